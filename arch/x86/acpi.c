@@ -1,0 +1,192 @@
+/* acpi.c: find the RSDP, walk the RSDT/XSDT, read the MADT (CPUs, IOAPICs,
+ * interrupt source overrides) and the FADT's PM timer port (ACPI 6.4 5.2).
+ * Firmware tables are input: checksums and lengths are checked, entries
+ * that run past their table are refused. */
+#define LOG_PREFIX "acpi"
+#include "arch/x86/acpi.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/ioapic.h"
+#include "vmm/errno.h"
+#include "vmm/log.h"
+
+struct platform platform;
+
+static bool checksum_ok(const void *p, uint32_t len)
+{
+	uint8_t sum = 0;
+	for (uint32_t i = 0; i < len; i++)
+		sum += ((const uint8_t *)p)[i];
+	return sum == 0;
+}
+
+static const struct acpi_rsdp *rsdp_scan(uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a + sizeof(struct acpi_rsdp) <= end; a += 16) {
+		const struct acpi_rsdp *r = (const void *)(uintptr_t)a;
+		if (!memcmp(r->signature, "RSD PTR ", 8) && checksum_ok(r, ACPI_RSDP_V1_SIZE))
+			return r;
+	}
+	return NULL;
+}
+
+static const struct acpi_rsdp *rsdp_find(void)
+{
+	uint64_t ebda = (uint64_t)phys_read16(BIOS_EBDA_SEG_PTR) << 4;
+	const struct acpi_rsdp *r = NULL;
+	if (ebda >= 0x80000 && ebda < BIOS_ROM_START)
+		r = rsdp_scan(ebda, ebda + EBDA_SCAN_LEN);
+	return r ? r : rsdp_scan(BIOS_ROM_START, BIOS_ROM_END);
+}
+
+static const struct acpi_header *table_at(uint64_t addr)
+{
+	if (!addr)
+		return NULL;
+	const struct acpi_header *h = (const void *)(uintptr_t)addr;
+	if (h->length < sizeof(*h) || h->length > ACPI_TABLE_MAX_LEN || !checksum_ok(h, h->length)) {
+		pr_warn("table at 0x%llx (%.4s) has a bad length or checksum, ignored",
+			(unsigned long long)addr, h->signature);
+		return NULL;
+	}
+	return h;
+}
+
+static const struct acpi_header *find_table(const struct acpi_rsdp *rsdp, const char sig[4])
+{
+	bool x = rsdp->revision >= 2 && rsdp->xsdt_address;
+	const struct acpi_header *root = table_at(x ? rsdp->xsdt_address : rsdp->rsdt_address);
+	if (!root)
+		return NULL;
+	uint32_t esize = x ? 8 : 4;
+	uint32_t n = (root->length - sizeof(*root)) / esize;
+	const uint8_t *ents = (const uint8_t *)(root + 1);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t a = 0;
+		memcpy(&a, ents + i * esize, esize);
+		const struct acpi_header *h = table_at(a);
+		if (h && !memcmp(h->signature, sig, 4))
+			return h;
+	}
+	return NULL;
+}
+
+static void add_cpu(struct platform *p, uint32_t apic_id, bool enabled)
+{
+	for (uint32_t i = 0; i < p->ncpus; i++)
+		if (p->cpu[i].apic_id == apic_id)
+			return; /* listed twice (LAPIC and x2APIC entries) */
+	if (p->ncpus >= MAX_CPUS) {
+		p->cpus_ignored++;
+		return;
+	}
+	p->cpu[p->ncpus++] = (struct platform_cpu){ apic_id, enabled };
+}
+
+static void add_ioapic(uint32_t id, uint64_t base, uint32_t gsi_base)
+{
+	if (nioapics >= MAX_IOAPICS) {
+		pr_warn("more than %u IOAPICs: id %u ignored", MAX_IOAPICS, id);
+		return;
+	}
+	ioapics[nioapics++] = (struct ioapic){ .id = id, .base = base, .gsi_base = gsi_base };
+}
+
+static int parse_madt(const struct acpi_header *madt, struct platform *p)
+{
+	const uint8_t *t = (const uint8_t *)madt;
+	uint32_t lapic32;
+	memcpy(&lapic32, t + MADT_LAPIC_ADDR_OFFSET, 4);
+	p->lapic_base = lapic32;
+	for (uint32_t off = MADT_ENTRIES_OFFSET; off + 2 <= madt->length;) {
+		uint8_t type = t[off], len = t[off + 1];
+		if (len < 2 || off + len > madt->length) {
+			pr_warn("MADT entry at offset %u runs past the table, rest ignored", off);
+			break;
+		}
+		const uint8_t *e = t + off;
+		uint32_t u32a, u32b;
+		switch (type) {
+		case MADT_TYPE_LAPIC:
+			if (len >= 8) {
+				memcpy(&u32a, e + 4, 4);
+				add_cpu(p, e[3], u32a & MADT_LAPIC_ENABLED);
+			}
+			break;
+		case MADT_TYPE_X2APIC:
+			if (len >= 16) {
+				memcpy(&u32a, e + 4, 4);
+				memcpy(&u32b, e + 8, 4);
+				add_cpu(p, u32a, u32b & MADT_LAPIC_ENABLED);
+			}
+			break;
+		case MADT_TYPE_IOAPIC:
+			if (len >= 12) {
+				memcpy(&u32a, e + 4, 4);
+				memcpy(&u32b, e + 8, 4);
+				add_ioapic(e[2], u32a, u32b);
+			}
+			break;
+		case MADT_TYPE_ISO:
+			if (len >= 10 && p->noverrides < MAX_IRQ_OVERRIDES) {
+				struct irq_override *o = &p->overrides[p->noverrides++];
+				o->isa_irq = e[3];
+				memcpy(&o->gsi, e + 4, 4);
+				memcpy(&o->flags, e + 8, 2);
+			}
+			break;
+		case MADT_TYPE_LAPIC_ADDR:
+			if (len >= 12)
+				memcpy(&p->lapic_base, e + 4, 8);
+			break;
+		default:
+			break;
+		}
+		off += len;
+	}
+	return p->ncpus ? 0 : -ENODEV;
+}
+
+static void parse_fadt(const struct acpi_header *fadt, struct platform *p)
+{
+	const uint8_t *t = (const uint8_t *)fadt;
+	if (fadt->length < FADT_FLAGS_OFFSET + 4)
+		return;
+	uint32_t port, flags;
+	memcpy(&port, t + FADT_PM_TMR_BLK_OFFSET, 4);
+	memcpy(&flags, t + FADT_FLAGS_OFFSET, 4);
+	if (port && port <= 0xffff && t[FADT_PM_TMR_LEN_OFFSET] == 4) {
+		p->pm_timer_port = (uint16_t)port;
+		p->pm_timer_32bit = flags & FADT_TMR_VAL_EXT;
+	}
+}
+
+int platform_discover(const struct acpi_rsdp *rsdp_copy)
+{
+	struct platform *p = &platform;
+	const struct acpi_rsdp *rsdp = rsdp_copy ? rsdp_copy : rsdp_find();
+	if (rsdp && !checksum_ok(rsdp, ACPI_RSDP_V1_SIZE)) {
+		pr_warn("RSDP checksum is bad, ignored");
+		rsdp = NULL;
+	}
+	if (rsdp) {
+		const struct acpi_header *madt = find_table(rsdp, "APIC");
+		const struct acpi_header *fadt = find_table(rsdp, "FACP");
+		if (fadt)
+			parse_fadt(fadt, p);
+		if (madt && parse_madt(madt, p) == 0) {
+			p->source = "ACPI MADT";
+			return 0;
+		}
+		pr_warn("no usable MADT, trying the MP table");
+	} else {
+		pr_warn("no ACPI RSDP found, trying the MP table");
+	}
+	nioapics = 0;
+	p->ncpus = 0;
+	if (mptable_discover(p) == 0) {
+		p->source = "MP table";
+		return 0;
+	}
+	return -ENODEV;
+}

@@ -1,0 +1,59 @@
+/* msr.h: model-specific register numbers and accessors used by the VMM
+ * (Intel SDM Vol. 4, "Model-Specific Registers"). The CPUID feature that
+ * gates each MSR is named on its line. */
+#ifndef ARCH_X86_MSR_H
+#define ARCH_X86_MSR_H
+
+#define MSR_IA32_APIC_BASE        0x01b  /* CPUID.1:EDX.APIC */
+#define   APIC_BASE_BSP           (1ULL << 8)
+#define   APIC_BASE_X2APIC        (1ULL << 10) /* CPUID.1:ECX.x2APIC */
+#define   APIC_BASE_ENABLE        (1ULL << 11)
+#define   APIC_BASE_ADDR_MASK     0xfffffffff000ULL
+#define MSR_IA32_FEATURE_CONTROL  0x03a  /* CPUID.1:ECX.VMX or SMX */
+#define   FEATURE_CONTROL_LOCK    (1ULL << 0)
+#define   FEATURE_CONTROL_VMX_SMX (1ULL << 1)
+#define   FEATURE_CONTROL_VMX     (1ULL << 2) /* VMXON outside SMX */
+#define MSR_IA32_TSC_DEADLINE     0x6e0  /* CPUID.1:ECX.TSC_DEADLINE */
+#define MSR_IA32_PAT              0x277
+#define MSR_IA32_VMX_BASIC        0x480  /* CPUID.1:ECX.VMX */
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_EXIT_CTLS    0x483
+#define MSR_IA32_VMX_ENTRY_CTLS   0x484
+#define MSR_IA32_VMX_MISC         0x485
+#define MSR_IA32_VMX_CR0_FIXED0   0x486
+#define MSR_IA32_VMX_CR0_FIXED1   0x487
+#define MSR_IA32_VMX_CR4_FIXED0   0x488
+#define MSR_IA32_VMX_CR4_FIXED1   0x489
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b /* PROCBASED_CTLS allowed-1 bit 31 */
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c  /* PROCBASED_CTLS2 allowed-1 EPT or VPID */
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS  0x48d /* VMX_BASIC bit 55 */
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS      0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS     0x490
+#define MSR_IA32_EFER             0xc0000080 /* CPUID.80000001:EDX.LM */
+#define   EFER_SCE                (1ULL << 0)
+#define   EFER_LME                (1ULL << 8)
+#define   EFER_LMA                (1ULL << 10)
+#define   EFER_NXE                (1ULL << 11)
+#define MSR_FS_BASE               0xc0000100
+#define MSR_GS_BASE               0xc0000101
+#define MSR_X2APIC_BASE           0x800  /* x2APIC register block, MSR = 0x800 + (xAPIC offset >> 4) */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t val)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "memory");
+}
+#endif
+
+#endif

@@ -1,0 +1,10 @@
+; trampoline_blob.asm: embeds the flat AP trampoline (build/trampoline.bin,
+; assembled from boot/trampoline.asm) in the VMM image; vmm/smp.c copies it
+; to TRAMPOLINE_ADDR before starting each AP.
+global trampoline_blob
+global trampoline_blob_end
+section .rodata
+align 16
+trampoline_blob:
+	incbin "trampoline.bin"
+trampoline_blob_end:

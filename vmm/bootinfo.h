@@ -1,0 +1,36 @@
+/* bootinfo.h: what the VMM takes from the Multiboot2 information, copied
+ * into VMM memory first (GRUB leaves it in low RAM that later belongs to
+ * the IOPM) and validated tag by tag (Multiboot2 spec 3.6). */
+#ifndef VMM_BOOTINFO_H
+#define VMM_BOOTINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/x86/acpi.h"
+#include "vmm/memmap.h"
+
+#define BOOT_MAX_MODULES 16
+#define BOOT_CMDLINE_MAX 1024
+#define BOOT_MODNAME_MAX 128
+
+struct boot_module {
+	uint64_t start, end;             /* [start, end) as loaded by GRUB */
+	char name[BOOT_MODNAME_MAX];     /* the module's command line */
+};
+
+struct boot_info {
+	char cmdline[BOOT_CMDLINE_MAX];
+	char loader[64];
+	uint32_t nmodules;
+	struct boot_module module[BOOT_MAX_MODULES];
+	struct memmap mmap;              /* raw entries, normalised later */
+	uint32_t mmap_dropped;           /* entries beyond MEMMAP_MAX */
+	bool have_rsdp;
+	uint8_t rsdp[sizeof(struct acpi_rsdp)];
+};
+
+/* Parse the MBI at `mbi` (physical); returns 0 or -errno with `err` set. */
+int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,147 @@
+/* main.c: the VMM's boot flow (docs/boot-flow.md, DESIGN.md "Boot flow"
+ * step 2): each line below is one step, in order. */
+#define LOG_PREFIX "boot"
+#include "arch/x86/acpi.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/ioapic.h"
+#include "arch/x86/pic.h"
+#include "arch/x86/vmx.h"
+#include "vmm/bootinfo.h"
+#include "vmm/cmdline.h"
+#include "vmm/log.h"
+#include "vmm/mm.h"
+#include "vmm/partition.h"
+#include "vmm/percpu.h"
+#include "vmm/report.h"
+#include "vmm/smp.h"
+#include "vmm/timer.h"
+#include "vmm/trap.h"
+
+#define HEARTBEAT_HZ 100
+#define ERR_MAX 256
+
+extern char __image_start[], __image_end[];
+void vmm_main(uint32_t magic, uint32_t mbi);
+
+static struct boot_info boot_info;
+static struct boot_config config;
+static struct partition_plan plan;
+static uint8_t bsp_ist[IST_STACK_SIZE] __attribute__((aligned(16)));
+extern uint8_t boot_stack_top[];
+
+static void timer_tick(struct trap_frame *f)
+{
+	(void)f;
+	this_cpu()->ticks++;
+	lapic_eoi();
+}
+
+static void early_cpu_init(void)
+{
+	struct cpu *bsp = &cpus[0];
+	bsp->stack_top = (uint64_t)(uintptr_t)boot_stack_top;
+	bsp->ist_top = (uint64_t)(uintptr_t)(bsp_ist + sizeof(bsp_ist));
+	idt_init();
+	cpu_load_tables(bsp);
+}
+
+static void load_config(uint32_t magic, uint32_t mbi)
+{
+	char err[ERR_MAX];
+	if (bootinfo_parse(magic, mbi, &boot_info, err, sizeof(err)))
+		fatal("bad boot information: %s", err);
+	pr_info("loader \"%s\", command line \"%s\", %u module(s)", boot_info.loader, boot_info.cmdline,
+		boot_info.nmodules);
+	cmdline_defaults(&config);
+	if (cmdline_parse(boot_info.cmdline, &config, err, sizeof(err)))
+		fatal("bad command line: %s", err);
+	log_set_level((enum log_level)config.loglevel);
+}
+
+static void plan_memory(void)
+{
+	char err[ERR_MAX];
+	struct memmap *mm = &boot_info.mmap;
+	if (boot_info.mmap_dropped)
+		pr_warn("memory map: %u entries beyond %u ignored", boot_info.mmap_dropped, MEMMAP_MAX);
+	memmap_normalize(mm);
+	for (uint32_t i = 0; i < mm->count; i++)
+		pr_info("e820 0x%016llx-0x%016llx %s", (unsigned long long)mm->r[i].base,
+			(unsigned long long)(mm->r[i].base + mm->r[i].size), memmap_type_name(mm->r[i].type));
+	struct zone mods[BOOT_MAX_MODULES];
+	for (uint32_t i = 0; i < boot_info.nmodules; i++)
+		mods[i] = (struct zone){ boot_info.module[i].start, boot_info.module[i].end - boot_info.module[i].start };
+	if (plan_partitions(mm, &config, (uint64_t)(uintptr_t)__image_start, (uint64_t)(uintptr_t)__image_end,
+			    mods, boot_info.nmodules, &plan, err, sizeof(err)))
+		fatal("bad command line: %s", err);
+	if (mm_init(&plan, err, sizeof(err)))
+		fatal("bad command line: %s", err);
+	paging_init(mm);
+}
+
+static void discover_cpus(void)
+{
+	char err[ERR_MAX];
+	const struct acpi_rsdp *rsdp = boot_info.have_rsdp ? (const void *)boot_info.rsdp : NULL;
+	if (platform_discover(rsdp))
+		fatal("no CPU list: neither ACPI MADT nor MP table is usable");
+	if (!lapic_init())
+		fatal("this CPU has no local APIC");
+	uint32_t bsp = lapic_id();
+	pr_info("%u CPU(s) from %s, BSP apic %u, LAPIC %s at 0x%llx, %u IOAPIC(s)", platform.ncpus,
+		platform.source, bsp, lapic_x2apic() ? "x2APIC" : "xAPIC",
+		(unsigned long long)platform.lapic_base, nioapics);
+	if (platform.cpus_ignored)
+		pr_warn("%u CPU(s) beyond %u ignored", platform.cpus_ignored, MAX_CPUS);
+	smp_init_cpus(&platform, bsp, config.iopms);
+	if (plan_check_cpus(&config, ncpus, err, sizeof(err)))
+		fatal("bad command line: %s", err);
+}
+
+static void start_interrupts(void)
+{
+	pic_disable();
+	ioapic_init_all();
+	if (timer_calibrate(platform.pm_timer_port, platform.pm_timer_32bit))
+		fatal("could not calibrate the TSC: neither PIT channel 2 nor the ACPI PM timer counts");
+	trap_set_handler(APIC_TIMER_VECTOR, timer_tick);
+}
+
+static void start_vmx(void)
+{
+	vmx_check();
+	cpus[0].vmxon_region = vmx_caps.supported ? heap_alloc_pages(1) : 0;
+	smp_vmx_on_this_cpu(&cpus[0]);
+}
+
+static __attribute__((noreturn)) void idle_loop(void)
+{
+	uint64_t period = timer_rates.lapic_khz * 1000 / APIC_TIMER_DIVISOR / HEARTBEAT_HZ;
+	lapic_timer_periodic(APIC_TIMER_VECTOR, (uint32_t)period);
+	uint64_t beats = 0;
+	for (;;) {
+		cpu_idle();
+		uint64_t secs = this_cpu()->ticks / HEARTBEAT_HZ;
+		if (secs > beats) {
+			beats = secs;
+			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)beats);
+		}
+	}
+}
+
+void vmm_main(uint32_t magic, uint32_t mbi)
+{
+	early_cpu_init();
+	log_init();
+	log_raw("coopvmm: starting");
+	load_config(magic, mbi);
+	plan_memory();
+	discover_cpus();
+	start_interrupts();
+	start_vmx();
+	uint32_t aps = smp_start_aps();
+	pr_info("%u application processor(s) started", aps);
+	boot_report(boot_info.cmdline, &plan, &boot_info);
+	idle_loop();
+}

@@ -1,0 +1,11 @@
+/* report.h: the boot report printed at the end of the boot (format in
+ * docs/boot-report.md). */
+#ifndef VMM_REPORT_H
+#define VMM_REPORT_H
+
+#include "vmm/bootinfo.h"
+#include "vmm/partition.h"
+
+void boot_report(const char *cmdline, const struct partition_plan *p, const struct boot_info *bi);
+
+#endif
