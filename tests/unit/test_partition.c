@@ -47,6 +47,7 @@ static void map_qemu(struct memmap *m, uint64_t ram)
 	add(m, low_top - QEMU_ACPI, low_top, MEM_RESERVED);
 	add(m, 0xfeffc000, 0xff000000, MEM_RESERVED);
 	add(m, 0xfffc0000, 0x100000000ULL, MEM_RESERVED);
+	add(m, 0xfd00000000ULL, 0x10000000000ULL, MEM_RESERVED); /* HT hole */
 	if (ram > 3 * GiB)
 		add(m, 4 * GiB, 4 * GiB + ram - 3 * GiB, MEM_USABLE);
 	finish(m);
