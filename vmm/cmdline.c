@@ -59,6 +59,8 @@ static const struct cmdline_key cmdline_keys[CMDLINE_NPARAMS] = {
 		CMDLINE_ISA_IRQ_MAX, 1, "not an ISA IRQ" },
 };
 
+_Static_assert(CMDLINE_NPARAMS <= 32, "boot_config.given has one bit per key");
+
 static const char *const kind_expect[] = {
 	[KIND_SIZE] = "a number with optional K, M or G suffix",
 	[KIND_UINT] = "a decimal integer",
@@ -256,22 +258,22 @@ static int check_value(const struct cmdline_key *k, uint64_t v, const char *w,
 
 	if (v < k->min) {
 		snprintf(err, errlen, "%s: below the minimum of %s", w,
-			  format_value(k, k->min, lim, sizeof(lim)));
+			 format_value(k, k->min, lim, sizeof(lim)));
 		return -EINVAL;
 	}
 	if (v > k->max) {
 		format_value(k, k->max, lim, sizeof(lim));
 		if (k->max_reason)
 			snprintf(err, errlen, "%s: %s (maximum %s)", w,
-				  k->max_reason, lim);
+				 k->max_reason, lim);
 		else
 			snprintf(err, errlen, "%s: above the maximum of %s", w,
-				  lim);
+				 lim);
 		return -EINVAL;
 	}
 	if (!IS_ALIGNED(v, k->align)) {
 		snprintf(err, errlen, "%s: not a multiple of %s", w,
-			  format_value(k, k->align, lim, sizeof(lim)));
+			 format_value(k, k->align, lim, sizeof(lim)));
 		return -EINVAL;
 	}
 	return 0;
@@ -308,20 +310,20 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 	idx = (unsigned int)(k - cmdline_keys);
 	if (!eq) {
 		snprintf(err, errlen, "%s: missing '=' (expected %s=<%s>)", w,
-			  k->key, k->kind == KIND_SIZE ? "size" : "integer");
+			 k->key, k->kind == KIND_SIZE ? "size" : "integer");
 		return -EINVAL;
 	}
 	if (cfg->given & (1U << idx)) {
 		snprintf(err, errlen, "%s: duplicate parameter (already given as %s)",
-			  w, quote(first_word[idx], first_len[idx],
-				   CMDLINE_MSG_WORD_MAX, other));
+			 w, quote(first_word[idx], first_len[idx],
+				  CMDLINE_MSG_WORD_MAX, other));
 		return -EINVAL;
 	}
 	val = eq + 1;
 	vallen = len - keylen - 1;
 	if (vallen == 0) {
 		snprintf(err, errlen, "%s: empty value (expected %s)", w,
-			  kind_expect[k->kind]);
+			 kind_expect[k->kind]);
 		return -EINVAL;
 	}
 	st = parse_number(val, vallen, k->kind, &v, &stop);
@@ -330,14 +332,14 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 		break;
 	case NUM_NOT_NUMBER:
 		snprintf(err, errlen, "%s: %s (expected %s)", w,
-			  kind_noun[k->kind], kind_expect[k->kind]);
+			 kind_noun[k->kind], kind_expect[k->kind]);
 		return -EINVAL;
 	case NUM_TRAILING:
 		snprintf(err, errlen, "%s: %s, trailing \"%s\" (expected %s)", w,
-			  kind_noun[k->kind],
-			  quote(val + stop, vallen - stop, CMDLINE_MSG_TAIL_MAX,
+			 kind_noun[k->kind],
+			 quote(val + stop, vallen - stop, CMDLINE_MSG_TAIL_MAX,
 				other),
-			  kind_expect[k->kind]);
+			 kind_expect[k->kind]);
 		return -EINVAL;
 	case NUM_OVERFLOW:
 	default:

@@ -40,6 +40,16 @@ static const char *fmt_mem(uint64_t bytes, char *buf)
 	return buf;
 }
 
+/* Empty the caller's message buffer; a NULL one gets length 0 so that
+ * snprintf() writes nothing. */
+static void err_init(char *err, size_t *errlen)
+{
+	if (!err)
+		*errlen = 0;
+	else if (*errlen)
+		err[0] = '\0';
+}
+
 static const char *param(const struct boot_config *cfg, enum cmdline_param p,
 			 char *buf)
 {
@@ -169,14 +179,13 @@ static int fit_error(const struct free_list *fl, const char *who,
  * planner relies on. */
 static int check_config(const struct boot_config *cfg, char *err, size_t errlen)
 {
-	static const struct {
+	const struct {
 		enum cmdline_param p;
-		size_t offset;
-		uint64_t align;
+		uint64_t value, align;
 	} sizes[] = {
-		{ CMDLINE_VMM_MEM, offsetof(struct boot_config, vmm_mem), CMDLINE_VMM_MEM_ALIGN },
-		{ CMDLINE_IOPM_MEM, offsetof(struct boot_config, iopm_mem), CMDLINE_IOPM_MEM_ALIGN },
-		{ CMDLINE_SHARED_MEM, offsetof(struct boot_config, shared_mem), CMDLINE_SHARED_MEM_ALIGN },
+		{ CMDLINE_VMM_MEM, cfg->vmm_mem, CMDLINE_VMM_MEM_ALIGN },
+		{ CMDLINE_IOPM_MEM, cfg->iopm_mem, CMDLINE_IOPM_MEM_ALIGN },
+		{ CMDLINE_SHARED_MEM, cfg->shared_mem, CMDLINE_SHARED_MEM_ALIGN },
 	};
 	char d[DESC_BUF], s[SIZE_BUF];
 	size_t i;
@@ -187,7 +196,7 @@ static int check_config(const struct boot_config *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		uint64_t v = *(const uint64_t *)(const void *)((const char *)cfg + sizes[i].offset);
+		uint64_t v = sizes[i].value;
 
 		if (!v || !IS_ALIGNED(v, sizes[i].align) || v >= MEMMAP_PHYS_LIMIT) {
 			snprintf(err, errlen, "%s: must be a non-zero multiple of %s",
@@ -273,17 +282,17 @@ static int plan_low(const struct memmap *mm, const struct boot_config *cfg,
 	uint32_t i;
 	int ret;
 
-	if (!memmap_is_usable(mm, PLAN_TRAMPOLINE_ADDR, PAGE_SIZE)) {
+	if (!memmap_is_usable(mm, TRAMPOLINE_ADDR, PAGE_SIZE)) {
 		snprintf(err, errlen, "AP trampoline page 0x%llx is not usable RAM",
-			 PLAN_TRAMPOLINE_ADDR);
+			 TRAMPOLINE_ADDR);
 		return -EINVAL;
 	}
-	ret = check_low_unprotected(plan, PLAN_TRAMPOLINE_ADDR,
-				    PLAN_TRAMPOLINE_ADDR + PAGE_SIZE,
+	ret = check_low_unprotected(plan, TRAMPOLINE_ADDR,
+				    TRAMPOLINE_ADDR + PAGE_SIZE,
 				    "the AP trampoline page", err, errlen);
 	if (ret)
 		return ret;
-	plan->trampoline.base = PLAN_TRAMPOLINE_ADDR;
+	plan->trampoline.base = TRAMPOLINE_ADDR;
 	plan->trampoline.size = PAGE_SIZE;
 	if (!cfg->iopms)
 		return 0;
@@ -431,10 +440,7 @@ int plan_partitions(const struct memmap *mm, const struct boot_config *cfg,
 	struct free_list fl;
 	int ret;
 
-	if (!err)
-		errlen = 0; /* snprintf() then writes nothing */
-	else if (errlen)
-		err[0] = '\0';
+	err_init(err, &errlen);
 	memset(plan, 0, sizeof(*plan));
 	if (!mm || !mm->count) {
 		snprintf(err, errlen, "no memory map from the bootloader");
@@ -470,10 +476,7 @@ int plan_check_cpus(const struct boot_config *cfg, uint32_t ncpus, char *err,
 	char d[DESC_BUF];
 	uint64_t need = 1 + (uint64_t)cfg->iopms;
 
-	if (!err)
-		errlen = 0;
-	else if (errlen)
-		err[0] = '\0';
+	err_init(err, &errlen);
 	if (ncpus >= need)
 		return 0;
 	snprintf(err, errlen, "%s: needs %llu CPUs (1 VMM + %u IOPM) but the machine has %u",

@@ -9,14 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/layout.h"
 #include "vmm/cmdline.h"
 #include "vmm/lib.h"
 #include "vmm/memmap.h"
 
 #define PLAN_MAX_RANGES 32
 
-/* Must equal TRAMPOLINE_ADDR in arch/x86/layout.h (checked by a unit test). */
-#define PLAN_TRAMPOLINE_ADDR 0x8000ULL  /* AP real-mode entry page */
 #define PLAN_LOW_BASE        0x10000ULL /* IOPM low slices start here... */
 #define PLAN_LOW_LIMIT       0xA0000ULL /* ...and end at most here (VGA hole) */
 #define PLAN_LOW_SLICE_MIN   (64 * KiB) /* smallest low slice per IOPM */
@@ -31,7 +30,7 @@ struct partition_plan {
 	struct zone iopm[CONFIG_MAX_IOPMS];     /* main RAM of each IOPM, 2 MiB aligned */
 	struct zone iopm_low[CONFIG_MAX_IOPMS]; /* each IOPM's slice below 1 MiB */
 	struct zone shared;                     /* the shared zone, 2 MiB aligned base */
-	struct zone trampoline;                 /* AP trampoline page below 1 MiB */
+	struct zone trampoline;                 /* AP trampoline page, TRAMPOLINE_ADDR */
 	uint32_t guest_ranges;
 	struct zone guest[PLAN_MAX_RANGES];     /* guest-RAM pool, sorted, page-aligned */
 	uint32_t modules;

@@ -9,12 +9,6 @@
 #include "vmm/errno.h"
 #include "vmm/partition.h"
 
-#if __has_include("arch/x86/layout.h")
-#include "arch/x86/layout.h"
-_Static_assert(PLAN_TRAMPOLINE_ADDR == TRAMPOLINE_ADDR,
-	       "planner and boot code disagree on the trampoline page");
-#endif
-
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define ERR_LEN 256
 #define IMAGE_BASE 0x100000ULL
@@ -154,7 +148,7 @@ static void check_plan(const struct memmap *mm, const struct boot_config *cfg,
 	}
 
 	/* sizes and alignments */
-	EXPECT_EQ(p->trampoline.base, PLAN_TRAMPOLINE_ADDR);
+	EXPECT_EQ(p->trampoline.base, TRAMPOLINE_ADDR);
 	EXPECT_EQ(p->trampoline.size, PAGE_SIZE);
 	EXPECT_EQ(p->vmm_heap.size, cfg->vmm_mem);
 	EXPECT_EQ(p->vmm_heap.base % PAGE_SIZE, 0);
