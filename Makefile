@@ -12,7 +12,7 @@ CPP     := cpp
 CFLAGS := -std=gnu11 -O2 -g -I. \
 	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-delete-null-pointer-checks \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wundef -Wvla -Wno-address-of-packed-member -MMD -MP
 NASMFLAGS := -I$(BUILD)/ -Werror
@@ -43,7 +43,7 @@ $(BUILD)/asm_defs.inc: arch/x86/asm_defs.c $(wildcard arch/x86/*.h vmm/*.h) | $(
 		$(BUILD)/asm_defs.s > $@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
+$(BUILD)/%.o: %.c Makefile | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -14,6 +14,7 @@ tramp_start:
 	mov ds, ax
 	lgdt [tramp_gdt_ptr]
 	mov eax, cr0
+	and eax, ~(CR0_CD | CR0_NW)  ; INIT leaves caching disabled (SDM 9.1.1)
 	or eax, CR0_PE
 	mov cr0, eax
 	jmp dword GDT_CODE32:tramp_protected

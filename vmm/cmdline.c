@@ -11,6 +11,7 @@
 #define CMDLINE_MSG_TAIL_MAX 16  /* longest trailing garbage quoted */
 #define CMDLINE_QUOTE_BUF    (CMDLINE_MSG_WORD_MAX + 4) /* + "..." + NUL */
 #define CMDLINE_VALUE_BUF    32  /* a formatted size or integer */
+#define CMDLINE_CHOICES_BUF  64  /* "a|b|c" list of a choice key's names */
 #define CMDLINE_PATH_CHAR    '/' /* a leading word starting so is the image path */
 
 #define HEX_BASE     16
@@ -23,6 +24,7 @@
 enum cmdline_kind {
 	KIND_SIZE, /* bytes: decimal or 0x-hex, optional K/M/G suffix */
 	KIND_UINT, /* decimal integer */
+	KIND_CHOICE, /* one of a list of names; the value is its index */
 };
 
 struct cmdline_key {
@@ -33,7 +35,12 @@ struct cmdline_key {
 	uint64_t def, min, max; /* default and inclusive limits */
 	uint64_t align;         /* value must be a multiple (1: any) */
 	const char *max_reason; /* message for value > max (NULL: generic) */
+	const char *const *choices; /* KIND_CHOICE: names, NULL-terminated */
 };
+
+static const char *const cpu_enum_names[] = { "acpi", "mptable", NULL };
+static const char *const timer_ref_names[] = { "pit", "pmtimer", NULL };
+static const char *const selftest_names[] = { "none", "pf", "ud", "ap_pf", NULL };
 
 #define FIELD(f) offsetof(struct boot_config, f), sizeof(((struct boot_config *)0)->f)
 
@@ -56,7 +63,13 @@ static const struct cmdline_key cmdline_keys[CMDLINE_NPARAMS] = {
 		"unknown log level" },
 	[CMDLINE_IOPM_CONSOLE_IRQ] = { "iopm_console_irq", KIND_UINT,
 		FIELD(iopm_console_irq), CMDLINE_CONSOLE_IRQ_DEFAULT, 0,
-		CMDLINE_ISA_IRQ_MAX, 1, "not an ISA IRQ" },
+		CMDLINE_ISA_IRQ_MAX, 1, "not an ISA IRQ", NULL },
+	[CMDLINE_CPU_ENUM] = { "cpu_enum", KIND_CHOICE, FIELD(cpu_enum),
+		CPU_ENUM_ACPI, 0, CPU_ENUM_MPTABLE, 1, NULL, cpu_enum_names },
+	[CMDLINE_TIMER_REF] = { "timer_ref", KIND_CHOICE, FIELD(timer_ref),
+		TIMER_REF_PIT, 0, TIMER_REF_PMTIMER, 1, NULL, timer_ref_names },
+	[CMDLINE_SELFTEST] = { "selftest", KIND_CHOICE, FIELD(selftest),
+		SELFTEST_NONE, 0, SELFTEST_AP_PF, 1, NULL, selftest_names },
 };
 
 _Static_assert(CMDLINE_NPARAMS <= 32, "boot_config.given has one bit per key");
@@ -64,11 +77,13 @@ _Static_assert(CMDLINE_NPARAMS <= 32, "boot_config.given has one bit per key");
 static const char *const kind_expect[] = {
 	[KIND_SIZE] = "a number with optional K, M or G suffix",
 	[KIND_UINT] = "a decimal integer",
+	[KIND_CHOICE] = "one of the names listed in docs/partitions.md",
 };
 
 static const char *const kind_noun[] = {
 	[KIND_SIZE] = "not a size",
 	[KIND_UINT] = "not a number",
+	[KIND_CHOICE] = "unknown value",
 };
 
 enum num_status { NUM_OK, NUM_NOT_NUMBER, NUM_TRAILING, NUM_OVERFLOW };
@@ -140,6 +155,29 @@ static enum num_status parse_number(const char *s, size_t len,
 	return NUM_OK;
 }
 
+/* Match s[0..len) against a choice key's names. */
+static enum num_status parse_choice(const struct cmdline_key *k, const char *s,
+				    size_t len, uint64_t *out)
+{
+	for (uint64_t i = 0; k->choices[i]; i++) {
+		if (strlen(k->choices[i]) == len && !strncmp(k->choices[i], s, len)) {
+			*out = i;
+			return NUM_OK;
+		}
+	}
+	return NUM_NOT_NUMBER;
+}
+
+/* "a|b|c" for an error message. */
+static const char *choice_list(const struct cmdline_key *k, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; k->choices[i] && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "", k->choices[i]);
+	return buf;
+}
+
 /* Copy s[0..len) for quoting: non-printable bytes become '?', long words
  * end in "...". */
 static const char *quote(const char *s, size_t len, size_t max, char *buf)
@@ -180,6 +218,10 @@ static const char *format_value(const struct cmdline_key *k, uint64_t v,
 {
 	if (k->kind == KIND_SIZE)
 		return cmdline_format_size(v, buf, len);
+	if (k->kind == KIND_CHOICE) {
+		snprintf(buf, len, "%s", k->choices[v]);
+		return buf;
+	}
 	snprintf(buf, len, "%llu", (unsigned long long)v);
 	return buf;
 }
@@ -310,7 +352,7 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 	idx = (unsigned int)(k - cmdline_keys);
 	if (!eq) {
 		snprintf(err, errlen, "%s: missing '=' (expected %s=<%s>)", w,
-			 k->key, k->kind == KIND_SIZE ? "size" : "integer");
+			 k->key, k->kind == KIND_SIZE ? "size" : k->kind == KIND_CHOICE ? "name" : "integer");
 		return -EINVAL;
 	}
 	if (cfg->given & (1U << idx)) {
@@ -326,7 +368,16 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 			 kind_expect[k->kind]);
 		return -EINVAL;
 	}
-	st = parse_number(val, vallen, k->kind, &v, &stop);
+	if (k->kind == KIND_CHOICE)
+		st = parse_choice(k, val, vallen, &v);
+	else
+		st = parse_number(val, vallen, k->kind, &v, &stop);
+	if (st == NUM_NOT_NUMBER && k->kind == KIND_CHOICE) {
+		char names[CMDLINE_CHOICES_BUF];
+		snprintf(err, errlen, "%s: unknown value (expected one of %s)", w,
+			 choice_list(k, names, sizeof(names)));
+		return -EINVAL;
+	}
 	switch (st) {
 	case NUM_OK:
 		break;

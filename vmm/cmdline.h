@@ -29,6 +29,11 @@
 #define CMDLINE_CONSOLE_IRQ_DEFAULT 3  /* COM2 */
 #define CMDLINE_ISA_IRQ_MAX         15
 
+/* Values of the choice parameters (index into their name lists). */
+enum cpu_enum_source { CPU_ENUM_ACPI, CPU_ENUM_MPTABLE };      /* cpu_enum=acpi|mptable */
+enum timer_ref { TIMER_REF_PIT, TIMER_REF_PMTIMER };          /* timer_ref=pit|pmtimer */
+enum selftest { SELFTEST_NONE, SELFTEST_PF, SELFTEST_UD, SELFTEST_AP_PF }; /* selftest=none|pf|ud|ap_pf */
+
 /* One bit per parameter in boot_config.given, in command-line table order. */
 enum cmdline_param {
 	CMDLINE_VMM_MEM,
@@ -37,6 +42,9 @@ enum cmdline_param {
 	CMDLINE_IOPMS,
 	CMDLINE_LOGLEVEL,
 	CMDLINE_IOPM_CONSOLE_IRQ,
+	CMDLINE_CPU_ENUM,
+	CMDLINE_TIMER_REF,
+	CMDLINE_SELFTEST,
 	CMDLINE_NPARAMS
 };
 
@@ -47,6 +55,9 @@ struct boot_config {
 	uint32_t iopms;            /* number of IOPMs, 0..CONFIG_MAX_IOPMS */
 	uint32_t loglevel;         /* 0=error 1=warn 2=info 3=debug */
 	uint32_t iopm_console_irq; /* ISA IRQ of the IOPM console UART */
+	uint32_t cpu_enum;         /* enum cpu_enum_source: where CPUs are listed */
+	uint32_t timer_ref;        /* enum timer_ref: calibration reference */
+	uint32_t selftest;         /* enum selftest: deliberate fault after boot */
 	bool iopm_mem_set;         /* iopm_mem was given explicitly */
 	uint32_t given;            /* bit (1 << enum cmdline_param) per given key */
 };

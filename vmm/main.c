@@ -14,6 +14,7 @@
 #include "vmm/partition.h"
 #include "vmm/percpu.h"
 #include "vmm/report.h"
+#include "vmm/selftest.h"
 #include "vmm/smp.h"
 #include "vmm/timer.h"
 #include "vmm/trap.h"
@@ -77,6 +78,7 @@ static void plan_memory(void)
 		fatal("bad command line: %s", err);
 	if (mm_init(&plan, err, sizeof(err)))
 		fatal("bad command line: %s", err);
+	platform_save_bios_data(); /* page 0 is unmapped from here on */
 	paging_init(mm);
 }
 
@@ -84,7 +86,8 @@ static void discover_cpus(void)
 {
 	char err[ERR_MAX];
 	const struct acpi_rsdp *rsdp = boot_info.have_rsdp ? (const void *)boot_info.rsdp : NULL;
-	if (platform_discover(rsdp))
+	if (platform_discover(config.cpu_enum == CPU_ENUM_MPTABLE ? NULL : rsdp,
+			      config.cpu_enum == CPU_ENUM_MPTABLE))
 		fatal("no CPU list: neither ACPI MADT nor MP table is usable");
 	if (!lapic_init())
 		fatal("this CPU has no local APIC");
@@ -103,8 +106,11 @@ static void start_interrupts(void)
 {
 	pic_disable();
 	ioapic_init_all();
-	if (timer_calibrate(platform.pm_timer_port, platform.pm_timer_32bit))
-		fatal("could not calibrate the TSC: neither PIT channel 2 nor the ACPI PM timer counts");
+	if (timer_calibrate(platform.pm_timer_port, platform.pm_timer_32bit,
+			    config.timer_ref == TIMER_REF_PMTIMER))
+		fatal("could not calibrate the TSC: %s", config.timer_ref == TIMER_REF_PMTIMER
+			      ? "timer_ref=pmtimer: no ACPI PM timer, or it does not count"
+			      : "neither PIT channel 2 nor the ACPI PM timer counts");
 	trap_set_handler(APIC_TIMER_VECTOR, timer_tick);
 }
 
@@ -143,5 +149,6 @@ void vmm_main(uint32_t magic, uint32_t mbi)
 	uint32_t aps = smp_start_aps();
 	pr_info("%u application processor(s) started", aps);
 	boot_report(boot_info.cmdline, &plan, &boot_info);
+	selftest_run((enum selftest)config.selftest);
 	idle_loop();
 }

@@ -7,7 +7,8 @@
 #include "vmm/errno.h"
 #include "vmm/lib.h"
 
-#define IOPM_MEM_LOWER_DIVISOR 4  /* default iopm_mem is at most RAM / 4 */
+#define IOPM_MEM_LOWER_LIMIT_DIVISOR 2 /* default IOPM zones may take RAM / 2... */
+#define IOPM_MEM_LOWER_DIVISOR 4       /* ...else they get RAM / 4 in all */
 #define DESC_BUF 80               /* a parameter description */
 #define SIZE_BUF 32               /* a formatted size */
 
@@ -357,22 +358,23 @@ static int build_free(const struct memmap *mm, const struct partition_plan *plan
 	return ret;
 }
 
-/* The default iopm_mem is lowered to a quarter of usable RAM (2 MiB
- * aligned, at least the minimum) on small machines; an explicit one never. */
+/* The default iopm_mem is lowered on small machines: when the IOPM zones
+ * would take more than half of usable RAM, each gets usable RAM / (4 *
+ * iopms) instead (2 MiB aligned, at least the minimum). An explicit
+ * iopm_mem is never changed. */
 static void choose_iopm_mem(const struct memmap *mm, const struct boot_config *cfg,
 			    struct partition_plan *plan)
 {
-	uint64_t quarter;
+	uint64_t usable = memmap_usable_bytes(mm), lowered;
 
 	plan->iopm_mem = cfg->iopm_mem;
 	if (cfg->iopm_mem_set || !cfg->iopms)
 		return;
-	quarter = ALIGN_DOWN(memmap_usable_bytes(mm) / IOPM_MEM_LOWER_DIVISOR,
-			     PLAN_ZONE_ALIGN);
-	if (quarter < plan->iopm_mem) {
-		plan->iopm_mem = MAX(quarter, CMDLINE_IOPM_MEM_MIN);
-		plan->iopm_mem_lowered = plan->iopm_mem != cfg->iopm_mem;
-	}
+	if (plan->iopm_mem * cfg->iopms <= usable / IOPM_MEM_LOWER_LIMIT_DIVISOR)
+		return;
+	lowered = ALIGN_DOWN(usable / (IOPM_MEM_LOWER_DIVISOR * cfg->iopms), PLAN_ZONE_ALIGN);
+	plan->iopm_mem = MAX(lowered, CMDLINE_IOPM_MEM_MIN);
+	plan->iopm_mem_lowered = plan->iopm_mem != cfg->iopm_mem;
 }
 
 static const char *describe_iopm_mem(const struct boot_config *cfg,

@@ -83,18 +83,19 @@ static void sort3(struct sample *s)
 			}
 }
 
-int timer_calibrate(uint16_t pm_port, bool pm32)
+int timer_calibrate(uint16_t pm_port, bool pm32, bool pm_only)
 {
 	struct sample s[CAL_TRIALS];
 	const char *source = "pit";
 	int i;
 	uint64_t flags = read_rflags();
 	irq_disable();
-	for (i = 0; i < CAL_TRIALS; i++)
+	for (i = 0; !pm_only && i < CAL_TRIALS; i++)
 		if (!pit_window(&s[i]))
 			break;
 	if (i < CAL_TRIALS) {
-		pr_warn("PIT channel 2 did not count: trying the ACPI PM timer");
+		if (!pm_only)
+			pr_warn("PIT channel 2 did not count: trying the ACPI PM timer");
 		source = "pmtimer";
 		for (i = 0; pm_port && i < CAL_TRIALS; i++)
 			if (!pm_window(pm_port, pm32, &s[i]))

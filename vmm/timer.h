@@ -15,7 +15,9 @@ struct timer_rates {
 
 extern struct timer_rates timer_rates;
 
-int timer_calibrate(uint16_t pm_timer_port, bool pm_timer_32bit);
+/* Calibrate against PIT channel 2, falling back to the ACPI PM timer, or
+ * against the PM timer only when pm_only. */
+int timer_calibrate(uint16_t pm_timer_port, bool pm_timer_32bit, bool pm_only);
 void udelay(uint64_t us);
 uint64_t tsc_to_us(uint64_t cycles);
 

@@ -11,6 +11,13 @@
 #include "vmm/log.h"
 
 struct platform platform;
+uint64_t bios_ebda_addr;
+
+void platform_save_bios_data(void)
+{
+	uint64_t ebda = (uint64_t)phys_read16(BIOS_EBDA_SEG_PTR) << 4;
+	bios_ebda_addr = (ebda >= BIOS_EBDA_MIN && ebda < BIOS_ROM_START) ? ebda : 0;
+}
 
 static bool checksum_ok(const void *p, uint32_t len)
 {
@@ -32,10 +39,9 @@ static const struct acpi_rsdp *rsdp_scan(uint64_t start, uint64_t end)
 
 static const struct acpi_rsdp *rsdp_find(void)
 {
-	uint64_t ebda = (uint64_t)phys_read16(BIOS_EBDA_SEG_PTR) << 4;
 	const struct acpi_rsdp *r = NULL;
-	if (ebda >= 0x80000 && ebda < BIOS_ROM_START)
-		r = rsdp_scan(ebda, ebda + EBDA_SCAN_LEN);
+	if (bios_ebda_addr)
+		r = rsdp_scan(bios_ebda_addr, bios_ebda_addr + EBDA_SCAN_LEN);
 	return r ? r : rsdp_scan(BIOS_ROM_START, BIOS_ROM_END);
 }
 
@@ -161,7 +167,7 @@ static void parse_fadt(const struct acpi_header *fadt, struct platform *p)
 	}
 }
 
-int platform_discover(const struct acpi_rsdp *rsdp_copy)
+int platform_discover(const struct acpi_rsdp *rsdp_copy, bool mptable_only)
 {
 	struct platform *p = &platform;
 	const struct acpi_rsdp *rsdp = rsdp_copy ? rsdp_copy : rsdp_find();
@@ -174,11 +180,13 @@ int platform_discover(const struct acpi_rsdp *rsdp_copy)
 		const struct acpi_header *fadt = find_table(rsdp, "FACP");
 		if (fadt)
 			parse_fadt(fadt, p);
-		if (madt && parse_madt(madt, p) == 0) {
+		if (mptable_only)
+			pr_info("cpu_enum=mptable: MADT not used");
+		else if (madt && parse_madt(madt, p) == 0) {
 			p->source = "ACPI MADT";
 			return 0;
-		}
-		pr_warn("no usable MADT, trying the MP table");
+		} else
+			pr_warn("no usable MADT, trying the MP table");
 	} else {
 		pr_warn("no ACPI RSDP found, trying the MP table");
 	}

@@ -49,6 +49,7 @@ struct acpi_header {
 #define FADT_TMR_VAL_EXT (1U << 8)
 #define ACPI_TABLE_MAX_LEN (1U << 20)  /* sanity bound for a table we walk */
 #define BIOS_EBDA_SEG_PTR 0x40e
+#define BIOS_EBDA_MIN 0x80000   /* an EBDA below this is not plausible */
 #define BIOS_ROM_START 0xe0000
 #define BIOS_ROM_END 0x100000
 #define EBDA_SCAN_LEN 1024
@@ -80,10 +81,15 @@ struct platform {
 };
 
 extern struct platform platform;
+/* Physical address of the EBDA from the BIOS data area (0 if implausible).
+ * Read by platform_save_bios_data() while page 0 is still mapped. */
+extern uint64_t bios_ebda_addr;
+void platform_save_bios_data(void);
 
 /* Fill `platform` and the IOAPIC list from ACPI (rsdp may be NULL: then
- * scan the BIOS areas), falling back to the MP table. */
-int platform_discover(const struct acpi_rsdp *rsdp_copy);
+ * scan the BIOS areas), falling back to the MP table; or from the MP table
+ * only (the ACPI FADT is still read for the PM timer). */
+int platform_discover(const struct acpi_rsdp *rsdp_copy, bool mptable_only);
 int mptable_discover(struct platform *p);
 
 #endif

@@ -18,7 +18,6 @@
 #define MP_OTHER_SIZE 8
 #define MP_CPU_ENABLED 0x1
 #define MP_IOAPIC_ENABLED 0x1
-#define BASE_MEM_TOP_KIB_PTR 0x413
 #define BASE_MEM_LAST_KIB 0x9fc00
 
 struct mp_float {
@@ -51,10 +50,9 @@ static const struct mp_float *scan(uint64_t start, uint64_t len)
 
 int mptable_discover(struct platform *p)
 {
-	uint64_t ebda = (uint64_t)phys_read16(BIOS_EBDA_SEG_PTR) << 4;
 	const struct mp_float *f = NULL;
-	if (ebda >= 0x80000 && ebda < BIOS_ROM_START)
-		f = scan(ebda, EBDA_SCAN_LEN);
+	if (bios_ebda_addr)
+		f = scan(bios_ebda_addr, EBDA_SCAN_LEN);
 	if (!f)
 		f = scan(BASE_MEM_LAST_KIB, EBDA_SCAN_LEN);
 	if (!f)
@@ -74,6 +72,7 @@ int mptable_discover(struct platform *p)
 		return -ENODEV;
 	}
 	p->lapic_base = lapic;
+	pr_info("MP table at 0x%x: %u entries, %u bytes", f->config, count, len);
 	uint32_t off = MP_CONFIG_HEADER_SIZE;
 	for (uint16_t i = 0; i < count && off < len; i++) {
 		uint8_t type = t[off];

@@ -57,9 +57,12 @@ TEST(cmdline, every_key)
 {
 	struct boot_config cfg = parse_ok(
 		"vmm_mem=32M iopm_mem=256M shared_mem=4M iopms=2 loglevel=3 "
-		"iopm_console_irq=4");
+		"iopm_console_irq=4 cpu_enum=mptable timer_ref=pmtimer selftest=ap_pf");
 
 	EXPECT_EQ(cfg.vmm_mem, 32 * MiB);
+	EXPECT_EQ(cfg.cpu_enum, CPU_ENUM_MPTABLE);
+	EXPECT_EQ(cfg.timer_ref, TIMER_REF_PMTIMER);
+	EXPECT_EQ(cfg.selftest, SELFTEST_AP_PF);
 	EXPECT_EQ(cfg.iopm_mem, 256 * MiB);
 	EXPECT_EQ(cfg.shared_mem, 4 * MiB);
 	EXPECT_EQ(cfg.iopms, 2);
@@ -388,4 +391,34 @@ TEST(cmdline, random_lines)
 			EXPECT_LE(cfg.shared_mem, 256 * MiB);
 		}
 	}
+}
+
+TEST(cmdline, choice_values)
+{
+	struct boot_config cfg = parse_ok("timer_ref=pit cpu_enum=acpi selftest=none");
+
+	EXPECT_EQ(cfg.timer_ref, TIMER_REF_PIT);
+	EXPECT_EQ(cfg.cpu_enum, CPU_ENUM_ACPI);
+	EXPECT_EQ(cfg.selftest, SELFTEST_NONE);
+	cfg = parse_ok("selftest=pf");
+	EXPECT_EQ(cfg.selftest, SELFTEST_PF);
+	cfg = parse_ok("selftest=ud");
+	EXPECT_EQ(cfg.selftest, SELFTEST_UD);
+}
+
+TEST(cmdline, choice_errors)
+{
+	struct boot_config cfg;
+	char err[256];
+
+	cmdline_defaults(&cfg);
+	EXPECT_EQ(cmdline_parse("timer_ref=hpet", &cfg, err, sizeof(err)), -EINVAL);
+	EXPECT_STREQ(err, "timer_ref=hpet: unknown value (expected one of pit|pmtimer)");
+	EXPECT_EQ(cmdline_parse("selftest=PF", &cfg, err, sizeof(err)), -EINVAL);
+	EXPECT_STREQ(err, "selftest=PF: unknown value (expected one of none|pf|ud|ap_pf)");
+	EXPECT_EQ(cmdline_parse("cpu_enum=", &cfg, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "cpu_enum=: empty value");
+	EXPECT_EQ(cmdline_parse("cpu_enum", &cfg, err, sizeof(err)), -EINVAL);
+	EXPECT_STREQ(err, "cpu_enum: missing '=' (expected cpu_enum=<name>)");
+	EXPECT_EQ(cfg.cpu_enum, CPU_ENUM_ACPI);
 }

@@ -251,8 +251,8 @@ TEST(plan, bochs_512m_default)
 	/* shared zone at the top, then the IOPM below it */
 	EXPECT_EQ(plan.shared.base, 0x1fc00000);
 	EXPECT_EQ(plan.iopms, 1);
-	EXPECT_TRUE(plan.iopm_mem_lowered); /* RAM/4 is a little under 128M */
-	EXPECT_EQ(plan.iopm_mem, 126 * MiB);
+	EXPECT_FALSE(plan.iopm_mem_lowered); /* 128M is under half of RAM */
+	EXPECT_EQ(plan.iopm_mem, 128 * MiB);
 	EXPECT_EQ(zend(&plan.iopm[0]), plan.shared.base);
 	EXPECT_EQ(plan.vmm_heap.base, IMAGE_END);
 	EXPECT_EQ(plan.iopm_low[0].base, 0x10000);
