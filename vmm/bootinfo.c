@@ -55,16 +55,25 @@ int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err
 			break;
 		case MB2_TAG_MODULE: {
 			const struct mb2_tag_module *m = (const void *)t;
-			if (t->size < sizeof(*m) || m->mod_end < m->mod_start)
-				break;
+			if (t->size < sizeof(*m)) {
+				snprintf(err, errlen, "module tag at offset %u is too short (%u bytes)", off, t->size);
+				return -EINVAL;
+			}
 			if (bi->nmodules >= BOOT_MAX_MODULES) {
 				snprintf(err, errlen, "more than %u boot modules", BOOT_MAX_MODULES);
 				return -E2BIG;
 			}
-			struct boot_module *bm = &bi->module[bi->nmodules++];
+			struct boot_module *bm = &bi->module[bi->nmodules];
 			bm->start = m->mod_start;
 			bm->end = m->mod_end;
 			copy_str(bm->name, sizeof(bm->name), m->cmdline, t->size - sizeof(*m));
+			if (bm->end < bm->start) {
+				snprintf(err, errlen, "module %u (%s) ends at 0x%llx before it starts at 0x%llx",
+					 bi->nmodules, bm->name, (unsigned long long)bm->end,
+					 (unsigned long long)bm->start);
+				return -EINVAL;
+			}
+			bi->nmodules++;
 			break;
 		}
 		case MB2_TAG_MMAP: {
