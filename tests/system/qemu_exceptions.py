@@ -12,7 +12,9 @@ REG_LINE = re.compile(r"rax [0-9a-f]{16} rbx [0-9a-f]{16} rcx [0-9a-f]{16} rdx [
 
 def one(t, name, selftest, title, vector, cr2_zero):
     res = lib.boot("qemu_exc_" + name, "--backend", "qemu", "--cpus", "2", "--timeout", "60",
-                   "--append", "selftest=" + selftest)
+                   "--append", "selftest=" + selftest,
+                   # a BSP that survived its fault would reach this marker (exit 0)
+                   "--until", r"\[vmm\] alive 1\b")
     t.check(name + ".no_stray_processes", not res.leftovers, "processes left: %r" % res.leftovers)
     t.equal(name + ".exit_code", res.rc, lib.BOOT_FAILURE, "tools/boot exit code")
     t.check(name + ".report_first", "coopvmm: boot complete" in res.com1,
