@@ -121,7 +121,7 @@ enum op_form {
 #define OPF_BYTE   0x001 /* byte operation: operand size 1 */
 #define OPF_SRC8   0x002 /* memory is 8 bits, the register the operand size */
 #define OPF_SRC16  0x004 /* memory is 16 bits, the register the operand size */
-#define OPF_SRC32  0x008 /* MOVSXD: memory is 32 bits (16 with 66) */
+#define OPF_SRC32  0x008 /* MOVSXD: memory is 32 bits */
 #define OPF_IMM8   0x010 /* imm8, as is */
 #define OPF_IMM8S  0x020 /* imm8, sign-extended to the operand size */
 #define OPF_IMMZ   0x040 /* imm16, or imm32 (sign-extended with REX.W) */
@@ -382,10 +382,11 @@ static int decode_mem32(struct cursor *c, uint8_t modrm, uint8_t rex, bool long_
 		err = fetch_byte(c, &sib);
 		if (err)
 			return err;
-		in->scale = (uint8_t)(1u << SIB_SCALE(sib));
 		index = (uint8_t)(SIB_INDEX(sib) | ((rex & REX_X) ? 8 : 0));
-		if (index != SIB_NO_INDEX) /* index 12 (r12) is valid */
+		if (index != SIB_NO_INDEX) { /* index 12 (r12) is valid */
 			in->index = (int8_t)index;
+			in->scale = (uint8_t)(1u << SIB_SCALE(sib));
+		} /* without an index the scale is ignored and reported as 1 */
 		base = SIB_BASE(sib);
 		if (base == SIB_NO_BASE && mod == MOD_NO_DISP) { /* also with REX.B */
 			in->base = INSN_REG_NONE;
@@ -558,7 +559,10 @@ int decode_insn(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct i
 	} else if (op->flags & OPF_SRC16) {
 		in.size = 2;
 	} else if (op->flags & OPF_SRC32) {
-		in.size = opsize == 8 ? 4 : (uint8_t)opsize;
+		/* MOVSXD r16: Intel documents r/m16, AMD and binutils r/m32. */
+		if (opsize == 2)
+			return -ENOSYS;
+		in.size = 4;
 	} else {
 		in.size = (uint8_t)opsize;
 	}
