@@ -19,7 +19,7 @@ NASMFLAGS := -I$(BUILD)/ -Werror
 LDFLAGS   := -n -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack
 
 C_SRCS := $(wildcard vmm/*.c) $(filter-out arch/x86/asm_defs.c,$(wildcard arch/x86/*.c))
-ASM_SRCS := boot/multiboot2.asm boot/trampoline_blob.asm arch/x86/isr.asm
+ASM_SRCS := boot/multiboot2.asm boot/trampoline_blob.asm arch/x86/isr.asm arch/x86/vmx_entry.asm
 OBJS := $(C_SRCS:%.c=$(BUILD)/%.o) $(ASM_SRCS:%.asm=$(BUILD)/%.o)
 
 ELF := $(BUILD)/coopvmm.elf

@@ -25,6 +25,7 @@ enum cmdline_kind {
 	KIND_SIZE, /* bytes: decimal or 0x-hex, optional K/M/G suffix */
 	KIND_UINT, /* decimal integer */
 	KIND_CHOICE, /* one of a list of names; the value is its index */
+	KIND_STRING, /* text copied into a char array (width = its size) */
 };
 
 struct cmdline_key {
@@ -70,6 +71,7 @@ static const struct cmdline_key cmdline_keys[CMDLINE_NPARAMS] = {
 		TIMER_REF_PIT, 0, TIMER_REF_PMTIMER, 1, NULL, timer_ref_names },
 	[CMDLINE_SELFTEST] = { "selftest", KIND_CHOICE, FIELD(selftest),
 		SELFTEST_NONE, 0, SELFTEST_AP_PF, 1, NULL, selftest_names },
+	[CMDLINE_RUN] = { "run", KIND_STRING, FIELD(run), 0, 0, 0, 1, NULL, NULL },
 };
 
 _Static_assert(CMDLINE_NPARAMS <= 32, "boot_config.given has one bit per key");
@@ -78,12 +80,14 @@ static const char *const kind_expect[] = {
 	[KIND_SIZE] = "a number with optional K, M or G suffix",
 	[KIND_UINT] = "a decimal integer",
 	[KIND_CHOICE] = "one of the names listed in docs/partitions.md",
+	[KIND_STRING] = "text",
 };
 
 static const char *const kind_noun[] = {
 	[KIND_SIZE] = "not a size",
 	[KIND_UINT] = "not a number",
 	[KIND_CHOICE] = "unknown value",
+	[KIND_STRING] = "not text",
 };
 
 enum num_status { NUM_OK, NUM_NOT_NUMBER, NUM_TRAILING, NUM_OVERFLOW };
@@ -222,6 +226,10 @@ static const char *format_value(const struct cmdline_key *k, uint64_t v,
 		snprintf(buf, len, "%s", k->choices[v]);
 		return buf;
 	}
+	if (k->kind == KIND_STRING) {
+		snprintf(buf, len, "...");
+		return buf;
+	}
 	snprintf(buf, len, "%llu", (unsigned long long)v);
 	return buf;
 }
@@ -230,6 +238,9 @@ static uint64_t field_get(const struct boot_config *cfg,
 			  const struct cmdline_key *k)
 {
 	const char *p = (const char *)cfg + k->offset;
+
+	if (k->kind == KIND_STRING)
+		return 0;
 
 	if (k->width == sizeof(uint64_t))
 		return *(const uint64_t *)(const void *)p;
@@ -241,6 +252,8 @@ static void field_set(struct boot_config *cfg, const struct cmdline_key *k,
 {
 	char *p = (char *)cfg + k->offset;
 
+	if (k->kind == KIND_STRING)
+		return; /* strings are copied by parse_word() */
 	if (k->width == sizeof(uint64_t))
 		*(uint64_t *)(void *)p = v;
 	else
@@ -352,7 +365,7 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 	idx = (unsigned int)(k - cmdline_keys);
 	if (!eq) {
 		snprintf(err, errlen, "%s: missing '=' (expected %s=<%s>)", w,
-			 k->key, k->kind == KIND_SIZE ? "size" : k->kind == KIND_CHOICE ? "name" : "integer");
+			 k->key, k->kind == KIND_SIZE ? "size" : k->kind == KIND_CHOICE ? "name" : k->kind == KIND_STRING ? "text" : "integer");
 		return -EINVAL;
 	}
 	if (cfg->given & (1U << idx)) {
@@ -367,6 +380,18 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 		snprintf(err, errlen, "%s: empty value (expected %s)", w,
 			 kind_expect[k->kind]);
 		return -EINVAL;
+	}
+	if (k->kind == KIND_STRING) {
+		if (vallen >= k->width) {
+			snprintf(err, errlen, "%s: too long (at most %zu characters)", w, k->width - 1);
+			return -EINVAL;
+		}
+		memcpy((char *)cfg + k->offset, val, vallen);
+		((char *)cfg + k->offset)[vallen] = '\0';
+		cfg->given |= 1U << idx;
+		first_word[idx] = s;
+		first_len[idx] = len;
+		return 0;
 	}
 	if (k->kind == KIND_CHOICE)
 		st = parse_choice(k, val, vallen, &v);

@@ -28,6 +28,7 @@
 #define CMDLINE_LOGLEVEL_MAX        3  /* debug */
 #define CMDLINE_CONSOLE_IRQ_DEFAULT 3  /* COM2 */
 #define CMDLINE_ISA_IRQ_MAX         15
+#define CMDLINE_RUN_MAX             256 /* run= value, including the NUL */
 
 /* Values of the choice parameters (index into their name lists). */
 enum cpu_enum_source { CPU_ENUM_ACPI, CPU_ENUM_MPTABLE };      /* cpu_enum=acpi|mptable */
@@ -45,6 +46,7 @@ enum cmdline_param {
 	CMDLINE_CPU_ENUM,
 	CMDLINE_TIMER_REF,
 	CMDLINE_SELFTEST,
+	CMDLINE_RUN,
 	CMDLINE_NPARAMS
 };
 
@@ -58,6 +60,7 @@ struct boot_config {
 	uint32_t cpu_enum;         /* enum cpu_enum_source: where CPUs are listed */
 	uint32_t timer_ref;        /* enum timer_ref: calibration reference */
 	uint32_t selftest;         /* enum selftest: deliberate fault after boot */
+	char run[CMDLINE_RUN_MAX]; /* guests to start: NAME[:MEM[:VCPUS]],... */
 	bool iopm_mem_set;         /* iopm_mem was given explicitly */
 	uint32_t given;            /* bit (1 << enum cmdline_param) per given key */
 };

@@ -13,13 +13,14 @@
 #include "vmm/mm.h"
 #include "vmm/partition.h"
 #include "vmm/percpu.h"
+#include "vmm/guests.h"
 #include "vmm/report.h"
+#include "vmm/sched.h"
 #include "vmm/selftest.h"
 #include "vmm/smp.h"
 #include "vmm/timer.h"
 #include "vmm/trap.h"
 
-#define HEARTBEAT_HZ 100
 #define ERR_MAX 256
 
 extern char __image_start[], __image_end[];
@@ -30,13 +31,6 @@ static struct boot_config config;
 static struct partition_plan plan;
 static uint8_t bsp_ist[IST_STACK_SIZE] __attribute__((aligned(16)));
 extern uint8_t boot_stack_top[];
-
-static void timer_tick(struct trap_frame *f)
-{
-	(void)f;
-	this_cpu()->ticks++;
-	lapic_eoi();
-}
 
 static void early_cpu_init(void)
 {
@@ -111,7 +105,7 @@ static void start_interrupts(void)
 		fatal("could not calibrate the TSC: %s", config.timer_ref == TIMER_REF_PMTIMER
 			      ? "timer_ref=pmtimer: no ACPI PM timer, or it does not count"
 			      : "neither PIT channel 2 nor the ACPI PM timer counts");
-	trap_set_handler(APIC_TIMER_VECTOR, timer_tick);
+	sched_init();
 }
 
 static void start_vmx(void)
@@ -119,21 +113,6 @@ static void start_vmx(void)
 	vmx_check();
 	cpus[0].vmxon_region = vmx_caps.supported ? heap_alloc_pages(1) : 0;
 	smp_vmx_on_this_cpu(&cpus[0]);
-}
-
-static __attribute__((noreturn)) void idle_loop(void)
-{
-	uint64_t period = timer_rates.lapic_khz * 1000 / APIC_TIMER_DIVISOR / HEARTBEAT_HZ;
-	lapic_timer_periodic(APIC_TIMER_VECTOR, (uint32_t)period);
-	uint64_t beats = 0;
-	for (;;) {
-		cpu_idle();
-		uint64_t secs = this_cpu()->ticks / HEARTBEAT_HZ;
-		if (secs > beats) {
-			beats = secs;
-			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)beats);
-		}
-	}
 }
 
 void vmm_main(uint32_t magic, uint32_t mbi)
@@ -150,5 +129,7 @@ void vmm_main(uint32_t magic, uint32_t mbi)
 	pr_info("%u application processor(s) started", aps);
 	boot_report(boot_info.cmdline, &plan, &boot_info);
 	selftest_run((enum selftest)config.selftest);
-	idle_loop();
+	if (config.run[0])
+		pr_info("%u guest(s) started", guests_start(config.run, &boot_info));
+	sched_loop();
 }

@@ -37,6 +37,42 @@ int mm_init(const struct partition_plan *plan, char *err, size_t errlen)
 	return r;
 }
 
+uint64_t heap_try_alloc_pages(uint64_t npages)
+{
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	uint64_t pa = palloc_alloc(&vmm_heap, npages, PAGE_SIZE);
+	spin_unlock_irqrestore(&heap_lock, flags);
+	if (pa)
+		memset((void *)(uintptr_t)pa, 0, npages * PAGE_SIZE);
+	return pa;
+}
+
+void heap_free_pages(uint64_t pa, uint64_t npages)
+{
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	int r = palloc_free(&vmm_heap, pa, npages);
+	spin_unlock_irqrestore(&heap_lock, flags);
+	ASSERT(r == 0);
+}
+
+uint64_t guest_ram_alloc(uint64_t bytes)
+{
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	uint64_t pa = palloc_alloc(&guest_pool, ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE, LARGE_PAGE_SIZE);
+	spin_unlock_irqrestore(&heap_lock, flags);
+	if (pa)
+		memset((void *)(uintptr_t)pa, 0, bytes);
+	return pa;
+}
+
+void guest_ram_free(uint64_t pa, uint64_t bytes)
+{
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	int r = palloc_free(&guest_pool, pa, ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE);
+	spin_unlock_irqrestore(&heap_lock, flags);
+	ASSERT(r == 0);
+}
+
 uint64_t heap_alloc_pages(uint64_t npages)
 {
 	uint64_t flags = spin_lock_irqsave(&heap_lock);

@@ -14,6 +14,9 @@
 enum cpu_role { CPU_ROLE_VMM, CPU_ROLE_IOPM };
 enum cpu_state { CPU_ABSENT, CPU_PENDING, CPU_ONLINE, CPU_RESERVED, CPU_FAILED, CPU_STOPPED };
 
+struct vcpu;
+struct runq;
+
 struct cpu {
 	struct cpu *self;           /* %gs:0 */
 	uint32_t index;             /* logical index: 0 is the BSP */
@@ -27,6 +30,10 @@ struct cpu {
 	uint64_t stack_top;
 	uint64_t ist_top;
 	volatile uint64_t ticks;    /* LAPIC timer interrupts taken */
+	uint32_t vmcs_errors;       /* failed VMREAD/VMWRITEs (vmm/vmcs_access.c) */
+	uint64_t current_vmcs;      /* VMCS loaded with VMPTRLD, 0 none */
+	struct vcpu *last_vcpu;     /* whose FPU state is in the registers */
+	struct runq *runq;          /* vCPUs pinned to this CPU (vmm/sched.c) */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));
 };

@@ -13,6 +13,7 @@
 #include "arch/x86/vmx.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
+#include "vmm/sched.h"
 #include "vmm/timer.h"
 
 #define INIT_DELAY_US 10000
@@ -82,8 +83,7 @@ static __attribute__((noreturn)) void ap_main(uint32_t index)
 	smp_vmx_on_this_cpu(c);
 	c->state = CPU_ONLINE;
 	pr_info("cpu %u (apic %u) online", index, id);
-	for (;;)
-		cpu_idle();
+	sched_loop();
 }
 
 static bool wait_online(struct cpu *c, uint64_t us)

@@ -8,6 +8,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/trampoline.h"
+#include "arch/x86/vmcs.h"
 #include "vmm/multiboot2.h"
 
 /* Values are emitted as four 16-bit pieces: an x86-64 "i" operand must fit
@@ -55,5 +56,6 @@ void asm_defs(void)
 	DEFINE(TRAMP_CPU, offsetof(struct trampoline_params, cpu));
 	DEFINE(TRAMP_EFER, offsetof(struct trampoline_params, efer));
 	DEFINE(TRAMP_PARAMS_OFFSET, TRAMP_PARAMS_OFFSET);
+	DEFINE(VMCS_HOST_RSP, HOST_RSP);
 	DEFINE(TRAMP_PARAMS_SIZE, sizeof(struct trampoline_params));
 }

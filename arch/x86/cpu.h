@@ -14,6 +14,7 @@
 #define CR4_PAE (1ULL << 5)
 #define CR4_PGE (1ULL << 7)
 #define CR4_OSFXSR (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
 #define CR4_VMXE (1ULL << 13) /* VMX enable */
 
 /* CPUID leaf 1 feature bits. */

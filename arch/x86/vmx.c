@@ -93,6 +93,10 @@ bool vmx_check(void)
 		{ "MSR bitmaps", c->proc.may1 & PROC_USE_MSR_BITMAPS },
 		{ "64-bit host (exit control)", c->exit.may1 & EXIT_HOST_ADDR_SPACE_SIZE },
 		{ "acknowledge interrupt on exit", c->exit.may1 & EXIT_ACK_INTR_ON_EXIT },
+		{ "save/load IA32_EFER on exit", (c->exit.may1 & (EXIT_SAVE_EFER | EXIT_LOAD_EFER)) ==
+			(EXIT_SAVE_EFER | EXIT_LOAD_EFER) },
+		{ "load IA32_EFER on entry", c->entry.may1 & ENTRY_LOAD_EFER },
+		{ "interrupt-window exiting", c->proc.may1 & PROC_INTR_WINDOW_EXITING },
 	};
 
 	pr_info("VMX capabilities: revision 0x%x, region %u bytes, preemption timer rate TSC>>%llu",
@@ -133,7 +137,8 @@ const char *vmx_on(uint64_t region_phys)
 		return why;
 	/* CR0/CR4 must satisfy the VMX fixed bits (23.8). */
 	uint64_t cr0 = (read_cr0() | c->cr0_fixed0) & c->cr0_fixed1;
-	uint64_t cr4 = (read_cr4() | c->cr4_fixed0 | CR4_VMXE) & c->cr4_fixed1;
+	/* OSFXSR/OSXMMEXCPT: the VMM saves and restores guests' SSE state. */
+	uint64_t cr4 = (read_cr4() | c->cr4_fixed0 | CR4_VMXE | CR4_OSFXSR | CR4_OSXMMEXCPT) & c->cr4_fixed1;
 	write_cr0(cr0);
 	write_cr4(cr4);
 	*(volatile uint32_t *)(uintptr_t)region_phys = c->revision;

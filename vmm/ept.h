@@ -1,0 +1,53 @@
+/* ept.h: building a VM's extended page tables (Intel SDM Vol. 3C 29.3
+ * "The Extended Page Table Mechanism": 4-level EPT, table 29-1..29-6).
+ * Tables come from a caller-supplied allocator, so the builder is host-
+ * testable; the VMM uses its heap (identity-mapped). */
+#ifndef VMM_EPT_H
+#define VMM_EPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EPT_R         (1ULL << 0)
+#define EPT_W         (1ULL << 1)
+#define EPT_X         (1ULL << 2)
+#define EPT_RWX       (EPT_R | EPT_W | EPT_X)
+#define EPT_MT_SHIFT  3
+#define EPT_MT_UC     0ULL
+#define EPT_MT_WB     6ULL
+#define EPT_IGNORE_PAT (1ULL << 6)
+#define EPT_LARGE     (1ULL << 7)
+#define EPT_ADDR_MASK 0x000ffffffffff000ULL
+#define EPTP_WB       6ULL
+#define EPTP_WALK4    (3ULL << 3)   /* page-walk length - 1 */
+#define EPT_LEVELS    4
+#define EPT_ENTRIES   512
+#define EPT_MAX_GPA   (1ULL << 48)
+
+struct ept_ops {
+	uint64_t (*alloc_table)(void *ctx);          /* zeroed 4 KiB page, physical address; 0 = none */
+	void (*free_table)(void *ctx, uint64_t pa);
+	void *(*table_ptr)(void *ctx, uint64_t pa);  /* where the VMM can access that page */
+	void *ctx;
+};
+
+struct ept {
+	uint64_t root;     /* physical address of the PML4 */
+	struct ept_ops ops;
+	uint64_t tables;   /* paging-structure pages in use */
+	uint64_t pages_4k, pages_2m;
+};
+
+int ept_init(struct ept *e, const struct ept_ops *ops);
+/* Map [gpa, gpa+size) to [hpa, ...) with permissions `perms` (EPT_R/W/X)
+ * and memory type `mt`: 2 MiB pages where both addresses and the remaining
+ * size allow, 4 KiB pages elsewhere. All arguments page-aligned; nothing
+ * may already be mapped there (-EEXIST, and nothing is changed). */
+int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms, uint64_t mt);
+/* Translate gpa; returns false when unmapped. */
+bool ept_lookup(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint64_t *perms);
+/* Free every table. */
+void ept_destroy(struct ept *e);
+uint64_t ept_eptp(const struct ept *e);
+
+#endif

@@ -1,0 +1,20 @@
+/* exit.h: VM-exit handling: one dispatcher, one handler per basic exit
+ * reason (docs/exits.md lists them). */
+#ifndef VMM_EXIT_H
+#define VMM_EXIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+void exit_dispatch(struct vcpu *v, uint32_t reason);
+/* Step the guest past the instruction that exited (clears STI/MOV-SS blocking). */
+void exit_skip_instruction(void);
+/* Handlers in other files. */
+void exit_io(struct vcpu *v);
+void exit_ept_violation(struct vcpu *v);
+/* Port I/O as the devices see it (also used by string I/O). size 1, 2 or 4. */
+void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val);
+
+#endif

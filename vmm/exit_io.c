@@ -1,0 +1,132 @@
+/* exit_io.c: I/O-instruction exits (Intel SDM Vol. 3C 28.2.1 table 28-5,
+ * 28.2.5 "Information for VM Exits Due to Instruction Execution" for
+ * INS/OUTS): IN/OUT of 1, 2 and 4 bytes, INS/OUTS with and without REP,
+ * dispatched to the VMM's devices; unclaimed reads give all ones. */
+#define LOG_PREFIX "io"
+#include "vmm/exit.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "vmm/errno.h"
+#include "vmm/guest_mem.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+#include "vmm/vmcs_access.h"
+
+#define DEBUG_EXIT_PORT 0xf4
+#define DEBUG_EXIT_PORTS 4
+#define IO_REP_MAX 4096               /* iterations per exit; the rest re-executes */
+#define VMX_BASIC_INS_OUTS_INFO (1ULL << 54)
+#define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
+#define INSN_INFO_SEG(i) (((i) >> 15) & 7)
+#define RFLAGS_DF (1ULL << 10)
+
+static uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+/* One byte for the byte-wide devices: PIC, PIT, COM1 stand-in. */
+static bool byte_io(struct vm *vm, uint16_t port, bool write, uint8_t *b)
+{
+	uint64_t now = rdtsc();
+	return vpic_io(&vm->pic, port, write, b) == 0 || vpit_io(&vm->pit, port, write, b, now) == 0 ||
+	       vuart_io(&vm->uart, port, write, b) == 0;
+}
+
+void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	struct vm *vm = v->vm;
+	if (write)
+		*val &= (uint32_t)size_mask(size);
+	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_PORTS) {
+		if (write) {
+			vm_exit(vm, (int)((*val << 1) | 1));
+			return;
+		}
+		*val = (uint32_t)size_mask(size);
+		return;
+	}
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	if (testdev_io(&vm->testdev, port, size, write, val) == 0) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return;
+	}
+	bool claimed = false;
+	uint32_t out = 0;
+	for (unsigned i = 0; i < size; i++) {
+		uint8_t b = write ? (uint8_t)(*val >> (8 * i)) : 0xff;
+		if (byte_io(vm, (uint16_t)(port + i), write, &b))
+			claimed = true;
+		else
+			b = 0xff;
+		out |= (uint32_t)b << (8 * i);
+	}
+	if (!write)
+		*val = out;
+	if (!claimed)
+		vm->unclaimed_io++;
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+static void string_io(struct vcpu *v, uint64_t q)
+{
+	unsigned size = IOQ_SIZE(q);
+	bool in = q & IOQ_IN, rep = q & IOQ_REP;
+	uint16_t port = (uint16_t)IOQ_PORT(q);
+	unsigned asize = guest_addr_size();
+	enum seg_reg seg = in ? SEG_ES : SEG_DS;
+	if (vmx_caps.basic & VMX_BASIC_INS_OUTS_INFO) {
+		uint64_t info = vmcs_read(VM_EXIT_INSTRUCTION_INFO);
+		asize = 2U << INSN_INFO_ADDR_SIZE(info);
+		if (!in)
+			seg = (enum seg_reg)INSN_INFO_SEG(info);
+	}
+	uint64_t amask = size_mask(asize);
+	uint64_t count = rep ? v->regs[RCX] & amask : 1;
+	bool down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
+	unsigned idx = in ? RDI : RSI;
+	uint64_t base = guest_seg_base(seg);
+	for (uint64_t n = 0; n < count && n < IO_REP_MAX; n++) {
+		uint64_t off = v->regs[idx] & amask;
+		uint32_t val = 0;
+		if (!in && guest_read_linear(v, base + off, &val, size)) {
+			vm_kill(v->vm, "OUTS from guest address 0x%llx that is not RAM", (unsigned long long)(base + off));
+			return;
+		}
+		port_io(v, port, size, !in, &val);
+		if (in && guest_write_linear(v, base + off, &val, size)) {
+			vm_kill(v->vm, "INS to guest address 0x%llx that is not RAM", (unsigned long long)(base + off));
+			return;
+		}
+		off = down ? off - size : off + size;
+		v->regs[idx] = (v->regs[idx] & ~amask) | (off & amask);
+		if (rep)
+			v->regs[RCX] = (v->regs[RCX] & ~amask) | ((v->regs[RCX] - 1) & amask);
+		if (v->vm->state != VM_RUNNING)
+			return;
+	}
+	if (!rep || !(v->regs[RCX] & amask))
+		exit_skip_instruction();
+	/* else: RIP stays, the REP instruction continues after the next entry */
+}
+
+void exit_io(struct vcpu *v)
+{
+	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
+	if (q & IOQ_STRING) {
+		string_io(v, q);
+		return;
+	}
+	unsigned size = IOQ_SIZE(q);
+	uint32_t val = (uint32_t)v->regs[RAX];
+	bool in = q & IOQ_IN;
+	port_io(v, (uint16_t)IOQ_PORT(q), size, !in, &val);
+	if (in) {
+		uint64_t m = size_mask(size);
+		/* IN to EAX zero-extends in 64-bit mode; AL/AX keep the rest. */
+		v->regs[RAX] = size == 4 ? val : (v->regs[RAX] & ~m) | (val & m);
+	}
+	exit_skip_instruction();
+}

@@ -1,0 +1,155 @@
+/* guests.c: the guests to run at boot: each run= entry names a GRUB module
+ * (the first word of its command line); the VMM creates a VM, loads the
+ * module as a Multiboot v1 image (vmm/mb1_loader.c) and starts vCPU 0 in
+ * 32-bit protected mode with EAX = 0x2BADB002, EBX = the info address. */
+#define LOG_PREFIX "guests"
+#include "vmm/guests.h"
+
+#include "vmm/errno.h"
+#include "vmm/log.h"
+#include "vmm/mb1_loader.h"
+#include "vmm/vm.h"
+
+#define SIZE_SHIFT_K 10
+#define SIZE_SHIFT_M 20
+#define SIZE_SHIFT_G 30
+#define DECIMAL 10
+
+static bool parse_u64(const char *s, size_t len, bool size, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - 9) / DECIMAL)
+			return false;
+		v = v * DECIMAL + (uint64_t)(s[i] - '0');
+	}
+	if (!i)
+		return false;
+	if (size && i + 1 == len) {
+		unsigned sh = (s[i] == 'K' || s[i] == 'k') ? SIZE_SHIFT_K
+			      : (s[i] == 'M' || s[i] == 'm') ? SIZE_SHIFT_M
+			      : (s[i] == 'G' || s[i] == 'g') ? SIZE_SHIFT_G : 0;
+		if (!sh || v > (UINT64_MAX >> sh))
+			return false;
+		v <<= sh;
+		i++;
+	}
+	*out = v;
+	return i == len;
+}
+
+int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char *err, size_t errlen)
+{
+	unsigned n = 0;
+	const char *p = run;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *f[3] = { p, NULL, NULL };
+		size_t flen[3] = { len, 0, 0 };
+		unsigned nf = 1;
+		for (size_t i = 0; i < len; i++) {
+			if (p[i] != ':')
+				continue;
+			if (nf == 3) {
+				snprintf(err, errlen, "run=%s: entry %u has more than NAME:MEM:VCPUS", run, n);
+				return -EINVAL;
+			}
+			flen[nf - 1] = (size_t)(p + i - f[nf - 1]);
+			f[nf] = p + i + 1;
+			flen[nf] = len - i - 1;
+			nf++;
+		}
+		if (n == max) {
+			snprintf(err, errlen, "run=%s: more than %u guests", run, max);
+			return -EINVAL;
+		}
+		struct run_entry *e = &out[n];
+		if (!flen[0] || flen[0] >= sizeof(e->name)) {
+			snprintf(err, errlen, "run=%s: entry %u: empty or too long a name", run, n);
+			return -EINVAL;
+		}
+		memcpy(e->name, f[0], flen[0]);
+		e->name[flen[0]] = '\0';
+		e->mem = VM_DEFAULT_MEM;
+		e->vcpus = 1;
+		uint64_t v;
+		if (nf > 1 && (!parse_u64(f[1], flen[1], true, &e->mem) || e->mem < VM_MIN_MEM ||
+			       e->mem % LARGE_PAGE_SIZE)) {
+			snprintf(err, errlen, "run=%s: %s: bad memory size (a multiple of 2M, at least 2M)", run, e->name);
+			return -EINVAL;
+		}
+		if (nf > 2) {
+			if (!parse_u64(f[2], flen[2], false, &v) || !v || v > VM_MAX_VCPUS) {
+				snprintf(err, errlen, "run=%s: %s: bad vCPU count (1-%u)", run, e->name, VM_MAX_VCPUS);
+				return -EINVAL;
+			}
+			e->vcpus = (uint32_t)v;
+		}
+		n++;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return (int)n;
+}
+
+/* The module whose command line's first word is `name`. */
+static const struct boot_module *find_module(const struct boot_info *bi, const char *name, const char **args)
+{
+	size_t n = strlen(name);
+	for (uint32_t i = 0; i < bi->nmodules; i++) {
+		const char *m = bi->module[i].name;
+		/* GRUB passes "PATH WORDS..." for module2 PATH WORDS: skip the path. */
+		const char *w = strchr(m, ' ');
+		w = w ? w + 1 : m;
+		if (!strncmp(w, name, n) && (w[n] == '\0' || w[n] == ' ')) {
+			*args = w[n] ? w + n + 1 : "";
+			return &bi->module[i];
+		}
+	}
+	return NULL;
+}
+
+unsigned guests_start(const char *run, const struct boot_info *bi)
+{
+	struct run_entry e[RUN_MAX];
+	char err[160];
+	int n = guests_parse_run(run, e, RUN_MAX, err, sizeof(err));
+	if (n < 0) {
+		pr_err("%s", err);
+		return 0;
+	}
+	unsigned started = 0;
+	for (int i = 0; i < n; i++) {
+		const char *args;
+		const struct boot_module *m = find_module(bi, e[i].name, &args);
+		if (!m) {
+			pr_err("run=%s: no boot module named %s", run, e[i].name);
+			continue;
+		}
+		struct vm *vm;
+		if (vm_create(e[i].name, e[i].mem, e[i].vcpus, started, &vm, err, sizeof(err))) {
+			pr_err("guest %s: %s", e[i].name, err);
+			continue;
+		}
+		struct mb1_result r;
+		if (mb1_load((uint8_t *)vm_gpa_ptr(vm, 0, vm->mem_size), vm->mem_size,
+			     (const uint8_t *)(uintptr_t)m->start, m->end - m->start, args, &r, err, sizeof(err))) {
+			pr_err("guest %s: bad image: %s", e[i].name, err);
+			vm_kill(vm, "bad image: %s", err);
+			vm_start(vm); /* its vCPUs retire at once and free it */
+			continue;
+		}
+		vm->vcpu[0].start_rip = r.entry;
+		vm->vcpu[0].regs[RAX] = MB1_BOOT_MAGIC;
+		vm->vcpu[0].regs[RBX] = r.mbi;
+		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", args);
+		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, command line \"%s\"", vm->name, r.load_lo,
+			r.load_hi, r.entry, args);
+		vm_start(vm);
+		started++;
+	}
+	return started;
+}

@@ -1,0 +1,160 @@
+/* sched.c: each VMM CPU runs the vCPUs pinned to it round-robin; a slice
+ * ends on the VMX preemption timer (Intel SDM Vol. 3C 25.5.1); a halted
+ * vCPU costs its CPU nothing: when nothing is runnable the CPU sleeps in
+ * HLT with its LAPIC timer armed for the earliest device deadline, and a
+ * kick IPI wakes it when an interrupt arrives for one of its vCPUs. */
+#define LOG_PREFIX "sched"
+#include "vmm/sched.h"
+
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmx_ops.h"
+#include "vmm/log.h"
+#include "vmm/percpu.h"
+#include "vmm/timer.h"
+#include "vmm/trap.h"
+#include "vmm/vcpu_run.h"
+#include "vmm/vm.h"
+
+#define HEARTBEAT_US 1000000
+#define TIMER_MIN_COUNT 1
+
+struct runq {
+	struct spinlock lock;
+	struct vcpu *v[SCHED_MAX_VCPUS];
+	uint32_t n, next;
+};
+
+static struct runq runqs[MAX_CPUS];
+
+static void kick_handler(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
+static void timer_handler(struct trap_frame *f)
+{
+	(void)f;
+	this_cpu()->ticks++;
+	lapic_eoi();
+}
+
+void sched_init(void)
+{
+	for (uint32_t i = 0; i < ncpus; i++)
+		cpus[i].runq = &runqs[i];
+	trap_set_handler(KICK_VECTOR, kick_handler);
+	trap_set_handler(APIC_TIMER_VECTOR, timer_handler);
+}
+
+uint32_t sched_pick_cpu(uint32_t n)
+{
+	uint32_t online[MAX_CPUS], k = 0;
+	for (uint32_t i = 0; i < ncpus; i++)
+		if (cpus[i].role == CPU_ROLE_VMM && cpus[i].state == CPU_ONLINE && cpus[i].vmx_on)
+			online[k++] = i;
+	return k ? online[n % k] : 0;
+}
+
+void sched_add(struct vcpu *v)
+{
+	struct runq *q = &runqs[v->cpu];
+	uint64_t flags = spin_lock_irqsave(&q->lock);
+	if (q->n < SCHED_MAX_VCPUS)
+		q->v[q->n++] = v;
+	else
+		vm_kill(v->vm, "cpu %u run queue full", v->cpu);
+	spin_unlock_irqrestore(&q->lock, flags);
+	sched_kick(v);
+}
+
+void sched_kick(struct vcpu *v)
+{
+	if (v->cpu != this_cpu()->index)
+		lapic_send_ipi(cpus[v->cpu].apic_id, ICR_DM_FIXED | KICK_VECTOR);
+}
+
+static void remove(struct runq *q, uint32_t i)
+{
+	uint64_t flags = spin_lock_irqsave(&q->lock);
+	q->v[i] = q->v[--q->n];
+	if (q->next >= q->n)
+		q->next = 0;
+	spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/* Retire a vCPU whose VM ended: its VMCS leaves this CPU first. */
+static void retire(struct runq *q, uint32_t i)
+{
+	struct vcpu *v = q->v[i];
+	struct cpu *c = this_cpu();
+	remove(q, i);
+	if (v->vmcs_ready)
+		vmx_vmclear(v->vmcs);
+	if (c->current_vmcs == v->vmcs)
+		c->current_vmcs = 0;
+	if (c->last_vcpu == v)
+		c->last_vcpu = NULL;
+	vm_vcpu_stopped(v);
+}
+
+/* Arm this CPU's LAPIC timer (one-shot) for a TSC deadline. */
+static void arm_timer(uint64_t deadline)
+{
+	uint64_t now = rdtsc();
+	uint64_t delta = deadline > now ? deadline - now : 0;
+	uint64_t count = delta * timer_rates.lapic_khz / timer_rates.tsc_khz / APIC_TIMER_DIVISOR;
+	if (count < TIMER_MIN_COUNT)
+		count = TIMER_MIN_COUNT;
+	if (count > UINT32_MAX)
+		count = UINT32_MAX;
+	lapic_write(APIC_TIMER_DCR, APIC_TIMER_DIV_16);
+	lapic_write(APIC_LVT_TIMER, APIC_TIMER_VECTOR);
+	lapic_write(APIC_TIMER_ICR, (uint32_t)count);
+}
+
+void sched_loop(void)
+{
+	struct cpu *c = this_cpu();
+	struct runq *q = c->runq;
+	uint64_t beat_cycles = HEARTBEAT_US * timer_rates.tsc_khz / 1000;
+	uint64_t next_beat = rdtsc() + beat_cycles, beats = 0;
+	irq_disable();
+	for (;;) {
+		if (c->index == 0 && rdtsc() >= next_beat) {
+			next_beat += beat_cycles;
+			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)++beats);
+		}
+		/* Round-robin over this CPU's vCPUs; retire those whose VM ended. */
+		bool ran = false;
+		uint64_t deadline = c->index == 0 ? next_beat : UINT64_MAX;
+		for (uint32_t tries = q->n; tries && !ran; tries--) {
+			uint32_t i = q->next < q->n ? q->next : 0;
+			struct vcpu *v = q->v[i];
+			q->next = i + 1 >= q->n ? 0 : i + 1;
+			if (v->vm->state != VM_RUNNING) {
+				retire(q, i);
+				continue;
+			}
+			enum run_result r = vcpu_run(v, SCHED_SLICE_US * timer_rates.tsc_khz / 1000);
+			if (r == RUN_STOPPED) {
+				retire(q, i);
+				continue;
+			}
+			if (r == RUN_SLICE_DONE)
+				ran = true;
+			else if (v->next_deadline < deadline)
+				deadline = v->next_deadline;   /* RUN_IDLE: halted, nothing pending */
+		}
+		/* Take pending host interrupts (timer, kicks) between slices. */
+		irq_enable();
+		irq_disable();
+		if (ran)
+			continue;
+		/* Nothing runnable: sleep until an interrupt, a kick or a deadline. */
+		arm_timer(deadline);
+		cpu_idle();
+		irq_disable();
+	}
+}

@@ -1,0 +1,95 @@
+/* vcpu_run.c: the VM entry/exit loop of one vCPU for one time slice (Intel
+ * SDM Vol. 3C 26 "VM Entries", 27 "VM Exits", 25.5.1 VMX-preemption timer).
+ * Host interrupts are taken between exits; the guest's FPU/SSE state is
+ * switched lazily, only when another vCPU ran on this CPU (FXSAVE). */
+#define LOG_PREFIX "vcpu"
+#include "vmm/vcpu_run.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "vmm/exit.h"
+#include "vmm/log.h"
+#include "vmm/percpu.h"
+#include "vmm/virq.h"
+#include "vmm/vm.h"
+#include "vmm/vmcs.h"
+#include "vmm/vmcs_access.h"
+
+int vmx_enter(uint64_t regs[GPR_COUNT], int launched);
+
+/* MSRs the guest uses directly (vmm/exit.c passes its writes through),
+ * switched with the FPU state when another vCPU runs on this CPU. */
+static const uint32_t switched_msrs[VCPU_SWITCHED_MSRS] = {
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102, 0xc0000103,
+};
+
+static void context_switch(struct cpu *c, struct vcpu *v)
+{
+	struct vcpu *old = c->last_vcpu;
+	if (old == v)
+		return;
+	if (old) {
+		__asm__ volatile("fxsave64 %0" : "=m"(old->fpu));
+		for (unsigned i = 0; i < VCPU_SWITCHED_MSRS; i++)
+			old->msrs[i] = rdmsr(switched_msrs[i]);
+	}
+	__asm__ volatile("fxrstor64 %0" ::"m"(v->fpu));
+	for (unsigned i = 0; i < VCPU_SWITCHED_MSRS; i++)
+		wrmsr(switched_msrs[i], v->msrs[i]);
+	c->last_vcpu = v;
+}
+
+static bool first_run(struct vcpu *v)
+{
+	if (vmcs_setup(v))
+		return false;
+	if (v->id == 0)
+		vmcs_guest_protected_flat((uint32_t)v->start_rip, 0, 0);
+	return vmcs_errors() == 0;
+}
+
+enum run_result vcpu_run(struct vcpu *v, uint64_t slice)
+{
+	struct cpu *c = this_cpu();
+	struct vm *vm = v->vm;
+	if (!v->vmcs_ready ? !first_run(v) : vmcs_load(v) != 0) {
+		vm_kill(vm, "vcpu %u: VMCS set-up failed (see the vmcs lines above)", v->id);
+		return RUN_STOPPED;
+	}
+	uint64_t end = rdtsc() + slice;
+	uint32_t rate = (uint32_t)VMX_MISC_PREEMPT_RATE(vmx_caps.misc);
+	for (;;) {
+		if (vm->state != VM_RUNNING)
+			return RUN_STOPPED;
+		if (!virq_prepare_entry(v))
+			return RUN_IDLE;
+		uint64_t now = rdtsc();
+		uint64_t until = v->next_deadline < end ? v->next_deadline : end;
+		uint64_t ticks = until > now ? (until - now) >> rate : 0;
+		vmcs_write(VMX_PREEMPTION_TIMER, ticks > UINT32_MAX ? UINT32_MAX : ticks);
+		context_switch(c, v);
+		int fail = vmx_enter(v->regs, v->launched);
+		if (fail) {
+			vmcs_dump_entry_failure(v, 1, vm->why, sizeof(vm->why));
+			vm_kill(vm, "%s", vm->why);
+			return RUN_STOPPED;
+		}
+		uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
+		if (reason & EXIT_REASON_ENTRY_FAIL) {
+			char why[sizeof(vm->why)];
+			vmcs_dump_entry_failure(v, 0, why, sizeof(why));
+			vm_kill(vm, "%s", why);
+			return RUN_STOPPED;
+		}
+		v->launched = true;
+		v->exits++;
+		exit_dispatch(v, EXIT_REASON_BASIC(reason));
+		/* Take the host interrupt that caused an external-interrupt exit. */
+		irq_enable();
+		irq_disable();
+		if (rdtsc() >= end)
+			return RUN_SLICE_DONE;
+	}
+}

@@ -1,0 +1,251 @@
+/* virq.c: interrupt routing inside a VM and event injection at VM entry
+ * (Intel SDM Vol. 3C 26.6 "Event Injection", 27.2.4 "Information for VM
+ * Exits During Event Delivery", 25.7.5 interrupt-window exiting). The
+ * vPIC, vPIT, vIOAPIC and vLAPICs are pure models; this file connects them
+ * to vCPUs. Caller of the model functions always holds vm->lock. */
+#define LOG_PREFIX "virq"
+#include "vmm/virq.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "vmm/log.h"
+#include "vmm/sched.h"
+#include "vmm/timer.h"
+#include "vmm/vm.h"
+#include "vmm/vmcs.h"
+#include "vmm/vmcs_access.h"
+
+#define ISA_IRQ_PIT 0
+#define IOAPIC_PIN_PIT 2
+#define LVT_DM_SHIFT 8
+#define LVT_DM_MASK (7U << LVT_DM_SHIFT)
+#define LVT_MASKED (1U << 16)
+#define LVT_EXTINT (VLAPIC_DM_EXTINT << LVT_DM_SHIFT)
+#define LVT_NMI (VLAPIC_DM_NMI << LVT_DM_SHIFT)
+#define APIC_REG_SVR 0xf0
+#define APIC_REG_LINT0 0x350
+#define APIC_REG_LINT1 0x360
+#define SVR_ENABLED_SPURIOUS_FF 0x1ff
+#define IOAPIC_GUEST_ID 0
+#define EXC_DF 8
+
+static void deliver_to(struct vm *vm, struct vcpu *v, uint8_t vector, bool level)
+{
+	vlapic_accept(&v->lapic, vector, level);
+	if (v->state == VCPU_HALTED)
+		v->state = VCPU_RUNNABLE;
+	(void)vm;
+	sched_kick(v);
+}
+
+static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
+{
+	struct vm *vm = ctx;
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+		if (!vlapic_match_dest(&v->lapic, m->dest, m->logical))
+			continue;
+		if (m->delivery_mode == VLAPIC_DM_FIXED || m->delivery_mode == VLAPIC_DM_LOWEST) {
+			deliver_to(vm, v, m->vector, m->level);
+			if (m->delivery_mode == VLAPIC_DM_LOWEST)
+				return; /* one vCPU takes it */
+		}
+	}
+}
+
+static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t shorthand, uint8_t mode,
+			      uint8_t vector, bool level_assert)
+{
+	struct vcpu *src = ctx;
+	struct vm *vm = src->vm;
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+		bool self = v == src;
+		bool match = shorthand == VLAPIC_SH_SELF ? self
+			     : shorthand == VLAPIC_SH_ALL ? true
+			     : shorthand == VLAPIC_SH_ALL_BUT_SELF ? !self
+								  : vlapic_match_dest(&v->lapic, dest, logical);
+		if (!match)
+			continue;
+		switch (mode) {
+		case VLAPIC_DM_FIXED:
+		case VLAPIC_DM_LOWEST:
+			deliver_to(vm, v, vector, false);
+			break;
+		case VLAPIC_DM_INIT:
+			if (level_assert && !self) {
+				vlapic_init_signal(&v->lapic);
+				v->state = VCPU_WAIT_SIPI;
+				v->sipi_vector = 0;
+				sched_kick(v);
+			}
+			break;
+		case VLAPIC_DM_STARTUP:
+			if (v->state == VCPU_WAIT_SIPI && !v->sipi_vector) {
+				v->sipi_vector = (uint64_t)vector | (1ULL << 8); /* bit 8: SIPI pending */
+				sched_kick(v);
+			}
+			break;
+		default:
+			break; /* NMI/SMI IPIs are not supported: dropped */
+		}
+	}
+}
+
+static void lapic_eoi_level_cb(void *ctx, uint8_t vector)
+{
+	struct vcpu *v = ctx;
+	vioapic_eoi(&v->vm->ioapic, vector);
+}
+
+static const struct vlapic_ops lapic_ops = { lapic_send_ipi_cb, lapic_eoi_level_cb };
+
+void virq_init_devices(struct vm *vm)
+{
+	vpic_init(&vm->pic);
+	vpit_init(&vm->pit, timer_rates.tsc_khz);
+	vioapic_init(&vm->ioapic, IOAPIC_GUEST_ID, ioapic_deliver, vm);
+}
+
+void virq_init_vcpu(struct vcpu *v)
+{
+	vlapic_init(&v->lapic, v->id, v->id == 0, timer_rates.tsc_khz, &lapic_ops, v);
+	if (v->id == 0) {
+		/* What a PC BIOS leaves behind: APIC enabled, LINT0 = ExtINT
+		 * (the 8259 reaches the BSP), LINT1 = NMI. */
+		uint32_t val = SVR_ENABLED_SPURIOUS_FF;
+		vlapic_mmio(&v->lapic, APIC_REG_SVR, true, &val, 0);
+		val = LVT_EXTINT;
+		vlapic_mmio(&v->lapic, APIC_REG_LINT0, true, &val, 0);
+		val = LVT_NMI;
+		vlapic_mmio(&v->lapic, APIC_REG_LINT1, true, &val, 0);
+	}
+}
+
+void virq_pulse_isa(struct vm *vm, unsigned irq)
+{
+	unsigned pin = irq == ISA_IRQ_PIT ? IOAPIC_PIN_PIT : irq;
+	vpic_set_irq(&vm->pic, irq, true);
+	vpic_set_irq(&vm->pic, irq, false);
+	vioapic_set_irq(&vm->ioapic, pin, true);
+	vioapic_set_irq(&vm->ioapic, pin, false);
+}
+
+static bool pic_reaches(struct vcpu *v)
+{
+	if (v->id != 0)
+		return false;
+	if (!(vlapic_get_apic_base(&v->lapic) & VLAPIC_BASE_EN))
+		return true; /* APIC globally disabled: INTR goes straight to the CPU */
+	uint32_t lint0 = vlapic_lint(&v->lapic, 0);
+	return !(lint0 & LVT_MASKED) && (lint0 & LVT_DM_MASK) == LVT_EXTINT;
+}
+
+/* Advance time-driven devices; returns the earliest TSC deadline. */
+static uint64_t update_devices(struct vcpu *v, uint64_t now)
+{
+	struct vm *vm = v->vm;
+	uint64_t next = vlapic_timer_update(&v->lapic, now);
+	if (v->id == 0) {
+		unsigned edges = vpit_irq0_edges(&vm->pit, now);
+		if (edges)
+			virq_pulse_isa(vm, ISA_IRQ_PIT); /* edges coalesce, as on a busy PC */
+		uint64_t pit = vpit_next_edge(&vm->pit, now);
+		if (pit < next)
+			next = pit;
+		if (vm->testdev.irq_pulse >= 0) {
+			virq_pulse_isa(vm, (unsigned)vm->testdev.irq_pulse);
+			vm->testdev.irq_pulse = -1;
+		}
+	}
+	return next;
+}
+
+static bool guest_interruptible(void)
+{
+	return (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read(GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+
+void virq_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	/* An exception raised while another is pending becomes #DF (SDM 6.15,
+	 * table 6-5, simplified: contributory or page fault pairs). */
+	if (v->reinject_info & INTR_INFO_VALID) {
+		vector = EXC_DF;
+		has_error = true;
+		error = 0;
+	}
+	v->reinject_info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector |
+			   (has_error ? INTR_INFO_ERROR_VALID : 0);
+	v->reinject_error = error;
+	v->reinject_len = 0;
+}
+
+void virq_save_idt_vectoring(struct vcpu *v)
+{
+	uint64_t info = vmcs_read(IDT_VECTORING_INFO);
+	if (!(info & INTR_INFO_VALID))
+		return;
+	v->reinject_info = (uint32_t)info & ~INTR_INFO_NMI_UNBLOCK;
+	v->reinject_error = (info & INTR_INFO_ERROR_VALID) ? (uint32_t)vmcs_read(IDT_VECTORING_ERROR) : 0;
+	v->reinject_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+}
+
+bool virq_prepare_entry(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	uint64_t now = rdtsc();
+	v->next_deadline = update_devices(v, now);
+
+	if (v->sipi_vector) {
+		vmcs_guest_sipi((uint8_t)v->sipi_vector);
+		v->sipi_vector = 0;
+		v->state = VCPU_RUNNABLE;
+	}
+	if (v->state == VCPU_WAIT_SIPI) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return false;
+	}
+
+	bool window = false;
+	if (v->reinject_info & INTR_INFO_VALID) {
+		vmcs_write(VM_ENTRY_INTR_INFO, v->reinject_info);
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR, v->reinject_error);
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
+		v->reinject_info = 0;
+		v->state = VCPU_RUNNABLE;
+	} else {
+		int vec = vlapic_pending(&v->lapic);
+		bool from_pic = false;
+		if (vec < 0 && pic_reaches(v)) {
+			vec = vpic_pending(&vm->pic);
+			from_pic = vec >= 0;
+		}
+		if (vec >= 0) {
+			if (guest_interruptible()) {
+				if (from_pic)
+					vec = vpic_ack(&vm->pic);
+				else
+					vlapic_ack(&v->lapic, (uint8_t)vec);
+				if (vec >= 0) {
+					vmcs_write(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)vec);
+					vm->injected++;
+					v->state = VCPU_RUNNABLE;
+				}
+			} else {
+				window = true;
+				/* HLT with IF=0 only an NMI ends: it stays halted. */
+			}
+		}
+	}
+	if (window)
+		vmcs_proc_controls(PROC_INTR_WINDOW_EXITING, 0);
+	else
+		vmcs_proc_controls(0, PROC_INTR_WINDOW_EXITING);
+	bool run = v->state == VCPU_RUNNABLE;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return run;
+}

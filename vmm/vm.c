@@ -1,0 +1,281 @@
+/* vm.c: creating and ending VMs: guest RAM from the guest pool mapped at
+ * GPA 0 by the VM's own EPT (nothing else mapped), VPIDs, I/O and MSR
+ * bitmaps that trap everything (the exit handlers decide), the VMM's
+ * virtual devices, exit statistics when a VM ends. */
+#define LOG_PREFIX "vm"
+#include "vmm/vm.h"
+
+#include "arch/x86/apic.h"
+#include "arch/x86/vmx.h"
+#include "vmm/errno.h"
+#include "vmm/log.h"
+#include "vmm/mm.h"
+#include "vmm/percpu.h"
+#include "vmm/sched.h"
+#include "vmm/timer.h"
+#include "vmm/virq.h"
+
+#define IO_BITMAP_PAGES 2
+#define BITMAP_ALL_EXIT 0xff
+#define VPID_FIRST 1          /* VPID 0 is the VMM's own */
+#define VPID_LAST 0xffff
+#define ISA_IRQ_PIT 0
+#define IOAPIC_GUEST_ID 0
+
+struct vm *vms[VM_MAX];
+static struct spinlock vms_lock;
+static uint16_t next_vpid = VPID_FIRST;
+static uint32_t next_vm_id;
+
+static uint64_t ept_alloc(void *ctx)
+{
+	(void)ctx;
+	return heap_try_alloc_pages(1);
+}
+
+static void ept_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	heap_free_pages(pa, 1);
+}
+
+static void *ept_ptr(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)(uintptr_t)pa;
+}
+
+static const struct ept_ops vm_ept_ops = { ept_alloc, ept_free, ept_ptr, NULL };
+
+static uint64_t vm_pages(void)
+{
+	return ALIGN_UP(sizeof(struct vm), PAGE_SIZE) / PAGE_SIZE;
+}
+
+void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return NULL;
+	return (void *)(uintptr_t)(vm->mem_hpa + gpa);
+}
+
+static void free_vm(struct vm *vm)
+{
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpu[i].vmcs)
+			heap_free_pages(vm->vcpu[i].vmcs, 1);
+	if (vm->ept.root)
+		ept_destroy(&vm->ept);
+	if (vm->io_bitmap[0])
+		heap_free_pages(vm->io_bitmap[0], IO_BITMAP_PAGES);
+	if (vm->msr_bitmap)
+		heap_free_pages(vm->msr_bitmap, 1);
+	if (vm->mem_hpa)
+		guest_ram_free(vm->mem_hpa, vm->mem_size);
+	heap_free_pages((uint64_t)(uintptr_t)vm, vm_pages());
+}
+
+int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, struct vm **out,
+	      char *err, size_t errlen)
+{
+	if (!vmx_caps.supported) {
+		snprintf(err, errlen, "VT-x not available");
+		return -ENOSYS;
+	}
+	if (mem < VM_MIN_MEM || !IS_ALIGNED(mem, LARGE_PAGE_SIZE) || !nvcpus || nvcpus > VM_MAX_VCPUS) {
+		snprintf(err, errlen, "bad size: %llu bytes (2 MiB multiple, >= 2 MiB), %u vCPUs (1-%u)",
+			 (unsigned long long)mem, nvcpus, VM_MAX_VCPUS);
+		return -EINVAL;
+	}
+	uint64_t pa = heap_try_alloc_pages(vm_pages());
+	if (!pa) {
+		snprintf(err, errlen, "VMM heap exhausted");
+		return -ENOMEM;
+	}
+	struct vm *vm = (struct vm *)(uintptr_t)pa;
+	snprintf(vm->name, sizeof(vm->name), "%s", name);
+	vm->mem_size = mem;
+	vm->nvcpus = nvcpus;
+	vm->mem_hpa = guest_ram_alloc(mem);
+	if (!vm->mem_hpa) {
+		snprintf(err, errlen, "no %llu MiB of contiguous guest RAM left in the pool",
+			 (unsigned long long)(mem / MiB));
+		free_vm(vm);
+		return -ENOMEM;
+	}
+	int r = ept_init(&vm->ept, &vm_ept_ops);
+	if (!r)
+		r = ept_map(&vm->ept, 0, vm->mem_hpa, mem, EPT_RWX, EPT_MT_WB);
+	vm->io_bitmap[0] = heap_try_alloc_pages(IO_BITMAP_PAGES);
+	vm->io_bitmap[1] = vm->io_bitmap[0] + PAGE_SIZE;
+	vm->msr_bitmap = heap_try_alloc_pages(1);
+	if (r || !vm->io_bitmap[0] || !vm->msr_bitmap) {
+		snprintf(err, errlen, "out of VMM heap for EPT/bitmaps (%d)", r);
+		free_vm(vm);
+		return -ENOMEM;
+	}
+	memset((void *)(uintptr_t)vm->io_bitmap[0], BITMAP_ALL_EXIT, IO_BITMAP_PAGES * PAGE_SIZE);
+	memset((void *)(uintptr_t)vm->msr_bitmap, BITMAP_ALL_EXIT, PAGE_SIZE);
+
+	uint64_t flags = spin_lock_irqsave(&vms_lock);
+	uint32_t slot = VM_MAX;
+	for (uint32_t i = 0; i < VM_MAX; i++)
+		if (!vms[i]) {
+			slot = i;
+			break;
+		}
+	if (slot == VM_MAX) {
+		spin_unlock_irqrestore(&vms_lock, flags);
+		snprintf(err, errlen, "too many VMs (maximum %u)", VM_MAX);
+		free_vm(vm);
+		return -ENOSPC;
+	}
+	vm->id = next_vm_id++;
+	vms[slot] = vm;
+	for (uint32_t i = 0; i < nvcpus; i++) {
+		vm->vcpu[i].vpid = next_vpid;
+		next_vpid = next_vpid == VPID_LAST ? VPID_FIRST : next_vpid + 1;
+	}
+	spin_unlock_irqrestore(&vms_lock, flags);
+
+	virq_init_devices(vm);
+	vuart_init(&vm->uart, vm->name);
+	testdev_init(&vm->testdev);
+	for (uint32_t i = 0; i < nvcpus; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+		v->vm = vm;
+		v->id = i;
+		v->cpu = sched_pick_cpu(first_cpu + i);
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+		v->vmcs = heap_try_alloc_pages(1);
+		if (!v->vmcs) {
+			snprintf(err, errlen, "out of VMM heap for VMCS");
+			vms[slot] = NULL;
+			free_vm(vm);
+			return -ENOMEM;
+		}
+		virq_init_vcpu(v);
+		uint16_t fcw = FXSAVE_FCW_INIT;
+		uint32_t mxcsr = MXCSR_INIT;
+		memcpy(v->fpu, &fcw, sizeof(fcw));
+		memcpy(v->fpu + FXSAVE_MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
+	}
+	vm->vcpus_alive = nvcpus;
+	vm->state = VM_RUNNING;
+	*out = vm;
+	return 0;
+}
+
+void vm_start(struct vm *vm)
+{
+	vm->start_tsc = rdtsc();
+	pr_info("vm %u %s: %llu MiB RAM at 0x%llx, %u vCPU(s) on CPU(s) %u%s, EPT %llu tables", vm->id,
+		vm->name, (unsigned long long)(vm->mem_size / MiB), (unsigned long long)vm->mem_hpa,
+		vm->nvcpus, vm->vcpu[0].cpu, vm->nvcpus > 1 ? "..." : "", (unsigned long long)vm->ept.tables);
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		sched_add(&vm->vcpu[i]);
+}
+
+static void vm_stop(struct vm *vm, enum vm_state st)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	if (vm->state == VM_RUNNING)
+		vm->state = st;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		sched_kick(&vm->vcpu[i]);
+}
+
+void vm_exit(struct vm *vm, int status)
+{
+	vm->exit_status = status;
+	vm_stop(vm, VM_EXITED);
+}
+
+void vm_kill(struct vm *vm, const char *fmt, ...)
+{
+	if (vm->state == VM_RUNNING) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(vm->why, sizeof(vm->why), fmt, ap);
+		va_end(ap);
+	}
+	vm_stop(vm, VM_KILLED);
+}
+
+static const char *const exit_names[EXIT_REASONS] = {
+	[EXIT_EXCEPTION_NMI] = "exception", [EXIT_EXTERNAL_INTERRUPT] = "extint",
+	[EXIT_TRIPLE_FAULT] = "triple-fault", [EXIT_INIT] = "init", [EXIT_SIPI] = "sipi",
+	[EXIT_INTERRUPT_WINDOW] = "intr-window", [EXIT_NMI_WINDOW] = "nmi-window",
+	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_INVD] = "invd", [EXIT_VMCALL] = "vmcall",
+	[EXIT_CR_ACCESS] = "cr", [EXIT_IO_INSTRUCTION] = "io", [EXIT_RDMSR] = "rdmsr",
+	[EXIT_WRMSR] = "wrmsr", [EXIT_INVALID_GUEST_STATE] = "bad-guest-state",
+	[EXIT_MWAIT] = "mwait", [EXIT_MONITOR] = "monitor", [EXIT_EPT_VIOLATION] = "ept-violation",
+	[EXIT_EPT_MISCONFIG] = "ept-misconfig", [EXIT_PREEMPTION_TIMER] = "preemption-timer",
+	[EXIT_WBINVD] = "wbinvd", [EXIT_XSETBV] = "xsetbv", [EXIT_VMXON] = "vmxon",
+	[EXIT_VMCLEAR] = "vmclear", [EXIT_VMLAUNCH] = "vmlaunch", [EXIT_VMPTRLD] = "vmptrld",
+	[EXIT_VMPTRST] = "vmptrst", [EXIT_VMREAD] = "vmread", [EXIT_VMRESUME] = "vmresume",
+	[EXIT_VMWRITE] = "vmwrite", [EXIT_VMXOFF] = "vmxoff", [EXIT_INVEPT] = "invept",
+	[EXIT_INVVPID] = "invvpid", [EXIT_GETSEC] = "getsec", [EXIT_RDPMC] = "rdpmc",
+};
+
+const char *exit_reason_name(uint32_t reason)
+{
+	return reason < EXIT_REASONS && exit_names[reason] ? exit_names[reason] : "other";
+}
+
+static void report_end(struct vm *vm)
+{
+	vuart_flush(&vm->uart);
+	uint64_t us = tsc_to_us(rdtsc() - vm->start_tsc);
+	if (vm->state == VM_EXITED)
+		log_raw("[vm %u %s] exited: status %d after %llu ms", vm->id, vm->name, vm->exit_status,
+			(unsigned long long)(us / 1000));
+	else
+		log_raw("[vm %u %s] killed: %s", vm->id, vm->name, vm->why);
+	char line[200];
+	size_t n = (size_t)snprintf(line, sizeof(line), "[vm %u %s] exits:", vm->id, vm->name);
+	for (uint32_t r = 0; r < EXIT_REASONS; r++) {
+		if (!vm->exit_count[r])
+			continue;
+		if (n > sizeof(line) - 40) {
+			log_raw("%s", line);
+			n = (size_t)snprintf(line, sizeof(line), "[vm %u %s] exits:", vm->id, vm->name);
+		}
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s %llu", exit_reason_name(r),
+				      (unsigned long long)vm->exit_count[r]);
+	}
+	log_raw("%s", line);
+	log_raw("[vm %u %s] unclaimed io %llu mmio %llu, interrupts injected %llu", vm->id, vm->name,
+		(unsigned long long)vm->unclaimed_io, (unsigned long long)vm->unclaimed_mmio,
+		(unsigned long long)vm->injected);
+}
+
+void vm_vcpu_stopped(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	v->state = VCPU_DEAD;
+	bool last = --vm->vcpus_alive == 0;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (!last)
+		return;
+	report_end(vm);
+	flags = spin_lock_irqsave(&vms_lock);
+	for (uint32_t i = 0; i < VM_MAX; i++)
+		if (vms[i] == vm)
+			vms[i] = NULL;
+	spin_unlock_irqrestore(&vms_lock, flags);
+	free_vm(vm);
+	if (!vm_count_running())
+		log_raw("coopvmm: all guests ended");
+}
+
+uint32_t vm_count_running(void)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < VM_MAX; i++)
+		if (vms[i])
+			n++;
+	return n;
+}

@@ -1,0 +1,111 @@
+/* vm.h: virtual machines and their vCPUs: guest RAM behind an EPT, one
+ * VMCS per vCPU, the VMM-resident virtual devices (DESIGN.md "Guests"),
+ * exit statistics. docs/vcpu.md shows the life cycle. */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86/vmcs.h"
+#include "vmm/ept.h"
+#include "vmm/spinlock.h"
+#include "vmm/testdev.h"
+#include "vmm/vioapic.h"
+#include "vmm/vlapic.h"
+#include "vmm/vpic.h"
+#include "vmm/vpit.h"
+#include "vmm/vuart.h"
+
+#define VM_MAX          16
+#define VM_MAX_VCPUS    4
+#define VM_NAME_MAX     32
+#define VM_CMDLINE_MAX  256
+#define VM_DEFAULT_MEM  (16 * MiB)
+#define VM_MIN_MEM      (2 * MiB)
+#define GPR_COUNT       16
+#define VCPU_SWITCHED_MSRS 6
+#define FXSAVE_FCW_INIT 0x37f
+#define FXSAVE_MXCSR_OFFSET 24
+#define MXCSR_INIT 0x1f80
+
+/* General-purpose register numbers (SDM Vol. 2A table 2-2 order). */
+enum gpr { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+enum vcpu_state {
+	VCPU_RUNNABLE,   /* may run now */
+	VCPU_HALTED,     /* HLT: runs again when an interrupt is pending */
+	VCPU_WAIT_SIPI,  /* an AP after INIT, waiting for SIPI */
+	VCPU_DEAD,       /* its VM ended */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	uint32_t id;                 /* index in the VM; 0 is the BSP */
+	uint32_t cpu;                /* host CPU it is pinned to */
+	uint16_t vpid;
+	uint64_t regs[GPR_COUNT];    /* guest GPRs; regs[RSP] is unused (VMCS) */
+	uint64_t vmcs;               /* physical address of its VMCS region */
+	bool vmcs_ready;             /* written on its CPU */
+	bool launched;
+	volatile enum vcpu_state state;
+	struct vlapic lapic;
+	uint64_t sipi_vector;
+	/* An event interrupted by the last exit, re-injected on the next entry. */
+	uint32_t reinject_info, reinject_error, reinject_len;
+	uint64_t exits;
+	uint64_t next_deadline;      /* TSC time its devices need attention */
+	uint64_t start_rip;          /* vCPU 0's entry point (the loader sets it) */
+	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE area */
+	uint64_t msrs[VCPU_SWITCHED_MSRS];  /* STAR..TSC_AUX (vmm/vcpu_run.c) */
+};
+
+enum vm_state { VM_RUNNING, VM_EXITED, VM_KILLED };
+
+struct vm {
+	uint32_t id;
+	char name[VM_NAME_MAX];
+	char cmdline[VM_CMDLINE_MAX];
+	volatile enum vm_state state;
+	int exit_status;             /* debug-exit status when VM_EXITED */
+	char why[128];               /* kill reason when VM_KILLED */
+	struct spinlock lock;        /* devices, vLAPIC IRR/ISR, state */
+	uint64_t mem_size;
+	uint64_t mem_hpa;            /* guest RAM: GPA 0 .. mem_size at this host address */
+	struct ept ept;
+	uint64_t io_bitmap[2];       /* physical addresses of I/O bitmaps A and B */
+	uint64_t msr_bitmap;
+	uint32_t nvcpus;
+	uint32_t vcpus_alive;
+	struct vcpu vcpu[VM_MAX_VCPUS];
+	struct vpic pic;
+	struct vpit pit;
+	struct vioapic ioapic;
+	struct vuart uart;
+	struct testdev testdev;
+	uint64_t exit_count[EXIT_REASONS];
+	uint64_t unclaimed_io, unclaimed_mmio, injected;
+	uint64_t start_tsc;
+};
+
+extern struct vm *vms[VM_MAX];
+
+/* Create a VM with `mem` bytes of RAM from the guest pool and `nvcpus`
+ * vCPUs pinned round-robin to the VMM CPUs starting at `first_cpu`. */
+int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, struct vm **out,
+	      char *err, size_t errlen);
+/* Make every vCPU runnable on its CPU. */
+void vm_start(struct vm *vm);
+/* End a VM: its vCPUs stop at their next exit; the last one frees it. */
+void vm_exit(struct vm *vm, int status);
+void vm_kill(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Called by a vCPU's CPU when the vCPU has stopped for good. */
+void vm_vcpu_stopped(struct vcpu *v);
+/* Host pointer for guest-physical [gpa, gpa+len) if it is RAM, else NULL. */
+void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
+uint32_t vm_count_running(void);
+const char *exit_reason_name(uint32_t reason);
+
+#endif

@@ -1,0 +1,298 @@
+/* vmcs.c: the VMCS of a vCPU, written in one place (Intel SDM Vol. 3C
+ * 24.4 guest state, 24.5 host state, 24.6-24.8 controls; every control word
+ * computed from its capability MSR, Appendix A.3-A.5). */
+#define LOG_PREFIX "vmcs"
+#include "vmm/vmcs.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_ops.h"
+#include "vmm/errno.h"
+#include "vmm/log.h"
+#include "vmm/mm.h"
+#include "vmm/percpu.h"
+#include "vmm/vm.h"
+#include "vmm/vmcs_access.h"
+
+#define PAT_POWER_ON 0x0007040600070406ULL
+#define DR7_RESET 0x400
+#define RFLAGS_RESERVED1 0x2
+#define FLAT_LIMIT 0xffffffffU
+#define REAL_LIMIT 0xffffU
+#define TR_LIMIT 0xffU
+#define AR_CODE32 (AR_TYPE_CODE_RX_ACC | AR_S | AR_P | AR_DB | AR_G)
+#define AR_DATA32 (AR_TYPE_DATA_RW_ACC | AR_S | AR_P | AR_DB | AR_G)
+#define AR_CODE16 (AR_TYPE_CODE_RX_ACC | AR_S | AR_P)
+#define AR_DATA16 (AR_TYPE_DATA_RW_ACC | AR_S | AR_P)
+#define AR_TSS32_BUSY (AR_TYPE_TSS_BUSY | AR_P)
+#define AR_TSS16_BUSY (0x3 | AR_P)
+#define AR_LDT_UNUSABLE (AR_UNUSABLE)
+#define GUEST_SEL_CODE 0x08
+#define GUEST_SEL_DATA 0x10
+#define VMCS_LINK_NONE (~0ULL)
+#define CR0_ET_NE (CR0_ET | CR0_NE)
+#define CR0_RESET 0x60000010ULL   /* CD | NW | ET (SDM 9.1.1) */
+#define CR4_OSXSAVE (1ULL << 18)
+#define CR4_SMXE (1ULL << 14)
+
+extern char vmx_exit_landing[];
+
+/* want: bits the VMM needs; optional: bits it uses when allowed. Returns the
+ * value to write, or sets *bad to the required bits the CPU refuses. */
+static uint32_t adjust(struct vmx_ctl c, uint32_t want, uint32_t optional, uint32_t *bad)
+{
+	uint32_t v = (want | (optional & c.may1) | c.must1) & c.may1;
+	*bad |= want & ~v;
+	return v;
+}
+
+struct segment {
+	uint16_t sel;
+	uint64_t base;
+	uint32_t limit, ar;
+};
+
+static void write_segment(unsigned idx, const struct segment *s)
+{
+	/* Fields of ES..TR are spaced by 2 in every group (Appendix B). */
+	vmcs_write(GUEST_ES_SEL + 2 * idx, s->sel);
+	vmcs_write(GUEST_ES_BASE + 2 * idx, s->base);
+	vmcs_write(GUEST_ES_LIMIT + 2 * idx, s->limit);
+	vmcs_write(GUEST_ES_AR + 2 * idx, s->ar);
+}
+
+enum { IDX_ES, IDX_CS, IDX_SS, IDX_DS, IDX_FS, IDX_GS, IDX_LDTR, IDX_TR };
+
+static void write_common_guest_state(void)
+{
+	const struct segment ldtr = { 0, 0, 0, AR_LDT_UNUSABLE };
+	write_segment(IDX_LDTR, &ldtr);
+	vmcs_write(GUEST_GDTR_BASE, 0);
+	vmcs_write(GUEST_GDTR_LIMIT, REAL_LIMIT);
+	vmcs_write(GUEST_IDTR_BASE, 0);
+	vmcs_write(GUEST_IDTR_LIMIT, REAL_LIMIT);
+	vmcs_write(GUEST_CR3, 0);
+	vmcs_write(GUEST_CR4, CR4_VMXE);   /* required in VMX operation; hidden by the shadow */
+	vmcs_write(CR4_READ_SHADOW, 0);
+	vmcs_write(GUEST_DR7, DR7_RESET);
+	vmcs_write(GUEST_RFLAGS, RFLAGS_RESERVED1);
+	vmcs_write(GUEST_IA32_EFER, 0);
+	vmcs_write(GUEST_IA32_PAT, PAT_POWER_ON);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO, 0);
+	uint64_t entry = vmcs_read(VM_ENTRY_CONTROLS);
+	vmcs_write(VM_ENTRY_CONTROLS, entry & ~ENTRY_IA32E_MODE_GUEST);
+}
+
+void vmcs_guest_protected_flat(uint32_t eip, uint32_t eax, uint32_t ebx)
+{
+	(void)eax;
+	(void)ebx;
+	const struct segment code = { GUEST_SEL_CODE, 0, FLAT_LIMIT, AR_CODE32 };
+	const struct segment data = { GUEST_SEL_DATA, 0, FLAT_LIMIT, AR_DATA32 };
+	const struct segment tr = { 0, 0, TR_LIMIT, AR_TSS32_BUSY };
+	write_segment(IDX_CS, &code);
+	for (unsigned i = IDX_ES; i <= IDX_GS; i++)
+		if (i != IDX_CS)
+			write_segment(i, &data);
+	write_segment(IDX_TR, &tr);
+	write_common_guest_state();
+	vmcs_write(GUEST_CR0, CR0_PE | CR0_ET_NE);
+	vmcs_write(CR0_READ_SHADOW, CR0_PE | CR0_ET);
+	vmcs_write(GUEST_RIP, eip);
+	vmcs_write(GUEST_RSP, 0);
+}
+
+void vmcs_guest_sipi(uint8_t vector)
+{
+	const struct segment code = { (uint16_t)(vector << 8), (uint64_t)vector << 12, REAL_LIMIT, AR_CODE16 };
+	const struct segment data = { 0, 0, REAL_LIMIT, AR_DATA16 };
+	const struct segment tr = { 0, 0, REAL_LIMIT, AR_TSS16_BUSY };
+	write_segment(IDX_CS, &code);
+	for (unsigned i = IDX_ES; i <= IDX_GS; i++)
+		if (i != IDX_CS)
+			write_segment(i, &data);
+	write_segment(IDX_TR, &tr);
+	write_common_guest_state();
+	vmcs_write(GUEST_CR0, CR0_ET_NE);
+	vmcs_write(CR0_READ_SHADOW, CR0_RESET);
+	vmcs_write(GUEST_RIP, 0);
+	vmcs_write(GUEST_RSP, 0);
+}
+
+void vmcs_proc_controls(uint32_t set, uint32_t clear)
+{
+	uint64_t p = vmcs_read(PROC_BASED_CONTROLS);
+	vmcs_write(PROC_BASED_CONTROLS, (p | set) & ~clear);
+}
+
+static int write_controls(struct vcpu *v)
+{
+	const struct vmx_caps *c = &vmx_caps;
+	uint32_t bad = 0;
+	uint32_t pin = adjust(c->pin, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER, 0, &bad);
+	uint32_t proc = adjust(c->proc, PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
+				       PROC_SECONDARY_CONTROLS | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING,
+			       0, &bad);
+	/* The true controls let these be 0: the guest owns CR3, INVLPG and
+	 * CR8; unconditional I/O exiting is replaced by the bitmaps. */
+	proc &= ~((PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING |
+		   PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_UNCOND_IO_EXITING |
+		   PROC_INTR_WINDOW_EXITING) & ~c->proc.must1);
+	uint32_t proc2 = adjust(c->proc2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST,
+				PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID, &bad);
+	uint32_t exitc = adjust(c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+				EXIT_SAVE_PAT | EXIT_LOAD_PAT, &bad);
+	uint32_t entry = adjust(c->entry, ENTRY_LOAD_EFER, ENTRY_LOAD_PAT, &bad);
+	entry &= ~ENTRY_IA32E_MODE_GUEST;
+	if (bad) {
+		pr_err("vcpu %u: required VMX controls refused by the CPU: 0x%x", v->id, bad);
+		return -EIO;
+	}
+	vmcs_write(PIN_BASED_CONTROLS, pin);
+	vmcs_write(PROC_BASED_CONTROLS, proc);
+	vmcs_write(PROC_BASED_CONTROLS2, proc2);
+	vmcs_write(VM_EXIT_CONTROLS, exitc);
+	vmcs_write(VM_ENTRY_CONTROLS, entry);
+	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(PAGE_FAULT_ERROR_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO, 0);
+	vmcs_write(TPR_THRESHOLD, 0);
+	vmcs_write(IO_BITMAP_A, v->vm->io_bitmap[0]);
+	vmcs_write(IO_BITMAP_B, v->vm->io_bitmap[1]);
+	vmcs_write(MSR_BITMAP, v->vm->msr_bitmap);
+	vmcs_write(EPT_POINTER, ept_eptp(&v->vm->ept));
+	vmcs_write(VMCS_VPID, v->vpid);
+	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
+	vmcs_write(TSC_OFFSET, 0);
+	/* Bits the guest may not change freely: CR0.NE (required by VMX, the
+	 * guest sees its own value), CR4.VMXE (VMX is hidden), CR4.OSXSAVE
+	 * (XSAVE is hidden), CR4.SMXE. */
+	vmcs_write(CR0_GUEST_HOST_MASK, CR0_NE);
+	vmcs_write(CR4_GUEST_HOST_MASK, CR4_VMXE | CR4_OSXSAVE | CR4_SMXE);
+	return 0;
+}
+
+static void write_host_state(void)
+{
+	struct cpu *c = this_cpu();
+	struct desc_ptr idtr;
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	vmcs_write(HOST_CR0, read_cr0());
+	vmcs_write(HOST_CR3, read_cr3());
+	vmcs_write(HOST_CR4, read_cr4());
+	vmcs_write(HOST_CS_SEL, GDT_CODE64);
+	vmcs_write(HOST_SS_SEL, GDT_DATA);
+	vmcs_write(HOST_DS_SEL, GDT_DATA);
+	vmcs_write(HOST_ES_SEL, GDT_DATA);
+	vmcs_write(HOST_FS_SEL, 0);
+	vmcs_write(HOST_GS_SEL, 0);
+	vmcs_write(HOST_TR_SEL, GDT_TSS);
+	vmcs_write(HOST_FS_BASE, 0);
+	vmcs_write(HOST_GS_BASE, (uint64_t)(uintptr_t)c);
+	vmcs_write(HOST_TR_BASE, (uint64_t)(uintptr_t)&c->tss);
+	vmcs_write(HOST_GDTR_BASE, (uint64_t)(uintptr_t)c->gdt);
+	vmcs_write(HOST_IDTR_BASE, idtr.base);
+	vmcs_write(HOST_SYSENTER_CS, 0);
+	vmcs_write(HOST_SYSENTER_ESP, 0);
+	vmcs_write(HOST_SYSENTER_EIP, 0);
+	vmcs_write(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmcs_write(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_write(HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_landing);
+}
+
+int vmcs_load(struct vcpu *v)
+{
+	struct cpu *c = this_cpu();
+	if (c->current_vmcs == v->vmcs)
+		return 0;
+	if (!vmx_vmptrld(v->vmcs)) {
+		pr_err("VMPTRLD 0x%llx failed", (unsigned long long)v->vmcs);
+		return -EIO;
+	}
+	c->current_vmcs = v->vmcs;
+	return 0;
+}
+
+int vmcs_setup(struct vcpu *v)
+{
+	*(volatile uint32_t *)(uintptr_t)v->vmcs = vmx_caps.revision;
+	if (!vmx_vmclear(v->vmcs)) {
+		pr_err("VMCLEAR 0x%llx failed", (unsigned long long)v->vmcs);
+		return -EIO;
+	}
+	this_cpu()->current_vmcs = 0;
+	if (vmcs_load(v))
+		return -EIO;
+	vmcs_errors();
+	if (write_controls(v))
+		return -EIO;
+	write_host_state();
+	/* vCPU 0 starts as the loader left it; APs wait for SIPI. */
+	vmcs_guest_protected_flat(0, 0, 0);
+	uint32_t n = vmcs_errors();
+	if (n) {
+		pr_err("vcpu %u: %u VMCS writes failed", v->id, n);
+		return -EIO;
+	}
+	v->vmcs_ready = true;
+	v->launched = false;
+	return 0;
+}
+
+void vmcs_dump_guest(struct vcpu *v)
+{
+	pr_err("  rip %016llx rsp %016llx rflags %016llx cr0 %llx cr3 %llx cr4 %llx efer %llx",
+	       (unsigned long long)vmcs_read(GUEST_RIP), (unsigned long long)vmcs_read(GUEST_RSP),
+	       (unsigned long long)vmcs_read(GUEST_RFLAGS), (unsigned long long)vmcs_read(GUEST_CR0),
+	       (unsigned long long)vmcs_read(GUEST_CR3), (unsigned long long)vmcs_read(GUEST_CR4),
+	       (unsigned long long)vmcs_read(GUEST_IA32_EFER));
+	pr_err("  cs %04llx base %llx limit %llx ar %llx; ss %04llx ar %llx; tr ar %llx",
+	       (unsigned long long)vmcs_read(GUEST_CS_SEL), (unsigned long long)vmcs_read(GUEST_CS_BASE),
+	       (unsigned long long)vmcs_read(GUEST_CS_LIMIT), (unsigned long long)vmcs_read(GUEST_CS_AR),
+	       (unsigned long long)vmcs_read(GUEST_SS_SEL), (unsigned long long)vmcs_read(GUEST_SS_AR),
+	       (unsigned long long)vmcs_read(GUEST_TR_AR));
+	pr_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx", (unsigned long long)v->regs[RAX],
+	       (unsigned long long)v->regs[RBX], (unsigned long long)v->regs[RCX],
+	       (unsigned long long)v->regs[RDX]);
+	pr_err("  rsi %016llx rdi %016llx rbp %016llx", (unsigned long long)v->regs[RSI],
+	       (unsigned long long)v->regs[RDI], (unsigned long long)v->regs[RBP]);
+	pr_err("  interruptibility %llx activity %llx idt-vectoring %llx",
+	       (unsigned long long)vmcs_read(GUEST_INTERRUPTIBILITY),
+	       (unsigned long long)vmcs_read(GUEST_ACTIVITY_STATE),
+	       (unsigned long long)vmcs_read(IDT_VECTORING_INFO));
+}
+
+void vmcs_dump_entry_failure(struct vcpu *v, int vmfail, char *why, unsigned whylen)
+{
+	if (vmfail) {
+		uint64_t err = vmcs_read(VM_INSTRUCTION_ERROR);
+		snprintf(why, whylen, "VM entry failed: VM-instruction error %llu (%s)",
+			 (unsigned long long)err, vm_instruction_error_name(err));
+	} else {
+		uint64_t reason = vmcs_read(VM_EXIT_REASON), qual = vmcs_read(EXIT_QUALIFICATION);
+		const char *what = EXIT_REASON_BASIC(reason) == EXIT_INVALID_GUEST_STATE ? "invalid guest state"
+				   : EXIT_REASON_BASIC(reason) == EXIT_MSR_LOADING ? "MSR loading"
+				   : EXIT_REASON_BASIC(reason) == EXIT_MACHINE_CHECK ? "machine check"
+										    : "unknown";
+		snprintf(why, whylen, "VM entry failed: %s (exit reason %llu, qualification %llu%s)", what,
+			 (unsigned long long)EXIT_REASON_BASIC(reason), (unsigned long long)qual,
+			 qual == 2 ? ": PDPTE load" : qual == 3 ? ": NMI injection" : qual == 4 ? ": VMCS link pointer" : "");
+	}
+	vmcs_dump_guest(v);
+}

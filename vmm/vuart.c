@@ -1,0 +1,68 @@
+/* vuart.c: write-only 16550 stand-in for guest COM1 (PC16550D register
+ * map: THR/RBR 0, IER 1, IIR/FCR 2, LCR 3, MCR 4, LSR 5, MSR 6, SCR 7).
+ * Bytes written to THR are collected into lines and logged; the LSR always
+ * says "transmitter idle" so polling drivers never wait. */
+#define LOG_PREFIX "vuart"
+#include "vmm/vuart.h"
+
+#include "vmm/errno.h"
+#include "vmm/log.h"
+
+#define REG_THR 0
+#define REG_LCR 3
+#define REG_LSR 5
+#define REG_SCR 7
+#define LCR_DLAB 0x80
+
+void vuart_init(struct vuart *u, const char *name)
+{
+	memset(u, 0, sizeof(*u));
+	u->name = name;
+}
+
+void vuart_flush(struct vuart *u)
+{
+	if (!u->len)
+		return;
+	u->line[u->len] = '\0';
+	log_raw("[guest %s] %s", u->name, u->line);
+	u->len = 0;
+}
+
+static void put(struct vuart *u, uint8_t c)
+{
+	u->bytes++;
+	if (c == '\n') {
+		vuart_flush(u);
+		return;
+	}
+	if (c == '\r')
+		return;
+	/* Keep the log readable whatever the guest sends. */
+	u->line[u->len++] = (c >= ' ' && c < 0x7f) ? (char)c : '?';
+	if (u->len >= VUART_LINE_MAX - 1)
+		vuart_flush(u);
+}
+
+int vuart_io(struct vuart *u, uint16_t port, bool write, uint8_t *val)
+{
+	if (port < VUART_BASE || port >= VUART_BASE + VUART_PORTS)
+		return -ENOENT;
+	unsigned reg = port - VUART_BASE;
+	if (write) {
+		if (reg == REG_THR && !(u->lcr & LCR_DLAB))
+			put(u, *val);
+		else if (reg == REG_LCR)
+			u->lcr = *val;
+		else if (reg == REG_SCR)
+			u->scratch = *val;
+		return 0;
+	}
+	switch (reg) {
+	case REG_LSR: *val = VUART_LSR_IDLE; break;
+	case REG_LCR: *val = u->lcr; break;
+	case REG_SCR: *val = u->scratch; break;
+	default: *val = 0; break;
+	}
+	return 0;
+}
