@@ -77,8 +77,9 @@ struct insn {
  *   fields describe MOVS's source, DS:[rSI] (overridable); its destination
  *   is ES:[rDI] with the same addr_size. insn_segment() gives the segment
  *   actually used, default or override.
- * - rep/repne: both are set when both prefixes are present. On MOVS/STOS/
- *   LODS the CPU treats F2 like F3 (repeat rCX times).
+ * - rep/repne: as encoded; both are set when both prefixes are present.
+ *   The SDM defines F2 only for CMPS/SCAS; on MOVS/STOS/LODS processors
+ *   repeat with F2 as with F3, so an emulator should test rep || repne.
  * - imm: operand-size masked (83 /x ib with 32-bit operand 0x80 -> 0xffffff80);
  *   BT's imm8 is the raw bit offset (the CPU takes it modulo the size).
  * - BT with a register bit offset (0F A3) may access memory outside
