@@ -60,6 +60,9 @@ enum msr_policy { MSR_RW_SHADOW, MSR_RO_ZERO, MSR_VMCS, MSR_APIC };
 #define MSR_X2APIC_LAST 0x8ff
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 #define MISC_ENABLE_FAST_STRINGS 1
+#define PAT_TYPE_RSVD2 2
+#define PAT_TYPE_RSVD3 3
+#define PAT_TYPE_MAX 7
 
 static uint64_t gpr(struct vcpu *v, unsigned n)
 {
@@ -155,9 +158,15 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 		}
 		return true;
 	case MSR_IA32_PAT:
-		if (write)
+		if (write) {
+			/* Each entry must be a valid memory type (SDM 11.12.2): 0, 1, 4-7. */
+			for (unsigned i = 0; i < 8; i++) {
+				uint8_t t = (uint8_t)(*val >> (8 * i));
+				if (t > PAT_TYPE_MAX || t == PAT_TYPE_RSVD2 || t == PAT_TYPE_RSVD3)
+					return false;
+			}
 			vmcs_write(GUEST_IA32_PAT, *val);
-		else
+		} else
 			*val = vmcs_read(GUEST_IA32_PAT);
 		return true;
 	case MSR_IA32_SYSENTER_CS:
