@@ -25,53 +25,53 @@
 
 /* Registers arch/x86/apic.h does not name (the host LAPIC driver does not
  * use them); xAPIC MMIO offsets, SDM Table 10-1. */
-#define VLAPIC_REG_APR      0x090 /* arbitration priority (xAPIC only) */
-#define VLAPIC_REG_PPR      0x0a0 /* processor priority */
-#define VLAPIC_REG_RRD      0x0c0 /* remote read (xAPIC only) */
-#define VLAPIC_REG_ISR      0x100 /* 8 registers, 0x100-0x170 */
-#define VLAPIC_REG_TMR      0x180 /* 8 registers, 0x180-0x1f0 */
-#define VLAPIC_REG_IRR      0x200 /* 8 registers, 0x200-0x270 */
+#define VLAPIC_REG_APR	    0x090 /* arbitration priority (xAPIC only) */
+#define VLAPIC_REG_PPR	    0x0a0 /* processor priority */
+#define VLAPIC_REG_RRD	    0x0c0 /* remote read (xAPIC only) */
+#define VLAPIC_REG_ISR	    0x100 /* 8 registers, 0x100-0x170 */
+#define VLAPIC_REG_TMR	    0x180 /* 8 registers, 0x180-0x1f0 */
+#define VLAPIC_REG_IRR	    0x200 /* 8 registers, 0x200-0x270 */
 #define VLAPIC_REG_BANK_END 0x280 /* end of IRR */
-#define VLAPIC_REG_CMCI     0x2f0
+#define VLAPIC_REG_CMCI	    0x2f0
 #define VLAPIC_REG_THERMAL  0x330
-#define VLAPIC_REG_PERF     0x340
+#define VLAPIC_REG_PERF	    0x340
 #define VLAPIC_REG_SELF_IPI 0x3f0 /* x2APIC only (MSR 0x83f) */
-#define VLAPIC_REG_SHIFT    4     /* registers sit on 16-byte boundaries */
+#define VLAPIC_REG_SHIFT    4	  /* registers sit on 16-byte boundaries */
 #define VLAPIC_BANK_SIZE    0x80  /* 8 registers of one 256-bit bank */
 
 #define VLAPIC_X2APIC_MSR_FIRST 0x800
-#define VLAPIC_X2APIC_MSR_LAST  0x8ff
+#define VLAPIC_X2APIC_MSR_LAST	0x8ff
 
-#define VLAPIC_VECTOR_MASK    0xffU
-#define VLAPIC_MIN_VECTOR     16     /* 0-15 are illegal (10.5.2) */
-#define VLAPIC_PRIO_CLASS     0xf0U  /* bits 7:4 of a vector/TPR/PPR */
-#define VLAPIC_VERSION_LVT_SHIFT 16  /* version bits 23:16: LVT entries - 1 */
-#define VLAPIC_XAPIC_ID_SHIFT 24     /* xAPIC ID in bits 31:24 */
-#define VLAPIC_XAPIC_ID_MASK  0xffU
-#define VLAPIC_XAPIC_BROADCAST 0xffU
-#define VLAPIC_X2APIC_BROADCAST 0xffffffffU
+#define VLAPIC_VECTOR_MASK	 0xffU
+#define VLAPIC_MIN_VECTOR	 16    /* 0-15 are illegal (10.5.2) */
+#define VLAPIC_PRIO_CLASS	 0xf0U /* bits 7:4 of a vector/TPR/PPR */
+#define VLAPIC_VERSION_LVT_SHIFT 16    /* version bits 23:16: LVT entries - 1 */
+#define VLAPIC_XAPIC_ID_SHIFT	 24    /* xAPIC ID in bits 31:24 */
+#define VLAPIC_XAPIC_ID_MASK	 0xffU
+#define VLAPIC_XAPIC_BROADCAST	 0xffU
+#define VLAPIC_X2APIC_BROADCAST	 0xffffffffU
 
 /* TPR, SVR, DFR, LDR (10.8.3.1, 10.9, 10.6.2.2). */
-#define VLAPIC_TPR_MASK       0xffU
-#define VLAPIC_SVR_VECTOR     0xffU
-#define VLAPIC_SVR_FOCUS_OFF  (1U << 9)  /* focus checking: stored, no effect */
-#define VLAPIC_SVR_WRITABLE   (VLAPIC_SVR_VECTOR | APIC_SVR_ENABLE | VLAPIC_SVR_FOCUS_OFF)
-#define VLAPIC_SVR_RESET      0xffU
-#define VLAPIC_DFR_MODEL      0xf0000000U
-#define VLAPIC_DFR_RESET      0xffffffffU
+#define VLAPIC_TPR_MASK		 0xffU
+#define VLAPIC_SVR_VECTOR	 0xffU
+#define VLAPIC_SVR_FOCUS_OFF	 (1U << 9) /* focus checking: stored, no effect */
+#define VLAPIC_SVR_WRITABLE	 (VLAPIC_SVR_VECTOR | APIC_SVR_ENABLE | VLAPIC_SVR_FOCUS_OFF)
+#define VLAPIC_SVR_RESET	 0xffU
+#define VLAPIC_DFR_MODEL	 0xf0000000U
+#define VLAPIC_DFR_RESET	 0xffffffffU
 #define VLAPIC_DFR_MODEL_CLUSTER 0U
-#define VLAPIC_LDR_XAPIC_MASK 0xff000000U
-#define VLAPIC_LDR_SHIFT      24
-#define VLAPIC_CLUSTER_SHIFT  4      /* xAPIC logical: cluster in bits 7:4 */
-#define VLAPIC_CLUSTER_ALL    0xfU   /* xAPIC cluster 15: every cluster */
-#define VLAPIC_CLUSTER_MEMBERS 0xfU
-#define VLAPIC_X2_CLUSTER_SHIFT 16   /* x2APIC LDR: cluster in bits 31:16 */
-#define VLAPIC_X2_MEMBER_BITS 4      /* 16 members per x2APIC cluster */
-#define VLAPIC_X2_MEMBERS     0xffffU
+#define VLAPIC_LDR_XAPIC_MASK	 0xff000000U
+#define VLAPIC_LDR_SHIFT	 24
+#define VLAPIC_CLUSTER_SHIFT	 4    /* xAPIC logical: cluster in bits 7:4 */
+#define VLAPIC_CLUSTER_ALL	 0xfU /* xAPIC cluster 15: every cluster */
+#define VLAPIC_CLUSTER_MEMBERS	 0xfU
+#define VLAPIC_X2_CLUSTER_SHIFT	 16 /* x2APIC LDR: cluster in bits 31:16 */
+#define VLAPIC_X2_MEMBER_BITS	 4  /* 16 members per x2APIC cluster */
+#define VLAPIC_X2_MEMBERS	 0xffffU
 
 /* LVT fields (10.5.1, Figure 10-8). */
-#define VLAPIC_LVT_DM          (7U << 8)
-#define VLAPIC_LVT_DS          (1U << 12) /* delivery status, read-only */
+#define VLAPIC_LVT_DM	       (7U << 8)
+#define VLAPIC_LVT_DS	       (1U << 12) /* delivery status, read-only */
 #define VLAPIC_LVT_POLARITY    (1U << 13)
 #define VLAPIC_LVT_REMOTE_IRR  (1U << 14) /* read-only */
 #define VLAPIC_LVT_TRIGGER     (1U << 15)
@@ -83,24 +83,24 @@
 #define VLAPIC_TIMER_RESERVED  3U
 
 /* Divide configuration (10.5.4, Figure 10-10): bits 0, 1 and 3. */
-#define VLAPIC_DCR_MASK       0xbU
-#define VLAPIC_DCR_LOW        0x3U
-#define VLAPIC_DCR_HIGH       0x8U
+#define VLAPIC_DCR_MASK 0xbU
+#define VLAPIC_DCR_LOW	0x3U
+#define VLAPIC_DCR_HIGH 0x8U
 
 /* ICR fields (10.6.1, Figure 10-12; x2APIC 10.12.9, Figure 10-28). */
-#define VLAPIC_ICR_DM_SHIFT   8
-#define VLAPIC_ICR_DM_MASK    7U
-#define VLAPIC_ICR_LOGICAL    (1U << 11)
-#define VLAPIC_ICR_SH_SHIFT   18
-#define VLAPIC_ICR_SH_MASK    3U
-#define VLAPIC_ICR_LO_WRITABLE 0x000ccfffU /* vector..dest mode, level, trigger, shorthand */
-#define VLAPIC_ICR_X2_DEFINED (VLAPIC_ICR_LO_WRITABLE | ICR_BUSY) /* bit 12 ignored */
-#define VLAPIC_ICR_HI_XAPIC   0xff000000U
+#define VLAPIC_ICR_DM_SHIFT	    8
+#define VLAPIC_ICR_DM_MASK	    7U
+#define VLAPIC_ICR_LOGICAL	    (1U << 11)
+#define VLAPIC_ICR_SH_SHIFT	    18
+#define VLAPIC_ICR_SH_MASK	    3U
+#define VLAPIC_ICR_LO_WRITABLE	    0x000ccfffU /* vector..dest mode, level, trigger, shorthand */
+#define VLAPIC_ICR_X2_DEFINED	    (VLAPIC_ICR_LO_WRITABLE | ICR_BUSY) /* bit 12 ignored */
+#define VLAPIC_ICR_HI_XAPIC	    0xff000000U
 #define VLAPIC_ICR_XAPIC_DEST_SHIFT 24
 
-#define VLAPIC_U32_MASK       0xffffffffULL
-#define VLAPIC_PAGE_MASK      0xfffULL
-#define VLAPIC_MIN_PHYS_BITS  32     /* the default base needs 32 bits */
+#define VLAPIC_U32_MASK	     0xffffffffULL
+#define VLAPIC_PAGE_MASK     0xfffULL
+#define VLAPIC_MIN_PHYS_BITS 32 /* the default base needs 32 bits */
 
 /* Per LVT entry: its MMIO offset and which bits exist (read) and which the
  * guest can write; the rest are reserved (#GP in x2APIC). */
@@ -109,38 +109,38 @@ static const struct {
 	uint32_t defined;
 	uint32_t writable;
 } lvt_regs[VLAPIC_NR_LVT] = {
-	[VLAPIC_LVT_CMCI] = { VLAPIC_REG_CMCI,
-			      VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
-			      VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED },
-	[VLAPIC_LVT_TIMER] = { APIC_LVT_TIMER,
-			       VLAPIC_VECTOR_MASK | VLAPIC_LVT_DS | APIC_LVT_MASKED | VLAPIC_LVT_TIMER_MODE,
-			       VLAPIC_VECTOR_MASK | APIC_LVT_MASKED | VLAPIC_LVT_TIMER_MODE },
-	[VLAPIC_LVT_THERMAL] = { VLAPIC_REG_THERMAL,
-				 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
-				 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED },
-	[VLAPIC_LVT_PERF] = { VLAPIC_REG_PERF,
-			      VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
-			      VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED },
-	[VLAPIC_LVT_LINT0] = { APIC_LVT_LINT0,
-			       VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | VLAPIC_LVT_POLARITY |
-				       VLAPIC_LVT_REMOTE_IRR | VLAPIC_LVT_TRIGGER | APIC_LVT_MASKED,
-			       VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_POLARITY | VLAPIC_LVT_TRIGGER |
-				       APIC_LVT_MASKED },
-	[VLAPIC_LVT_LINT1] = { APIC_LVT_LINT1,
-			       VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | VLAPIC_LVT_POLARITY |
-				       VLAPIC_LVT_REMOTE_IRR | VLAPIC_LVT_TRIGGER | APIC_LVT_MASKED,
-			       VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_POLARITY | VLAPIC_LVT_TRIGGER |
-				       APIC_LVT_MASKED },
-	[VLAPIC_LVT_ERROR] = { APIC_LVT_ERROR, VLAPIC_VECTOR_MASK | VLAPIC_LVT_DS | APIC_LVT_MASKED,
-			       VLAPIC_VECTOR_MASK | APIC_LVT_MASKED },
+    [VLAPIC_LVT_CMCI] = {VLAPIC_REG_CMCI,
+			 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
+			 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED},
+    [VLAPIC_LVT_TIMER] = {APIC_LVT_TIMER,
+			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DS | APIC_LVT_MASKED | VLAPIC_LVT_TIMER_MODE,
+			  VLAPIC_VECTOR_MASK | APIC_LVT_MASKED | VLAPIC_LVT_TIMER_MODE},
+    [VLAPIC_LVT_THERMAL] = {VLAPIC_REG_THERMAL,
+			    VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
+			    VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED},
+    [VLAPIC_LVT_PERF] = {VLAPIC_REG_PERF,
+			 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
+			 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED},
+    [VLAPIC_LVT_LINT0] = {APIC_LVT_LINT0,
+			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | VLAPIC_LVT_POLARITY |
+			      VLAPIC_LVT_REMOTE_IRR | VLAPIC_LVT_TRIGGER | APIC_LVT_MASKED,
+			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_POLARITY | VLAPIC_LVT_TRIGGER |
+			      APIC_LVT_MASKED},
+    [VLAPIC_LVT_LINT1] = {APIC_LVT_LINT1,
+			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | VLAPIC_LVT_POLARITY |
+			      VLAPIC_LVT_REMOTE_IRR | VLAPIC_LVT_TRIGGER | APIC_LVT_MASKED,
+			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_POLARITY | VLAPIC_LVT_TRIGGER |
+			      APIC_LVT_MASKED},
+    [VLAPIC_LVT_ERROR] = {APIC_LVT_ERROR, VLAPIC_VECTOR_MASK | VLAPIC_LVT_DS | APIC_LVT_MASKED,
+			  VLAPIC_VECTOR_MASK | APIC_LVT_MASKED},
 };
 
 /* Outcome of one register access, mapped to MMIO or MSR semantics. */
 enum reg_result {
 	REG_OK,
 	REG_NONE,     /* no such register in this mode */
-	REG_RO,       /* write to a read-only register */
-	REG_WO,       /* read of a write-only register */
+	REG_RO,	      /* write to a read-only register */
+	REG_WO,	      /* read of a write-only register */
 	REG_RESERVED, /* x2APIC write setting reserved bits */
 };
 
@@ -356,8 +356,8 @@ static void reset_registers(struct vlapic *l)
 	l->tsc_deadline = 0;
 }
 
-void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp, uint64_t tsc_khz,
-		 const struct vlapic_ops *ops, void *ctx)
+void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp, uint64_t tsc_khz, const struct vlapic_ops *ops,
+		 void *ctx)
 {
 	memset(l, 0, sizeof(*l));
 	l->ops = ops;
@@ -720,8 +720,8 @@ int vlapic_set_apic_base(struct vlapic *l, uint64_t val)
 		return -EINVAL; /* x2APIC -> xAPIC must go through disabled */
 	if (!was_en && extd)
 		return -EINVAL; /* disabled -> x2APIC must go through xAPIC */
-	l->apic_base = (val & (addr_mask | VLAPIC_BASE_EXTD | VLAPIC_BASE_EN)) |
-		       (l->apic_base & VLAPIC_BASE_BSP);
+	l->apic_base =
+	    (val & (addr_mask | VLAPIC_BASE_EXTD | VLAPIC_BASE_EN)) | (l->apic_base & VLAPIC_BASE_BSP);
 	if (!en && was_en)
 		reset_registers(l); /* disabling loses the state (10.4.3) */
 	else if (extd && !was_x2)

@@ -9,16 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VLAPIC_VERSION       0x14   /* integrated APIC (Version register bits 7:0) */
-#define VLAPIC_NR_LVT        7      /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
+#define VLAPIC_VERSION	     0x14 /* integrated APIC (Version register bits 7:0) */
+#define VLAPIC_NR_LVT	     7	  /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
 #define VLAPIC_DEFAULT_BASE  0xfee00000ULL
-#define VLAPIC_MAX_PHYS_BITS 52     /* architectural MAXPHYADDR limit (SDM 4.1.4) */
+#define VLAPIC_MAX_PHYS_BITS 52 /* architectural MAXPHYADDR limit (SDM 4.1.4) */
 
 /* IA32_APIC_BASE fields (SDM 10.4.4, Figure 10-5). arch/x86/msr.h has the same
  * bits as APIC_BASE_*, but its inline rdmsr/wrmsr are not for this module. */
-#define VLAPIC_BASE_BSP    (1ULL << 8)
-#define VLAPIC_BASE_EXTD   (1ULL << 10) /* x2APIC mode */
-#define VLAPIC_BASE_EN     (1ULL << 11) /* APIC globally enabled */
+#define VLAPIC_BASE_BSP	 (1ULL << 8)
+#define VLAPIC_BASE_EXTD (1ULL << 10) /* x2APIC mode */
+#define VLAPIC_BASE_EN	 (1ULL << 11) /* APIC globally enabled */
 
 /* Index into struct vlapic.lvt[]: ordered as the version register counts
  * them (SDM 10.5.1, Figure 10-8). */
@@ -33,25 +33,25 @@ enum vlapic_lvt {
 };
 
 /* ICR destination shorthand (SDM 10.6.1, bits 19:18). */
-#define VLAPIC_SH_NONE       0
-#define VLAPIC_SH_SELF       1
-#define VLAPIC_SH_ALL        2 /* all including self */
+#define VLAPIC_SH_NONE	       0
+#define VLAPIC_SH_SELF	       1
+#define VLAPIC_SH_ALL	       2 /* all including self */
 #define VLAPIC_SH_ALL_BUT_SELF 3
 
 /* ICR/LVT delivery modes (bits 10:8). */
-#define VLAPIC_DM_FIXED      0
-#define VLAPIC_DM_LOWEST     1
-#define VLAPIC_DM_SMI        2
-#define VLAPIC_DM_NMI        4
-#define VLAPIC_DM_INIT       5
-#define VLAPIC_DM_STARTUP    6
-#define VLAPIC_DM_EXTINT     7 /* LVT LINT0/LINT1 only */
+#define VLAPIC_DM_FIXED	  0
+#define VLAPIC_DM_LOWEST  1
+#define VLAPIC_DM_SMI	  2
+#define VLAPIC_DM_NMI	  4
+#define VLAPIC_DM_INIT	  5
+#define VLAPIC_DM_STARTUP 6
+#define VLAPIC_DM_EXTINT  7 /* LVT LINT0/LINT1 only */
 
 /* Error Status Register bits (SDM 10.5.3, Figure 10-9). */
-#define VLAPIC_ESR_REDIR_IPI     (1U << 4) /* lowest-priority IPI (x2APIC: unsupported) */
-#define VLAPIC_ESR_SEND_ILLEGAL  (1U << 5) /* ICR/SELF IPI with vector 0-15 */
-#define VLAPIC_ESR_RECV_ILLEGAL  (1U << 6) /* accepted/LVT interrupt with vector 0-15 */
-#define VLAPIC_ESR_ILLEGAL_REG   (1U << 7) /* xAPIC access to an unimplemented register */
+#define VLAPIC_ESR_REDIR_IPI	(1U << 4) /* lowest-priority IPI (x2APIC: unsupported) */
+#define VLAPIC_ESR_SEND_ILLEGAL (1U << 5) /* ICR/SELF IPI with vector 0-15 */
+#define VLAPIC_ESR_RECV_ILLEGAL (1U << 6) /* accepted/LVT interrupt with vector 0-15 */
+#define VLAPIC_ESR_ILLEGAL_REG	(1U << 7) /* xAPIC access to an unimplemented register */
 
 /* Callbacks into the VMM core. Called with the vlapic's state consistent, so
  * they may call vlapic_accept() on any vlapic of the VM, this one included. */
@@ -59,8 +59,8 @@ struct vlapic_ops {
 	/* ICR or SELF IPI write: deliver an IPI inside the VM (never to a real
 	 * CPU). dest: xAPIC 8 bits (ICR bits 63:56), x2APIC 32 bits; to be
 	 * matched with vlapic_match_dest(). shorthand: VLAPIC_SH_*. */
-	void (*send_ipi)(void *ctx, uint32_t dest, bool logical, uint8_t shorthand,
-			 uint8_t delivery_mode, uint8_t vector, bool level_assert);
+	void (*send_ipi)(void *ctx, uint32_t dest, bool logical, uint8_t shorthand, uint8_t delivery_mode,
+			 uint8_t vector, bool level_assert);
 	/* EOI of a level-triggered vector (TMR bit set): forward to the vIOAPIC. */
 	void (*eoi_level)(void *ctx, uint8_t vector);
 };
@@ -72,17 +72,17 @@ struct vlapic_ops {
 struct vlapic {
 	const struct vlapic_ops *ops;
 	void *ctx;
-	uint64_t tsc_khz;       /* TSC = LAPIC bus clock (see vlapic.c) */
-	uint64_t apic_base;     /* IA32_APIC_BASE as the guest reads it */
+	uint64_t tsc_khz;	/* TSC = LAPIC bus clock (see vlapic.c) */
+	uint64_t apic_base;	/* IA32_APIC_BASE as the guest reads it */
 	uint32_t max_phys_bits; /* address bits IA32_APIC_BASE may set */
-	uint32_t id;            /* initial APIC ID; xAPIC ID = bits 7:0 */
+	uint32_t id;		/* initial APIC ID; xAPIC ID = bits 7:0 */
 
-	uint32_t tpr;           /* bits 7:0 */
-	uint32_t ldr;           /* xAPIC: bits 31:24 written; x2APIC: derived */
-	uint32_t dfr;           /* xAPIC only: model in bits 31:28 */
+	uint32_t tpr; /* bits 7:0 */
+	uint32_t ldr; /* xAPIC: bits 31:24 written; x2APIC: derived */
+	uint32_t dfr; /* xAPIC only: model in bits 31:28 */
 	uint32_t svr;
-	uint32_t esr;           /* what ESR reads: errors latched at the last ESR write */
-	uint32_t esr_pending;   /* errors since the last ESR write */
+	uint32_t esr;	      /* what ESR reads: errors latched at the last ESR write */
+	uint32_t esr_pending; /* errors since the last ESR write */
 	uint32_t icr_lo, icr_hi;
 	uint32_t lvt[VLAPIC_NR_LVT];
 	uint32_t irr[8], isr[8], tmr[8]; /* bit v%32 of word v/32 = vector v */
@@ -92,20 +92,20 @@ struct vlapic {
 	 * 2^timer_shift TSC cycles; it expires at timer_start +
 	 * (timer_count << timer_shift). TSC-deadline: armed iff tsc_deadline. */
 	uint32_t timer_initial; /* initial-count register */
-	uint32_t timer_dcr;     /* divide-configuration register (bits 0,1,3) */
+	uint32_t timer_dcr;	/* divide-configuration register (bits 0,1,3) */
 	uint32_t timer_count;
-	uint32_t timer_shift;   /* log2 of the divisor from timer_dcr */
+	uint32_t timer_shift; /* log2 of the divisor from timer_dcr */
 	bool timer_running;
 	uint64_t timer_start;
-	uint64_t tsc_deadline;  /* IA32_TSC_DEADLINE, 0 = disarmed */
+	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE, 0 = disarmed */
 };
 
 /* Power-on state (SDM 10.4.7.1): globally enabled in xAPIC mode at
  * VLAPIC_DEFAULT_BASE, software-disabled (SVR = 0xff), every LVT masked.
  * tsc_khz is recorded for reporting; ops/ctx receive the callbacks (ops or
  * its members may be NULL: IPIs and level EOIs are then dropped). */
-void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp, uint64_t tsc_khz,
-		 const struct vlapic_ops *ops, void *ctx);
+void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp, uint64_t tsc_khz, const struct vlapic_ops *ops,
+		 void *ctx);
 
 /* INIT received (SDM 10.4.7.3): registers back to their power-on values,
  * except the APIC ID and IA32_APIC_BASE (mode and address are kept). */

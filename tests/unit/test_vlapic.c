@@ -10,29 +10,29 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-#define KHZ_2G4 2400000ULL /* 2.4 GHz TSC */
-#define KHZ_100M 100000ULL /* 100 MHz TSC */
-#define BASE 0xfee00000ULL
-#define EN VLAPIC_BASE_EN
-#define EXTD VLAPIC_BASE_EXTD
+#define KHZ_2G4	 2400000ULL /* 2.4 GHz TSC */
+#define KHZ_100M 100000ULL  /* 100 MHz TSC */
+#define BASE	 0xfee00000ULL
+#define EN	 VLAPIC_BASE_EN
+#define EXTD	 VLAPIC_BASE_EXTD
 
 /* Registers apic.h does not name. */
-#define APR 0x090
-#define PPR 0x0a0
-#define RRD 0x0c0
-#define ISR0 0x100
-#define TMR0 0x180
-#define IRR0 0x200
-#define LVT_CMCI 0x2f0
+#define APR	    0x090
+#define PPR	    0x0a0
+#define RRD	    0x0c0
+#define ISR0	    0x100
+#define TMR0	    0x180
+#define IRR0	    0x200
+#define LVT_CMCI    0x2f0
 #define LVT_THERMAL 0x330
-#define LVT_PERF 0x340
-#define SELF_IPI 0x3f0
+#define LVT_PERF    0x340
+#define SELF_IPI    0x3f0
 
-#define SVR_ON 0x1ffU        /* software-enabled, spurious vector 0xff */
-#define LVT_ONESHOT 0x00000U
+#define SVR_ON	     0x1ffU /* software-enabled, spurious vector 0xff */
+#define LVT_ONESHOT  0x00000U
 #define LVT_PERIODIC 0x20000U
 #define LVT_DEADLINE 0x40000U
-#define MSR(reg) (0x800U + ((reg) >> 4))
+#define MSR(reg)     (0x800U + ((reg) >> 4))
 
 /* --- a recording VMM core --- */
 
@@ -56,7 +56,7 @@ static void rec_send_ipi(void *ctx, uint32_t dest, bool logical, uint8_t sh, uin
 	struct rec *r = ctx;
 
 	if (r->nipi < N(r->ipi))
-		r->ipi[r->nipi] = (struct ipi){ dest, logical, sh, dm, vec, level };
+		r->ipi[r->nipi] = (struct ipi){dest, logical, sh, dm, vec, level};
 	r->nipi++;
 }
 
@@ -69,7 +69,7 @@ static void rec_eoi_level(void *ctx, uint8_t vec)
 	r->neoi++;
 }
 
-static const struct vlapic_ops rec_ops = { rec_send_ipi, rec_eoi_level };
+static const struct vlapic_ops rec_ops = {rec_send_ipi, rec_eoi_level};
 
 static void setup(struct vlapic *l, struct rec *r, uint32_t id)
 {
@@ -167,12 +167,29 @@ TEST(vlapic, reset_state)
 	static const struct {
 		uint32_t off, val;
 	} regs[] = {
-		{ APIC_ID, 0x05000000 }, { APIC_VERSION, 0x00060014 }, { APIC_TPR, 0 }, { APR, 0 },
-		{ PPR, 0 }, { RRD, 0 }, { APIC_LDR, 0 }, { APIC_DFR, 0xffffffff }, { APIC_SVR, 0xff },
-		{ APIC_ESR, 0 }, { LVT_CMCI, 0x10000 }, { APIC_ICR_LO, 0 }, { APIC_ICR_HI, 0 },
-		{ APIC_LVT_TIMER, 0x10000 }, { LVT_THERMAL, 0x10000 }, { LVT_PERF, 0x10000 },
-		{ APIC_LVT_LINT0, 0x10000 }, { APIC_LVT_LINT1, 0x10000 }, { APIC_LVT_ERROR, 0x10000 },
-		{ APIC_TIMER_ICR, 0 }, { APIC_TIMER_CCR, 0 }, { APIC_TIMER_DCR, 0 }, { APIC_EOI, 0 },
+	    {APIC_ID, 0x05000000},
+	    {APIC_VERSION, 0x00060014},
+	    {APIC_TPR, 0},
+	    {APR, 0},
+	    {PPR, 0},
+	    {RRD, 0},
+	    {APIC_LDR, 0},
+	    {APIC_DFR, 0xffffffff},
+	    {APIC_SVR, 0xff},
+	    {APIC_ESR, 0},
+	    {LVT_CMCI, 0x10000},
+	    {APIC_ICR_LO, 0},
+	    {APIC_ICR_HI, 0},
+	    {APIC_LVT_TIMER, 0x10000},
+	    {LVT_THERMAL, 0x10000},
+	    {LVT_PERF, 0x10000},
+	    {APIC_LVT_LINT0, 0x10000},
+	    {APIC_LVT_LINT1, 0x10000},
+	    {APIC_LVT_ERROR, 0x10000},
+	    {APIC_TIMER_ICR, 0},
+	    {APIC_TIMER_CCR, 0},
+	    {APIC_TIMER_DCR, 0},
+	    {APIC_EOI, 0},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -205,31 +222,31 @@ TEST(vlapic, xapic_write_masks)
 	static const struct {
 		uint32_t off, write, read;
 	} regs[] = {
-		{ APIC_TPR, 0xffffffff, 0xff },
-		{ APIC_LDR, 0xffffffff, 0xff000000 },
-		{ APIC_DFR, 0x00000000, 0x0fffffff },
-		{ APIC_DFR, 0x12345678, 0x1fffffff },
-		{ APIC_SVR, 0xffffffff, 0x3ff },         /* bit 12 (EOI suppression) unsupported */
-		{ LVT_CMCI, 0xffffffff, 0x107ff },
-		{ APIC_TIMER_ICR, 0xffffffff, 0xffffffff }, /* before TSC-deadline mode ignores it */
-		{ APIC_LVT_TIMER, 0xfff9ffff, 0x100ff },  /* one-shot */
-		{ APIC_LVT_TIMER, 0xfffbffff, 0x300ff },  /* periodic */
-		{ APIC_LVT_TIMER, 0xfffdffff, 0x500ff },  /* TSC deadline */
-		{ LVT_THERMAL, 0xffffffff, 0x107ff },
-		{ LVT_PERF, 0xffffffff, 0x107ff },
-		{ APIC_LVT_LINT0, 0xffffffff, 0x1a7ff },  /* no delivery status, no remote IRR */
-		{ APIC_LVT_LINT1, 0xffffffff, 0x1a7ff },
-		{ APIC_LVT_ERROR, 0xffffffff, 0x100ff },
-		{ APIC_ICR_HI, 0xffffffff, 0xff000000 },
-		{ APIC_ICR_LO, 0xffffffff, 0x000ccfff },  /* no busy bit; DM 111b: not sent */
-		{ APIC_TIMER_DCR, 0xffffffff, 0xb },
-		{ APIC_ID, 0xffffffff, 0x07000000 },      /* read-only */
-		{ APIC_VERSION, 0, 0x00060014 },
-		{ PPR, 0xff, 0 },
-		{ APR, 0xff, 0 },
-		{ ISR0 + 0x70, 0xffffffff, 0 },
-		{ TMR0 + 0x70, 0xffffffff, 0 },
-		{ IRR0 + 0x70, 0xffffffff, 0 },
+	    {APIC_TPR, 0xffffffff, 0xff},
+	    {APIC_LDR, 0xffffffff, 0xff000000},
+	    {APIC_DFR, 0x00000000, 0x0fffffff},
+	    {APIC_DFR, 0x12345678, 0x1fffffff},
+	    {APIC_SVR, 0xffffffff, 0x3ff}, /* bit 12 (EOI suppression) unsupported */
+	    {LVT_CMCI, 0xffffffff, 0x107ff},
+	    {APIC_TIMER_ICR, 0xffffffff, 0xffffffff}, /* before TSC-deadline mode ignores it */
+	    {APIC_LVT_TIMER, 0xfff9ffff, 0x100ff},    /* one-shot */
+	    {APIC_LVT_TIMER, 0xfffbffff, 0x300ff},    /* periodic */
+	    {APIC_LVT_TIMER, 0xfffdffff, 0x500ff},    /* TSC deadline */
+	    {LVT_THERMAL, 0xffffffff, 0x107ff},
+	    {LVT_PERF, 0xffffffff, 0x107ff},
+	    {APIC_LVT_LINT0, 0xffffffff, 0x1a7ff}, /* no delivery status, no remote IRR */
+	    {APIC_LVT_LINT1, 0xffffffff, 0x1a7ff},
+	    {APIC_LVT_ERROR, 0xffffffff, 0x100ff},
+	    {APIC_ICR_HI, 0xffffffff, 0xff000000},
+	    {APIC_ICR_LO, 0xffffffff, 0x000ccfff}, /* no busy bit; DM 111b: not sent */
+	    {APIC_TIMER_DCR, 0xffffffff, 0xb},
+	    {APIC_ID, 0xffffffff, 0x07000000}, /* read-only */
+	    {APIC_VERSION, 0, 0x00060014},
+	    {PPR, 0xff, 0},
+	    {APR, 0xff, 0},
+	    {ISR0 + 0x70, 0xffffffff, 0},
+	    {TMR0 + 0x70, 0xffffffff, 0},
+	    {IRR0 + 0x70, 0xffffffff, 0},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -268,8 +285,8 @@ TEST(vlapic, xapic_reserved_timer_mode_ignored)
 
 TEST(vlapic, xapic_unimplemented_registers)
 {
-	static const uint32_t offs[] = { 0x000, 0x010, 0x040, 0x050, 0x060, 0x070, 0x290, 0x2e0,
-					 0x3a0, 0x3d0, SELF_IPI, 0x400, 0x800, 0xff0 };
+	static const uint32_t offs[] = {0x000, 0x010, 0x040, 0x050,    0x060, 0x070, 0x290,
+					0x2e0, 0x3a0, 0x3d0, SELF_IPI, 0x400, 0x800, 0xff0};
 	struct vlapic l;
 	struct rec r;
 	uint32_t i;
@@ -297,8 +314,8 @@ TEST(vlapic, xapic_unimplemented_registers)
 
 TEST(vlapic, mmio_misaligned_and_out_of_page)
 {
-	static const uint32_t offs[] = { 0x021, 0x022, 0x023, 0x024, 0x028, 0x02c, 0x0b4,
-					 0x301, 0x1000, 0x1020, 0xfffffff0 };
+	static const uint32_t offs[] = {0x021, 0x022, 0x023,  0x024,  0x028,	 0x02c,
+					0x0b4, 0x301, 0x1000, 0x1020, 0xfffffff0};
 	struct vlapic l;
 	struct rec r;
 	uint32_t i, v;
@@ -352,8 +369,8 @@ TEST(vlapic, xapic_id_read_only)
 
 TEST(vlapic, software_disable_masks_lvts)
 {
-	static const uint32_t lvts[] = { LVT_CMCI, APIC_LVT_TIMER, LVT_THERMAL, LVT_PERF,
-					 APIC_LVT_LINT0, APIC_LVT_LINT1, APIC_LVT_ERROR };
+	static const uint32_t lvts[] = {LVT_CMCI,	APIC_LVT_TIMER, LVT_THERMAL,   LVT_PERF,
+					APIC_LVT_LINT0, APIC_LVT_LINT1, APIC_LVT_ERROR};
 	struct vlapic l;
 	struct rec r;
 	uint32_t i;
@@ -393,7 +410,7 @@ TEST(vlapic, lint_entries)
 	setup(&l, &r, 0);
 	EXPECT_EQ(vlapic_lint(&l, 0), APIC_LVT_MASKED);
 	enable(&l);
-	wr(&l, APIC_LVT_LINT0, 0x700);  /* ExtINT */
+	wr(&l, APIC_LVT_LINT0, 0x700); /* ExtINT */
 	wr(&l, APIC_LVT_LINT1, APIC_LVT_NMI);
 	EXPECT_EQ(vlapic_lint(&l, 0), 0x700);
 	EXPECT_EQ(vlapic_lint(&l, 1), APIC_LVT_NMI);
@@ -412,9 +429,9 @@ TEST(vlapic, ppr_table)
 		int isr;
 		uint32_t ppr;
 	} cases[] = {
-		{ 0x00, -1, 0x00 }, { 0x35, -1, 0x35 }, { 0x35, 0x47, 0x40 }, { 0x45, 0x47, 0x45 },
-		{ 0x4f, 0x47, 0x4f }, { 0x50, 0x47, 0x50 }, { 0x00, 0xff, 0xf0 }, { 0xff, 0x10, 0xff },
-		{ 0x10, 0x2f, 0x20 },
+	    {0x00, -1, 0x00},	{0x35, -1, 0x35},   {0x35, 0x47, 0x40},
+	    {0x45, 0x47, 0x45}, {0x4f, 0x47, 0x4f}, {0x50, 0x47, 0x50},
+	    {0x00, 0xff, 0xf0}, {0xff, 0x10, 0xff}, {0x10, 0x2f, 0x20},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -440,8 +457,7 @@ TEST(vlapic, tpr_blocks_same_and_lower_class)
 		uint32_t tpr;
 		int pending;
 	} cases[] = {
-		{ 0x00, 0x45 }, { 0x3f, 0x45 }, { 0x40, -1 }, { 0x45, -1 }, { 0x4f, -1 }, { 0x50, -1 },
-		{ 0xff, -1 },
+	    {0x00, 0x45}, {0x3f, 0x45}, {0x40, -1}, {0x45, -1}, {0x4f, -1}, {0x50, -1}, {0xff, -1},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -487,15 +503,15 @@ TEST(vlapic, higher_class_wins_and_nests)
 	EXPECT_EQ(rd(&l, PPR), 0x80);
 	EXPECT_EQ(vlapic_pending(&l), -1); /* 0x80: same class as in service */
 	vlapic_accept(&l, 0x91, false);
-	take(&l, 0x91);                     /* a higher class nests */
+	take(&l, 0x91); /* a higher class nests */
 	EXPECT_EQ(rd(&l, PPR), 0x90);
 	EXPECT_EQ(vlapic_pending(&l), -1);
-	wr(&l, APIC_EOI, 0);               /* retires 0x91 */
+	wr(&l, APIC_EOI, 0); /* retires 0x91 */
 	EXPECT_FALSE(isr_has(&l, 0x91));
 	EXPECT_TRUE(isr_has(&l, 0x8f));
 	EXPECT_EQ(rd(&l, PPR), 0x80);
 	EXPECT_EQ(vlapic_pending(&l), -1);
-	wr(&l, APIC_EOI, 0);               /* retires 0x8f */
+	wr(&l, APIC_EOI, 0); /* retires 0x8f */
 	EXPECT_EQ(rd(&l, PPR), 0);
 	take(&l, 0x80);
 	EXPECT_EQ(vlapic_pending(&l), -1); /* 0x31 is below 0x80's class */
@@ -505,14 +521,14 @@ TEST(vlapic, higher_class_wins_and_nests)
 	EXPECT_EQ(vlapic_pending(&l), -1);
 	EXPECT_EQ(rd(&l, ISR0 + 0x10), 0);
 	EXPECT_EQ(rd(&l, ISR0 + 0x40), 0);
-	wr(&l, APIC_EOI, 0x1234);          /* empty ISR: harmless */
+	wr(&l, APIC_EOI, 0x1234); /* empty ISR: harmless */
 	EXPECT_EQ(rd(&l, PPR), 0);
 	EXPECT_EQ(r.neoi, 0);
 }
 
 TEST(vlapic, eoi_retires_highest_first)
 {
-	static const uint8_t vecs[] = { 0x20, 0x41, 0x62, 0x83, 0xa4, 0xc5, 0xe6, 0xff };
+	static const uint8_t vecs[] = {0x20, 0x41, 0x62, 0x83, 0xa4, 0xc5, 0xe6, 0xff};
 	struct vlapic l;
 	struct rec r;
 	int i;
@@ -541,13 +557,13 @@ TEST(vlapic, level_eoi_callback)
 	enable(&l);
 	vlapic_accept(&l, 0x60, true);
 	vlapic_accept(&l, 0x70, false);
-	EXPECT_EQ(rd(&l, TMR0 + 0x30), 1U << 0);   /* 0x60 */
+	EXPECT_EQ(rd(&l, TMR0 + 0x30), 1U << 0); /* 0x60 */
 	take(&l, 0x70);
-	EXPECT_EQ(vlapic_pending(&l), -1);          /* 0x60 waits below 0x70 */
-	wr(&l, APIC_EOI, 0);                        /* 0x70, edge: no callback */
+	EXPECT_EQ(vlapic_pending(&l), -1); /* 0x60 waits below 0x70 */
+	wr(&l, APIC_EOI, 0);		   /* 0x70, edge: no callback */
 	EXPECT_EQ(r.neoi, 0);
 	take(&l, 0x60);
-	wr(&l, APIC_EOI, 0);                        /* 0x60, level */
+	wr(&l, APIC_EOI, 0); /* 0x60, level */
 	EXPECT_EQ(r.neoi, 1);
 	EXPECT_EQ(r.eoi[0], 0x60);
 	/* Acceptance sets the TMR bit from the trigger mode each time. */
@@ -567,7 +583,7 @@ TEST(vlapic, level_eoi_callback)
 
 TEST(vlapic, no_callbacks_is_safe)
 {
-	static const struct vlapic_ops none = { NULL, NULL };
+	static const struct vlapic_ops none = {NULL, NULL};
 	struct vlapic l;
 
 	vlapic_init(&l, 1, false, KHZ_2G4, NULL, NULL);
@@ -599,19 +615,19 @@ TEST(vlapic, accept_illegal_vector_and_esr_latch)
 		EXPECT_EQ(rd(&l, IRR0), 0);
 	}
 	test_context("latch");
-	EXPECT_EQ(rd(&l, APIC_ESR), 0);        /* not latched yet */
-	wr(&l, APIC_ESR, 0xffffffff);          /* the value written does not matter */
+	EXPECT_EQ(rd(&l, APIC_ESR), 0); /* not latched yet */
+	wr(&l, APIC_ESR, 0xffffffff);	/* the value written does not matter */
 	EXPECT_EQ(rd(&l, APIC_ESR), VLAPIC_ESR_RECV_ILLEGAL);
 	EXPECT_EQ(rd(&l, APIC_ESR), VLAPIC_ESR_RECV_ILLEGAL);
 	wr(&l, APIC_ESR, 0);
 	EXPECT_EQ(rd(&l, APIC_ESR), 0);
-	EXPECT_EQ(vlapic_pending(&l), -1);     /* LVT error masked */
+	EXPECT_EQ(vlapic_pending(&l), -1); /* LVT error masked */
 	/* With the LVT error unmasked, an error raises its vector. */
 	wr(&l, APIC_LVT_ERROR, 0xfe);
 	vlapic_accept(&l, 15, false);
 	EXPECT_EQ(vlapic_pending(&l), 0xfe);
 	EXPECT_EQ(esr(&l), VLAPIC_ESR_RECV_ILLEGAL);
-	vlapic_accept(&l, 16, false);          /* the lowest legal vector */
+	vlapic_accept(&l, 16, false); /* the lowest legal vector */
 	EXPECT_TRUE(irr_has(&l, 16));
 	EXPECT_EQ(esr(&l), 0);
 }
@@ -627,7 +643,7 @@ TEST(vlapic, illegal_error_vector_does_not_recurse)
 	vlapic_accept(&l, 2, false);
 	EXPECT_EQ(rd(&l, IRR0), 0);
 	EXPECT_EQ(esr(&l), VLAPIC_ESR_RECV_ILLEGAL);
-	wr(&l, 0x040, 0);                       /* illegal register */
+	wr(&l, 0x040, 0); /* illegal register */
 	EXPECT_EQ(esr(&l), VLAPIC_ESR_ILLEGAL_REG | VLAPIC_ESR_RECV_ILLEGAL);
 	EXPECT_EQ(vlapic_pending(&l), -1);
 }
@@ -638,13 +654,13 @@ TEST(vlapic, disabled_apic_accepts_nothing)
 	struct rec r;
 
 	setup(&l, &r, 1);
-	vlapic_accept(&l, 0x40, false);         /* software-disabled at reset */
+	vlapic_accept(&l, 0x40, false); /* software-disabled at reset */
 	EXPECT_EQ(rd(&l, IRR0 + 0x20), 0);
 	EXPECT_EQ(vlapic_pending(&l), -1);
 	enable(&l);
 	vlapic_accept(&l, 0x40, false);
 	EXPECT_EQ(vlapic_pending(&l), 0x40);
-	wr(&l, APIC_SVR, 0xff);                 /* held, not offered */
+	wr(&l, APIC_SVR, 0xff); /* held, not offered */
 	EXPECT_TRUE(irr_has(&l, 0x40));
 	EXPECT_EQ(vlapic_pending(&l), -1);
 	enable(&l);
@@ -684,21 +700,21 @@ TEST(vlapic, xapic_ipi_fields)
 		uint32_t hi, lo;
 		struct ipi want;
 	} cases[] = {
-		{ "fixed physical", 0x03000000, 0x00004040, { 0x03, false, 0, 0, 0x40, true } },
-		{ "fixed logical", 0x0f000000, 0x00004841, { 0x0f, true, 0, 0, 0x41, true } },
-		{ "fixed deassert", 0x01000000, 0x00000042, { 0x01, false, 0, 0, 0x42, false } },
-		{ "self", 0x05000000, 0x00044043, { 0x05, false, 1, 0, 0x43, true } },
-		{ "all including self", 0, 0x00084044, { 0, false, 2, 0, 0x44, true } },
-		{ "all excluding self", 0, 0x000c4045, { 0, false, 3, 0, 0x45, true } },
-		{ "lowest priority", 0xff000000, 0x00004946, { 0xff, true, 0, 1, 0x46, true } },
-		{ "SMI", 0x02000000, 0x00004200, { 0x02, false, 0, 2, 0, true } },
-		{ "NMI", 0x02000000, 0x00004400, { 0x02, false, 0, 4, 0, true } },
-		{ "INIT assert", 0x02000000, 0x0000c500, { 0x02, false, 0, 5, 0, true } },
-		{ "INIT deassert all", 0, 0x00088500, { 0, false, 2, 5, 0, false } },
-		{ "INIT all but self", 0, 0x000c4500, { 0, false, 3, 5, 0, true } },
-		{ "SIPI page 8", 0x02000000, 0x00004608, { 0x02, false, 0, 6, 0x08, true } },
-		{ "SIPI page 0x9f", 0x02000000, 0x0000469f, { 0x02, false, 0, 6, 0x9f, true } },
-		{ "busy bit ignored", 0x04000000, 0x00001050, { 0x04, false, 0, 0, 0x50, false } },
+	    {"fixed physical", 0x03000000, 0x00004040, {0x03, false, 0, 0, 0x40, true}},
+	    {"fixed logical", 0x0f000000, 0x00004841, {0x0f, true, 0, 0, 0x41, true}},
+	    {"fixed deassert", 0x01000000, 0x00000042, {0x01, false, 0, 0, 0x42, false}},
+	    {"self", 0x05000000, 0x00044043, {0x05, false, 1, 0, 0x43, true}},
+	    {"all including self", 0, 0x00084044, {0, false, 2, 0, 0x44, true}},
+	    {"all excluding self", 0, 0x000c4045, {0, false, 3, 0, 0x45, true}},
+	    {"lowest priority", 0xff000000, 0x00004946, {0xff, true, 0, 1, 0x46, true}},
+	    {"SMI", 0x02000000, 0x00004200, {0x02, false, 0, 2, 0, true}},
+	    {"NMI", 0x02000000, 0x00004400, {0x02, false, 0, 4, 0, true}},
+	    {"INIT assert", 0x02000000, 0x0000c500, {0x02, false, 0, 5, 0, true}},
+	    {"INIT deassert all", 0, 0x00088500, {0, false, 2, 5, 0, false}},
+	    {"INIT all but self", 0, 0x000c4500, {0, false, 3, 5, 0, true}},
+	    {"SIPI page 8", 0x02000000, 0x00004608, {0x02, false, 0, 6, 0x08, true}},
+	    {"SIPI page 0x9f", 0x02000000, 0x0000469f, {0x02, false, 0, 6, 0x9f, true}},
+	    {"busy bit ignored", 0x04000000, 0x00001050, {0x04, false, 0, 0, 0x50, false}},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -708,7 +724,7 @@ TEST(vlapic, xapic_ipi_fields)
 		test_context("%s", cases[i].what);
 		setup(&l, &r, 0);
 		wr(&l, APIC_ICR_HI, cases[i].hi);
-		EXPECT_EQ(r.nipi, 0);                      /* the high half does not send */
+		EXPECT_EQ(r.nipi, 0); /* the high half does not send */
 		wr(&l, APIC_ICR_LO, cases[i].lo);
 		EXPECT_EQ(r.nipi, 1);
 		EXPECT_EQ(r.ipi[0].dest, cases[i].want.dest);
@@ -729,12 +745,12 @@ TEST(vlapic, xapic_ipi_refused)
 		const char *what;
 		uint32_t lo, esr;
 	} cases[] = {
-		{ "fixed vector 0", 0x00004000, VLAPIC_ESR_SEND_ILLEGAL },
-		{ "fixed vector 15", 0x0000400f, VLAPIC_ESR_SEND_ILLEGAL },
-		{ "fixed self vector 2", 0x00044002, VLAPIC_ESR_SEND_ILLEGAL },
-		{ "lowest vector 3", 0x00004103, VLAPIC_ESR_SEND_ILLEGAL },
-		{ "reserved DM 011b", 0x00004340, 0 },
-		{ "reserved DM 111b", 0x00004740, 0 },
+	    {"fixed vector 0", 0x00004000, VLAPIC_ESR_SEND_ILLEGAL},
+	    {"fixed vector 15", 0x0000400f, VLAPIC_ESR_SEND_ILLEGAL},
+	    {"fixed self vector 2", 0x00044002, VLAPIC_ESR_SEND_ILLEGAL},
+	    {"lowest vector 3", 0x00004103, VLAPIC_ESR_SEND_ILLEGAL},
+	    {"reserved DM 011b", 0x00004340, 0},
+	    {"reserved DM 111b", 0x00004740, 0},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -804,17 +820,17 @@ TEST(vlapic, x2apic_ipi_refused)
 		int ret;
 		uint32_t esr;
 	} cases[] = {
-		{ "ICR bit 13", APIC_ICR_LO, 0x2040, -EINVAL, 0 },
-		{ "ICR bit 16", APIC_ICR_LO, 0x10040, -EINVAL, 0 },
-		{ "ICR bit 17", APIC_ICR_LO, 0x20040, -EINVAL, 0 },
-		{ "ICR bit 20", APIC_ICR_LO, 0x100040, -EINVAL, 0 },
-		{ "ICR bit 31", APIC_ICR_LO, 0x80000040, -EINVAL, 0 },
-		{ "fixed vector 15", APIC_ICR_LO, 0x400f, 0, VLAPIC_ESR_SEND_ILLEGAL },
-		{ "lowest priority", APIC_ICR_LO, 0x4140, 0, VLAPIC_ESR_REDIR_IPI },
-		{ "lowest, illegal vector", APIC_ICR_LO, 0x4101, 0, VLAPIC_ESR_REDIR_IPI },
-		{ "self IPI vector 15", SELF_IPI, 0x0f, 0, VLAPIC_ESR_SEND_ILLEGAL },
-		{ "self IPI bit 8", SELF_IPI, 0x140, -EINVAL, 0 },
-		{ "self IPI upper half", SELF_IPI, 1ULL << 32 | 0x40, -EINVAL, 0 },
+	    {"ICR bit 13", APIC_ICR_LO, 0x2040, -EINVAL, 0},
+	    {"ICR bit 16", APIC_ICR_LO, 0x10040, -EINVAL, 0},
+	    {"ICR bit 17", APIC_ICR_LO, 0x20040, -EINVAL, 0},
+	    {"ICR bit 20", APIC_ICR_LO, 0x100040, -EINVAL, 0},
+	    {"ICR bit 31", APIC_ICR_LO, 0x80000040, -EINVAL, 0},
+	    {"fixed vector 15", APIC_ICR_LO, 0x400f, 0, VLAPIC_ESR_SEND_ILLEGAL},
+	    {"lowest priority", APIC_ICR_LO, 0x4140, 0, VLAPIC_ESR_REDIR_IPI},
+	    {"lowest, illegal vector", APIC_ICR_LO, 0x4101, 0, VLAPIC_ESR_REDIR_IPI},
+	    {"self IPI vector 15", SELF_IPI, 0x0f, 0, VLAPIC_ESR_SEND_ILLEGAL},
+	    {"self IPI bit 8", SELF_IPI, 0x140, -EINVAL, 0},
+	    {"self IPI upper half", SELF_IPI, 1ULL << 32 | 0x40, -EINVAL, 0},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -935,8 +951,8 @@ TEST(vlapic, x2apic_id_and_ldr)
 	static const struct {
 		uint32_t id, ldr;
 	} cases[] = {
-		{ 0, 0x00000001 }, { 1, 0x00000002 }, { 15, 0x00008000 }, { 16, 0x00010001 },
-		{ 0x123, 0x00120008 }, { 0xfffe, 0x0fff4000 }, { 0xfffffffe, 0xffff4000 },
+	    {0, 0x00000001},	 {1, 0x00000002},      {15, 0x00008000},	 {16, 0x00010001},
+	    {0x123, 0x00120008}, {0xfffe, 0x0fff4000}, {0xfffffffe, 0xffff4000},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -967,43 +983,76 @@ TEST(vlapic, x2apic_msr_access_rules)
 		uint64_t val;
 		int ret;
 	} cases[] = {
-		{ 0x802, false, 0, 0 }, { 0x802, true, 0, -EINVAL },         /* ID */
-		{ 0x803, false, 0, 0 }, { 0x803, true, 0, -EINVAL },         /* version */
-		{ 0x808, true, 0xff, 0 }, { 0x808, true, 0x100, -EINVAL },   /* TPR */
-		{ 0x808, true, 1ULL << 32, -EINVAL },
-		{ 0x809, false, 0, -EINVAL }, { 0x809, true, 0, -EINVAL },   /* no APR */
-		{ 0x80a, false, 0, 0 }, { 0x80a, true, 0, -EINVAL },         /* PPR */
-		{ 0x80b, false, 0, -EINVAL }, { 0x80b, true, 1, -EINVAL },   /* EOI */
-		{ 0x80b, true, 0, 0 },
-		{ 0x80c, false, 0, -EINVAL },                                /* no RRD */
-		{ 0x80d, false, 0, 0 }, { 0x80d, true, 0, -EINVAL },         /* LDR */
-		{ 0x80e, false, 0, -EINVAL }, { 0x80e, true, 0, -EINVAL },   /* no DFR */
-		{ 0x80f, true, 0x1ff, 0 }, { 0x80f, true, 0x3ff, 0 },        /* SVR */
-		{ 0x80f, true, 0x11ff, -EINVAL }, { 0x80f, true, 0x4ff, -EINVAL },
-		{ 0x810, false, 0, 0 }, { 0x810, true, 0, -EINVAL },         /* ISR */
-		{ 0x817, true, 0, -EINVAL }, { 0x818, true, 0, -EINVAL },    /* ISR, TMR */
-		{ 0x81f, false, 0, 0 }, { 0x827, true, 0, -EINVAL },         /* TMR, IRR */
-		{ 0x828, true, 0, 0 }, { 0x828, true, 1, -EINVAL },          /* ESR */
-		{ 0x829, false, 0, -EINVAL }, { 0x82e, false, 0, -EINVAL },
-		{ 0x82f, true, 0x107ff, 0 }, { 0x82f, true, 0x800, -EINVAL }, /* CMCI */
-		{ 0x82f, true, 0x1000, 0 },                                   /* delivery status: read-only */
-		{ 0x831, false, 0, -EINVAL }, { 0x831, true, 0, -EINVAL },   /* no ICR high */
-		{ 0x832, true, 0x400ff, 0 }, { 0x832, true, 0x600ff, -EINVAL }, /* timer */
-		{ 0x832, true, 0x800ff, -EINVAL }, { 0x832, true, 0x1ff, -EINVAL },
-		{ 0x833, true, 0x107ff, 0 }, { 0x833, true, 0x20000, -EINVAL }, /* thermal */
-		{ 0x834, true, 0x107ff, 0 }, { 0x834, true, 0x8000, -EINVAL },  /* perf */
-		{ 0x835, true, 0x1f7ff, 0 }, { 0x835, true, 0x20000, -EINVAL }, /* LINT0 */
-		{ 0x836, true, 0x1f7ff, 0 }, { 0x836, true, 1ULL << 40, -EINVAL },
-		{ 0x837, true, 0x110ff, 0 }, { 0x837, true, 0x700, -EINVAL },   /* error */
-		{ 0x838, true, 0xffffffff, 0 }, { 0x838, true, 1ULL << 32, -EINVAL },
-		{ 0x839, false, 0, 0 }, { 0x839, true, 0, -EINVAL },         /* current count */
-		{ 0x83a, false, 0, -EINVAL }, { 0x83d, true, 0, -EINVAL },
-		{ 0x83e, true, 0xb, 0 }, { 0x83e, true, 0x4, -EINVAL },      /* DCR */
-		{ 0x83f, false, 0, -EINVAL }, { 0x83f, true, 0x100, -EINVAL }, /* SELF IPI */
-		{ 0x800, false, 0, -EINVAL }, { 0x801, false, 0, -EINVAL },
-		{ 0x840, false, 0, -EINVAL }, { 0x8ff, true, 0, -EINVAL },
-		{ 0x7ff, false, 0, -EINVAL }, { 0x900, false, 0, -EINVAL },
-		{ 0x0, false, 0, -EINVAL }, { 0xffffffff, true, 0, -EINVAL },
+	    {0x802, false, 0, 0},
+	    {0x802, true, 0, -EINVAL}, /* ID */
+	    {0x803, false, 0, 0},
+	    {0x803, true, 0, -EINVAL}, /* version */
+	    {0x808, true, 0xff, 0},
+	    {0x808, true, 0x100, -EINVAL}, /* TPR */
+	    {0x808, true, 1ULL << 32, -EINVAL},
+	    {0x809, false, 0, -EINVAL},
+	    {0x809, true, 0, -EINVAL}, /* no APR */
+	    {0x80a, false, 0, 0},
+	    {0x80a, true, 0, -EINVAL}, /* PPR */
+	    {0x80b, false, 0, -EINVAL},
+	    {0x80b, true, 1, -EINVAL}, /* EOI */
+	    {0x80b, true, 0, 0},
+	    {0x80c, false, 0, -EINVAL}, /* no RRD */
+	    {0x80d, false, 0, 0},
+	    {0x80d, true, 0, -EINVAL}, /* LDR */
+	    {0x80e, false, 0, -EINVAL},
+	    {0x80e, true, 0, -EINVAL}, /* no DFR */
+	    {0x80f, true, 0x1ff, 0},
+	    {0x80f, true, 0x3ff, 0}, /* SVR */
+	    {0x80f, true, 0x11ff, -EINVAL},
+	    {0x80f, true, 0x4ff, -EINVAL},
+	    {0x810, false, 0, 0},
+	    {0x810, true, 0, -EINVAL}, /* ISR */
+	    {0x817, true, 0, -EINVAL},
+	    {0x818, true, 0, -EINVAL}, /* ISR, TMR */
+	    {0x81f, false, 0, 0},
+	    {0x827, true, 0, -EINVAL}, /* TMR, IRR */
+	    {0x828, true, 0, 0},
+	    {0x828, true, 1, -EINVAL}, /* ESR */
+	    {0x829, false, 0, -EINVAL},
+	    {0x82e, false, 0, -EINVAL},
+	    {0x82f, true, 0x107ff, 0},
+	    {0x82f, true, 0x800, -EINVAL}, /* CMCI */
+	    {0x82f, true, 0x1000, 0},	   /* delivery status: read-only */
+	    {0x831, false, 0, -EINVAL},
+	    {0x831, true, 0, -EINVAL}, /* no ICR high */
+	    {0x832, true, 0x400ff, 0},
+	    {0x832, true, 0x600ff, -EINVAL}, /* timer */
+	    {0x832, true, 0x800ff, -EINVAL},
+	    {0x832, true, 0x1ff, -EINVAL},
+	    {0x833, true, 0x107ff, 0},
+	    {0x833, true, 0x20000, -EINVAL}, /* thermal */
+	    {0x834, true, 0x107ff, 0},
+	    {0x834, true, 0x8000, -EINVAL}, /* perf */
+	    {0x835, true, 0x1f7ff, 0},
+	    {0x835, true, 0x20000, -EINVAL}, /* LINT0 */
+	    {0x836, true, 0x1f7ff, 0},
+	    {0x836, true, 1ULL << 40, -EINVAL},
+	    {0x837, true, 0x110ff, 0},
+	    {0x837, true, 0x700, -EINVAL}, /* error */
+	    {0x838, true, 0xffffffff, 0},
+	    {0x838, true, 1ULL << 32, -EINVAL},
+	    {0x839, false, 0, 0},
+	    {0x839, true, 0, -EINVAL}, /* current count */
+	    {0x83a, false, 0, -EINVAL},
+	    {0x83d, true, 0, -EINVAL},
+	    {0x83e, true, 0xb, 0},
+	    {0x83e, true, 0x4, -EINVAL}, /* DCR */
+	    {0x83f, false, 0, -EINVAL},
+	    {0x83f, true, 0x100, -EINVAL}, /* SELF IPI */
+	    {0x800, false, 0, -EINVAL},
+	    {0x801, false, 0, -EINVAL},
+	    {0x840, false, 0, -EINVAL},
+	    {0x8ff, true, 0, -EINVAL},
+	    {0x7ff, false, 0, -EINVAL},
+	    {0x900, false, 0, -EINVAL},
+	    {0x0, false, 0, -EINVAL},
+	    {0xffffffff, true, 0, -EINVAL},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -1046,36 +1095,36 @@ TEST(vlapic, match_dest)
 		uint32_t id, ldr, dfr, dest;
 		bool logical, match;
 	} cases[] = {
-		{ "phys equal", XAPIC, 3, 0, 0, 3, false, true },
-		{ "phys other", XAPIC, 3, 0, 0, 4, false, false },
-		{ "phys broadcast", XAPIC, 3, 0, 0, 0xff, false, true },
-		{ "phys uses bits 7:0", XAPIC, 3, 0, 0, 0x103, false, true },
-		{ "phys id > 255", XAPIC, 0x105, 0, 0, 0x05, false, true },
-		{ "flat hit", XAPIC, 3, 0x02000000, 0xffffffff, 0x02, true, true },
-		{ "flat any bit", XAPIC, 3, 0x02000000, 0xffffffff, 0x03, true, true },
-		{ "flat miss", XAPIC, 3, 0x02000000, 0xffffffff, 0x04, true, false },
-		{ "flat broadcast", XAPIC, 3, 0x02000000, 0xffffffff, 0xff, true, true },
-		{ "flat ldr 0", XAPIC, 3, 0, 0xffffffff, 0x7f, true, false },
-		{ "flat ldr 0 broadcast", XAPIC, 3, 0, 0xffffffff, 0xff, true, true },
-		{ "cluster hit", XAPIC, 3, 0x21000000, 0x0fffffff, 0x21, true, true },
-		{ "cluster several", XAPIC, 3, 0x21000000, 0x0fffffff, 0x23, true, true },
-		{ "cluster other cluster", XAPIC, 3, 0x21000000, 0x0fffffff, 0x11, true, false },
-		{ "cluster other member", XAPIC, 3, 0x21000000, 0x0fffffff, 0x22, true, false },
-		{ "cluster 15: all clusters", XAPIC, 3, 0x21000000, 0x0fffffff, 0xf1, true, true },
-		{ "cluster 15 other member", XAPIC, 3, 0x21000000, 0x0fffffff, 0xf2, true, false },
-		{ "cluster broadcast", XAPIC, 3, 0x21000000, 0x0fffffff, 0xff, true, true },
-		{ "x2 phys equal", X2APIC, 0x123, 0, 0, 0x123, false, true },
-		{ "x2 phys low byte only", X2APIC, 0x123, 0, 0, 0x23, false, false },
-		{ "x2 phys broadcast", X2APIC, 0x123, 0, 0, 0xffffffff, false, true },
-		{ "x2 phys 0xff", X2APIC, 0x123, 0, 0, 0xff, false, false },
-		{ "x2 logical hit", X2APIC, 0x123, 0, 0, 0x00120008, true, true },
-		{ "x2 logical several", X2APIC, 0x123, 0, 0, 0x0012ff0f, true, true },
-		{ "x2 logical member miss", X2APIC, 0x123, 0, 0, 0x00120007, true, false },
-		{ "x2 logical cluster miss", X2APIC, 0x123, 0, 0, 0x00130008, true, false },
-		{ "x2 logical broadcast", X2APIC, 0x123, 0, 0, 0xffffffff, true, true },
-		{ "disabled phys", OFF, 3, 0, 0, 3, false, false },
-		{ "disabled broadcast", OFF, 3, 0, 0, 0xff, false, false },
-		{ "disabled logical", OFF, 3, 0, 0, 0xff, true, false },
+	    {"phys equal", XAPIC, 3, 0, 0, 3, false, true},
+	    {"phys other", XAPIC, 3, 0, 0, 4, false, false},
+	    {"phys broadcast", XAPIC, 3, 0, 0, 0xff, false, true},
+	    {"phys uses bits 7:0", XAPIC, 3, 0, 0, 0x103, false, true},
+	    {"phys id > 255", XAPIC, 0x105, 0, 0, 0x05, false, true},
+	    {"flat hit", XAPIC, 3, 0x02000000, 0xffffffff, 0x02, true, true},
+	    {"flat any bit", XAPIC, 3, 0x02000000, 0xffffffff, 0x03, true, true},
+	    {"flat miss", XAPIC, 3, 0x02000000, 0xffffffff, 0x04, true, false},
+	    {"flat broadcast", XAPIC, 3, 0x02000000, 0xffffffff, 0xff, true, true},
+	    {"flat ldr 0", XAPIC, 3, 0, 0xffffffff, 0x7f, true, false},
+	    {"flat ldr 0 broadcast", XAPIC, 3, 0, 0xffffffff, 0xff, true, true},
+	    {"cluster hit", XAPIC, 3, 0x21000000, 0x0fffffff, 0x21, true, true},
+	    {"cluster several", XAPIC, 3, 0x21000000, 0x0fffffff, 0x23, true, true},
+	    {"cluster other cluster", XAPIC, 3, 0x21000000, 0x0fffffff, 0x11, true, false},
+	    {"cluster other member", XAPIC, 3, 0x21000000, 0x0fffffff, 0x22, true, false},
+	    {"cluster 15: all clusters", XAPIC, 3, 0x21000000, 0x0fffffff, 0xf1, true, true},
+	    {"cluster 15 other member", XAPIC, 3, 0x21000000, 0x0fffffff, 0xf2, true, false},
+	    {"cluster broadcast", XAPIC, 3, 0x21000000, 0x0fffffff, 0xff, true, true},
+	    {"x2 phys equal", X2APIC, 0x123, 0, 0, 0x123, false, true},
+	    {"x2 phys low byte only", X2APIC, 0x123, 0, 0, 0x23, false, false},
+	    {"x2 phys broadcast", X2APIC, 0x123, 0, 0, 0xffffffff, false, true},
+	    {"x2 phys 0xff", X2APIC, 0x123, 0, 0, 0xff, false, false},
+	    {"x2 logical hit", X2APIC, 0x123, 0, 0, 0x00120008, true, true},
+	    {"x2 logical several", X2APIC, 0x123, 0, 0, 0x0012ff0f, true, true},
+	    {"x2 logical member miss", X2APIC, 0x123, 0, 0, 0x00120007, true, false},
+	    {"x2 logical cluster miss", X2APIC, 0x123, 0, 0, 0x00130008, true, false},
+	    {"x2 logical broadcast", X2APIC, 0x123, 0, 0, 0xffffffff, true, true},
+	    {"disabled phys", OFF, 3, 0, 0, 3, false, false},
+	    {"disabled broadcast", OFF, 3, 0, 0, 0xff, false, false},
+	    {"disabled logical", OFF, 3, 0, 0, 0xff, true, false},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -1101,7 +1150,7 @@ TEST(vlapic, match_dest)
 static const struct {
 	uint32_t dcr, divisor;
 } divides[] = {
-	{ 0x0, 2 }, { 0x1, 4 }, { 0x2, 8 }, { 0x3, 16 }, { 0x8, 32 }, { 0x9, 64 }, { 0xa, 128 }, { 0xb, 1 },
+    {0x0, 2}, {0x1, 4}, {0x2, 8}, {0x3, 16}, {0x8, 32}, {0x9, 64}, {0xa, 128}, {0xb, 1},
 };
 
 TEST(vlapic, timer_oneshot_every_divide)
@@ -1183,8 +1232,8 @@ TEST(vlapic, timer_periodic_many_periods)
 		uint64_t khz;
 		uint32_t dcr, divisor;
 	} cases[] = {
-		{ KHZ_2G4, 0xb, 1 }, { KHZ_2G4, 0x3, 16 }, { KHZ_2G4, 0xa, 128 },
-		{ KHZ_100M, 0xb, 1 }, { KHZ_100M, 0x3, 16 }, { KHZ_100M, 0x8, 32 },
+	    {KHZ_2G4, 0xb, 1},	{KHZ_2G4, 0x3, 16},  {KHZ_2G4, 0xa, 128},
+	    {KHZ_100M, 0xb, 1}, {KHZ_100M, 0x3, 16}, {KHZ_100M, 0x8, 32},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -1261,7 +1310,7 @@ TEST(vlapic, timer_masked_counts_without_interrupts)
 	wr_t(&l, APIC_TIMER_ICR, 1000, t0);
 	EXPECT_EQ(rd_t(&l, APIC_TIMER_CCR, t0 + 999), 1);
 	EXPECT_EQ(rd_t(&l, APIC_TIMER_CCR, t0 + 1000), 0);
-	wr_t(&l, APIC_LVT_TIMER, 0x30, t0 + 2000);          /* unmasking later: nothing */
+	wr_t(&l, APIC_LVT_TIMER, 0x30, t0 + 2000); /* unmasking later: nothing */
 	EXPECT_EQ(vlapic_timer_update(&l, t0 + 3000), UINT64_MAX);
 	EXPECT_EQ(vlapic_pending(&l), -1);
 }
@@ -1313,12 +1362,12 @@ TEST(vlapic, timer_mode_change_disarms)
 		uint32_t from, to;
 		bool disarms;
 	} cases[] = {
-		{ LVT_ONESHOT, LVT_PERIODIC, true },
-		{ LVT_PERIODIC, LVT_ONESHOT, true },
-		{ LVT_ONESHOT, LVT_DEADLINE, true },
-		{ LVT_PERIODIC, LVT_DEADLINE, true },
-		{ LVT_ONESHOT, LVT_ONESHOT | APIC_LVT_MASKED, false },
-		{ LVT_PERIODIC, LVT_PERIODIC, false },
+	    {LVT_ONESHOT, LVT_PERIODIC, true},
+	    {LVT_PERIODIC, LVT_ONESHOT, true},
+	    {LVT_ONESHOT, LVT_DEADLINE, true},
+	    {LVT_PERIODIC, LVT_DEADLINE, true},
+	    {LVT_ONESHOT, LVT_ONESHOT | APIC_LVT_MASKED, false},
+	    {LVT_PERIODIC, LVT_PERIODIC, false},
 	};
 	struct vlapic l;
 	struct rec r;
@@ -1340,7 +1389,8 @@ TEST(vlapic, timer_mode_change_disarms)
 			EXPECT_EQ(next, UINT64_MAX);
 		else
 			EXPECT_EQ(next, 101000);
-		EXPECT_EQ(vlapic_pending(&l), (cases[i].disarms || (cases[i].to & APIC_LVT_MASKED)) ? -1 : 0x31);
+		EXPECT_EQ(vlapic_pending(&l),
+			  (cases[i].disarms || (cases[i].to & APIC_LVT_MASKED)) ? -1 : 0x31);
 	}
 }
 
@@ -1376,7 +1426,7 @@ TEST(vlapic, timer_tsc_deadline)
 	EXPECT_EQ(vlapic_pending(&l), -1);
 	EXPECT_EQ(vlapic_timer_update(&l, 5000), UINT64_MAX); /* fires at the deadline */
 	EXPECT_EQ(vlapic_tsc_deadline(&l, false, &v, 5000), 0);
-	EXPECT_EQ(v, 0);                                      /* and disarms */
+	EXPECT_EQ(v, 0); /* and disarms */
 	take(&l, 0x31);
 	wr(&l, APIC_EOI, 0);
 	EXPECT_EQ(vlapic_timer_update(&l, 50000), UINT64_MAX);
@@ -1540,8 +1590,8 @@ static void fuzz_send_ipi(void *ctx, uint32_t dest, bool logical, uint8_t sh, ui
 
 	(void)level;
 	f->ipis++;
-	if (dm == VLAPIC_DM_FIXED && (sh == VLAPIC_SH_SELF || sh == VLAPIC_SH_ALL ||
-				      vlapic_match_dest(f->l, dest, logical)))
+	if (dm == VLAPIC_DM_FIXED &&
+	    (sh == VLAPIC_SH_SELF || sh == VLAPIC_SH_ALL || vlapic_match_dest(f->l, dest, logical)))
 		vlapic_accept(f->l, vec, false);
 }
 
@@ -1563,11 +1613,11 @@ static uint64_t xorshift(uint64_t *s)
 
 TEST(vlapic, hostile_random_accesses)
 {
-	static const struct vlapic_ops ops = { fuzz_send_ipi, fuzz_eoi };
-	static const uint64_t bases[] = { BASE, BASE | EN, BASE | EN | EXTD, BASE | EXTD,
-					  BASE | EN | 0x100, 0x123456789000ULL | EN };
+	static const struct vlapic_ops ops = {fuzz_send_ipi, fuzz_eoi};
+	static const uint64_t bases[] = {BASE,	      BASE | EN,	 BASE | EN | EXTD,
+					 BASE | EXTD, BASE | EN | 0x100, 0x123456789000ULL | EN};
 	struct vlapic l;
-	struct fuzz_ctx f = { &l, 0, 0 };
+	struct fuzz_ctx f = {&l, 0, 0};
 	uint64_t seed = 0x9e3779b97f4a7c15ULL, now = 0, x, v, next;
 	uint32_t w;
 	unsigned long i;
@@ -1598,8 +1648,8 @@ TEST(vlapic, hostile_random_accesses)
 		case 2:
 		case 3:
 			w = (uint32_t)v;
-			vlapic_mmio(&l, (uint32_t)(x >> 16) & ((x >> 29) & 1 ? 0xffc : 0xff0), (x >> 28) & 1, &w,
-				    now);
+			vlapic_mmio(&l, (uint32_t)(x >> 16) & ((x >> 29) & 1 ? 0xffc : 0xff0), (x >> 28) & 1,
+				    &w, now);
 			break;
 		case 4:
 		case 5:
