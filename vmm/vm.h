@@ -70,7 +70,7 @@ struct vm {
 	char cmdline[VM_CMDLINE_MAX];
 	volatile enum vm_state state;
 	int exit_status;             /* debug-exit status when VM_EXITED */
-	char why[128];               /* kill reason when VM_KILLED */
+	char why[256];               /* kill reason when VM_KILLED */
 	struct spinlock lock;        /* devices, vLAPIC IRR/ISR, state */
 	uint64_t mem_size;
 	uint64_t mem_hpa;            /* guest RAM: GPA 0 .. mem_size at this host address */

@@ -290,9 +290,12 @@ void vmcs_dump_entry_failure(struct vcpu *v, int vmfail, char *why, unsigned why
 				   : EXIT_REASON_BASIC(reason) == EXIT_MSR_LOADING ? "MSR loading"
 				   : EXIT_REASON_BASIC(reason) == EXIT_MACHINE_CHECK ? "machine check"
 										    : "unknown";
-		snprintf(why, whylen, "VM entry failed: %s (exit reason %llu, qualification %llu%s)", what,
+		char check[96];
+		const char *failed = vmcs_check_guest_state(check, sizeof(check));
+		snprintf(why, whylen, "VM entry failed: %s (exit reason %llu, qualification %llu%s): %s", what,
 			 (unsigned long long)EXIT_REASON_BASIC(reason), (unsigned long long)qual,
-			 qual == 2 ? ": PDPTE load" : qual == 3 ? ": NMI injection" : qual == 4 ? ": VMCS link pointer" : "");
+			 qual == 2 ? ", PDPTE load" : qual == 3 ? ", NMI injection" : qual == 4 ? ", VMCS link pointer" : "",
+			 failed ? failed : "no implemented check fails");
 	}
 	vmcs_dump_guest(v);
 }

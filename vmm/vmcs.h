@@ -3,6 +3,7 @@
 #ifndef VMM_VMCS_H
 #define VMM_VMCS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -23,5 +24,8 @@ void vmcs_proc_controls(uint32_t set, uint32_t clear);
  * failed on guest state the basic reason and qualification (26.8). */
 void vmcs_dump_entry_failure(struct vcpu *v, int vmfail, char *why, unsigned whylen);
 void vmcs_dump_guest(struct vcpu *v);
+/* The first guest-state check of SDM 26.3.1 the current VMCS fails, or
+ * NULL if none of the checks implemented here fails. */
+const char *vmcs_check_guest_state(char *buf, size_t len);
 
 #endif
