@@ -70,9 +70,11 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 			continue;
 		switch (mode) {
 		case VLAPIC_DM_FIXED:
-		case VLAPIC_DM_LOWEST:
 			deliver_to(vm, v, vector, false);
 			break;
+		case VLAPIC_DM_LOWEST:
+			deliver_to(vm, v, vector, false);
+			return; /* one vCPU (the first match) takes it */
 		case VLAPIC_DM_INIT:
 			if (level_assert && !self) {
 				vlapic_init_signal(&v->lapic);

@@ -57,12 +57,14 @@ TEST(cmdline, every_key)
 {
 	struct boot_config cfg = parse_ok(
 		"vmm_mem=32M iopm_mem=256M shared_mem=4M iopms=2 loglevel=3 "
-		"iopm_console_irq=4 cpu_enum=mptable timer_ref=pmtimer selftest=ap_pf");
+		"iopm_console_irq=4 cpu_enum=mptable timer_ref=pmtimer selftest=ap_pf "
+		"run=cpuid:8M,msr");
 
 	EXPECT_EQ(cfg.vmm_mem, 32 * MiB);
 	EXPECT_EQ(cfg.cpu_enum, CPU_ENUM_MPTABLE);
 	EXPECT_EQ(cfg.timer_ref, TIMER_REF_PMTIMER);
 	EXPECT_EQ(cfg.selftest, SELFTEST_AP_PF);
+	EXPECT_STREQ(cfg.run, "cpuid:8M,msr");
 	EXPECT_EQ(cfg.iopm_mem, 256 * MiB);
 	EXPECT_EQ(cfg.shared_mem, 4 * MiB);
 	EXPECT_EQ(cfg.iopms, 2);
@@ -421,4 +423,23 @@ TEST(cmdline, choice_errors)
 	EXPECT_EQ(cmdline_parse("cpu_enum", &cfg, err, sizeof(err)), -EINVAL);
 	EXPECT_STREQ(err, "cpu_enum: missing '=' (expected cpu_enum=<name>)");
 	EXPECT_EQ(cfg.cpu_enum, CPU_ENUM_ACPI);
+}
+
+TEST(cmdline, run_string)
+{
+	struct boot_config cfg;
+	char err[256], longv[400];
+
+	cmdline_defaults(&cfg);
+	EXPECT_STREQ(cfg.run, "");
+	memset(longv, 'a', sizeof(longv));
+	memcpy(longv, "run=", 4);
+	longv[sizeof(longv) - 1] = '\0';
+	EXPECT_EQ(cmdline_parse(longv, &cfg, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, ": too long (at most 255 characters)");
+	EXPECT_EQ(cmdline_parse("run=", &cfg, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "run=: empty value");
+	EXPECT_EQ(cmdline_parse("run=a run=b", &cfg, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "run=b: duplicate parameter");
+	EXPECT_STREQ(cfg.run, "");
 }
