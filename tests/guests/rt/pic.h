@@ -15,6 +15,8 @@
 #define PIC_OCW2_EOI    0x20  /* non-specific EOI */
 #define PIC_OCW3_READ_IRR 0x0a
 #define PIC_OCW3_READ_ISR 0x0b
+#define PIC1_VECTOR_BASE 0x20 /* where rt_start puts the 8259s (all lines masked) */
+#define PIC2_VECTOR_BASE 0x28
 
 /* Initialize both with vector bases base1/base2; all 16 lines masked. */
 void pic_init(uint8_t base1, uint8_t base2);

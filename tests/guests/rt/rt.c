@@ -4,6 +4,7 @@
 #include "rt/rt.h"
 
 #include "rt/hv.h"
+#include "rt/pic.h"
 
 void serial_init(void);
 __attribute__((noreturn)) void rt_start(const struct rt_boot_state *bs);
@@ -98,6 +99,9 @@ __attribute__((noreturn)) void rt_start(const struct rt_boot_state *bs)
 	rt_boot = *bs;
 	serial_init();
 	trap_init();
+	/* A BIOS (e.g. QEMU's) may leave the 8259 on vectors 8-15 with IRQ0 open:
+	 * move it off the exception vectors and mask every line. */
+	pic_init(PIC1_VECTOR_BASE, PIC2_VECTOR_BASE);
 	printf("%s: start (magic %#x, mbi %#x, %s)\n", guest_name, bs->magic, bs->mbi,
 	       under_coopvmm() ? "under coopvmm" : "not under coopvmm");
 	if (bs->magic != MB1_BOOT_MAGIC)
