@@ -1,8 +1,7 @@
-/* vpic.c: the virtual 8259A pair. Follows the Intel 8259A datasheet
- * (ICW1-ICW4 initialisation sequence, OCW1 mask, OCW2 EOI/rotation, OCW3
- * read register/poll/special mask, priority resolution) and the PIIX/ICH
- * "Edge/Level Control Register" at 0x4d0/0x4d1. docs/vdevices.md lists the
- * defined results for programming the datasheet leaves undefined. */
+/* vpic.c: the virtual 8259A pair. Intel 8259A datasheet: ICW1-ICW4, OCW1
+ * mask, OCW2 EOI/rotation, OCW3 read register/poll/special mask, priority
+ * resolution; PIIX/ICH "Edge/Level Control Register" at 0x4d0/0x4d1.
+ * Results for programming the datasheet leaves undefined: docs/vdevices.md. */
 #include "vmm/vpic.h"
 
 #include "vmm/errno.h"

@@ -1,8 +1,7 @@
-/* vpit.c: the virtual 8254. Follows the Intel 8254 datasheet: control word,
- * modes 0-5 with their GATE and reload rules, counter latch command,
- * read-back command and status byte, lo/hi byte flip-flops, BCD counting.
- * Each channel's OUT is a closed-form function of CLK edges since its count
- * was loaded, so any span of time costs O(1); see docs/vdevices.md. */
+/* vpit.c: the virtual 8254. Intel 8254 datasheet: control word, modes 0-5
+ * with their GATE and reload rules, counter latch, read-back command and
+ * status byte, lo/hi flip-flops, BCD. OUT is a closed-form function of CLK
+ * edges since the load, so any span of time is O(1) (docs/vdevices.md). */
 #include "vmm/vpit.h"
 
 #include "vmm/errno.h"
