@@ -1,0 +1,17 @@
+/* iopm_e820.h: the memory map an IOPM's Linux gets (DESIGN.md "Hardware
+ * division"): its own zone and low slice as RAM, every other RAM byte of
+ * the machine (VMM, guests, shared zone, other IOPMs) reserved, firmware
+ * ACPI/NVS ranges as the firmware said. */
+#ifndef VMM_IOPM_E820_H
+#define VMM_IOPM_E820_H
+
+#include "vmm/linux_boot.h"
+#include "vmm/memmap.h"
+#include "vmm/partition.h"
+
+/* Returns the number of entries (sorted, non-overlapping, adjacent equal
+ * types merged) or -ENOSPC when more than `max` are needed. */
+int iopm_build_e820(const struct memmap *mm, const struct partition_plan *plan, unsigned iopm,
+		    struct e820_entry *out, unsigned max);
+
+#endif
