@@ -50,7 +50,10 @@ $(BUILD)/%.o: %.c Makefile | $(BUILD)/.deps-ok
 $(BUILD)/trampoline.bin: boot/trampoline.asm $(BUILD)/asm_defs.inc
 	$(NASM) $(NASMFLAGS) -f bin -o $@ $<
 
-$(BUILD)/boot/trampoline_blob.o: $(BUILD)/trampoline.bin
+$(BUILD)/iopm_trampoline.bin: boot/iopm_trampoline.asm $(BUILD)/asm_defs.inc
+	$(NASM) $(NASMFLAGS) -f bin -o $@ $<
+
+$(BUILD)/boot/trampoline_blob.o: $(BUILD)/trampoline.bin $(BUILD)/iopm_trampoline.bin
 $(BUILD)/%.o: %.asm $(BUILD)/asm_defs.inc
 	@mkdir -p $(dir $@)
 	$(NASM) $(NASMFLAGS) -f elf64 -o $@ $<

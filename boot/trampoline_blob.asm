@@ -3,8 +3,13 @@
 ; to TRAMPOLINE_ADDR before starting each AP.
 global trampoline_blob
 global trampoline_blob_end
+global iopm_trampoline_blob
+global iopm_trampoline_blob_end
 section .rodata
 align 16
 trampoline_blob:
 	incbin "trampoline.bin"
 trampoline_blob_end:
+iopm_trampoline_blob:
+	incbin "iopm_trampoline.bin"
+iopm_trampoline_blob_end:

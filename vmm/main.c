@@ -14,6 +14,7 @@
 #include "vmm/partition.h"
 #include "vmm/percpu.h"
 #include "vmm/guests.h"
+#include "vmm/iopm.h"
 #include "vmm/report.h"
 #include "vmm/sched.h"
 #include "vmm/selftest.h"
@@ -129,6 +130,7 @@ void vmm_main(uint32_t magic, uint32_t mbi)
 	pr_info("%u application processor(s) started", aps);
 	boot_report(boot_info.cmdline, &plan, &boot_info);
 	selftest_run((enum selftest)config.selftest);
+	iopm_start_all(&config, &plan, &boot_info.mmap, &boot_info, platform.rsdp_phys);
 	if (config.run[0])
 		pr_info("%u guest(s) started", guests_start(config.run, &boot_info));
 	sched_loop();

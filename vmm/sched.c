@@ -9,6 +9,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_ops.h"
+#include "vmm/iopm.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
 #include "vmm/timer.h"
@@ -120,15 +121,20 @@ void sched_loop(void)
 	struct runq *q = c->runq;
 	uint64_t beat_cycles = HEARTBEAT_US * timer_rates.tsc_khz / 1000;
 	uint64_t next_beat = rdtsc() + beat_cycles, beats = 0;
+	uint64_t poll_cycles = IOPM_POLL_US * timer_rates.tsc_khz / 1000, next_poll = rdtsc() + poll_cycles;
 	irq_disable();
 	for (;;) {
 		if (c->index == 0 && rdtsc() >= next_beat) {
 			next_beat += beat_cycles;
 			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)++beats);
 		}
+		if (c->index == 0 && rdtsc() >= next_poll) {
+			iopm_poll(rdtsc());
+			next_poll = rdtsc() + poll_cycles;
+		}
 		/* Round-robin over this CPU's vCPUs; retire those whose VM ended. */
 		bool ran = false;
-		uint64_t deadline = c->index == 0 ? next_beat : UINT64_MAX;
+		uint64_t deadline = c->index == 0 ? MIN(next_beat, next_poll) : UINT64_MAX;
 		for (uint32_t tries = q->n; tries && !ran; tries--) {
 			uint32_t i = q->next < q->n ? q->next : 0;
 			struct vcpu *v = q->v[i];

@@ -170,7 +170,11 @@ static void parse_fadt(const struct acpi_header *fadt, struct platform *p)
 int platform_discover(const struct acpi_rsdp *rsdp_copy, bool mptable_only)
 {
 	struct platform *p = &platform;
-	const struct acpi_rsdp *rsdp = rsdp_copy ? rsdp_copy : rsdp_find();
+	const struct acpi_rsdp *rsdp = rsdp_copy;
+	if (!rsdp) {
+		rsdp = rsdp_find();
+		p->rsdp_phys = (uint64_t)(uintptr_t)rsdp;
+	}
 	if (rsdp && !checksum_ok(rsdp, ACPI_RSDP_V1_SIZE)) {
 		pr_warn("RSDP checksum is bad, ignored");
 		rsdp = NULL;

@@ -74,6 +74,7 @@ struct platform {
 	struct platform_cpu cpu[MAX_CPUS];
 	uint32_t cpus_ignored;        /* beyond MAX_CPUS */
 	uint64_t lapic_base;
+	uint64_t rsdp_phys;            /* where the RSDP is, when found in memory (0: a loader's copy) */
 	uint16_t pm_timer_port;       /* 0: none */
 	bool pm_timer_32bit;
 	uint32_t noverrides;

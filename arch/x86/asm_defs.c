@@ -57,5 +57,11 @@ void asm_defs(void)
 	DEFINE(TRAMP_EFER, offsetof(struct trampoline_params, efer));
 	DEFINE(TRAMP_PARAMS_OFFSET, TRAMP_PARAMS_OFFSET);
 	DEFINE(VMCS_HOST_RSP, HOST_RSP);
+	DEFINE(IOPM_TRAMP_ZERO_PAGE, offsetof(struct iopm_trampoline_params, zero_page));
+	DEFINE(IOPM_TRAMP_ENTRY, offsetof(struct iopm_trampoline_params, entry));
+	DEFINE(IOPM_TRAMP_STARTED, offsetof(struct iopm_trampoline_params, started));
+	DEFINE(IOPM_TRAMP_PARAMS_SIZE, sizeof(struct iopm_trampoline_params));
+	DEFINE(LINUX_BOOT_CS, LINUX_BOOT_CS);
+	DEFINE(LINUX_BOOT_DS, LINUX_BOOT_DS);
 	DEFINE(TRAMP_PARAMS_SIZE, sizeof(struct trampoline_params));
 }

@@ -19,4 +19,15 @@ struct trampoline_params {
 	uint32_t reserved;
 };
 
+/* The IOPM variant (boot/iopm_trampoline.asm): Linux 32-bit entry. */
+#define LINUX_BOOT_CS 0x10
+#define LINUX_BOOT_DS 0x18
+
+struct iopm_trampoline_params {
+	uint32_t zero_page;   /* ESI for Linux */
+	uint32_t entry;       /* code32_start */
+	uint8_t started;      /* set by the AP on its first instruction */
+	uint8_t reserved[7];
+};
+
 #endif

@@ -1,0 +1,25 @@
+/* iopm.h: starting the IOPMs (an unvirtualized Linux per reserved AP),
+ * routing their interrupts through the VMM's IOAPIC, watching them
+ * (DESIGN.md "Boot flow" steps 3-4, "Interrupt routing"; docs/iopm-boot.md). */
+#ifndef VMM_IOPM_H
+#define VMM_IOPM_H
+
+#include <stdint.h>
+
+#include "vmm/bootinfo.h"
+#include "vmm/cmdline.h"
+#include "vmm/partition.h"
+
+#define IOPM_ROUTE_VECTOR_BASE 0x40   /* VMM vectors 0x40..0x4f receive routed pins */
+#define IOPM_POLL_US 100000           /* route requests and state checked this often */
+#define IOPM_STALL_US 3000000         /* a running IOPM whose heartbeat stops this long is reported */
+
+/* Prepare the shared zone, route the console pin, load and start every
+ * IOPM whose kernel is among the boot modules. Returns how many started. */
+unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_plan *plan,
+			const struct memmap *mm, const struct boot_info *bi, uint64_t rsdp);
+/* Called by the BSP about every IOPM_POLL_US: apply route requests, report
+ * state changes and a stopped heartbeat, publish the VMM heartbeat. */
+void iopm_poll(uint64_t now_tsc);
+
+#endif
