@@ -41,6 +41,14 @@ enum coop_iopm_state {
 	COOP_IOPM_PANICKED = 4,   /* Linux panicked: its CPU stops */
 };
 
+/* coop_iopm_ctrl.reason when state is COOP_IOPM_HALTED. */
+enum coop_halt_reason {
+	COOP_HALT_NONE = 0,
+	COOP_HALT_REBOOT = 1,     /* reboot(2) RESTART, or a caught emergency restart */
+	COOP_HALT_POWEROFF = 2,
+	COOP_HALT_HALT = 3,
+};
+
 struct coop_shared_header {
 	uint64_t magic;           /* COOP_SHARED_MAGIC */
 	uint32_t version;         /* COOP_ABI_VERSION */
@@ -66,6 +74,7 @@ struct coop_shared_header {
  * CPU as vector `vector`". flags: COOP_ROUTE_LEVEL for level-triggered. */
 #define COOP_ROUTE_VALID (1U << 0)
 #define COOP_ROUTE_LEVEL (1U << 1)
+#define COOP_ROUTE_MASKED (1U << 2)  /* Linux masked the IRQ: the VMM holds (does not forward) it */
 
 struct coop_route {
 	uint32_t irq;
@@ -77,7 +86,7 @@ struct coop_route {
 /* Written by the IOPM only. */
 struct coop_iopm_ctrl {
 	uint32_t state;           /* enum coop_iopm_state */
-	uint32_t reason;          /* for HALTED: 1 reboot, 2 poweroff, 3 halt */
+	uint32_t reason;          /* for HALTED: enum coop_halt_reason */
 	uint64_t heartbeat;       /* iopmd increments it about every 100 ms */
 	uint64_t boot_tsc;        /* TSC when iopm.ko loaded */
 	uint32_t route_seq;       /* bumped after editing route[] */
