@@ -93,13 +93,13 @@ clean:
 # --- guest tests (tests/guests) ---
 # The guest test suite (docs/guest-tests.md). `make guests` builds each
 # tests/guests/NAME.c as $(BUILD)/guests/NAME.elf. The test ISO is the VMM
-# ISO plus every guest as a Multiboot module named NAME: its grub.cfg is
-# boot/grub.cfg with a `module2 /guests/NAME.elf NAME guest=NAME` line per
-# guest after the multiboot2 line (the guest's command line is "guest=NAME");
-# the VMM runs the guests named by run=NAME,... (tools/boot --append).
-GUEST_NAMES := $(sort $(basename $(notdir $(wildcard tests/guests/*.c))))
-GUEST_SRCS  := $(wildcard tests/guests/*.c tests/guests/*.ld tests/guests/Makefile tests/guests/rt/*)
-TEST_ISO    := $(BUILD)/coopvmm-test.iso
+# ISO plus every guest as a Multiboot module: its grub.cfg is boot/grub.cfg
+# with the module2 lines of $(BUILD)/guests/grub-modules.cfg (one
+# `module2 /guests/NAME.elf NAME` per guest, written by tests/guests/Makefile)
+# after the multiboot2 line; the VMM runs the guests named by run=NAME,...
+# (tools/boot --append "run=NAME").
+GUEST_SRCS := $(wildcard tests/guests/*.c tests/guests/*.ld tests/guests/Makefile tests/guests/rt/*)
+TEST_ISO   := $(BUILD)/coopvmm-test.iso
 
 .PHONY: guests
 guests: | $(BUILD)/.deps-ok
@@ -109,11 +109,10 @@ $(TEST_ISO): $(ELF) boot/grub.cfg $(GUEST_SRCS) | $(BUILD)/.deps-ok
 	$(MAKE) -C tests/guests BUILD=$(abspath $(BUILD))/guests
 	rm -rf $(BUILD)/iso-test && mkdir -p $(BUILD)/iso-test/boot/grub $(BUILD)/iso-test/guests
 	cp $(ELF) $(BUILD)/iso-test/boot/coopvmm.elf
-	cp $(GUEST_NAMES:%=$(BUILD)/guests/%.elf) $(BUILD)/iso-test/guests/
-	awk -v mods="$(GUEST_NAMES)" '{ print } $$1 == "multiboot2" { \
-		n = split(mods, m, " "); match($$0, /^[ \t]*/); \
-		for (i = 1; i <= n; i++) \
-			printf "%smodule2 /guests/%s.elf %s guest=%s\n", substr($$0, 1, RLENGTH), m[i], m[i], m[i] }' \
+	cp $(BUILD)/guests/*.elf $(BUILD)/iso-test/guests/
+	awk -v mods=$(BUILD)/guests/grub-modules.cfg '{ print } $$1 == "multiboot2" { \
+		match($$0, /^[ \t]*/); indent = substr($$0, 1, RLENGTH); \
+		while ((getline line < mods) > 0) print indent line }' \
 		boot/grub.cfg > $(BUILD)/iso-test/boot/grub/grub.cfg
 	grep -q '^[[:space:]]*module2 /guests/' $(BUILD)/iso-test/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso-test 2> $(BUILD)/grub-mkrescue-test.log || \
