@@ -54,6 +54,21 @@ static uint32_t win_read(uint32_t off, int size)
 
 static uint32_t reg_read(uint32_t reg) { return mmio_read32(TESTDEV_MMIO_BASE + reg); }
 
+/* The count (0x100) and offset (0x110) registers are 8 bytes wide; this
+ * 32-bit guest reads their low halves with 4-byte loads (it has no decodable
+ * 8-byte load). A device that refuses that answers all ones: then those two
+ * checks are skipped, loudly, and the size and write registers still run. */
+static bool wide_regs_readable;
+
+static void probe_wide_regs(void)
+{
+	uint32_t a = reg_read(TESTDEV_ACCESS_COUNT), b = reg_read(TESTDEV_ACCESS_COUNT);
+	wide_regs_readable = !(a == 0xffffffff && b == 0xffffffff);
+	if (!wide_regs_readable)
+		skip("access count and offset checks: 4-byte reads of the 8-byte registers 0x100/0x110 return all "
+		     "ones (a 32-bit guest has no decodable 8-byte MMIO load)");
+}
+
 /* Run fill + fn, and with the device check what the access registers say
  * about fn: `accesses` accesses, the last of `size` bytes, write or not, at
  * `offset`. fill + fn run once per register read, so "the previous access"
@@ -82,10 +97,12 @@ static void measure(const char *name, uint32_t fill_off, uint32_t fill_len, void
 	uint32_t got_offset = reg_read(TESTDEV_LAST_OFFSET);
 	printf("  %-44s accesses %u, last: size %u write %u offset %#x\n", name, c1 - c0 - 1, got_size, got_write,
 	       got_offset);
-	EXPECT_EQ(c1 - c0 - 1, accesses);
+	if (wide_regs_readable) {
+		EXPECT_EQ(c1 - c0 - 1, accesses);
+		EXPECT_EQ(got_offset, offset);
+	}
 	EXPECT_EQ(got_size, size);
 	EXPECT_EQ(got_write, write);
-	EXPECT_EQ(got_offset, offset);
 }
 
 /* ---- MOV loads and stores ---- */
@@ -641,6 +658,8 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	if (!device)
 		skip("test device (not under coopvmm): the window is a RAM page, access registers unchecked");
 	printf("window at %#x\n", W);
+	if (device)
+		probe_wide_regs();
 	check_mov();
 	check_movx();
 	check_addressing();

@@ -7,8 +7,8 @@
 #include "rt/pit.h"
 #include "rt/rt.h"
 
-#define CALIBRATE_PIT_TICKS 11932   /* 10 ms */
-#define CALIBRATE_RUNS      3
+#define CALIBRATE_PIT_TICKS 2386    /* 2 ms */
+#define CALIBRATE_RUNS      5
 #define CALIBRATE_MAX_TSC   (1ULL << 40) /* give up on a PIT that never counts down */
 
 static uint32_t khz;
@@ -38,7 +38,8 @@ static uint32_t pit_measure_once(void)
 uint32_t tsc_khz_from_pit(void)
 {
 	uint32_t best = 0;
-	/* The smallest of a few runs: a run can only be lengthened (e.g. by an exit). */
+	/* The smallest of a few short runs: every error (poll latency, an exit,
+	 * the vCPU losing its time slice) lengthens a run, none shortens it. */
 	for (int i = 0; i < CALIBRATE_RUNS; i++) {
 		uint32_t k = pit_measure_once();
 		if (!best || k < best)
