@@ -113,3 +113,23 @@ int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err
 	}
 	return 0;
 }
+
+const struct boot_module *bootinfo_find_module(const struct boot_info *bi, const char *name, const char **args)
+{
+	size_t n = strlen(name);
+	for (uint32_t i = 0; i < bi->nmodules; i++) {
+		const char *w = bi->module[i].name;
+		if (w[0] == '/') {
+			const char *sp = strchr(w, ' ');
+			if (!sp)
+				continue;
+			w = sp + 1;
+		}
+		if (!strncmp(w, name, n) && (w[n] == '\0' || w[n] == ' ')) {
+			if (args)
+				*args = w[n] ? w + n + 1 : "";
+			return &bi->module[i];
+		}
+	}
+	return NULL;
+}

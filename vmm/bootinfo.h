@@ -30,6 +30,11 @@ struct boot_info {
 	uint8_t rsdp[sizeof(struct acpi_rsdp)];
 };
 
+/* The module whose command line names it `name`: the first word, or the
+ * second when the first is a path ("/boot/x name args"). *args points at
+ * what follows the name ("" if nothing). NULL when there is none. */
+const struct boot_module *bootinfo_find_module(const struct boot_info *bi, const char *name, const char **args);
+
 /* Parse the MBI at `mbi` (physical); returns 0 or -errno with `err` set. */
 int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err, size_t errlen);
 

@@ -95,22 +95,6 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 	return (int)n;
 }
 
-/* The module whose command line's first word is `name`. */
-static const struct boot_module *find_module(const struct boot_info *bi, const char *name, const char **args)
-{
-	size_t n = strlen(name);
-	for (uint32_t i = 0; i < bi->nmodules; i++) {
-		const char *m = bi->module[i].name;
-		/* GRUB passes "PATH WORDS..." for module2 PATH WORDS: skip the path. */
-		const char *w = strchr(m, ' ');
-		w = w ? w + 1 : m;
-		if (!strncmp(w, name, n) && (w[n] == '\0' || w[n] == ' ')) {
-			*args = w[n] ? w + n + 1 : "";
-			return &bi->module[i];
-		}
-	}
-	return NULL;
-}
 
 unsigned guests_start(const char *run, const struct boot_info *bi)
 {
@@ -124,7 +108,7 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 	unsigned started = 0;
 	for (int i = 0; i < n; i++) {
 		const char *args;
-		const struct boot_module *m = find_module(bi, e[i].name, &args);
+		const struct boot_module *m = bootinfo_find_module(bi, e[i].name, &args);
 		if (!m) {
 			pr_err("run=%s: no boot module named %s", run, e[i].name);
 			continue;

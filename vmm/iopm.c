@@ -70,17 +70,6 @@ static struct iopm iopm0;
 
 extern const uint8_t iopm_trampoline_blob[], iopm_trampoline_blob_end[];
 
-static const struct boot_module *find_module(const struct boot_info *bi, const char *name)
-{
-	size_t n = strlen(name);
-	for (uint32_t i = 0; i < bi->nmodules; i++) {
-		const char *m = bi->module[i].name, *w = strchr(m, ' ');
-		w = w ? w + 1 : m;
-		if (!strncmp(w, name, n) && (w[n] == '\0' || w[n] == ' '))
-			return &bi->module[i];
-	}
-	return NULL;
-}
 
 /* ISA IRQ -> GSI and polarity/trigger, from the MADT overrides (ISA default: edge, high). */
 static void isa_to_gsi(unsigned irq, uint32_t *gsi, bool *level, bool *low)
@@ -234,7 +223,8 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 	if (plan->iopms > 1)
 		pr_warn("iopms=%u: only IOPM 0 is started by this version; CPUs of the others stay reserved",
 			plan->iopms);
-	const struct boot_module *k = find_module(bi, "iopm-kernel"), *r = find_module(bi, "iopm-initrd");
+	const char *kargs = "";
+	const struct boot_module *k = bootinfo_find_module(bi, "iopm-kernel", &kargs), *r = bootinfo_find_module(bi, "iopm-initrd", NULL);
 	if (!k) {
 		pr_warn("no boot module \"iopm-kernel\": IOPM 0 is not started (its CPU %u stays reserved)", cpu);
 		return 0;
@@ -262,11 +252,9 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 		 (unsigned long long)timer_rates.tsc_khz, (unsigned long long)plan->shared.base,
 		 (unsigned long long)plan->shared.size);
 	/* Extra kernel arguments: the module's own command line after "iopm-kernel". */
-	const char *extra = strchr(k->name, ' ');
-	extra = extra ? strchr(extra + 1, ' ') : NULL;
-	if (extra) {
+	if (kargs[0]) {
 		size_t n = strlen(cmdline);
-		snprintf(cmdline + n, sizeof(cmdline) - n, "%s", extra);
+		snprintf(cmdline + n, sizeof(cmdline) - n, " %s", kargs);
 	}
 	zone_lo = plan->iopm[0].base;
 	zone_hi = plan->iopm[0].base + plan->iopm[0].size;

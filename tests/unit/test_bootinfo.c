@@ -210,3 +210,26 @@ TEST(bootinfo, module_end_before_start)
 	EXPECT_EQ(bootinfo_parse(MB2_BOOTLOADER_MAGIC, mbi, &bi, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "module 0 (backwards) ends at 0x200000 before it starts at 0x300000");
 }
+
+TEST(bootinfo, find_module_by_name)
+{
+	mbi_start(&b);
+	mbi_module(&b, 0x200000, 0x201000, "lapic_timer guest=lapic_timer");
+	mbi_module(&b, 0x202000, 0x203000, "/boot/vmlinuz iopm-kernel quiet");
+	mbi_module(&b, 0x204000, 0x205000, "lapic");
+	mbi_mmap(&b, qemu_map, 3, sizeof(struct mb2_mmap_entry));
+	uint64_t mbi = mbi_end(&b);
+	EXPECT_EQ(bootinfo_parse(MB2_BOOTLOADER_MAGIC, mbi, &bi, err, sizeof(err)), 0);
+	const char *args = NULL;
+	const struct boot_module *m = bootinfo_find_module(&bi, "lapic_timer", &args);
+	EXPECT_TRUE(m == &bi.module[0]);
+	EXPECT_STREQ(args, "guest=lapic_timer");
+	m = bootinfo_find_module(&bi, "iopm-kernel", &args);
+	EXPECT_TRUE(m == &bi.module[1]);
+	EXPECT_STREQ(args, "quiet");
+	m = bootinfo_find_module(&bi, "lapic", &args);
+	EXPECT_TRUE(m == &bi.module[2]);
+	EXPECT_STREQ(args, "");
+	EXPECT_TRUE(bootinfo_find_module(&bi, "lapic_t", NULL) == NULL);
+	EXPECT_TRUE(bootinfo_find_module(&bi, "guest=lapic_timer", NULL) == NULL);
+}
