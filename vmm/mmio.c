@@ -273,12 +273,13 @@ static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, 
 		reg_write(v, in, size, m);
 		return NULL;
 	case INSN_BT: {
-		uint64_t bit = in->reg >= 0 ? reg_read(v, in, size) : in->imm;
-		if (in->reg >= 0 && bit >= 8ULL * size)
-			return "BT with a register bit offset outside the operand";
+		/* With a register bit offset the CPU already moved the address by
+		 * (offset / operand bits) operands: the exit's GPA is that
+		 * operand, and only the low bits select the bit (SDM Vol. 2A BT). */
+		uint64_t bit = (in->reg >= 0 ? reg_read(v, in, size) : in->imm) & (8ULL * size - 1);
 		phys_rw(v, gpa, size, false, &m);
 		uint64_t rf = vmcs_read(GUEST_RFLAGS) & ~RFLAGS_CF_BIT;
-		vmcs_write(GUEST_RFLAGS, rf | ((m >> (bit & (8 * size - 1))) & 1));
+		vmcs_write(GUEST_RFLAGS, rf | ((m >> bit) & 1));
 		return NULL;
 	}
 	default:
