@@ -119,7 +119,8 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 			continue;
 		}
 		struct mb1_result r;
-		if (mb1_load((uint8_t *)vm_gpa_ptr(vm, 0, vm->mem_size), vm->mem_size,
+		/* The loader writes only below the PC hole (the info) and at 1 MiB and up. */
+		if (mb1_load((uint8_t *)(uintptr_t)vm->mem_hpa, vm->mem_size,
 			     (const uint8_t *)(uintptr_t)m->start, m->end - m->start, args, &r, err, sizeof(err))) {
 			pr_err("guest %s: bad image: %s", e[i].name, err);
 			vm_kill(vm, "bad image: %s", err);

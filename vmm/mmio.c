@@ -177,7 +177,9 @@ static uint64_t seg_base_of(const struct insn *in, enum seg_reg dflt)
 static bool string_op(struct vcpu *v, const struct insn *in, bool *done)
 {
 	uint64_t amask = mask_of(in->addr_size);
-	uint64_t count = in->rep ? v->regs[RCX] & amask : 1;
+	/* F2 repeats MOVS/STOS/LODS like F3 on real processors (vmm/decode.h). */
+	bool rep = in->rep || in->repne;
+	uint64_t count = rep ? v->regs[RCX] & amask : 1;
 	int64_t step = (vmcs_read(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)in->size : (int64_t)in->size;
 	uint64_t src_base = seg_base_of(in, SEG_DS);
 	uint64_t dst_base = guest_addr_size() == 8 ? 0 : guest_seg_base(SEG_ES);
@@ -200,10 +202,10 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done)
 			v->regs[RSI] = (v->regs[RSI] & ~amask) | ((si + (uint64_t)step) & amask);
 		if (in->kind != INSN_LODS)
 			v->regs[RDI] = (v->regs[RDI] & ~amask) | ((di + (uint64_t)step) & amask);
-		if (in->rep)
+		if (rep)
 			v->regs[RCX] = (v->regs[RCX] & ~amask) | ((v->regs[RCX] - 1) & amask);
 	}
-	*done = !in->rep || !(v->regs[RCX] & amask);
+	*done = !rep || !(v->regs[RCX] & amask);
 	return true;
 }
 

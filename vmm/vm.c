@@ -56,6 +56,8 @@ void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
 {
 	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
 		return NULL;
+	if (gpa < VM_HOLE_END && gpa + len > VM_HOLE_START)
+		return NULL;
 	return (void *)(uintptr_t)(vm->mem_hpa + gpa);
 }
 
@@ -104,8 +106,12 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		return -ENOMEM;
 	}
 	int r = ept_init(&vm->ept, &vm_ept_ops);
+	/* RAM below the PC hole and above it; 0xa0000-0xfffff is not RAM
+	 * (docs/guest-platform.md), so accesses there are unclaimed MMIO. */
 	if (!r)
-		r = ept_map(&vm->ept, 0, vm->mem_hpa, mem, EPT_RWX, EPT_MT_WB);
+		r = ept_map(&vm->ept, 0, vm->mem_hpa, VM_HOLE_START, EPT_RWX, EPT_MT_WB);
+	if (!r)
+		r = ept_map(&vm->ept, VM_HOLE_END, vm->mem_hpa + VM_HOLE_END, mem - VM_HOLE_END, EPT_RWX, EPT_MT_WB);
 	vm->io_bitmap[0] = heap_try_alloc_pages(IO_BITMAP_PAGES);
 	vm->io_bitmap[1] = vm->io_bitmap[0] + PAGE_SIZE;
 	vm->msr_bitmap = heap_try_alloc_pages(1);
