@@ -9,9 +9,9 @@
  * and drops writes. */
 #include "rt/rt.h"
 
-#define LOW_RAM_END     0x9fc00U   /* RAM below it; reserved from here to 1 MiB */
-#define ONE_MIB         0x100000U
-#define A20_PROBE       0x180000U  /* and its alias with A20 off, A20_PROBE - 1 MiB */
+#define LOW_RAM_END 0x9fc00U /* RAM below it; reserved from here to 1 MiB */
+#define ONE_MIB	    0x100000U
+#define A20_PROBE   0x180000U /* and its alias with A20 off, A20_PROBE - 1 MiB */
 
 static void check_machine_state(void)
 {
@@ -25,7 +25,8 @@ static void check_machine_state(void)
 	EXPECT_TRUE(rt_boot.cr0 & CR0_PE);
 	EXPECT_FALSE(rt_boot.cr0 & CR0_PG);
 
-	volatile uint32_t *hi = (volatile uint32_t *)A20_PROBE, *lo = (volatile uint32_t *)(A20_PROBE - ONE_MIB);
+	volatile uint32_t *hi = (volatile uint32_t *)A20_PROBE,
+			  *lo = (volatile uint32_t *)(A20_PROBE - ONE_MIB);
 	*lo = 0x11111111;
 	*hi = 0x22222222;
 	printf("A20: %#x at %#x, %#x at %#x\n", *lo, A20_PROBE - ONE_MIB, *hi, A20_PROBE);
@@ -52,8 +53,9 @@ static uint64_t ram_in(const struct mb1_info *mbi, uint64_t start, uint64_t end)
 
 static uint64_t check_info(const struct mb1_info *mbi)
 {
-	printf("mbi at %p: flags %#x mem_lower %u KiB mem_upper %u KiB mods %u mmap %#x+%u\n", (const void *)mbi,
-	       mbi->flags, mbi->mem_lower, mbi->mem_upper, mbi->mods_count, mbi->mmap_addr, mbi->mmap_length);
+	printf("mbi at %p: flags %#x mem_lower %u KiB mem_upper %u KiB mods %u mmap %#x+%u\n",
+	       (const void *)mbi, mbi->flags, mbi->mem_lower, mbi->mem_upper, mbi->mods_count, mbi->mmap_addr,
+	       mbi->mmap_length);
 	EXPECT_TRUE(mbi->flags & MB1_INFO_MEMORY);
 	EXPECT_TRUE(mbi->flags & MB1_INFO_CMDLINE);
 	EXPECT_TRUE(mbi->flags & MB1_INFO_MMAP);
@@ -98,7 +100,8 @@ static void check_ram_end(uint64_t end)
 		skip("RAM end at %#llx: no unclaimed address right above it", (unsigned long long)end);
 		return;
 	}
-	volatile uint32_t *last = (volatile uint32_t *)(uint32_t)(end - 4), *past = (volatile uint32_t *)(uint32_t)end;
+	volatile uint32_t *last = (volatile uint32_t *)(uint32_t)(end - 4),
+			  *past = (volatile uint32_t *)(uint32_t)end;
 	*last = 0xa5a5c3c3;
 	EXPECT_EQ(*last, 0xa5a5c3c3);
 	if (skip_unless_coopvmm("unclaimed GPA past RAM reads all ones"))

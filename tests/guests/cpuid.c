@@ -76,7 +76,8 @@ static void check_hypervisor_leaves(void)
 	uint32_t measured = tsc_khz_from_pit();
 	printf("leaf 0x40000001: TSC %u kHz; PIT channel 2 measures %u kHz\n", khz, measured);
 	EXPECT_NE(khz, 0);
-	EXPECT_RANGE(measured, khz - khz / 100 * TSC_KHZ_TOLERANCE_PCT, khz + khz / 100 * TSC_KHZ_TOLERANCE_PCT);
+	EXPECT_RANGE(measured, khz - khz / 100 * TSC_KHZ_TOLERANCE_PCT,
+		     khz + khz / 100 * TSC_KHZ_TOLERANCE_PCT);
 }
 
 int main(uint32_t magic, const struct mb1_info *mbi)

@@ -8,22 +8,22 @@
 
 #include "rt/hv.h"
 
-#define BAD_SELECTOR   0x1230       /* GDT index 0x246: beyond the guest's GDT limit */
-#define DR6_BS         (1U << 14)   /* single-step (SDM Vol. 3B 17.2.3) */
+#define BAD_SELECTOR	0x1230	   /* GDT index 0x246: beyond the guest's GDT limit */
+#define DR6_BS		(1U << 14) /* single-step (SDM Vol. 3B 17.2.3) */
 #define SOFT_INT_VECTOR 0x30
 
 /* #PF: 8-12 MiB mapped by a page table, one page not present, one read-only. */
-#define PG_P           (1U << 0)
-#define PG_RW          (1U << 1)
-#define PG_PS          (1U << 7)    /* 4 MiB page (CR4.PSE) */
-#define PT_REGION      0x00800000U
-#define PAGE_MISSING   (PT_REGION + 0x5000)
-#define PAGE_READONLY  (PT_REGION + 0x6000)
-#define LARGE_PAGE     0x00400000U
+#define PG_P	      (1U << 0)
+#define PG_RW	      (1U << 1)
+#define PG_PS	      (1U << 7) /* 4 MiB page (CR4.PSE) */
+#define PT_REGION     0x00800000U
+#define PAGE_MISSING  (PT_REGION + 0x5000)
+#define PAGE_READONLY (PT_REGION + 0x6000)
+#define LARGE_PAGE    0x00400000U
 
 /* Labels of the faulting instructions, for the EIP checks. */
 extern char de_insn[], db_after[], bp_after[], of_after[], ud_insn[], nm_insn[], np_insn[], ss_insn[],
-	gp_insn[];
+    gp_insn[];
 
 #define NOINLINE __attribute__((noinline))
 
@@ -34,7 +34,8 @@ static NOINLINE void do_de(void *arg)
 			 "mov $1, %%eax\n\t"
 			 "xor %%ecx, %%ecx\n"
 			 ".globl de_insn\n"
-			 "de_insn: divl %%ecx" ::: "eax", "ecx", "edx");
+			 "de_insn: divl %%ecx" ::
+			     : "eax", "ecx", "edx");
 }
 
 static NOINLINE void do_db(void *arg)
@@ -65,7 +66,8 @@ static NOINLINE void do_of(void *arg)
 			 "add $1, %%eax\n\t" /* OF = 1 */
 			 "into\n"
 			 ".globl of_after\n"
-			 "of_after:" ::: "eax", "cc");
+			 "of_after:" ::
+			     : "eax", "cc");
 }
 
 static NOINLINE void do_ud(void *arg)
@@ -115,8 +117,8 @@ static void expect_trap(const char *what, void (*fn)(void *), void *arg, int vec
 	struct trap_info ti;
 	uint32_t before = trap_count(vector);
 	int got = trap_catch(fn, arg, &ti);
-	printf("%-34s -> %s, error code %#x, eip %#x\n", what, got == TRAP_NONE ? "no exception" : trap_name(got),
-	       ti.error_code, ti.eip);
+	printf("%-34s -> %s, error code %#x, eip %#x\n", what,
+	       got == TRAP_NONE ? "no exception" : trap_name(got), ti.error_code, ti.eip);
 	EXPECT_EQ(got, vector);
 	EXPECT_EQ(ti.error_code, error_code);
 	if (eip)
@@ -164,8 +166,8 @@ static void check_msr_gp(void)
 	if (skip_unless_coopvmm("#GP from wrmsr to an MSR off the allow-list"))
 		return;
 	int v = wrmsr_safe(0x1234, 0, &ti);
-	printf("%-34s -> %s, error code %#x\n", "wrmsr 0x1234", v == TRAP_NONE ? "no exception" : trap_name(v),
-	       ti.error_code);
+	printf("%-34s -> %s, error code %#x\n", "wrmsr 0x1234",
+	       v == TRAP_NONE ? "no exception" : trap_name(v), ti.error_code);
 	EXPECT_EQ(v, VEC_GP);
 	EXPECT_EQ(ti.error_code, 0);
 }
@@ -175,9 +177,18 @@ static void check_msr_gp(void)
 static uint32_t page_dir[1024] __attribute__((aligned(4096)));
 static uint32_t page_table[1024] __attribute__((aligned(4096)));
 
-static void do_read(void *arg) { (void)*(volatile uint32_t *)arg; }
-static void do_write(void *arg) { *(volatile uint32_t *)arg = 0x5a5a5a5a; }
-static void do_fetch(void *arg) { ((void (*)(void))arg)(); }
+static void do_read(void *arg)
+{
+	(void)*(volatile uint32_t *)arg;
+}
+static void do_write(void *arg)
+{
+	*(volatile uint32_t *)arg = 0x5a5a5a5a;
+}
+static void do_fetch(void *arg)
+{
+	((void (*)(void))arg)();
+}
 
 static void expect_pf(const char *what, void (*fn)(void *), uint32_t addr, uint32_t error_code)
 {

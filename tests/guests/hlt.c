@@ -13,7 +13,7 @@
 #define ONESHOT_MS    20
 #define PERIOD_US     2000
 #define HLT_LOOPS     10
-#define LOOP_MS       40
+#define LOOP_MS	      40
 #define TOLERANCE_PCT 20
 
 static volatile uint32_t fired;
@@ -83,8 +83,8 @@ static void check_periodic_wakeups(void)
 	cli();
 	us = tsc_to_us(rdtsc() - t0);
 	uint32_t want = (uint32_t)udiv64(us, PERIOD_US, NULL);
-	printf("  hlt loop: %u interrupts in %llu us, expected %u +- %u%%\n", fired, (unsigned long long)us, want,
-	       TOLERANCE_PCT);
+	printf("  hlt loop: %u interrupts in %llu us, expected %u +- %u%%\n", fired, (unsigned long long)us,
+	       want, TOLERANCE_PCT);
 	EXPECT_RANGE(fired, want - want * TOLERANCE_PCT / 100, want + want * TOLERANCE_PCT / 100);
 	lapic_timer_stop();
 }

@@ -14,7 +14,10 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	write_cr0(read_cr0() & ~(CR0_EM | CR0_TS));
 	__asm__ volatile("fninit");
 	printf("fld dword [%#x]: expect the VMM to kill this guest (undecodable MMIO)\n", TESTDEV_MMIO_BASE);
-	__asm__ volatile("flds %0\n\tfstp %%st(0)" : : "m"(*(volatile uint32_t *)TESTDEV_MMIO_BASE) : "memory");
+	__asm__ volatile("flds %0\n\tfstp %%st(0)"
+			 :
+			 : "m"(*(volatile uint32_t *)TESTDEV_MMIO_BASE)
+			 : "memory");
 	if (under_coopvmm())
 		fail("still running after an undecodable MMIO access (fld from %#x)", TESTDEV_MMIO_BASE);
 	skip("not under coopvmm: the fld was an ordinary access");

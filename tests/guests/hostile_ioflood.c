@@ -6,10 +6,10 @@
 
 #include "rt/timer.h"
 
-#define FLOOD_PORT    0x2e0
-#define PHASE_MS      150
-#define MAX_SINGLE    2000000U
-#define BURST_BYTES   512
+#define FLOOD_PORT  0x2e0
+#define PHASE_MS    150
+#define MAX_SINGLE  2000000U
+#define BURST_BYTES 512
 
 static uint8_t burst[BURST_BYTES];
 

@@ -7,10 +7,10 @@
 #include "rt/rt.h"
 
 static const uint32_t targets[] = {
-	0x40000000U, /* 1 GiB: far past the default 16 MiB of RAM */
-	0xfe000000U, /* unclaimed MMIO below the devices */
-	0x000b8000U, /* legacy VGA text buffer: not RAM */
-	0xfffffffcU, /* the last dword of the 4 GiB space */
+    0x40000000U, /* 1 GiB: far past the default 16 MiB of RAM */
+    0xfe000000U, /* unclaimed MMIO below the devices */
+    0x000b8000U, /* legacy VGA text buffer: not RAM */
+    0xfffffffcU, /* the last dword of the 4 GiB space */
 };
 
 static uint32_t buf[64];

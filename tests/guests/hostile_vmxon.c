@@ -74,10 +74,9 @@ static const struct {
 	const char *name;
 	void (*fn)(void *);
 } ud_insns[] = {
-	{"vmxon", do_vmxon},       {"vmcall", do_vmcall},     {"vmread", do_vmread},
-	{"vmwrite", do_vmwrite},   {"vmptrld", do_vmptrld},   {"vmclear", do_vmclear},
-	{"vmlaunch", do_vmlaunch}, {"vmresume", do_vmresume}, {"invept", do_invept},
-	{"invvpid", do_invvpid},
+    {"vmxon", do_vmxon},     {"vmcall", do_vmcall},   {"vmread", do_vmread},	 {"vmwrite", do_vmwrite},
+    {"vmptrld", do_vmptrld}, {"vmclear", do_vmclear}, {"vmlaunch", do_vmlaunch}, {"vmresume", do_vmresume},
+    {"invept", do_invept},   {"invvpid", do_invvpid},
 };
 
 int main(uint32_t magic, const struct mb1_info *mbi)
@@ -97,7 +96,8 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(ud_insns); i++) {
 		v = trap_catch(ud_insns[i].fn, NULL, &ti);
-		printf("%-10s -> %s at %#x\n", ud_insns[i].name, v == TRAP_NONE ? "no exception" : trap_name(v), ti.eip);
+		printf("%-10s -> %s at %#x\n", ud_insns[i].name,
+		       v == TRAP_NONE ? "no exception" : trap_name(v), ti.eip);
 		EXPECT_EQ(v, VEC_UD);
 	}
 	printf("every VMX instruction raised #UD\n");

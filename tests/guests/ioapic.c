@@ -14,14 +14,14 @@
 #include "rt/testdev.h"
 #include "rt/timer.h"
 
-#define IOAPIC_VERSION   0x20
-#define IOAPIC_PINS      24
-#define RTE_RO_BITS      ((1U << 12) | (1U << 14)) /* delivery status, remote IRR */
-#define VEC_BASE         0x30 /* pin n -> VEC_BASE + n */
-#define PIT_PIN          2
-#define PIT_TEST_HZ      1000
-#define MEASURE_MS       50
-#define TOLERANCE_PCT    20
+#define IOAPIC_VERSION 0x20
+#define IOAPIC_PINS    24
+#define RTE_RO_BITS    ((1U << 12) | (1U << 14)) /* delivery status, remote IRR */
+#define VEC_BASE       0x30			 /* pin n -> VEC_BASE + n */
+#define PIT_PIN	       2
+#define PIT_TEST_HZ    1000
+#define MEASURE_MS     50
+#define TOLERANCE_PCT  20
 
 static volatile uint32_t irq_count[IOAPIC_PINS];
 static volatile uint32_t last_vector;
@@ -43,8 +43,8 @@ static void let_irqs_in(uint32_t ms)
 static void check_registers(void)
 {
 	uint32_t ver = ioapic_read(IOAPIC_REG_VER);
-	printf("IOAPIC: id %#x, version %#x, highest entry %u\n", ioapic_read(IOAPIC_REG_ID) >> 24, ver & 0xff,
-	       (ver >> 16) & 0xff);
+	printf("IOAPIC: id %#x, version %#x, highest entry %u\n", ioapic_read(IOAPIC_REG_ID) >> 24,
+	       ver & 0xff, (ver >> 16) & 0xff);
 	EXPECT_EQ(ver & 0xff, IOAPIC_VERSION);
 	EXPECT_EQ((ver >> 16) & 0xff, IOAPIC_PINS - 1);
 
@@ -57,7 +57,10 @@ static void check_registers(void)
 	EXPECT_EQ(ioapic_read(IOAPIC_REG_REDTBL(10)) & ~RTE_RO_BITS, IOAPIC_RTE_MASKED);
 }
 
-static void pulse(int irq) { outb(TESTDEV_PORT_IRQ, (uint8_t)irq); }
+static void pulse(int irq)
+{
+	outb(TESTDEV_PORT_IRQ, (uint8_t)irq);
+}
 
 static void check_pulses(void)
 {
@@ -68,8 +71,8 @@ static void check_pulses(void)
 	ioapic_route(5, VEC_BASE + 5, dest, false);
 	pulse(5);
 	let_irqs_in(2);
-	printf("  IRQ 5 -> pin 5 -> vector %#x: %u interrupt(s), last vector %#x\n", VEC_BASE + 5, irq_count[5],
-	       last_vector);
+	printf("  IRQ 5 -> pin 5 -> vector %#x: %u interrupt(s), last vector %#x\n", VEC_BASE + 5,
+	       irq_count[5], last_vector);
 	EXPECT_EQ(irq_count[5], 1);
 	EXPECT_EQ(last_vector, VEC_BASE + 5);
 

@@ -13,17 +13,17 @@
 #include "rt/lapic.h"
 #include "rt/timer.h"
 
-#define VEC_ONESHOT  0x40
-#define VEC_PERIODIC 0x41
-#define VEC_DEADLINE 0x42
-#define VEC_NOEOI    0x43
-#define VEC_X2APIC   0x44
-#define TOLERANCE_PCT 20
+#define VEC_ONESHOT	   0x40
+#define VEC_PERIODIC	   0x41
+#define VEC_DEADLINE	   0x42
+#define VEC_NOEOI	   0x43
+#define VEC_X2APIC	   0x44
+#define TOLERANCE_PCT	   20
 #define RATE_TOLERANCE_PCT 10
-#define CALIBRATE_MS 10
-#define ONESHOT_MS   10
-#define PERIOD_US    1000
-#define PERIODIC_MS  50
+#define CALIBRATE_MS	   10
+#define ONESHOT_MS	   10
+#define PERIOD_US	   1000
+#define PERIODIC_MS	   50
 
 static volatile uint32_t fired;
 static volatile uint64_t fired_tsc;
@@ -43,7 +43,10 @@ static void noeoi_handler(struct trap_frame *f)
 	fired++;
 }
 
-static void spurious_handler(struct trap_frame *f) { (void)f; } /* counted by trap_count; no EOI */
+static void spurious_handler(struct trap_frame *f)
+{
+	(void)f;
+} /* counted by trap_count; no EOI */
 
 static void run_irqs_for_ms(uint32_t ms)
 {
@@ -56,14 +59,16 @@ static void run_irqs_for_ms(uint32_t ms)
 static void expect_near(const char *what, uint64_t got, uint64_t want, uint32_t pct)
 {
 	uint64_t slack = udiv64(want * pct, 100, NULL);
-	printf("  %s: %llu, expected %llu +- %u%%\n", what, (unsigned long long)got, (unsigned long long)want, pct);
+	printf("  %s: %llu, expected %llu +- %u%%\n", what, (unsigned long long)got, (unsigned long long)want,
+	       pct);
 	EXPECT_RANGE(got, want - slack, want + slack);
 }
 
 static void check_registers(void)
 {
 	uint32_t ver = lapic_read(APIC_VERSION), svr = lapic_read(APIC_SVR);
-	printf("LAPIC: id %u, version %#x (max LVT %u), SVR %#x\n", lapic_id(), ver & 0xff, (ver >> 16) & 0xff, svr);
+	printf("LAPIC: id %u, version %#x (max LVT %u), SVR %#x\n", lapic_id(), ver & 0xff,
+	       (ver >> 16) & 0xff, svr);
 	EXPECT_RANGE(ver & 0xff, 0x10, 0x15); /* integrated APIC */
 	EXPECT_GE((ver >> 16) & 0xff, 3);
 	EXPECT_EQ(svr, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
@@ -94,8 +99,8 @@ static void check_rate(void)
 {
 	bus_khz = measure_rate(APIC_DCR_DIV1);
 	uint32_t div16 = measure_rate(APIC_DCR_DIV16);
-	printf("timer rate: %u kHz at divide 1, %u kHz at divide 16; TSC %u kHz (%s)\n", bus_khz, div16, tsc_khz(),
-	       tsc_khz_source());
+	printf("timer rate: %u kHz at divide 1, %u kHz at divide 16; TSC %u kHz (%s)\n", bus_khz, div16,
+	       tsc_khz(), tsc_khz_source());
 	EXPECT_NE(bus_khz, 0);
 	expect_near("divide-16 rate x 16 (kHz)", (uint64_t)div16 * 16, bus_khz, RATE_TOLERANCE_PCT);
 	if (under_coopvmm())
@@ -114,7 +119,8 @@ static void check_oneshot(void)
 	run_irqs_for_ms(3 * ONESHOT_MS);
 	printf("  fired %u time(s)\n", fired);
 	EXPECT_EQ(fired, 1);
-	expect_near("time to the interrupt (us)", tsc_to_us(fired_tsc - t0), ONESHOT_MS * 1000, TOLERANCE_PCT);
+	expect_near("time to the interrupt (us)", tsc_to_us(fired_tsc - t0), ONESHOT_MS * 1000,
+		    TOLERANCE_PCT);
 	EXPECT_EQ(lapic_read(APIC_TIMER_CCR), 0);
 	EXPECT_FALSE(lapic_in_service(VEC_ONESHOT));
 	lapic_timer_stop();

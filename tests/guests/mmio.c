@@ -19,20 +19,23 @@
 
 #define ARITH_FLAGS (EFLAGS_CF | EFLAGS_PF | (1U << 4) | EFLAGS_ZF | EFLAGS_SF | EFLAGS_OF)
 #define LOGIC_FLAGS (EFLAGS_CF | EFLAGS_PF | EFLAGS_ZF | EFLAGS_SF | EFLAGS_OF) /* AF undefined */
-#define JUNK_HI     0xdead0000U /* upper halves that 16-bit addressing must keep */
+#define JUNK_HI	    0xdead0000U /* upper halves that 16-bit addressing must keep */
 
 static uint8_t ram_window[TESTDEV_MMIO_SIZE] __attribute__((aligned(4096)));
 static uint8_t ram_ref[TESTDEV_SCRATCH_SIZE] __attribute__((aligned(16)));
 static uint8_t ram_buf[64] __attribute__((aligned(16)));
-static bool device;       /* the real test device (else ram_window) */
-static uint32_t W;        /* scratch window base */
+static bool device;	  /* the real test device (else ram_window) */
+static uint32_t W;	  /* scratch window base */
 static uint32_t alu_base; /* W or ram_ref: where the ALU cases operate */
 
 /* Inputs and outputs of the cases (globals, so a case can run repeatedly). */
 static uint32_t in_eax, in_ecx, in_esi, in_edi;
 static uint32_t out_eax, out_ecx, out_esi, out_edi, out_flags;
 
-static uint8_t pat(uint32_t off) { return (uint8_t)(0x83 + off * 37); }
+static uint8_t pat(uint32_t off)
+{
+	return (uint8_t)(0x83 + off * 37);
+}
 
 static uint32_t pat_n(uint32_t off, int size)
 {
@@ -54,7 +57,10 @@ static uint32_t win_read(uint32_t off, int size)
 	return size == 1 ? mmio_read8(W + off) : size == 2 ? mmio_read16(W + off) : mmio_read32(W + off);
 }
 
-static uint32_t reg_read(uint32_t reg) { return mmio_read32(TESTDEV_MMIO_BASE + reg); }
+static uint32_t reg_read(uint32_t reg)
+{
+	return mmio_read32(TESTDEV_MMIO_BASE + reg);
+}
 
 /* The count (0x100) and offset (0x110) registers are 8 bytes wide; this
  * 32-bit guest reads their low halves with 4-byte loads (it has no decodable
@@ -67,16 +73,16 @@ static void probe_wide_regs(void)
 	uint32_t a = reg_read(TESTDEV_ACCESS_COUNT), b = reg_read(TESTDEV_ACCESS_COUNT);
 	wide_regs_readable = !(a == 0xffffffff && b == 0xffffffff);
 	if (!wide_regs_readable)
-		skip("access count and offset checks: 4-byte reads of the 8-byte registers 0x100/0x110 return all "
-		     "ones (a 32-bit guest has no decodable 8-byte MMIO load)");
+		skip("access count and offset checks: 4-byte reads of the 8-byte registers "
+		     "0x100/0x110 return all ones (a 32-bit guest has no decodable 8-byte MMIO load)");
 }
 
 /* Run fill + fn, and with the device check what the access registers say
  * about fn: `accesses` accesses, the last of `size` bytes, write or not, at
  * `offset`. fill + fn run once per register read, so "the previous access"
  * is fn's last one whichever way the device counts its own registers. */
-static void measure(const char *name, uint32_t fill_off, uint32_t fill_len, void (*fn)(void), uint32_t accesses,
-		    uint32_t size, uint32_t write, uint32_t offset)
+static void measure(const char *name, uint32_t fill_off, uint32_t fill_len, void (*fn)(void),
+		    uint32_t accesses, uint32_t size, uint32_t write, uint32_t offset)
 {
 	if (!device) {
 		win_fill(fill_off, fill_len);
@@ -97,8 +103,8 @@ static void measure(const char *name, uint32_t fill_off, uint32_t fill_len, void
 	win_fill(fill_off, fill_len);
 	fn();
 	uint32_t got_offset = reg_read(TESTDEV_LAST_OFFSET);
-	printf("  %-44s accesses %u, last: size %u write %u offset %#x\n", name, c1 - c0 - 1, got_size, got_write,
-	       got_offset);
+	printf("  %-44s accesses %u, last: size %u write %u offset %#x\n", name, c1 - c0 - 1, got_size,
+	       got_write, got_offset);
 	if (wide_regs_readable) {
 		EXPECT_EQ(c1 - c0 - 1, accesses);
 		EXPECT_EQ(got_offset, offset);
@@ -133,13 +139,34 @@ static void ld32(void)
 	__asm__ volatile("movl 0x14(%1), %0" : "=D"(d) : "b"(W) : "memory");
 	out_eax = d;
 }
-static void st8(void) { __asm__ volatile("movb %%cl, 0x20(%0)" : : "r"(W), "c"(0x5a) : "memory"); }
-static void st8_high(void) { __asm__ volatile("movb %%bh, 0x21(%0)" : : "r"(W), "b"(0xc300) : "memory"); }
-static void st16(void) { __asm__ volatile("movw %%dx, 0x22(%0)" : : "r"(W), "d"(0xbeef) : "memory"); }
-static void st32(void) { __asm__ volatile("movl %%esi, 0x24(%0)" : : "r"(W), "S"(0xcafef00d) : "memory"); }
-static void sti8(void) { __asm__ volatile("movb $0xa5, 0x28(%0)" : : "r"(W) : "memory"); }
-static void sti16(void) { __asm__ volatile("movw $0x8421, 0x2a(%0)" : : "r"(W) : "memory"); }
-static void sti32(void) { __asm__ volatile("movl $0x76543210, 0x2c(%0)" : : "r"(W) : "memory"); }
+static void st8(void)
+{
+	__asm__ volatile("movb %%cl, 0x20(%0)" : : "r"(W), "c"(0x5a) : "memory");
+}
+static void st8_high(void)
+{
+	__asm__ volatile("movb %%bh, 0x21(%0)" : : "r"(W), "b"(0xc300) : "memory");
+}
+static void st16(void)
+{
+	__asm__ volatile("movw %%dx, 0x22(%0)" : : "r"(W), "d"(0xbeef) : "memory");
+}
+static void st32(void)
+{
+	__asm__ volatile("movl %%esi, 0x24(%0)" : : "r"(W), "S"(0xcafef00d) : "memory");
+}
+static void sti8(void)
+{
+	__asm__ volatile("movb $0xa5, 0x28(%0)" : : "r"(W) : "memory");
+}
+static void sti16(void)
+{
+	__asm__ volatile("movw $0x8421, 0x2a(%0)" : : "r"(W) : "memory");
+}
+static void sti32(void)
+{
+	__asm__ volatile("movl $0x76543210, 0x2c(%0)" : : "r"(W) : "memory");
+}
 
 static void check_mov(void)
 {
@@ -204,13 +231,19 @@ static void movzx8_16(void)
 	out_eax = r;
 }
 
-static uint32_t sext8(uint8_t v) { return (uint32_t)(int32_t)(int8_t)v; }
-static uint32_t sext16(uint16_t v) { return (uint32_t)(int32_t)(int16_t)v; }
+static uint32_t sext8(uint8_t v)
+{
+	return (uint32_t)(int32_t)(int8_t)v;
+}
+static uint32_t sext16(uint16_t v)
+{
+	return (uint32_t)(int32_t)(int16_t)v;
+}
 
 static void check_movx(void)
 {
-	printf("MOVZX / MOVSX (byte %#x at 0x31, words %#x at 0x32, %#x at 0x31):\n", pat(0x31), pat_n(0x32, 2),
-	       pat_n(0x31, 2));
+	printf("MOVZX / MOVSX (byte %#x at 0x31, words %#x at 0x32, %#x at 0x31):\n", pat(0x31),
+	       pat_n(0x32, 2), pat_n(0x31, 2));
 	EXPECT_TRUE(pat(0x31) & 0x80);
 	EXPECT_TRUE(pat_n(0x32, 2) & 0x8000);
 	EXPECT_TRUE(pat_n(0x31, 2) & 0x8000);
@@ -259,7 +292,10 @@ static void neg_disp32(void)
 
 /* Absolute and index-only forms need the window's address in the
  * instruction: FS holds a segment based at the window instead. */
-static void fs_window(uint16_t sel) { gdt_set_data(sel, W, TESTDEV_MMIO_SIZE - 1); }
+static void fs_window(uint16_t sel)
+{
+	gdt_set_data(sel, W, TESTDEV_MMIO_SIZE - 1);
+}
 
 #define WITH_FS(insn) "push %%fs\n\tmov %[sel], %%fs\n\t" insn "\n\tpop %%fs"
 
@@ -275,28 +311,41 @@ static void index_only(void)
 static void moffs_ld32(void)
 {
 	uint32_t r;
-	__asm__ volatile(WITH_FS("movl %%fs:0x30, %%eax") : "=a"(r) : [sel] "r"((uint32_t)SEL_SPARE0) : "memory");
+	__asm__ volatile(WITH_FS("movl %%fs:0x30, %%eax")
+			 : "=a"(r)
+			 : [sel] "r"((uint32_t)SEL_SPARE0)
+			 : "memory");
 	out_eax = r;
 }
 static void moffs_ld8(void)
 {
 	uint32_t r = 0x12345600;
-	__asm__ volatile(WITH_FS("movb %%fs:0x31, %%al") : "+a"(r) : [sel] "r"((uint32_t)SEL_SPARE0) : "memory");
+	__asm__ volatile(WITH_FS("movb %%fs:0x31, %%al")
+			 : "+a"(r)
+			 : [sel] "r"((uint32_t)SEL_SPARE0)
+			 : "memory");
 	out_eax = r;
 }
 static void moffs_st32(void)
 {
-	__asm__ volatile(WITH_FS("movl %%eax, %%fs:0x34") : : "a"(0x0badcafe), [sel] "r"((uint32_t)SEL_SPARE0)
+	__asm__ volatile(WITH_FS("movl %%eax, %%fs:0x34")
+			 :
+			 : "a"(0x0badcafe), [sel] "r"((uint32_t)SEL_SPARE0)
 			 : "memory");
 }
 static void moffs_st16(void)
 {
-	__asm__ volatile(WITH_FS("movw %%ax, %%fs:0x38") : : "a"(0x1357), [sel] "r"((uint32_t)SEL_SPARE0)
+	__asm__ volatile(WITH_FS("movw %%ax, %%fs:0x38")
+			 :
+			 : "a"(0x1357), [sel] "r"((uint32_t)SEL_SPARE0)
 			 : "memory");
 }
 static void moffs_st8(void)
 {
-	__asm__ volatile(WITH_FS("movb %%al, %%fs:0x3b") : : "a"(0xe1), [sel] "r"((uint32_t)SEL_SPARE0) : "memory");
+	__asm__ volatile(WITH_FS("movb %%al, %%fs:0x3b")
+			 :
+			 : "a"(0xe1), [sel] "r"((uint32_t)SEL_SPARE0)
+			 : "memory");
 }
 
 /* 0x67: 16-bit addressing ([bx+si], [di], disp16, moffs16). */
@@ -326,7 +375,9 @@ static void a16_bx_imm8(void)
 static void a16_moffs(void)
 {
 	uint32_t r;
-	__asm__ volatile(WITH_FS("addr16 movl %%fs:0x24, %%eax") : "=a"(r) : [sel] "r"((uint32_t)SEL_SPARE0)
+	__asm__ volatile(WITH_FS("addr16 movl %%fs:0x24, %%eax")
+			 : "=a"(r)
+			 : [sel] "r"((uint32_t)SEL_SPARE0)
 			 : "memory");
 	out_eax = r;
 }
@@ -369,12 +420,15 @@ static void check_addressing(void)
 
 /* ---- string instructions ---- */
 
-#define STR_OP(fname, prefix, insn)                                                                         \
-	static void fname(void)                                                                             \
-	{                                                                                                   \
-		uint32_t a = in_eax, c = in_ecx, s = in_esi, d = in_edi;                                    \
-		__asm__ volatile(prefix "\n\t" insn "\n\tcld" : "+a"(a), "+c"(c), "+S"(s), "+D"(d) : : "memory"); \
-		out_eax = a, out_ecx = c, out_esi = s, out_edi = d;                                         \
+#define STR_OP(fname, prefix, insn)                                                                          \
+	static void fname(void)                                                                              \
+	{                                                                                                    \
+		uint32_t a = in_eax, c = in_ecx, s = in_esi, d = in_edi;                                     \
+		__asm__ volatile(prefix "\n\t" insn "\n\tcld"                                                \
+				 : "+a"(a), "+c"(c), "+S"(s), "+D"(d)                                        \
+				 :                                                                           \
+				 : "memory");                                                                \
+		out_eax = a, out_ecx = c, out_esi = s, out_edi = d;                                          \
 	}
 STR_OP(rep_movsb, "cld", "rep movsb")
 STR_OP(rep_movsw, "cld", "rep movsw")
@@ -463,13 +517,13 @@ static void a16_rep_stosb(void)
 static void a16_rep_movsb(void)
 {
 	uint32_t c = JUNK_HI | 6, s = JUNK_HI | 0x70, d = JUNK_HI | 0;
-	__asm__ volatile("push %%es\n\t"
-			 "mov %[ram], %%es\n\t"
-			 WITH_FS("cld\n\taddr16 rep movsb %%fs:(%%si), %%es:(%%di)") "\n\t"
-			 "pop %%es"
-			 : "+c"(c), "+S"(s), "+D"(d)
-			 : [sel] "r"((uint32_t)SEL_SPARE0), [ram] "r"((uint32_t)SEL_SPARE1)
-			 : "memory");
+	__asm__ volatile(
+	    "push %%es\n\t"
+	    "mov %[ram], %%es\n\t" WITH_FS("cld\n\taddr16 rep movsb %%fs:(%%si), %%es:(%%di)") "\n\t"
+											       "pop %%es"
+	    : "+c"(c), "+S"(s), "+D"(d)
+	    : [sel] "r"((uint32_t)SEL_SPARE0), [ram] "r"((uint32_t)SEL_SPARE1)
+	    : "memory");
 	out_ecx = c, out_esi = s, out_edi = d;
 }
 
@@ -543,12 +597,15 @@ static void check_strings(void)
 /* ---- ALU, XCHG, BT with a memory operand: compared with RAM ---- */
 
 /* Each form runs on [alu_base + 0x40..]: ECX in/out, EFLAGS out. */
-#define ALU_OP(fname, insn)                                                                                 \
-	static void fname(void)                                                                             \
-	{                                                                                                   \
-		uint32_t c = in_ecx, f;                                                                     \
-		__asm__ volatile(insn "\n\tpushfl\n\tpopl %0" : "=&r"(f), "+c"(c) : "b"(alu_base) : "memory", "cc"); \
-		out_ecx = c, out_flags = f;                                                                 \
+#define ALU_OP(fname, insn)                                                                                  \
+	static void fname(void)                                                                              \
+	{                                                                                                    \
+		uint32_t c = in_ecx, f;                                                                      \
+		__asm__ volatile(insn "\n\tpushfl\n\tpopl %0"                                                \
+				 : "=&r"(f), "+c"(c)                                                         \
+				 : "b"(alu_base)                                                             \
+				 : "memory", "cc");                                                          \
+		out_ecx = c, out_flags = f;                                                                  \
 	}
 ALU_OP(and_m32_r32, "andl %%ecx, 0x40(%%ebx)")
 ALU_OP(or_m16_r16, "orw %%cx, 0x44(%%ebx)")
@@ -590,35 +647,35 @@ struct alu_case {
 
 #define RMW 2, /* read + write */
 static const struct alu_case alu_cases[] = {
-	{"and [m32], ecx (21)", and_m32_r32, 0xf0f0ff00, LOGIC_FLAGS, RMW 4, 1, 0x40},
-	{"or [m16], cx (66 09)", or_m16_r16, 0x8001, LOGIC_FLAGS, RMW 2, 1, 0x44},
-	{"xor [m8], cl (30)", xor_m8_r8, 0xff, LOGIC_FLAGS, RMW 1, 1, 0x46},
-	{"add [m32], ecx (01)", add_m32_r32, 0x7fffffff, ARITH_FLAGS, RMW 4, 1, 0x48},
-	{"sub [m32], ecx (29)", sub_m32_r32, 0x90000000, ARITH_FLAGS, RMW 4, 1, 0x4c},
-	{"add ecx, [m32] (03)", add_r32_m32, 0x80000001, ARITH_FLAGS, 1, 4, 0, 0x40},
-	{"and cl, [m8] (22)", and_r8_m8, 0x123456f0, LOGIC_FLAGS, 1, 1, 0, 0x41},
-	{"sub cx, [m16] (66 2B)", sub_r16_m16, 0xabcd0001, ARITH_FLAGS, 1, 2, 0, 0x42},
-	{"or ecx, [m32] (0B)", or_r32_m32, 0x00000100, LOGIC_FLAGS, 1, 4, 0, 0x44},
-	{"xor ecx, [m32] (33)", xor_r32_m32, 0xffffffff, LOGIC_FLAGS, 1, 4, 0, 0x48},
-	{"or [m32], imm32 (81 /1)", or_m32_imm32, 0, LOGIC_FLAGS, RMW 4, 1, 0x50},
-	{"add [m32], imm8 (83 /0)", add_m32_imm8, 0, ARITH_FLAGS, RMW 4, 1, 0x54},
-	{"and [m8], imm8 (80 /4)", and_m8_imm8, 0, LOGIC_FLAGS, RMW 1, 1, 0x58},
-	{"sub [m16], imm8 (66 83 /5)", sub_m16_imm8, 0, ARITH_FLAGS, RMW 2, 1, 0x5a},
-	{"xor [m32], imm32 (81 /6)", xor_m32_imm32, 0, LOGIC_FLAGS, RMW 4, 1, 0x5c},
-	{"cmp [m32], ecx (39)", cmp_m32_r32, 0x5d5d5d5d, ARITH_FLAGS, 1, 4, 0, 0x40},
-	{"cmp ecx, [m32] (3B)", cmp_r32_m32, 0x00000001, ARITH_FLAGS, 1, 4, 0, 0x44},
-	{"cmp [m8], imm8 (80 /7)", cmp_m8_imm8, 0, ARITH_FLAGS, 1, 1, 0, 0x48},
-	{"cmp [m32], imm8 (83 /7)", cmp_m32_imm8, 0, ARITH_FLAGS, 1, 4, 0, 0x4c},
-	{"cmp [m16], cx (66 39)", cmp_m16_r16, 0x1234, ARITH_FLAGS, 1, 2, 0, 0x50},
-	{"test [m32], ecx (85)", test_m32_r32, 0x80000080, LOGIC_FLAGS, 1, 4, 0, 0x54},
-	{"test [m8], imm8 (F6 /0)", test_m8_imm8, 0, LOGIC_FLAGS, 1, 1, 0, 0x58},
-	{"test [m32], imm32 (F7 /0)", test_m32_imm32, 0, LOGIC_FLAGS, 1, 4, 0, 0x5c},
-	{"xchg [m32], ecx (87)", xchg_m32_r32, 0x13579bdf, 0, RMW 4, 1, 0x40},
-	{"xchg [m8], ch (86, high byte register)", xchg_m8_r8, 0x0000a500, 0, RMW 1, 1, 0x45},
-	{"xchg [m16], cx (66 87)", xchg_m16_r16, 0xffff4242, 0, RMW 2, 1, 0x46},
-	{"bt [m32], imm8 (0F BA /4)", bt_m32_imm8, 0, EFLAGS_CF, 1, 4, 0, 0x48},
-	{"bt [m32], ecx = 6 (0F A3)", bt_m32_r32, 6, EFLAGS_CF, 1, 4, 0, 0x4c},
-	{"bt [m16], imm8 (66 0F BA /4)", bt_m16_imm8, 0, EFLAGS_CF, 1, 2, 0, 0x50},
+    {"and [m32], ecx (21)", and_m32_r32, 0xf0f0ff00, LOGIC_FLAGS, RMW 4, 1, 0x40},
+    {"or [m16], cx (66 09)", or_m16_r16, 0x8001, LOGIC_FLAGS, RMW 2, 1, 0x44},
+    {"xor [m8], cl (30)", xor_m8_r8, 0xff, LOGIC_FLAGS, RMW 1, 1, 0x46},
+    {"add [m32], ecx (01)", add_m32_r32, 0x7fffffff, ARITH_FLAGS, RMW 4, 1, 0x48},
+    {"sub [m32], ecx (29)", sub_m32_r32, 0x90000000, ARITH_FLAGS, RMW 4, 1, 0x4c},
+    {"add ecx, [m32] (03)", add_r32_m32, 0x80000001, ARITH_FLAGS, 1, 4, 0, 0x40},
+    {"and cl, [m8] (22)", and_r8_m8, 0x123456f0, LOGIC_FLAGS, 1, 1, 0, 0x41},
+    {"sub cx, [m16] (66 2B)", sub_r16_m16, 0xabcd0001, ARITH_FLAGS, 1, 2, 0, 0x42},
+    {"or ecx, [m32] (0B)", or_r32_m32, 0x00000100, LOGIC_FLAGS, 1, 4, 0, 0x44},
+    {"xor ecx, [m32] (33)", xor_r32_m32, 0xffffffff, LOGIC_FLAGS, 1, 4, 0, 0x48},
+    {"or [m32], imm32 (81 /1)", or_m32_imm32, 0, LOGIC_FLAGS, RMW 4, 1, 0x50},
+    {"add [m32], imm8 (83 /0)", add_m32_imm8, 0, ARITH_FLAGS, RMW 4, 1, 0x54},
+    {"and [m8], imm8 (80 /4)", and_m8_imm8, 0, LOGIC_FLAGS, RMW 1, 1, 0x58},
+    {"sub [m16], imm8 (66 83 /5)", sub_m16_imm8, 0, ARITH_FLAGS, RMW 2, 1, 0x5a},
+    {"xor [m32], imm32 (81 /6)", xor_m32_imm32, 0, LOGIC_FLAGS, RMW 4, 1, 0x5c},
+    {"cmp [m32], ecx (39)", cmp_m32_r32, 0x5d5d5d5d, ARITH_FLAGS, 1, 4, 0, 0x40},
+    {"cmp ecx, [m32] (3B)", cmp_r32_m32, 0x00000001, ARITH_FLAGS, 1, 4, 0, 0x44},
+    {"cmp [m8], imm8 (80 /7)", cmp_m8_imm8, 0, ARITH_FLAGS, 1, 1, 0, 0x48},
+    {"cmp [m32], imm8 (83 /7)", cmp_m32_imm8, 0, ARITH_FLAGS, 1, 4, 0, 0x4c},
+    {"cmp [m16], cx (66 39)", cmp_m16_r16, 0x1234, ARITH_FLAGS, 1, 2, 0, 0x50},
+    {"test [m32], ecx (85)", test_m32_r32, 0x80000080, LOGIC_FLAGS, 1, 4, 0, 0x54},
+    {"test [m8], imm8 (F6 /0)", test_m8_imm8, 0, LOGIC_FLAGS, 1, 1, 0, 0x58},
+    {"test [m32], imm32 (F7 /0)", test_m32_imm32, 0, LOGIC_FLAGS, 1, 4, 0, 0x5c},
+    {"xchg [m32], ecx (87)", xchg_m32_r32, 0x13579bdf, 0, RMW 4, 1, 0x40},
+    {"xchg [m8], ch (86, high byte register)", xchg_m8_r8, 0x0000a500, 0, RMW 1, 1, 0x45},
+    {"xchg [m16], cx (66 87)", xchg_m16_r16, 0xffff4242, 0, RMW 2, 1, 0x46},
+    {"bt [m32], imm8 (0F BA /4)", bt_m32_imm8, 0, EFLAGS_CF, 1, 4, 0, 0x48},
+    {"bt [m32], ecx = 6 (0F A3)", bt_m32_r32, 6, EFLAGS_CF, 1, 4, 0, 0x4c},
+    {"bt [m16], imm8 (66 0F BA /4)", bt_m16_imm8, 0, EFLAGS_CF, 1, 2, 0, 0x50},
 };
 
 static const struct alu_case *cur;

@@ -10,31 +10,31 @@
 #include "rt/hv.h"
 #include "rt/lapic.h"
 
-#define MSR_IA32_TSC            0x010
-#define MSR_IA32_FEATURE_CONTROL 0x03a  /* CPUID.1:ECX.VMX or SMX: not for guests */
-#define MSR_IA32_MTRRCAP        0x0fe  /* CPUID.1:EDX.MTRR, read-only */
-#define MSR_IA32_SYSENTER_CS    0x174  /* CPUID.1:EDX.SEP */
-#define MSR_IA32_SYSENTER_ESP   0x175
-#define MSR_IA32_SYSENTER_EIP   0x176
-#define MSR_IA32_MISC_ENABLE    0x1a0
-#define MSR_IA32_PAT            0x277  /* CPUID.1:EDX.PAT */
-#define MSR_IA32_MTRR_DEF_TYPE  0x2ff  /* CPUID.1:EDX.MTRR */
-#define MSR_IA32_VMX_BASIC      0x480  /* CPUID.1:ECX.VMX: hidden */
-#define MSR_IA32_EFER           0xc0000080
-#define   EFER_SCE              (1ULL << 0)  /* CPUID.80000001:EDX.SYSCALL or LM */
-#define   EFER_NXE              (1ULL << 11) /* CPUID.80000001:EDX.NX */
-#define MSR_STAR                0xc0000081   /* CPUID.80000001:EDX.SYSCALL or LM */
-#define MSR_LSTAR               0xc0000082   /* CPUID.80000001:EDX.LM */
-#define MSR_CSTAR               0xc0000083
-#define MSR_SFMASK              0xc0000084
-#define MSR_FS_BASE             0xc0000100
-#define MSR_GS_BASE             0xc0000101
-#define MSR_KERNEL_GS_BASE      0xc0000102
-#define MSR_UNLISTED            0x1234
+#define MSR_IA32_TSC		 0x010
+#define MSR_IA32_FEATURE_CONTROL 0x03a /* CPUID.1:ECX.VMX or SMX: not for guests */
+#define MSR_IA32_MTRRCAP	 0x0fe /* CPUID.1:EDX.MTRR, read-only */
+#define MSR_IA32_SYSENTER_CS	 0x174 /* CPUID.1:EDX.SEP */
+#define MSR_IA32_SYSENTER_ESP	 0x175
+#define MSR_IA32_SYSENTER_EIP	 0x176
+#define MSR_IA32_MISC_ENABLE	 0x1a0
+#define MSR_IA32_PAT		 0x277 /* CPUID.1:EDX.PAT */
+#define MSR_IA32_MTRR_DEF_TYPE	 0x2ff /* CPUID.1:EDX.MTRR */
+#define MSR_IA32_VMX_BASIC	 0x480 /* CPUID.1:ECX.VMX: hidden */
+#define MSR_IA32_EFER		 0xc0000080
+#define EFER_SCE		 (1ULL << 0)  /* CPUID.80000001:EDX.SYSCALL or LM */
+#define EFER_NXE		 (1ULL << 11) /* CPUID.80000001:EDX.NX */
+#define MSR_STAR		 0xc0000081   /* CPUID.80000001:EDX.SYSCALL or LM */
+#define MSR_LSTAR		 0xc0000082   /* CPUID.80000001:EDX.LM */
+#define MSR_CSTAR		 0xc0000083
+#define MSR_SFMASK		 0xc0000084
+#define MSR_FS_BASE		 0xc0000100
+#define MSR_GS_BASE		 0xc0000101
+#define MSR_KERNEL_GS_BASE	 0xc0000102
+#define MSR_UNLISTED		 0x1234
 
 /* PAT: bytes 06 04 07 00 06 04 05 01 (all valid types: UC WC WT WP WB UC-). */
-#define PAT_TEST_VALUE          0x0105040600070406ULL
-#define PAT_RESERVED_TYPE       0x0007040600070402ULL /* byte 0 = 2: reserved */
+#define PAT_TEST_VALUE	  0x0105040600070406ULL
+#define PAT_RESERVED_TYPE 0x0007040600070402ULL /* byte 0 = 2: reserved */
 
 static void expect_gp(const char *what, int vector, const struct trap_info *ti)
 {
@@ -53,11 +53,11 @@ static void write_read_back(const char *name, uint32_t msr, uint64_t value)
 		fail("rdmsr %s (%#x): %s, error code %#x", name, msr, trap_name(v), ti.error_code);
 	v = wrmsr_safe(msr, value, &ti);
 	if (v != TRAP_NONE)
-		fail("wrmsr %s (%#x) = %#llx: %s, error code %#x", name, msr, (unsigned long long)value, trap_name(v),
-		     ti.error_code);
+		fail("wrmsr %s (%#x) = %#llx: %s, error code %#x", name, msr, (unsigned long long)value,
+		     trap_name(v), ti.error_code);
 	got = rdmsr(msr);
-	printf("  %-14s %#010x: was %#llx, wrote %#llx, read back %#llx\n", name, msr, (unsigned long long)old,
-	       (unsigned long long)value, (unsigned long long)got);
+	printf("  %-14s %#010x: was %#llx, wrote %#llx, read back %#llx\n", name, msr,
+	       (unsigned long long)old, (unsigned long long)value, (unsigned long long)got);
 	EXPECT_EQ(got, value);
 	wrmsr(msr, old);
 	EXPECT_EQ(rdmsr(msr), old);
@@ -101,7 +101,8 @@ static void check_listed_writes(void)
 
 	if (syscall || nx) {
 		uint64_t efer = rdmsr(MSR_IA32_EFER);
-		write_read_back("EFER", MSR_IA32_EFER, efer ^ ((syscall ? EFER_SCE : 0) | (nx ? EFER_NXE : 0)));
+		write_read_back("EFER", MSR_IA32_EFER,
+				efer ^ ((syscall ? EFER_SCE : 0) | (nx ? EFER_NXE : 0)));
 	} else {
 		skip("EFER (no SYSCALL, LM or NX in CPUID 0x80000001)");
 	}
@@ -160,19 +161,21 @@ static void check_gp(void)
 	expect_gp("rdmsr 0x1234", rdmsr_safe(MSR_UNLISTED, &v, &ti), &ti);
 	expect_gp("wrmsr 0x1234", wrmsr_safe(MSR_UNLISTED, 0, &ti), &ti);
 	expect_gp("rdmsr IA32_FEATURE_CONTROL", rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &v, &ti), &ti);
-	expect_gp("wrmsr IA32_FEATURE_CONTROL = 5 (lock + VMXON)", wrmsr_safe(MSR_IA32_FEATURE_CONTROL, 5, &ti), &ti);
+	expect_gp("wrmsr IA32_FEATURE_CONTROL = 5 (lock + VMXON)",
+		  wrmsr_safe(MSR_IA32_FEATURE_CONTROL, 5, &ti), &ti);
 	expect_gp("rdmsr IA32_VMX_BASIC", rdmsr_safe(MSR_IA32_VMX_BASIC, &v, &ti), &ti);
 	if (cpu_has(CPUID_LEAF_FEATURES, REG_EDX, CPUID1_EDX_MTRR))
 		expect_gp("wrmsr MTRRcap (read-only)", wrmsr_safe(MSR_IA32_MTRRCAP, 0, &ti), &ti);
 	if (cpu_has(CPUID_LEAF_FEATURES, REG_EDX, CPUID1_EDX_PAT)) {
 		uint64_t pat = rdmsr(MSR_IA32_PAT);
-		expect_gp("wrmsr PAT with reserved type 2", wrmsr_safe(MSR_IA32_PAT, PAT_RESERVED_TYPE, &ti), &ti);
+		expect_gp("wrmsr PAT with reserved type 2", wrmsr_safe(MSR_IA32_PAT, PAT_RESERVED_TYPE, &ti),
+			  &ti);
 		EXPECT_EQ(rdmsr(MSR_IA32_PAT), pat);
 	}
 	/* x2APIC MSRs while the LAPIC is in xAPIC mode (SDM Vol. 3A 10.12.1.2). */
 	if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD))
-		expect_gp("rdmsr x2APIC ID (0x802) in xAPIC mode", rdmsr_safe(MSR_X2APIC_FIRST + (APIC_ID >> 4), &v, &ti),
-			  &ti);
+		expect_gp("rdmsr x2APIC ID (0x802) in xAPIC mode",
+			  rdmsr_safe(MSR_X2APIC_FIRST + (APIC_ID >> 4), &v, &ti), &ti);
 }
 
 int main(uint32_t magic, const struct mb1_info *mbi)

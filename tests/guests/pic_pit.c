@@ -13,12 +13,12 @@
 #include "rt/realmode.h"
 #include "rt/timer.h"
 
-#define PIT_TEST_HZ      1000
-#define MEASURE_MS       100
-#define TOLERANCE_PCT    20
-#define PM_VECTOR_BASE   0x20
-#define RM_VECTOR_BASE1  0x08 /* real-mode PC layout: IRQ0 = INT 8 */
-#define RM_VECTOR_BASE2  0x70
+#define PIT_TEST_HZ	  1000
+#define MEASURE_MS	  100
+#define TOLERANCE_PCT	  20
+#define PM_VECTOR_BASE	  0x20
+#define RM_VECTOR_BASE1	  0x08 /* real-mode PC layout: IRQ0 = INT 8 */
+#define RM_VECTOR_BASE2	  0x70
 #define PIT_CMD_LATCH_CH0 0x00
 
 static volatile uint32_t irq0_count;
@@ -39,8 +39,8 @@ static uint64_t expected_irqs(uint64_t elapsed_us, uint16_t div)
 static void expect_rate(const char *what, uint32_t got, uint64_t elapsed_us, uint16_t div)
 {
 	uint64_t want = expected_irqs(elapsed_us, div), slack = udiv64(want * TOLERANCE_PCT, 100, NULL);
-	printf("  %s: %u interrupts in %llu us, expected %llu +- %u%%\n", what, got, (unsigned long long)elapsed_us,
-	       (unsigned long long)want, TOLERANCE_PCT);
+	printf("  %s: %u interrupts in %llu us, expected %llu +- %u%%\n", what, got,
+	       (unsigned long long)elapsed_us, (unsigned long long)want, TOLERANCE_PCT);
 	EXPECT_NE(want, 0);
 	EXPECT_RANGE(got, want - slack, want + slack);
 }
@@ -88,8 +88,8 @@ static void check_real_mode(void)
 	pic_set_mask((uint16_t)~1U);
 	uint16_t div = pit_ch0_periodic(PIT_TEST_HZ);
 	struct rm_params p = {
-		.vector = RM_VECTOR_BASE1,
-		.eoi_port = PIC1_CMD,
+	    .vector = RM_VECTOR_BASE1,
+	    .eoi_port = PIC1_CMD,
 	};
 	uint64_t t0 = rdtsc(), deadline = t0 + ms_to_tsc(MEASURE_MS);
 	p.deadline_lo = (uint32_t)deadline;

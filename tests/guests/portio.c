@@ -9,7 +9,7 @@
 #include "rt/testdev.h"
 
 #define UNCLAIMED_PORT 0x2e0
-#define ADDR16_JUNK    0xdead0000U  /* upper halves that 16-bit string I/O must keep */
+#define ADDR16_JUNK    0xdead0000U /* upper halves that 16-bit string I/O must keep */
 
 /* ---- string I/O with explicit registers ---- */
 
@@ -193,7 +193,10 @@ static void check_scratch(void)
 
 /* ---- FIFO ---- */
 
-static uint32_t fifo_count(void) { return inl(TESTDEV_PORT_FIFO_COUNT); }
+static uint32_t fifo_count(void)
+{
+	return inl(TESTDEV_PORT_FIFO_COUNT);
+}
 
 static void check_fifo_basic(void)
 {

@@ -29,7 +29,10 @@ bool lapic_enable(bool x2apic)
 	return true;
 }
 
-bool lapic_x2apic(void) { return x2apic_mode; }
+bool lapic_x2apic(void)
+{
+	return x2apic_mode;
+}
 
 uint32_t lapic_read(uint32_t reg)
 {
@@ -46,7 +49,10 @@ void lapic_write(uint32_t reg, uint32_t v)
 		mmio_write32(xapic_base + reg, v);
 }
 
-void lapic_eoi(void) { lapic_write(APIC_EOI, 0); }
+void lapic_eoi(void)
+{
+	lapic_write(APIC_EOI, 0);
+}
 
 uint32_t lapic_id(void)
 {

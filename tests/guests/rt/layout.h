@@ -5,32 +5,32 @@
 #ifndef GUEST_RT_LAYOUT_H
 #define GUEST_RT_LAYOUT_H
 
-#define GUEST_LOAD_ADDR  0x100000 /* Multiboot v1 ELF link = load address (1 MiB) */
-#define GUEST_STACK_SIZE 0x8000   /* the one stack (entry, main, traps) */
+#define GUEST_LOAD_ADDR	 0x100000 /* Multiboot v1 ELF link = load address (1 MiB) */
+#define GUEST_STACK_SIZE 0x8000	  /* the one stack (entry, main, traps) */
 
 /* Real-mode helper (rt/realmode16.asm): copied below 1 MiB, its stack below it. */
-#define RM_BASE          0x7000   /* blob address = offset with CS = DS = 0 */
-#define RM_BLOB_MAX      0x800    /* bytes reserved for the blob */
-#define RM_STACK_TOP     0x7000   /* real-mode SP (grows down from RM_BASE) */
-#define RM_PARAMS_OFF    0x10     /* struct rm_params inside the blob */
-#define RMP_VECTOR       0x00     /* IVT vector for the counting handler (0: none) */
-#define RMP_DEADLINE_LO  0x04     /* TSC value at which real mode is left */
-#define RMP_DEADLINE_HI  0x08
-#define RMP_IRQ_COUNT    0x0c     /* incremented by the handler */
-#define RMP_CR0          0x10     /* CR0 as seen in real mode */
-#define RMP_CS           0x14     /* CS as seen in real mode */
-#define RMP_EOI_PORT     0x18     /* PIC command port the handler EOIs (0x20) */
-#define RMP_SIZE         0x1c
+#define RM_BASE		0x7000 /* blob address = offset with CS = DS = 0 */
+#define RM_BLOB_MAX	0x800  /* bytes reserved for the blob */
+#define RM_STACK_TOP	0x7000 /* real-mode SP (grows down from RM_BASE) */
+#define RM_PARAMS_OFF	0x10   /* struct rm_params inside the blob */
+#define RMP_VECTOR	0x00   /* IVT vector for the counting handler (0: none) */
+#define RMP_DEADLINE_LO 0x04   /* TSC value at which real mode is left */
+#define RMP_DEADLINE_HI 0x08
+#define RMP_IRQ_COUNT	0x0c /* incremented by the handler */
+#define RMP_CR0		0x10 /* CR0 as seen in real mode */
+#define RMP_CS		0x14 /* CS as seen in real mode */
+#define RMP_EOI_PORT	0x18 /* PIC command port the handler EOIs (0x20) */
+#define RMP_SIZE	0x1c
 
 /* GDT selectors (Intel SDM Vol. 3A 3.4.2, 3.4.5); rt/desc.c fills the GDT. */
-#define SEL_NULL         0x00
-#define SEL_CODE32       0x08     /* flat 4 GiB, 32-bit */
-#define SEL_DATA32       0x10     /* flat 4 GiB */
-#define SEL_CODE16       0x18     /* base 0, limit 64 KiB, 16-bit: real-mode switch */
-#define SEL_DATA16       0x20     /* base 0, limit 64 KiB */
-#define SEL_NOTPRESENT   0x28     /* data segment with P = 0 (#NP tests) */
-#define SEL_SPARE0       0x30     /* data segments a test sets (gdt_set_data) */
-#define SEL_SPARE1       0x38
-#define GDT_ENTRIES      8
+#define SEL_NULL       0x00
+#define SEL_CODE32     0x08 /* flat 4 GiB, 32-bit */
+#define SEL_DATA32     0x10 /* flat 4 GiB */
+#define SEL_CODE16     0x18 /* base 0, limit 64 KiB, 16-bit: real-mode switch */
+#define SEL_DATA16     0x20 /* base 0, limit 64 KiB */
+#define SEL_NOTPRESENT 0x28 /* data segment with P = 0 (#NP tests) */
+#define SEL_SPARE0     0x30 /* data segments a test sets (gdt_set_data) */
+#define SEL_SPARE1     0x38
+#define GDT_ENTRIES    8
 
 #endif

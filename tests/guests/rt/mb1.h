@@ -5,12 +5,12 @@
 
 #include <stdint.h>
 
-#define MB1_BOOT_MAGIC   0x2BADB002U  /* EAX at entry */
-#define MB1_INFO_MEMORY  (1U << 0)    /* mem_lower, mem_upper valid */
+#define MB1_BOOT_MAGIC	 0x2BADB002U /* EAX at entry */
+#define MB1_INFO_MEMORY	 (1U << 0)   /* mem_lower, mem_upper valid */
 #define MB1_INFO_CMDLINE (1U << 2)
-#define MB1_INFO_MODS    (1U << 3)
-#define MB1_INFO_MMAP    (1U << 6)
-#define MB1_MMAP_RAM     1            /* mmap entry type: available RAM */
+#define MB1_INFO_MODS	 (1U << 3)
+#define MB1_INFO_MMAP	 (1U << 6)
+#define MB1_MMAP_RAM	 1 /* mmap entry type: available RAM */
 
 struct mb1_info {
 	uint32_t flags;

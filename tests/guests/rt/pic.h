@@ -5,18 +5,18 @@
 
 #include <stdint.h>
 
-#define PIC1_CMD        0x20
-#define PIC1_DATA       0x21
-#define PIC2_CMD        0xa0
-#define PIC2_DATA       0xa1
-#define PIC_ICW1_INIT   0x11  /* edge, cascade, ICW4 follows */
-#define PIC_ICW4_8086   0x01
-#define PIC_CASCADE_IRQ 2
-#define PIC_OCW2_EOI    0x20  /* non-specific EOI */
+#define PIC1_CMD	  0x20
+#define PIC1_DATA	  0x21
+#define PIC2_CMD	  0xa0
+#define PIC2_DATA	  0xa1
+#define PIC_ICW1_INIT	  0x11 /* edge, cascade, ICW4 follows */
+#define PIC_ICW4_8086	  0x01
+#define PIC_CASCADE_IRQ	  2
+#define PIC_OCW2_EOI	  0x20 /* non-specific EOI */
 #define PIC_OCW3_READ_IRR 0x0a
 #define PIC_OCW3_READ_ISR 0x0b
-#define PIC1_VECTOR_BASE 0x20 /* where rt_start puts the 8259s (all lines masked) */
-#define PIC2_VECTOR_BASE 0x28
+#define PIC1_VECTOR_BASE  0x20 /* where rt_start puts the 8259s (all lines masked) */
+#define PIC2_VECTOR_BASE  0x28
 
 /* Initialize both with vector bases base1/base2; all 16 lines masked. */
 void pic_init(uint8_t base1, uint8_t base2);

@@ -4,9 +4,9 @@
 #include "rt/rt.h"
 
 struct out {
-	char *buf;    /* NULL: COM1 */
+	char *buf; /* NULL: COM1 */
 	size_t size;
-	size_t len;   /* characters produced (even when cut) */
+	size_t len; /* characters produced (even when cut) */
 };
 
 static void emit(struct out *o, char c)
@@ -80,7 +80,9 @@ static int vformat(struct out *o, const char *fmt, va_list ap)
 		switch (*fmt) {
 		case 'd':
 		case 'i': {
-			int64_t x = lng >= 2 ? va_arg(ap, long long) : lng ? va_arg(ap, long) : va_arg(ap, int);
+			int64_t x = lng >= 2 ? va_arg(ap, long long)
+				    : lng    ? va_arg(ap, long)
+					     : va_arg(ap, int);
 			neg = x < 0;
 			u = neg ? -(uint64_t)x : (uint64_t)x;
 			n = to_digits(u, 10, false, tmp);

@@ -13,10 +13,10 @@ struct rm_params {
 	uint32_t vector;      /* IVT vector of the counting handler (0: none) */
 	uint32_t deadline_lo; /* leave real mode once the TSC reaches this */
 	uint32_t deadline_hi;
-	uint32_t irq_count;   /* out: interrupts the handler counted */
-	uint32_t cr0;         /* out: CR0 in real mode */
-	uint32_t cs;          /* out: CS in real mode */
-	uint32_t eoi_port;    /* 8259 command port the handler EOIs */
+	uint32_t irq_count; /* out: interrupts the handler counted */
+	uint32_t cr0;	    /* out: CR0 in real mode */
+	uint32_t cs;	    /* out: CS in real mode */
+	uint32_t eoi_port;  /* 8259 command port the handler EOIs */
 };
 _Static_assert(sizeof(struct rm_params) == RMP_SIZE, "struct rm_params != RMP_SIZE");
 

@@ -58,8 +58,9 @@ static const char *basename(const char *path)
 __attribute__((noreturn)) void rt_fail_cmp(const char *file, int line, const char *expr, const char *op,
 					   uint64_t a, uint64_t b)
 {
-	fail("%s:%d: EXPECT(%s) failed: left %#llx (%llu), right %#llx (%llu) [%s]", basename(file), line, expr,
-	     (unsigned long long)a, (unsigned long long)a, (unsigned long long)b, (unsigned long long)b, op);
+	fail("%s:%d: EXPECT(%s) failed: left %#llx (%llu), right %#llx (%llu) [%s]", basename(file), line,
+	     expr, (unsigned long long)a, (unsigned long long)a, (unsigned long long)b, (unsigned long long)b,
+	     op);
 }
 
 __attribute__((noreturn)) void rt_fail_expr(const char *file, int line, const char *expr)
@@ -74,8 +75,8 @@ __attribute__((noreturn)) void rt_fail_mem(const char *file, int line, const cha
 	size_t i = 0;
 	while (i < n && pa[i] == pb[i])
 		i++;
-	fail("%s:%d: EXPECT_MEMEQ(%s, %u bytes) failed: first difference at byte %u: %#x != %#x", basename(file),
-	     line, expr, (unsigned)n, (unsigned)i, pa[i], pb[i]);
+	fail("%s:%d: EXPECT_MEMEQ(%s, %u bytes) failed: first difference at byte %u: %#x != %#x",
+	     basename(file), line, expr, (unsigned)n, (unsigned)i, pa[i], pb[i]);
 }
 
 bool under_coopvmm(void)

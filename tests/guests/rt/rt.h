@@ -15,8 +15,8 @@
 
 /* What the loader left, recorded by entry.asm before anything else. */
 struct rt_boot_state {
-	uint32_t magic;  /* EAX */
-	uint32_t mbi;    /* EBX */
+	uint32_t magic; /* EAX */
+	uint32_t mbi;	/* EBX */
 	uint32_t eflags;
 	uint32_t cr0;
 	uint32_t cs, ds, es, fs, gs, ss;
@@ -43,12 +43,13 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 /* Ending: exit() writes CODE to the debug-exit port (status (CODE << 1) | 1,
  * 0 = PASS) and halts forever should the port be absent. */
 #define DEBUG_EXIT_PORT 0xf4
-#define EXIT_PASS 0
-#define EXIT_FAIL 1
+#define EXIT_PASS	0
+#define EXIT_FAIL	1
 __attribute__((noreturn)) void exit(int code); /* CODE: 0..255 */
-__attribute__((noreturn)) void pass(void);                        /* "PASS: name", exit(0) */
-__attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...); /* "FAIL: name: ...", exit(1) */
-void skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));         /* "SKIP: name: ..." */
+__attribute__((noreturn)) void pass(void);     /* "PASS: name", exit(0) */
+__attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt,
+							  ...);	       /* "FAIL: name: ...", exit(1) */
+void skip(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* "SKIP: name: ..." */
 
 /* Am I running under coopvmm (CPUID leaf 0x40000000 says "CoopVMMCoopV")? */
 bool under_coopvmm(void);
@@ -60,11 +61,11 @@ __attribute__((noreturn)) void rt_fail_cmp(const char *file, int line, const cha
 					   uint64_t a, uint64_t b);
 __attribute__((noreturn)) void rt_fail_expr(const char *file, int line, const char *expr);
 
-#define EXPECT_CMP_(a, op, b)                                                                              \
-	do {                                                                                               \
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                                           \
-		if (!(a_ op b_))                                                                           \
-			rt_fail_cmp(__FILE__, __LINE__, #a " " #op " " #b, #op, a_, b_);                   \
+#define EXPECT_CMP_(a, op, b)                                                                                \
+	do {                                                                                                 \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                                             \
+		if (!(a_ op b_))                                                                             \
+			rt_fail_cmp(__FILE__, __LINE__, #a " " #op " " #b, #op, a_, b_);                     \
 	} while (0)
 #define EXPECT_EQ(a, b) EXPECT_CMP_(a, ==, b)
 #define EXPECT_NE(a, b) EXPECT_CMP_(a, !=, b)
@@ -72,22 +73,22 @@ __attribute__((noreturn)) void rt_fail_expr(const char *file, int line, const ch
 #define EXPECT_LE(a, b) EXPECT_CMP_(a, <=, b)
 #define EXPECT_GT(a, b) EXPECT_CMP_(a, >, b)
 #define EXPECT_GE(a, b) EXPECT_CMP_(a, >=, b)
-#define EXPECT_TRUE(c)                                                                                     \
-	do {                                                                                               \
-		if (!(c))                                                                                  \
-			rt_fail_expr(__FILE__, __LINE__, #c);                                              \
+#define EXPECT_TRUE(c)                                                                                       \
+	do {                                                                                                 \
+		if (!(c))                                                                                    \
+			rt_fail_expr(__FILE__, __LINE__, #c);                                                \
 	} while (0)
 #define EXPECT_FALSE(c) EXPECT_TRUE(!(c))
 /* lo <= v <= hi (unsigned). */
-#define EXPECT_RANGE(v, lo, hi)                                                                            \
-	do {                                                                                               \
-		EXPECT_GE(v, lo);                                                                          \
-		EXPECT_LE(v, hi);                                                                          \
+#define EXPECT_RANGE(v, lo, hi)                                                                              \
+	do {                                                                                                 \
+		EXPECT_GE(v, lo);                                                                            \
+		EXPECT_LE(v, hi);                                                                            \
 	} while (0)
-#define EXPECT_MEMEQ(a, b, n)                                                                              \
-	do {                                                                                               \
-		if (memcmp((a), (b), (n)) != 0)                                                            \
-			rt_fail_mem(__FILE__, __LINE__, #a " == " #b, (a), (b), (n));                      \
+#define EXPECT_MEMEQ(a, b, n)                                                                                \
+	do {                                                                                                 \
+		if (memcmp((a), (b), (n)) != 0)                                                              \
+			rt_fail_mem(__FILE__, __LINE__, #a " == " #b, (a), (b), (n));                        \
 	} while (0)
 __attribute__((noreturn)) void rt_fail_mem(const char *file, int line, const char *expr, const void *a,
 					   const void *b, size_t n);

@@ -4,22 +4,22 @@
  * keeps a missing or stuck UART from hanging the guest. */
 #include "rt/rt.h"
 
-#define COM1_BASE     0x3f8
-#define UART_THR      0   /* transmit holding (DLAB = 0) */
-#define UART_DLL      0   /* divisor low (DLAB = 1) */
-#define UART_IER      1   /* interrupt enable (DLAB = 0) */
-#define UART_DLM      1   /* divisor high (DLAB = 1) */
-#define UART_FCR      2   /* FIFO control */
-#define UART_LCR      3   /* line control */
-#define UART_MCR      4   /* modem control */
-#define UART_LSR      5   /* line status */
-#define LCR_8N1       0x03
-#define LCR_DLAB      0x80
+#define COM1_BASE	 0x3f8
+#define UART_THR	 0 /* transmit holding (DLAB = 0) */
+#define UART_DLL	 0 /* divisor low (DLAB = 1) */
+#define UART_IER	 1 /* interrupt enable (DLAB = 0) */
+#define UART_DLM	 1 /* divisor high (DLAB = 1) */
+#define UART_FCR	 2 /* FIFO control */
+#define UART_LCR	 3 /* line control */
+#define UART_MCR	 4 /* modem control */
+#define UART_LSR	 5 /* line status */
+#define LCR_8N1		 0x03
+#define LCR_DLAB	 0x80
 #define FCR_ENABLE_CLEAR 0x07
-#define MCR_DTR_RTS   0x03
-#define LSR_THR_EMPTY 0x20
-#define UART_DIV_115200 1
-#define POLL_BOUND    100000
+#define MCR_DTR_RTS	 0x03
+#define LSR_THR_EMPTY	 0x20
+#define UART_DIV_115200	 1
+#define POLL_BOUND	 100000
 
 void serial_init(void);
 

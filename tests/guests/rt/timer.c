@@ -7,8 +7,8 @@
 #include "rt/pit.h"
 #include "rt/rt.h"
 
-#define CALIBRATE_PIT_TICKS 2386    /* 2 ms */
-#define CALIBRATE_RUNS      5
+#define CALIBRATE_PIT_TICKS 2386 /* 2 ms */
+#define CALIBRATE_RUNS	    5
 #define CALIBRATE_MAX_TSC   (1ULL << 40) /* give up on a PIT that never counts down */
 
 static uint32_t khz;
@@ -71,9 +71,15 @@ const char *tsc_khz_source(void)
 	return source;
 }
 
-uint64_t ms_to_tsc(uint32_t ms) { return (uint64_t)ms * tsc_khz(); }
+uint64_t ms_to_tsc(uint32_t ms)
+{
+	return (uint64_t)ms * tsc_khz();
+}
 
-uint64_t us_to_tsc(uint32_t us) { return udiv64((uint64_t)us * tsc_khz(), 1000, NULL); }
+uint64_t us_to_tsc(uint32_t us)
+{
+	return udiv64((uint64_t)us * tsc_khz(), 1000, NULL);
+}
 
 uint64_t tsc_to_us(uint64_t ticks)
 {
@@ -87,6 +93,12 @@ void wait_tsc(uint64_t deadline)
 		cpu_relax();
 }
 
-void delay_us(uint32_t us) { wait_tsc(rdtsc() + us_to_tsc(us)); }
+void delay_us(uint32_t us)
+{
+	wait_tsc(rdtsc() + us_to_tsc(us));
+}
 
-void delay_ms(uint32_t ms) { wait_tsc(rdtsc() + ms_to_tsc(ms)); }
+void delay_ms(uint32_t ms)
+{
+	wait_tsc(rdtsc() + ms_to_tsc(ms));
+}

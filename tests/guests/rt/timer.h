@@ -6,9 +6,9 @@
 
 #include <stdint.h>
 
-uint32_t tsc_khz(void);                 /* cached; first call may calibrate */
-uint32_t tsc_khz_from_pit(void);        /* always measures (about 2 ms x 5) */
-const char *tsc_khz_source(void);       /* "cpuid 0x40000001" or "PIT" */
+uint32_t tsc_khz(void);		  /* cached; first call may calibrate */
+uint32_t tsc_khz_from_pit(void);  /* always measures (about 2 ms x 5) */
+const char *tsc_khz_source(void); /* "cpuid 0x40000001" or "PIT" */
 uint64_t ms_to_tsc(uint32_t ms);
 uint64_t us_to_tsc(uint32_t us);
 uint64_t tsc_to_us(uint64_t ticks);

@@ -4,16 +4,16 @@
 #include "rt/rt.h"
 
 /* Segment descriptor fields (3.4.5). */
-#define DESC_LIMIT_LO(l)  ((uint64_t)((l) & 0xffff))
+#define DESC_LIMIT_LO(l)  ((uint64_t)((l)&0xffff))
 #define DESC_LIMIT_HI(l)  ((uint64_t)(((l) >> 16) & 0xf) << 48)
-#define DESC_BASE(b)      (((uint64_t)((b) & 0xffffff) << 16) | ((uint64_t)((b) >> 24) << 56))
+#define DESC_BASE(b)	  (((uint64_t)((b)&0xffffff) << 16) | ((uint64_t)((b) >> 24) << 56))
 #define DESC_TYPE_DATA_RW (0x2ULL << 40)
 #define DESC_TYPE_CODE_RX (0xaULL << 40)
-#define DESC_S            (1ULL << 44) /* code/data (not system) */
-#define DESC_P            (1ULL << 47) /* present */
-#define DESC_DB           (1ULL << 54) /* 32-bit default size */
-#define DESC_G            (1ULL << 55) /* limit in 4 KiB units */
-#define IDT_GATE_INTR32   0x8e         /* present, DPL 0, 32-bit interrupt gate */
+#define DESC_S		  (1ULL << 44) /* code/data (not system) */
+#define DESC_P		  (1ULL << 47) /* present */
+#define DESC_DB		  (1ULL << 54) /* 32-bit default size */
+#define DESC_G		  (1ULL << 55) /* limit in 4 KiB units */
+#define IDT_GATE_INTR32	  0x8e	       /* present, DPL 0, 32-bit interrupt gate */
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -65,7 +65,10 @@ void lidt(uint32_t base, uint16_t limit)
 	__asm__ volatile("lidt %0" : : "m"(r) : "memory");
 }
 
-void idt_reload(void) { lidt((uint32_t)idt, sizeof(idt) - 1); }
+void idt_reload(void)
+{
+	lidt((uint32_t)idt, sizeof(idt) - 1);
+}
 
 static void gdt_load(void)
 {
@@ -98,27 +101,58 @@ void trap_init(void)
 	for (int v = 0; v < NUM_VECTORS; v++) {
 		uint32_t a = isr_stub_table[v];
 		idt[v] = (struct idt_gate){
-			.offset_lo = (uint16_t)a,
-			.selector = SEL_CODE32,
-			.type_attr = IDT_GATE_INTR32,
-			.offset_hi = (uint16_t)(a >> 16),
+		    .offset_lo = (uint16_t)a,
+		    .selector = SEL_CODE32,
+		    .type_attr = IDT_GATE_INTR32,
+		    .offset_hi = (uint16_t)(a >> 16),
 		};
 	}
 	idt_reload();
 }
 
-void trap_set_handler(int vector, trap_handler_fn fn) { handlers[vector & 0xff] = fn; }
+void trap_set_handler(int vector, trap_handler_fn fn)
+{
+	handlers[vector & 0xff] = fn;
+}
 
-uint32_t trap_count(int vector) { return counts[vector & 0xff]; }
+uint32_t trap_count(int vector)
+{
+	return counts[vector & 0xff];
+}
 
 static const char *const exception_names[NUM_EXCEPTIONS] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
-	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
-	"reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
-	"#VC VMM communication", "#SX security", "reserved 31",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved 31",
 };
 
 const char *trap_name(int vector)

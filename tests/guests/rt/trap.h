@@ -8,45 +8,45 @@
 
 #include "rt/layout.h"
 
-#define VEC_DE   0   /* divide error */
-#define VEC_DB   1   /* debug */
-#define VEC_NMI  2
-#define VEC_BP   3   /* int3 */
-#define VEC_OF   4   /* into */
-#define VEC_BR   5
-#define VEC_UD   6   /* invalid opcode */
-#define VEC_NM   7
-#define VEC_DF   8   /* double fault (error code 0) */
-#define VEC_TS   10  /* invalid TSS (error code) */
-#define VEC_NP   11  /* segment not present (error code) */
-#define VEC_SS   12  /* stack fault (error code) */
-#define VEC_GP   13  /* general protection (error code) */
-#define VEC_PF   14  /* page fault (error code, CR2) */
-#define VEC_MF   16
-#define VEC_AC   17  /* alignment check (error code) */
-#define VEC_MC   18
-#define VEC_XM   19
+#define VEC_DE	       0 /* divide error */
+#define VEC_DB	       1 /* debug */
+#define VEC_NMI	       2
+#define VEC_BP	       3 /* int3 */
+#define VEC_OF	       4 /* into */
+#define VEC_BR	       5
+#define VEC_UD	       6 /* invalid opcode */
+#define VEC_NM	       7
+#define VEC_DF	       8  /* double fault (error code 0) */
+#define VEC_TS	       10 /* invalid TSS (error code) */
+#define VEC_NP	       11 /* segment not present (error code) */
+#define VEC_SS	       12 /* stack fault (error code) */
+#define VEC_GP	       13 /* general protection (error code) */
+#define VEC_PF	       14 /* page fault (error code, CR2) */
+#define VEC_MF	       16
+#define VEC_AC	       17 /* alignment check (error code) */
+#define VEC_MC	       18
+#define VEC_XM	       19
 #define NUM_EXCEPTIONS 32
 #define NUM_VECTORS    256
 
 /* #PF error code bits (6.15, interrupt 14). */
-#define PF_ERR_P    (1U << 0)   /* protection violation (else not present) */
-#define PF_ERR_W    (1U << 1)   /* write */
-#define PF_ERR_U    (1U << 2)   /* user mode */
+#define PF_ERR_P (1U << 0) /* protection violation (else not present) */
+#define PF_ERR_W (1U << 1) /* write */
+#define PF_ERR_U (1U << 2) /* user mode */
 
 /* Saved by isr.asm: the pushes of the stub and the common path, lowest
  * address first. Handlers may change eip/eflags/general registers. */
 struct trap_frame {
 	uint32_t gs, fs, es, ds;
 	uint32_t edi, esi, ebp, esp_unused, ebx, edx, ecx, eax; /* pushad */
-	uint32_t vector, error_code;                             /* 0 when the CPU pushes none */
-	uint32_t eip, cs, eflags;                                /* pushed by the CPU */
+	uint32_t vector, error_code;				/* 0 when the CPU pushes none */
+	uint32_t eip, cs, eflags;				/* pushed by the CPU */
 };
 
 typedef void (*trap_handler_fn)(struct trap_frame *f);
 
-void trap_init(void);                                    /* GDT + IDT, done by rt_start */
-void trap_set_handler(int vector, trap_handler_fn fn);   /* NULL: back to "unexpected" */
+void trap_init(void);				       /* GDT + IDT, done by rt_start */
+void trap_set_handler(int vector, trap_handler_fn fn); /* NULL: back to "unexpected" */
 /* Times each vector was delivered (handled, caught, or not). */
 uint32_t trap_count(int vector);
 const char *trap_name(int vector);
