@@ -119,3 +119,54 @@ $(TEST_ISO): $(ELF) boot/grub.cfg $(GUEST_SRCS) | $(BUILD)/.deps-ok
 		{ cat $(BUILD)/grub-mkrescue-test.log; exit 1; }
 
 test: $(TEST_ISO)
+
+# --- IOPM (iopm/) ---
+# The IOPM's Linux and userland (docs/iopm.md). tools/iopm-fetch downloads
+# Debian's stock cloud kernel, its matching headers and busybox-static into
+# downloads/ (reused) and unpacks them under $(BUILD)/iopm (never /boot);
+# iopm.ko is built by Kbuild against those headers (in a copy of iopm/module
+# under $(BUILD)/iopm/module, so the source tree stays clean); iopmd and
+# vmctl are static; iopm/mkinitramfs.py writes the cpio newc initramfs.
+IOPM_OUT         := $(BUILD)/iopm
+IOPM_FETCHED     := $(IOPM_OUT)/kernel.env
+IOPM_KO          := $(IOPM_OUT)/module/iopm.ko
+IOPM_INITRAMFS   := $(IOPM_OUT)/initramfs.cpio.gz
+IOPM_MOD_SRCS    := $(wildcard iopm/module/*.c iopm/module/*.h) iopm/module/Kbuild
+IOPM_TREE        := $(shell find iopm/initramfs -type f)
+IOPM_USER_CFLAGS := -std=gnu11 -static -O2 -s -Wall -Wextra -Werror -Ishared -Iiopm
+
+.PHONY: iopm iopm-test
+all: iopm
+iopm: $(IOPM_OUT)/vmlinuz $(IOPM_INITRAMFS)
+
+$(IOPM_FETCHED): tools/iopm-fetch | $(BUILD)/.deps-ok
+	tools/iopm-fetch --out $(IOPM_OUT) --downloads downloads
+	touch $@
+
+$(IOPM_OUT)/vmlinuz $(IOPM_OUT)/busybox: $(IOPM_FETCHED)
+	test -f $@ && touch $@
+
+$(IOPM_KO): $(IOPM_MOD_SRCS) shared/coopvmm_abi.h $(IOPM_FETCHED)
+	rm -rf $(IOPM_OUT)/module && mkdir -p $(IOPM_OUT)/module
+	cp $(IOPM_MOD_SRCS) $(IOPM_OUT)/module/
+	$(MAKE) -C $(IOPM_OUT)/kdir M=$(abspath $(IOPM_OUT)/module) COOPVMM_SHARED=$(abspath shared) modules
+
+$(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl: $(IOPM_OUT)/%: iopm/%.c iopm/coopdev.c iopm/coopdev.h shared/coopvmm_abi.h | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(IOPM_USER_CFLAGS) -o $@ $< iopm/coopdev.c
+
+# The initramfs gets the module without its DWARF (Debian's config has -g).
+$(IOPM_OUT)/iopm-nodebug.ko: $(IOPM_KO)
+	strip --strip-debug -o $@ $<
+
+$(IOPM_INITRAMFS): iopm/mkinitramfs.py $(IOPM_TREE) $(IOPM_OUT)/iopm-nodebug.ko $(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl $(IOPM_OUT)/busybox
+	python3 iopm/mkinitramfs.py -o $@ --busybox $(IOPM_OUT)/busybox --tree iopm/initramfs \
+		--file $(IOPM_OUT)/iopm-nodebug.ko lib/modules/iopm.ko 644 \
+		--file $(IOPM_OUT)/iopmd usr/sbin/iopmd 755 \
+		--file $(IOPM_OUT)/vmctl usr/sbin/vmctl 755
+
+# The IOPM userland end to end under plain QEMU TCG, with iopm.ko's fake zone.
+iopm-test: iopm
+	@tools/deps run
+	iopm/test-qemu.sh
+# --- end IOPM ---

@@ -1,0 +1,78 @@
+/* coopdev.c: map the shared zone from /dev/coopvmm (see coopdev.h): first
+ * its header page to learn the size, then the whole zone, checking magic,
+ * version and that every area the header names lies inside the zone.
+ */
+#include "coopdev.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int area_ok(uint32_t off, uint32_t size, size_t min, uint64_t zone)
+{
+	return (uint64_t)off + size <= zone && size >= min;
+}
+
+int coopdev_open(struct coopdev *dev, int writable, char *err, size_t errlen)
+{
+	const struct coop_shared_header *h;
+	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+	int fd;
+	void *p;
+	uint64_t size;
+
+	memset(dev, 0, sizeof(*dev));
+	fd = open(COOPDEV_PATH, writable ? O_RDWR : O_RDONLY);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s%s", COOPDEV_PATH, strerror(errno),
+			 errno == ENOENT ? " (is iopm.ko loaded?)" : "");
+		return -1;
+	}
+	p = mmap(NULL, COOP_PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "mmap %s (header): %s", COOPDEV_PATH, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	h = p;
+	if (h->magic != COOP_SHARED_MAGIC || h->version != COOP_ABI_VERSION) {
+		snprintf(err, errlen, "bad shared header: magic 0x%016llx version %u (expected 0x%016llx version %u)",
+			 (unsigned long long)h->magic, h->version, (unsigned long long)COOP_SHARED_MAGIC,
+			 COOP_ABI_VERSION);
+		munmap(p, COOP_PAGE);
+		close(fd);
+		return -1;
+	}
+	size = h->zone_size;
+	munmap(p, COOP_PAGE);
+	p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "mmap %s (%llu bytes): %s", COOPDEV_PATH, (unsigned long long)size,
+			 strerror(errno));
+		return -1;
+	}
+	h = p;
+	if (!area_ok(h->vmm_ctrl_off, h->vmm_ctrl_size, sizeof(struct coop_vmm_ctrl), size) ||
+	    !area_ok(h->iopm_ctrl_off, h->iopm_ctrl_size, sizeof(struct coop_iopm_ctrl), size)) {
+		snprintf(err, errlen, "bad shared header: control areas outside the zone");
+		munmap(p, size);
+		return -1;
+	}
+	dev->base = p;
+	dev->size = size;
+	dev->hdr = h;
+	dev->vmm = (const struct coop_vmm_ctrl *)((const char *)p + h->vmm_ctrl_off);
+	dev->ctrl = (struct coop_iopm_ctrl *)((char *)p + h->iopm_ctrl_off);
+	return 0;
+}
+
+void coopdev_close(struct coopdev *dev)
+{
+	if (dev->base)
+		munmap(dev->base, dev->size);
+	memset(dev, 0, sizeof(*dev));
+}

@@ -1,0 +1,219 @@
+/* zone.c: map the VMM <-> IOPM shared zone (shared/coopvmm_abi.h) and refuse
+ * a zone whose header is not exactly what this build expects; or, with
+ * fake=1, allocate a zone and write a valid header for tests without a VMM.
+ * The zone is e820-reserved RAM in the IOPM's map, so it is memremap'ed WB.
+ */
+#include "iopm.h"
+
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <asm/apic.h>
+#include <asm/tsc.h>
+
+struct iopm_zone iopm_zone;
+
+#define IOPM_NO_APIC_ID 0xffffffffU   /* fake header: no VMM CPU */
+
+struct area {
+	const char *name;
+	u32 off, size;
+	size_t min;
+};
+
+static int check_areas(const struct coop_shared_header *h)
+{
+	const struct area a[] = {
+		{ "vmm ctrl", h->vmm_ctrl_off, h->vmm_ctrl_size, sizeof(struct coop_vmm_ctrl) },
+		{ "iopm ctrl", h->iopm_ctrl_off, h->iopm_ctrl_size, sizeof(struct coop_iopm_ctrl) },
+		{ "vmm data", h->vmm_data_off, h->vmm_data_size, 0 },
+		{ "iopm data", h->iopm_data_off, h->iopm_data_size, 0 },
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		if (a[i].off % COOP_PAGE || a[i].size % COOP_PAGE || a[i].off < COOP_PAGE) {
+			pr_err("bad header: %s area at 0x%x size 0x%x: not page aligned or overlaps the header\n",
+			       a[i].name, a[i].off, a[i].size);
+			return -EINVAL;
+		}
+		if ((u64)a[i].off + a[i].size > h->zone_size) {
+			pr_err("bad header: %s area 0x%x+0x%x ends past the zone (0x%llx)\n", a[i].name,
+			       a[i].off, a[i].size, h->zone_size);
+			return -EINVAL;
+		}
+		if (a[i].size < a[i].min) {
+			pr_err("bad header: %s area is 0x%x bytes, this build needs at least 0x%zx\n",
+			       a[i].name, a[i].size, a[i].min);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (a[i].off < a[j].off + a[j].size && a[j].off < a[i].off + a[i].size) {
+				pr_err("bad header: %s and %s areas overlap\n", a[i].name, a[j].name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Validate a copy of the header (the VMM wrote it before starting us; a copy
+ * also keeps a misbehaving writer from changing it between check and use). */
+static int check_header(const struct coop_shared_header *h, phys_addr_t base, u64 size)
+{
+	if (h->magic != COOP_SHARED_MAGIC) {
+		pr_err("refusing the shared zone at %pa: magic 0x%016llx, expected 0x%016llx\n", &base,
+		       h->magic, COOP_SHARED_MAGIC);
+		return -EINVAL;
+	}
+	if (h->version != COOP_ABI_VERSION || h->header_size != sizeof(*h)) {
+		pr_err("refusing the shared zone: ABI version %u header %u bytes, this build is version %u, %zu bytes\n",
+		       h->version, h->header_size, COOP_ABI_VERSION, sizeof(*h));
+		return -EINVAL;
+	}
+	if (h->zone_base != base || h->zone_size != size) {
+		pr_err("refusing the shared zone: header says 0x%llx+0x%llx, command line says %pa+0x%llx\n",
+		       h->zone_base, h->zone_size, &base, size);
+		return -EINVAL;
+	}
+	if (h->console_irq >= 16 || h->console_irq == 2) {
+		pr_err("refusing the shared zone: console_irq %u is not a routable ISA IRQ\n", h->console_irq);
+		return -EINVAL;
+	}
+	return check_areas(h);
+}
+
+static int zone_attach(void *virt, phys_addr_t base, u64 size)
+{
+	struct coop_shared_header copy;
+	int err;
+
+	memcpy(&copy, virt, sizeof(copy));
+	err = check_header(&copy, base, size);
+	if (err)
+		return err;
+	iopm_zone.virt = virt;
+	iopm_zone.base = base;
+	iopm_zone.size = size;
+	iopm_zone.hdr = virt;
+	iopm_zone.vmm = virt + copy.vmm_ctrl_off;
+	iopm_zone.ctrl = virt + copy.iopm_ctrl_off;
+	return 0;
+}
+
+int iopm_zone_map(phys_addr_t base, u64 size)
+{
+	void *virt;
+	int err;
+
+	if (base % PAGE_SIZE || size % PAGE_SIZE || size < COOP_MIN_ZONE || size > SZ_1G) {
+		pr_err("refusing shared_base=%pa shared_size=0x%llx: need page aligned, %u bytes to 1 GiB\n",
+		       &base, size, COOP_MIN_ZONE);
+		return -EINVAL;
+	}
+	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("refusing the shared zone %pa+0x%llx: it overlaps System RAM in this kernel's e820 "
+		       "(the VMM must mark it reserved, or Linux may allocate it)\n", &base, size);
+		return -EINVAL;
+	}
+	virt = memremap(base, size, MEMREMAP_WB);
+	if (!virt) {
+		pr_err("memremap of the shared zone %pa+0x%llx failed\n", &base, size);
+		return -ENOMEM;
+	}
+	err = zone_attach(virt, base, size);
+	if (err) {
+		memunmap(virt);
+		return err;
+	}
+	if (iopm_zone.hdr->iopm_apic_id != read_apic_id()) {
+		pr_err("refusing the shared zone: it is for APIC ID %u, this CPU is APIC ID %u\n",
+		       iopm_zone.hdr->iopm_apic_id, read_apic_id());
+		iopm_zone_unmap();
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* fake=1: a zone in this kernel's own RAM with the header a VMM would write.
+ * Nothing answers in it: the VMM heartbeat stays 0 and route requests time out. */
+int iopm_zone_fake(size_t size, unsigned int console_irq)
+{
+	struct coop_shared_header *h;
+	void *virt;
+	u32 data;
+	int err;
+
+	size = PAGE_ALIGN(size);
+	if (size < COOP_MIN_ZONE || size > SZ_4M) {
+		pr_err("fake_size=%zu: need %u bytes to 4 MiB\n", size, COOP_MIN_ZONE);
+		return -EINVAL;
+	}
+	virt = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
+	if (!virt)
+		return -ENOMEM;
+	h = virt;
+	h->magic = COOP_SHARED_MAGIC;
+	h->version = COOP_ABI_VERSION;
+	h->header_size = sizeof(*h);
+	h->zone_base = virt_to_phys(virt);
+	h->zone_size = size;
+	h->vmm_ctrl_off = COOP_VMM_CTRL_OFF;
+	h->vmm_ctrl_size = COOP_PAGE;
+	h->iopm_ctrl_off = COOP_IOPM_CTRL_OFF;
+	h->iopm_ctrl_size = COOP_PAGE;
+	data = (size - COOP_DATA_OFF) / 2 / COOP_PAGE * COOP_PAGE;
+	h->vmm_data_off = COOP_DATA_OFF;
+	h->vmm_data_size = data;
+	h->iopm_data_off = COOP_DATA_OFF + data;
+	h->iopm_data_size = size - COOP_DATA_OFF - data;
+	h->tsc_khz = tsc_khz;            /* Linux's own calibration: there is no VMM to measure it */
+	h->lapic_khz = 0;                /* unknown to a module */
+	h->vmm_apic_id = IOPM_NO_APIC_ID;
+	h->iopm_apic_id = read_apic_id();
+	h->iopm_index = 0;
+	h->vmm_notify_vector = 0;
+	h->console_irq = console_irq;
+
+	err = zone_attach(virt, h->zone_base, size);
+	if (err) {
+		free_pages_exact(virt, size);
+		return err;
+	}
+	iopm_zone.fake = true;
+	pr_warn("fake=1: TEST MODE: zone allocated in IOPM RAM, header written by iopm.ko, no VMM\n");
+	return 0;
+}
+
+void iopm_zone_report(void)
+{
+	const struct coop_shared_header *h = iopm_zone.hdr;
+
+	pr_info("shared zone %pa size 0x%zx (%zu KiB): magic ok, ABI version %u, header %u bytes%s\n",
+		&iopm_zone.base, iopm_zone.size, iopm_zone.size / 1024, h->version, h->header_size,
+		iopm_zone.fake ? " [fake]" : "");
+	pr_info("  area       offset      size\n");
+	pr_info("  header     0x%08x  0x%08x\n", COOP_HEADER_OFF, h->header_size);
+	pr_info("  vmm ctrl   0x%08x  0x%08x\n", h->vmm_ctrl_off, h->vmm_ctrl_size);
+	pr_info("  iopm ctrl  0x%08x  0x%08x\n", h->iopm_ctrl_off, h->iopm_ctrl_size);
+	pr_info("  vmm data   0x%08x  0x%08x\n", h->vmm_data_off, h->vmm_data_size);
+	pr_info("  iopm data  0x%08x  0x%08x\n", h->iopm_data_off, h->iopm_data_size);
+	pr_info("clocks: tsc %llu kHz (Linux uses %u kHz), lapic %llu kHz\n", h->tsc_khz, tsc_khz,
+		h->lapic_khz);
+	pr_info("apic ids: vmm %u, iopm %u (this CPU %u); iopm index %u; vmm notify vector 0x%x; console irq %u\n",
+		h->vmm_apic_id, h->iopm_apic_id, read_apic_id(), h->iopm_index, h->vmm_notify_vector,
+		h->console_irq);
+}
+
+void iopm_zone_unmap(void)
+{
+	if (!iopm_zone.virt)
+		return;
+	if (iopm_zone.fake)
+		free_pages_exact(iopm_zone.virt, iopm_zone.size);
+	else
+		memunmap(iopm_zone.virt);
+	memset(&iopm_zone, 0, sizeof(iopm_zone));
+}
