@@ -11,6 +11,7 @@
 #define BAD_SELECTOR	0x1230	   /* GDT index 0x246: beyond the guest's GDT limit */
 #define DR6_BS		(1U << 14) /* single-step (SDM Vol. 3B 17.2.3) */
 #define SOFT_INT_VECTOR 0x30
+#define MSR_UNLISTED	0x1234 /* not on coopvmm's MSR allow-list */
 
 /* #PF: 8-12 MiB mapped by a page table, one page not present, one read-only. */
 #define PG_P	      (1U << 0)
@@ -165,7 +166,7 @@ static void check_msr_gp(void)
 	struct trap_info ti;
 	if (skip_unless_coopvmm("#GP from wrmsr to an MSR off the allow-list"))
 		return;
-	int v = wrmsr_safe(0x1234, 0, &ti);
+	int v = wrmsr_safe(MSR_UNLISTED, 0, &ti);
 	printf("%-34s -> %s, error code %#x\n", "wrmsr 0x1234",
 	       v == TRAP_NONE ? "no exception" : trap_name(v), ti.error_code);
 	EXPECT_EQ(v, VEC_GP);

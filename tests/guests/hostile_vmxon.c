@@ -7,7 +7,9 @@
 
 #include "rt/hv.h"
 
-#define CR4_VMXE (1U << 13)
+#define CR4_VMXE	    (1U << 13)
+#define VMCS_VM_EXIT_REASON 0x4402 /* SDM Vol. 3D Appendix B: a read-only field */
+#define VMCS_GUEST_RIP	    0x681e
 
 static uint64_t region __attribute__((aligned(4096)));
 static uint64_t desc[2] __attribute__((aligned(16)));
@@ -32,12 +34,12 @@ static NOINLINE void do_vmread(void *a)
 {
 	(void)a;
 	uint32_t v;
-	__asm__ volatile("vmread %1, %0" : "=r"(v) : "r"(0x4400U) : "memory", "cc");
+	__asm__ volatile("vmread %1, %0" : "=r"(v) : "r"((uint32_t)VMCS_VM_EXIT_REASON) : "memory", "cc");
 }
 static NOINLINE void do_vmwrite(void *a)
 {
 	(void)a;
-	__asm__ volatile("vmwrite %1, %0" : : "r"(0x681eU), "r"(0U) : "memory", "cc");
+	__asm__ volatile("vmwrite %1, %0" : : "r"((uint32_t)VMCS_GUEST_RIP), "r"(0U) : "memory", "cc");
 }
 static NOINLINE void do_vmptrld(void *a)
 {

@@ -74,9 +74,10 @@ static void check_registers(void)
 	EXPECT_EQ(svr, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
 	lapic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
 	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC_ONESHOT);
-	EXPECT_EQ(lapic_read(APIC_LVT_TIMER) & 0x300ff, APIC_LVT_MASKED | VEC_ONESHOT);
+	EXPECT_EQ(lapic_read(APIC_LVT_TIMER) & (APIC_LVT_MODE_MASK | APIC_LVT_MASKED | APIC_LVT_VECTOR),
+		  APIC_LVT_MASKED | VEC_ONESHOT);
 	lapic_write(APIC_TIMER_DCR, APIC_DCR_DIV16);
-	EXPECT_EQ(lapic_read(APIC_TIMER_DCR) & 0xb, APIC_DCR_DIV16);
+	EXPECT_EQ(lapic_read(APIC_TIMER_DCR) & APIC_DCR_MASK, APIC_DCR_DIV16);
 }
 
 /* Count rate of the timer at a divider, in kHz, from a masked one-shot. */
@@ -160,12 +161,12 @@ static void check_eoi(void)
 	lapic_write(APIC_TIMER_ICR, (uint32_t)udiv64((uint64_t)bus_khz * PERIOD_US, 1000, NULL));
 	run_irqs_for_ms(10);
 	lapic_timer_stop();
-	uint32_t irr = lapic_read(APIC_IRR0 + 0x10 * (VEC_NOEOI / 32));
+	bool irr = (lapic_read(APIC_VECTOR_REG(APIC_IRR0, VEC_NOEOI)) & APIC_VECTOR_BIT(VEC_NOEOI)) != 0;
 	printf("  %u interrupt(s) in 10 ms; ISR bit %u, IRR bit %u\n", fired, lapic_in_service(VEC_NOEOI),
-	       (irr >> (VEC_NOEOI % 32)) & 1);
+	       irr);
 	EXPECT_EQ(fired, 1);
 	EXPECT_TRUE(lapic_in_service(VEC_NOEOI));
-	EXPECT_TRUE((irr >> (VEC_NOEOI % 32)) & 1);
+	EXPECT_TRUE(irr);
 	lapic_eoi(); /* the pending one is delivered at the next STI */
 	run_irqs_for_ms(1);
 	printf("  after EOI: %u interrupt(s)\n", fired);

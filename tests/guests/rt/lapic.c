@@ -68,7 +68,7 @@ void lapic_virtual_wire(void)
 
 bool lapic_in_service(uint8_t vector)
 {
-	return (lapic_read(APIC_ISR0 + 0x10 * (vector / 32)) >> (vector % 32)) & 1;
+	return (lapic_read(APIC_VECTOR_REG(APIC_ISR0, vector)) & APIC_VECTOR_BIT(vector)) != 0;
 }
 
 void lapic_timer_stop(void)

@@ -17,30 +17,35 @@
 #define MSR_X2APIC_FIRST      0x800
 #define MSR_IA32_TSC_DEADLINE 0x6e0 /* CPUID.1:ECX.TSC_DEADLINE */
 
-#define APIC_ID		      0x020 /* xAPIC: ID in bits 31:24; x2APIC: the 32-bit ID */
-#define APIC_VERSION	      0x030 /* bits 7:0 version, 23:16 highest LVT entry */
-#define APIC_TPR	      0x080
-#define APIC_EOI	      0x0b0
-#define APIC_SVR	      0x0f0
-#define APIC_SVR_ENABLE	      (1U << 8)
-#define APIC_ISR0	      0x100 /* in-service bits, 8 registers 0x10 apart */
-#define APIC_IRR0	      0x200 /* request bits, 8 registers 0x10 apart */
-#define APIC_ESR	      0x280
-#define APIC_LVT_TIMER	      0x320
-#define APIC_LVT_LINT0	      0x350
-#define APIC_LVT_LINT1	      0x360
-#define APIC_LVT_ERROR	      0x370
-#define APIC_TIMER_ICR	      0x380 /* initial count */
-#define APIC_TIMER_CCR	      0x390 /* current count */
-#define APIC_TIMER_DCR	      0x3e0 /* divide configuration */
-#define APIC_DCR_DIV1	      0xb
-#define APIC_DCR_DIV16	      0x3
-#define APIC_LVT_MASKED	      (1U << 16)
-#define APIC_LVT_ONESHOT      (0U << 17)
-#define APIC_LVT_PERIODIC     (1U << 17)
-#define APIC_LVT_TSC_DEADLINE (2U << 17)
-#define APIC_LVT_DM_NMI	      (4U << 8)
-#define APIC_LVT_DM_EXTINT    (7U << 8)
+#define APIC_ID			 0x020 /* xAPIC: ID in bits 31:24; x2APIC: the 32-bit ID */
+#define APIC_VERSION		 0x030 /* bits 7:0 version, 23:16 highest LVT entry */
+#define APIC_TPR		 0x080
+#define APIC_EOI		 0x0b0
+#define APIC_SVR		 0x0f0
+#define APIC_SVR_ENABLE		 (1U << 8)
+#define APIC_ISR0		 0x100			      /* in-service bits, 8 registers 0x10 apart */
+#define APIC_IRR0		 0x200			      /* request bits, 8 registers 0x10 apart */
+#define APIC_VECTOR_REG(base, v) ((base) + 0x10 * ((v) / 32)) /* its ISR/TMR/IRR register */
+#define APIC_VECTOR_BIT(v)	 (1U << ((v) % 32))
+#define APIC_ESR		 0x280
+#define APIC_LVT_TIMER		 0x320
+#define APIC_LVT_LINT0		 0x350
+#define APIC_LVT_LINT1		 0x360
+#define APIC_LVT_ERROR		 0x370
+#define APIC_TIMER_ICR		 0x380 /* initial count */
+#define APIC_TIMER_CCR		 0x390 /* current count */
+#define APIC_TIMER_DCR		 0x3e0 /* divide configuration */
+#define APIC_DCR_DIV1		 0xb
+#define APIC_DCR_DIV16		 0x3
+#define APIC_DCR_MASK		 0xbU
+#define APIC_LVT_VECTOR		 0xffU
+#define APIC_LVT_MASKED		 (1U << 16)
+#define APIC_LVT_ONESHOT	 (0U << 17)
+#define APIC_LVT_PERIODIC	 (1U << 17)
+#define APIC_LVT_TSC_DEADLINE	 (2U << 17)
+#define APIC_LVT_MODE_MASK	 (3U << 17)
+#define APIC_LVT_DM_NMI		 (4U << 8)
+#define APIC_LVT_DM_EXTINT	 (7U << 8)
 
 #define APIC_SPURIOUS_VECTOR 0xff
 
