@@ -4,9 +4,8 @@
  * 1/2/4 bytes incl. AH-style registers, MOV of an immediate, MOVZX/MOVSX,
  * MOV with absolute moffs, REP MOVS/STOS RAM<->MMIO (also DF = 1 and
  * MMIO->MMIO), LODS, AND/OR/XOR/ADD/SUB/CMP/TEST with a memory operand
- * (register and immediate forms), XCHG, BT (a register bit offset within the
- * operand: docs/decoder.md lets the emulator refuse one beyond it, and
- * coopvmm does, killing the guest); base+index*scale+disp8/disp32,
+ * (register and immediate forms), XCHG, BT (also a register bit offset that
+ * reaches the next dword); base+index*scale+disp8/disp32,
  * index-only, negative displacements, 16-bit address size (0x67) and
  * operand size (0x66) prefixes. Values are checked, ALU results and flags
  * against the same instruction on RAM, and the access count / size / write
@@ -675,6 +674,7 @@ static const struct alu_case alu_cases[] = {
     {"xchg [m16], cx (66 87)", xchg_m16_r16, 0xffff4242, 0, RMW 2, 1, 0x46},
     {"bt [m32], imm8 (0F BA /4)", bt_m32_imm8, 0, EFLAGS_CF, 1, 4, 0, 0x48},
     {"bt [m32], ecx = 6 (0F A3)", bt_m32_r32, 6, EFLAGS_CF, 1, 4, 0, 0x4c},
+    {"bt [m32], ecx = 39: the next dword (0F A3)", bt_m32_r32, 39, EFLAGS_CF, 1, 4, 0, 0x50},
     {"bt [m16], imm8 (66 0F BA /4)", bt_m16_imm8, 0, EFLAGS_CF, 1, 2, 0, 0x50},
 };
 
