@@ -25,6 +25,7 @@ fi
 mkdir -p "$out/test"
 gcc -std=gnu11 -static -O2 -s -Wall -Wextra -Werror -Ishared -Iiopm \
     -o "$out/test/zone_rw" iopm/test/zone_rw.c iopm/coopdev.c
+gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Ishared -o "$out/test/mkzone" iopm/test/mkzone.c
 python3 iopm/mkinitramfs.py -o "$out/test/overlay.cpio.gz" \
     --file "$out/test/zone_rw" usr/sbin/zone_rw 755 >&2
 # The kernel unpacks concatenated archives in order: the overlay adds zone_rw.

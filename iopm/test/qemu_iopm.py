@@ -52,10 +52,14 @@ def abi_offsets():
 #include <stddef.h>
 #include "coopvmm_abi.h"
 int main(void) {
-    printf("state %zu\nreason %zu\nheartbeat %zu\nnote %zu\nroute_seq %zu\n",
+    printf("state %zu\nreason %zu\nheartbeat %zu\nnote %zu\nroute_seq %zu\nroute %zu\n"
+           "route_flags %zu\n",
            offsetof(struct coop_iopm_ctrl, state), offsetof(struct coop_iopm_ctrl, reason),
            offsetof(struct coop_iopm_ctrl, heartbeat), offsetof(struct coop_iopm_ctrl, note),
-           offsetof(struct coop_iopm_ctrl, route_seq));
+           offsetof(struct coop_iopm_ctrl, route_seq), offsetof(struct coop_iopm_ctrl, route),
+           offsetof(struct coop_route, flags));
+    printf("ROUTE_VALID %u\nROUTE_MASKED %u\nROUTE_ACTIVE %d\nROUTE_REFUSED_OWNED %d\n",
+           COOP_ROUTE_VALID, COOP_ROUTE_MASKED, COOP_ROUTE_ACTIVE, COOP_ROUTE_REFUSED_OWNED);
     printf("HALTED %d\nPANICKED %d\nRUNNING %d\nREBOOT %d\nPOWEROFF %d\nHALT %d\n",
            COOP_IOPM_HALTED, COOP_IOPM_PANICKED, COOP_IOPM_RUNNING,
            COOP_HALT_REBOOT, COOP_HALT_POWEROFF, COOP_HALT_HALT);
@@ -75,7 +79,7 @@ class Qemu:
     """One QEMU TCG run: COM1 to a file (the VMM's port: must stay empty),
     COM2 on pipes (the IOPM console), HMP monitor on a unix socket."""
 
-    def __init__(self, args, name, append):
+    def __init__(self, args, name, append, extra=(), initrd=None):
         self.name = name
         self.logdir = os.path.join(args.logdir, name)
         os.makedirs(self.logdir, exist_ok=True)
@@ -85,9 +89,9 @@ class Qemu:
             if os.path.exists(p):
                 os.unlink(p)
         self.argv = [args.qemu, "-m", "256", "-smp", "1", "-no-reboot", "-display", "none",
-                     "-kernel", args.kernel, "-initrd", args.initrd, "-append", append,
+                     "-kernel", args.kernel, "-initrd", initrd or args.initrd, "-append", append,
                      "-serial", "file:" + self.com1, "-serial", "stdio",
-                     "-monitor", "unix:%s,server=on,wait=off" % self.monpath]
+                     "-monitor", "unix:%s,server=on,wait=off" % self.monpath] + list(extra)
         self.out = ""
         self.cursor = 0
         self.lock = threading.Lock()
@@ -388,12 +392,111 @@ def unguarded_sysrq_b(args):
         q.stop()
 
 
+ZONE_BASE, ZONE_SIZE = 0x7000000, 0x200000
+REAL_APPEND = (BASE_APPEND.replace(" iopm.fake=1", "") +
+               " coopvmm.shared=0x%x,0x%x" % (ZONE_BASE, ZONE_SIZE))
+
+
+def zone_image(args, name, ack, bad_magic=False):
+    """A zone's first pages as a VMM leaves them (iopm/test/mkzone.c), loaded
+    into reserved guest RAM (memmap=) by QEMU's generic loader."""
+    os.makedirs(args.logdir, exist_ok=True)
+    path = os.path.join(args.logdir, "zone-%s.bin" % name)
+    argv = [args.mkzone, path, hex(ZONE_BASE), hex(ZONE_SIZE), ack] + (["bad-magic"] if bad_magic else [])
+    subprocess.run(argv, check=True)
+    return ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (path, ZONE_BASE)]
+
+
+def real_zone_boots(args, off):
+    reserve = " memmap=0x%x$0x%x" % (ZONE_SIZE, ZONE_BASE)
+
+    # VMM answer ACTIVE (pre-written): the real memremap path, the ACTIVE
+    # branch and the kick. Plain QEMU has no VMM to forward IRQ 3 after that,
+    # so the console's transmitter stalls: checked through printk and memory.
+    q = Qemu(args, "real-active", REAL_APPEND + reserve, zone_image(args, "active", str(off["ROUTE_ACTIVE"])))
+    try:
+        m = q.expect(r"iopmd\[\d+\]: started", BOOT_TIMEOUT)
+        log = q.text()
+        ok = m is not None
+        for pat in [r"iopm: shared zone 0x0000000007000000 size 0x200000 \(2048 KiB\): magic ok, ABI version 1, header \d+ bytes\n",
+                    r"iopm: clocks: tsc 1000000 kHz \(Linux uses \d+ kHz\), lapic 1000000 kHz",
+                    r"iopm: apic ids: vmm 7, iopm 0 \(this CPU 0\); iopm index 0; vmm notify vector 0xf0; console irq 3",
+                    r"iopm: route IRQ 3 -> vector 0x33: ACTIVE \(VMM acked seq 1\)",
+                    r"iopm: route IRQ 3: kicked once \(self-IPI on vector 0x33\)",
+                    r"iopm: loaded: state MODULE\n"]:
+            if not re.search(pat, log):
+                ok = False
+                break
+        result(ok, "real zone (reserved RAM, loaded by QEMU): mapped, checked, layout logged; VMM answer "
+               "ACTIVE -> route kept and kicked once", "no /%s/ in the log" % pat)
+        time.sleep(1)
+        ctrl = ZONE_BASE + 0x2000
+        st = q.read_u32(ctrl + off["state"], 1)
+        hb1 = q.read_u32(ctrl + off["heartbeat"], 1)
+        time.sleep(1.5)
+        hb2 = q.read_u32(ctrl + off["heartbeat"], 1)
+        seq = q.read_u32(ctrl + off["route_seq"], 1)
+        flags = q.read_u32(ctrl + off["route"] + off["route_flags"], 1)
+        result(st == [off["RUNNING"]] and hb1 and hb2 and hb2[0] > hb1[0] and seq == [1] and
+               flags == [off["ROUTE_VALID"]],
+               "real zone in guest memory: state RUNNING, heartbeat rising (%s -> %s), route_seq 1, "
+               "route 0 valid and unmasked" % (hb1, hb2),
+               "state %s heartbeat %s -> %s route_seq %s flags %s" % (st, hb1, hb2, seq, flags))
+    finally:
+        q.stop()
+
+    # VMM answer REFUSED_OWNED: the IRQ goes back to the 8259 and the console works.
+    q = Qemu(args, "real-refused", REAL_APPEND + reserve,
+             zone_image(args, "refused", str(off["ROUTE_REFUSED_OWNED"])))
+    try:
+        base = q.boot()
+        ok = base == ZONE_BASE and re.search(r"iopm: route IRQ 3: REFUSED: the pin has another owner \(status 2\): "
+                                             r"IRQ 3 stays on the 8259", q.text())
+        result(bool(ok), "VMM answer REFUSED_OWNED: logged, IRQ 3 stays on the 8259, shell prompt comes",
+               "zone %s, tail %r" % (base, q.text()[-500:]))
+        out, rc = q.run("vmctl info")
+        result(rc == 0 and "FAKE" not in out and "REFUSED_OWNED" in out and "vmm           heartbeat 42" in out
+               and "base 0x7000000 size 0x200000" in out and "clocks        tsc 1000000 kHz, lapic 1000000 kHz" in out,
+               "vmctl info on the real zone: VMM heartbeat, clocks, REFUSED_OWNED route", "rc %s:\n%s" % (rc, out))
+    finally:
+        q.stop()
+
+    # A zone whose magic is wrong: iopm.ko refuses to load; /init says so and
+    # still gives a shell.
+    q = Qemu(args, "real-badmagic", REAL_APPEND + reserve, zone_image(args, "badmagic", "none", bad_magic=True))
+    try:
+        prompt = q.expect(re.escape(PROMPT), BOOT_TIMEOUT)
+        log = q.text()
+        result(prompt is not None and
+               re.search(r"iopm: refusing the shared zone at 0x0000000007000000: magic 0x0123456789abcdef, "
+                         r"expected 0x444d48535f504f43", log) is not None and
+               "iopm: insmod iopm.ko shared_base=0x7000000 shared_size=0x200000 failed" in log,
+               "bad magic: iopm.ko refuses with the values, /init says insmod failed, shell still comes",
+               "tail %r" % log[-600:])
+        out, rc = q.run("vmctl info")
+        result(rc == 1 and "(is iopm.ko loaded?)" in (out or ""), "vmctl info without iopm.ko: says why, exit 1",
+               "rc %s out %r" % (rc, out))
+    finally:
+        q.stop()
+
+    # The zone given on the command line is ordinary RAM in Linux's e820.
+    q = Qemu(args, "real-inram", REAL_APPEND)
+    try:
+        prompt = q.expect(re.escape(PROMPT), BOOT_TIMEOUT)
+        result(prompt is not None and re.search(r"iopm: refusing the shared zone 0x0000000007000000\+0x200000: it "
+                                                r"overlaps System RAM", q.text()) is not None,
+               "zone inside System RAM: iopm.ko refuses it (Linux could allocate it)", "tail %r" % q.text()[-600:])
+    finally:
+        q.stop()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--kernel", default=os.path.join(REPO, "build", "iopm", "vmlinuz"))
     ap.add_argument("--initrd", default=os.path.join(REPO, "build", "iopm", "test", "initramfs-test.cpio.gz"))
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--logdir", default=os.path.join(REPO, "build", "test-logs", "iopm-qemu"))
+    ap.add_argument("--mkzone", default=os.path.join(REPO, "build", "iopm", "test", "mkzone"))
     ap.add_argument("--quick", action="store_true", help="main boot only")
     args = ap.parse_args()
     for f in (args.kernel, args.initrd):
@@ -405,6 +508,7 @@ def main():
 
     main_boot(args, off)
     if not args.quick:
+        real_zone_boots(args, off)
         stop_boot(args, off, "reboot", "reboot", off["HALTED"], off["REBOOT"], "reboot requested",
                   r"iopm: IOPM CPU stopped: state HALTED, reason reboot")
         stop_boot(args, off, "halt", "halt", off["HALTED"], off["HALT"], "halt requested",
