@@ -68,11 +68,12 @@ def read_text(path):
         return ""
 
 
-def boot(log_name, *boot_args, quiet=False):
-    """Run tools/boot on the ISO with a log dir of its own under
+def boot(log_name, *boot_args, quiet=False, iso=None):
+    """Run tools/boot on the ISO (default: the VMM's; iso= another, e.g. the
+    guest-test ISO) with a log dir of its own under
     build/test-logs/system/LOG_NAME; return a BootResult."""
     log_dir = os.path.join(LOG_ROOT, log_name)
-    argv = [BOOT, "--log-dir", log_dir] + list(boot_args) + [ISO]
+    argv = [BOOT, "--log-dir", log_dir] + list(boot_args) + [iso or ISO]
     if not quiet:
         print("# %s" % " ".join(shlex.quote(os.path.relpath(a, REPO) if a.startswith(REPO) else a)
                                 for a in argv), flush=True)
