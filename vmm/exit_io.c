@@ -11,11 +11,10 @@
 #include "vmm/errno.h"
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
+#include "vmm/vdev.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
-#define DEBUG_EXIT_PORT 0xf4
-#define DEBUG_EXIT_PORTS 4
 #define IO_REP_MAX 4096               /* iterations per exit; the rest re-executes */
 #define VMX_BASIC_INS_OUTS_INFO (1ULL << 54)
 #define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
@@ -27,47 +26,18 @@ static uint64_t size_mask(unsigned size)
 	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
 
-/* One byte for the byte-wide devices: PIC, PIT, COM1 stand-in. */
-static bool byte_io(struct vm *vm, uint16_t port, bool write, uint8_t *b)
-{
-	uint64_t now = rdtsc();
-	return vpic_io(&vm->pic, port, write, b) == 0 || vpit_io(&vm->pit, port, write, b, now) == 0 ||
-	       vuart_io(&vm->uart, port, write, b) == 0;
-}
-
 void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
 	struct vm *vm = v->vm;
 	if (write)
 		*val &= (uint32_t)size_mask(size);
-	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_PORTS) {
-		if (write) {
-			vm_exit(vm, (int)((*val << 1) | 1));
-			return;
-		}
-		*val = (uint32_t)size_mask(size);
-		return;
-	}
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
-	if (testdev_io(&vm->testdev, port, size, write, val) == 0) {
-		spin_unlock_irqrestore(&vm->lock, flags);
-		return;
-	}
-	bool claimed = false;
-	uint32_t out = 0;
-	for (unsigned i = 0; i < size; i++) {
-		uint8_t b = write ? (uint8_t)(*val >> (8 * i)) : 0xff;
-		if (byte_io(vm, (uint16_t)(port + i), write, &b))
-			claimed = true;
-		else
-			b = 0xff;
-		out |= (uint32_t)b << (8 * i);
-	}
-	if (!write)
-		*val = out;
-	if (!claimed)
+	if (!vdev_pio(v, port, size, write, val))
 		vm->unclaimed_io++;
+	bool ended = vm->exit_pending;
 	spin_unlock_irqrestore(&vm->lock, flags);
+	if (ended)
+		vm_exit(vm, vm->exit_status);
 }
 
 static void string_io(struct vcpu *v, uint64_t q)

@@ -14,14 +14,12 @@
 #include "vmm/errno.h"
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
+#include "vmm/vdev.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
 #define INSN_MAX 15
 #define MMIO_REP_MAX 4096
-#define VIOAPIC_BASE 0xfec00000ULL
-#define VIOAPIC_SIZE 0x1000ULL
-#define VLAPIC_PAGE 0x1000ULL
 #define RFLAGS_DF (1ULL << 10)
 #define RFLAGS_ARITH 0x8d5ULL      /* CF PF AF ZF SF OF */
 #define RFLAGS_CF_BIT 1ULL
@@ -31,32 +29,14 @@ static uint64_t mask_of(unsigned size)
 	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
 
-/* A device access; returns false when no device claims the address. */
+/* A device access (vmm/vdev.c); false when no device claims the address. */
 static bool mmio_device(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
 {
 	struct vm *vm = v->vm;
-	uint64_t base = vlapic_get_apic_base(&v->lapic);
-	uint64_t apic = base & ~(VLAPIC_PAGE - 1) & ((1ULL << VLAPIC_MAX_PHYS_BITS) - 1);
-	bool claimed = true;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
-	if ((base & VLAPIC_BASE_EN) && !(base & VLAPIC_BASE_EXTD) && gpa >= apic && gpa < apic + VLAPIC_PAGE) {
-		uint32_t v32 = (uint32_t)*val;
-		if (size != 4 || vlapic_mmio(&v->lapic, (uint32_t)(gpa - apic), write, &v32, rdtsc()))
-			v32 = write ? 0 : 0;   /* bad size/alignment: reads 0, writes dropped */
-		if (!write)
-			*val = v32;
-	} else if (gpa >= VIOAPIC_BASE && gpa < VIOAPIC_BASE + VIOAPIC_SIZE) {
-		uint32_t v32 = (uint32_t)*val;
-		if (size != 4 || vioapic_mmio(&vm->ioapic, gpa - VIOAPIC_BASE, write, &v32))
-			v32 = ~0U;
-		if (!write)
-			*val = v32 & mask_of(size);
-	} else if (gpa >= TESTDEV_MMIO_BASE && gpa < TESTDEV_MMIO_BASE + TESTDEV_MMIO_SIZE) {
-		testdev_mmio(&vm->testdev, gpa - TESTDEV_MMIO_BASE, size, write, val);
-	} else {
-		claimed = false;
+	bool claimed = vdev_mmio(v, gpa, size, write, val);
+	if (!claimed)
 		vm->unclaimed_mmio++;
-	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	return claimed;
 }

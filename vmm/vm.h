@@ -72,6 +72,7 @@ struct vm {
 	char cmdline[VM_CMDLINE_MAX];
 	volatile enum vm_state state;
 	int exit_status;             /* debug-exit status when VM_EXITED */
+	bool exit_pending;           /* the debug-exit port was written */
 	char why[256];               /* kill reason when VM_KILLED */
 	struct spinlock lock;        /* devices, vLAPIC IRR/ISR, state */
 	uint64_t mem_size;

@@ -1,0 +1,142 @@
+/* vdev.c: the tables of port and MMIO ranges of a coopvmm VM
+ * (docs/guest-platform.md "Devices inside the VMM") and their dispatch.
+ * The vLAPIC page is looked up first, at the vCPU's current APIC base
+ * (Intel SDM Vol. 3A 10.4.5 relocation). */
+#include "vmm/vdev.h"
+
+#include "arch/x86/cpu.h"
+#include "vmm/errno.h"
+#include "vmm/lib.h"
+#include "vmm/vm.h"
+
+#define VIOAPIC_BASE 0xfec00000ULL
+#define VIOAPIC_LAST 0xfec00fffULL
+#define VLAPIC_PAGE 0x1000ULL
+
+static uint64_t ones(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+static int pio_debug_exit(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	(void)port;
+	if (!write)
+		return -EINVAL;
+	/* QEMU isa-debug-exit: status (v << 1) | 1; the VM ends at its next exit check. */
+	v->vm->exit_status = (int)(((uint64_t)(*val & ones(size)) << 1) | 1);
+	v->vm->exit_pending = true;
+	return 0;
+}
+
+static int pio_testdev(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	return testdev_io(&v->vm->testdev, port, size, write, val);
+}
+
+static int pio_pic(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	(void)size;
+	uint8_t b = (uint8_t)*val;
+	int r = vpic_io(&v->vm->pic, port, write, &b);
+	*val = b;
+	return r;
+}
+
+static int pio_pit(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	(void)size;
+	uint8_t b = (uint8_t)*val;
+	int r = vpit_io(&v->vm->pit, port, write, &b, rdtsc());
+	*val = b;
+	return r;
+}
+
+static int pio_uart(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	(void)size;
+	uint8_t b = (uint8_t)*val;
+	int r = vuart_io(&v->vm->uart, port, write, &b);
+	*val = b;
+	return r;
+}
+
+static const struct vdev_range pio_ranges[] = {
+	{ "pic-master", 0x20, 0x21, VDEV_LOCAL, true, pio_pic, NULL },
+	{ "pit", 0x40, 0x43, VDEV_LOCAL, true, pio_pit, NULL },
+	{ "port61", 0x61, 0x61, VDEV_LOCAL, true, pio_pit, NULL },
+	{ "pic-slave", 0xa0, 0xa1, VDEV_LOCAL, true, pio_pic, NULL },
+	{ "testdev", TESTDEV_PORT_FIRST, TESTDEV_PORT_LAST, VDEV_LOCAL, false, pio_testdev, NULL },
+	{ "debug-exit", 0xf4, 0xf7, VDEV_LOCAL, false, pio_debug_exit, NULL },
+	{ "com1", VUART_BASE, VUART_BASE + VUART_PORTS - 1, VDEV_LOCAL, true, pio_uart, NULL },
+	{ "elcr", 0x4d0, 0x4d1, VDEV_LOCAL, true, pio_pic, NULL },
+};
+
+static int mmio_ioapic(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+{
+	return vioapic_mmio_sized(&v->vm->ioapic, gpa - VIOAPIC_BASE, size, write, val);
+}
+
+static int mmio_testdev(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+{
+	return testdev_mmio(&v->vm->testdev, gpa - TESTDEV_MMIO_BASE, size, write, val);
+}
+
+static const struct vdev_range mmio_ranges[] = {
+	{ "testdev", TESTDEV_MMIO_BASE, TESTDEV_MMIO_BASE + TESTDEV_MMIO_SIZE - 1, VDEV_LOCAL, false, NULL,
+	  mmio_testdev },
+	{ "ioapic", VIOAPIC_BASE, VIOAPIC_LAST, VDEV_LOCAL, false, NULL, mmio_ioapic },
+};
+
+static const struct vdev_range *find(const struct vdev_range *t, unsigned n, uint64_t a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a >= t[i].first && a <= t[i].last)
+			return &t[i];
+	return NULL;
+}
+
+bool vdev_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	bool claimed = false;
+	uint32_t out = 0;
+	for (unsigned off = 0; off < size;) {
+		uint16_t p = (uint16_t)(port + off);
+		const struct vdev_range *d = find(pio_ranges, ARRAY_SIZE(pio_ranges), p);
+		unsigned n = (!d || d->bytewise) ? 1 : size - off;
+		uint32_t part = write ? (uint32_t)((*val >> (8 * off)) & ones(n)) : (uint32_t)ones(n);
+		if (d && d->where == VDEV_LOCAL && d->pio(v, p, n, write, &part) == 0)
+			claimed = true;
+		else
+			part = (uint32_t)ones(n);
+		out |= (part & (uint32_t)ones(n)) << (8 * off);
+		off += n;
+	}
+	if (!write)
+		*val = out;
+	return claimed;
+}
+
+bool vdev_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+{
+	uint64_t base = vlapic_get_apic_base(&v->lapic);
+	uint64_t apic = base & ~(VLAPIC_PAGE - 1) & ((1ULL << VLAPIC_MAX_PHYS_BITS) - 1);
+	if ((base & VLAPIC_BASE_EN) && !(base & VLAPIC_BASE_EXTD) && gpa >= apic && gpa < apic + VLAPIC_PAGE) {
+		/* 32-bit accesses only; others read 0 and are dropped (vmm/vlapic.h). */
+		uint32_t v32 = (uint32_t)*val;
+		if (size != 4 || vlapic_mmio(&v->lapic, (uint32_t)(gpa - apic), write, &v32, rdtsc()))
+			v32 = 0;
+		if (!write)
+			*val = v32;
+		return true;
+	}
+	const struct vdev_range *d = find(mmio_ranges, ARRAY_SIZE(mmio_ranges), gpa);
+	if (!d || d->where != VDEV_LOCAL) {
+		if (!write)
+			*val = ones(size);
+		return false;
+	}
+	if (d->mmio(v, gpa, size, write, val) && !write)
+		*val = ones(size);
+	return true;
+}
