@@ -17,6 +17,7 @@
 struct iopm_route {
 	bool used;
 	bool level;
+	bool active;                 /* the VMM answered ACTIVE: it forwards this IRQ */
 	unsigned int irq;
 	unsigned int vector;
 	struct irq_chip *old_chip;   /* Linux's 8259 chip, put back on release */
@@ -24,6 +25,9 @@ struct iopm_route {
 };
 
 static struct iopm_route routes[COOP_MAX_ROUTES];
+static unsigned int route_timeout_ms;
+
+static int route_wait(u32 seq, unsigned int timeout_ms);
 
 static int route_index(unsigned int irq)
 {
@@ -146,7 +150,10 @@ static int route_add(unsigned int irq, bool level)
 	return i;
 }
 
-/* Give the IRQ back to Linux's 8259 chip and withdraw the request. */
+/* Withdraw the request and give the IRQ back to Linux's 8259 chip. A route
+ * the VMM made ACTIVE keeps coop_chip until the VMM acknowledges the
+ * withdrawal (or the timeout passes): an IPI it forwards meanwhile still
+ * needs a local APIC EOI, which the 8259 chip would not give. */
 static void route_remove(int i)
 {
 	struct iopm_route *rt = &routes[i];
@@ -155,6 +162,10 @@ static void route_remove(int i)
 	disable_irq(rt->irq);
 	WRITE_ONCE(iopm_zone.ctrl->route[i].flags, 0);
 	route_publish();
+	if (rt->active && route_wait(READ_ONCE(iopm_zone.ctrl->route_seq), route_timeout_ms))
+		pr_warn("route IRQ %u: the VMM did not acknowledge the withdrawal within %u ms\n", rt->irq,
+			route_timeout_ms);
+	rt->active = false;
 	irq_set_chip_and_handler_name(rt->irq, rt->old_chip, handle_level_irq, NULL);
 	irq_modify_status(rt->irq, 0, IRQ_LEVEL);   /* as init_ISA_irqs() left it */
 	if (!irqd_irq_masked(d))
@@ -208,6 +219,7 @@ int iopm_route_console(unsigned int timeout_ms)
 	u32 seq, status;
 	int i;
 
+	route_timeout_ms = timeout_ms;
 	i = route_add(irq, false);
 	if (i < 0) {
 		pr_err("route IRQ %u: cannot install the coopvmm chip (%d): console stays on the 8259\n", irq, i);
@@ -236,6 +248,7 @@ int iopm_route_console(unsigned int timeout_ms)
 		route_remove(i);
 		return -EBUSY;
 	}
+	routes[i].active = true;
 	pr_info("route IRQ %u -> vector 0x%x: ACTIVE (VMM acked seq %u)\n", irq, routes[i].vector, seq);
 	/* The UART may have raised THRE before the pin was routed and the edge is
 	 * lost: run the handler once so a stalled transmitter restarts. */

@@ -335,6 +335,18 @@ def main_boot(args, off):
                "/dev/coopvmm mmap rules (%d checks: IOPM areas writable, VMM pages SIGBUS, ...)" % (len(lines) - 1),
                "rc %s: %s" % (rc, "; ".join(fails) or out))
 
+        out1, rc1 = q.run("rmmod iopm")
+        q.run("kill $(pidof iopmd); sleep 0.5")
+        out2, rc2 = q.run("rmmod iopm && ! test -e /dev/coopvmm && grep -c coopvmm /proc/interrupts; "
+                          "insmod /lib/modules/iopm.ko fake=1 route_timeout_ms=100 && iopmd -d && sleep 1")
+        hb, info = vmctl_info(q)
+        bases = re.findall(r"iopm: shared zone 0x([0-9a-f]+) size", q.text())
+        base = int(bases[-1], 16)   # the reloaded module allocated a new fake zone
+        result(rc1 != 0 and "iopm: unloaded" in q.text() and rc2 == 0 and re.search(r"^0$", out2, re.M) and
+               hb is not None and hb > 0 and "state RUNNING" in info,
+               "rmmod refused while iopmd maps the zone; after iopmd stops: unload, reload, iopmd restarts",
+               "rmmod rc %s, reload rc %s %r, heartbeat %s" % (rc1, rc2, out2, hb))
+
         size = os.path.getsize(q.com1)
         result(size == 0, "COM1 (the VMM's log port) got no byte from the IOPM's Linux",
                "%d bytes in %s" % (size, q.com1))
