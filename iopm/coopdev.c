@@ -39,7 +39,8 @@ int coopdev_open(struct coopdev *dev, int writable, char *err, size_t errlen)
 	}
 	h = p;
 	if (h->magic != COOP_SHARED_MAGIC || h->version != COOP_ABI_VERSION) {
-		snprintf(err, errlen, "bad shared header: magic 0x%016llx version %u (expected 0x%016llx version %u)",
+		snprintf(err, errlen,
+			 "bad shared header: magic 0x%016llx version %u (expected 0x%016llx version %u)",
 			 (unsigned long long)h->magic, h->version, (unsigned long long)COOP_SHARED_MAGIC,
 			 COOP_ABI_VERSION);
 		munmap(p, COOP_PAGE);

@@ -16,7 +16,7 @@ struct coopdev {
 	size_t size;
 	const struct coop_shared_header *hdr;
 	const struct coop_vmm_ctrl *vmm;
-	struct coop_iopm_ctrl *ctrl;   /* read-only mapping unless opened writable */
+	struct coop_iopm_ctrl *ctrl; /* read-only mapping unless opened writable */
 };
 
 /* Map the zone (read-only unless `writable`) and check its header.

@@ -15,7 +15,7 @@
 
 #include "coopdev.h"
 
-#define HEARTBEAT_NS 100000000L   /* 100 ms */
+#define HEARTBEAT_NS 100000000L /* 100 ms */
 
 static volatile sig_atomic_t got_hup;
 
@@ -36,7 +36,7 @@ static void klog(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - n - 1, fmt, ap);
 	va_end(ap);
-	strcat(msg, "\n");   /* without it the kernel holds the record as a continuation */
+	strcat(msg, "\n"); /* without it the kernel holds the record as a continuation */
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, msg, strlen(msg)) < 0)
 		fprintf(stderr, "%s", msg + 3);

@@ -8,58 +8,75 @@
 
 #include "coopdev.h"
 
-#define EXIT_USAGE 64
+#define EXIT_USAGE	64
 #define EXIT_NO_CHANNEL 2
-#define NO_APIC_ID 0xffffffffU
+#define NO_APIC_ID	0xffffffffU
 
-static const char *const channel_cmds[] = { "list", "create", "start", "stop", "destroy", "console", "stats" };
+static const char *const channel_cmds[] = {"list", "create", "start", "stop", "destroy", "console", "stats"};
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vmctl COMMAND [ARGS]\n"
-		   "  info              shared zone header, IOPM and VMM state, heartbeats, interrupt routes\n"
-		   "  list              list guests\n"
-		   "  create FILE       create a guest from a description\n"
-		   "  start NAME        start a guest\n"
-		   "  stop NAME         ask a guest to shut down\n"
-		   "  destroy NAME      stop a guest at once\n"
-		   "  console NAME      attach to a guest's console\n"
-		   "  stats [NAME]      I/O and exit statistics\n"
-		   "  --help            this text\n"
-		   "Only `info` works in this build: the others need the VMM <-> IOPM request channel.\n");
+	fprintf(f,
+		"usage: vmctl COMMAND [ARGS]\n"
+		"  info              shared zone header, IOPM and VMM state, heartbeats, interrupt routes\n"
+		"  list              list guests\n"
+		"  create FILE       create a guest from a description\n"
+		"  start NAME        start a guest\n"
+		"  stop NAME         ask a guest to shut down\n"
+		"  destroy NAME      stop a guest at once\n"
+		"  console NAME      attach to a guest's console\n"
+		"  stats [NAME]      I/O and exit statistics\n"
+		"  --help            this text\n"
+		"Only `info` works in this build: the others need the VMM <-> IOPM request channel.\n");
 }
 
 static const char *state_name(uint32_t s)
 {
 	switch (s) {
-	case COOP_IOPM_OFF: return "OFF";
-	case COOP_IOPM_MODULE: return "MODULE";
-	case COOP_IOPM_RUNNING: return "RUNNING";
-	case COOP_IOPM_HALTED: return "HALTED";
-	case COOP_IOPM_PANICKED: return "PANICKED";
-	default: return "?";
+	case COOP_IOPM_OFF:
+		return "OFF";
+	case COOP_IOPM_MODULE:
+		return "MODULE";
+	case COOP_IOPM_RUNNING:
+		return "RUNNING";
+	case COOP_IOPM_HALTED:
+		return "HALTED";
+	case COOP_IOPM_PANICKED:
+		return "PANICKED";
+	default:
+		return "?";
 	}
 }
 
 static const char *reason_name(uint32_t r)
 {
 	switch (r) {
-	case COOP_HALT_NONE: return "-";
-	case COOP_HALT_REBOOT: return "reboot";
-	case COOP_HALT_POWEROFF: return "poweroff";
-	case COOP_HALT_HALT: return "halt";
-	default: return "?";
+	case COOP_HALT_NONE:
+		return "-";
+	case COOP_HALT_REBOOT:
+		return "reboot";
+	case COOP_HALT_POWEROFF:
+		return "poweroff";
+	case COOP_HALT_HALT:
+		return "halt";
+	default:
+		return "?";
 	}
 }
 
 static const char *route_status_name(uint32_t s)
 {
 	switch (s) {
-	case COOP_ROUTE_NONE: return "NONE";
-	case COOP_ROUTE_ACTIVE: return "ACTIVE";
-	case COOP_ROUTE_REFUSED_OWNED: return "REFUSED_OWNED";
-	case COOP_ROUTE_REFUSED_BAD: return "REFUSED_BAD";
-	default: return "?";
+	case COOP_ROUTE_NONE:
+		return "NONE";
+	case COOP_ROUTE_ACTIVE:
+		return "ACTIVE";
+	case COOP_ROUTE_REFUSED_OWNED:
+		return "REFUSED_OWNED";
+	case COOP_ROUTE_REFUSED_BAD:
+		return "REFUSED_BAD";
+	default:
+		return "?";
 	}
 }
 
@@ -96,11 +113,12 @@ static void print_routes(const struct coopdev *d)
 			continue;
 		if (!shown++)
 			printf("  #   irq  vector  flags                 eoi  status         forwarded\n");
-		snprintf(flags, sizeof(flags), "%s,%s%s", (r->flags & COOP_ROUTE_VALID) ? "valid" : "withdrawn",
+		snprintf(flags, sizeof(flags), "%s,%s%s",
+			 (r->flags & COOP_ROUTE_VALID) ? "valid" : "withdrawn",
 			 (r->flags & COOP_ROUTE_LEVEL) ? "level" : "edge",
 			 (r->flags & COOP_ROUTE_MASKED) ? ",masked" : "");
-		printf("  %-3d %-4u 0x%02x    %-21s %-4u %-14s %llu\n", i, r->irq, r->vector, flags, r->eoi_count,
-		       route_status_name(d->vmm->route_status[i]),
+		printf("  %-3d %-4u 0x%02x    %-21s %-4u %-14s %llu\n", i, r->irq, r->vector, flags,
+		       r->eoi_count, route_status_name(d->vmm->route_status[i]),
 		       (unsigned long long)d->vmm->irqs_forwarded[i]);
 	}
 	if (!shown)
@@ -169,7 +187,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(channel_cmds) / sizeof(channel_cmds[0]); i++) {
 		if (!strcmp(argv[1], channel_cmds[i])) {
 			fprintf(stderr,
-				"vmctl: %s: needs the VMM <-> IOPM request channel, which this build does not have yet\n",
+				"vmctl: %s: needs the VMM <-> IOPM request channel, which this build does "
+				"not have yet\n",
 				argv[1]);
 			return EXIT_NO_CHANNEL;
 		}

@@ -42,8 +42,8 @@ int main(int argc, char **argv)
 	h->iopm_data_size = (uint32_t)(size - COOP_DATA_OFF - data);
 	h->tsc_khz = 1000000;
 	h->lapic_khz = 1000000;
-	h->vmm_apic_id = 7;        /* no such CPU in the test: nothing is sent to it */
-	h->iopm_apic_id = 0;       /* QEMU's CPU 0 */
+	h->vmm_apic_id = 7;  /* no such CPU in the test: nothing is sent to it */
+	h->iopm_apic_id = 0; /* QEMU's CPU 0 */
 	h->iopm_index = 0;
 	h->vmm_notify_vector = 0xf0;
 	h->console_irq = 3;

@@ -56,8 +56,8 @@ int main(void)
 	check(write_signal(base + d.hdr->vmm_ctrl_off) == SIGBUS, "write to the vmm ctrl area -> SIGBUS");
 	check(write_signal(base + d.hdr->vmm_data_off) == SIGBUS, "write to the vmm data area -> SIGBUS");
 	check(mprotect(base, d.size, PROT_READ) == 0 && mprotect(base, d.size, PROT_READ | PROT_WRITE) == 0 &&
-		      write_signal(base + d.hdr->vmm_ctrl_off) == SIGBUS &&
-		      write_signal(base + d.hdr->iopm_ctrl_off + 300) == 0,
+		  write_signal(base + d.hdr->vmm_ctrl_off) == SIGBUS &&
+		  write_signal(base + d.hdr->iopm_ctrl_off + 300) == 0,
 	      "after mprotect RO->RW: vmm ctrl still SIGBUS, iopm ctrl still writable");
 	check(((volatile struct coop_shared_header *)d.hdr)->magic == COOP_SHARED_MAGIC,
 	      "header unchanged after the refused writes");
