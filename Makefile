@@ -64,9 +64,12 @@ $(BUILD)/linker.ld: linker.ld arch/x86/layout.h
 $(ELF): $(OBJS) $(BUILD)/linker.ld
 	$(LD) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(OBJS)
 
-$(ISO): $(ELF) boot/grub.cfg
-	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+# The ISO: the VMM, the IOPM kernel and initramfs (iopm/, built by the
+# IOPM block below) as GRUB modules named iopm-kernel and iopm-initrd.
+$(ISO): $(ELF) boot/grub.cfg $(BUILD)/iopm/vmlinuz $(BUILD)/iopm/initramfs.cpio.gz
+	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub $(BUILD)/iso/iopm
 	cp $(ELF) $(BUILD)/iso/boot/coopvmm.elf
+	cp $(BUILD)/iopm/vmlinuz $(BUILD)/iopm/initramfs.cpio.gz $(BUILD)/iso/iopm/
 	cp boot/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -110,7 +113,7 @@ $(TEST_ISO): $(ELF) boot/grub.cfg $(GUEST_SRCS) | $(BUILD)/.deps-ok
 	rm -rf $(BUILD)/iso-test && mkdir -p $(BUILD)/iso-test/boot/grub $(BUILD)/iso-test/guests
 	cp $(ELF) $(BUILD)/iso-test/boot/coopvmm.elf
 	cp $(BUILD)/guests/*.elf $(BUILD)/iso-test/guests/
-	awk -v mods=$(BUILD)/guests/grub-modules.cfg '{ print } $$1 == "multiboot2" { \
+	awk -v mods=$(BUILD)/guests/grub-modules.cfg '/\/iopm\// { next } { print } $$1 == "multiboot2" { \
 		match($$0, /^[ \t]*/); indent = substr($$0, 1, RLENGTH); \
 		while ((getline line < mods) > 0) print indent line }' \
 		boot/grub.cfg > $(BUILD)/iso-test/boot/grub/grub.cfg

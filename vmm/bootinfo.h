@@ -10,7 +10,7 @@
 #include "arch/x86/acpi.h"
 #include "vmm/memmap.h"
 
-#define BOOT_MAX_MODULES 16
+#define BOOT_MAX_MODULES 64
 #define BOOT_CMDLINE_MAX 1024
 #define BOOT_MODNAME_MAX 128
 

@@ -97,8 +97,8 @@ static void route_handler(struct trap_frame *f)
 		return;
 	}
 	const volatile struct coop_route *r = &iopm0.ictrl->route[p->route];
-	if (!(r->flags & COOP_ROUTE_VALID)) {
-		p->dropped++;
+	if (!(r->flags & COOP_ROUTE_VALID) || (r->flags & COOP_ROUTE_MASKED)) {
+		p->dropped++;   /* no route, or Linux masked the IRQ */
 		return;
 	}
 	if (p->level) {
@@ -247,7 +247,7 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 	}
 	char cmdline[CMDLINE_MAX];
 	snprintf(cmdline, sizeof(cmdline),
-		 "console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr tsc_early_khz=%llu reserve=0x3f8,8 "
+		 "console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr tsc_early_khz=%llu reserve=0x3f8,8 8250.nr_uarts=2 "
 		 "coopvmm.shared=0x%llx,0x%llx rdinit=/init",
 		 (unsigned long long)timer_rates.tsc_khz, (unsigned long long)plan->shared.base,
 		 (unsigned long long)plan->shared.size);

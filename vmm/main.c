@@ -65,11 +65,19 @@ static void plan_memory(void)
 	for (uint32_t i = 0; i < mm->count; i++)
 		pr_info("e820 0x%016llx-0x%016llx %s", (unsigned long long)mm->r[i].base,
 			(unsigned long long)(mm->r[i].base + mm->r[i].size), memmap_type_name(mm->r[i].type));
+	/* Modules GRUB packs back to back become one protected range. */
 	struct zone mods[BOOT_MAX_MODULES];
-	for (uint32_t i = 0; i < boot_info.nmodules; i++)
-		mods[i] = (struct zone){ boot_info.module[i].start, boot_info.module[i].end - boot_info.module[i].start };
+	uint32_t nmods = 0;
+	for (uint32_t i = 0; i < boot_info.nmodules; i++) {
+		uint64_t b = ALIGN_DOWN(boot_info.module[i].start, PAGE_SIZE);
+		uint64_t e = ALIGN_UP(boot_info.module[i].end, PAGE_SIZE);
+		if (nmods && mods[nmods - 1].base + mods[nmods - 1].size == b)
+			mods[nmods - 1].size += e - b;
+		else
+			mods[nmods++] = (struct zone){ b, e - b };
+	}
 	if (plan_partitions(mm, &config, (uint64_t)(uintptr_t)__image_start, (uint64_t)(uintptr_t)__image_end,
-			    mods, boot_info.nmodules, &plan, err, sizeof(err)))
+			    mods, nmods, &plan, err, sizeof(err)))
 		fatal("bad command line: %s", err);
 	if (mm_init(&plan, err, sizeof(err)))
 		fatal("bad command line: %s", err);

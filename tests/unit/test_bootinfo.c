@@ -182,7 +182,7 @@ TEST(bootinfo, too_many_modules)
 	mbi_mmap(&b, qemu_map, 3, sizeof(struct mb2_mmap_entry));
 	uint64_t mbi = mbi_end(&b);
 	EXPECT_EQ(bootinfo_parse(MB2_BOOTLOADER_MAGIC, mbi, &bi, err, sizeof(err)), -E2BIG);
-	EXPECT_STRCONTAINS(err, "more than 16 boot modules");
+	EXPECT_STRCONTAINS(err, "more than 64 boot modules");
 }
 
 TEST(bootinfo, unterminated_and_long_strings_are_bounded)
