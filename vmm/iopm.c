@@ -383,6 +383,7 @@ void iopm_poll(uint64_t now)
 			log_raw("[iopm] iopm0 %s", state_name(st));
 		}
 		m->last_state = st;
+		m->last_beat_tsc = now;   /* the stall clock starts with the new state */
 	}
 	if (st == COOP_IOPM_MODULE || st == COOP_IOPM_RUNNING) {
 		apply_routes();

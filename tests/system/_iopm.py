@@ -1,0 +1,98 @@
+# tests/system/_iopm.py: shared body of the IOPM system tests (issue 4):
+# boot the real ISO, drive the IOPM console (COM2) with a tools/boot script,
+# and assert on what COM2 and the VMM log (COM1) show. Not a test itself
+# (tests/run skips files starting with "_").
+import os
+import re
+import tempfile
+
+import lib
+
+PROMPT = r"iopm# "
+ZONE_RE = re.compile(r"zone iopm0\s+0x([0-9a-f]+)-0x([0-9a-f]+)")
+
+
+def write_script(lines):
+    fd, path = tempfile.mkstemp(prefix="iopm-script-", suffix=".txt")
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def irq3_count(text, tag):
+    m = re.search(tag + r"=\s*3:\s+(\d+)\s+coopvmm", text)
+    return int(m.group(1)) if m else None
+
+
+def shell_checks(t, backend, timeout, cpus="2"):
+    """Prompt in bounded time, nproc 1, MemTotal inside the IOPM zone, typed
+    input echoed, the routed IRQ's count rising, vmctl info, VMM alive."""
+    script = write_script([
+        "expect " + PROMPT,
+        "echo NPROC=$(nproc)",
+        "expect " + PROMPT,
+        "echo MEM=$(grep MemTotal /proc/meminfo)",
+        "expect " + PROMPT,
+        "echo IRQA=$(grep ' 3:' /proc/interrupts)",
+        "expect " + PROMPT,
+        "echo typed-$((6*7))-end",
+        "expect typed-42-end",
+        "expect " + PROMPT,
+        "echo IRQB=$(grep ' 3:' /proc/interrupts)",
+        "expect " + PROMPT,
+        "vmctl info",
+        "expect " + PROMPT,
+        "sleep 2",
+        "echo DONE",
+        "expect DONE",
+    ])
+    res = lib.boot(backend + "_iopm_shell", "--backend", backend, "--cpus", cpus, "--timeout", str(timeout),
+                   "--script", script)
+    os.unlink(script)
+    t.check("script_ran", res.rc == 0, res.describe())
+    c2 = res.com2.replace("\r", "")
+    m = re.search(r"NPROC=(\d+)", c2)
+    t.equal("nproc", m and int(m.group(1)), 1, "nproc in the IOPM")
+    zone = ZONE_RE.search(res.com1)
+    m = re.search(r"MEM=MemTotal:\s+(\d+) kB", c2)
+    if zone and m:
+        zsize = int(zone.group(2), 16) - int(zone.group(1), 16)
+        mem = int(m.group(1)) * 1024
+        t.check("memtotal_fits_zone", 0.4 * zsize < mem <= zsize,
+                "MemTotal %d KiB vs IOPM zone %d KiB (want <= zone and > 40%% of it)" % (mem // 1024, zsize // 1024))
+    else:
+        t.fail("memtotal_fits_zone", "no MemTotal (%r) or no iopm0 zone in the report" % (m and m.group(0)))
+    t.check("typed_input_echoed", "echo typed-$((6*7))-end" in c2 and "\ntyped-42-end" in c2,
+            "the typed command or its output is missing on COM2")
+    a, b = irq3_count(c2, "IRQA"), irq3_count(c2, "IRQB")
+    t.check("irq3_on_coopvmm_chip", a is not None and b is not None,
+            "IRQ 3 is not on the coopvmm chip in /proc/interrupts: %r %r" % (a, b))
+    t.check("irq3_count_rises", a is not None and b is not None and b > a,
+            "IRQ 3 count before %r, after %r" % (a, b))
+    t.check("vmctl_route_active", re.search(r"\n\s*\d+\s+3\s+0x33\s+\S+\s+\d+\s+ACTIVE\s+[1-9]\d*", c2),
+            "vmctl info shows no ACTIVE route for IRQ 3 on vector 0x33 with forwarded interrupts")
+    t.check("vmm_logged_running", "[iopm] iopm0 running" in res.com1, "the VMM never logged 'iopm0 running'")
+    after = res.com1.split("[iopm] iopm0 running", 1)[-1]
+    t.check("vmm_alive_after", len(lib.alive_counts(after)) >= 1, "no '[vmm] alive' after the IOPM started")
+    t.check("no_vmm_failure", "FATAL" not in res.com1 and "EXCEPTION" not in res.com1, "the VMM log has a failure")
+    return res
+
+
+def stop_check(t, backend, timeout, command, state, reason_re, settle):
+    """`command` in the IOPM stops only its CPU: the VMM reports `state`
+    and keeps printing alive lines."""
+    script = write_script(["expect " + PROMPT, command, "sleep %d" % settle])
+    res = lib.boot(backend + "_iopm_" + state, "--backend", backend, "--cpus", "2", "--timeout", str(timeout),
+                   "--script", script, "--until", r"\[iopm\] iopm0 " + state)
+    os.unlink(script)
+    t.check(state + ".script_ran", res.rc == 0, res.describe())
+    line = lib.lines_matching(res.com1, r"\[iopm\] iopm0 " + state)
+    t.check(state + ".reported", line and re.search(reason_re, line[0]),
+            "want '[iopm] iopm0 %s: ...%s...', got %r" % (state, reason_re, line))
+    after = res.com1.split("[iopm] iopm0 " + state, 1)[-1]
+    t.check(state + ".vmm_alive_after", len(lib.alive_counts(after)) >= 1,
+            "no '[vmm] alive' line after the IOPM stopped")
+    t.check(state + ".no_vmm_failure", "FATAL" not in res.com1 and "EXCEPTION" not in res.com1,
+            "the VMM log has a failure line")
+    t.check(state + ".machine_not_reset", res.com1.count("coopvmm: starting") == 1,
+            "the VMM started more than once: the machine was reset")

@@ -1,0 +1,18 @@
+#!/usr/bin/env python3
+# System test (issue 4), QEMU TCG: the IOPM's Linux reaches its shell on
+# COM2 with one CPU and its own RAM, the console runs interrupt-driven through
+# the VMM's IOAPIC routing, and a panic or a reboot in the IOPM stops only
+# its CPU while the VMM carries on and reports it.
+import _iopm
+import lib
+
+
+def body(t):
+    if not lib.need_iso(t):
+        return
+    _iopm.shell_checks(t, "qemu", 90)
+    _iopm.stop_check(t, "qemu", 90, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq", 4)
+    _iopm.stop_check(t, "qemu", 90, "reboot", "halted", r"halted: .*reboot", 4)
+
+
+lib.Test("system.qemu_iopm").run(body)
