@@ -75,7 +75,24 @@ def shell_checks(t, backend, timeout, cpus="2"):
     after = res.com1.split("[iopm] iopm0 running", 1)[-1]
     t.check("vmm_alive_after", len(lib.alive_counts(after)) >= 1, "no '[vmm] alive' after the IOPM started")
     t.check("no_vmm_failure", "FATAL" not in res.com1 and "EXCEPTION" not in res.com1, "the VMM log has a failure")
+    # Linux must not touch COM1 (reserve=0x3f8,8): every byte of the VMM log
+    # is printable text, no baud-rate garbage, no Linux line on it.
+    bad = [c for c in res.com1 if not (c == "\n" or " " <= c <= "~")]
+    t.check("vmm_log_clean", not bad and "Linux version" not in res.com1,
+            "the VMM log has %d non-text bytes or Linux output" % len(bad))
     return res
+
+
+def heartbeat_stop(t, backend, timeout):
+    """Stopping iopmd (SIGSTOP) freezes the heartbeat: the VMM reports it."""
+    script = write_script(["expect " + PROMPT, "kill -STOP $(pidof iopmd); echo STOPPED", "expect STOPPED"])
+    res = lib.boot(backend + "_iopm_heartbeat", "--backend", backend, "--cpus", "2", "--timeout", str(timeout),
+                   "--script", script, "--until", r"\[iopm\] iopm0 stopped beating")
+    os.unlink(script)
+    t.check("heartbeat.reported", res.rc == 0 and "[iopm] iopm0 stopped beating" in res.com1, res.describe())
+    before = res.com1.split("[iopm] iopm0 stopped beating", 1)[0]
+    t.check("heartbeat.was_running", "[iopm] iopm0 running" in before,
+            "the IOPM was not running before it stopped beating")
 
 
 def stop_check(t, backend, timeout, command, state, reason_re, settle):

@@ -2,7 +2,7 @@
 # System test (issue 4), Bochs (the honest bench: its 8259 reaches only CPU
 # 0, so the IOPM console works only through the VMM's routing): shell on
 # COM2, nproc 1, MemTotal, typed input, the routed IRQ count; then a panic
-# that stops only the IOPM's CPU.
+# and a reboot, each stopping only the IOPM's CPU.
 import _iopm
 import lib
 
@@ -12,6 +12,7 @@ def body(t):
         return
     _iopm.shell_checks(t, "bochs", 420)
     _iopm.stop_check(t, "bochs", 420, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq", 8)
+    _iopm.stop_check(t, "bochs", 420, "reboot", "halted", r"halted: .*reboot", 8)
 
 
 lib.Test("system.bochs_iopm").run(body)

@@ -13,6 +13,7 @@ def body(t):
     _iopm.shell_checks(t, "qemu", 90)
     _iopm.stop_check(t, "qemu", 90, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq", 4)
     _iopm.stop_check(t, "qemu", 90, "reboot", "halted", r"halted: .*reboot", 4)
+    _iopm.heartbeat_stop(t, "qemu", 90)
 
 
 lib.Test("system.qemu_iopm").run(body)
