@@ -127,12 +127,32 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 			vm_start(vm); /* its vCPUs retire at once and free it */
 			continue;
 		}
+		/* Guest modules: GRUB modules named "NAME/MOD args" (docs/guest-platform.md). */
+		struct mb1_module gm[MB1_MAX_MODULES];
+		unsigned ngm = 0;
+		size_t nl = strlen(e[i].name);
+		for (uint32_t k = 0; k < bi->nmodules && ngm < MB1_MAX_MODULES; k++) {
+			const char *w = bi->module[k].name;
+			if (!strncmp(w, e[i].name, nl) && w[nl] == '/') {
+				gm[ngm].data = (const uint8_t *)(uintptr_t)bi->module[k].start;
+				gm[ngm].size = bi->module[k].end - bi->module[k].start;
+				gm[ngm].cmdline = w + nl + 1;
+				ngm++;
+			}
+		}
+		if (ngm && mb1_add_modules((uint8_t *)(uintptr_t)vm->mem_hpa, vm->mem_size, gm, ngm, &r, err,
+					   sizeof(err))) {
+			pr_err("guest %s: %s", e[i].name, err);
+			vm_kill(vm, "modules: %s", err);
+			vm_start(vm);
+			continue;
+		}
 		vm->vcpu[0].start_rip = r.entry;
 		vm->vcpu[0].regs[RAX] = MB1_BOOT_MAGIC;
 		vm->vcpu[0].regs[RBX] = r.mbi;
 		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", args);
-		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, command line \"%s\"", vm->name, r.load_lo,
-			r.load_hi, r.entry, args);
+		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, %u module(s), command line \"%s\"", vm->name,
+			r.load_lo, r.load_hi, r.entry, ngm, args);
 		vm_start(vm);
 		started++;
 	}

@@ -26,6 +26,10 @@
 #define MBI_MMAP_OFF 0x100
 #define MBI_CMDLINE_OFF 0x200
 #define MBI_CMDLINE_MAX 0x400
+#define MBI_MODS_OFF 0x600
+#define MBI_MODSTR_OFF 0x700
+#define MBI_FLAG_MODS (1U << 3)
+#define MB1_PAGE 0x1000ULL
 
 struct elf32_ehdr {
 	uint8_t ident[16];
@@ -168,5 +172,42 @@ int mb1_load(uint8_t *ram, uint64_t ram_size, const uint8_t *image, uint64_t siz
 	out->entry = eh.entry;
 	out->load_lo = (uint32_t)lo;
 	out->load_hi = (uint32_t)hi;
+	return 0;
+}
+
+struct mb1_mod_entry {
+	uint32_t mod_start, mod_end, string, reserved;
+} __attribute__((packed));
+
+int mb1_add_modules(uint8_t *ram, uint64_t ram_size, const struct mb1_module *mods, unsigned n,
+		    struct mb1_result *res, char *err, size_t errlen)
+{
+	if (n > MB1_MAX_MODULES) {
+		snprintf(err, errlen, "%u modules for one guest (maximum %u)", n, MB1_MAX_MODULES);
+		return -E2BIG;
+	}
+	uint64_t at = ALIGN_UP((uint64_t)res->load_hi, MB1_PAGE);
+	struct mb1_info info;
+	memcpy(&info, ram + res->mbi, sizeof(info));
+	for (unsigned i = 0; i < n; i++) {
+		if (!in_range(at, mods[i].size, ram_size)) {
+			snprintf(err, errlen, "module %u (%llu KiB) does not fit in guest RAM above 0x%llx", i,
+				 (unsigned long long)(mods[i].size / 1024), (unsigned long long)at);
+			return -ENOSPC;
+		}
+		memcpy(ram + at, mods[i].data, mods[i].size);
+		uint32_t str = (uint32_t)(MB1_INFO_GPA + MBI_MODSTR_OFF + i * MB1_MODSTR_MAX);
+		size_t len = strnlen(mods[i].cmdline, MB1_MODSTR_MAX - 1);
+		memcpy(ram + str, mods[i].cmdline, len);
+		ram[str + len] = '\0';
+		struct mb1_mod_entry e = { (uint32_t)at, (uint32_t)(at + mods[i].size), str, 0 };
+		memcpy(ram + MB1_INFO_GPA + MBI_MODS_OFF + i * sizeof(e), &e, sizeof(e));
+		at = ALIGN_UP(at + mods[i].size, MB1_PAGE);
+	}
+	info.flags |= MBI_FLAG_MODS;
+	info.mods_count = n;
+	info.mods_addr = (uint32_t)(MB1_INFO_GPA + MBI_MODS_OFF);
+	memcpy(ram + res->mbi, &info, sizeof(info));
+	res->load_hi = (uint32_t)at;
 	return 0;
 }

@@ -15,6 +15,15 @@
 #define MB1_INFO_END     0x9fc00ULL   /* top of guest low RAM */
 #define MB1_LOW_KIB      639
 
+#define MB1_MAX_MODULES  8
+#define MB1_MODSTR_MAX   128
+
+struct mb1_module {
+	const uint8_t *data;
+	uint64_t size;
+	const char *cmdline;
+};
+
 struct mb1_result {
 	uint32_t entry;     /* EIP */
 	uint32_t mbi;       /* EBX: guest-physical address of the information */
@@ -25,5 +34,10 @@ struct mb1_result {
  * -EINVAL / -ENOSPC with a message in err naming what is wrong. */
 int mb1_load(uint8_t *ram, uint64_t ram_size, const uint8_t *image, uint64_t image_size,
 	     const char *cmdline, struct mb1_result *out, char *err, size_t errlen);
+/* Copy modules into guest RAM after the loaded image (page aligned) and
+ * list them in the information mb1_load() built (mods_count, mods_addr;
+ * Multiboot 3.3). Returns 0 or -ENOSPC / -E2BIG with err set. */
+int mb1_add_modules(uint8_t *ram, uint64_t ram_size, const struct mb1_module *mods, unsigned n,
+		    struct mb1_result *res, char *err, size_t errlen);
 
 #endif

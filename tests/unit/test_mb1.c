@@ -154,3 +154,38 @@ TEST(mb1, long_command_line_is_cut)
 	memcpy(&cmd, ram + MB1_INFO_GPA + 16, 4);
 	EXPECT_EQ(strlen((char *)ram + cmd), 0x3ff);
 }
+
+TEST(mb1, modules_follow_the_image)
+{
+	static uint8_t m0[5000], m1[10];
+	fresh_ram();
+	memset(m0, 0xab, sizeof(m0));
+	memset(m1, 0xcd, sizeof(m1));
+	build(0x100000, 0x100, 0x1800, 0x100000);
+	EXPECT_EQ(mb1_load(ram, RAM, im.b, im.len, "k", &res, err, sizeof(err)), 0);
+	const struct mb1_module mods[] = { { m0, sizeof(m0), "initrd one" }, { m1, sizeof(m1), "two" } };
+	EXPECT_EQ(mb1_add_modules(ram, RAM, mods, 2, &res, err, sizeof(err)), 0);
+	uint32_t info[13];
+	memcpy(info, ram + MB1_INFO_GPA, sizeof(info));
+	EXPECT_EQ(info[0] & 0x8, 0x8);      /* MODS flag */
+	EXPECT_EQ(info[5], 2);              /* mods_count */
+	uint32_t e[8];
+	memcpy(e, ram + info[6], sizeof(e));
+	EXPECT_EQ(e[0], 0x102000);          /* page after the 0x1800-byte image */
+	EXPECT_EQ(e[1], 0x102000 + sizeof(m0));
+	EXPECT_STREQ((char *)ram + e[2], "initrd one");
+	EXPECT_EQ(e[4], 0x104000);
+	EXPECT_EQ(e[5], 0x104000 + sizeof(m1));
+	EXPECT_STREQ((char *)ram + e[6], "two");
+	EXPECT_EQ(ram[e[0]], 0xab);
+	EXPECT_EQ(ram[e[5] - 1], 0xcd);
+	EXPECT_EQ(res.load_hi, 0x105000);
+	/* too big for RAM; too many */
+	static const struct mb1_module huge = { m0, RAM, "huge" };
+	EXPECT_EQ(mb1_add_modules(ram, RAM, &huge, 1, &res, err, sizeof(err)), -ENOSPC);
+	EXPECT_STRCONTAINS(err, "does not fit");
+	struct mb1_module many[MB1_MAX_MODULES + 1];
+	for (unsigned i = 0; i <= MB1_MAX_MODULES; i++)
+		many[i] = mods[1];
+	EXPECT_EQ(mb1_add_modules(ram, RAM, many, MB1_MAX_MODULES + 1, &res, err, sizeof(err)), -E2BIG);
+}
