@@ -41,8 +41,8 @@ align 8
 gdt:
 	dq 0
 	dq 0
-	dq 0x00cf9a000000ffff       ; 0x10: __BOOT_CS, flat 32-bit code
-	dq 0x00cf92000000ffff       ; 0x18: __BOOT_DS, flat data
+	dq DESC_CODE32          ; 0x10: __BOOT_CS
+	dq DESC_DATA            ; 0x18: __BOOT_DS
 gdt_end:
 gdt_ptr:
 	dw gdt_end - gdt - 1

@@ -137,9 +137,9 @@ no_lm_msg: db "[boot] FATAL: this CPU has no long mode (CPUID 0x80000001 EDX.LM=
 align 8
 boot_gdt:
 	dq 0                    ; null
-	dq 0x00af9a000000ffff   ; GDT_CODE64: L=1, present, ring 0 code
-	dq 0x00cf92000000ffff   ; GDT_DATA: flat read/write data
-	dq 0x00cf9a000000ffff   ; GDT_CODE32: flat 32-bit code
+	dq DESC_CODE64          ; GDT_CODE64
+	dq DESC_DATA            ; GDT_DATA
+	dq DESC_CODE32          ; GDT_CODE32
 boot_gdt_end:
 boot_gdt_ptr:
 	dw boot_gdt_end - boot_gdt - 1

@@ -60,9 +60,9 @@ tramp_long:
 align 8
 tramp_gdt:
 	dq 0                    ; null
-	dq 0x00af9a000000ffff   ; GDT_CODE64
-	dq 0x00cf92000000ffff   ; GDT_DATA
-	dq 0x00cf9a000000ffff   ; GDT_CODE32
+	dq DESC_CODE64          ; GDT_CODE64
+	dq DESC_DATA            ; GDT_DATA
+	dq DESC_CODE32          ; GDT_CODE32
 tramp_gdt_end:
 tramp_gdt_ptr:
 	dw tramp_gdt_end - tramp_gdt - 1

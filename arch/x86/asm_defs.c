@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
@@ -28,6 +29,9 @@ void asm_defs(void)
 	DEFINE(BOOT_IDENTITY_GIB, BOOT_IDENTITY_GIB);
 	DEFINE(MBI_COPY_SIZE, MBI_COPY_SIZE);
 	DEFINE(GDT_CODE64, GDT_CODE64);
+	DEFINE(DESC_CODE64, DESC_CODE64);
+	DEFINE(DESC_DATA, DESC_DATA);
+	DEFINE(DESC_CODE32, DESC_CODE32);
 	DEFINE(GDT_DATA, GDT_DATA);
 	DEFINE(GDT_CODE32, GDT_CODE32);
 	DEFINE(MB2_HEADER_MAGIC, MB2_HEADER_MAGIC);
