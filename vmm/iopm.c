@@ -27,7 +27,6 @@
 #define VMM_UART_IRQ 4                 /* COM1: the VMM's log UART */
 #define ROUTE_VECTOR_MIN 0x20
 #define ROUTE_VECTOR_MAX 0xef
-#define RTE_VECTOR_MASK 0xffULL
 #define RTE_LEVEL (1ULL << 15)
 #define RTE_ACTIVE_LOW (1ULL << 13)
 #define RTE_DEST_SHIFT 56
@@ -45,6 +44,7 @@ struct pin {
 	enum pin_owner owner;
 	uint32_t iopm;
 	int route;             /* index in the IOPM's route[] once requested, else -1 */
+	uint8_t vector;        /* the validated vector (never re-read from the shared zone) */
 	uint32_t gsi;
 	bool level;
 	uint32_t eoi_seen;
@@ -106,7 +106,7 @@ static void route_handler(struct trap_frame *f)
 		uint64_t rte = ioapic_read_rte(p->io, p->io_pin);
 		ioapic_write_rte(p->io, p->io_pin, rte | IOAPIC_RTE_MASKED);
 	}
-	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | (r->vector & RTE_VECTOR_MASK));
+	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | p->vector);
 	iopm0.vctrl->irqs_forwarded[p->route]++;
 }
 
@@ -337,6 +337,7 @@ static void apply_routes(void)
 		if (p->route != (int)i)
 			pr_info("iopm0 route %u: ISA IRQ %u -> vector 0x%x on cpu %u", i, r.irq, r.vector, iopm0.cpu);
 		p->iopm = 0;
+		p->vector = (uint8_t)r.vector;
 		p->route = (int)i;
 		*st = COOP_ROUTE_ACTIVE;
 	}
