@@ -31,6 +31,14 @@ def body(t):
     lib.check_zones_sane(t, rep, MEM_MIB * lib.MIB)
     t.check("tsc_khz", rep.timer["tsc_khz"] > 0, "tsc_khz %d" % rep.timer["tsc_khz"])
     t.check("lapic_khz", rep.timer["lapic_khz"] > 0, "lapic_khz %d" % rep.timer["lapic_khz"])
+    # Every IOAPIC pin masked at boot (read back), and x2APIC used where the CPU has it.
+    io = lib.lines_matching(res.com1, r"\[ioapic\] ioapic \d+ .*: (\d+)/(\d+) pins masked")
+    t.check("ioapic_all_masked", io and all(
+        m.group(1) == m.group(2) and int(m.group(2)) >= 24
+        for m in (lib.re.search(r"(\d+)/(\d+) pins masked", line) for line in io)),
+        "want 'N/N pins masked' with N >= 24, got %r" % io)
+    t.check("x2apic_on_haswell", lib.lines_matching(res.com1, r"LAPIC x2APIC at 0xfee00000"),
+            "Bochs' Haswell model has x2APIC: the VMM should use it")
 
 
 lib.Test("system.bochs_2cpu").run(body)

@@ -14,6 +14,9 @@ def body(t):
         return
     t.equal("vmx_supported", rep.vmx_supported, False, "vmx supported")
     t.equal("vmx_cpus_on", rep.vmx_cpus_on, 0, "vmx cpus_on")
+    # QEMU TCG's CPU model here has no x2APIC: the xAPIC (MMIO) path is used
+    t.check("xapic_mode", lib.lines_matching(res.com1, r"LAPIC (x2APIC|xAPIC) at 0xfee00000"),
+            "no LAPIC mode line")
     why = lib.lines_matching(res.com1, r"VT-x not available")
     t.check("vtx_not_available_line", why, "no line matches 'VT-x not available'")
     cpu0 = [c for c in rep.cpus if c.index == 0]
