@@ -173,3 +173,23 @@ iopm-test: iopm
 	@tools/deps run
 	iopm/test-qemu.sh
 # --- end IOPM ---
+
+# --- benchmarks (tests/bench) ---
+# Guest-measured exit costs (docs/benchmarks.md); not part of `make test`.
+# `make bench` runs tools/bench: it builds the VMM (this tree, or a clean
+# export of a git revision with BENCH_ARGS="--rev REV"), the tests/bench
+# guests (`make bench-guests`: $(BUILD)/bench/NAME.elf), an ISO of their own
+# ($(BUILD)/coopvmm-bench.iso: boot/grub.cfg without the IOPM modules, plus
+# `module2 /bench/NAME.elf NAME` lines), boots it in Bochs (BENCH_ARGS=
+# "--backend kvm" on a host with nested VT-x) and writes the figures into
+# docs/benchmarks.md.
+BENCH_ARGS ?=
+
+.PHONY: bench bench-guests
+bench-guests: | $(BUILD)/.deps-ok
+	$(MAKE) -C tests/bench BUILD=$(abspath $(BUILD))/bench
+
+bench: | $(BUILD)/.deps-ok
+	@tools/deps run
+	tools/bench --build $(BUILD) $(BENCH_ARGS)
+# --- end benchmarks ---
