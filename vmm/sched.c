@@ -24,6 +24,10 @@ struct runq {
 	struct spinlock lock;
 	struct vcpu *v[SCHED_MAX_VCPUS];
 	uint32_t n, next;
+	/* sched_kick()s for the vCPUs of this CPU: a pass over the queue that
+	 * saw this count change may have passed over a vCPU made runnable
+	 * after its turn, so the CPU must not go to sleep after it. */
+	volatile uint64_t wakeups;
 };
 
 static struct runq runqs[MAX_CPUS];
@@ -72,6 +76,9 @@ void sched_add(struct vcpu *v)
 
 void sched_kick(struct vcpu *v)
 {
+	/* Counted before the kick IPI is sent: a CPU that checks the count
+	 * before sleeping either sees it or has the IPI pending. */
+	__atomic_fetch_add(&runqs[v->cpu].wakeups, 1, __ATOMIC_SEQ_CST);
 	if (v->cpu != this_cpu()->index)
 		lapic_send_ipi(cpus[v->cpu].apic_id, ICR_DM_FIXED | KICK_VECTOR);
 }
@@ -124,6 +131,7 @@ void sched_loop(void)
 	uint64_t poll_cycles = IOPM_POLL_US * timer_rates.tsc_khz / 1000, next_poll = rdtsc() + poll_cycles;
 	irq_disable();
 	for (;;) {
+		uint64_t wakeups = __atomic_load_n(&q->wakeups, __ATOMIC_SEQ_CST);
 		if (c->index == 0 && rdtsc() >= next_beat) {
 			next_beat += beat_cycles;
 			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)++beats);
@@ -158,7 +166,13 @@ void sched_loop(void)
 		irq_disable();
 		if (ran)
 			continue;
-		/* Nothing runnable: sleep until an interrupt, a kick or a deadline. */
+		/* A vCPU woken during the pass (by a vCPU of this CPU, or by a
+		 * kick taken between exits) after its turn: look again. */
+		if (__atomic_load_n(&q->wakeups, __ATOMIC_SEQ_CST) != wakeups)
+			continue;
+		/* Nothing runnable: sleep until an interrupt, a kick or a deadline.
+		 * Interrupts stay disabled from the check above to cpu_idle's
+		 * sti; hlt, so a kick sent after the check ends the HLT. */
 		arm_timer(deadline);
 		cpu_idle();
 		irq_disable();
