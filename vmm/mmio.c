@@ -191,7 +191,8 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done)
 
 static enum cpu_mode guest_mode(void)
 {
-	if (!(vmcs_read(CR0_READ_SHADOW) & CR0_PE))
+	/* The guest owns CR0.PE (only NE is masked): the shadow is stale for it. */
+	if (!(vmcs_read(GUEST_CR0) & CR0_PE))
 		return CPU_MODE_REAL16;
 	unsigned a = guest_addr_size();
 	return a == 8 ? CPU_MODE_LONG64 : a == 4 ? CPU_MODE_PROT32 : CPU_MODE_PROT16;

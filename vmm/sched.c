@@ -162,8 +162,7 @@ void sched_loop(void)
 				deadline = v->next_deadline;   /* RUN_IDLE: halted, nothing pending */
 		}
 		/* Take pending host interrupts (timer, kicks) between slices. */
-		irq_enable();
-		irq_disable();
+		irq_window();
 		if (ran)
 			continue;
 		/* A vCPU woken during the pass (by a vCPU of this CPU, or by a

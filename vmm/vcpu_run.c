@@ -87,8 +87,7 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice)
 		v->exits++;
 		exit_dispatch(v, EXIT_REASON_BASIC(reason));
 		/* Take the host interrupt that caused an external-interrupt exit. */
-		irq_enable();
-		irq_disable();
+		irq_window();
 		if (rdtsc() >= end)
 			return RUN_SLICE_DONE;
 	}

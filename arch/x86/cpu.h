@@ -76,6 +76,10 @@ static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
+/* Take the host interrupts that are pending, then block them again. STI
+ * delays interrupts by one instruction (SDM Vol. 2B STI), so a bare
+ * "sti; cli" would take none: the NOP is where they arrive. */
+static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 /* sti;hlt: the STI shadow makes "enable and sleep" atomic w.r.t. interrupts. */
 static inline void cpu_idle(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline uint64_t read_rflags(void)
