@@ -159,6 +159,12 @@ static enum num_status parse_number(const char *s, size_t len,
 	return NUM_OK;
 }
 
+bool cmdline_parse_number(const char *s, size_t len, bool size, uint64_t *out)
+{
+	size_t stop = 0;
+	return parse_number(s, len, size ? KIND_SIZE : KIND_UINT, out, &stop) == NUM_OK;
+}
+
 /* Match s[0..len) against a choice key's names. */
 static enum num_status parse_choice(const struct cmdline_key *k, const char *s,
 				    size_t len, uint64_t *out)

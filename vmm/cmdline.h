@@ -76,6 +76,11 @@ void cmdline_defaults(struct boot_config *cfg);
 int cmdline_parse(const char *cmdline, struct boot_config *cfg, char *err,
 		  size_t errlen);
 
+/* Parse s[0..len) as the command line parses a size (size: decimal or 0x
+ * hex, optional K/M/G) or an integer (decimal); false on anything else or
+ * a 64-bit overflow. For values inside other parameters (run=). */
+bool cmdline_parse_number(const char *s, size_t len, bool size, uint64_t *out);
+
 /* True when parameter p was given on the command line. */
 bool cmdline_given(const struct boot_config *cfg, enum cmdline_param p);
 

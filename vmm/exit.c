@@ -69,12 +69,17 @@ static uint64_t gpr(struct vcpu *v, unsigned n)
 	return n == RSP ? vmcs_read(GUEST_RSP) : v->regs[n];
 }
 
-void exit_skip_instruction(void)
+void exit_advance_rip(uint64_t len)
 {
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);
 	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY);
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
 		vmcs_write(GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+
+void exit_skip_instruction(void)
+{
+	exit_advance_rip(vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static void handle_cpuid(struct vcpu *v)

@@ -9,7 +9,11 @@
 struct vcpu;
 
 void exit_dispatch(struct vcpu *v, uint32_t reason);
-/* Step the guest past the instruction that exited (clears STI/MOV-SS blocking). */
+/* Step the guest's RIP by len and end STI/MOV-SS blocking, as executing
+ * the instruction would. */
+void exit_advance_rip(uint64_t len);
+/* Step past the instruction that exited (VM_EXIT_INSTRUCTION_LEN; not
+ * valid for EPT violations, whose length comes from the decoder). */
 void exit_skip_instruction(void);
 /* Handlers in other files. */
 void exit_io(struct vcpu *v);

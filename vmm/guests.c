@@ -5,39 +5,11 @@
 #define LOG_PREFIX "guests"
 #include "vmm/guests.h"
 
+#include "vmm/cmdline.h"
 #include "vmm/errno.h"
 #include "vmm/log.h"
 #include "vmm/mb1_loader.h"
 #include "vmm/vm.h"
-
-#define SIZE_SHIFT_K 10
-#define SIZE_SHIFT_M 20
-#define SIZE_SHIFT_G 30
-#define DECIMAL 10
-
-static bool parse_u64(const char *s, size_t len, bool size, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i = 0;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (v > (UINT64_MAX - 9) / DECIMAL)
-			return false;
-		v = v * DECIMAL + (uint64_t)(s[i] - '0');
-	}
-	if (!i)
-		return false;
-	if (size && i + 1 == len) {
-		unsigned sh = (s[i] == 'K' || s[i] == 'k') ? SIZE_SHIFT_K
-			      : (s[i] == 'M' || s[i] == 'm') ? SIZE_SHIFT_M
-			      : (s[i] == 'G' || s[i] == 'g') ? SIZE_SHIFT_G : 0;
-		if (!sh || v > (UINT64_MAX >> sh))
-			return false;
-		v <<= sh;
-		i++;
-	}
-	*out = v;
-	return i == len;
-}
 
 int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char *err, size_t errlen)
 {
@@ -75,13 +47,13 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 		e->mem = VM_DEFAULT_MEM;
 		e->vcpus = 1;
 		uint64_t v;
-		if (nf > 1 && (!parse_u64(f[1], flen[1], true, &e->mem) || e->mem < VM_MIN_MEM ||
+		if (nf > 1 && (!cmdline_parse_number(f[1], flen[1], true, &e->mem) || e->mem < VM_MIN_MEM ||
 			       e->mem % LARGE_PAGE_SIZE)) {
 			snprintf(err, errlen, "run=%s: %s: bad memory size (a multiple of 2M, at least 2M)", run, e->name);
 			return -EINVAL;
 		}
 		if (nf > 2) {
-			if (!parse_u64(f[2], flen[2], false, &v) || !v || v > VM_MAX_VCPUS) {
+			if (!cmdline_parse_number(f[2], flen[2], false, &v) || !v || v > VM_MAX_VCPUS) {
 				snprintf(err, errlen, "run=%s: %s: bad vCPU count (1-%u)", run, e->name, VM_MAX_VCPUS);
 				return -EINVAL;
 			}

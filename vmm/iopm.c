@@ -19,6 +19,7 @@
 #include "vmm/linux_boot.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
+#include "vmm/smp.h"
 #include "vmm/timer.h"
 #include "vmm/trap.h"
 
@@ -33,8 +34,6 @@
 #define MPS_POLARITY_LOW 0x3
 #define MPS_TRIGGER_LEVEL 0xc
 #define MPS_TRIGGER_SHIFT 2
-#define INIT_DELAY_US 10000
-#define SIPI_DELAY_US 200
 #define START_WAIT_US 100000
 #define VMM_HEARTBEAT_US 1000000
 
@@ -180,6 +179,11 @@ static uint8_t *map_iopm_zone(void *ctx, uint64_t addr, uint64_t len)
 	return (uint8_t *)(uintptr_t)addr;
 }
 
+static bool trampoline_started(const void *ctx)
+{
+	return ((const volatile struct iopm_trampoline_params *)ctx)->started;
+}
+
 static bool start_cpu(uint32_t cpu, const struct linux_boot_out *lb)
 {
 	uint64_t size = (uint64_t)(iopm_trampoline_blob_end - iopm_trampoline_blob);
@@ -191,20 +195,7 @@ static bool start_cpu(uint32_t cpu, const struct linux_boot_out *lb)
 	tp->entry = lb->entry;
 	tp->started = 0;
 	mfence();
-	uint32_t apic = cpus[cpu].apic_id;
-	lapic_send_ipi(apic, ICR_DM_INIT | ICR_LEVEL | ICR_ASSERT);
-	if (!lapic_x2apic())
-		lapic_send_ipi(apic, ICR_DM_INIT | ICR_LEVEL);
-	udelay(INIT_DELAY_US);
-	uint32_t sipi = ICR_DM_STARTUP | (uint32_t)(TRAMPOLINE_ADDR >> PAGE_SHIFT);
-	for (int i = 0; i < 2 && !tp->started; i++) {
-		lapic_send_ipi(apic, sipi);
-		udelay(SIPI_DELAY_US);
-	}
-	uint64_t t0 = rdtsc(), limit = START_WAIT_US * timer_rates.tsc_khz / 1000;
-	while (!tp->started && rdtsc() - t0 < limit)
-		cpu_relax();
-	return tp->started;
+	return smp_init_sipi_sipi(cpus[cpu].apic_id, trampoline_started, (const void *)tp, START_WAIT_US);
 }
 
 unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_plan *plan,

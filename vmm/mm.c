@@ -75,13 +75,10 @@ void guest_ram_free(uint64_t pa, uint64_t bytes)
 
 uint64_t heap_alloc_pages(uint64_t npages)
 {
-	uint64_t flags = spin_lock_irqsave(&heap_lock);
-	uint64_t pa = palloc_alloc(&vmm_heap, npages, PAGE_SIZE);
-	spin_unlock_irqrestore(&heap_lock, flags);
+	uint64_t pa = heap_try_alloc_pages(npages);
 	if (!pa)
 		fatal("VMM heap exhausted allocating %llu pages (%llu free): raise vmm_mem=",
 		      (unsigned long long)npages, (unsigned long long)palloc_free_pages(&vmm_heap));
-	memset((void *)(uintptr_t)pa, 0, npages * PAGE_SIZE);
 	return pa;
 }
 

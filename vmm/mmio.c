@@ -312,11 +312,6 @@ void exit_ept_violation(struct vcpu *v)
 			insn_kind_name(in.kind), (unsigned long long)rip, why);
 		return;
 	}
-	if (advance) {
-		vmcs_write(GUEST_RIP, rip + in.len);
-		uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY);
-		if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
-			vmcs_write(GUEST_INTERRUPTIBILITY,
-				   intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
-	}
+	if (advance)
+		exit_advance_rip(in.len);
 }

@@ -86,16 +86,38 @@ static __attribute__((noreturn)) void ap_main(uint32_t index)
 	sched_loop();
 }
 
-static bool wait_online(struct cpu *c, uint64_t us)
+/* Spin until started(ctx) or `us` microseconds passed. */
+static bool wait_started(bool (*started)(const void *), const void *ctx, uint64_t us)
 {
 	uint64_t t0 = rdtsc();
 	uint64_t limit = us * timer_rates.tsc_khz / 1000;
 	while (rdtsc() - t0 < limit) {
-		if (c->state == CPU_ONLINE)
+		if (started(ctx))
 			return true;
 		cpu_relax();
 	}
-	return c->state == CPU_ONLINE;
+	return started(ctx);
+}
+
+bool smp_init_sipi_sipi(uint32_t apic_id, bool (*started)(const void *ctx), const void *ctx, uint64_t wait_us)
+{
+	if (!lapic_send_ipi(apic_id, ICR_DM_INIT | ICR_LEVEL | ICR_ASSERT))
+		return false;
+	if (!lapic_x2apic())
+		lapic_send_ipi(apic_id, ICR_DM_INIT | ICR_LEVEL); /* de-assert (xAPIC only) */
+	udelay(INIT_DELAY_US);
+	uint32_t sipi = ICR_DM_STARTUP | (uint32_t)(TRAMPOLINE_ADDR >> PAGE_SHIFT);
+	for (int i = 0; i < 2; i++) {
+		lapic_send_ipi(apic_id, sipi);
+		if (wait_started(started, ctx, SIPI_DELAY_US))
+			return true;
+	}
+	return wait_started(started, ctx, wait_us);
+}
+
+static bool cpu_online(const void *ctx)
+{
+	return ((const struct cpu *)ctx)->state == CPU_ONLINE;
 }
 
 static bool start_ap(struct cpu *c)
@@ -108,19 +130,7 @@ static bool start_ap(struct cpu *c)
 	tp->efer = rdmsr(MSR_IA32_EFER) & (EFER_LME | EFER_NXE);
 	tp->cpu = c->index;
 	mfence();
-
-	if (!lapic_send_ipi(c->apic_id, ICR_DM_INIT | ICR_LEVEL | ICR_ASSERT))
-		return false;
-	if (!lapic_x2apic())
-		lapic_send_ipi(c->apic_id, ICR_DM_INIT | ICR_LEVEL); /* de-assert (xAPIC only) */
-	udelay(INIT_DELAY_US);
-	uint32_t sipi = ICR_DM_STARTUP | (uint32_t)(TRAMPOLINE_ADDR >> PAGE_SHIFT);
-	for (int i = 0; i < 2; i++) {
-		lapic_send_ipi(c->apic_id, sipi);
-		if (wait_online(c, SIPI_DELAY_US))
-			return true;
-	}
-	return wait_online(c, AP_WAIT_US);
+	return smp_init_sipi_sipi(c->apic_id, cpu_online, c, AP_WAIT_US);
 }
 
 uint32_t smp_start_aps(void)

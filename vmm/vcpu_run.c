@@ -41,20 +41,11 @@ static void context_switch(struct cpu *c, struct vcpu *v)
 	c->last_vcpu = v;
 }
 
-static bool first_run(struct vcpu *v)
-{
-	if (vmcs_setup(v))
-		return false;
-	if (v->id == 0)
-		vmcs_guest_protected_flat((uint32_t)v->start_rip, 0, 0);
-	return vmcs_errors() == 0;
-}
-
 enum run_result vcpu_run(struct vcpu *v, uint64_t slice)
 {
 	struct cpu *c = this_cpu();
 	struct vm *vm = v->vm;
-	if (!v->vmcs_ready ? !first_run(v) : vmcs_load(v) != 0) {
+	if (!v->vmcs_ready ? vmcs_setup(v) != 0 : vmcs_load(v) != 0) {
 		vm_kill(vm, "vcpu %u: VMCS set-up failed (see the vmcs lines above)", v->id);
 		return RUN_STOPPED;
 	}

@@ -30,12 +30,11 @@
 #define IOAPIC_GUEST_ID 0
 #define EXC_DF 8
 
-static void deliver_to(struct vm *vm, struct vcpu *v, uint8_t vector, bool level)
+static void deliver_to(struct vcpu *v, uint8_t vector, bool level)
 {
 	vlapic_accept(&v->lapic, vector, level);
 	if (v->state == VCPU_HALTED)
 		v->state = VCPU_RUNNABLE;
-	(void)vm;
 	sched_kick(v);
 }
 
@@ -47,7 +46,7 @@ static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
 		if (!vlapic_match_dest(&v->lapic, m->dest, m->logical))
 			continue;
 		if (m->delivery_mode == VLAPIC_DM_FIXED || m->delivery_mode == VLAPIC_DM_LOWEST) {
-			deliver_to(vm, v, m->vector, m->level);
+			deliver_to(v, m->vector, m->level);
 			if (m->delivery_mode == VLAPIC_DM_LOWEST)
 				return; /* one vCPU takes it */
 		}
@@ -70,10 +69,10 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 			continue;
 		switch (mode) {
 		case VLAPIC_DM_FIXED:
-			deliver_to(vm, v, vector, false);
+			deliver_to(v, vector, false);
 			break;
 		case VLAPIC_DM_LOWEST:
-			deliver_to(vm, v, vector, false);
+			deliver_to(v, vector, false);
 			return; /* one vCPU (the first match) takes it */
 		case VLAPIC_DM_INIT:
 			if (level_assert && !self) {

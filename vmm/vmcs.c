@@ -94,10 +94,8 @@ static void write_common_guest_state(void)
 	vmcs_write(VM_ENTRY_CONTROLS, entry & ~ENTRY_IA32E_MODE_GUEST);
 }
 
-void vmcs_guest_protected_flat(uint32_t eip, uint32_t eax, uint32_t ebx)
+void vmcs_guest_protected_flat(uint32_t eip)
 {
-	(void)eax;
-	(void)ebx;
 	const struct segment code = { GUEST_SEL_CODE, 0, FLAT_LIMIT, AR_CODE32 };
 	const struct segment data = { GUEST_SEL_DATA, 0, FLAT_LIMIT, AR_DATA32 };
 	const struct segment tr = { 0, 0, TR_LIMIT, AR_TSS32_BUSY };
@@ -243,8 +241,9 @@ int vmcs_setup(struct vcpu *v)
 	if (write_controls(v))
 		return -EIO;
 	write_host_state();
-	/* vCPU 0 starts as the loader left it; APs wait for SIPI. */
-	vmcs_guest_protected_flat(0, 0, 0);
+	/* vCPU 0 starts at the loader's entry point (its EAX/EBX are in
+	 * v->regs); APs wait for SIPI, which rewrites this state. */
+	vmcs_guest_protected_flat((uint32_t)v->start_rip);
 	uint32_t n = vmcs_errors();
 	if (n) {
 		pr_err("vcpu %u: %u VMCS writes failed", v->id, n);

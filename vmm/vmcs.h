@@ -14,8 +14,8 @@ struct vcpu;
 int vmcs_setup(struct vcpu *v);
 /* Make the vCPU's VMCS current on this CPU. */
 int vmcs_load(struct vcpu *v);
-/* Guest state for a Multiboot entry: 32-bit flat protected mode. */
-void vmcs_guest_protected_flat(uint32_t eip, uint32_t eax, uint32_t ebx);
+/* Guest state for a Multiboot entry: 32-bit flat protected mode at eip. */
+void vmcs_guest_protected_flat(uint32_t eip);
 /* Guest state at SIPI: real mode at vector << 12. */
 void vmcs_guest_sipi(uint8_t vector);
 /* Set or clear bits in the primary processor-based controls. */

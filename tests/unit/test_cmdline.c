@@ -443,3 +443,18 @@ TEST(cmdline, run_string)
 	EXPECT_STRCONTAINS(err, "run=b: duplicate parameter");
 	EXPECT_STREQ(cfg.run, "");
 }
+
+TEST(cmdline, parse_number_for_other_parameters)
+{
+	uint64_t v = 0;
+
+	EXPECT_TRUE(cmdline_parse_number("16M", 3, true, &v));
+	EXPECT_EQ(v, 16 * MiB);
+	EXPECT_TRUE(cmdline_parse_number("0x200000", 8, true, &v));
+	EXPECT_EQ(v, 2 * MiB);
+	EXPECT_TRUE(cmdline_parse_number("4:rest", 1, false, &v));
+	EXPECT_EQ(v, 4);
+	EXPECT_FALSE(cmdline_parse_number("4K", 2, false, &v));
+	EXPECT_FALSE(cmdline_parse_number("", 0, true, &v));
+	EXPECT_FALSE(cmdline_parse_number("99999999999999999999", 20, false, &v));
+}
