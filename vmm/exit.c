@@ -7,6 +7,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "vmm/log.h"
@@ -16,8 +17,6 @@
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
 
-#define EXC_UD 6
-#define EXC_GP 13
 #define CPUID_HV_BASE 0x40000000U
 #define CPUID_HV_LAST 0x400000ffU
 #define CPUID_HV_MAX 0x40000001U
@@ -35,38 +34,55 @@
 #define CPUID_LEAF_XSAVE 0xd
 #define CPUID7_EBX_AVX2 (1U << 5)
 #define CPUID7_EBX_AVX512F (1U << 16)
-#define CR4_OSXSAVE (1ULL << 18)
-#define CR4_SMXE (1ULL << 14)
-#define CR0_RESERVED_HIGH 0xffffffff00000000ULL
-#define CR4_PAE_BIT (1ULL << 5)
+#define CPUID7_ECX_PKU (1U << 3)
+#define CPUID7_ECX_OSPKE (1U << 4)
+#define CPUID7_ECX_LA57 (1U << 16)
 #define PDPTE_COUNT 4
 
-/* MSRs a guest may use; everything else is #GP (docs/guest-platform.md). */
-enum msr_policy { MSR_RW_SHADOW, MSR_RO_ZERO, MSR_VMCS, MSR_APIC };
-#define MSR_IA32_TSC 0x10
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
-#define MSR_IA32_MISC_ENABLE 0x1a0
-#define MSR_MTRR_CAP 0xfe
-#define MSR_MTRR_DEF_TYPE 0x2ff
-#define MSR_STAR 0xc0000081 /* also in vcpu_run.c's switched list */
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_SFMASK 0xc0000084
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_TSC_AUX 0xc0000103
-#define MSR_X2APIC_FIRST 0x800
-#define MSR_X2APIC_LAST 0x8ff
+/* CR4 bits a guest may set, where the CPU supports them in VMX operation
+ * (IA32_VMX_CR4_FIXED1): VMXE, SMXE, OSXSAVE, LA57 and PKE belong to
+ * features CPUID hides (the VMM's guest page walk is 4-level, XSAVE and
+ * PKRU state are not switched), so setting them is #GP. */
+#define CR4_GUEST_BITS (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | \
+			CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | \
+			CR4_SMAP)
+
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
-#define MISC_ENABLE_FAST_STRINGS 1
 #define PAT_TYPE_RSVD2 2
 #define PAT_TYPE_RSVD3 3
 #define PAT_TYPE_MAX 7
+#define MSR_HIGH_RESERVED 0xffffffff00000000ULL
 
 static uint64_t gpr(struct vcpu *v, unsigned n)
 {
 	return n == RSP ? vmcs_read(GUEST_RSP) : v->regs[n];
+}
+
+static void set_gpr(struct vcpu *v, unsigned n, uint64_t val)
+{
+	if (n == RSP)
+		vmcs_write(GUEST_RSP, val);
+	else
+		v->regs[n] = val;
+}
+
+/* Linear-address width of this CPU (CPUID.80000008H:EAX[15:8]); what the
+ * canonical checks of WRMSR and VM entry use. */
+static unsigned linear_bits(void)
+{
+	static unsigned bits;
+	if (!bits) {
+		unsigned b = 48;
+		if (cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_LEAF_ADDR_SIZES)
+			b = CPUID_ADDR_LINEAR_BITS(cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax);
+		bits = b >= 48 && b <= 64 ? b : 48;
+	}
+	return bits;
+}
+
+static bool canonical(uint64_t a)
+{
+	return is_canonical(a, linear_bits());
 }
 
 void exit_advance_rip(uint64_t len)
@@ -107,8 +123,10 @@ static void handle_cpuid(struct vcpu *v)
 				(v->vm->nvcpus << CPUID1_EBX_LOGICAL_SHIFT);
 			break;
 		case CPUID_LEAF_EXT_FEATURES:
-			if (sub == 0)
+			if (sub == 0) {
 				r.ebx &= ~(CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512F);
+				r.ecx &= ~(CPUID7_ECX_PKU | CPUID7_ECX_OSPKE | CPUID7_ECX_LA57);
+			}
 			break;
 		case CPUID_LEAF_THERMAL:
 		case CPUID_LEAF_PERFMON:
@@ -135,7 +153,42 @@ static void handle_hlt(struct vcpu *v)
 	v->state = VCPU_HALTED;
 }
 
-/* Read or write an allowed MSR; false means #GP. */
+/* The checks of WRMSR to the syscall MSRs (SDM Vol. 4 table 2-2). */
+static bool valid_syscall_msr_write(uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_STAR:
+		return true;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+		return canonical(val);
+	case MSR_SFMASK:
+	case MSR_TSC_AUX:
+		return !(val & MSR_HIGH_RESERVED);
+	default:
+		return false;
+	}
+}
+
+static bool efer_write(struct vcpu *v, uint64_t val)
+{
+	uint64_t cur = vmcs_read(GUEST_IA32_EFER);
+	/* LMA is the CPU's: a write keeps it (SDM Vol. 3A 9.8.5, Vol. 4 table 2-2). */
+	val = (val & ~EFER_LMA) | (cur & EFER_LMA);
+	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+		return false;
+	/* LME cannot change while paging is on (9.8.5.4). */
+	if (((val ^ cur) & EFER_LME) && (vmcs_read(GUEST_CR0) & CR0_PG))
+		return false;
+	(void)v;
+	vmcs_write(GUEST_IA32_EFER, val);
+	return true;
+}
+
+/* Read or write an allowed MSR; false means #GP. Every value written to
+ * the VMCS or to a CPU register is checked first as the CPU would check a
+ * WRMSR of it: the VMM never executes a WRMSR it has not validated. */
 static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	uint64_t now = rdtsc();
@@ -153,14 +206,9 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_IA32_TSC_DEADLINE:
 		return vlapic_tsc_deadline(&v->lapic, write, val, now) == 0;
 	case MSR_IA32_EFER:
-		if (write) {
-			if (*val & ~EFER_GUEST_WRITABLE)
-				return false;
-			uint64_t lma = vmcs_read(GUEST_IA32_EFER) & EFER_LMA;
-			vmcs_write(GUEST_IA32_EFER, *val | lma);
-		} else {
-			*val = vmcs_read(GUEST_IA32_EFER);
-		}
+		if (write)
+			return efer_write(v, *val);
+		*val = vmcs_read(GUEST_IA32_EFER);
 		return true;
 	case MSR_IA32_PAT:
 		if (write) {
@@ -178,17 +226,22 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP: {
 		static const uint32_t f[] = { GUEST_SYSENTER_CS, GUEST_SYSENTER_ESP, GUEST_SYSENTER_EIP };
-		if (write)
+		if (write) {
+			/* ESP/EIP must be canonical (WRMSR; VM entry checks it too, 26.3.1.1). */
+			if (msr != MSR_IA32_SYSENTER_CS && !canonical(*val))
+				return false;
 			vmcs_write(f[msr - MSR_IA32_SYSENTER_CS], *val);
-		else
+		} else
 			*val = vmcs_read(f[msr - MSR_IA32_SYSENTER_CS]);
 		return true;
 	}
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (write)
+		if (write) {
+			if (!canonical(*val))
+				return false;   /* else the next VM entry fails (26.3.1.2) */
 			vmcs_write(msr == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE, *val);
-		else
+		} else
 			*val = vmcs_read(msr == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE);
 		return true;
 	case MSR_STAR:
@@ -196,28 +249,31 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_CSTAR:
 	case MSR_SFMASK:
 	case MSR_KERNEL_GS_BASE:
-	case MSR_TSC_AUX: {
+	case MSR_TSC_AUX:
 		/* The VMM never uses these: the guest's values stay in the CPU
-		 * while it runs and are switched with its FPU state. */
-		if (write)
+		 * while it runs and are switched with its FPU state. A value the
+		 * CPU would refuse is the guest's #GP, never the VMM's. */
+		if (write) {
+			if (!valid_syscall_msr_write(msr, *val))
+				return false;
 			wrmsr(msr, *val);
-		else
+		} else {
 			*val = rdmsr(msr);
+		}
 		return true;
-	}
 	case MSR_IA32_MISC_ENABLE:
 		if (write)
 			return false;
 		*val = MISC_ENABLE_FAST_STRINGS;
 		return true;
-	case MSR_MTRR_CAP:
-	case MSR_MTRR_DEF_TYPE:
+	case MSR_IA32_MTRRCAP:
+	case MSR_IA32_MTRR_DEF_TYPE:
 		if (write)
-			return msr == MSR_MTRR_DEF_TYPE; /* accepted, no effect: EPT sets WB */
+			return msr == MSR_IA32_MTRR_DEF_TYPE; /* accepted, no effect: EPT sets WB */
 		*val = 0;
 		return true;
 	default:
-		if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
+		if (msr >= MSR_X2APIC_BASE && msr <= MSR_X2APIC_LAST)
 			return vlapic_msr(&v->lapic, msr, write, val, now) == 0;
 		return false;
 	}
@@ -241,59 +297,114 @@ static void handle_msr(struct vcpu *v, bool write)
 	exit_skip_instruction();
 }
 
-/* After a CR0/CR4 change: IA-32e activation (SDM 9.8.5) and PAE PDPTEs
- * (26.3.1.6: with EPT the CPU loads them from the VMCS at entry). */
-static bool update_paging_mode(struct vcpu *v)
+/* PAE paging: the four PDPTEs at CR3 (SDM Vol. 3A 4.4.1), loaded into the
+ * VMCS (with EPT the CPU takes them from there at entry, 26.3.1.6). A
+ * PDPTE that is present with a reserved bit set makes the MOV #GP. */
+#define PDPTE_RESERVED 0xfff00000000001e6ULL  /* bits 63:52 (NX off), 8:5, 2:1 */
+#define PAE_PDPT_ALIGN 0x1fULL
+static bool load_pdptes(struct vcpu *v, uint64_t cr3)
 {
-	uint64_t cr0 = vmcs_read(GUEST_CR0), cr4 = vmcs_read(GUEST_CR4), efer = vmcs_read(GUEST_IA32_EFER);
-	uint64_t entry = vmcs_read(VM_ENTRY_CONTROLS);
-	bool lma = (cr0 & CR0_PG) && (efer & EFER_LME);
-	if (lma && !(cr4 & CR4_PAE_BIT))
+	const uint64_t *pdpte = vm_gpa_ptr(v->vm, cr3 & 0xffffffffULL & ~PAE_PDPT_ALIGN,
+					   PDPTE_COUNT * sizeof(uint64_t));
+	uint64_t e[PDPTE_COUNT];
+	if (!pdpte)
 		return false;
+	for (unsigned i = 0; i < PDPTE_COUNT; i++) {
+		e[i] = pdpte[i];
+		if ((e[i] & PTE_P) && (e[i] & PDPTE_RESERVED))
+			return false;
+	}
+	for (unsigned i = 0; i < PDPTE_COUNT; i++)
+		vmcs_write(GUEST_PDPTE0 + 2 * i, e[i]);
+	return true;
+}
+
+/* MOV to CR0 or CR4 (and LMSW, CLTS) that exited because it changed a bit
+ * the VMM owns: check the new pair as the CPU checks it (SDM Vol. 2B "MOV
+ * to/from Control Registers" #GP conditions, Vol. 3A 2.5, 9.8.5 IA-32e
+ * activation, 4.10.1 PCIDE) and only then write it, with the IA-32e mode
+ * and the PAE PDPTEs that follow from it. False: #GP, nothing written. */
+static bool set_cr0_cr4(struct vcpu *v, uint64_t cr0, uint64_t cr4)
+{
+	uint64_t efer = vmcs_read(GUEST_IA32_EFER), cr3 = vmcs_read(GUEST_CR3);
+	uint64_t old_cr0 = vmcs_read(GUEST_CR0), old_cr4 = vmcs_read(GUEST_CR4);
+	uint64_t entry = vmcs_read(VM_ENTRY_CONTROLS);
+	if ((cr0 & CR0_RESERVED_HIGH) || (cr4 & ~(CR4_GUEST_BITS & vmx_caps.cr4_fixed1)))
+		return false;
+	cr0 &= CR0_DEFINED;
+	if ((cr0 & CR0_PG) && !(cr0 & CR0_PE))
+		return false;
+	if ((cr0 & CR0_NW) && !(cr0 & CR0_CD))
+		return false;
+	bool lma = (cr0 & CR0_PG) && (efer & EFER_LME);
+	if (lma && !(cr4 & CR4_PAE))
+		return false;
+	/* Activating IA-32e mode with a 64-bit CS is #GP (9.8.5). */
+	if (lma && !(old_cr0 & CR0_PG) && (vmcs_read(GUEST_CS_AR) & AR_L))
+		return false;
+	if ((cr4 & CR4_PCIDE) && !(old_cr4 & CR4_PCIDE) && (!lma || (cr3 & CR3_PCID_MASK)))
+		return false;
+	if (!(cr0 & CR0_PG) && (cr4 & CR4_PCIDE))
+		return false;   /* clearing PG with PCIDE set */
+	if (!(cr0 & CR0_PG) && (efer & EFER_LMA) && (vmcs_read(GUEST_CS_AR) & AR_L))
+		return false;   /* leaving IA-32e mode from 64-bit code */
+	if ((cr0 & CR0_PG) && (cr4 & CR4_PAE) && !lma && !load_pdptes(v, cr3))
+		return false;
+	vmcs_write(CR0_READ_SHADOW, cr0);
+	vmcs_write(GUEST_CR0, cr0 | CR0_NE);
+	vmcs_write(CR4_READ_SHADOW, cr4);
+	vmcs_write(GUEST_CR4, cr4 | CR4_VMXE);
 	vmcs_write(GUEST_IA32_EFER, lma ? efer | EFER_LMA : efer & ~EFER_LMA);
 	vmcs_write(VM_ENTRY_CONTROLS, lma ? entry | ENTRY_IA32E_MODE_GUEST : entry & ~ENTRY_IA32E_MODE_GUEST);
-	if ((cr0 & CR0_PG) && (cr4 & CR4_PAE_BIT) && !lma) {
-		uint64_t cr3 = vmcs_read(GUEST_CR3) & ~0x1fULL;
-		uint64_t *pdpte = vm_gpa_ptr(v->vm, cr3, PDPTE_COUNT * sizeof(uint64_t));
-		if (!pdpte)
-			return false;
-		for (unsigned i = 0; i < PDPTE_COUNT; i++)
-			vmcs_write(GUEST_PDPTE0 + 2 * i, pdpte[i]);
-	}
 	return true;
+}
+
+/* The guest's view of CR0/CR4: its own bits from the register, the bits
+ * the VMM owns from the read shadow (24.6.6). */
+static uint64_t guest_cr(uint32_t reg, uint32_t shadow, uint64_t owned)
+{
+	return (vmcs_read(reg) & ~owned) | (vmcs_read(shadow) & owned);
+}
+
+/* MOV to/from CR8 (CR8-load/-store exiting): the guest's TPR belongs to
+ * its virtual LAPIC (SDM Vol. 3A 10.8.6.1), never to the physical one. */
+static bool cr8_access(struct vcpu *v, bool write, unsigned reg)
+{
+	struct vm *vm = v->vm;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	bool ok = true;
+	if (write)
+		ok = vlapic_cr8_write(&v->lapic, gpr(v, reg)) == 0;
+	else
+		set_gpr(v, reg, vlapic_cr8_read(&v->lapic));
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return ok;
 }
 
 static void handle_cr(struct vcpu *v)
 {
 	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
 	unsigned cr = CRQ_NUM(q), type = CRQ_TYPE(q);
-	uint64_t val;
-	if (type == 0 && cr == 0) {           /* MOV to CR0 */
-		val = gpr(v, CRQ_GPR(q));
-		if (val & CR0_RESERVED_HIGH) {
-			virq_inject_exception(v, EXC_GP, true, 0);
-			return;
-		}
-		vmcs_write(CR0_READ_SHADOW, val);
-		vmcs_write(GUEST_CR0, val | CR0_NE);
-	} else if (type == 0 && cr == 4) {    /* MOV to CR4 */
-		val = gpr(v, CRQ_GPR(q));
-		if (val & (CR4_VMXE | CR4_OSXSAVE | CR4_SMXE)) {
-			virq_inject_exception(v, EXC_GP, true, 0);  /* features CPUID hides */
-			return;
-		}
-		vmcs_write(CR4_READ_SHADOW, val);
-		vmcs_write(GUEST_CR4, val | CR4_VMXE);
-	} else if (type == 3) {               /* LMSW: bits 3:0 of CR0; PE cannot be cleared */
-		uint64_t shadow = vmcs_read(CR0_READ_SHADOW), src = CRQ_LMSW_SRC(q) & 0xf;
-		val = (shadow & ~0xeULL) | src | (shadow & CR0_PE);
-		vmcs_write(CR0_READ_SHADOW, val);
-		vmcs_write(GUEST_CR0, (vmcs_read(GUEST_CR0) & ~0xfULL) | (val & 0xf) | CR0_NE);
+	uint64_t cr0 = guest_cr(GUEST_CR0, CR0_READ_SHADOW, vmcs_read(CR0_GUEST_HOST_MASK));
+	uint64_t cr4 = guest_cr(GUEST_CR4, CR4_READ_SHADOW, vmcs_read(CR4_GUEST_HOST_MASK));
+	bool ok;
+	if (cr == 8 && (type == CRQ_MOV_TO || type == CRQ_MOV_FROM)) {
+		ok = cr8_access(v, type == CRQ_MOV_TO, CRQ_GPR(q));
+	} else if (type == CRQ_MOV_TO && cr == 0) {
+		ok = set_cr0_cr4(v, gpr(v, CRQ_GPR(q)), cr4);
+	} else if (type == CRQ_MOV_TO && cr == 4) {
+		ok = set_cr0_cr4(v, cr0, gpr(v, CRQ_GPR(q)));
+	} else if (type == CRQ_LMSW) {
+		/* Bits 3:0 of CR0; LMSW cannot clear PE (Vol. 2A LMSW). */
+		uint64_t src = CRQ_LMSW_SRC(q) & (CR0_PE | CR0_MP | CR0_EM | CR0_TS);
+		ok = set_cr0_cr4(v, (cr0 & ~(CR0_MP | CR0_EM | CR0_TS)) | src, cr4);
+	} else if (type == CRQ_CLTS) {
+		ok = set_cr0_cr4(v, cr0 & ~CR0_TS, cr4);
 	} else {
 		vm_kill(v->vm, "unexpected control-register exit: qualification 0x%llx", (unsigned long long)q);
 		return;
 	}
-	if (!update_paging_mode(v)) {
+	if (!ok) {
 		virq_inject_exception(v, EXC_GP, true, 0);
 		return;
 	}
@@ -317,6 +428,11 @@ void exit_dispatch(struct vcpu *v, uint32_t reason)
 	virq_save_idt_vectoring(v);
 	switch (reason) {
 	case EXIT_EXCEPTION_NMI:     /* a host NMI (the exception bitmap is empty) */
+		/* NMI exiting: the NMI is blocked until an IRET (27.5.5 is not
+		 * taken by the host): deliver it through the host IDT. */
+		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_TYPE_MASK) == INTR_TYPE_NMI)
+			__asm__ volatile("int $2" ::: "memory");
+		break;
 	case EXIT_EXTERNAL_INTERRUPT:
 	case EXIT_PREEMPTION_TIMER:
 	case EXIT_INTERRUPT_WINDOW:
@@ -342,8 +458,13 @@ void exit_dispatch(struct vcpu *v, uint32_t reason)
 		break;
 	case EXIT_INVD:
 	case EXIT_WBINVD:
-		/* Guest RAM is write-back and coherent: nothing to flush for it. */
+		/* Guest RAM is write-back and coherent: nothing to flush for it,
+		 * and a guest must not flush the caches of the whole machine. */
 		exit_skip_instruction();
+		break;
+	case EXIT_RDPMC:
+		/* CPUID leaf 0xa shows no counters: every index is invalid (#GP). */
+		virq_inject_exception(v, EXC_GP, true, 0);
 		break;
 	case EXIT_XSETBV:
 	case EXIT_MONITOR:

@@ -12,14 +12,17 @@
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
 #include "vmm/vdev.h"
+#include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
-#define IO_REP_MAX 4096               /* iterations per exit; the rest re-executes */
+/* Iterations of a REP INS/OUTS per exit; the rest re-executes after the
+ * next entry, so a long string never holds a lock, nor its CPU, for long
+ * (and the host takes its interrupts between the batches). */
+#define IO_REP_BATCH 128
 #define VMX_BASIC_INS_OUTS_INFO (1ULL << 54)
 #define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
 #define INSN_INFO_SEG(i) (((i) >> 15) & 7)
-#define RFLAGS_DF (1ULL << 10)
 
 static uint64_t size_mask(unsigned size)
 {
@@ -40,6 +43,19 @@ void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t 
 		vm_exit(vm, vm->exit_status);
 }
 
+/* A string I/O memory operand the guest cannot access: the page fault its
+ * CPU would raise (RIP stays on the instruction, the completed iterations
+ * stay done), or, for an address that is not RAM, the end of the guest. */
+static void string_io_fault(struct vcpu *v, bool in, const struct guest_fault *f)
+{
+	if (f->page_fault) {
+		virq_inject_page_fault(v, f->la, f->error_code);
+		return;
+	}
+	vm_kill(v->vm, "%s guest-physical address 0x%llx that is not RAM", in ? "INS to" : "OUTS from",
+		(unsigned long long)f->gpa);
+}
+
 static void string_io(struct vcpu *v, uint64_t q)
 {
 	unsigned size = IOQ_SIZE(q);
@@ -57,17 +73,24 @@ static void string_io(struct vcpu *v, uint64_t q)
 	uint64_t count = rep ? v->regs[RCX] & amask : 1;
 	bool down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
 	unsigned idx = in ? RDI : RSI;
-	uint64_t base = guest_seg_base(seg);
-	for (uint64_t n = 0; n < count && n < IO_REP_MAX; n++) {
+	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
+	uint64_t base = guest_seg_base_effective(seg);
+	for (uint64_t n = 0; n < count && n < IO_REP_BATCH; n++) {
 		uint64_t off = v->regs[idx] & amask;
 		uint32_t val = 0;
-		if (!in && guest_read_linear(v, base + off, &val, size)) {
-			vm_kill(v->vm, "OUTS from guest address 0x%llx that is not RAM", (unsigned long long)(base + off));
+		struct guest_fault f;
+		/* The memory operand is checked with the guest's own rights
+		 * (CPL, U/S, R/W) before the port is touched: a page fault
+		 * leaves the device and the registers as they were. */
+		int r = in ? guest_check_linear(v, base + off, size, GUEST_WRITE, &f)
+			   : guest_read_linear(v, base + off, &val, size, GUEST_READ, &f);
+		if (r) {
+			string_io_fault(v, in, &f);
 			return;
 		}
 		port_io(v, port, size, !in, &val);
-		if (in && guest_write_linear(v, base + off, &val, size)) {
-			vm_kill(v->vm, "INS to guest address 0x%llx that is not RAM", (unsigned long long)(base + off));
+		if (in && guest_write_linear(v, base + off, &val, size, &f)) {
+			string_io_fault(v, in, &f);
 			return;
 		}
 		off = down ? off - size : off + size;

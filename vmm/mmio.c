@@ -15,14 +15,18 @@
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
 #include "vmm/vdev.h"
+#include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
 #define INSN_MAX 15
-#define MMIO_REP_MAX 4096
-#define RFLAGS_DF (1ULL << 10)
+#define MMIO_REP_BATCH 128          /* string iterations per exit (as exit_io.c) */
 #define RFLAGS_ARITH 0x8d5ULL      /* CF PF AF ZF SF OF */
-#define RFLAGS_CF_BIT 1ULL
+#define LA32_MASK 0xffffffffULL
+/* Exits in a row whose instruction does not match the access (the guest
+ * keeps rewriting it, or the decoder disagrees with the CPU) before the
+ * guest is stopped: each one re-executes the instruction. */
+#define MMIO_MISMATCH_MAX 1000
 
 static uint64_t mask_of(unsigned size)
 {
@@ -58,24 +62,30 @@ static void phys_rw(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uin
 		*val = mask_of(size);
 }
 
-/* Same through a guest-linear address; false when the guest's paging does
- * not map it (the emulator does not raise #PF: the guest is killed). */
-static bool linear_rw(struct vcpu *v, uint64_t la, unsigned size, bool write, uint64_t *val)
+/* Same through a guest-linear address, with the guest's own rights; false
+ * with *f filled when the guest's paging refuses it (or it is not RAM and
+ * no device: f->page_fault false). */
+static bool linear_rw(struct vcpu *v, uint64_t la, unsigned size, bool write, uint64_t *val,
+		      struct guest_fault *f)
 {
+	enum guest_access acc = write ? GUEST_WRITE : GUEST_READ;
 	uint64_t gpa;
 	if (((la & (PAGE_SIZE - 1)) + size) > PAGE_SIZE) {
-		/* Crossing a page: byte by byte. */
+		/* Crossing a page: both pages are checked before either is touched. */
+		uint64_t last = la + size - 1;
+		if (guest_translate(v, la, acc, &gpa, f) || guest_translate(v, last, acc, &gpa, f))
+			return false;
 		uint8_t *b = (uint8_t *)val;
 		for (unsigned i = 0; i < size; i++) {
 			uint64_t bv = b[i];
-			if (guest_linear_to_phys(v, la + i, write, &gpa))
+			if (guest_translate(v, la + i, acc, &gpa, f))
 				return false;
 			phys_rw(v, gpa, 1, write, &bv);
 			b[i] = (uint8_t)bv;
 		}
 		return true;
 	}
-	if (guest_linear_to_phys(v, la, write, &gpa))
+	if (guest_translate(v, la, acc, &gpa, f))
 		return false;
 	phys_rw(v, gpa, size, write, val);
 	return true;
@@ -146,36 +156,37 @@ static void set_arith_flags(uint64_t fl)
 	vmcs_write(GUEST_RFLAGS, (rf & ~RFLAGS_ARITH) | (fl & RFLAGS_ARITH));
 }
 
-static uint64_t seg_base_of(const struct insn *in, enum seg_reg dflt)
+/* Linear address of a decoded operand: segment base (none for ES-DS in
+ * 64-bit mode) plus offset, wrapped at 4 GiB outside 64-bit mode. */
+static uint64_t linear_of(enum seg_reg seg, uint64_t offset)
 {
-	if (guest_addr_size() == 8 && (in->seg < SEG_FS))
-		return 0;   /* 64-bit mode: only FS/GS bases apply */
-	return guest_seg_base(in->seg >= 0 ? (enum seg_reg)in->seg : dflt);
+	uint64_t la = guest_seg_base_effective(seg) + offset;
+	return guest_addr_size() == 8 ? la : la & LA32_MASK;
 }
 
-/* MOVS/STOS/LODS, with or without REP. Returns false if the guest must die. */
-static bool string_op(struct vcpu *v, const struct insn *in, bool *done)
+/* MOVS/STOS/LODS, with or without REP. Returns false with *f filled when
+ * an operand faults. */
+static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct guest_fault *f)
 {
 	uint64_t amask = mask_of(in->addr_size);
 	/* F2 repeats MOVS/STOS/LODS like F3 on real processors (vmm/decode.h). */
 	bool rep = in->rep || in->repne;
 	uint64_t count = rep ? v->regs[RCX] & amask : 1;
 	int64_t step = (vmcs_read(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)in->size : (int64_t)in->size;
-	uint64_t src_base = seg_base_of(in, SEG_DS);
-	uint64_t dst_base = guest_addr_size() == 8 ? 0 : guest_seg_base(SEG_ES);
-	for (uint64_t n = 0; n < count && n < MMIO_REP_MAX; n++) {
+	enum seg_reg src_seg = in->seg >= 0 ? (enum seg_reg)in->seg : SEG_DS;
+	for (uint64_t n = 0; n < count && n < MMIO_REP_BATCH; n++) {
 		uint64_t val = 0;
 		uint64_t si = v->regs[RSI] & amask, di = v->regs[RDI] & amask;
 		if (in->kind == INSN_STOS)
 			val = v->regs[RAX] & mask_of(in->size);
-		else if (!linear_rw(v, src_base + si, in->size, false, &val))
+		else if (!linear_rw(v, linear_of(src_seg, si), in->size, false, &val, f))
 			return false;
 		if (in->kind == INSN_LODS) {
 			struct insn r = *in;
 			r.reg = RAX;
 			r.reg_high8 = false;
 			reg_write(v, &r, in->size, val);
-		} else if (!linear_rw(v, dst_base + di, in->size, true, &val)) {
+		} else if (!linear_rw(v, linear_of(SEG_ES, di), in->size, true, &val, f)) {
 			return false;
 		}
 		if (in->kind != INSN_STOS)
@@ -198,7 +209,9 @@ static enum cpu_mode guest_mode(void)
 	return a == 8 ? CPU_MODE_LONG64 : a == 4 ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
 }
 
-/* Emulate one decoded instruction whose memory operand is at gpa. */
+/* Emulate one decoded instruction whose memory operand is at gpa. NULL,
+ * or why the guest must be stopped; a page fault for the guest is injected
+ * here (*advance false). */
 static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, bool *advance)
 {
 	uint64_t m = 0, r, res, fl;
@@ -228,8 +241,14 @@ static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, 
 	case INSN_STOS:
 	case INSN_LODS: {
 		bool done = true;
-		if (!string_op(v, in, &done))
-			return "string operand not mapped by the guest's page tables";
+		struct guest_fault f;
+		if (!string_op(v, in, &done, &f)) {
+			*advance = false;
+			if (!f.page_fault)
+				return "string operand outside RAM and devices";
+			virq_inject_page_fault(v, f.la, f.error_code);
+			return NULL;
+		}
 		*advance = done;
 		return NULL;
 	}
@@ -261,13 +280,61 @@ static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, 
 		 * operand, and only the low bits select the bit (SDM Vol. 2A BT). */
 		uint64_t bit = (in->reg >= 0 ? reg_read(v, in, size) : in->imm) & (8ULL * size - 1);
 		phys_rw(v, gpa, size, false, &m);
-		uint64_t rf = vmcs_read(GUEST_RFLAGS) & ~RFLAGS_CF_BIT;
+		uint64_t rf = vmcs_read(GUEST_RFLAGS) & ~RFLAGS_CF;
 		vmcs_write(GUEST_RFLAGS, rf | ((m >> bit) & 1));
 		return NULL;
 	}
 	default:
 		return "instruction kind not emulated";
 	}
+}
+
+/* Does the decoded instruction make the access that exited? The CPU
+ * reports the access's linear address (with EPTQ_GLA_VALID); another vCPU
+ * may have rewritten the instruction bytes between the exit and the fetch
+ * above, and the emulator must never act on an instruction that did not
+ * cause the exit (SDM Vol. 3C 28.2.1 table 28-7). Without a reported linear
+ * address the decoded operand is translated and compared with the GPA. */
+static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_next, uint64_t q, uint64_t gpa)
+{
+	uint64_t la[2];
+	unsigned n = 0, size = in->size;
+	uint64_t regs[GPR_COUNT];
+	memcpy(regs, v->regs, sizeof(regs));
+	regs[RSP] = vmcs_read(GUEST_RSP);
+	if (in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS) {
+		uint64_t amask = mask_of(in->addr_size);
+		if (in->kind != INSN_STOS)
+			la[n++] = linear_of(in->seg >= 0 ? (enum seg_reg)in->seg : SEG_DS, regs[RSI] & amask);
+		if (in->kind != INSN_LODS)
+			la[n++] = linear_of(SEG_ES, regs[RDI] & amask);
+	} else {
+		uint64_t ea = insn_effective_addr(in, regs, rip_next);
+		if (in->kind == INSN_BT && in->reg >= 0) {
+			/* BT with a register offset addresses the operand that holds
+			 * the bit: EA + size * floor(offset / bits) (Vol. 2A BT). */
+			int64_t off = (int64_t)(reg_read(v, in, size) << (64 - 8 * size)) >> (64 - 8 * size);
+			int64_t bits = 8 * (int64_t)size;
+			int64_t k = off >= 0 ? off / bits : -((-off + bits - 1) / bits);
+			ea = (ea + (uint64_t)(k * (int64_t)size)) & mask_of(in->addr_size);
+		}
+		la[n++] = linear_of((enum seg_reg)insn_segment(in), ea);
+	}
+	uint64_t gla = vmcs_read(GUEST_LINEAR_ADDRESS);
+	for (unsigned i = 0; i < n; i++) {
+		if (q & EPTQ_GLA_VALID) {
+			if (gla - la[i] < size)
+				return true;
+			continue;
+		}
+		uint64_t g;
+		if (!guest_translate(v, la[i], GUEST_READ, &g, NULL) && gpa - g < size)
+			return true;
+		if (!guest_translate(v, la[i] + size - 1, GUEST_READ, &g, NULL) &&
+		    gpa - (g - (size - 1)) < size)
+			return true;
+	}
+	return false;
 }
 
 void exit_ept_violation(struct vcpu *v)
@@ -286,12 +353,33 @@ void exit_ept_violation(struct vcpu *v)
 			(unsigned long long)rip);
 		return;
 	}
+	/* An access made while delivering an event (the IDT, a stack or a TSS
+	 * outside RAM) or by the CPU's page walk (paging structures outside
+	 * RAM) is not the instruction's: nothing to emulate (28.2.1, 27.2.4). */
+	if (vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+		vm_kill(vm, "event delivery accessed non-RAM GPA 0x%llx (descriptor table or stack outside RAM)",
+			(unsigned long long)gpa);
+		return;
+	}
+	if ((q & EPTQ_GLA_VALID) && !(q & EPTQ_GLA_FINAL)) {
+		vm_kill(vm, "guest page walk read non-RAM GPA 0x%llx (paging structures outside RAM)",
+			(unsigned long long)gpa);
+		return;
+	}
 	uint8_t bytes[INSN_MAX];
-	uint64_t la = (guest_addr_size() == 8 ? 0 : guest_seg_base(SEG_CS)) + rip;
+	uint64_t la = linear_of(SEG_CS, rip);
 	uint32_t avail = INSN_MAX;
-	if (guest_read_linear(v, la, bytes, avail)) {
+	struct guest_fault f;
+	if (guest_read_linear(v, la, bytes, avail, GUEST_FETCH, &f)) {
+		/* The instruction may end before the next page: take what the
+		 * first page holds and let the decoder say if that is enough. */
 		avail = (uint32_t)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-		if (avail > INSN_MAX || guest_read_linear(v, la, bytes, avail)) {
+		if (avail > INSN_MAX || guest_read_linear(v, la, bytes, avail, GUEST_FETCH, &f)) {
+			if (f.page_fault) {
+				/* Its tables changed since the CPU fetched it. */
+				virq_inject_page_fault(v, f.la, f.error_code);
+				return;
+			}
 			vm_kill(vm, "MMIO at GPA 0x%llx: cannot fetch the instruction at rip 0x%llx",
 				(unsigned long long)gpa, (unsigned long long)rip);
 			return;
@@ -305,6 +393,17 @@ void exit_ept_violation(struct vcpu *v)
 			r == -ENOSYS ? "unsupported instruction" : "invalid encoding");
 		return;
 	}
+	if (!access_matches(v, &in, rip + in.len, q, gpa)) {
+		/* Not the instruction that exited: run it again, as the CPU
+		 * will, and emulate whatever then exits. */
+		vm->mmio_mismatch++;
+		if (++v->mmio_mismatch_run >= MMIO_MISMATCH_MAX)
+			vm_kill(vm, "MMIO at GPA 0x%llx: %u exits in a row at rip 0x%llx whose instruction (%s) "
+				    "does not make that access", (unsigned long long)gpa, MMIO_MISMATCH_MAX,
+				(unsigned long long)rip, insn_kind_name(in.kind));
+		return;
+	}
+	v->mmio_mismatch_run = 0;
 	bool advance;
 	const char *why = emulate(v, &in, gpa, &advance);
 	if (why) {

@@ -66,11 +66,17 @@ void sched_add(struct vcpu *v)
 {
 	struct runq *q = &runqs[v->cpu];
 	uint64_t flags = spin_lock_irqsave(&q->lock);
-	if (q->n < SCHED_MAX_VCPUS)
+	bool added = q->n < SCHED_MAX_VCPUS;
+	if (added)
 		q->v[q->n++] = v;
-	else
-		vm_kill(v->vm, "cpu %u run queue full", v->cpu);
 	spin_unlock_irqrestore(&q->lock, flags);
+	if (!added) {
+		/* The vCPU never ran (no VMCS anywhere): it stops here, so that
+		 * its VM, killed, can still end and free its memory. */
+		vm_kill(v->vm, "cpu %u run queue full", v->cpu);
+		vm_vcpu_stopped(v);
+		return;
+	}
 	sched_kick(v);
 }
 
@@ -122,6 +128,19 @@ static void arm_timer(uint64_t deadline)
 	lapic_write(APIC_TIMER_ICR, (uint32_t)count);
 }
 
+/* NMIs the CPUs took since the last report (vmm/trap.c counts them). */
+static void report_nmis(void)
+{
+	static uint64_t reported[MAX_CPUS];
+	for (uint32_t i = 0; i < ncpus; i++) {
+		uint64_t n = cpus[i].nmis;
+		if (n != reported[i]) {
+			pr_warn("cpu %u took %llu NMI(s) (ignored)", i, (unsigned long long)(n - reported[i]));
+			reported[i] = n;
+		}
+	}
+}
+
 void sched_loop(void)
 {
 	struct cpu *c = this_cpu();
@@ -135,6 +154,7 @@ void sched_loop(void)
 		if (c->index == 0 && rdtsc() >= next_beat) {
 			next_beat += beat_cycles;
 			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)++beats);
+			report_nmis();
 		}
 		if (c->index == 0 && rdtsc() >= next_poll) {
 			iopm_poll(rdtsc());

@@ -61,6 +61,16 @@ static __attribute__((noreturn)) void exception_report(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
+	/* The VMM sends itself no NMI: one from elsewhere (a watchdog, another
+	 * CPU, one that interrupted a guest, vmm/exit.c) is counted and the
+	 * CPU carries on; the IRETQ of the return unblocks NMIs (SDM Vol. 3A
+	 * 6.7.1). Nothing here may take a lock. */
+	if (f->vector == EXC_NMI) {
+		struct cpu *c = this_cpu();
+		if (c)
+			c->nmis++;
+		return;
+	}
 	if (f->vector < EXCEPTION_VECTORS)
 		exception_report(f);
 	irq_handler_t h = handlers[f->vector];

@@ -19,12 +19,16 @@
 
 int vmx_enter(uint64_t regs[GPR_COUNT], int launched);
 
-/* MSRs the guest uses directly (vmm/exit.c passes its writes through),
- * switched with the FPU state when another vCPU runs on this CPU. */
+/* MSRs the guest uses directly (vmm/exit.c validates its writes and passes
+ * them through), switched with the FPU state when another vCPU runs on
+ * this CPU; every value written back is one the guest's CPU held. */
 static const uint32_t switched_msrs[VCPU_SWITCHED_MSRS] = {
-	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102, 0xc0000103,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
 };
 
+/* The guest state VMX leaves in the CPU: FPU/SSE, the syscall MSRs, CR2,
+ * DR0-DR3 and DR6 (SDM Vol. 3C 27.3.1: not saved on exit; DR7 and
+ * DEBUGCTL are in the VMCS). One guest never sees another's. */
 static void context_switch(struct cpu *c, struct vcpu *v)
 {
 	struct vcpu *old = c->last_vcpu;
@@ -34,10 +38,22 @@ static void context_switch(struct cpu *c, struct vcpu *v)
 		__asm__ volatile("fxsave64 %0" : "=m"(old->fpu));
 		for (unsigned i = 0; i < VCPU_SWITCHED_MSRS; i++)
 			old->msrs[i] = rdmsr(switched_msrs[i]);
+		old->cr2 = read_cr2();
+		old->dr[0] = read_dr0();
+		old->dr[1] = read_dr1();
+		old->dr[2] = read_dr2();
+		old->dr[3] = read_dr3();
+		old->dr6 = read_dr6();
 	}
 	__asm__ volatile("fxrstor64 %0" ::"m"(v->fpu));
 	for (unsigned i = 0; i < VCPU_SWITCHED_MSRS; i++)
 		wrmsr(switched_msrs[i], v->msrs[i]);
+	write_cr2(v->cr2);
+	write_dr0(v->dr[0]);
+	write_dr1(v->dr[1]);
+	write_dr2(v->dr[2]);
+	write_dr3(v->dr[3]);
+	write_dr6(v->dr6);
 	c->last_vcpu = v;
 }
 
@@ -63,8 +79,9 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice)
 		context_switch(c, v);
 		int fail = vmx_enter(v->regs, v->launched);
 		if (fail) {
-			vmcs_dump_entry_failure(v, 1, vm->why, sizeof(vm->why));
-			vm_kill(vm, "%s", vm->why);
+			char why[sizeof(vm->why)];
+			vmcs_dump_entry_failure(v, 1, why, sizeof(why));
+			vm_kill(vm, "%s", why);
 			return RUN_STOPPED;
 		}
 		uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);

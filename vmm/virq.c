@@ -28,7 +28,6 @@
 #define APIC_REG_LINT1 0x360
 #define SVR_ENABLED_SPURIOUS_FF 0x1ff
 #define IOAPIC_GUEST_ID 0
-#define EXC_DF 8
 
 static void deliver_to(struct vcpu *v, uint8_t vector, bool level)
 {
@@ -75,15 +74,16 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 			deliver_to(v, vector, false);
 			return; /* one vCPU (the first match) takes it */
 		case VLAPIC_DM_INIT:
+			/* The target may be running on another CPU right now: its
+			 * own CPU acts on the INIT at its next entry. */
 			if (level_assert && !self) {
-				vlapic_init_signal(&v->lapic);
-				v->state = VCPU_WAIT_SIPI;
+				v->init_pending = true;
 				v->sipi_vector = 0;
 				sched_kick(v);
 			}
 			break;
 		case VLAPIC_DM_STARTUP:
-			if (v->state == VCPU_WAIT_SIPI && !v->sipi_vector) {
+			if ((v->state == VCPU_WAIT_SIPI || v->init_pending) && !v->sipi_vector) {
 				v->sipi_vector = (uint64_t)vector | (1ULL << 8); /* bit 8: SIPI pending */
 				sched_kick(v);
 			}
@@ -178,10 +178,22 @@ void virq_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 		has_error = true;
 		error = 0;
 	}
+	/* Real mode pushes no error code (SDM Vol. 3A 20.1.4), and VM entry
+	 * refuses to deliver one with CR0.PE = 0 (26.2.1.3). */
+	if (!(vmcs_read(GUEST_CR0) & CR0_PE))
+		has_error = false;
 	v->reinject_info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector |
 			   (has_error ? INTR_INFO_ERROR_VALID : 0);
 	v->reinject_error = error;
 	v->reinject_len = 0;
+}
+
+void virq_inject_page_fault(struct vcpu *v, uint64_t la, uint32_t error)
+{
+	/* CR2 is not part of the VMCS: the guest's value lives in the CPU
+	 * while its vCPU is loaded here (vmm/vcpu_run.c switches it). */
+	write_cr2(la);
+	virq_inject_exception(v, EXC_PF, true, error);
 }
 
 void virq_save_idt_vectoring(struct vcpu *v)
@@ -201,6 +213,14 @@ bool virq_prepare_entry(struct vcpu *v)
 	uint64_t now = rdtsc();
 	v->next_deadline = update_devices(v, now);
 
+	if (v->init_pending) {
+		/* INIT (SDM Vol. 3A 10.4.7.3): the vCPU waits for SIPI; a SIPI
+		 * sent after the INIT is already latched in sipi_vector. */
+		v->init_pending = false;
+		vlapic_init_signal(&v->lapic);
+		v->reinject_info = 0;
+		v->state = VCPU_WAIT_SIPI;
+	}
 	if (v->sipi_vector) {
 		vmcs_guest_sipi((uint8_t)v->sipi_vector);
 		v->sipi_vector = 0;

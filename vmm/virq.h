@@ -25,5 +25,7 @@ bool virq_prepare_entry(struct vcpu *v);
 void virq_save_idt_vectoring(struct vcpu *v);
 /* Queue a hardware exception for the next entry (#GP, #UD, ...). */
 void virq_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* A page fault at linear address la (CR2) with the given error code. */
+void virq_inject_page_fault(struct vcpu *v, uint64_t la, uint32_t error);
 
 #endif

@@ -6,6 +6,7 @@
 #include "vmm/vm.h"
 
 #include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/vmx.h"
 #include "vmm/errno.h"
 #include "vmm/log.h"
@@ -153,6 +154,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		v->id = i;
 		v->cpu = sched_pick_cpu(first_cpu + i);
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+		v->dr6 = DR6_INIT;
 		v->vmcs = heap_try_alloc_pages(1);
 		if (!v->vmcs) {
 			snprintf(err, errlen, "out of VMM heap for VMCS");
@@ -252,9 +254,9 @@ static void report_end(struct vm *vm)
 				      (unsigned long long)vm->exit_count[r]);
 	}
 	log_raw("%s", line);
-	log_raw("[vm %u %s] unclaimed io %llu mmio %llu, interrupts injected %llu", vm->id, vm->name,
-		(unsigned long long)vm->unclaimed_io, (unsigned long long)vm->unclaimed_mmio,
-		(unsigned long long)vm->injected);
+	log_raw("[vm %u %s] unclaimed io %llu mmio %llu, interrupts injected %llu, mmio re-executed %llu", vm->id,
+		vm->name, (unsigned long long)vm->unclaimed_io, (unsigned long long)vm->unclaimed_mmio,
+		(unsigned long long)vm->injected, (unsigned long long)vm->mmio_mismatch);
 }
 
 void vm_vcpu_stopped(struct vcpu *v)

@@ -55,6 +55,7 @@ struct vcpu {
 	volatile enum vcpu_state state;
 	struct vlapic lapic;
 	uint64_t sipi_vector;
+	bool init_pending;           /* INIT IPI received: acted on by the vCPU's own CPU */
 	/* An event interrupted by the last exit, re-injected on the next entry. */
 	uint32_t reinject_info, reinject_error, reinject_len;
 	uint64_t exits;
@@ -62,6 +63,10 @@ struct vcpu {
 	uint64_t start_rip;          /* vCPU 0's entry point (the loader sets it) */
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE area */
 	uint64_t msrs[VCPU_SWITCHED_MSRS];  /* STAR..TSC_AUX (vmm/vcpu_run.c) */
+	/* Guest registers VMX does not switch, switched with the FPU state
+	 * when another vCPU runs on this CPU (vmm/vcpu_run.c). */
+	uint64_t cr2, dr[4], dr6;
+	uint32_t mmio_mismatch_run;  /* MMIO exits in a row not matching their instruction */
 };
 
 enum vm_state { VM_RUNNING, VM_EXITED, VM_KILLED };
@@ -90,6 +95,7 @@ struct vm {
 	struct testdev testdev;
 	uint64_t exit_count[EXIT_REASONS];
 	uint64_t unclaimed_io, unclaimed_mmio, injected;
+	uint64_t mmio_mismatch;      /* MMIO exits re-executed: instruction changed under the exit */
 	uint64_t start_tsc;
 };
 

@@ -36,8 +36,10 @@
 #define VMCS_LINK_NONE (~0ULL)
 #define CR0_ET_NE (CR0_ET | CR0_NE)
 #define CR0_RESET 0x60000010ULL   /* CD | NW | ET (SDM 9.1.1) */
-#define CR4_OSXSAVE (1ULL << 18)
-#define CR4_SMXE (1ULL << 14)
+/* CR4 bits the VMM owns (guest/host mask): VMXE must stay set under VMX;
+ * the others enable features CPUID hides, so setting them exits and is #GP
+ * (vmm/exit.c). */
+#define CR4_OWNED (CR4_VMXE | CR4_OSXSAVE | CR4_SMXE | CR4_LA57 | CR4_PKE)
 
 extern char vmx_exit_landing[];
 
@@ -139,15 +141,21 @@ static int write_controls(struct vcpu *v)
 	const struct vmx_caps *c = &vmx_caps;
 	uint32_t bad = 0;
 	uint32_t pin = adjust(c->pin, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER, 0, &bad);
+	/* CR8 exiting: the guest's TPR is its virtual LAPIC's, never the
+	 * physical one that gates the VMM's own vectors. RDPMC exiting:
+	 * CPUID shows no performance counters and the host's are not
+	 * switched, so RDPMC is #GP. */
 	uint32_t proc = adjust(c->proc, PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-				       PROC_SECONDARY_CONTROLS | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING,
+				       PROC_SECONDARY_CONTROLS | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
+				       PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_RDPMC_EXITING,
 			       0, &bad);
-	/* The true controls let these be 0: the guest owns CR3, INVLPG and
-	 * CR8; unconditional I/O exiting is replaced by the bitmaps. */
+	/* The true controls let these be 0: the guest owns CR3 and INVLPG;
+	 * unconditional I/O exiting is replaced by the bitmaps. */
 	proc &= ~((PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING |
-		   PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_UNCOND_IO_EXITING |
-		   PROC_INTR_WINDOW_EXITING) & ~c->proc.must1);
-	uint32_t proc2 = adjust(c->proc2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST,
+		   PROC_UNCOND_IO_EXITING | PROC_INTR_WINDOW_EXITING) & ~c->proc.must1);
+	/* WBINVD exiting: a guest must not flush every cache of the machine. */
+	uint32_t proc2 = adjust(c->proc2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST |
+					  PROC2_WBINVD_EXITING,
 				PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID, &bad);
 	uint32_t exitc = adjust(c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
 				EXIT_SAVE_PAT | EXIT_LOAD_PAT, &bad);
@@ -179,10 +187,9 @@ static int write_controls(struct vcpu *v)
 	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
 	vmcs_write(TSC_OFFSET, 0);
 	/* Bits the guest may not change freely: CR0.NE (required by VMX, the
-	 * guest sees its own value), CR4.VMXE (VMX is hidden), CR4.OSXSAVE
-	 * (XSAVE is hidden), CR4.SMXE. */
+	 * guest sees its own value) and CR4_OWNED. */
 	vmcs_write(CR0_GUEST_HOST_MASK, CR0_NE);
-	vmcs_write(CR4_GUEST_HOST_MASK, CR4_VMXE | CR4_OSXSAVE | CR4_SMXE);
+	vmcs_write(CR4_GUEST_HOST_MASK, CR4_OWNED);
 	return 0;
 }
 
@@ -227,6 +234,20 @@ int vmcs_load(struct vcpu *v)
 	return 0;
 }
 
+/* A VM's EPT root and a vCPU's VPID are reused once their VM is gone:
+ * drop what this CPU may still cache for them before the vCPU's first entry
+ * (SDM Vol. 3C 28.3.3.3 "Guidelines for Use of the INVVPID Instruction",
+ * 28.3.3.4 INVEPT). vCPUs are pinned, so the CPU that runs a vCPU is the
+ * one that flushes for it. */
+static bool flush_stale_translations(const struct vcpu *v)
+{
+	uint64_t cap = vmx_caps.ept_vpid;
+	bool ok = vmx_invept(cap & EPT_CAP_INVEPT_SINGLE ? INVEPT_SINGLE_CONTEXT : INVEPT_ALL_CONTEXT,
+			     ept_eptp(&v->vm->ept));
+	ok &= vmx_invvpid(cap & VPID_CAP_SINGLE ? INVVPID_SINGLE_CONTEXT : INVVPID_ALL_CONTEXT, v->vpid);
+	return ok;
+}
+
 int vmcs_setup(struct vcpu *v)
 {
 	*(volatile uint32_t *)(uintptr_t)v->vmcs = vmx_caps.revision;
@@ -247,6 +268,10 @@ int vmcs_setup(struct vcpu *v)
 	uint32_t n = vmcs_errors();
 	if (n) {
 		pr_err("vcpu %u: %u VMCS writes failed", v->id, n);
+		return -EIO;
+	}
+	if (!flush_stale_translations(v)) {
+		pr_err("vcpu %u: INVEPT/INVVPID failed", v->id);
 		return -EIO;
 	}
 	v->vmcs_ready = true;

@@ -5,17 +5,59 @@
 
 #define CR0_PE  (1ULL << 0)   /* protection enable */
 #define CR0_MP  (1ULL << 1)
+#define CR0_EM  (1ULL << 2)
+#define CR0_TS  (1ULL << 3)
 #define CR0_ET  (1ULL << 4)
 #define CR0_NE  (1ULL << 5)   /* native FPU error reporting (required by VMX) */
 #define CR0_WP  (1ULL << 16)
+#define CR0_AM  (1ULL << 18)
 #define CR0_NW  (1ULL << 29)
 #define CR0_CD  (1ULL << 30)
 #define CR0_PG  (1ULL << 31)  /* paging */
+/* Bits 63:32 are reserved (MOV to CR0 #GP); the other reserved bits of
+ * 31:0 are ignored by a write and read as 0 (2.5). */
+#define CR0_DEFINED (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
+		     CR0_NW | CR0_CD | CR0_PG)
+#define CR0_RESERVED_HIGH 0xffffffff00000000ULL
+#define CR3_PCID_MASK 0xfffULL /* with CR4.PCIDE (4.10.1) */
+#define CR4_VME (1ULL << 0)
+#define CR4_PVI (1ULL << 1)
+#define CR4_TSD (1ULL << 2)
+#define CR4_DE  (1ULL << 3)
+#define CR4_PSE (1ULL << 4)
 #define CR4_PAE (1ULL << 5)
+#define CR4_MCE (1ULL << 6)
 #define CR4_PGE (1ULL << 7)
+#define CR4_PCE (1ULL << 8)
 #define CR4_OSFXSR (1ULL << 9)
 #define CR4_OSXMMEXCPT (1ULL << 10)
-#define CR4_VMXE (1ULL << 13) /* VMX enable */
+#define CR4_UMIP (1ULL << 11)     /* CPUID.7.0:ECX.UMIP */
+#define CR4_LA57 (1ULL << 12)     /* CPUID.7.0:ECX.LA57: 5-level paging */
+#define CR4_VMXE (1ULL << 13)     /* VMX enable */
+#define CR4_SMXE (1ULL << 14)     /* CPUID.1:ECX.SMX */
+#define CR4_FSGSBASE (1ULL << 16) /* CPUID.7.0:EBX.FSGSBASE */
+#define CR4_PCIDE (1ULL << 17)    /* CPUID.1:ECX.PCID */
+#define CR4_OSXSAVE (1ULL << 18)  /* CPUID.1:ECX.XSAVE */
+#define CR4_SMEP (1ULL << 20)     /* CPUID.7.0:EBX.SMEP */
+#define CR4_SMAP (1ULL << 21)     /* CPUID.7.0:EBX.SMAP */
+#define CR4_PKE (1ULL << 22)      /* CPUID.7.0:ECX.PKU */
+#define CR8_TPR_MASK 0xfULL       /* CR8[3:0] = TPR[7:4]; 63:4 reserved (10.8.6.1) */
+
+/* Exception vectors (SDM Vol. 3A 6.3.1, table 6-1). */
+#define EXC_DE 0   /* divide error */
+#define EXC_DB 1   /* debug */
+#define EXC_NMI 2
+#define EXC_BP 3   /* breakpoint (INT3) */
+#define EXC_UD 6   /* invalid opcode */
+#define EXC_DF 8   /* double fault (error code 0) */
+#define EXC_GP 13  /* general protection (error code) */
+#define EXC_PF 14  /* page fault (error code, CR2) */
+/* Page-fault error code (6.15, interrupt 14). */
+#define PF_ERR_P (1U << 0)   /* protection violation (else not present) */
+#define PF_ERR_W (1U << 1)   /* write */
+#define PF_ERR_U (1U << 2)   /* user-mode access */
+#define PF_ERR_RSVD (1U << 3)
+#define PF_ERR_I (1U << 4)   /* instruction fetch */
 
 /* CPUID leaf 1 feature bits. */
 #define CPUID1_ECX_VMX      (1U << 5)
@@ -32,7 +74,13 @@
 #define CPUIDX_EDX_PDPE1GB  (1U << 26)
 #define CPUID_LEAF_APM      0x80000007U
 #define CPUID_APM_EDX_INVARIANT_TSC (1U << 8)
+#define CPUID_LEAF_ADDR_SIZES 0x80000008U
+#define CPUID_ADDR_LINEAR_BITS(eax) (((eax) >> 8) & 0xff)
+#define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
+#define RFLAGS_DF (1ULL << 10)
+#define RFLAGS_RF (1ULL << 16)
+#define RFLAGS_AC (1ULL << 18)
 #define RFLAGS_CF (1ULL << 0)
 #define RFLAGS_ZF (1ULL << 6)
 
@@ -65,11 +113,39 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
+/* Debug registers (SDM Vol. 3B 17.2): not part of the VMCS except DR7. */
+#define DEFINE_DR_ACCESSORS(n)                                              \
+	static inline uint64_t read_dr##n(void)                                 \
+	{                                                                       \
+		uint64_t v;                                                         \
+		__asm__ volatile("mov %%db" #n ", %0" : "=r"(v));                   \
+		return v;                                                           \
+	}                                                                       \
+	static inline void write_dr##n(uint64_t v)                              \
+	{                                                                       \
+		__asm__ volatile("mov %0, %%db" #n ::"r"(v) : "memory");            \
+	}
+DEFINE_DR_ACCESSORS(0)
+DEFINE_DR_ACCESSORS(1)
+DEFINE_DR_ACCESSORS(2)
+DEFINE_DR_ACCESSORS(3)
+DEFINE_DR_ACCESSORS(6)
+#undef DEFINE_DR_ACCESSORS
+#define DR6_INIT 0xffff0ff0ULL /* DR6 after reset (17.2.3) */
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
+}
+
+/* A canonical address for a CPU with `bits` linear-address bits: bits
+ * 63:bits-1 all equal (SDM Vol. 1 3.3.7.1). */
+static inline int is_canonical(uint64_t a, unsigned bits)
+{
+	int64_t s = (int64_t)(a << (64 - bits)) >> (64 - bits);
+	return (uint64_t)s == a;
 }
 
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }

@@ -4,6 +4,7 @@
 #ifndef ARCH_X86_MSR_H
 #define ARCH_X86_MSR_H
 
+#define MSR_IA32_TSC              0x010  /* CPUID.1:EDX.TSC */
 #define MSR_IA32_APIC_BASE        0x01b  /* CPUID.1:EDX.APIC */
 #define   APIC_BASE_BSP           (1ULL << 8)
 #define   APIC_BASE_X2APIC        (1ULL << 10) /* CPUID.1:ECX.x2APIC */
@@ -13,6 +14,13 @@
 #define   FEATURE_CONTROL_LOCK    (1ULL << 0)
 #define   FEATURE_CONTROL_VMX_SMX (1ULL << 1)
 #define   FEATURE_CONTROL_VMX     (1ULL << 2) /* VMXON outside SMX */
+#define MSR_IA32_MTRRCAP          0x0fe  /* CPUID.1:EDX.MTRR, read-only */
+#define MSR_IA32_SYSENTER_CS      0x174  /* CPUID.1:EDX.SEP */
+#define MSR_IA32_SYSENTER_ESP     0x175  /* canonical address (WRMSR #GP otherwise) */
+#define MSR_IA32_SYSENTER_EIP     0x176  /* canonical address */
+#define MSR_IA32_MISC_ENABLE      0x1a0
+#define   MISC_ENABLE_FAST_STRINGS (1ULL << 0)
+#define MSR_IA32_MTRR_DEF_TYPE    0x2ff  /* CPUID.1:EDX.MTRR */
 #define MSR_IA32_TSC_DEADLINE     0x6e0  /* CPUID.1:ECX.TSC_DEADLINE */
 #define MSR_IA32_PAT              0x277
 #define MSR_IA32_VMX_BASIC        0x480  /* CPUID.1:ECX.VMX */
@@ -36,9 +44,16 @@
 #define   EFER_LME                (1ULL << 8)
 #define   EFER_LMA                (1ULL << 10)
 #define   EFER_NXE                (1ULL << 11)
-#define MSR_FS_BASE               0xc0000100
-#define MSR_GS_BASE               0xc0000101
+#define MSR_STAR                  0xc0000081 /* CPUID.80000001:EDX.SYSCALL; any value */
+#define MSR_LSTAR                 0xc0000082 /* CPUID.80000001:EDX.LM; canonical address */
+#define MSR_CSTAR                 0xc0000083 /* canonical address (unused by Intel CPUs) */
+#define MSR_SFMASK                0xc0000084 /* bits 63:32 reserved */
+#define MSR_FS_BASE               0xc0000100 /* canonical address */
+#define MSR_GS_BASE               0xc0000101 /* canonical address */
+#define MSR_KERNEL_GS_BASE        0xc0000102 /* canonical address */
+#define MSR_TSC_AUX               0xc0000103 /* CPUID.80000001:EDX.RDTSCP; bits 63:32 reserved */
 #define MSR_X2APIC_BASE           0x800  /* x2APIC register block, MSR = 0x800 + (xAPIC offset >> 4) */
+#define MSR_X2APIC_LAST           0x8ff  /* end of the x2APIC block (SDM Vol. 3A 10.12.1.2) */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -114,14 +114,19 @@ enum exit_reason {
 #define IOQ_PORT(q)    (((q) >> 16) & 0xffff)
 /* Exit qualification for control-register accesses (Table 28-3). */
 #define CRQ_NUM(q)     ((q) & 0xf)
-#define CRQ_TYPE(q)    (((q) >> 4) & 3)   /* 0 mov to CR, 1 mov from CR, 2 CLTS, 3 LMSW */
+#define CRQ_TYPE(q)    (((q) >> 4) & 3)
+#define   CRQ_MOV_TO   0
+#define   CRQ_MOV_FROM 1
+#define   CRQ_CLTS     2
+#define   CRQ_LMSW     3
 #define CRQ_GPR(q)     (((q) >> 8) & 0xf)
 #define CRQ_LMSW_SRC(q) (((q) >> 16) & 0xffff)
 /* Exit qualification for EPT violations (Table 28-7). */
 #define EPTQ_READ       (1ULL << 0)
 #define EPTQ_WRITE      (1ULL << 1)
 #define EPTQ_FETCH      (1ULL << 2)
-#define EPTQ_GLA_VALID  (1ULL << 7)
+#define EPTQ_GLA_VALID  (1ULL << 7)   /* GUEST_LINEAR_ADDRESS holds the access's address */
+#define EPTQ_GLA_FINAL  (1ULL << 8)   /* with bit 7: the access itself, not a paging-structure read */
 #define EPTQ_NMI_UNBLOCK (1ULL << 12)
 
 /* Segment access rights (24.4.1). */

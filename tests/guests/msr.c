@@ -4,7 +4,9 @@
  * and PAT (each where CPUID says the MSR exists), reads of MISC_ENABLE,
  * MTRRcap, MTRRdefType; #GP(0) for MSRs off the list (0x1234,
  * IA32_FEATURE_CONTROL, the VMX capability MSRs) and for architecturally
- * invalid writes (MTRRcap, a PAT with a reserved memory type). */
+ * invalid writes (MTRRcap, a PAT with a reserved memory type, non-canonical
+ * LSTAR/CSTAR/KERNEL_GS_BASE/FS/GS/SYSENTER addresses, reserved high bits
+ * of SFMASK and TSC_AUX), each leaving the MSR unchanged. */
 #include "rt/rt.h"
 
 #include "rt/hv.h"
@@ -30,11 +32,20 @@
 #define MSR_FS_BASE		 0xc0000100
 #define MSR_GS_BASE		 0xc0000101
 #define MSR_KERNEL_GS_BASE	 0xc0000102
+#define MSR_TSC_AUX		 0xc0000103 /* CPUID.80000001:EDX.RDTSCP */
+#define CPUIDX_EDX_RDTSCP	 (1U << 27)
 #define MSR_UNLISTED		 0x1234
 
 /* PAT: bytes 06 04 07 00 06 04 05 01 (all valid types: UC WC WT WP WB UC-). */
 #define PAT_TEST_VALUE	  0x0105040600070406ULL
 #define PAT_RESERVED_TYPE 0x0007040600070402ULL /* byte 0 = 2: reserved */
+
+/* Values hardware refuses with #GP(0) (SDM Vol. 4 table 2-2, Vol. 2B WRMSR):
+ * a non-canonical address (48-bit linear addresses: bits 63:47 unequal)
+ * for the address MSRs, reserved bits 63:32 for SFMASK and TSC_AUX. */
+#define NON_CANONICAL	  0x0000800000000000ULL
+#define NON_CANONICAL_2	  0x8000000000001000ULL
+#define HIGH_BITS	  0x0000000100000000ULL
 
 static void expect_gp(const char *what, int vector, const struct trap_info *ti)
 {
@@ -181,6 +192,50 @@ static void check_gp(void)
 			  rdmsr_safe(MSR_X2APIC_FIRST + (APIC_ID >> 4), &v, &ti), &ti);
 }
 
+/* Each refused write must leave the MSR as it was; none may reach the CPU
+ * (a VMM that executed WRMSR LSTAR with a non-canonical value would take
+ * the #GP itself, in VMX root operation). */
+static void expect_refused(const char *name, uint32_t msr, uint64_t value)
+{
+	struct trap_info ti;
+	uint64_t before = rdmsr(msr);
+	int v = wrmsr_safe(msr, value, &ti);
+	printf("  wrmsr %-14s = %#018llx: %s, error code %#x\n", name, (unsigned long long)value,
+	       v == TRAP_NONE ? "no exception" : trap_name(v), ti.error_code);
+	EXPECT_EQ(v, VEC_GP);
+	EXPECT_EQ(ti.error_code, 0);
+	EXPECT_EQ(rdmsr(msr), before);
+}
+
+static void check_invalid_values(void)
+{
+	bool lm = cpu_has(CPUID_LEAF_EXT_FEATURES, REG_EDX, CPUIDX_EDX_LM);
+	if (skip_unless_coopvmm("#GP for invalid MSR values (plain QEMU TCG stores them unchecked)"))
+		return;
+	printf("architecturally invalid values, #GP(0) expected:\n");
+	if (lm) {
+		expect_refused("LSTAR", MSR_LSTAR, NON_CANONICAL);
+		expect_refused("LSTAR", MSR_LSTAR, NON_CANONICAL_2);
+		expect_refused("CSTAR", MSR_CSTAR, NON_CANONICAL);
+		expect_refused("KERNEL_GS_BASE", MSR_KERNEL_GS_BASE, NON_CANONICAL);
+		expect_refused("FS_BASE", MSR_FS_BASE, NON_CANONICAL);
+		expect_refused("GS_BASE", MSR_GS_BASE, NON_CANONICAL_2);
+		expect_refused("SFMASK", MSR_SFMASK, HIGH_BITS);
+	} else {
+		skip("non-canonical LSTAR, CSTAR, KERNEL_GS_BASE, FS/GS base, SFMASK (no long mode)");
+	}
+	if (lm && cpu_has(CPUID_LEAF_FEATURES, REG_EDX, CPUID1_EDX_SEP)) {
+		expect_refused("SYSENTER_ESP", MSR_IA32_SYSENTER_ESP, NON_CANONICAL);
+		expect_refused("SYSENTER_EIP", MSR_IA32_SYSENTER_EIP, NON_CANONICAL_2);
+	}
+	if (cpu_has(CPUID_LEAF_EXT_FEATURES, REG_EDX, CPUIDX_EDX_RDTSCP)) {
+		write_read_back("TSC_AUX", MSR_TSC_AUX, 0x12345678);
+		expect_refused("TSC_AUX", MSR_TSC_AUX, HIGH_BITS | 7);
+	} else {
+		skip("TSC_AUX (no RDTSCP)");
+	}
+}
+
 int main(uint32_t magic, const struct mb1_info *mbi)
 {
 	(void)magic;
@@ -189,6 +244,7 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	check_apic_base();
 	check_listed_writes();
 	check_listed_reads();
+	check_invalid_values();
 	check_gp();
 	return 0;
 }

@@ -45,6 +45,9 @@ def shell_checks(t, backend, timeout, cpus="2"):
         "sleep 2",
         "echo DONE",
         "expect DONE",
+        # The VMM checks below wait for their events on COM1.
+        r"expect-com1 \[iopm\] iopm0 running",
+        r"expect-com1 \[vmm\] alive",
     ])
     res = lib.boot(backend + "_iopm_shell", "--backend", backend, "--cpus", cpus, "--timeout", str(timeout),
                    "--script", script)
@@ -95,10 +98,13 @@ def heartbeat_stop(t, backend, timeout):
             "the IOPM was not running before it stopped beating")
 
 
-def stop_check(t, backend, timeout, command, state, reason_re, settle):
+def stop_check(t, backend, timeout, command, state, reason_re):
     """`command` in the IOPM stops only its CPU: the VMM reports `state`
     and keeps printing alive lines."""
-    script = write_script(["expect " + PROMPT, command, "sleep %d" % settle])
+    # The end waits for the events checked: the state line, then an alive
+    # line after it (a loaded machine only makes it later, never absent).
+    script = write_script(["expect " + PROMPT, command, r"expect-com1 \[iopm\] iopm0 " + state,
+                           r"expect-com1 \[vmm\] alive"])
     res = lib.boot(backend + "_iopm_" + state, "--backend", backend, "--cpus", "2", "--timeout", str(timeout),
                    "--script", script, "--until", r"\[iopm\] iopm0 " + state)
     os.unlink(script)

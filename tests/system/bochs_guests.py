@@ -26,7 +26,7 @@ PARTNER = "cpuid"     # the well-behaved guest run beside each hostile one
 # Guests that measure no time share one boot; the timing guests get a boot
 # each, since a vCPU sharing its CPU sees its time measurements disturbed.
 GROUPS = [
-    ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio"]),
+    ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio", "crs"]),
     ("guests_cpuid", ["cpuid"]),
     ("guests_lapic_timer", ["lapic_timer"]),
     ("guests_hlt", ["hlt"]),
@@ -71,6 +71,17 @@ def guest_lines(com1, name):
     """What guest NAME printed on its COM1 ("[guest NAME] TEXT" in the VMM log)."""
     prefix = "[guest %s] " % name
     return [line.split(prefix, 1)[1] for line in com1.splitlines() if prefix in line]
+
+
+def exit_counts(com1, name):
+    """Exit counts by reason from the '[vm N NAME] exits: reason count ...'
+    lines the VMM prints when guest NAME ends."""
+    counts = {}
+    for m in re.finditer(r"\[vm \d+ %s\] exits:(.*)" % re.escape(name), com1):
+        words = m.group(1).split()
+        for reason, n in zip(words[0::2], words[1::2]):
+            counts[reason] = counts.get(reason, 0) + int(n)
+    return counts
 
 
 def alive_after(com1, pos):
@@ -171,6 +182,7 @@ def run_group(t, tag, names):
     ends = guest_ends(res.com1)
     for name in names:
         check_passed(t, tag, res.com1, name, ends)
+    check_exit_counts(t, tag, res.com1, names)
     if ends and all(n in ends for n in names):
         last = max(ends[n].pos for n in names)
         t.check("%s.all_guests_ended_line" % tag, ALL_ENDED in res.com1[last:],
@@ -195,6 +207,24 @@ def run_hostile(t, name, kind):
                 "no 'spinning' line from %s" % name)
     else:
         check_killed(t, tag, res.com1, name, ends, kind[1])
+
+
+# Exits a guest must have caused (its own code makes them; the VMM must
+# request them): NAME -> {reason: minimum count}.
+EXITS_AT_LEAST = {
+    "crs": {"wbinvd": 100, "rdpmc": 1, "cr": 6},
+}
+
+
+def check_exit_counts(t, tag, com1, names):
+    for name in names:
+        want = EXITS_AT_LEAST.get(name)
+        if not want:
+            continue
+        got = exit_counts(com1, name)
+        for reason, least in sorted(want.items()):
+            t.check("%s.%s.exits.%s" % (tag, name, reason), got.get(reason, 0) >= least,
+                    "want at least %d %s exits, got %r" % (least, reason, got))
 
 
 def body(t):

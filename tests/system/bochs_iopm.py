@@ -11,8 +11,8 @@ def body(t):
     if not lib.need_iso(t):
         return
     _iopm.shell_checks(t, "bochs", 420)
-    _iopm.stop_check(t, "bochs", 420, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq", 8)
-    _iopm.stop_check(t, "bochs", 420, "reboot", "halted", r"halted: .*reboot", 8)
+    _iopm.stop_check(t, "bochs", 420, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq")
+    _iopm.stop_check(t, "bochs", 420, "reboot", "halted", r"halted: .*reboot")
 
 
 lib.Test("system.bochs_iopm").run(body)

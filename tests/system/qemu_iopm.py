@@ -11,8 +11,8 @@ def body(t):
     if not lib.need_iso(t):
         return
     _iopm.shell_checks(t, "qemu", 90)
-    _iopm.stop_check(t, "qemu", 90, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq", 4)
-    _iopm.stop_check(t, "qemu", 90, "reboot", "halted", r"halted: .*reboot", 4)
+    _iopm.stop_check(t, "qemu", 90, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq")
+    _iopm.stop_check(t, "qemu", 90, "reboot", "halted", r"halted: .*reboot")
     _iopm.heartbeat_stop(t, "qemu", 90)
 
 

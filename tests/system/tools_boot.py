@@ -108,11 +108,29 @@ def boot_checks(t):
                 "processes left in %s: %r" % (res.log_dir, res.leftovers))
 
 
+def expect_com1_checks(t):
+    """expect-com1 waits for COM1 lines in order, each after the last match."""
+    script = os.path.join(lib.LOG_ROOT, "tools_boot-com1.script")
+    with open(script, "w") as f:
+        f.write("expect-com1 coopvmm: boot complete\nexpect-com1 \\[vmm\\] alive 1\\b\n"
+                "expect-com1 \\[vmm\\] alive 2\\b\n")
+    res = lib.boot("tools_boot-expect-com1", "--backend", "qemu", "--timeout", "60", "--script", script)
+    counts = lib.alive_counts(res.com1)
+    t.check("expect_com1_waits", res.rc == 0 and counts[-1:] == [2],
+            "want exit 0 right after 'alive 2', %s; alive lines %r" % (res.describe(), counts))
+    with open(script, "w") as f:
+        f.write("expect-com1 \\[vmm\\] alive 1\\b\nexpect-com1 coopvmm: boot complete\n")
+    res = lib.boot("tools_boot-expect-com1-order", "--backend", "qemu", "--timeout", "6", "--script", script)
+    t.check("expect_com1_in_order", res.rc == lib.BOOT_TIMEOUT,
+            "a line before the last match must not satisfy the next expect-com1: %s" % res.describe())
+
+
 def body(t):
     parser_checks(t)
     usage_checks(t)
     if lib.need_iso(t):
         boot_checks(t)
+        expect_com1_checks(t)
 
 
 lib.Test("system.tools_boot").run(body)
