@@ -81,8 +81,11 @@ int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err
 			if (t->size < sizeof(*mm) || mm->entry_size < sizeof(struct mb2_mmap_entry))
 				break;
 			for (uint32_t e = sizeof(*mm); e + mm->entry_size <= t->size; e += mm->entry_size) {
-				const struct mb2_mmap_entry *me = (const void *)((const uint8_t *)t + e);
-				if (memmap_add(&bi->mmap, me->base, me->len, me->type) < 0)
+				/* Copied out: an entry size that is not a multiple of 8
+				 * leaves the next entry unaligned. */
+				struct mb2_mmap_entry me;
+				memcpy(&me, (const uint8_t *)t + e, sizeof(me));
+				if (memmap_add(&bi->mmap, me.base, me.len, me.type) < 0)
 					bi->mmap_dropped++;
 			}
 			break;

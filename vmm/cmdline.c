@@ -41,7 +41,7 @@ struct cmdline_key {
 
 static const char *const cpu_enum_names[] = { "acpi", "mptable", NULL };
 static const char *const timer_ref_names[] = { "pit", "pmtimer", NULL };
-static const char *const selftest_names[] = { "none", "pf", "ud", "ap_pf", NULL };
+static const char *const selftest_names[] = { "none", "pf", "ud", "ap_pf", "nmi", NULL };
 
 #define FIELD(f) offsetof(struct boot_config, f), sizeof(((struct boot_config *)0)->f)
 
@@ -70,7 +70,7 @@ static const struct cmdline_key cmdline_keys[CMDLINE_NPARAMS] = {
 	[CMDLINE_TIMER_REF] = { "timer_ref", KIND_CHOICE, FIELD(timer_ref),
 		TIMER_REF_PIT, 0, TIMER_REF_PMTIMER, 1, NULL, timer_ref_names },
 	[CMDLINE_SELFTEST] = { "selftest", KIND_CHOICE, FIELD(selftest),
-		SELFTEST_NONE, 0, SELFTEST_AP_PF, 1, NULL, selftest_names },
+		SELFTEST_NONE, 0, SELFTEST_NMI, 1, NULL, selftest_names },
 	[CMDLINE_RUN] = { "run", KIND_STRING, FIELD(run), 0, 0, 0, 1, NULL, NULL },
 };
 

@@ -33,7 +33,7 @@
 /* Values of the choice parameters (index into their name lists). */
 enum cpu_enum_source { CPU_ENUM_ACPI, CPU_ENUM_MPTABLE };      /* cpu_enum=acpi|mptable */
 enum timer_ref { TIMER_REF_PIT, TIMER_REF_PMTIMER };          /* timer_ref=pit|pmtimer */
-enum selftest { SELFTEST_NONE, SELFTEST_PF, SELFTEST_UD, SELFTEST_AP_PF }; /* selftest=none|pf|ud|ap_pf */
+enum selftest { SELFTEST_NONE, SELFTEST_PF, SELFTEST_UD, SELFTEST_AP_PF, SELFTEST_NMI }; /* selftest=none|pf|ud|ap_pf|nmi */
 
 /* One bit per parameter in boot_config.given, in command-line table order. */
 enum cmdline_param {

@@ -1,6 +1,7 @@
 /* selftest.c: run the fault selected by selftest= after the boot report:
  * a NULL read (#PF, page 0 is unmapped) or UD2 (#UD) on the BSP, or a NULL
- * read on a VMM AP, reached by a fixed IPI (Intel SDM Vol. 3A 10.6). */
+ * read on a VMM AP, reached by a fixed IPI (Intel SDM Vol. 3A 10.6); or an
+ * NMI IPI to every VMM CPU, which each must count and survive. */
 #define LOG_PREFIX "selftest"
 #include "vmm/selftest.h"
 
@@ -49,6 +50,14 @@ void selftest_run(enum selftest which)
 			}
 		}
 		pr_err("ap_pf: no online VMM AP to fault on");
+		return;
+	case SELFTEST_NMI:
+		for (uint32_t i = 0; i < ncpus; i++) {
+			if (cpus[i].role == CPU_ROLE_VMM && cpus[i].state == CPU_ONLINE) {
+				pr_info("sending an NMI to cpu %u", i);
+				lapic_send_ipi(cpus[i].apic_id, ICR_DM_NMI);
+			}
+		}
 		return;
 	}
 }

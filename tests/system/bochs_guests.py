@@ -32,7 +32,13 @@ GROUPS = [
     ("guests_hlt", ["hlt"]),
     ("guests_pic_pit", ["pic_pit"]),
     ("guests_ioapic", ["ioapic"]),
+    # Two copies sharing CPU 0: what one leaves in DR0-3/DR6/CR2 must not reach the other.
+    ("guests_isolation", ["dr_isolation", "dr_isolation2"]),
 ]
+
+# Guests that must have been switched out and in at least this often (the
+# "switches N" line they print), or their check proved nothing.
+MIN_SWITCHES = {"dr_isolation": 3, "dr_isolation2": 3}
 
 # How each hostile guest must end: "pass" (exited with status 1 after its
 # PASS line), ("killed", REGEX) (killed, the reason matching REGEX, case
@@ -43,6 +49,7 @@ HOSTILE = [
     ("hostile_vmxon", "pass"),
     ("hostile_triplefault", ("killed", r"triple")),
     ("hostile_baddecode", ("killed", r"decode")),
+    ("hostile_evdelivery", ("killed", r"event delivery accessed non-RAM")),
     ("hostile_spin", "runs"),
 ]
 
@@ -183,6 +190,12 @@ def run_group(t, tag, names):
     for name in names:
         check_passed(t, tag, res.com1, name, ends)
     check_exit_counts(t, tag, res.com1, names)
+    for name in names:
+        if name in MIN_SWITCHES:
+            m = [re.search(r"switches (\d+)", l) for l in guest_lines(res.com1, name)]
+            n = max([int(x.group(1)) for x in m if x] or [0])
+            t.check("%s.%s.switched" % (tag, name), n >= MIN_SWITCHES[name],
+                    "want at least %d switches to the other guest, got %d" % (MIN_SWITCHES[name], n))
     if ends and all(n in ends for n in names):
         last = max(ends[n].pos for n in names)
         t.check("%s.all_guests_ended_line" % tag, ALL_ENDED in res.com1[last:],

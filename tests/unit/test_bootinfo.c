@@ -174,6 +174,20 @@ TEST(bootinfo, mmap_larger_entries_are_stepped_over)
 	EXPECT_EQ(bi.mmap.r[2].size, 0x1fee0000);
 }
 
+TEST(bootinfo, mmap_odd_entry_size_read_unaligned)
+{
+	/* 28-byte entries: every other entry starts 4 bytes off an 8-byte
+	 * boundary; UBSan flags a direct 64-bit read of it. */
+	mbi_start(&b);
+	mbi_mmap(&b, qemu_map, 3, 28);
+	uint64_t mbi = mbi_end(&b);
+	EXPECT_EQ(bootinfo_parse(MB2_BOOTLOADER_MAGIC, mbi, &bi, err, sizeof(err)), 0);
+	EXPECT_EQ(bi.mmap.count, 3);
+	EXPECT_EQ(bi.mmap.r[1].type, MEM_RESERVED);
+	EXPECT_EQ(bi.mmap.r[2].base, 0x100000);
+	EXPECT_EQ(bi.mmap.r[2].size, 0x1fee0000);
+}
+
 TEST(bootinfo, too_many_modules)
 {
 	mbi_start(&b);

@@ -406,6 +406,8 @@ TEST(cmdline, choice_values)
 	EXPECT_EQ(cfg.selftest, SELFTEST_PF);
 	cfg = parse_ok("selftest=ud");
 	EXPECT_EQ(cfg.selftest, SELFTEST_UD);
+	cfg = parse_ok("selftest=nmi");
+	EXPECT_EQ(cfg.selftest, SELFTEST_NMI);
 }
 
 TEST(cmdline, choice_errors)
@@ -417,7 +419,7 @@ TEST(cmdline, choice_errors)
 	EXPECT_EQ(cmdline_parse("timer_ref=hpet", &cfg, err, sizeof(err)), -EINVAL);
 	EXPECT_STREQ(err, "timer_ref=hpet: unknown value (expected one of pit|pmtimer)");
 	EXPECT_EQ(cmdline_parse("selftest=PF", &cfg, err, sizeof(err)), -EINVAL);
-	EXPECT_STREQ(err, "selftest=PF: unknown value (expected one of none|pf|ud|ap_pf)");
+	EXPECT_STREQ(err, "selftest=PF: unknown value (expected one of none|pf|ud|ap_pf|nmi)");
 	EXPECT_EQ(cmdline_parse("cpu_enum=", &cfg, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "cpu_enum=: empty value");
 	EXPECT_EQ(cmdline_parse("cpu_enum", &cfg, err, sizeof(err)), -EINVAL);
