@@ -436,6 +436,7 @@ void exit_dispatch(struct vcpu *v, uint32_t reason)
 	case EXIT_EXTERNAL_INTERRUPT:
 	case EXIT_PREEMPTION_TIMER:
 	case EXIT_INTERRUPT_WINDOW:
+	case EXIT_NMI_WINDOW:
 		break;   /* the host takes the interrupt; injection happens at entry */
 	case EXIT_CPUID:
 		handle_cpuid(v);
@@ -454,6 +455,11 @@ void exit_dispatch(struct vcpu *v, uint32_t reason)
 		handle_cr(v);
 		break;
 	case EXIT_EPT_VIOLATION:
+		/* The exit interrupted an IRET that had unblocked NMIs: block
+		 * them again until it re-executes (28.2.3, 27.2.3). */
+		if ((vmcs_read(EXIT_QUALIFICATION) & EPTQ_NMI_UNBLOCK) &&
+		    !(vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID))
+			vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
 		exit_ept_violation(v);
 		break;
 	case EXIT_INVD:

@@ -37,6 +37,19 @@ static void deliver_to(struct vcpu *v, uint8_t vector, bool level)
 	sched_kick(v);
 }
 
+/* An NMI for v (IPI, vIOAPIC or LINT1 in NMI mode): latched until it can be
+ * injected; a second one while one is latched is lost, as on hardware
+ * (SDM Vol. 3A 6.7.1). It ends HLT whatever EFLAGS.IF says. */
+static void deliver_nmi(struct vcpu *v)
+{
+	if (!(vlapic_get_apic_base(&v->lapic) & VLAPIC_BASE_EN))
+		return;
+	v->nmi_pending = true;
+	if (v->state == VCPU_HALTED)
+		v->state = VCPU_RUNNABLE;
+	sched_kick(v);
+}
+
 static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
 {
 	struct vm *vm = ctx;
@@ -48,6 +61,8 @@ static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
 			deliver_to(v, m->vector, m->level);
 			if (m->delivery_mode == VLAPIC_DM_LOWEST)
 				return; /* one vCPU takes it */
+		} else if (m->delivery_mode == VLAPIC_DM_NMI) {
+			deliver_nmi(v);
 		}
 	}
 }
@@ -88,8 +103,11 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 				sched_kick(v);
 			}
 			break;
+		case VLAPIC_DM_NMI:
+			deliver_nmi(v);
+			break;
 		default:
-			break; /* NMI/SMI IPIs are not supported: dropped */
+			break; /* SMI IPIs: there is no SMM in a guest, dropped */
 		}
 	}
 }
@@ -231,13 +249,31 @@ bool virq_prepare_entry(struct vcpu *v)
 		return false;
 	}
 
-	bool window = false;
+	bool window = false, nmi_window = false;
 	if (v->reinject_info & INTR_INFO_VALID) {
 		vmcs_write(VM_ENTRY_INTR_INFO, v->reinject_info);
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR, v->reinject_error);
 		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
 		v->reinject_info = 0;
 		v->state = VCPU_RUNNABLE;
+		nmi_window = v->nmi_pending;
+	} else if (v->nmi_pending) {
+		/* Virtual NMIs (24.6.1): the CPU keeps "blocking by NMI" in the
+		 * guest's interruptibility state from the injection until the
+		 * handler's IRET; while it (or MOV SS / STI blocking, 26.3.1.5)
+		 * holds, NMI-window exiting says when the NMI can go in. */
+		if (!(vmcs_read(GUEST_INTERRUPTIBILITY) &
+		      (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_STI))) {
+			vmcs_write(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | EXC_NMI);
+			v->nmi_pending = false;
+			v->nmis++;
+			v->state = VCPU_RUNNABLE;
+		} else {
+			nmi_window = true;
+			v->state = VCPU_RUNNABLE;  /* an NMI ends HLT (6.7.1) */
+		}
+		/* An interrupt waiting behind the NMI gets its window afterwards. */
+		window = vlapic_pending(&v->lapic) >= 0;
 	} else {
 		int vec = vlapic_pending(&v->lapic);
 		bool from_pic = false;
@@ -262,10 +298,8 @@ bool virq_prepare_entry(struct vcpu *v)
 			}
 		}
 	}
-	if (window)
-		vmcs_proc_controls(PROC_INTR_WINDOW_EXITING, 0);
-	else
-		vmcs_proc_controls(0, PROC_INTR_WINDOW_EXITING);
+	vmcs_proc_controls((window ? PROC_INTR_WINDOW_EXITING : 0) | (nmi_window ? PROC_NMI_WINDOW_EXITING : 0),
+			   (window ? 0 : PROC_INTR_WINDOW_EXITING) | (nmi_window ? 0 : PROC_NMI_WINDOW_EXITING));
 	bool run = v->state == VCPU_RUNNABLE;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	return run;

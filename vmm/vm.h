@@ -56,6 +56,8 @@ struct vcpu {
 	struct vlapic lapic;
 	uint64_t sipi_vector;
 	bool init_pending;           /* INIT IPI received: acted on by the vCPU's own CPU */
+	bool nmi_pending;            /* an NMI to inject (SDM 10.6.1: NMIs do not queue beyond one) */
+	uint64_t nmis;               /* NMIs injected */
 	/* An event interrupted by the last exit, re-injected on the next entry. */
 	uint32_t reinject_info, reinject_error, reinject_len;
 	uint64_t exits;

@@ -140,7 +140,10 @@ static int write_controls(struct vcpu *v)
 {
 	const struct vmx_caps *c = &vmx_caps;
 	uint32_t bad = 0;
-	uint32_t pin = adjust(c->pin, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER, 0, &bad);
+	/* Virtual NMIs: guests get NMIs (IPIs, vIOAPIC), with blocking by NMI
+	 * tracked by the CPU and NMI-window exiting (24.6.1, 25.3). */
+	uint32_t pin = adjust(c->pin, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER | PIN_VIRTUAL_NMIS,
+			      0, &bad);
 	/* CR8 exiting: the guest's TPR is its virtual LAPIC's, never the
 	 * physical one that gates the VMM's own vectors. RDPMC exiting:
 	 * CPUID shows no performance counters and the host's are not

@@ -26,7 +26,7 @@ PARTNER = "cpuid"     # the well-behaved guest run beside each hostile one
 # Guests that measure no time share one boot; the timing guests get a boot
 # each, since a vCPU sharing its CPU sees its time measurements disturbed.
 GROUPS = [
-    ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio", "crs"]),
+    ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio", "crs", "nmi"]),
     ("guests_cpuid", ["cpuid"]),
     ("guests_lapic_timer", ["lapic_timer"]),
     ("guests_hlt", ["hlt"]),
@@ -226,6 +226,7 @@ def run_hostile(t, name, kind):
 # request them): NAME -> {reason: minimum count}.
 EXITS_AT_LEAST = {
     "crs": {"wbinvd": 100, "rdpmc": 1, "cr": 6},
+    "nmi": {"nmi-window": 1},   # the NMI sent inside the handler waited for its IRET
 }
 
 
