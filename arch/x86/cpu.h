@@ -193,6 +193,25 @@ static inline __attribute__((noreturn)) void cpu_stop(void)
 	for (;;)
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
+
+#ifdef COOPVMM_HOST_TEST
+/* Host build of the exit-handler harness (tests/harness, docs/exits.md):
+ * the instructions the handlers execute become calls into a fake CPU that
+ * records and checks them (tests/harness/fake_cpu.c). Never defined when
+ * building the VMM. */
+struct cpuid_regs host_test_cpuid(uint32_t leaf, uint32_t sub);
+uint64_t host_test_rdtsc(void);
+uint64_t host_test_read_rflags(void);
+void host_test_irq_disable(void);
+void host_test_irq_enable(void);
+void host_test_cpu_relax(void);
+#define cpuid(leaf, sub) host_test_cpuid(leaf, sub)
+#define rdtsc() host_test_rdtsc()
+#define read_rflags() host_test_read_rflags()
+#define irq_disable() host_test_irq_disable()
+#define irq_enable() host_test_irq_enable()
+#define cpu_relax() host_test_cpu_relax()
+#endif
 #endif
 
 #endif
