@@ -12,6 +12,9 @@
  *    any other MSR from an exit handler is a violation too;
  *  - CLI/STI/PUSHF: a fake RFLAGS.IF, so the harness can check the handlers
  *    leave interrupts as they found them;
+ *  - INT 2 (an NMI for the host's own handler) is counted; MOV to/from CR2
+ *    (the guest's CR2, loaded by the VMM before a #PF is injected) is a
+ *    fake register;
  *  - PAUSE: only executed while spinning on a held lock, which in the
  *    single-threaded harness means a self-deadlock: a violation, and the
  *    lock is forced free so the run can end. */
@@ -34,7 +37,8 @@ static struct {
 	unsigned linear_bits;
 	uint64_t tsc, tsc_step;
 	bool irq_enabled;
-	unsigned spins;
+	unsigned spins, nmis;
+	uint64_t cr2;
 	struct fcpu_msr file[MSR_FILE_MAX];
 	unsigned nfile;
 	struct fcpu_msr wr_log[WRMSR_LOG_MAX];
@@ -211,6 +215,31 @@ void host_test_cpu_relax(void)
 		hv_violation("deadlock", "spinning on a lock that is held: self-deadlock in a single-threaded run");
 	if (cpu.spins >= SPIN_LIMIT)
 		hv_break_locks();
+}
+
+void host_test_nmi_self(void)
+{
+	cpu.nmis++;
+}
+
+unsigned fcpu_nmis(void)
+{
+	return cpu.nmis;
+}
+
+uint64_t host_test_read_cr2(void)
+{
+	return cpu.cr2;
+}
+
+void host_test_write_cr2(uint64_t v)
+{
+	cpu.cr2 = v;
+}
+
+uint64_t fcpu_cr2(void)
+{
+	return cpu.cr2;
 }
 
 uint64_t host_test_rdmsr(uint32_t msr)

@@ -171,7 +171,7 @@ void hv_poke(struct vm *vm, uint64_t la, const void *bytes, unsigned len)
 	for (unsigned i = 0; i < len; i++) {
 		uint64_t gpa;
 		uint8_t *p;
-		if (guest_linear_to_phys(v, la + i, false, &gpa) || !(p = hv_gpa(vm, gpa, 1))) {
+		if (guest_translate(v, la + i, GUEST_READ, &gpa, NULL) || !(p = hv_gpa(vm, gpa, 1))) {
 			hv_violation("harness", "hv_poke: linear 0x%llx is not RAM", (unsigned long long)(la + i));
 			return;
 		}

@@ -80,6 +80,8 @@ bool fcpu_get_msr(uint32_t msr, uint64_t *val);
 unsigned fcpu_wrmsr_count(void);                 /* host WRMSRs since the reset / clear */
 const struct fcpu_msr *fcpu_wrmsr_at(unsigned i);
 void fcpu_clear_wrmsr_log(void);
+unsigned fcpu_nmis(void);                        /* NMIs sent to the host's own handler */
+uint64_t fcpu_cr2(void);                         /* CR2 as the VMM left it */
 
 /* ---- environment (fake_env.c) ---- */
 void fenv_reset(void);

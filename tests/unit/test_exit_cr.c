@@ -43,9 +43,9 @@ TEST(exit_cr, mov_cr0_reserved_high_bits_gp)
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_cr, mov_cr0_invalid_combinations_gp,
-	       "MOV to CR0 with PG=1 and PE=0, or NW=1 and CD=0, is written to the VMCS: the VM entry fails and "
-	       "the VM is killed instead of taking #GP")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: MOV to CR0 with PG=1 and PE=0, or NW=1 and
+ * CD=0, is written to the VMCS: the VM entry fails and the VM is killed instead of taking #GP */
+TEST(exit_cr, mov_cr0_invalid_combinations_gp)
 {
 	static const uint64_t bad[] = { CR0_PG | CR0_ET, CR0_PE | CR0_NW | CR0_ET };
 	for (unsigned i = 0; i < 2; i++) {
@@ -58,9 +58,10 @@ TEST_KNOWN_BUG(exit_cr, mov_cr0_invalid_combinations_gp,
 	}
 }
 
-TEST_KNOWN_BUG(exit_cr, mov_cr0_failed_paging_change_leaves_cr0_alone,
-	       "MOV to CR0 setting PG with EFER.LME=1 and CR4.PAE=0 writes CR0 before it finds the #GP: the "
-	       "guest is left with PG=1, LME=1, LMA=0 and the VM entry fails")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: MOV to CR0 setting PG with EFER.LME=1 and
+ * CR4.PAE=0 writes CR0 before it finds the #GP: the guest is left with PG=1, LME=1, LMA=0 and the
+ * VM entry fails */
+TEST(exit_cr, mov_cr0_failed_paging_change_leaves_cr0_alone)
 {
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
@@ -109,9 +110,10 @@ TEST(exit_cr, mov_cr4_sets_and_shadows)
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_cr, mov_cr4_reserved_bits_gp,
-	       "MOV to CR4 with a reserved or unsupported bit (15, LA57 without support, 23+) is written to the "
-	       "VMCS: the VM entry fails (IA32_VMX_CR4_FIXED1) and the VM is killed instead of taking #GP")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: MOV to CR4 with a reserved or unsupported bit
+ * (15, LA57 without support, 23+) is written to the VMCS: the VM entry fails (IA32_VMX_CR4_FIXED1)
+ * and the VM is killed instead of taking #GP */
+TEST(exit_cr, mov_cr4_reserved_bits_gp)
 {
 	static const uint64_t bad[] = { 1ULL << 15, 1ULL << 12, 1ULL << 23, 1ULL << 40 };
 	for (unsigned i = 0; i < 4; i++) {
@@ -124,8 +126,9 @@ TEST_KNOWN_BUG(exit_cr, mov_cr4_reserved_bits_gp,
 	}
 }
 
-TEST_KNOWN_BUG(exit_cr, clearing_pae_in_long_mode_leaves_cr4_alone,
-	       "MOV to CR4 clearing PAE in IA-32e mode writes CR4 before it finds the #GP: the VM entry fails")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: MOV to CR4 clearing PAE in IA-32e mode writes
+ * CR4 before it finds the #GP: the VM entry fails */
+TEST(exit_cr, clearing_pae_in_long_mode_leaves_cr4_alone)
 {
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct hv_result r = mov_to_cr(&vm->vcpu[0], 4, 0);
@@ -176,9 +179,9 @@ TEST(exit_cr, pae_paging_loads_pdptes)
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_cr, pae_pdpt_outside_ram_gp,
-	       "MOV to CR0 enabling PAE paging with the PDPT outside RAM injects #GP but has already written "
-	       "CR0.PG: the VM entry fails")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: MOV to CR0 enabling PAE paging with the PDPT
+ * outside RAM injects #GP but has already written CR0.PG: the VM entry fails */
+TEST(exit_cr, pae_pdpt_outside_ram_gp)
 {
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
@@ -190,9 +193,10 @@ TEST_KNOWN_BUG(exit_cr, pae_pdpt_outside_ram_gp,
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_cr, pae_reserved_pdpte_bits_gp,
-	       "MOV to CR0/CR4 enabling PAE paging loads PDPTEs with reserved bits set into the VMCS: the VM "
-	       "entry fails (26.3.1.6) instead of the MOV taking #GP")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: MOV to CR0/CR4 enabling PAE paging loads
+ * PDPTEs with reserved bits set into the VMCS: the VM entry fails (26.3.1.6) instead of the MOV
+ * taking #GP */
+TEST(exit_cr, pae_reserved_pdpte_bits_gp)
 {
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];

@@ -24,9 +24,10 @@ TEST(exit_msr, unknown_msrs_are_gp0)
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_msr, gp_in_real_mode_has_no_error_code,
-	       "#GP injected with an error code while CR0.PE=0 (unrestricted guest): the VM entry fails "
-	       "(SDM 26.2.1.3) and the VM is killed instead of taking #GP")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: #GP injected with an error code while CR0.PE=0
+ * (unrestricted guest): the VM entry fails (SDM 26.2.1.3) and the VM is killed instead of taking
+ * #GP */
+TEST(exit_msr, gp_in_real_mode_has_no_error_code)
 {
 	struct vm *vm = exit_vm(HV_REAL);
 	struct hv_result r = rdmsr_exit(&vm->vcpu[0], 0x12345);
@@ -61,9 +62,10 @@ TEST(exit_msr, syscall_msrs_reach_the_cpu_when_valid)
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_msr, syscall_msrs_refuse_what_the_cpu_refuses,
-	       "WRMSR LSTAR/CSTAR/KERNEL_GS_BASE with a non-canonical address, or SFMASK/TSC_AUX with EDX != 0, "
-	       "is executed on the host CPU: #GP in the VMM (host crash) instead of the guest's #GP")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: WRMSR LSTAR/CSTAR/KERNEL_GS_BASE with a
+ * non-canonical address, or SFMASK/TSC_AUX with EDX != 0, is executed on the host CPU: #GP in the
+ * VMM (host crash) instead of the guest's #GP */
+TEST(exit_msr, syscall_msrs_refuse_what_the_cpu_refuses)
 {
 	static const struct {
 		uint32_t msr;
@@ -85,9 +87,10 @@ TEST_KNOWN_BUG(exit_msr, syscall_msrs_refuse_what_the_cpu_refuses,
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_msr, vmcs_msrs_refuse_non_canonical,
-	       "WRMSR FS_BASE/GS_BASE/SYSENTER_ESP/SYSENTER_EIP with a non-canonical value is stored in the "
-	       "VMCS: the next VM entry fails and the VM is killed instead of taking #GP")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: WRMSR
+ * FS_BASE/GS_BASE/SYSENTER_ESP/SYSENTER_EIP with a non-canonical value is stored in the VMCS: the
+ * next VM entry fails and the VM is killed instead of taking #GP */
+TEST(exit_msr, vmcs_msrs_refuse_non_canonical)
 {
 	static const uint32_t msrs[] = { HV_MSR_FS_BASE, HV_MSR_GS_BASE, HV_MSR_SYSENTER_ESP, HV_MSR_SYSENTER_EIP };
 	for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
@@ -134,9 +137,10 @@ TEST(exit_msr, efer)
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_msr, efer_lme_cannot_change_with_paging_on,
-	       "WRMSR EFER clearing LME while CR0.PG=1 (or setting it) is accepted: LMA != LME with paging on, "
-	       "the VM entry fails and the VM is killed instead of taking #GP (SDM 9.8.5)")
+/* Reproduced by the harness at 09fe4e8, fixed in db27b5b: WRMSR EFER clearing LME while CR0.PG=1 (or
+ * setting it) is accepted: LMA != LME with paging on, the VM entry fails and the VM is killed
+ * instead of taking #GP (SDM 9.8.5) */
+TEST(exit_msr, efer_lme_cannot_change_with_paging_on)
 {
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct hv_result r = wrmsr_exit(&vm->vcpu[0], MSR_IA32_EFER, EFER_SCE);
