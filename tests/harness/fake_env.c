@@ -146,13 +146,47 @@ void sched_kick(struct vcpu *v)
 	kicks++;
 }
 
-/* --- vmm/mm.h: the VMM heap is host memory, "physical" = host address --- */
+/* --- vmm/mm.h: the VMM heap is host memory, "physical" = host address ---
+ * Allocations are recycled by size (a VM per fuzz input would otherwise
+ * map and unmap memory every time); ASan sees every byte as freed memory
+ * while it is not handed out, so a use after free or an overflow into
+ * another allocation is still reported. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(HAVE_ASAN)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define FREE_MAX 256
+static struct {
+	void *p;
+	uint64_t npages;
+} free_list[FREE_MAX];
+static unsigned nfree;
 
 uint64_t heap_try_alloc_pages(uint64_t npages)
 {
-	void *p = aligned_alloc(PAGE, npages * PAGE);
-	if (!p)
-		return 0;
+	void *p = NULL;
+	for (unsigned i = 0; i < nfree; i++)
+		if (free_list[i].npages == npages) {
+			p = free_list[i].p;
+			free_list[i] = free_list[--nfree];
+			UNPOISON(p, npages * PAGE);
+			break;
+		}
+	if (!p) {
+		p = aligned_alloc(PAGE, npages * PAGE);
+		if (!p)
+			return 0;
+	}
 	memset(p, 0, npages * PAGE);
 	live_pages += npages;
 	return (uint64_t)(uintptr_t)p;
@@ -168,13 +202,20 @@ uint64_t heap_alloc_pages(uint64_t npages)
 
 void heap_free_pages(uint64_t pa, uint64_t npages)
 {
+	void *p = (void *)(uintptr_t)pa;
 	live_pages -= npages;
-	free((void *)(uintptr_t)pa);
+	if (nfree < FREE_MAX) {
+		POISON(p, npages * PAGE);
+		free_list[nfree].p = p;
+		free_list[nfree++].npages = npages;
+	} else {
+		free(p);
+	}
 }
 
 /* Guest RAM: a 2 MiB-aligned host mapping between two inaccessible guard
  * regions. One mapping is kept for reuse (the fuzzer makes a VM per
- * input); freeing it drops its pages, so it comes back zeroed. */
+ * input) and zeroed when freed. */
 static struct {
 	uint8_t *base;     /* the whole reservation */
 	uint64_t reserved;
@@ -216,7 +257,7 @@ void guest_ram_free(uint64_t pa, uint64_t bytes)
 		hv_violation("harness", "guest_ram_free of memory guest_ram_alloc did not give");
 		return;
 	}
-	madvise(ram_cache.ram, ram_cache.size, MADV_DONTNEED);
+	memset(ram_cache.ram, 0, ram_cache.size);
 	ram_cache.in_use = false;
 }
 

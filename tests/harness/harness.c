@@ -551,8 +551,11 @@ struct hv_result hv_run(struct vcpu *v, const struct hv_exit *e)
 	cur_vm = vm;
 
 	/* What the CPU writes at a VM exit. */
-	for (unsigned i = 0; i < sizeof(exit_info_fields) / sizeof(exit_info_fields[0]); i++)
+	for (unsigned i = 0; i < sizeof(exit_info_fields) / sizeof(exit_info_fields[0]); i++) {
 		fvmcs_unset(exit_info_fields[i]);
+		if (e->fill_undefined)
+			fvmcs_set(exit_info_fields[i], e->undefined * (i + 1));
+	}
 	fvmcs_set(VM_EXIT_REASON, e->reason);
 	fvmcs_set(EXIT_QUALIFICATION, e->qual);
 	fvmcs_set(IDT_VECTORING_INFO, e->idt_info);

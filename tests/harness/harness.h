@@ -150,6 +150,11 @@ struct hv_exit {
 	bool has_info;
 	uint32_t idt_info, idt_error;
 	uint32_t intr_info;           /* VM_EXIT_INTR_INFO (exception/NMI exits) */
+	/* Give the exit information fields this exit leaves undefined this
+	 * value (as a real CPU leaves stale values), instead of leaving them
+	 * unset; the fuzzer does, the unit tests do not. */
+	bool fill_undefined;
+	uint64_t undefined;
 };
 
 /* What an exit did. */
