@@ -431,7 +431,7 @@ void exit_dispatch(struct vcpu *v, uint32_t reason)
 		/* NMI exiting: the NMI is blocked until an IRET (27.5.5 is not
 		 * taken by the host): deliver it through the host IDT. */
 		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_TYPE_MASK) == INTR_TYPE_NMI)
-			__asm__ volatile("int $2" ::: "memory");
+			nmi_self();
 		break;
 	case EXIT_EXTERNAL_INTERRUPT:
 	case EXIT_PREEMPTION_TIMER:

@@ -149,6 +149,8 @@ static inline int is_canonical(uint64_t a, unsigned bits)
 }
 
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+/* Deliver an NMI to this CPU's own handler (vector 2 of the host IDT). */
+static inline void nmi_self(void) { __asm__ volatile("int $2" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
@@ -193,6 +195,31 @@ static inline __attribute__((noreturn)) void cpu_stop(void)
 	for (;;)
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
+
+#ifdef COOPVMM_HOST_TEST
+/* Host build of the exit-handler harness (tests/harness, docs/exits.md):
+ * the instructions the handlers execute become calls into a fake CPU that
+ * records and checks them (tests/harness/fake_cpu.c). Never defined when
+ * building the VMM. */
+struct cpuid_regs host_test_cpuid(uint32_t leaf, uint32_t sub);
+uint64_t host_test_rdtsc(void);
+uint64_t host_test_read_rflags(void);
+void host_test_irq_disable(void);
+void host_test_irq_enable(void);
+void host_test_cpu_relax(void);
+void host_test_nmi_self(void);
+uint64_t host_test_read_cr2(void);
+void host_test_write_cr2(uint64_t v);
+#define cpuid(leaf, sub) host_test_cpuid(leaf, sub)
+#define rdtsc() host_test_rdtsc()
+#define read_rflags() host_test_read_rflags()
+#define irq_disable() host_test_irq_disable()
+#define irq_enable() host_test_irq_enable()
+#define cpu_relax() host_test_cpu_relax()
+#define nmi_self() host_test_nmi_self()
+#define read_cr2() host_test_read_cr2()
+#define write_cr2(v) host_test_write_cr2(v)
+#endif
 #endif
 
 #endif

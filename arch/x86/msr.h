@@ -69,6 +69,15 @@ static inline void wrmsr(uint32_t msr, uint64_t val)
 {
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "memory");
 }
+
+#ifdef COOPVMM_HOST_TEST
+/* Host build of the exit-handler harness: RDMSR/WRMSR go to the fake CPU's
+ * MSR file, which checks every value written (tests/harness/fake_cpu.c). */
+uint64_t host_test_rdmsr(uint32_t msr);
+void host_test_wrmsr(uint32_t msr, uint64_t val);
+#define rdmsr(msr) host_test_rdmsr(msr)
+#define wrmsr(msr, val) host_test_wrmsr(msr, val)
+#endif
 #endif
 
 #endif

@@ -16,6 +16,7 @@ struct test_case {
 	const char *suite, *name;
 	void (*fn)(void);
 	struct test_case *next;
+	const char *known_bug;   /* TEST_KNOWN_BUG: what is wrong in the VMM */
 };
 
 void test_register(struct test_case *t);
@@ -28,10 +29,17 @@ void test_fail(const char *file, int line, const char *fmt, ...)
  * Cleared before each test. */
 void test_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define TEST(suite, name)                                                    \
+#define TEST(suite, name) TEST_KNOWN_BUG(suite, name, NULL)
+
+/* A test of the right behaviour that fails because of a VMM bug that is
+ * reported but not fixed yet. It runs like any test: a failure prints
+ * "XFAIL: name: bug: message" and counts as skipped, a pass prints
+ * "XPASS: name" (the bug is fixed: make it a plain TEST) and counts as
+ * passed. */
+#define TEST_KNOWN_BUG(suite, name, bug)                                     \
 	static void test_##suite##_##name(void);                             \
 	static struct test_case test_case_##suite##_##name = {               \
-		#suite, #name, test_##suite##_##name, NULL };                \
+		#suite, #name, test_##suite##_##name, NULL, bug };           \
 	__attribute__((constructor)) static void                             \
 	test_register_##suite##_##name(void)                                 \
 	{                                                                    \
