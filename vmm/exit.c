@@ -10,6 +10,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
+#include "vmm/guest_mem.h"
 #include "vmm/log.h"
 #include "vmm/timer.h"
 #include "vmm/virq.h"
@@ -31,6 +32,7 @@
 #define CPUID_LEAF_EXT_FEATURES 7
 #define CPUID_LEAF_PERFMON 0xa
 #define CPUID_LEAF_TOPOLOGY 0xb
+#define CPUID_LEAF_TOPOLOGY_V2 0x1f
 #define CPUID_LEAF_XSAVE 0xd
 #define CPUID7_EBX_AVX2 (1U << 5)
 #define CPUID7_EBX_AVX512F (1U << 16)
@@ -134,6 +136,7 @@ static void handle_cpuid(struct vcpu *v)
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
 			break;
 		case CPUID_LEAF_TOPOLOGY:
+		case CPUID_LEAF_TOPOLOGY_V2:
 			r.edx = v->id;   /* x2APIC ID of this vCPU */
 			break;
 		default:
@@ -381,6 +384,15 @@ static bool cr8_access(struct vcpu *v, bool write, unsigned reg)
 	return ok;
 }
 
+/* The source of MOV to CR0/CR4: 64 bits in 64-bit mode, else the low 32
+ * (Vol. 2B MOV: the operand size is 32 outside 64-bit mode, whatever bits
+ * 63:32 of the register still hold from 64-bit code). */
+static uint64_t cr_operand(struct vcpu *v, unsigned reg)
+{
+	uint64_t val = gpr(v, reg);
+	return guest_addr_size() == 8 ? val : (uint32_t)val;
+}
+
 static void handle_cr(struct vcpu *v)
 {
 	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
@@ -391,9 +403,9 @@ static void handle_cr(struct vcpu *v)
 	if (cr == 8 && (type == CRQ_MOV_TO || type == CRQ_MOV_FROM)) {
 		ok = cr8_access(v, type == CRQ_MOV_TO, CRQ_GPR(q));
 	} else if (type == CRQ_MOV_TO && cr == 0) {
-		ok = set_cr0_cr4(v, gpr(v, CRQ_GPR(q)), cr4);
+		ok = set_cr0_cr4(v, cr_operand(v, CRQ_GPR(q)), cr4);
 	} else if (type == CRQ_MOV_TO && cr == 4) {
-		ok = set_cr0_cr4(v, cr0, gpr(v, CRQ_GPR(q)));
+		ok = set_cr0_cr4(v, cr0, cr_operand(v, CRQ_GPR(q)));
 	} else if (type == CRQ_LMSW) {
 		/* Bits 3:0 of CR0; LMSW cannot clear PE (Vol. 2A LMSW). */
 		uint64_t src = CRQ_LMSW_SRC(q) & (CR0_PE | CR0_MP | CR0_EM | CR0_TS);

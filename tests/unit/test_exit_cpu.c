@@ -66,9 +66,7 @@ TEST(exit_cpuid, leaf7_hides_pku_la57)
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_cpuid, leaf1f_x2apic_id,
-	       "CPUID leaf 0x1F (V2 extended topology) passes the host's x2APIC ID through: "
-	       "on hosts that have it, EDX is not the vCPU's APIC ID (leaf 0xB is fixed up)")
+TEST(exit_cpuid, leaf1f_x2apic_id)
 {
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct vcpu *v = &vm->vcpu[0];

@@ -73,9 +73,7 @@ TEST(exit_cr, mov_cr0_failed_paging_change_leaves_cr0_alone)
 	EXIT_DONE(vm);
 }
 
-TEST_KNOWN_BUG(exit_cr, mov_cr0_outside_64bit_mode_uses_32_bits,
-	       "MOV to CR0 outside 64-bit mode takes all 64 bits of the register: stale bits 63:32 (left by "
-	       "64-bit code) make it #GP, though the instruction's operand is 32 bits")
+TEST(exit_cr, mov_cr0_outside_64bit_mode_uses_32_bits)
 {
 	struct vm *vm = exit_vm(HV_COMPAT);
 	struct vcpu *v = &vm->vcpu[0];
@@ -115,10 +113,11 @@ TEST(exit_cr, mov_cr4_sets_and_shadows)
  * and the VM is killed instead of taking #GP */
 TEST(exit_cr, mov_cr4_reserved_bits_gp)
 {
-	static const uint64_t bad[] = { 1ULL << 15, 1ULL << 12, 1ULL << 23, 1ULL << 40 };
+	/* Bits 63:32 exist only for a 64-bit operand (64-bit mode). */
+	static const uint64_t bad[] = { 1ULL << 15, 1ULL << 12, 1ULL << 23, CR4_PAE | (1ULL << 40) };
 	for (unsigned i = 0; i < 4; i++) {
 		test_context("cr4 bit 0x%llx", (unsigned long long)bad[i]);
-		struct vm *vm = exit_vm(HV_PROT32);
+		struct vm *vm = exit_vm(bad[i] >> 32 ? HV_LONG64 : HV_PROT32);
 		struct hv_result r = mov_to_cr(&vm->vcpu[0], 4, bad[i]);
 		EXPECT_CLEAN();
 		EXPECT_EQ(r.inject, XGP0);
