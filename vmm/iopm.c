@@ -19,6 +19,7 @@
 #include "vmm/linux_boot.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
+#include "vmm/sanitize.h"
 #include "vmm/smp.h"
 #include "vmm/timer.h"
 #include "vmm/trap.h"
@@ -36,6 +37,7 @@
 #define MPS_TRIGGER_SHIFT 2
 #define START_WAIT_US 100000
 #define VMM_HEARTBEAT_US 1000000
+#define NOTE_SHOWN_MAX 160             /* escaped note characters in a log line (LOG_LINE_MAX 256) */
 
 enum pin_owner { PIN_FREE, PIN_VMM, PIN_IOPM };
 
@@ -363,10 +365,12 @@ void iopm_poll(uint64_t now)
 	}
 	uint32_t st = m->ictrl->state;
 	if (st != m->last_state) {
-		char note[sizeof(m->ictrl->note)];
-		for (unsigned i = 0; i < sizeof(note); i++)
-			note[i] = m->ictrl->note[i];
-		note[sizeof(note) - 1] = '\0';
+		/* The note is the IOPM's text: copied once, then escaped, so that
+		 * no byte of it can end this log line or start another. */
+		char raw[sizeof(m->ictrl->note)], note[NOTE_SHOWN_MAX + 1];
+		for (unsigned i = 0; i < sizeof(raw); i++)
+			raw[i] = m->ictrl->note[i];
+		sanitize_text(note, sizeof(note), raw, sizeof(raw));
 		if (st == COOP_IOPM_HALTED || st == COOP_IOPM_PANICKED) {
 			log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on", state_name(st),
 				note[0] ? note : "(no reason given)", m->cpu);

@@ -2,8 +2,11 @@
 # boot the real ISO, drive the IOPM console (COM2) with a tools/boot script,
 # and assert on what COM2 and the VMM log (COM1) show. Not a test itself
 # (tests/run skips files starting with "_").
+import gzip
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 
 import lib
@@ -113,3 +116,50 @@ def stop_check(t, backend, timeout, command, state, reason_re, settle):
             "the VMM log has a failure line")
     t.check(state + ".machine_not_reset", res.com1.count("coopvmm: starting") == 1,
             "the VMM started more than once: the machine was reset")
+
+
+def hostile_iso(t, name):
+    """An ISO like build/coopvmm.iso whose IOPM initramfs also has
+    iopm/test/hostile.c (an overlay archive, as in iopm/test-qemu.sh): the IOPM can then write its part of the zone like a misbehaving
+    IOPM would.
+    Returns the ISO's path, or None after a FAIL line."""
+    d = os.path.join(lib.LOG_ROOT, name + "-iso")
+    os.makedirs(d, exist_ok=True)
+    exe, overlay = os.path.join(d, "hostile"), os.path.join(d, "overlay.cpio.gz")
+    iso = os.path.join(d, "hostile.iso")
+    base = os.path.join(lib.REPO, "build", "iopm", "initramfs.cpio.gz")
+    steps = [
+        ["gcc", "-std=gnu11", "-static", "-O2", "-s", "-Wall", "-Wextra", "-Werror",
+         "-I", os.path.join(lib.REPO, "shared"), "-I", os.path.join(lib.REPO, "iopm"), "-o", exe,
+         os.path.join(lib.REPO, "iopm", "test", "hostile.c"), os.path.join(lib.REPO, "iopm", "coopdev.c")],
+        ["python3", os.path.join(lib.REPO, "iopm", "mkinitramfs.py"), "-o", overlay,
+         "--file", exe, "usr/sbin/hostile", "755"],
+    ]
+    for argv in steps:
+        r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            t.fail("hostile_iso", "%s failed: %s" % (argv[0], r.stdout.decode("utf-8", "replace")[-500:]))
+            return None
+    tree = os.path.join(d, "iso")
+    shutil.rmtree(tree, ignore_errors=True)
+    for sub in ("boot/grub", "iopm"):
+        os.makedirs(os.path.join(tree, sub))
+    # One gzip member holding both cpio archives: GRUB unzips a gzip'ed
+    # module itself and sizes it from the gzip trailer, so two concatenated
+    # members reached the VMM as the first one cut at the second's size.
+    cpio = b""
+    for part in (base, overlay):
+        with open(part, "rb") as f:
+            cpio += gzip.decompress(f.read())
+    with open(os.path.join(tree, "iopm", "initramfs.cpio.gz"), "wb") as out:
+        out.write(gzip.compress(cpio, mtime=0))
+    # The same tree as the Makefile's ISO rule.
+    shutil.copy(os.path.join(lib.REPO, "build", "coopvmm.elf"), os.path.join(tree, "boot", "coopvmm.elf"))
+    shutil.copy(os.path.join(lib.REPO, "boot", "grub.cfg"), os.path.join(tree, "boot", "grub", "grub.cfg"))
+    shutil.copy(os.path.join(lib.REPO, "build", "iopm", "vmlinuz"), os.path.join(tree, "iopm", "vmlinuz"))
+    r = subprocess.run(["grub-mkrescue", "-o", iso, tree], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        t.fail("hostile_iso", "grub-mkrescue failed: %s" % r.stdout.decode("utf-8", "replace")[-500:])
+        return None
+    return iso
