@@ -19,6 +19,7 @@
 #include "vmm/linux_boot.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
+#include "vmm/ratelimit.h"
 #include "vmm/sanitize.h"
 #include "vmm/smp.h"
 #include "vmm/timer.h"
@@ -37,6 +38,8 @@
 #define MPS_TRIGGER_SHIFT 2
 #define START_WAIT_US 100000
 #define VMM_HEARTBEAT_US 1000000
+#define IOPM_LOG_BURST 20              /* lines an IOPM can make the VMM log at once ... */
+#define IOPM_LOG_PER_SEC 5             /* ... and then per second (vmm/ratelimit.h) */
 #define NOTE_SHOWN_MAX 160             /* escaped note characters in a log line (LOG_LINE_MAX 256) */
 
 enum pin_owner { PIN_FREE, PIN_VMM, PIN_IOPM };
@@ -64,6 +67,8 @@ struct iopm {
 	uint64_t last_beat, last_beat_tsc;
 	bool stalled;
 	uint64_t next_vmm_beat;
+	struct ratelimit log_rl;   /* what this IOPM's writes make the VMM log */
+	uint64_t log_unreported;   /* suppressed lines not yet reported */
 };
 
 static struct pin pins[ISA_IRQS];
@@ -86,6 +91,42 @@ static void isa_to_gsi(unsigned irq, uint32_t *gsi, bool *level, bool *low)
 		*low = (o->flags & MPS_POLARITY_LOW) == MPS_POLARITY_LOW;
 		*level = ((o->flags & MPS_TRIGGER_LEVEL) >> MPS_TRIGGER_SHIFT) == MPS_TRIGGER_LEVEL >> MPS_TRIGGER_SHIFT;
 	}
+}
+
+static const char *state_name(uint32_t s);
+
+/* Every line the IOPM's writes to the shared zone make the VMM log goes
+ * through iopm_log_allowed: one token bucket per IOPM, so a misbehaving IOPM
+ * cannot flood the VMM log (16 refused routes every poll would be 160 lines
+ * a second). Suppressed lines are reported as "N messages suppressed",
+ * with the IOPM's state at that moment, before the next line allowed or,
+ * if the IOPM has gone quiet, by iopm_log_flush from the poll. */
+static void iopm_log_report(struct iopm *m)
+{
+	log_raw("[iopm] iopm0: %llu messages suppressed (rate limit: %u at once, then %u a second); state now %s",
+		(unsigned long long)m->log_unreported, IOPM_LOG_BURST, IOPM_LOG_PER_SEC, state_name(m->ictrl->state));
+	m->log_unreported = 0;
+}
+
+static bool iopm_log_allowed(struct iopm *m)
+{
+	if (!ratelimit_allow(&m->log_rl, rdtsc()))
+		return false;
+	m->log_unreported += ratelimit_take_suppressed(&m->log_rl);
+	if (m->log_unreported)
+		iopm_log_report(m);
+	return true;
+}
+
+static void iopm_log_flush(struct iopm *m)
+{
+	m->log_unreported += ratelimit_take_suppressed(&m->log_rl);
+	if (!m->log_unreported)
+		return;
+	if (ratelimit_allow(&m->log_rl, rdtsc()))
+		iopm_log_report(m);
+	else
+		(void)ratelimit_take_suppressed(&m->log_rl);   /* this attempt was no suppressed line */
 }
 
 static void route_handler(struct trap_frame *f)
@@ -111,8 +152,10 @@ static void route_handler(struct trap_frame *f)
 	iopm0.vctrl->irqs_forwarded[p->route]++;
 }
 
-/* Program the pin of ISA IRQ `irq` to the VMM's BSP on the route vector. */
-static int own_pin(unsigned irq, enum pin_owner owner)
+/* Program the pin of ISA IRQ `irq` to the VMM's BSP on the route vector.
+ * `rl`: the IOPM whose request this is (its log lines are rate-limited), or
+ * NULL at boot. */
+static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 {
 	struct pin *p = &pins[irq];
 	bool low;
@@ -124,7 +167,8 @@ static int own_pin(unsigned irq, enum pin_owner owner)
 			p->io_pin = p->gsi - ioapics[i].gsi_base;
 		}
 	if (!p->io) {
-		pr_err("ISA IRQ %u (GSI %u): no IOAPIC has this pin", irq, p->gsi);
+		if (!rl || iopm_log_allowed(rl))
+			pr_err("ISA IRQ %u (GSI %u): no IOAPIC has this pin", irq, p->gsi);
 		return -ENODEV;
 	}
 	p->owner = owner;
@@ -135,8 +179,9 @@ static int own_pin(unsigned irq, enum pin_owner owner)
 	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->level ? RTE_LEVEL : 0) |
 		       (low ? RTE_ACTIVE_LOW : 0) | ((uint64_t)cpus[0].apic_id << RTE_DEST_SHIFT);
 	ioapic_write_rte(p->io, p->io_pin, rte);
-	pr_info("ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0", irq, p->gsi,
-		p->io->id, p->io_pin, p->level ? "level" : "edge", IOPM_ROUTE_VECTOR_BASE + irq);
+	if (!rl || iopm_log_allowed(rl))
+		pr_info("ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0", irq,
+			p->gsi, p->io->id, p->io_pin, p->level ? "level" : "edge", IOPM_ROUTE_VECTOR_BASE + irq);
 	return 0;
 }
 
@@ -204,7 +249,7 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 			const struct memmap *mm, const struct boot_info *bi, uint64_t rsdp)
 {
 	char err[200];
-	own_pin(VMM_UART_IRQ, PIN_VMM);
+	own_pin(VMM_UART_IRQ, PIN_VMM, NULL);
 	if (!plan->iopms)
 		return 0;
 	uint32_t cpu = 0;
@@ -228,7 +273,8 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 		return 0;
 	}
 	init_shared(plan, cfg, cpu);
-	if (own_pin(cfg->iopm_console_irq, PIN_IOPM))
+	ratelimit_init(&iopm0.log_rl, IOPM_LOG_BURST, IOPM_LOG_PER_SEC, timer_rates.tsc_khz);
+	if (own_pin(cfg->iopm_console_irq, PIN_IOPM, NULL))
 		pr_warn("the IOPM console will have no interrupts");
 	pins[cfg->iopm_console_irq].iopm = 0;
 
@@ -313,21 +359,23 @@ static void apply_routes(void)
 		}
 		if (r.irq >= ISA_IRQS || r.vector < ROUTE_VECTOR_MIN || r.vector > ROUTE_VECTOR_MAX) {
 			*st = COOP_ROUTE_REFUSED_BAD;
-			pr_warn("iopm0 route %u refused: IRQ %u vector 0x%x out of range", i, r.irq, r.vector);
+			if (iopm_log_allowed(&iopm0))
+				pr_warn("iopm0 route %u refused: IRQ %u vector 0x%x out of range", i, r.irq, r.vector);
 			continue;
 		}
 		struct pin *p = &pins[r.irq];
 		if (p->owner == PIN_VMM || (p->owner == PIN_IOPM && p->iopm != 0)) {
 			*st = COOP_ROUTE_REFUSED_OWNED;
-			pr_warn("iopm0 route %u refused: ISA IRQ %u belongs to %s", i, r.irq,
-				p->owner == PIN_VMM ? "the VMM" : "another IOPM");
+			if (iopm_log_allowed(&iopm0))
+				pr_warn("iopm0 route %u refused: ISA IRQ %u belongs to %s", i, r.irq,
+					p->owner == PIN_VMM ? "the VMM" : "another IOPM");
 			continue;
 		}
-		if (p->owner == PIN_FREE && own_pin(r.irq, PIN_IOPM)) {
+		if (p->owner == PIN_FREE && own_pin(r.irq, PIN_IOPM, &iopm0)) {
 			*st = COOP_ROUTE_REFUSED_BAD;
 			continue;
 		}
-		if (p->route != (int)i)
+		if (p->route != (int)i && iopm_log_allowed(&iopm0))
 			pr_info("iopm0 route %u: ISA IRQ %u -> vector 0x%x on cpu %u", i, r.irq, r.vector, iopm0.cpu);
 		p->iopm = 0;
 		p->vector = (uint8_t)r.vector;
@@ -372,10 +420,11 @@ void iopm_poll(uint64_t now)
 			raw[i] = m->ictrl->note[i];
 		sanitize_text(note, sizeof(note), raw, sizeof(raw));
 		if (st == COOP_IOPM_HALTED || st == COOP_IOPM_PANICKED) {
-			log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on", state_name(st),
-				note[0] ? note : "(no reason given)", m->cpu);
+			if (iopm_log_allowed(m))
+				log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on", state_name(st),
+					note[0] ? note : "(no reason given)", m->cpu);
 			cpus[m->cpu].state = CPU_STOPPED;
-		} else {
+		} else if (iopm_log_allowed(m)) {
 			log_raw("[iopm] iopm0 %s", state_name(st));
 		}
 		m->last_state = st;
@@ -387,15 +436,17 @@ void iopm_poll(uint64_t now)
 	}
 	uint64_t beat = m->ictrl->heartbeat;
 	if (beat != m->last_beat) {
-		if (m->stalled)
+		if (m->stalled && iopm_log_allowed(m))
 			log_raw("[iopm] iopm0 heartbeat resumed at %llu", (unsigned long long)beat);
 		m->last_beat = beat;
 		m->last_beat_tsc = now;
 		m->stalled = false;
 	} else if (st == COOP_IOPM_RUNNING && !m->stalled &&
 		   now - m->last_beat_tsc > IOPM_STALL_US * timer_rates.tsc_khz / 1000) {
-		log_raw("[iopm] iopm0 stopped beating (heartbeat %llu unchanged for %u s)", (unsigned long long)beat,
-			IOPM_STALL_US / 1000000);
+		if (iopm_log_allowed(m))
+			log_raw("[iopm] iopm0 stopped beating (heartbeat %llu unchanged for %u s)",
+				(unsigned long long)beat, IOPM_STALL_US / 1000000);
 		m->stalled = true;
 	}
+	iopm_log_flush(m);
 }
