@@ -16,6 +16,7 @@
 #include "shared/coopvmm_abi.h"
 #include "vmm/errno.h"
 #include "vmm/iopm_e820.h"
+#include "vmm/irq_forward.h"
 #include "vmm/linux_boot.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
@@ -30,9 +31,10 @@
 #define VMM_UART_IRQ 4                 /* COM1: the VMM's log UART */
 #define ROUTE_VECTOR_MIN 0x20
 #define ROUTE_VECTOR_MAX 0xef
-#define RTE_LEVEL (1ULL << 15)
-#define RTE_ACTIVE_LOW (1ULL << 13)
-#define RTE_DEST_SHIFT 56
+/* Redirection table entry fields (82093AA I/O APIC datasheet 3.2.4). */
+#define RTE_LEVEL (1ULL << 15)       /* trigger mode: level */
+#define RTE_ACTIVE_LOW (1ULL << 13)  /* interrupt input pin polarity: low active */
+#define RTE_DEST_SHIFT 56            /* destination field, bits 63:56 */
 #define MPS_POLARITY_LOW 0x3
 #define MPS_TRIGGER_LEVEL 0xc
 #define MPS_TRIGGER_SHIFT 2
@@ -48,13 +50,12 @@ struct pin {
 	enum pin_owner owner;
 	uint32_t iopm;
 	int route;             /* index in the IOPM's route[] once requested, else -1 */
-	uint8_t vector;        /* the validated vector (never re-read from the shared zone) */
+	uint32_t irq;
 	uint32_t gsi;
-	bool level;
-	uint32_t eoi_seen;
 	const struct ioapic *io;
 	uint32_t io_pin;
-	uint64_t dropped;      /* interrupts before the IOPM asked for them */
+	struct fwd_pin fwd;    /* level, the validated vector (never re-read from the
+				* shared zone), mask state, forwarded/dropped counts */
 };
 
 struct iopm {
@@ -129,27 +130,57 @@ static void iopm_log_flush(struct iopm *m)
 		(void)ratelimit_take_suppressed(&m->log_rl);   /* this attempt was no suppressed line */
 }
 
+static void pin_mask(void *ctx)
+{
+	struct pin *p = ctx;
+	ioapic_write_rte(p->io, p->io_pin, ioapic_read_rte(p->io, p->io_pin) | IOAPIC_RTE_MASKED);
+}
+
+static void pin_unmask(void *ctx)
+{
+	struct pin *p = ctx;
+	ioapic_write_rte(p->io, p->io_pin, ioapic_read_rte(p->io, p->io_pin) & ~(uint64_t)IOAPIC_RTE_MASKED);
+}
+
+static void pin_eoi(void *ctx)
+{
+	(void)ctx;
+	lapic_eoi();
+}
+
+static void pin_send(void *ctx, uint8_t vector)
+{
+	(void)ctx;
+	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | vector);
+}
+
+static const struct fwd_ops pin_ops = { pin_mask, pin_unmask, pin_eoi, pin_send };
+
+/* The IOPM's route for pin `p` now: accepted at the last apply_routes,
+ * still VALID and still for this IRQ (the IOPM may rewrite its slot at any
+ * time), and Linux's mask. */
+static struct fwd_route route_view(const struct pin *p)
+{
+	struct fwd_route v = { false, false, 0 };
+	if (p->owner != PIN_IOPM || p->route < 0 || !iopm0.started)
+		return v;
+	const volatile struct coop_route *r = &iopm0.ictrl->route[p->route];
+	uint32_t flags = r->flags;
+	v.valid = (flags & COOP_ROUTE_VALID) && r->irq == p->irq;
+	v.masked = flags & COOP_ROUTE_MASKED;
+	v.eoi_count = r->eoi_count;
+	return v;
+}
+
+/* A routed pin fired: mask (level), forward or drop, EOI -- in that order
+ * (vmm/irq_forward.c says why). */
 static void route_handler(struct trap_frame *f)
 {
 	unsigned irq = (unsigned)(f->vector - IOPM_ROUTE_VECTOR_BASE);
 	struct pin *p = &pins[irq];
-	lapic_eoi();
-	if (p->owner != PIN_IOPM || p->route < 0 || !iopm0.started) {
-		p->dropped++;
-		return;
-	}
-	const volatile struct coop_route *r = &iopm0.ictrl->route[p->route];
-	if (!(r->flags & COOP_ROUTE_VALID) || (r->flags & COOP_ROUTE_MASKED)) {
-		p->dropped++;   /* no route, or Linux masked the IRQ */
-		return;
-	}
-	if (p->level) {
-		/* Keep a level pin masked until the IOPM reports it serviced. */
-		uint64_t rte = ioapic_read_rte(p->io, p->io_pin);
-		ioapic_write_rte(p->io, p->io_pin, rte | IOAPIC_RTE_MASKED);
-	}
-	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | p->vector);
-	iopm0.vctrl->irqs_forwarded[p->route]++;
+	struct fwd_route r = route_view(p);
+	if (fwd_interrupt(&p->fwd, &r, &pin_ops, p))
+		iopm0.vctrl->irqs_forwarded[p->route]++;
 }
 
 /* Program the pin of ISA IRQ `irq` to the VMM's BSP on the route vector.
@@ -159,7 +190,8 @@ static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 {
 	struct pin *p = &pins[irq];
 	bool low;
-	isa_to_gsi(irq, &p->gsi, &p->level, &low);
+	p->irq = irq;
+	isa_to_gsi(irq, &p->gsi, &p->fwd.level, &low);
 	p->io = NULL;
 	for (uint32_t i = 0; i < nioapics; i++)
 		if (p->gsi >= ioapics[i].gsi_base && p->gsi < ioapics[i].gsi_base + ioapics[i].pins) {
@@ -176,12 +208,12 @@ static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 	if (owner != PIN_IOPM)
 		return 0;
 	trap_set_handler((uint8_t)(IOPM_ROUTE_VECTOR_BASE + irq), route_handler);
-	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->level ? RTE_LEVEL : 0) |
+	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? RTE_LEVEL : 0) |
 		       (low ? RTE_ACTIVE_LOW : 0) | ((uint64_t)cpus[0].apic_id << RTE_DEST_SHIFT);
 	ioapic_write_rte(p->io, p->io_pin, rte);
 	if (!rl || iopm_log_allowed(rl))
 		pr_info("ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0", irq,
-			p->gsi, p->io->id, p->io_pin, p->level ? "level" : "edge", IOPM_ROUTE_VECTOR_BASE + irq);
+			p->gsi, p->io->id, p->io_pin, p->fwd.level ? "level" : "edge", IOPM_ROUTE_VECTOR_BASE + irq);
 	return 0;
 }
 
@@ -350,8 +382,10 @@ static void apply_routes(void)
 	if (seq == iopm0.vctrl->route_ack_seq)
 		return;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	int accepted[COOP_MAX_ROUTES];   /* the IRQ each slot now routes, or -1 */
 	for (unsigned i = 0; i < COOP_MAX_ROUTES; i++) {
 		struct coop_route r = { ic->route[i].irq, ic->route[i].vector, ic->route[i].flags, 0 };
+		accepted[i] = -1;
 		uint32_t *st = &iopm0.vctrl->route_status[i];
 		if (!(r.flags & COOP_ROUTE_VALID)) {
 			*st = COOP_ROUTE_NONE;
@@ -378,27 +412,30 @@ static void apply_routes(void)
 		if (p->route != (int)i && iopm_log_allowed(&iopm0))
 			pr_info("iopm0 route %u: ISA IRQ %u -> vector 0x%x on cpu %u", i, r.irq, r.vector, iopm0.cpu);
 		p->iopm = 0;
-		p->vector = (uint8_t)r.vector;
+		p->fwd.vector = (uint8_t)r.vector;
 		p->route = (int)i;
 		*st = COOP_ROUTE_ACTIVE;
+		accepted[i] = (int)r.irq;
 	}
+	/* A pin whose slot no longer holds an accepted request for it
+	 * (withdrawn, refused, reused for another IRQ) is not forwarded. */
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
+		if (pins[irq].owner == PIN_IOPM && pins[irq].route >= 0 && accepted[pins[irq].route] != (int)irq)
+			pins[irq].route = -1;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	iopm0.vctrl->route_ack_seq = seq;
 }
 
-/* Level pins: unmask after the IOPM counted an EOI. */
+/* Level pins held masked: unmask once the IOPM counted an EOI after the
+ * forward, or once an undeliverable route became deliverable. */
 static void level_eois(void)
 {
 	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
 		struct pin *p = &pins[irq];
-		if (p->owner != PIN_IOPM || !p->level || p->route < 0)
+		if (p->owner != PIN_IOPM || !p->fwd.level)
 			continue;
-		uint32_t eoi = iopm0.ictrl->route[p->route].eoi_count;
-		if (eoi != p->eoi_seen) {
-			p->eoi_seen = eoi;
-			uint64_t rte = ioapic_read_rte(p->io, p->io_pin);
-			ioapic_write_rte(p->io, p->io_pin, rte & ~(uint64_t)IOAPIC_RTE_MASKED);
-		}
+		struct fwd_route r = route_view(p);
+		fwd_poll(&p->fwd, &r, &pin_ops, p);
 	}
 }
 
