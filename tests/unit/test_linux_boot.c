@@ -47,6 +47,7 @@ static void make_image(void)
 	image[LB_RELOCATABLE] = 1;
 	w32(LB_CMDLINE_SIZE, 2047);
 	w32(LB_INIT_SIZE, 0x1000000);        /* 16 MiB */
+	w32(LB_PREF_ADDRESS, 0x1000000);     /* LOAD_PHYSICAL_ADDR of x86-64 defconfig and Debian */
 	for (unsigned i = 5 * 512; i < 5 * 512 + 0x3000; i++)
 		image[i] = (uint8_t)(i * 7);
 }
@@ -155,6 +156,78 @@ TEST(linux_boot, refusals)
 	EXPECT_STRCONTAINS(err, "initrd_addr_max");
 	make_image(); image[LB_LOADFLAGS] = 0; in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
+}
+
+/* A zone elsewhere than ZONE_BASE (a buffer mapped at `base`). */
+struct low_zone {
+	uint64_t base, size;
+	uint8_t *mem;
+};
+
+static uint8_t *map_low(void *ctx, uint64_t addr, uint64_t len)
+{
+	struct low_zone *z = ctx;
+	if (addr < z->base || addr + len > z->base + z->size)
+		return NULL;
+	return z->mem + (addr - z->base);
+}
+
+static int prepare_at(uint64_t base, uint64_t size, struct linux_boot_out *out)
+{
+	struct low_zone z = { base, size, calloc(1, size) };
+	struct linux_boot_in in = input();
+	in.zone_base = base;
+	in.zone_size = size;
+	int r = linux_boot_prepare(map_low, &z, &in, out, err, sizeof(err));
+	free(z.mem);
+	return r;
+}
+
+TEST(linux_boot, zone_below_the_kernels_minimum_address_refused)
+{
+	/* A relocatable x86-64 kernel never runs below LOAD_PHYSICAL_ADDR
+	 * (pref_address): loaded lower, it decompresses itself at 16 MiB, i.e.
+	 * outside a zone that ends there -- into the VMM's or a guest's RAM. */
+	struct linux_boot_out out;
+	make_image();
+	w32(LB_INIT_SIZE, 0x400000);
+	EXPECT_EQ(prepare_at(0x400000, 0xc00000, &out), -EINVAL);     /* 4..16 MiB */
+	EXPECT_STRCONTAINS(err, "IOPM zone 0x400000-0x1000000 lies below the kernel's minimum load address 0x1000000");
+	EXPECT_STRCONTAINS(err, "pref_address");
+	EXPECT_EQ(prepare_at(0x200000, 0x200000, &out), -EINVAL);      /* 2..4 MiB */
+	EXPECT_STRCONTAINS(err, "lies below");
+}
+
+TEST(linux_boot, zone_across_the_minimum_address_loads_the_kernel_there)
+{
+	struct linux_boot_out out;
+	make_image();
+	w32(LB_INIT_SIZE, 0x400000);
+	EXPECT_EQ(prepare_at(0xc00000, 0x3000000, &out), 0);           /* 12..60 MiB */
+	EXPECT_EQ(out.entry, 0x1000000);
+	EXPECT_EQ(out.kernel_end, 0x1400000);
+	/* an unaligned pref_address is rounded up like the kernel's own
+	 * start-up code rounds its load address to kernel_alignment */
+	w32(LB_PREF_ADDRESS, 0x1080000);
+	EXPECT_EQ(prepare_at(0xc00000, 0x3000000, &out), 0);
+	EXPECT_EQ(out.entry, 0x1200000);
+	/* 12..20 MiB: from 16 MiB on, 4 MiB are left for a 16 MiB kernel */
+	w32(LB_PREF_ADDRESS, 0x1000000);
+	w32(LB_INIT_SIZE, 0x1000000);
+	EXPECT_EQ(prepare_at(0xc00000, 0x800000, &out), -ENOSPC);
+	EXPECT_STRCONTAINS(err, "raise iopm_mem=");
+}
+
+TEST(linux_boot, pref_address_checked)
+{
+	struct linux_boot_out out;
+	struct linux_boot_in in;
+	make_image(); w32(LB_PREF_ADDRESS, 0); in = input();
+	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "pref_address 0x0");
+	make_image(); w32(LB_PREF_ADDRESS, 0); w32(LB_PREF_ADDRESS + 4, 1); in = input();   /* 4 GiB */
+	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "pref_address 0x100000000");
 }
 
 TEST(iopm_e820, splits_ram_by_owner)
