@@ -15,6 +15,7 @@
 #include "arch/x86/trampoline.h"
 #include "shared/coopvmm_abi.h"
 #include "vmm/errno.h"
+#include "vmm/iopm_cmdline.h"
 #include "vmm/iopm_e820.h"
 #include "vmm/irq_forward.h"
 #include "vmm/linux_boot.h"
@@ -317,15 +318,10 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 		return 0;
 	}
 	char cmdline[CMDLINE_MAX];
-	snprintf(cmdline, sizeof(cmdline),
-		 "console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr tsc_early_khz=%llu reserve=0x3f8,8 8250.nr_uarts=2 "
-		 "coopvmm.shared=0x%llx,0x%llx rdinit=/init",
-		 (unsigned long long)timer_rates.tsc_khz, (unsigned long long)plan->shared.base,
-		 (unsigned long long)plan->shared.size);
-	/* Extra kernel arguments: the module's own command line after "iopm-kernel". */
-	if (kargs[0]) {
-		size_t n = strlen(cmdline);
-		snprintf(cmdline + n, sizeof(cmdline) - n, " %s", kargs);
+	struct iopm_cmdline_in ci = { timer_rates.tsc_khz, plan->shared.base, plan->shared.size, kargs };
+	if (iopm_build_cmdline(cmdline, sizeof(cmdline), &ci, err, sizeof(err))) {
+		pr_err("IOPM 0 not started: %s", err);
+		return 0;
 	}
 	zone_lo = plan->iopm[0].base;
 	zone_hi = plan->iopm[0].base + plan->iopm[0].size;
