@@ -247,20 +247,27 @@ TEST(iopm_e820, splits_ram_by_owner)
 	p.iopm_low[1] = (struct zone){ 0x50000, 0x40000 };
 	p.iopm[0] = (struct zone){ 0x17c00000, 0x8000000 };
 	p.iopm[1] = (struct zone){ 0x13c00000, 0x4000000 };
+	p.shared = (struct zone){ 0x1fc00000, 0x200000 };
 	struct e820_entry e[32];
 	int n = iopm_build_e820(&mm, &p, 0, e, 32);
-	EXPECT_EQ(n, 8);
+	EXPECT_EQ(n, 11);
+	/* RAM that is not the IOPM's own is "unusable" (busy for Linux, so
+	 * /dev/mem refuses it), except the shared zone: "reserved", claimed
+	 * by iopm.ko itself. Firmware ranges keep their types. */
 	const struct e820_entry want[] = {
-		{ 0, 0x10000, E820_RESERVED },                 /* below the low slice */
+		{ 0, 0x10000, E820_UNUSABLE },                 /* page 0, trampoline: the VMM's */
 		{ 0x10000, 0x40000, E820_RAM },
-		{ 0x50000, 0x50000, E820_RESERVED },           /* IOPM 1's slice + EBDA, merged */
-		{ 0xf0000, 0x17c00000 - 0xf0000, E820_RESERVED }, /* BIOS + VMM/guest RAM, merged */
+		{ 0x50000, 0x4fc00, E820_UNUSABLE },           /* IOPM 1's slice and the rest */
+		{ 0x9fc00, 0x400, E820_RESERVED },             /* EBDA */
+		{ 0xf0000, 0x10000, E820_RESERVED },           /* BIOS */
+		{ 0x100000, 0x17c00000 - 0x100000, E820_UNUSABLE }, /* VMM, guests, IOPM 1 */
 		{ 0x17c00000, 0x8000000, E820_RAM },
-		{ 0x1fc00000, 0x3e0000, E820_RESERVED },
+		{ 0x1fc00000, 0x200000, E820_RESERVED },       /* shared zone */
+		{ 0x1fe00000, 0x1e0000, E820_UNUSABLE },       /* guest pool above it */
 		{ 0x1ffe0000, 0x20000, E820_ACPI },
 		{ 0xfffc0000, 0x40000, E820_RESERVED },
 	};
-	for (int i = 0; i < n && i < 8; i++) {
+	for (int i = 0; i < n && i < 11; i++) {
 		test_context("entry %d", i);
 		EXPECT_EQ(e[i].addr, want[i].addr);
 		EXPECT_EQ(e[i].size, want[i].size);
