@@ -15,10 +15,14 @@
 #include "arch/x86/trampoline.h"
 #include "shared/coopvmm_abi.h"
 #include "vmm/errno.h"
+#include "vmm/iopm_cmdline.h"
 #include "vmm/iopm_e820.h"
+#include "vmm/irq_forward.h"
 #include "vmm/linux_boot.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
+#include "vmm/ratelimit.h"
+#include "vmm/sanitize.h"
 #include "vmm/smp.h"
 #include "vmm/timer.h"
 #include "vmm/trap.h"
@@ -28,14 +32,18 @@
 #define VMM_UART_IRQ 4                 /* COM1: the VMM's log UART */
 #define ROUTE_VECTOR_MIN 0x20
 #define ROUTE_VECTOR_MAX 0xef
-#define RTE_LEVEL (1ULL << 15)
-#define RTE_ACTIVE_LOW (1ULL << 13)
-#define RTE_DEST_SHIFT 56
+/* Redirection table entry fields (82093AA I/O APIC datasheet 3.2.4). */
+#define RTE_LEVEL (1ULL << 15)       /* trigger mode: level */
+#define RTE_ACTIVE_LOW (1ULL << 13)  /* interrupt input pin polarity: low active */
+#define RTE_DEST_SHIFT 56            /* destination field, bits 63:56 */
 #define MPS_POLARITY_LOW 0x3
 #define MPS_TRIGGER_LEVEL 0xc
 #define MPS_TRIGGER_SHIFT 2
 #define START_WAIT_US 100000
 #define VMM_HEARTBEAT_US 1000000
+#define IOPM_LOG_BURST 20              /* lines an IOPM can make the VMM log at once ... */
+#define IOPM_LOG_PER_SEC 5             /* ... and then per second (vmm/ratelimit.h) */
+#define NOTE_SHOWN_MAX 160             /* escaped note characters in a log line (LOG_LINE_MAX 256) */
 
 enum pin_owner { PIN_FREE, PIN_VMM, PIN_IOPM };
 
@@ -43,13 +51,12 @@ struct pin {
 	enum pin_owner owner;
 	uint32_t iopm;
 	int route;             /* index in the IOPM's route[] once requested, else -1 */
-	uint8_t vector;        /* the validated vector (never re-read from the shared zone) */
+	uint32_t irq;
 	uint32_t gsi;
-	bool level;
-	uint32_t eoi_seen;
 	const struct ioapic *io;
 	uint32_t io_pin;
-	uint64_t dropped;      /* interrupts before the IOPM asked for them */
+	struct fwd_pin fwd;    /* level, the validated vector (never re-read from the
+				* shared zone), mask state, forwarded/dropped counts */
 };
 
 struct iopm {
@@ -62,6 +69,8 @@ struct iopm {
 	uint64_t last_beat, last_beat_tsc;
 	bool stalled;
 	uint64_t next_vmm_beat;
+	struct ratelimit log_rl;   /* what this IOPM's writes make the VMM log */
+	uint64_t log_unreported;   /* suppressed lines not yet reported */
 };
 
 static struct pin pins[ISA_IRQS];
@@ -86,35 +95,104 @@ static void isa_to_gsi(unsigned irq, uint32_t *gsi, bool *level, bool *low)
 	}
 }
 
+static const char *state_name(uint32_t s);
+
+/* Every line the IOPM's writes to the shared zone make the VMM log goes
+ * through iopm_log_allowed: one token bucket per IOPM, so a misbehaving IOPM
+ * cannot flood the VMM log (16 refused routes every poll would be 160 lines
+ * a second). Suppressed lines are reported as "N messages suppressed",
+ * with the IOPM's state at that moment, before the next line allowed or,
+ * if the IOPM has gone quiet, by iopm_log_flush from the poll. */
+static void iopm_log_report(struct iopm *m)
+{
+	log_raw("[iopm] iopm0: %llu messages suppressed (rate limit: %u at once, then %u a second); state now %s",
+		(unsigned long long)m->log_unreported, IOPM_LOG_BURST, IOPM_LOG_PER_SEC, state_name(m->ictrl->state));
+	m->log_unreported = 0;
+}
+
+static bool iopm_log_allowed(struct iopm *m)
+{
+	if (!ratelimit_allow(&m->log_rl, rdtsc()))
+		return false;
+	m->log_unreported += ratelimit_take_suppressed(&m->log_rl);
+	if (m->log_unreported)
+		iopm_log_report(m);
+	return true;
+}
+
+static void iopm_log_flush(struct iopm *m)
+{
+	m->log_unreported += ratelimit_take_suppressed(&m->log_rl);
+	if (!m->log_unreported)
+		return;
+	if (ratelimit_allow(&m->log_rl, rdtsc()))
+		iopm_log_report(m);
+	else
+		(void)ratelimit_take_suppressed(&m->log_rl);   /* this attempt was no suppressed line */
+}
+
+static void pin_mask(void *ctx)
+{
+	struct pin *p = ctx;
+	ioapic_write_rte(p->io, p->io_pin, ioapic_read_rte(p->io, p->io_pin) | IOAPIC_RTE_MASKED);
+}
+
+static void pin_unmask(void *ctx)
+{
+	struct pin *p = ctx;
+	ioapic_write_rte(p->io, p->io_pin, ioapic_read_rte(p->io, p->io_pin) & ~(uint64_t)IOAPIC_RTE_MASKED);
+}
+
+static void pin_eoi(void *ctx)
+{
+	(void)ctx;
+	lapic_eoi();
+}
+
+static void pin_send(void *ctx, uint8_t vector)
+{
+	(void)ctx;
+	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | vector);
+}
+
+static const struct fwd_ops pin_ops = { pin_mask, pin_unmask, pin_eoi, pin_send };
+
+/* The IOPM's route for pin `p` now: accepted at the last apply_routes,
+ * still VALID and still for this IRQ (the IOPM may rewrite its slot at any
+ * time), and Linux's mask. */
+static struct fwd_route route_view(const struct pin *p)
+{
+	struct fwd_route v = { false, false, 0 };
+	if (p->owner != PIN_IOPM || p->route < 0 || !iopm0.started)
+		return v;
+	const volatile struct coop_route *r = &iopm0.ictrl->route[p->route];
+	uint32_t flags = r->flags;
+	v.valid = (flags & COOP_ROUTE_VALID) && r->irq == p->irq;
+	v.masked = flags & COOP_ROUTE_MASKED;
+	v.eoi_count = r->eoi_count;
+	return v;
+}
+
+/* A routed pin fired: mask (level), forward or drop, EOI -- in that order
+ * (vmm/irq_forward.c says why). */
 static void route_handler(struct trap_frame *f)
 {
 	unsigned irq = (unsigned)(f->vector - IOPM_ROUTE_VECTOR_BASE);
 	struct pin *p = &pins[irq];
-	lapic_eoi();
-	if (p->owner != PIN_IOPM || p->route < 0 || !iopm0.started) {
-		p->dropped++;
-		return;
-	}
-	const volatile struct coop_route *r = &iopm0.ictrl->route[p->route];
-	if (!(r->flags & COOP_ROUTE_VALID) || (r->flags & COOP_ROUTE_MASKED)) {
-		p->dropped++;   /* no route, or Linux masked the IRQ */
-		return;
-	}
-	if (p->level) {
-		/* Keep a level pin masked until the IOPM reports it serviced. */
-		uint64_t rte = ioapic_read_rte(p->io, p->io_pin);
-		ioapic_write_rte(p->io, p->io_pin, rte | IOAPIC_RTE_MASKED);
-	}
-	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | p->vector);
-	iopm0.vctrl->irqs_forwarded[p->route]++;
+	struct fwd_route r = route_view(p);
+	if (fwd_interrupt(&p->fwd, &r, &pin_ops, p))
+		iopm0.vctrl->irqs_forwarded[p->route]++;
 }
 
-/* Program the pin of ISA IRQ `irq` to the VMM's BSP on the route vector. */
-static int own_pin(unsigned irq, enum pin_owner owner)
+/* Program the pin of ISA IRQ `irq` to the VMM's BSP on the route vector.
+ * `rl`: the IOPM whose request this is (its log lines are rate-limited), or
+ * NULL at boot. */
+static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 {
 	struct pin *p = &pins[irq];
 	bool low;
-	isa_to_gsi(irq, &p->gsi, &p->level, &low);
+	p->irq = irq;
+	isa_to_gsi(irq, &p->gsi, &p->fwd.level, &low);
 	p->io = NULL;
 	for (uint32_t i = 0; i < nioapics; i++)
 		if (p->gsi >= ioapics[i].gsi_base && p->gsi < ioapics[i].gsi_base + ioapics[i].pins) {
@@ -122,7 +200,8 @@ static int own_pin(unsigned irq, enum pin_owner owner)
 			p->io_pin = p->gsi - ioapics[i].gsi_base;
 		}
 	if (!p->io) {
-		pr_err("ISA IRQ %u (GSI %u): no IOAPIC has this pin", irq, p->gsi);
+		if (!rl || iopm_log_allowed(rl))
+			pr_err("ISA IRQ %u (GSI %u): no IOAPIC has this pin", irq, p->gsi);
 		return -ENODEV;
 	}
 	p->owner = owner;
@@ -130,11 +209,12 @@ static int own_pin(unsigned irq, enum pin_owner owner)
 	if (owner != PIN_IOPM)
 		return 0;
 	trap_set_handler((uint8_t)(IOPM_ROUTE_VECTOR_BASE + irq), route_handler);
-	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->level ? RTE_LEVEL : 0) |
+	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? RTE_LEVEL : 0) |
 		       (low ? RTE_ACTIVE_LOW : 0) | ((uint64_t)cpus[0].apic_id << RTE_DEST_SHIFT);
 	ioapic_write_rte(p->io, p->io_pin, rte);
-	pr_info("ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0", irq, p->gsi,
-		p->io->id, p->io_pin, p->level ? "level" : "edge", IOPM_ROUTE_VECTOR_BASE + irq);
+	if (!rl || iopm_log_allowed(rl))
+		pr_info("ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0", irq,
+			p->gsi, p->io->id, p->io_pin, p->fwd.level ? "level" : "edge", IOPM_ROUTE_VECTOR_BASE + irq);
 	return 0;
 }
 
@@ -202,7 +282,7 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 			const struct memmap *mm, const struct boot_info *bi, uint64_t rsdp)
 {
 	char err[200];
-	own_pin(VMM_UART_IRQ, PIN_VMM);
+	own_pin(VMM_UART_IRQ, PIN_VMM, NULL);
 	if (!plan->iopms)
 		return 0;
 	uint32_t cpu = 0;
@@ -226,7 +306,8 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 		return 0;
 	}
 	init_shared(plan, cfg, cpu);
-	if (own_pin(cfg->iopm_console_irq, PIN_IOPM))
+	ratelimit_init(&iopm0.log_rl, IOPM_LOG_BURST, IOPM_LOG_PER_SEC, timer_rates.tsc_khz);
+	if (own_pin(cfg->iopm_console_irq, PIN_IOPM, NULL))
 		pr_warn("the IOPM console will have no interrupts");
 	pins[cfg->iopm_console_irq].iopm = 0;
 
@@ -237,15 +318,10 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 		return 0;
 	}
 	char cmdline[CMDLINE_MAX];
-	snprintf(cmdline, sizeof(cmdline),
-		 "console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr tsc_early_khz=%llu reserve=0x3f8,8 8250.nr_uarts=2 "
-		 "coopvmm.shared=0x%llx,0x%llx rdinit=/init",
-		 (unsigned long long)timer_rates.tsc_khz, (unsigned long long)plan->shared.base,
-		 (unsigned long long)plan->shared.size);
-	/* Extra kernel arguments: the module's own command line after "iopm-kernel". */
-	if (kargs[0]) {
-		size_t n = strlen(cmdline);
-		snprintf(cmdline + n, sizeof(cmdline) - n, " %s", kargs);
+	struct iopm_cmdline_in ci = { timer_rates.tsc_khz, plan->shared.base, plan->shared.size, kargs };
+	if (iopm_build_cmdline(cmdline, sizeof(cmdline), &ci, err, sizeof(err))) {
+		pr_err("IOPM 0 not started: %s", err);
+		return 0;
 	}
 	zone_lo = plan->iopm[0].base;
 	zone_hi = plan->iopm[0].base + plan->iopm[0].size;
@@ -302,8 +378,10 @@ static void apply_routes(void)
 	if (seq == iopm0.vctrl->route_ack_seq)
 		return;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	int accepted[COOP_MAX_ROUTES];   /* the IRQ each slot now routes, or -1 */
 	for (unsigned i = 0; i < COOP_MAX_ROUTES; i++) {
 		struct coop_route r = { ic->route[i].irq, ic->route[i].vector, ic->route[i].flags, 0 };
+		accepted[i] = -1;
 		uint32_t *st = &iopm0.vctrl->route_status[i];
 		if (!(r.flags & COOP_ROUTE_VALID)) {
 			*st = COOP_ROUTE_NONE;
@@ -311,44 +389,49 @@ static void apply_routes(void)
 		}
 		if (r.irq >= ISA_IRQS || r.vector < ROUTE_VECTOR_MIN || r.vector > ROUTE_VECTOR_MAX) {
 			*st = COOP_ROUTE_REFUSED_BAD;
-			pr_warn("iopm0 route %u refused: IRQ %u vector 0x%x out of range", i, r.irq, r.vector);
+			if (iopm_log_allowed(&iopm0))
+				pr_warn("iopm0 route %u refused: IRQ %u vector 0x%x out of range", i, r.irq, r.vector);
 			continue;
 		}
 		struct pin *p = &pins[r.irq];
 		if (p->owner == PIN_VMM || (p->owner == PIN_IOPM && p->iopm != 0)) {
 			*st = COOP_ROUTE_REFUSED_OWNED;
-			pr_warn("iopm0 route %u refused: ISA IRQ %u belongs to %s", i, r.irq,
-				p->owner == PIN_VMM ? "the VMM" : "another IOPM");
+			if (iopm_log_allowed(&iopm0))
+				pr_warn("iopm0 route %u refused: ISA IRQ %u belongs to %s", i, r.irq,
+					p->owner == PIN_VMM ? "the VMM" : "another IOPM");
 			continue;
 		}
-		if (p->owner == PIN_FREE && own_pin(r.irq, PIN_IOPM)) {
+		if (p->owner == PIN_FREE && own_pin(r.irq, PIN_IOPM, &iopm0)) {
 			*st = COOP_ROUTE_REFUSED_BAD;
 			continue;
 		}
-		if (p->route != (int)i)
+		if (p->route != (int)i && iopm_log_allowed(&iopm0))
 			pr_info("iopm0 route %u: ISA IRQ %u -> vector 0x%x on cpu %u", i, r.irq, r.vector, iopm0.cpu);
 		p->iopm = 0;
-		p->vector = (uint8_t)r.vector;
+		p->fwd.vector = (uint8_t)r.vector;
 		p->route = (int)i;
 		*st = COOP_ROUTE_ACTIVE;
+		accepted[i] = (int)r.irq;
 	}
+	/* A pin whose slot no longer holds an accepted request for it
+	 * (withdrawn, refused, reused for another IRQ) is not forwarded. */
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
+		if (pins[irq].owner == PIN_IOPM && pins[irq].route >= 0 && accepted[pins[irq].route] != (int)irq)
+			pins[irq].route = -1;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	iopm0.vctrl->route_ack_seq = seq;
 }
 
-/* Level pins: unmask after the IOPM counted an EOI. */
+/* Level pins held masked: unmask once the IOPM counted an EOI after the
+ * forward, or once an undeliverable route became deliverable. */
 static void level_eois(void)
 {
 	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
 		struct pin *p = &pins[irq];
-		if (p->owner != PIN_IOPM || !p->level || p->route < 0)
+		if (p->owner != PIN_IOPM || !p->fwd.level)
 			continue;
-		uint32_t eoi = iopm0.ictrl->route[p->route].eoi_count;
-		if (eoi != p->eoi_seen) {
-			p->eoi_seen = eoi;
-			uint64_t rte = ioapic_read_rte(p->io, p->io_pin);
-			ioapic_write_rte(p->io, p->io_pin, rte & ~(uint64_t)IOAPIC_RTE_MASKED);
-		}
+		struct fwd_route r = route_view(p);
+		fwd_poll(&p->fwd, &r, &pin_ops, p);
 	}
 }
 
@@ -363,15 +446,18 @@ void iopm_poll(uint64_t now)
 	}
 	uint32_t st = m->ictrl->state;
 	if (st != m->last_state) {
-		char note[sizeof(m->ictrl->note)];
-		for (unsigned i = 0; i < sizeof(note); i++)
-			note[i] = m->ictrl->note[i];
-		note[sizeof(note) - 1] = '\0';
+		/* The note is the IOPM's text: copied once, then escaped, so that
+		 * no byte of it can end this log line or start another. */
+		char raw[sizeof(m->ictrl->note)], note[NOTE_SHOWN_MAX + 1];
+		for (unsigned i = 0; i < sizeof(raw); i++)
+			raw[i] = m->ictrl->note[i];
+		sanitize_text(note, sizeof(note), raw, sizeof(raw));
 		if (st == COOP_IOPM_HALTED || st == COOP_IOPM_PANICKED) {
-			log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on", state_name(st),
-				note[0] ? note : "(no reason given)", m->cpu);
+			if (iopm_log_allowed(m))
+				log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on", state_name(st),
+					note[0] ? note : "(no reason given)", m->cpu);
 			cpus[m->cpu].state = CPU_STOPPED;
-		} else {
+		} else if (iopm_log_allowed(m)) {
 			log_raw("[iopm] iopm0 %s", state_name(st));
 		}
 		m->last_state = st;
@@ -383,15 +469,17 @@ void iopm_poll(uint64_t now)
 	}
 	uint64_t beat = m->ictrl->heartbeat;
 	if (beat != m->last_beat) {
-		if (m->stalled)
+		if (m->stalled && iopm_log_allowed(m))
 			log_raw("[iopm] iopm0 heartbeat resumed at %llu", (unsigned long long)beat);
 		m->last_beat = beat;
 		m->last_beat_tsc = now;
 		m->stalled = false;
 	} else if (st == COOP_IOPM_RUNNING && !m->stalled &&
 		   now - m->last_beat_tsc > IOPM_STALL_US * timer_rates.tsc_khz / 1000) {
-		log_raw("[iopm] iopm0 stopped beating (heartbeat %llu unchanged for %u s)", (unsigned long long)beat,
-			IOPM_STALL_US / 1000000);
+		if (iopm_log_allowed(m))
+			log_raw("[iopm] iopm0 stopped beating (heartbeat %llu unchanged for %u s)",
+				(unsigned long long)beat, IOPM_STALL_US / 1000000);
 		m->stalled = true;
 	}
+	iopm_log_flush(m);
 }

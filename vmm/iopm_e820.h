@@ -1,7 +1,7 @@
 /* iopm_e820.h: the memory map an IOPM's Linux gets (DESIGN.md "Hardware
- * division"): its own zone and low slice as RAM, every other RAM byte of
- * the machine (VMM, guests, shared zone, other IOPMs) reserved, firmware
- * ACPI/NVS ranges as the firmware said. */
+ * division"): its own zone and low slice as RAM, the shared zone reserved,
+ * every other RAM byte of the machine (VMM, guests, other IOPMs) unusable,
+ * firmware ranges as the firmware said (iopm_e820.c says why). */
 #ifndef VMM_IOPM_E820_H
 #define VMM_IOPM_E820_H
 

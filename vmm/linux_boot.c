@@ -1,7 +1,8 @@
 /* linux_boot.c: the Linux x86 boot protocol for the IOPM's bzImage
  * (Documentation/arch/x86/boot.rst): validate the setup header ('HdrS',
- * version, relocatable kernel, alignment, init_size), load the
- * protected-mode kernel at an aligned address of the IOPM zone, and build
+ * version, relocatable kernel, alignment, init_size, pref_address), load
+ * the protected-mode kernel at an aligned address of the IOPM zone at or
+ * above the kernel's minimum (pref_address), and build
  * the zero page (setup header copy, e820 table, command line, initrd,
  * type_of_loader, ACPI RSDP) for the 32-bit entry. The image is untrusted
  * input: every field is bounds-checked before use. */
@@ -20,6 +21,13 @@ static uint32_t rd32(const uint8_t *p, uint32_t off)
 {
 	uint32_t v;
 	memcpy(&v, p + off, 4);
+	return v;
+}
+
+static uint64_t rd64(const uint8_t *p, uint32_t off)
+{
+	uint64_t v;
+	memcpy(&v, p + off, 8);
 	return v;
 }
 
@@ -79,6 +87,18 @@ int linux_boot_prepare(phys_map_fn map, void *ctx, const struct linux_boot_in *i
 		snprintf(err, errlen, "kernel_alignment 0x%x is not a power of two", align);
 		return -EINVAL;
 	}
+	/* pref_address (protocol 2.10+) is LOAD_PHYSICAL_ADDR for a relocatable
+	 * kernel (arch/x86/boot/header.S): startup_32 in
+	 * arch/x86/boot/compressed/head_64.S rounds its load address up to
+	 * kernel_alignment and, if that is below LOAD_PHYSICAL_ADDR,
+	 * decompresses to LOAD_PHYSICAL_ADDR instead (16 MiB for Debian's
+	 * CONFIG_PHYSICAL_START=0x1000000). So the kernel is only ever loaded
+	 * at or above it. */
+	uint64_t pref = rd64(img, LB_PREF_ADDRESS);
+	if (!pref || pref >= ADDR_32BIT_LIMIT) {
+		snprintf(err, errlen, "pref_address 0x%llx is no load address below 4 GiB", (unsigned long long)pref);
+		return -EINVAL;
+	}
 	uint32_t init_size = rd32(img, LB_INIT_SIZE);
 	if (init_size < pm_size) {
 		snprintf(err, errlen, "init_size 0x%x is smaller than the kernel (0x%llx)", init_size,
@@ -99,7 +119,15 @@ int linux_boot_prepare(phys_map_fn map, void *ctx, const struct linux_boot_in *i
 	/* Layout inside the zone: kernel (aligned) .. +init_size, zero page,
 	 * command line, initrd at the top (page aligned, below initrd_addr_max). */
 	uint64_t zend = in->zone_base + in->zone_size;
-	uint64_t kbase = ALIGN_UP(in->zone_base, (uint64_t)align);
+	if (zend <= pref) {
+		snprintf(err, errlen,
+			 "IOPM zone 0x%llx-0x%llx lies below the kernel's minimum load address 0x%llx (pref_address: "
+			 "a relocatable x86-64 Linux never runs below its LOAD_PHYSICAL_ADDR and would decompress "
+			 "itself outside the zone)",
+			 (unsigned long long)in->zone_base, (unsigned long long)zend, (unsigned long long)pref);
+		return -EINVAL;
+	}
+	uint64_t kbase = ALIGN_UP(MAX(in->zone_base, pref), (uint64_t)align);
 	uint64_t kend = kbase + init_size;
 	uint64_t zp = ALIGN_UP(kend, PAGE_SIZE), cl = zp + ZP_SIZE;
 	uint64_t ird = in->initrd ? ALIGN_DOWN(zend - in->initrd_size, PAGE_SIZE) : 0;

@@ -42,10 +42,12 @@
 #define LB_LOADED_HIGH      0x01
 #define LB_TYPE_UNDEFINED   0xff
 #define LB_DEFAULT_SETUP_SECTS 4
-#define E820_RAM            1
-#define E820_RESERVED       2
-#define E820_ACPI           3
-#define E820_NVS            4
+/* e820 types (ACPI 6.4 15 "System Address Map Interfaces", Address Range Types) */
+#define E820_RAM            1      /* AddressRangeMemory */
+#define E820_RESERVED       2      /* AddressRangeReserved */
+#define E820_ACPI           3      /* AddressRangeACPI */
+#define E820_NVS            4      /* AddressRangeNVS */
+#define E820_UNUSABLE       5      /* AddressRangeUnusable: OSPM must not use it */
 
 struct e820_entry {
 	uint64_t addr, size;

@@ -1,7 +1,9 @@
 /* zone.c: map the VMM <-> IOPM shared zone (shared/coopvmm_abi.h) and refuse
  * a zone whose header is not exactly what this build expects; or, with
  * fake=1, allocate a zone and write a valid header for tests without a VMM.
- * The zone is e820-reserved RAM in the IOPM's map, so it is memremap'ed WB.
+ * The zone is e820-reserved RAM in the IOPM's map, so it is memremap'ed WB,
+ * and claimed exclusively, so that /dev/mem refuses it: userland gets the
+ * zone only through /dev/coopvmm, whose VMM-written pages are read-only.
  */
 #include "iopm.h"
 
@@ -14,6 +16,18 @@
 #include <asm/tsc.h>
 
 struct iopm_zone iopm_zone;
+
+/*
+ * /dev/mem confinement relies on the kernel's STRICT_DEVMEM checks:
+ * devmem_is_allowed() refuses System RAM and, above 1 MiB, every range
+ * iomem_is_exclusive() calls exclusive: an IORESOURCE_EXCLUSIVE claim (the
+ * shared zone, below) and, with IO_STRICT_DEVMEM, any busy range (the
+ * "Unusable memory" the VMM gives its own and the guests' RAM). The module
+ * is built against the headers of exactly the kernel it runs on.
+ */
+#if !IS_ENABLED(CONFIG_STRICT_DEVMEM) || !IS_ENABLED(CONFIG_IO_STRICT_DEVMEM)
+#error "the IOPM kernel needs CONFIG_STRICT_DEVMEM=y and CONFIG_IO_STRICT_DEVMEM=y (docs/iopm.md, Confinement)"
+#endif
 
 #define IOPM_NO_APIC_ID 0xffffffffU   /* fake header: no VMM CPU */
 
@@ -118,15 +132,21 @@ int iopm_zone_map(phys_addr_t base, u64 size)
 		       "(the VMM must mark it reserved, or Linux may allocate it)\n", &base, size);
 		return -EINVAL;
 	}
+	if (!request_mem_region_exclusive(base, size, "coopvmm shared zone")) {
+		pr_err("refusing the shared zone %pa+0x%llx: cannot claim it exclusively (busy in /proc/iomem)\n",
+		       &base, size);
+		return -EBUSY;
+	}
 	virt = memremap(base, size, MEMREMAP_WB);
 	if (!virt) {
 		pr_err("memremap of the shared zone %pa+0x%llx failed\n", &base, size);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto err_release;
 	}
 	err = zone_attach(virt, base, size);
 	if (err) {
 		memunmap(virt);
-		return err;
+		goto err_release;
 	}
 	if (iopm_zone.hdr->iopm_apic_id != read_apic_id()) {
 		pr_err("refusing the shared zone: it is for APIC ID %u, this CPU is APIC ID %u\n",
@@ -135,6 +155,10 @@ int iopm_zone_map(phys_addr_t base, u64 size)
 		return -EINVAL;
 	}
 	return 0;
+
+err_release:
+	release_mem_region(base, size);
+	return err;
 }
 
 /* fake=1: a zone in this kernel's own RAM with the header a VMM would write.
@@ -211,9 +235,11 @@ void iopm_zone_unmap(void)
 {
 	if (!iopm_zone.virt)
 		return;
-	if (iopm_zone.fake)
+	if (iopm_zone.fake) {
 		free_pages_exact(iopm_zone.virt, iopm_zone.size);
-	else
+	} else {
 		memunmap(iopm_zone.virt);
+		release_mem_region(iopm_zone.base, iopm_zone.size);
+	}
 	memset(&iopm_zone, 0, sizeof(iopm_zone));
 }

@@ -470,6 +470,15 @@ def real_zone_boots(args, off):
         result(rc == 0 and "FAKE" not in out and "REFUSED_OWNED" in out and "vmm           heartbeat 42" in out
                and "base 0x7000000 size 0x200000" in out and "clocks        tsc 1000000 kHz, lapic 1000000 kHz" in out,
                "vmctl info on the real zone: VMM heartbeat, clocks, REFUSED_OWNED route", "rc %s:\n%s" % (rc, out))
+        # Confinement (docs/iopm.md): iopm.ko claims the zone exclusively,
+        # /init locks the kernel down, /dev/mem refuses the zone either way.
+        out, rc = q.run("grep -i 'coopvmm' /proc/iomem; cat /sys/kernel/security/lockdown; "
+                        "devmem 0x%x 32; echo devmem=$?" % ZONE_BASE)
+        result(rc == 0 and re.search(r"^\s+07000000-071fffff : coopvmm shared zone$", out or "", re.M) and
+               "[integrity]" in out and re.search(r"devmem: .*Operation not permitted", out) and
+               "devmem=1" in out,
+               "real zone: claimed in /proc/iomem ('coopvmm shared zone'), kernel locked down (integrity), "
+               "/dev/mem refuses the zone", "got:\n%s" % out)
     finally:
         q.stop()
 

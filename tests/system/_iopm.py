@@ -2,8 +2,11 @@
 # boot the real ISO, drive the IOPM console (COM2) with a tools/boot script,
 # and assert on what COM2 and the VMM log (COM1) show. Not a test itself
 # (tests/run skips files starting with "_").
+import gzip
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 
 import lib
@@ -119,3 +122,125 @@ def stop_check(t, backend, timeout, command, state, reason_re):
             "the VMM log has a failure line")
     t.check(state + ".machine_not_reset", res.com1.count("coopvmm: starting") == 1,
             "the VMM started more than once: the machine was reset")
+
+
+def hostile_iso(t, name):
+    """An ISO like build/coopvmm.iso whose IOPM initramfs also has
+    iopm/test/hostile.c (an overlay archive, as in iopm/test-qemu.sh): the IOPM can then write its part of the zone like a misbehaving
+    IOPM would.
+    Returns the ISO's path, or None after a FAIL line."""
+    d = os.path.join(lib.LOG_ROOT, name + "-iso")
+    os.makedirs(d, exist_ok=True)
+    exe, overlay = os.path.join(d, "hostile"), os.path.join(d, "overlay.cpio.gz")
+    iso = os.path.join(d, "hostile.iso")
+    base = os.path.join(lib.REPO, "build", "iopm", "initramfs.cpio.gz")
+    steps = [
+        ["gcc", "-std=gnu11", "-static", "-O2", "-s", "-Wall", "-Wextra", "-Werror",
+         "-I", os.path.join(lib.REPO, "shared"), "-I", os.path.join(lib.REPO, "iopm"), "-o", exe,
+         os.path.join(lib.REPO, "iopm", "test", "hostile.c"), os.path.join(lib.REPO, "iopm", "coopdev.c")],
+        ["python3", os.path.join(lib.REPO, "iopm", "mkinitramfs.py"), "-o", overlay,
+         "--file", exe, "usr/sbin/hostile", "755"],
+    ]
+    for argv in steps:
+        r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            t.fail("hostile_iso", "%s failed: %s" % (argv[0], r.stdout.decode("utf-8", "replace")[-500:]))
+            return None
+    tree = os.path.join(d, "iso")
+    shutil.rmtree(tree, ignore_errors=True)
+    for sub in ("boot/grub", "iopm"):
+        os.makedirs(os.path.join(tree, sub))
+    # One gzip member holding both cpio archives: GRUB unzips a gzip'ed
+    # module itself and sizes it from the gzip trailer, so two concatenated
+    # members reached the VMM as the first one cut at the second's size.
+    cpio = b""
+    for part in (base, overlay):
+        with open(part, "rb") as f:
+            cpio += gzip.decompress(f.read())
+    with open(os.path.join(tree, "iopm", "initramfs.cpio.gz"), "wb") as out:
+        out.write(gzip.compress(cpio, mtime=0))
+    # The same tree as the Makefile's ISO rule.
+    shutil.copy(os.path.join(lib.REPO, "build", "coopvmm.elf"), os.path.join(tree, "boot", "coopvmm.elf"))
+    shutil.copy(os.path.join(lib.REPO, "boot", "grub.cfg"), os.path.join(tree, "boot", "grub", "grub.cfg"))
+    shutil.copy(os.path.join(lib.REPO, "build", "iopm", "vmlinuz"), os.path.join(tree, "iopm", "vmlinuz"))
+    r = subprocess.run(["grub-mkrescue", "-o", iso, tree], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        t.fail("hostile_iso", "grub-mkrescue failed: %s" % r.stdout.decode("utf-8", "replace")[-500:])
+        return None
+    return iso
+
+
+IOMEM_RE = re.compile(r"^( *)([0-9a-f]+)-([0-9a-f]+) : (.+)$", re.M)
+
+
+def confinement_checks(t, backend, timeout, mem_mib=512):
+    """From the IOPM's root shell, physical memory outside the IOPM's own
+    partition must be out of reach (docs/iopm.md "Confinement ..."):
+    /dev/mem probed every 64 KiB below 1 MiB and every 1 MiB above, by mmap
+    (busybox devmem) and by read (dd); the kernel locked down (integrity);
+    /proc/iomem shows the VMM's and the guests' RAM as busy "Unusable
+    memory" and the shared zone claimed by iopm.ko."""
+    # Every marker is printed as NAME-$((1))-END, so that the shell's echo
+    # of the typed command (NAME-$((1))-END) does not match it.
+    script = write_script([
+        "expect " + PROMPT,
+        # mmap: devmem exits non-zero when /dev/mem refuses
+        "a=0; while [ $a -lt %d ]; do devmem $((a * 0x10000)) 32 >/dev/null 2>&1 && echo RD-$a; "
+        "a=$((a + 1)); done; echo LOW-SCAN-$((1))-END" % 16,
+        "expect LOW-SCAN-1-END",
+        "a=1; while [ $a -lt %d ]; do v=$(devmem $((a * 0x100000)) 32 2>/dev/null) && echo RD-MIB-$a=$v; "
+        "a=$((a + 1)); done; echo SCAN-$((1))-END" % mem_mib,
+        "expect SCAN-1-END",
+        # read(2): the VMM image (1 MiB) and the shared zone's first page
+        "dd if=/dev/mem of=/tmp/p bs=4096 count=1 skip=256; echo DD-IMAGE=$?-END",
+        "expect DD-IMAGE=\\d+-END",
+        "s=$(sed -n 's/.*coopvmm.shared=\\(0x[0-9a-f]*\\),.*/\\1/p' /proc/cmdline); "
+        "dd if=/dev/mem of=/tmp/p bs=4096 count=1 skip=$((s / 4096)); echo DD-SHARED=$?-END",
+        "expect DD-SHARED=\\d+-END",
+        "echo LOCKDOWN=$(cat /sys/kernel/security/lockdown 2>&1)-$((1))-END",
+        "expect LOCKDOWN=.*-1-END",
+        # an unsigned module (iopm.ko itself: without lockdown, "File exists")
+        "insmod /lib/modules/iopm.ko; echo INSMOD=$?-END",
+        "expect INSMOD=\\d+-END",
+        "cat /proc/iomem; echo IOMEM-$((1))-END",
+        "expect IOMEM-1-END",
+    ])
+    res = lib.boot(backend + "_iopm_confinement", "--backend", backend, "--cpus", "2", "--mem", str(mem_mib),
+                   "--timeout", str(timeout), "--script", script)
+    os.unlink(script)
+    t.check("confine.script_ran", res.rc == 0, res.describe())
+    c2 = res.com2.replace("\r", "")
+    high = ["0x%x" % (int(n) << 20) for n in re.findall(r"^RD-MIB-(\d+)=", c2, re.M)]
+    low = ["0x%x" % (int(n) << 16) for n in re.findall(r"^RD-(\d+)$", c2, re.M)]
+    t.check("confine.devmem_mmap_refused", not high and not low and "SCAN-1-END" in c2,
+            "/dev/mem mmap allowed at %d addresses above 1 MiB (%s) and %d below (%s)"
+            % (len(high), ", ".join(high[:8]), len(low), ", ".join(low[:4])))
+    for name in ("IMAGE", "SHARED"):
+        m = re.search(r"^DD-%s=(\d+)-END" % name, c2, re.M)
+        t.check("confine.devmem_read_refused_" + name.lower(), m and m.group(1) != "0",
+                "dd from /dev/mem at the %s page: %s" % (name.lower(), m and "exit " + m.group(1)))
+    m = re.search(r"^LOCKDOWN=(.*)-1-END$", c2, re.M)
+    t.check("confine.locked_down", m and "[integrity]" in m.group(1),
+            "/sys/kernel/security/lockdown: %r" % (m and m.group(1)))
+    m = re.search(r"\n(insmod: [^\n]*)\n(?:[^\n]*\n)*?INSMOD=(\d+)-END", c2)
+    t.check("confine.unsigned_module_refused", m and m.group(2) != "0" and "Operation not permitted" in m.group(1),
+            "insmod of an unsigned module in the IOPM: %r" % (m and m.group(0)))
+    try:
+        rep = lib.parse_report(res.com1)
+    except lib.ReportError as e:
+        t.fail("confine.report", e)
+        return res
+    iomem = [(len(ind), int(a, 16), int(b, 16) + 1, what) for ind, a, b, what in IOMEM_RE.findall(c2)]
+    unusable = [(a, b) for ind, a, b, what in iomem if ind == 0 and what == "Unusable memory"]
+    for z in rep.zones:
+        if z.name in ("image", "heap", "guest") and z.start >= 0x100000:
+            t.check("confine.unusable_%s_0x%x" % (z.name, z.start),
+                    any(a <= z.start and z.end <= b for a, b in unusable),
+                    "zone %r is not inside an 'Unusable memory' range of the IOPM's /proc/iomem: %s"
+                    % (z, ["0x%x-0x%x" % r for r in unusable]))
+    sh = rep.zone("shared")
+    t.check("confine.shared_zone_claimed",
+            any(a == sh.start and b == sh.end and what == "coopvmm shared zone" for ind, a, b, what in iomem),
+            "no 'coopvmm shared zone' 0x%x-0x%x in the IOPM's /proc/iomem" % (sh.start, sh.end))
+    return res

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # System test (issue 4), QEMU TCG: the IOPM's Linux reaches its shell on
 # COM2 with one CPU and its own RAM, the console runs interrupt-driven through
-# the VMM's IOAPIC routing, and a panic or a reboot in the IOPM stops only
-# its CPU while the VMM carries on and reports it.
+# the VMM's IOAPIC routing, its root cannot reach memory outside its
+# partition through /dev/mem (issue 11), and a panic or a reboot in the IOPM
+# stops only its CPU while the VMM carries on and reports it.
 import _iopm
 import lib
 
@@ -11,6 +12,7 @@ def body(t):
     if not lib.need_iso(t):
         return
     _iopm.shell_checks(t, "qemu", 90)
+    _iopm.confinement_checks(t, "qemu", 120)
     _iopm.stop_check(t, "qemu", 90, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq")
     _iopm.stop_check(t, "qemu", 90, "reboot", "halted", r"halted: .*reboot")
     _iopm.heartbeat_stop(t, "qemu", 90)

@@ -47,6 +47,7 @@ static void make_image(void)
 	image[LB_RELOCATABLE] = 1;
 	w32(LB_CMDLINE_SIZE, 2047);
 	w32(LB_INIT_SIZE, 0x1000000);        /* 16 MiB */
+	w32(LB_PREF_ADDRESS, 0x1000000);     /* LOAD_PHYSICAL_ADDR of x86-64 defconfig and Debian */
 	for (unsigned i = 5 * 512; i < 5 * 512 + 0x3000; i++)
 		image[i] = (uint8_t)(i * 7);
 }
@@ -157,6 +158,78 @@ TEST(linux_boot, refusals)
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 }
 
+/* A zone elsewhere than ZONE_BASE (a buffer mapped at `base`). */
+struct low_zone {
+	uint64_t base, size;
+	uint8_t *mem;
+};
+
+static uint8_t *map_low(void *ctx, uint64_t addr, uint64_t len)
+{
+	struct low_zone *z = ctx;
+	if (addr < z->base || addr + len > z->base + z->size)
+		return NULL;
+	return z->mem + (addr - z->base);
+}
+
+static int prepare_at(uint64_t base, uint64_t size, struct linux_boot_out *out)
+{
+	struct low_zone z = { base, size, calloc(1, size) };
+	struct linux_boot_in in = input();
+	in.zone_base = base;
+	in.zone_size = size;
+	int r = linux_boot_prepare(map_low, &z, &in, out, err, sizeof(err));
+	free(z.mem);
+	return r;
+}
+
+TEST(linux_boot, zone_below_the_kernels_minimum_address_refused)
+{
+	/* A relocatable x86-64 kernel never runs below LOAD_PHYSICAL_ADDR
+	 * (pref_address): loaded lower, it decompresses itself at 16 MiB, i.e.
+	 * outside a zone that ends there -- into the VMM's or a guest's RAM. */
+	struct linux_boot_out out;
+	make_image();
+	w32(LB_INIT_SIZE, 0x400000);
+	EXPECT_EQ(prepare_at(0x400000, 0xc00000, &out), -EINVAL);     /* 4..16 MiB */
+	EXPECT_STRCONTAINS(err, "IOPM zone 0x400000-0x1000000 lies below the kernel's minimum load address 0x1000000");
+	EXPECT_STRCONTAINS(err, "pref_address");
+	EXPECT_EQ(prepare_at(0x200000, 0x200000, &out), -EINVAL);      /* 2..4 MiB */
+	EXPECT_STRCONTAINS(err, "lies below");
+}
+
+TEST(linux_boot, zone_across_the_minimum_address_loads_the_kernel_there)
+{
+	struct linux_boot_out out;
+	make_image();
+	w32(LB_INIT_SIZE, 0x400000);
+	EXPECT_EQ(prepare_at(0xc00000, 0x3000000, &out), 0);           /* 12..60 MiB */
+	EXPECT_EQ(out.entry, 0x1000000);
+	EXPECT_EQ(out.kernel_end, 0x1400000);
+	/* an unaligned pref_address is rounded up like the kernel's own
+	 * start-up code rounds its load address to kernel_alignment */
+	w32(LB_PREF_ADDRESS, 0x1080000);
+	EXPECT_EQ(prepare_at(0xc00000, 0x3000000, &out), 0);
+	EXPECT_EQ(out.entry, 0x1200000);
+	/* 12..20 MiB: from 16 MiB on, 4 MiB are left for a 16 MiB kernel */
+	w32(LB_PREF_ADDRESS, 0x1000000);
+	w32(LB_INIT_SIZE, 0x1000000);
+	EXPECT_EQ(prepare_at(0xc00000, 0x800000, &out), -ENOSPC);
+	EXPECT_STRCONTAINS(err, "raise iopm_mem=");
+}
+
+TEST(linux_boot, pref_address_checked)
+{
+	struct linux_boot_out out;
+	struct linux_boot_in in;
+	make_image(); w32(LB_PREF_ADDRESS, 0); in = input();
+	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "pref_address 0x0");
+	make_image(); w32(LB_PREF_ADDRESS, 0); w32(LB_PREF_ADDRESS + 4, 1); in = input();   /* 4 GiB */
+	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "pref_address 0x100000000");
+}
+
 TEST(iopm_e820, splits_ram_by_owner)
 {
 	struct memmap mm = { 0 };
@@ -174,20 +247,27 @@ TEST(iopm_e820, splits_ram_by_owner)
 	p.iopm_low[1] = (struct zone){ 0x50000, 0x40000 };
 	p.iopm[0] = (struct zone){ 0x17c00000, 0x8000000 };
 	p.iopm[1] = (struct zone){ 0x13c00000, 0x4000000 };
+	p.shared = (struct zone){ 0x1fc00000, 0x200000 };
 	struct e820_entry e[32];
 	int n = iopm_build_e820(&mm, &p, 0, e, 32);
-	EXPECT_EQ(n, 8);
+	EXPECT_EQ(n, 11);
+	/* RAM that is not the IOPM's own is "unusable" (busy for Linux, so
+	 * /dev/mem refuses it), except the shared zone: "reserved", claimed
+	 * by iopm.ko itself. Firmware ranges keep their types. */
 	const struct e820_entry want[] = {
-		{ 0, 0x10000, E820_RESERVED },                 /* below the low slice */
+		{ 0, 0x10000, E820_UNUSABLE },                 /* page 0, trampoline: the VMM's */
 		{ 0x10000, 0x40000, E820_RAM },
-		{ 0x50000, 0x50000, E820_RESERVED },           /* IOPM 1's slice + EBDA, merged */
-		{ 0xf0000, 0x17c00000 - 0xf0000, E820_RESERVED }, /* BIOS + VMM/guest RAM, merged */
+		{ 0x50000, 0x4fc00, E820_UNUSABLE },           /* IOPM 1's slice and the rest */
+		{ 0x9fc00, 0x400, E820_RESERVED },             /* EBDA */
+		{ 0xf0000, 0x10000, E820_RESERVED },           /* BIOS */
+		{ 0x100000, 0x17c00000 - 0x100000, E820_UNUSABLE }, /* VMM, guests, IOPM 1 */
 		{ 0x17c00000, 0x8000000, E820_RAM },
-		{ 0x1fc00000, 0x3e0000, E820_RESERVED },
+		{ 0x1fc00000, 0x200000, E820_RESERVED },       /* shared zone */
+		{ 0x1fe00000, 0x1e0000, E820_UNUSABLE },       /* guest pool above it */
 		{ 0x1ffe0000, 0x20000, E820_ACPI },
 		{ 0xfffc0000, 0x40000, E820_RESERVED },
 	};
-	for (int i = 0; i < n && i < 8; i++) {
+	for (int i = 0; i < n && i < 11; i++) {
 		test_context("entry %d", i);
 		EXPECT_EQ(e[i].addr, want[i].addr);
 		EXPECT_EQ(e[i].size, want[i].size);
