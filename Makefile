@@ -59,6 +59,7 @@ $(BUILD)/%.o: %.asm $(BUILD)/asm_defs.inc
 	$(NASM) $(NASMFLAGS) -f elf64 -o $@ $<
 
 $(BUILD)/linker.ld: linker.ld arch/x86/layout.h
+	@mkdir -p $(dir $@)
 	$(CPP) -P -undef -D__LINKER__ -I. -o $@ $<
 
 $(ELF): $(OBJS) $(BUILD)/linker.ld

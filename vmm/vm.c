@@ -146,7 +146,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	spin_unlock_irqrestore(&vms_lock, flags);
 
 	virq_init_devices(vm);
-	vuart_init(&vm->uart, vm->name);
+	vuart_init(&vm->uart, vm->name, timer_rates.tsc_khz);
 	testdev_init(&vm->testdev);
 	for (uint32_t i = 0; i < nvcpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
@@ -234,7 +234,7 @@ const char *exit_reason_name(uint32_t reason)
 
 static void report_end(struct vm *vm)
 {
-	vuart_flush(&vm->uart);
+	vuart_end(&vm->uart);
 	uint64_t us = tsc_to_us(rdtsc() - vm->start_tsc);
 	if (vm->state == VM_EXITED)
 		log_raw("[vm %u %s] exited: status %d after %llu ms", vm->id, vm->name, vm->exit_status,

@@ -1,10 +1,13 @@
 /* vuart.c: write-only 16550 stand-in for guest COM1 (PC16550D register
  * map: THR/RBR 0, IER 1, IIR/FCR 2, LCR 3, MCR 4, LSR 5, MSR 6, SCR 7).
- * Bytes written to THR are collected into lines and logged; the LSR always
+ * Bytes written to THR are collected into lines and logged, at most
+ * VUART_LINES_PER_SECOND a second after a burst (the count of lines
+ * dropped is logged when output resumes and at the end); the LSR always
  * says "transmitter idle" so polling drivers never wait. */
 #define LOG_PREFIX "vuart"
 #include "vmm/vuart.h"
 
+#include "arch/x86/cpu.h"
 #include "vmm/errno.h"
 #include "vmm/log.h"
 
@@ -14,10 +17,20 @@
 #define REG_SCR 7
 #define LCR_DLAB 0x80
 
-void vuart_init(struct vuart *u, const char *name)
+void vuart_init(struct vuart *u, const char *name, uint64_t tsc_khz)
 {
 	memset(u, 0, sizeof(*u));
 	u->name = name;
+	ratelimit_init(&u->rl, VUART_LINES_BURST, VUART_LINES_PER_SECOND, tsc_khz);
+}
+
+static void report_dropped(struct vuart *u)
+{
+	uint64_t n = ratelimit_take_suppressed(&u->rl);
+	if (n) {
+		u->lines_dropped += n;
+		log_raw("[guest %s] (%llu lines dropped: output rate limit)", u->name, (unsigned long long)n);
+	}
 }
 
 void vuart_flush(struct vuart *u)
@@ -25,8 +38,17 @@ void vuart_flush(struct vuart *u)
 	if (!u->len)
 		return;
 	u->line[u->len] = '\0';
-	log_raw("[guest %s] %s", u->name, u->line);
 	u->len = 0;
+	if (!ratelimit_allow(&u->rl, rdtsc()))
+		return;
+	report_dropped(u);
+	log_raw("[guest %s] %s", u->name, u->line);
+}
+
+void vuart_end(struct vuart *u)
+{
+	vuart_flush(u);
+	report_dropped(u);
 }
 
 static void put(struct vuart *u, uint8_t c)
