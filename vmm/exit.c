@@ -34,6 +34,30 @@
 #define CPUID_LEAF_TOPOLOGY 0xb
 #define CPUID_LEAF_TOPOLOGY_V2 0x1f
 #define CPUID_LEAF_XSAVE 0xd
+#define CPUID1_ECX_DTES64 (1U << 2)    /* DS area MSRs */
+#define CPUID1_ECX_DSCPL (1U << 4)
+#define CPUID1_ECX_EST (1U << 7)       /* IA32_PERF_CTL/STATUS */
+#define CPUID1_ECX_TM2 (1U << 8)
+#define CPUID1_ECX_XTPR (1U << 14)     /* IA32_MISC_ENABLE bit 23 */
+#define CPUID1_ECX_PDCM (1U << 15)     /* IA32_PERF_CAPABILITIES */
+#define CPUID1_ECX_DCA (1U << 18)      /* IA32_PLATFORM_DCA_CAP */
+#define CPUID1_EDX_MCA (1U << 14)      /* IA32_MCG_CAP and the MCi banks */
+#define CPUID1_EDX_DS (1U << 21)       /* IA32_DS_AREA */
+#define CPUID1_EDX_ACPI (1U << 22)     /* thermal monitor MSRs */
+#define CPUID1_EDX_TM (1U << 29)
+#define CPUID1_EDX_PBE (1U << 31)
+/* CPUID leaf 1 bits whose MSRs or state the VMM does not provide: hidden,
+ * so that every feature CPUID shows works (docs/guest-platform.md). */
+#define CPUID1_ECX_HIDDEN (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE | \
+			   CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX | CPUID1_ECX_DTES64 | CPUID1_ECX_DSCPL | \
+			   CPUID1_ECX_EST | CPUID1_ECX_TM2 | CPUID1_ECX_XTPR | CPUID1_ECX_PDCM | CPUID1_ECX_DCA)
+#define CPUID1_EDX_HIDDEN (CPUID1_EDX_MCA | CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE)
+#define CPUID7_EBX_SGX (1U << 2)
+#define CPUID7_EBX_PQM (1U << 12)
+#define CPUID7_EBX_MPX (1U << 14)      /* BNDCFGS, XSAVE state */
+#define CPUID7_EBX_PQE (1U << 15)
+#define CPUID7_EBX_PT (1U << 25)       /* processor trace MSRs */
+#define CPUID7_EDX_SPEC_MSRS 0xfc000000U /* bits 26-31: SPEC_CTRL, STIBP, FLUSH_CMD, ARCH/CORE_CAPABILITIES, SSBD */
 #define CPUID7_EBX_AVX2 (1U << 5)
 #define CPUID7_EBX_AVX512F (1U << 16)
 #define CPUID7_ECX_PKU (1U << 3)
@@ -118,15 +142,20 @@ static void handle_cpuid(struct vcpu *v)
 		r = cpuid(leaf, sub);
 		switch (leaf) {
 		case 1:
-			r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE |
-				   CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX);
+			r.ecx &= ~CPUID1_ECX_HIDDEN;
+			r.edx &= ~CPUID1_EDX_HIDDEN;
 			r.ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC;
+			/* A globally disabled APIC is absent (SDM Vol. 3A 10.4.3). */
+			if (!(vlapic_get_apic_base(&v->lapic) & VLAPIC_BASE_EN))
+				r.edx &= ~CPUID1_EDX_APIC;
 			r.ebx = (r.ebx & 0xffffU) | (v->id << CPUID1_EBX_APIC_ID_SHIFT) |
 				(v->vm->nvcpus << CPUID1_EBX_LOGICAL_SHIFT);
 			break;
 		case CPUID_LEAF_EXT_FEATURES:
 			if (sub == 0) {
-				r.ebx &= ~(CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512F);
+				r.ebx &= ~(CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512F | CPUID7_EBX_SGX | CPUID7_EBX_PQM |
+					   CPUID7_EBX_MPX | CPUID7_EBX_PQE | CPUID7_EBX_PT);
+				r.edx &= ~CPUID7_EDX_SPEC_MSRS;
 				r.ecx &= ~(CPUID7_ECX_PKU | CPUID7_ECX_OSPKE | CPUID7_ECX_LA57);
 			}
 			break;
@@ -189,6 +218,13 @@ static bool efer_write(struct vcpu *v, uint64_t val)
 	return true;
 }
 
+static void set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+	v->tsc_adjust += offset - v->tsc_offset;
+	v->tsc_offset = offset;
+	vmcs_write(TSC_OFFSET, offset);
+}
+
 /* Read or write an allowed MSR; false means #GP. Every value written to
  * the VMCS or to a CPU register is checked first as the CPU would check a
  * WRMSR of it: the VMM never executes a WRMSR it has not validated. */
@@ -197,17 +233,34 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	uint64_t now = rdtsc();
 	switch (msr) {
 	case MSR_IA32_TSC:
+		/* WRMSR sets the guest's TSC through the offset; TSC_ADJUST
+		 * follows by the same amount (SDM Vol. 3B 17.17.3). */
 		if (write)
-			return false; /* TSC offsetting is not offered */
-		*val = now;
+			set_tsc_offset(v, *val - now);
+		else
+			*val = now + v->tsc_offset;
+		return true;
+	case MSR_IA32_TSC_ADJUST:
+		if (write)
+			set_tsc_offset(v, v->tsc_offset + (*val - v->tsc_adjust));
+		else
+			*val = v->tsc_adjust;
 		return true;
 	case MSR_IA32_APIC_BASE:
 		if (write)
 			return vlapic_set_apic_base(&v->lapic, *val) == 0;
 		*val = vlapic_get_apic_base(&v->lapic);
 		return true;
-	case MSR_IA32_TSC_DEADLINE:
-		return vlapic_tsc_deadline(&v->lapic, write, val, now) == 0;
+	case MSR_IA32_TSC_DEADLINE: {
+		/* The guest writes and reads deadlines on its own TSC; the vLAPIC
+		 * counts on the host's. 0 disarms in both. */
+		uint64_t host = write && *val ? *val - v->tsc_offset : *val;
+		if (vlapic_tsc_deadline(&v->lapic, write, &host, now))
+			return false;
+		if (!write)
+			*val = host ? host + v->tsc_offset : 0;
+		return true;
+	}
 	case MSR_IA32_EFER:
 		if (write)
 			return efer_write(v, *val);
@@ -265,9 +318,15 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 		}
 		return true;
 	case MSR_IA32_MISC_ENABLE:
-		if (write)
-			return false;
-		*val = MISC_ENABLE_FAST_STRINGS;
+		/* Fast strings is the one bit a guest may change; the others
+		 * read as the VMM reports them and must be written back so. */
+		if (write) {
+			if ((*val ^ v->misc_enable) & ~MISC_ENABLE_FAST_STRINGS)
+				return false;
+			v->misc_enable = *val;
+		} else {
+			*val = v->misc_enable;
+		}
 		return true;
 	case MSR_IA32_MTRRCAP:
 	case MSR_IA32_MTRR_DEF_TYPE:

@@ -10,6 +10,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "vmm/log.h"
+#include "vmm/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/timer.h"
 #include "vmm/vm.h"
@@ -206,6 +207,28 @@ void virq_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 	v->reinject_len = 0;
 }
 
+/* The registers INIT sets that the VMCS does not hold (SDM Vol. 3A table
+ * 9-1, "INIT" column): GPRs 0 but EDX = the processor signature (CPUID.1
+ * EAX), CR2 0, DR0-DR3 0, DR6 0xffff0ff0; the VMCS part is written at SIPI
+ * (vmcs_guest_sipi). x87/SSE state and the MSRs stay as they were. */
+static void vcpu_init_registers(struct vcpu *v)
+{
+	memset(v->regs, 0, sizeof(v->regs));
+	v->regs[RDX] = cpuid(1, 0).eax;
+	v->cr2 = 0;
+	memset(v->dr, 0, sizeof(v->dr));
+	v->dr6 = DR6_INIT;
+	if (this_cpu()->last_vcpu == v) {
+		/* Its registers are live on this CPU: make them so there. */
+		write_cr2(0);
+		write_dr0(0);
+		write_dr1(0);
+		write_dr2(0);
+		write_dr3(0);
+		write_dr6(DR6_INIT);
+	}
+}
+
 void virq_inject_page_fault(struct vcpu *v, uint64_t la, uint32_t error)
 {
 	/* CR2 is not part of the VMCS: the guest's value lives in the CPU
@@ -236,7 +259,9 @@ bool virq_prepare_entry(struct vcpu *v)
 		 * sent after the INIT is already latched in sipi_vector. */
 		v->init_pending = false;
 		vlapic_init_signal(&v->lapic);
+		vcpu_init_registers(v);
 		v->reinject_info = 0;
+		v->nmi_pending = false;
 		v->state = VCPU_WAIT_SIPI;
 	}
 	if (v->sipi_vector) {

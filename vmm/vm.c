@@ -7,6 +7,7 @@
 
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
 #include "vmm/errno.h"
 #include "vmm/log.h"
@@ -155,6 +156,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		v->cpu = sched_pick_cpu(first_cpu + i);
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 		v->dr6 = DR6_INIT;
+		v->misc_enable = MISC_ENABLE_FAST_STRINGS;
 		v->vmcs = heap_try_alloc_pages(1);
 		if (!v->vmcs) {
 			snprintf(err, errlen, "out of VMM heap for VMCS");

@@ -68,6 +68,11 @@ struct vcpu {
 	/* Guest registers VMX does not switch, switched with the FPU state
 	 * when another vCPU runs on this CPU (vmm/vcpu_run.c). */
 	uint64_t cr2, dr[4], dr6;
+	/* The guest's TSC is the host's plus tsc_offset (TSC offsetting,
+	 * SDM Vol. 3C 25.3); tsc_adjust is IA32_TSC_ADJUST, which follows
+	 * every change of the offset (Vol. 3B 17.17.3). */
+	uint64_t tsc_offset, tsc_adjust;
+	uint64_t misc_enable;        /* IA32_MISC_ENABLE as the guest sees it */
 	uint32_t mmio_mismatch_run;  /* MMIO exits in a row not matching their instruction */
 };
 

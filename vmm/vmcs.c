@@ -29,7 +29,6 @@
 #define AR_CODE16 (AR_TYPE_CODE_RX_ACC | AR_S | AR_P)
 #define AR_DATA16 (AR_TYPE_DATA_RW_ACC | AR_S | AR_P)
 #define AR_TSS32_BUSY (AR_TYPE_TSS_BUSY | AR_P)
-#define AR_TSS16_BUSY (0x3 | AR_P)
 #define AR_LDT_UNUSABLE (AR_UNUSABLE)
 #define GUEST_SEL_CODE 0x08
 #define GUEST_SEL_DATA 0x10
@@ -117,7 +116,10 @@ void vmcs_guest_sipi(uint8_t vector)
 {
 	const struct segment code = { (uint16_t)(vector << 8), (uint64_t)vector << 12, REAL_LIMIT, AR_CODE16 };
 	const struct segment data = { 0, 0, REAL_LIMIT, AR_DATA16 };
-	const struct segment tr = { 0, 0, REAL_LIMIT, AR_TSS16_BUSY };
+	/* TR after INIT: a 32-bit busy TSS, as hardware leaves it (SDM Vol. 3A
+	 * table 9-1) and as VM entry requires of an IA-32e-mode guest later
+	 * (26.3.1.2): an AP that goes to long mode must not triple-fault. */
+	const struct segment tr = { 0, 0, REAL_LIMIT, AR_TSS32_BUSY };
 	write_segment(IDX_CS, &code);
 	for (unsigned i = IDX_ES; i <= IDX_GS; i++)
 		if (i != IDX_CS)
@@ -150,7 +152,8 @@ static int write_controls(struct vcpu *v)
 	 * switched, so RDPMC is #GP. */
 	uint32_t proc = adjust(c->proc, PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
 				       PROC_SECONDARY_CONTROLS | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
-				       PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_RDPMC_EXITING,
+				       PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_RDPMC_EXITING |
+				       PROC_USE_TSC_OFFSETTING,
 			       0, &bad);
 	/* The true controls let these be 0: the guest owns CR3 and INVLPG;
 	 * unconditional I/O exiting is replaced by the bitmaps. */
@@ -188,7 +191,7 @@ static int write_controls(struct vcpu *v)
 	vmcs_write(EPT_POINTER, ept_eptp(&v->vm->ept));
 	vmcs_write(VMCS_VPID, v->vpid);
 	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
-	vmcs_write(TSC_OFFSET, 0);
+	vmcs_write(TSC_OFFSET, v->tsc_offset);
 	/* Bits the guest may not change freely: CR0.NE (required by VMX, the
 	 * guest sees its own value) and CR4_OWNED. */
 	vmcs_write(CR0_GUEST_HOST_MASK, CR0_NE);

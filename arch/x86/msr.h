@@ -5,6 +5,7 @@
 #define ARCH_X86_MSR_H
 
 #define MSR_IA32_TSC              0x010  /* CPUID.1:EDX.TSC */
+#define MSR_IA32_TSC_ADJUST       0x03b  /* CPUID.7.0:EBX.TSC_ADJUST (SDM Vol. 3B 17.17.3) */
 #define MSR_IA32_APIC_BASE        0x01b  /* CPUID.1:EDX.APIC */
 #define   APIC_BASE_BSP           (1ULL << 8)
 #define   APIC_BASE_X2APIC        (1ULL << 10) /* CPUID.1:ECX.x2APIC */

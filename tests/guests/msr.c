@@ -35,6 +35,11 @@
 #define MSR_TSC_AUX		 0xc0000103 /* CPUID.80000001:EDX.RDTSCP */
 #define CPUIDX_EDX_RDTSCP	 (1U << 27)
 #define MSR_UNLISTED		 0x1234
+#define MSR_IA32_TSC_ADJUST	 0x03b /* CPUID.7.0:EBX bit 1 */
+#define CPUID7_EBX_TSC_ADJUST	 (1U << 1)
+#define TSC_JUMP		 (1ULL << 40)
+#define TSC_SLACK		 (1ULL << 30) /* cycles between the write and the read back */
+#define MISC_RESERVED_BIT	 (1ULL << 22) /* "limit CPUID maxval": reported 0 by coopvmm */
 
 /* PAT: bytes 06 04 07 00 06 04 05 01 (all valid types: UC WC WT WP WB UC-). */
 #define PAT_TEST_VALUE	  0x0105040600070406ULL
@@ -236,6 +241,104 @@ static void check_invalid_values(void)
 	}
 }
 
+/* Every feature CPUID shows brings the MSRs it implies (SDM Vol. 4 table
+ * 2-2 names the gating bit of each): reading them must not #GP. */
+static void check_cpuid_implies_msrs(void)
+{
+	static const struct {
+		uint32_t leaf, sub;
+		int reg;
+		uint32_t bit;
+		uint32_t msr;
+		const char *what;
+	} implied[] = {
+		{ 1, 0, REG_ECX, 1U << 15, 0x345, "PDCM -> IA32_PERF_CAPABILITIES" },
+		{ 1, 0, REG_EDX, 1U << 14, 0x179, "MCA -> IA32_MCG_CAP" },
+		{ 1, 0, REG_EDX, 1U << 21, 0x600, "DS -> IA32_DS_AREA" },
+		{ 1, 0, REG_ECX, 1U << 7, 0x198, "EST -> IA32_PERF_STATUS" },
+		{ 1, 0, REG_EDX, 1U << 22, 0x19c, "ACPI -> IA32_THERM_STATUS" },
+		{ 7, 0, REG_EBX, CPUID7_EBX_TSC_ADJUST, MSR_IA32_TSC_ADJUST, "TSC_ADJUST -> IA32_TSC_ADJUST" },
+	};
+	printf("MSRs implied by CPUID:\n");
+	for (unsigned i = 0; i < ARRAY_SIZE(implied); i++) {
+		struct cpuid_regs r = cpuid(implied[i].leaf, implied[i].sub);
+		uint32_t regs[4] = { r.eax, r.ebx, r.ecx, r.edx };
+		if (implied[i].leaf > cpuid(0, 0).eax || !(regs[implied[i].reg] & implied[i].bit)) {
+			printf("  %-32s not shown\n", implied[i].what);
+			continue;
+		}
+		struct trap_info ti;
+		uint64_t v;
+		int got = rdmsr_safe(implied[i].msr, &v, &ti);
+		printf("  %-32s shown, rdmsr %#x: %s\n", implied[i].what, implied[i].msr,
+		       got == TRAP_NONE ? "ok" : trap_name(got));
+		EXPECT_EQ(got, TRAP_NONE);
+	}
+}
+
+/* WRMSR IA32_TSC moves the TSC (RDTSC and RDMSR), and IA32_TSC_ADJUST by
+ * the same amount where it exists (SDM Vol. 3B 17.17.3); writing the old
+ * adjust value back returns the TSC to where it would have been. */
+static void check_tsc_write(void)
+{
+	if (!under_coopvmm() && rdmsr(MSR_IA32_TSC) == 0) {
+		skip("WRMSR IA32_TSC (plain QEMU TCG with -icount neither reads nor writes it)");
+		return;
+	}
+	bool adjust = cpu_has(7, REG_EBX, CPUID7_EBX_TSC_ADJUST);
+	uint64_t adj0 = adjust ? rdmsr(MSR_IA32_TSC_ADJUST) : 0;
+	uint64_t before = rdtsc(), want = before + TSC_JUMP;
+	wrmsr(MSR_IA32_TSC, want);
+	uint64_t now = rdtsc(), m = rdmsr(MSR_IA32_TSC);
+	uint64_t adj = adjust ? rdmsr(MSR_IA32_TSC_ADJUST) : 0;
+	printf("TSC written %#llx: rdtsc %#llx, rdmsr %#llx, TSC_ADJUST %#llx -> %#llx\n", (unsigned long long)want,
+	       (unsigned long long)now, (unsigned long long)m, (unsigned long long)adj0, (unsigned long long)adj);
+	EXPECT_RANGE(m, want, want + TSC_SLACK);
+	EXPECT_RANGE(now, want, want + TSC_SLACK);
+	if (adjust) {
+		EXPECT_RANGE(adj - adj0, TSC_JUMP - TSC_SLACK, TSC_JUMP + TSC_SLACK);
+		wrmsr(MSR_IA32_TSC_ADJUST, adj0);
+		uint64_t back = rdtsc();
+		printf("TSC_ADJUST restored: rdtsc %#llx\n", (unsigned long long)back);
+		EXPECT_RANGE(back, before, before + TSC_SLACK);
+	} else {
+		skip("IA32_TSC_ADJUST (not in CPUID)");
+	}
+}
+
+/* IA32_MISC_ENABLE: the value read can be written back; under coopvmm
+ * only fast strings may change, a bit it reports 0 cannot be set. */
+static void check_misc_enable(void)
+{
+	struct trap_info ti;
+	uint64_t v = rdmsr(MSR_IA32_MISC_ENABLE);
+	EXPECT_EQ(wrmsr_safe(MSR_IA32_MISC_ENABLE, v, &ti), TRAP_NONE);
+	EXPECT_EQ(rdmsr(MSR_IA32_MISC_ENABLE), v);
+	printf("MISC_ENABLE %#llx written back\n", (unsigned long long)v);
+	if (skip_unless_coopvmm("MISC_ENABLE reserved-bit #GP"))
+		return;
+	expect_gp("wrmsr MISC_ENABLE with bit 22 set", wrmsr_safe(MSR_IA32_MISC_ENABLE, v | MISC_RESERVED_BIT, &ti),
+		  &ti);
+	EXPECT_EQ(rdmsr(MSR_IA32_MISC_ENABLE), v);
+}
+
+/* A globally disabled APIC is gone from CPUID.1:EDX (SDM Vol. 3A 10.4.3). */
+static void check_apic_disable(void)
+{
+	/* Plain QEMU cannot enable the APIC again once it was disabled. */
+	if (skip_unless_coopvmm("CPUID.1:EDX.APIC following APIC_BASE"))
+		return;
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+	wrmsr(MSR_IA32_APIC_BASE, base & ~(uint64_t)APIC_BASE_ENABLE);
+	bool off = cpu_has(CPUID_LEAF_FEATURES, REG_EDX, CPUID1_EDX_APIC);
+	wrmsr(MSR_IA32_APIC_BASE, base);
+	bool on = cpu_has(CPUID_LEAF_FEATURES, REG_EDX, CPUID1_EDX_APIC);
+	printf("CPUID.1:EDX.APIC with the APIC disabled %d, enabled again %d\n", off, on);
+	EXPECT_FALSE(off);
+	EXPECT_TRUE(on);
+	EXPECT_EQ(rdmsr(MSR_IA32_APIC_BASE), base);
+}
+
 int main(uint32_t magic, const struct mb1_info *mbi)
 {
 	(void)magic;
@@ -245,6 +348,10 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	check_listed_writes();
 	check_listed_reads();
 	check_invalid_values();
+	check_cpuid_implies_msrs();
+	check_tsc_write();
+	check_misc_enable();
+	check_apic_disable();
 	check_gp();
 	return 0;
 }

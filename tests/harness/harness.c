@@ -496,6 +496,7 @@ static uint64_t control_bits_allowed(uint32_t f)
 	case CR0_READ_SHADOW:
 	case CR4_READ_SHADOW:
 	case VMX_PREEMPTION_TIMER:
+	case TSC_OFFSET:       /* WRMSR IA32_TSC / IA32_TSC_ADJUST set the guest's TSC */
 		return ~0ULL;
 	default:
 		return 0;

@@ -20,14 +20,32 @@ TEST(exit_cpuid, leaf1_hides_vmx_smx_monitor_xsave_avx)
 	EXPECT_TRUE(r.running && r.enter);
 	EXPECT_EQ(r.inject, 0);
 	EXPECT_EQ(r.rip_after, r.rip_before + 2);
-	uint32_t hidden = (1U << 5) | (1U << 6) | (1U << 3) | (1U << 26) | (1U << 27) | (1U << 28);
+	/* VMX, SMX, MONITOR, XSAVE, OSXSAVE, AVX; and the features whose MSRs the
+	 * VMM does not provide: DTES64, DS-CPL, EST, TM2, xTPR, PDCM, DCA. */
+	uint32_t hidden = (1U << 5) | (1U << 6) | (1U << 3) | (1U << 26) | (1U << 27) | (1U << 28) | (1U << 2) |
+			  (1U << 4) | (1U << 7) | (1U << 8) | (1U << 14) | (1U << 15) | (1U << 18);
 	EXPECT_EQ(v->regs[RCX] & hidden, 0);
 	EXPECT_EQ(v->regs[RCX] & (CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC),
 		  CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC);
 	EXPECT_EQ(v->regs[RBX] >> 24, 0);              /* APIC ID = vCPU index */
 	EXPECT_EQ((v->regs[RBX] >> 16) & 0xff, 1);     /* logical processors = vCPUs */
 	EXPECT_EQ(v->regs[RAX] >> 32, 0);              /* CPUID writes 32-bit values */
-	EXPECT_EQ(v->regs[RDX], 0xffffffffULL);
+	/* EDX: MCA, DS, ACPI, TM, PBE hidden (their MSRs are not provided). */
+	EXPECT_EQ(v->regs[RDX], 0xffffffffULL & ~((1U << 14) | (1U << 21) | (1U << 22) | (1U << 29) | (1U << 31)));
+	EXIT_DONE(vm);
+}
+
+TEST(exit_cpuid, leaf1_apic_bit_follows_apic_base)
+{
+	struct vm *vm = exit_vm(HV_PROT32);
+	struct vcpu *v = &vm->vcpu[0];
+	fcpu_set_cpuid_mode(FCPU_CPUID_ALL_ONES);
+	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_BSP).inject, 0);
+	cpuid_exit(v, 1, 0);
+	EXPECT_EQ(v->regs[RDX] & (1U << 9), 0);   /* globally disabled: no APIC */
+	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE).inject, 0);
+	cpuid_exit(v, 1, 0);
+	EXPECT_EQ(v->regs[RDX] & (1U << 9), 1U << 9);
 	EXIT_DONE(vm);
 }
 

@@ -174,10 +174,27 @@ TEST(exit_msr, tsc_misc_mtrr)
 	rdmsr_exit(v, 0x10);
 	uint64_t t1 = (v->regs[RDX] << 32) | v->regs[RAX];
 	EXPECT_GT(t1, t0);
-	EXPECT_EQ(wrmsr_exit(v, 0x10, 0).inject, XGP0);   /* no TSC writes */
+	/* WRMSR TSC sets the guest's TSC through the offset; TSC_ADJUST follows. */
+	EXPECT_EQ(wrmsr_exit(v, 0x10, 0x1000000000ULL).inject, 0);
+	EXPECT_EQ(fvmcs_get(TSC_OFFSET), v->tsc_offset);
+	rdmsr_exit(v, 0x10);
+	uint64_t t2 = (v->regs[RDX] << 32) | v->regs[RAX];
+	EXPECT_GE(t2, 0x1000000000ULL);
+	EXPECT_LT(t2, 0x1000000000ULL + 1000000);
+	rdmsr_exit(v, 0x3b);
+	uint64_t adj = (v->regs[RDX] << 32) | v->regs[RAX];
+	EXPECT_EQ(adj, v->tsc_offset);
+	/* Writing TSC_ADJUST moves the TSC by the difference. */
+	EXPECT_EQ(wrmsr_exit(v, 0x3b, adj + 5000).inject, 0);
+	EXPECT_EQ(v->tsc_adjust, adj + 5000);
+	EXPECT_EQ(fvmcs_get(TSC_OFFSET), adj + 5000);
 	rdmsr_exit(v, 0x1a0);
 	EXPECT_EQ(v->regs[RAX], 1);                       /* fast strings */
-	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 1).inject, XGP0);
+	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 1).inject, 0);     /* the value read: accepted */
+	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 0).inject, 0);     /* fast strings is writable */
+	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 1ULL << 22).inject, XGP0); /* other bits as reported */
+	rdmsr_exit(v, 0x1a0);
+	EXPECT_EQ(v->regs[RAX], 0);
 	rdmsr_exit(v, 0xfe);
 	EXPECT_EQ(v->regs[RAX] | v->regs[RDX], 0);        /* no MTRRs */
 	EXPECT_EQ(wrmsr_exit(v, 0xfe, 0).inject, XGP0);   /* read-only */
