@@ -111,12 +111,27 @@ static bool canonical(uint64_t a)
 	return is_canonical(a, linear_bits());
 }
 
+bool exit_single_stepping(void)
+{
+	return (vmcs_read(GUEST_RFLAGS) & RFLAGS_TF) && !(vmcs_read(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF);
+}
+
+void exit_single_step_trap(void)
+{
+	/* The instruction the VMM carried out ends as the CPU's would: with
+	 * EFLAGS.TF set, a single-step #DB (DR6.BS) follows it (SDM Vol. 3B
+	 * 17.3.1.4), delivered by the VM entry (26.6.3). */
+	if (exit_single_stepping())
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+}
+
 void exit_advance_rip(uint64_t len)
 {
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);
 	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY);
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
 		vmcs_write(GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+	exit_single_step_trap();
 }
 
 void exit_skip_instruction(void)

@@ -10,8 +10,13 @@ struct vcpu;
 
 void exit_dispatch(struct vcpu *v, uint32_t reason);
 /* Step the guest's RIP by len and end STI/MOV-SS blocking, as executing
- * the instruction would. */
+ * the instruction would; with EFLAGS.TF a single-step #DB follows. */
 void exit_advance_rip(uint64_t len);
+/* Single-stepping (EFLAGS.TF without DEBUGCTL.BTF)? */
+bool exit_single_stepping(void);
+/* A single-step #DB after an instruction (or one REP iteration) the VMM
+ * carried out, when the guest is single-stepping. */
+void exit_single_step_trap(void);
 /* Step past the instruction that exited (VM_EXIT_INSTRUCTION_LEN; not
  * valid for EPT violations, whose length comes from the decoder). */
 void exit_skip_instruction(void);

@@ -75,7 +75,9 @@ static void string_io(struct vcpu *v, uint64_t q)
 	unsigned idx = in ? RDI : RSI;
 	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
 	uint64_t base = guest_seg_base_effective(seg);
-	for (uint64_t n = 0; n < count && n < IO_REP_BATCH; n++) {
+	/* Single-stepping traps after every iteration (SDM Vol. 3B 17.3.1.4). */
+	uint64_t batch = exit_single_stepping() ? 1 : IO_REP_BATCH;
+	for (uint64_t n = 0; n < count && n < batch; n++) {
 		uint64_t off = v->regs[idx] & amask;
 		uint32_t val = 0;
 		struct guest_fault f;
@@ -102,7 +104,8 @@ static void string_io(struct vcpu *v, uint64_t q)
 	}
 	if (!rep || !(v->regs[RCX] & amask))
 		exit_skip_instruction();
-	/* else: RIP stays, the REP instruction continues after the next entry */
+	else
+		exit_single_step_trap();  /* RIP stays: the REP continues after the next entry */
 }
 
 void exit_io(struct vcpu *v)

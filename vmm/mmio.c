@@ -174,7 +174,8 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct 
 	uint64_t count = rep ? v->regs[RCX] & amask : 1;
 	int64_t step = (vmcs_read(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)in->size : (int64_t)in->size;
 	enum seg_reg src_seg = in->seg >= 0 ? (enum seg_reg)in->seg : SEG_DS;
-	for (uint64_t n = 0; n < count && n < MMIO_REP_BATCH; n++) {
+	uint64_t batch = exit_single_stepping() ? 1 : MMIO_REP_BATCH;
+	for (uint64_t n = 0; n < count && n < batch; n++) {
 		uint64_t val = 0;
 		uint64_t si = v->regs[RSI] & amask, di = v->regs[RDI] & amask;
 		if (in->kind == INSN_STOS)
@@ -413,4 +414,6 @@ void exit_ept_violation(struct vcpu *v)
 	}
 	if (advance)
 		exit_advance_rip(in.len);
+	else if (!v->reinject_info)
+		exit_single_step_trap();  /* one REP iteration done, none faulted */
 }

@@ -201,6 +201,10 @@ void virq_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 	 * refuses to deliver one with CR0.PE = 0 (26.2.1.3). */
 	if (!(vmcs_read(GUEST_CR0) & CR0_PE))
 		has_error = false;
+	/* A fault pushes RFLAGS with RF set, so that the handler's IRET does
+	 * not hit an instruction breakpoint again (SDM Vol. 3B 17.3.1.1). */
+	if (vector < 32 && (EXC_FAULTS & (1U << vector)))
+		vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | RFLAGS_RF);
 	v->reinject_info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector |
 			   (has_error ? INTR_INFO_ERROR_VALID : 0);
 	v->reinject_error = error;

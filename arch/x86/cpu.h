@@ -52,6 +52,10 @@
 #define EXC_DF 8   /* double fault (error code 0) */
 #define EXC_GP 13  /* general protection (error code) */
 #define EXC_PF 14  /* page fault (error code, CR2) */
+/* The fault-class exceptions (table 6-1 "Type" column): #DE, #BR, #UD,
+ * #NM, #TS, #NP, #SS, #GP, #PF, #MF, #AC, #XM, #VE. */
+#define EXC_FAULTS ((1U << 0) | (1U << 5) | (1U << 6) | (1U << 7) | (1U << 10) | (1U << 11) | (1U << 12) | \
+		    (1U << 13) | (1U << 14) | (1U << 16) | (1U << 17) | (1U << 19) | (1U << 20))
 /* Page-fault error code (6.15, interrupt 14). */
 #define PF_ERR_P (1U << 0)   /* protection violation (else not present) */
 #define PF_ERR_W (1U << 1)   /* write */

@@ -23,6 +23,8 @@
 #define   MISC_ENABLE_FAST_STRINGS (1ULL << 0)
 #define MSR_IA32_MTRR_DEF_TYPE    0x2ff  /* CPUID.1:EDX.MTRR */
 #define MSR_IA32_TSC_DEADLINE     0x6e0  /* CPUID.1:ECX.TSC_DEADLINE */
+#define MSR_IA32_DEBUGCTL         0x1d9
+#define   DEBUGCTL_BTF            (1ULL << 1)  /* single-step on branches (SDM Vol. 3B 17.4.1) */
 #define MSR_IA32_PAT              0x277
 #define MSR_IA32_VMX_BASIC        0x480  /* CPUID.1:ECX.VMX */
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481

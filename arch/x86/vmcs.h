@@ -101,6 +101,9 @@ enum exit_reason {
 #define INTERRUPTIBILITY_STI    (1U << 0)
 #define INTERRUPTIBILITY_MOVSS  (1U << 1)
 #define INTERRUPTIBILITY_NMI    (1U << 3)
+/* Guest pending debug exceptions (24.4.2): BS = a single-step trap is
+ * pending, delivered (with DR6.BS) right after VM entry. */
+#define PENDING_DBG_BS          (1ULL << 14)
 /* Guest activity states (24.4.2). */
 #define ACTIVITY_ACTIVE 0
 #define ACTIVITY_HLT    1
