@@ -10,6 +10,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
+#include "shared/coopvmm_hypercall.h"
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
 #include "vmm/timer.h"
@@ -152,6 +153,7 @@ static void handle_cpuid(struct vcpu *v)
 			memcpy(&r.edx, sig + 8, 4);
 		} else if (leaf == CPUID_HV_MAX) {
 			r.eax = (uint32_t)timer_rates.tsc_khz;
+			r.ebx = COOP_CPUID_HV_FEATURES_HYPERCALL;
 		}
 	} else {
 		r = cpuid(leaf, sub);
@@ -191,6 +193,30 @@ static void handle_cpuid(struct vcpu *v)
 	v->regs[RBX] = r.ebx;
 	v->regs[RCX] = r.ecx;
 	v->regs[RDX] = r.edx;
+	exit_skip_instruction();
+}
+
+/* VMCALL: the hypercall interface of shared/coopvmm_hypercall.h. Unknown
+ * numbers answer -ENOSYS in RAX, as KVM and Xen do, never #UD. */
+static void handle_vmcall(struct vcpu *v)
+{
+	bool wide = guest_addr_size() == 8;
+	uint64_t nr = wide ? v->regs[RAX] : (uint32_t)v->regs[RAX];
+	int64_t ret;
+	if (guest_cpl() != 0) {
+		ret = -COOP_HC_EPERM;
+	} else {
+		switch (nr) {
+		case COOP_HC_VERSION:
+			ret = COOP_HC_ABI_VERSION;
+			v->regs[RBX] = COOP_HC_F_VERSION;
+			break;
+		default:
+			ret = -COOP_HC_ENOSYS;
+			break;
+		}
+	}
+	v->regs[RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
 	exit_skip_instruction();
 }
 
@@ -530,6 +556,9 @@ void exit_dispatch(struct vcpu *v, uint32_t reason)
 	case EXIT_HLT:
 		handle_hlt(v);
 		break;
+	case EXIT_VMCALL:
+		handle_vmcall(v);
+		break;
 	case EXIT_IO_INSTRUCTION:
 		exit_io(v);
 		break;
@@ -561,7 +590,6 @@ void exit_dispatch(struct vcpu *v, uint32_t reason)
 	case EXIT_XSETBV:
 	case EXIT_MONITOR:
 	case EXIT_MWAIT:
-	case EXIT_VMCALL:
 	case EXIT_VMCLEAR:
 	case EXIT_VMLAUNCH:
 	case EXIT_VMPTRLD:

@@ -26,7 +26,7 @@ PARTNER = "cpuid"     # the well-behaved guest run beside each hostile one
 # Guests that measure no time share one boot; the timing guests get a boot
 # each, since a vCPU sharing its CPU sees its time measurements disturbed.
 GROUPS = [
-    ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio", "crs", "nmi", "dbg"]),
+    ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio", "crs", "nmi", "dbg", "hypercall"]),
     ("guests_cpuid", ["cpuid"]),
     ("guests_lapic_timer", ["lapic_timer"]),
     ("guests_hlt", ["hlt"]),

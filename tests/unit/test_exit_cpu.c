@@ -2,6 +2,7 @@
  * do nothing, and unknown exit reasons, driven through exit_dispatch() in
  * the host harness (docs/exit-harness.md). */
 #include "exit_util.h"
+#include "shared/coopvmm_hypercall.h"
 
 static struct hv_result cpuid_exit(struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
@@ -173,7 +174,7 @@ TEST(exit_misc, invd_wbinvd_are_skipped)
 
 TEST(exit_misc, vmx_and_hidden_instructions_raise_ud)
 {
-	static const uint32_t ud[] = { EXIT_VMCALL, EXIT_VMCLEAR, EXIT_VMLAUNCH, EXIT_VMPTRLD, EXIT_VMPTRST,
+	static const uint32_t ud[] = { EXIT_VMCLEAR, EXIT_VMLAUNCH, EXIT_VMPTRLD, EXIT_VMPTRST,
 				       EXIT_VMREAD, EXIT_VMRESUME, EXIT_VMWRITE, EXIT_VMXOFF, EXIT_VMXON,
 				       EXIT_INVEPT, EXIT_INVVPID, EXIT_XSETBV, EXIT_MONITOR, EXIT_MWAIT,
 				       EXIT_GETSEC };
@@ -187,6 +188,41 @@ TEST(exit_misc, vmx_and_hidden_instructions_raise_ud)
 			EXPECT_EQ(r.rip_after, r.rip_before);
 			EXIT_DONE(vm);
 		}
+}
+
+/* VMCALL is the hypercall interface (shared/coopvmm_hypercall.h): a result
+ * in RAX, never #UD; CPL > 0 gets -EPERM. */
+TEST(exit_misc, vmcall_hypercalls)
+{
+	for (unsigned m = HV_REAL; m < HV_MODES; m++) {
+		test_context("%s", hv_mode_names[m]);
+		struct vm *vm = exit_vm((enum hv_mode)m);
+		struct vcpu *v = &vm->vcpu[0];
+		bool wide = m == HV_LONG64;
+		v->regs[RAX] = COOP_HC_VERSION;
+		struct hv_result r = hv_run_insn(v, EXIT_VMCALL, 0, 3);
+		EXPECT_EQ(r.inject, 0);
+		EXPECT_EQ(r.rip_after, r.rip_before + 3);
+		EXPECT_EQ(v->regs[RAX], COOP_HC_ABI_VERSION);
+		EXPECT_EQ(v->regs[RBX], COOP_HC_F_VERSION);
+		/* Bits 63:32 count only in 64-bit mode. */
+		v->regs[RAX] = 0x100000000ULL | COOP_HC_VERSION;
+		hv_run_insn(v, EXIT_VMCALL, 0, 3);
+		EXPECT_EQ(v->regs[RAX], wide ? (uint64_t)-COOP_HC_ENOSYS : COOP_HC_ABI_VERSION);
+		v->regs[RAX] = 0x1234;
+		hv_run_insn(v, EXIT_VMCALL, 0, 3);
+		EXPECT_EQ(v->regs[RAX], wide ? (uint64_t)-COOP_HC_ENOSYS : (uint32_t)-COOP_HC_ENOSYS);
+		EXIT_DONE(vm);
+	}
+	/* CPL 3 (SS.DPL = 3): -EPERM, whatever the number. */
+	struct vm *vm = exit_vm(HV_PROT32);
+	struct vcpu *v = &vm->vcpu[0];
+	fvmcs_set(GUEST_SS_AR, fvmcs_get(GUEST_SS_AR) | (3U << 5));
+	v->regs[RAX] = COOP_HC_VERSION;
+	struct hv_result r = hv_run_insn(v, EXIT_VMCALL, 0, 3);
+	EXPECT_EQ(r.inject, 0);
+	EXPECT_EQ(v->regs[RAX], (uint32_t)-COOP_HC_EPERM);
+	EXIT_DONE(vm);
 }
 
 TEST(exit_misc, asynchronous_exits_change_nothing)
