@@ -31,6 +31,25 @@
 #define SEL_NOTPRESENT 0x28 /* data segment with P = 0 (#NP tests) */
 #define SEL_SPARE0     0x30 /* data segments a test sets (gdt_set_data) */
 #define SEL_SPARE1     0x38
-#define GDT_ENTRIES    8
+#define SEL_CODE64     0x40 /* 64-bit code (64-bit runtime only; null in the 32-bit GDT) */
+#define GDT_ENTRIES    9
+
+/* 64-bit runtime (rt/entry64.asm): identity map with 2 MiB pages over the
+ * first PT64_GIB GiB (guest RAM, IOAPIC, test device, LAPIC), supervisor
+ * only, built before long mode is entered; one PML4, one PDPT, PT64_GIB PDs. */
+#define PT64_GIB 4
+
+/* AP start-up (rt/smp.c, rt/smp_tramp.asm): the real-mode trampoline is
+ * copied to SMP_TRAMP_BASE (4 KiB aligned below 1 MiB: SIPI vector
+ * SMP_TRAMP_BASE >> 12), clear of the real-mode blob (RM_BASE) and of the
+ * Multiboot information at 0x9000. Its parameters, at these offsets: */
+#define SMP_TRAMP_BASE	 0x8000
+#define SMP_TRAMP_MAX	 0x400
+#define SMPT_GDTR	 0x08 /* 6 bytes: limit, base of the guest's GDT */
+#define SMPT_ENTRY32	 0x10 /* 32-bit entry in the image (flat CS = SEL_CODE32) */
+#define SMPT_STACK	 0x14 /* ESP for the AP */
+#define SMPT_STARTS	 0x18 /* incremented by every start */
+#define SMPT_CS		 0x1c /* CS seen in real mode */
+#define SMPT_CR0	 0x20 /* CR0 seen in real mode */
 
 #endif
