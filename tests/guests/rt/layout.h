@@ -22,6 +22,31 @@
 #define RMP_EOI_PORT	0x18 /* PIC command port the handler EOIs (0x20) */
 #define RMP_SIZE	0x1c
 
+/* Real-mode batches of CR/MSR operations (rt/rmops16.asm for rt/crmsr.c):
+ * the blob runs from RM_BASE like realmode16 (one or the other at a time),
+ * the operations (struct crmsr_op) lie at RMOPS_BUF, addressed in real mode
+ * with DS = RMOPS_BUF >> 4. Fields of struct crmsr_op: */
+#define RMOPS_BUF    0x20000
+#define RMOPS_MAX    2048 /* 64 KiB of operations */
+#define RMO_COUNT    0x00 /* blob parameter (at RM_PARAMS_OFF): number of operations */
+#define OP_KIND	     0x00 /* 2 bytes: OPK_* */
+#define OP_VECTOR    0x02 /* 2 bytes: exception vector, OP_NO_VECTOR if none */
+#define OP_INDEX     0x04 /* MSR, XCR or CR number */
+#define OP_VAL	     0x08 /* 8 bytes: value written */
+#define OP_RESTORE   0x10 /* 8 bytes: CR value written back after the read-back */
+#define OP_OUT	     0x18 /* 8 bytes: RDMSR result or CR read-back */
+#define OP_SIZE	     0x20
+#define OP_NO_VECTOR 0xffff
+#define OPK_RDMSR    1
+#define OPK_WRMSR    2
+#define OPK_CR0	     3 /* MOV to CRn, MOV from CRn, MOV to CRn of the restore value */
+#define OPK_CR3	     4
+#define OPK_CR4	     5
+#define OPK_CR8	     6 /* 64-bit mode only */
+#define OPK_XSETBV   7
+#define OPK_XGETBV   8
+#define OPK_CR_UD    9 /* MOV to CR1/5/6/7 (64-bit: also CR9-CR15): #UD */
+
 /* GDT selectors (Intel SDM Vol. 3A 3.4.2, 3.4.5); rt/desc.c fills the GDT. */
 #define SEL_NULL       0x00
 #define SEL_CODE32     0x08 /* flat 4 GiB, 32-bit */

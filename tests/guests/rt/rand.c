@@ -3,9 +3,30 @@
  * (Multiboot spec 0.6.96 3.3, flags bit 2). */
 #include "rt/rand.h"
 
+#include "rt/hv.h"
 #include "rt/rt.h"
 
+#define CPUID1_ECX_RDRAND (1U << 30)
+#define RDRAND_TRIES	  10
+
 static uint64_t seed_fixed, seed_random;
+
+static bool rdrand64(uint64_t *v)
+{
+	if (!(cpuid(CPUID_LEAF_FEATURES, 0).ecx & CPUID1_ECX_RDRAND))
+		return false;
+	for (int i = 0; i < RDRAND_TRIES; i++) {
+		uint32_t lo, hi;
+		uint8_t ok1, ok2;
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(lo), "=qm"(ok1));
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(hi), "=qm"(ok2));
+		if (ok1 && ok2) {
+			*v = ((uint64_t)hi << 32) | lo;
+			return true;
+		}
+	}
+	return false;
+}
 static int seed_from_cmdline;
 
 static bool parse_hex(const char *s, uint64_t *v)
@@ -47,8 +68,14 @@ int rand_seeds(uint64_t fixed, uint64_t seeds[RAND_MAX_SEEDS])
 		seeds[0] = v;
 		return 1;
 	}
-	/* The TSC's low bits move fastest; splitmix spreads them over all 64. */
+	/* The TSC's low bits move fastest; splitmix spreads them over all 64.
+	 * An emulator with a deterministic clock (Bochs with clock sync=none,
+	 * QEMU -icount) reads the same TSC here every run: RDRAND, where CPUID
+	 * has it, adds what the host's generator gives. */
 	struct rng r = {rdtsc()};
+	uint64_t hw;
+	if (rdrand64(&hw))
+		r.s ^= hw;
 	seed_fixed = fixed;
 	seed_random = rng_next(&r);
 	if (seed_random == fixed)
@@ -64,6 +91,6 @@ void rand_round(struct rng *r, const char *what, uint64_t seed)
 	printf("%s: seed %#llx (%s)\n", what, (unsigned long long)seed,
 	       seed_from_cmdline	? "command line"
 	       : seed == seed_fixed	? "fixed"
-	       : seed == seed_random ? "random, from RDTSC"
+	       : seed == seed_random ? "random, from RDTSC and RDRAND"
 				     : "given");
 }

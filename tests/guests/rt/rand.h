@@ -1,7 +1,7 @@
 /* rand.h: the fuzzers' random numbers: splitmix64 (Steele, Lea, Flood,
  * "Fast splittable pseudorandom number generators", OOPSLA 2014), and their
  * seeds: every fuzzer runs once with a fixed seed (repeatable) and once with
- * a seed from the TSC (new ground each run), printing "seed 0x..." for
+ * a seed from the TSC and RDRAND (new ground each run), printing "seed 0x..." for
  * each; "seed=0x..." on the guest's command line replaces both (to repeat a
  * run: QEMU -append "seed=0x...", or the module line in grub.cfg). */
 #ifndef GUEST_RT_RAND_H
