@@ -71,7 +71,8 @@ static void check_long_mode(void)
 
 	/* 64-bit operand size: a PUSH moves RSP by 8, a 64-bit value survives. */
 	uintptr_t before, after;
-	__asm__ volatile("mov %%rsp, %0\n\tpush %%rax\n\tmov %%rsp, %1\n\tpop %%rax" : "=r"(before), "=r"(after)
+	__asm__ volatile("mov %%rsp, %0\n\tpush %%rax\n\tmov %%rsp, %1\n\tpop %%rax"
+			 : "=r"(before), "=r"(after)
 			 :
 			 : "rax", "memory");
 	EXPECT_EQ(before - after, 8);
@@ -137,7 +138,8 @@ static void check_traps(void)
 	extern char boot64_ud2[];
 	struct trap_info ti;
 	int v = trap_catch(do_ud2, NULL, &ti);
-	printf("ud2: %s at rip %#lx\n", v == TRAP_NONE ? "no exception" : trap_name(v), (unsigned long)ti.eip);
+	printf("ud2: %s at rip %#lx\n", v == TRAP_NONE ? "no exception" : trap_name(v),
+	       (unsigned long)ti.eip);
 	EXPECT_EQ(v, VEC_UD);
 	EXPECT_EQ(ti.eip, (uintptr_t)boot64_ud2);
 
@@ -201,7 +203,8 @@ static void check_timer(void)
 	delay_ms(TIMER_WAIT_MS);
 	cli();
 	lapic_timer_stop();
-	printf("LAPIC timer one-shot %u ms (count %u): %u interrupt(s)\n", TIMER_MS, per_ms * TIMER_MS, ticks);
+	printf("LAPIC timer one-shot %u ms (count %u): %u interrupt(s)\n", TIMER_MS, per_ms * TIMER_MS,
+	       ticks);
 	EXPECT_EQ(ticks, 1);
 }
 
@@ -216,7 +219,8 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	check_page_tables();
 	check_printf();
 	/* The last word of RAM below 4 GiB, through the identity map. */
-	volatile uint32_t *last = (volatile uint32_t *)(uintptr_t)(0x100000ULL + mbi->mem_upper * 1024ULL - 4);
+	volatile uint32_t *last =
+	    (volatile uint32_t *)(uintptr_t)(0x100000ULL + mbi->mem_upper * 1024ULL - 4);
 	uint32_t keep = *last;
 	*last = 0x64b17e57;
 	EXPECT_EQ(*last, 0x64b17e57);

@@ -67,8 +67,9 @@ static void run_phase(int idx, struct crmsr_env *env, struct rng *r, bool sweep)
 {
 	uint64_t t0 = rdtsc();
 	crmsr_env_read(env);
-	printf("phase %s: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n", env->mode, (unsigned long long)env->cr0,
-	       (unsigned long long)env->cr3, (unsigned long long)env->cr4, (unsigned long long)env->efer);
+	printf("phase %s: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n", env->mode,
+	       (unsigned long long)env->cr0, (unsigned long long)env->cr3, (unsigned long long)env->cr4,
+	       (unsigned long long)env->efer);
 	if (sweep) {
 		crmsr_msr_sweep(env, &stats[idx], 0x0, 0x1fff, r);
 		crmsr_msr_sweep(env, &stats[idx], 0x40000000, 0x400000ff, r);
@@ -76,7 +77,8 @@ static void run_phase(int idx, struct crmsr_env *env, struct rng *r, bool sweep)
 	}
 	crmsr_msr_random(env, &stats[idx], RANDOM_MSRS, r);
 	crmsr_cr_fuzz(env, &stats[idx], CR_OPS, rdtsc() + ms_to_tsc(PHASE_MS), r);
-	printf("phase %s: %llu ms\n", env->mode, (unsigned long long)udiv64(tsc_to_us(rdtsc() - t0), 1000, NULL));
+	printf("phase %s: %llu ms\n", env->mode,
+	       (unsigned long long)udiv64(tsc_to_us(rdtsc() - t0), 1000, NULL));
 }
 
 static void round_(uint64_t seed, bool sweep)

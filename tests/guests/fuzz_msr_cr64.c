@@ -40,8 +40,9 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 		crmsr_env_read(&env);
 		env.cr3_roots[0] = (uintptr_t)rt_pml4;
 		env.cr3_roots[1] = (uintptr_t)pml4_alt;
-		printf("phase %s: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n", env.mode, (unsigned long long)env.cr0,
-		       (unsigned long long)env.cr3, (unsigned long long)env.cr4, (unsigned long long)env.efer);
+		printf("phase %s: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n", env.mode,
+		       (unsigned long long)env.cr0, (unsigned long long)env.cr3, (unsigned long long)env.cr4,
+		       (unsigned long long)env.efer);
 		if (i == 0) {
 			crmsr_msr_sweep(&env, &stats, 0x0, 0x1fff, &r);
 			crmsr_msr_sweep(&env, &stats, 0x40000000, 0x400000ff, &r);

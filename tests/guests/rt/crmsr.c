@@ -57,9 +57,9 @@ static bool has_nx, has_lm, has_syscall;
 static bool coop;
 
 static const char *const kind_names[OPK_CR_UD + 1] = {
-    [OPK_RDMSR] = "rdmsr", [OPK_WRMSR] = "wrmsr",   [OPK_CR0] = "mov cr0",	[OPK_CR3] = "mov cr3",
-    [OPK_CR4] = "mov cr4", [OPK_CR8] = "mov cr8",   [OPK_XSETBV] = "xsetbv", [OPK_XGETBV] = "xgetbv",
-    [OPK_CR_UD] = "mov crN (undefined)",
+    [OPK_RDMSR] = "rdmsr",   [OPK_WRMSR] = "wrmsr",   [OPK_CR0] = "mov cr0",
+    [OPK_CR3] = "mov cr3",   [OPK_CR4] = "mov cr4",   [OPK_CR8] = "mov cr8",
+    [OPK_XSETBV] = "xsetbv", [OPK_XGETBV] = "xgetbv", [OPK_CR_UD] = "mov crN (undefined)",
 };
 
 static bool cpuid_bit(uint32_t leaf, int reg, uint32_t bit)
@@ -78,28 +78,17 @@ void crmsr_init(void)
 		int bit;
 		uint64_t cr4;
 	} const map[] = {
-	    {1, REG_EDX, 1, CR4_VME | CR4_PVI},
-	    {1, REG_EDX, 2, CR4_DE},
-	    {1, REG_EDX, 3, CR4_PSE},
-	    {1, REG_EDX, 4, CR4_TSD},
-	    {1, REG_EDX, 6, CR4_PAE},
-	    {1, REG_EDX, 7, CR4_MCE},
-	    {1, REG_EDX, 13, CR4_PGE},
-	    {1, REG_EDX, 24, CR4_OSFXSR},
-	    {1, REG_EDX, 25, CR4_OSXMMEXCPT},
-	    {1, REG_ECX, 5, CR4_VMXE},
-	    {1, REG_ECX, 6, CR4_SMXE},
-	    {1, REG_ECX, 17, CR4_PCIDE},
-	    {1, REG_ECX, 26, CR4_OSXSAVE},
-	    {7, REG_EBX, 0, CR4_FSGSBASE},
-	    {7, REG_EBX, 7, CR4_SMEP},
-	    {7, REG_EBX, 20, CR4_SMAP},
-	    {7, REG_ECX, 2, CR4_UMIP},
-	    {7, REG_ECX, 3, CR4_PKE},
-	    {7, REG_ECX, 7, CR4_CET},
-	    {7, REG_ECX, 16, CR4_LA57},
-	    {7, REG_ECX, 23, CR4_KL},
-	    {7, REG_ECX, 31, CR4_PKS},
+	    {1, REG_EDX, 1, CR4_VME | CR4_PVI}, {1, REG_EDX, 2, CR4_DE},
+	    {1, REG_EDX, 3, CR4_PSE},		{1, REG_EDX, 4, CR4_TSD},
+	    {1, REG_EDX, 6, CR4_PAE},		{1, REG_EDX, 7, CR4_MCE},
+	    {1, REG_EDX, 13, CR4_PGE},		{1, REG_EDX, 24, CR4_OSFXSR},
+	    {1, REG_EDX, 25, CR4_OSXMMEXCPT},	{1, REG_ECX, 5, CR4_VMXE},
+	    {1, REG_ECX, 6, CR4_SMXE},		{1, REG_ECX, 17, CR4_PCIDE},
+	    {1, REG_ECX, 26, CR4_OSXSAVE},	{7, REG_EBX, 0, CR4_FSGSBASE},
+	    {7, REG_EBX, 7, CR4_SMEP},		{7, REG_EBX, 20, CR4_SMAP},
+	    {7, REG_ECX, 2, CR4_UMIP},		{7, REG_ECX, 3, CR4_PKE},
+	    {7, REG_ECX, 7, CR4_CET},		{7, REG_ECX, 16, CR4_LA57},
+	    {7, REG_ECX, 23, CR4_KL},		{7, REG_ECX, 31, CR4_PKS},
 	    {7, REG_EDX, 20, CR4_CET},
 	};
 	cr4_supported = CR4_PCE; /* P6 and later */
@@ -241,7 +230,8 @@ static struct pred pred_cr3(const struct crmsr_env *env, uint64_t v)
 
 static bool efer_valid(const struct crmsr_env *env, uint64_t v)
 {
-	uint64_t ok = EFER_LMA | (has_syscall ? EFER_SCE : 0) | (has_lm ? EFER_LME : 0) | (has_nx ? EFER_NXE : 0);
+	uint64_t ok =
+	    EFER_LMA | (has_syscall ? EFER_SCE : 0) | (has_lm ? EFER_LME : 0) | (has_nx ? EFER_NXE : 0);
 	if (v & ~ok)
 		return false;
 	return !(((v ^ env->efer) & EFER_LME) && (env->cr0 & CR0_PG));
@@ -400,7 +390,9 @@ static void exec_one(void *arg)
 		break;
 #endif
 	case OPK_XSETBV:
-		__asm__ volatile("xsetbv" : : "c"(op->index), "a"((uint32_t)op->val), "d"((uint32_t)(op->val >> 32))
+		__asm__ volatile("xsetbv"
+				 :
+				 : "c"(op->index), "a"((uint32_t)op->val), "d"((uint32_t)(op->val >> 32))
 				 : "memory");
 		return;
 	case OPK_XGETBV:
@@ -499,8 +491,9 @@ static void note_mismatch(const struct crmsr_env *env, const struct crmsr_op *op
 	printf("MISMATCH %s: %s index %#x value %#llx: %s\n", env->mode, kind_names[op->kind], op->index,
 	       (unsigned long long)op->val, why);
 	printf("  got %s (vector %u), expected %s; read-back %#llx, expected %#llx\n", outcome_name(got),
-	       op->vector == OP_NO_VECTOR ? 0 : op->vector, p.outcome < 0 ? "ok or #GP" : outcome_name(p.outcome),
-	       (unsigned long long)op->out, (unsigned long long)p.want);
+	       op->vector == OP_NO_VECTOR ? 0 : op->vector,
+	       p.outcome < 0 ? "ok or #GP" : outcome_name(p.outcome), (unsigned long long)op->out,
+	       (unsigned long long)p.want);
 }
 
 static void record(const struct crmsr_env *env, struct crmsr_stats *st, const struct crmsr_op *op,
@@ -558,9 +551,9 @@ static uint64_t msr_value(struct rng *r, const struct crmsr_env *env, uint64_t c
 	uint64_t x = rng_next(r);
 	switch (rng_below(r, 8)) {
 	case 0:
-		return x;			   /* anything */
+		return x; /* anything */
 	case 1:
-		return x & 0xffffffffULL;	   /* EDX = 0 */
+		return x & 0xffffffffULL; /* EDX = 0 */
 	case 2:
 		return current ^ (1ULL << rng_below(r, 64)); /* one bit flipped */
 	case 3:
@@ -583,9 +576,10 @@ static bool random_write_allowed(uint32_t msr, int readable)
 		return false;
 	/* Not under coopvmm: only MSRs that do not read, or coopvmm's own (the
 	 * others do model-specific things). */
-	if (!coop && readable && !(msr == MSR_SYSENTER_CS || msr == MSR_SYSENTER_ESP || msr == MSR_SYSENTER_EIP ||
-				   msr == MSR_PAT || msr == MSR_EFER || (msr >= MSR_STAR && msr <= MSR_SFMASK) ||
-				   (msr >= MSR_FS_BASE && msr <= MSR_TSC_AUX)))
+	if (!coop && readable &&
+	    !(msr == MSR_SYSENTER_CS || msr == MSR_SYSENTER_ESP || msr == MSR_SYSENTER_EIP ||
+	      msr == MSR_PAT || msr == MSR_EFER || (msr >= MSR_STAR && msr <= MSR_SFMASK) ||
+	      (msr >= MSR_FS_BASE && msr <= MSR_TSC_AUX)))
 		return false;
 	return true;
 }
@@ -668,8 +662,9 @@ void crmsr_msr_sweep(const struct crmsr_env *env, struct crmsr_stats *st, uint32
 void crmsr_msr_random(const struct crmsr_env *env, struct crmsr_stats *st, uint32_t count, struct rng *r)
 {
 	/* Boundaries of the SDM's ranges, then random indices. */
-	static const uint32_t edges[] = {0x1fff,     0x2000,	 0x3fffffff, 0x40000000, 0x400000ff, 0x40000100,
-					 0xbfffffff, 0xc0000000, 0xc0001fff, 0xc0002000, 0xffffffff, 0x7fffffff};
+	static const uint32_t edges[] = {0x1fff,     0x2000,	 0x3fffffff, 0x40000000,
+					 0x400000ff, 0x40000100, 0xbfffffff, 0xc0000000,
+					 0xc0001fff, 0xc0002000, 0xffffffff, 0x7fffffff};
 	uint32_t msrs[BATCH / 4], n = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		msrs[n++] = i < ARRAY_SIZE(edges) ? edges[i] : rng_u32(r);
@@ -771,7 +766,8 @@ void crmsr_cr_fuzz(const struct crmsr_env *env, struct crmsr_stats *st, uint32_t
 					v &= 0xf;
 				ops[i] = mk(OPK_CR8, 8, v, 0);
 			} else if (which < 14) {
-				ops[i] = mk(OPK_XSETBV, rng_below(r, 2) ? 0 : rng_u32(r), rng_below(r, 2) ? 7 : rng_next(r), 0);
+				ops[i] = mk(OPK_XSETBV, rng_below(r, 2) ? 0 : rng_u32(r),
+					    rng_below(r, 2) ? 7 : rng_next(r), 0);
 			} else if (which < 15) {
 				ops[i] = mk(OPK_XGETBV, rng_below(r, 2) ? 0 : rng_u32(r), 0, 0);
 			} else {
@@ -807,7 +803,8 @@ void crmsr_cr_fuzz(const struct crmsr_env *env, struct crmsr_stats *st, uint32_t
 		done += n;
 	}
 	if (done < count)
-		printf("%s: CR fuzzing stopped by its time bound after %u of %u operations\n", env->mode, done, count);
+		printf("%s: CR fuzzing stopped by its time bound after %u of %u operations\n", env->mode,
+		       done, count);
 }
 
 void crmsr_report_signatures(void)
@@ -818,8 +815,8 @@ void crmsr_report_signatures(void)
 	for (uint32_t i = 0; i < nsigs; i++) {
 		const struct sig *g = &sigs[i];
 		printf("  %5u x %s, %s: %s (got %s, expected %s, read-back bits %#llx)\n", g->count, g->mode,
-		       kind_names[g->kind], g->why, outcome_name(g->got), g->want < 0 ? "ok or #GP" : outcome_name(g->want),
-		       (unsigned long long)g->diff);
+		       kind_names[g->kind], g->why, outcome_name(g->got),
+		       g->want < 0 ? "ok or #GP" : outcome_name(g->want), (unsigned long long)g->diff);
 		printf("          e.g. index %#x value %#llx read-back %#llx\n", g->example.index,
 		       (unsigned long long)g->example.val, (unsigned long long)g->example.out);
 	}

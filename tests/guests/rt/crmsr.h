@@ -19,10 +19,10 @@
 #include "rt/rand.h"
 
 struct crmsr_op {
-	uint16_t kind;	 /* OPK_* (rt/layout.h) */
-	uint16_t vector; /* out: exception vector, OP_NO_VECTOR if none */
-	uint32_t index;	 /* MSR, XCR or CR number */
-	uint64_t val;	 /* value written */
+	uint16_t kind;	  /* OPK_* (rt/layout.h) */
+	uint16_t vector;  /* out: exception vector, OP_NO_VECTOR if none */
+	uint32_t index;	  /* MSR, XCR or CR number */
+	uint64_t val;	  /* value written */
 	uint64_t restore; /* CR triple: the value written back */
 	uint64_t out;	  /* RDMSR result, CR read-back */
 };
@@ -30,9 +30,9 @@ _Static_assert(sizeof(struct crmsr_op) == OP_SIZE, "struct crmsr_op != OP_SIZE")
 
 /* The mode the operations run in and the state each returns to. */
 struct crmsr_env {
-	const char *mode; /* for the output: "real mode", "64-bit mode", ... */
-	bool real;	  /* real-address mode (32-bit runtime only) */
-	bool long64;	  /* 64-bit mode */
+	const char *mode;	      /* for the output: "real mode", "64-bit mode", ... */
+	bool real;		      /* real-address mode (32-bit runtime only) */
+	bool long64;		      /* 64-bit mode */
 	uint64_t cr0, cr3, cr4, efer; /* the sane state (read by crmsr_env_read) */
 	uint64_t cr3_roots[2];	      /* valid CR3 bases with paging on (else unused) */
 	uint64_t cr3_bad;	      /* PAE: a PDPT with a reserved bit set (0: none) */

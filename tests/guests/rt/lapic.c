@@ -87,5 +87,6 @@ void lapic_send_ipi(uint32_t dest, uint32_t icr_lo)
 	lapic_write(APIC_ICR_LO, icr_lo);
 	for (uint32_t i = 0; lapic_read(APIC_ICR_LO) & ICR_BUSY; i++)
 		if (i == 1000000)
-			fail("ICR delivery status still busy after %u reads (ICR %#x)", i, lapic_read(APIC_ICR_LO));
+			fail("ICR delivery status still busy after %u reads (ICR %#x)", i,
+			     lapic_read(APIC_ICR_LO));
 }

@@ -54,8 +54,8 @@ static bool cmdline_seed(uint64_t *v)
 	if (!mbi || !(mbi->flags & MB1_INFO_CMDLINE) || !mbi->cmdline)
 		return false;
 	for (const char *p = (const char *)(uintptr_t)mbi->cmdline; *p; p++)
-		if ((p == (const char *)(uintptr_t)mbi->cmdline || p[-1] == ' ') && p[0] == 's' && p[1] == 'e' &&
-		    p[2] == 'e' && p[3] == 'd' && p[4] == '=')
+		if ((p == (const char *)(uintptr_t)mbi->cmdline || p[-1] == ' ') && p[0] == 's' &&
+		    p[1] == 'e' && p[2] == 'e' && p[3] == 'd' && p[4] == '=')
 			return parse_hex(p + 5, v);
 	return false;
 }
@@ -89,8 +89,8 @@ void rand_round(struct rng *r, const char *what, uint64_t seed)
 {
 	r->s = seed;
 	printf("%s: seed %#llx (%s)\n", what, (unsigned long long)seed,
-	       seed_from_cmdline	? "command line"
-	       : seed == seed_fixed	? "fixed"
+	       seed_from_cmdline     ? "command line"
+	       : seed == seed_fixed  ? "fixed"
 	       : seed == seed_random ? "random, from RDTSC and RDRAND"
 				     : "given");
 }

@@ -8,8 +8,8 @@
 #include "rt/rt.h"
 #include "rt/timer.h"
 
-#define INIT_DELAY_MS 10
-#define SIPI_DELAY_US 200
+#define INIT_DELAY_MS  10
+#define SIPI_DELAY_US  200
 #define CPUID1_EDX_HTT (1U << 28)
 
 extern const uint8_t smp_tramp_blob[], smp_tramp_blob_end[];
