@@ -47,6 +47,39 @@
 #define OPK_XGETBV   8
 #define OPK_CR_UD    9 /* MOV to CR1/5/6/7 (64-bit: also CR9-CR15): #UD */
 
+/* The sandbox (rt/sandbox.c, sandbox32.asm, sandbox64.asm): code run at CPL 0
+ * or 3 in an address space of its own, with a GDT, IDT and TSS of its own.
+ * Its GDT (kernel code and data share the runtime's selector numbers): */
+#define SBX_CODE32	0x08 /* = SEL_CODE32 */
+#define SBX_DATA	0x10 /* = SEL_DATA32 */
+#define SBX_UCODE32	0x18 /* DPL 3 */
+#define SBX_UDATA	0x20 /* DPL 3 */
+#define SBX_TSS		0x28 /* 64-bit: 16 bytes (0x28, 0x30) */
+#define SBX_UCODE64	0x38 /* DPL 3, L = 1 */
+#define SBX_CODE64	0x40 /* = SEL_CODE64 */
+#define SBX_GDT_ENTRIES 9
+#define SB_CTL_OFF	0x200 /* the control block in the sandbox's GDT/TSS page */
+/* The control block the entry and exit code share with C (8-byte slots): */
+#define SBC_KCR3  0x00 /* the kernel's CR3, GDTR, IDTR and stack pointer */
+#define SBC_KSP	  0x08
+#define SBC_KGDTR 0x10
+#define SBC_KIDTR 0x20
+#define SBC_SGDTR 0x30 /* the sandbox's GDTR, IDTR, CR3 */
+#define SBC_SIDTR 0x40
+#define SBC_SCR3  0x50
+#define SBC_FRAME 0x58 /* stack pointer at the prepared IRET frame */
+#define SBC_DSEL  0x60 /* DS/ES/FS/GS for the code */
+#define SBC_REGS  0x68 /* AX BX CX DX SI DI BP, R8-R15 (64-bit): 15 slots */
+#define SBC_VEC	  0xe0 /* results: vector, error code, IP, CS, FLAGS, SP, SS, CR2 */
+#define SBC_ERR	  0xe8
+#define SBC_IP	  0xf0
+#define SBC_CS	  0xf8
+#define SBC_FLAGS 0x100
+#define SBC_SP	  0x108
+#define SBC_SS	  0x110
+#define SBC_CR2	  0x118
+#define SBC_SIZE  0x120
+
 /* GDT selectors (Intel SDM Vol. 3A 3.4.2, 3.4.5); rt/desc.c fills the GDT. */
 #define SEL_NULL       0x00
 #define SEL_CODE32     0x08 /* flat 4 GiB, 32-bit */
@@ -68,13 +101,13 @@
  * copied to SMP_TRAMP_BASE (4 KiB aligned below 1 MiB: SIPI vector
  * SMP_TRAMP_BASE >> 12), clear of the real-mode blob (RM_BASE) and of the
  * Multiboot information at 0x9000. Its parameters, at these offsets: */
-#define SMP_TRAMP_BASE	 0x8000
-#define SMP_TRAMP_MAX	 0x400
-#define SMPT_GDTR	 0x08 /* 6 bytes: limit, base of the guest's GDT */
-#define SMPT_ENTRY32	 0x10 /* 32-bit entry in the image (flat CS = SEL_CODE32) */
-#define SMPT_STACK	 0x14 /* ESP for the AP */
-#define SMPT_STARTS	 0x18 /* incremented by every start */
-#define SMPT_CS		 0x1c /* CS seen in real mode */
-#define SMPT_CR0	 0x20 /* CR0 seen in real mode */
+#define SMP_TRAMP_BASE 0x8000
+#define SMP_TRAMP_MAX  0x400
+#define SMPT_GDTR      0x08 /* 6 bytes: limit, base of the guest's GDT */
+#define SMPT_ENTRY32   0x10 /* 32-bit entry in the image (flat CS = SEL_CODE32) */
+#define SMPT_STACK     0x14 /* ESP for the AP */
+#define SMPT_STARTS    0x18 /* incremented by every start */
+#define SMPT_CS	       0x1c /* CS seen in real mode */
+#define SMPT_CR0       0x20 /* CR0 seen in real mode */
 
 #endif
