@@ -252,6 +252,7 @@ static int msr_readable(uint32_t msr)
 		return -1;
 	switch (msr) {
 	case MSR_TSC:
+	case MSR_TSC_ADJUST:
 	case MSR_APIC_BASE:
 	case MSR_MTRRCAP:
 	case MSR_SYSENTER_CS:
@@ -276,8 +277,10 @@ static int msr_readable(uint32_t msr)
 	}
 }
 
-/* What WRMSR msr, v does (the MSR reads or not, per `readable`). */
-static struct pred pred_wrmsr(const struct crmsr_env *env, uint32_t msr, uint64_t v, int readable)
+/* What WRMSR msr, v does (the MSR reads or not, per `readable`; cur: what
+ * it read before). */
+static struct pred pred_wrmsr(const struct crmsr_env *env, uint32_t msr, uint64_t v, int readable,
+			      uint64_t cur)
 {
 	struct pred p = {-1, false, 0};
 	bool ok;
@@ -318,8 +321,15 @@ static struct pred pred_wrmsr(const struct crmsr_env *env, uint32_t msr, uint64_
 		ok = true;
 		p.want = 0;
 		break;
-	case MSR_TSC:
-	case MSR_MISC_ENABLE:
+	case MSR_TSC:	     /* coopvmm: sets the guest's TSC (offsetting) */
+	case MSR_TSC_ADJUST: /* and moves it by the difference */
+		ok = true;
+		p.check = false;
+		goto done;
+	case MSR_MISC_ENABLE: /* coopvmm: fast strings (bit 0) writable, other bits as read */
+		ok = !((v ^ cur) & ~1ULL);
+		p.want = v;
+		break;
 	case MSR_MTRRCAP:
 		ok = false; /* coopvmm: read-only (documented) */
 		break;
@@ -332,7 +342,8 @@ static struct pred pred_wrmsr(const struct crmsr_env *env, uint32_t msr, uint64_
 	if (readable == 0)
 		ok = false; /* nothing else exists */
 	p.outcome = ok ? OUTCOME_OK : OUTCOME_GP;
-	if (ok && msr != MSR_SYSENTER_CS && msr != MSR_EFER && msr != MSR_MTRR_DEF_TYPE)
+	if (ok && msr != MSR_SYSENTER_CS && msr != MSR_EFER && msr != MSR_MTRR_DEF_TYPE &&
+	    msr != MSR_MISC_ENABLE)
 		p.want = v;
 	p.check = ok;
 	return p;
@@ -626,11 +637,11 @@ static void msr_batch(const struct crmsr_env *env, struct crmsr_stats *st, const
 		if (readable[i]) {
 			/* The value just read goes back in, except where coopvmm
 			 * documents the MSR read-only (TSC, MISC_ENABLE, MTRRcap). */
-			struct pred wb = pred_wrmsr(env, msr, orig[i], 1);
+			struct pred wb = pred_wrmsr(env, msr, orig[i], 1, orig[i]);
 			record(env, st, &ops[k++], wb);
 			if (!random_write_allowed(msr, 1))
 				continue;
-			struct pred p = pred_wrmsr(env, msr, vals[i], 1);
+			struct pred p = pred_wrmsr(env, msr, vals[i], 1, orig[i]);
 			struct crmsr_op *w = &ops[k++], *rb = &ops[k++], *re = &ops[k++];
 			record(env, st, w, p);
 			/* The read-back after an accepted write. */
@@ -640,7 +651,7 @@ static void msr_batch(const struct crmsr_env *env, struct crmsr_stats *st, const
 			record(env, st, rb, pr);
 			record(env, st, re, wb);
 		} else if (random_write_allowed(msr, 0)) {
-			record(env, st, &ops[k++], pred_wrmsr(env, msr, vals[i], 0));
+			record(env, st, &ops[k++], pred_wrmsr(env, msr, vals[i], 0, 0));
 		}
 	}
 	check_sane(env, st);

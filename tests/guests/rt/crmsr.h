@@ -57,7 +57,7 @@ void crmsr_init(void);
 void crmsr_env_read(struct crmsr_env *env);
 
 /* Every MSR of [first, last]: RDMSR; if it reads, WRMSR of the value read
- * (must work, except IA32_TSC, MISC_ENABLE and MTRRcap under coopvmm),
+ * (must work, except MTRRcap under coopvmm, read-only there),
  * WRMSR of a random value, RDMSR (the read-back), WRMSR of the value read;
  * if it does not read, WRMSR of a random value. rounds: random values per
  * MSR. Not written with random values (documented in guest-tests.md):

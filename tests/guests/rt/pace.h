@@ -9,7 +9,9 @@
  * 1300 ms          hostile: starts its attack
  * 1600 .. 2400 ms  victim: shared window (the hostile attacks)
  * 3400 ms          hostile: stops, checks, ends
- */
+ *
+ * Not under coopvmm (qemu-check: no victim beside) the hostile guests
+ * attack from 100 to 400 ms only. */
 #ifndef GUEST_RT_PACE_H
 #define GUEST_RT_PACE_H
 
