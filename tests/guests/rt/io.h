@@ -1,6 +1,7 @@
 /* io.h: instruction wrappers for test guests: port I/O, MMIO, MSRs, CPUID,
  * TSC, control registers, interrupt flag, HLT (Intel SDM Vol. 2; control
- * registers Vol. 3A 2.5; EFLAGS Vol. 1 3.4.3). 32-bit protected mode. */
+ * registers Vol. 3A 2.5; EFLAGS Vol. 1 3.4.3). 32-bit protected mode or
+ * 64-bit mode (the 64-bit runtime): register-sized values are uintptr_t. */
 #ifndef GUEST_RT_IO_H
 #define GUEST_RT_IO_H
 
@@ -17,14 +18,50 @@
 #define EFLAGS_OF (1U << 11)
 #define EFLAGS_VM (1U << 17)
 
-#define CR0_PE	   (1U << 0)
-#define CR0_MP	   (1U << 1)
-#define CR0_EM	   (1U << 2)
-#define CR0_TS	   (1U << 3)
-#define CR0_WP	   (1U << 16)
-#define CR0_PG	   (1U << 31)
-#define CR4_PSE	   (1U << 4)
-#define CR4_OSFXSR (1U << 9)
+#define EFLAGS_IOPL (3U << 12)
+#define EFLAGS_NT   (1U << 14)
+#define EFLAGS_RF   (1U << 16)
+#define EFLAGS_AC   (1U << 18)
+#define EFLAGS_ID   (1U << 21)
+
+#define CR0_PE	       (1U << 0)
+#define CR0_MP	       (1U << 1)
+#define CR0_EM	       (1U << 2)
+#define CR0_TS	       (1U << 3)
+#define CR0_ET	       (1U << 4)
+#define CR0_NE	       (1U << 5)
+#define CR0_WP	       (1U << 16)
+#define CR0_AM	       (1U << 18)
+#define CR0_NW	       (1U << 29)
+#define CR0_CD	       (1U << 30)
+#define CR0_PG	       (1U << 31)
+#define CR4_VME	       (1U << 0)
+#define CR4_PVI	       (1U << 1)
+#define CR4_TSD	       (1U << 2)
+#define CR4_DE	       (1U << 3)
+#define CR4_PSE	       (1U << 4)
+#define CR4_PAE	       (1U << 5)
+#define CR4_MCE	       (1U << 6)
+#define CR4_PGE	       (1U << 7)
+#define CR4_PCE	       (1U << 8)
+#define CR4_OSFXSR     (1U << 9)
+#define CR4_OSXMMEXCPT (1U << 10)
+#define CR4_UMIP       (1U << 11)
+#define CR4_LA57       (1U << 12)
+#define CR4_VMXE       (1U << 13)
+#define CR4_SMXE       (1U << 14)
+#define CR4_FSGSBASE   (1U << 16)
+#define CR4_PCIDE      (1U << 17)
+#define CR4_OSXSAVE    (1U << 18)
+#define CR4_SMEP       (1U << 20)
+#define CR4_SMAP       (1U << 21)
+#define CR4_PKE	       (1U << 22)
+
+#define MSR_IA32_EFER 0xc0000080
+#define EFER_SCE      (1ULL << 0)
+#define EFER_LME      (1ULL << 8)
+#define EFER_LMA      (1ULL << 10)
+#define EFER_NXE      (1ULL << 11)
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -118,14 +155,15 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* Control registers: 32 bits wide in 32-bit mode, 64 in 64-bit mode. */
 #define DEFINE_CR(n)                                                                                         \
-	static inline uint32_t read_cr##n(void)                                                              \
+	static inline uintptr_t read_cr##n(void)                                                             \
 	{                                                                                                    \
-		uint32_t v;                                                                                  \
+		uintptr_t v;                                                                                 \
 		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                            \
 		return v;                                                                                    \
 	}                                                                                                    \
-	static inline void write_cr##n(uint32_t v)                                                           \
+	static inline void write_cr##n(uintptr_t v)                                                          \
 	{                                                                                                    \
 		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                                   \
 	}
@@ -133,12 +171,15 @@ DEFINE_CR(0)
 DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
+#ifdef __x86_64__
+DEFINE_CR(8) /* the task-priority register, 64-bit mode only (Vol. 3A 10.8.6.1) */
+#endif
 #undef DEFINE_CR
 
-static inline uint32_t read_eflags(void)
+static inline uintptr_t read_eflags(void)
 {
-	uint32_t f;
-	__asm__ volatile("pushfl; popl %0" : "=r"(f));
+	uintptr_t f;
+	__asm__ volatile("pushf; pop %0" : "=r"(f));
 	return f;
 }
 
@@ -171,6 +212,11 @@ static inline void barrier(void)
 static inline bool irqs_enabled(void)
 {
 	return read_eflags() & EFLAGS_IF;
+}
+
+static inline void wbinvd(void)
+{
+	__asm__ volatile("wbinvd" : : : "memory");
 }
 
 static inline uint16_t read_cs(void)

@@ -76,3 +76,17 @@ void lapic_timer_stop(void)
 	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 	lapic_write(APIC_TIMER_ICR, 0);
 }
+
+void lapic_send_ipi(uint32_t dest, uint32_t icr_lo)
+{
+	if (x2apic_mode) {
+		wrmsr(MSR_X2APIC_ICR, ((uint64_t)dest << 32) | icr_lo);
+		return;
+	}
+	lapic_write(APIC_ICR_HI, ICR_XAPIC_DEST(dest));
+	lapic_write(APIC_ICR_LO, icr_lo);
+	for (uint32_t i = 0; lapic_read(APIC_ICR_LO) & ICR_BUSY; i++)
+		if (i == 1000000)
+			fail("ICR delivery status still busy after %u reads (ICR %#x)", i,
+			     lapic_read(APIC_ICR_LO));
+}

@@ -49,6 +49,24 @@
 
 #define APIC_SPURIOUS_VECTOR 0xff
 
+/* ICR (10.6.1, Figure 10-12); x2APIC: one 64-bit MSR, destination in 63:32
+ * (10.12.9). Spelled as in smp_ipi.c, which defines them too. */
+#define APIC_ICR_LO	    0x300
+#define APIC_ICR_HI	    0x310
+#define ICR_DM_FIXED	    (0U << 8)
+#define ICR_DM_NMI	    (4U << 8)
+#define ICR_DM_INIT	    (5U << 8)
+#define ICR_DM_STARTUP	    (6U << 8)
+#define ICR_BUSY	    (1U << 12) /* delivery status: send pending */
+#define ICR_ASSERT	    (1U << 14)
+#define ICR_SH_SELF	    (1U << 18)
+#define ICR_SH_ALL	    (2U << 18)
+#define ICR_SH_OTHERS	    (3U << 18)
+#define ICR_XAPIC_DEST(id)  ((uint32_t)(id) << 24)
+#define MSR_X2APIC_ICR	    (MSR_X2APIC_FIRST + (APIC_ICR_LO >> 4))
+#define MSR_X2APIC_SELF_IPI 0x83f
+#define MSR_X2APIC_TPR	    (MSR_X2APIC_FIRST + (APIC_TPR >> 4))
+
 /* Enable the LAPIC (xAPIC, or x2APIC when x2apic is true), SVR with the
  * spurious vector, TPR 0; returns false when x2APIC was asked for but the
  * CPU lacks it. */
@@ -63,5 +81,8 @@ void lapic_virtual_wire(void);
 bool lapic_in_service(uint8_t vector);
 /* Timer stop: LVT masked, initial count 0. */
 void lapic_timer_stop(void);
+/* xAPIC: ICR high (destination) then low; waits (bounded) while the
+ * delivery status says busy. x2APIC: one write of the ICR MSR. */
+void lapic_send_ipi(uint32_t dest, uint32_t icr_lo);
 
 #endif

@@ -107,7 +107,7 @@ __attribute__((noreturn)) void rt_start(const struct rt_boot_state *bs)
 	       under_coopvmm() ? "under coopvmm" : "not under coopvmm");
 	if (bs->magic != MB1_BOOT_MAGIC)
 		fail("entered with EAX %#x, not the Multiboot v1 magic %#x", bs->magic, MB1_BOOT_MAGIC);
-	int r = main(bs->magic, (const struct mb1_info *)bs->mbi);
+	int r = main(bs->magic, (const struct mb1_info *)(uintptr_t)bs->mbi);
 	if (r != 0)
 		fail("main returned %d", r);
 	pass();
@@ -169,6 +169,13 @@ int strcmp(const char *a, const char *b)
 
 uint64_t udiv64(uint64_t n, uint32_t d, uint32_t *rem)
 {
+#ifdef __x86_64__
+	if (d == 0)
+		fail("udiv64: division by zero");
+	if (rem)
+		*rem = (uint32_t)(n % d);
+	return n / d;
+#else
 	/* Two 64/32 DIV steps: high word first, its remainder feeds the low one. */
 	uint32_t hi = (uint32_t)(n >> 32), lo = (uint32_t)n, qhi = 0, qlo, r = 0;
 	if (d == 0)
@@ -181,4 +188,5 @@ uint64_t udiv64(uint64_t n, uint32_t d, uint32_t *rem)
 	if (rem)
 		*rem = r;
 	return ((uint64_t)qhi << 32) | qlo;
+#endif
 }

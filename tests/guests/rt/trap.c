@@ -1,6 +1,7 @@
 /* trap.c: the guest's GDT and IDT, and the dispatch of every vector to an
  * installed handler, to a pending trap_catch, or to a FAIL line (Intel SDM
- * Vol. 3A 3.4.5 segment descriptors, 6.10-6.11 IDT, 6.13 error codes). */
+ * Vol. 3A 3.4.5 segment descriptors, 6.10-6.11 IDT, 6.13 error codes; 64-bit
+ * runtime: 5.2.1 64-bit code segments, 6.14.1 64-bit IDT gates). */
 #include "rt/rt.h"
 
 /* Segment descriptor fields (3.4.5). */
@@ -11,10 +12,22 @@
 #define DESC_TYPE_CODE_RX (0xaULL << 40)
 #define DESC_S		  (1ULL << 44) /* code/data (not system) */
 #define DESC_P		  (1ULL << 47) /* present */
+#define DESC_L		  (1ULL << 53) /* 64-bit code */
 #define DESC_DB		  (1ULL << 54) /* 32-bit default size */
 #define DESC_G		  (1ULL << 55) /* limit in 4 KiB units */
-#define IDT_GATE_INTR32	  0x8e	       /* present, DPL 0, 32-bit interrupt gate */
+#define IDT_GATE_INTR	  0x8e	       /* present, DPL 0, 32-bit (64-bit in long mode) interrupt gate */
 
+#ifdef __x86_64__
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+} __attribute__((packed));
+#else
 struct idt_gate {
 	uint16_t offset_lo;
 	uint16_t selector;
@@ -22,13 +35,14 @@ struct idt_gate {
 	uint8_t type_attr;
 	uint16_t offset_hi;
 } __attribute__((packed));
+#endif
 
 struct table_reg {
 	uint16_t limit;
-	uint32_t base;
+	uintptr_t base;
 } __attribute__((packed));
 
-extern const uint32_t isr_stub_table[NUM_VECTORS];
+extern const uintptr_t isr_stub_table[NUM_VECTORS];
 extern char rt_catch_landing[];
 int rt_catch_call(void (*fn)(void *), void *arg, struct trap_info *ti);
 void trap_dispatch(struct trap_frame *f);
@@ -40,7 +54,7 @@ static volatile uint32_t counts[NUM_VECTORS];
 
 /* Read by isr.asm: the armed catch (NULL: none) and trap_catch's stack. */
 struct trap_info *volatile rt_catch_info;
-uint32_t rt_catch_esp;
+uintptr_t rt_catch_esp;
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint64_t type, bool big)
 {
@@ -59,7 +73,7 @@ void gdt_set_data(uint16_t sel, uint32_t base, uint32_t limit)
 	gdt[sel / 8] = seg_desc(base, limit, DESC_TYPE_DATA_RW, true);
 }
 
-void lidt(uint32_t base, uint16_t limit)
+void lidt(uintptr_t base, uint16_t limit)
 {
 	struct table_reg r = {limit, base};
 	__asm__ volatile("lidt %0" : : "m"(r) : "memory");
@@ -67,12 +81,30 @@ void lidt(uint32_t base, uint16_t limit)
 
 void idt_reload(void)
 {
-	lidt((uint32_t)idt, sizeof(idt) - 1);
+	lidt((uintptr_t)idt, sizeof(idt) - 1);
 }
 
-static void gdt_load(void)
+/* GDTR = the runtime's GDT, CS and the data segments reloaded from it. */
+void gdt_reload(void)
 {
-	struct table_reg r = {sizeof(gdt) - 1, (uint32_t)gdt};
+	struct table_reg r = {sizeof(gdt) - 1, (uintptr_t)gdt};
+#ifdef __x86_64__
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq %1\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "mov %2, %%eax\n\t"
+			 "mov %%eax, %%ds\n\t"
+			 "mov %%eax, %%es\n\t"
+			 "mov %%eax, %%fs\n\t"
+			 "mov %%eax, %%gs\n\t"
+			 "mov %%eax, %%ss"
+			 :
+			 : "m"(r), "i"(SEL_CODE64), "i"(SEL_DATA32)
+			 : "rax", "memory");
+#else
 	__asm__ volatile("lgdt %0\n\t"
 			 "ljmp %1, $1f\n"
 			 "1:\n\t"
@@ -85,6 +117,7 @@ static void gdt_load(void)
 			 :
 			 : "m"(r), "i"(SEL_CODE32), "i"(SEL_DATA32)
 			 : "eax", "memory");
+#endif
 }
 
 void trap_init(void)
@@ -97,15 +130,31 @@ void trap_init(void)
 	gdt[SEL_NOTPRESENT / 8] = seg_desc(0, 0xffffffff, DESC_TYPE_DATA_RW, true) & ~DESC_P;
 	gdt[SEL_SPARE0 / 8] = seg_desc(0, 0xffffffff, DESC_TYPE_DATA_RW, true);
 	gdt[SEL_SPARE1 / 8] = seg_desc(0, 0xffffffff, DESC_TYPE_DATA_RW, true);
-	gdt_load();
+#ifdef __x86_64__
+	gdt[SEL_CODE64 / 8] = DESC_TYPE_CODE_RX | DESC_S | DESC_P | DESC_L | DESC_G | DESC_LIMIT_LO(0xfffff) |
+			      DESC_LIMIT_HI(0xfffff);
+#else
+	gdt[SEL_CODE64 / 8] = 0;
+#endif
+	gdt_reload();
 	for (int v = 0; v < NUM_VECTORS; v++) {
-		uint32_t a = isr_stub_table[v];
+		uintptr_t a = isr_stub_table[v];
+#ifdef __x86_64__
+		idt[v] = (struct idt_gate){
+		    .offset_lo = (uint16_t)a,
+		    .selector = SEL_CODE64,
+		    .type_attr = IDT_GATE_INTR,
+		    .offset_mid = (uint16_t)(a >> 16),
+		    .offset_hi = (uint32_t)(a >> 32),
+		};
+#else
 		idt[v] = (struct idt_gate){
 		    .offset_lo = (uint16_t)a,
 		    .selector = SEL_CODE32,
-		    .type_attr = IDT_GATE_INTR32,
+		    .type_attr = IDT_GATE_INTR,
 		    .offset_hi = (uint16_t)(a >> 16),
 		};
+#endif
 	}
 	idt_reload();
 }
@@ -177,13 +226,20 @@ void trap_dispatch(struct trap_frame *f)
 		ti->error_code = f->error_code;
 		ti->eip = f->eip;
 		ti->cr2 = v == VEC_PF ? read_cr2() : 0;
-		f->eip = (uint32_t)rt_catch_landing;
+		f->eip = (uintptr_t)rt_catch_landing;
+#ifdef __x86_64__
+		f->cs = SEL_CODE64;
+		f->ss = SEL_DATA32;
+		f->rsp = rt_catch_esp; /* iretq loads it; the landing sets it again */
+#else
 		f->cs = SEL_CODE32;
+#endif
 		f->eflags &= ~(EFLAGS_TF | EFLAGS_DF);
 		return;
 	}
-	fail("unexpected vector %u (%s), error code %#x at eip %#x, cr2 %#x, eflags %#x", v, trap_name(v),
-	     f->error_code, f->eip, v == VEC_PF ? read_cr2() : 0, f->eflags);
+	fail("unexpected vector %u (%s), error code %#x at eip %#lx, cr2 %#lx, eflags %#lx", v, trap_name(v),
+	     (unsigned)f->error_code, (unsigned long)f->eip, (unsigned long)(v == VEC_PF ? read_cr2() : 0),
+	     (unsigned long)f->eflags);
 }
 
 int trap_catch(void (*fn)(void *), void *arg, struct trap_info *ti)

@@ -34,14 +34,32 @@
 #define PF_ERR_W (1U << 1) /* write */
 #define PF_ERR_U (1U << 2) /* user mode */
 
-/* Saved by isr.asm: the pushes of the stub and the common path, lowest
- * address first. Handlers may change eip/eflags/general registers. */
+/* Saved by isr.asm (32-bit) or isr64.asm (64-bit): the pushes of the stub
+ * and the common path, lowest address first. Handlers may change the saved
+ * instruction pointer, flags and general registers. eip/eflags name the
+ * same fields in both runtimes. */
+#ifdef __x86_64__
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code; /* 0 when the CPU pushes none */
+	union {			     /* pushed by the CPU (always SS:RSP in 64-bit mode) */
+		uint64_t rip, eip;
+	};
+	uint64_t cs;
+	union {
+		uint64_t rflags, eflags;
+	};
+	uint64_t rsp, ss;
+};
+#else
 struct trap_frame {
 	uint32_t gs, fs, es, ds;
 	uint32_t edi, esi, ebp, esp_unused, ebx, edx, ecx, eax; /* pushad */
 	uint32_t vector, error_code;				/* 0 when the CPU pushes none */
 	uint32_t eip, cs, eflags;				/* pushed by the CPU */
 };
+#endif
 
 typedef void (*trap_handler_fn)(struct trap_frame *f);
 
@@ -57,7 +75,8 @@ const char *trap_name(int vector);
  * TRAP_NONE when fn returned normally. Not nestable. */
 #define TRAP_NONE (-1)
 struct trap_info {
-	uint32_t vector, error_code, eip, cr2;
+	uint32_t vector, error_code;
+	uintptr_t eip, cr2; /* the faulting instruction; CR2 for #PF */
 };
 int trap_catch(void (*fn)(void *), void *arg, struct trap_info *ti);
 
@@ -67,8 +86,10 @@ int wrmsr_safe(uint32_t msr, uint64_t val, struct trap_info *ti);
 
 /* GDT: set a spare data segment (SEL_SPARE0/1): 32-bit, writable. */
 void gdt_set_data(uint16_t sel, uint32_t base, uint32_t limit);
-/* Load the IDT register (rt's IDT: idt_reload()). */
-void lidt(uint32_t base, uint16_t limit);
+/* Load the IDT register (rt's IDT: idt_reload()); the GDT register back to
+ * the runtime's GDT (after a test loaded its own). */
+void lidt(uintptr_t base, uint16_t limit);
 void idt_reload(void);
+void gdt_reload(void);
 
 #endif
