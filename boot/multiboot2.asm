@@ -93,6 +93,7 @@ _start:
 	or eax, ebx
 	wrmsr
 	mov eax, cr0
+	and eax, ~(CR0_CD | CR0_NW)  ; firmware may leave caching disabled
 	or eax, CR0_PG | CR0_PE | CR0_NE | CR0_WP
 	mov cr0, eax
 	lgdt [boot_gdt_ptr]

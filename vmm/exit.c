@@ -93,23 +93,11 @@ static void set_gpr(struct vcpu *v, unsigned n, uint64_t val)
 		v->regs[n] = val;
 }
 
-/* Linear-address width of this CPU (CPUID.80000008H:EAX[15:8]); what the
- * canonical checks of WRMSR and VM entry use. */
-static unsigned linear_bits(void)
-{
-	static unsigned bits;
-	if (!bits) {
-		unsigned b = 48;
-		if (cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_LEAF_ADDR_SIZES)
-			b = CPUID_ADDR_LINEAR_BITS(cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax);
-		bits = b >= 48 && b <= 64 ? b : 48;
-	}
-	return bits;
-}
-
+/* The canonical checks of WRMSR and VM entry use the CPU's linear-address
+ * width (vmm/guest_mem.c). */
 static bool canonical(uint64_t a)
 {
-	return is_canonical(a, linear_bits());
+	return guest_canonical(a);
 }
 
 bool exit_single_stepping(void)
@@ -454,7 +442,7 @@ static bool set_cr0_cr4(struct vcpu *v, uint64_t cr0, uint64_t cr4)
 	if ((cr0 & CR0_PG) && (cr4 & CR4_PAE) && !lma && !load_pdptes(v, cr3))
 		return false;
 	vmcs_write(CR0_READ_SHADOW, cr0);
-	vmcs_write(GUEST_CR0, cr0 | CR0_NE);
+	vmcs_write(GUEST_CR0, VMCS_GUEST_CR0(cr0));
 	vmcs_write(CR4_READ_SHADOW, cr4);
 	vmcs_write(GUEST_CR4, cr4 | CR4_VMXE);
 	vmcs_write(GUEST_IA32_EFER, lma ? efer | EFER_LMA : efer & ~EFER_LMA);

@@ -20,6 +20,8 @@ void exit_single_step_trap(void);
 /* Step past the instruction that exited (VM_EXIT_INSTRUCTION_LEN; not
  * valid for EPT violations, whose length comes from the decoder). */
 void exit_skip_instruction(void);
+/* RCX/RSI/RDI after a string iteration with address size asize (2, 4, 8). */
+uint64_t addr_reg_update(uint64_t old, uint64_t val, unsigned asize);
 /* Handlers in other files. */
 void exit_io(struct vcpu *v);
 void exit_ept_violation(struct vcpu *v);

@@ -43,11 +43,27 @@ void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t 
 		vm_exit(vm, vm->exit_status);
 }
 
+/* The new value of RCX/RSI/RDI after a string iteration with this address
+ * size: 64 bits as is, 32 bits zero-extended (a 32-bit register write, SDM
+ * Vol. 1 3.4.1.1: 0x67 in 64-bit mode clears bits 63:32), 16 bits merged. */
+uint64_t addr_reg_update(uint64_t old, uint64_t val, unsigned asize)
+{
+	if (asize == 8)
+		return val;
+	if (asize == 4)
+		return (uint32_t)val;
+	return (old & ~0xffffULL) | (val & 0xffffULL);
+}
+
 /* A string I/O memory operand the guest cannot access: the page fault its
  * CPU would raise (RIP stays on the instruction, the completed iterations
  * stay done), or, for an address that is not RAM, the end of the guest. */
 static void string_io_fault(struct vcpu *v, bool in, const struct guest_fault *f)
 {
+	if (f->gp) {
+		virq_inject_exception(v, EXC_GP, true, 0);
+		return;
+	}
 	if (f->page_fault) {
 		virq_inject_page_fault(v, f->la, f->error_code);
 		return;
@@ -96,9 +112,9 @@ static void string_io(struct vcpu *v, uint64_t q)
 			return;
 		}
 		off = down ? off - size : off + size;
-		v->regs[idx] = (v->regs[idx] & ~amask) | (off & amask);
+		v->regs[idx] = addr_reg_update(v->regs[idx], off, asize);
 		if (rep)
-			v->regs[RCX] = (v->regs[RCX] & ~amask) | ((v->regs[RCX] - 1) & amask);
+			v->regs[RCX] = addr_reg_update(v->regs[RCX], v->regs[RCX] - 1, asize);
 		if (v->vm->state != VM_RUNNING)
 			return;
 	}

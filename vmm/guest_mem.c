@@ -66,9 +66,27 @@ static void gather(struct rights *r, uint64_t e, bool xd_valid)
 		r->xd = true;
 }
 
+static unsigned linear_bits(void)
+{
+	static unsigned bits;
+	if (!bits) {
+		unsigned b = 48;
+		if (cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_LEAF_ADDR_SIZES)
+			b = CPUID_ADDR_LINEAR_BITS(cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax);
+		bits = b >= 48 && b <= 64 ? b : 48;
+	}
+	return bits;
+}
+
+bool guest_canonical(uint64_t a)
+{
+	return is_canonical(a, linear_bits());
+}
+
 static int fault(struct guest_fault *f, uint64_t la, uint32_t err, bool page_fault, uint64_t gpa)
 {
 	if (f) {
+		f->gp = false;
 		f->page_fault = page_fault;
 		f->error_code = err;
 		f->la = la;
@@ -85,6 +103,13 @@ int guest_translate(struct vcpu *v, uint64_t la, enum guest_access acc, uint64_t
 	if (!(cr0 & CR0_PG)) {
 		*gpa = la & LA32_MASK;
 		return 0;
+	}
+	/* 64-bit mode: a non-canonical address is #GP before any walk. */
+	if ((efer & EFER_LMA) && guest_addr_size() == 8 && !guest_canonical(la)) {
+		fault(f, la, 0, false, 0);
+		if (f)
+			f->gp = true;
+		return -EFAULT;
 	}
 	bool user = guest_cpl() == CPL_USER, write = acc == GUEST_WRITE, fetch = acc == GUEST_FETCH;
 	bool nxe = (efer & EFER_NXE) && (cr4 & CR4_PAE);

@@ -19,6 +19,7 @@ enum guest_access { GUEST_READ, GUEST_WRITE, GUEST_FETCH };
  * and CR2 as the CPU would report them, 4.7), or a guest-physical address
  * that is not RAM (the access needs the MMIO path, or is a guest error). */
 struct guest_fault {
+	bool gp;             /* a non-canonical address in 64-bit mode: #GP(0) (SDM Vol. 3A 3.3.7.1) */
 	bool page_fault;
 	uint32_t error_code; /* PF_ERR_* when page_fault */
 	uint64_t la;         /* CR2 */
@@ -42,6 +43,9 @@ uint64_t guest_seg_base(enum seg_reg s);
 uint64_t guest_seg_base_effective(enum seg_reg s);
 /* Address size of the guest's current code segment: 2, 4 or 8. */
 unsigned guest_addr_size(void);
+/* Is a an address this CPU's linear-address width allows (CPUID
+ * 80000008H:EAX[15:8]: bits 63 down to that width all equal)? */
+bool guest_canonical(uint64_t a);
 /* The guest's current privilege level (SS.DPL, SDM Vol. 3C 26.3.1.2). */
 unsigned guest_cpl(void);
 

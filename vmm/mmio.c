@@ -191,11 +191,11 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct 
 			return false;
 		}
 		if (in->kind != INSN_STOS)
-			v->regs[RSI] = (v->regs[RSI] & ~amask) | ((si + (uint64_t)step) & amask);
+			v->regs[RSI] = addr_reg_update(v->regs[RSI], si + (uint64_t)step, in->addr_size);
 		if (in->kind != INSN_LODS)
-			v->regs[RDI] = (v->regs[RDI] & ~amask) | ((di + (uint64_t)step) & amask);
+			v->regs[RDI] = addr_reg_update(v->regs[RDI], di + (uint64_t)step, in->addr_size);
 		if (rep)
-			v->regs[RCX] = (v->regs[RCX] & ~amask) | ((v->regs[RCX] - 1) & amask);
+			v->regs[RCX] = addr_reg_update(v->regs[RCX], v->regs[RCX] - 1, in->addr_size);
 	}
 	*done = !rep || !(v->regs[RCX] & amask);
 	return true;
@@ -210,33 +210,56 @@ static enum cpu_mode guest_mode(void)
 	return a == 8 ? CPU_MODE_LONG64 : a == 4 ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
 }
 
-/* Emulate one decoded instruction whose memory operand is at gpa. NULL,
- * or why the guest must be stopped; a page fault for the guest is injected
- * here (*advance false). */
-static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, bool *advance)
+/* The memory operand of a non-string instruction: its linear address and,
+ * when it lies in one page, its guest-physical address; an operand split
+ * across two pages (RAM and MMIO, say) goes byte by byte through the
+ * guest's paging, each byte to whatever it is. */
+struct operand {
+	uint64_t la, gpa;
+	bool split;
+};
+
+static void op_rw(struct vcpu *v, const struct operand *op, unsigned size, bool write, uint64_t *val)
+{
+	if (!op->split) {
+		phys_rw(v, op->gpa, size, write, val);
+		return;
+	}
+	/* Both pages were checked with the access's rights before the first
+	 * byte (exit_ept_violation); a fault now means the guest changed
+	 * its tables meanwhile: the bytes it no longer maps read all ones. */
+	struct guest_fault f;
+	if (!linear_rw(v, op->la, size, write, val, &f) && !write)
+		*val = mask_of(size);
+}
+
+/* Emulate one decoded instruction whose memory operand is op. NULL, or why
+ * the guest must be stopped; a fault for the guest is injected here
+ * (*advance false). */
+static const char *emulate(struct vcpu *v, const struct insn *in, const struct operand *op, bool *advance)
 {
 	uint64_t m = 0, r, res, fl;
 	unsigned size = in->size;
 	*advance = true;
 	switch (in->kind) {
 	case INSN_MOV_LOAD:
-		phys_rw(v, gpa, size, false, &m);
+		op_rw(v, op, size, false, &m);
 		reg_write(v, in, size, m);
 		return NULL;
 	case INSN_MOVZX:
 	case INSN_MOVSX:
-		phys_rw(v, gpa, size, false, &m);
+		op_rw(v, op, size, false, &m);
 		if (in->kind == INSN_MOVSX && (m >> (8 * size - 1)) & 1)
 			m |= ~mask_of(size);
 		reg_write(v, in, in->reg_size, m & mask_of(in->reg_size));
 		return NULL;
 	case INSN_MOV_STORE:
 		m = reg_read(v, in, size);
-		phys_rw(v, gpa, size, true, &m);
+		op_rw(v, op, size, true, &m);
 		return NULL;
 	case INSN_MOV_STORE_IMM:
 		m = in->imm & mask_of(size);
-		phys_rw(v, gpa, size, true, &m);
+		op_rw(v, op, size, true, &m);
 		return NULL;
 	case INSN_MOVS:
 	case INSN_STOS:
@@ -245,6 +268,10 @@ static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, 
 		struct guest_fault f;
 		if (!string_op(v, in, &done, &f)) {
 			*advance = false;
+			if (f.gp) {
+				virq_inject_exception(v, EXC_GP, true, 0);
+				return NULL;
+			}
 			if (!f.page_fault)
 				return "string operand outside RAM and devices";
 			virq_inject_page_fault(v, f.la, f.error_code);
@@ -260,19 +287,19 @@ static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, 
 	case INSN_SUB:
 	case INSN_CMP:
 	case INSN_TEST:
-		phys_rw(v, gpa, size, false, &m);
+		op_rw(v, op, size, false, &m);
 		r = in->reg >= 0 ? reg_read(v, in, size) : in->imm & mask_of(size);
 		res = in->dst_reg ? alu(in->kind, size, r, m, &fl) : alu(in->kind, size, m, r, &fl);
 		if (in->mem_write)
-			phys_rw(v, gpa, size, true, &res);
+			op_rw(v, op, size, true, &res);
 		else if (in->reg_write)
 			reg_write(v, in, size, res);
 		set_arith_flags(fl);
 		return NULL;
 	case INSN_XCHG:
-		phys_rw(v, gpa, size, false, &m);
+		op_rw(v, op, size, false, &m);
 		r = reg_read(v, in, size);
-		phys_rw(v, gpa, size, true, &r);
+		op_rw(v, op, size, true, &r);
 		reg_write(v, in, size, m);
 		return NULL;
 	case INSN_BT: {
@@ -280,7 +307,7 @@ static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, 
 		 * (offset / operand bits) operands: the exit's GPA is that
 		 * operand, and only the low bits select the bit (SDM Vol. 2A BT). */
 		uint64_t bit = (in->reg >= 0 ? reg_read(v, in, size) : in->imm) & (8ULL * size - 1);
-		phys_rw(v, gpa, size, false, &m);
+		op_rw(v, op, size, false, &m);
 		uint64_t rf = vmcs_read(GUEST_RFLAGS) & ~RFLAGS_CF;
 		vmcs_write(GUEST_RFLAGS, rf | ((m >> bit) & 1));
 		return NULL;
@@ -296,7 +323,8 @@ static const char *emulate(struct vcpu *v, const struct insn *in, uint64_t gpa, 
  * above, and the emulator must never act on an instruction that did not
  * cause the exit (SDM Vol. 3C 28.2.1 table 28-7). Without a reported linear
  * address the decoded operand is translated and compared with the GPA. */
-static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_next, uint64_t q, uint64_t gpa)
+static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_next, uint64_t q, uint64_t gpa,
+			   uint64_t *op_la)
 {
 	uint64_t la[2];
 	unsigned n = 0, size = in->size;
@@ -321,6 +349,7 @@ static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_n
 		}
 		la[n++] = linear_of((enum seg_reg)insn_segment(in), ea);
 	}
+	*op_la = la[0];
 	uint64_t gla = vmcs_read(GUEST_LINEAR_ADDRESS);
 	for (unsigned i = 0; i < n; i++) {
 		if (q & EPTQ_GLA_VALID) {
@@ -335,6 +364,35 @@ static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_n
 		    gpa - (g - (size - 1)) < size)
 			return true;
 	}
+	return false;
+}
+
+/* Where the operand of a non-string instruction is: in one page, its GPA
+ * is the exit's, moved back by how far into the operand the faulting
+ * access was (the CPU reports the linear address of that access); across a
+ * page boundary, both pages are checked with the access's rights now (the
+ * CPU would fault before touching either) and the bytes are accessed one
+ * by one. False: the fault was injected. */
+static bool operand_locate(struct vcpu *v, const struct insn *in, uint64_t q, uint64_t gpa, struct operand *op)
+{
+	unsigned size = in->size;
+	enum guest_access acc = in->mem_write ? GUEST_WRITE : GUEST_READ;
+	struct guest_fault f;
+	uint64_t g;
+	op->split = ((op->la & (PAGE_SIZE - 1)) + size) > PAGE_SIZE;
+	if (!op->split) {
+		if (q & EPTQ_GLA_VALID)
+			op->gpa = gpa - (vmcs_read(GUEST_LINEAR_ADDRESS) - op->la);
+		else if (!guest_translate(v, op->la, acc, &g, NULL))
+			op->gpa = g;
+		return true;
+	}
+	if (!guest_translate(v, op->la, acc, &g, &f) && !guest_translate(v, op->la + size - 1, acc, &g, &f))
+		return true;
+	if (f.gp)
+		virq_inject_exception(v, EXC_GP, true, 0);
+	else if (f.page_fault)
+		virq_inject_page_fault(v, f.la, f.error_code);
 	return false;
 }
 
@@ -394,7 +452,8 @@ void exit_ept_violation(struct vcpu *v)
 			r == -ENOSYS ? "unsupported instruction" : "invalid encoding");
 		return;
 	}
-	if (!access_matches(v, &in, rip + in.len, q, gpa)) {
+	uint64_t op_la;
+	if (!access_matches(v, &in, rip + in.len, q, gpa, &op_la)) {
 		/* Not the instruction that exited: run it again, as the CPU
 		 * will, and emulate whatever then exits. */
 		vm->mmio_mismatch++;
@@ -405,8 +464,12 @@ void exit_ept_violation(struct vcpu *v)
 		return;
 	}
 	v->mmio_mismatch_run = 0;
+	struct operand op = { op_la, gpa, false };
+	bool string = in.kind == INSN_MOVS || in.kind == INSN_STOS || in.kind == INSN_LODS;
+	if (!string && !operand_locate(v, &in, q, gpa, &op))
+		return;   /* a fault injected */
 	bool advance;
-	const char *why = emulate(v, &in, gpa, &advance);
+	const char *why = emulate(v, &in, &op, &advance);
 	if (why) {
 		vm_kill(vm, "MMIO at GPA 0x%llx, %s at rip 0x%llx: %s", (unsigned long long)gpa,
 			insn_kind_name(in.kind), (unsigned long long)rip, why);

@@ -33,12 +33,7 @@
 #define GUEST_SEL_CODE 0x08
 #define GUEST_SEL_DATA 0x10
 #define VMCS_LINK_NONE (~0ULL)
-#define CR0_ET_NE (CR0_ET | CR0_NE)
 #define CR0_RESET 0x60000010ULL   /* CD | NW | ET (SDM 9.1.1) */
-/* CR4 bits the VMM owns (guest/host mask): VMXE must stay set under VMX;
- * the others enable features CPUID hides, so setting them exits and is #GP
- * (vmm/exit.c). */
-#define CR4_OWNED (CR4_VMXE | CR4_OSXSAVE | CR4_SMXE | CR4_LA57 | CR4_PKE)
 
 extern char vmx_exit_landing[];
 
@@ -106,7 +101,7 @@ void vmcs_guest_protected_flat(uint32_t eip)
 			write_segment(i, &data);
 	write_segment(IDX_TR, &tr);
 	write_common_guest_state();
-	vmcs_write(GUEST_CR0, CR0_PE | CR0_ET_NE);
+	vmcs_write(GUEST_CR0, VMCS_GUEST_CR0(CR0_PE | CR0_ET));
 	vmcs_write(CR0_READ_SHADOW, CR0_PE | CR0_ET);
 	vmcs_write(GUEST_RIP, eip);
 	vmcs_write(GUEST_RSP, 0);
@@ -126,7 +121,7 @@ void vmcs_guest_sipi(uint8_t vector)
 			write_segment(i, &data);
 	write_segment(IDX_TR, &tr);
 	write_common_guest_state();
-	vmcs_write(GUEST_CR0, CR0_ET_NE);
+	vmcs_write(GUEST_CR0, VMCS_GUEST_CR0(CR0_RESET));
 	vmcs_write(CR0_READ_SHADOW, CR0_RESET);
 	vmcs_write(GUEST_RIP, 0);
 	vmcs_write(GUEST_RSP, 0);
@@ -193,9 +188,12 @@ static int write_controls(struct vcpu *v)
 	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
 	vmcs_write(TSC_OFFSET, v->tsc_offset);
 	/* Bits the guest may not change freely: CR0.NE (required by VMX, the
-	 * guest sees its own value) and CR4_OWNED. */
-	vmcs_write(CR0_GUEST_HOST_MASK, CR0_NE);
-	vmcs_write(CR4_GUEST_HOST_MASK, CR4_OWNED);
+	 * guest sees its own value), CR0.CD and NW (VM entry does not load
+	 * them, SDM 26.3.2.1: a guest's value would become the CPU's, for the
+	 * VMM and every other guest; the guest sees its own in the shadow,
+	 * guest RAM stays write-back through EPT) and VMCS_CR4_OWNED. */
+	vmcs_write(CR0_GUEST_HOST_MASK, VMCS_CR0_OWNED);
+	vmcs_write(CR4_GUEST_HOST_MASK, VMCS_CR4_OWNED);
 	return 0;
 }
 

@@ -6,7 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/cpu.h"
+
 struct vcpu;
+
+/* CR0 bits the VMM owns (guest/host mask, 24.6.6): the guest reads its own
+ * value from the read shadow; in the real CR0 NE is always set (VMX) and
+ * CD/NW always clear (VM entry does not load them, 26.3.2.1, so a guest's
+ * value would reach the CPU the VMM and other guests use). */
+#define VMCS_CR0_OWNED (CR0_NE | CR0_CD | CR0_NW)
+/* CR4 bits the VMM owns: VMXE must stay set under VMX; the others enable
+ * features CPUID hides, so setting them exits and is #GP (vmm/exit.c). */
+#define VMCS_CR4_OWNED (CR4_VMXE | CR4_OSXSAVE | CR4_SMXE | CR4_LA57 | CR4_PKE)
+/* The real CR0 for a guest's CR0 value. */
+#define VMCS_GUEST_CR0(cr0) (((cr0) & ~(uint64_t)(CR0_CD | CR0_NW)) | CR0_NE)
 
 /* Load the vCPU's VMCS on this CPU (VMCLEAR + VMPTRLD the first time) and
  * write every field: controls from the capability MSRs, host state of this

@@ -236,8 +236,8 @@ static void set_controls(struct vcpu *v, bool ia32e)
 	fvmcs_set(VMCS_VPID, v->vpid);
 	fvmcs_set(VMCS_LINK_POINTER, ~0ULL);
 	fvmcs_set(TSC_OFFSET, 0);
-	fvmcs_set(CR0_GUEST_HOST_MASK, CR0_NE);
-	fvmcs_set(CR4_GUEST_HOST_MASK, CR4_VMXE | (1ULL << 18) | (1ULL << 14));
+	fvmcs_set(CR0_GUEST_HOST_MASK, VMCS_CR0_OWNED);
+	fvmcs_set(CR4_GUEST_HOST_MASK, VMCS_CR4_OWNED);
 	fvmcs_set(VMX_PREEMPTION_TIMER, 1000);
 }
 
