@@ -21,8 +21,6 @@
 #define BITMAP_ALL_EXIT 0xff
 #define VPID_FIRST 1          /* VPID 0 is the VMM's own */
 #define VPID_LAST 0xffff
-#define ISA_IRQ_PIT 0
-#define IOAPIC_GUEST_ID 0
 
 struct vm *vms[VM_MAX];
 static struct spinlock vms_lock;
