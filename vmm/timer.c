@@ -5,6 +5,7 @@
 #define LOG_PREFIX "timer"
 #include "vmm/timer.h"
 
+#include "arch/x86/acpi_tables.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pit.h"

@@ -9,8 +9,7 @@
 #include "vmm/lib.h"
 #include "vmm/vm.h"
 
-#define VIOAPIC_BASE 0xfec00000ULL
-#define VIOAPIC_LAST 0xfec00fffULL
+#define VIOAPIC_LAST (VIOAPIC_BASE + VIOAPIC_MMIO_SIZE - 1)
 #define VLAPIC_PAGE 0x1000ULL
 
 static uint64_t ones(unsigned size)
@@ -61,6 +60,11 @@ static int pio_uart(struct vcpu *v, uint16_t port, unsigned size, bool write, ui
 	return r;
 }
 
+static int pio_pm(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	return vpm_io(&v->vm->pm, port, size, write, val, rdtsc());
+}
+
 static const struct vdev_range pio_ranges[] = {
 	{ "pic-master", 0x20, 0x21, VDEV_LOCAL, true, pio_pic, NULL },
 	{ "pit", 0x40, 0x43, VDEV_LOCAL, true, pio_pit, NULL },
@@ -70,6 +74,7 @@ static const struct vdev_range pio_ranges[] = {
 	{ "debug-exit", 0xf4, 0xf7, VDEV_LOCAL, false, pio_debug_exit, NULL },
 	{ "com1", VUART_BASE, VUART_BASE + VUART_PORTS - 1, VDEV_LOCAL, true, pio_uart, NULL },
 	{ "elcr", 0x4d0, 0x4d1, VDEV_LOCAL, true, pio_pic, NULL },
+	{ "acpi-pm", VPM_PORT_BASE, VPM_PORT_LAST, VDEV_LOCAL, false, pio_pm, NULL },
 };
 
 static int mmio_ioapic(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)

@@ -17,8 +17,6 @@
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
 
-#define ISA_IRQ_PIT 0
-#define IOAPIC_PIN_PIT 2
 #define LVT_DM_SHIFT 8
 #define LVT_DM_MASK (7U << LVT_DM_SHIFT)
 #define LVT_MASKED (1U << 16)
@@ -28,7 +26,6 @@
 #define APIC_REG_LINT0 0x350
 #define APIC_REG_LINT1 0x360
 #define SVR_ENABLED_SPURIOUS_FF 0x1ff
-#define IOAPIC_GUEST_ID 0
 
 static void deliver_to(struct vcpu *v, uint8_t vector, bool level)
 {
@@ -125,7 +122,7 @@ void virq_init_devices(struct vm *vm)
 {
 	vpic_init(&vm->pic);
 	vpit_init(&vm->pit, timer_rates.tsc_khz);
-	vioapic_init(&vm->ioapic, IOAPIC_GUEST_ID, ioapic_deliver, vm);
+	vioapic_init(&vm->ioapic, VIRQ_IOAPIC_ID, ioapic_deliver, vm);
 }
 
 void virq_init_vcpu(struct vcpu *v)
@@ -145,7 +142,7 @@ void virq_init_vcpu(struct vcpu *v)
 
 void virq_pulse_isa(struct vm *vm, unsigned irq)
 {
-	unsigned pin = irq == ISA_IRQ_PIT ? IOAPIC_PIN_PIT : irq;
+	unsigned pin = virq_isa_pin(irq);
 	vpic_set_irq(&vm->pic, irq, true);
 	vpic_set_irq(&vm->pic, irq, false);
 	vioapic_set_irq(&vm->ioapic, pin, true);
@@ -170,7 +167,7 @@ static uint64_t update_devices(struct vcpu *v, uint64_t now)
 	if (v->id == 0) {
 		unsigned edges = vpit_irq0_edges(&vm->pit, now);
 		if (edges)
-			virq_pulse_isa(vm, ISA_IRQ_PIT); /* edges coalesce, as on a busy PC */
+			virq_pulse_isa(vm, VIRQ_ISA_IRQ_PIT); /* edges coalesce, as on a busy PC */
 		uint64_t pit = vpit_next_edge(&vm->pit, now);
 		if (pit < next)
 			next = pit;

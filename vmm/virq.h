@@ -11,6 +11,20 @@
 struct vm;
 struct vcpu;
 
+/* The VM's interrupt wiring (docs/vdevices.md "Wiring"), which its ACPI
+ * MADT and MP table describe to the guest (vmm/acpi_build.c). */
+#define VIRQ_IOAPIC_ID      0   /* the vIOAPIC's ID */
+#define VIRQ_ISA_IRQS       16
+#define VIRQ_ISA_IRQ_PIT    0
+#define VIRQ_ISA_IRQ_CASCADE 2  /* the slave 8259's INT on master IR2: no device */
+#define VIRQ_IOAPIC_PIN_PIT 2   /* IRQ0 reaches the vIOAPIC on pin 2; pin 0 is unconnected */
+
+/* The vIOAPIC pin of ISA IRQ irq: pin irq, except IRQ0's. */
+static inline unsigned virq_isa_pin(unsigned irq)
+{
+	return irq == VIRQ_ISA_IRQ_PIT ? VIRQ_IOAPIC_PIN_PIT : irq;
+}
+
 void virq_init_devices(struct vm *vm);
 void virq_init_vcpu(struct vcpu *v);
 /* Pulse ISA IRQ `irq` (PIC input irq, IOAPIC pin irq; IRQ0 is pin 2). Caller holds vm->lock. */

@@ -21,8 +21,6 @@
 #define BITMAP_ALL_EXIT 0xff
 #define VPID_FIRST 1          /* VPID 0 is the VMM's own */
 #define VPID_LAST 0xffff
-#define ISA_IRQ_PIT 0
-#define IOAPIC_GUEST_ID 0
 
 struct vm *vms[VM_MAX];
 static struct spinlock vms_lock;
@@ -108,7 +106,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		return -ENOMEM;
 	}
 	int r = ept_init(&vm->ept, &vm_ept_ops);
-	/* RAM below the PC hole and above it; 0xa0000-0xfffff is not RAM
+	/* RAM below the PC hole and above it; 0xa0000-0xeffff is not RAM
 	 * (docs/guest-platform.md), so accesses there are unclaimed MMIO. */
 	if (!r)
 		r = ept_map(&vm->ept, 0, vm->mem_hpa, VM_HOLE_START, EPT_RWX, EPT_MT_WB);
@@ -124,6 +122,14 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	}
 	memset((void *)(uintptr_t)vm->io_bitmap[0], BITMAP_ALL_EXIT, IO_BITMAP_PAGES * PAGE_SIZE);
 	memset((void *)(uintptr_t)vm->msr_bitmap, BITMAP_ALL_EXIT, PAGE_SIZE);
+	/* ACPI and MP tables in the BIOS ROM area (docs/guest-platform.md). */
+	struct acpi_build_result fw;
+	r = acpi_build_guest((uint8_t *)(uintptr_t)vm->mem_hpa, mem, nvcpus, &fw);
+	if (r) {
+		snprintf(err, errlen, "cannot build the ACPI tables (%d)", r);
+		free_vm(vm);
+		return r;
+	}
 
 	uint64_t flags = spin_lock_irqsave(&vms_lock);
 	uint32_t slot = VM_MAX;
@@ -149,6 +155,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	virq_init_devices(vm);
 	vuart_init(&vm->uart, vm->name, timer_rates.tsc_khz);
 	testdev_init(&vm->testdev);
+	vpm_init(&vm->pm, timer_rates.tsc_khz, rdtsc());
 	for (uint32_t i = 0; i < nvcpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 		v->vm = vm;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "arch/x86/vmcs.h"
+#include "vmm/acpi_build.h"
 #include "vmm/ept.h"
 #include "vmm/spinlock.h"
 #include "vmm/testdev.h"
@@ -15,6 +16,7 @@
 #include "vmm/vlapic.h"
 #include "vmm/vpic.h"
 #include "vmm/vpit.h"
+#include "vmm/vpm.h"
 #include "vmm/vuart.h"
 
 #define VM_MAX          16
@@ -23,8 +25,8 @@
 #define VM_CMDLINE_MAX  256
 #define VM_DEFAULT_MEM  (16 * MiB)
 #define VM_MIN_MEM      (2 * MiB)
-#define VM_HOLE_START   0xa0000ULL   /* the PC hole: VGA, option ROMs, BIOS */
-#define VM_HOLE_END     0x100000ULL
+#define VM_HOLE_START   0xa0000ULL   /* the PC hole: VGA, option ROMs */
+#define VM_HOLE_END     ACPI_BUILD_BASE  /* the BIOS ROM area above it is RAM: the firmware tables */
 #define GPR_COUNT       16
 #define VCPU_SWITCHED_MSRS 6
 #define FXSAVE_FCW_INIT 0x37f
@@ -97,6 +99,7 @@ struct vm {
 	struct vcpu vcpu[VM_MAX_VCPUS];
 	struct vpic pic;
 	struct vpit pit;
+	struct vpm pm;               /* ACPI PM1 registers and PM timer */
 	struct vioapic ioapic;
 	struct vuart uart;
 	struct testdev testdev;

@@ -29,9 +29,9 @@ static bool checksum_ok(const void *p, uint32_t len)
 
 static const struct acpi_rsdp *rsdp_scan(uint64_t start, uint64_t end)
 {
-	for (uint64_t a = start; a + sizeof(struct acpi_rsdp) <= end; a += 16) {
+	for (uint64_t a = start; a + sizeof(struct acpi_rsdp) <= end; a += ACPI_RSDP_ALIGN) {
 		const struct acpi_rsdp *r = (const void *)(uintptr_t)a;
-		if (!memcmp(r->signature, "RSD PTR ", 8) && checksum_ok(r, ACPI_RSDP_V1_SIZE))
+		if (!memcmp(r->signature, ACPI_SIG_RSDP, sizeof(r->signature)) && checksum_ok(r, ACPI_RSDP_V1_SIZE))
 			return r;
 	}
 	return NULL;
@@ -101,50 +101,60 @@ static void add_ioapic(uint32_t id, uint64_t base, uint32_t gsi_base)
 static int parse_madt(const struct acpi_header *madt, struct platform *p)
 {
 	const uint8_t *t = (const uint8_t *)madt;
-	uint32_t lapic32;
-	memcpy(&lapic32, t + MADT_LAPIC_ADDR_OFFSET, 4);
-	p->lapic_base = lapic32;
-	for (uint32_t off = MADT_ENTRIES_OFFSET; off + 2 <= madt->length;) {
+	struct acpi_madt m;
+	if (madt->length < sizeof(m))
+		return -ENODEV;
+	memcpy(&m, t, sizeof(m));
+	p->lapic_base = m.lapic_addr;
+	for (uint32_t off = sizeof(m); off + sizeof(struct acpi_madt_entry) <= madt->length;) {
 		uint8_t type = t[off], len = t[off + 1];
-		if (len < 2 || off + len > madt->length) {
+		if (len < sizeof(struct acpi_madt_entry) || off + len > madt->length) {
 			pr_warn("MADT entry at offset %u runs past the table, rest ignored", off);
 			break;
 		}
 		const uint8_t *e = t + off;
-		uint32_t u32a, u32b;
 		switch (type) {
-		case MADT_TYPE_LAPIC:
-			if (len >= 8) {
-				memcpy(&u32a, e + 4, 4);
-				add_cpu(p, e[3], u32a & MADT_LAPIC_ENABLED);
+		case MADT_TYPE_LAPIC: {
+			struct acpi_madt_lapic l;
+			if (len >= sizeof(l)) {
+				memcpy(&l, e, sizeof(l));
+				add_cpu(p, l.apic_id, l.flags & MADT_LAPIC_ENABLED);
 			}
 			break;
-		case MADT_TYPE_X2APIC:
-			if (len >= 16) {
-				memcpy(&u32a, e + 4, 4);
-				memcpy(&u32b, e + 8, 4);
-				add_cpu(p, u32a, u32b & MADT_LAPIC_ENABLED);
+		}
+		case MADT_TYPE_X2APIC: {
+			struct acpi_madt_x2apic x;
+			if (len >= sizeof(x)) {
+				memcpy(&x, e, sizeof(x));
+				add_cpu(p, x.x2apic_id, x.flags & MADT_LAPIC_ENABLED);
 			}
 			break;
-		case MADT_TYPE_IOAPIC:
-			if (len >= 12) {
-				memcpy(&u32a, e + 4, 4);
-				memcpy(&u32b, e + 8, 4);
-				add_ioapic(e[2], u32a, u32b);
+		}
+		case MADT_TYPE_IOAPIC: {
+			struct acpi_madt_ioapic io;
+			if (len >= sizeof(io)) {
+				memcpy(&io, e, sizeof(io));
+				add_ioapic(io.ioapic_id, io.address, io.gsi_base);
 			}
 			break;
-		case MADT_TYPE_ISO:
-			if (len >= 10 && p->noverrides < MAX_IRQ_OVERRIDES) {
-				struct irq_override *o = &p->overrides[p->noverrides++];
-				o->isa_irq = e[3];
-				memcpy(&o->gsi, e + 4, 4);
-				memcpy(&o->flags, e + 8, 2);
+		}
+		case MADT_TYPE_ISO: {
+			struct acpi_madt_iso iso;
+			if (len >= sizeof(iso) && p->noverrides < MAX_IRQ_OVERRIDES) {
+				memcpy(&iso, e, sizeof(iso));
+				p->overrides[p->noverrides++] =
+					(struct irq_override){ .isa_irq = iso.source, .gsi = iso.gsi, .flags = iso.flags };
 			}
 			break;
-		case MADT_TYPE_LAPIC_ADDR:
-			if (len >= 12)
-				memcpy(&p->lapic_base, e + 4, 8);
+		}
+		case MADT_TYPE_LAPIC_ADDR: {
+			struct acpi_madt_lapic_addr a;
+			if (len >= sizeof(a)) {
+				memcpy(&a, e, sizeof(a));
+				p->lapic_base = a.address;
+			}
 			break;
+		}
 		default:
 			break;
 		}
@@ -155,15 +165,15 @@ static int parse_madt(const struct acpi_header *madt, struct platform *p)
 
 static void parse_fadt(const struct acpi_header *fadt, struct platform *p)
 {
-	const uint8_t *t = (const uint8_t *)fadt;
-	if (fadt->length < FADT_FLAGS_OFFSET + 4)
+	struct acpi_fadt f;
+	if (fadt->length < ACPI_FADT_V1_SIZE)
 		return;
-	uint32_t port, flags;
-	memcpy(&port, t + FADT_PM_TMR_BLK_OFFSET, 4);
-	memcpy(&flags, t + FADT_FLAGS_OFFSET, 4);
-	if (port && port <= 0xffff && t[FADT_PM_TMR_LEN_OFFSET] == 4) {
-		p->pm_timer_port = (uint16_t)port;
-		p->pm_timer_32bit = flags & FADT_TMR_VAL_EXT;
+	/* Only the ACPI 1.0 part is read: a shorter table leaves the rest 0. */
+	memset(&f, 0, sizeof(f));
+	memcpy(&f, fadt, ACPI_FADT_V1_SIZE);
+	if (f.pm_tmr_blk && f.pm_tmr_blk <= 0xffff && f.pm_tmr_len == ACPI_PM_TMR_LEN) {
+		p->pm_timer_port = (uint16_t)f.pm_tmr_blk;
+		p->pm_timer_32bit = f.flags & ACPI_FADT_TMR_VAL_EXT;
 	}
 }
 
@@ -180,8 +190,8 @@ int platform_discover(const struct acpi_rsdp *rsdp_copy, bool mptable_only)
 		rsdp = NULL;
 	}
 	if (rsdp) {
-		const struct acpi_header *madt = find_table(rsdp, "APIC");
-		const struct acpi_header *fadt = find_table(rsdp, "FACP");
+		const struct acpi_header *madt = find_table(rsdp, ACPI_SIG_MADT);
+		const struct acpi_header *fadt = find_table(rsdp, ACPI_SIG_FADT);
 		if (fadt)
 			parse_fadt(fadt, p);
 		if (mptable_only)

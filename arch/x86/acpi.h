@@ -1,58 +1,18 @@
-/* acpi.h: the ACPI tables the VMM reads (ACPI 6.4 5.2.5 RSDP, 5.2.7/5.2.8
- * RSDT/XSDT, 5.2.9 FADT, 5.2.12 MADT) and the MP table fallback (Intel
- * MultiProcessor Specification 1.4, chapter 4). */
+/* acpi.h: what the VMM learns from the firmware tables: ACPI (6.4 5.2.5
+ * RSDP, 5.2.7/5.2.8 RSDT/XSDT, 5.2.9 FADT, 5.2.12 MADT; layouts in
+ * arch/x86/acpi_tables.h) and the MP table fallback (Intel MultiProcessor
+ * Specification 1.4, chapter 4; layouts in arch/x86/mptable.h). */
 #ifndef ARCH_X86_ACPI_H
 #define ARCH_X86_ACPI_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/acpi_tables.h"
 #include "arch/x86/layout.h"
 
-struct acpi_rsdp {
-	char signature[8];      /* "RSD PTR " */
-	uint8_t checksum;       /* first 20 bytes */
-	char oem_id[6];
-	uint8_t revision;       /* 0: ACPI 1.0, 2+: has the fields below */
-	uint32_t rsdt_address;
-	uint32_t length;
-	uint64_t xsdt_address;
-	uint8_t ext_checksum;
-	uint8_t reserved[3];
-} __attribute__((packed));
-
-struct acpi_header {
-	char signature[4];
-	uint32_t length;
-	uint8_t revision;
-	uint8_t checksum;
-	char oem_id[6];
-	char oem_table_id[8];
-	uint32_t oem_revision;
-	uint32_t creator_id;
-	uint32_t creator_revision;
-} __attribute__((packed));
-
-#define ACPI_RSDP_V1_SIZE 20
-#define MADT_LAPIC_ADDR_OFFSET 36
-#define MADT_ENTRIES_OFFSET 44
-#define MADT_TYPE_LAPIC 0
-#define MADT_TYPE_IOAPIC 1
-#define MADT_TYPE_ISO 2
-#define MADT_TYPE_LAPIC_ADDR 5
-#define MADT_TYPE_X2APIC 9
-#define MADT_LAPIC_ENABLED 0x1
-#define MADT_LAPIC_ONLINE_CAPABLE 0x2
-#define FADT_PM_TMR_BLK_OFFSET 76
-#define FADT_PM_TMR_LEN_OFFSET 91
-#define FADT_FLAGS_OFFSET 112
-#define FADT_TMR_VAL_EXT (1U << 8)
 #define ACPI_TABLE_MAX_LEN (1U << 20)  /* sanity bound for a table we walk */
-#define BIOS_EBDA_SEG_PTR 0x40e
 #define BIOS_EBDA_MIN 0x80000   /* an EBDA below this is not plausible */
-#define BIOS_ROM_START 0xe0000
-#define BIOS_ROM_END 0x100000
-#define EBDA_SCAN_LEN 1024
 
 #define MAX_IRQ_OVERRIDES 16
 

@@ -1,7 +1,7 @@
 /* pit.h: the 8254 PIT channel 2 and the PC/AT port 0x61 gate (Intel 8254
- * datasheet: control word, mode 0 "interrupt on terminal count"), and the
- * ACPI PM timer rate (ACPI 6.4 4.8.3.3). Used only to calibrate the TSC and
- * LAPIC timer at boot. */
+ * datasheet: control word, mode 0 "interrupt on terminal count"). Used only
+ * to calibrate the TSC and LAPIC timer at boot (the ACPI PM timer's rate is
+ * in arch/x86/acpi_tables.h). */
 #ifndef ARCH_X86_PIT_H
 #define ARCH_X86_PIT_H
 
@@ -13,7 +13,5 @@
 #define SYS_CTRL_B_GATE2   0x01       /* PIT channel 2 gate */
 #define SYS_CTRL_B_SPEAKER 0x02       /* speaker data enable (kept off) */
 #define SYS_CTRL_B_OUT2    0x20       /* PIT channel 2 output, read-only */
-#define PM_TIMER_HZ     3579545U
-#define PM_TIMER_MASK24 0xffffffU
 
 #endif

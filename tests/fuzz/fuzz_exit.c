@@ -107,7 +107,7 @@ static uint64_t pick_gpa(uint8_t how, uint64_t raw, uint64_t mem)
 {
 	switch (how & 7) {
 	case 0: return raw & ((1ULL << 39) - 1);
-	case 1: return 0xa0000 + (raw % 0x60000);                   /* the PC hole */
+	case 1: return 0xa0000 + (raw % 0x50000);                   /* the PC hole (0xf0000 up: BIOS area, RAM) */
 	case 2: return mem + (raw & 0xffff);                         /* just past RAM */
 	case 3: return HV_LAPIC + (raw & 0xfff);
 	case 4: return TESTDEV + (raw & 0xfff);

@@ -4,8 +4,7 @@
 # the VMM log (COM1): each well-behaved guest must print "PASS: NAME" and end
 # "[vm N NAME] exited: status 1"; each hostile guest must end as its kind
 # requires, beside a well-behaved partner that must still pass, and the VMM
-# must print "[vmm] alive" after the guests. Pending (.py.pending): tests/run
-# picks it up once it is renamed bochs_guests.py.
+# must print "[vmm] alive" after the guests.
 """Run the tests/guests guests under coopvmm in Bochs and check how each ended."""
 
 import os
@@ -25,6 +24,8 @@ PARTNER = "cpuid"     # the well-behaved guest run beside each hostile one
 
 # Guests that measure no time share one boot; the timing guests get a boot
 # each, since a vCPU sharing its CPU sees its time measurements disturbed.
+# An entry is what run= takes: NAME, or NAME:MEM:VCPUS for a guest that
+# needs more vCPUs (the checks use NAME).
 GROUPS = [
     ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio", "crs", "nmi", "dbg", "hypercall"]),
     ("guests_cpuid", ["cpuid"]),
@@ -34,7 +35,24 @@ GROUPS = [
     ("guests_ioapic", ["ioapic"]),
     # Two copies sharing CPU 0: what one leaves in DR0-3/DR6/CR2 must not reach the other.
     ("guests_isolation", ["dr_isolation", "dr_isolation2"]),
+    # The firmware tables of a 2-vCPU VM and the PM timer (it waits for the
+    # timer's wrap, 2 s after the VM was made: alone, so it gets there in time).
+    ("guests_acpi", ["acpi:16M:2"]),
 ]
+
+# Lines a guest must print (regular expressions searched in its output),
+# beyond PASS: what a check saw, where the guest alone cannot know what the
+# boot asked for (the vCPU count of run=).
+MUST_PRINT = {
+    "acpi": [r"^MADT: 2 enabled processor\(s\), APIC IDs 0 1;",
+             r"^MP table at 0xf[0-9a-f]{4}: \d+ entries, 2 enabled processor\(s\), ISA IRQ0 -> pin 2$",
+             r"^PM timer across the wrap: 0xf{3}[0-9a-f]{5} -> 0x[0-9a-f]{1,5}, \d+ ticks",
+             r"^PM1 status 0x1 after the wrap$"],
+}
+# The VMM's own line about the VM: NAME -> regex (the vCPUs it was given).
+VMM_SAYS = {
+    "acpi": r"\] vm \d+ acpi: 16 MiB RAM at 0x[0-9a-f]+, 2 vCPU\(s\)",
+}
 
 # Guests that must have been switched out and in at least this often (the
 # "switches N" line they print), or their check proved nothing.
@@ -107,7 +125,7 @@ def boot_done(ending):
 
 
 def boot_guests(log_name, names, done):
-    """Boot the test ISO with run=NAMES in Bochs; poll COM1 and stop the
+    """Boot the test ISO with run=NAMES (run= entries) in Bochs; poll COM1 and stop the
     boot (SIGTERM to tools/boot, which kills Bochs) once done(com1) holds.
     Returns (lib.BootResult, condition_met)."""
     log_dir = os.path.join(lib.LOG_ROOT, log_name)
@@ -183,12 +201,29 @@ def check_killed(t, tag, com1, name, ends, why):
             "guest printed %r" % out[-3:])
 
 
-def run_group(t, tag, names):
-    res, met = boot_guests(tag, names, boot_done(names))
+def guest_name(spec):
+    """NAME of a run= entry NAME[:MEM[:VCPUS]]."""
+    return spec.split(":", 1)[0]
+
+
+def check_printed(t, tag, com1, name):
+    out = guest_lines(com1, name)
+    for i, want in enumerate(MUST_PRINT.get(name, [])):
+        t.check("%s.%s.printed_%d" % (tag, name, i), any(re.search(want, l) for l in out),
+                "no line matching %r from %s" % (want, name))
+    if name in VMM_SAYS:
+        t.check("%s.%s.vmm_line" % (tag, name), re.search(VMM_SAYS[name], com1) is not None,
+                "no VMM line matching %r" % VMM_SAYS[name])
+
+
+def run_group(t, tag, specs):
+    names = [guest_name(s) for s in specs]
+    res, met = boot_guests(tag, specs, boot_done(names))
     check_boot(t, tag, res, met)
     ends = guest_ends(res.com1)
     for name in names:
         check_passed(t, tag, res.com1, name, ends)
+        check_printed(t, tag, res.com1, name)
     check_exit_counts(t, tag, res.com1, names)
     for name in names:
         if name in MIN_SWITCHES:

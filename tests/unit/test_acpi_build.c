@@ -1,0 +1,501 @@
+/* test_acpi_build.c: the guest's firmware tables (vmm/acpi_build.c) read
+ * back the way an OS finds them: the RSDP by its scan of 0xE0000-0xFFFFF,
+ * every checksum and length, RSDT and XSDT listing the same tables, the
+ * FADT's PM blocks, FACS and DSDT, the MADT for 1 to 255 vCPUs, the MP
+ * floating pointer and configuration table; nothing written outside the
+ * BIOS area; and, through the exit handlers, the ports the FADT names. */
+#include <stdlib.h>
+
+#include "exit_util.h"
+#include "vmm/acpi_build.h"
+#include "vmm/errno.h"
+#include "vmm/virq.h"
+#include "vmm/vpm.h"
+
+#define RAM_SIZE (2U << 20)
+#define FILL 0xa5
+#define LAPIC_BASE 0xfee00000U      /* docs/guest-platform.md, written here on purpose */
+#define IOAPIC_BASE 0xfec00000U
+#define PM_TMR_PORT 0x608
+#define PM1A_EVT_PORT 0x600
+#define PM1A_CNT_PORT 0x604
+#define SCI_IRQ 9
+#define INTI_LEVEL_HIGH 0xd         /* active high (01), level (11 << 2) */
+#define INTI_EDGE_HIGH 0x5
+
+static uint8_t *ram;
+static struct acpi_build_result res;
+
+static uint8_t sum(uint32_t gpa, uint32_t len)
+{
+	uint8_t s = 0;
+	for (uint32_t i = 0; i < len; i++)
+		s += ram[gpa + i];
+	return s;
+}
+
+static uint32_t rd32(uint32_t gpa)
+{
+	uint32_t v;
+	memcpy(&v, ram + gpa, 4);
+	return v;
+}
+
+static uint64_t rd64(uint32_t gpa)
+{
+	uint64_t v;
+	memcpy(&v, ram + gpa, 8);
+	return v;
+}
+
+static int build(uint32_t ncpus)
+{
+	if (!ram)
+		ram = malloc(RAM_SIZE);
+	memset(ram, FILL, RAM_SIZE);
+	return acpi_build_guest(ram, RAM_SIZE, ncpus, &res);
+}
+
+/* The OS's search (ACPI 5.2.5.1): 16-byte boundaries, signature and the
+ * ACPI 1.0 checksum. Returns the address or 0. */
+static uint32_t find_rsdp(uint32_t from, uint32_t to)
+{
+	for (uint32_t a = from; a + sizeof(struct acpi_rsdp) <= to; a += 16)
+		if (!memcmp(ram + a, "RSD PTR ", 8) && sum(a, 20) == 0)
+			return a;
+	return 0;
+}
+
+/* A table with this signature at gpa, inside the BIOS area, summing to 0. */
+static struct acpi_header table(uint32_t gpa, const char *sig)
+{
+	struct acpi_header h;
+	test_context("table %s at %#x", sig, gpa);
+	EXPECT_GE(gpa, 0xf0000);
+	EXPECT_LE(gpa + sizeof(h), 0x100000);
+	memcpy(&h, ram + gpa, sizeof(h));
+	EXPECT_TRUE(!memcmp(h.signature, sig, 4));
+	EXPECT_GE(h.length, sizeof(h));
+	EXPECT_LE(gpa + h.length, 0x100000);
+	EXPECT_EQ(sum(gpa, h.length), 0);
+	EXPECT_TRUE(!memcmp(h.oem_id, "COOPVM", 6));
+	test_context("%s", "");
+	return h;
+}
+
+/* The RSDT's (4) or XSDT's (8) entries. */
+static unsigned sdt_entries(uint32_t gpa, unsigned esize, uint32_t *out, unsigned max)
+{
+	struct acpi_header h;
+	memcpy(&h, ram + gpa, sizeof(h));
+	EXPECT_EQ((h.length - sizeof(h)) % esize, 0);
+	unsigned n = (h.length - sizeof(h)) / esize;
+	EXPECT_LE(n, max);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t a = esize == 8 ? rd64(gpa + sizeof(h) + 8 * i) : rd32(gpa + sizeof(h) + 4 * i);
+		EXPECT_LT(a, 1ULL << 32);
+		out[i] = (uint32_t)a;
+	}
+	return n;
+}
+
+static uint32_t find_in(const uint32_t *t, unsigned n, const char *sig)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!memcmp(ram + t[i], sig, 4))
+			return t[i];
+	return 0;
+}
+
+TEST(acpi_build, rsdp_found_by_the_os_scan)
+{
+	EXPECT_EQ(build(2), 0);
+	uint32_t a = find_rsdp(0xe0000, 0x100000);
+	EXPECT_EQ(a, 0xf0000);
+	EXPECT_EQ(a, res.rsdp);
+	struct acpi_rsdp r;
+	memcpy(&r, ram + a, sizeof(r));
+	EXPECT_EQ(r.revision, 2);
+	EXPECT_EQ(r.length, 36);
+	EXPECT_EQ(sum(a, 36), 0);
+	EXPECT_TRUE(!memcmp(r.oem_id, "COOPVM", 6));
+	EXPECT_EQ(r.rsdt_address, res.rsdt);
+	EXPECT_EQ(r.xsdt_address, res.xsdt);
+	table(r.rsdt_address, "RSDT");
+	table((uint32_t)r.xsdt_address, "XSDT");
+}
+
+TEST(acpi_build, rsdt_and_xsdt_list_the_same_tables)
+{
+	EXPECT_EQ(build(1), 0);
+	struct acpi_header rsdt = table(res.rsdt, "RSDT"), xsdt = table(res.xsdt, "XSDT");
+	EXPECT_EQ(rsdt.revision, 1);
+	EXPECT_EQ(xsdt.revision, 1);
+	uint32_t r[8], x[8];
+	unsigned nr = sdt_entries(res.rsdt, 4, r, 8), nx = sdt_entries(res.xsdt, 8, x, 8);
+	EXPECT_EQ(nr, 2);
+	EXPECT_EQ(nx, nr);
+	for (unsigned i = 0; i < nr; i++)
+		EXPECT_EQ(r[i], x[i]);
+	EXPECT_EQ(find_in(r, nr, "FACP"), res.fadt);
+	EXPECT_EQ(find_in(r, nr, "APIC"), res.madt);
+	/* The FACS and DSDT are reached through the FADT only. */
+	EXPECT_EQ(find_in(r, nr, "FACS"), 0);
+	EXPECT_EQ(find_in(r, nr, "DSDT"), 0);
+}
+
+TEST(acpi_build, fadt_pm_blocks_facs_dsdt)
+{
+	EXPECT_EQ(build(1), 0);
+	struct acpi_header h = table(res.fadt, "FACP");
+	EXPECT_EQ(h.length, 276);
+	EXPECT_EQ(h.revision, 6);
+	struct acpi_fadt f;
+	memcpy(&f, ram + res.fadt, sizeof(f));
+	EXPECT_EQ(f.minor_version, 4);
+	EXPECT_EQ(f.sci_int, SCI_IRQ);
+	EXPECT_EQ(f.smi_cmd, 0);
+	EXPECT_EQ(f.pm_tmr_blk, PM_TMR_PORT);
+	EXPECT_EQ(f.pm_tmr_len, 4);
+	EXPECT_EQ(f.pm1a_evt_blk, PM1A_EVT_PORT);
+	EXPECT_EQ(f.pm1_evt_len, 4);
+	EXPECT_EQ(f.pm1a_cnt_blk, PM1A_CNT_PORT);
+	EXPECT_EQ(f.pm1_cnt_len, 2);
+	EXPECT_EQ(f.pm1b_evt_blk | f.pm1b_cnt_blk | f.pm2_cnt_blk | f.gpe0_blk | f.gpe1_blk, 0);
+	EXPECT_TRUE(f.flags & (1U << 8));       /* TMR_VAL_EXT: 32 bits */
+	EXPECT_FALSE(f.flags & (1U << 20));     /* not hardware-reduced */
+	EXPECT_TRUE(f.flags & (1U << 0));       /* WBINVD */
+	/* The 64-bit fields agree with the 32-bit ones. */
+	EXPECT_EQ(f.x_pm_tmr_blk.space_id, 1);  /* system I/O */
+	EXPECT_EQ(f.x_pm_tmr_blk.bit_width, 32);
+	EXPECT_EQ(f.x_pm_tmr_blk.address, PM_TMR_PORT);
+	EXPECT_EQ(f.x_pm1a_evt_blk.bit_width, 32);
+	EXPECT_EQ(f.x_pm1a_evt_blk.address, PM1A_EVT_PORT);
+	EXPECT_EQ(f.x_pm1a_cnt_blk.bit_width, 16);
+	EXPECT_EQ(f.x_pm1a_cnt_blk.address, PM1A_CNT_PORT);
+	EXPECT_EQ(f.firmware_ctrl, res.facs);
+	EXPECT_EQ(f.x_firmware_ctrl, res.facs);
+	EXPECT_EQ(f.dsdt, res.dsdt);
+	EXPECT_EQ(f.x_dsdt, res.dsdt);
+	/* FACS: 64 bytes, 64-byte aligned, version 2, no checksum. */
+	EXPECT_EQ(res.facs % 64, 0);
+	EXPECT_TRUE(!memcmp(ram + res.facs, "FACS", 4));
+	EXPECT_EQ(rd32(res.facs + 4), 64);
+	EXPECT_EQ(ram[res.facs + 32], 2);
+	/* DSDT: a valid table without AML. */
+	struct acpi_header d = table(res.dsdt, "DSDT");
+	EXPECT_EQ(d.length, 36);
+	EXPECT_EQ(d.revision, 2);
+}
+
+/* Walk the MADT of a build for ncpus and check every entry. */
+static void check_madt(uint32_t ncpus)
+{
+	test_context("%u vCPUs", ncpus);
+	EXPECT_EQ(build(ncpus), 0);
+	struct acpi_header h = table(res.madt, "APIC");
+	EXPECT_EQ(rd32(res.madt + 36), LAPIC_BASE);
+	EXPECT_EQ(rd32(res.madt + 40), 1);   /* PCAT_COMPAT */
+	uint32_t cpus = 0, ioapics = 0, nmis = 0, isos = 0;
+	bool seen[256] = { false };
+	uint32_t off = 44;
+	while (off < h.length) {
+		test_context("%u vCPUs, entry at offset %u", ncpus, off);
+		uint8_t type = ram[res.madt + off], len = ram[res.madt + off + 1];
+		EXPECT_GE(len, 2);
+		EXPECT_LE(off + len, h.length);
+		const uint8_t *e = ram + res.madt + off;
+		switch (type) {
+		case 0:   /* processor local APIC */
+			EXPECT_EQ(len, 8);
+			EXPECT_EQ(e[2], e[3]);               /* UID = APIC ID */
+			EXPECT_LT(e[3], ncpus);
+			EXPECT_FALSE(seen[e[3]]);
+			seen[e[3]] = true;
+			EXPECT_EQ(rd32(res.madt + off + 4), 1); /* enabled */
+			EXPECT_EQ(e[3], cpus);               /* in order */
+			cpus++;
+			break;
+		case 1:   /* I/O APIC */
+			EXPECT_EQ(len, 12);
+			EXPECT_EQ(e[2], 0);
+			EXPECT_EQ(rd32(res.madt + off + 4), IOAPIC_BASE);
+			EXPECT_EQ(rd32(res.madt + off + 8), 0);
+			ioapics++;
+			break;
+		case 2: { /* interrupt source override */
+			EXPECT_EQ(len, 10);
+			EXPECT_EQ(e[2], 0);   /* ISA */
+			uint32_t gsi = rd32(res.madt + off + 4);
+			uint16_t flags = (uint16_t)(e[8] | e[9] << 8);
+			if (e[3] == 0) {
+				EXPECT_EQ(gsi, 2);
+				EXPECT_EQ(flags, 0);
+			} else {
+				EXPECT_EQ(e[3], SCI_IRQ);
+				EXPECT_EQ(gsi, SCI_IRQ);
+				EXPECT_EQ(flags, INTI_LEVEL_HIGH);
+			}
+			isos++;
+			break;
+		}
+		case 4:   /* local APIC NMI */
+			EXPECT_EQ(len, 6);
+			EXPECT_EQ(e[2], 0xff);
+			EXPECT_EQ(e[3] | e[4] << 8, INTI_EDGE_HIGH);
+			EXPECT_EQ(e[5], 1);  /* LINT1 */
+			nmis++;
+			break;
+		default:
+			test_fail(__FILE__, __LINE__, "unexpected MADT entry type %u", type);
+		}
+		off += len;
+	}
+	test_context("%u vCPUs", ncpus);
+	EXPECT_EQ(off, h.length);
+	EXPECT_EQ(cpus, ncpus);
+	EXPECT_EQ(ioapics, 1);
+	EXPECT_EQ(isos, 2);
+	EXPECT_EQ(nmis, 1);
+	EXPECT_EQ(h.length, 44 + 8 * ncpus + 12 + 2 * 10 + 6);
+}
+
+TEST(acpi_build, madt_for_1_to_4_and_255_vcpus)
+{
+	for (uint32_t n = 1; n <= 4; n++)
+		check_madt(n);
+	check_madt(17);
+	check_madt(255);
+}
+
+/* The MP floating pointer found the way an OS looks for it. */
+static uint32_t find_mp(void)
+{
+	for (uint32_t a = 0xf0000; a < 0x100000; a += 16)
+		if (!memcmp(ram + a, "_MP_", 4) && sum(a, 16) == 0)
+			return a;
+	return 0;
+}
+
+static void check_mp(uint32_t ncpus)
+{
+	test_context("%u vCPUs", ncpus);
+	EXPECT_EQ(build(ncpus), 0);
+	uint32_t f = find_mp();
+	EXPECT_EQ(f, res.mp_float);
+	EXPECT_EQ(ram[f + 8], 1);       /* length in paragraphs */
+	EXPECT_EQ(ram[f + 9], 4);       /* MP 1.4 */
+	EXPECT_EQ(ram[f + 11], 0);      /* a configuration table, not a default one */
+	uint32_t c = rd32(f + 4);
+	EXPECT_EQ(c, res.mp_config);
+	EXPECT_TRUE(!memcmp(ram + c, "PCMP", 4));
+	uint16_t len = (uint16_t)(ram[c + 4] | ram[c + 5] << 8), count = (uint16_t)(ram[c + 34] | ram[c + 35] << 8);
+	EXPECT_LE(c + len, 0x100000);
+	EXPECT_EQ(sum(c, len), 0);
+	EXPECT_EQ(ram[c + 6], 4);
+	EXPECT_EQ(rd32(c + 36), LAPIC_BASE);
+	uint32_t off = 44, cpus = 0, buses = 0, ioapics = 0, lints = 0;
+	bool irq_seen[16] = { false };
+	for (uint16_t i = 0; i < count; i++) {
+		test_context("%u vCPUs, MP entry %u at %u", ncpus, i, off);
+		const uint8_t *e = ram + c + off;
+		switch (e[0]) {
+		case 0:
+			EXPECT_EQ(e[1], cpus);
+			EXPECT_EQ(e[3], cpus == 0 ? 3 : 1);   /* enabled, BSP on APIC ID 0 only */
+			cpus++;
+			off += 20;
+			break;
+		case 1:
+			EXPECT_EQ(e[1], 0);
+			EXPECT_TRUE(!memcmp(e + 2, "ISA   ", 6));
+			buses++;
+			off += 8;
+			break;
+		case 2:
+			EXPECT_EQ(e[1], 0);
+			EXPECT_EQ(e[2], 0x20);
+			EXPECT_EQ(e[3], 1);
+			EXPECT_EQ(rd32(c + off + 4), IOAPIC_BASE);
+			ioapics++;
+			off += 8;
+			break;
+		case 3: {
+			EXPECT_EQ(e[1], 0);    /* INT */
+			EXPECT_EQ(e[4], 0);    /* bus ISA */
+			uint8_t irq = e[5];
+			EXPECT_LT(irq, 16);
+			EXPECT_NE(irq, 2);     /* the cascade */
+			EXPECT_FALSE(irq_seen[irq]);
+			irq_seen[irq] = true;
+			EXPECT_EQ(e[6], 0);    /* I/O APIC ID */
+			EXPECT_EQ(e[7], irq == 0 ? 2 : irq);
+			EXPECT_EQ(e[2] | e[3] << 8, irq == SCI_IRQ ? INTI_LEVEL_HIGH : 0);
+			off += 8;
+			break;
+		}
+		case 4:
+			if (e[1] == 3) {       /* ExtINT to the BSP's LINT0 */
+				EXPECT_EQ(e[6], 0);
+				EXPECT_EQ(e[7], 0);
+			} else {
+				EXPECT_EQ(e[1], 1); /* NMI to every LINT1 */
+				EXPECT_EQ(e[6], 0xff);
+				EXPECT_EQ(e[7], 1);
+			}
+			lints++;
+			off += 8;
+			break;
+		default:
+			test_fail(__FILE__, __LINE__, "unexpected MP entry type %u", e[0]);
+		}
+	}
+	test_context("%u vCPUs", ncpus);
+	EXPECT_EQ(off, len);
+	EXPECT_EQ(cpus, ncpus);
+	EXPECT_EQ(buses, 1);
+	EXPECT_EQ(ioapics, 1);
+	EXPECT_EQ(lints, 2);
+	for (unsigned irq = 0; irq < 16; irq++)
+		EXPECT_EQ(irq_seen[irq], irq != 2);
+}
+
+TEST(acpi_build, mp_table_for_1_to_4_and_255_vcpus)
+{
+	for (uint32_t n = 1; n <= 4; n++)
+		check_mp(n);
+	check_mp(255);
+}
+
+TEST(acpi_build, tables_do_not_overlap_and_stay_in_the_bios_area)
+{
+	EXPECT_EQ(build(255), 0);
+	struct {
+		uint32_t at, len;
+	} t[] = {
+		{ res.rsdp, 36 }, { res.mp_float, 16 }, { res.facs, 64 },
+		{ res.dsdt, rd32(res.dsdt + 4) }, { res.fadt, rd32(res.fadt + 4) }, { res.madt, rd32(res.madt + 4) },
+		{ res.rsdt, rd32(res.rsdt + 4) }, { res.xsdt, rd32(res.xsdt + 4) },
+		{ res.mp_config, (uint32_t)(ram[res.mp_config + 4] | ram[res.mp_config + 5] << 8) },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		EXPECT_GE(t[i].at, 0xf0000);
+		EXPECT_LE(t[i].at + t[i].len, res.end);
+		EXPECT_EQ(t[i].at % 16, 0);
+		for (size_t j = 0; j < i; j++)
+			EXPECT_TRUE(t[i].at + t[i].len <= t[j].at || t[j].at + t[j].len <= t[i].at);
+	}
+	EXPECT_LE(res.end, 0x100000);
+	/* Nothing outside the BIOS area was touched; the rest of it is zero. */
+	for (uint32_t a = 0; a < RAM_SIZE; a++) {
+		if (a >= 0xf0000 && a < 0x100000)
+			continue;
+		if (ram[a] != FILL)
+			test_fail(__FILE__, __LINE__, "byte at %#x changed to %#x", a, ram[a]);
+	}
+	for (uint32_t a = res.end; a < 0x100000; a++)
+		EXPECT_EQ(ram[a], 0);
+}
+
+TEST(acpi_build, refuses_what_it_cannot_describe)
+{
+	EXPECT_EQ(build(0), -EINVAL);
+	EXPECT_EQ(build(256), -EINVAL);
+	uint8_t small[0x1000];
+	EXPECT_EQ(acpi_build_guest(small, sizeof(small), 1, &res), -EINVAL);
+	/* Exactly the first MiB is enough. */
+	EXPECT_EQ(build(1), 0);
+	EXPECT_EQ(acpi_build_guest(ram, 0x100000, 1, &res), 0);
+	EXPECT_EQ(acpi_build_guest(ram, 0xfffff, 1, &res), -EINVAL);
+	/* An SCI on an unconnected IRQ cannot be described. */
+	struct acpi_build_cfg c;
+	acpi_build_guest_cfg(&c, 1);
+	c.isa_pin[c.sci_irq] = ACPI_BUILD_NO_PIN;
+	EXPECT_EQ(acpi_build(ram, RAM_SIZE, &c, &res), -EINVAL);
+}
+
+TEST(acpi_build, a_corrupted_table_fails_its_checksum)
+{
+	/* The checks above can fail: flip one byte of each table. */
+	const uint32_t *tables[] = { &res.rsdt, &res.xsdt, &res.fadt, &res.dsdt, &res.madt };
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		EXPECT_EQ(build(2), 0);
+		uint32_t a = *tables[i];
+		EXPECT_EQ(sum(a, rd32(a + 4)), 0);
+		ram[a + 20] ^= 0x10;
+		EXPECT_NE(sum(a, rd32(a + 4)), 0);
+	}
+	EXPECT_EQ(build(2), 0);
+	ram[res.rsdp + 16] ^= 1;   /* the RSDT address */
+	EXPECT_EQ(find_rsdp(0xe0000, 0x100000), 0);
+}
+
+/* The guest platform: the wiring the tables describe is the VMM's. */
+TEST(acpi_build, guest_cfg_matches_the_vm_wiring)
+{
+	struct acpi_build_cfg c;
+	acpi_build_guest_cfg(&c, 3);
+	EXPECT_EQ(c.ncpus, 3);
+	EXPECT_EQ(c.lapic_addr, VLAPIC_DEFAULT_BASE);
+	EXPECT_EQ(c.ioapic_addr, VIOAPIC_BASE);
+	EXPECT_EQ(c.ioapic_id, VIRQ_IOAPIC_ID);
+	for (unsigned irq = 0; irq < 16; irq++)
+		EXPECT_EQ(c.isa_pin[irq], irq == VIRQ_ISA_IRQ_CASCADE ? ACPI_BUILD_NO_PIN : virq_isa_pin(irq));
+	EXPECT_EQ(c.pm_tmr_port, VPM_PM_TMR);
+	EXPECT_EQ(c.pm1a_evt_port, VPM_PM1_EVT);
+	EXPECT_EQ(c.pm1a_cnt_port, VPM_PM1_CNT);
+}
+
+/* End to end in the exit harness: vm_create() built the tables into the
+ * guest's RAM, 0xf0000 is RAM for the guest, and an IN from the port the
+ * FADT names is answered by the PM timer. */
+TEST(acpi_build, vm_tables_and_the_port_the_fadt_names)
+{
+	struct vm *vm = hv_create(HV_MEM, 2, HV_PROT32);
+	if (!vm)
+		test_fail(__FILE__, __LINE__, "hv_create: %s", hv_violation_text(0));
+	struct vcpu *v = &vm->vcpu[0];
+	EXPECT_TRUE(hv_gpa(vm, 0xf0000, 0x10000) != NULL);
+	EXPECT_TRUE(hv_gpa(vm, 0xeffff, 1) == NULL);
+	uint64_t hpa;
+	EXPECT_TRUE(ept_lookup(&vm->ept, 0xf0000, &hpa, NULL));
+	EXPECT_FALSE(ept_lookup(&vm->ept, 0xeffff, &hpa, NULL));
+	const uint8_t *rsdp = hv_gpa(vm, 0xf0000, 36);
+	EXPECT_TRUE(!memcmp(rsdp, "RSD PTR ", 8));
+	uint32_t rsdt;
+	memcpy(&rsdt, rsdp + 16, 4);
+	/* The RSDT lists the FADT and an MADT with two processors. */
+	const uint8_t *t = hv_gpa(vm, rsdt, 44);
+	uint32_t fadt_a = 0, madt_a = 0;
+	for (int i = 0; i < 2; i++) {
+		uint32_t a;
+		memcpy(&a, t + 36 + 4 * i, 4);
+		const uint8_t *x = hv_gpa(vm, a, 4);
+		if (!memcmp(x, "FACP", 4))
+			fadt_a = a;
+		if (!memcmp(x, "APIC", 4))
+			madt_a = a;
+	}
+	EXPECT_NE(fadt_a, 0);
+	EXPECT_NE(madt_a, 0);
+	uint32_t madt_len;
+	memcpy(&madt_len, (const uint8_t *)hv_gpa(vm, madt_a, 8) + 4, 4);
+	EXPECT_EQ(madt_len, 44 + 2 * 8 + 12 + 20 + 6);
+	struct acpi_fadt f;
+	memcpy(&f, hv_gpa(vm, fadt_a, sizeof(f)), sizeof(f));
+
+	uint32_t before = vpm_timer(&vm->pm, fcpu_tsc());
+	v->regs[RDX] = f.pm_tmr_blk;
+	hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(f.pm_tmr_blk, 4, true), 1);
+	uint32_t got = (uint32_t)v->regs[RAX];
+	uint32_t after = vpm_timer(&vm->pm, fcpu_tsc());
+	EXPECT_GE(got, before);
+	EXPECT_LE(got, after);
+	EXPECT_GE(got, VPM_TMR_START);
+	hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(f.pm_tmr_blk + 3, 1, true), 1);
+	EXPECT_EQ(v->regs[RAX] & 0xff, 0xff);   /* top byte, within 2 s of the start */
+	hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(f.pm1a_cnt_blk, 2, true), 1);
+	EXPECT_EQ(v->regs[RAX] & 0xffff, 1);    /* SCI_EN */
+	EXPECT_EQ(vm->unclaimed_io, 0);
+	EXIT_DONE(vm);
+}
