@@ -114,6 +114,35 @@ void exit_single_step_trap(void)
 		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
+/* Data and I/O breakpoints (SDM Vol. 3B 17.2.4-17.2.5) on an access the
+ * VMM carried out for the guest: the CPU would have raised a #DB trap after
+ * the instruction; the VM entry raises it (pending debug exceptions B0-B3,
+ * 26.6.3). DR0-DR3 are the guest's, live on this CPU (vmm/vcpu_run.c). */
+void exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
+{
+	uint64_t dr7 = vmcs_read(GUEST_DR7), hits = 0;
+	if (!(dr7 & 0xff))
+		return;
+	const uint64_t dr[DR_BREAKPOINTS] = { read_dr0(), read_dr1(), read_dr2(), read_dr3() };
+	static const unsigned len_bytes[4] = { 1, 2, 8, 4 };
+	for (unsigned i = 0; i < DR_BREAKPOINTS; i++) {
+		if (!DR7_ENABLED(dr7, i))
+			continue;
+		unsigned rw = DR7_RW(dr7, i);
+		bool watch = kind == BP_IO ? rw == DR7_RW_IO && (vmcs_read(GUEST_CR4) & CR4_DE)
+			   : kind == BP_WRITE ? rw == DR7_RW_WRITE || rw == DR7_RW_ACCESS
+					      : rw == DR7_RW_ACCESS;
+		if (!watch)
+			continue;
+		uint64_t len = len_bytes[DR7_LEN(dr7, i)], start = dr[i] & ~(len - 1);
+		if (addr < start + len && start < addr + size)
+			hits |= PENDING_DBG_B(i);
+	}
+	if (hits)
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | hits | PENDING_DBG_ENABLED_BP);
+}
+
 void exit_advance_rip(uint64_t len)
 {
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);

@@ -20,6 +20,11 @@ void exit_single_step_trap(void);
 /* Step past the instruction that exited (VM_EXIT_INSTRUCTION_LEN; not
  * valid for EPT violations, whose length comes from the decoder). */
 void exit_skip_instruction(void);
+/* A data (BP_READ, BP_WRITE) or I/O (BP_IO) access the VMM made for the
+ * guest at addr (linear address or port), size bytes: the #DB of the
+ * guest's DR7 breakpoints it hits follows the instruction. */
+enum bp_kind { BP_READ, BP_WRITE, BP_IO };
+void exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size);
 /* RCX/RSI/RDI after a string iteration with address size asize (2, 4, 8). */
 uint64_t addr_reg_update(uint64_t old, uint64_t val, unsigned asize);
 /* Handlers in other files. */

@@ -111,12 +111,17 @@ static void string_io(struct vcpu *v, uint64_t q)
 			string_io_fault(v, in, &f);
 			return;
 		}
+		exit_breakpoints(BP_IO, port, size);
+		exit_breakpoints(in ? BP_WRITE : BP_READ, base + off, size);
+		bool hit = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_ENABLED_BP;
 		off = down ? off - size : off + size;
 		v->regs[idx] = addr_reg_update(v->regs[idx], off, asize);
 		if (rep)
 			v->regs[RCX] = addr_reg_update(v->regs[RCX], v->regs[RCX] - 1, asize);
 		if (v->vm->state != VM_RUNNING)
 			return;
+		if (hit)
+			break;   /* the #DB comes after this iteration (SDM Vol. 3B 17.3.1.2) */
 	}
 	if (!rep || !(v->regs[RCX] & amask))
 		exit_skip_instruction();
@@ -135,6 +140,7 @@ void exit_io(struct vcpu *v)
 	uint32_t val = (uint32_t)v->regs[RAX];
 	bool in = q & IOQ_IN;
 	port_io(v, (uint16_t)IOQ_PORT(q), size, !in, &val);
+	exit_breakpoints(BP_IO, IOQ_PORT(q), size);
 	if (in) {
 		uint64_t m = size_mask(size);
 		/* IN to EAX zero-extends in 64-bit mode; AL/AX keep the rest. */

@@ -191,11 +191,18 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct 
 			return false;
 		}
 		if (in->kind != INSN_STOS)
+			exit_breakpoints(BP_READ, linear_of(src_seg, si), in->size);
+		if (in->kind != INSN_LODS)
+			exit_breakpoints(BP_WRITE, linear_of(SEG_ES, di), in->size);
+		bool hit = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_ENABLED_BP;
+		if (in->kind != INSN_STOS)
 			v->regs[RSI] = addr_reg_update(v->regs[RSI], si + (uint64_t)step, in->addr_size);
 		if (in->kind != INSN_LODS)
 			v->regs[RDI] = addr_reg_update(v->regs[RDI], di + (uint64_t)step, in->addr_size);
 		if (rep)
 			v->regs[RCX] = addr_reg_update(v->regs[RCX], v->regs[RCX] - 1, in->addr_size);
+		if (hit)
+			break;   /* the #DB comes after this iteration (SDM Vol. 3B 17.3.1.2) */
 	}
 	*done = !rep || !(v->regs[RCX] & amask);
 	return true;
@@ -475,6 +482,8 @@ void exit_ept_violation(struct vcpu *v)
 			insn_kind_name(in.kind), (unsigned long long)rip, why);
 		return;
 	}
+	if (!string && !v->reinject_info)
+		exit_breakpoints(in.mem_write ? BP_WRITE : BP_READ, op.la, in.size);
 	if (advance)
 		exit_advance_rip(in.len);
 	else if (!v->reinject_info)

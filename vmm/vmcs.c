@@ -158,9 +158,12 @@ static int write_controls(struct vcpu *v)
 	uint32_t proc2 = adjust(c->proc2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST |
 					  PROC2_WBINVD_EXITING,
 				PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID, &bad);
-	uint32_t exitc = adjust(c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+	/* Debug controls: a VM exit sets DR7 to 0x400 (27.5.1), so without them
+	 * the guest's breakpoints would vanish at its first exit. */
+	uint32_t exitc = adjust(c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+						 EXIT_SAVE_DEBUG_CONTROLS,
 				EXIT_SAVE_PAT | EXIT_LOAD_PAT, &bad);
-	uint32_t entry = adjust(c->entry, ENTRY_LOAD_EFER, ENTRY_LOAD_PAT, &bad);
+	uint32_t entry = adjust(c->entry, ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG_CONTROLS, ENTRY_LOAD_PAT, &bad);
 	entry &= ~ENTRY_IA32E_MODE_GUEST;
 	if (bad) {
 		pr_err("vcpu %u: required VMX controls refused by the CPU: 0x%x", v->id, bad);

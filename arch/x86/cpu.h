@@ -136,6 +136,17 @@ DEFINE_DR_ACCESSORS(3)
 DEFINE_DR_ACCESSORS(6)
 #undef DEFINE_DR_ACCESSORS
 #define DR6_INIT 0xffff0ff0ULL /* DR6 after reset (17.2.3) */
+/* DR7 (17.2.4): breakpoint i is enabled by L<i> (bit 2i) or G<i> (bit
+ * 2i+1); R/W<i> (bits 17:16 + 4i) says what it watches, LEN<i> (bits 19:18
+ * + 4i) how many bytes. */
+#define DR7_ENABLED(dr7, i) (((dr7) >> (2 * (i))) & 3)
+#define DR7_RW(dr7, i) (((dr7) >> (16 + 4 * (i))) & 3)
+#define DR7_LEN(dr7, i) (((dr7) >> (18 + 4 * (i))) & 3)
+#define   DR7_RW_EXEC 0
+#define   DR7_RW_WRITE 1
+#define   DR7_RW_IO 2       /* with CR4.DE */
+#define   DR7_RW_ACCESS 3   /* read or write */
+#define DR_BREAKPOINTS 4
 
 static inline uint64_t rdtsc(void)
 {
@@ -223,6 +234,18 @@ void host_test_write_cr2(uint64_t v);
 #define nmi_self() host_test_nmi_self()
 #define read_cr2() host_test_read_cr2()
 #define write_cr2(v) host_test_write_cr2(v)
+uint64_t host_test_read_dr(unsigned n);
+void host_test_write_dr(unsigned n, uint64_t v);
+#define read_dr0() host_test_read_dr(0)
+#define read_dr1() host_test_read_dr(1)
+#define read_dr2() host_test_read_dr(2)
+#define read_dr3() host_test_read_dr(3)
+#define read_dr6() host_test_read_dr(6)
+#define write_dr0(v) host_test_write_dr(0, v)
+#define write_dr1(v) host_test_write_dr(1, v)
+#define write_dr2(v) host_test_write_dr(2, v)
+#define write_dr3(v) host_test_write_dr(3, v)
+#define write_dr6(v) host_test_write_dr(6, v)
 #endif
 #endif
 

@@ -104,6 +104,8 @@ enum exit_reason {
 /* Guest pending debug exceptions (24.4.2): BS = a single-step trap is
  * pending, delivered (with DR6.BS) right after VM entry. */
 #define PENDING_DBG_BS          (1ULL << 14)
+#define PENDING_DBG_B(i)        (1ULL << (i))  /* breakpoint condition i met */
+#define PENDING_DBG_ENABLED_BP  (1ULL << 12)   /* one of them is enabled in DR7 */
 /* Guest activity states (24.4.2). */
 #define ACTIVITY_ACTIVE 0
 #define ACTIVITY_HLT    1

@@ -45,6 +45,8 @@
 #define PROC2_UNRESTRICTED_GUEST  (1U << 7)
 #define PROC2_ENABLE_INVPCID      (1U << 12)
 /* VM-exit / VM-entry controls (Tables 24-13, 24-15). */
+#define EXIT_SAVE_DEBUG_CONTROLS  (1U << 2)   /* DR7 and IA32_DEBUGCTL into the guest state */
+#define ENTRY_LOAD_DEBUG_CONTROLS (1U << 2)   /* ... and back at entry (exit sets DR7 to 0x400) */
 #define EXIT_HOST_ADDR_SPACE_SIZE (1U << 9)
 #define EXIT_ACK_INTR_ON_EXIT     (1U << 15)
 #define EXIT_SAVE_PAT             (1U << 18)

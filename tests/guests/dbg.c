@@ -4,7 +4,9 @@
  * iteration of REP INSB each end with exactly one #DB (DR6.BS) whose EIP is
  * the next instruction (for REP: the same instruction until the count is
  * done); a fault raised for an instruction (#GP from WRMSR to an MSR that
- * does not exist, #UD from UD2) pushes EFLAGS with RF set. */
+ * does not exist, #UD from UD2) pushes EFLAGS with RF set; an I/O
+ * breakpoint (CR4.DE, DR7 R/W = 10b) on a port and a data breakpoint on an
+ * MMIO address trap after the OUT / the load the VMM carried out (17.2.4). */
 #include "rt/rt.h"
 
 #include "rt/testdev.h"
@@ -19,6 +21,24 @@
 
 static volatile uint32_t db_count, db_eip[8], db_dr6[8];
 static volatile uint32_t keep_tf; /* traps after which TF stays set */
+
+#define CR4_DE		(1U << 3)
+#define DR7_L0		(1U << 0)
+#define DR7_RW0_IO	(2U << 16)
+#define DR7_RW0_ACCESS	(3U << 16)
+#define DR7_LEN0_4	(3U << 18)
+#define DR7_FIXED1	0x400U
+#define DR6_B0		(1U << 0)
+
+static inline void write_dr0(uint32_t v)
+{
+	__asm__ volatile("mov %0, %%db0" : : "r"(v));
+}
+
+static inline void write_dr7(uint32_t v)
+{
+	__asm__ volatile("mov %0, %%db7" : : "r"(v));
+}
 
 static inline uint32_t read_dr6(void)
 {
@@ -121,6 +141,44 @@ static void check_single_step(void)
 	trap_set_handler(VEC_DB, NULL);
 }
 
+extern char after_bp_out[], after_bp_mmio[];
+
+/* Breakpoints on accesses the VMM carries out: the #DB (DR6.B0) follows
+ * the instruction, as on hardware. */
+static void check_breakpoints(void)
+{
+	if (skip_unless_coopvmm("I/O and MMIO breakpoints on accesses the VMM carries out"))
+		return;
+	uint32_t a;
+	trap_set_handler(VEC_DB, db_handler);
+	printf("breakpoints on accesses the VMM carries out:\n");
+	write_cr4(read_cr4() | CR4_DE);
+	write_dr0(UNCLAIMED_PORT);
+	write_dr7(DR7_FIXED1 | DR7_L0 | DR7_RW0_IO);
+	__asm__ volatile("outb %%al, %%dx\n.globl after_bp_out\nafter_bp_out:" : : "a"(0), "d"(UNCLAIMED_PORT)
+			 : "memory");
+	write_dr7(DR7_FIXED1);
+	printf("  I/O breakpoint on port %#x: %u #DB, eip %#x, dr6 %#x\n", UNCLAIMED_PORT, db_count, db_eip[0],
+	       db_dr6[0]);
+	EXPECT_EQ(db_count, 1);
+	EXPECT_EQ(db_eip[0], (uint32_t)after_bp_out);
+	EXPECT_TRUE(db_dr6[0] & DR6_B0);
+	db_count = 0;
+
+	uint32_t mmio = TESTDEV_MMIO_BASE + TESTDEV_SCRATCH;
+	write_dr0(mmio);
+	write_dr7(DR7_FIXED1 | DR7_L0 | DR7_RW0_ACCESS | DR7_LEN0_4);
+	__asm__ volatile("movl (%1), %0\n.globl after_bp_mmio\nafter_bp_mmio:" : "=a"(a) : "r"(mmio) : "memory");
+	write_dr7(DR7_FIXED1);
+	write_cr4(read_cr4() & ~CR4_DE);
+	printf("  data breakpoint on MMIO %#x: %u #DB, eip %#x, dr6 %#x\n", mmio, db_count, db_eip[0], db_dr6[0]);
+	EXPECT_EQ(db_count, 1);
+	EXPECT_EQ(db_eip[0], (uint32_t)after_bp_mmio);
+	EXPECT_TRUE(db_dr6[0] & DR6_B0);
+	db_count = 0;
+	trap_set_handler(VEC_DB, NULL);
+}
+
 static volatile uint32_t fault_eflags, fault_vector;
 
 static void fault_handler(struct trap_frame *f)
@@ -156,6 +214,7 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	(void)magic;
 	(void)mbi;
 	check_single_step();
+	check_breakpoints();
 	check_rf();
 	return 0;
 }

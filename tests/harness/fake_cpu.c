@@ -67,9 +67,12 @@ static const struct {
 	{ 0x80000008, 0, { 0x00003027, 0x00000000, 0x00000000, 0x00000000 } },
 };
 
+static uint64_t fake_dr[8];
+
 void fcpu_reset(void)
 {
 	memset(&cpu, 0, sizeof(cpu));
+	memset(fake_dr, 0, sizeof(fake_dr));
 	cpu.cpuid_mode = FCPU_CPUID_TABLE;
 	cpu.linear_bits = 48;
 	cpu.tsc = FAKE_TSC_START;
@@ -240,6 +243,23 @@ void host_test_write_cr2(uint64_t v)
 uint64_t fcpu_cr2(void)
 {
 	return cpu.cr2;
+}
+
+/* DR0-DR3 and DR6 (the numbers 0-3 and 6 of MOV DR); others read 0. */
+uint64_t host_test_read_dr(unsigned n)
+{
+	return n < 8 ? fake_dr[n] : 0;
+}
+
+void host_test_write_dr(unsigned n, uint64_t v)
+{
+	if (n < 8)
+		fake_dr[n] = v;
+}
+
+void fcpu_set_dr(unsigned n, uint64_t v)
+{
+	host_test_write_dr(n, v);
 }
 
 uint64_t host_test_rdmsr(uint32_t msr)

@@ -82,6 +82,7 @@ const struct fcpu_msr *fcpu_wrmsr_at(unsigned i);
 void fcpu_clear_wrmsr_log(void);
 unsigned fcpu_nmis(void);                        /* NMIs sent to the host's own handler */
 uint64_t fcpu_cr2(void);                         /* CR2 as the VMM left it */
+void fcpu_set_dr(unsigned n, uint64_t v);        /* DR0-DR3, DR6 of the fake CPU */
 
 /* ---- environment (fake_env.c) ---- */
 void fenv_reset(void);

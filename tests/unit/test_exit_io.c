@@ -213,3 +213,25 @@ TEST(exit_io, insd_without_instruction_information)
 	EXPECT_EQ(v->regs[RDI], 0x6004);
 	EXIT_DONE(vm);
 }
+
+/* An I/O breakpoint (DR7 R/W = 10b with CR4.DE) on a port the VMM serves:
+ * the #DB trap the CPU would raise after OUT is pending at entry (B0 and
+ * "enabled breakpoint"); without CR4.DE nothing. */
+TEST(exit_io, io_breakpoint_pending_after_out)
+{
+	for (int de = 0; de <= 1; de++) {
+		test_context("CR4.DE %d", de);
+		struct vm *vm = exit_vm(HV_PROT32);
+		struct vcpu *v = &vm->vcpu[0];
+		fcpu_set_dr(0, 0x2e0);
+		fvmcs_set(GUEST_DR7, 0x400 | 1 | (2U << 16)); /* L0, R/W0 = I/O, LEN0 = 1 */
+		if (de)
+			fvmcs_set(GUEST_CR4, fvmcs_get(GUEST_CR4) | CR4_DE);
+		fvmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+		v->regs[RAX] = 0x12;
+		struct hv_result r = hv_run_insn(v, EXIT_IO_INSTRUCTION, 0x2e0ULL << 16, 1); /* out dx, al */
+		EXPECT_EQ(r.inject, 0);
+		EXPECT_EQ(fvmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), de ? (1ULL | (1ULL << 12)) : 0);
+		EXIT_DONE(vm);
+	}
+}
