@@ -124,6 +124,24 @@ $(TEST_ISO): $(ELF) boot/grub.cfg $(GUEST_SRCS) | $(BUILD)/.deps-ok
 
 test: $(TEST_ISO)
 
+# The bare-machine ISO of the differential test (docs/guest-tests.md): every
+# guest as a menu entry of its own, loaded by GRUB's Multiboot v1 loader
+# (`multiboot`), no VMM; `tools/boot --grub-entry NAME` picks the entry.
+BARE_ISO := $(BUILD)/guests-bare.iso
+
+$(BARE_ISO): $(GUEST_SRCS) | $(BUILD)/.deps-ok
+	$(MAKE) -C tests/guests BUILD=$(abspath $(BUILD))/guests
+	rm -rf $(BUILD)/iso-bare && mkdir -p $(BUILD)/iso-bare/boot/grub $(BUILD)/iso-bare/guests
+	cp $(BUILD)/guests/*.elf $(BUILD)/iso-bare/guests/
+	{ printf 'set timeout=0\nset default=0\n'; \
+	  for f in $(BUILD)/iso-bare/guests/*.elf; do g=$$(basename $$f .elf); \
+	    printf 'menuentry "%s" --id %s {\n\tmultiboot /guests/%s.elf\n\tboot\n}\n' $$g $$g $$g; \
+	  done; } > $(BUILD)/iso-bare/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso-bare 2> $(BUILD)/grub-mkrescue-bare.log || \
+		{ cat $(BUILD)/grub-mkrescue-bare.log; exit 1; }
+
+test: $(BARE_ISO)
+
 # --- IOPM (iopm/) ---
 # The IOPM's Linux and userland (docs/iopm.md). tools/iopm-fetch downloads
 # Debian's stock cloud kernel, its matching headers and busybox-static into
