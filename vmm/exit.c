@@ -22,49 +22,12 @@
 #define CPUID_HV_BASE 0x40000000U
 #define CPUID_HV_LAST 0x400000ffU
 #define CPUID_HV_MAX 0x40000001U
-#define CPUID1_ECX_MONITOR (1U << 3)
-#define CPUID1_ECX_SMX (1U << 6)
-#define CPUID1_ECX_XSAVE (1U << 26)
-#define CPUID1_ECX_OSXSAVE (1U << 27)
-#define CPUID1_ECX_AVX (1U << 28)
-#define CPUID1_EBX_APIC_ID_SHIFT 24
-#define CPUID1_EBX_LOGICAL_SHIFT 16
-#define CPUID_LEAF_THERMAL 6
-#define CPUID_LEAF_EXT_FEATURES 7
-#define CPUID_LEAF_PERFMON 0xa
-#define CPUID_LEAF_TOPOLOGY 0xb
-#define CPUID_LEAF_TOPOLOGY_V2 0x1f
-#define CPUID_LEAF_XSAVE 0xd
-#define CPUID1_ECX_DTES64 (1U << 2)    /* DS area MSRs */
-#define CPUID1_ECX_DSCPL (1U << 4)
-#define CPUID1_ECX_EST (1U << 7)       /* IA32_PERF_CTL/STATUS */
-#define CPUID1_ECX_TM2 (1U << 8)
-#define CPUID1_ECX_XTPR (1U << 14)     /* IA32_MISC_ENABLE bit 23 */
-#define CPUID1_ECX_PDCM (1U << 15)     /* IA32_PERF_CAPABILITIES */
-#define CPUID1_ECX_DCA (1U << 18)      /* IA32_PLATFORM_DCA_CAP */
-#define CPUID1_EDX_MCA (1U << 14)      /* IA32_MCG_CAP and the MCi banks */
-#define CPUID1_EDX_DS (1U << 21)       /* IA32_DS_AREA */
-#define CPUID1_EDX_ACPI (1U << 22)     /* thermal monitor MSRs */
-#define CPUID1_EDX_TM (1U << 29)
-#define CPUID1_EDX_PBE (1U << 31)
 /* CPUID leaf 1 bits whose MSRs or state the VMM does not provide: hidden,
  * so that every feature CPUID shows works (docs/guest-platform.md). */
 #define CPUID1_ECX_HIDDEN (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE | \
 			   CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX | CPUID1_ECX_DTES64 | CPUID1_ECX_DSCPL | \
 			   CPUID1_ECX_EST | CPUID1_ECX_TM2 | CPUID1_ECX_XTPR | CPUID1_ECX_PDCM | CPUID1_ECX_DCA)
 #define CPUID1_EDX_HIDDEN (CPUID1_EDX_MCA | CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE)
-#define CPUID7_EBX_SGX (1U << 2)
-#define CPUID7_EBX_PQM (1U << 12)
-#define CPUID7_EBX_MPX (1U << 14)      /* BNDCFGS, XSAVE state */
-#define CPUID7_EBX_PQE (1U << 15)
-#define CPUID7_EBX_PT (1U << 25)       /* processor trace MSRs */
-#define CPUID7_EDX_SPEC_MSRS 0xfc000000U /* bits 26-31: SPEC_CTRL, STIBP, FLUSH_CMD, ARCH/CORE_CAPABILITIES, SSBD */
-#define CPUID7_EBX_AVX2 (1U << 5)
-#define CPUID7_EBX_AVX512F (1U << 16)
-#define CPUID7_ECX_PKU (1U << 3)
-#define CPUID7_ECX_OSPKE (1U << 4)
-#define CPUID7_ECX_LA57 (1U << 16)
-#define PDPTE_COUNT 4
 
 /* CR4 bits a guest may set, where the CPU supports them in VMX operation
  * (IA32_VMX_CR4_FIXED1): VMXE, SMXE, OSXSAVE, LA57 and PKE belong to
@@ -93,16 +56,15 @@ static void set_gpr(struct vcpu *v, unsigned n, uint64_t val)
 		v->regs[n] = val;
 }
 
-/* The canonical checks of WRMSR and VM entry use the CPU's linear-address
- * width (vmm/guest_mem.c). */
-static bool canonical(uint64_t a)
-{
-	return guest_canonical(a);
-}
 
 bool exit_single_stepping(void)
 {
 	return (vmcs_read(GUEST_RFLAGS) & RFLAGS_TF) && !(vmcs_read(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF);
+}
+
+unsigned exit_rep_batch(void)
+{
+	return exit_single_stepping() ? 1 : EXIT_REP_BATCH;
 }
 
 void exit_single_step_trap(void)
@@ -118,11 +80,11 @@ void exit_single_step_trap(void)
  * VMM carried out for the guest: the CPU would have raised a #DB trap after
  * the instruction; the VM entry raises it (pending debug exceptions B0-B3,
  * 26.6.3). DR0-DR3 are the guest's, live on this CPU (vmm/vcpu_run.c). */
-void exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
+bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 {
 	uint64_t dr7 = vmcs_read(GUEST_DR7), hits = 0;
-	if (!(dr7 & 0xff))
-		return;
+	if (!(dr7 & DR7_ENABLE_BITS))
+		return false;
 	const uint64_t dr[DR_BREAKPOINTS] = { read_dr0(), read_dr1(), read_dr2(), read_dr3() };
 	static const unsigned len_bytes[4] = { 1, 2, 8, 4 };
 	for (unsigned i = 0; i < DR_BREAKPOINTS; i++) {
@@ -141,6 +103,7 @@ void exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 	if (hits)
 		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
 			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | hits | PENDING_DBG_ENABLED_BP);
+	return hits != 0;
 }
 
 void exit_advance_rip(uint64_t len)
@@ -185,7 +148,7 @@ static void handle_cpuid(struct vcpu *v)
 			r.ebx = (r.ebx & 0xffffU) | (v->id << CPUID1_EBX_APIC_ID_SHIFT) |
 				(v->vm->nvcpus << CPUID1_EBX_LOGICAL_SHIFT);
 			break;
-		case CPUID_LEAF_EXT_FEATURES:
+		case CPUID_LEAF_STRUCT_EXT:
 			if (sub == 0) {
 				r.ebx &= ~(CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512F | CPUID7_EBX_SGX | CPUID7_EBX_PQM |
 					   CPUID7_EBX_MPX | CPUID7_EBX_PQE | CPUID7_EBX_PT);
@@ -252,7 +215,7 @@ static bool valid_syscall_msr_write(uint32_t msr, uint64_t val)
 	case MSR_LSTAR:
 	case MSR_CSTAR:
 	case MSR_KERNEL_GS_BASE:
-		return canonical(val);
+		return guest_canonical(val);
 	case MSR_SFMASK:
 	case MSR_TSC_AUX:
 		return !(val & MSR_HIGH_RESERVED);
@@ -261,7 +224,7 @@ static bool valid_syscall_msr_write(uint32_t msr, uint64_t val)
 	}
 }
 
-static bool efer_write(struct vcpu *v, uint64_t val)
+static bool efer_write(uint64_t val)
 {
 	uint64_t cur = vmcs_read(GUEST_IA32_EFER);
 	/* LMA is the CPU's: a write keeps it (SDM Vol. 3A 9.8.5, Vol. 4 table 2-2). */
@@ -271,7 +234,6 @@ static bool efer_write(struct vcpu *v, uint64_t val)
 	/* LME cannot change while paging is on (9.8.5.4). */
 	if (((val ^ cur) & EFER_LME) && (vmcs_read(GUEST_CR0) & CR0_PG))
 		return false;
-	(void)v;
 	vmcs_write(GUEST_IA32_EFER, val);
 	return true;
 }
@@ -321,7 +283,7 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	}
 	case MSR_IA32_EFER:
 		if (write)
-			return efer_write(v, *val);
+			return efer_write(*val);
 		*val = vmcs_read(GUEST_IA32_EFER);
 		return true;
 	case MSR_IA32_PAT:
@@ -342,7 +304,7 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 		static const uint32_t f[] = { GUEST_SYSENTER_CS, GUEST_SYSENTER_ESP, GUEST_SYSENTER_EIP };
 		if (write) {
 			/* ESP/EIP must be canonical (WRMSR; VM entry checks it too, 26.3.1.1). */
-			if (msr != MSR_IA32_SYSENTER_CS && !canonical(*val))
+			if (msr != MSR_IA32_SYSENTER_CS && !guest_canonical(*val))
 				return false;
 			vmcs_write(f[msr - MSR_IA32_SYSENTER_CS], *val);
 		} else
@@ -352,7 +314,7 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 		if (write) {
-			if (!canonical(*val))
+			if (!guest_canonical(*val))
 				return false;   /* else the next VM entry fails (26.3.1.2) */
 			vmcs_write(msr == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE, *val);
 		} else
@@ -425,16 +387,16 @@ static void handle_msr(struct vcpu *v, bool write)
 static bool load_pdptes(struct vcpu *v, uint64_t cr3)
 {
 	const uint64_t *pdpte = vm_gpa_ptr(v->vm, cr3 & 0xffffffffULL & ~PAE_PDPT_ALIGN,
-					   PDPTE_COUNT * sizeof(uint64_t));
-	uint64_t e[PDPTE_COUNT];
+					   PAE_PDPTE_COUNT * sizeof(uint64_t));
+	uint64_t e[PAE_PDPTE_COUNT];
 	if (!pdpte)
 		return false;
-	for (unsigned i = 0; i < PDPTE_COUNT; i++) {
+	for (unsigned i = 0; i < PAE_PDPTE_COUNT; i++) {
 		e[i] = pdpte[i];
 		if ((e[i] & PTE_P) && (e[i] & PDPTE_RESERVED))
 			return false;
 	}
-	for (unsigned i = 0; i < PDPTE_COUNT; i++)
+	for (unsigned i = 0; i < PAE_PDPTE_COUNT; i++)
 		vmcs_write(GUEST_PDPTE0 + 2 * i, e[i]);
 	return true;
 }
@@ -514,8 +476,8 @@ static void handle_cr(struct vcpu *v)
 {
 	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
 	unsigned cr = CRQ_NUM(q), type = CRQ_TYPE(q);
-	uint64_t cr0 = guest_cr(GUEST_CR0, CR0_READ_SHADOW, vmcs_read(CR0_GUEST_HOST_MASK));
-	uint64_t cr4 = guest_cr(GUEST_CR4, CR4_READ_SHADOW, vmcs_read(CR4_GUEST_HOST_MASK));
+	uint64_t cr0 = guest_cr(GUEST_CR0, CR0_READ_SHADOW, VMCS_CR0_OWNED);
+	uint64_t cr4 = guest_cr(GUEST_CR4, CR4_READ_SHADOW, VMCS_CR4_OWNED);
 	bool ok;
 	if (cr == 8 && (type == CRQ_MOV_TO || type == CRQ_MOV_FROM)) {
 		ok = cr8_access(v, type == CRQ_MOV_TO, CRQ_GPR(q));

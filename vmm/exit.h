@@ -17,14 +17,20 @@ bool exit_single_stepping(void);
 /* A single-step #DB after an instruction (or one REP iteration) the VMM
  * carried out, when the guest is single-stepping. */
 void exit_single_step_trap(void);
+/* Iterations of a REP string instruction the VMM carries out per exit (the
+ * rest re-executes after the next entry, so a long string never holds a
+ * lock, nor its CPU, for long): EXIT_REP_BATCH, or 1 while single-stepping
+ * (a trap after every iteration, SDM Vol. 3B 17.3.1.4). */
+#define EXIT_REP_BATCH 128
+unsigned exit_rep_batch(void);
 /* Step past the instruction that exited (VM_EXIT_INSTRUCTION_LEN; not
  * valid for EPT violations, whose length comes from the decoder). */
 void exit_skip_instruction(void);
 /* A data (BP_READ, BP_WRITE) or I/O (BP_IO) access the VMM made for the
  * guest at addr (linear address or port), size bytes: the #DB of the
- * guest's DR7 breakpoints it hits follows the instruction. */
+ * guest's DR7 breakpoints it hits follows the instruction. True if any hit. */
 enum bp_kind { BP_READ, BP_WRITE, BP_IO };
-void exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size);
+bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size);
 /* RCX/RSI/RDI after a string iteration with address size asize (2, 4, 8). */
 uint64_t addr_reg_update(uint64_t old, uint64_t val, unsigned asize);
 /* Handlers in other files. */

@@ -16,10 +16,6 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
-/* Iterations of a REP INS/OUTS per exit; the rest re-executes after the
- * next entry, so a long string never holds a lock, nor its CPU, for long
- * (and the host takes its interrupts between the batches). */
-#define IO_REP_BATCH 128
 #define VMX_BASIC_INS_OUTS_INFO (1ULL << 54)
 #define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
 #define INSN_INFO_SEG(i) (((i) >> 15) & 7)
@@ -91,8 +87,7 @@ static void string_io(struct vcpu *v, uint64_t q)
 	unsigned idx = in ? RDI : RSI;
 	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
 	uint64_t base = guest_seg_base_effective(seg);
-	/* Single-stepping traps after every iteration (SDM Vol. 3B 17.3.1.4). */
-	uint64_t batch = exit_single_stepping() ? 1 : IO_REP_BATCH;
+	uint64_t batch = exit_rep_batch();
 	for (uint64_t n = 0; n < count && n < batch; n++) {
 		uint64_t off = v->regs[idx] & amask;
 		uint32_t val = 0;
@@ -111,9 +106,8 @@ static void string_io(struct vcpu *v, uint64_t q)
 			string_io_fault(v, in, &f);
 			return;
 		}
-		exit_breakpoints(BP_IO, port, size);
-		exit_breakpoints(in ? BP_WRITE : BP_READ, base + off, size);
-		bool hit = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_ENABLED_BP;
+		bool hit = exit_breakpoints(BP_IO, port, size);
+		hit |= exit_breakpoints(in ? BP_WRITE : BP_READ, base + off, size);
 		off = down ? off - size : off + size;
 		v->regs[idx] = addr_reg_update(v->regs[idx], off, asize);
 		if (rep)

@@ -21,7 +21,6 @@
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define CPL_USER 3
 #define LA32_MASK 0xffffffffULL
-#define PAE_PDPTE_COUNT 4
 
 uint64_t guest_seg_base(enum seg_reg s)
 {

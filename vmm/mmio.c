@@ -20,7 +20,6 @@
 #include "vmm/vmcs_access.h"
 
 #define INSN_MAX 15
-#define MMIO_REP_BATCH 128          /* string iterations per exit (as exit_io.c) */
 #define RFLAGS_ARITH 0x8d5ULL      /* CF PF AF ZF SF OF */
 #define LA32_MASK 0xffffffffULL
 /* Exits in a row whose instruction does not match the access (the guest
@@ -174,7 +173,7 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct 
 	uint64_t count = rep ? v->regs[RCX] & amask : 1;
 	int64_t step = (vmcs_read(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)in->size : (int64_t)in->size;
 	enum seg_reg src_seg = in->seg >= 0 ? (enum seg_reg)in->seg : SEG_DS;
-	uint64_t batch = exit_single_stepping() ? 1 : MMIO_REP_BATCH;
+	uint64_t batch = exit_rep_batch();
 	for (uint64_t n = 0; n < count && n < batch; n++) {
 		uint64_t val = 0;
 		uint64_t si = v->regs[RSI] & amask, di = v->regs[RDI] & amask;
@@ -190,11 +189,11 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct 
 		} else if (!linear_rw(v, linear_of(SEG_ES, di), in->size, true, &val, f)) {
 			return false;
 		}
+		bool hit = false;
 		if (in->kind != INSN_STOS)
-			exit_breakpoints(BP_READ, linear_of(src_seg, si), in->size);
+			hit |= exit_breakpoints(BP_READ, linear_of(src_seg, si), in->size);
 		if (in->kind != INSN_LODS)
-			exit_breakpoints(BP_WRITE, linear_of(SEG_ES, di), in->size);
-		bool hit = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_ENABLED_BP;
+			hit |= exit_breakpoints(BP_WRITE, linear_of(SEG_ES, di), in->size);
 		if (in->kind != INSN_STOS)
 			v->regs[RSI] = addr_reg_update(v->regs[RSI], si + (uint64_t)step, in->addr_size);
 		if (in->kind != INSN_LODS)

@@ -64,6 +64,43 @@
 #define PF_ERR_I (1U << 4)   /* instruction fetch */
 
 /* CPUID leaf 1 feature bits. */
+/* CPUID leaves (SDM Vol. 2A CPUID, table 3-8). */
+#define CPUID_LEAF_THERMAL  6
+#define CPUID_LEAF_STRUCT_EXT 7     /* structured extended features, sub-leaf 0 */
+#define CPUID_LEAF_PERFMON  0xa
+#define CPUID_LEAF_TOPOLOGY 0xb
+#define CPUID_LEAF_XSAVE    0xd
+#define CPUID_LEAF_TOPOLOGY_V2 0x1f
+#define CPUID1_EBX_LOGICAL_SHIFT 16 /* leaf 1 EBX 23:16: logical processors */
+#define CPUID1_EBX_APIC_ID_SHIFT 24 /* leaf 1 EBX 31:24: initial APIC ID */
+#define CPUID1_ECX_DTES64   (1U << 2)  /* DS area MSRs */
+#define CPUID1_ECX_MONITOR  (1U << 3)
+#define CPUID1_ECX_DSCPL    (1U << 4)
+#define CPUID1_ECX_SMX      (1U << 6)
+#define CPUID1_ECX_EST      (1U << 7)  /* IA32_PERF_CTL/STATUS */
+#define CPUID1_ECX_TM2      (1U << 8)
+#define CPUID1_ECX_XTPR     (1U << 14) /* IA32_MISC_ENABLE bit 23 */
+#define CPUID1_ECX_PDCM     (1U << 15) /* IA32_PERF_CAPABILITIES */
+#define CPUID1_ECX_DCA      (1U << 18) /* IA32_PLATFORM_DCA_CAP */
+#define CPUID1_ECX_XSAVE    (1U << 26)
+#define CPUID1_ECX_OSXSAVE  (1U << 27)
+#define CPUID1_ECX_AVX      (1U << 28)
+#define CPUID1_EDX_MCA      (1U << 14) /* IA32_MCG_CAP and the MCi banks */
+#define CPUID1_EDX_DS       (1U << 21) /* IA32_DS_AREA */
+#define CPUID1_EDX_ACPI     (1U << 22) /* thermal monitor MSRs */
+#define CPUID1_EDX_TM       (1U << 29)
+#define CPUID1_EDX_PBE      (1U << 31)
+#define CPUID7_EBX_SGX      (1U << 2)
+#define CPUID7_EBX_AVX2     (1U << 5)
+#define CPUID7_EBX_PQM      (1U << 12)
+#define CPUID7_EBX_MPX      (1U << 14) /* BNDCFGS, XSAVE state */
+#define CPUID7_EBX_PQE      (1U << 15)
+#define CPUID7_EBX_AVX512F  (1U << 16)
+#define CPUID7_EBX_PT       (1U << 25) /* processor trace MSRs */
+#define CPUID7_ECX_PKU      (1U << 3)
+#define CPUID7_ECX_OSPKE    (1U << 4)
+#define CPUID7_ECX_LA57     (1U << 16)
+#define CPUID7_EDX_SPEC_MSRS 0xfc000000U /* bits 26-31: SPEC_CTRL, STIBP, FLUSH_CMD, ARCH/CORE_CAPABILITIES, SSBD */
 #define CPUID1_ECX_VMX      (1U << 5)
 #define CPUID1_ECX_X2APIC   (1U << 21)
 #define CPUID1_ECX_TSC_DEADLINE (1U << 24)
@@ -140,6 +177,7 @@ DEFINE_DR_ACCESSORS(6)
  * 2i+1); R/W<i> (bits 17:16 + 4i) says what it watches, LEN<i> (bits 19:18
  * + 4i) how many bytes. */
 #define DR7_ENABLED(dr7, i) (((dr7) >> (2 * (i))) & 3)
+#define DR7_ENABLE_BITS 0xffULL  /* L0-L3, G0-G3 */
 #define DR7_RW(dr7, i) (((dr7) >> (16 + 4 * (i))) & 3)
 #define DR7_LEN(dr7, i) (((dr7) >> (18 + 4 * (i))) & 3)
 #define   DR7_RW_EXEC 0

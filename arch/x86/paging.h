@@ -14,6 +14,7 @@
 #define PTE_G    (1ULL << 8)
 #define PTE_NX   (1ULL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
+#define PAE_PDPTE_COUNT 4   /* PDPTEs of PAE paging (SDM Vol. 3A 4.4.1) */
 #define PT_ENTRIES 512
 #define PML4_SHIFT 39
 #define PDPT_SHIFT 30

@@ -172,33 +172,17 @@ def boot_bochs(g):
             "--until", NEVER, "--allow-failure", ".", BARE_ISO]
     print("# %s" % show_argv(argv), flush=True)
     out_path = log_dir + ".tools-boot.out"
-    start = time.monotonic()
-    stopped = False
-    with open(out_path, "wb") as out:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        while proc.poll() is None:
-            if verdict_seen(lib.read_text(com1_path)):
-                stopped = True
-                proc.send_signal(signal.SIGTERM)
-                break
-            time.sleep(0.2)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    seconds = time.monotonic() - start
+    rc, stopped, seconds = lib.boot_until(argv, com1_path, out_path, verdict_seen, poll=0.2)
     com1 = lib.read_text(com1_path)
     if stopped or verdict_seen(com1):
         end = "verdict"
     elif "3rd (13) exception with no resolution" in lib.read_text(os.path.join(log_dir, "bochs-stdout.log")):
         end = "triple fault"
-    elif proc.returncode == lib.BOOT_TIMEOUT:
+    elif rc == lib.BOOT_TIMEOUT:
         end = "timeout after %d s" % BOCHS_TIMEOUT
     else:
         tail = [l for l in lib.read_text(out_path).splitlines() if l.strip()][-2:]
-        end = "tools/boot exit %d: %s" % (proc.returncode, " | ".join(tail))
+        end = "tools/boot exit %d: %s" % (rc, " | ".join(tail))
     write_end(log_dir, end)
     print("#   bochs %s: %s after %.1f s" % (g.name, end, seconds), flush=True)
     return end, seconds

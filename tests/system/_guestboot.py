@@ -7,9 +7,6 @@
 import os
 import re
 import shlex
-import signal
-import subprocess
-import time
 
 import lib
 
@@ -91,25 +88,9 @@ def boot_guests(log_name, specs, done, cpus=CPUS, timeout=BOOT_TIMEOUT):
     print("# %s" % " ".join(shlex.quote(os.path.relpath(a, lib.REPO) if a.startswith(lib.REPO) else a)
                             for a in argv), flush=True)
     out_path = log_dir + ".tools-boot.out"
-    start = time.monotonic()
-    met = False
-    with open(out_path, "wb") as out:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        while proc.poll() is None:
-            if done(lib.read_text(com1_path)):
-                met = True
-                proc.send_signal(signal.SIGTERM)
-                break
-            time.sleep(0.5)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    seconds = time.monotonic() - start
+    rc, met, seconds = lib.boot_until(argv, com1_path, out_path, done)
     output = lib.read_text(out_path)
-    res = lib.BootResult(argv, proc.returncode, output, log_dir, seconds)
+    res = lib.BootResult(argv, rc, output, log_dir, seconds)
     met = met or done(res.com1)
     for line in output.splitlines():
         print("#   %s" % line)

@@ -6,6 +6,7 @@
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -66,6 +67,30 @@ def read_text(path):
             return f.read().decode("utf-8", "replace").replace("\r", "")
     except OSError:
         return ""
+
+
+def boot_until(argv, com1_path, out_path, done, poll=0.5):
+    """Run tools/boot (argv) with its output in out_path, polling COM1 and
+    stopping the boot (SIGTERM to tools/boot, which kills the emulator) as
+    soon as done(com1 text) holds. Returns (returncode, stopped, seconds):
+    stopped is True when done() held while the boot still ran."""
+    start = time.monotonic()
+    stopped = False
+    with open(out_path, "wb") as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        while proc.poll() is None:
+            if done(read_text(com1_path)):
+                stopped = True
+                proc.send_signal(signal.SIGTERM)
+                break
+            time.sleep(poll)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, stopped, time.monotonic() - start
 
 
 def boot(log_name, *boot_args, quiet=False, iso=None):
