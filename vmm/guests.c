@@ -99,11 +99,12 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 			vm_start(vm); /* its vCPUs retire at once and free it */
 			continue;
 		}
-		/* Guest modules: GRUB modules named "NAME/MOD args" (docs/guest-platform.md). */
-		struct mb1_module gm[MB1_MAX_MODULES];
+		/* Guest modules: GRUB modules named "NAME/MOD args" (docs/guest-platform.md),
+		 * every one of them (a boot has at most BOOT_MAX_MODULES). */
+		struct mb1_module gm[BOOT_MAX_MODULES];
 		unsigned ngm = 0;
 		size_t nl = strlen(e[i].name);
-		for (uint32_t k = 0; k < bi->nmodules && ngm < MB1_MAX_MODULES; k++) {
+		for (uint32_t k = 0; k < bi->nmodules; k++) {
 			const char *w = bi->module[k].name;
 			if (!strncmp(w, e[i].name, nl) && w[nl] == '/') {
 				gm[ngm].data = (const uint8_t *)(uintptr_t)bi->module[k].start;

@@ -23,8 +23,6 @@
 #define VM_CMDLINE_MAX  256
 #define VM_DEFAULT_MEM  (16 * MiB)
 #define VM_MIN_MEM      (2 * MiB)
-#define VM_HOLE_START   0xa0000ULL   /* the PC hole: VGA, option ROMs, BIOS */
-#define VM_HOLE_END     0x100000ULL
 #define GPR_COUNT       16
 #define VCPU_SWITCHED_MSRS 6
 #define FXSAVE_FCW_INIT 0x37f
