@@ -38,8 +38,13 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 			return -EINVAL;
 		}
 		struct run_entry *e = &out[n];
-		if (!flen[0] || flen[0] >= sizeof(e->name)) {
-			snprintf(err, errlen, "run=%s: entry %u: empty or too long a name", run, n);
+		if (!flen[0]) {
+			snprintf(err, errlen, "run=%s: entry %u: empty name", run, n);
+			return -EINVAL;
+		}
+		if (flen[0] >= sizeof(e->name)) {
+			snprintf(err, errlen, "run=: entry %u: name \"%.16s...\" is %zu characters long (maximum %zu)", n,
+				 f[0], flen[0], sizeof(e->name) - 1);
 			return -EINVAL;
 		}
 		memcpy(e->name, f[0], flen[0]);
@@ -124,8 +129,9 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 		vm->vcpu[0].regs[RAX] = MB1_BOOT_MAGIC;
 		vm->vcpu[0].regs[RBX] = r.mbi;
 		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", args);
-		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, %u module(s), command line \"%s\"", vm->name,
-			r.load_lo, r.load_hi, r.entry, ngm, args);
+		size_t alen = strlen(args);
+		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, %u module(s), command line \"%.64s%s\" (%zu bytes)",
+			vm->name, r.load_lo, r.load_hi, r.entry, ngm, args, alen > 64 ? "..." : "", alen);
 		vm_start(vm);
 		started++;
 	}

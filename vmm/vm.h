@@ -19,7 +19,7 @@
 
 #define VM_MAX          16
 #define VM_MAX_VCPUS    4
-#define VM_NAME_MAX     32
+#define VM_NAME_MAX     64           /* with the NUL: names of up to 63 characters */
 #define VM_CMDLINE_MAX  256
 #define VM_DEFAULT_MEM  (16 * MiB)
 #define VM_MIN_MEM      (2 * MiB)
