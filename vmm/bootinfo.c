@@ -66,7 +66,14 @@ int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err
 			struct boot_module *bm = &bi->module[bi->nmodules];
 			bm->start = m->mod_start;
 			bm->end = m->mod_end;
-			copy_str(bm->name, sizeof(bm->name), m->cmdline, t->size - sizeof(*m));
+			/* Kept whole, never cut: it names a guest and carries its arguments. */
+			size_t slen = t->size - sizeof(*m);
+			if (strnlen(m->cmdline, slen) == slen) {
+				snprintf(err, errlen, "module %u: command line not NUL-terminated inside its tag",
+					 bi->nmodules);
+				return -EINVAL;
+			}
+			bm->name = m->cmdline;
 			if (bm->end < bm->start) {
 				snprintf(err, errlen, "module %u (%s) ends at 0x%llx before it starts at 0x%llx",
 					 bi->nmodules, bm->name, (unsigned long long)bm->end,

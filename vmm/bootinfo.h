@@ -12,11 +12,11 @@
 
 #define BOOT_MAX_MODULES 64
 #define BOOT_CMDLINE_MAX 1024
-#define BOOT_MODNAME_MAX 128
 
 struct boot_module {
 	uint64_t start, end;             /* [start, end) as loaded by GRUB */
-	char name[BOOT_MODNAME_MAX];     /* the module's command line */
+	const char *name;                /* the module's command line, whole (in the VMM's
+					    copy of the information, kept for good) */
 };
 
 struct boot_info {

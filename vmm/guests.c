@@ -38,8 +38,13 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 			return -EINVAL;
 		}
 		struct run_entry *e = &out[n];
-		if (!flen[0] || flen[0] >= sizeof(e->name)) {
-			snprintf(err, errlen, "run=%s: entry %u: empty or too long a name", run, n);
+		if (!flen[0]) {
+			snprintf(err, errlen, "run=%s: entry %u: empty name", run, n);
+			return -EINVAL;
+		}
+		if (flen[0] >= sizeof(e->name)) {
+			snprintf(err, errlen, "run=: entry %u: name \"%.16s...\" is %zu characters long (maximum %zu)", n,
+				 f[0], flen[0], sizeof(e->name) - 1);
 			return -EINVAL;
 		}
 		memcpy(e->name, f[0], flen[0]);
@@ -99,11 +104,12 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 			vm_start(vm); /* its vCPUs retire at once and free it */
 			continue;
 		}
-		/* Guest modules: GRUB modules named "NAME/MOD args" (docs/guest-platform.md). */
-		struct mb1_module gm[MB1_MAX_MODULES];
+		/* Guest modules: GRUB modules named "NAME/MOD args" (docs/guest-platform.md),
+		 * every one of them (a boot has at most BOOT_MAX_MODULES). */
+		struct mb1_module gm[BOOT_MAX_MODULES];
 		unsigned ngm = 0;
 		size_t nl = strlen(e[i].name);
-		for (uint32_t k = 0; k < bi->nmodules && ngm < MB1_MAX_MODULES; k++) {
+		for (uint32_t k = 0; k < bi->nmodules; k++) {
 			const char *w = bi->module[k].name;
 			if (!strncmp(w, e[i].name, nl) && w[nl] == '/') {
 				gm[ngm].data = (const uint8_t *)(uintptr_t)bi->module[k].start;
@@ -123,8 +129,9 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 		vm->vcpu[0].regs[RAX] = MB1_BOOT_MAGIC;
 		vm->vcpu[0].regs[RBX] = r.mbi;
 		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", args);
-		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, %u module(s), command line \"%s\"", vm->name,
-			r.load_lo, r.load_hi, r.entry, ngm, args);
+		size_t alen = strlen(args);
+		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, %u module(s), command line \"%.64s%s\" (%zu bytes)",
+			vm->name, r.load_lo, r.load_hi, r.entry, ngm, args, alen > 64 ? "..." : "", alen);
 		vm_start(vm);
 		started++;
 	}

@@ -6,9 +6,10 @@
 #include <stdint.h>
 
 #include "vmm/bootinfo.h"
+#include "vmm/vm.h"
 
 struct run_entry {
-	char name[32];
+	char name[VM_NAME_MAX];
 	uint64_t mem;
 	uint32_t vcpus;
 };

@@ -20,7 +20,7 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 
 /* Subset of printf formats: %d %i %u %x %X %p %s %c %%, flags '-' '0',
- * field width, length modifiers l ll z. Always NUL-terminates when n > 0;
+ * field width, precision for %s only (%.Ns), length modifiers l ll z. Always NUL-terminates when n > 0;
  * returns the length the full output would have had. */
 int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));

@@ -16,6 +16,7 @@
 #include "vmm/sched.h"
 #include "vmm/timer.h"
 #include "vmm/virq.h"
+#include "vmm/vm_layout.h"
 
 #define IO_BITMAP_PAGES 2
 #define BITMAP_ALL_EXIT 0xff
@@ -54,11 +55,10 @@ static uint64_t vm_pages(void)
 
 void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+	uint64_t off;
+	if (!vm_ram_offset(vm->mem_size, gpa, len, &off))
 		return NULL;
-	if (gpa < VM_HOLE_END && gpa + len > VM_HOLE_START)
-		return NULL;
-	return (void *)(uintptr_t)(vm->mem_hpa + gpa);
+	return (void *)(uintptr_t)(vm->mem_hpa + off);
 }
 
 static void free_vm(struct vm *vm)
@@ -106,12 +106,12 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		return -ENOMEM;
 	}
 	int r = ept_init(&vm->ept, &vm_ept_ops);
-	/* RAM below the PC hole and above it; 0xa0000-0xeffff is not RAM
-	 * (docs/guest-platform.md), so accesses there are unclaimed MMIO. */
-	if (!r)
-		r = ept_map(&vm->ept, 0, vm->mem_hpa, VM_HOLE_START, EPT_RWX, EPT_MT_WB);
-	if (!r)
-		r = ept_map(&vm->ept, VM_HOLE_END, vm->mem_hpa + VM_HOLE_END, mem - VM_HOLE_END, EPT_RWX, EPT_MT_WB);
+	/* The RAM ranges of vm_layout.h; everything else (the PC hole, 3-4 GiB)
+	 * is not RAM, so accesses there are MMIO (docs/guest-platform.md). */
+	struct vm_ram_range rr[VM_RAM_RANGES_MAX];
+	unsigned nrr = vm_ram_ranges(mem, rr);
+	for (unsigned i = 0; !r && i < nrr; i++)
+		r = ept_map(&vm->ept, rr[i].gpa, vm->mem_hpa + rr[i].off, rr[i].size, EPT_RWX, EPT_MT_WB);
 	vm->io_bitmap[0] = heap_try_alloc_pages(IO_BITMAP_PAGES);
 	vm->io_bitmap[1] = vm->io_bitmap[0] + PAGE_SIZE;
 	vm->msr_bitmap = heap_try_alloc_pages(1);

@@ -21,12 +21,10 @@
 
 #define VM_MAX          16
 #define VM_MAX_VCPUS    4
-#define VM_NAME_MAX     32
+#define VM_NAME_MAX     64           /* with the NUL: names of up to 63 characters */
 #define VM_CMDLINE_MAX  256
 #define VM_DEFAULT_MEM  (16 * MiB)
 #define VM_MIN_MEM      (2 * MiB)
-#define VM_HOLE_START   0xa0000ULL   /* the PC hole: VGA, option ROMs */
-#define VM_HOLE_END     ACPI_BUILD_BASE  /* the BIOS ROM area above it is RAM: the firmware tables */
 #define GPR_COUNT       16
 #define VCPU_SWITCHED_MSRS 6
 #define FXSAVE_FCW_INIT 0x37f

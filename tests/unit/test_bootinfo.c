@@ -201,18 +201,47 @@ TEST(bootinfo, too_many_modules)
 
 TEST(bootinfo, unterminated_and_long_strings_are_bounded)
 {
-	char longname[300];
-	memset(longname, 'a', sizeof(longname) - 1);
-	longname[sizeof(longname) - 1] = '\0';
 	mbi_start(&b);
-	mbi_module(&b, 0x200000, 0x201000, longname);
+	mbi_module(&b, 0x200000, 0x201000, "m");
 	struct mb2_tag *t = mbi_tag(&b, MB2_TAG_CMDLINE, sizeof(*t) + 4);
 	memcpy(t + 1, "abcd", 4); /* no NUL inside the tag */
 	mbi_mmap(&b, qemu_map, 3, sizeof(struct mb2_mmap_entry));
 	uint64_t mbi = mbi_end(&b);
 	EXPECT_EQ(bootinfo_parse(MB2_BOOTLOADER_MAGIC, mbi, &bi, err, sizeof(err)), 0);
 	EXPECT_STREQ(bi.cmdline, "abcd");
-	EXPECT_EQ(strlen(bi.module[0].name), BOOT_MODNAME_MAX - 1);
+}
+
+/* A module's command line names a guest ("NAME/MOD args") and carries its
+ * arguments: kept whole however long (issue 13 item 4), never cut. */
+TEST(bootinfo, long_module_command_line_is_kept_whole)
+{
+	char longname[3000];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	mbi_start(&b);
+	mbi_module(&b, 0x200000, 0x201000, longname);
+	mbi_module(&b, 0x201000, 0x202000, "next");
+	mbi_mmap(&b, qemu_map, 3, sizeof(struct mb2_mmap_entry));
+	uint64_t mbi = mbi_end(&b);
+	EXPECT_EQ(bootinfo_parse(MB2_BOOTLOADER_MAGIC, mbi, &bi, err, sizeof(err)), 0);
+	EXPECT_EQ(bi.nmodules, 2);
+	EXPECT_EQ(strlen(bi.module[0].name), sizeof(longname) - 1);
+	EXPECT_STREQ(bi.module[0].name, longname);
+	EXPECT_STREQ(bi.module[1].name, "next");
+}
+
+/* A module string without its NUL: refused (cutting it would be silent). */
+TEST(bootinfo, unterminated_module_string_is_refused)
+{
+	mbi_start(&b);
+	struct mb2_tag_module *m = mbi_tag(&b, MB2_TAG_MODULE, sizeof(*m) + 4);
+	m->mod_start = 0x200000;
+	m->mod_end = 0x201000;
+	memcpy(m->cmdline, "abcd", 4);
+	mbi_mmap(&b, qemu_map, 3, sizeof(struct mb2_mmap_entry));
+	uint64_t mbi = mbi_end(&b);
+	EXPECT_EQ(bootinfo_parse(MB2_BOOTLOADER_MAGIC, mbi, &bi, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "module 0: command line not NUL-terminated");
 }
 
 TEST(bootinfo, module_end_before_start)

@@ -14,6 +14,8 @@ void *vmm_memmove(void *dst, const void *src, size_t n);
 int vmm_strncmp(const char *a, const char *b, size_t n);
 size_t vmm_strnlen(const char *s, size_t max);
 char *vmm_strchr(const char *s, int c);
+void *vmm_memset(void *dst, int c, size_t n);
+void *vmm_memcpy(void *dst, const void *src, size_t n);
 
 #define CHECK_FMT(expect, ...)                                                     \
 	do {                                                                       \
@@ -36,6 +38,37 @@ TEST(lib, snprintf_formats)
 	CHECK_FMT("x%y", "%c%%%c", 'x', 'y');
 	CHECK_FMT("%q", "%q");
 	CHECK_FMT("12345678901234567890", "%zu", (size_t)12345678901234567890ULL);
+}
+
+/* "%.Ns" prints at most N characters and reads no further (an array
+ * without a NUL is fine: ASan would see an over-read). */
+TEST(lib, snprintf_string_precision)
+{
+	static const char abc[3] = { 'a', 'b', 'c' };
+	CHECK_FMT("abc|ab   |xy|", "%.3s|%-5.2s|%.10s|", abc, "abcdef", "xy");
+	CHECK_FMT("   ab|", "%5.2s|", "abcdef");
+	CHECK_FMT("|", "%.0s|", "abc");
+}
+
+/* memset (REP STOSQ then STOSB) and memcpy (REP MOVSB): every length and
+ * alignment up to 40, nothing touched outside. */
+TEST(lib, memset_memcpy_every_length_and_offset)
+{
+	uint8_t buf[64], src[64];
+	for (unsigned i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 13 + 1);
+	for (unsigned off = 0; off < 8; off++)
+		for (unsigned len = 0; len <= 40; len++) {
+			test_context("offset %u, length %u", off, len);
+			memset(buf, 0x11, sizeof(buf));
+			EXPECT_TRUE(vmm_memset(buf + off, 0xab, len) == buf + off);
+			for (unsigned i = 0; i < sizeof(buf); i++)
+				EXPECT_EQ(buf[i], i >= off && i < off + len ? 0xab : 0x11);
+			memset(buf, 0x11, sizeof(buf));
+			EXPECT_TRUE(vmm_memcpy(buf + off, src + 3, len) == buf + off);
+			for (unsigned i = 0; i < sizeof(buf); i++)
+				EXPECT_EQ(buf[i], i >= off && i < off + len ? src[3 + i - off] : 0x11);
+		}
 }
 
 TEST(lib, snprintf_truncates)
