@@ -108,6 +108,7 @@
 #define CPUID1_EDX_TSC      (1U << 4)
 #define CPUID1_EDX_MSR      (1U << 5)
 #define CPUID1_EDX_APIC     (1U << 9)
+#define CPUID1_EDX_HTT      (1U << 28) /* leaf 1 EBX[23:16] is valid */
 #define CPUID_EXT_MAX       0x80000000U
 #define CPUID_EXT_FEATURES  0x80000001U
 #define CPUIDX_EDX_LM       (1U << 29)  /* long mode */
