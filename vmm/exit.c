@@ -344,6 +344,18 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 			*val = rdmsr(msr);
 		}
 		return true;
+	case MSR_IA32_DEBUGCTL:
+		/* The guest's, in the VMCS. BTF is the one bit offered: LBR, BTS
+		 * and the freeze bits need MSRs and a DS area the VMM does not
+		 * provide, so they are #GP as bits the CPU lacks (Vol. 3B 17.4.1). */
+		if (write) {
+			if (*val & ~DEBUGCTL_BTF)
+				return false;
+			vmcs_write(GUEST_IA32_DEBUGCTL, *val);
+		} else {
+			*val = vmcs_read(GUEST_IA32_DEBUGCTL);
+		}
+		return true;
 	case MSR_IA32_MISC_ENABLE:
 		/* Fast strings is the one bit a guest may change; the others
 		 * read as the VMM reports them and must be written back so. */
