@@ -128,6 +128,12 @@ void virq_init_devices(struct vm *vm)
 void virq_init_vcpu(struct vcpu *v)
 {
 	vlapic_init(&v->lapic, v->id, v->id == 0, timer_rates.tsc_khz, &lapic_ops, v);
+	/* IA32_APIC_BASE address bits from the guest's MAXPHYADDR up are
+	 * reserved (SDM Vol. 3A 10.4.4); its CPUID leaf 0x80000008 is the
+	 * host's (36 bits without that leaf, 4.1.4). */
+	v->lapic.max_phys_bits = cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_LEAF_ADDR_SIZES
+					 ? CPUID_ADDR_PHYS_BITS(cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax)
+					 : CPUID_MAXPHYADDR_DEFAULT;
 	if (v->id == 0) {
 		/* What a PC BIOS leaves behind: APIC enabled, LINT0 = ExtINT
 		 * (the 8259 reaches the BSP), LINT1 = NMI. */

@@ -69,6 +69,8 @@ struct fcpu_msr {
 };
 void fcpu_reset(void);
 void fcpu_set_cpuid_mode(enum fcpu_cpuid_mode m);
+/* Replace (or add) one leaf of the CPUID table until the next reset. */
+void fcpu_set_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs r);
 unsigned fcpu_linear_bits(void);
 void fcpu_set_linear_bits(unsigned bits);
 void fcpu_set_tsc_step(uint64_t step);
