@@ -106,6 +106,19 @@ bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 	return hits != 0;
 }
 
+bool exit_breakpoints_armed(void)
+{
+	return (vmcs_read(GUEST_DR7) & DR7_ENABLE_BITS) != 0;
+}
+
+void exit_resume(struct vcpu *v)
+{
+	if (v->io.cont == IO_CONT_MMIO)
+		exit_mmio_resume(v);
+	else
+		exit_io_resume(v);
+}
+
 void exit_advance_rip(uint64_t len)
 {
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);

@@ -11,7 +11,7 @@
 #include "arch/x86/vmx.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
-#include "vmm/sched.h"
+#include "vmm/kick.h"
 #include "vmm/timer.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs.h"
@@ -32,7 +32,7 @@ static void deliver_to(struct vcpu *v, uint8_t vector, bool level)
 	vlapic_accept(&v->lapic, vector, level);
 	if (v->state == VCPU_HALTED)
 		v->state = VCPU_RUNNABLE;
-	sched_kick(v);
+	cpu_kick(v->cpu);
 }
 
 /* An NMI for v (IPI, vIOAPIC or LINT1 in NMI mode): latched until it can be
@@ -45,7 +45,7 @@ static void deliver_nmi(struct vcpu *v)
 	v->nmi_pending = true;
 	if (v->state == VCPU_HALTED)
 		v->state = VCPU_RUNNABLE;
-	sched_kick(v);
+	cpu_kick(v->cpu);
 }
 
 static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
@@ -92,13 +92,13 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 			if (level_assert && !self) {
 				v->init_pending = true;
 				v->sipi_vector = 0;
-				sched_kick(v);
+				cpu_kick(v->cpu);
 			}
 			break;
 		case VLAPIC_DM_STARTUP:
 			if ((v->state == VCPU_WAIT_SIPI || v->init_pending) && !v->sipi_vector) {
 				v->sipi_vector = (uint64_t)vector | (1ULL << 8); /* bit 8: SIPI pending */
-				sched_kick(v);
+				cpu_kick(v->cpu);
 			}
 			break;
 		case VLAPIC_DM_NMI:
