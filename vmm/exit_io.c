@@ -79,7 +79,7 @@ static void string_io_finish(struct vcpu *v)
 {
 	struct vcpu_io *io = &v->io;
 	const struct coop_ioreq *r = &io->req;
-	bool in = r->dir == COOP_IOREQ_READ, down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
+	bool in = r->dir == COOP_IOREQ_READ, down = io->down;
 	unsigned idx = in ? RDI : RSI, size = r->size;
 	uint64_t amask = size_mask(io->asize);
 	for (uint32_t n = 0; n < r->count; n++) {
@@ -129,7 +129,7 @@ static void string_io(struct vcpu *v, uint64_t q)
 		exit_advance_rip(io->insn_len);
 		return;
 	}
-	bool down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
+	bool down = io->down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
 	unsigned idx = in ? RDI : RSI;
 	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
 	io->mem_base = guest_seg_base_effective(seg);
