@@ -57,3 +57,15 @@ bool iomap_contains(const struct iomap_range *r, uint64_t addr, uint64_t len)
 {
 	return len && addr >= r->first && addr <= r->last && len - 1 <= r->last - addr;
 }
+
+bool iomap_overlaps(const struct iomap *m, uint8_t space, uint64_t addr, uint64_t len)
+{
+	if (space > COOP_IOREQ_MMIO || !len)
+		return false;
+	const struct iomap_range *t = m->r[space];
+	uint64_t last = addr + len - 1;
+	for (unsigned i = 0; i < m->n[space]; i++)
+		if (addr <= t[i].last && t[i].first <= last)
+			return true;
+	return false;
+}

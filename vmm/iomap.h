@@ -61,6 +61,8 @@ void iomap_init(struct iomap *m);
 int iomap_add(struct iomap *m, const struct iomap_range *r);
 /* The range holding addr in space, or NULL. */
 const struct iomap_range *iomap_find(const struct iomap *m, uint8_t space, uint64_t addr);
+/* Does any range of space overlap [addr, addr + len)? */
+bool iomap_overlaps(const struct iomap *m, uint8_t space, uint64_t addr, uint64_t len);
 /* Does [addr, addr + len) lie inside r? */
 bool iomap_contains(const struct iomap_range *r, uint64_t addr, uint64_t len);
 

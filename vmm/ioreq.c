@@ -79,51 +79,57 @@ static bool mmio_now(struct vcpu *v, const struct iomap_range *d, uint64_t apic,
 	return true;
 }
 
-/* Every element of r answered now, under the VM's lock; d is the range
- * holding its first byte (or NULL), apic as for mmio_now. Stops after the
- * element that ended the VM (the debug-exit port). */
-static void serve_now(struct vcpu *v, struct coop_ioreq *r, const struct iomap_range *d, uint64_t apic)
+/* One access answered now, under the VM's lock: d is the range holding its
+ * first byte (or NULL), apic as for mmio_now. True if a device claimed it;
+ * an unclaimed read gives all ones. */
+static bool serve_one(struct vcpu *v, uint8_t space, uint64_t addr, unsigned size, bool write, uint64_t *val,
+		      const struct iomap_range *d, uint64_t apic)
 {
 	struct vm *vm = v->vm;
-	bool string = r->flags & COOP_IOREQ_STRING, write = r->dir == COOP_IOREQ_WRITE;
-	for (uint32_t i = 0; i < r->count; i++) {
-		uint64_t val = 0;
-		if (!write)
-			val = 0;
-		else if (string)
-			memcpy(&val, r->buf + i * r->size, r->size);
-		else
-			val = r->data & ones(r->size);
-		bool claimed;
-		if (r->space == COOP_IOREQ_PIO) {
-			uint32_t v32 = (uint32_t)val;
-			/* The common case in one call: the whole access in one range. */
-			if (d && d->pio && !d->bytewise && r->addr + r->size - 1 <= d->last)
-				claimed = d->pio(v, (uint16_t)r->addr, r->size, write, &v32) == 0;
-			else
-				claimed = pio_now(v, (uint16_t)r->addr, r->size, write, &v32);
-			if (!claimed && !write)
-				v32 = (uint32_t)ones(r->size);
-			val = v32;
-			if (!claimed)
-				vm->unclaimed_io++;
-		} else {
-			uint64_t gpa = r->addr + (uint64_t)((int64_t)i * r->step);
-			if (i && r->step) {   /* a memory string: each element's own device */
-				if (!lapic_page(v, gpa, &apic))
-					apic = ~0ULL;
-				d = iomap_find(&vm->iomap, COOP_IOREQ_MMIO, gpa);
-			}
-			claimed = mmio_now(v, d, apic, gpa, r->size, write, &val);
-			if (!claimed)
-				vm->unclaimed_mmio++;
-		}
+	if (space == COOP_IOREQ_MMIO) {
+		bool claimed = mmio_now(v, d, apic, addr, size, write, val);
 		if (!claimed)
+			vm->unclaimed_mmio++;
+		return claimed;
+	}
+	uint32_t v32 = (uint32_t)*val;
+	bool claimed;
+	/* The common cases in one step: the whole access in one range, or in
+	 * none at all. */
+	if (d && d->pio && !d->bytewise && addr + size - 1 <= d->last)
+		claimed = d->pio(v, (uint16_t)addr, size, write, &v32) == 0;
+	else if (!d && !iomap_overlaps(&vm->iomap, COOP_IOREQ_PIO, addr, size))
+		claimed = false;
+	else
+		claimed = pio_now(v, (uint16_t)addr, size, write, &v32);
+	if (!claimed) {
+		vm->unclaimed_io++;
+		if (!write)
+			v32 = (uint32_t)ones(size);
+	}
+	*val = v32;
+	return claimed;
+}
+
+/* Every element of a string request answered now; stops after the element
+ * that ended the VM (the debug-exit port). */
+static void serve_string(struct vcpu *v, struct coop_ioreq *r, const struct iomap_range *d, uint64_t apic)
+{
+	struct vm *vm = v->vm;
+	bool write = r->dir == COOP_IOREQ_WRITE;
+	for (uint32_t i = 0; i < r->count; i++) {
+		uint64_t val = 0, addr = r->addr + (uint64_t)((int64_t)i * r->step);
+		if (write)
+			memcpy(&val, r->buf + i * r->size, r->size);
+		if (i && r->step) {   /* a memory string: each element's own device */
+			if (!lapic_page(v, addr, &apic))
+				apic = ~0ULL;
+			d = iomap_find(&vm->iomap, COOP_IOREQ_MMIO, addr);
+		}
+		if (!serve_one(v, r->space, addr, r->size, write, &val, d, apic))
 			r->status = -ENODEV;
-		if (!write && string)
+		if (!write)
 			memcpy(r->buf + i * r->size, &val, r->size);
-		else if (!write)
-			r->data = val;
 		if (vm->exit_pending) {
 			r->count = i + 1;
 			break;
@@ -164,10 +170,11 @@ enum ioreq_result ioreq_dispatch(struct vcpu *v)
 	r->vcpu = (uint16_t)v->id;
 	r->status = 0;
 	r->reserved = 0;
-	if (!(r->flags & COOP_IOREQ_STRING))
+	if (!(r->flags & COOP_IOREQ_STRING)) {
 		r->count = 1;
-	if (r->dir == COOP_IOREQ_WRITE && !(r->flags & COOP_IOREQ_STRING))
-		r->data &= ones(r->size);
+		if (r->dir == COOP_IOREQ_WRITE)
+			r->data &= ones(r->size);
+	}
 	v->io.requests++;
 	enum ioreq_result res = IOREQ_DONE;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
@@ -193,8 +200,10 @@ enum ioreq_result ioreq_dispatch(struct vcpu *v)
 			else
 				vm->unclaimed_mmio++;
 		}
-	} else {
-		serve_now(v, r, d, apic);
+	} else if (r->flags & COOP_IOREQ_STRING) {
+		serve_string(v, r, d, apic);
+	} else if (!serve_one(v, r->space, r->addr, r->size, r->dir == COOP_IOREQ_WRITE, &r->data, d, apic)) {
+		r->status = -ENODEV;
 	}
 	bool ended = vm->exit_pending;
 	spin_unlock_irqrestore(&vm->lock, flags);

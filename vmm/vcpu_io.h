@@ -49,6 +49,7 @@ struct vcpu_io {
 	uint8_t asize;                /* string I/O: address size (2, 4, 8) */
 	bool rep;
 	bool down;                    /* string I/O: EFLAGS.DF */
+	bool bp_armed;                /* string I/O: DR7 enables a breakpoint */
 	uint64_t mem_base;            /* string I/O: the memory operand's segment base */
 	/* MMIO: the instruction, decoded once at the exit and carried out again
 	 * (from this copy, never fetched again) after each completion; the
