@@ -241,11 +241,6 @@ struct prefixes {
 	uint8_t rex; /* the REX byte in effect, 0 if none */
 };
 
-static uint64_t size_mask(unsigned int bytes)
-{
-	return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1;
-}
-
 static uint64_t sign_extend(uint64_t v, unsigned int bytes)
 {
 	uint64_t mask = size_mask(bytes);

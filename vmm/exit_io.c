@@ -20,11 +20,6 @@
 #define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
 #define INSN_INFO_SEG(i) (((i) >> 15) & 7)
 
-static uint64_t size_mask(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
-
 void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
 	struct vm *vm = v->vm;

@@ -40,5 +40,14 @@ int snprintf(char *buf, size_t n, const char *fmt, ...)
 #define PAGE_SIZE 4096ULL
 #define PAGE_SHIFT 12
 #define LARGE_PAGE_SIZE (2 * MiB)
+#define KHZ 1000ULL      /* Hz per kHz (rates are kept in kHz) */
+#define BYTE_BITS 8
+
+/* All ones in the low `size` bytes (size 1 to 8): the value range of an
+ * access of that size, an unclaimed read's result. */
+static inline uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
 
 #endif

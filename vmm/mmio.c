@@ -27,11 +27,6 @@
  * guest is stopped: each one re-executes the instruction. */
 #define MMIO_MISMATCH_MAX 1000
 
-static uint64_t mask_of(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
-
 /* A device access (vmm/vdev.c); false when no device claims the address. */
 static bool mmio_device(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
 {
@@ -58,7 +53,7 @@ static void phys_rw(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uin
 		return;
 	}
 	if (!mmio_device(v, gpa, size, write, val) && !write)
-		*val = mask_of(size);
+		*val = size_mask(size);
 }
 
 /* Same through a guest-linear address, with the guest's own rights; false
@@ -95,7 +90,7 @@ static uint64_t reg_read(struct vcpu *v, const struct insn *in, unsigned size)
 	if (in->reg_high8)
 		return (v->regs[in->reg - 4] >> 8) & 0xff;
 	uint64_t r = in->reg == RSP ? vmcs_read(GUEST_RSP) : v->regs[in->reg];
-	return r & mask_of(size);
+	return r & size_mask(size);
 }
 
 static void reg_write(struct vcpu *v, const struct insn *in, unsigned size, uint64_t val)
@@ -107,7 +102,7 @@ static void reg_write(struct vcpu *v, const struct insn *in, unsigned size, uint
 	}
 	uint64_t old = in->reg == RSP ? vmcs_read(GUEST_RSP) : v->regs[in->reg];
 	/* 32-bit results zero-extend (SDM Vol. 1 3.4.1.1); 8/16 merge. */
-	uint64_t nv = size == 4 ? (val & 0xffffffffULL) : size == 8 ? val : (old & ~mask_of(size)) | (val & mask_of(size));
+	uint64_t nv = size == 4 ? (val & 0xffffffffULL) : size == 8 ? val : (old & ~size_mask(size)) | (val & size_mask(size));
 	if (in->reg == RSP)
 		vmcs_write(GUEST_RSP, nv);
 	else
@@ -167,7 +162,7 @@ static uint64_t linear_of(enum seg_reg seg, uint64_t offset)
  * an operand faults. */
 static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct guest_fault *f)
 {
-	uint64_t amask = mask_of(in->addr_size);
+	uint64_t amask = size_mask(in->addr_size);
 	/* F2 repeats MOVS/STOS/LODS like F3 on real processors (vmm/decode.h). */
 	bool rep = in->rep || in->repne;
 	uint64_t count = rep ? v->regs[RCX] & amask : 1;
@@ -178,7 +173,7 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct 
 		uint64_t val = 0;
 		uint64_t si = v->regs[RSI] & amask, di = v->regs[RDI] & amask;
 		if (in->kind == INSN_STOS)
-			val = v->regs[RAX] & mask_of(in->size);
+			val = v->regs[RAX] & size_mask(in->size);
 		else if (!linear_rw(v, linear_of(src_seg, si), in->size, false, &val, f))
 			return false;
 		if (in->kind == INSN_LODS) {
@@ -236,7 +231,7 @@ static void op_rw(struct vcpu *v, const struct operand *op, unsigned size, bool 
 	 * its tables meanwhile: the bytes it no longer maps read all ones. */
 	struct guest_fault f;
 	if (!linear_rw(v, op->la, size, write, val, &f) && !write)
-		*val = mask_of(size);
+		*val = size_mask(size);
 }
 
 /* Emulate one decoded instruction whose memory operand is op. NULL, or why
@@ -256,15 +251,15 @@ static const char *emulate(struct vcpu *v, const struct insn *in, const struct o
 	case INSN_MOVSX:
 		op_rw(v, op, size, false, &m);
 		if (in->kind == INSN_MOVSX && (m >> (8 * size - 1)) & 1)
-			m |= ~mask_of(size);
-		reg_write(v, in, in->reg_size, m & mask_of(in->reg_size));
+			m |= ~size_mask(size);
+		reg_write(v, in, in->reg_size, m & size_mask(in->reg_size));
 		return NULL;
 	case INSN_MOV_STORE:
 		m = reg_read(v, in, size);
 		op_rw(v, op, size, true, &m);
 		return NULL;
 	case INSN_MOV_STORE_IMM:
-		m = in->imm & mask_of(size);
+		m = in->imm & size_mask(size);
 		op_rw(v, op, size, true, &m);
 		return NULL;
 	case INSN_MOVS:
@@ -294,7 +289,7 @@ static const char *emulate(struct vcpu *v, const struct insn *in, const struct o
 	case INSN_CMP:
 	case INSN_TEST:
 		op_rw(v, op, size, false, &m);
-		r = in->reg >= 0 ? reg_read(v, in, size) : in->imm & mask_of(size);
+		r = in->reg >= 0 ? reg_read(v, in, size) : in->imm & size_mask(size);
 		res = in->dst_reg ? alu(in->kind, size, r, m, &fl) : alu(in->kind, size, m, r, &fl);
 		if (in->mem_write)
 			op_rw(v, op, size, true, &res);
@@ -338,7 +333,7 @@ static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_n
 	memcpy(regs, v->regs, sizeof(regs));
 	regs[RSP] = vmcs_read(GUEST_RSP);
 	if (in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS) {
-		uint64_t amask = mask_of(in->addr_size);
+		uint64_t amask = size_mask(in->addr_size);
 		if (in->kind != INSN_STOS)
 			la[n++] = linear_of(in->seg >= 0 ? (enum seg_reg)in->seg : SEG_DS, regs[RSI] & amask);
 		if (in->kind != INSN_LODS)
@@ -351,7 +346,7 @@ static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_n
 			int64_t off = (int64_t)(reg_read(v, in, size) << (64 - 8 * size)) >> (64 - 8 * size);
 			int64_t bits = 8 * (int64_t)size;
 			int64_t k = off >= 0 ? off / bits : -((-off + bits - 1) / bits);
-			ea = (ea + (uint64_t)(k * (int64_t)size)) & mask_of(in->addr_size);
+			ea = (ea + (uint64_t)(k * (int64_t)size)) & size_mask(in->addr_size);
 		}
 		la[n++] = linear_of((enum seg_reg)insn_segment(in), ea);
 	}

@@ -3,7 +3,7 @@
  * tsc_hz / per_second cycles, the bucket holds at most burst of them. */
 #include "vmm/ratelimit.h"
 
-#define KHZ 1000ULL
+#include "vmm/lib.h"
 
 void ratelimit_init(struct ratelimit *rl, uint32_t burst, uint32_t per_second, uint64_t tsc_khz)
 {

@@ -12,18 +12,13 @@
 #define VIOAPIC_LAST (VIOAPIC_BASE + VIOAPIC_MMIO_SIZE - 1)
 #define VLAPIC_PAGE 0x1000ULL
 
-static uint64_t ones(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
-
 static int pio_debug_exit(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
 	(void)port;
 	if (!write)
 		return -EINVAL;
 	/* QEMU isa-debug-exit: status (v << 1) | 1; the VM ends at its next exit check. */
-	v->vm->exit_status = (int)(((uint64_t)(*val & ones(size)) << 1) | 1);
+	v->vm->exit_status = (int)(((uint64_t)(*val & size_mask(size)) << 1) | 1);
 	v->vm->exit_pending = true;
 	return 0;
 }
@@ -109,12 +104,12 @@ bool vdev_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t
 		uint16_t p = (uint16_t)(port + off);
 		const struct vdev_range *d = find(pio_ranges, ARRAY_SIZE(pio_ranges), p);
 		unsigned n = (!d || d->bytewise) ? 1 : size - off;
-		uint32_t part = write ? (uint32_t)((*val >> (8 * off)) & ones(n)) : (uint32_t)ones(n);
+		uint32_t part = write ? (uint32_t)((*val >> (8 * off)) & size_mask(n)) : (uint32_t)size_mask(n);
 		if (d && d->where == VDEV_LOCAL && d->pio(v, p, n, write, &part) == 0)
 			claimed = true;
 		else
-			part = (uint32_t)ones(n);
-		out |= (part & (uint32_t)ones(n)) << (8 * off);
+			part = (uint32_t)size_mask(n);
+		out |= (part & (uint32_t)size_mask(n)) << (8 * off);
 		off += n;
 	}
 	if (!write)
@@ -138,10 +133,10 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t
 	const struct vdev_range *d = find(mmio_ranges, ARRAY_SIZE(mmio_ranges), gpa);
 	if (!d || d->where != VDEV_LOCAL) {
 		if (!write)
-			*val = ones(size);
+			*val = size_mask(size);
 		return false;
 	}
 	if (d->mmio(v, gpa, size, write, val) && !write)
-		*val = ones(size);
+		*val = size_mask(size);
 	return true;
 }

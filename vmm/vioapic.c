@@ -13,7 +13,6 @@
 #define ALL_ONES64      (~0ULL)
 #define DWORD           4u
 #define QWORD           8u
-#define BYTE_BITS       8u
 #define HALF_SHIFT      32
 #define LOW_HALF        0xffffffffULL
 #define MAX_REDIR_ENTRY (VIOAPIC_PINS - 1)

@@ -46,11 +46,9 @@ enum pit_mode {
 #define BCD_DIGIT_BITS 4
 #define BCD_DIGITS   4
 #define BCD_BASE     10u
-#define BYTE_BITS    8
 #define BYTE_MASK    0xffu
 #define CMD_READ_VALUE 0xff /* the control word register is write-only */
 #define REFRESH_TICKS 18     /* port 0x61 bit 4 toggles every 15.085 us */
-#define KHZ          1000ULL
 #define NO_EDGE      UINT64_MAX
 #define EDGES_MAX    ((unsigned)~0u)
 

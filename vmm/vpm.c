@@ -7,7 +7,6 @@
 #include "vmm/errno.h"
 #include "vmm/lib.h"
 
-#define KHZ 1000ULL
 #define TMR_MSB_SHIFT 31                 /* TMR_STS: bit 31 of the 32-bit value changed */
 #define PM1_EN_BITS (ACPI_PM1_TMR_EN | ACPI_PM1_GBL_EN | ACPI_PM1_PWRBTN_EN | ACPI_PM1_SLPBTN_EN | ACPI_PM1_RTC_EN)
 #define PM1_CNT_STORED (ACPI_PM1_BM_RLD | ACPI_PM1_SLP_TYP)
