@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INSN_MAX_LEN 15 /* longer raises #GP (SDM Vol. 3A 6.15, interrupt 13 causes) */
+#include "arch/x86/insn.h"   /* INSN_MAX_LEN */
 
 enum cpu_mode { CPU_MODE_REAL16, CPU_MODE_PROT16, CPU_MODE_PROT32, CPU_MODE_LONG64 }; /* default operand/address size 16/16/32/32(64 addr) */
 enum insn_kind {

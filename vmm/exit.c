@@ -19,29 +19,20 @@
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
 
-#define CPUID_HV_BASE 0x40000000U
-#define CPUID_HV_LAST 0x400000ffU
-#define CPUID_HV_MAX 0x40000001U
 /* CPUID leaf 1 bits whose MSRs or state the VMM does not provide: hidden,
  * so that every feature CPUID shows works (docs/guest-platform.md). */
-#define CPUID1_ECX_HIDDEN (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE | \
+#define HIDDEN_CPUID1_ECX (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE | \
 			   CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX | CPUID1_ECX_DTES64 | CPUID1_ECX_DSCPL | \
 			   CPUID1_ECX_EST | CPUID1_ECX_TM2 | CPUID1_ECX_XTPR | CPUID1_ECX_PDCM | CPUID1_ECX_DCA)
-#define CPUID1_EDX_HIDDEN (CPUID1_EDX_MCA | CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE)
+#define HIDDEN_CPUID1_EDX (CPUID1_EDX_MCA | CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE)
 
 /* CR4 bits a guest may set, where the CPU supports them in VMX operation
  * (IA32_VMX_CR4_FIXED1): VMXE, SMXE, OSXSAVE, LA57 and PKE belong to
  * features CPUID hides (the VMM's guest page walk is 4-level, XSAVE and
  * PKRU state are not switched), so setting them is #GP. */
-#define CR4_GUEST_BITS (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | \
+#define GUEST_CR4_SETTABLE (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | \
 			CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | \
 			CR4_SMAP)
-
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
-#define PAT_TYPE_RSVD2 2
-#define PAT_TYPE_RSVD3 3
-#define PAT_TYPE_MAX 7
-#define MSR_HIGH_RESERVED 0xffffffff00000000ULL
 
 static uint64_t gpr(struct vcpu *v, unsigned n)
 {
@@ -86,7 +77,6 @@ bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 	if (!(dr7 & DR7_ENABLE_BITS))
 		return false;
 	const uint64_t dr[DR_BREAKPOINTS] = { read_dr0(), read_dr1(), read_dr2(), read_dr3() };
-	static const unsigned len_bytes[4] = { 1, 2, 8, 4 };
 	for (unsigned i = 0; i < DR_BREAKPOINTS; i++) {
 		if (!DR7_ENABLED(dr7, i))
 			continue;
@@ -96,7 +86,7 @@ bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 					      : rw == DR7_RW_ACCESS;
 		if (!watch)
 			continue;
-		uint64_t len = len_bytes[DR7_LEN(dr7, i)], start = dr[i] & ~(len - 1);
+		uint64_t len = DR7_LEN_BYTES(DR7_LEN(dr7, i)), start = dr[i] & ~(len - 1);
 		if (addr < start + len && start < addr + size)
 			hits |= PENDING_DBG_B(i);
 	}
@@ -124,14 +114,14 @@ static void handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs[RAX], sub = (uint32_t)v->regs[RCX];
 	struct cpuid_regs r = { 0, 0, 0, 0 };
-	if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST) {
-		if (leaf == CPUID_HV_BASE) {
+	if (leaf >= COOP_CPUID_BASE && leaf <= COOP_CPUID_LAST) {
+		if (leaf == COOP_CPUID_BASE) {
 			static const char sig[12] = "CoopVMMCoopV";
-			r.eax = CPUID_HV_MAX;
+			r.eax = COOP_CPUID_FEATURES;
 			memcpy(&r.ebx, sig, 4);
 			memcpy(&r.ecx, sig + 4, 4);
 			memcpy(&r.edx, sig + 8, 4);
-		} else if (leaf == CPUID_HV_MAX) {
+		} else if (leaf == COOP_CPUID_FEATURES) {
 			r.eax = (uint32_t)timer_rates.tsc_khz;
 			r.ebx = COOP_CPUID_HV_FEATURES_HYPERCALL;
 		}
@@ -139,8 +129,8 @@ static void handle_cpuid(struct vcpu *v)
 		r = cpuid(leaf, sub);
 		switch (leaf) {
 		case 1:
-			r.ecx &= ~CPUID1_ECX_HIDDEN;
-			r.edx &= ~CPUID1_EDX_HIDDEN;
+			r.ecx &= ~HIDDEN_CPUID1_ECX;
+			r.edx &= ~HIDDEN_CPUID1_EDX;
 			r.ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC;
 			/* A globally disabled APIC is absent (SDM Vol. 3A 10.4.3). */
 			if (!(vlapic_get_apic_base(&v->lapic) & VLAPIC_BASE_EN))
@@ -218,7 +208,7 @@ static bool valid_syscall_msr_write(uint32_t msr, uint64_t val)
 		return guest_canonical(val);
 	case MSR_SFMASK:
 	case MSR_TSC_AUX:
-		return !(val & MSR_HIGH_RESERVED);
+		return !(val & MSR_HIGH32_RESERVED);
 	default:
 		return false;
 	}
@@ -229,7 +219,7 @@ static bool efer_write(uint64_t val)
 	uint64_t cur = vmcs_read(GUEST_IA32_EFER);
 	/* LMA is the CPU's: a write keeps it (SDM Vol. 3A 9.8.5, Vol. 4 table 2-2). */
 	val = (val & ~EFER_LMA) | (cur & EFER_LMA);
-	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+	if (val & ~EFER_DEFINED)
 		return false;
 	/* LME cannot change while paging is on (9.8.5.4). */
 	if (((val ^ cur) & EFER_LME) && (vmcs_read(GUEST_CR0) & CR0_PG))
@@ -289,9 +279,9 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_IA32_PAT:
 		if (write) {
 			/* Each entry must be a valid memory type (SDM 11.12.2): 0, 1, 4-7. */
-			for (unsigned i = 0; i < 8; i++) {
-				uint8_t t = (uint8_t)(*val >> (8 * i));
-				if (t > PAT_TYPE_MAX || t == PAT_TYPE_RSVD2 || t == PAT_TYPE_RSVD3)
+			for (unsigned i = 0; i < PAT_ENTRIES; i++) {
+				uint8_t t = (uint8_t)PAT_ENTRY(*val, i);
+				if (!PAT_TYPE_VALID(t))
 					return false;
 			}
 			vmcs_write(GUEST_IA32_PAT, *val);
@@ -382,18 +372,16 @@ static void handle_msr(struct vcpu *v, bool write)
 /* PAE paging: the four PDPTEs at CR3 (SDM Vol. 3A 4.4.1), loaded into the
  * VMCS (with EPT the CPU takes them from there at entry, 26.3.1.6). A
  * PDPTE that is present with a reserved bit set makes the MOV #GP. */
-#define PDPTE_RESERVED 0xfff00000000001e6ULL  /* bits 63:52 (NX off), 8:5, 2:1 */
-#define PAE_PDPT_ALIGN 0x1fULL
 static bool load_pdptes(struct vcpu *v, uint64_t cr3)
 {
-	const uint64_t *pdpte = vm_gpa_ptr(v->vm, cr3 & 0xffffffffULL & ~PAE_PDPT_ALIGN,
+	const uint64_t *pdpte = vm_gpa_ptr(v->vm, cr3 & PAE_CR3_PDPT_MASK,
 					   PAE_PDPTE_COUNT * sizeof(uint64_t));
 	uint64_t e[PAE_PDPTE_COUNT];
 	if (!pdpte)
 		return false;
 	for (unsigned i = 0; i < PAE_PDPTE_COUNT; i++) {
 		e[i] = pdpte[i];
-		if ((e[i] & PTE_P) && (e[i] & PDPTE_RESERVED))
+		if ((e[i] & PTE_P) && (e[i] & PAE_PDPTE_RESERVED))
 			return false;
 	}
 	for (unsigned i = 0; i < PAE_PDPTE_COUNT; i++)
@@ -411,7 +399,7 @@ static bool set_cr0_cr4(struct vcpu *v, uint64_t cr0, uint64_t cr4)
 	uint64_t efer = vmcs_read(GUEST_IA32_EFER), cr3 = vmcs_read(GUEST_CR3);
 	uint64_t old_cr0 = vmcs_read(GUEST_CR0), old_cr4 = vmcs_read(GUEST_CR4);
 	uint64_t entry = vmcs_read(VM_ENTRY_CONTROLS);
-	if ((cr0 & CR0_RESERVED_HIGH) || (cr4 & ~(CR4_GUEST_BITS & vmx_caps.cr4_fixed1)))
+	if ((cr0 & CR0_RESERVED_HIGH) || (cr4 & ~(GUEST_CR4_SETTABLE & vmx_caps.cr4_fixed1)))
 		return false;
 	cr0 &= CR0_DEFINED;
 	if ((cr0 & CR0_PG) && !(cr0 & CR0_PE))

@@ -16,10 +16,6 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
-#define VMX_BASIC_INS_OUTS_INFO (1ULL << 54)
-#define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
-#define INSN_INFO_SEG(i) (((i) >> 15) & 7)
-
 void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
 	struct vm *vm = v->vm;

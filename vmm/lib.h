@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/paging.h"   /* PAGE_SIZE, PAGE_SHIFT, LARGE_PAGE_SIZE */
+
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
@@ -37,9 +39,6 @@ int snprintf(char *buf, size_t n, const char *fmt, ...)
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)
 #define GiB (1024ULL * MiB)
-#define PAGE_SIZE 4096ULL
-#define PAGE_SHIFT 12
-#define LARGE_PAGE_SIZE (2 * MiB)
 #define KHZ 1000ULL      /* Hz per kHz (rates are kept in kHz) */
 #define BYTE_BITS 8
 

@@ -19,9 +19,6 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
-#define INSN_MAX 15
-#define RFLAGS_ARITH 0x8d5ULL      /* CF PF AF ZF SF OF */
-#define LA32_MASK 0xffffffffULL
 /* Exits in a row whose instruction does not match the access (the guest
  * keeps rewriting it, or the decoder disagrees with the CPU) before the
  * guest is stopped: each one re-executes the instruction. */
@@ -426,15 +423,15 @@ void exit_ept_violation(struct vcpu *v)
 			(unsigned long long)gpa);
 		return;
 	}
-	uint8_t bytes[INSN_MAX];
+	uint8_t bytes[INSN_MAX_LEN];
 	uint64_t la = linear_of(SEG_CS, rip);
-	uint32_t avail = INSN_MAX;
+	uint32_t avail = INSN_MAX_LEN;
 	struct guest_fault f;
 	if (guest_read_linear(v, la, bytes, avail, GUEST_FETCH, &f)) {
 		/* The instruction may end before the next page: take what the
 		 * first page holds and let the decoder say if that is enough. */
 		avail = (uint32_t)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-		if (avail > INSN_MAX || guest_read_linear(v, la, bytes, avail, GUEST_FETCH, &f)) {
+		if (avail > INSN_MAX_LEN || guest_read_linear(v, la, bytes, avail, GUEST_FETCH, &f)) {
 			if (f.page_fault) {
 				/* Its tables changed since the CPU fetched it. */
 				virq_inject_page_fault(v, f.la, f.error_code);

@@ -5,8 +5,6 @@
 
 #include <stdint.h>
 
-#define EXCEPTION_VECTORS 32   /* 0-31 are reserved for exceptions */
-
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;

@@ -18,14 +18,11 @@
 #include "vmm/virq.h"
 #include "vmm/vm_layout.h"
 
-#define IO_BITMAP_PAGES 2
 #define BITMAP_ALL_EXIT 0xff
-#define VPID_FIRST 1          /* VPID 0 is the VMM's own */
-#define VPID_LAST 0xffff
 
 struct vm *vms[VM_MAX];
 static struct spinlock vms_lock;
-static uint16_t next_vpid = VPID_FIRST;
+static uint16_t next_vpid = VPID_MIN;
 static uint32_t next_vm_id;
 
 static uint64_t ept_alloc(void *ctx)
@@ -111,7 +108,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	struct vm_ram_range rr[VM_RAM_RANGES_MAX];
 	unsigned nrr = vm_ram_ranges(mem, rr);
 	for (unsigned i = 0; !r && i < nrr; i++)
-		r = ept_map(&vm->ept, rr[i].gpa, vm->mem_hpa + rr[i].off, rr[i].size, EPT_RWX, EPT_MT_WB);
+		r = ept_map(&vm->ept, rr[i].gpa, vm->mem_hpa + rr[i].off, rr[i].size, EPT_RWX, MEMTYPE_WB);
 	vm->io_bitmap[0] = heap_try_alloc_pages(IO_BITMAP_PAGES);
 	vm->io_bitmap[1] = vm->io_bitmap[0] + PAGE_SIZE;
 	vm->msr_bitmap = heap_try_alloc_pages(1);
@@ -148,7 +145,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	vms[slot] = vm;
 	for (uint32_t i = 0; i < nvcpus; i++) {
 		vm->vcpu[i].vpid = next_vpid;
-		next_vpid = next_vpid == VPID_LAST ? VPID_FIRST : next_vpid + 1;
+		next_vpid = next_vpid == VPID_MAX ? VPID_MIN : next_vpid + 1;
 	}
 	spin_unlock_irqrestore(&vms_lock, flags);
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/acpi_build.h"
 #include "vmm/ept.h"
@@ -27,9 +28,6 @@
 #define VM_MIN_MEM      (2 * MiB)
 #define GPR_COUNT       16
 #define VCPU_SWITCHED_MSRS 6
-#define FXSAVE_FCW_INIT 0x37f
-#define FXSAVE_MXCSR_OFFSET 24
-#define MXCSR_INIT 0x1f80
 
 /* General-purpose register numbers (SDM Vol. 2A table 2-2 order). */
 enum gpr { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
@@ -63,7 +61,7 @@ struct vcpu {
 	uint64_t exits;
 	uint64_t next_deadline;      /* TSC time its devices need attention */
 	uint64_t start_rip;          /* vCPU 0's entry point (the loader sets it) */
-	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE area */
+	uint8_t fpu[FXSAVE_AREA_SIZE] __attribute__((aligned(FXSAVE_AREA_ALIGN)));  /* FXSAVE area */
 	uint64_t msrs[VCPU_SWITCHED_MSRS];  /* STAR..TSC_AUX (vmm/vcpu_run.c) */
 	/* Guest registers VMX does not switch, switched with the FPU state
 	 * when another vCPU runs on this CPU (vmm/vcpu_run.c). */

@@ -8,6 +8,7 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
@@ -18,22 +19,11 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
-#define PAT_POWER_ON 0x0007040600070406ULL
-#define DR7_RESET 0x400
-#define RFLAGS_RESERVED1 0x2
 #define FLAT_LIMIT 0xffffffffU
 #define REAL_LIMIT 0xffffU
 #define TR_LIMIT 0xffU
-#define AR_CODE32 (AR_TYPE_CODE_RX_ACC | AR_S | AR_P | AR_DB | AR_G)
-#define AR_DATA32 (AR_TYPE_DATA_RW_ACC | AR_S | AR_P | AR_DB | AR_G)
-#define AR_CODE16 (AR_TYPE_CODE_RX_ACC | AR_S | AR_P)
-#define AR_DATA16 (AR_TYPE_DATA_RW_ACC | AR_S | AR_P)
-#define AR_TSS32_BUSY (AR_TYPE_TSS_BUSY | AR_P)
-#define AR_LDT_UNUSABLE (AR_UNUSABLE)
 #define GUEST_SEL_CODE 0x08
 #define GUEST_SEL_DATA 0x10
-#define VMCS_LINK_NONE (~0ULL)
-#define CR0_RESET 0x60000010ULL   /* CD | NW | ET (SDM 9.1.1) */
 
 extern char vmx_exit_landing[];
 
@@ -65,7 +55,7 @@ enum { IDX_ES, IDX_CS, IDX_SS, IDX_DS, IDX_FS, IDX_GS, IDX_LDTR, IDX_TR };
 
 static void write_common_guest_state(void)
 {
-	const struct segment ldtr = { 0, 0, 0, AR_LDT_UNUSABLE };
+	const struct segment ldtr = { 0, 0, 0, AR_UNUSABLE };
 	write_segment(IDX_LDTR, &ldtr);
 	vmcs_write(GUEST_GDTR_BASE, 0);
 	vmcs_write(GUEST_GDTR_LIMIT, REAL_LIMIT);
@@ -75,9 +65,9 @@ static void write_common_guest_state(void)
 	vmcs_write(GUEST_CR4, CR4_VMXE);   /* required in VMX operation; hidden by the shadow */
 	vmcs_write(CR4_READ_SHADOW, 0);
 	vmcs_write(GUEST_DR7, DR7_RESET);
-	vmcs_write(GUEST_RFLAGS, RFLAGS_RESERVED1);
+	vmcs_write(GUEST_RFLAGS, RFLAGS_RESERVED_ONE);
 	vmcs_write(GUEST_IA32_EFER, 0);
-	vmcs_write(GUEST_IA32_PAT, PAT_POWER_ON);
+	vmcs_write(GUEST_IA32_PAT, PAT_RESET);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_SYSENTER_CS, 0);
 	vmcs_write(GUEST_SYSENTER_ESP, 0);

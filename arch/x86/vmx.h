@@ -11,8 +11,8 @@
 #define VMX_BASIC_REVISION_MASK   0x7fffffffULL
 #define VMX_BASIC_REGION_SIZE(b)  (((b) >> 32) & 0x1fff)
 #define VMX_BASIC_MEMTYPE(b)      (((b) >> 50) & 0xf)
+#define VMX_BASIC_INS_OUTS_INFO   (1ULL << 54)  /* INS/OUTS exits report the instruction information */
 #define VMX_BASIC_TRUE_CTLS       (1ULL << 55)
-#define VMX_MEMTYPE_WB            6
 
 /* Pin-based controls (Table 24-5). */
 #define PIN_EXTINT_EXITING        (1U << 0)
