@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "arch/x86/mptable.h"
+#include "arch/x86/pic.h"   /* ISA_IRQS */
 
 /* Where the tables live: the BIOS ROM area 0xF0000-0xFFFFF of the guest,
  * which the VM maps as RAM and the guest's memory map lists as reserved
@@ -16,7 +17,6 @@
 #define ACPI_BUILD_SIZE MP_BIOS_ROM_SIZE
 
 #define ACPI_BUILD_MAX_CPUS 255        /* 8-bit APIC IDs (MADT type 0, MP processor entries) */
-#define ACPI_BUILD_ISA_IRQS 16
 #define ACPI_BUILD_NO_PIN 0xff         /* ISA IRQ not connected to the I/O APIC */
 
 /* The platform the tables describe. */
@@ -27,7 +27,7 @@ struct acpi_build_cfg {
 	uint8_t ioapic_id;
 	uint8_t ioapic_version;
 	uint32_t ioapic_addr;          /* its GSI base is 0 */
-	uint8_t isa_pin[ACPI_BUILD_ISA_IRQS]; /* ISA IRQ n -> I/O APIC pin (= GSI), or ACPI_BUILD_NO_PIN */
+	uint8_t isa_pin[ISA_IRQS]; /* ISA IRQ n -> I/O APIC pin (= GSI), or ACPI_BUILD_NO_PIN */
 	uint8_t sci_irq;               /* ISA IRQ of the SCI: level, active high */
 	uint16_t pm1a_evt_port, pm1a_cnt_port, pm_tmr_port;
 };

@@ -12,6 +12,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/ioapic.h"
 #include "arch/x86/layout.h"
+#include "arch/x86/pic.h"
+#include "arch/x86/serial.h"
 #include "arch/x86/trampoline.h"
 #include "shared/coopvmm_abi.h"
 #include "vmm/errno.h"
@@ -28,17 +30,13 @@
 #include "vmm/trap.h"
 
 #define CMDLINE_MAX 1024
-#define ISA_IRQS 16
-#define VMM_UART_IRQ 4                 /* COM1: the VMM's log UART */
-#define ROUTE_VECTOR_MIN 0x20
+#define VMM_UART_IRQ COM1_IRQ          /* the VMM's log UART is COM1 */
+#define ROUTE_VECTOR_MIN EXCEPTION_VECTORS
 #define ROUTE_VECTOR_MAX 0xef
 /* Redirection table entry fields (82093AA I/O APIC datasheet 3.2.4). */
 #define RTE_LEVEL (1ULL << 15)       /* trigger mode: level */
 #define RTE_ACTIVE_LOW (1ULL << 13)  /* interrupt input pin polarity: low active */
 #define RTE_DEST_SHIFT 56            /* destination field, bits 63:56 */
-#define MPS_POLARITY_LOW 0x3
-#define MPS_TRIGGER_LEVEL 0xc
-#define MPS_TRIGGER_SHIFT 2
 #define START_WAIT_US 100000
 #define VMM_HEARTBEAT_US 1000000
 #define IOPM_LOG_BURST 20              /* lines an IOPM can make the VMM log at once ... */
@@ -90,8 +88,8 @@ static void isa_to_gsi(unsigned irq, uint32_t *gsi, bool *level, bool *low)
 		if (o->isa_irq != irq)
 			continue;
 		*gsi = o->gsi;
-		*low = (o->flags & MPS_POLARITY_LOW) == MPS_POLARITY_LOW;
-		*level = ((o->flags & MPS_TRIGGER_LEVEL) >> MPS_TRIGGER_SHIFT) == MPS_TRIGGER_LEVEL >> MPS_TRIGGER_SHIFT;
+		*low = (o->flags & MPS_INTI_ACTIVE_LOW) == MPS_INTI_ACTIVE_LOW;
+		*level = (o->flags & MPS_INTI_LEVEL) == MPS_INTI_LEVEL;
 	}
 }
 

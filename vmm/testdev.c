@@ -4,10 +4,9 @@
  * port and a 256-byte FIFO for string I/O. */
 #include "vmm/testdev.h"
 
+#include "arch/x86/pic.h"
 #include "vmm/errno.h"
 #include "vmm/lib.h"
-
-#define ISA_IRQS 16
 
 void testdev_init(struct testdev *t)
 {

@@ -21,6 +21,10 @@
 #define TESTDEV_PORT_FIRST   0xe0
 #define TESTDEV_PORT_LAST    0xef
 #define TESTDEV_FIFO_SIZE    256
+/* QEMU's isa-debug-exit device where the tests put it (iobase 0xf4,
+ * iosize 4): a write of v ends the VM with status (v << 1) | 1. */
+#define DEBUG_EXIT_PORT_FIRST 0xf4
+#define DEBUG_EXIT_PORT_LAST  0xf7
 
 struct testdev {
 	uint8_t scratch[TESTDEV_SCRATCH_SIZE];

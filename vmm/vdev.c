@@ -61,14 +61,14 @@ static int pio_pm(struct vcpu *v, uint16_t port, unsigned size, bool write, uint
 }
 
 static const struct vdev_range pio_ranges[] = {
-	{ "pic-master", 0x20, 0x21, VDEV_LOCAL, true, pio_pic, NULL },
-	{ "pit", 0x40, 0x43, VDEV_LOCAL, true, pio_pit, NULL },
-	{ "port61", 0x61, 0x61, VDEV_LOCAL, true, pio_pit, NULL },
-	{ "pic-slave", 0xa0, 0xa1, VDEV_LOCAL, true, pio_pic, NULL },
+	{ "pic-master", PIC1_CMD, PIC1_DATA, VDEV_LOCAL, true, pio_pic, NULL },
+	{ "pit", PIT_CH0_DATA, PIT_CMD, VDEV_LOCAL, true, pio_pit, NULL },
+	{ "port61", PORT_SYS_CTRL_B, PORT_SYS_CTRL_B, VDEV_LOCAL, true, pio_pit, NULL },
+	{ "pic-slave", PIC2_CMD, PIC2_DATA, VDEV_LOCAL, true, pio_pic, NULL },
 	{ "testdev", TESTDEV_PORT_FIRST, TESTDEV_PORT_LAST, VDEV_LOCAL, false, pio_testdev, NULL },
-	{ "debug-exit", 0xf4, 0xf7, VDEV_LOCAL, false, pio_debug_exit, NULL },
-	{ "com1", VUART_BASE, VUART_BASE + VUART_PORTS - 1, VDEV_LOCAL, true, pio_uart, NULL },
-	{ "elcr", 0x4d0, 0x4d1, VDEV_LOCAL, true, pio_pic, NULL },
+	{ "debug-exit", DEBUG_EXIT_PORT_FIRST, DEBUG_EXIT_PORT_LAST, VDEV_LOCAL, false, pio_debug_exit, NULL },
+	{ "com1", COM1_PORT, COM1_PORT + UART_REGS - 1, VDEV_LOCAL, true, pio_uart, NULL },
+	{ "elcr", PIC_ELCR1, PIC_ELCR2, VDEV_LOCAL, true, pio_pic, NULL },
 	{ "acpi-pm", VPM_PORT_BASE, VPM_PORT_LAST, VDEV_LOCAL, false, pio_pm, NULL },
 };
 

@@ -167,7 +167,7 @@ static uint64_t update_devices(struct vcpu *v, uint64_t now)
 	if (v->id == 0) {
 		unsigned edges = vpit_irq0_edges(&vm->pit, now);
 		if (edges)
-			virq_pulse_isa(vm, VIRQ_ISA_IRQ_PIT); /* edges coalesce, as on a busy PC */
+			virq_pulse_isa(vm, PIT_IRQ); /* edges coalesce, as on a busy PC */
 		uint64_t pit = vpit_next_edge(&vm->pit, now);
 		if (pit < next)
 			next = pit;

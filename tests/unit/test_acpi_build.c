@@ -440,7 +440,7 @@ TEST(acpi_build, guest_cfg_matches_the_vm_wiring)
 	EXPECT_EQ(c.ioapic_addr, VIOAPIC_BASE);
 	EXPECT_EQ(c.ioapic_id, VIRQ_IOAPIC_ID);
 	for (unsigned irq = 0; irq < 16; irq++)
-		EXPECT_EQ(c.isa_pin[irq], irq == VIRQ_ISA_IRQ_CASCADE ? ACPI_BUILD_NO_PIN : virq_isa_pin(irq));
+		EXPECT_EQ(c.isa_pin[irq], irq == PIC_CASCADE_IRQ ? ACPI_BUILD_NO_PIN : virq_isa_pin(irq));
 	EXPECT_EQ(c.pm_tmr_port, VPM_PM_TMR);
 	EXPECT_EQ(c.pm1a_evt_port, VPM_PM1_EVT);
 	EXPECT_EQ(c.pm1a_cnt_port, VPM_PM1_CNT);
