@@ -302,7 +302,7 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus)
 {
 	memset(c, 0, sizeof(*c));
 	c->ncpus = ncpus;
-	c->lapic_addr = (uint32_t)VLAPIC_DEFAULT_BASE;
+	c->lapic_addr = (uint32_t)APIC_DEFAULT_BASE;
 	c->lapic_version = VLAPIC_VERSION;
 	c->ioapic_id = VIRQ_IOAPIC_ID;
 	c->ioapic_version = VIOAPIC_VERSION;

@@ -133,7 +133,7 @@ static void handle_cpuid(struct vcpu *v)
 			r.edx &= ~HIDDEN_CPUID1_EDX;
 			r.ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC;
 			/* A globally disabled APIC is absent (SDM Vol. 3A 10.4.3). */
-			if (!(vlapic_get_apic_base(&v->lapic) & VLAPIC_BASE_EN))
+			if (!(vlapic_get_apic_base(&v->lapic) & APIC_BASE_ENABLE))
 				r.edx &= ~CPUID1_EDX_APIC;
 			r.ebx = (r.ebx & 0xffffU) | (v->id << CPUID1_EBX_APIC_ID_SHIFT) |
 				(v->vm->nvcpus << CPUID1_EBX_LOGICAL_SHIFT);

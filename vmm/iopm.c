@@ -33,10 +33,6 @@
 #define VMM_UART_IRQ COM1_IRQ          /* the VMM's log UART is COM1 */
 #define ROUTE_VECTOR_MIN EXCEPTION_VECTORS
 #define ROUTE_VECTOR_MAX 0xef
-/* Redirection table entry fields (82093AA I/O APIC datasheet 3.2.4). */
-#define RTE_LEVEL (1ULL << 15)       /* trigger mode: level */
-#define RTE_ACTIVE_LOW (1ULL << 13)  /* interrupt input pin polarity: low active */
-#define RTE_DEST_SHIFT 56            /* destination field, bits 63:56 */
 #define START_WAIT_US 100000
 #define VMM_HEARTBEAT_US 1000000
 #define IOPM_LOG_BURST 20              /* lines an IOPM can make the VMM log at once ... */
@@ -207,8 +203,8 @@ static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 	if (owner != PIN_IOPM)
 		return 0;
 	trap_set_handler((uint8_t)(IOPM_ROUTE_VECTOR_BASE + irq), route_handler);
-	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? RTE_LEVEL : 0) |
-		       (low ? RTE_ACTIVE_LOW : 0) | ((uint64_t)cpus[0].apic_id << RTE_DEST_SHIFT);
+	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? IOAPIC_RTE_LEVEL : 0) |
+		       (low ? IOAPIC_RTE_ACTIVE_LOW : 0) | ((uint64_t)cpus[0].apic_id << IOAPIC_RTE_DEST_SHIFT);
 	ioapic_write_rte(p->io, p->io_pin, rte);
 	if (!rl || iopm_log_allowed(rl))
 		pr_info("ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0", irq,

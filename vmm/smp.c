@@ -16,8 +16,6 @@
 #include "vmm/sched.h"
 #include "vmm/timer.h"
 
-#define INIT_DELAY_US 10000
-#define SIPI_DELAY_US 200
 #define AP_WAIT_US 1000000
 
 struct cpu cpus[MAX_CPUS];
@@ -105,11 +103,11 @@ bool smp_init_sipi_sipi(uint32_t apic_id, bool (*started)(const void *ctx), cons
 		return false;
 	if (!lapic_x2apic())
 		lapic_send_ipi(apic_id, ICR_DM_INIT | ICR_LEVEL); /* de-assert (xAPIC only) */
-	udelay(INIT_DELAY_US);
+	udelay(APIC_INIT_DELAY_US);
 	uint32_t sipi = ICR_DM_STARTUP | (uint32_t)(TRAMPOLINE_ADDR >> PAGE_SHIFT);
 	for (int i = 0; i < 2; i++) {
 		lapic_send_ipi(apic_id, sipi);
-		if (wait_started(started, ctx, SIPI_DELAY_US))
+		if (wait_started(started, ctx, APIC_SIPI_DELAY_US))
 			return true;
 	}
 	return wait_started(started, ctx, wait_us);

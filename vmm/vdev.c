@@ -9,8 +9,7 @@
 #include "vmm/lib.h"
 #include "vmm/vm.h"
 
-#define VIOAPIC_LAST (VIOAPIC_BASE + VIOAPIC_MMIO_SIZE - 1)
-#define VLAPIC_PAGE 0x1000ULL
+#define VIOAPIC_LAST (VIOAPIC_BASE + IOAPIC_MMIO_SIZE - 1)
 
 static int pio_debug_exit(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
@@ -120,8 +119,8 @@ bool vdev_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t
 bool vdev_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
 {
 	uint64_t base = vlapic_get_apic_base(&v->lapic);
-	uint64_t apic = base & ~(VLAPIC_PAGE - 1) & ((1ULL << VLAPIC_MAX_PHYS_BITS) - 1);
-	if ((base & VLAPIC_BASE_EN) && !(base & VLAPIC_BASE_EXTD) && gpa >= apic && gpa < apic + VLAPIC_PAGE) {
+	uint64_t apic = base & ~(APIC_MMIO_SIZE - 1) & ((1ULL << PHYS_ADDR_BITS_MAX) - 1);
+	if ((base & APIC_BASE_ENABLE) && !(base & APIC_BASE_X2APIC) && gpa >= apic && gpa < apic + APIC_MMIO_SIZE) {
 		/* 32-bit accesses only; others read 0 and are dropped (vmm/vlapic.h). */
 		uint32_t v32 = (uint32_t)*val;
 		if (size != 4 || vlapic_mmio(&v->lapic, (uint32_t)(gpa - apic), write, &v32, rdtsc()))

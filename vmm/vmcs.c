@@ -4,6 +4,7 @@
 #define LOG_PREFIX "vmcs"
 #include "vmm/vmcs.h"
 
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/layout.h"
@@ -99,7 +100,7 @@ void vmcs_guest_protected_flat(uint32_t eip)
 
 void vmcs_guest_sipi(uint8_t vector)
 {
-	const struct segment code = { (uint16_t)(vector << 8), (uint64_t)vector << 12, REAL_LIMIT, AR_CODE16 };
+	const struct segment code = { (uint16_t)SIPI_CS_SELECTOR(vector), SIPI_CS_BASE(vector), REAL_LIMIT, AR_CODE16 };
 	const struct segment data = { 0, 0, REAL_LIMIT, AR_DATA16 };
 	/* TR after INIT: a 32-bit busy TSS, as hardware leaves it (SDM Vol. 3A
 	 * table 9-1) and as VM entry requires of an IA-32e-mode guest later

@@ -436,7 +436,7 @@ TEST(acpi_build, guest_cfg_matches_the_vm_wiring)
 	struct acpi_build_cfg c;
 	acpi_build_guest_cfg(&c, 3);
 	EXPECT_EQ(c.ncpus, 3);
-	EXPECT_EQ(c.lapic_addr, VLAPIC_DEFAULT_BASE);
+	EXPECT_EQ(c.lapic_addr, APIC_DEFAULT_BASE);
 	EXPECT_EQ(c.ioapic_addr, VIOAPIC_BASE);
 	EXPECT_EQ(c.ioapic_id, VIRQ_IOAPIC_ID);
 	for (unsigned irq = 0; irq < 16; irq++)
