@@ -14,7 +14,19 @@
 #define BIOS_EBDA_SEG_PTR 0x40e
 #define EBDA_SCAN_LEN 1024
 #define BIOS_ROM_START 0xe0000
-#define BIOS_ROM_END 0x100000
+#define BIOS_ROM_END 0x100000ULL   /* 1 MiB: the end of the PC/AT's real-mode memory */
+/* Conventional RAM of the PC/AT ends at 640 KiB; the legacy video window
+ * and option ROMs follow, then the BIOS (15 "System Address Map
+ * Interfaces" reports the hole as not RAM). */
+#define PC_LOW_RAM_END 0xa0000ULL
+
+/* 15.1 Address Range Types of the system address map (the BIOS's INT 15h
+ * E820h types, also in Linux's boot_params e820_table). */
+#define E820_RAM            1      /* AddressRangeMemory */
+#define E820_RESERVED       2      /* AddressRangeReserved */
+#define E820_ACPI           3      /* AddressRangeACPI */
+#define E820_NVS            4      /* AddressRangeNVS */
+#define E820_UNUSABLE       5      /* AddressRangeUnusable: OSPM must not use it */
 
 #define ACPI_SIG_RSDP "RSD PTR "
 #define ACPI_SIG_RSDT "RSDT"
