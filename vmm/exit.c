@@ -490,6 +490,128 @@ static void handle_cr(struct vcpu *v)
 	exit_skip_instruction();
 }
 
+/* EXIT_EXCEPTION_NMI: a host NMI (the exception bitmap is empty). With
+ * NMI exiting the NMI is blocked until an IRET (27.5.5 is not taken by the
+ * host): deliver it through the host IDT. */
+static void handle_nmi(struct vcpu *v)
+{
+	(void)v;
+	if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_TYPE_MASK) == INTR_TYPE_NMI)
+		nmi_self();
+}
+
+/* External interrupt, preemption timer, interrupt and NMI windows: the host
+ * takes the interrupt; injection happens at entry. INIT: not sent by the
+ * VMM to a running guest; a stray one is ignored. */
+static void handle_nothing(struct vcpu *v)
+{
+	(void)v;
+}
+
+static void handle_rdmsr(struct vcpu *v)
+{
+	handle_msr(v, false);
+}
+
+static void handle_wrmsr(struct vcpu *v)
+{
+	handle_msr(v, true);
+}
+
+static void handle_ept_violation(struct vcpu *v)
+{
+	/* The exit interrupted an IRET that had unblocked NMIs: block them
+	 * again until it re-executes (28.2.3, 27.2.3). */
+	if ((vmcs_read(EXIT_QUALIFICATION) & EPTQ_NMI_UNBLOCK) && !(vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+	exit_ept_violation(v);
+}
+
+/* INVD, WBINVD: guest RAM is write-back and coherent: nothing to flush for
+ * it, and a guest must not flush the caches of the whole machine. */
+static void handle_cache_flush(struct vcpu *v)
+{
+	(void)v;
+	exit_skip_instruction();
+}
+
+/* RDPMC: CPUID leaf 0xa shows no counters: every index is invalid (#GP). */
+static void handle_rdpmc(struct vcpu *v)
+{
+	virq_inject_exception(v, EXC_GP, true, 0);
+}
+
+/* Instructions of features CPUID does not offer: undefined (#UD). */
+static void handle_undefined(struct vcpu *v)
+{
+	virq_inject_exception(v, EXC_UD, false, 0);
+}
+
+static void handle_triple_fault(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	pr_err("vm %u %s vcpu %u: triple fault", vm->id, vm->name, v->id);
+	vmcs_dump_guest(v);
+	vm_kill(vm, "triple fault at rip 0x%llx", (unsigned long long)vmcs_read(GUEST_RIP));
+}
+
+static void handle_ept_misconfig(struct vcpu *v)
+{
+	vm_kill(v->vm, "EPT misconfiguration at GPA 0x%llx (VMM bug)",
+		(unsigned long long)vmcs_read(GUEST_PHYSICAL_ADDRESS));
+}
+
+/* The basic exit reasons (SDM Vol. 3C Appendix C): the name exit counts
+ * and messages use, and the handler. A reason without a handler (or past
+ * the table) is unhandled: the VM is killed; one without a name is
+ * "other". */
+static const struct {
+	const char *name;
+	void (*handler)(struct vcpu *v);
+} exit_reasons[EXIT_REASONS] = {
+	[EXIT_EXCEPTION_NMI] = { "exception", handle_nmi },
+	[EXIT_EXTERNAL_INTERRUPT] = { "extint", handle_nothing },
+	[EXIT_TRIPLE_FAULT] = { "triple-fault", handle_triple_fault },
+	[EXIT_INIT] = { "init", handle_nothing },
+	[EXIT_SIPI] = { "sipi", NULL },
+	[EXIT_INTERRUPT_WINDOW] = { "intr-window", handle_nothing },
+	[EXIT_NMI_WINDOW] = { "nmi-window", handle_nothing },
+	[EXIT_CPUID] = { "cpuid", handle_cpuid },
+	[EXIT_GETSEC] = { "getsec", handle_undefined },
+	[EXIT_HLT] = { "hlt", handle_hlt },
+	[EXIT_INVD] = { "invd", handle_cache_flush },
+	[EXIT_RDPMC] = { "rdpmc", handle_rdpmc },
+	[EXIT_VMCALL] = { "vmcall", handle_vmcall },
+	[EXIT_VMCLEAR] = { "vmclear", handle_undefined },
+	[EXIT_VMLAUNCH] = { "vmlaunch", handle_undefined },
+	[EXIT_VMPTRLD] = { "vmptrld", handle_undefined },
+	[EXIT_VMPTRST] = { "vmptrst", handle_undefined },
+	[EXIT_VMREAD] = { "vmread", handle_undefined },
+	[EXIT_VMRESUME] = { "vmresume", handle_undefined },
+	[EXIT_VMWRITE] = { "vmwrite", handle_undefined },
+	[EXIT_VMXOFF] = { "vmxoff", handle_undefined },
+	[EXIT_VMXON] = { "vmxon", handle_undefined },
+	[EXIT_CR_ACCESS] = { "cr", handle_cr },
+	[EXIT_IO_INSTRUCTION] = { "io", exit_io },
+	[EXIT_RDMSR] = { "rdmsr", handle_rdmsr },
+	[EXIT_WRMSR] = { "wrmsr", handle_wrmsr },
+	[EXIT_INVALID_GUEST_STATE] = { "bad-guest-state", NULL },
+	[EXIT_MWAIT] = { "mwait", handle_undefined },
+	[EXIT_MONITOR] = { "monitor", handle_undefined },
+	[EXIT_EPT_VIOLATION] = { "ept-violation", handle_ept_violation },
+	[EXIT_EPT_MISCONFIG] = { "ept-misconfig", handle_ept_misconfig },
+	[EXIT_INVEPT] = { "invept", handle_undefined },
+	[EXIT_PREEMPTION_TIMER] = { "preemption-timer", handle_nothing },
+	[EXIT_INVVPID] = { "invvpid", handle_undefined },
+	[EXIT_WBINVD] = { "wbinvd", handle_cache_flush },
+	[EXIT_XSETBV] = { "xsetbv", handle_undefined },
+};
+
+const char *exit_reason_name(uint32_t reason)
+{
+	return reason < EXIT_REASONS && exit_reasons[reason].name ? exit_reasons[reason].name : "other";
+}
+
 static void unhandled(struct vcpu *v, uint32_t reason)
 {
 	pr_err("vm %u %s vcpu %u: unhandled exit %u (%s), qualification 0x%llx", v->vm->id, v->vm->name,
@@ -501,91 +623,11 @@ static void unhandled(struct vcpu *v, uint32_t reason)
 
 void exit_dispatch(struct vcpu *v, uint32_t reason)
 {
-	struct vm *vm = v->vm;
 	if (reason < EXIT_REASONS)
-		vm->exit_count[reason]++;
+		v->vm->exit_count[reason]++;
 	virq_save_idt_vectoring(v);
-	switch (reason) {
-	case EXIT_EXCEPTION_NMI:     /* a host NMI (the exception bitmap is empty) */
-		/* NMI exiting: the NMI is blocked until an IRET (27.5.5 is not
-		 * taken by the host): deliver it through the host IDT. */
-		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_TYPE_MASK) == INTR_TYPE_NMI)
-			nmi_self();
-		break;
-	case EXIT_EXTERNAL_INTERRUPT:
-	case EXIT_PREEMPTION_TIMER:
-	case EXIT_INTERRUPT_WINDOW:
-	case EXIT_NMI_WINDOW:
-		break;   /* the host takes the interrupt; injection happens at entry */
-	case EXIT_CPUID:
-		handle_cpuid(v);
-		break;
-	case EXIT_HLT:
-		handle_hlt(v);
-		break;
-	case EXIT_VMCALL:
-		handle_vmcall(v);
-		break;
-	case EXIT_IO_INSTRUCTION:
-		exit_io(v);
-		break;
-	case EXIT_RDMSR:
-	case EXIT_WRMSR:
-		handle_msr(v, reason == EXIT_WRMSR);
-		break;
-	case EXIT_CR_ACCESS:
-		handle_cr(v);
-		break;
-	case EXIT_EPT_VIOLATION:
-		/* The exit interrupted an IRET that had unblocked NMIs: block
-		 * them again until it re-executes (28.2.3, 27.2.3). */
-		if ((vmcs_read(EXIT_QUALIFICATION) & EPTQ_NMI_UNBLOCK) &&
-		    !(vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID))
-			vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
-		exit_ept_violation(v);
-		break;
-	case EXIT_INVD:
-	case EXIT_WBINVD:
-		/* Guest RAM is write-back and coherent: nothing to flush for it,
-		 * and a guest must not flush the caches of the whole machine. */
-		exit_skip_instruction();
-		break;
-	case EXIT_RDPMC:
-		/* CPUID leaf 0xa shows no counters: every index is invalid (#GP). */
-		virq_inject_exception(v, EXC_GP, true, 0);
-		break;
-	case EXIT_XSETBV:
-	case EXIT_MONITOR:
-	case EXIT_MWAIT:
-	case EXIT_VMCLEAR:
-	case EXIT_VMLAUNCH:
-	case EXIT_VMPTRLD:
-	case EXIT_VMPTRST:
-	case EXIT_VMREAD:
-	case EXIT_VMRESUME:
-	case EXIT_VMWRITE:
-	case EXIT_VMXOFF:
-	case EXIT_VMXON:
-	case EXIT_INVEPT:
-	case EXIT_INVVPID:
-	case EXIT_GETSEC:
-		/* Features CPUID does not offer: the instruction is undefined. */
-		virq_inject_exception(v, EXC_UD, false, 0);
-		break;
-	case EXIT_TRIPLE_FAULT:
-		pr_err("vm %u %s vcpu %u: triple fault", vm->id, vm->name, v->id);
-		vmcs_dump_guest(v);
-		vm_kill(vm, "triple fault at rip 0x%llx", (unsigned long long)vmcs_read(GUEST_RIP));
-		break;
-	case EXIT_EPT_MISCONFIG:
-		vm_kill(vm, "EPT misconfiguration at GPA 0x%llx (VMM bug)",
-			(unsigned long long)vmcs_read(GUEST_PHYSICAL_ADDRESS));
-		break;
-	case EXIT_INIT:
-		/* Not sent by the VMM to a running guest; ignore a stray one. */
-		break;
-	default:
+	if (reason < EXIT_REASONS && exit_reasons[reason].handler)
+		exit_reasons[reason].handler(v);
+	else
 		unhandled(v, reason);
-		break;
-	}
 }

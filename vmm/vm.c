@@ -10,6 +10,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
 #include "vmm/errno.h"
+#include "vmm/exit.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
 #include "vmm/percpu.h"
@@ -215,27 +216,6 @@ void vm_kill(struct vm *vm, const char *fmt, ...)
 		va_end(ap);
 	}
 	vm_stop(vm, VM_KILLED);
-}
-
-static const char *const exit_names[EXIT_REASONS] = {
-	[EXIT_EXCEPTION_NMI] = "exception", [EXIT_EXTERNAL_INTERRUPT] = "extint",
-	[EXIT_TRIPLE_FAULT] = "triple-fault", [EXIT_INIT] = "init", [EXIT_SIPI] = "sipi",
-	[EXIT_INTERRUPT_WINDOW] = "intr-window", [EXIT_NMI_WINDOW] = "nmi-window",
-	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_INVD] = "invd", [EXIT_VMCALL] = "vmcall",
-	[EXIT_CR_ACCESS] = "cr", [EXIT_IO_INSTRUCTION] = "io", [EXIT_RDMSR] = "rdmsr",
-	[EXIT_WRMSR] = "wrmsr", [EXIT_INVALID_GUEST_STATE] = "bad-guest-state",
-	[EXIT_MWAIT] = "mwait", [EXIT_MONITOR] = "monitor", [EXIT_EPT_VIOLATION] = "ept-violation",
-	[EXIT_EPT_MISCONFIG] = "ept-misconfig", [EXIT_PREEMPTION_TIMER] = "preemption-timer",
-	[EXIT_WBINVD] = "wbinvd", [EXIT_XSETBV] = "xsetbv", [EXIT_VMXON] = "vmxon",
-	[EXIT_VMCLEAR] = "vmclear", [EXIT_VMLAUNCH] = "vmlaunch", [EXIT_VMPTRLD] = "vmptrld",
-	[EXIT_VMPTRST] = "vmptrst", [EXIT_VMREAD] = "vmread", [EXIT_VMRESUME] = "vmresume",
-	[EXIT_VMWRITE] = "vmwrite", [EXIT_VMXOFF] = "vmxoff", [EXIT_INVEPT] = "invept",
-	[EXIT_INVVPID] = "invvpid", [EXIT_GETSEC] = "getsec", [EXIT_RDPMC] = "rdpmc",
-};
-
-const char *exit_reason_name(uint32_t reason)
-{
-	return reason < EXIT_REASONS && exit_names[reason] ? exit_names[reason] : "other";
 }
 
 static void report_end(struct vm *vm)

@@ -121,6 +121,5 @@ void vm_vcpu_stopped(struct vcpu *v);
 /* Host pointer for guest-physical [gpa, gpa+len) if it is RAM, else NULL. */
 void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
 uint32_t vm_count_running(void);
-const char *exit_reason_name(uint32_t reason);
 
 #endif

@@ -36,6 +36,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "tests/harness/harness.h"
+#include "vmm/exit.h"
 #include "vmm/vlapic.h"
 #include "vmm/vm.h"
 
