@@ -561,7 +561,7 @@ static void handle_ept_misconfig(struct vcpu *v)
 		(unsigned long long)vmcs_read(GUEST_PHYSICAL_ADDRESS));
 }
 
-/* The basic exit reasons (SDM Vol. 3C Appendix C): the name exit counts
+/* The basic exit reasons (SDM Vol. 3D Appendix C): the name exit counts
  * and messages use, and the handler. A reason without a handler (or past
  * the table) is unhandled: the VM is killed; one without a name is
  * "other". */

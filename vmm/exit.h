@@ -8,7 +8,7 @@
 
 struct vcpu;
 
-/* Handle an exit with this basic reason (SDM Vol. 3C Appendix C) through
+/* Handle an exit with this basic reason (SDM Vol. 3D Appendix C) through
  * the table of reasons in exit.c. */
 void exit_dispatch(struct vcpu *v, uint32_t reason);
 /* Its name in exit counts and messages ("other" for one without). */
