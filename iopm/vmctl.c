@@ -10,7 +10,6 @@
 
 #define EXIT_USAGE	64
 #define EXIT_NO_CHANNEL 2
-#define NO_APIC_ID	0xffffffffU
 
 static const char *const channel_cmds[] = {"list", "create", "start", "stop", "destroy", "console", "stats"};
 
@@ -93,7 +92,7 @@ static int zone_is_fake(void)
 
 static void print_apic_id(const char *name, uint32_t id)
 {
-	if (id == NO_APIC_ID)
+	if (id == COOP_NO_APIC_ID)
 		printf("%s none", name);
 	else
 		printf("%s %u", name, id);

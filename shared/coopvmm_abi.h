@@ -31,6 +31,7 @@
 #define COOP_DATA_OFF       0x3000U
 #define COOP_MIN_ZONE       (64U * 1024U)
 #define COOP_MAX_ROUTES     16
+#define COOP_NO_APIC_ID     0xffffffffU  /* an APIC ID field naming no CPU */
 
 /* IOPM states (coop_iopm_ctrl.state), in boot order. */
 enum coop_iopm_state {
@@ -61,7 +62,7 @@ struct coop_shared_header {
 	uint32_t iopm_data_off, iopm_data_size;
 	uint64_t tsc_khz;         /* measured by the VMM at boot */
 	uint64_t lapic_khz;       /* LAPIC timer input clock */
-	uint32_t vmm_apic_id;     /* where IPIs to the VMM go */
+	uint32_t vmm_apic_id;     /* where IPIs to the VMM go; COOP_NO_APIC_ID in iopm.ko's fake zone */
 	uint32_t iopm_apic_id;    /* this IOPM's CPU */
 	uint32_t iopm_index;
 	uint32_t vmm_notify_vector;   /* IPI vector the VMM listens on for this IOPM */
