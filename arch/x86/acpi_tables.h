@@ -179,6 +179,7 @@ _Static_assert(offsetof(struct acpi_fadt, x_pm_tmr_blk) == 208, "FADT X_PM_TMR_B
 #define ACPI_PM1_SLP_EN     (1U << 13)  /* write-only */
 #define PM_TIMER_HZ         3579545U
 #define PM_TIMER_MASK24     0xffffffU   /* TMR_VAL_EXT clear: bits 31:24 read 0 */
+#define PM_TIMER_MSB_SHIFT32 31         /* a 32-bit timer sets TMR_STS when bit 31 changes */
 
 /* 5.2.10 Firmware ACPI Control Structure (64-byte aligned, version 2). */
 struct acpi_facs {
