@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; multiboot2.asm: the VMM's Multiboot2 header and 32-bit entry point
 ; (Multiboot2 spec 3.1 and 3.3; Intel SDM Vol. 3A 9.8.5 "Initializing
 ; IA-32e Mode"). Identity-maps the first BOOT_IDENTITY_GIB GiB with 2 MiB

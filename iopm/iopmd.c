@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopmd.c: the IOPM daemon (DESIGN.md "Boot flow" step 4). At this stage it
  * maps the shared zone through /dev/coopvmm, marks the IOPM RUNNING and
  * increments the heartbeat word every 100 ms, which the VMM watches; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmctl.c: the IOPM console's management tool, subcommands in the style of
  * xl/virsh (DESIGN.md "Names"). `info` reads the shared zone through
  * /dev/coopvmm; the guest commands need the VMM <-> IOPM request channel

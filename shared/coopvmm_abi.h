@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* coopvmm_abi.h: the one definition of the VMM <-> IOPM shared-zone ABI
  * (DESIGN.md "Shared zone"), included by the VMM, the IOPM kernel module
  * (iopm.ko), the daemon (iopmd), vmctl and the host tests. Fixed-width

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* coopvmm_hypercall.h: the guest -> VMM hypercall ABI (docs/guest-platform.md
  * "Hypercalls"): VMCALL with the function number in RAX and arguments in
  * RBX, RCX, RDX, RSI; the result in RAX (a negative errno on failure, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_build.c: writes a guest's ACPI tables (ACPI 6.4 5.2: RSDP revision
  * 2, RSDT, XSDT, FADT revision 6 with a FACS and an empty DSDT, MADT) and
  * its MP tables (MP Specification 1.4 chapter 4) into the guest's BIOS ROM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_build.h: the firmware tables of a guest, built into its RAM at VM
  * creation: ACPI 6.4 (5.2.5 RSDP, 5.2.7 RSDT, 5.2.8 XSDT, 5.2.9 FADT,
  * 5.2.10 FACS, 5.2.11.1 DSDT, 5.2.12 MADT) and the Intel MP Specification

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cmdline.h: the VMM boot command line (Multiboot2 tag type 1, "boot command
  * line"), parsed into struct boot_config. The parameters, their defaults and
  * limits are documented in docs/partitions.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* decode.c: decoder of the x86 instructions that may access MMIO, for the
  * VMM's EPT-violation emulation. Follows Intel SDM Vol. 2A ch. 2 "Instruction
  * Format" (2.1.1 prefixes, 2.2.1 REX, Tables 2-1..2-3 ModRM/SIB) and Vol. 2D

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* decode.h: x86 instruction decoder for the VMM's MMIO emulation (EPT
  * violations). Follows Intel SDM Vol. 2A ch. 2 "Instruction Format" (legacy
  * prefixes 2.1.1, REX 2.2.1, ModRM/SIB tables 2-1..2-3, RIP-relative 2.2.1.6)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ept.c: 4-level EPT construction and lookup (Intel SDM Vol. 3C 29.3.2
  * "EPT Translation Mechanism", 29.3.7 "EPT and Memory Typing"). Leaves are
  * 2 MiB (PDE with bit 7) or 4 KiB (PTE); non-leaf entries allow RWX so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ept.h: building a VM's extended page tables (Intel SDM Vol. 3C 29.3
  * "The Extended Page Table Mechanism": 4-level EPT, table 29-1..29-6).
  * Tables come from a caller-supplied allocator, so the builder is host-

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* exit.c: the VM-exit dispatcher and the small handlers (Intel SDM Vol. 3C
  * 25.1-25.2 "Instructions That Cause VM Exits", 28.2 exit information,
  * Appendix C reasons). Anything unexpected dumps the exit and the guest

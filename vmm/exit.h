@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* exit.h: VM-exit handling: one dispatcher, one handler per basic exit
  * reason (docs/exits.md lists them). */
 #ifndef VMM_EXIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* exit_io.c: I/O-instruction exits (Intel SDM Vol. 3C 28.2.1 table 28-5,
  * 28.2.5 "Information for VM Exits Due to Instruction Execution" for
  * INS/OUTS): IN/OUT of 1, 2 and 4 bytes, INS/OUTS with and without REP,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* guest_mem.c: guest-linear to guest-physical translation by walking the
  * guest's page tables in guest RAM (Intel SDM Vol. 3A 4.3-4.5: 32-bit with
  * 4 MiB PSE pages, PAE with 2 MiB pages, 4-level with 2 MiB/1 GiB pages),

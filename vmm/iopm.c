@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm.c: the VMM side of the IOPMs: load Debian's bzImage and the
  * initramfs (GRUB modules "iopm-kernel", "iopm-initrd") into IOPM 0's zone
  * per the Linux boot protocol, give it its e820 and command line, start its

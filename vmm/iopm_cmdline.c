@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm_cmdline.c: build the IOPM's kernel command line (iopm_cmdline.h). */
 #include "vmm/iopm_cmdline.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm_e820.h: the memory map an IOPM's Linux gets (DESIGN.md "Hardware
  * division"): its own zone and low slice as RAM, the shared zone reserved,
  * every other RAM byte of the machine (VMM, guests, other IOPMs) unusable,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lib.h: the small C library the freestanding VMM provides (vmm/lib.c).
  * Names and semantics follow ISO C so that host unit tests can link the same
  * VMM sources against the system C library instead. */

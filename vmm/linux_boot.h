@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* linux_boot.h: preparing a Linux bzImage for the 32-bit boot-protocol
  * entry (Linux Documentation/arch/x86/boot.rst: the real-mode kernel
  * header, "Loading the rest of the kernel", "32-bit boot protocol"; the

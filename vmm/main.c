@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* main.c: the VMM's boot flow (docs/boot-flow.md, DESIGN.md "Boot flow"
  * step 2): each line below is one step, in order. */
 #define LOG_PREFIX "boot"

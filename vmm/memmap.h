@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* memmap.h: the physical memory map, built from the Multiboot2 memory map
  * tag (Multiboot2 spec 3.6.8; types as in ACPI's E820 "address range types")
  * and normalized into sorted, disjoint, merged ranges. */

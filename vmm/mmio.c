@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mmio.c: EPT-violation exits on emulated MMIO (Intel SDM Vol. 3C 28.2.1
  * table 28-7, 29.3.3.2): fetch and decode the guest instruction
  * (vmm/decode.c), carry it out against the device at the faulting GPA

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* partition.c: the partition planner. Carves the usable RAM of the normalized
  * memory map into the AP trampoline page, the IOPM low slices, the shared
  * zone, the IOPM zones, the VMM heap and the guest-RAM pool, keeping the VMM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* partition.h: the partition planner. From the normalized memory map and the
  * boot configuration it places the VMM heap, the IOPM zones and low-memory
  * slices, the shared zone and the guest-RAM pool (DESIGN.md "Hardware

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ratelimit.c: token bucket for log lines (ratelimit.h). Credit is kept in
  * TSC cycles, so no division happens per call: one message costs
  * tsc_hz / per_second cycles, the bucket holds at most burst of them. */

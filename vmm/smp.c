@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* smp.c: CPU roles and AP start-up with INIT-SIPI-SIPI through the
  * real-mode trampoline (Intel SDM Vol. 3A 8.4.4.1 "Typical BSP
  * Initialization Sequence": INIT, 10 ms, SIPI, 200 us, SIPI). APs kept by

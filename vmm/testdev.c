@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testdev.c: the guest test suite's device (docs/guest-platform.md):
  * MMIO scratch memory 0x000-0x0ff that remembers every access's size,
  * direction and offset, a byte-laned 32-bit scratch port, an IRQ pulse

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testdev.h: the VMM's test device for the guest test suite
  * (docs/guest-platform.md "The test device"): an MMIO scratch window with
  * access recording, a scratch I/O register, an IRQ pulse port and a FIFO. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* timer.h: boot-time calibration of the TSC and LAPIC timer rates, and
  * TSC-based delays. After calibration the VMM keeps time with its own TSC
  * and LAPIC timers only (DESIGN.md, "clock"). */

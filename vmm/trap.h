@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* trap.h: the register frame built by arch/x86/isr.asm and the interrupt
  * dispatch interface (Intel SDM Vol. 3A 6.14.2 "64-Bit Mode Stack Frame"). */
 #ifndef VMM_TRAP_H

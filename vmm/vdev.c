@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vdev.c: the tables of port and MMIO ranges of a coopvmm VM
  * (docs/guest-platform.md "Devices inside the VMM") and their dispatch.
  * The vLAPIC page is looked up first, at the vCPU's current APIC base

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vdev.h: the device interface of a VM: port and MMIO ranges, each served
  * in the VMM (a handler here) or, once the channel exists, forwarded to the
  * IOPM (docs/exits.md "Where devices live"). Exit handlers look ranges up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vioapic.c: the virtual I/O APIC. Follows the Intel 82093AA datasheet 3.0
  * (IOREGSEL/IOWIN indirection, IOAPICID, IOAPICVER, IOAPICARB, the
  * redirection table and its read-only delivery status/remote IRR bits) and

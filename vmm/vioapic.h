@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vioapic.h: a guest's virtual I/O APIC: 24 pins, one MMIO page at
  * 0xFEC00000. Intel 82093AA I/O APIC datasheet 3.0 (IOREGSEL/IOWIN, ID,
  * version, arbitration ID, redirection table), with the EOI register at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* virq.c: interrupt routing inside a VM and event injection at VM entry
  * (Intel SDM Vol. 3C 26.6 "Event Injection", 27.2.4 "Information for VM
  * Exits During Event Delivery", 25.7.5 interrupt-window exiting). The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* virq.h: interrupt routing inside a VM: ISA lines to the vPIC and the
  * vIOAPIC, the vIOAPIC and IPIs to vLAPICs, the vPIC to vCPU 0's LINT0;
  * and event injection at VM entry (Intel SDM Vol. 3C 26.6 "Event

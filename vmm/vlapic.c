@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vlapic.c: virtual local APIC of one guest vCPU, after Intel SDM Vol. 3A
  * ch. 10: register map 10.4.1 (Table 10-1) and x2APIC map 10.12.1.2 (Table
  * 10-6), LVT/timer/ESR 10.5, ICR 10.6.1 and x2APIC ICR 10.12.9, TPR/PPR/EOI

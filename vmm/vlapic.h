@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vlapic.h: a guest vCPU's virtual local APIC (Intel SDM Vol. 3A ch. 10:
  * registers 10.4-10.5, IPIs 10.6, priorities/EOI 10.8, x2APIC 10.12). Pure
  * logic: no hardware access, no allocation, no globals; time is the guest's

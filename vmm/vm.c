@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vm.c: creating and ending VMs: guest RAM from the guest pool mapped at
  * GPA 0 by the VM's own EPT (nothing else mapped), VPIDs, I/O and MSR
  * bitmaps that trap everything (the exit handlers decide), the VMM's

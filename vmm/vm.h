@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vm.h: virtual machines and their vCPUs: guest RAM behind an EPT, one
  * VMCS per vCPU, the VMM-resident virtual devices (DESIGN.md "Guests"),
  * exit statistics. docs/vcpu.md shows the life cycle. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vm_layout.h: where a guest's RAM lies in its guest-physical address space
  * (docs/guest-platform.md "Guest RAM"), PC-like: low RAM below the legacy
  * hole, RAM from 1 MiB up to at most 3 GiB, the rest from 4 GiB up, so that

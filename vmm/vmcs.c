@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs.c: the VMCS of a vCPU, written in one place (Intel SDM Vol. 3C
  * 24.4 guest state, 24.5 host state, 24.6-24.8 controls; every control word
  * computed from its capability MSR, Appendix A.3-A.5). */

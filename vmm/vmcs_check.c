@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs_check.c: when a VM entry fails on guest state, find which check of
  * Intel SDM Vol. 3C 26.3.1 "Checks on the Guest State Area" the current
  * VMCS breaks (the CPU only says "invalid guest state"). Covers control

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpic.c: the virtual 8259A pair. Intel 8259A datasheet: ICW1-ICW4, OCW1
  * mask, OCW2 EOI/rotation, OCW3 read register/poll/special mask, priority
  * resolution; PIIX/ICH "Edge/Level Control Register" at 0x4d0/0x4d1.

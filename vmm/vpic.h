@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpic.h: a guest's virtual 8259A pair (master 0x20/0x21, slave 0xa0/0xa1
  * wired to master IR2 as on the PC/AT) and the PIIX/ICH Edge/Level Control
  * Register (0x4d0/0x4d1). Intel 8259A datasheet: ICW1-ICW4, OCW1-OCW3.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpit.c: the virtual 8254. Intel 8254 datasheet: control word, modes 0-5
  * with their GATE and reload rules, counter latch, read-back command and
  * status byte, lo/hi flip-flops, BCD. OUT is a closed-form function of CLK

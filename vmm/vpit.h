@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpit.h: a guest's virtual 8254 PIT (ports 0x40-0x43) and the PC/AT port
  * 0x61 bits of channel 2 (gate, speaker enable, OUT2, refresh toggle).
  * Intel 8254 datasheet: modes 0-5, counter latch, read-back, status byte.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpm.c: the guest's ACPI PM1a event and control registers and its PM
  * timer (ACPI 6.4 4.8.3.1 PM1 status/enable, 4.8.3.2 PM1 control, 4.8.3.3
  * PM timer). The timer is a closed-form function of the TSC: tick k comes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vuart.c: write-only 16550 stand-in for guest COM1 (PC16550D register
  * map: THR/RBR 0, IER 1, IIR/FCR 2, LCR 3, MCR 4, LSR 5, MSR 6, SCR 7).
  * Bytes written to THR are collected into lines and logged, at most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vuart.h: the VMM-local write-only COM1 stand-in (16550 register layout,
  * PC16550D data sheet) used while no IOPM serves guest UARTs: guest output
  * is copied into the VMM log, one line at a time, with the guest's name. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_tables.h: the layouts and field values of the ACPI tables that the
  * VMM reads (arch/x86/acpi.c) and builds for its guests (vmm/acpi_build.c):
  * ACPI 6.4 5.2.3.2 Generic Address Structure, 5.2.5.3 RSDP, 5.2.6 header,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* apic.h: local APIC registers and fields (Intel SDM Vol. 3A 10.4-10.12:
  * register map table 10-1, x2APIC MSR mapping in 10.12.1.2), used by the
  * host LAPIC driver (arch/x86/lapic.c) and the guests' vLAPIC

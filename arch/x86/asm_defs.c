@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* asm_defs.c: compiled to assembly only; the Makefile turns each "->NAME VALUE"
  * marker into a nasm %define in build/asm_defs.inc, so that boot and
  * trampoline code use the C headers' constants and struct offsets. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cpu.h: control registers, CPUID, TSC and other instruction wrappers
  * (Intel SDM Vol. 3A 2.5 "Control Registers", Vol. 2A CPUID). */
 #ifndef ARCH_X86_CPU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* insn.h: x86 instruction encoding (Intel SDM Vol. 2A ch. 2 "Instruction
  * Format", Vol. 2D Appendix A "Opcode Map"): the prefixes, opcodes and
  * ModRM/SIB fields that the MMIO decoder (vmm/decode.c) knows. */

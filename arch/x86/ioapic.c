@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioapic.c: I/O APIC discovery results and pin masking (82093AA datasheet
  * 3.2.4 "I/O Redirection Table Registers"). The VMM owns every IOAPIC: at
  * boot each pin is masked, later issues route pins one by one. */

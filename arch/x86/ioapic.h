@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioapic.h: I/O APIC registers (Intel 82093AA I/O APIC datasheet, 3.0
  * "Register Description"): indirect access through IOREGSEL/IOWIN, the ID,
  * version and arbitration registers and the redirection table (3.2.4);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lapic.c: local APIC access in x2APIC (MSR) or xAPIC (MMIO) mode, IPIs
  * and the timer (Intel SDM Vol. 3A 10.4.3 enabling, 10.5.4 timer, 10.6 IPIs,
  * 10.12 x2APIC). The BSP picks the mode; every VMM CPU uses the same one. */

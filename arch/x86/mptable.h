@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mptable.h: the layouts of the Intel MultiProcessor Specification 1.4
  * tables, read by the VMM (arch/x86/mptable.c) and built for its guests
  * (vmm/acpi_build.c): 4.1 MP floating pointer, 4.2 configuration table

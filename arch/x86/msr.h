@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* msr.h: model-specific register numbers and accessors used by the VMM
  * (Intel SDM Vol. 4, "Model-Specific Registers"). The CPUID feature that
  * gates each MSR is named on its line. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* paging.h: 4-level paging entry bits (Intel SDM Vol. 3A 4.5, tables 4-14
  * to 4-20), the 32-bit and PAE paging formats the VMM walks for its guests
  * (4.3, 4.4), memory types and the PAT (11.3, 11.12), and EPT entries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pic.c: re-initialise the 8259A pair with vectors 0x20-0x2f (never the
  * exception range) and mask all 16 lines (8259A datasheet, ICW1-ICW4, OCW1). */
 #include "arch/x86/pic.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pic.h: the legacy 8259A pair (Intel 8259A datasheet; PC/AT ports
  * 0x20/0x21 and 0xa0/0xa1, the slave on master IR2) and the PIIX/ICH
  * Edge/Level Control Registers at 0x4d0/0x4d1 (Intel 82371AB PIIX4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pit.h: the 8254 PIT (Intel 8254 datasheet: control word, read-back
  * command, status byte; PC/AT ports 0x40-0x43, channel 0 on IRQ 0) and
  * the PC/AT system control port B at 0x61 (channel 2's gate and output,

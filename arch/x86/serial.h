@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* serial.h: polled 16550A UART output (PC16550D data sheet; ports of the
  * PC/AT COM1-COM4). The VMM log uses COM1. */
 #ifndef ARCH_X86_SERIAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs.h: VMCS field encodings (Intel SDM Vol. 3D Appendix B "Field
  * Encoding in VMCS"), grouped as there, plus exit reasons (Appendix C),
  * exit-qualification layouts (Vol. 3C 28.2.1) and interruption-information

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmx.c: discover VMX, check every feature the VMM relies on, and enter
  * VMX root operation (Intel SDM Vol. 3C 23.6 "Discovering Support for
  * VMX", 23.7 "Enabling and Entering VMX Operation", Appendix A). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmx.h: VMX capability reporting and VMXON (Intel SDM Vol. 3C 23.6-23.8
  * "Discovering/Enabling/Entering VMX", Appendix A "VMX Capability
  * Reporting Facility"). Control bits are named by the SDM's tables. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* main.c: iopm.ko, the IOPM's link to the VMM (DESIGN.md "Shared zone",
  * issue 4): map the shared zone, take over the console IRQ's routing,
  * confine reboot/poweroff/panic to this CPU, and offer /dev/coopvmm.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* route.c: interrupt routing, first form (issue 4, DESIGN.md "Interrupt
  * routing"). Linux runs with noapic, so ISA IRQ n is vector ISA_IRQ_VECTOR(n)
  * (asm/irq_vectors.h; init_IRQ() maps it on CPU 0). The VMM owns the IOAPIC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* zone.c: map the VMM <-> IOPM shared zone (shared/coopvmm_abi.h) and refuse
  * a zone whose header is not exactly what this build expects; or, with
  * fake=1, allocate a zone and write a valid header for tests without a VMM.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_exit.c: libFuzzer target for the VM-exit handlers in the host
  * harness (tests/harness, docs/exit-harness.md). An input is a guest (CPU
  * mode, registers, flags, CPL, APIC mode, guest RAM bytes: the instruction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* harness.c: the harness VM and the invariants checked after every exit
  * (harness.h, docs/exit-harness.md). */
 #include "tests/harness/harness.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # Source checks (boot nothing): each runs a script of tools/ on the tree and
 # passes when it exits 0. constants.defined_once: tools/check-constants
 # (every macro defined once, architectural ones only in arch/x86).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_acpi_build.c: the guest's firmware tables (vmm/acpi_build.c) read
  * back the way an OS finds them: the RSDP by its scan of 0xE0000-0xFFFFF,
  * every checksum and length, RSDT and XSDT listing the same tables, the

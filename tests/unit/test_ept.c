@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ept.c: the EPT builder (vmm/ept.c) with a host-side table allocator:
  * page sizes chosen, translations, permissions, refusals, table accounting. */
 #include <stdlib.h>

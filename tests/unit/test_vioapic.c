@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vioapic.c: unit tests of the virtual I/O APIC (vmm/vioapic.c):
  * IOREGSEL/IOWIN, ID/VER/ARB, redirection entries as two 32-bit halves
  * with read-only bits, edge and level delivery, masking, remote IRR and EOI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vlapic.c: unit tests of the virtual local APIC (vmm/vlapic.c):
  * reset state, register masks, priorities and EOI, IPIs through the
  * send_ipi callback (xAPIC and x2APIC), ESR, the timer in its three modes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vpic.c: unit tests of the virtual 8259A pair (vmm/vpic.c): Linux's
  * and SeaBIOS's initialisation sequences, priority, nesting, cascade, EOI
  * flavours, AEOI, masking, ELCR/LTIM level inputs, spurious IRQ7, OCW3

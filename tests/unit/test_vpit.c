@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vpit.c: unit tests of the virtual 8254 (vmm/vpit.c) against a
  * reference clock computed here with 128-bit arithmetic: periodic IRQ0 edge
  * counts over long spans at 2.4 GHz, 100 MHz and 5 GHz, mode 0 OUT2 timing
