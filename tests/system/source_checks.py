@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Source checks (boot nothing): each runs a script of tools/ on the tree and
 # passes when it exits 0. constants.defined_once: tools/check-constants
-# (every macro defined once, architectural ones only in arch/x86).
+# (every macro defined once, architectural ones only in arch/x86);
+# license.spdx_everywhere: tools/check-spdx (every source file carries its
+# SPDX-License-Identifier line).
 # Output as the other suites (tests/system/lib.py): 'PASS: name' or
 # 'FAIL: name: reason' per check, then 'N passed, N failed'.
 import os
@@ -12,6 +14,7 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHECKS = (
     ("constants.defined_once", ["tools/check-constants"]),
+    ("license.spdx_everywhere", ["tools/check-spdx"]),
 )
 
 
