@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vmctl.c: the IOPM console's management tool, subcommands in the style of
- * xl/virsh (DESIGN.md "Names"). `info` reads the shared zone through
+ * xl/virsh (docs/iopm.md "iopmd and vmctl"). `info` reads the shared zone through
  * /dev/coopvmm; the guest commands need the VMM <-> IOPM request channel
  * (next issue) and say so instead of pretending.
  */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* coopvmm_abi.h: the one definition of the VMM <-> IOPM shared-zone ABI
- * (DESIGN.md "Shared zone"), included by the VMM, the IOPM kernel module
- * (iopm.ko), the daemon (iopmd), vmctl and the host tests. Fixed-width
- * types, explicit padding, a magic and a version; every part is written by
- * one side only. Layout (offsets from the zone base, all page aligned):
+ * (where the zone lies: docs/partitions.md; how the VMM writes it and the
+ * IOPM reads it: docs/iopm-boot.md, docs/iopm.md), included by the VMM, the
+ * IOPM kernel module (iopm.ko), the daemon (iopmd), vmctl and the host
+ * tests. Fixed-width types, explicit padding, a magic and a version; every
+ * part is written by one side only. Layout (offsets from the zone base, all
+ * page aligned):
  *
  *   0x0000  struct coop_shared_header   written by the VMM before the IOPM starts
  *   0x1000  struct coop_vmm_ctrl        VMM control area (VMM writes)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* partition.h: the partition planner. From the normalized memory map and the
  * boot configuration it places the VMM heap, the IOPM zones and low-memory
- * slices, the shared zone and the guest-RAM pool (DESIGN.md "Hardware
- * division"; rules and errors in docs/partitions.md). */
+ * slices, the shared zone and the guest-RAM pool (docs/memory-map.md; rules
+ * and errors in docs/partitions.md). */
 #ifndef VMM_PARTITION_H
 #define VMM_PARTITION_H
 

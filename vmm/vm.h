@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vm.h: virtual machines and their vCPUs: guest RAM behind an EPT, one
- * VMCS per vCPU, the VMM-resident virtual devices (DESIGN.md "Guests"),
- * exit statistics. docs/vcpu.md shows the life cycle. */
+ * VMCS per vCPU, the VMM-resident virtual devices (docs/guest-platform.md
+ * "Devices inside the VMM"), exit statistics. docs/vcpu.md shows the life
+ * cycle. */
 #ifndef VMM_VM_H
 #define VMM_VM_H
 
