@@ -4,7 +4,8 @@
 # passes when it exits 0. constants.defined_once: tools/check-constants
 # (every macro defined once, architectural ones only in arch/x86);
 # license.spdx_everywhere: tools/check-spdx (every source file carries its
-# SPDX-License-Identifier line).
+# SPDX-License-Identifier line); docs.references_exist: tools/check-doc-refs
+# (every cited .md document is in the repository).
 # Output as the other suites (tests/system/lib.py): 'PASS: name' or
 # 'FAIL: name: reason' per check, then 'N passed, N failed'.
 import os
@@ -15,6 +16,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CHECKS = (
     ("constants.defined_once", ["tools/check-constants"]),
     ("license.spdx_everywhere", ["tools/check-spdx"]),
+    ("docs.references_exist", ["tools/check-doc-refs"]),
 )
 
 
