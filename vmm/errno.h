@@ -11,6 +11,9 @@
 #ifndef ENOENT
 #define ENOENT  2   /* no such entry */
 #endif
+#ifndef ESRCH
+#define ESRCH   3   /* no such VM, vCPU or request */
+#endif
 #ifndef EIO
 #define EIO     5   /* I/O or hardware error */
 #endif

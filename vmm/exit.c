@@ -97,6 +97,19 @@ bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 	return hits != 0;
 }
 
+bool exit_breakpoints_armed(void)
+{
+	return (vmcs_read(GUEST_DR7) & DR7_ENABLE_BITS) != 0;
+}
+
+void exit_resume(struct vcpu *v)
+{
+	if (v->io.cont == IO_CONT_MMIO)
+		exit_mmio_resume(v);
+	else
+		exit_io_resume(v);
+}
+
 void exit_advance_rip(uint64_t len)
 {
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);
@@ -127,12 +140,19 @@ static void handle_cpuid(struct vcpu *v)
 			r.ebx = COOP_CPUID_HV_FEATURES_HYPERCALL;
 		}
 	} else {
+		/* A leaf above the highest basic or extended leaf answers as the
+		 * highest basic leaf (SDM Vol. 2A CPUID): filtered as that leaf. */
+		uint32_t max_basic = cpuid(0, 0).eax;
+		if (leaf < CPUID_EXT_MAX ? leaf > max_basic : leaf > cpuid(CPUID_EXT_MAX, 0).eax)
+			leaf = max_basic;
 		r = cpuid(leaf, sub);
 		switch (leaf) {
 		case 1:
 			r.ecx &= ~HIDDEN_CPUID1_ECX;
 			r.edx &= ~HIDDEN_CPUID1_EDX;
 			r.ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC;
+			/* EBX[23:16] (below) is valid with HTT set (table 3-8). */
+			r.edx |= CPUID1_EDX_HTT;
 			/* A globally disabled APIC is absent (SDM Vol. 3A 10.4.3). */
 			if (!(vlapic_get_apic_base(&v->lapic) & APIC_BASE_ENABLE))
 				r.edx &= ~CPUID1_EDX_APIC;
@@ -326,6 +346,18 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 			wrmsr(msr, *val);
 		} else {
 			*val = rdmsr(msr);
+		}
+		return true;
+	case MSR_IA32_DEBUGCTL:
+		/* The guest's, in the VMCS. BTF is the one bit offered: LBR, BTS
+		 * and the freeze bits need MSRs and a DS area the VMM does not
+		 * provide, so they are #GP as bits the CPU lacks (Vol. 3B 17.4.1). */
+		if (write) {
+			if (*val & ~DEBUGCTL_BTF)
+				return false;
+			vmcs_write(GUEST_IA32_DEBUGCTL, *val);
+		} else {
+			*val = vmcs_read(GUEST_IA32_DEBUGCTL);
 		}
 		return true;
 	case MSR_IA32_MISC_ENABLE:

@@ -36,12 +36,18 @@ void exit_skip_instruction(void);
  * guest's DR7 breakpoints it hits follows the instruction. True if any hit. */
 enum bp_kind { BP_READ, BP_WRITE, BP_IO };
 bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size);
+/* Does the guest's DR7 enable any breakpoint? */
+bool exit_breakpoints_armed(void);
 /* RCX/RSI/RDI after a string iteration with address size asize (2, 4, 8). */
 uint64_t addr_reg_update(uint64_t old, uint64_t val, unsigned asize);
 /* Handlers in other files. */
 void exit_io(struct vcpu *v);
 void exit_ept_violation(struct vcpu *v);
-/* Port I/O as the devices see it (also used by string I/O). size 1, 2 or 4. */
-void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val);
+/* Finish the instruction whose device request has been completed (on the
+ * vCPU's CPU, its VMCS current): port I/O or MMIO, as the request's exit
+ * handler left it (vmm/vcpu_io.h). */
+void exit_resume(struct vcpu *v);
+void exit_io_resume(struct vcpu *v);
+void exit_mmio_resume(struct vcpu *v);
 
 #endif

@@ -2,7 +2,9 @@
 /* exit_io.c: I/O-instruction exits (Intel SDM Vol. 3C 28.2.1 table 28-5,
  * 28.2.5 "Information for VM Exits Due to Instruction Execution" for
  * INS/OUTS): IN/OUT of 1, 2 and 4 bytes, INS/OUTS with and without REP,
- * dispatched to the VMM's devices; unclaimed reads give all ones. */
+ * each made a request (vmm/ioreq.h) and finished when it is answered --
+ * at once, or later by exit_io_resume() on the vCPU's CPU. Unclaimed
+ * reads give all ones. */
 #define LOG_PREFIX "io"
 #include "vmm/exit.h"
 
@@ -11,25 +13,13 @@
 #include "arch/x86/vmx.h"
 #include "vmm/errno.h"
 #include "vmm/guest_mem.h"
+#include "vmm/ioreq.h"
+#include "vmm/lib.h"
 #include "vmm/log.h"
 #include "vmm/vdev.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
-
-void port_io(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
-{
-	struct vm *vm = v->vm;
-	if (write)
-		*val &= (uint32_t)size_mask(size);
-	uint64_t flags = spin_lock_irqsave(&vm->lock);
-	if (!vdev_pio(v, port, size, write, val))
-		vm->unclaimed_io++;
-	bool ended = vm->exit_pending;
-	spin_unlock_irqrestore(&vm->lock, flags);
-	if (ended)
-		vm_exit(vm, vm->exit_status);
-}
 
 /* The new value of RCX/RSI/RDI after a string iteration with this address
  * size: 64 bits as is, 32 bits zero-extended (a 32-bit register write, SDM
@@ -60,59 +50,129 @@ static void string_io_fault(struct vcpu *v, bool in, const struct guest_fault *f
 		(unsigned long long)f->gpa);
 }
 
-static void string_io(struct vcpu *v, uint64_t q)
+/* The request's address space, port, size and direction. */
+static void pio_request(struct vcpu *v, uint16_t port, unsigned size, bool in)
 {
-	unsigned size = IOQ_SIZE(q);
-	bool in = q & IOQ_IN, rep = q & IOQ_REP;
-	uint16_t port = (uint16_t)IOQ_PORT(q);
-	unsigned asize = guest_addr_size();
-	enum seg_reg seg = in ? SEG_ES : SEG_DS;
-	if (vmx_caps.basic & VMX_BASIC_INS_OUTS_INFO) {
-		uint64_t info = vmcs_read(VM_EXIT_INSTRUCTION_INFO);
-		asize = 2U << INSN_INFO_ADDR_SIZE(info);
-		if (!in)
-			seg = (enum seg_reg)INSN_INFO_SEG(info);
-	}
-	uint64_t amask = size_mask(asize);
-	uint64_t count = rep ? v->regs[RCX] & amask : 1;
-	bool down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
-	unsigned idx = in ? RDI : RSI;
-	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
-	uint64_t base = guest_seg_base_effective(seg);
-	uint64_t batch = exit_rep_batch();
-	for (uint64_t n = 0; n < count && n < batch; n++) {
+	struct coop_ioreq *r = &v->io.req;
+	r->space = COOP_IOREQ_PIO;
+	r->dir = in ? COOP_IOREQ_READ : COOP_IOREQ_WRITE;
+	r->addr = port;
+	r->size = (uint8_t)size;
+	r->flags = 0;
+	r->step = 0;
+	r->count = 1;
+}
+
+/* INS/OUTS: the elements of the request are written to (INS) or were read
+ * from (OUTS) guest memory at RDI/RSI, which step per element; with REP,
+ * RCX counts down and the instruction stays at RIP until RCX is 0 (it
+ * re-executes after the next entry: a long string never holds its CPU). */
+static void string_io_finish(struct vcpu *v)
+{
+	struct vcpu_io *io = &v->io;
+	const struct coop_ioreq *r = &io->req;
+	bool in = r->dir == COOP_IOREQ_READ, down = io->down;
+	unsigned idx = in ? RDI : RSI, size = r->size;
+	uint64_t amask = size_mask(io->asize);
+	for (uint32_t n = 0; n < r->count; n++) {
 		uint64_t off = v->regs[idx] & amask;
-		uint32_t val = 0;
 		struct guest_fault f;
-		/* The memory operand is checked with the guest's own rights
-		 * (CPL, U/S, R/W) before the port is touched: a page fault
-		 * leaves the device and the registers as they were. */
-		int r = in ? guest_check_linear(v, base + off, size, GUEST_WRITE, &f)
-			   : guest_read_linear(v, base + off, &val, size, GUEST_READ, &f);
-		if (r) {
+		/* Checked at the exit; failing now means the guest changed its
+		 * page tables while the port answered: the element is lost. */
+		if (in && guest_write_linear(v, io->mem_base + off, r->buf + n * size, size, &f)) {
 			string_io_fault(v, in, &f);
 			return;
 		}
-		port_io(v, port, size, !in, &val);
-		if (in && guest_write_linear(v, base + off, &val, size, &f)) {
-			string_io_fault(v, in, &f);
-			return;
+		bool hit = false;
+		if (io->bp_armed) {
+			hit = exit_breakpoints(BP_IO, r->addr, size);
+			hit |= exit_breakpoints(in ? BP_WRITE : BP_READ, io->mem_base + off, size);
 		}
-		bool hit = exit_breakpoints(BP_IO, port, size);
-		hit |= exit_breakpoints(in ? BP_WRITE : BP_READ, base + off, size);
 		off = down ? off - size : off + size;
-		v->regs[idx] = addr_reg_update(v->regs[idx], off, asize);
-		if (rep)
-			v->regs[RCX] = addr_reg_update(v->regs[RCX], v->regs[RCX] - 1, asize);
+		v->regs[idx] = addr_reg_update(v->regs[idx], off, io->asize);
+		if (io->rep)
+			v->regs[RCX] = addr_reg_update(v->regs[RCX], v->regs[RCX] - 1, io->asize);
 		if (v->vm->state != VM_RUNNING)
 			return;
 		if (hit)
 			break;   /* the #DB comes after this iteration (SDM Vol. 3B 17.3.1.2) */
 	}
-	if (!rep || !(v->regs[RCX] & amask))
-		exit_skip_instruction();
+	if (!io->rep || !(v->regs[RCX] & amask))
+		exit_advance_rip(io->insn_len);
 	else
 		exit_single_step_trap();  /* RIP stays: the REP continues after the next entry */
+}
+
+static void string_io(struct vcpu *v, uint64_t q)
+{
+	struct vcpu_io *io = &v->io;
+	unsigned size = IOQ_SIZE(q);
+	bool in = q & IOQ_IN;
+	io->rep = q & IOQ_REP;
+	io->insn_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	io->asize = (uint8_t)guest_addr_size();
+	enum seg_reg seg = in ? SEG_ES : SEG_DS;
+	if (vmx_caps.basic & VMX_BASIC_INS_OUTS_INFO) {
+		uint64_t info = vmcs_read(VM_EXIT_INSTRUCTION_INFO);
+		io->asize = (uint8_t)(2U << INSN_INFO_ADDR_SIZE(info));
+		if (!in)
+			seg = (enum seg_reg)INSN_INFO_SEG(info);
+	}
+	uint64_t amask = size_mask(io->asize);
+	uint64_t count = io->rep ? v->regs[RCX] & amask : 1;
+	if (!count) {
+		exit_advance_rip(io->insn_len);
+		return;
+	}
+	uint64_t rflags = vmcs_read(GUEST_RFLAGS);
+	bool down = io->down = rflags & RFLAGS_DF;
+	unsigned idx = in ? RDI : RSI;
+	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
+	io->mem_base = guest_seg_base_effective(seg);
+	/* One request per batch; one element at a time while a breakpoint
+	 * could hit after any of them. */
+	io->bp_armed = exit_breakpoints_armed();
+	uint64_t batch = io->bp_armed || ((rflags & RFLAGS_TF) && exit_single_stepping()) ? 1 : EXIT_REP_BATCH;
+	batch = MIN(MIN(count, batch), (uint64_t)(COOP_IOREQ_DATA_MAX / size));
+	pio_request(v, (uint16_t)IOQ_PORT(q), size, in);
+	struct coop_ioreq *r = &io->req;
+	r->flags = COOP_IOREQ_STRING;
+	uint32_t n = 0;
+	uint64_t off = v->regs[idx] & amask;
+	for (; n < batch; n++) {
+		/* Each memory operand is checked with the guest's own rights
+		 * (CPL, U/S, R/W) before the port is touched: the batch ends
+		 * before the first that faults, and a fault on the first leaves
+		 * the device and the registers as they were. */
+		struct guest_fault f;
+		int e = in ? guest_check_linear(v, io->mem_base + off, size, GUEST_WRITE, &f)
+			   : guest_read_linear(v, io->mem_base + off, r->buf + n * size, size, GUEST_READ, &f);
+		if (e) {
+			if (!n) {
+				string_io_fault(v, in, &f);
+				return;
+			}
+			break;
+		}
+		off = (down ? off - size : off + size) & amask;
+	}
+	r->count = n;
+	io->cont = IO_CONT_PIO_STRING;
+	if (ioreq_dispatch(v) == IOREQ_DONE)
+		string_io_finish(v);
+}
+
+/* IN/OUT: IN writes AL/AX/EAX (to EAX zero-extends in 64-bit mode; AL and
+ * AX keep the rest of RAX). */
+static void pio_finish(struct vcpu *v)
+{
+	const struct coop_ioreq *r = &v->io.req;
+	if (r->dir == COOP_IOREQ_READ) {
+		uint64_t m = size_mask(r->size);
+		v->regs[RAX] = r->size == 4 ? (uint32_t)r->data : (v->regs[RAX] & ~m) | (r->data & m);
+	}
+	exit_breakpoints(BP_IO, r->addr, r->size);
+	exit_advance_rip(v->io.insn_len);
 }
 
 void exit_io(struct vcpu *v)
@@ -122,15 +182,19 @@ void exit_io(struct vcpu *v)
 		string_io(v, q);
 		return;
 	}
-	unsigned size = IOQ_SIZE(q);
-	uint32_t val = (uint32_t)v->regs[RAX];
 	bool in = q & IOQ_IN;
-	port_io(v, (uint16_t)IOQ_PORT(q), size, !in, &val);
-	exit_breakpoints(BP_IO, IOQ_PORT(q), size);
-	if (in) {
-		uint64_t m = size_mask(size);
-		/* IN to EAX zero-extends in 64-bit mode; AL/AX keep the rest. */
-		v->regs[RAX] = size == 4 ? val : (v->regs[RAX] & ~m) | (val & m);
-	}
-	exit_skip_instruction();
+	pio_request(v, (uint16_t)IOQ_PORT(q), IOQ_SIZE(q), in);
+	v->io.req.data = in ? 0 : v->regs[RAX];
+	v->io.insn_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	v->io.cont = IO_CONT_PIO;
+	if (ioreq_dispatch(v) == IOREQ_DONE)
+		pio_finish(v);
+}
+
+void exit_io_resume(struct vcpu *v)
+{
+	if (v->io.cont == IO_CONT_PIO)
+		pio_finish(v);
+	else
+		string_io_finish(v);
 }

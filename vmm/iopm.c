@@ -430,11 +430,15 @@ static void level_eois(void)
 	}
 }
 
-void iopm_poll(uint64_t now)
+uint64_t iopm_poll(uint64_t now)
 {
 	struct iopm *m = &iopm0;
+	static uint64_t next;
+	if (now < next)
+		return next;
+	next = now + IOPM_POLL_US * timer_rates.tsc_khz / 1000;
 	if (!m->started)
-		return;
+		return next;
 	if (now >= m->next_vmm_beat) {
 		m->vctrl->heartbeat++;
 		m->next_vmm_beat = now + VMM_HEARTBEAT_US * timer_rates.tsc_khz / 1000;
@@ -477,4 +481,5 @@ void iopm_poll(uint64_t now)
 		m->stalled = true;
 	}
 	iopm_log_flush(m);
+	return next;
 }

@@ -19,8 +19,9 @@
  * IOPM whose kernel is among the boot modules. Returns how many started. */
 unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_plan *plan,
 			const struct memmap *mm, const struct boot_info *bi, uint64_t rsdp);
-/* Called by the BSP about every IOPM_POLL_US: apply route requests, report
- * state changes and a stopped heartbeat, publish the VMM heartbeat. */
-void iopm_poll(uint64_t now_tsc);
+/* Run by the BSP's scheduler loop (a hook) about every IOPM_POLL_US: apply
+ * route requests, report state changes and a stopped heartbeat, publish the
+ * VMM heartbeat. Returns when it wants to run next (TSC). */
+uint64_t iopm_poll(uint64_t now_tsc);
 
 #endif

@@ -17,6 +17,7 @@
 #include "vmm/guests.h"
 #include "vmm/iopm.h"
 #include "vmm/report.h"
+#include "vmm/defer.h"
 #include "vmm/sched.h"
 #include "vmm/selftest.h"
 #include "vmm/smp.h"
@@ -116,6 +117,10 @@ static void start_interrupts(void)
 			      ? "timer_ref=pmtimer: no ACPI PM timer, or it does not count"
 			      : "neither PIT channel 2 nor the ACPI PM timer counts");
 	sched_init();
+	/* What the scheduler loop runs besides vCPUs: the IOPMs' polling on
+	 * the BSP, deferred device completions on every CPU. */
+	sched_add_hook(0, iopm_poll);
+	sched_add_hook(SCHED_ALL_CPUS, defer_run);
 }
 
 static void start_vmx(void)
@@ -135,7 +140,7 @@ void vmm_main(uint32_t magic, uint32_t mbi)
 	discover_cpus();
 	start_interrupts();
 	start_vmx();
-	uint32_t aps = smp_start_aps();
+	uint32_t aps = smp_start_aps(sched_loop);
 	pr_info("%u application processor(s) started", aps);
 	boot_report(boot_info.cmdline, &plan, &boot_info);
 	selftest_run((enum selftest)config.selftest);

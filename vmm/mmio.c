@@ -14,8 +14,8 @@
 #include "vmm/decode.h"
 #include "vmm/errno.h"
 #include "vmm/guest_mem.h"
+#include "vmm/ioreq.h"
 #include "vmm/log.h"
-#include "vmm/vdev.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
@@ -25,20 +25,51 @@
  * guest is stopped: each one re-executes the instruction. */
 #define MMIO_MISMATCH_MAX 1000
 
-/* A device access (vmm/vdev.c); false when no device claims the address. */
-static bool mmio_device(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+/* A device access of the instruction being carried out. Its accesses are
+ * recorded in v->io.acc: carried out again after a completion, the
+ * instruction gets each earlier one's result from there instead of making
+ * it twice. A new one becomes a request (vmm/ioreq.h); false when it waits
+ * for its completion (the instruction stops here, nothing after it done). */
+static bool dev_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
 {
-	struct vm *vm = v->vm;
-	uint64_t flags = spin_lock_irqsave(&vm->lock);
-	bool claimed = vdev_mmio(v, gpa, size, write, val);
-	if (!claimed)
-		vm->unclaimed_mmio++;
-	spin_unlock_irqrestore(&vm->lock, flags);
-	return claimed;
+	struct vcpu_io *io = &v->io;
+	if (io->next_acc < io->nacc) {
+		struct mmio_access *a = &io->acc[io->next_acc++];
+		if (a->gpa != gpa || a->size != size || a->write != write) {
+			/* The guest changed its page tables under the instruction. */
+			io->diverged = true;
+			return false;
+		}
+		if (!write)
+			*val = a->val;
+		return true;
+	}
+	if (io->nacc == MMIO_ACCESS_MAX) {
+		io->diverged = true;
+		return false;
+	}
+	struct coop_ioreq *r = &io->req;
+	r->space = COOP_IOREQ_MMIO;
+	r->dir = write ? COOP_IOREQ_WRITE : COOP_IOREQ_READ;
+	r->addr = gpa;
+	r->size = (uint8_t)size;
+	r->flags = 0;
+	r->step = 0;
+	r->data = write ? *val : 0;
+	io->acc[io->nacc++] = (struct mmio_access){ gpa, 0, (uint8_t)size, write };
+	io->next_acc = io->nacc;
+	io->cont = IO_CONT_MMIO;
+	if (ioreq_dispatch(v) == IOREQ_WAIT)
+		return false;
+	io->acc[io->nacc - 1].val = r->data;
+	if (!write)
+		*val = r->data;
+	return true;
 }
 
-/* Read or write guest-physical memory that may be RAM or MMIO. */
-static void phys_rw(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+/* Read or write guest-physical memory that may be RAM or MMIO; false when
+ * a device access waits for its completion. */
+static bool phys_rw(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
 {
 	void *p = vm_gpa_ptr(v->vm, gpa, size);
 	if (p) {
@@ -48,17 +79,18 @@ static void phys_rw(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uin
 			*val = 0;
 			memcpy(val, p, size);
 		}
-		return;
+		return true;
 	}
-	if (!mmio_device(v, gpa, size, write, val) && !write)
-		*val = size_mask(size);
+	return dev_access(v, gpa, size, write, val);
 }
 
-/* Same through a guest-linear address, with the guest's own rights; false
- * with *f filled when the guest's paging refuses it (or it is not RAM and
- * no device: f->page_fault false). */
-static bool linear_rw(struct vcpu *v, uint64_t la, unsigned size, bool write, uint64_t *val,
-		      struct guest_fault *f)
+enum access_result { ACCESS_DONE, ACCESS_FAULT, ACCESS_WAIT };
+
+/* Same through a guest-linear address, with the guest's own rights:
+ * ACCESS_FAULT with *f filled when the guest's paging refuses it,
+ * ACCESS_WAIT when a device access waits for its completion. */
+static enum access_result linear_rw(struct vcpu *v, uint64_t la, unsigned size, bool write, uint64_t *val,
+				    struct guest_fault *f)
 {
 	enum guest_access acc = write ? GUEST_WRITE : GUEST_READ;
 	uint64_t gpa;
@@ -66,21 +98,21 @@ static bool linear_rw(struct vcpu *v, uint64_t la, unsigned size, bool write, ui
 		/* Crossing a page: both pages are checked before either is touched. */
 		uint64_t last = la + size - 1;
 		if (guest_translate(v, la, acc, &gpa, f) || guest_translate(v, last, acc, &gpa, f))
-			return false;
+			return ACCESS_FAULT;
 		uint8_t *b = (uint8_t *)val;
 		for (unsigned i = 0; i < size; i++) {
 			uint64_t bv = b[i];
 			if (guest_translate(v, la + i, acc, &gpa, f))
-				return false;
-			phys_rw(v, gpa, 1, write, &bv);
+				return ACCESS_FAULT;
+			if (!phys_rw(v, gpa, 1, write, &bv))
+				return ACCESS_WAIT;
 			b[i] = (uint8_t)bv;
 		}
-		return true;
+		return ACCESS_DONE;
 	}
 	if (guest_translate(v, la, acc, &gpa, f))
-		return false;
-	phys_rw(v, gpa, size, write, val);
-	return true;
+		return ACCESS_FAULT;
+	return phys_rw(v, gpa, size, write, val) ? ACCESS_DONE : ACCESS_WAIT;
 }
 
 static uint64_t reg_read(struct vcpu *v, const struct insn *in, unsigned size)
@@ -156,9 +188,11 @@ static uint64_t linear_of(enum seg_reg seg, uint64_t offset)
 	return guest_addr_size() == 8 ? la : la & LA32_MASK;
 }
 
-/* MOVS/STOS/LODS, with or without REP. Returns false with *f filled when
- * an operand faults. */
-static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct guest_fault *f)
+/* MOVS/STOS/LODS, with or without REP, element by element: an element's
+ * registers change once both its accesses are done (then the record of
+ * device accesses starts again for the next element). ACCESS_FAULT with *f
+ * filled when an operand faults, ACCESS_WAIT when a device access waits. */
+static enum access_result string_op(struct vcpu *v, const struct insn *in, bool *done, struct guest_fault *f)
 {
 	uint64_t amask = size_mask(in->addr_size);
 	/* F2 repeats MOVS/STOS/LODS like F3 on real processors (vmm/decode.h). */
@@ -170,17 +204,21 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct 
 	for (uint64_t n = 0; n < count && n < batch; n++) {
 		uint64_t val = 0;
 		uint64_t si = v->regs[RSI] & amask, di = v->regs[RDI] & amask;
+		enum access_result a = ACCESS_DONE;
 		if (in->kind == INSN_STOS)
 			val = v->regs[RAX] & size_mask(in->size);
-		else if (!linear_rw(v, linear_of(src_seg, si), in->size, false, &val, f))
-			return false;
+		else
+			a = linear_rw(v, linear_of(src_seg, si), in->size, false, &val, f);
+		if (a == ACCESS_DONE && in->kind != INSN_LODS)
+			a = linear_rw(v, linear_of(SEG_ES, di), in->size, true, &val, f);
+		if (a != ACCESS_DONE)
+			return a;
+		v->io.nacc = v->io.next_acc = 0;   /* this element is done */
 		if (in->kind == INSN_LODS) {
 			struct insn r = *in;
 			r.reg = RAX;
 			r.reg_high8 = false;
 			reg_write(v, &r, in->size, val);
-		} else if (!linear_rw(v, linear_of(SEG_ES, di), in->size, true, &val, f)) {
-			return false;
 		}
 		bool hit = false;
 		if (in->kind != INSN_STOS)
@@ -197,7 +235,7 @@ static bool string_op(struct vcpu *v, const struct insn *in, bool *done, struct 
 			break;   /* the #DB comes after this iteration (SDM Vol. 3B 17.3.1.2) */
 	}
 	*done = !rep || !(v->regs[RCX] & amask);
-	return true;
+	return ACCESS_DONE;
 }
 
 static enum cpu_mode guest_mode(void)
@@ -218,54 +256,74 @@ struct operand {
 	bool split;
 };
 
-static void op_rw(struct vcpu *v, const struct operand *op, unsigned size, bool write, uint64_t *val)
+/* False when a device access waits for its completion. */
+static bool op_rw(struct vcpu *v, const struct operand *op, unsigned size, bool write, uint64_t *val)
 {
-	if (!op->split) {
-		phys_rw(v, op->gpa, size, write, val);
-		return;
-	}
+	if (!op->split)
+		return phys_rw(v, op->gpa, size, write, val);
 	/* Both pages were checked with the access's rights before the first
 	 * byte (exit_ept_violation); a fault now means the guest changed
 	 * its tables meanwhile: the bytes it no longer maps read all ones. */
 	struct guest_fault f;
-	if (!linear_rw(v, op->la, size, write, val, &f) && !write)
+	enum access_result a = linear_rw(v, op->la, size, write, val, &f);
+	if (a == ACCESS_FAULT && !write)
 		*val = size_mask(size);
+	return a != ACCESS_WAIT;
 }
+
+/* An access of emulate(): stop, changing nothing more, when it waits. */
+#define ACCESS(call)                   \
+	do {                           \
+		if (!(call)) {         \
+			*wait = true;  \
+			return NULL;   \
+		}                      \
+	} while (0)
 
 /* Emulate one decoded instruction whose memory operand is op. NULL, or why
  * the guest must be stopped; a fault for the guest is injected here
- * (*advance false). */
-static const char *emulate(struct vcpu *v, const struct insn *in, const struct operand *op, bool *advance)
+ * (*advance false). *wait: a device access waits for its completion; the
+ * instruction has changed no register, flag or memory after the accesses
+ * recorded so far, and is carried out again from the start when the
+ * completion arrives (vmm/vcpu_io.h). */
+static const char *emulate(struct vcpu *v, const struct insn *in, const struct operand *op, bool *advance,
+			   bool *wait)
 {
 	uint64_t m = 0, r, res, fl;
 	unsigned size = in->size;
 	*advance = true;
+	*wait = false;
 	switch (in->kind) {
 	case INSN_MOV_LOAD:
-		op_rw(v, op, size, false, &m);
+		ACCESS(op_rw(v, op, size, false, &m));
 		reg_write(v, in, size, m);
 		return NULL;
 	case INSN_MOVZX:
 	case INSN_MOVSX:
-		op_rw(v, op, size, false, &m);
+		ACCESS(op_rw(v, op, size, false, &m));
 		if (in->kind == INSN_MOVSX && (m >> (8 * size - 1)) & 1)
 			m |= ~size_mask(size);
 		reg_write(v, in, in->reg_size, m & size_mask(in->reg_size));
 		return NULL;
 	case INSN_MOV_STORE:
 		m = reg_read(v, in, size);
-		op_rw(v, op, size, true, &m);
+		ACCESS(op_rw(v, op, size, true, &m));
 		return NULL;
 	case INSN_MOV_STORE_IMM:
 		m = in->imm & size_mask(size);
-		op_rw(v, op, size, true, &m);
+		ACCESS(op_rw(v, op, size, true, &m));
 		return NULL;
 	case INSN_MOVS:
 	case INSN_STOS:
 	case INSN_LODS: {
 		bool done = true;
 		struct guest_fault f;
-		if (!string_op(v, in, &done, &f)) {
+		enum access_result a = string_op(v, in, &done, &f);
+		if (a == ACCESS_WAIT) {
+			*wait = true;
+			return NULL;
+		}
+		if (a == ACCESS_FAULT) {
 			*advance = false;
 			if (f.gp) {
 				virq_inject_exception(v, EXC_GP, true, 0);
@@ -286,19 +344,19 @@ static const char *emulate(struct vcpu *v, const struct insn *in, const struct o
 	case INSN_SUB:
 	case INSN_CMP:
 	case INSN_TEST:
-		op_rw(v, op, size, false, &m);
+		ACCESS(op_rw(v, op, size, false, &m));
 		r = in->reg >= 0 ? reg_read(v, in, size) : in->imm & size_mask(size);
 		res = in->dst_reg ? alu(in->kind, size, r, m, &fl) : alu(in->kind, size, m, r, &fl);
 		if (in->mem_write)
-			op_rw(v, op, size, true, &res);
+			ACCESS(op_rw(v, op, size, true, &res));
 		else if (in->reg_write)
 			reg_write(v, in, size, res);
 		set_arith_flags(fl);
 		return NULL;
 	case INSN_XCHG:
-		op_rw(v, op, size, false, &m);
+		ACCESS(op_rw(v, op, size, false, &m));
 		r = reg_read(v, in, size);
-		op_rw(v, op, size, true, &r);
+		ACCESS(op_rw(v, op, size, true, &r));
 		reg_write(v, in, size, m);
 		return NULL;
 	case INSN_BT: {
@@ -306,7 +364,7 @@ static const char *emulate(struct vcpu *v, const struct insn *in, const struct o
 		 * (offset / operand bits) operands: the exit's GPA is that
 		 * operand, and only the low bits select the bit (SDM Vol. 2A BT). */
 		uint64_t bit = (in->reg >= 0 ? reg_read(v, in, size) : in->imm) & (8ULL * size - 1);
-		op_rw(v, op, size, false, &m);
+		ACCESS(op_rw(v, op, size, false, &m));
 		uint64_t rf = vmcs_read(GUEST_RFLAGS) & ~RFLAGS_CF;
 		vmcs_write(GUEST_RFLAGS, rf | ((m >> bit) & 1));
 		return NULL;
@@ -395,6 +453,35 @@ static bool operand_locate(struct vcpu *v, const struct insn *in, uint64_t q, ui
 	return false;
 }
 
+/* Carry out (again) the instruction of v->io: to its end, or until a
+ * device access waits for its completion (exit_mmio_resume continues). */
+static void mmio_run(struct vcpu *v)
+{
+	struct vcpu_io *io = &v->io;
+	const struct insn *in = &io->insn;
+	struct operand op = { io->op_la, io->op_gpa, io->op_split };
+	bool string = in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS;
+	bool advance, wait;
+	io->next_acc = 0;
+	const char *why = emulate(v, in, &op, &advance, &wait);
+	if (!why && io->diverged)
+		why = "its device accesses changed while it waited (page tables rewritten under it)";
+	if (why) {
+		vm_kill(v->vm, "MMIO at GPA 0x%llx, %s at rip 0x%llx: %s", (unsigned long long)io->exit_gpa,
+			insn_kind_name(in->kind), (unsigned long long)vmcs_read(GUEST_RIP), why);
+		return;
+	}
+	if (wait)
+		return;
+	io->nacc = io->next_acc = 0;
+	if (!string && !v->reinject_info)
+		exit_breakpoints(in->mem_write ? BP_WRITE : BP_READ, op.la, in->size);
+	if (advance)
+		exit_advance_rip(in->len);
+	else if (!v->reinject_info)
+		exit_single_step_trap();  /* one REP iteration done, none faulted */
+}
+
 void exit_ept_violation(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
@@ -443,8 +530,10 @@ void exit_ept_violation(struct vcpu *v)
 			return;
 		}
 	}
-	struct insn in;
-	int r = decode_insn(bytes, avail, guest_mode(), &in);
+	/* Decoded straight into the vCPU's record of the instruction. */
+	struct vcpu_io *io = &v->io;
+	struct insn *in = &io->insn;
+	int r = decode_insn(bytes, avail, guest_mode(), in);
 	if (r) {
 		vm_kill(vm, "MMIO at GPA 0x%llx: cannot decode %02x %02x %02x %02x at rip 0x%llx (%s)",
 			(unsigned long long)gpa, bytes[0], bytes[1], bytes[2], bytes[3], (unsigned long long)rip,
@@ -452,32 +541,36 @@ void exit_ept_violation(struct vcpu *v)
 		return;
 	}
 	uint64_t op_la;
-	if (!access_matches(v, &in, rip + in.len, q, gpa, &op_la)) {
+	if (!access_matches(v, in, rip + in->len, q, gpa, &op_la)) {
 		/* Not the instruction that exited: run it again, as the CPU
 		 * will, and emulate whatever then exits. */
 		vm->mmio_mismatch++;
 		if (++v->mmio_mismatch_run >= MMIO_MISMATCH_MAX)
 			vm_kill(vm, "MMIO at GPA 0x%llx: %u exits in a row at rip 0x%llx whose instruction (%s) "
 				    "does not make that access", (unsigned long long)gpa, MMIO_MISMATCH_MAX,
-				(unsigned long long)rip, insn_kind_name(in.kind));
+				(unsigned long long)rip, insn_kind_name(in->kind));
 		return;
 	}
 	v->mmio_mismatch_run = 0;
 	struct operand op = { op_la, gpa, false };
-	bool string = in.kind == INSN_MOVS || in.kind == INSN_STOS || in.kind == INSN_LODS;
-	if (!string && !operand_locate(v, &in, q, gpa, &op))
+	bool string = in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS;
+	if (!string && !operand_locate(v, in, q, gpa, &op))
 		return;   /* a fault injected */
-	bool advance;
-	const char *why = emulate(v, &in, &op, &advance);
-	if (why) {
-		vm_kill(vm, "MMIO at GPA 0x%llx, %s at rip 0x%llx: %s", (unsigned long long)gpa,
-			insn_kind_name(in.kind), (unsigned long long)rip, why);
-		return;
-	}
-	if (!string && !v->reinject_info)
-		exit_breakpoints(in.mem_write ? BP_WRITE : BP_READ, op.la, in.size);
-	if (advance)
-		exit_advance_rip(in.len);
-	else if (!v->reinject_info)
-		exit_single_step_trap();  /* one REP iteration done, none faulted */
+	io->op_la = op.la;
+	io->op_gpa = op.gpa;
+	io->op_split = op.split;
+	io->exit_gpa = gpa;
+	io->nacc = io->next_acc = 0;
+	io->diverged = false;
+	mmio_run(v);
+}
+
+void exit_mmio_resume(struct vcpu *v)
+{
+	struct vcpu_io *io = &v->io;
+	/* The access that waited: its answer (a refused read reads all ones,
+	 * as the request says). */
+	if (io->nacc)
+		io->acc[io->nacc - 1].val = io->req.data;
+	mmio_run(v);
 }

@@ -32,6 +32,7 @@ struct cpu {
 	uint64_t ist_top;
 	volatile uint64_t ticks;    /* LAPIC timer interrupts taken */
 	volatile uint64_t nmis;     /* NMIs taken (none is meant for the VMM: counted, ignored) */
+	volatile uint64_t kicks;    /* wake-ups sent to this CPU (vmm/kick.c) */
 	uint32_t vmcs_errors;       /* failed VMREAD/VMWRITEs (vmm/vmcs_access.c) */
 	uint64_t current_vmcs;      /* VMCS loaded with VMPTRLD, 0 none */
 	struct vcpu *last_vcpu;     /* whose FPU state is in the registers */

@@ -10,7 +10,8 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_ops.h"
-#include "vmm/iopm.h"
+#include "vmm/errno.h"
+#include "vmm/kick.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
 #include "vmm/timer.h"
@@ -25,19 +26,13 @@ struct runq {
 	struct spinlock lock;
 	struct vcpu *v[SCHED_MAX_VCPUS];
 	uint32_t n, next;
-	/* sched_kick()s for the vCPUs of this CPU: a pass over the queue that
-	 * saw this count change may have passed over a vCPU made runnable
-	 * after its turn, so the CPU must not go to sleep after it. */
-	volatile uint64_t wakeups;
+	sched_hook_fn hook[SCHED_MAX_HOOKS];
+	uint64_t hook_due[SCHED_MAX_HOOKS];   /* when each wants its next run */
+	uint32_t nhooks;
+	uint64_t hooks_kicks;                 /* kicks counted at the hooks' last run */
 };
 
 static struct runq runqs[MAX_CPUS];
-
-static void kick_handler(struct trap_frame *f)
-{
-	(void)f;
-	lapic_eoi();
-}
 
 static void timer_handler(struct trap_frame *f)
 {
@@ -50,7 +45,7 @@ void sched_init(void)
 {
 	for (uint32_t i = 0; i < ncpus; i++)
 		cpus[i].runq = &runqs[i];
-	trap_set_handler(KICK_VECTOR, kick_handler);
+	cpu_kick_init();
 	trap_set_handler(APIC_TIMER_VECTOR, timer_handler);
 }
 
@@ -78,16 +73,36 @@ void sched_add(struct vcpu *v)
 		vm_vcpu_stopped(v);
 		return;
 	}
-	sched_kick(v);
+	cpu_kick(v->cpu);
 }
 
-void sched_kick(struct vcpu *v)
+int sched_add_hook(uint32_t cpu, sched_hook_fn fn)
 {
-	/* Counted before the kick IPI is sent: a CPU that checks the count
-	 * before sleeping either sees it or has the IPI pending. */
-	__atomic_fetch_add(&runqs[v->cpu].wakeups, 1, __ATOMIC_SEQ_CST);
-	if (v->cpu != this_cpu()->index)
-		lapic_send_ipi(cpus[v->cpu].apic_id, ICR_DM_FIXED | KICK_VECTOR);
+	for (uint32_t i = 0; i < ncpus; i++) {
+		if (cpu != SCHED_ALL_CPUS && i != cpu)
+			continue;
+		struct runq *q = &runqs[i];
+		if (q->nhooks == SCHED_MAX_HOOKS)
+			return -ENOSPC;
+		q->hook_due[q->nhooks] = 0;
+		q->hook[q->nhooks++] = fn;
+	}
+	return 0;
+}
+
+/* The hooks whose time has come -- all of them after a kick, which may
+ * have brought them work; returns the earliest time one wants the next. */
+static uint64_t run_hooks(struct runq *q, uint64_t kicks)
+{
+	bool kicked = kicks != q->hooks_kicks;
+	q->hooks_kicks = kicks;
+	uint64_t next = UINT64_MAX;
+	for (uint32_t i = 0; i < q->nhooks; i++) {
+		if (kicked || rdtsc() >= q->hook_due[i])
+			q->hook_due[i] = q->hook[i](rdtsc());
+		next = MIN(next, q->hook_due[i]);
+	}
+	return next;
 }
 
 static void remove(struct runq *q, uint32_t i)
@@ -148,22 +163,18 @@ void sched_loop(void)
 	struct runq *q = c->runq;
 	uint64_t beat_cycles = HEARTBEAT_US * timer_rates.tsc_khz / 1000;
 	uint64_t next_beat = rdtsc() + beat_cycles, beats = 0;
-	uint64_t poll_cycles = IOPM_POLL_US * timer_rates.tsc_khz / 1000, next_poll = rdtsc() + poll_cycles;
 	irq_disable();
 	for (;;) {
-		uint64_t wakeups = __atomic_load_n(&q->wakeups, __ATOMIC_SEQ_CST);
+		uint64_t wakeups = cpu_kicks(c->index);
 		if (c->index == 0 && rdtsc() >= next_beat) {
 			next_beat += beat_cycles;
 			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)++beats);
 			report_nmis();
 		}
-		if (c->index == 0 && rdtsc() >= next_poll) {
-			iopm_poll(rdtsc());
-			next_poll = rdtsc() + poll_cycles;
-		}
+		uint64_t hooks_due = run_hooks(q, wakeups);
 		/* Round-robin over this CPU's vCPUs; retire those whose VM ended. */
 		bool ran = false;
-		uint64_t deadline = c->index == 0 ? MIN(next_beat, next_poll) : UINT64_MAX;
+		uint64_t deadline = MIN(c->index == 0 ? next_beat : UINT64_MAX, hooks_due);
 		for (uint32_t tries = q->n; tries && !ran; tries--) {
 			uint32_t i = q->next < q->n ? q->next : 0;
 			struct vcpu *v = q->v[i];
@@ -188,7 +199,7 @@ void sched_loop(void)
 			continue;
 		/* A vCPU woken during the pass (by a vCPU of this CPU, or by a
 		 * kick taken between exits) after its turn: look again. */
-		if (__atomic_load_n(&q->wakeups, __ATOMIC_SEQ_CST) != wakeups)
+		if (cpu_kicks(c->index) != wakeups)
 			continue;
 		/* Nothing runnable: sleep until an interrupt, a kick or a deadline.
 		 * Interrupts stay disabled from the check above to cpu_idle's

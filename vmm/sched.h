@@ -11,15 +11,24 @@
 struct vcpu;
 
 #define SCHED_SLICE_US 10000
-#define KICK_VECTOR 0xf2
 #define SCHED_MAX_VCPUS 32   /* per CPU */
+#define SCHED_MAX_HOOKS 4    /* per CPU */
+#define SCHED_ALL_CPUS UINT32_MAX
+
+/* Work that a layer above hands the scheduler loop (the IOPM's polling,
+ * deferred device completions): run on its CPU, with interrupts off, by
+ * the first pass of the loop at or after the TSC time it returned last
+ * (UINT64_MAX: none), and by the first pass after a kick (new work kicks
+ * the CPU, vmm/kick.h); it does nothing when it has nothing due. */
+typedef uint64_t (*sched_hook_fn)(uint64_t now);
 
 void sched_init(void);
 /* The VMM CPU for the n-th vCPU placed (round-robin over online VMM CPUs). */
 uint32_t sched_pick_cpu(uint32_t n);
 void sched_add(struct vcpu *v);
-/* Make v's CPU look at v again (an interrupt arrived, its VM ended). */
-void sched_kick(struct vcpu *v);
+/* Run fn on `cpu` (SCHED_ALL_CPUS: on every CPU) from the scheduler loop;
+ * before the CPUs enter the loop. -ENOSPC when full. */
+int sched_add_hook(uint32_t cpu, sched_hook_fn fn);
 __attribute__((noreturn)) void sched_loop(void);
 
 #endif

@@ -14,7 +14,6 @@
 #include "arch/x86/vmx.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
-#include "vmm/sched.h"
 #include "vmm/timer.h"
 
 #define AP_WAIT_US 1000000
@@ -71,6 +70,9 @@ void smp_vmx_on_this_cpu(struct cpu *c)
 		pr_err("cpu %u: %s", c->index, c->vmx_error);
 }
 
+/* What an AP runs once it is online (the layer above says: the scheduler). */
+static void (*ap_work)(void);
+
 static __attribute__((noreturn)) void ap_main(uint32_t index)
 {
 	struct cpu *c = &cpus[index];
@@ -82,7 +84,9 @@ static __attribute__((noreturn)) void ap_main(uint32_t index)
 	smp_vmx_on_this_cpu(c);
 	c->state = CPU_ONLINE;
 	pr_info("cpu %u (apic %u) online", index, id);
-	sched_loop();
+	ap_work();
+	for (;;)
+		cpu_idle();
 }
 
 /* Spin until started(ctx) or `us` microseconds passed. */
@@ -132,8 +136,9 @@ static bool start_ap(struct cpu *c)
 	return smp_init_sipi_sipi(c->apic_id, cpu_online, c, AP_WAIT_US);
 }
 
-uint32_t smp_start_aps(void)
+uint32_t smp_start_aps(void (*work)(void))
 {
+	ap_work = work;
 	uint64_t size = (uint64_t)(trampoline_blob_end - trampoline_blob);
 	ASSERT(size <= TRAMP_PARAMS_OFFSET + sizeof(struct trampoline_params) && size <= PAGE_SIZE);
 	memcpy((void *)(uintptr_t)TRAMPOLINE_ADDR, trampoline_blob, size);

@@ -11,6 +11,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "vmm/exit.h"
+#include "vmm/ioreq.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
 #include "vmm/virq.h"
@@ -71,6 +72,19 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice)
 	for (;;) {
 		if (vm->state != VM_RUNNING)
 			return RUN_STOPPED;
+		/* A device request outstanding: the vCPU waits (the completion
+		 * kicks this CPU); once answered, its instruction is finished
+		 * here, which may make the next request. */
+		if (!ioreq_idle(&v->io)) {
+			bool resume;
+			if (!ioreq_ready(v, &resume))
+				return RUN_IDLE;
+			if (resume) {
+				context_switch(c, v);   /* its DR0-DR3 and CR2 live, as at the exit */
+				exit_resume(v);
+				continue;
+			}
+		}
 		if (!virq_prepare_entry(v))
 			return RUN_IDLE;
 		uint64_t now = rdtsc();

@@ -12,7 +12,7 @@
 #include "arch/x86/vmx.h"
 #include "vmm/log.h"
 #include "vmm/percpu.h"
-#include "vmm/sched.h"
+#include "vmm/kick.h"
 #include "vmm/timer.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs.h"
@@ -23,7 +23,7 @@ static void deliver_to(struct vcpu *v, uint8_t vector, bool level)
 	vlapic_accept(&v->lapic, vector, level);
 	if (v->state == VCPU_HALTED)
 		v->state = VCPU_RUNNABLE;
-	sched_kick(v);
+	cpu_kick(v->cpu);
 }
 
 /* An NMI for v (IPI, vIOAPIC or LINT1 in NMI mode): latched until it can be
@@ -36,7 +36,7 @@ static void deliver_nmi(struct vcpu *v)
 	v->nmi_pending = true;
 	if (v->state == VCPU_HALTED)
 		v->state = VCPU_RUNNABLE;
-	sched_kick(v);
+	cpu_kick(v->cpu);
 }
 
 static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
@@ -83,13 +83,13 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 			if (level_assert && !self) {
 				v->init_pending = true;
 				v->sipi_vector = 0;
-				sched_kick(v);
+				cpu_kick(v->cpu);
 			}
 			break;
 		case APIC_DM_STARTUP:
 			if ((v->state == VCPU_WAIT_SIPI || v->init_pending) && !v->sipi_vector) {
 				v->sipi_vector = (uint64_t)vector | (1ULL << 8); /* bit 8: SIPI pending */
-				sched_kick(v);
+				cpu_kick(v->cpu);
 			}
 			break;
 		case APIC_DM_NMI:
@@ -119,6 +119,12 @@ void virq_init_devices(struct vm *vm)
 void virq_init_vcpu(struct vcpu *v)
 {
 	vlapic_init(&v->lapic, v->id, v->id == 0, timer_rates.tsc_khz, &lapic_ops, v);
+	/* IA32_APIC_BASE address bits from the guest's MAXPHYADDR up are
+	 * reserved (SDM Vol. 3A 10.4.4); its CPUID leaf 0x80000008 is the
+	 * host's (36 bits without that leaf, 4.1.4). */
+	v->lapic.max_phys_bits = cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_LEAF_ADDR_SIZES
+					 ? CPUID_ADDR_PHYS_BITS(cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax)
+					 : CPUID_MAXPHYADDR_DEFAULT;
 	if (v->id == 0) {
 		/* What a PC BIOS leaves behind: APIC enabled, LINT0 = ExtINT
 		 * (the 8259 reaches the BSP), LINT1 = NMI. */

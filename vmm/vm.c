@@ -12,11 +12,13 @@
 #include "arch/x86/vmx.h"
 #include "vmm/errno.h"
 #include "vmm/exit.h"
+#include "vmm/kick.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
 #include "vmm/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/timer.h"
+#include "vmm/vdev.h"
 #include "vmm/virq.h"
 #include "vmm/vm_layout.h"
 
@@ -154,6 +156,14 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	virq_init_devices(vm);
 	vuart_init(&vm->uart, vm->name, timer_rates.tsc_khz);
 	testdev_init(&vm->testdev);
+	testdev_defer_init(&vm->testdev_defer);
+	r = vdev_attach(vm);
+	if (r) {
+		snprintf(err, errlen, "cannot map the VM's devices (%d)", r);
+		vms[slot] = NULL;
+		free_vm(vm);
+		return r;
+	}
 	vpm_init(&vm->pm, timer_rates.tsc_khz, rdtsc());
 	for (uint32_t i = 0; i < nvcpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
@@ -199,7 +209,7 @@ static void vm_stop(struct vm *vm, enum vm_state st)
 		vm->state = st;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	for (uint32_t i = 0; i < vm->nvcpus; i++)
-		sched_kick(&vm->vcpu[i]);
+		cpu_kick(vm->vcpu[i].cpu);
 }
 
 void vm_exit(struct vm *vm, int status)
@@ -241,6 +251,18 @@ static void report_end(struct vm *vm)
 				      (unsigned long long)vm->exit_count[r]);
 	}
 	log_raw("%s", line);
+	uint64_t requests = 0, waits = 0, outstanding = 0;
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		requests += vm->vcpu[i].io.requests;
+		waits += vm->vcpu[i].io.waits;
+		outstanding += vm->vcpu[i].io.state == IOREQ_PENDING;
+	}
+	log_raw("[vm %u %s] device requests %llu, completed later %llu, outstanding at the end %llu", vm->id,
+		vm->name, (unsigned long long)requests, (unsigned long long)waits, (unsigned long long)outstanding);
+	if (vm->testdev_defer.served)
+		log_raw("[vm %u %s] deferred test device: %llu element(s) answered, %llu request(s) on another CPU",
+			vm->id, vm->name, (unsigned long long)vm->testdev_defer.served,
+			(unsigned long long)vm->testdev_defer.served_remote);
 	log_raw("[vm %u %s] unclaimed io %llu mmio %llu, interrupts injected %llu, mmio re-executed %llu", vm->id,
 		vm->name, (unsigned long long)vm->unclaimed_io, (unsigned long long)vm->unclaimed_mmio,
 		(unsigned long long)vm->injected, (unsigned long long)vm->mmio_mismatch);
@@ -264,6 +286,20 @@ void vm_vcpu_stopped(struct vcpu *v)
 	free_vm(vm);
 	if (!vm_count_running())
 		log_raw("coopvmm: all guests ended");
+}
+
+bool vm_call(uint32_t id, void (*fn)(struct vm *vm, void *arg), void *arg)
+{
+	bool found = false;
+	uint64_t flags = spin_lock_irqsave(&vms_lock);
+	for (uint32_t i = 0; i < VM_MAX && !found; i++) {
+		if (vms[i] && vms[i]->id == id) {
+			fn(vms[i], arg);
+			found = true;
+		}
+	}
+	spin_unlock_irqrestore(&vms_lock, flags);
+	return found;
 }
 
 uint32_t vm_count_running(void)

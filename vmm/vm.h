@@ -13,8 +13,11 @@
 #include "arch/x86/vmcs.h"
 #include "vmm/acpi_build.h"
 #include "vmm/ept.h"
+#include "vmm/iomap.h"
 #include "vmm/spinlock.h"
 #include "vmm/testdev.h"
+#include "vmm/testdev_defer.h"
+#include "vmm/vcpu_io.h"
 #include "vmm/vioapic.h"
 #include "vmm/vlapic.h"
 #include "vmm/vpic.h"
@@ -74,6 +77,7 @@ struct vcpu {
 	uint64_t tsc_offset, tsc_adjust;
 	uint64_t misc_enable;        /* IA32_MISC_ENABLE as the guest sees it */
 	uint32_t mmio_mismatch_run;  /* MMIO exits in a row not matching their instruction */
+	struct vcpu_io io;           /* its device access in flight (vmm/ioreq.h) */
 };
 
 enum vm_state { VM_RUNNING, VM_EXITED, VM_KILLED };
@@ -101,6 +105,8 @@ struct vm {
 	struct vioapic ioapic;
 	struct vuart uart;
 	struct testdev testdev;
+	struct testdev_defer testdev_defer;
+	struct iomap iomap;          /* its device ranges and who serves each (vmm/vdev.c fills it) */
 	uint64_t exit_count[EXIT_REASONS];
 	uint64_t unclaimed_io, unclaimed_mmio, injected;
 	uint64_t mmio_mismatch;      /* MMIO exits re-executed: instruction changed under the exit */
@@ -120,6 +126,10 @@ void vm_exit(struct vm *vm, int status);
 void vm_kill(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Called by a vCPU's CPU when the vCPU has stopped for good. */
 void vm_vcpu_stopped(struct vcpu *v);
+/* Run fn(vm, arg) with the VM whose id is `id`, if it still exists: it
+ * cannot be freed meanwhile (the VM table's lock is held: fn must be short
+ * and must not end a VM). False when there is no such VM. */
+bool vm_call(uint32_t id, void (*fn)(struct vm *vm, void *arg), void *arg);
 /* Host pointer for guest-physical [gpa, gpa+len) if it is RAM, else NULL. */
 void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
 uint32_t vm_count_running(void);

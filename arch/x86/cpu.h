@@ -114,6 +114,7 @@
 #define CPUID1_EDX_TSC      (1U << 4)
 #define CPUID1_EDX_MSR      (1U << 5)
 #define CPUID1_EDX_APIC     (1U << 9)
+#define CPUID1_EDX_HTT      (1U << 28) /* leaf 1 EBX[23:16] is valid */
 #define CPUID_EXT_MAX       0x80000000U
 #define CPUID_EXT_FEATURES  0x80000001U
 #define CPUIDX_EDX_LM       (1U << 29)  /* long mode */
@@ -122,6 +123,8 @@
 #define CPUID_LEAF_APM      0x80000007U
 #define CPUID_APM_EDX_INVARIANT_TSC (1U << 8)
 #define CPUID_LEAF_ADDR_SIZES 0x80000008U
+#define CPUID_ADDR_PHYS_BITS(eax) ((eax) & 0xff)  /* MAXPHYADDR */
+#define CPUID_MAXPHYADDR_DEFAULT 36 /* without leaf 0x80000008 (SDM Vol. 3A 4.1.4) */
 #define CPUID_ADDR_LINEAR_BITS(eax) (((eax) >> 8) & 0xff)
 /* RFLAGS (SDM Vol. 1 3.4.3, Vol. 3A 2.3). */
 #define RFLAGS_CF (1ULL << 0)

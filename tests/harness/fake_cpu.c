@@ -2,8 +2,11 @@
 /* fake_cpu.c: the CPU of the host harness. With COOPVMM_HOST_TEST,
  * arch/x86/cpu.h and msr.h turn the instructions the exit handlers execute
  * into calls of the host_test_* functions here:
- *  - CPUID: a fixed table (a plausible VT-x host, deterministic), all ones
- *    (to see which bits the VMM clears) or the host's own;
+ *  - CPUID: a fixed table (a plausible VT-x host, deterministic; a test
+ *    may replace entries, fcpu_set_cpuid), all ones (to see which bits the
+ *    VMM clears) or the host's own. In the table, a leaf above the highest
+ *    basic or extended leaf answers as the highest basic leaf, as Intel
+ *    CPUs do (SDM Vol. 2A CPUID);
  *  - RDTSC: a fake TSC that only moves forward (by a settable step);
  *  - RDMSR/WRMSR: a fake MSR file. Every WRMSR is recorded, and one the
  *    real CPU would refuse with #GP (a #GP in the VMM: the host stops) is a
@@ -28,6 +31,7 @@
 #include "tests/harness/harness.h"
 
 #define MSR_FILE_MAX 64
+#define CPUID_OVERRIDE_MAX 8
 #define WRMSR_LOG_MAX 16
 #define FAKE_TSC_START 1000000000ULL
 #define FAKE_TSC_STEP 100ULL
@@ -44,6 +48,11 @@ static struct {
 	unsigned nfile;
 	struct fcpu_msr wr_log[WRMSR_LOG_MAX];
 	unsigned nwr;
+	struct {
+		uint32_t leaf, sub;
+		struct cpuid_regs r;
+	} cpuid_override[CPUID_OVERRIDE_MAX];
+	unsigned ncpuid_override;
 } cpu;
 
 /* A VT-x host as the VMM needs it: leaf 1 with VMX, x2APIC, TSC deadline,
@@ -84,6 +93,22 @@ void fcpu_reset(void)
 void fcpu_set_cpuid_mode(enum fcpu_cpuid_mode m)
 {
 	cpu.cpuid_mode = m;
+}
+
+void fcpu_set_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs r)
+{
+	unsigned i = 0;
+	while (i < cpu.ncpuid_override && (cpu.cpuid_override[i].leaf != leaf || cpu.cpuid_override[i].sub != sub))
+		i++;
+	if (i == CPUID_OVERRIDE_MAX) {
+		hv_violation("harness", "too many CPUID overrides");
+		return;
+	}
+	if (i == cpu.ncpuid_override)
+		cpu.ncpuid_override++;
+	cpu.cpuid_override[i].leaf = leaf;
+	cpu.cpuid_override[i].sub = sub;
+	cpu.cpuid_override[i].r = r;
 }
 
 unsigned fcpu_linear_bits(void)
@@ -170,9 +195,23 @@ static bool canonical(uint64_t a)
 
 /* --- the functions arch/x86/cpu.h and msr.h call with COOPVMM_HOST_TEST --- */
 
+/* One leaf of the table (overrides first); a leaf it does not list is 0. */
+static struct cpuid_regs table_leaf(uint32_t leaf, uint32_t sub)
+{
+	bool by_sub = leaf == 0x4 || leaf == 0x7 || leaf == 0xb || leaf == 0xd;
+	for (unsigned i = 0; i < cpu.ncpuid_override; i++)
+		if (cpu.cpuid_override[i].leaf == leaf && (cpu.cpuid_override[i].sub == sub || !by_sub))
+			return cpu.cpuid_override[i].r;
+	for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].leaf == leaf && (table[i].sub == sub || !by_sub))
+			return table[i].r;
+	return (struct cpuid_regs){ 0, 0, 0, 0 };
+}
+
 struct cpuid_regs host_test_cpuid(uint32_t leaf, uint32_t sub)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
+	uint32_t max_basic, max_ext;
 	switch (cpu.cpuid_mode) {
 	case FCPU_CPUID_ALL_ONES:
 		r = (struct cpuid_regs){ ~0U, ~0U, ~0U, ~0U };
@@ -181,12 +220,11 @@ struct cpuid_regs host_test_cpuid(uint32_t leaf, uint32_t sub)
 		__asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(sub));
 		break;
 	default:
-		for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-			if (table[i].leaf == leaf && (table[i].sub == sub || (leaf != 0x4 && leaf != 0x7 &&
-									     leaf != 0xb && leaf != 0xd))) {
-				r = table[i].r;
-				break;
-			}
+		max_basic = table_leaf(0, 0).eax;
+		max_ext = table_leaf(0x80000000U, 0).eax;
+		if (leaf < 0x80000000U ? leaf > max_basic : leaf > max_ext)
+			leaf = max_basic;
+		r = table_leaf(leaf, sub);
 		break;
 	}
 	return r;

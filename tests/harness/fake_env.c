@@ -16,6 +16,9 @@
 #include "tests/harness/harness.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
+#include "vmm/defer.h"
+#include "vmm/errno.h"
+#include "vmm/kick.h"
 #include "vmm/sched.h"
 #include "vmm/timer.h"
 #include "vmm/vm.h"
@@ -35,11 +38,15 @@ static char last_log[LOG_MAX];
 static unsigned log_count, kicks, sipis;
 static uint64_t live_pages;
 static void (*panic_hook)(const char *msg);
+static unsigned ndeferred;
+static bool defer_manual;
 
 void fenv_reset(void)
 {
 	last_log[0] = '\0';
 	log_count = kicks = sipis = 0;
+	ndeferred = 0;
+	defer_manual = false;
 	memset(&vmx_caps, 0, sizeof(vmx_caps));
 	vmx_caps.supported = true;
 	/* INS/OUTS instruction information (bit 54), true controls (55). */
@@ -128,6 +135,65 @@ void log_fatal(const char *prefix, const char *fmt, ...)
 	abort();
 }
 
+/* --- vmm/kick.h --- */
+
+void cpu_kick(uint32_t cpu)
+{
+	(void)cpu;
+	kicks++;
+}
+
+/* --- vmm/defer.h: the requests are kept until the test (or hv_run, in
+ * automatic mode) completes them --- */
+
+#define FENV_DEFER_MAX 64
+static struct {
+	struct coop_ioreq req;
+	ioreq_serve_fn serve;
+} deferred[FENV_DEFER_MAX];
+
+int defer_request(uint32_t vcpu_cpu, const struct coop_ioreq *req, uint32_t delay_us, ioreq_serve_fn serve)
+{
+	(void)vcpu_cpu;
+	(void)delay_us;
+	if (ndeferred == FENV_DEFER_MAX)
+		return -EBUSY;
+	deferred[ndeferred].req = *req;
+	deferred[ndeferred].serve = serve;
+	ndeferred++;
+	return 0;
+}
+
+void fenv_defer_manual(bool manual)
+{
+	defer_manual = manual;
+}
+
+bool fenv_defer_is_manual(void)
+{
+	return defer_manual;
+}
+
+unsigned fenv_deferred(void)
+{
+	return ndeferred;
+}
+
+const struct coop_ioreq *fenv_deferred_req(unsigned i)
+{
+	return i < ndeferred ? &deferred[i].req : NULL;
+}
+
+int fenv_complete_deferred(unsigned i)
+{
+	if (i >= ndeferred)
+		return -ESRCH;
+	struct coop_ioreq r = deferred[i].req;
+	ioreq_serve_fn serve = deferred[i].serve;
+	deferred[i] = deferred[--ndeferred];
+	return ioreq_complete(r.vm, r.vcpu, r.seq, serve, NULL);
+}
+
 /* --- vmm/sched.h --- */
 
 uint32_t sched_pick_cpu(uint32_t n)
@@ -141,11 +207,6 @@ void sched_add(struct vcpu *v)
 	(void)v;
 }
 
-void sched_kick(struct vcpu *v)
-{
-	(void)v;
-	kicks++;
-}
 
 /* --- vmm/mm.h: the VMM heap is host memory, "physical" = host address ---
  * Allocations are recycled by size (a VM per fuzz input would otherwise

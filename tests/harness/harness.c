@@ -15,6 +15,7 @@
 #include "arch/x86/vmx.h"
 #include "vmm/exit.h"
 #include "vmm/guest_mem.h"
+#include "vmm/ioreq.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs.h"
@@ -541,6 +542,49 @@ static void check_locks(struct vcpu *v, const char *when)
 	}
 }
 
+/* Automatic mode: every deferred request completed at once, and the
+ * instruction finished as the vCPU's CPU would (which may make the next). */
+static void settle_deferred(struct vcpu *v)
+{
+	for (unsigned n = 0; n < 100000 && !fenv_defer_is_manual() && fenv_deferred(); n++) {
+		fenv_complete_deferred(0);
+		bool resume;
+		if (ioreq_ready(v, &resume) && resume) {
+			exit_resume(v);
+			check_locks(v, "after exit_resume");
+		}
+	}
+}
+
+struct hv_result hv_resume(struct vcpu *v)
+{
+	struct hv_result res;
+	memset(&res, 0, sizeof(res));
+	cur_vm = v->vm;
+	res.rip_before = fvmcs_get(GUEST_RIP);
+	bool resume;
+	res.waiting = !ioreq_ready(v, &resume);
+	if (!res.waiting && resume) {
+		exit_resume(v);
+		check_locks(v, "after exit_resume");
+		settle_deferred(v);
+	}
+	res.running = v->vm->state == VM_RUNNING;
+	res.waiting = v->io.state != IOREQ_IDLE;
+	if (res.running && !res.waiting) {
+		res.enter = virq_prepare_entry(v);
+		check_locks(v, "after virq_prepare_entry");
+		uint64_t inj = fvmcs_get(VM_ENTRY_INTR_INFO);
+		if (inj & INTR_INFO_VALID) {
+			res.inject = (uint32_t)inj;
+			if (inj & INTR_INFO_ERROR_VALID)
+				res.inject_error = (uint32_t)fvmcs_get(VM_ENTRY_EXCEPTION_ERROR);
+		}
+	}
+	res.rip_after = fvmcs_get(GUEST_RIP);
+	return res;
+}
+
 struct hv_result hv_run(struct vcpu *v, const struct hv_exit *e)
 {
 	struct hv_result res;
@@ -584,8 +628,14 @@ struct hv_result hv_run(struct vcpu *v, const struct hv_exit *e)
 
 	exit_dispatch(v, e->reason);
 	check_locks(v, "after exit_dispatch");
+	settle_deferred(v);
 
 	res.running = vm->state == VM_RUNNING;
+	if (res.running && v->io.state != IOREQ_IDLE) {
+		res.waiting = true;   /* not entered until the completion (manual mode) */
+		res.rip_after = fvmcs_get(GUEST_RIP);
+		return res;
+	}
 	if (!res.running) {
 		if (vm->state == VM_KILLED && !vm->why[0])
 			hv_violation("kill-without-reason", "the VM was killed without a reason");

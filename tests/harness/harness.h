@@ -70,6 +70,8 @@ struct fcpu_msr {
 };
 void fcpu_reset(void);
 void fcpu_set_cpuid_mode(enum fcpu_cpuid_mode m);
+/* Replace (or add) one leaf of the CPUID table until the next reset. */
+void fcpu_set_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs r);
 unsigned fcpu_linear_bits(void);
 void fcpu_set_linear_bits(unsigned bits);
 void fcpu_set_tsc_step(uint64_t step);
@@ -89,7 +91,17 @@ void fcpu_set_dr(unsigned n, uint64_t v);        /* DR0-DR3, DR6 of the fake CPU
 void fenv_reset(void);
 const char *fenv_last_log(void);                 /* the last pr_err/pr_warn/... line */
 unsigned fenv_log_count(void);
-unsigned fenv_kicks(void);                       /* sched_kick() calls */
+unsigned fenv_kicks(void);                       /* cpu_kick() calls */
+/* Deferred device requests (vmm/defer.h defer_request): kept here. In
+ * automatic mode (the default) hv_run() completes them at once and
+ * finishes the instruction, so every exit ends with nothing outstanding;
+ * in manual mode the test completes request i when it wants
+ * (fenv_complete_deferred: ioreq_complete()'s result) and calls hv_resume(). */
+void fenv_defer_manual(bool manual);
+bool fenv_defer_is_manual(void);
+unsigned fenv_deferred(void);
+const struct coop_ioreq *fenv_deferred_req(unsigned i);
+int fenv_complete_deferred(unsigned i);
 unsigned fenv_sipis(void);                       /* vmcs_guest_sipi() calls */
 uint64_t fenv_live_allocations(void);            /* VMM heap pages not freed */
 void fenv_set_panic_hook(void (*hook)(const char *msg));
@@ -164,6 +176,7 @@ struct hv_result {
 	bool valid_before;            /* the state before the exit passed hv_entry_check() */
 	bool running;                 /* the VM is still VM_RUNNING */
 	bool enter;                   /* virq_prepare_entry(): the vCPU runs next */
+	bool waiting;                 /* a device request is outstanding: the vCPU waits */
 	uint32_t inject;              /* VM_ENTRY_INTR_INFO at the next entry (0: none) */
 	uint32_t inject_error;        /* VM_ENTRY_EXCEPTION_ERROR when inject has an error code */
 	uint64_t rip_before, rip_after;
@@ -173,6 +186,10 @@ struct hv_result {
  * while the VM runs, virq_prepare_entry() as vcpu_run() does before the
  * next entry; then check the invariants (hv_check). */
 struct hv_result hv_run(struct vcpu *v, const struct hv_exit *e);
+/* What the vCPU's CPU does before its next entry once its request is
+ * answered (vcpu_run()): finish the instruction (exit_resume), then, while
+ * the VM runs and nothing is outstanding, virq_prepare_entry(). */
+struct hv_result hv_resume(struct vcpu *v);
 /* Shorthands: an instruction exit with qualification and length; an EPT
  * violation at gpa (qualification: EPTQ_* bits). */
 struct hv_result hv_run_insn(struct vcpu *v, uint32_t reason, uint64_t qual, uint32_t len);

@@ -120,6 +120,58 @@ TEST(exit_cpuid, zeroed_leaves_and_hypervisor_leaves)
 	EXIT_DONE(vm);
 }
 
+/* A leaf above the highest basic or extended leaf answers as the highest
+ * basic leaf (SDM Vol. 2A CPUID), on a host with leaf 0 max 0xd (Bochs's
+ * Haswell). Found while documenting the CPUID leaves
+ * (docs/guest-platform.md): the VMM passed such a leaf to the CPU, which
+ * answered with its leaf 0xd (XSAVE enumeration) unfiltered, while leaf 0xd
+ * itself reads 0 under the VMM. */
+TEST(exit_cpuid, leaves_above_the_maximum_answer_as_the_highest_basic_leaf)
+{
+	static const uint32_t above[] = { 0xe, 0x1f, 0x3fffffff, 0x40000100, 0x7fffffff, 0x80000009, 0xffffffff };
+	struct vm *vm = exit_vm(HV_PROT32);
+	struct vcpu *v = &vm->vcpu[0];
+	fcpu_set_cpuid(0, 0, (struct cpuid_regs){ 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 });
+	for (unsigned i = 0; i < sizeof(above) / sizeof(above[0]); i++) {
+		test_context("leaf 0x%x", above[i]);
+		struct hv_result r = cpuid_exit(v, above[i], 0);
+		EXPECT_EQ(r.inject, 0);
+		EXPECT_EQ(v->regs[RAX] | v->regs[RBX] | v->regs[RCX] | v->regs[RDX], 0);   /* leaf 0xd: 0 */
+	}
+	/* Leaf 0xb is the highest: its answer, the x2APIC ID in EDX included. */
+	fcpu_set_cpuid(0, 0, (struct cpuid_regs){ 0xb, 0x756e6547, 0x6c65746e, 0x49656e69 });
+	test_context("leaf 0x80000009 with max 0xb");
+	cpuid_exit(v, 0x80000009, 0);
+	EXPECT_EQ(v->regs[RAX], 1);   /* the table's leaf 0xb, sub-leaf 0 */
+	EXPECT_EQ(v->regs[RDX], 0);   /* vCPU 0, not the host's x2APIC ID 3 */
+	/* The leaves up to the maximum are themselves. */
+	test_context("leaf 0x80000008");
+	cpuid_exit(v, 0x80000008, 0);
+	EXPECT_EQ(v->regs[RAX], 0x3027);
+	EXIT_DONE(vm);
+}
+
+/* Leaf 1 EBX[23:16] (the vCPU count) is valid only with EDX.HTT set (SDM
+ * Vol. 2A CPUID, table 3-8 and its note): the VMM sets HTT whatever the
+ * host says. Found while documenting the CPUID leaves: HTT was the host's,
+ * so on a host with HTT clear a guest with several vCPUs was told it has
+ * one logical processor (tests/guests/rt/smp.c counts CPUs so). */
+TEST(exit_cpuid, leaf1_htt_announces_the_vcpu_count)
+{
+	struct vm *vm = hv_create(HV_MEM, 2, HV_PROT32);
+	EXPECT_TRUE(vm != NULL);
+	fcpu_set_cpuid(1, 0, (struct cpuid_regs){ 0x000906ea, 0x00000800, 0x7ffafbff, 0xafebfbff });  /* HTT clear */
+	for (unsigned i = 0; i < 2; i++) {
+		test_context("vcpu %u", i);
+		struct vcpu *v = &vm->vcpu[i];
+		cpuid_exit(v, 1, 0);
+		EXPECT_EQ(v->regs[RDX] & (1U << 28), 1U << 28);
+		EXPECT_EQ((v->regs[RBX] >> 16) & 0xff, 2);
+		EXPECT_EQ(v->regs[RBX] >> 24, i);
+	}
+	EXIT_DONE(vm);
+}
+
 TEST(exit_cpuid, table_values_pass_through)
 {
 	struct vm *vm = exit_vm(HV_PROT32);

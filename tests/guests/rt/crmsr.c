@@ -21,6 +21,8 @@
 #define MSR_SYSENTER_ESP   0x175
 #define MSR_SYSENTER_EIP   0x176
 #define MSR_MISC_ENABLE	   0x1a0
+#define MSR_DEBUGCTL	   0x1d9
+#define DEBUGCTL_BTF_	   0x2ULL
 #define MSR_PAT		   0x277
 #define MSR_MTRR_DEF_TYPE  0x2ff
 #define MSR_TSC_DEADLINE   0x6e0
@@ -260,6 +262,7 @@ static int msr_readable(uint32_t msr)
 	case MSR_SYSENTER_ESP:
 	case MSR_SYSENTER_EIP:
 	case MSR_MISC_ENABLE:
+	case MSR_DEBUGCTL:
 	case MSR_PAT:
 	case MSR_MTRR_DEF_TYPE:
 	case MSR_TSC_DEADLINE:
@@ -330,6 +333,9 @@ static struct pred pred_wrmsr(const struct crmsr_env *env, uint32_t msr, uint64_
 	case MSR_MISC_ENABLE: /* coopvmm: fast strings (bit 0) writable, other bits as read */
 		ok = !((v ^ cur) & ~1ULL);
 		p.want = v;
+		break;
+	case MSR_DEBUGCTL: /* coopvmm: only BTF is writable (docs/guest-platform.md) */
+		ok = !(v & ~DEBUGCTL_BTF_);
 		break;
 	case MSR_MTRRCAP:
 		ok = false; /* coopvmm: read-only (documented) */
