@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # coopvmm: build the VMM image and the bootable ISO, run it, test it.
 # `make` builds, `make run` boots interactively, `make test` runs every test.
 # Missing Debian packages are installed by tools/deps (as root) or the exact

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; iopm_trampoline.asm: start-up code of an IOPM's AP, assembled flat and
 ; copied to TRAMPOLINE_ADDR before INIT-SIPI-SIPI (Intel SDM Vol. 3A 8.4.4).
 ; Real mode -> 32-bit protected mode with paging off and a flat GDT that has

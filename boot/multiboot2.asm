@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; multiboot2.asm: the VMM's Multiboot2 header and 32-bit entry point
 ; (Multiboot2 spec 3.1 and 3.3; Intel SDM Vol. 3A 9.8.5 "Initializing
 ; IA-32e Mode"). Identity-maps the first BOOT_IDENTITY_GIB GiB with 2 MiB
@@ -68,16 +69,16 @@ _start:
 .pdpt:
 	mov [edi], eax
 	add edi, 8
-	add eax, 4096
+	add eax, PAGE_SIZE
 	loop .pdpt
 	mov edi, boot_pd
 	mov eax, PTE_P | PTE_W | PTE_PS
 	xor edx, edx            ; high half of the physical address
-	mov ecx, BOOT_IDENTITY_GIB * 512
+	mov ecx, BOOT_IDENTITY_GIB * PT_ENTRIES
 .pd:
 	mov [edi], eax
 	mov [edi + 4], edx
-	add eax, 0x200000
+	add eax, LARGE_PAGE_SIZE
 	adc edx, 0
 	add edi, 8
 	loop .pd
@@ -107,7 +108,7 @@ no_long_mode:
 	lodsb
 	test al, al
 	jz .halt
-	mov dx, 0x3f8
+	mov dx, COM1_PORT
 	out dx, al
 	jmp .putc
 .halt:

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; trampoline.asm: AP start-up code, assembled as a flat binary and copied to
 ; TRAMPOLINE_ADDR (Intel SDM Vol. 3A 8.4.4 "MP Initialization Example",
 ; 9.9 "Mode Switching"). The AP arrives in real mode at CS:IP = 0x0800:0000

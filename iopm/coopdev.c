@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* coopdev.c: map the shared zone from /dev/coopvmm (see coopdev.h): first
  * its header page to learn the size, then the whole zone, checking magic,
  * version and that every area the header names lies inside the zone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* coopdev.h: userland access to the shared zone through iopm.ko's
  * /dev/coopvmm (mmap of the whole zone, shared/coopvmm_abi.h layout),
  * used by iopmd and vmctl.

@@ -1,4 +1,5 @@
-/* iopmd.c: the IOPM daemon (DESIGN.md "Boot flow" step 4). At this stage it
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* iopmd.c: the IOPM daemon (docs/iopm.md "iopmd and vmctl"). At this stage it
  * maps the shared zone through /dev/coopvmm, marks the IOPM RUNNING and
  * increments the heartbeat word every 100 ms, which the VMM watches; the
  * request channel comes with the next issue. Survives SIGHUP; -d daemonizes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # mkinitramfs.py: write the IOPM initramfs as a gzip'ed cpio "newc" archive
 # (the format of the kernel's Documentation/driver-api/early-userspace/
 # buffer-format.rst), with no root rights and no cpio tool: owners 0:0, fixed

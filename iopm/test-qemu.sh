@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # iopm/test-qemu.sh: test the IOPM's Linux userland end to end under plain
 # QEMU TCG, without the VMM: iopm.ko in its fake=1 mode (a zone it allocates
 # and fills itself), iopmd, vmctl, /init, and the reboot/poweroff/halt/panic

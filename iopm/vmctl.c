@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmctl.c: the IOPM console's management tool, subcommands in the style of
- * xl/virsh (DESIGN.md "Names"). `info` reads the shared zone through
+ * xl/virsh (docs/iopm.md "iopmd and vmctl"). `info` reads the shared zone through
  * /dev/coopvmm; the guest commands need the VMM <-> IOPM request channel
  * (next issue) and say so instead of pretending.
  */
@@ -10,7 +11,6 @@
 
 #define EXIT_USAGE	64
 #define EXIT_NO_CHANNEL 2
-#define NO_APIC_ID	0xffffffffU
 
 static const char *const channel_cmds[] = {"list", "create", "start", "stop", "destroy", "console", "stats"};
 
@@ -93,7 +93,7 @@ static int zone_is_fake(void)
 
 static void print_apic_id(const char *name, uint32_t id)
 {
-	if (id == NO_APIC_ID)
+	if (id == COOP_NO_APIC_ID)
 		printf("%s none", name);
 	else
 		printf("%s %u", name, id);

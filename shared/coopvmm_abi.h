@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* coopvmm_abi.h: the one definition of the VMM <-> IOPM shared-zone ABI
- * (DESIGN.md "Shared zone"), included by the VMM, the IOPM kernel module
- * (iopm.ko), the daemon (iopmd), vmctl and the host tests. Fixed-width
- * types, explicit padding, a magic and a version; every part is written by
- * one side only. Layout (offsets from the zone base, all page aligned):
+ * (where the zone lies: docs/partitions.md; how the VMM writes it and the
+ * IOPM reads it: docs/iopm-boot.md, docs/iopm.md), included by the VMM, the
+ * IOPM kernel module (iopm.ko), the daemon (iopmd), vmctl and the host
+ * tests. Fixed-width types, explicit padding, a magic and a version; every
+ * part is written by one side only. Layout (offsets from the zone base, all
+ * page aligned):
  *
  *   0x0000  struct coop_shared_header   written by the VMM before the IOPM starts
  *   0x1000  struct coop_vmm_ctrl        VMM control area (VMM writes)
@@ -31,6 +34,7 @@
 #define COOP_DATA_OFF       0x3000U
 #define COOP_MIN_ZONE       (64U * 1024U)
 #define COOP_MAX_ROUTES     16
+#define COOP_NO_APIC_ID     0xffffffffU  /* an APIC ID field naming no CPU */
 
 /* IOPM states (coop_iopm_ctrl.state), in boot order. */
 enum coop_iopm_state {
@@ -61,7 +65,7 @@ struct coop_shared_header {
 	uint32_t iopm_data_off, iopm_data_size;
 	uint64_t tsc_khz;         /* measured by the VMM at boot */
 	uint64_t lapic_khz;       /* LAPIC timer input clock */
-	uint32_t vmm_apic_id;     /* where IPIs to the VMM go */
+	uint32_t vmm_apic_id;     /* where IPIs to the VMM go; COOP_NO_APIC_ID in iopm.ko's fake zone */
 	uint32_t iopm_apic_id;    /* this IOPM's CPU */
 	uint32_t iopm_index;
 	uint32_t vmm_notify_vector;   /* IPI vector the VMM listens on for this IOPM */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* coopvmm_ioreq.h: one guest device access as a request (docs/architecture.md
  * "The life of a guest I/O request"): what a guest's port or MMIO access
  * becomes after its VM exit, whoever serves it -- a device model in the VMM,

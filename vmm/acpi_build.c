@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_build.c: writes a guest's ACPI tables (ACPI 6.4 5.2: RSDP revision
  * 2, RSDT, XSDT, FADT revision 6 with a FACS and an empty DSDT, MADT) and
  * its MP tables (MP Specification 1.4 chapter 4) into the guest's BIOS ROM
@@ -156,7 +157,7 @@ static uint32_t madt_size(const struct acpi_build_cfg *c)
 {
 	uint32_t n = sizeof(struct acpi_madt) + c->ncpus * sizeof(struct acpi_madt_lapic) +
 		     sizeof(struct acpi_madt_ioapic) + sizeof(struct acpi_madt_lapic_nmi);
-	for (unsigned irq = 0; irq < ACPI_BUILD_ISA_IRQS; irq++)
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
 		if (needs_override(c, irq))
 			n += sizeof(struct acpi_madt_iso);
 	return n;
@@ -179,7 +180,7 @@ static void build_madt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gp
 	struct acpi_madt_ioapic io = { { MADT_TYPE_IOAPIC, sizeof(struct acpi_madt_ioapic) }, c->ioapic_id, 0, c->ioapic_addr, 0 };
 	memcpy(t + off, &io, sizeof(io));
 	off += sizeof(io);
-	for (unsigned irq = 0; irq < ACPI_BUILD_ISA_IRQS; irq++) {
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
 		if (!needs_override(c, irq))
 			continue;
 		struct acpi_madt_iso iso = { { MADT_TYPE_ISO, sizeof(struct acpi_madt_iso) }, ACPI_ISA_BUS, (uint8_t)irq,
@@ -225,13 +226,13 @@ static void build_rsdp(uint8_t *ram, uint32_t gpa, uint32_t rsdt, uint32_t xsdt)
 /* ISA IRQs the MP table assigns: every connected one but the cascade. */
 static bool mp_routed(const struct acpi_build_cfg *c, unsigned irq)
 {
-	return irq != VIRQ_ISA_IRQ_CASCADE && c->isa_pin[irq] != ACPI_BUILD_NO_PIN;
+	return irq != PIC_CASCADE_IRQ && c->isa_pin[irq] != ACPI_BUILD_NO_PIN;
 }
 
 static uint32_t mp_entries(const struct acpi_build_cfg *c)
 {
 	uint32_t n = c->ncpus + 1 /* bus */ + 1 /* I/O APIC */ + 2 /* LINT0, LINT1 */;
-	for (unsigned irq = 0; irq < ACPI_BUILD_ISA_IRQS; irq++)
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
 		n += mp_routed(c, irq);
 	return n;
 }
@@ -269,7 +270,7 @@ static void build_mp_config(uint8_t *ram, const struct acpi_build_cfg *c, uint32
 	struct mp_ioapic io = { MP_ENTRY_IOAPIC, c->ioapic_id, c->ioapic_version, MP_IOAPIC_ENABLED, c->ioapic_addr };
 	memcpy(t + off, &io, sizeof(io));
 	off += sizeof(io);
-	for (unsigned irq = 0; irq < ACPI_BUILD_ISA_IRQS; irq++) {
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
 		if (!mp_routed(c, irq))
 			continue;
 		struct mp_intsrc e = { MP_ENTRY_IOINT, MP_INT_INT, isa_flags(c, irq), ACPI_ISA_BUS, (uint8_t)irq,
@@ -302,13 +303,13 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus)
 {
 	memset(c, 0, sizeof(*c));
 	c->ncpus = ncpus;
-	c->lapic_addr = (uint32_t)VLAPIC_DEFAULT_BASE;
+	c->lapic_addr = (uint32_t)APIC_DEFAULT_BASE;
 	c->lapic_version = VLAPIC_VERSION;
 	c->ioapic_id = VIRQ_IOAPIC_ID;
 	c->ioapic_version = VIOAPIC_VERSION;
 	c->ioapic_addr = (uint32_t)VIOAPIC_BASE;
-	for (unsigned irq = 0; irq < ACPI_BUILD_ISA_IRQS; irq++)
-		c->isa_pin[irq] = irq == VIRQ_ISA_IRQ_CASCADE ? ACPI_BUILD_NO_PIN : (uint8_t)virq_isa_pin(irq);
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
+		c->isa_pin[irq] = irq == PIC_CASCADE_IRQ ? ACPI_BUILD_NO_PIN : (uint8_t)virq_isa_pin(irq);
 	c->sci_irq = VPM_SCI_IRQ;
 	c->pm1a_evt_port = VPM_PM1_EVT;
 	c->pm1a_cnt_port = VPM_PM1_CNT;
@@ -319,7 +320,7 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 {
 	memset(out, 0, sizeof(*out));
 	if (ram_size < ACPI_BUILD_BASE + ACPI_BUILD_SIZE || !c->ncpus || c->ncpus > ACPI_BUILD_MAX_CPUS ||
-	    c->sci_irq >= ACPI_BUILD_ISA_IRQS || c->isa_pin[c->sci_irq] == ACPI_BUILD_NO_PIN)
+	    c->sci_irq >= ISA_IRQS || c->isa_pin[c->sci_irq] == ACPI_BUILD_NO_PIN)
 		return -EINVAL;
 	memset(ram + ACPI_BUILD_BASE, 0, ACPI_BUILD_SIZE);
 	struct area a = { ram, ACPI_BUILD_BASE, ACPI_BUILD_BASE + ACPI_BUILD_SIZE, false };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_build.h: the firmware tables of a guest, built into its RAM at VM
  * creation: ACPI 6.4 (5.2.5 RSDP, 5.2.7 RSDT, 5.2.8 XSDT, 5.2.9 FADT,
  * 5.2.10 FACS, 5.2.11.1 DSDT, 5.2.12 MADT) and the Intel MP Specification
@@ -8,6 +9,7 @@
 #include <stdint.h>
 
 #include "arch/x86/mptable.h"
+#include "arch/x86/pic.h"   /* ISA_IRQS */
 
 /* Where the tables live: the BIOS ROM area 0xF0000-0xFFFFF of the guest,
  * which the VM maps as RAM and the guest's memory map lists as reserved
@@ -16,7 +18,6 @@
 #define ACPI_BUILD_SIZE MP_BIOS_ROM_SIZE
 
 #define ACPI_BUILD_MAX_CPUS 255        /* 8-bit APIC IDs (MADT type 0, MP processor entries) */
-#define ACPI_BUILD_ISA_IRQS 16
 #define ACPI_BUILD_NO_PIN 0xff         /* ISA IRQ not connected to the I/O APIC */
 
 /* The platform the tables describe. */
@@ -27,7 +28,7 @@ struct acpi_build_cfg {
 	uint8_t ioapic_id;
 	uint8_t ioapic_version;
 	uint32_t ioapic_addr;          /* its GSI base is 0 */
-	uint8_t isa_pin[ACPI_BUILD_ISA_IRQS]; /* ISA IRQ n -> I/O APIC pin (= GSI), or ACPI_BUILD_NO_PIN */
+	uint8_t isa_pin[ISA_IRQS]; /* ISA IRQ n -> I/O APIC pin (= GSI), or ACPI_BUILD_NO_PIN */
 	uint8_t sci_irq;               /* ISA IRQ of the SCI: level, active high */
 	uint16_t pm1a_evt_port, pm1a_cnt_port, pm_tmr_port;
 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bootinfo.c: copy and parse the Multiboot2 boot information (Multiboot2
  * spec 3.6.1-3.6.8: command line, modules, memory map, ACPI RSDP tags).
  * Every tag is bounds-checked against total_size before it is read. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bootinfo.h: what the VMM takes from the Multiboot2 information, copied
  * into VMM memory first (GRUB leaves it in low RAM that later belongs to
  * the IOPM) and validated tag by tag (Multiboot2 spec 3.6). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cmdline.c: table-driven parser of the VMM boot command line (the string of
  * the Multiboot2 "boot command line" tag, Multiboot2 spec 3.6.2). The input
  * comes from the bootloader and is never trusted; docs/partitions.md lists

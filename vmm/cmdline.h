@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cmdline.h: the VMM boot command line (Multiboot2 tag type 1, "boot command
  * line"), parsed into struct boot_config. The parameters, their defaults and
  * limits are documented in docs/partitions.md. */
@@ -8,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/pic.h"      /* ISA_IRQS */
+#include "arch/x86/serial.h"   /* COM2_IRQ */
 #include "vmm/lib.h"
 
 #define CONFIG_MAX_IOPMS 8 /* most IOPMs the VMM can run (each owns one AP) */
@@ -26,8 +29,8 @@
 #define CMDLINE_IOPMS_DEFAULT       1
 #define CMDLINE_LOGLEVEL_DEFAULT    2  /* info */
 #define CMDLINE_LOGLEVEL_MAX        3  /* debug */
-#define CMDLINE_CONSOLE_IRQ_DEFAULT 3  /* COM2 */
-#define CMDLINE_ISA_IRQ_MAX         15
+#define CMDLINE_CONSOLE_IRQ_DEFAULT COM2_IRQ
+#define CMDLINE_ISA_IRQ_MAX         (ISA_IRQS - 1)
 #define CMDLINE_RUN_MAX             256 /* run= value, including the NUL */
 
 /* Values of the choice parameters (index into their name lists). */

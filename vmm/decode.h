@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* decode.h: x86 instruction decoder for the VMM's MMIO emulation (EPT
  * violations). Follows Intel SDM Vol. 2A ch. 2 "Instruction Format" (legacy
  * prefixes 2.1.1, REX 2.2.1, ModRM/SIB tables 2-1..2-3, RIP-relative 2.2.1.6)
@@ -9,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INSN_MAX_LEN 15 /* longer raises #GP (SDM Vol. 3A 6.15, interrupt 13 causes) */
+#include "arch/x86/insn.h"   /* INSN_MAX_LEN */
 
 enum cpu_mode { CPU_MODE_REAL16, CPU_MODE_PROT16, CPU_MODE_PROT32, CPU_MODE_LONG64 }; /* default operand/address size 16/16/32/32(64 addr) */
 enum insn_kind {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* defer.c: delayed completions on another CPU (vmm/defer.h). */
 #define LOG_PREFIX "defer"
 #include "vmm/defer.h"

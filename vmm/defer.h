@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* defer.h: completing a request later, on another CPU -- how the VMM's
  * deferred test device answers (vmm/testdev_defer.h), the way an IOPM
  * will: the request waits in the queue of a CPU other than the vCPU's for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ept.c: 4-level EPT construction and lookup (Intel SDM Vol. 3C 29.3.2
  * "EPT Translation Mechanism", 29.3.7 "EPT and Memory Typing"). Leaves are
  * 2 MiB (PDE with bit 7) or 4 KiB (PTE); non-leaf entries allow RWX so the
@@ -7,9 +8,9 @@
 #include "vmm/errno.h"
 #include "vmm/lib.h"
 
-#define EPT_SHIFT(level) (PAGE_SHIFT + 9 * (level))  /* level 0 = PT ... 3 = PML4 */
-#define EPT_INDEX(gpa, level) (((gpa) >> EPT_SHIFT(level)) & (EPT_ENTRIES - 1))
-#define EPT_PRESENT(e) (((e) & EPT_RWX) != 0)
+#define LEVEL_SHIFT(level) (PAGE_SHIFT + PT_INDEX_BITS * (level))  /* level 0 = PT ... 3 = PML4 */
+#define LEVEL_INDEX(gpa, level) (((gpa) >> LEVEL_SHIFT(level)) & (PT_ENTRIES - 1))
+#define PRESENT(e) (((e) & EPT_RWX) != 0)
 
 static uint64_t *tbl(const struct ept *e, uint64_t pa)
 {
@@ -33,8 +34,8 @@ static uint64_t *walk_create(struct ept *e, uint64_t gpa, int level, int *err)
 {
 	uint64_t *t = tbl(e, e->root);
 	for (int l = EPT_LEVELS - 1; l > level; l--) {
-		uint64_t *ent = &t[EPT_INDEX(gpa, l)];
-		if (!EPT_PRESENT(*ent)) {
+		uint64_t *ent = &t[LEVEL_INDEX(gpa, l)];
+		if (!PRESENT(*ent)) {
 			uint64_t pa = e->ops.alloc_table(e->ops.ctx);
 			if (!pa) {
 				*err = -ENOMEM;
@@ -48,7 +49,7 @@ static uint64_t *walk_create(struct ept *e, uint64_t gpa, int level, int *err)
 		}
 		t = tbl(e, *ent & EPT_ADDR_MASK);
 	}
-	return &t[EPT_INDEX(gpa, level)];
+	return &t[LEVEL_INDEX(gpa, level)];
 }
 
 /* Is anything mapped in [gpa, gpa+size)? */
@@ -58,15 +59,15 @@ static bool range_used(const struct ept *e, uint64_t gpa, uint64_t size)
 		const uint64_t *t = tbl(e, e->root);
 		int l;
 		for (l = EPT_LEVELS - 1; l >= 0; l--) {
-			uint64_t ent = t[EPT_INDEX(a, l)];
-			if (!EPT_PRESENT(ent))
+			uint64_t ent = t[LEVEL_INDEX(a, l)];
+			if (!PRESENT(ent))
 				break;
 			if (l == 0 || (ent & EPT_LARGE))
 				return true;
 			t = tbl(e, ent & EPT_ADDR_MASK);
 		}
 		/* Skip the whole unmapped region at level l. */
-		uint64_t span = 1ULL << EPT_SHIFT(l < 0 ? 0 : l);
+		uint64_t span = 1ULL << LEVEL_SHIFT(l < 0 ? 0 : l);
 		a = ALIGN_DOWN(a, span) + span;
 	}
 	return false;
@@ -75,7 +76,7 @@ static bool range_used(const struct ept *e, uint64_t gpa, uint64_t size)
 int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t perms, uint64_t mt)
 {
 	if (!size || !IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || gpa + size > EPT_MAX_GPA ||
-	    gpa + size < gpa || (perms & ~EPT_RWX) || !(perms & EPT_R) || mt > EPT_MT_WB)
+	    gpa + size < gpa || (perms & ~EPT_RWX) || !(perms & EPT_R) || mt > MEMTYPE_WB)
 		return -EINVAL;
 	if (range_used(e, gpa, size))
 		return -EEXIST;
@@ -105,13 +106,13 @@ bool ept_lookup(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint64_t *perm
 		return false;
 	const uint64_t *t = tbl(e, e->root);
 	for (int l = EPT_LEVELS - 1; l >= 0; l--) {
-		uint64_t ent = t[EPT_INDEX(gpa, l)];
-		if (!EPT_PRESENT(ent))
+		uint64_t ent = t[LEVEL_INDEX(gpa, l)];
+		if (!PRESENT(ent))
 			return false;
 		if (l == 0 || (ent & EPT_LARGE)) {
-			uint64_t off = gpa & ((1ULL << EPT_SHIFT(l)) - 1);
+			uint64_t off = gpa & ((1ULL << LEVEL_SHIFT(l)) - 1);
 			if (hpa)
-				*hpa = (ent & EPT_ADDR_MASK & ~((1ULL << EPT_SHIFT(l)) - 1)) + off;
+				*hpa = (ent & EPT_ADDR_MASK & ~((1ULL << LEVEL_SHIFT(l)) - 1)) + off;
 			if (perms)
 				*perms = ent & EPT_RWX;
 			return true;
@@ -125,8 +126,8 @@ static void free_level(struct ept *e, uint64_t pa, int level)
 {
 	uint64_t *t = tbl(e, pa);
 	if (level > 0)
-		for (int i = 0; i < EPT_ENTRIES; i++)
-			if (EPT_PRESENT(t[i]) && !(t[i] & EPT_LARGE))
+		for (int i = 0; i < PT_ENTRIES; i++)
+			if (PRESENT(t[i]) && !(t[i] & EPT_LARGE))
 				free_level(e, t[i] & EPT_ADDR_MASK, level - 1);
 	e->ops.free_table(e->ops.ctx, pa);
 	e->tables--;
@@ -141,5 +142,5 @@ void ept_destroy(struct ept *e)
 
 uint64_t ept_eptp(const struct ept *e)
 {
-	return e->root | EPTP_WALK4 | EPTP_WB;
+	return e->root | EPTP_WALK4 | MEMTYPE_WB;   /* memory type in bits 2:0 */
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ept.h: building a VM's extended page tables (Intel SDM Vol. 3C 29.3
  * "The Extended Page Table Mechanism": 4-level EPT, table 29-1..29-6).
  * Tables come from a caller-supplied allocator, so the builder is host-
@@ -8,21 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define EPT_R         (1ULL << 0)
-#define EPT_W         (1ULL << 1)
-#define EPT_X         (1ULL << 2)
-#define EPT_RWX       (EPT_R | EPT_W | EPT_X)
-#define EPT_MT_SHIFT  3
-#define EPT_MT_UC     0ULL
-#define EPT_MT_WB     6ULL
-#define EPT_IGNORE_PAT (1ULL << 6)
-#define EPT_LARGE     (1ULL << 7)
-#define EPT_ADDR_MASK 0x000ffffffffff000ULL
-#define EPTP_WB       6ULL
-#define EPTP_WALK4    (3ULL << 3)   /* page-walk length - 1 */
-#define EPT_LEVELS    4
-#define EPT_ENTRIES   512
-#define EPT_MAX_GPA   (1ULL << 48)
+#include "arch/x86/paging.h"   /* EPT entry bits, memory types */
 
 struct ept_ops {
 	uint64_t (*alloc_table)(void *ctx);          /* zeroed 4 KiB page, physical address; 0 = none */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* errno.h: error numbers returned (negated) by VMM functions.
  * Values match Linux's asm-generic/errno-base.h so host tests that also
  * include the C library's <errno.h> see identical definitions. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* exit.c: the VM-exit dispatcher and the small handlers (Intel SDM Vol. 3C
  * 25.1-25.2 "Instructions That Cause VM Exits", 28.2 exit information,
  * Appendix C reasons). Anything unexpected dumps the exit and the guest
@@ -19,29 +20,20 @@
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
 
-#define CPUID_HV_BASE 0x40000000U
-#define CPUID_HV_LAST 0x400000ffU
-#define CPUID_HV_MAX 0x40000001U
 /* CPUID leaf 1 bits whose MSRs or state the VMM does not provide: hidden,
  * so that every feature CPUID shows works (docs/guest-platform.md). */
-#define CPUID1_ECX_HIDDEN (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE | \
+#define HIDDEN_CPUID1_ECX (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE | \
 			   CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX | CPUID1_ECX_DTES64 | CPUID1_ECX_DSCPL | \
 			   CPUID1_ECX_EST | CPUID1_ECX_TM2 | CPUID1_ECX_XTPR | CPUID1_ECX_PDCM | CPUID1_ECX_DCA)
-#define CPUID1_EDX_HIDDEN (CPUID1_EDX_MCA | CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE)
+#define HIDDEN_CPUID1_EDX (CPUID1_EDX_MCA | CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE)
 
 /* CR4 bits a guest may set, where the CPU supports them in VMX operation
  * (IA32_VMX_CR4_FIXED1): VMXE, SMXE, OSXSAVE, LA57 and PKE belong to
  * features CPUID hides (the VMM's guest page walk is 4-level, XSAVE and
  * PKRU state are not switched), so setting them is #GP. */
-#define CR4_GUEST_BITS (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | \
+#define GUEST_CR4_SETTABLE (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | \
 			CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | \
 			CR4_SMAP)
-
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
-#define PAT_TYPE_RSVD2 2
-#define PAT_TYPE_RSVD3 3
-#define PAT_TYPE_MAX 7
-#define MSR_HIGH_RESERVED 0xffffffff00000000ULL
 
 static uint64_t gpr(struct vcpu *v, unsigned n)
 {
@@ -86,7 +78,6 @@ bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 	if (!(dr7 & DR7_ENABLE_BITS))
 		return false;
 	const uint64_t dr[DR_BREAKPOINTS] = { read_dr0(), read_dr1(), read_dr2(), read_dr3() };
-	static const unsigned len_bytes[4] = { 1, 2, 8, 4 };
 	for (unsigned i = 0; i < DR_BREAKPOINTS; i++) {
 		if (!DR7_ENABLED(dr7, i))
 			continue;
@@ -96,7 +87,7 @@ bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 					      : rw == DR7_RW_ACCESS;
 		if (!watch)
 			continue;
-		uint64_t len = len_bytes[DR7_LEN(dr7, i)], start = dr[i] & ~(len - 1);
+		uint64_t len = DR7_LEN_BYTES(DR7_LEN(dr7, i)), start = dr[i] & ~(len - 1);
 		if (addr < start + len && start < addr + size)
 			hits |= PENDING_DBG_B(i);
 	}
@@ -137,14 +128,14 @@ static void handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs[RAX], sub = (uint32_t)v->regs[RCX];
 	struct cpuid_regs r = { 0, 0, 0, 0 };
-	if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST) {
-		if (leaf == CPUID_HV_BASE) {
+	if (leaf >= COOP_CPUID_BASE && leaf <= COOP_CPUID_LAST) {
+		if (leaf == COOP_CPUID_BASE) {
 			static const char sig[12] = "CoopVMMCoopV";
-			r.eax = CPUID_HV_MAX;
+			r.eax = COOP_CPUID_FEATURES;
 			memcpy(&r.ebx, sig, 4);
 			memcpy(&r.ecx, sig + 4, 4);
 			memcpy(&r.edx, sig + 8, 4);
-		} else if (leaf == CPUID_HV_MAX) {
+		} else if (leaf == COOP_CPUID_FEATURES) {
 			r.eax = (uint32_t)timer_rates.tsc_khz;
 			r.ebx = COOP_CPUID_HV_FEATURES_HYPERCALL;
 		}
@@ -157,13 +148,13 @@ static void handle_cpuid(struct vcpu *v)
 		r = cpuid(leaf, sub);
 		switch (leaf) {
 		case 1:
-			r.ecx &= ~CPUID1_ECX_HIDDEN;
-			r.edx &= ~CPUID1_EDX_HIDDEN;
+			r.ecx &= ~HIDDEN_CPUID1_ECX;
+			r.edx &= ~HIDDEN_CPUID1_EDX;
 			r.ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC;
 			/* EBX[23:16] (below) is valid with HTT set (table 3-8). */
 			r.edx |= CPUID1_EDX_HTT;
 			/* A globally disabled APIC is absent (SDM Vol. 3A 10.4.3). */
-			if (!(vlapic_get_apic_base(&v->lapic) & VLAPIC_BASE_EN))
+			if (!(vlapic_get_apic_base(&v->lapic) & APIC_BASE_ENABLE))
 				r.edx &= ~CPUID1_EDX_APIC;
 			r.ebx = (r.ebx & 0xffffU) | (v->id << CPUID1_EBX_APIC_ID_SHIFT) |
 				(v->vm->nvcpus << CPUID1_EBX_LOGICAL_SHIFT);
@@ -238,7 +229,7 @@ static bool valid_syscall_msr_write(uint32_t msr, uint64_t val)
 		return guest_canonical(val);
 	case MSR_SFMASK:
 	case MSR_TSC_AUX:
-		return !(val & MSR_HIGH_RESERVED);
+		return !(val & MSR_HIGH32_RESERVED);
 	default:
 		return false;
 	}
@@ -249,7 +240,7 @@ static bool efer_write(uint64_t val)
 	uint64_t cur = vmcs_read(GUEST_IA32_EFER);
 	/* LMA is the CPU's: a write keeps it (SDM Vol. 3A 9.8.5, Vol. 4 table 2-2). */
 	val = (val & ~EFER_LMA) | (cur & EFER_LMA);
-	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+	if (val & ~EFER_DEFINED)
 		return false;
 	/* LME cannot change while paging is on (9.8.5.4). */
 	if (((val ^ cur) & EFER_LME) && (vmcs_read(GUEST_CR0) & CR0_PG))
@@ -309,9 +300,9 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_IA32_PAT:
 		if (write) {
 			/* Each entry must be a valid memory type (SDM 11.12.2): 0, 1, 4-7. */
-			for (unsigned i = 0; i < 8; i++) {
-				uint8_t t = (uint8_t)(*val >> (8 * i));
-				if (t > PAT_TYPE_MAX || t == PAT_TYPE_RSVD2 || t == PAT_TYPE_RSVD3)
+			for (unsigned i = 0; i < PAT_ENTRIES; i++) {
+				uint8_t t = (uint8_t)PAT_ENTRY(*val, i);
+				if (!PAT_TYPE_VALID(t))
 					return false;
 			}
 			vmcs_write(GUEST_IA32_PAT, *val);
@@ -414,18 +405,16 @@ static void handle_msr(struct vcpu *v, bool write)
 /* PAE paging: the four PDPTEs at CR3 (SDM Vol. 3A 4.4.1), loaded into the
  * VMCS (with EPT the CPU takes them from there at entry, 26.3.1.6). A
  * PDPTE that is present with a reserved bit set makes the MOV #GP. */
-#define PDPTE_RESERVED 0xfff00000000001e6ULL  /* bits 63:52 (NX off), 8:5, 2:1 */
-#define PAE_PDPT_ALIGN 0x1fULL
 static bool load_pdptes(struct vcpu *v, uint64_t cr3)
 {
-	const uint64_t *pdpte = vm_gpa_ptr(v->vm, cr3 & 0xffffffffULL & ~PAE_PDPT_ALIGN,
+	const uint64_t *pdpte = vm_gpa_ptr(v->vm, cr3 & PAE_CR3_PDPT_MASK,
 					   PAE_PDPTE_COUNT * sizeof(uint64_t));
 	uint64_t e[PAE_PDPTE_COUNT];
 	if (!pdpte)
 		return false;
 	for (unsigned i = 0; i < PAE_PDPTE_COUNT; i++) {
 		e[i] = pdpte[i];
-		if ((e[i] & PTE_P) && (e[i] & PDPTE_RESERVED))
+		if ((e[i] & PTE_P) && (e[i] & PAE_PDPTE_RESERVED))
 			return false;
 	}
 	for (unsigned i = 0; i < PAE_PDPTE_COUNT; i++)
@@ -443,7 +432,7 @@ static bool set_cr0_cr4(struct vcpu *v, uint64_t cr0, uint64_t cr4)
 	uint64_t efer = vmcs_read(GUEST_IA32_EFER), cr3 = vmcs_read(GUEST_CR3);
 	uint64_t old_cr0 = vmcs_read(GUEST_CR0), old_cr4 = vmcs_read(GUEST_CR4);
 	uint64_t entry = vmcs_read(VM_ENTRY_CONTROLS);
-	if ((cr0 & CR0_RESERVED_HIGH) || (cr4 & ~(CR4_GUEST_BITS & vmx_caps.cr4_fixed1)))
+	if ((cr0 & CR0_RESERVED_HIGH) || (cr4 & ~(GUEST_CR4_SETTABLE & vmx_caps.cr4_fixed1)))
 		return false;
 	cr0 &= CR0_DEFINED;
 	if ((cr0 & CR0_PG) && !(cr0 & CR0_PE))
@@ -534,6 +523,128 @@ static void handle_cr(struct vcpu *v)
 	exit_skip_instruction();
 }
 
+/* EXIT_EXCEPTION_NMI: a host NMI (the exception bitmap is empty). With
+ * NMI exiting the NMI is blocked until an IRET (27.5.5 is not taken by the
+ * host): deliver it through the host IDT. */
+static void handle_nmi(struct vcpu *v)
+{
+	(void)v;
+	if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_TYPE_MASK) == INTR_TYPE_NMI)
+		nmi_self();
+}
+
+/* External interrupt, preemption timer, interrupt and NMI windows: the host
+ * takes the interrupt; injection happens at entry. INIT: not sent by the
+ * VMM to a running guest; a stray one is ignored. */
+static void handle_nothing(struct vcpu *v)
+{
+	(void)v;
+}
+
+static void handle_rdmsr(struct vcpu *v)
+{
+	handle_msr(v, false);
+}
+
+static void handle_wrmsr(struct vcpu *v)
+{
+	handle_msr(v, true);
+}
+
+static void handle_ept_violation(struct vcpu *v)
+{
+	/* The exit interrupted an IRET that had unblocked NMIs: block them
+	 * again until it re-executes (28.2.3, 27.2.3). */
+	if ((vmcs_read(EXIT_QUALIFICATION) & EPTQ_NMI_UNBLOCK) && !(vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+	exit_ept_violation(v);
+}
+
+/* INVD, WBINVD: guest RAM is write-back and coherent: nothing to flush for
+ * it, and a guest must not flush the caches of the whole machine. */
+static void handle_cache_flush(struct vcpu *v)
+{
+	(void)v;
+	exit_skip_instruction();
+}
+
+/* RDPMC: CPUID leaf 0xa shows no counters: every index is invalid (#GP). */
+static void handle_rdpmc(struct vcpu *v)
+{
+	virq_inject_exception(v, EXC_GP, true, 0);
+}
+
+/* Instructions of features CPUID does not offer: undefined (#UD). */
+static void handle_undefined(struct vcpu *v)
+{
+	virq_inject_exception(v, EXC_UD, false, 0);
+}
+
+static void handle_triple_fault(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	pr_err("vm %u %s vcpu %u: triple fault", vm->id, vm->name, v->id);
+	vmcs_dump_guest(v);
+	vm_kill(vm, "triple fault at rip 0x%llx", (unsigned long long)vmcs_read(GUEST_RIP));
+}
+
+static void handle_ept_misconfig(struct vcpu *v)
+{
+	vm_kill(v->vm, "EPT misconfiguration at GPA 0x%llx (VMM bug)",
+		(unsigned long long)vmcs_read(GUEST_PHYSICAL_ADDRESS));
+}
+
+/* The basic exit reasons (SDM Vol. 3D Appendix C): the name exit counts
+ * and messages use, and the handler. A reason without a handler (or past
+ * the table) is unhandled: the VM is killed; one without a name is
+ * "other". */
+static const struct {
+	const char *name;
+	void (*handler)(struct vcpu *v);
+} exit_reasons[EXIT_REASONS] = {
+	[EXIT_EXCEPTION_NMI] = { "exception", handle_nmi },
+	[EXIT_EXTERNAL_INTERRUPT] = { "extint", handle_nothing },
+	[EXIT_TRIPLE_FAULT] = { "triple-fault", handle_triple_fault },
+	[EXIT_INIT] = { "init", handle_nothing },
+	[EXIT_SIPI] = { "sipi", NULL },
+	[EXIT_INTERRUPT_WINDOW] = { "intr-window", handle_nothing },
+	[EXIT_NMI_WINDOW] = { "nmi-window", handle_nothing },
+	[EXIT_CPUID] = { "cpuid", handle_cpuid },
+	[EXIT_GETSEC] = { "getsec", handle_undefined },
+	[EXIT_HLT] = { "hlt", handle_hlt },
+	[EXIT_INVD] = { "invd", handle_cache_flush },
+	[EXIT_RDPMC] = { "rdpmc", handle_rdpmc },
+	[EXIT_VMCALL] = { "vmcall", handle_vmcall },
+	[EXIT_VMCLEAR] = { "vmclear", handle_undefined },
+	[EXIT_VMLAUNCH] = { "vmlaunch", handle_undefined },
+	[EXIT_VMPTRLD] = { "vmptrld", handle_undefined },
+	[EXIT_VMPTRST] = { "vmptrst", handle_undefined },
+	[EXIT_VMREAD] = { "vmread", handle_undefined },
+	[EXIT_VMRESUME] = { "vmresume", handle_undefined },
+	[EXIT_VMWRITE] = { "vmwrite", handle_undefined },
+	[EXIT_VMXOFF] = { "vmxoff", handle_undefined },
+	[EXIT_VMXON] = { "vmxon", handle_undefined },
+	[EXIT_CR_ACCESS] = { "cr", handle_cr },
+	[EXIT_IO_INSTRUCTION] = { "io", exit_io },
+	[EXIT_RDMSR] = { "rdmsr", handle_rdmsr },
+	[EXIT_WRMSR] = { "wrmsr", handle_wrmsr },
+	[EXIT_INVALID_GUEST_STATE] = { "bad-guest-state", NULL },
+	[EXIT_MWAIT] = { "mwait", handle_undefined },
+	[EXIT_MONITOR] = { "monitor", handle_undefined },
+	[EXIT_EPT_VIOLATION] = { "ept-violation", handle_ept_violation },
+	[EXIT_EPT_MISCONFIG] = { "ept-misconfig", handle_ept_misconfig },
+	[EXIT_INVEPT] = { "invept", handle_undefined },
+	[EXIT_PREEMPTION_TIMER] = { "preemption-timer", handle_nothing },
+	[EXIT_INVVPID] = { "invvpid", handle_undefined },
+	[EXIT_WBINVD] = { "wbinvd", handle_cache_flush },
+	[EXIT_XSETBV] = { "xsetbv", handle_undefined },
+};
+
+const char *exit_reason_name(uint32_t reason)
+{
+	return reason < EXIT_REASONS && exit_reasons[reason].name ? exit_reasons[reason].name : "other";
+}
+
 static void unhandled(struct vcpu *v, uint32_t reason)
 {
 	pr_err("vm %u %s vcpu %u: unhandled exit %u (%s), qualification 0x%llx", v->vm->id, v->vm->name,
@@ -545,91 +656,11 @@ static void unhandled(struct vcpu *v, uint32_t reason)
 
 void exit_dispatch(struct vcpu *v, uint32_t reason)
 {
-	struct vm *vm = v->vm;
 	if (reason < EXIT_REASONS)
-		vm->exit_count[reason]++;
+		v->vm->exit_count[reason]++;
 	virq_save_idt_vectoring(v);
-	switch (reason) {
-	case EXIT_EXCEPTION_NMI:     /* a host NMI (the exception bitmap is empty) */
-		/* NMI exiting: the NMI is blocked until an IRET (27.5.5 is not
-		 * taken by the host): deliver it through the host IDT. */
-		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_TYPE_MASK) == INTR_TYPE_NMI)
-			nmi_self();
-		break;
-	case EXIT_EXTERNAL_INTERRUPT:
-	case EXIT_PREEMPTION_TIMER:
-	case EXIT_INTERRUPT_WINDOW:
-	case EXIT_NMI_WINDOW:
-		break;   /* the host takes the interrupt; injection happens at entry */
-	case EXIT_CPUID:
-		handle_cpuid(v);
-		break;
-	case EXIT_HLT:
-		handle_hlt(v);
-		break;
-	case EXIT_VMCALL:
-		handle_vmcall(v);
-		break;
-	case EXIT_IO_INSTRUCTION:
-		exit_io(v);
-		break;
-	case EXIT_RDMSR:
-	case EXIT_WRMSR:
-		handle_msr(v, reason == EXIT_WRMSR);
-		break;
-	case EXIT_CR_ACCESS:
-		handle_cr(v);
-		break;
-	case EXIT_EPT_VIOLATION:
-		/* The exit interrupted an IRET that had unblocked NMIs: block
-		 * them again until it re-executes (28.2.3, 27.2.3). */
-		if ((vmcs_read(EXIT_QUALIFICATION) & EPTQ_NMI_UNBLOCK) &&
-		    !(vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID))
-			vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
-		exit_ept_violation(v);
-		break;
-	case EXIT_INVD:
-	case EXIT_WBINVD:
-		/* Guest RAM is write-back and coherent: nothing to flush for it,
-		 * and a guest must not flush the caches of the whole machine. */
-		exit_skip_instruction();
-		break;
-	case EXIT_RDPMC:
-		/* CPUID leaf 0xa shows no counters: every index is invalid (#GP). */
-		virq_inject_exception(v, EXC_GP, true, 0);
-		break;
-	case EXIT_XSETBV:
-	case EXIT_MONITOR:
-	case EXIT_MWAIT:
-	case EXIT_VMCLEAR:
-	case EXIT_VMLAUNCH:
-	case EXIT_VMPTRLD:
-	case EXIT_VMPTRST:
-	case EXIT_VMREAD:
-	case EXIT_VMRESUME:
-	case EXIT_VMWRITE:
-	case EXIT_VMXOFF:
-	case EXIT_VMXON:
-	case EXIT_INVEPT:
-	case EXIT_INVVPID:
-	case EXIT_GETSEC:
-		/* Features CPUID does not offer: the instruction is undefined. */
-		virq_inject_exception(v, EXC_UD, false, 0);
-		break;
-	case EXIT_TRIPLE_FAULT:
-		pr_err("vm %u %s vcpu %u: triple fault", vm->id, vm->name, v->id);
-		vmcs_dump_guest(v);
-		vm_kill(vm, "triple fault at rip 0x%llx", (unsigned long long)vmcs_read(GUEST_RIP));
-		break;
-	case EXIT_EPT_MISCONFIG:
-		vm_kill(vm, "EPT misconfiguration at GPA 0x%llx (VMM bug)",
-			(unsigned long long)vmcs_read(GUEST_PHYSICAL_ADDRESS));
-		break;
-	case EXIT_INIT:
-		/* Not sent by the VMM to a running guest; ignore a stray one. */
-		break;
-	default:
+	if (reason < EXIT_REASONS && exit_reasons[reason].handler)
+		exit_reasons[reason].handler(v);
+	else
 		unhandled(v, reason);
-		break;
-	}
 }

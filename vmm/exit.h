@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* exit.h: VM-exit handling: one dispatcher, one handler per basic exit
  * reason (docs/exits.md lists them). */
 #ifndef VMM_EXIT_H
@@ -8,7 +9,11 @@
 
 struct vcpu;
 
+/* Handle an exit with this basic reason (SDM Vol. 3D Appendix C) through
+ * the table of reasons in exit.c. */
 void exit_dispatch(struct vcpu *v, uint32_t reason);
+/* Its name in exit counts and messages ("other" for one without). */
+const char *exit_reason_name(uint32_t reason);
 /* Step the guest's RIP by len and end STI/MOV-SS blocking, as executing
  * the instruction would; with EFLAGS.TF a single-step #DB follows. */
 void exit_advance_rip(uint64_t len);

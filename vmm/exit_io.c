@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* exit_io.c: I/O-instruction exits (Intel SDM Vol. 3C 28.2.1 table 28-5,
  * 28.2.5 "Information for VM Exits Due to Instruction Execution" for
  * INS/OUTS): IN/OUT of 1, 2 and 4 bytes, INS/OUTS with and without REP,
@@ -19,15 +20,6 @@
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
-
-#define VMX_BASIC_INS_OUTS_INFO (1ULL << 54)
-#define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
-#define INSN_INFO_SEG(i) (((i) >> 15) & 7)
-
-static uint64_t size_mask(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
 
 /* The new value of RCX/RSI/RDI after a string iteration with this address
  * size: 64 bits as is, 32 bits zero-extended (a 32-bit register write, SDM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* guest_mem.c: guest-linear to guest-physical translation by walking the
  * guest's page tables in guest RAM (Intel SDM Vol. 3A 4.3-4.5: 32-bit with
  * 4 MiB PSE pages, PAE with 2 MiB pages, 4-level with 2 MiB/1 GiB pages),
@@ -15,12 +16,6 @@
 #include "vmm/lib.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
-
-#define PTE32_ADDR 0xfffff000ULL
-#define PSE_4M_MASK 0xffc00000ULL
-#define AR_DPL(ar) (((ar) >> 5) & 3)
-#define CPL_USER 3
-#define LA32_MASK 0xffffffffULL
 
 uint64_t guest_seg_base(enum seg_reg s)
 {
@@ -69,10 +64,10 @@ static unsigned linear_bits(void)
 {
 	static unsigned bits;
 	if (!bits) {
-		unsigned b = 48;
+		unsigned b = LINEAR_BITS_4LEVEL;
 		if (cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_LEAF_ADDR_SIZES)
 			b = CPUID_ADDR_LINEAR_BITS(cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax);
-		bits = b >= 48 && b <= 64 ? b : 48;
+		bits = b >= LINEAR_BITS_4LEVEL && b <= 64 ? b : LINEAR_BITS_4LEVEL;
 	}
 	return bits;
 }
@@ -121,23 +116,23 @@ int guest_translate(struct vcpu *v, uint64_t la, enum guest_access acc, uint64_t
 	if (!(cr4 & CR4_PAE)) {
 		/* 32-bit paging: PDE then PTE, 4-byte entries. */
 		la &= LA32_MASK;
-		if (!read_pte(vm, (cr3 & PTE32_ADDR) + ((la >> 22) << 2), 4, &e))
-			return fault(f, la, 0, false, (cr3 & PTE32_ADDR) + ((la >> 22) << 2));
+		if (!read_pte(vm, (cr3 & PTE32_ADDR_MASK) + ((la >> 22) << 2), 4, &e))
+			return fault(f, la, 0, false, (cr3 & PTE32_ADDR_MASK) + ((la >> 22) << 2));
 		if (!(e & PTE_P))
 			return fault(f, la, err, true, 0);
 		gather(&r, e, false);
 		if ((e & PTE_PS) && (cr4 & CR4_PSE)) {
-			page_mask = ~PSE_4M_MASK & LA32_MASK;
-			frame = e & PSE_4M_MASK;
+			page_mask = ~PDE32_4M_ADDR_MASK & LA32_MASK;
+			frame = e & PDE32_4M_ADDR_MASK;
 		} else {
-			uint64_t pte_pa = (e & PTE32_ADDR) + (((la >> 12) & 0x3ff) << 2);
+			uint64_t pte_pa = (e & PTE32_ADDR_MASK) + (((la >> 12) & 0x3ff) << 2);
 			if (!read_pte(vm, pte_pa, 4, &e))
 				return fault(f, la, 0, false, pte_pa);
 			if (!(e & PTE_P))
 				return fault(f, la, err, true, 0);
 			gather(&r, e, false);
 			page_mask = PAGE_SIZE - 1;
-			frame = e & PTE32_ADDR;
+			frame = e & PTE32_ADDR_MASK;
 		}
 	} else {
 		int levels;
@@ -156,8 +151,8 @@ int guest_translate(struct vcpu *v, uint64_t la, enum guest_access acc, uint64_t
 			table = e & PTE_ADDR_MASK;
 		}
 		for (int l = levels - 1;; l--) {
-			unsigned shift = PAGE_SHIFT + 9 * l;
-			uint64_t pa = table + (((la >> shift) & 0x1ff) << 3);
+			unsigned shift = PAGE_SHIFT + PT_INDEX_BITS * l;
+			uint64_t pa = table + (((la >> shift) & (PT_ENTRIES - 1)) << 3);
 			if (!read_pte(vm, pa, 8, &e))
 				return fault(f, la, 0, false, pa);
 			if (!(e & PTE_P))

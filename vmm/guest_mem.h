@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* guest_mem.h: access to a guest's memory from the VMM: guest-physical
  * (through the VM's RAM mapping) and guest-linear (walking the guest's own
  * page tables: Intel SDM Vol. 3A 4.3 32-bit, 4.4 PAE, 4.5 4-level paging,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* guests.c: the guests to run at boot: each run= entry names a GRUB module
  * (the first word of its command line); the VMM creates a VM, loads the
  * module as a Multiboot v1 image (vmm/mb1_loader.c) and starts vCPU 0 in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* guests.h: starting the guests named by run= at boot, from GRUB modules
  * (docs/guest-platform.md). */
 #ifndef VMM_GUESTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iomap.c: a VM's device range map (vmm/iomap.h). */
 #include "vmm/iomap.h"
 

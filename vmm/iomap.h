@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iomap.h: a VM's device range map (docs/architecture.md "The request
  * path"): which port and MMIO ranges have a device, and who serves each --
  * a device model in the VMM (called at once, or completing later from

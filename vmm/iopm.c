@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm.c: the VMM side of the IOPMs: load Debian's bzImage and the
  * initramfs (GRUB modules "iopm-kernel", "iopm-initrd") into IOPM 0's zone
  * per the Linux boot protocol, give it its e820 and command line, start its
@@ -12,6 +13,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/ioapic.h"
 #include "arch/x86/layout.h"
+#include "arch/x86/pic.h"
+#include "arch/x86/serial.h"
 #include "arch/x86/trampoline.h"
 #include "shared/coopvmm_abi.h"
 #include "vmm/errno.h"
@@ -28,17 +31,9 @@
 #include "vmm/trap.h"
 
 #define CMDLINE_MAX 1024
-#define ISA_IRQS 16
-#define VMM_UART_IRQ 4                 /* COM1: the VMM's log UART */
-#define ROUTE_VECTOR_MIN 0x20
+#define VMM_UART_IRQ COM1_IRQ          /* the VMM's log UART is COM1 */
+#define ROUTE_VECTOR_MIN EXCEPTION_VECTORS
 #define ROUTE_VECTOR_MAX 0xef
-/* Redirection table entry fields (82093AA I/O APIC datasheet 3.2.4). */
-#define RTE_LEVEL (1ULL << 15)       /* trigger mode: level */
-#define RTE_ACTIVE_LOW (1ULL << 13)  /* interrupt input pin polarity: low active */
-#define RTE_DEST_SHIFT 56            /* destination field, bits 63:56 */
-#define MPS_POLARITY_LOW 0x3
-#define MPS_TRIGGER_LEVEL 0xc
-#define MPS_TRIGGER_SHIFT 2
 #define START_WAIT_US 100000
 #define VMM_HEARTBEAT_US 1000000
 #define IOPM_LOG_BURST 20              /* lines an IOPM can make the VMM log at once ... */
@@ -90,8 +85,8 @@ static void isa_to_gsi(unsigned irq, uint32_t *gsi, bool *level, bool *low)
 		if (o->isa_irq != irq)
 			continue;
 		*gsi = o->gsi;
-		*low = (o->flags & MPS_POLARITY_LOW) == MPS_POLARITY_LOW;
-		*level = ((o->flags & MPS_TRIGGER_LEVEL) >> MPS_TRIGGER_SHIFT) == MPS_TRIGGER_LEVEL >> MPS_TRIGGER_SHIFT;
+		*low = (o->flags & MPS_INTI_ACTIVE_LOW) == MPS_INTI_ACTIVE_LOW;
+		*level = (o->flags & MPS_INTI_LEVEL) == MPS_INTI_LEVEL;
 	}
 }
 
@@ -209,8 +204,8 @@ static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 	if (owner != PIN_IOPM)
 		return 0;
 	trap_set_handler((uint8_t)(IOPM_ROUTE_VECTOR_BASE + irq), route_handler);
-	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? RTE_LEVEL : 0) |
-		       (low ? RTE_ACTIVE_LOW : 0) | ((uint64_t)cpus[0].apic_id << RTE_DEST_SHIFT);
+	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? IOAPIC_RTE_LEVEL : 0) |
+		       (low ? IOAPIC_RTE_ACTIVE_LOW : 0) | ((uint64_t)cpus[0].apic_id << IOAPIC_RTE_DEST_SHIFT);
 	ioapic_write_rte(p->io, p->io_pin, rte);
 	if (!rl || iopm_log_allowed(rl))
 		pr_info("ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0", irq,

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm.h: starting the IOPMs (an unvirtualized Linux per reserved AP),
  * routing their interrupts through the VMM's IOAPIC, watching them
- * (DESIGN.md "Boot flow" steps 3-4, "Interrupt routing"; docs/iopm-boot.md). */
+ * (docs/iopm-boot.md "Boot flow", "Interrupt path of the console"). */
 #ifndef VMM_IOPM_H
 #define VMM_IOPM_H
 

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm_cmdline.c: build the IOPM's kernel command line (iopm_cmdline.h). */
 #include "vmm/iopm_cmdline.h"
 
+#include "arch/x86/serial.h"
 #include "vmm/errno.h"
 #include "vmm/lib.h"
 
@@ -91,9 +93,9 @@ int iopm_build_cmdline(char *buf, size_t len, const struct iopm_cmdline_in *in, 
 	if (r)
 		return r;
 	int n = snprintf(buf, len,
-			 "console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr tsc_early_khz=%llu reserve=0x3f8,8 "
+			 "console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr tsc_early_khz=%llu reserve=0x%x,%u "
 			 "8250.nr_uarts=2 coopvmm.shared=0x%llx,0x%llx rdinit=/init",
-			 (unsigned long long)in->tsc_khz, (unsigned long long)in->shared_base,
+			 (unsigned long long)in->tsc_khz, COM1_PORT, UART_REGS, (unsigned long long)in->shared_base,
 			 (unsigned long long)in->shared_size);
 	if (in->extra[0])
 		n += snprintf(buf + strlen(buf), len - strlen(buf), " %s", in->extra);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm_cmdline.h: the IOPM's kernel command line: the VMM's own parameters
  * (docs/iopm-boot.md, "What Linux gets") followed by the extra arguments of
  * the "iopm-kernel" boot module, which may not undo the IOPM's confinement.

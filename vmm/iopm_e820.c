@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm_e820.c: build the e820 table (ACPI 6.4 15 "System Address Map
  * Interfaces" types) for IOPM n from the normalized firmware map and the
  * partition plan: usable RAM splits into RAM (IOPM n's zone and low slice),

@@ -1,5 +1,6 @@
-/* iopm_e820.h: the memory map an IOPM's Linux gets (DESIGN.md "Hardware
- * division"): its own zone and low slice as RAM, the shared zone reserved,
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* iopm_e820.h: the memory map an IOPM's Linux gets (docs/iopm-boot.md
+ * "What Linux gets"): its own zone and low slice as RAM, the shared zone reserved,
  * every other RAM byte of the machine (VMM, guests, other IOPMs) unusable,
  * firmware ranges as the firmware said (iopm_e820.c says why). */
 #ifndef VMM_IOPM_E820_H

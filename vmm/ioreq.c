@@ -1,24 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioreq.c: the request path (vmm/ioreq.h, docs/architecture.md "The life
  * of a guest I/O request"): dispatch through the VM's range map, answers
  * now or later, and completions from any CPU. */
 #define LOG_PREFIX "ioreq"
 #include "vmm/ioreq.h"
 
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
 #include "vmm/errno.h"
 #include "vmm/iomap.h"
 #include "vmm/kick.h"
 #include "vmm/lib.h"
 #include "vmm/vm.h"
 
-#define VLAPIC_PAGE 0x1000ULL
-
 static uint64_t stale;
-
-static uint64_t ones(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
 
 /* One port access answered now: each part goes to the range that holds its
  * first byte, a bytewise range takes one byte at a time; bytes that no
@@ -33,12 +30,12 @@ static bool pio_now(struct vcpu *v, uint16_t port, unsigned size, bool write, ui
 		if (d && !d->pio)
 			d = NULL;   /* a range served later: not as part of another access */
 		unsigned n = (!d || d->bytewise) ? 1 : size - off;
-		uint32_t part = write ? (uint32_t)((*val >> (8 * off)) & ones(n)) : (uint32_t)ones(n);
+		uint32_t part = write ? (uint32_t)((*val >> (8 * off)) & size_mask(n)) : (uint32_t)size_mask(n);
 		if (d && d->pio(v, p, n, write, &part) == 0)
 			claimed = true;
 		else
-			part = (uint32_t)ones(n);
-		out |= (part & (uint32_t)ones(n)) << (8 * off);
+			part = (uint32_t)size_mask(n);
+		out |= (part & (uint32_t)size_mask(n)) << (8 * off);
 		off += n;
 	}
 	if (!write)
@@ -51,8 +48,8 @@ static bool pio_now(struct vcpu *v, uint16_t port, unsigned size, bool write, ui
 static bool lapic_page(struct vcpu *v, uint64_t gpa, uint64_t *apic)
 {
 	uint64_t base = vlapic_get_apic_base(&v->lapic);
-	*apic = base & ~(VLAPIC_PAGE - 1) & ((1ULL << VLAPIC_MAX_PHYS_BITS) - 1);
-	return (base & VLAPIC_BASE_EN) && !(base & VLAPIC_BASE_EXTD) && gpa >= *apic && gpa < *apic + VLAPIC_PAGE;
+	*apic = base & ~(APIC_MMIO_SIZE - 1) & ((1ULL << PHYS_ADDR_BITS_MAX) - 1);
+	return (base & APIC_BASE_ENABLE) && !(base & APIC_BASE_X2APIC) && gpa >= *apic && gpa < *apic + APIC_MMIO_SIZE;
 }
 
 /* One MMIO access answered now: the vCPU's xAPIC page (apic: its base,
@@ -71,11 +68,11 @@ static bool mmio_now(struct vcpu *v, const struct iomap_range *d, uint64_t apic,
 	}
 	if (!d || !d->mmio) {
 		if (!write)
-			*val = ones(size);
+			*val = size_mask(size);
 		return false;
 	}
 	if (d->mmio(v, gpa, size, write, val) && !write)
-		*val = ones(size);
+		*val = size_mask(size);
 	return true;
 }
 
@@ -105,7 +102,7 @@ static bool serve_one(struct vcpu *v, uint8_t space, uint64_t addr, unsigned siz
 	if (!claimed) {
 		vm->unclaimed_io++;
 		if (!write)
-			v32 = (uint32_t)ones(size);
+			v32 = (uint32_t)size_mask(size);
 	}
 	*val = v32;
 	return claimed;
@@ -158,7 +155,7 @@ static void refuse(struct coop_ioreq *r, int err)
 	if (r->flags & COOP_IOREQ_STRING)
 		memset(r->buf, 0xff, (size_t)r->count * r->size);
 	else
-		r->data = ones(r->size);
+		r->data = size_mask(r->size);
 }
 
 enum ioreq_result ioreq_dispatch(struct vcpu *v)
@@ -173,7 +170,7 @@ enum ioreq_result ioreq_dispatch(struct vcpu *v)
 	if (!(r->flags & COOP_IOREQ_STRING)) {
 		r->count = 1;
 		if (r->dir == COOP_IOREQ_WRITE)
-			r->data &= ones(r->size);
+			r->data &= size_mask(r->size);
 	}
 	v->io.requests++;
 	enum ioreq_result res = IOREQ_DONE;

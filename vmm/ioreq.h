@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioreq.h: the request path (docs/architecture.md "The life of a guest I/O
  * request"). An exit handler turns a guest's port or MMIO access into a
  * request (the vCPU's io.req, shared/coopvmm_ioreq.h) and dispatches it

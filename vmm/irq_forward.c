@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* irq_forward.c: forwarding a routed IOAPIC pin to an IOPM (irq_forward.h).
  *
  * A level-triggered pin must be masked before the local APIC's EOI: the EOI

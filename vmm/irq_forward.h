@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* irq_forward.h: what the VMM does with an IOAPIC pin it routes for an
  * IOPM (docs/iopm-boot.md "Interrupt path"): when the pin fires on a VMM
  * CPU, and when the 100 ms poll looks at the IOPM's route. The hardware

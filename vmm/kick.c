@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* kick.c: waking a VMM CPU (vmm/kick.h). */
 #include "vmm/kick.h"
 

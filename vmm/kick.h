@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* kick.h: waking a VMM CPU -- the one primitive that the scheduler,
  * virtual interrupts and I/O completions use to make a CPU look at its
  * vCPUs again (instead of calling up into the scheduler). */

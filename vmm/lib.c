@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lib.c: the freestanding VMM's string functions and vsnprintf (ISO C
  * semantics for the subset declared in vmm/lib.h). gcc may emit calls to
  * memcpy/memset/memmove/memcmp itself, so they must exist under these names. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lib.h: the small C library the freestanding VMM provides (vmm/lib.c).
  * Names and semantics follow ISO C so that host unit tests can link the same
  * VMM sources against the system C library instead. */
@@ -8,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "arch/x86/paging.h"   /* PAGE_SIZE, PAGE_SHIFT, LARGE_PAGE_SIZE */
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
@@ -37,8 +40,14 @@ int snprintf(char *buf, size_t n, const char *fmt, ...)
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)
 #define GiB (1024ULL * MiB)
-#define PAGE_SIZE 4096ULL
-#define PAGE_SHIFT 12
-#define LARGE_PAGE_SIZE (2 * MiB)
+#define KHZ 1000ULL      /* Hz per kHz (rates are kept in kHz) */
+#define BYTE_BITS 8
+
+/* All ones in the low `size` bytes (size 1 to 8): the value range of an
+ * access of that size, an unclaimed read's result. */
+static inline uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
 
 #endif

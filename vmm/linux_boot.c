@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* linux_boot.c: the Linux x86 boot protocol for the IOPM's bzImage
  * (Documentation/arch/x86/boot.rst): validate the setup header ('HdrS',
  * version, relocatable kernel, alignment, init_size, pref_address), load

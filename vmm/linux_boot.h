@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* linux_boot.h: preparing a Linux bzImage for the 32-bit boot-protocol
  * entry (Linux Documentation/arch/x86/boot.rst: the real-mode kernel
  * header, "Loading the rest of the kernel", "32-bit boot protocol"; the
@@ -9,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "arch/x86/acpi_tables.h"   /* E820_* */
 
 #define LB_SETUP_SECTS      0x1f1
 #define LB_BOOT_FLAG        0x1fe
@@ -42,12 +45,7 @@
 #define LB_LOADED_HIGH      0x01
 #define LB_TYPE_UNDEFINED   0xff
 #define LB_DEFAULT_SETUP_SECTS 4
-/* e820 types (ACPI 6.4 15 "System Address Map Interfaces", Address Range Types) */
-#define E820_RAM            1      /* AddressRangeMemory */
-#define E820_RESERVED       2      /* AddressRangeReserved */
-#define E820_ACPI           3      /* AddressRangeACPI */
-#define E820_NVS            4      /* AddressRangeNVS */
-#define E820_UNUSABLE       5      /* AddressRangeUnusable: OSPM must not use it */
+/* e820 types: E820_* in arch/x86/acpi_tables.h. */
 
 struct e820_entry {
 	uint64_t addr, size;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* log.c: serialized, levelled output to COM1. One lock keeps lines from
  * different CPUs whole; a line is formatted first, then written. */
 #define LOG_PREFIX "log"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* log.h: the VMM's levelled log on COM1. Each .c file defines LOG_PREFIX
  * (its subsystem) before including this; lines read "[prefix] message". */
 #ifndef VMM_LOG_H

@@ -1,5 +1,6 @@
-/* main.c: the VMM's boot flow (docs/boot-flow.md, DESIGN.md "Boot flow"
- * step 2): each line below is one step, in order. */
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* main.c: the VMM's boot flow (docs/boot-flow.md): each line below is one
+ * step, in order. */
 #define LOG_PREFIX "boot"
 #include "arch/x86/acpi.h"
 #include "arch/x86/apic.h"

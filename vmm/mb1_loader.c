@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mb1_loader.c: Multiboot v1 guest loading (Multiboot 0.6.96 3.1-3.3) from
  * an ELF32 image (System V ABI i386 supplement: ELF header, program headers,
  * PT_LOAD). The image comes from outside the VMM: every offset and size is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mb1_loader.h: loading a Multiboot (v1) ELF32 guest into its RAM and
  * building its Multiboot information (Multiboot Specification 0.6.96,
  * sections 3.1 "OS image format", 3.2 "Machine state", 3.3 "Boot

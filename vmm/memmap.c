@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* memmap.c: normalization of the firmware memory map (Multiboot2 spec 3.6.8,
  * E820 semantics as in the ACPI spec "System Address Map Interfaces"). The
  * map comes from firmware and is never trusted: entries may be unsorted,

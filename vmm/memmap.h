@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* memmap.h: the physical memory map, built from the Multiboot2 memory map
  * tag (Multiboot2 spec 3.6.8; types as in ACPI's E820 "address range types")
  * and normalized into sorted, disjoint, merged ranges. */
@@ -6,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "arch/x86/paging.h"   /* PHYS_ADDR_BITS_MAX */
 
 /* Multiboot2 memory types. Any other value is treated as MEM_RESERVED. */
 enum {
@@ -19,7 +22,7 @@ enum {
 #define MEMMAP_MAX 128
 /* Highest physical address + 1 on x86-64 (MAXPHYADDR <= 52, SDM Vol. 3A
  * 4.1.4). Entries are clipped here, so base + size never wraps. */
-#define MEMMAP_PHYS_LIMIT (1ULL << 52)
+#define MEMMAP_PHYS_LIMIT (1ULL << PHYS_ADDR_BITS_MAX)
 
 /* A physical address range [base, base + size), used by the planner and the
  * page allocator. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mm.c: the VMM heap and guest-RAM pool allocators, and the VMM's own
  * identity-mapped page tables (Intel SDM Vol. 3A 4.5 "4-Level Paging",
  * 11.12 PAT: PCD|PWT selects UC with the power-on PAT). */

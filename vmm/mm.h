@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mm.h: the VMM's two physical allocators built on vmm/palloc.c: the VMM
  * heap (page tables, stacks, VMXON/VMCS regions) and the guest-RAM pool;
  * and the VMM's own page tables (identity map, SDM Vol. 3A 4.5). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mmio.c: EPT-violation exits on emulated MMIO (Intel SDM Vol. 3C 28.2.1
  * table 28-7, 29.3.3.2): fetch and decode the guest instruction
  * (vmm/decode.c), carry it out against the device at the faulting GPA
@@ -19,18 +20,10 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
-#define INSN_MAX 15
-#define RFLAGS_ARITH 0x8d5ULL      /* CF PF AF ZF SF OF */
-#define LA32_MASK 0xffffffffULL
 /* Exits in a row whose instruction does not match the access (the guest
  * keeps rewriting it, or the decoder disagrees with the CPU) before the
  * guest is stopped: each one re-executes the instruction. */
 #define MMIO_MISMATCH_MAX 1000
-
-static uint64_t mask_of(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
 
 /* A device access of the instruction being carried out. Its accesses are
  * recorded in v->io.acc: carried out again after a completion, the
@@ -127,7 +120,7 @@ static uint64_t reg_read(struct vcpu *v, const struct insn *in, unsigned size)
 	if (in->reg_high8)
 		return (v->regs[in->reg - 4] >> 8) & 0xff;
 	uint64_t r = in->reg == RSP ? vmcs_read(GUEST_RSP) : v->regs[in->reg];
-	return r & mask_of(size);
+	return r & size_mask(size);
 }
 
 static void reg_write(struct vcpu *v, const struct insn *in, unsigned size, uint64_t val)
@@ -139,7 +132,7 @@ static void reg_write(struct vcpu *v, const struct insn *in, unsigned size, uint
 	}
 	uint64_t old = in->reg == RSP ? vmcs_read(GUEST_RSP) : v->regs[in->reg];
 	/* 32-bit results zero-extend (SDM Vol. 1 3.4.1.1); 8/16 merge. */
-	uint64_t nv = size == 4 ? (val & 0xffffffffULL) : size == 8 ? val : (old & ~mask_of(size)) | (val & mask_of(size));
+	uint64_t nv = size == 4 ? (val & 0xffffffffULL) : size == 8 ? val : (old & ~size_mask(size)) | (val & size_mask(size));
 	if (in->reg == RSP)
 		vmcs_write(GUEST_RSP, nv);
 	else
@@ -201,7 +194,7 @@ static uint64_t linear_of(enum seg_reg seg, uint64_t offset)
  * filled when an operand faults, ACCESS_WAIT when a device access waits. */
 static enum access_result string_op(struct vcpu *v, const struct insn *in, bool *done, struct guest_fault *f)
 {
-	uint64_t amask = mask_of(in->addr_size);
+	uint64_t amask = size_mask(in->addr_size);
 	/* F2 repeats MOVS/STOS/LODS like F3 on real processors (vmm/decode.h). */
 	bool rep = in->rep || in->repne;
 	uint64_t count = rep ? v->regs[RCX] & amask : 1;
@@ -213,7 +206,7 @@ static enum access_result string_op(struct vcpu *v, const struct insn *in, bool 
 		uint64_t si = v->regs[RSI] & amask, di = v->regs[RDI] & amask;
 		enum access_result a = ACCESS_DONE;
 		if (in->kind == INSN_STOS)
-			val = v->regs[RAX] & mask_of(in->size);
+			val = v->regs[RAX] & size_mask(in->size);
 		else
 			a = linear_rw(v, linear_of(src_seg, si), in->size, false, &val, f);
 		if (a == ACCESS_DONE && in->kind != INSN_LODS)
@@ -274,7 +267,7 @@ static bool op_rw(struct vcpu *v, const struct operand *op, unsigned size, bool 
 	struct guest_fault f;
 	enum access_result a = linear_rw(v, op->la, size, write, val, &f);
 	if (a == ACCESS_FAULT && !write)
-		*val = mask_of(size);
+		*val = size_mask(size);
 	return a != ACCESS_WAIT;
 }
 
@@ -309,15 +302,15 @@ static const char *emulate(struct vcpu *v, const struct insn *in, const struct o
 	case INSN_MOVSX:
 		ACCESS(op_rw(v, op, size, false, &m));
 		if (in->kind == INSN_MOVSX && (m >> (8 * size - 1)) & 1)
-			m |= ~mask_of(size);
-		reg_write(v, in, in->reg_size, m & mask_of(in->reg_size));
+			m |= ~size_mask(size);
+		reg_write(v, in, in->reg_size, m & size_mask(in->reg_size));
 		return NULL;
 	case INSN_MOV_STORE:
 		m = reg_read(v, in, size);
 		ACCESS(op_rw(v, op, size, true, &m));
 		return NULL;
 	case INSN_MOV_STORE_IMM:
-		m = in->imm & mask_of(size);
+		m = in->imm & size_mask(size);
 		ACCESS(op_rw(v, op, size, true, &m));
 		return NULL;
 	case INSN_MOVS:
@@ -352,7 +345,7 @@ static const char *emulate(struct vcpu *v, const struct insn *in, const struct o
 	case INSN_CMP:
 	case INSN_TEST:
 		ACCESS(op_rw(v, op, size, false, &m));
-		r = in->reg >= 0 ? reg_read(v, in, size) : in->imm & mask_of(size);
+		r = in->reg >= 0 ? reg_read(v, in, size) : in->imm & size_mask(size);
 		res = in->dst_reg ? alu(in->kind, size, r, m, &fl) : alu(in->kind, size, m, r, &fl);
 		if (in->mem_write)
 			ACCESS(op_rw(v, op, size, true, &res));
@@ -396,7 +389,7 @@ static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_n
 	memcpy(regs, v->regs, sizeof(regs));
 	regs[RSP] = vmcs_read(GUEST_RSP);
 	if (in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS) {
-		uint64_t amask = mask_of(in->addr_size);
+		uint64_t amask = size_mask(in->addr_size);
 		if (in->kind != INSN_STOS)
 			la[n++] = linear_of(in->seg >= 0 ? (enum seg_reg)in->seg : SEG_DS, regs[RSI] & amask);
 		if (in->kind != INSN_LODS)
@@ -409,7 +402,7 @@ static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_n
 			int64_t off = (int64_t)(reg_read(v, in, size) << (64 - 8 * size)) >> (64 - 8 * size);
 			int64_t bits = 8 * (int64_t)size;
 			int64_t k = off >= 0 ? off / bits : -((-off + bits - 1) / bits);
-			ea = (ea + (uint64_t)(k * (int64_t)size)) & mask_of(in->addr_size);
+			ea = (ea + (uint64_t)(k * (int64_t)size)) & size_mask(in->addr_size);
 		}
 		la[n++] = linear_of((enum seg_reg)insn_segment(in), ea);
 	}
@@ -518,15 +511,15 @@ void exit_ept_violation(struct vcpu *v)
 			(unsigned long long)gpa);
 		return;
 	}
-	uint8_t bytes[INSN_MAX];
+	uint8_t bytes[INSN_MAX_LEN];
 	uint64_t la = linear_of(SEG_CS, rip);
-	uint32_t avail = INSN_MAX;
+	uint32_t avail = INSN_MAX_LEN;
 	struct guest_fault f;
 	if (guest_read_linear(v, la, bytes, avail, GUEST_FETCH, &f)) {
 		/* The instruction may end before the next page: take what the
 		 * first page holds and let the decoder say if that is enough. */
 		avail = (uint32_t)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-		if (avail > INSN_MAX || guest_read_linear(v, la, bytes, avail, GUEST_FETCH, &f)) {
+		if (avail > INSN_MAX_LEN || guest_read_linear(v, la, bytes, avail, GUEST_FETCH, &f)) {
 			if (f.page_fault) {
 				/* Its tables changed since the CPU fetched it. */
 				virq_inject_page_fault(v, f.la, f.error_code);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* multiboot2.h: Multiboot2 header and boot-information tags (Multiboot2
  * specification 1.0, sections 3.1 "OS image format" and 3.6 "Boot
  * information format"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* palloc.c: bitmap page allocator over physical ranges with a next-fit
  * search. Bitmap words hold 64 pages; each range starts on a word boundary
  * and the bits past its last page are kept set so they are never handed out.

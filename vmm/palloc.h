@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* palloc.h: physical page allocator, a bitmap (one bit per 4 KiB page, set
  * = in use) over one or more physical ranges. It never touches the memory it
  * manages; the caller provides the bitmap storage and does the locking. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* partition.c: the partition planner. Carves the usable RAM of the normalized
  * memory map into the AP trampoline page, the IOPM low slices, the shared
  * zone, the IOPM zones, the VMM heap and the guest-RAM pool, keeping the VMM
@@ -9,7 +10,7 @@
 
 #define IOPM_MEM_LOWER_LIMIT_DIVISOR 2 /* default IOPM zones may take RAM / 2... */
 #define IOPM_MEM_LOWER_DIVISOR 4       /* ...else they get RAM / 4 in all */
-#define DESC_BUF 80               /* a parameter description */
+#define PARAM_DESC_BUF 80               /* a parameter description */
 #define SIZE_BUF 32               /* a formatted size */
 
 /* Free RAM at or above PLAN_HIGH_BASE, sorted and disjoint. Room for every
@@ -54,7 +55,7 @@ static void err_init(char *err, size_t *errlen)
 static const char *param(const struct boot_config *cfg, enum cmdline_param p,
 			 char *buf)
 {
-	return cmdline_describe(cfg, p, buf, DESC_BUF);
+	return cmdline_describe(cfg, p, buf, PARAM_DESC_BUF);
 }
 
 /* Remove [base, end) from the free list. */
@@ -188,7 +189,7 @@ static int check_config(const struct boot_config *cfg, char *err, size_t errlen)
 		{ CMDLINE_IOPM_MEM, cfg->iopm_mem, CMDLINE_IOPM_MEM_ALIGN },
 		{ CMDLINE_SHARED_MEM, cfg->shared_mem, CMDLINE_SHARED_MEM_ALIGN },
 	};
-	char d[DESC_BUF], s[SIZE_BUF];
+	char d[PARAM_DESC_BUF], s[SIZE_BUF];
 	size_t i;
 
 	if (cfg->iopms > CONFIG_MAX_IOPMS) {
@@ -278,7 +279,7 @@ static int check_low_unprotected(const struct partition_plan *plan,
 static int plan_low(const struct memmap *mm, const struct boot_config *cfg,
 		    struct partition_plan *plan, char *err, size_t errlen)
 {
-	char d[DESC_BUF], s1[SIZE_BUF], s2[SIZE_BUF], s3[SIZE_BUF];
+	char d[PARAM_DESC_BUF], s1[SIZE_BUF], s2[SIZE_BUF], s3[SIZE_BUF];
 	uint64_t top = 0, slice;
 	uint32_t i;
 	int ret;
@@ -384,7 +385,7 @@ static const char *describe_iopm_mem(const struct boot_config *cfg,
 
 	if (!plan->iopm_mem_lowered)
 		return param(cfg, CMDLINE_IOPM_MEM, buf);
-	snprintf(buf, DESC_BUF, "iopm_mem (default %s, lowered to %s for small RAM)",
+	snprintf(buf, PARAM_DESC_BUF, "iopm_mem (default %s, lowered to %s for small RAM)",
 		 cmdline_format_size(cfg->iopm_mem, s1, sizeof(s1)),
 		 cmdline_format_size(plan->iopm_mem, s2, sizeof(s2)));
 	return buf;
@@ -394,7 +395,7 @@ static const char *describe_iopm_mem(const struct boot_config *cfg,
 static int place_zones(struct free_list *fl, const struct boot_config *cfg,
 		       struct partition_plan *plan, char *err, size_t errlen)
 {
-	char d[DESC_BUF], what[DESC_BUF];
+	char d[PARAM_DESC_BUF], what[PARAM_DESC_BUF];
 	uint32_t i;
 
 	if (place_top_down(fl, cfg->shared_mem, &plan->shared))
@@ -475,7 +476,7 @@ int plan_partitions(const struct memmap *mm, const struct boot_config *cfg,
 int plan_check_cpus(const struct boot_config *cfg, uint32_t ncpus, char *err,
 		    size_t errlen)
 {
-	char d[DESC_BUF];
+	char d[PARAM_DESC_BUF];
 	uint64_t need = 1 + (uint64_t)cfg->iopms;
 
 	err_init(err, &errlen);

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* partition.h: the partition planner. From the normalized memory map and the
  * boot configuration it places the VMM heap, the IOPM zones and low-memory
- * slices, the shared zone and the guest-RAM pool (DESIGN.md "Hardware
- * division"; rules and errors in docs/partitions.md). */
+ * slices, the shared zone and the guest-RAM pool (docs/memory-map.md; rules
+ * and errors in docs/partitions.md). */
 #ifndef VMM_PARTITION_H
 #define VMM_PARTITION_H
 
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/acpi_tables.h"
 #include "arch/x86/layout.h"
 #include "vmm/cmdline.h"
 #include "vmm/lib.h"
@@ -17,7 +19,7 @@
 #define PLAN_MAX_RANGES 32
 
 #define PLAN_LOW_BASE        0x10000ULL /* IOPM low slices start here... */
-#define PLAN_LOW_LIMIT       0xA0000ULL /* ...and end at most here (VGA hole) */
+#define PLAN_LOW_LIMIT       PC_LOW_RAM_END /* ...and end at most here (VGA hole) */
 #define PLAN_LOW_SLICE_MIN   (64 * KiB) /* smallest low slice per IOPM */
 #define PLAN_HIGH_BASE       (1 * MiB)  /* zones and pool start here */
 #define PLAN_PREFER_BELOW    (4 * GiB)  /* shared and IOPM zones go below if they fit */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* percpu.h: what the VMM knows about each CPU: identity, role in the
  * partitioning (VMM or reserved for an IOPM), state, VMX state, and the
  * CPU's own descriptor tables and stacks. GS_BASE points at the CPU's

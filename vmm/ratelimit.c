@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ratelimit.c: token bucket for log lines (ratelimit.h). Credit is kept in
  * TSC cycles, so no division happens per call: one message costs
  * tsc_hz / per_second cycles, the bucket holds at most burst of them. */
 #include "vmm/ratelimit.h"
 
-#define KHZ 1000ULL
+#include "vmm/lib.h"
 
 void ratelimit_init(struct ratelimit *rl, uint32_t burst, uint32_t per_second, uint64_t tsc_khz)
 {

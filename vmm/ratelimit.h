@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ratelimit.h: a token bucket on TSC time for what a less trusted source
  * (an IOPM, a guest) can make the VMM log: `burst` messages at once, then
  * `per_second` a second. Refused messages are counted, so that the caller

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* report.c: the boot report that ends the boot log: partitions with ranges
  * and sizes, CPUs with APIC IDs, roles and VMX state, timer rates. Its
  * format is a contract with tests/system/lib.py and docs/boot-report.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* report.h: the boot report printed at the end of the boot (format in
  * docs/boot-report.md). */
 #ifndef VMM_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sanitize.c: escape untrusted text for the VMM log (sanitize.h). */
 #include "vmm/sanitize.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sanitize.h: make text that a less trusted source wrote (the IOPM's note in
  * the shared zone, later guest output) safe to put into one VMM log line:
  * printable ASCII stays, everything else -- newline, carriage return,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sched.c: each VMM CPU runs the vCPUs pinned to it round-robin; a slice
  * ends on the VMX preemption timer (Intel SDM Vol. 3C 25.5.1); a halted
  * vCPU costs its CPU nothing: when nothing is runnable the CPU sleeps in

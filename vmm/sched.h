@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sched.h: per-CPU round-robin scheduling of pinned vCPUs. Each VMM CPU
  * runs sched_loop(): the next runnable vCPU for one time slice (the VMX
  * preemption timer ends it), or sleeps in HLT until an interrupt, a kick or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* selftest.c: run the fault selected by selftest= after the boot report:
  * a NULL read (#PF, page 0 is unmapped) or UD2 (#UD) on the BSP, or a NULL
  * read on a VMM AP, reached by a fixed IPI (Intel SDM Vol. 3A 10.6); or an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* selftest.h: deliberate faults requested with selftest= on the command
  * line, so that system tests can check the exception report and that a
  * fault stops only the CPU it happened on. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* smp.c: CPU roles and AP start-up with INIT-SIPI-SIPI through the
  * real-mode trampoline (Intel SDM Vol. 3A 8.4.4.1 "Typical BSP
  * Initialization Sequence": INIT, 10 ms, SIPI, 200 us, SIPI). APs kept by
@@ -15,8 +16,6 @@
 #include "vmm/mm.h"
 #include "vmm/timer.h"
 
-#define INIT_DELAY_US 10000
-#define SIPI_DELAY_US 200
 #define AP_WAIT_US 1000000
 
 struct cpu cpus[MAX_CPUS];
@@ -109,11 +108,11 @@ bool smp_init_sipi_sipi(uint32_t apic_id, bool (*started)(const void *ctx), cons
 		return false;
 	if (!lapic_x2apic())
 		lapic_send_ipi(apic_id, ICR_DM_INIT | ICR_LEVEL); /* de-assert (xAPIC only) */
-	udelay(INIT_DELAY_US);
+	udelay(APIC_INIT_DELAY_US);
 	uint32_t sipi = ICR_DM_STARTUP | (uint32_t)(TRAMPOLINE_ADDR >> PAGE_SHIFT);
 	for (int i = 0; i < 2; i++) {
 		lapic_send_ipi(apic_id, sipi);
-		if (wait_started(started, ctx, SIPI_DELAY_US))
+		if (wait_started(started, ctx, APIC_SIPI_DELAY_US))
 			return true;
 	}
 	return wait_started(started, ctx, wait_us);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* smp.h: the CPU list, roles, and starting the VMM's application
  * processors (Intel SDM Vol. 3A 8.4 "Multiple-Processor Initialization"). */
 #ifndef VMM_SMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* spinlock.h: a test-and-test-and-set spinlock that also disables
  * interrupts while held, so an interrupt handler on the same CPU never
  * deadlocks on a lock its CPU holds. */

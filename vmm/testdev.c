@@ -1,14 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testdev.c: the guest test suite's device (docs/guest-platform.md):
  * MMIO scratch memory 0x000-0x0ff that remembers every access's size,
  * direction and offset, a byte-laned 32-bit scratch port, an IRQ pulse
  * port and a 256-byte FIFO for string I/O. */
 #include "vmm/testdev.h"
 
+#include "arch/x86/pic.h"
 #include "vmm/errno.h"
 #include "vmm/lib.h"
-
-#define ALL_ONES(size) ((size) >= 8 ? ~0ULL : ((1ULL << (8 * (size))) - 1))
-#define ISA_IRQS 16
 
 void testdev_init(struct testdev *t)
 {
@@ -56,7 +55,7 @@ int testdev_mmio(struct testdev *t, uint64_t off, unsigned size, bool write, uin
 		}
 	} else if (write || !read_reg(t, off, size, val)) {
 		if (!write)
-			*val = ALL_ONES(size);
+			*val = size_mask(size);
 		r = -EINVAL;
 	}
 	/* Record after the access, so a read of a register sees the previous one. */
@@ -71,7 +70,7 @@ static void fifo_io(struct testdev *t, unsigned size, bool write, uint32_t *val)
 {
 	uint8_t *b = (uint8_t *)val;
 	if (!write)
-		*val = (uint32_t)ALL_ONES(size);
+		*val = (uint32_t)size_mask(size);
 	for (unsigned i = 0; i < size; i++) {
 		if (write && t->fifo_len < TESTDEV_FIFO_SIZE) {
 			t->fifo[(t->fifo_head + t->fifo_len) % TESTDEV_FIFO_SIZE] = b[i];
@@ -100,7 +99,7 @@ int testdev_io(struct testdev *t, uint16_t port, unsigned size, bool write, uint
 			uint64_t v = (uint64_t)t->port_scratch >> (8 * lane);
 			/* lanes past the register read all ones */
 			v |= ~0ULL << (8 * (4 - lane));
-			*val = (uint32_t)(v & ALL_ONES(size));
+			*val = (uint32_t)(v & size_mask(size));
 		}
 		return 0;
 	}
@@ -108,7 +107,7 @@ int testdev_io(struct testdev *t, uint16_t port, unsigned size, bool write, uint
 		if (write && (*val & 0xff) < ISA_IRQS)
 			t->irq_pulse = (int)(*val & 0xff);
 		else if (!write)
-			*val = (uint32_t)ALL_ONES(size);
+			*val = (uint32_t)size_mask(size);
 		return 0;
 	}
 	if (port == TESTDEV_PORT_FIFO) {
@@ -116,10 +115,10 @@ int testdev_io(struct testdev *t, uint16_t port, unsigned size, bool write, uint
 		return 0;
 	}
 	if (port == TESTDEV_PORT_FIFO_COUNT && !write) {
-		*val = size == 4 ? t->fifo_len : (uint32_t)ALL_ONES(size);
+		*val = size == 4 ? t->fifo_len : (uint32_t)size_mask(size);
 		return 0;
 	}
 	if (!write)
-		*val = (uint32_t)ALL_ONES(size);
+		*val = (uint32_t)size_mask(size);
 	return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testdev.h: the VMM's test device for the guest test suite
  * (docs/guest-platform.md "The test device"): an MMIO scratch window with
  * access recording, a scratch I/O register, an IRQ pulse port and a FIFO. */
@@ -21,6 +22,10 @@
 #define TESTDEV_PORT_FIRST   0xe0
 #define TESTDEV_PORT_LAST    0xef
 #define TESTDEV_FIFO_SIZE    256
+/* QEMU's isa-debug-exit device where the tests put it (iobase 0xf4,
+ * iosize 4): a write of v ends the VM with status (v << 1) | 1. */
+#define DEBUG_EXIT_PORT_FIRST 0xf4
+#define DEBUG_EXIT_PORT_LAST  0xf7
 
 struct testdev {
 	uint8_t scratch[TESTDEV_SCRATCH_SIZE];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testdev_defer.c: the deferred test device's registers (vmm/testdev_defer.h):
  * the test device's model at other addresses, plus the delay register. */
 #include "vmm/testdev_defer.h"
@@ -15,18 +16,13 @@ void testdev_defer_init(struct testdev_defer *t)
 	t->delay_us = TESTDEV_DEFER_DELAY_INIT_US;
 }
 
-static uint64_t ones(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
-
 /* The delay register, byte-laned like the scratch port; a value above the
  * maximum is clamped. */
 static int delay_io(struct testdev_defer *t, unsigned lane, unsigned size, bool write, uint64_t *val)
 {
 	if (lane + size > DELAY_LANES)
 		return -EINVAL;
-	uint64_t m = ones(size) << (8 * lane);
+	uint64_t m = size_mask(size) << (8 * lane);
 	if (!write) {
 		*val = ((uint64_t)t->delay_us & m) >> (8 * lane);
 		return 0;
@@ -60,7 +56,7 @@ void testdev_defer_serve(struct testdev_defer *t, struct coop_ioreq *req)
 		if (write && string)
 			memcpy(&val, req->buf + (size_t)i * size, size);
 		else if (write)
-			val = req->data & ones(size);
+			val = req->data & size_mask(size);
 		int r;
 		if (req->space == COOP_IOREQ_PIO)
 			r = pio(t, (uint16_t)req->addr, size, write, &val);
@@ -72,12 +68,12 @@ void testdev_defer_serve(struct testdev_defer *t, struct coop_ioreq *req)
 		}
 		if (r) {
 			req->status = r;
-			val = ones(size);
+			val = size_mask(size);
 		}
 		if (!write && string)
 			memcpy(req->buf + (size_t)i * size, &val, size);
 		else if (!write)
-			req->data = val & ones(size);
+			req->data = val & size_mask(size);
 		t->served++;
 	}
 }

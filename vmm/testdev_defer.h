@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testdev_defer.h: the test device that answers later (a test-only range,
  * docs/guest-platform.md "The deferred test device"): the test device's
  * registers (vmm/testdev.h) at other addresses, served on another CPU a

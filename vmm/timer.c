@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* timer.c: measure the TSC and the LAPIC timer against a known clock,
  * polled with interrupts off: PIT channel 2 in mode 0 (8254 datasheet),
  * or the ACPI PM timer when the PIT does not count. Three windows are

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* timer.h: boot-time calibration of the TSC and LAPIC timer rates, and
- * TSC-based delays. After calibration the VMM keeps time with its own TSC
- * and LAPIC timers only (DESIGN.md, "clock"). */
+ * TSC-based delays (docs/boot-flow.md step 6). After calibration the VMM
+ * keeps time with its own TSC and LAPIC timers only. */
 #ifndef VMM_TIMER_H
 #define VMM_TIMER_H
 

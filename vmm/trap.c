@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* trap.c: exception reports and interrupt dispatch. An exception in the VMM
  * prints vector, error code, RIP, CR2 and every register, then stops that
  * CPU cleanly (Intel SDM Vol. 3A 6.15 "Exception and Interrupt Reference"). */

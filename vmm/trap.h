@@ -1,11 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* trap.h: the register frame built by arch/x86/isr.asm and the interrupt
  * dispatch interface (Intel SDM Vol. 3A 6.14.2 "64-Bit Mode Stack Frame"). */
 #ifndef VMM_TRAP_H
 #define VMM_TRAP_H
 
 #include <stdint.h>
-
-#define EXCEPTION_VECTORS 32   /* 0-31 are reserved for exceptions */
 
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vcpu_io.h: a vCPU's device access in flight (docs/architecture.md "The
  * life of a guest I/O request"): the request it made, whether it waits for
  * the completion, and what the exit handler needs to finish the

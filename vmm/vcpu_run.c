@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vcpu_run.c: the VM entry/exit loop of one vCPU for one time slice (Intel
  * SDM Vol. 3C 26 "VM Entries", 27 "VM Exits", 25.5.1 VMX-preemption timer).
  * Host interrupts are taken between exits; the guest's FPU/SSE state is

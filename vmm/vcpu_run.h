@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vcpu_run.h: running one vCPU on this CPU for up to one time slice. */
 #ifndef VMM_VCPU_RUN_H
 #define VMM_VCPU_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vdev.c: the devices of a coopvmm VM (docs/guest-platform.md "Devices
  * inside the VMM"): each device model's port and MMIO ranges, entered in
  * the VM's range map (vmm/iomap.h) when the VM is made, and the small
@@ -12,12 +13,7 @@
 #include "vmm/lib.h"
 #include "vmm/vm.h"
 
-#define VIOAPIC_LAST (VIOAPIC_BASE + VIOAPIC_MMIO_SIZE - 1)
-
-static uint64_t ones(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
-}
+#define VIOAPIC_LAST (VIOAPIC_BASE + IOAPIC_MMIO_SIZE - 1)
 
 static int pio_debug_exit(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
@@ -25,7 +21,7 @@ static int pio_debug_exit(struct vcpu *v, uint16_t port, unsigned size, bool wri
 	if (!write)
 		return -EINVAL;
 	/* QEMU isa-debug-exit: status (v << 1) | 1; the VM ends at its next exit check. */
-	v->vm->exit_status = (int)(((uint64_t)(*val & ones(size)) << 1) | 1);
+	v->vm->exit_status = (int)(((uint64_t)(*val & size_mask(size)) << 1) | 1);
 	v->vm->exit_pending = true;
 	return 0;
 }
@@ -94,14 +90,14 @@ static int defer_testdev(struct vm *vm, const struct coop_ioreq *req)
 #define MMIO(n, a, b, fn) { .name = n, .space = COOP_IOREQ_MMIO, .first = a, .last = b, .mmio = fn }
 
 static const struct iomap_range vmm_ranges[] = {
-	PIO("pic-master", 0x20, 0x21, true, pio_pic),
-	PIO("pit", 0x40, 0x43, true, pio_pit),
-	PIO("port61", 0x61, 0x61, true, pio_pit),
-	PIO("pic-slave", 0xa0, 0xa1, true, pio_pic),
+	PIO("pic-master", PIC1_CMD, PIC1_DATA, true, pio_pic),
+	PIO("pit", PIT_CH0_DATA, PIT_CMD, true, pio_pit),
+	PIO("port61", PORT_SYS_CTRL_B, PORT_SYS_CTRL_B, true, pio_pit),
+	PIO("pic-slave", PIC2_CMD, PIC2_DATA, true, pio_pic),
 	PIO("testdev", TESTDEV_PORT_FIRST, TESTDEV_PORT_LAST, false, pio_testdev),
-	PIO("debug-exit", 0xf4, 0xf7, false, pio_debug_exit),
-	PIO("com1", VUART_BASE, VUART_BASE + VUART_PORTS - 1, true, pio_uart),
-	PIO("elcr", 0x4d0, 0x4d1, true, pio_pic),
+	PIO("debug-exit", DEBUG_EXIT_PORT_FIRST, DEBUG_EXIT_PORT_LAST, false, pio_debug_exit),
+	PIO("com1", COM1_PORT, COM1_PORT + UART_REGS - 1, true, pio_uart),
+	PIO("elcr", PIC_ELCR1, PIC_ELCR2, true, pio_pic),
 	PIO("acpi-pm", VPM_PORT_BASE, VPM_PORT_LAST, false, pio_pm),
 	{ .name = "testdev-defer", .space = COOP_IOREQ_PIO, .first = TESTDEV_DEFER_PORT_FIRST,
 	  .last = TESTDEV_DEFER_PORT_LAST, .defer = defer_testdev },

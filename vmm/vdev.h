@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vdev.h: the devices of a VM: every device model the VMM serves, entered
  * in the VM's range map (vmm/iomap.h) with who serves each range
  * (docs/guest-platform.md "Devices inside the VMM"). Ranges an IOPM serves

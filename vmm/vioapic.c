@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vioapic.c: the virtual I/O APIC. Follows the Intel 82093AA datasheet 3.0
  * (IOREGSEL/IOWIN indirection, IOAPICID, IOAPICVER, IOAPICARB, the
  * redirection table and its read-only delivery status/remote IRR bits) and
@@ -7,25 +8,22 @@
 #include "vmm/errno.h"
 #include "vmm/lib.h"
 
-#define REGSEL_MASK     0xffu
-#define EOI_VECTOR_MASK 0xffu
 #define ALL_ONES32      0xffffffffu
 #define ALL_ONES64      (~0ULL)
 #define DWORD           4u
 #define QWORD           8u
-#define BYTE_BITS       8u
 #define HALF_SHIFT      32
 #define LOW_HALF        0xffffffffULL
 #define MAX_REDIR_ENTRY (VIOAPIC_PINS - 1)
-#define REG_REDTBL_END  (VIOAPIC_REG_REDTBL + 2 * VIOAPIC_PINS)
+#define REG_REDTBL_END  (IOAPIC_REG_REDTBL_BASE + 2 * VIOAPIC_PINS)
 
 /* Bits the guest may write: vector, delivery mode, destination mode,
  * polarity, trigger mode, mask (low half); destination (high half). */
-#define RTE_WRITABLE_LO (VIOAPIC_RTE_VECTOR | VIOAPIC_RTE_DM_MASK << VIOAPIC_RTE_DM_SHIFT | \
-			 VIOAPIC_RTE_LOGICAL | VIOAPIC_RTE_POLARITY | VIOAPIC_RTE_LEVEL | \
-			 VIOAPIC_RTE_MASKED)
-#define RTE_WRITABLE_HI (0xffULL << VIOAPIC_RTE_DEST_SHIFT)
-#define RTE_RESET       VIOAPIC_RTE_MASKED
+#define RTE_WRITABLE_LO (IOAPIC_RTE_VECTOR | IOAPIC_RTE_DM_MASK << IOAPIC_RTE_DM_SHIFT | \
+			 IOAPIC_RTE_LOGICAL | IOAPIC_RTE_ACTIVE_LOW | IOAPIC_RTE_LEVEL | \
+			 IOAPIC_RTE_MASKED)
+#define RTE_WRITABLE_HI (0xffULL << IOAPIC_RTE_DEST_SHIFT)
+#define RTE_RESET       IOAPIC_RTE_MASKED
 
 static uint32_t pin_bit(unsigned pin)
 {
@@ -34,14 +32,14 @@ static uint32_t pin_bit(unsigned pin)
 
 static unsigned rte_dm(uint64_t rte)
 {
-	return (unsigned)((rte >> VIOAPIC_RTE_DM_SHIFT) & VIOAPIC_RTE_DM_MASK);
+	return (unsigned)((rte >> IOAPIC_RTE_DM_SHIFT) & IOAPIC_RTE_DM_MASK);
 }
 
 /* Delivery modes 3 and 6 are reserved: such a pin delivers nothing. */
 static bool dm_reserved(unsigned dm)
 {
-	return dm != VIOAPIC_DM_FIXED && dm != VIOAPIC_DM_LOWEST && dm != VIOAPIC_DM_SMI &&
-	       dm != VIOAPIC_DM_NMI && dm != VIOAPIC_DM_INIT && dm != VIOAPIC_DM_EXTINT;
+	return dm != APIC_DM_FIXED && dm != APIC_DM_LOWEST && dm != APIC_DM_SMI &&
+	       dm != APIC_DM_NMI && dm != APIC_DM_INIT && dm != APIC_DM_EXTINT;
 }
 
 /* Level-triggered as delivered: SMI, NMI, INIT and ExtINT are always edge
@@ -50,7 +48,7 @@ static bool rte_level(uint64_t rte)
 {
 	unsigned dm = rte_dm(rte);
 
-	return (rte & VIOAPIC_RTE_LEVEL) && (dm == VIOAPIC_DM_FIXED || dm == VIOAPIC_DM_LOWEST);
+	return (rte & IOAPIC_RTE_LEVEL) && (dm == APIC_DM_FIXED || dm == APIC_DM_LOWEST);
 }
 
 static void pin_deliver(struct vioapic *io, unsigned pin)
@@ -60,13 +58,13 @@ static void pin_deliver(struct vioapic *io, unsigned pin)
 
 	if (dm_reserved(rte_dm(rte)))
 		return;
-	m.dest = (uint32_t)(rte >> VIOAPIC_RTE_DEST_SHIFT);
-	m.vector = (uint8_t)(rte & VIOAPIC_RTE_VECTOR);
+	m.dest = (uint32_t)(rte >> IOAPIC_RTE_DEST_SHIFT);
+	m.vector = (uint8_t)(rte & IOAPIC_RTE_VECTOR);
 	m.delivery_mode = (uint8_t)rte_dm(rte);
-	m.logical = rte & VIOAPIC_RTE_LOGICAL;
+	m.logical = rte & IOAPIC_RTE_LOGICAL;
 	m.level = rte_level(rte);
 	if (m.level)
-		io->redir[pin] |= VIOAPIC_RTE_REMOTE_IRR; /* set before the callback runs */
+		io->redir[pin] |= IOAPIC_RTE_REMOTE_IRR; /* set before the callback runs */
 	if (io->deliver)
 		io->deliver(io->ctx, &m);
 }
@@ -76,7 +74,7 @@ static void pin_check_level(struct vioapic *io, unsigned pin)
 {
 	uint64_t rte = io->redir[pin];
 
-	if (rte_level(rte) && !(rte & (VIOAPIC_RTE_MASKED | VIOAPIC_RTE_REMOTE_IRR)) &&
+	if (rte_level(rte) && !(rte & (IOAPIC_RTE_MASKED | IOAPIC_RTE_REMOTE_IRR)) &&
 	    (io->line & pin_bit(pin)))
 		pin_deliver(io, pin);
 }
@@ -92,7 +90,7 @@ static void write_rte(struct vioapic *io, unsigned pin, bool high, uint32_t v)
 	/* Remote IRR means nothing for an edge pin; switching a pin to edge
 	 * clears it (what pre-0x20 Linux relies on to clear a stuck IRR). */
 	if (!rte_level(rte))
-		rte &= ~VIOAPIC_RTE_REMOTE_IRR;
+		rte &= ~IOAPIC_RTE_REMOTE_IRR;
 	io->redir[pin] = rte;
 	pin_check_level(io, pin);
 }
@@ -100,16 +98,16 @@ static void write_rte(struct vioapic *io, unsigned pin, bool high, uint32_t v)
 static uint32_t read_reg(const struct vioapic *io, unsigned reg)
 {
 	switch (reg) {
-	case VIOAPIC_REG_ID:
-	case VIOAPIC_REG_ARB: /* the arbitration ID follows the ID */
-		return (uint32_t)io->id << VIOAPIC_ID_SHIFT;
-	case VIOAPIC_REG_VER:
-		return VIOAPIC_VERSION | (uint32_t)MAX_REDIR_ENTRY << VIOAPIC_VER_MRE_SHIFT;
+	case IOAPIC_REG_ID:
+	case IOAPIC_REG_ARB: /* the arbitration ID follows the ID */
+		return (uint32_t)io->id << IOAPIC_ID_SHIFT;
+	case IOAPIC_REG_VER:
+		return VIOAPIC_VERSION | (uint32_t)MAX_REDIR_ENTRY << IOAPIC_VER_MRE_SHIFT;
 	default:
 		break;
 	}
-	if (reg >= VIOAPIC_REG_REDTBL && reg < REG_REDTBL_END) {
-		unsigned i = reg - VIOAPIC_REG_REDTBL;
+	if (reg >= IOAPIC_REG_REDTBL_BASE && reg < REG_REDTBL_END) {
+		unsigned i = reg - IOAPIC_REG_REDTBL_BASE;
 		uint64_t rte = io->redir[i / 2];
 
 		return (uint32_t)(i % 2 ? rte >> HALF_SHIFT : rte & LOW_HALF);
@@ -119,10 +117,10 @@ static uint32_t read_reg(const struct vioapic *io, unsigned reg)
 
 static void write_reg(struct vioapic *io, unsigned reg, uint32_t v)
 {
-	if (reg == VIOAPIC_REG_ID) {
-		io->id = (uint8_t)((v >> VIOAPIC_ID_SHIFT) & VIOAPIC_ID_MASK);
-	} else if (reg >= VIOAPIC_REG_REDTBL && reg < REG_REDTBL_END) {
-		unsigned i = reg - VIOAPIC_REG_REDTBL;
+	if (reg == IOAPIC_REG_ID) {
+		io->id = (uint8_t)((v >> IOAPIC_ID_SHIFT) & IOAPIC_ID_MASK);
+	} else if (reg >= IOAPIC_REG_REDTBL_BASE && reg < REG_REDTBL_END) {
+		unsigned i = reg - IOAPIC_REG_REDTBL_BASE;
 
 		write_rte(io, i / 2, i % 2, v);
 	}
@@ -132,7 +130,7 @@ static void write_reg(struct vioapic *io, unsigned reg, uint32_t v)
 void vioapic_init(struct vioapic *io, uint32_t id, vioapic_deliver_fn fn, void *ctx)
 {
 	memset(io, 0, sizeof(*io));
-	io->id = (uint8_t)(id & VIOAPIC_ID_MASK);
+	io->id = (uint8_t)(id & IOAPIC_ID_MASK);
 	io->deliver = fn;
 	io->ctx = ctx;
 	for (unsigned i = 0; i < VIOAPIC_PINS; i++)
@@ -142,21 +140,21 @@ void vioapic_init(struct vioapic *io, uint32_t id, vioapic_deliver_fn fn, void *
 int vioapic_mmio(struct vioapic *io, uint64_t offset, bool write, uint32_t *val)
 {
 	switch (offset) {
-	case VIOAPIC_IOREGSEL:
+	case IOAPIC_REGSEL:
 		if (write)
-			io->regsel = (uint8_t)(*val & REGSEL_MASK);
+			io->regsel = (uint8_t)(*val & IOAPIC_REGSEL_MASK);
 		else
 			*val = io->regsel;
 		return 0;
-	case VIOAPIC_IOWIN:
+	case IOAPIC_WIN:
 		if (write)
 			write_reg(io, io->regsel, *val);
 		else
 			*val = read_reg(io, io->regsel);
 		return 0;
-	case VIOAPIC_EOI:
+	case IOAPIC_EOI:
 		if (write)
-			vioapic_eoi(io, (uint8_t)(*val & EOI_VECTOR_MASK));
+			vioapic_eoi(io, (uint8_t)(*val & IOAPIC_EOI_VECTOR_MASK));
 		else
 			*val = 0; /* write-only */
 		return 0;
@@ -196,7 +194,7 @@ void vioapic_set_irq(struct vioapic *io, unsigned pin, bool level)
 	io->line = level ? io->line | pin_bit(pin) : io->line & ~pin_bit(pin);
 	if (rte_level(io->redir[pin]))
 		pin_check_level(io, pin);
-	else if (level && !was && !(io->redir[pin] & VIOAPIC_RTE_MASKED))
+	else if (level && !was && !(io->redir[pin] & IOAPIC_RTE_MASKED))
 		pin_deliver(io, pin);
 }
 
@@ -205,9 +203,9 @@ void vioapic_eoi(struct vioapic *io, uint8_t vector)
 	for (unsigned pin = 0; pin < VIOAPIC_PINS; pin++) {
 		uint64_t rte = io->redir[pin];
 
-		if (!(rte & VIOAPIC_RTE_REMOTE_IRR) || (rte & VIOAPIC_RTE_VECTOR) != vector)
+		if (!(rte & IOAPIC_RTE_REMOTE_IRR) || (rte & IOAPIC_RTE_VECTOR) != vector)
 			continue;
-		io->redir[pin] = rte & ~VIOAPIC_RTE_REMOTE_IRR;
+		io->redir[pin] = rte & ~IOAPIC_RTE_REMOTE_IRR;
 		pin_check_level(io, pin);
 	}
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vioapic.h: a guest's virtual I/O APIC: 24 pins, one MMIO page at
  * 0xFEC00000. Intel 82093AA I/O APIC datasheet 3.0 (IOREGSEL/IOWIN, ID,
  * version, arbitration ID, redirection table), with the EOI register at
@@ -9,51 +10,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIOAPIC_BASE      0xfec00000ULL /* guest-physical MMIO page */
-#define VIOAPIC_MMIO_SIZE 0x1000
+#include "arch/x86/apic.h"     /* delivery modes APIC_DM_* */
+#include "arch/x86/ioapic.h"   /* registers and redirection entry fields */
+
+#define VIOAPIC_BASE      IOAPIC_DEFAULT_BASE /* guest-physical MMIO page: the PC's */
 #define VIOAPIC_PINS      24
 #define VIOAPIC_VERSION   0x20          /* has the EOI register */
-
-/* MMIO offsets */
-#define VIOAPIC_IOREGSEL  0x00
-#define VIOAPIC_IOWIN     0x10
-#define VIOAPIC_EOI       0x40
-
-/* Register indices (IOREGSEL) */
-#define VIOAPIC_REG_ID     0x00
-#define VIOAPIC_REG_VER    0x01
-#define VIOAPIC_REG_ARB    0x02
-#define VIOAPIC_REG_REDTBL 0x10 /* pin n: low half 0x10 + 2n, high half 0x11 + 2n */
-
-#define VIOAPIC_ID_SHIFT   24   /* ID and ARB: bits 27:24 */
-#define VIOAPIC_ID_MASK    0xfu
-#define VIOAPIC_VER_MRE_SHIFT 16 /* VER bits 23:16: maximum redirection entry */
-
-/* Redirection table entry */
-#define VIOAPIC_RTE_VECTOR     0xffULL
-#define VIOAPIC_RTE_DM_SHIFT   8        /* delivery mode, bits 10:8 */
-#define VIOAPIC_RTE_DM_MASK    0x7ULL
-#define VIOAPIC_RTE_LOGICAL    (1ULL << 11) /* destination mode */
-#define VIOAPIC_RTE_DELIVS     (1ULL << 12) /* delivery status (RO, always 0 here) */
-#define VIOAPIC_RTE_POLARITY   (1ULL << 13) /* 1 = active low (stored only) */
-#define VIOAPIC_RTE_REMOTE_IRR (1ULL << 14) /* RO */
-#define VIOAPIC_RTE_LEVEL      (1ULL << 15) /* trigger mode */
-#define VIOAPIC_RTE_MASKED     (1ULL << 16)
-#define VIOAPIC_RTE_DEST_SHIFT 56           /* destination, bits 63:56 */
-
-/* Delivery modes */
-#define VIOAPIC_DM_FIXED    0
-#define VIOAPIC_DM_LOWEST   1
-#define VIOAPIC_DM_SMI      2
-#define VIOAPIC_DM_NMI      4
-#define VIOAPIC_DM_INIT     5
-#define VIOAPIC_DM_EXTINT   7
 
 /* What to deliver to the VM's LAPIC(s). */
 struct vioapic_msg {
 	uint32_t dest;         /* RTE bits 63:56 */
 	uint8_t vector;
-	uint8_t delivery_mode; /* VIOAPIC_DM_* */
+	uint8_t delivery_mode; /* APIC_DM_* */
 	bool logical;          /* destination mode */
 	bool level;            /* level-triggered: the LAPIC must report its EOI */
 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* virq.c: interrupt routing inside a VM and event injection at VM entry
  * (Intel SDM Vol. 3C 26.6 "Event Injection", 27.2.4 "Information for VM
  * Exits During Event Delivery", 25.7.5 interrupt-window exiting). The
@@ -17,16 +18,6 @@
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
 
-#define LVT_DM_SHIFT 8
-#define LVT_DM_MASK (7U << LVT_DM_SHIFT)
-#define LVT_MASKED (1U << 16)
-#define LVT_EXTINT (VLAPIC_DM_EXTINT << LVT_DM_SHIFT)
-#define LVT_NMI (VLAPIC_DM_NMI << LVT_DM_SHIFT)
-#define APIC_REG_SVR 0xf0
-#define APIC_REG_LINT0 0x350
-#define APIC_REG_LINT1 0x360
-#define SVR_ENABLED_SPURIOUS_FF 0x1ff
-
 static void deliver_to(struct vcpu *v, uint8_t vector, bool level)
 {
 	vlapic_accept(&v->lapic, vector, level);
@@ -40,7 +31,7 @@ static void deliver_to(struct vcpu *v, uint8_t vector, bool level)
  * (SDM Vol. 3A 6.7.1). It ends HLT whatever EFLAGS.IF says. */
 static void deliver_nmi(struct vcpu *v)
 {
-	if (!(vlapic_get_apic_base(&v->lapic) & VLAPIC_BASE_EN))
+	if (!(vlapic_get_apic_base(&v->lapic) & APIC_BASE_ENABLE))
 		return;
 	v->nmi_pending = true;
 	if (v->state == VCPU_HALTED)
@@ -55,11 +46,11 @@ static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
 		struct vcpu *v = &vm->vcpu[i];
 		if (!vlapic_match_dest(&v->lapic, m->dest, m->logical))
 			continue;
-		if (m->delivery_mode == VLAPIC_DM_FIXED || m->delivery_mode == VLAPIC_DM_LOWEST) {
+		if (m->delivery_mode == APIC_DM_FIXED || m->delivery_mode == APIC_DM_LOWEST) {
 			deliver_to(v, m->vector, m->level);
-			if (m->delivery_mode == VLAPIC_DM_LOWEST)
+			if (m->delivery_mode == APIC_DM_LOWEST)
 				return; /* one vCPU takes it */
-		} else if (m->delivery_mode == VLAPIC_DM_NMI) {
+		} else if (m->delivery_mode == APIC_DM_NMI) {
 			deliver_nmi(v);
 		}
 	}
@@ -73,20 +64,20 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 		bool self = v == src;
-		bool match = shorthand == VLAPIC_SH_SELF ? self
-			     : shorthand == VLAPIC_SH_ALL ? true
-			     : shorthand == VLAPIC_SH_ALL_BUT_SELF ? !self
+		bool match = shorthand == ICR_SH_SELF ? self
+			     : shorthand == ICR_SH_ALL ? true
+			     : shorthand == ICR_SH_ALL_BUT_SELF ? !self
 								  : vlapic_match_dest(&v->lapic, dest, logical);
 		if (!match)
 			continue;
 		switch (mode) {
-		case VLAPIC_DM_FIXED:
+		case APIC_DM_FIXED:
 			deliver_to(v, vector, false);
 			break;
-		case VLAPIC_DM_LOWEST:
+		case APIC_DM_LOWEST:
 			deliver_to(v, vector, false);
 			return; /* one vCPU (the first match) takes it */
-		case VLAPIC_DM_INIT:
+		case APIC_DM_INIT:
 			/* The target may be running on another CPU right now: its
 			 * own CPU acts on the INIT at its next entry. */
 			if (level_assert && !self) {
@@ -95,13 +86,13 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 				cpu_kick(v->cpu);
 			}
 			break;
-		case VLAPIC_DM_STARTUP:
+		case APIC_DM_STARTUP:
 			if ((v->state == VCPU_WAIT_SIPI || v->init_pending) && !v->sipi_vector) {
 				v->sipi_vector = (uint64_t)vector | (1ULL << 8); /* bit 8: SIPI pending */
 				cpu_kick(v->cpu);
 			}
 			break;
-		case VLAPIC_DM_NMI:
+		case APIC_DM_NMI:
 			deliver_nmi(v);
 			break;
 		default:
@@ -137,12 +128,12 @@ void virq_init_vcpu(struct vcpu *v)
 	if (v->id == 0) {
 		/* What a PC BIOS leaves behind: APIC enabled, LINT0 = ExtINT
 		 * (the 8259 reaches the BSP), LINT1 = NMI. */
-		uint32_t val = SVR_ENABLED_SPURIOUS_FF;
-		vlapic_mmio(&v->lapic, APIC_REG_SVR, true, &val, 0);
-		val = LVT_EXTINT;
-		vlapic_mmio(&v->lapic, APIC_REG_LINT0, true, &val, 0);
-		val = LVT_NMI;
-		vlapic_mmio(&v->lapic, APIC_REG_LINT1, true, &val, 0);
+		uint32_t val = (APIC_SVR_ENABLE | APIC_SVR_RESET);
+		vlapic_mmio(&v->lapic, APIC_SVR, true, &val, 0);
+		val = APIC_LVT_EXTINT;
+		vlapic_mmio(&v->lapic, APIC_LVT_LINT0, true, &val, 0);
+		val = APIC_LVT_NMI;
+		vlapic_mmio(&v->lapic, APIC_LVT_LINT1, true, &val, 0);
 	}
 }
 
@@ -159,10 +150,10 @@ static bool pic_reaches(struct vcpu *v)
 {
 	if (v->id != 0)
 		return false;
-	if (!(vlapic_get_apic_base(&v->lapic) & VLAPIC_BASE_EN))
+	if (!(vlapic_get_apic_base(&v->lapic) & APIC_BASE_ENABLE))
 		return true; /* APIC globally disabled: INTR goes straight to the CPU */
 	uint32_t lint0 = vlapic_lint(&v->lapic, 0);
-	return !(lint0 & LVT_MASKED) && (lint0 & LVT_DM_MASK) == LVT_EXTINT;
+	return !(lint0 & APIC_LVT_MASKED) && (lint0 & APIC_LVT_DM_MASK) == APIC_LVT_EXTINT;
 }
 
 /* Advance time-driven devices; returns the earliest TSC deadline. */
@@ -173,7 +164,7 @@ static uint64_t update_devices(struct vcpu *v, uint64_t now)
 	if (v->id == 0) {
 		unsigned edges = vpit_irq0_edges(&vm->pit, now);
 		if (edges)
-			virq_pulse_isa(vm, VIRQ_ISA_IRQ_PIT); /* edges coalesce, as on a busy PC */
+			virq_pulse_isa(vm, PIT_IRQ); /* edges coalesce, as on a busy PC */
 		uint64_t pit = vpit_next_edge(&vm->pit, now);
 		if (pit < next)
 			next = pit;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* virq.h: interrupt routing inside a VM: ISA lines to the vPIC and the
  * vIOAPIC, the vIOAPIC and IPIs to vLAPICs, the vPIC to vCPU 0's LINT0;
  * and event injection at VM entry (Intel SDM Vol. 3C 26.6 "Event
@@ -8,21 +9,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/pit.h"   /* PIT_IRQ */
+
 struct vm;
 struct vcpu;
 
 /* The VM's interrupt wiring (docs/vdevices.md "Wiring"), which its ACPI
  * MADT and MP table describe to the guest (vmm/acpi_build.c). */
 #define VIRQ_IOAPIC_ID      0   /* the vIOAPIC's ID */
-#define VIRQ_ISA_IRQS       16
-#define VIRQ_ISA_IRQ_PIT    0
-#define VIRQ_ISA_IRQ_CASCADE 2  /* the slave 8259's INT on master IR2: no device */
-#define VIRQ_IOAPIC_PIN_PIT 2   /* IRQ0 reaches the vIOAPIC on pin 2; pin 0 is unconnected */
+#define VIRQ_IOAPIC_PIN_PIT 2   /* IRQ0 (PIT_IRQ) reaches the vIOAPIC on pin 2; pin 0 is unconnected */
 
 /* The vIOAPIC pin of ISA IRQ irq: pin irq, except IRQ0's. */
 static inline unsigned virq_isa_pin(unsigned irq)
 {
-	return irq == VIRQ_ISA_IRQ_PIT ? VIRQ_IOAPIC_PIN_PIT : irq;
+	return irq == PIT_IRQ ? VIRQ_IOAPIC_PIN_PIT : irq;
 }
 
 void virq_init_devices(struct vm *vm);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vlapic.c: virtual local APIC of one guest vCPU, after Intel SDM Vol. 3A
  * ch. 10: register map 10.4.1 (Table 10-1) and x2APIC map 10.12.1.2 (Table
  * 10-6), LVT/timer/ESR 10.5, ICR 10.6.1 and x2APIC ICR 10.12.9, TPR/PPR/EOI
@@ -20,83 +21,14 @@
 #include "vmm/vlapic.h"
 
 #include "arch/x86/apic.h"
+#include "arch/x86/msr.h"
 #include "vmm/errno.h"
 #include "vmm/lib.h"
 
-/* Registers arch/x86/apic.h does not name (the host LAPIC driver does not
- * use them); xAPIC MMIO offsets, SDM Table 10-1. */
-#define VLAPIC_REG_APR	    0x090 /* arbitration priority (xAPIC only) */
-#define VLAPIC_REG_PPR	    0x0a0 /* processor priority */
-#define VLAPIC_REG_RRD	    0x0c0 /* remote read (xAPIC only) */
-#define VLAPIC_REG_ISR	    0x100 /* 8 registers, 0x100-0x170 */
-#define VLAPIC_REG_TMR	    0x180 /* 8 registers, 0x180-0x1f0 */
-#define VLAPIC_REG_IRR	    0x200 /* 8 registers, 0x200-0x270 */
-#define VLAPIC_REG_BANK_END 0x280 /* end of IRR */
-#define VLAPIC_REG_CMCI	    0x2f0
-#define VLAPIC_REG_THERMAL  0x330
-#define VLAPIC_REG_PERF	    0x340
-#define VLAPIC_REG_SELF_IPI 0x3f0 /* x2APIC only (MSR 0x83f) */
-#define VLAPIC_REG_SHIFT    4	  /* registers sit on 16-byte boundaries */
-#define VLAPIC_BANK_SIZE    0x80  /* 8 registers of one 256-bit bank */
-
-#define VLAPIC_X2APIC_MSR_FIRST 0x800
-#define VLAPIC_X2APIC_MSR_LAST	0x8ff
-
-#define VLAPIC_VECTOR_MASK	 0xffU
-#define VLAPIC_MIN_VECTOR	 16    /* 0-15 are illegal (10.5.2) */
-#define VLAPIC_PRIO_CLASS	 0xf0U /* bits 7:4 of a vector/TPR/PPR */
-#define VLAPIC_VERSION_LVT_SHIFT 16    /* version bits 23:16: LVT entries - 1 */
-#define VLAPIC_XAPIC_ID_SHIFT	 24    /* xAPIC ID in bits 31:24 */
-#define VLAPIC_XAPIC_ID_MASK	 0xffU
-#define VLAPIC_XAPIC_BROADCAST	 0xffU
-#define VLAPIC_X2APIC_BROADCAST	 0xffffffffU
-
-/* TPR, SVR, DFR, LDR (10.8.3.1, 10.9, 10.6.2.2). */
-#define VLAPIC_TPR_MASK		 0xffU
-#define VLAPIC_SVR_VECTOR	 0xffU
-#define VLAPIC_SVR_FOCUS_OFF	 (1U << 9) /* focus checking: stored, no effect */
-#define VLAPIC_SVR_WRITABLE	 (VLAPIC_SVR_VECTOR | APIC_SVR_ENABLE | VLAPIC_SVR_FOCUS_OFF)
-#define VLAPIC_SVR_RESET	 0xffU
-#define VLAPIC_DFR_MODEL	 0xf0000000U
-#define VLAPIC_DFR_RESET	 0xffffffffU
-#define VLAPIC_DFR_MODEL_CLUSTER 0U
-#define VLAPIC_LDR_XAPIC_MASK	 0xff000000U
-#define VLAPIC_LDR_SHIFT	 24
-#define VLAPIC_CLUSTER_SHIFT	 4    /* xAPIC logical: cluster in bits 7:4 */
-#define VLAPIC_CLUSTER_ALL	 0xfU /* xAPIC cluster 15: every cluster */
-#define VLAPIC_CLUSTER_MEMBERS	 0xfU
-#define VLAPIC_X2_CLUSTER_SHIFT	 16 /* x2APIC LDR: cluster in bits 31:16 */
-#define VLAPIC_X2_MEMBER_BITS	 4  /* 16 members per x2APIC cluster */
-#define VLAPIC_X2_MEMBERS	 0xffffU
-
-/* LVT fields (10.5.1, Figure 10-8). */
-#define VLAPIC_LVT_DM	       (7U << 8)
-#define VLAPIC_LVT_DS	       (1U << 12) /* delivery status, read-only */
-#define VLAPIC_LVT_POLARITY    (1U << 13)
-#define VLAPIC_LVT_REMOTE_IRR  (1U << 14) /* read-only */
-#define VLAPIC_LVT_TRIGGER     (1U << 15)
-#define VLAPIC_LVT_TIMER_MODE  (3U << 17)
-#define VLAPIC_LVT_TIMER_SHIFT 17
-#define VLAPIC_TIMER_ONESHOT   0U
-#define VLAPIC_TIMER_PERIODIC  1U
-#define VLAPIC_TIMER_DEADLINE  2U
-#define VLAPIC_TIMER_RESERVED  3U
-
-/* Divide configuration (10.5.4, Figure 10-10): bits 0, 1 and 3. */
-#define VLAPIC_DCR_MASK 0xbU
-#define VLAPIC_DCR_LOW	0x3U
-#define VLAPIC_DCR_HIGH 0x8U
-
-/* ICR fields (10.6.1, Figure 10-12; x2APIC 10.12.9, Figure 10-28). */
-#define VLAPIC_ICR_DM_SHIFT	    8
-#define VLAPIC_ICR_DM_MASK	    7U
-#define VLAPIC_ICR_LOGICAL	    (1U << 11)
-#define VLAPIC_ICR_SH_SHIFT	    18
-#define VLAPIC_ICR_SH_MASK	    3U
-#define VLAPIC_ICR_LO_WRITABLE	    0x000ccfffU /* vector..dest mode, level, trigger, shorthand */
-#define VLAPIC_ICR_X2_DEFINED	    (VLAPIC_ICR_LO_WRITABLE | ICR_BUSY) /* bit 12 ignored */
-#define VLAPIC_ICR_HI_XAPIC	    0xff000000U
-#define VLAPIC_ICR_XAPIC_DEST_SHIFT 24
+/* The SVR bits the model stores: no EOI-broadcast suppression (bit 12). */
+#define VLAPIC_SVR_WRITABLE (APIC_SVR_VECTOR | APIC_SVR_ENABLE | APIC_SVR_FOCUS_OFF)
+/* x2APIC ICR bits a WRMSR may set: delivery status (bit 12) is ignored. */
+#define VLAPIC_ICR_X2_DEFINED (ICR_LO_WRITABLE | ICR_BUSY)
 
 #define VLAPIC_U32_MASK	     0xffffffffULL
 #define VLAPIC_PAGE_MASK     0xfffULL
@@ -109,30 +41,30 @@ static const struct {
 	uint32_t defined;
 	uint32_t writable;
 } lvt_regs[VLAPIC_NR_LVT] = {
-    [VLAPIC_LVT_CMCI] = {VLAPIC_REG_CMCI,
-			 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
-			 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED},
+    [VLAPIC_LVT_CMCI] = {APIC_LVT_CMCI,
+			 APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_DELIVS | APIC_LVT_MASKED,
+			 APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_MASKED},
     [VLAPIC_LVT_TIMER] = {APIC_LVT_TIMER,
-			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DS | APIC_LVT_MASKED | VLAPIC_LVT_TIMER_MODE,
-			  VLAPIC_VECTOR_MASK | APIC_LVT_MASKED | VLAPIC_LVT_TIMER_MODE},
-    [VLAPIC_LVT_THERMAL] = {VLAPIC_REG_THERMAL,
-			    VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
-			    VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED},
-    [VLAPIC_LVT_PERF] = {VLAPIC_REG_PERF,
-			 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | APIC_LVT_MASKED,
-			 VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | APIC_LVT_MASKED},
+			  APIC_VECTOR_MASK | APIC_LVT_DELIVS | APIC_LVT_MASKED | APIC_LVT_TIMER_MODE,
+			  APIC_VECTOR_MASK | APIC_LVT_MASKED | APIC_LVT_TIMER_MODE},
+    [VLAPIC_LVT_THERMAL] = {APIC_LVT_THERMAL,
+			    APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_DELIVS | APIC_LVT_MASKED,
+			    APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_MASKED},
+    [VLAPIC_LVT_PERF] = {APIC_LVT_PERF,
+			 APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_DELIVS | APIC_LVT_MASKED,
+			 APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_MASKED},
     [VLAPIC_LVT_LINT0] = {APIC_LVT_LINT0,
-			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | VLAPIC_LVT_POLARITY |
-			      VLAPIC_LVT_REMOTE_IRR | VLAPIC_LVT_TRIGGER | APIC_LVT_MASKED,
-			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_POLARITY | VLAPIC_LVT_TRIGGER |
+			  APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_DELIVS | APIC_LVT_POLARITY |
+			      APIC_LVT_REMOTE_IRR | APIC_LVT_LEVEL | APIC_LVT_MASKED,
+			  APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_POLARITY | APIC_LVT_LEVEL |
 			      APIC_LVT_MASKED},
     [VLAPIC_LVT_LINT1] = {APIC_LVT_LINT1,
-			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_DS | VLAPIC_LVT_POLARITY |
-			      VLAPIC_LVT_REMOTE_IRR | VLAPIC_LVT_TRIGGER | APIC_LVT_MASKED,
-			  VLAPIC_VECTOR_MASK | VLAPIC_LVT_DM | VLAPIC_LVT_POLARITY | VLAPIC_LVT_TRIGGER |
+			  APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_DELIVS | APIC_LVT_POLARITY |
+			      APIC_LVT_REMOTE_IRR | APIC_LVT_LEVEL | APIC_LVT_MASKED,
+			  APIC_VECTOR_MASK | APIC_LVT_DM_MASK | APIC_LVT_POLARITY | APIC_LVT_LEVEL |
 			      APIC_LVT_MASKED},
-    [VLAPIC_LVT_ERROR] = {APIC_LVT_ERROR, VLAPIC_VECTOR_MASK | VLAPIC_LVT_DS | APIC_LVT_MASKED,
-			  VLAPIC_VECTOR_MASK | APIC_LVT_MASKED},
+    [VLAPIC_LVT_ERROR] = {APIC_LVT_ERROR, APIC_VECTOR_MASK | APIC_LVT_DELIVS | APIC_LVT_MASKED,
+			  APIC_VECTOR_MASK | APIC_LVT_MASKED},
 };
 
 /* Outcome of one register access, mapped to MMIO or MSR semantics. */
@@ -176,12 +108,12 @@ static int vec_highest(const uint32_t bank[8])
 
 static bool hw_enabled(const struct vlapic *l)
 {
-	return l->apic_base & VLAPIC_BASE_EN;
+	return l->apic_base & APIC_BASE_ENABLE;
 }
 
 bool vlapic_is_x2apic(const struct vlapic *l)
 {
-	return hw_enabled(l) && (l->apic_base & VLAPIC_BASE_EXTD);
+	return hw_enabled(l) && (l->apic_base & APIC_BASE_X2APIC);
 }
 
 static bool sw_enabled(const struct vlapic *l)
@@ -191,8 +123,8 @@ static bool sw_enabled(const struct vlapic *l)
 
 static uint32_t x2apic_ldr(uint32_t id)
 {
-	return ((id >> VLAPIC_X2_MEMBER_BITS) << VLAPIC_X2_CLUSTER_SHIFT) |
-	       (1U << (id & ((1U << VLAPIC_X2_MEMBER_BITS) - 1)));
+	return ((id >> APIC_X2_LDR_MEMBER_BITS) << APIC_X2_LDR_CLUSTER_SHIFT) |
+	       (1U << (id & ((1U << APIC_X2_LDR_MEMBER_BITS) - 1)));
 }
 
 /* PPR (10.8.3.1): the TPR if its class is at least the class of the
@@ -200,9 +132,9 @@ static uint32_t x2apic_ldr(uint32_t id)
 static uint32_t ppr(const struct vlapic *l)
 {
 	int isrv = vec_highest(l->isr);
-	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & VLAPIC_PRIO_CLASS;
+	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & APIC_PRIO_CLASS;
 
-	if ((l->tpr & VLAPIC_PRIO_CLASS) >= isr_class)
+	if ((l->tpr & APIC_PRIO_CLASS) >= isr_class)
 		return l->tpr;
 	return isr_class;
 }
@@ -214,13 +146,13 @@ static uint32_t ppr(const struct vlapic *l)
 static void record_error(struct vlapic *l, uint32_t bits)
 {
 	uint32_t lvt = l->lvt[VLAPIC_LVT_ERROR];
-	uint8_t v = lvt & VLAPIC_VECTOR_MASK;
+	uint8_t v = lvt & APIC_VECTOR_MASK;
 
 	l->esr_pending |= bits;
 	if (lvt & APIC_LVT_MASKED)
 		return;
-	if (v < VLAPIC_MIN_VECTOR) {
-		l->esr_pending |= VLAPIC_ESR_RECV_ILLEGAL;
+	if (v < APIC_MIN_VECTOR) {
+		l->esr_pending |= APIC_ESR_RECV_ILLEGAL;
 		return;
 	}
 	vec_set(l->irr, v);
@@ -229,8 +161,8 @@ static void record_error(struct vlapic *l, uint32_t bits)
 
 static void set_irr(struct vlapic *l, uint8_t v, bool level)
 {
-	if (v < VLAPIC_MIN_VECTOR) {
-		record_error(l, VLAPIC_ESR_RECV_ILLEGAL);
+	if (v < APIC_MIN_VECTOR) {
+		record_error(l, APIC_ESR_RECV_ILLEGAL);
 		return;
 	}
 	vec_set(l->irr, v);
@@ -246,21 +178,21 @@ static void lvt_fire(struct vlapic *l, enum vlapic_lvt i)
 	uint32_t lvt = l->lvt[i];
 
 	if (!(lvt & APIC_LVT_MASKED))
-		set_irr(l, lvt & VLAPIC_VECTOR_MASK, false);
+		set_irr(l, lvt & APIC_VECTOR_MASK, false);
 }
 
 /* --- timer (10.5.4) --- */
 
 static uint32_t timer_mode(const struct vlapic *l)
 {
-	return (l->lvt[VLAPIC_LVT_TIMER] & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_SHIFT;
+	return (l->lvt[VLAPIC_LVT_TIMER] & APIC_LVT_TIMER_MODE) >> APIC_LVT_TIMER_SHIFT;
 }
 
 /* log2 of the divisor: DCR bits 3,1,0 = 000b -> 2, 001b -> 4, ... 110b ->
  * 128, 111b -> 1 (Figure 10-10). */
 static uint32_t dcr_shift(uint32_t dcr)
 {
-	uint32_t code = (dcr & VLAPIC_DCR_LOW) | ((dcr & VLAPIC_DCR_HIGH) >> 1);
+	uint32_t code = (dcr & APIC_TIMER_DCR_LOW) | ((dcr & APIC_TIMER_DCR_HIGH) >> 1);
 
 	return (code + 1) & 7;
 }
@@ -279,7 +211,7 @@ static uint32_t timer_current(const struct vlapic *l, uint64_t now)
 {
 	uint64_t ticks;
 
-	if (timer_mode(l) == VLAPIC_TIMER_DEADLINE || !l->timer_running)
+	if (timer_mode(l) == APIC_TIMER_TSC_DEADLINE || !l->timer_running)
 		return 0;
 	if (now <= l->timer_start)
 		return l->timer_count;
@@ -299,7 +231,7 @@ uint64_t vlapic_timer_update(struct vlapic *l, uint64_t now_tsc)
 	bool masked = l->lvt[VLAPIC_LVT_TIMER] & APIC_LVT_MASKED;
 	uint64_t exp, period;
 
-	if (timer_mode(l) == VLAPIC_TIMER_DEADLINE) {
+	if (timer_mode(l) == APIC_TIMER_TSC_DEADLINE) {
 		if (!l->tsc_deadline)
 			return UINT64_MAX;
 		if (now_tsc >= l->tsc_deadline) {
@@ -314,7 +246,7 @@ uint64_t vlapic_timer_update(struct vlapic *l, uint64_t now_tsc)
 	exp = timer_expiry(l);
 	if (now_tsc >= exp) {
 		lvt_fire(l, VLAPIC_LVT_TIMER);
-		if (timer_mode(l) != VLAPIC_TIMER_PERIODIC || !l->timer_initial) {
+		if (timer_mode(l) != APIC_TIMER_PERIODIC || !l->timer_initial) {
 			l->timer_running = false;
 			return UINT64_MAX;
 		}
@@ -336,8 +268,8 @@ static void reset_registers(struct vlapic *l)
 
 	l->tpr = 0;
 	l->ldr = vlapic_is_x2apic(l) ? x2apic_ldr(l->id) : 0;
-	l->dfr = VLAPIC_DFR_RESET;
-	l->svr = VLAPIC_SVR_RESET;
+	l->dfr = APIC_DFR_RESET;
+	l->svr = APIC_SVR_RESET;
 	l->esr = 0;
 	l->esr_pending = 0;
 	l->icr_lo = 0;
@@ -364,8 +296,8 @@ void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp, uint64_t tsc_khz,
 	l->ctx = ctx;
 	l->tsc_khz = tsc_khz;
 	l->id = apic_id;
-	l->max_phys_bits = VLAPIC_MAX_PHYS_BITS;
-	l->apic_base = VLAPIC_DEFAULT_BASE | VLAPIC_BASE_EN | (bsp ? VLAPIC_BASE_BSP : 0);
+	l->max_phys_bits = PHYS_ADDR_BITS_MAX;
+	l->apic_base = APIC_DEFAULT_BASE | APIC_BASE_ENABLE | (bsp ? APIC_BASE_BSP : 0);
 	reset_registers(l);
 }
 
@@ -378,38 +310,38 @@ void vlapic_init_signal(struct vlapic *l)
 
 static void send_ipi(struct vlapic *l, uint32_t lo, uint32_t dest)
 {
-	uint8_t vector = lo & VLAPIC_VECTOR_MASK;
-	uint8_t dm = (lo >> VLAPIC_ICR_DM_SHIFT) & VLAPIC_ICR_DM_MASK;
-	uint8_t sh = (lo >> VLAPIC_ICR_SH_SHIFT) & VLAPIC_ICR_SH_MASK;
+	uint8_t vector = lo & APIC_VECTOR_MASK;
+	uint8_t dm = (lo >> ICR_DM_SHIFT) & APIC_DM_MASK;
+	uint8_t sh = (lo >> ICR_SH_SHIFT) & ICR_SH_MASK;
 
 	switch (dm) {
-	case VLAPIC_DM_LOWEST:
+	case APIC_DM_LOWEST:
 		if (vlapic_is_x2apic(l)) {
-			record_error(l, VLAPIC_ESR_REDIR_IPI);
+			record_error(l, APIC_ESR_REDIR_IPI);
 			return;
 		}
 		__attribute__((fallthrough)); /* its vector is checked like a fixed IPI's */
-	case VLAPIC_DM_FIXED:
-		if (vector < VLAPIC_MIN_VECTOR) {
-			record_error(l, VLAPIC_ESR_SEND_ILLEGAL);
+	case APIC_DM_FIXED:
+		if (vector < APIC_MIN_VECTOR) {
+			record_error(l, APIC_ESR_SEND_ILLEGAL);
 			return;
 		}
 		break;
-	case VLAPIC_DM_SMI:
-	case VLAPIC_DM_NMI:
-	case VLAPIC_DM_INIT:
-	case VLAPIC_DM_STARTUP:
+	case APIC_DM_SMI:
+	case APIC_DM_NMI:
+	case APIC_DM_INIT:
+	case APIC_DM_STARTUP:
 		break;
 	default: /* 011b and 111b are reserved for IPIs */
 		return;
 	}
 	if (l->ops && l->ops->send_ipi)
-		l->ops->send_ipi(l->ctx, dest, lo & VLAPIC_ICR_LOGICAL, sh, dm, vector, lo & ICR_ASSERT);
+		l->ops->send_ipi(l->ctx, dest, lo & ICR_LOGICAL, sh, dm, vector, lo & ICR_ASSERT);
 }
 
 static void self_ipi(struct vlapic *l, uint8_t vector)
 {
-	send_ipi(l, vector | ICR_ASSERT | ((uint32_t)VLAPIC_SH_SELF << VLAPIC_ICR_SH_SHIFT), 0);
+	send_ipi(l, vector | ICR_ASSERT | ((uint32_t)ICR_SH_SELF << ICR_SH_SHIFT), 0);
 }
 
 /* EOI (10.8.5): retire the highest in-service vector. */
@@ -438,46 +370,46 @@ static int lvt_index(uint32_t reg)
 
 static bool in_bank(uint32_t reg, uint32_t bank)
 {
-	return reg >= bank && reg < bank + VLAPIC_BANK_SIZE;
+	return reg >= bank && reg < bank + APIC_BANK_SIZE;
 }
 
 static enum reg_result reg_read(struct vlapic *l, uint32_t reg, uint64_t *val, uint64_t now)
 {
 	bool x2 = vlapic_is_x2apic(l);
-	uint32_t word = (reg & (VLAPIC_BANK_SIZE - 1)) >> VLAPIC_REG_SHIFT;
+	uint32_t word = (reg & (APIC_BANK_SIZE - 1)) >> APIC_REG_SHIFT;
 	int lvt = lvt_index(reg);
 
 	if (lvt >= 0) {
 		*val = l->lvt[lvt];
 		return REG_OK;
 	}
-	if (in_bank(reg, VLAPIC_REG_ISR)) {
+	if (in_bank(reg, APIC_ISR)) {
 		*val = l->isr[word];
 		return REG_OK;
 	}
-	if (in_bank(reg, VLAPIC_REG_TMR)) {
+	if (in_bank(reg, APIC_TMR)) {
 		*val = l->tmr[word];
 		return REG_OK;
 	}
-	if (in_bank(reg, VLAPIC_REG_IRR)) {
+	if (in_bank(reg, APIC_IRR)) {
 		*val = l->irr[word];
 		return REG_OK;
 	}
 	switch (reg) {
 	case APIC_ID:
-		*val = x2 ? l->id : (l->id & VLAPIC_XAPIC_ID_MASK) << VLAPIC_XAPIC_ID_SHIFT;
+		*val = x2 ? l->id : (l->id & APIC_XAPIC_ID_MASK) << APIC_ID_SHIFT;
 		return REG_OK;
 	case APIC_VERSION:
-		*val = VLAPIC_VERSION | ((VLAPIC_NR_LVT - 1) << VLAPIC_VERSION_LVT_SHIFT);
+		*val = VLAPIC_VERSION | ((VLAPIC_NR_LVT - 1) << APIC_VERSION_MAXLVT_SHIFT);
 		return REG_OK;
 	case APIC_TPR:
 		*val = l->tpr;
 		return REG_OK;
-	case VLAPIC_REG_APR: /* arbitration is not modelled */
-	case VLAPIC_REG_RRD: /* remote read is not supported */
+	case APIC_APR: /* arbitration is not modelled */
+	case APIC_RRD: /* remote read is not supported */
 		*val = 0;
 		return x2 ? REG_NONE : REG_OK;
-	case VLAPIC_REG_PPR:
+	case APIC_PPR:
 		*val = ppr(l);
 		return REG_OK;
 	case APIC_EOI:
@@ -509,7 +441,7 @@ static enum reg_result reg_read(struct vlapic *l, uint32_t reg, uint64_t *val, u
 	case APIC_TIMER_DCR:
 		*val = l->timer_dcr;
 		return REG_OK;
-	case VLAPIC_REG_SELF_IPI:
+	case APIC_SELF_IPI:
 		return x2 ? REG_WO : REG_NONE;
 	default:
 		return REG_NONE;
@@ -527,8 +459,8 @@ static enum reg_result write_lvt(struct vlapic *l, int i, uint64_t val, uint64_t
 	if (!sw_enabled(l))
 		v |= APIC_LVT_MASKED; /* 10.4.7.2: cannot be unmasked */
 	if (i == VLAPIC_LVT_TIMER) {
-		mode = (v & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_SHIFT;
-		if (mode == VLAPIC_TIMER_RESERVED)
+		mode = (v & APIC_LVT_TIMER_MODE) >> APIC_LVT_TIMER_SHIFT;
+		if (mode == APIC_TIMER_MODE_RESERVED)
 			return x2 ? REG_RESERVED : REG_OK;
 		if (mode != timer_mode(l)) { /* 10.5.4.1: disarm */
 			timer_start(l, 0, now);
@@ -554,21 +486,21 @@ static enum reg_result reg_write(struct vlapic *l, uint32_t reg, uint64_t val, u
 
 	if (lvt >= 0)
 		return write_lvt(l, lvt, val, now);
-	if (in_bank(reg, VLAPIC_REG_ISR) || in_bank(reg, VLAPIC_REG_TMR) || in_bank(reg, VLAPIC_REG_IRR))
+	if (in_bank(reg, APIC_ISR) || in_bank(reg, APIC_TMR) || in_bank(reg, APIC_IRR))
 		return REG_RO;
 	switch (reg) {
 	case APIC_ID: /* read-only in xAPIC mode too (see the top) */
 	case APIC_VERSION:
-	case VLAPIC_REG_PPR:
+	case APIC_PPR:
 	case APIC_TIMER_CCR:
 		return REG_RO;
-	case VLAPIC_REG_APR:
-	case VLAPIC_REG_RRD:
+	case APIC_APR:
+	case APIC_RRD:
 		return x2 ? REG_NONE : REG_RO;
 	case APIC_TPR:
-		if (reserved_bits(l, val, VLAPIC_TPR_MASK))
+		if (reserved_bits(l, val, APIC_TPR_MASK))
 			return REG_RESERVED;
-		l->tpr = (uint32_t)val & VLAPIC_TPR_MASK;
+		l->tpr = (uint32_t)val & APIC_TPR_MASK;
 		return REG_OK;
 	case APIC_EOI:
 		if (x2 && val)
@@ -578,12 +510,12 @@ static enum reg_result reg_write(struct vlapic *l, uint32_t reg, uint64_t val, u
 	case APIC_LDR:
 		if (x2)
 			return REG_RO;
-		l->ldr = (uint32_t)val & VLAPIC_LDR_XAPIC_MASK;
+		l->ldr = (uint32_t)val & APIC_LDR_XAPIC_MASK;
 		return REG_OK;
 	case APIC_DFR:
 		if (x2)
 			return REG_NONE;
-		l->dfr = ((uint32_t)val & VLAPIC_DFR_MODEL) | ~VLAPIC_DFR_MODEL;
+		l->dfr = ((uint32_t)val & APIC_DFR_MODEL) | ~APIC_DFR_MODEL;
 		return REG_OK;
 	case APIC_SVR:
 		if (reserved_bits(l, val, VLAPIC_SVR_WRITABLE))
@@ -603,42 +535,42 @@ static enum reg_result reg_write(struct vlapic *l, uint32_t reg, uint64_t val, u
 		if (x2) {
 			if (val & ~(((uint64_t)UINT32_MAX << 32) | VLAPIC_ICR_X2_DEFINED))
 				return REG_RESERVED;
-			l->icr_lo = (uint32_t)val & VLAPIC_ICR_LO_WRITABLE;
+			l->icr_lo = (uint32_t)val & ICR_LO_WRITABLE;
 			l->icr_hi = (uint32_t)(val >> 32);
 			send_ipi(l, l->icr_lo, l->icr_hi);
 		} else {
-			l->icr_lo = (uint32_t)val & VLAPIC_ICR_LO_WRITABLE;
-			send_ipi(l, l->icr_lo, l->icr_hi >> VLAPIC_ICR_XAPIC_DEST_SHIFT);
+			l->icr_lo = (uint32_t)val & ICR_LO_WRITABLE;
+			send_ipi(l, l->icr_lo, l->icr_hi >> ICR_HI_DEST_SHIFT);
 		}
 		return REG_OK;
 	case APIC_ICR_HI:
 		if (x2)
 			return REG_NONE;
-		l->icr_hi = (uint32_t)val & VLAPIC_ICR_HI_XAPIC;
+		l->icr_hi = (uint32_t)val & ICR_HI_XAPIC_DEST;
 		return REG_OK;
 	case APIC_TIMER_ICR:
 		if (reserved_bits(l, val, VLAPIC_U32_MASK))
 			return REG_RESERVED;
-		if (timer_mode(l) == VLAPIC_TIMER_DEADLINE)
+		if (timer_mode(l) == APIC_TIMER_TSC_DEADLINE)
 			return REG_OK; /* ignored in TSC-deadline mode */
 		l->timer_initial = (uint32_t)val;
 		timer_start(l, l->timer_initial, now);
 		return REG_OK;
 	case APIC_TIMER_DCR: /* the count goes on from its current value */
-		if (reserved_bits(l, val, VLAPIC_DCR_MASK))
+		if (reserved_bits(l, val, APIC_TIMER_DCR_MASK))
 			return REG_RESERVED;
 		cur = timer_current(l, now);
-		l->timer_dcr = (uint32_t)val & VLAPIC_DCR_MASK;
+		l->timer_dcr = (uint32_t)val & APIC_TIMER_DCR_MASK;
 		l->timer_shift = dcr_shift(l->timer_dcr);
 		if (l->timer_running) {
 			l->timer_start = now;
 			l->timer_count = cur;
 		}
 		return REG_OK;
-	case VLAPIC_REG_SELF_IPI:
+	case APIC_SELF_IPI:
 		if (!x2)
 			return REG_NONE;
-		if (val & ~(uint64_t)VLAPIC_VECTOR_MASK)
+		if (val & ~(uint64_t)APIC_VECTOR_MASK)
 			return REG_RESERVED;
 		self_ipi(l, (uint8_t)val);
 		return REG_OK;
@@ -659,7 +591,7 @@ int vlapic_mmio(struct vlapic *l, uint32_t offset, bool write, uint32_t *val, ui
 			*val = UINT32_MAX;
 		return -ENODEV;
 	}
-	if (offset >= APIC_MMIO_SIZE || (offset & ((1U << VLAPIC_REG_SHIFT) - 1))) {
+	if (offset >= APIC_MMIO_SIZE || (offset & ((1U << APIC_REG_SHIFT) - 1))) {
 		if (!write)
 			*val = 0;
 		return -EINVAL;
@@ -670,7 +602,7 @@ int vlapic_mmio(struct vlapic *l, uint32_t offset, bool write, uint32_t *val, ui
 	else
 		r = reg_read(l, offset, &v, now_tsc);
 	if (r == REG_NONE)
-		record_error(l, VLAPIC_ESR_ILLEGAL_REG);
+		record_error(l, APIC_ESR_ILLEGAL_REG);
 	if (!write)
 		*val = r == REG_OK ? (uint32_t)v : 0;
 	return 0;
@@ -682,9 +614,9 @@ int vlapic_msr(struct vlapic *l, uint32_t msr, bool write, uint64_t *val, uint64
 	uint32_t reg;
 	uint64_t v = 0;
 
-	if (!val || !vlapic_is_x2apic(l) || msr < VLAPIC_X2APIC_MSR_FIRST || msr > VLAPIC_X2APIC_MSR_LAST)
+	if (!val || !vlapic_is_x2apic(l) || msr < MSR_X2APIC_BASE || msr > MSR_X2APIC_LAST)
 		return -EINVAL;
-	reg = (msr - VLAPIC_X2APIC_MSR_FIRST) << VLAPIC_REG_SHIFT;
+	reg = (msr - MSR_X2APIC_BASE) << APIC_REG_SHIFT;
 	/* Upper halves are reserved except the ICR's (10.12.1.2). */
 	if (write && reg != APIC_ICR_LO && (*val >> 32))
 		return -EINVAL;
@@ -707,12 +639,12 @@ uint64_t vlapic_get_apic_base(const struct vlapic *l)
 
 int vlapic_set_apic_base(struct vlapic *l, uint64_t val)
 {
-	uint32_t bits = MIN(MAX(l->max_phys_bits, VLAPIC_MIN_PHYS_BITS), VLAPIC_MAX_PHYS_BITS);
+	uint32_t bits = MIN(MAX(l->max_phys_bits, VLAPIC_MIN_PHYS_BITS), PHYS_ADDR_BITS_MAX);
 	uint64_t addr_mask = ((1ULL << bits) - 1) & ~VLAPIC_PAGE_MASK;
-	bool en = val & VLAPIC_BASE_EN, extd = val & VLAPIC_BASE_EXTD;
+	bool en = val & APIC_BASE_ENABLE, extd = val & APIC_BASE_X2APIC;
 	bool was_en = hw_enabled(l), was_x2 = vlapic_is_x2apic(l);
 
-	if (val & ~(addr_mask | VLAPIC_BASE_BSP | VLAPIC_BASE_EXTD | VLAPIC_BASE_EN))
+	if (val & ~(addr_mask | APIC_BASE_BSP | APIC_BASE_X2APIC | APIC_BASE_ENABLE))
 		return -EINVAL;
 	if (extd && !en)
 		return -EINVAL; /* invalid state (10.12.5, Figure 10-27) */
@@ -721,7 +653,7 @@ int vlapic_set_apic_base(struct vlapic *l, uint64_t val)
 	if (!was_en && extd)
 		return -EINVAL; /* disabled -> x2APIC must go through xAPIC */
 	l->apic_base =
-	    (val & (addr_mask | VLAPIC_BASE_EXTD | VLAPIC_BASE_EN)) | (l->apic_base & VLAPIC_BASE_BSP);
+	    (val & (addr_mask | APIC_BASE_X2APIC | APIC_BASE_ENABLE)) | (l->apic_base & APIC_BASE_BSP);
 	if (!en && was_en)
 		reset_registers(l); /* disabling loses the state (10.4.3) */
 	else if (extd && !was_x2)
@@ -731,7 +663,7 @@ int vlapic_set_apic_base(struct vlapic *l, uint64_t val)
 
 int vlapic_tsc_deadline(struct vlapic *l, bool write, uint64_t *val, uint64_t now_tsc)
 {
-	bool deadline_mode = hw_enabled(l) && timer_mode(l) == VLAPIC_TIMER_DEADLINE;
+	bool deadline_mode = hw_enabled(l) && timer_mode(l) == APIC_TIMER_TSC_DEADLINE;
 
 	if (!val)
 		return -EINVAL;
@@ -749,12 +681,12 @@ int vlapic_tsc_deadline(struct vlapic *l, bool write, uint64_t *val, uint64_t no
 
 uint64_t vlapic_cr8_read(const struct vlapic *l)
 {
-	return (l->tpr & VLAPIC_PRIO_CLASS) >> 4;
+	return (l->tpr & APIC_PRIO_CLASS) >> 4;
 }
 
 int vlapic_cr8_write(struct vlapic *l, uint64_t val)
 {
-	if (val & ~(uint64_t)(VLAPIC_PRIO_CLASS >> 4))
+	if (val & ~(uint64_t)(APIC_PRIO_CLASS >> 4))
 		return -EINVAL;
 	l->tpr = (uint32_t)val << 4;
 	return 0;
@@ -776,7 +708,7 @@ int vlapic_pending(const struct vlapic *l)
 	if (!sw_enabled(l))
 		return -1;
 	v = vec_highest(l->irr);
-	if (v < 0 || ((uint32_t)v & VLAPIC_PRIO_CLASS) <= (ppr(l) & VLAPIC_PRIO_CLASS))
+	if (v < 0 || ((uint32_t)v & APIC_PRIO_CLASS) <= (ppr(l) & APIC_PRIO_CLASS))
 		return -1;
 	return v;
 }
@@ -798,24 +730,24 @@ bool vlapic_match_dest(const struct vlapic *l, uint32_t dest, bool logical)
 	if (!hw_enabled(l))
 		return false;
 	if (vlapic_is_x2apic(l)) {
-		if (dest == VLAPIC_X2APIC_BROADCAST)
+		if (dest == APIC_BROADCAST_X2APIC)
 			return true;
 		if (!logical)
 			return dest == l->id;
-		return (dest >> VLAPIC_X2_CLUSTER_SHIFT) == (l->ldr >> VLAPIC_X2_CLUSTER_SHIFT) &&
-		       (dest & l->ldr & VLAPIC_X2_MEMBERS);
+		return (dest >> APIC_X2_LDR_CLUSTER_SHIFT) == (l->ldr >> APIC_X2_LDR_CLUSTER_SHIFT) &&
+		       (dest & l->ldr & APIC_X2_LDR_MEMBERS);
 	}
-	dest &= VLAPIC_XAPIC_BROADCAST;
-	if (dest == VLAPIC_XAPIC_BROADCAST)
+	dest &= APIC_BROADCAST_XAPIC;
+	if (dest == APIC_BROADCAST_XAPIC)
 		return true;
 	if (!logical)
-		return dest == (l->id & VLAPIC_XAPIC_ID_MASK);
-	ldr8 = l->ldr >> VLAPIC_LDR_SHIFT;
-	if ((l->dfr & VLAPIC_DFR_MODEL) != VLAPIC_DFR_MODEL_CLUSTER)
+		return dest == (l->id & APIC_XAPIC_ID_MASK);
+	ldr8 = l->ldr >> APIC_LDR_SHIFT;
+	if ((l->dfr & APIC_DFR_MODEL) != APIC_DFR_MODEL_CLUSTER)
 		return dest & ldr8; /* flat: any model but 0000b */
-	cluster = dest >> VLAPIC_CLUSTER_SHIFT;
-	return (cluster == VLAPIC_CLUSTER_ALL || cluster == ldr8 >> VLAPIC_CLUSTER_SHIFT) &&
-	       (dest & ldr8 & VLAPIC_CLUSTER_MEMBERS);
+	cluster = dest >> APIC_LDR_CLUSTER_SHIFT;
+	return (cluster == APIC_LDR_CLUSTER_ALL || cluster == ldr8 >> APIC_LDR_CLUSTER_SHIFT) &&
+	       (dest & ldr8 & APIC_LDR_CLUSTER_MEMBERS);
 }
 
 uint32_t vlapic_lint(const struct vlapic *l, unsigned int pin)

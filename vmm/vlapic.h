@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vlapic.h: a guest vCPU's virtual local APIC (Intel SDM Vol. 3A ch. 10:
  * registers 10.4-10.5, IPIs 10.6, priorities/EOI 10.8, x2APIC 10.12). Pure
  * logic: no hardware access, no allocation, no globals; time is the guest's
@@ -9,16 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/apic.h"     /* registers and fields, APIC_DEFAULT_BASE */
+#include "arch/x86/msr.h"      /* IA32_APIC_BASE fields (APIC_BASE_*) */
+#include "arch/x86/paging.h"   /* PHYS_ADDR_BITS_MAX */
+
 #define VLAPIC_VERSION	     0x14 /* integrated APIC (Version register bits 7:0) */
 #define VLAPIC_NR_LVT	     7	  /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
-#define VLAPIC_DEFAULT_BASE  0xfee00000ULL
-#define VLAPIC_MAX_PHYS_BITS 52 /* architectural MAXPHYADDR limit (SDM 4.1.4) */
-
-/* IA32_APIC_BASE fields (SDM 10.4.4, Figure 10-5). arch/x86/msr.h has the same
- * bits as APIC_BASE_*, but its inline rdmsr/wrmsr are not for this module. */
-#define VLAPIC_BASE_BSP	 (1ULL << 8)
-#define VLAPIC_BASE_EXTD (1ULL << 10) /* x2APIC mode */
-#define VLAPIC_BASE_EN	 (1ULL << 11) /* APIC globally enabled */
 
 /* Index into struct vlapic.lvt[]: ordered as the version register counts
  * them (SDM 10.5.1, Figure 10-8). */
@@ -32,33 +29,12 @@ enum vlapic_lvt {
 	VLAPIC_LVT_ERROR,
 };
 
-/* ICR destination shorthand (SDM 10.6.1, bits 19:18). */
-#define VLAPIC_SH_NONE	       0
-#define VLAPIC_SH_SELF	       1
-#define VLAPIC_SH_ALL	       2 /* all including self */
-#define VLAPIC_SH_ALL_BUT_SELF 3
-
-/* ICR/LVT delivery modes (bits 10:8). */
-#define VLAPIC_DM_FIXED	  0
-#define VLAPIC_DM_LOWEST  1
-#define VLAPIC_DM_SMI	  2
-#define VLAPIC_DM_NMI	  4
-#define VLAPIC_DM_INIT	  5
-#define VLAPIC_DM_STARTUP 6
-#define VLAPIC_DM_EXTINT  7 /* LVT LINT0/LINT1 only */
-
-/* Error Status Register bits (SDM 10.5.3, Figure 10-9). */
-#define VLAPIC_ESR_REDIR_IPI	(1U << 4) /* lowest-priority IPI (x2APIC: unsupported) */
-#define VLAPIC_ESR_SEND_ILLEGAL (1U << 5) /* ICR/SELF IPI with vector 0-15 */
-#define VLAPIC_ESR_RECV_ILLEGAL (1U << 6) /* accepted/LVT interrupt with vector 0-15 */
-#define VLAPIC_ESR_ILLEGAL_REG	(1U << 7) /* xAPIC access to an unimplemented register */
-
 /* Callbacks into the VMM core. Called with the vlapic's state consistent, so
  * they may call vlapic_accept() on any vlapic of the VM, this one included. */
 struct vlapic_ops {
 	/* ICR or SELF IPI write: deliver an IPI inside the VM (never to a real
 	 * CPU). dest: xAPIC 8 bits (ICR bits 63:56), x2APIC 32 bits; to be
-	 * matched with vlapic_match_dest(). shorthand: VLAPIC_SH_*. */
+	 * matched with vlapic_match_dest(). shorthand: ICR_SH_*. */
 	void (*send_ipi)(void *ctx, uint32_t dest, bool logical, uint8_t shorthand, uint8_t delivery_mode,
 			 uint8_t vector, bool level_assert);
 	/* EOI of a level-triggered vector (TMR bit set): forward to the vIOAPIC. */
@@ -101,7 +77,7 @@ struct vlapic {
 };
 
 /* Power-on state (SDM 10.4.7.1): globally enabled in xAPIC mode at
- * VLAPIC_DEFAULT_BASE, software-disabled (SVR = 0xff), every LVT masked.
+ * APIC_DEFAULT_BASE, software-disabled (SVR = 0xff), every LVT masked.
  * tsc_khz is recorded for reporting; ops/ctx receive the callbacks (ops or
  * its members may be NULL: IPIs and level EOIs are then dropped). */
 void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp, uint64_t tsc_khz, const struct vlapic_ops *ops,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vm.c: creating and ending VMs: guest RAM from the guest pool mapped at
  * GPA 0 by the VM's own EPT (nothing else mapped), VPIDs, I/O and MSR
  * bitmaps that trap everything (the exit handlers decide), the VMM's
@@ -10,6 +11,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
 #include "vmm/errno.h"
+#include "vmm/exit.h"
 #include "vmm/kick.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
@@ -20,14 +22,11 @@
 #include "vmm/virq.h"
 #include "vmm/vm_layout.h"
 
-#define IO_BITMAP_PAGES 2
 #define BITMAP_ALL_EXIT 0xff
-#define VPID_FIRST 1          /* VPID 0 is the VMM's own */
-#define VPID_LAST 0xffff
 
 struct vm *vms[VM_MAX];
 static struct spinlock vms_lock;
-static uint16_t next_vpid = VPID_FIRST;
+static uint16_t next_vpid = VPID_MIN;
 static uint32_t next_vm_id;
 
 static uint64_t ept_alloc(void *ctx)
@@ -113,7 +112,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	struct vm_ram_range rr[VM_RAM_RANGES_MAX];
 	unsigned nrr = vm_ram_ranges(mem, rr);
 	for (unsigned i = 0; !r && i < nrr; i++)
-		r = ept_map(&vm->ept, rr[i].gpa, vm->mem_hpa + rr[i].off, rr[i].size, EPT_RWX, EPT_MT_WB);
+		r = ept_map(&vm->ept, rr[i].gpa, vm->mem_hpa + rr[i].off, rr[i].size, EPT_RWX, MEMTYPE_WB);
 	vm->io_bitmap[0] = heap_try_alloc_pages(IO_BITMAP_PAGES);
 	vm->io_bitmap[1] = vm->io_bitmap[0] + PAGE_SIZE;
 	vm->msr_bitmap = heap_try_alloc_pages(1);
@@ -150,7 +149,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	vms[slot] = vm;
 	for (uint32_t i = 0; i < nvcpus; i++) {
 		vm->vcpu[i].vpid = next_vpid;
-		next_vpid = next_vpid == VPID_LAST ? VPID_FIRST : next_vpid + 1;
+		next_vpid = next_vpid == VPID_MAX ? VPID_MIN : next_vpid + 1;
 	}
 	spin_unlock_irqrestore(&vms_lock, flags);
 
@@ -228,27 +227,6 @@ void vm_kill(struct vm *vm, const char *fmt, ...)
 		va_end(ap);
 	}
 	vm_stop(vm, VM_KILLED);
-}
-
-static const char *const exit_names[EXIT_REASONS] = {
-	[EXIT_EXCEPTION_NMI] = "exception", [EXIT_EXTERNAL_INTERRUPT] = "extint",
-	[EXIT_TRIPLE_FAULT] = "triple-fault", [EXIT_INIT] = "init", [EXIT_SIPI] = "sipi",
-	[EXIT_INTERRUPT_WINDOW] = "intr-window", [EXIT_NMI_WINDOW] = "nmi-window",
-	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_INVD] = "invd", [EXIT_VMCALL] = "vmcall",
-	[EXIT_CR_ACCESS] = "cr", [EXIT_IO_INSTRUCTION] = "io", [EXIT_RDMSR] = "rdmsr",
-	[EXIT_WRMSR] = "wrmsr", [EXIT_INVALID_GUEST_STATE] = "bad-guest-state",
-	[EXIT_MWAIT] = "mwait", [EXIT_MONITOR] = "monitor", [EXIT_EPT_VIOLATION] = "ept-violation",
-	[EXIT_EPT_MISCONFIG] = "ept-misconfig", [EXIT_PREEMPTION_TIMER] = "preemption-timer",
-	[EXIT_WBINVD] = "wbinvd", [EXIT_XSETBV] = "xsetbv", [EXIT_VMXON] = "vmxon",
-	[EXIT_VMCLEAR] = "vmclear", [EXIT_VMLAUNCH] = "vmlaunch", [EXIT_VMPTRLD] = "vmptrld",
-	[EXIT_VMPTRST] = "vmptrst", [EXIT_VMREAD] = "vmread", [EXIT_VMRESUME] = "vmresume",
-	[EXIT_VMWRITE] = "vmwrite", [EXIT_VMXOFF] = "vmxoff", [EXIT_INVEPT] = "invept",
-	[EXIT_INVVPID] = "invvpid", [EXIT_GETSEC] = "getsec", [EXIT_RDPMC] = "rdpmc",
-};
-
-const char *exit_reason_name(uint32_t reason)
-{
-	return reason < EXIT_REASONS && exit_names[reason] ? exit_names[reason] : "other";
 }
 
 static void report_end(struct vm *vm)

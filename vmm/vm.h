@@ -1,12 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vm.h: virtual machines and their vCPUs: guest RAM behind an EPT, one
- * VMCS per vCPU, the VMM-resident virtual devices (DESIGN.md "Guests"),
- * exit statistics. docs/vcpu.md shows the life cycle. */
+ * VMCS per vCPU, the VMM-resident virtual devices (docs/guest-platform.md
+ * "Devices inside the VMM"), exit statistics. docs/vcpu.md shows the life
+ * cycle. */
 #ifndef VMM_VM_H
 #define VMM_VM_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/acpi_build.h"
 #include "vmm/ept.h"
@@ -30,9 +33,6 @@
 #define VM_MIN_MEM      (2 * MiB)
 #define GPR_COUNT       16
 #define VCPU_SWITCHED_MSRS 6
-#define FXSAVE_FCW_INIT 0x37f
-#define FXSAVE_MXCSR_OFFSET 24
-#define MXCSR_INIT 0x1f80
 
 /* General-purpose register numbers (SDM Vol. 2A table 2-2 order). */
 enum gpr { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
@@ -66,7 +66,7 @@ struct vcpu {
 	uint64_t exits;
 	uint64_t next_deadline;      /* TSC time its devices need attention */
 	uint64_t start_rip;          /* vCPU 0's entry point (the loader sets it) */
-	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE area */
+	uint8_t fpu[FXSAVE_AREA_SIZE] __attribute__((aligned(FXSAVE_AREA_ALIGN)));  /* FXSAVE area */
 	uint64_t msrs[VCPU_SWITCHED_MSRS];  /* STAR..TSC_AUX (vmm/vcpu_run.c) */
 	/* Guest registers VMX does not switch, switched with the FPU state
 	 * when another vCPU runs on this CPU (vmm/vcpu_run.c). */
@@ -133,6 +133,5 @@ bool vm_call(uint32_t id, void (*fn)(struct vm *vm, void *arg), void *arg);
 /* Host pointer for guest-physical [gpa, gpa+len) if it is RAM, else NULL. */
 void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
 uint32_t vm_count_running(void);
-const char *exit_reason_name(uint32_t reason);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vm_layout.c: a guest's RAM ranges in guest-physical space and their
  * offsets in the VM's contiguous host RAM block (rules in vm_layout.h,
  * docs/guest-platform.md "Guest RAM"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vm_layout.h: where a guest's RAM lies in its guest-physical address space
  * (docs/guest-platform.md "Guest RAM"), PC-like: low RAM below the legacy
  * hole, RAM from 1 MiB up to at most 3 GiB, the rest from 4 GiB up, so that
@@ -11,15 +12,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/acpi_tables.h"   /* PC_LOW_RAM_END, BIOS_ROM_END */
+#include "arch/x86/mptable.h"       /* MP_BASE_MEM_LAST_KIB, MP_BIOS_ROM_START */
+
 /* The PC hole (VGA, option ROMs): not RAM, from VM_HOLE_START to
  * VM_BIOS_START. The BIOS ROM area above it, up to 1 MiB (VM_HOLE_END), is
  * RAM holding the firmware tables (acpi_build.h), reserved in the memory
  * map. Low RAM below the hole is usable up to VM_LOW_USABLE_END (639 KiB);
  * the memory map calls the last KiB reserved, where a PC has its EBDA. */
-#define VM_HOLE_START	  0xa0000ULL
-#define VM_BIOS_START	  0xf0000ULL
-#define VM_HOLE_END	  0x100000ULL
-#define VM_LOW_USABLE_END 0x9fc00ULL
+#define VM_HOLE_START	  PC_LOW_RAM_END
+#define VM_BIOS_START	  MP_BIOS_ROM_START
+#define VM_HOLE_END	  BIOS_ROM_END
+#define VM_LOW_USABLE_END MP_BASE_MEM_LAST_KIB
 #define VM_MMIO_START	  0xc0000000ULL	 /* RAM below 4 GiB ends here at the latest */
 #define VM_HIGH_RAM_START 0x100000000ULL /* where the rest of a large guest's RAM continues */
 #define VM_RAM_RANGES_MAX 3

@@ -1,13 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs.c: the VMCS of a vCPU, written in one place (Intel SDM Vol. 3C
  * 24.4 guest state, 24.5 host state, 24.6-24.8 controls; every control word
  * computed from its capability MSR, Appendix A.3-A.5). */
 #define LOG_PREFIX "vmcs"
 #include "vmm/vmcs.h"
 
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
@@ -18,22 +21,11 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
 
-#define PAT_POWER_ON 0x0007040600070406ULL
-#define DR7_RESET 0x400
-#define RFLAGS_RESERVED1 0x2
 #define FLAT_LIMIT 0xffffffffU
 #define REAL_LIMIT 0xffffU
 #define TR_LIMIT 0xffU
-#define AR_CODE32 (AR_TYPE_CODE_RX_ACC | AR_S | AR_P | AR_DB | AR_G)
-#define AR_DATA32 (AR_TYPE_DATA_RW_ACC | AR_S | AR_P | AR_DB | AR_G)
-#define AR_CODE16 (AR_TYPE_CODE_RX_ACC | AR_S | AR_P)
-#define AR_DATA16 (AR_TYPE_DATA_RW_ACC | AR_S | AR_P)
-#define AR_TSS32_BUSY (AR_TYPE_TSS_BUSY | AR_P)
-#define AR_LDT_UNUSABLE (AR_UNUSABLE)
 #define GUEST_SEL_CODE 0x08
 #define GUEST_SEL_DATA 0x10
-#define VMCS_LINK_NONE (~0ULL)
-#define CR0_RESET 0x60000010ULL   /* CD | NW | ET (SDM 9.1.1) */
 
 extern char vmx_exit_landing[];
 
@@ -65,7 +57,7 @@ enum { IDX_ES, IDX_CS, IDX_SS, IDX_DS, IDX_FS, IDX_GS, IDX_LDTR, IDX_TR };
 
 static void write_common_guest_state(void)
 {
-	const struct segment ldtr = { 0, 0, 0, AR_LDT_UNUSABLE };
+	const struct segment ldtr = { 0, 0, 0, AR_UNUSABLE };
 	write_segment(IDX_LDTR, &ldtr);
 	vmcs_write(GUEST_GDTR_BASE, 0);
 	vmcs_write(GUEST_GDTR_LIMIT, REAL_LIMIT);
@@ -75,9 +67,9 @@ static void write_common_guest_state(void)
 	vmcs_write(GUEST_CR4, CR4_VMXE);   /* required in VMX operation; hidden by the shadow */
 	vmcs_write(CR4_READ_SHADOW, 0);
 	vmcs_write(GUEST_DR7, DR7_RESET);
-	vmcs_write(GUEST_RFLAGS, RFLAGS_RESERVED1);
+	vmcs_write(GUEST_RFLAGS, RFLAGS_RESERVED_ONE);
 	vmcs_write(GUEST_IA32_EFER, 0);
-	vmcs_write(GUEST_IA32_PAT, PAT_POWER_ON);
+	vmcs_write(GUEST_IA32_PAT, PAT_RESET);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_SYSENTER_CS, 0);
 	vmcs_write(GUEST_SYSENTER_ESP, 0);
@@ -109,7 +101,7 @@ void vmcs_guest_protected_flat(uint32_t eip)
 
 void vmcs_guest_sipi(uint8_t vector)
 {
-	const struct segment code = { (uint16_t)(vector << 8), (uint64_t)vector << 12, REAL_LIMIT, AR_CODE16 };
+	const struct segment code = { (uint16_t)SIPI_CS_SELECTOR(vector), SIPI_CS_BASE(vector), REAL_LIMIT, AR_CODE16 };
 	const struct segment data = { 0, 0, REAL_LIMIT, AR_DATA16 };
 	/* TR after INIT: a 32-bit busy TSS, as hardware leaves it (SDM Vol. 3A
 	 * table 9-1) and as VM entry requires of an IA-32e-mode guest later

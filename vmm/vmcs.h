@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs.h: writing a vCPU's VMCS, all in one place (Intel SDM Vol. 3C 24
  * "Virtual Machine Control Structures", 26.2-26.3 entry checks). */
 #ifndef VMM_VMCS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs_access.c: checked VMREAD/VMWRITE on this CPU's current VMCS (Intel
  * SDM Vol. 3C 31.3 VMREAD/VMWRITE, 31.4 error numbers). */
 #define LOG_PREFIX "vmcs"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs_access.h: checked VMCS reads and writes on the current VMCS. A
  * failed access logs the field and VM_INSTRUCTION_ERROR (Intel SDM Vol. 3C
  * 31.4 "VM Instruction Error Numbers") and is counted; callers that set up

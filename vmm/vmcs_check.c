@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs_check.c: when a VM entry fails on guest state, find which check of
  * Intel SDM Vol. 3C 26.3.1 "Checks on the Guest State Area" the current
  * VMCS breaks (the CPU only says "invalid guest state"). Covers control
@@ -7,26 +8,11 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "vmm/lib.h"
 #include "vmm/vmcs_access.h"
-
-#define RFLAGS_RESERVED_ZERO 0xffffffffffc08028ULL   /* bits 63:22, 15, 5, 3 */
-#define RFLAGS_RESERVED_ONE  0x2ULL
-#define RFLAGS_VM            (1ULL << 17)
-#define EFER_RESERVED        (~0xd01ULL)            /* SCE, LME, LMA, NXE */
-#define AR_TYPE(ar)          ((ar) & 0xf)
-#define AR_DPL(ar)           (((ar) >> 5) & 3)
-#define AR_RESERVED          0xfffe0f00ULL
-#define LIMIT_PAGE_LOW       0xfffULL
-#define LIMIT_HIGH_MASK      0xfff00000ULL
-#define TSS_BUSY_32          11
-#define TSS_BUSY_16          3
-#define LDT_TYPE             2
-#define ACTIVITY_MAX         3
-#define PAT_BAD(t)           ((t) == 2 || (t) == 3 || (t) > 7)
-#define CANONICAL(a)         ((uint64_t)((int64_t)((a) << 16) >> 16) == (a))
 
 struct seg {
 	const char *name;
@@ -58,27 +44,27 @@ static const char *check_segments(bool ia32e, bool unrestricted, char *buf, size
 			FAIL("%s access rights 0x%llx: reserved bits set (26.3.1.2)", s->name, (unsigned long long)ar);
 		if (!(ar & AR_P))
 			FAIL("%s is usable but not present (26.3.1.2)", s->name);
-		if ((limit & LIMIT_PAGE_LOW) != LIMIT_PAGE_LOW && (ar & AR_G))
+		if ((limit & SEG_LIMIT_PAGE_LOW) != SEG_LIMIT_PAGE_LOW && (ar & AR_G))
 			FAIL("%s limit 0x%llx with G=1 needs bits 11:0 set", s->name, (unsigned long long)limit);
-		if ((limit & LIMIT_HIGH_MASK) && !(ar & AR_G))
+		if ((limit & SEG_LIMIT_HIGH) && !(ar & AR_G))
 			FAIL("%s limit 0x%llx above 1 MiB needs G=1", s->name, (unsigned long long)limit);
-		if (!CANONICAL(base))
+		if (!is_canonical(base, LINEAR_BITS_4LEVEL))
 			FAIL("%s base 0x%llx is not canonical", s->name, (unsigned long long)base);
 		if (tr) {
-			if (AR_TYPE(ar) != TSS_BUSY_32 && !(AR_TYPE(ar) == TSS_BUSY_16 && !ia32e))
+			if (AR_TYPE(ar) != AR_TYPE_TSS_BUSY && !(AR_TYPE(ar) == AR_TYPE_TSS16_BUSY && !ia32e))
 				FAIL("TR type %llu: must be a busy TSS (11, or 3 outside IA-32e mode)",
 				     (unsigned long long)AR_TYPE(ar));
 			if (ar & AR_S)
 				FAIL("TR must be a system descriptor (S=0)");
 		} else if (s->ar == GUEST_LDTR_AR) {
-			if (AR_TYPE(ar) != LDT_TYPE || (ar & AR_S))
+			if (AR_TYPE(ar) != AR_TYPE_LDT || (ar & AR_S))
 				FAIL("LDTR usable but not an LDT descriptor (type %llu)", (unsigned long long)AR_TYPE(ar));
 		} else {
 			if (!(ar & AR_S))
 				FAIL("%s must be a code/data descriptor (S=1)", s->name);
-			if (cs && !(AR_TYPE(ar) & 8) && !(unrestricted && AR_TYPE(ar) == 3))
+			if (cs && !(AR_TYPE(ar) & AR_TYPE_CODE) && !(unrestricted && AR_TYPE(ar) == AR_TYPE_DATA_RW_ACC))
 				FAIL("CS type %llu is not code", (unsigned long long)AR_TYPE(ar));
-			if (!cs && !(AR_TYPE(ar) & 1))
+			if (!cs && !(AR_TYPE(ar) & AR_TYPE_ACCESSED))
 				FAIL("%s type %llu is not accessed (bit 0)", s->name, (unsigned long long)AR_TYPE(ar));
 			if (cs && ia32e && (ar & AR_L) && (ar & AR_DB))
 				FAIL("CS has both L and D/B set in IA-32e mode");
@@ -103,12 +89,12 @@ const char *vmcs_check_guest_state(char *buf, size_t len)
 		FAIL("CR4 0x%llx breaks the VMX fixed bits (26.3.1.1)", (unsigned long long)cr4);
 	if (entry & ENTRY_LOAD_PAT) {
 		uint64_t pat = vmcs_read(GUEST_IA32_PAT);
-		for (unsigned i = 0; i < 8; i++)
-			if (PAT_BAD((pat >> (8 * i)) & 0xff))
+		for (unsigned i = 0; i < PAT_ENTRIES; i++)
+			if (!PAT_TYPE_VALID(PAT_ENTRY(pat, i)))
 				FAIL("IA32_PAT 0x%llx: entry %u is not a memory type (26.3.1.1)", (unsigned long long)pat, i);
 	}
 	if (entry & ENTRY_LOAD_EFER) {
-		if (efer & EFER_RESERVED)
+		if (efer & ~EFER_DEFINED)
 			FAIL("IA32_EFER 0x%llx: reserved bits set (26.3.1.1)", (unsigned long long)efer);
 		if (!!(efer & EFER_LMA) != ia32e)
 			FAIL("IA32_EFER.LMA %d differs from the IA-32e-mode-guest entry control (26.3.1.1)",
@@ -130,7 +116,7 @@ const char *vmcs_check_guest_state(char *buf, size_t len)
 	if (gdtr > 0xffff || idtr > 0xffff)
 		FAIL("GDTR/IDTR limit above 0xffff (26.3.1.3)");
 	uint64_t act = vmcs_read(GUEST_ACTIVITY_STATE), intr = vmcs_read(GUEST_INTERRUPTIBILITY);
-	if (act > ACTIVITY_MAX)
+	if (act > ACTIVITY_WAIT_SIPI)
 		FAIL("activity state %llu is invalid (26.3.1.5)", (unsigned long long)act);
 	if ((intr & INTERRUPTIBILITY_STI) && (intr & INTERRUPTIBILITY_MOVSS))
 		FAIL("blocking by STI and by MOV SS together (26.3.1.5)");

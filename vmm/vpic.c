@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpic.c: the virtual 8259A pair. Intel 8259A datasheet: ICW1-ICW4, OCW1
  * mask, OCW2 EOI/rotation, OCW3 read register/poll/special mask, priority
  * resolution; PIIX/ICH "Edge/Level Control Register" at 0x4d0/0x4d1.
@@ -9,26 +10,6 @@
 
 #define MASTER 0
 #define SLAVE  1
-
-/* Command port writes (A0 = 0) */
-#define ICW1_SELECT  0x10 /* D4 = 1: ICW1 */
-#define ICW1_LTIM    0x08 /* level-triggered mode */
-#define ICW1_SNGL    0x02 /* single 8259A, no ICW3 */
-#define ICW1_IC4     0x01 /* ICW4 follows */
-#define OCW3_SELECT  0x08 /* D4 = 0, D3 = 1: OCW3; D4 = D3 = 0: OCW2 */
-#define OCW3_ESMM    0x40 /* enable special mask mode change */
-#define OCW3_SMM     0x20 /* special mask mode on/off */
-#define OCW3_POLL    0x04 /* poll command */
-#define OCW3_RR      0x02 /* read register command */
-#define OCW3_RIS     0x01 /* read ISR (1) or IRR (0) */
-#define OCW2_CMD_SHIFT 5  /* R, SL, EOI in bits 7:5 */
-#define OCW2_CMD_MASK  0x7
-#define OCW2_LEVEL     0x07 /* L2-L0 */
-#define ICW2_VECTOR    0xf8 /* T7-T3; T2-T0 come from the IR number */
-#define ICW4_AEOI    0x02
-#define ICW4_SFNM    0x10
-#define ICW4_UPM     0x01 /* 8086/8088 mode */
-#define POLL_INT     0x80 /* poll word: an interrupt was pending */
 
 /* OCW2 R/SL/EOI commands (8259A datasheet, OCW2 table) */
 enum ocw2_cmd {
@@ -42,11 +23,7 @@ enum ocw2_cmd {
 	OCW2_ROTATE_S_EOI = 7,      /* 111 */
 };
 
-/* ELCR bits the chipset implements: IRQ 0, 1, 2, 8 and 13 are always edge. */
-#define ELCR1_WRITABLE 0xf8
-#define ELCR2_WRITABLE 0xde
-
-#define IR_MASK (VPIC_IRS_PER_CHIP - 1)
+#define IR_MASK (PIC_IRQS_PER_CHIP - 1)
 #define NO_IR   (-1)
 
 static uint8_t ir_bit(unsigned ir)
@@ -73,7 +50,7 @@ static unsigned rank(const struct vpic_chip *c, unsigned ir)
 /* The highest-priority IR set in bits, or NO_IR. */
 static int highest(const struct vpic_chip *c, uint8_t bits)
 {
-	for (unsigned i = 0; i < VPIC_IRS_PER_CHIP; i++) {
+	for (unsigned i = 0; i < PIC_IRQS_PER_CHIP; i++) {
 		unsigned ir = (c->lowest + 1u + i) & IR_MASK;
 
 		if (bits & ir_bit(ir))
@@ -92,8 +69,8 @@ static uint8_t chip_irr(const struct vpic *p, unsigned idx)
 
 	if (idx == SLAVE || !cascaded(p))
 		return c->irr;
-	return (uint8_t)((c->irr & ~ir_bit(VPIC_CASCADE_IR)) |
-			 (chip_request(p, SLAVE) != NO_IR ? ir_bit(VPIC_CASCADE_IR) : 0));
+	return (uint8_t)((c->irr & ~ir_bit(PIC_CASCADE_IRQ)) |
+			 (chip_request(p, SLAVE) != NO_IR ? ir_bit(PIC_CASCADE_IRQ) : 0));
 }
 
 /* ISR bits that block lower priorities: in special mask mode, masked levels
@@ -142,9 +119,9 @@ static void chip_eoi(struct vpic_chip *c, unsigned ir, bool rotate)
 
 static void write_icw1(struct vpic_chip *c, uint8_t v)
 {
-	c->ltim = v & ICW1_LTIM;
-	c->single = v & ICW1_SNGL;
-	c->icw4_needed = v & ICW1_IC4;
+	c->ltim = v & PIC_ICW1_LTIM;
+	c->single = v & PIC_ICW1_SNGL;
+	c->icw4_needed = v & PIC_ICW1_IC4;
 	/* Edge sense reset: an edge input needs a fresh 0->1 transition. */
 	c->irr = c->line & level_mask(c);
 	c->isr = 0;
@@ -164,8 +141,8 @@ static void write_icw1(struct vpic_chip *c, uint8_t v)
 
 static void write_ocw2(struct vpic_chip *c, uint8_t v)
 {
-	unsigned level = v & OCW2_LEVEL;
-	unsigned cmd = (v >> OCW2_CMD_SHIFT) & OCW2_CMD_MASK;
+	unsigned level = v & PIC_OCW2_LEVEL;
+	unsigned cmd = (v >> PIC_OCW2_CMD_SHIFT) & PIC_OCW2_CMD_MASK;
 	int ir;
 
 	switch (cmd) {
@@ -198,18 +175,18 @@ static void write_ocw2(struct vpic_chip *c, uint8_t v)
 
 static void write_ocw3(struct vpic_chip *c, uint8_t v)
 {
-	if (v & OCW3_ESMM)
-		c->special_mask = v & OCW3_SMM;
-	if (v & OCW3_RR)
-		c->read_isr = v & OCW3_RIS;
-	c->poll = v & OCW3_POLL;
+	if (v & PIC_OCW3_ESMM)
+		c->special_mask = v & PIC_OCW3_SMM;
+	if (v & PIC_OCW3_RR)
+		c->read_isr = v & PIC_OCW3_RIS;
+	c->poll = v & PIC_OCW3_POLL;
 }
 
 static void write_data(struct vpic_chip *c, uint8_t v)
 {
 	switch (c->init_state) {
 	case VPIC_WANT_ICW2:
-		c->vector_base = v & ICW2_VECTOR;
+		c->vector_base = v & PIC_ICW2_VECTOR;
 		if (!c->single)
 			c->init_state = VPIC_WANT_ICW3;
 		else
@@ -220,9 +197,9 @@ static void write_data(struct vpic_chip *c, uint8_t v)
 		c->init_state = c->icw4_needed ? VPIC_WANT_ICW4 : VPIC_READY;
 		break;
 	case VPIC_WANT_ICW4:
-		c->aeoi = v & ICW4_AEOI;
-		c->sfnm = v & ICW4_SFNM;
-		c->mode_8086 = v & ICW4_UPM;
+		c->aeoi = v & PIC_ICW4_AEOI;
+		c->sfnm = v & PIC_ICW4_SFNM;
+		c->mode_8086 = v & PIC_ICW4_UPM;
 		c->init_state = VPIC_READY;
 		break;
 	default: /* VPIC_UNINIT, VPIC_READY: OCW1 */
@@ -243,7 +220,7 @@ static uint8_t read_poll(struct vpic *p, unsigned idx)
 	if (ir == NO_IR)
 		return 0;
 	chip_accept(c, (unsigned)ir);
-	return (uint8_t)(POLL_INT | (unsigned)ir);
+	return (uint8_t)(PIC_POLL_INT | (unsigned)ir);
 }
 
 static void write_elcr(struct vpic_chip *c, uint8_t v, uint8_t writable)
@@ -261,7 +238,7 @@ static int elcr_io(struct vpic *p, unsigned idx, bool write, uint8_t *val)
 	struct vpic_chip *c = &p->chip[idx];
 
 	if (write)
-		write_elcr(c, *val, idx == MASTER ? ELCR1_WRITABLE : ELCR2_WRITABLE);
+		write_elcr(c, *val, idx == MASTER ? PIC_ELCR1_WRITABLE : PIC_ELCR2_WRITABLE);
 	else
 		*val = c->elcr;
 	return 0;
@@ -284,21 +261,21 @@ int vpic_io(struct vpic *p, uint16_t port, bool write, uint8_t *val)
 	struct vpic_chip *c;
 
 	switch (port) {
-	case VPIC_MASTER_CMD:  idx = MASTER; data = false; break;
-	case VPIC_MASTER_DATA: idx = MASTER; data = true; break;
-	case VPIC_SLAVE_CMD:   idx = SLAVE; data = false; break;
-	case VPIC_SLAVE_DATA:  idx = SLAVE; data = true; break;
-	case VPIC_ELCR1:       return elcr_io(p, MASTER, write, val);
-	case VPIC_ELCR2:       return elcr_io(p, SLAVE, write, val);
+	case PIC1_CMD:  idx = MASTER; data = false; break;
+	case PIC1_DATA: idx = MASTER; data = true; break;
+	case PIC2_CMD:   idx = SLAVE; data = false; break;
+	case PIC2_DATA:  idx = SLAVE; data = true; break;
+	case PIC_ELCR1:       return elcr_io(p, MASTER, write, val);
+	case PIC_ELCR2:       return elcr_io(p, SLAVE, write, val);
 	default:               return -ENOENT;
 	}
 	c = &p->chip[idx];
 	if (write) {
 		if (data)
 			write_data(c, *val);
-		else if (*val & ICW1_SELECT)
+		else if (*val & PIC_ICW1_SELECT)
 			write_icw1(c, *val);
-		else if (*val & OCW3_SELECT)
+		else if (*val & PIC_OCW3_SELECT)
 			write_ocw3(c, *val);
 		else
 			write_ocw2(c, *val);
@@ -317,11 +294,11 @@ void vpic_set_irq(struct vpic *p, unsigned irq, bool level)
 	struct vpic_chip *c;
 	uint8_t bit;
 
-	if (irq >= VPIC_IRQS)
+	if (irq >= ISA_IRQS)
 		return;
-	if (irq == VPIC_CASCADE_IR && cascaded(p))
+	if (irq == PIC_CASCADE_IRQ && cascaded(p))
 		return;
-	c = &p->chip[irq / VPIC_IRS_PER_CHIP];
+	c = &p->chip[irq / PIC_IRQS_PER_CHIP];
 	bit = ir_bit(irq);
 	if (level_mask(c) & bit) {
 		c->irr = (uint8_t)(level ? c->irr | bit : c->irr & ~bit);
@@ -337,7 +314,7 @@ int vpic_pending(const struct vpic *p)
 
 	if (ir == NO_IR)
 		return -1;
-	if (ir == VPIC_CASCADE_IR && cascaded(p))
+	if (ir == PIC_CASCADE_IRQ && cascaded(p))
 		return p->chip[SLAVE].vector_base | chip_request(p, SLAVE);
 	return p->chip[MASTER].vector_base | ir;
 }
@@ -351,15 +328,15 @@ int vpic_ack(struct vpic *p)
 		return -1;
 	ir = chip_request(p, MASTER);
 	if (ir == NO_IR)
-		return m->vector_base | VPIC_SPURIOUS_IR;
-	if (ir != VPIC_CASCADE_IR || !cascaded(p)) {
+		return m->vector_base | PIC_SPURIOUS_IRQ;
+	if (ir != PIC_CASCADE_IRQ || !cascaded(p)) {
 		chip_accept(m, (unsigned)ir);
 		return m->vector_base | ir;
 	}
 	sir = chip_request(p, SLAVE); /* resolved before the master's ISR changes */
 	chip_accept(m, (unsigned)ir);
 	if (sir == NO_IR)
-		return s->vector_base | VPIC_SPURIOUS_IR;
+		return s->vector_base | PIC_SPURIOUS_IRQ;
 	chip_accept(s, (unsigned)sir);
 	return s->vector_base | sir;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpic.h: a guest's virtual 8259A pair (master 0x20/0x21, slave 0xa0/0xa1
  * wired to master IR2 as on the PC/AT) and the PIIX/ICH Edge/Level Control
  * Register (0x4d0/0x4d1). Intel 8259A datasheet: ICW1-ICW4, OCW1-OCW3.
@@ -9,18 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* I/O ports */
-#define VPIC_MASTER_CMD  0x20
-#define VPIC_MASTER_DATA 0x21
-#define VPIC_SLAVE_CMD   0xa0
-#define VPIC_SLAVE_DATA  0xa1
-#define VPIC_ELCR1       0x4d0 /* ELCR for IRQ 0-7 */
-#define VPIC_ELCR2       0x4d1 /* ELCR for IRQ 8-15 */
-
-#define VPIC_IRQS         16 /* ISA IRQ 0-15 */
-#define VPIC_IRS_PER_CHIP 8
-#define VPIC_CASCADE_IR   2  /* master input the slave's INT drives */
-#define VPIC_SPURIOUS_IR  7  /* IR whose vector a spurious INTA returns */
+#include "arch/x86/pic.h"   /* ports, ICW/OCW bits, ISA_IRQS */
 
 /* Which ICW the data port expects next (vpic_chip.init_state). */
 enum vpic_init_state {

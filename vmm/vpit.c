@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpit.c: the virtual 8254. Intel 8254 datasheet: control word, modes 0-5
  * with their GATE and reload rules, counter latch, read-back command and
  * status byte, lo/hi flip-flops, BCD. OUT is a closed-form function of CLK
@@ -6,18 +7,6 @@
 
 #include "vmm/errno.h"
 #include "vmm/lib.h"
-
-/* Control word (port 0x43) */
-#define CW_SC_SHIFT    6     /* SC1-SC0: channel, or 3 = read-back */
-#define CW_SC_READBACK 3
-#define CW_RW_SHIFT    4     /* RW1-RW0: 0 = counter latch command */
-#define CW_RW_MASK     0x3
-#define CW_M_SHIFT     1     /* M2-M0 */
-#define CW_M_MASK      0x7
-#define CW_BCD         0x01
-#define CW_CTRL_BITS   0x3f  /* RW, M, BCD: echoed in the status byte */
-#define MODE_ALIAS_MIN 6     /* modes 6 and 7 are 2 and 3 (M2 is "don't care") */
-#define MODE_ALIAS_SUB 4
 
 enum pit_rw { RW_LATCH = 0, RW_LO = 1, RW_HI = 2, RW_LOHI = 3 };
 
@@ -31,43 +20,29 @@ enum pit_mode {
 	MODE_HW_STROBE = 5,    /* hardware triggered (retriggerable) strobe */
 };
 
-/* Read-back command: bits 5/4 are active low */
-#define RB_NO_COUNT  0x20
-#define RB_NO_STATUS 0x10
-#define RB_CHANNEL(i) (0x02u << (i)) /* CNT0 is bit 1 */
-
-/* Status byte */
-#define ST_OUT       0x80
-#define ST_NULL      0x40
-
-#define BINARY_RANGE 65536u /* a count of 0 means 2^16 (binary) */
-#define BCD_RANGE    10000u /* or 10^4 (BCD) */
 #define BCD_DIGIT    0xfu
 #define BCD_DIGIT_BITS 4
 #define BCD_DIGITS   4
 #define BCD_BASE     10u
-#define BYTE_BITS    8
 #define BYTE_MASK    0xffu
 #define CMD_READ_VALUE 0xff /* the control word register is write-only */
-#define REFRESH_TICKS 18     /* port 0x61 bit 4 toggles every 15.085 us */
-#define KHZ          1000ULL
 #define NO_EDGE      UINT64_MAX
 #define EDGES_MAX    ((unsigned)~0u)
 
-/* ---- time: CLK edge k is at the first TSC t with floor(t*VPIT_HZ/hz) >= k */
+/* ---- time: CLK edge k is at the first TSC t with floor(t*PIT_HZ/hz) >= k */
 
 /* CLK edges in (0, t]. Split so no product exceeds 2^64: the quotient
- * part is whole seconds, the remainder part is below hz * VPIT_HZ. */
+ * part is whole seconds, the remainder part is below hz * PIT_HZ. */
 static uint64_t tsc_to_clk(uint64_t hz, uint64_t t)
 {
-	return (t / hz) * VPIT_HZ + (t % hz) * VPIT_HZ / hz;
+	return (t / hz) * PIT_HZ + (t % hz) * PIT_HZ / hz;
 }
 
-/* The TSC time of CLK edge k: ceil(k * hz / VPIT_HZ), saturating. */
+/* The TSC time of CLK edge k: ceil(k * hz / PIT_HZ), saturating. */
 static uint64_t clk_to_tsc(uint64_t hz, uint64_t k)
 {
-	uint64_t q = k / VPIT_HZ, r = k % VPIT_HZ;
-	uint64_t frac = (r * hz + VPIT_HZ - 1) / VPIT_HZ;
+	uint64_t q = k / PIT_HZ, r = k % PIT_HZ;
+	uint64_t frac = (r * hz + PIT_HZ - 1) / PIT_HZ;
 
 	if (q > (UINT64_MAX - frac) / hz)
 		return UINT64_MAX;
@@ -89,12 +64,12 @@ static uint64_t clk_now(struct vpit *p, uint64_t now_tsc)
 
 static unsigned ch_rw(const struct vpit_channel *ch)
 {
-	return (ch->ctrl >> CW_RW_SHIFT) & CW_RW_MASK;
+	return (ch->ctrl >> PIT_CW_RW_SHIFT) & PIT_CW_RW_MASK;
 }
 
 static bool ch_bcd(const struct vpit_channel *ch)
 {
-	return ch->ctrl & CW_BCD;
+	return ch->ctrl & PIT_CW_BCD;
 }
 
 static bool periodic(const struct vpit_channel *ch)
@@ -125,7 +100,7 @@ static uint16_t to_bcd(uint32_t v)
 
 static uint32_t ch_range(const struct vpit_channel *ch)
 {
-	return ch_bcd(ch) ? BCD_RANGE : BINARY_RANGE;
+	return ch_bcd(ch) ? PIT_BCD_RANGE : PIT_BINARY_RANGE;
 }
 
 /* The count register as a number of CLK periods: 1 .. 2^16 (or 16665 for
@@ -335,11 +310,11 @@ static void ch_pause(struct vpit_channel *ch, uint64_t c)
 
 static void ch_control(struct vpit_channel *ch, uint8_t cw, uint64_t c)
 {
-	unsigned mode = (cw >> CW_M_SHIFT) & CW_M_MASK;
+	unsigned mode = (cw >> PIT_CW_M_SHIFT) & PIT_CW_M_MASK;
 
 	ch->idle_ce = ch_display(ch, c); /* the element keeps its old value */
-	ch->ctrl = cw & CW_CTRL_BITS;
-	ch->mode = (uint8_t)(mode >= MODE_ALIAS_MIN ? mode - MODE_ALIAS_SUB : mode);
+	ch->ctrl = cw & PIT_CW_CTRL_BITS;
+	ch->mode = (uint8_t)(mode >= PIT_MODE_ALIAS_MIN ? mode - PIT_MODE_ALIAS_SUB : mode);
 	ch->state = VPIT_IDLE;
 	ch->cr_pending = true;
 	ch->write_hi_next = false;
@@ -451,8 +426,8 @@ static void ch_latch_status(struct vpit_channel *ch, uint64_t c)
 {
 	if (ch->status_latched)
 		return;
-	ch->status = (uint8_t)((ch_out(ch, c) ? ST_OUT : 0) |
-			       (ch_null_count(ch, c) ? ST_NULL : 0) | ch->ctrl);
+	ch->status = (uint8_t)((ch_out(ch, c) ? PIT_ST_OUT : 0) |
+			       (ch_null_count(ch, c) ? PIT_ST_NULL : 0) | ch->ctrl);
 	ch->status_latched = true;
 }
 
@@ -486,19 +461,19 @@ static uint8_t ch_read(struct vpit_channel *ch, uint64_t c)
 
 static void write_command(struct vpit *p, uint8_t cw, uint64_t c)
 {
-	unsigned sc = cw >> CW_SC_SHIFT;
+	unsigned sc = cw >> PIT_CW_SC_SHIFT;
 
-	if (sc == CW_SC_READBACK) {
+	if (sc == PIT_CW_SC_READBACK) {
 		/* D0 is reserved (0); a 1 there is ignored. */
-		for (unsigned i = 0; i < VPIT_CHANNELS; i++) {
-			if (!(cw & RB_CHANNEL(i)))
+		for (unsigned i = 0; i < PIT_CHANNELS; i++) {
+			if (!(cw & PIT_RB_CHANNEL(i)))
 				continue;
-			if (!(cw & RB_NO_COUNT))
+			if (!(cw & PIT_RB_NO_COUNT))
 				ch_latch_count(&p->ch[i], c);
-			if (!(cw & RB_NO_STATUS))
+			if (!(cw & PIT_RB_NO_STATUS))
 				ch_latch_status(&p->ch[i], c);
 		}
-	} else if (((cw >> CW_RW_SHIFT) & CW_RW_MASK) == RW_LATCH) {
+	} else if (((cw >> PIT_CW_RW_SHIFT) & PIT_CW_RW_MASK) == RW_LATCH) {
 		ch_latch_count(&p->ch[sc], c);
 	} else {
 		ch_control(&p->ch[sc], cw, c);
@@ -507,8 +482,8 @@ static void write_command(struct vpit *p, uint8_t cw, uint64_t c)
 
 static uint8_t read_port61(const struct vpit *p, uint64_t c)
 {
-	return (uint8_t)(p->port61 | ((c / REFRESH_TICKS) & 1 ? VPIT_P61_REFRESH : 0) |
-			 (ch_out(&p->ch[VPIT_GATED_CHANNEL], c) ? VPIT_P61_OUT2 : 0));
+	return (uint8_t)(p->port61 | ((c / SYS_CTRL_B_REFRESH_TICKS) & 1 ? SYS_CTRL_B_REFRESH : 0) |
+			 (ch_out(&p->ch[PIT_GATED_CHANNEL], c) ? SYS_CTRL_B_OUT2 : 0));
 }
 
 void vpit_init(struct vpit *p, uint64_t tsc_khz)
@@ -517,49 +492,49 @@ void vpit_init(struct vpit *p, uint64_t tsc_khz)
 	tsc_khz = MAX(tsc_khz, VPIT_MIN_TSC_KHZ);
 	tsc_khz = MIN(tsc_khz, VPIT_MAX_TSC_KHZ);
 	p->tsc_hz = tsc_khz * KHZ;
-	for (unsigned i = 0; i < VPIT_CHANNELS; i++) {
+	for (unsigned i = 0; i < PIT_CHANNELS; i++) {
 		struct vpit_channel *ch = &p->ch[i];
 
-		ch->ctrl = (uint8_t)(RW_LOHI << CW_RW_SHIFT | MODE_SQUARE << CW_M_SHIFT);
+		ch->ctrl = (uint8_t)(RW_LOHI << PIT_CW_RW_SHIFT | MODE_SQUARE << PIT_CW_M_SHIFT);
 		ch->mode = MODE_SQUARE;
 		ch->state = VPIT_IDLE;
 		ch->cr_pending = true;
-		ch->gate = i != VPIT_GATED_CHANNEL; /* the others are tied high */
+		ch->gate = i != PIT_GATED_CHANNEL; /* the others are tied high */
 	}
 }
 
 int vpit_io(struct vpit *p, uint16_t port, bool write, uint8_t *val, uint64_t now_tsc)
 {
-	bool out_before[VPIT_CHANNELS];
+	bool out_before[PIT_CHANNELS];
 	uint64_t c;
 	unsigned i;
 
-	if ((port < VPIT_PORT_CH0 || port > VPIT_PORT_CMD) && port != VPIT_PORT_SYS_CTRL_B)
+	if ((port < PIT_CH0_DATA || port > PIT_CMD) && port != PORT_SYS_CTRL_B)
 		return -ENOENT;
 	c = clk_now(p, now_tsc);
-	for (i = 0; i < VPIT_CHANNELS; i++) {
+	for (i = 0; i < PIT_CHANNELS; i++) {
 		ch_sync(&p->ch[i], c);
 		out_before[i] = ch_out(&p->ch[i], c);
 	}
-	if (port == VPIT_PORT_SYS_CTRL_B) {
+	if (port == PORT_SYS_CTRL_B) {
 		if (write) {
-			p->port61 = *val & VPIT_P61_WRITABLE;
-			ch_set_gate(&p->ch[VPIT_GATED_CHANNEL], *val & VPIT_P61_GATE2, c);
+			p->port61 = *val & SYS_CTRL_B_WRITABLE;
+			ch_set_gate(&p->ch[PIT_GATED_CHANNEL], *val & SYS_CTRL_B_GATE2, c);
 		} else {
 			*val = read_port61(p, c);
 		}
-	} else if (port == VPIT_PORT_CMD) {
+	} else if (port == PIT_CMD) {
 		if (write)
 			write_command(p, *val, c);
 		else
 			*val = CMD_READ_VALUE;
 	} else if (write) {
-		ch_write(&p->ch[port - VPIT_PORT_CH0], *val, c);
+		ch_write(&p->ch[port - PIT_CH0_DATA], *val, c);
 	} else {
-		*val = ch_read(&p->ch[port - VPIT_PORT_CH0], c);
+		*val = ch_read(&p->ch[port - PIT_CH0_DATA], c);
 	}
 	/* A control word or count write can raise OUT at once. */
-	for (i = 0; i < VPIT_CHANNELS; i++)
+	for (i = 0; i < PIT_CHANNELS; i++)
 		if (!out_before[i] && ch_out(&p->ch[i], c))
 			p->ch[i].edges++;
 	return 0;

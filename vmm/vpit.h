@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpit.h: a guest's virtual 8254 PIT (ports 0x40-0x43) and the PC/AT port
  * 0x61 bits of channel 2 (gate, speaker enable, OUT2, refresh toggle).
  * Intel 8254 datasheet: modes 0-5, counter latch, read-back, status byte.
@@ -9,24 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VPIT_HZ 1193182u /* input clock (CLK) of every channel */
-
-/* I/O ports */
-#define VPIT_PORT_CH0  0x40
-#define VPIT_PORT_CH1  0x41
-#define VPIT_PORT_CH2  0x42
-#define VPIT_PORT_CMD  0x43 /* control word register, write-only */
-#define VPIT_PORT_SYS_CTRL_B 0x61
-
-/* Port 0x61 (system control port B) */
-#define VPIT_P61_GATE2   0x01 /* channel 2 GATE (read/write) */
-#define VPIT_P61_SPEAKER 0x02 /* speaker data enable (stored only) */
-#define VPIT_P61_WRITABLE 0x0f /* bits 2-3 (parity/IOCHK enables): stored only */
-#define VPIT_P61_REFRESH 0x10 /* refresh toggle, read-only */
-#define VPIT_P61_OUT2    0x20 /* channel 2 OUT, read-only */
-
-#define VPIT_CHANNELS 3
-#define VPIT_GATED_CHANNEL 2 /* GATE from port 0x61, OUT readable there */
+#include "arch/x86/pit.h"   /* ports, port 0x61 bits, control word */
 
 /* vpit_channel.latch_left: latched count bytes still to be read */
 #define VPIT_LATCH_LO 0x01
@@ -47,7 +31,7 @@ enum vpit_state {
 };
 
 /* CLK edges are numbered from TSC 0: edge k happens at the first TSC value
- * t with floor(t * VPIT_HZ / tsc_hz) >= k. "e" below is the number of
+ * t with floor(t * PIT_HZ / tsc_hz) >= k. "e" below is the number of
  * decrements since the count was loaded (0 at load_clk). */
 struct vpit_channel {
 	uint8_t ctrl;          /* RW, M and BCD bits of the last control word (status 5:0) */
@@ -77,7 +61,7 @@ struct vpit {
 	uint64_t tsc_hz;       /* TSC rate in Hz */
 	uint64_t last_clk;     /* latest CLK edge seen: time never runs backwards */
 	uint8_t port61;        /* port 0x61 bits 0-3 as written */
-	struct vpit_channel ch[VPIT_CHANNELS];
+	struct vpit_channel ch[PIT_CHANNELS];
 };
 
 /* Power-on state (the datasheet leaves it undefined): every channel as

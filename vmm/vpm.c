@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpm.c: the guest's ACPI PM1a event and control registers and its PM
  * timer (ACPI 6.4 4.8.3.1 PM1 status/enable, 4.8.3.2 PM1 control, 4.8.3.3
  * PM timer). The timer is a closed-form function of the TSC: tick k comes
@@ -7,8 +8,6 @@
 #include "vmm/errno.h"
 #include "vmm/lib.h"
 
-#define KHZ 1000ULL
-#define TMR_MSB_SHIFT 31                 /* TMR_STS: bit 31 of the 32-bit value changed */
 #define PM1_EN_BITS (ACPI_PM1_TMR_EN | ACPI_PM1_GBL_EN | ACPI_PM1_PWRBTN_EN | ACPI_PM1_SLPBTN_EN | ACPI_PM1_RTC_EN)
 #define PM1_CNT_STORED (ACPI_PM1_BM_RLD | ACPI_PM1_SLP_TYP)
 #define BLOCK_LEN (VPM_PORT_LAST - VPM_PORT_BASE + 1)
@@ -21,7 +20,7 @@ void vpm_init(struct vpm *p, uint64_t tsc_khz, uint64_t now_tsc)
 	tsc_khz = MIN(tsc_khz, VPM_MAX_TSC_KHZ);
 	p->tsc_hz = tsc_khz * KHZ;
 	p->base_tsc = p->last_tsc = now_tsc;
-	p->msb_changes_seen = VPM_TMR_START >> TMR_MSB_SHIFT;
+	p->msb_changes_seen = VPM_TMR_START >> PM_TIMER_MSB_SHIFT32;
 }
 
 /* Timer ticks since creation plus the start value, as a 64-bit count that
@@ -43,7 +42,7 @@ uint32_t vpm_timer(struct vpm *p, uint64_t now_tsc)
 
 static uint16_t pm1_sts(struct vpm *p, uint64_t now_tsc)
 {
-	return (count64(p, now_tsc) >> TMR_MSB_SHIFT) > p->msb_changes_seen ? ACPI_PM1_TMR_STS : 0;
+	return (count64(p, now_tsc) >> PM_TIMER_MSB_SHIFT32) > p->msb_changes_seen ? ACPI_PM1_TMR_STS : 0;
 }
 
 /* The block as bytes, little endian, as the guest reads it at now_tsc. */
@@ -69,7 +68,7 @@ static void write_reg(struct vpm *p, uint16_t reg, unsigned lanes, uint16_t v, u
 	case VPM_PM1_STS:
 		/* Write 1 to clear; the timer is the only source of status. */
 		if (v & ACPI_PM1_TMR_STS)
-			p->msb_changes_seen = count64(p, now_tsc) >> TMR_MSB_SHIFT;
+			p->msb_changes_seen = count64(p, now_tsc) >> PM_TIMER_MSB_SHIFT32;
 		break;
 	case VPM_PM1_EN:
 		p->pm1_en = (uint16_t)((p->pm1_en & ~mask) | (v & PM1_EN_BITS));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vpm.h: a guest's ACPI power-management I/O block, in the VMM because the
  * PM timer is timing-critical: PM1a status/enable, PM1a control and the
  * 32-bit PM timer at 3.579545 MHz (ACPI 6.4 4.8.3.1-4.8.3.3), at the ports

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vuart.c: write-only 16550 stand-in for guest COM1 (PC16550D register
  * map: THR/RBR 0, IER 1, IIR/FCR 2, LCR 3, MCR 4, LSR 5, MSR 6, SCR 7).
  * Bytes written to THR are collected into lines and logged, at most
@@ -10,12 +11,6 @@
 #include "arch/x86/cpu.h"
 #include "vmm/errno.h"
 #include "vmm/log.h"
-
-#define REG_THR 0
-#define REG_LCR 3
-#define REG_LSR 5
-#define REG_SCR 7
-#define LCR_DLAB 0x80
 
 void vuart_init(struct vuart *u, const char *name, uint64_t tsc_khz)
 {
@@ -68,22 +63,22 @@ static void put(struct vuart *u, uint8_t c)
 
 int vuart_io(struct vuart *u, uint16_t port, bool write, uint8_t *val)
 {
-	if (port < VUART_BASE || port >= VUART_BASE + VUART_PORTS)
+	if (port < COM1_PORT || port >= COM1_PORT + UART_REGS)
 		return -ENOENT;
-	unsigned reg = port - VUART_BASE;
+	unsigned reg = port - COM1_PORT;
 	if (write) {
-		if (reg == REG_THR && !(u->lcr & LCR_DLAB))
+		if (reg == UART_THR && !(u->lcr & UART_LCR_DLAB))
 			put(u, *val);
-		else if (reg == REG_LCR)
+		else if (reg == UART_LCR)
 			u->lcr = *val;
-		else if (reg == REG_SCR)
+		else if (reg == UART_SCR)
 			u->scratch = *val;
 		return 0;
 	}
 	switch (reg) {
-	case REG_LSR: *val = VUART_LSR_IDLE; break;
-	case REG_LCR: *val = u->lcr; break;
-	case REG_SCR: *val = u->scratch; break;
+	case UART_LSR: *val = VUART_LSR_IDLE; break;
+	case UART_LCR: *val = u->lcr; break;
+	case UART_SCR: *val = u->scratch; break;
 	default: *val = 0; break;
 	}
 	return 0;

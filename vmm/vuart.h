@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vuart.h: the VMM-local write-only COM1 stand-in (16550 register layout,
  * PC16550D data sheet) used while no IOPM serves guest UARTs: guest output
  * is copied into the VMM log, one line at a time, with the guest's name. */
@@ -7,12 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/serial.h"   /* COM1_PORT, UART_* registers */
 #include "vmm/ratelimit.h"
 
-#define VUART_BASE 0x3f8
-#define VUART_PORTS 8
 #define VUART_LINE_MAX 160
-#define VUART_LSR_IDLE 0x60   /* THR empty, transmitter empty */
+#define VUART_LSR_IDLE (UART_LSR_THRE | UART_LSR_TEMT)   /* what LSR always reads */
 /* Guest output reaches the VMM log at most this fast (lines): a burst for
  * a test's whole report, then a trickle, so that a flooding guest cannot
  * keep the log lock, nor the serial line, from everyone else. */
@@ -31,7 +31,7 @@ struct vuart {
 
 /* tsc_khz: the clock of the rate limit (0: the burst only). */
 void vuart_init(struct vuart *u, const char *name, uint64_t tsc_khz);
-/* 1-byte access to port VUART_BASE + off; returns 0 or -ENOENT. */
+/* 1-byte access to port COM1_PORT + off; returns 0 or -ENOENT. */
 int vuart_io(struct vuart *u, uint16_t port, bool write, uint8_t *val);
 void vuart_flush(struct vuart *u);
 /* The guest ends: its last line, and how many were dropped since the last report. */

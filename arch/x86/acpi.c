@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi.c: find the RSDP, walk the RSDT/XSDT, read the MADT (CPUs, IOAPICs,
  * interrupt source overrides) and the FADT's PM timer port (ACPI 6.4 5.2).
  * Firmware tables are input: checksums and lengths are checked, entries

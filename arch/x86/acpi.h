@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi.h: what the VMM learns from the firmware tables: ACPI (6.4 5.2.5
  * RSDP, 5.2.7/5.2.8 RSDT/XSDT, 5.2.9 FADT, 5.2.12 MADT; layouts in
  * arch/x86/acpi_tables.h) and the MP table fallback (Intel MultiProcessor

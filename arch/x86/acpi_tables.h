@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_tables.h: the layouts and field values of the ACPI tables that the
  * VMM reads (arch/x86/acpi.c) and builds for its guests (vmm/acpi_build.c):
  * ACPI 6.4 5.2.3.2 Generic Address Structure, 5.2.5.3 RSDP, 5.2.6 header,
@@ -14,7 +15,19 @@
 #define BIOS_EBDA_SEG_PTR 0x40e
 #define EBDA_SCAN_LEN 1024
 #define BIOS_ROM_START 0xe0000
-#define BIOS_ROM_END 0x100000
+#define BIOS_ROM_END 0x100000ULL   /* 1 MiB: the end of the PC/AT's real-mode memory */
+/* Conventional RAM of the PC/AT ends at 640 KiB; the legacy video window
+ * and option ROMs follow, then the BIOS (15 "System Address Map
+ * Interfaces" reports the hole as not RAM). */
+#define PC_LOW_RAM_END 0xa0000ULL
+
+/* 15.1 Address Range Types of the system address map (the BIOS's INT 15h
+ * E820h types, also in Linux's boot_params e820_table). */
+#define E820_RAM            1      /* AddressRangeMemory */
+#define E820_RESERVED       2      /* AddressRangeReserved */
+#define E820_ACPI           3      /* AddressRangeACPI */
+#define E820_NVS            4      /* AddressRangeNVS */
+#define E820_UNUSABLE       5      /* AddressRangeUnusable: OSPM must not use it */
 
 #define ACPI_SIG_RSDP "RSD PTR "
 #define ACPI_SIG_RSDT "RSDT"
@@ -167,6 +180,7 @@ _Static_assert(offsetof(struct acpi_fadt, x_pm_tmr_blk) == 208, "FADT X_PM_TMR_B
 #define ACPI_PM1_SLP_EN     (1U << 13)  /* write-only */
 #define PM_TIMER_HZ         3579545U
 #define PM_TIMER_MASK24     0xffffffU   /* TMR_VAL_EXT clear: bits 31:24 read 0 */
+#define PM_TIMER_MSB_SHIFT32 31         /* a 32-bit timer sets TMR_STS when bit 31 changes */
 
 /* 5.2.10 Firmware ACPI Control Structure (64-byte aligned, version 2). */
 struct acpi_facs {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* asm_defs.c: compiled to assembly only; the Makefile turns each "->NAME VALUE"
  * marker into a nasm %define in build/asm_defs.inc, so that boot and
  * trampoline code use the C headers' constants and struct offsets. */
@@ -8,6 +9,7 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/serial.h"
 #include "arch/x86/trampoline.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/multiboot2.h"
@@ -54,6 +56,10 @@ void asm_defs(void)
 	DEFINE(PTE_P, PTE_P);
 	DEFINE(PTE_W, PTE_W);
 	DEFINE(PTE_PS, PTE_PS);
+	DEFINE(PAGE_SIZE, PAGE_SIZE);
+	DEFINE(LARGE_PAGE_SIZE, LARGE_PAGE_SIZE);
+	DEFINE(PT_ENTRIES, PT_ENTRIES);
+	DEFINE(COM1_PORT, COM1_PORT);
 	DEFINE(TRAMP_CR3, offsetof(struct trampoline_params, cr3));
 	DEFINE(TRAMP_STACK, offsetof(struct trampoline_params, stack_top));
 	DEFINE(TRAMP_ENTRY, offsetof(struct trampoline_params, entry));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cpu.h: control registers, CPUID, TSC and other instruction wrappers
  * (Intel SDM Vol. 3A 2.5 "Control Registers", Vol. 2A CPUID). */
 #ifndef ARCH_X86_CPU_H
@@ -14,6 +15,9 @@
 #define CR0_NW  (1ULL << 29)
 #define CR0_CD  (1ULL << 30)
 #define CR0_PG  (1ULL << 31)  /* paging */
+/* CR0 after power-up, RESET or INIT: CD, NW and ET set (Vol. 3A 9.1.1,
+ * table 9-1). */
+#define CR0_RESET (CR0_CD | CR0_NW | CR0_ET)
 /* Bits 63:32 are reserved (MOV to CR0 #GP); the other reserved bits of
  * 31:0 are ignored by a write and read as 0 (2.5). */
 #define CR0_DEFINED (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
@@ -43,7 +47,9 @@
 #define CR4_PKE (1ULL << 22)      /* CPUID.7.0:ECX.PKU */
 #define CR8_TPR_MASK 0xfULL       /* CR8[3:0] = TPR[7:4]; 63:4 reserved (10.8.6.1) */
 
-/* Exception vectors (SDM Vol. 3A 6.3.1, table 6-1). */
+/* Exception vectors (SDM Vol. 3A 6.3.1, table 6-1). Vectors 0-31 are the
+ * architecture's (exceptions and reserved, 6.2); interrupts use 32-255. */
+#define EXCEPTION_VECTORS 32
 #define EXC_DE 0   /* divide error */
 #define EXC_DB 1   /* debug */
 #define EXC_NMI 2
@@ -120,13 +126,43 @@
 #define CPUID_ADDR_PHYS_BITS(eax) ((eax) & 0xff)  /* MAXPHYADDR */
 #define CPUID_MAXPHYADDR_DEFAULT 36 /* without leaf 0x80000008 (SDM Vol. 3A 4.1.4) */
 #define CPUID_ADDR_LINEAR_BITS(eax) (((eax) >> 8) & 0xff)
+/* RFLAGS (SDM Vol. 1 3.4.3, Vol. 3A 2.3). */
+#define RFLAGS_CF (1ULL << 0)
+#define RFLAGS_RESERVED_ONE (1ULL << 1)  /* reserved, always 1 */
+#define RFLAGS_PF (1ULL << 2)
+#define RFLAGS_AF (1ULL << 4)
+#define RFLAGS_ZF (1ULL << 6)
+#define RFLAGS_SF (1ULL << 7)
 #define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
 #define RFLAGS_DF (1ULL << 10)
+#define RFLAGS_OF (1ULL << 11)
 #define RFLAGS_RF (1ULL << 16)
+#define RFLAGS_VM (1ULL << 17)
 #define RFLAGS_AC (1ULL << 18)
-#define RFLAGS_CF (1ULL << 0)
-#define RFLAGS_ZF (1ULL << 6)
+/* The status flags an arithmetic instruction sets (Vol. 1 3.4.3.1). */
+#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+/* Reserved bits that must be 0: 63:22, 15, 5 and 3 (a VM entry checks
+ * them, Vol. 3C 26.3.1.4). */
+#define RFLAGS_RESERVED_ZERO 0xffffffffffc08028ULL
+
+/* Current privilege level 3: user mode, for paging's U/S checks (Vol. 3A
+ * 5.5, 4.6). */
+#define CPL_USER 3
+
+/* Linear addresses (Vol. 1 3.3.7.1, Vol. 3A 4.1.1): 32 bits outside IA-32e
+ * mode (an address wraps at 4 GiB), 48 bits with 4-level paging. */
+#define LA32_MASK 0xffffffffULL
+#define LINEAR_BITS_4LEVEL 48
+
+/* The x87/SSE state that FXSAVE/FXRSTOR move (Vol. 1 10.5.1, table 10-2):
+ * a 512-byte, 16-byte aligned area with MXCSR at byte 24. FCW after FINIT
+ * (Vol. 1 8.1.5) and MXCSR after reset (Vol. 1 10.2.3, Vol. 3A 9.1.1). */
+#define FXSAVE_AREA_SIZE 512
+#define FXSAVE_AREA_ALIGN 16
+#define FXSAVE_MXCSR_OFFSET 24
+#define FXSAVE_FCW_INIT 0x37f
+#define MXCSR_INIT 0x1f80
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -176,6 +212,7 @@ DEFINE_DR_ACCESSORS(3)
 DEFINE_DR_ACCESSORS(6)
 #undef DEFINE_DR_ACCESSORS
 #define DR6_INIT 0xffff0ff0ULL /* DR6 after reset (17.2.3) */
+#define DR7_RESET 0x400ULL     /* DR7 after reset, and after a VM exit (17.2.4, Vol. 3C 27.5.1) */
 /* DR7 (17.2.4): breakpoint i is enabled by L<i> (bit 2i) or G<i> (bit
  * 2i+1); R/W<i> (bits 17:16 + 4i) says what it watches, LEN<i> (bits 19:18
  * + 4i) how many bytes. */
@@ -183,6 +220,7 @@ DEFINE_DR_ACCESSORS(6)
 #define DR7_ENABLE_BITS 0xffULL  /* L0-L3, G0-G3 */
 #define DR7_RW(dr7, i) (((dr7) >> (16 + 4 * (i))) & 3)
 #define DR7_LEN(dr7, i) (((dr7) >> (18 + 4 * (i))) & 3)
+#define DR7_LEN_BYTES(len) ((len) == 2 ? 8U : (len) + 1U)  /* LEN 00: 1, 01: 2, 10: 8, 11: 4 */
 #define   DR7_RW_EXEC 0
 #define   DR7_RW_WRITE 1
 #define   DR7_RW_IO 2       /* with CR4.DE */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioapic.c: I/O APIC discovery results and pin masking (82093AA datasheet
  * 3.2.4 "I/O Redirection Table Registers"). The VMM owns every IOAPIC: at
  * boot each pin is masked, later issues route pins one by one. */
@@ -41,8 +42,8 @@ void ioapic_init_all(void)
 	for (uint32_t i = 0; i < nioapics; i++) {
 		struct ioapic *io = &ioapics[i];
 		uint32_t ver = ioapic_read(io, IOAPIC_REG_VER);
-		io->version = ver & 0xff;
-		io->pins = ((ver >> 16) & 0xff) + 1;
+		io->version = ver & IOAPIC_VER_MASK;
+		io->pins = ((ver >> IOAPIC_VER_MRE_SHIFT) & IOAPIC_VER_MRE_MASK) + 1;
 		if (io->pins > IOAPIC_MAX_PINS)
 			io->pins = IOAPIC_MAX_PINS;
 		uint32_t masked = 0;

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; isr.asm: the 256 interrupt entry stubs and the common save/restore path
 ; (Intel SDM Vol. 3A 6.14 "Exception and Interrupt Handling in 64-bit Mode").
 ; Each stub pushes a dummy error code where the CPU pushes none, then the

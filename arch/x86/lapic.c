@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lapic.c: local APIC access in x2APIC (MSR) or xAPIC (MMIO) mode, IPIs
  * and the timer (Intel SDM Vol. 3A 10.4.3 enabling, 10.5.4 timer, 10.6 IPIs,
  * 10.12 x2APIC). The BSP picks the mode; every VMM CPU uses the same one. */
@@ -19,14 +20,14 @@ bool lapic_x2apic(void)
 uint32_t lapic_read(uint32_t reg)
 {
 	if (x2apic_mode)
-		return (uint32_t)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
+		return (uint32_t)rdmsr(MSR_X2APIC_BASE + (reg >> APIC_REG_SHIFT));
 	return mmio_read32(xapic_base + reg);
 }
 
 void lapic_write(uint32_t reg, uint32_t val)
 {
 	if (x2apic_mode)
-		wrmsr(MSR_X2APIC_BASE + (reg >> 4), val);
+		wrmsr(MSR_X2APIC_BASE + (reg >> APIC_REG_SHIFT), val);
 	else
 		mmio_write32(xapic_base + reg, val);
 }
@@ -34,7 +35,7 @@ void lapic_write(uint32_t reg, uint32_t val)
 uint32_t lapic_id(void)
 {
 	uint32_t id = lapic_read(APIC_ID);
-	return x2apic_mode ? id : id >> 24;
+	return x2apic_mode ? id : id >> APIC_ID_SHIFT;
 }
 
 void lapic_eoi(void)
@@ -83,10 +84,10 @@ void lapic_init_ap(void)
 bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
 {
 	if (x2apic_mode) {
-		wrmsr(MSR_X2APIC_BASE + (APIC_ICR_LO >> 4), ((uint64_t)apic_id << 32) | icr_lo);
+		wrmsr(MSR_X2APIC_BASE + (APIC_ICR_LO >> APIC_REG_SHIFT), ((uint64_t)apic_id << 32) | icr_lo);
 		return true;
 	}
-	mmio_write32(xapic_base + APIC_ICR_HI, apic_id << 24);
+	mmio_write32(xapic_base + APIC_ICR_HI, apic_id << ICR_HI_DEST_SHIFT);
 	mmio_write32(xapic_base + APIC_ICR_LO, icr_lo);
 	for (int i = 0; i < ICR_BUSY_SPINS; i++) {
 		if (!(mmio_read32(xapic_base + APIC_ICR_LO) & ICR_BUSY))

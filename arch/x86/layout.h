@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* layout.h: fixed addresses and sizes of the VMM image, shared by C, nasm
  * (through the generated build/asm_defs.inc) and the linker script (through
  * cpp). Each value is written here once and nowhere else. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mptable.c: CPU and IOAPIC enumeration from the Intel MultiProcessor
  * Specification 1.4 tables (4.1 floating pointer, 4.2 configuration table
  * header, 4.3.1 processor entries, 4.3.3 I/O APIC entries; layouts in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mptable.h: the layouts of the Intel MultiProcessor Specification 1.4
  * tables, read by the VMM (arch/x86/mptable.c) and built for its guests
  * (vmm/acpi_build.c): 4.1 MP floating pointer, 4.2 configuration table
@@ -10,8 +11,8 @@
 /* Chapter 4: where an OS looks for the floating pointer, 16-byte aligned:
  * the first KiB of the EBDA, else the last KiB of base memory, else the
  * BIOS ROM 0xF0000-0xFFFFF. */
-#define MP_BASE_MEM_LAST_KIB 0x9fc00
-#define MP_BIOS_ROM_START 0xf0000
+#define MP_BASE_MEM_LAST_KIB 0x9fc00ULL
+#define MP_BIOS_ROM_START 0xf0000ULL
 #define MP_BIOS_ROM_SIZE 0x10000
 #define MP_FLOAT_ALIGN 16
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* msr.h: model-specific register numbers and accessors used by the VMM
  * (Intel SDM Vol. 4, "Model-Specific Registers"). The CPUID feature that
  * gates each MSR is named on its line. */
@@ -47,6 +48,8 @@
 #define   EFER_LME                (1ULL << 8)
 #define   EFER_LMA                (1ULL << 10)
 #define   EFER_NXE                (1ULL << 11)
+#define   EFER_WRITABLE           (EFER_SCE | EFER_LME | EFER_NXE) /* LMA is read-only; the rest reserved (Vol. 4 table 2-2) */
+#define   EFER_DEFINED            (EFER_WRITABLE | EFER_LMA)
 #define MSR_STAR                  0xc0000081 /* CPUID.80000001:EDX.SYSCALL; any value */
 #define MSR_LSTAR                 0xc0000082 /* CPUID.80000001:EDX.LM; canonical address */
 #define MSR_CSTAR                 0xc0000083 /* canonical address (unused by Intel CPUs) */
@@ -55,6 +58,7 @@
 #define MSR_GS_BASE               0xc0000101 /* canonical address */
 #define MSR_KERNEL_GS_BASE        0xc0000102 /* canonical address */
 #define MSR_TSC_AUX               0xc0000103 /* CPUID.80000001:EDX.RDTSCP; bits 63:32 reserved */
+#define   MSR_HIGH32_RESERVED     0xffffffff00000000ULL /* bits 63:32 of SFMASK and TSC_AUX (WRMSR #GP) */
 #define MSR_X2APIC_BASE           0x800  /* x2APIC register block, MSR = 0x800 + (xAPIC offset >> 4) */
 #define MSR_X2APIC_LAST           0x8ff  /* end of the x2APIC block (SDM Vol. 3A 10.12.1.2) */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* serial.c: polled 16550A output for the VMM log (PC16550D data sheet:
  * LCR/DLAB divisor programming, LSR.THRE polling). */
 #include "arch/x86/serial.h"

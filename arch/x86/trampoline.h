@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* trampoline.h: parameters the BSP writes into the AP trampoline page before
  * INIT-SIPI-SIPI (Intel SDM Vol. 3A 8.4.4.1, "Typical BSP Initialization
  * Sequence"); boot/trampoline.asm reads them at the offsets generated from

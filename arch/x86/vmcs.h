@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcs.h: VMCS field encodings (Intel SDM Vol. 3D Appendix B "Field
  * Encoding in VMCS"), grouped as there, plus exit reasons (Appendix C),
  * exit-qualification layouts (Vol. 3C 28.2.1) and interruption-information
@@ -65,6 +66,16 @@ enum vmcs_field {
 	HOST_SYSENTER_ESP = 0x6c10, HOST_SYSENTER_EIP = 0x6c12, HOST_RSP = 0x6c14, HOST_RIP = 0x6c16,
 };
 
+/* VPIDs (24.6.12, 28.1): 16 bits; 0 tags VMX root operation's own
+ * translations, and a VM entry with VPID 0 fails (26.2.1.1). */
+#define VPID_MIN 1
+#define VPID_MAX 0xffff
+/* I/O bitmaps A (ports 0-0x7fff) and B (0x8000-0xffff): one 4 KiB page
+ * each (24.6.4). */
+#define IO_BITMAP_PAGES 2
+/* VMCS link pointer without VMCS shadowing: all ones (24.4.2, 26.3.1.5). */
+#define VMCS_LINK_NONE (~0ULL)
+
 /* Basic exit reasons (Appendix C). */
 enum exit_reason {
 	EXIT_EXCEPTION_NMI = 0, EXIT_EXTERNAL_INTERRUPT = 1, EXIT_TRIPLE_FAULT = 2, EXIT_INIT = 3,
@@ -107,8 +118,10 @@ enum exit_reason {
 #define PENDING_DBG_B(i)        (1ULL << (i))  /* breakpoint condition i met */
 #define PENDING_DBG_ENABLED_BP  (1ULL << 12)   /* one of them is enabled in DR7 */
 /* Guest activity states (24.4.2). */
-#define ACTIVITY_ACTIVE 0
-#define ACTIVITY_HLT    1
+#define ACTIVITY_ACTIVE    0
+#define ACTIVITY_HLT       1
+#define ACTIVITY_SHUTDOWN  2
+#define ACTIVITY_WAIT_SIPI 3   /* the highest defined state */
 
 /* Exit qualification for I/O instructions (Table 28-5). */
 #define IOQ_SIZE(q)    (((q) & 7) + 1)
@@ -133,17 +146,40 @@ enum exit_reason {
 #define EPTQ_GLA_VALID  (1ULL << 7)   /* GUEST_LINEAR_ADDRESS holds the access's address */
 #define EPTQ_GLA_FINAL  (1ULL << 8)   /* with bit 7: the access itself, not a paging-structure read */
 #define EPTQ_NMI_UNBLOCK (1ULL << 12)
+/* VM-exit instruction information for INS and OUTS (28.2.5, table 28-8;
+ * when IA32_VMX_BASIC bit 54 says so): address size 0/1/2 = 16/32/64 bits,
+ * the segment register of OUTS's source. */
+#define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
+#define INSN_INFO_SEG(i)       (((i) >> 15) & 7)
 
-/* Segment access rights (24.4.1). */
+/* Segment access rights (24.4.1, table 24-2; the descriptor's type, S,
+ * DPL, P, AVL, L, D/B and G, Vol. 3A 3.4.5). */
+#define AR_TYPE(ar)          ((ar) & 0xf)
+#define AR_TYPE_ACCESSED     0x01        /* code/data type bit 0 */
+#define AR_TYPE_CODE         0x08        /* code/data type bit 3: code */
 #define AR_TYPE_CODE_RX_ACC  0x0b
 #define AR_TYPE_DATA_RW_ACC  0x03
-#define AR_TYPE_TSS_BUSY     0x0b
+#define AR_TYPE_TSS_BUSY     0x0b        /* 32/64-bit TSS, busy */
+#define AR_TYPE_TSS16_BUSY   0x03
 #define AR_TYPE_LDT          0x02
 #define AR_S                 (1U << 4)   /* code/data (not system) */
+#define AR_DPL(ar)           (((ar) >> 5) & 3)
 #define AR_P                 (1U << 7)
 #define AR_L                 (1U << 13)
 #define AR_DB                (1U << 14)
 #define AR_G                 (1U << 15)
 #define AR_UNUSABLE          (1U << 16)
+#define AR_RESERVED          0xfffe0f00U  /* bits 31:17 and 11:8 */
+/* Usual segments: flat 32-bit code and data, 16-bit (real-mode style) code
+ * and data, a busy 32-bit TSS. */
+#define AR_CODE32     (AR_TYPE_CODE_RX_ACC | AR_S | AR_P | AR_DB | AR_G)
+#define AR_DATA32     (AR_TYPE_DATA_RW_ACC | AR_S | AR_P | AR_DB | AR_G)
+#define AR_CODE16     (AR_TYPE_CODE_RX_ACC | AR_S | AR_P)
+#define AR_DATA16     (AR_TYPE_DATA_RW_ACC | AR_S | AR_P)
+#define AR_TSS32_BUSY (AR_TYPE_TSS_BUSY | AR_P)
+/* Limit and granularity agree (26.3.1.2): a limit with any of bits 11:0
+ * clear needs G = 0, one with any of bits 31:20 set needs G = 1. */
+#define SEG_LIMIT_PAGE_LOW 0xfffU
+#define SEG_LIMIT_HIGH     0xfff00000U
 
 #endif

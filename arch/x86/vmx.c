@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmx.c: discover VMX, check every feature the VMM relies on, and enter
  * VMX root operation (Intel SDM Vol. 3C 23.6 "Discovering Support for
  * VMX", 23.7 "Enabling and Entering VMX Operation", Appendix A). */
@@ -6,6 +7,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
 #include "vmm/log.h"
 
 struct vmx_caps vmx_caps;
@@ -75,7 +77,7 @@ bool vmx_check(void)
 	const struct requirement req[] = {
 		{ "true controls (VMX_BASIC bit 55)", c->true_ctls },
 		{ "VMCS region <= 4 KiB", c->region_size && c->region_size <= 4096 },
-		{ "VMCS memory type WB", VMX_BASIC_MEMTYPE(c->basic) == VMX_MEMTYPE_WB },
+		{ "VMCS memory type WB", VMX_BASIC_MEMTYPE(c->basic) == MEMTYPE_WB },
 		{ "secondary controls", has_proc2 },
 		{ "EPT", c->proc2.may1 & PROC2_ENABLE_EPT },
 		{ "EPT 4-level walk", c->ept_vpid & EPT_CAP_WALK4 },

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmx.h: VMX capability reporting and VMXON (Intel SDM Vol. 3C 23.6-23.8
  * "Discovering/Enabling/Entering VMX", Appendix A "VMX Capability
  * Reporting Facility"). Control bits are named by the SDM's tables. */
@@ -11,8 +12,8 @@
 #define VMX_BASIC_REVISION_MASK   0x7fffffffULL
 #define VMX_BASIC_REGION_SIZE(b)  (((b) >> 32) & 0x1fff)
 #define VMX_BASIC_MEMTYPE(b)      (((b) >> 50) & 0xf)
+#define VMX_BASIC_INS_OUTS_INFO   (1ULL << 54)  /* INS/OUTS exits report the instruction information */
 #define VMX_BASIC_TRUE_CTLS       (1ULL << 55)
-#define VMX_MEMTYPE_WB            6
 
 /* Pin-based controls (Table 24-5). */
 #define PIN_EXTINT_EXITING        (1U << 0)

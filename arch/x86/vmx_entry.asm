@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; vmx_entry.asm: VM entry and the VM-exit landing point (Intel SDM Vol. 3C
 ; 26 "VM Entries", 27.5 "Loading Host State"). The guest's general registers
 ; live in a uint64_t[16] indexed by register number (RAX=0 ... R15=15; slot 4,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmx_ops.h: the VMX instructions as inline functions that report
  * VMfailInvalid / VMfailValid (Intel SDM Vol. 3C 31.2 "Conventions": CF=1
  * or ZF=1 after the instruction), and INVEPT/INVVPID descriptors (31.3). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cdev.c: /dev/coopvmm, a misc device whose mmap gives iopmd and vmctl the
  * whole shared zone (MAP_SHARED, offset 0..zone size), so userland needs no
  * /dev/mem. Pages of the VMM-written parts (header, VMM control and data

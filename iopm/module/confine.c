@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* confine.c: keep a reboot, power-off, halt or panic of the IOPM's Linux on
  * the IOPM's own CPU (issue 4 Deliver 3): record it in the shared zone, where
  * the VMM's watch sees it, then stop this CPU for good, before Linux reaches

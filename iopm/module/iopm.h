@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm.h: what the parts of iopm.ko share: the mapped shared zone
  * (shared/coopvmm_abi.h), and the entry points of zone.c, route.c,
  * confine.c and cdev.c. Included first by every .c file (it sets pr_fmt).

@@ -1,4 +1,5 @@
-/* main.c: iopm.ko, the IOPM's link to the VMM (DESIGN.md "Shared zone",
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* main.c: iopm.ko, the IOPM's link to the VMM (docs/iopm.md "iopm.ko",
  * issue 4): map the shared zone, take over the console IRQ's routing,
  * confine reboot/poweroff/panic to this CPU, and offer /dev/coopvmm.
  * Load order and unwinding follow the order of the calls below.

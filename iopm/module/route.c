@@ -1,5 +1,6 @@
-/* route.c: interrupt routing, first form (issue 4, DESIGN.md "Interrupt
- * routing"). Linux runs with noapic, so ISA IRQ n is vector ISA_IRQ_VECTOR(n)
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* route.c: interrupt routing, first form (issue 4, docs/iopm.md "Console
+ * interrupt routing (first form)"). Linux runs with noapic, so ISA IRQ n is vector ISA_IRQ_VECTOR(n)
  * (asm/irq_vectors.h; init_IRQ() maps it on CPU 0). The VMM owns the IOAPIC
  * and forwards the pin as a fixed IPI on that vector; this file gives the IRQ
  * a chip that EOIs the local APIC (not the 8259) and asks the VMM for the route.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* zone.c: map the VMM <-> IOPM shared zone (shared/coopvmm_abi.h) and refuse
  * a zone whose header is not exactly what this build expects; or, with
  * fake=1, allocate a zone and write a valid header for tests without a VMM.
@@ -28,8 +29,6 @@ struct iopm_zone iopm_zone;
 #if !IS_ENABLED(CONFIG_STRICT_DEVMEM) || !IS_ENABLED(CONFIG_IO_STRICT_DEVMEM)
 #error "the IOPM kernel needs CONFIG_STRICT_DEVMEM=y and CONFIG_IO_STRICT_DEVMEM=y (docs/iopm.md, Confinement)"
 #endif
-
-#define IOPM_NO_APIC_ID 0xffffffffU   /* fake header: no VMM CPU */
 
 struct area {
 	const char *name;
@@ -195,7 +194,7 @@ int iopm_zone_fake(size_t size, unsigned int console_irq)
 	h->iopm_data_size = size - COOP_DATA_OFF - data;
 	h->tsc_khz = tsc_khz;            /* Linux's own calibration: there is no VMM to measure it */
 	h->lapic_khz = 0;                /* unknown to a module */
-	h->vmm_apic_id = IOPM_NO_APIC_ID;
+	h->vmm_apic_id = COOP_NO_APIC_ID;
 	h->iopm_apic_id = read_apic_id();
 	h->iopm_index = 0;
 	h->vmm_notify_vector = 0;

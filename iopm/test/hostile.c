@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile.c: what a misbehaving IOPM can write into its own part of the
  * shared zone (through /dev/coopvmm, as iopmd does), to check that the VMM
  * stays sane: tests/system/qemu_iopm_hostile.py packs it into a test-only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mkzone.c: write the first pages of a shared zone as a VMM would leave them
  * (shared/coopvmm_abi.h), for iopm/test/qemu_iopm.py to load into reserved
  * guest RAM with QEMU's generic loader: iopm.ko's real (non-fake) path.

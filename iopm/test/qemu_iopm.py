@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # qemu_iopm.py: the IOPM's Linux, iopm.ko (fake=1 zone), iopmd, vmctl and the
 # initramfs, end to end under plain QEMU TCG (no VMM). Drives the console on
 # COM2 like a person, reads guest memory through the QEMU monitor as the VMM

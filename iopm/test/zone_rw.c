@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* zone_rw.c: checks /dev/coopvmm's mmap rules from inside the IOPM (run by
  * iopm/test-qemu.sh, packed into a test-only initramfs): IOPM areas writable,
  * VMM-written pages SIGBUS on write, read-only opens refuse PROT_WRITE,

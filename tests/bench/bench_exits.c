@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench_exits: what a VM exit costs under coopvmm, measured by the guest in
  * TSC cycles (docs/benchmarks.md). For each item it runs WARMUP iterations,
  * then ITERS measured ones of one operation between two fenced RDTSCs, and

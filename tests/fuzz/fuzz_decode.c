@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_decode.c: libFuzzer target for the instruction decoder (vmm/decode.c,
  * SDM Vol. 2A ch. 2). Decodes the input in all four CPU modes and checks the
  * invariants the emulator relies on; any violation aborts with the input.

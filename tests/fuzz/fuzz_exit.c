@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_exit.c: libFuzzer target for the VM-exit handlers in the host
  * harness (tests/harness, docs/exit-harness.md). An input is a guest (CPU
  * mode, registers, flags, CPL, APIC mode, guest RAM bytes: the instruction
@@ -36,6 +37,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "tests/harness/harness.h"
+#include "vmm/exit.h"
 #include "vmm/vlapic.h"
 #include "vmm/vm.h"
 
@@ -306,7 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (opt & 8)
 		fcpu_set_cpuid_mode(FCPU_CPUID_ALL_ONES);
 	if ((opt & 0x10) && m >= HV_PAGING32)
-		vlapic_set_apic_base(&v->lapic, vlapic_get_apic_base(&v->lapic) | VLAPIC_BASE_EXTD);
+		vlapic_set_apic_base(&v->lapic, vlapic_get_apic_base(&v->lapic) | APIC_BASE_X2APIC);
 	uint64_t rflags = 0x2 | (opt & 0x20 ? RFLAGS_IF : 0) | (opt & 0x40 ? RFLAGS_DF : 0) |
 			  (opt2 & 1 ? RFLAGS_CF | RFLAGS_ZF : 0);
 	fvmcs_set(GUEST_RFLAGS, rflags);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi: the firmware tables found the way an OS finds them (ACPI 6.4
  * 5.2.5.1: the EBDA's first KiB, then 0xE0000-0xFFFFF on 16-byte
  * boundaries): RSDP checksums, RSDT and XSDT, every table's signature,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bigmem: a guest's RAM as its Multiboot memory map describes it, for guests
  * of any size (run=bigmem:2000M; docs/guest-platform.md "Guest RAM": RAM
  * below 4 GiB ends at 3 GiB at the latest, the rest continues at 4 GiB).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* boot: the machine state and Multiboot v1 information a guest starts with
  * (docs/guest-platform.md "Boot"; Multiboot spec 0.6.96 3.2, 3.3): EAX magic,
  * EFLAGS.IF = 0 and VM = 0, CR0.PE = 1 and PG = 0, A20 on; the information's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* boot64: the 64-bit runtime works (docs/guest-tests.md "64-bit guests";
  * Intel SDM Vol. 3A 9.8.5 IA-32e mode activation, 4.5 4-level paging, 6.14
  * 64-bit exception handling). Checks the Multiboot entry state the 32-bit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cpuid: what CPUID tells a coopvmm guest (docs/guest-platform.md "CPU"):
  * basic leaves sane, hypervisor bit set, VMX hidden, leaf 0x40000000 says
  * "CoopVMMCoopV" with max leaf >= 0x40000001, leaf 0x40000001 EAX = TSC kHz

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* crs: control-register writes the VMM handles (those that change a bit it
  * owns: CR0.NE, CR4.VMXE/SMXE/OSXSAVE/LA57/PKE) are checked as the CPU
  * checks them (Intel SDM Vol. 2B "MOV -- Move to/from Control Registers",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* dbg: single-stepping and RF as on hardware, also across instructions the
  * VMM carries out (Intel SDM Vol. 3B 17.3.1.1 RF, 17.3.1.4 single-step
  * trap): with EFLAGS.TF set, CPUID, IN, OUT, RDMSR, an MMIO load and each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* deferred_io: the request path with answers that come later
  * (docs/guest-platform.md "The deferred test device"): coopvmm's deferred
  * test device is the test device's model at ports 0x500-0x50f and MMIO

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* deferred_io_teardown: a VM that ends while one of its vCPUs waits for a
  * device's answer (docs/guest-platform.md "The deferred test device"):
  * vCPU 1 reads the deferred test device's scratch port with the delay at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* dr_isolation: the registers VMX does not switch -- DR0-DR3, DR6 (Intel
  * SDM Vol. 3B 17.2; only DR7 is in the VMCS) and CR2 -- belong to this
  * guest alone. The system test runs two copies (dr_isolation and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* exceptions: the guest's own exceptions reach the guest's own IDT with the
  * right vector, error code, faulting EIP (and CR2 for #PF), and the guest
  * continues afterwards (Intel SDM Vol. 3A 6.15 "Exception and Interrupt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_insn: random instruction streams at CPL 0 (filtered) and CPL 3 with
  * 32-bit paging on, each in the sandbox (rt/sandbox.h) with fresh random
  * registers, ended by whatever exception or interrupt it raises (a

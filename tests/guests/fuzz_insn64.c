@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_insn64: fuzz_insn in 64-bit mode (docs/guest-tests.md "fuzz_insn"):
  * random streams at CPL 0 (filtered) and CPL 3 in 64-bit mode, at CPL 3 in
  * compatibility mode, at CPL 3 while vCPU 1 rewrites them, with 4-level

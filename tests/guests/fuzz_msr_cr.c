@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_msr_cr: RDMSR/WRMSR over every MSR range the SDM defines (0-0x1fff,
  * 0x40000000-0x400000ff, 0xc0000000-0xc0001fff) and random indices, with
  * random values, and MOV to CR0/CR3/CR4, XSETBV/XGETBV and MOV to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_msr_cr64: fuzz_msr_cr in 64-bit mode (docs/guest-tests.md
  * "fuzz_msr_cr"): RDMSR/WRMSR over 0-0x1fff, 0x40000000-0x400000ff,
  * 0xc0000000-0xc0001fff and random indices with random values; CR0, CR3

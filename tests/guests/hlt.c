@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hlt: HLT puts the vCPU to sleep until an interrupt is pending
  * (docs/guest-platform.md "CPU"; Intel SDM Vol. 2A HLT): a one-shot LAPIC
  * timer wakes `sti; hlt` (the handler ran, the TSC advanced by at least the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile64: the hostile guests' attacks from 64-bit mode (docs/guest-tests.md
  * "hostile64"; Intel SDM Vol. 4 table 2-2 and Vol. 2B WRMSR for the MSR
  * checks, Vol. 3A 3.3.7.1 canonical addresses, 10.8.6.1 CR8, Vol. 1 3.3.7

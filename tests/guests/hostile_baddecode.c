@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_baddecode: an MMIO access the VMM's decoder does not handle: an
  * x87 FLD from the test device's page (0xfeb00000). The VMM must end this
  * guest and log why (a decode failure), not guess and not crash. Under

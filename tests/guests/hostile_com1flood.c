@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_com1flood: floods COM1, the port whose bytes the VMM copies to
  * its own log (docs/guest-platform.md "COM1"; docs/guest-tests.md
  * "Resource isolation"). After a quiet start (rt/pace.h) it alternates REP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_cr8: the task-priority register through CR8 (Intel SDM Vol. 3A
  * 10.8.6.1 "Interaction of TPR and CR8": CR8[3:0] = TPR[7:4]; 10.8.3.1
  * TPR and interrupt acceptance). The guest's TPR belongs to its virtual

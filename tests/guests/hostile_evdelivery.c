@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_evdelivery: an event delivered onto a stack outside RAM (ESP in
  * unclaimed MMIO, then INT 0x30): the CPU's pushes, not an instruction,
  * make the EPT violation, with the IDT-vectoring information valid (Intel

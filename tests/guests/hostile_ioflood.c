@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_ioflood: a storm of port I/O exits to an unclaimed port (0x2e0),
  * bounded in time: single OUTs, then IN, then REP OUTSB/INSB bursts, each
  * for a fixed TSC interval (or a count cap). The VMM must keep up (and keep

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_ipistorm: interrupts between the vCPUs of one guest as fast as
  * they can be sent (Intel SDM Vol. 3A 10.6 IPIs, 8.4.4.1 INIT-SIPI-SIPI;
  * docs/guest-tests.md "Resource isolation"). Run with two vCPUs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_mmiostorm: MMIO exits as fast as the guest can make them
  * (docs/guest-platform.md "Devices", docs/guest-tests.md "Resource
  * isolation"). First, accesses that straddle the end of guest RAM: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_oob: guest-physical accesses outside the guest's RAM
  * (docs/guest-platform.md: "unclaimed MMIO (not RAM, not a device) reads
  * all ones, writes are dropped"): loads of 1/2/4 bytes and REP MOVS/STOS at

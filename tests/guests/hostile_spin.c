@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_spin: a busy loop forever with IF = 0 and no instruction that
  * exits (no PAUSE, no I/O). Only the VMM's preemption timer can take the CPU
  * back: the system test runs it beside a well-behaved guest on the same VMM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_triplefault: an IDT with limit 0, then an exception: #UD cannot
  * be delivered (#GP), nor can that (#DF), nor that: a triple fault, which
  * must end this guest (docs/guest-platform.md: status "triple-fault"),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_vmxon: VMX is hidden from guests (docs/guest-platform.md "CPU"):
  * setting CR4.VMXE raises #GP (a reserved bit when CPUID.1:ECX.VMX = 0,
  * Intel SDM Vol. 3A 2.5), and VMXON, VMREAD, VMWRITE, VMPTRLD,

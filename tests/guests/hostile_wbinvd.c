@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hostile_wbinvd: cache control as a weapon (docs/guest-tests.md
  * "Resource isolation"; Intel SDM Vol. 2A WBINVD, INVD; Vol. 3A 11.5.1
  * CR0.CD/NW). After a quiet start (rt/pace.h) it loops WBINVD (on hardware

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hypercall: coopvmm's hypercall interface (docs/guest-platform.md
  * "Hypercalls"): CPUID leaf 0x40000001 EBX bit 0 announces it; VMCALL with
  * EAX = 0 returns the ABI version (1) in EAX and the offered functions in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioapic: the virtual I/O APIC (docs/guest-platform.md: 0xfec00000, 24
  * pins, version 0x20, ISA IRQ n on pin n except IRQ0 on pin 2; Intel
  * 82093AA datasheet): version and redirection-entry read-back; with the 8259

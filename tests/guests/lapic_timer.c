@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lapic_timer: the virtual local APIC's timer (Intel SDM Vol. 3A 10.5.4;
  * docs/guest-platform.md "LAPIC ... bus clock = TSC rate"): version, SVR and
  * spurious vector; the timer's count rate against the TSC (divide by 1 and

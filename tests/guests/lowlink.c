@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lowlink: a Multiboot v1 image linked below 1 MiB, at 0x10000 (tests/
  * guests/Makefile: LINK_lowlink), as real-mode tests are; lowlink_over9000
  * is the same at 0x8000, its image over 0x9000, where coopvmm used to put

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mmio: every instruction form the VMM's MMIO decoder claims (docs/decoder.md,
  * vmm/decode.h), executed against the test device's scratch window at
  * 0xfeb00000 (docs/guest-platform.md "The test device"): MOV load/store of

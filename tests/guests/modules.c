@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* modules: a guest with more Multiboot modules than the old limit of 8, each
  * with a command line longer than the old 127 bytes, and a command line of
  * its own longer than 127 bytes (docs/guest-platform.md "Boot"; Multiboot

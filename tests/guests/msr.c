@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* msr: the MSR allow-list of docs/guest-platform.md "CPU": TSC readable and
  * increasing, APIC_BASE = 0xfee00000 | enable | BSP, write + read-back of
  * EFER, SYSENTER_CS/ESP/EIP, STAR/LSTAR/CSTAR/SFMASK, FS/GS/KERNEL_GS base

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nmi: NMIs reach the guest as the SDM describes (Vol. 3A 6.7.1 "Handling
  * Multiple NMIs", 10.6.1 ICR delivery mode NMI; coopvmm injects them as
  * virtual NMIs, Vol. 3C 24.6.1): a self-NMI through the ICR is delivered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pic_pit: the virtual 8259 pair and 8254 PIT (docs/guest-platform.md
  * "Devices inside the VMM"; 8259A and 8254 datasheets): ICW1-4 to vectors
  * 0x20/0x28, IMR read-back, PIT channel 0 in mode 2 at 1 kHz on IRQ0 through

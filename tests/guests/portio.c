@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* portio: port I/O against coopvmm's test device (docs/guest-platform.md
  * "The test device"): the scratch register at 0xe0-0xe3 with IN/OUT of 1, 2
  * and 4 bytes in every lane combination; the FIFO at 0xe8 with IN/OUT,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* smp64: a 64-bit guest starts its second vCPU straight into 64-bit mode
  * the way an OS does (Intel SDM Vol. 3A 8.4.4.1 INIT-SIPI-SIPI, 9.9.1 real
  * to protected mode, 9.8.5 IA-32e activation): the trampoline of

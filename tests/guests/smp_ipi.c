@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* smp_ipi: IPIs inside one VM (docs/guest-platform.md "Boot", "Devices";
  * Intel SDM Vol. 3A 10.6 "Issuing Interprocessor Interrupts", 10.12.9-11
  * x2APIC ICR and SELF IPI, 8.4.4.1 "Typical BSP Initialization Sequence"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* victim_pace: measures its own progress, alone and beside a hostile guest
  * on the same VMM CPU (docs/guest-tests.md "Resource isolation"; timetable
  * in rt/pace.h). In each window it counts loop iterations per TSC interval

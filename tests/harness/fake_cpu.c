@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fake_cpu.c: the CPU of the host harness. With COOPVMM_HOST_TEST,
  * arch/x86/cpu.h and msr.h turn the instructions the exit handlers execute
  * into calls of the host_test_* functions here:

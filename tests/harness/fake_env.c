@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fake_env.c: what the exit handlers and vmm/vm.c call outside the files
  * under test, for the host harness: the log, the scheduler's kicks, the VMM
  * heap and the guest-RAM pool, the timer rates, the VMX capabilities and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fake_vmcs.c: the VMCS of the host harness. Replaces vmm/vmcs_access.c
  * (VMREAD/VMWRITE on the current VMCS) with a table of the fields
  * arch/x86/vmcs.h names, so the exit handlers run unmodified on the host.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* harness.c: the harness VM and the invariants checked after every exit
  * (harness.h, docs/exit-harness.md). */
 #include "tests/harness/harness.h"
@@ -26,11 +27,8 @@
 #define MAXPHYADDR 39                 /* the fake CPU's CPUID 0x80000008 EAX[7:0] */
 #define TESTDEV_PAGE 0xfeb00000ULL
 
-/* Segment access rights (24.4.1). */
-#define AR_CODE16 0x009bU
-#define AR_DATA16 0x0093U
-#define AR_CODE32 0xc09bU
-#define AR_DATA32 0xc093U
+/* Segment access rights (24.4.1) beyond arch/x86/vmcs.h's AR_CODE16,
+ * AR_DATA16, AR_CODE32 and AR_DATA32. */
 #define AR_CODE64 0xa09bU
 #define AR_TSS_BUSY 0x008bU
 #define AR_LDT_UNUSABLE 0x10000U

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* harness.h: the host harness for the VM-exit handlers (vmm/exit.c,
  * exit_io.c, mmio.c, guest_mem.c, virq.c and the devices behind them),
  * used by the unit tests (tests/unit/test_exit_*.c) and the fuzzer

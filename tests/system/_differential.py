@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/system/_differential.py: the differential test's machinery (issue 13):
 # boot a test guest on the bare emulators (Bochs through GRUB's Multiboot v1
 # loader, QEMU TCG with -kernel), take its lines under coopvmm in Bochs from

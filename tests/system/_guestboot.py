@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/system/_guestboot.py: booting the guest-test ISO in Bochs with
 # run=NAME,... and reading how each guest ended (the helpers of
 # bochs_guests.py, as a module: bochs_hostile.py uses them; docs/guest-tests.md).

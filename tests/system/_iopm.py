@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/system/_iopm.py: shared body of the IOPM system tests (issue 4):
 # boot the real ISO, drive the IOPM console (COM2) with a tools/boot script,
 # and assert on what COM2 and the VMM log (COM1) show. Not a test itself

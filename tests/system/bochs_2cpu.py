@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: Bochs (emulated VT-x), 2 CPUs, 512 MiB, default parameters.
 # CPU 0 runs the VMM with VMXON, CPU 1 is kept for IOPM 0; default zone sizes.
 import lib

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: Bochs, 3 CPUs, iopm_mem=64M shared_mem=4M appended to the VMM
 # command line: two VMM CPUs in VMX root operation, one CPU kept for IOPM 0.
 import lib

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: a bad VMM parameter stops the boot with a FATAL line naming it.
 # Bochs: iopm_mem=999G (does not fit); QEMU: frobnicate=1 (unknown key).
 import re

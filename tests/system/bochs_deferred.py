@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: the request path with answers that come later (issue 12;
 # docs/architecture.md "The life of a guest I/O request"). Boots the test
 # ISO in Bochs with three CPUs (two VMM CPUs, so a deferred answer comes

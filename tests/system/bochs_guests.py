@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: the guest test suite (tests/guests, docs/guest-tests.md) under
 # the VMM in Bochs. Boots build/coopvmm-test.iso with run=NAME,... and reads
 # the VMM log (COM1): each well-behaved guest must print "PASS: NAME" and end

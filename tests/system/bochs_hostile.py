@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: the guests that look for the holes nobody listed (issue 11
 # part 2; docs/guest-tests.md "Hostile guests, fuzzers and isolation") under
 # the VMM in Bochs. Boots build/coopvmm-test.iso with run=NAME,...:

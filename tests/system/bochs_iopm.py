@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test (issue 4), Bochs (the honest bench: its 8259 reaches only CPU
 # 0, so the IOPM console works only through the VMM's routing): shell on
 # COM2, nproc 1, MemTotal, typed input, the routed IRQ count; then a panic

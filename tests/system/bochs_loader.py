@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: what the Multiboot v1 loader used to refuse (issue 13 item 4;
 # docs/guest-platform.md "Boot", "Guest RAM"), in one Bochs boot of the test
 # ISO with 4096 MiB:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: Bochs, 3 CPUs, CPUs enumerated from the MP table only
 # (cpu_enum=mptable) and the TSC calibrated against the ACPI PM timer only
 # (timer_ref=pmtimer). Bochs runs the TSC at ips = 100 MHz of emulated time

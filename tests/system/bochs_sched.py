@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: scheduling of guests across VMM CPUs (issue 3, Deliver 5).
 # (a) Bochs, 3 CPUs (CPU 1 reserved for IOPM 0, CPUs 0 and 2 run guests):
 #     two guests are placed on two different VMM CPUs and both pass.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: a guest with two vCPUs (run=smp_ipi:16M:2, tests/guests/smp_ipi.c,
 # docs/guest-tests.md "smp_ipi"): vCPU 0 starts vCPU 1 with INIT-SIPI-SIPI
 # through its vLAPIC, then 100 IPI round trips between them, broadcast IPIs

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/run: after differential_bare bochs_guests bochs_hostile bochs_smp
 # System test, second half of the differential test (docs/guest-tests.md,
 # "The differential test"): each guest's lines on bare Bochs and on bare

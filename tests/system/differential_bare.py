@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test, first half of the differential test (docs/guest-tests.md,
 # "The differential test"): boot each compared guest on the bare machines,
 # no coopvmm: QEMU TCG (-kernel) and Bochs (GRUB's Multiboot v1 loader from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/system/lib.py: shared helpers of the system tests: run tools/boot on
 # the real ISO, parse the VMM's boot report (format: docs/boot-report.md), and
 # print PASS/FAIL lines plus the closing "N passed, N failed" line.

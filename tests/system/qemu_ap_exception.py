@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: an exception on one VMM CPU stops that CPU only. QEMU, 3
 # CPUs (cpu 2 is a VMM AP); selftest=ap_pf sends cpu 2 an IPI whose handler
 # reads address 0. The report names cpu 2, and the BSP keeps printing

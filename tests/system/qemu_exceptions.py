@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: a CPU exception in the VMM is reported (vector, error code,
 # RIP, CR2, registers) and stops that CPU cleanly. selftest=pf makes the BSP
 # read address 0 (page 0 is unmapped) and selftest=ud execute UD2, after the

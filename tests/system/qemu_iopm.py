@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test (issue 4), QEMU TCG: the IOPM's Linux reaches its shell on
 # COM2 with one CPU and its own RAM, the console runs interrupt-driven through
 # the VMM's IOAPIC routing, its root cannot reach memory outside its

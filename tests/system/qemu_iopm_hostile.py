@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test (issue 11), QEMU TCG: a misbehaving IOPM writing its own part
 # of the shared zone (iopm/test/hostile.c, added to the IOPM's initramfs of
 # a copy of the ISO) can neither forge VMM log lines through the note it

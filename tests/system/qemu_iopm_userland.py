@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: the IOPM's userland and confinement hooks under plain QEMU
 # TCG without the VMM (iopm/test-qemu.sh, docs/iopm.md "Verification"):
 # iopm.ko's fake and real-zone modes, iopmd, vmctl, /dev/coopvmm rules,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: iopms=2 on 2 CPUs cannot work (the BSP stays with the VMM, so
 # only one AP is left): the VMM stops with a FATAL line naming iopms=2 and
 # saying that CPUs are lacking.

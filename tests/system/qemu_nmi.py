@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: an NMI reaching a VMM CPU (none is meant for the VMM: a
 # watchdog, a compromised IOPM, one that interrupted a guest) is counted and
 # the CPU carries on. QEMU, 3 CPUs (0 and 2 VMM CPUs, 1 the IOPM's);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test: QEMU TCG has no VT-x. The VMM says so in its report, keeps
 # running, and its idle loop prints '[vmm] alive N' about once a second.
 import lib

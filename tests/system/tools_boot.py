@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # System test of the test machinery itself: the boot-report parser on the
 # documented sample, tools/boot's usage/KVM/timeout exit codes, cleanup of the
 # emulator, and the COM2 socket used by --script (QEMU and Bochs).

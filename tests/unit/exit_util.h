@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* exit_util.h: helpers shared by the test_exit_*.c tests, which drive the
  * VM-exit handlers through exit_dispatch() in the host harness
  * (tests/harness/harness.h, docs/exit-harness.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* main.c: the host unit-test runner. Runs every registered TEST (sorted by
  * suite.name), or those whose "suite.name" contains the PATTERN argument (or
  * matches it as a glob when it has * ? or [). Prints "PASS: suite.name" or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mb1_image.h: a hand-built Multiboot v1 ELF32 image for the loader tests
  * (test_mb1.c, test_guests.c): ELF header at 0, one PT_LOAD program header
  * at 0x34, the Multiboot header at 0x1000 (inside the first 8 KiB), the

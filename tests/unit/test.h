@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test.h: the host unit-test framework. TEST(suite, name) defines a test
  * that registers itself (a constructor), so a new test file only has to be
  * dropped into tests/unit/. EXPECT_* macros stop the test at the first

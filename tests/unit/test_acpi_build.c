@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_acpi_build.c: the guest's firmware tables (vmm/acpi_build.c) read
  * back the way an OS finds them: the RSDP by its scan of 0xE0000-0xFFFFF,
  * every checksum and length, RSDT and XSDT listing the same tables, the
@@ -436,11 +437,11 @@ TEST(acpi_build, guest_cfg_matches_the_vm_wiring)
 	struct acpi_build_cfg c;
 	acpi_build_guest_cfg(&c, 3);
 	EXPECT_EQ(c.ncpus, 3);
-	EXPECT_EQ(c.lapic_addr, VLAPIC_DEFAULT_BASE);
+	EXPECT_EQ(c.lapic_addr, APIC_DEFAULT_BASE);
 	EXPECT_EQ(c.ioapic_addr, VIOAPIC_BASE);
 	EXPECT_EQ(c.ioapic_id, VIRQ_IOAPIC_ID);
 	for (unsigned irq = 0; irq < 16; irq++)
-		EXPECT_EQ(c.isa_pin[irq], irq == VIRQ_ISA_IRQ_CASCADE ? ACPI_BUILD_NO_PIN : virq_isa_pin(irq));
+		EXPECT_EQ(c.isa_pin[irq], irq == PIC_CASCADE_IRQ ? ACPI_BUILD_NO_PIN : virq_isa_pin(irq));
 	EXPECT_EQ(c.pm_tmr_port, VPM_PM_TMR);
 	EXPECT_EQ(c.pm1a_evt_port, VPM_PM1_EVT);
 	EXPECT_EQ(c.pm1a_cnt_port, VPM_PM1_CNT);

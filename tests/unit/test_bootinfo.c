@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_bootinfo.c: the Multiboot2 information parser (vmm/bootinfo.c)
  * against hand-built MBIs, well-formed and hostile (Multiboot2 spec 3.6). */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_cmdline.c: unit tests of the boot command-line parser (vmm/cmdline.c):
  * every key, suffix and number form, every error class with its message, and
  * random input that must never crash. */

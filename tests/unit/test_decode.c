@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_decode.c: table-driven tests of the instruction decoder (vmm/decode.c,
  * SDM Vol. 2A ch. 2 and Vol. 2D Appendix A). Each accepted row was assembled
  * with GNU as, and its text column is objdump -M intel's disassembly of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ept.c: the EPT builder (vmm/ept.c) with a host-side table allocator:
  * page sizes chosen, translations, permissions, refusals, table accounting. */
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static void setup(unsigned limit)
 TEST(ept, aligned_ram_uses_2m_pages)
 {
 	setup(FAKE_TABLES);
-	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 16ULL << 20, EPT_RWX, EPT_MT_WB), 0);
+	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 16ULL << 20, EPT_RWX, MEMTYPE_WB), 0);
 	EXPECT_EQ(e.pages_2m, 8);
 	EXPECT_EQ(e.pages_4k, 0);
 	EXPECT_EQ(e.tables, 3);           /* PML4, PDPT, PD */
@@ -85,7 +86,7 @@ TEST(ept, aligned_ram_uses_2m_pages)
 	uint64_t *pml4 = fake_ptr(&fk, e.root);
 	uint64_t *pdpt = fake_ptr(&fk, pml4[0] & EPT_ADDR_MASK);
 	uint64_t *pd = fake_ptr(&fk, pdpt[0] & EPT_ADDR_MASK);
-	EXPECT_EQ(pd[1], 0x40200000 | EPT_RWX | (EPT_MT_WB << EPT_MT_SHIFT) | EPT_IGNORE_PAT | EPT_LARGE);
+	EXPECT_EQ(pd[1], 0x40200000 | EPT_RWX | (MEMTYPE_WB << EPT_MT_SHIFT) | EPT_IGNORE_PAT | EPT_LARGE);
 	EXPECT_EQ(pml4[0] & EPT_RWX, EPT_RWX);
 	EXPECT_EQ(pml4[1], 0);
 	EXPECT_EQ(ept_eptp(&e), e.root | 0x1e);
@@ -95,7 +96,7 @@ TEST(ept, misaligned_host_address_uses_4k_pages)
 {
 	setup(FAKE_TABLES);
 	/* GPA 2 MiB aligned but HPA only 4 KiB aligned: no large pages */
-	EXPECT_EQ(ept_map(&e, 0x200000, 0x40001000, 0x200000, EPT_RWX, EPT_MT_WB), 0);
+	EXPECT_EQ(ept_map(&e, 0x200000, 0x40001000, 0x200000, EPT_RWX, MEMTYPE_WB), 0);
 	EXPECT_EQ(e.pages_2m, 0);
 	EXPECT_EQ(e.pages_4k, 512);
 	uint64_t hpa;
@@ -107,7 +108,7 @@ TEST(ept, mixed_head_large_tail)
 {
 	setup(FAKE_TABLES);
 	/* 1 MiB .. 5 MiB: 4K pages up to 2 MiB, one 2M page, then 4K pages */
-	EXPECT_EQ(ept_map(&e, 0x100000, 0x80100000, 0x400000, EPT_R | EPT_W, EPT_MT_WB), 0);
+	EXPECT_EQ(ept_map(&e, 0x100000, 0x80100000, 0x400000, EPT_R | EPT_W, MEMTYPE_WB), 0);
 	EXPECT_EQ(e.pages_4k, 256 + 256);
 	EXPECT_EQ(e.pages_2m, 1);
 	uint64_t hpa, perms;
@@ -120,19 +121,19 @@ TEST(ept, mixed_head_large_tail)
 TEST(ept, refusals)
 {
 	setup(FAKE_TABLES);
-	EXPECT_EQ(ept_map(&e, 0x1001, 0, 0x1000, EPT_RWX, EPT_MT_WB), -EINVAL);
-	EXPECT_EQ(ept_map(&e, 0, 0x1001, 0x1000, EPT_RWX, EPT_MT_WB), -EINVAL);
-	EXPECT_EQ(ept_map(&e, 0, 0, 0, EPT_RWX, EPT_MT_WB), -EINVAL);
-	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_W, EPT_MT_WB), -EINVAL);        /* W without R: misconfig */
-	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_RWX | 8, EPT_MT_WB), -EINVAL);
+	EXPECT_EQ(ept_map(&e, 0x1001, 0, 0x1000, EPT_RWX, MEMTYPE_WB), -EINVAL);
+	EXPECT_EQ(ept_map(&e, 0, 0x1001, 0x1000, EPT_RWX, MEMTYPE_WB), -EINVAL);
+	EXPECT_EQ(ept_map(&e, 0, 0, 0, EPT_RWX, MEMTYPE_WB), -EINVAL);
+	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_W, MEMTYPE_WB), -EINVAL);        /* W without R: misconfig */
+	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_RWX | 8, MEMTYPE_WB), -EINVAL);
 	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_RWX, 7), -EINVAL);
-	EXPECT_EQ(ept_map(&e, EPT_MAX_GPA - 0x1000, 0, 0x2000, EPT_RWX, EPT_MT_WB), -EINVAL);
-	EXPECT_EQ(ept_map(&e, ~0xfffULL, 0, 0x2000, EPT_RWX, EPT_MT_WB), -EINVAL); /* wraps */
+	EXPECT_EQ(ept_map(&e, EPT_MAX_GPA - 0x1000, 0, 0x2000, EPT_RWX, MEMTYPE_WB), -EINVAL);
+	EXPECT_EQ(ept_map(&e, ~0xfffULL, 0, 0x2000, EPT_RWX, MEMTYPE_WB), -EINVAL); /* wraps */
 	EXPECT_EQ(e.tables, 1);
-	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 0x400000, EPT_RWX, EPT_MT_WB), 0);
+	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 0x400000, EPT_RWX, MEMTYPE_WB), 0);
 	/* overlaps: with a large page, with its middle, and partly */
-	EXPECT_EQ(ept_map(&e, 0x1ff000, 0x90000000, 0x1000, EPT_RWX, EPT_MT_WB), -EEXIST);
-	EXPECT_EQ(ept_map(&e, 0x3ff000, 0x90000000, 0x2000, EPT_RWX, EPT_MT_WB), -EEXIST);
+	EXPECT_EQ(ept_map(&e, 0x1ff000, 0x90000000, 0x1000, EPT_RWX, MEMTYPE_WB), -EEXIST);
+	EXPECT_EQ(ept_map(&e, 0x3ff000, 0x90000000, 0x2000, EPT_RWX, MEMTYPE_WB), -EEXIST);
 	uint64_t hpa;
 	EXPECT_TRUE(ept_lookup(&e, 0x3ff000, &hpa, NULL));
 	EXPECT_EQ(hpa, 0x403ff000);
@@ -142,7 +143,7 @@ TEST(ept, refusals)
 TEST(ept, out_of_tables)
 {
 	setup(2);   /* PML4 + PDPT only: the PD cannot be allocated */
-	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 0x200000, EPT_RWX, EPT_MT_WB), -ENOMEM);
+	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 0x200000, EPT_RWX, MEMTYPE_WB), -ENOMEM);
 	ept_destroy(&e);
 	EXPECT_EQ(fk.allocs, fk.frees);
 }
@@ -150,9 +151,9 @@ TEST(ept, out_of_tables)
 TEST(ept, destroy_frees_every_table)
 {
 	setup(FAKE_TABLES);
-	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 0x600000, EPT_RWX, EPT_MT_WB), 0);
-	EXPECT_EQ(ept_map(&e, 0xfee00000, 0x50000000, 0x1000, EPT_R, EPT_MT_UC), 0);
-	EXPECT_EQ(ept_map(&e, 1ULL << 40, 0x60000000, 0x1000, EPT_RWX, EPT_MT_WB), 0);
+	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 0x600000, EPT_RWX, MEMTYPE_WB), 0);
+	EXPECT_EQ(ept_map(&e, 0xfee00000, 0x50000000, 0x1000, EPT_R, MEMTYPE_UC), 0);
+	EXPECT_EQ(ept_map(&e, 1ULL << 40, 0x60000000, 0x1000, EPT_RWX, MEMTYPE_WB), 0);
 	EXPECT_EQ(e.tables, fk.allocs);
 	uint64_t hpa, perms;
 	EXPECT_TRUE(ept_lookup(&e, 0xfee00010, &hpa, &perms));

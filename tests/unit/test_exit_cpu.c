@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_exit_cpu.c: CPUID, HLT, INVD/WBINVD, the #UD exits, the exits that
  * do nothing, and unknown exit reasons, driven through exit_dispatch() in
  * the host harness (docs/exit-harness.md). */

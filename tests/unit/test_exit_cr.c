@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_exit_cr.c: control-register exits: MOV to CR0/CR4 and LMSW, the
  * read shadows, IA-32e activation and PAE PDPTEs, #GP for what the CPU
  * refuses. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_exit_io.c: I/O-instruction exits: IN/OUT to the VMM's devices and
  * to unclaimed ports, INS/OUTS with and without REP, both directions, the
  * address sizes, the batch limit, faults. */

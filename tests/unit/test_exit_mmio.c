@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_exit_mmio.c: EPT violations: the instruction at RIP fetched through
  * the guest's paging, decoded and carried out against the vLAPIC, the
  * vIOAPIC, the test device or nothing; what kills the VM (and only it). */

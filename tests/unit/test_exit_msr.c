@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_exit_msr.c: RDMSR/WRMSR exits: the allow-list of
  * docs/guest-platform.md, #GP(0) for everything else and for values the
  * CPU would refuse, and no host WRMSR with a value the VMM did not check. */

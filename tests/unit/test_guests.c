@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_guests.c: starting the guests of run= (vmm/guests.c) in the
  * exit-handler harness: run= parsing (names up to VM_NAME_MAX - 1
  * characters, a clear error naming the entry beyond), and guests_start()

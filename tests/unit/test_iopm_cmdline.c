@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_iopm_cmdline.c: the IOPM's kernel command line and the extra
  * arguments the VMM refuses (vmm/iopm_cmdline.c). */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ioreq.c: the request path (vmm/ioreq.c, vmm/iomap.c, the deferred
  * test device's model vmm/testdev_defer.c): the range map's rules, and in
  * the exit harness (manual mode: the test completes each deferred request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_irq_forward.c: the order of mask, IPI, EOI and unmask for a pin the
  * VMM routes to an IOPM (vmm/irq_forward.c). The callbacks record what the
  * hardware would have been told, in order. */

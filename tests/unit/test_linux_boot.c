@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_linux_boot.c: the bzImage checks and zero-page builder
  * (vmm/linux_boot.c) and the IOPM e820 builder (vmm/iopm_e820.c). */
 #include <stdlib.h>

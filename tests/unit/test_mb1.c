@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_mb1.c: the Multiboot v1 guest loader (vmm/mb1_loader.c) against
  * hand-built ELF32 images, well-formed and hostile: segments anywhere in
  * guest RAM, the information placed where no segment is, memory maps of

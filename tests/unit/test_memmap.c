@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_memmap.c: unit tests of memory-map normalization (vmm/memmap.c):
  * firmware-style maps, overlaps, unsorted and wrapping entries, overflow of
  * MEMMAP_MAX, and a randomized comparison against a byte-painting model. */

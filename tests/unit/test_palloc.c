@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_palloc.c: unit tests of the physical page allocator (vmm/palloc.c)
  * over fake physical ranges: init checks, alloc/free patterns, alignment,
  * exhaustion, double free, reserve/release, several ranges, and a randomized

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_partition.c: unit tests of the partition planner (vmm/partition.c) on
  * the memory maps QEMU and Bochs give, holes, tiny RAM, modules in the way,
  * every error class, and random maps. check_plan() verifies the invariants

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ratelimit.c: the log token bucket (vmm/ratelimit.c). TSC at 1 GHz
  * (tsc_khz 1000000) unless a test says otherwise: one second = 1e9. */
 #include "test.h"

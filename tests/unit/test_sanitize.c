@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_sanitize.c: escaping untrusted text for the VMM log (vmm/sanitize.c). */
 #include "test.h"
 

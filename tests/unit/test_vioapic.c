@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vioapic.c: unit tests of the virtual I/O APIC (vmm/vioapic.c):
  * IOREGSEL/IOWIN, ID/VER/ARB, redirection entries as two 32-bit halves
  * with read-only bits, edge and level delivery, masking, remote IRR and EOI
@@ -28,35 +29,35 @@ static void record(void *ctx, const struct vioapic_msg *m)
 
 static void reg_write(struct vioapic *io, uint32_t reg, uint32_t v)
 {
-	EXPECT_EQ(vioapic_mmio(io, VIOAPIC_IOREGSEL, true, &reg), 0);
-	EXPECT_EQ(vioapic_mmio(io, VIOAPIC_IOWIN, true, &v), 0);
+	EXPECT_EQ(vioapic_mmio(io, IOAPIC_REGSEL, true, &reg), 0);
+	EXPECT_EQ(vioapic_mmio(io, IOAPIC_WIN, true, &v), 0);
 }
 
 static uint32_t reg_read(struct vioapic *io, uint32_t reg)
 {
 	uint32_t v = 0x5a5a5a5a;
 
-	EXPECT_EQ(vioapic_mmio(io, VIOAPIC_IOREGSEL, true, &reg), 0);
-	EXPECT_EQ(vioapic_mmio(io, VIOAPIC_IOWIN, false, &v), 0);
+	EXPECT_EQ(vioapic_mmio(io, IOAPIC_REGSEL, true, &reg), 0);
+	EXPECT_EQ(vioapic_mmio(io, IOAPIC_WIN, false, &v), 0);
 	return v;
 }
 
 /* Linux's order: high half (destination) first, then the low half. */
 static void rte_write(struct vioapic *io, unsigned pin, uint64_t rte)
 {
-	reg_write(io, VIOAPIC_REG_REDTBL + 2 * pin + 1, (uint32_t)(rte >> 32));
-	reg_write(io, VIOAPIC_REG_REDTBL + 2 * pin, (uint32_t)rte);
+	reg_write(io, IOAPIC_REG_REDTBL_BASE + 2 * pin + 1, (uint32_t)(rte >> 32));
+	reg_write(io, IOAPIC_REG_REDTBL_BASE + 2 * pin, (uint32_t)rte);
 }
 
 static uint64_t rte_read(struct vioapic *io, unsigned pin)
 {
-	uint64_t lo = reg_read(io, VIOAPIC_REG_REDTBL + 2 * pin);
+	uint64_t lo = reg_read(io, IOAPIC_REG_REDTBL_BASE + 2 * pin);
 
-	return lo | (uint64_t)reg_read(io, VIOAPIC_REG_REDTBL + 2 * pin + 1) << 32;
+	return lo | (uint64_t)reg_read(io, IOAPIC_REG_REDTBL_BASE + 2 * pin + 1) << 32;
 }
 
-#define EDGE(vec, dest)  ((uint64_t)(vec) | (uint64_t)(dest) << VIOAPIC_RTE_DEST_SHIFT)
-#define LEVEL(vec, dest) (EDGE(vec, dest) | VIOAPIC_RTE_LEVEL | VIOAPIC_RTE_POLARITY)
+#define EDGE(vec, dest)  ((uint64_t)(vec) | (uint64_t)(dest) << IOAPIC_RTE_DEST_SHIFT)
+#define LEVEL(vec, dest) (EDGE(vec, dest) | IOAPIC_RTE_LEVEL | IOAPIC_RTE_ACTIVE_LOW)
 
 static void setup(struct vioapic *io, struct fake_lapic *l)
 {
@@ -70,17 +71,17 @@ TEST(vioapic, reset_state)
 	struct fake_lapic l;
 
 	setup(&io, &l);
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_ID), 2u << 24);
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_VER), 0x00170020); /* 24 entries, version 0x20 */
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_ARB), 2u << 24);
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_ID), 2u << 24);
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_VER), 0x00170020); /* 24 entries, version 0x20 */
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_ARB), 2u << 24);
 	for (unsigned pin = 0; pin < VIOAPIC_PINS; pin++) {
 		test_context("pin %u", pin);
-		EXPECT_EQ(rte_read(&io, pin), VIOAPIC_RTE_MASKED);
+		EXPECT_EQ(rte_read(&io, pin), IOAPIC_RTE_MASKED);
 		vioapic_set_irq(&io, pin, true);
 	}
 	EXPECT_EQ(l.count, 0);
 	vioapic_init(&io, 0x12345678, record, &l);
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_ID), 8u << 24); /* 4 bits */
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_ID), 8u << 24); /* 4 bits */
 }
 
 TEST(vioapic, register_select_and_window)
@@ -91,20 +92,20 @@ TEST(vioapic, register_select_and_window)
 
 	setup(&io, &l);
 	v = 0xabcdef13;
-	EXPECT_EQ(vioapic_mmio(&io, VIOAPIC_IOREGSEL, true, &v), 0);
-	EXPECT_EQ(vioapic_mmio(&io, VIOAPIC_IOREGSEL, false, &v), 0);
+	EXPECT_EQ(vioapic_mmio(&io, IOAPIC_REGSEL, true, &v), 0);
+	EXPECT_EQ(vioapic_mmio(&io, IOAPIC_REGSEL, false, &v), 0);
 	EXPECT_EQ(v, 0x13); /* 8-bit register address */
 	v = 0x12345678;
-	EXPECT_EQ(vioapic_mmio(&io, VIOAPIC_IOWIN, true, &v), 0); /* pin 1 high half */
-	EXPECT_EQ(rte_read(&io, 1), VIOAPIC_RTE_MASKED | 0x12ULL << 56);
+	EXPECT_EQ(vioapic_mmio(&io, IOAPIC_WIN, true, &v), 0); /* pin 1 high half */
+	EXPECT_EQ(rte_read(&io, 1), IOAPIC_RTE_MASKED | 0x12ULL << 56);
 	/* ID writes keep bits 27:24; ARB follows; VER is read-only. */
-	reg_write(&io, VIOAPIC_REG_ID, 0xffffffff);
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_ID), 0x0f000000);
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_ARB), 0x0f000000);
-	reg_write(&io, VIOAPIC_REG_VER, 0);
-	reg_write(&io, VIOAPIC_REG_ARB, 0);
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_VER), 0x00170020);
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_ARB), 0x0f000000);
+	reg_write(&io, IOAPIC_REG_ID, 0xffffffff);
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_ID), 0x0f000000);
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_ARB), 0x0f000000);
+	reg_write(&io, IOAPIC_REG_VER, 0);
+	reg_write(&io, IOAPIC_REG_ARB, 0);
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_VER), 0x00170020);
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_ARB), 0x0f000000);
 }
 
 TEST(vioapic, redirection_entry_bits)
@@ -126,19 +127,19 @@ TEST(vioapic, redirection_entry_bits)
 	for (size_t i = 0; i < N(cases); i++) {
 		for (unsigned pin = 0; pin < VIOAPIC_PINS; pin += 23) {
 			test_context("case %zu pin %u", i, pin);
-			reg_write(&io, VIOAPIC_REG_REDTBL + 2 * pin, cases[i].lo_written);
-			reg_write(&io, VIOAPIC_REG_REDTBL + 2 * pin + 1, cases[i].hi_written);
-			EXPECT_EQ(reg_read(&io, VIOAPIC_REG_REDTBL + 2 * pin), cases[i].lo_read);
-			EXPECT_EQ(reg_read(&io, VIOAPIC_REG_REDTBL + 2 * pin + 1), cases[i].hi_read);
+			reg_write(&io, IOAPIC_REG_REDTBL_BASE + 2 * pin, cases[i].lo_written);
+			reg_write(&io, IOAPIC_REG_REDTBL_BASE + 2 * pin + 1, cases[i].hi_written);
+			EXPECT_EQ(reg_read(&io, IOAPIC_REG_REDTBL_BASE + 2 * pin), cases[i].lo_read);
+			EXPECT_EQ(reg_read(&io, IOAPIC_REG_REDTBL_BASE + 2 * pin + 1), cases[i].hi_read);
 		}
 	}
 	EXPECT_EQ(l.count, 0); /* no line is asserted */
 	/* Each entry is separate. */
 	rte_write(&io, 5, EDGE(0x45, 3));
-	rte_write(&io, 6, EDGE(0x46, 4) | VIOAPIC_RTE_LOGICAL);
+	rte_write(&io, 6, EDGE(0x46, 4) | IOAPIC_RTE_LOGICAL);
 	EXPECT_EQ(rte_read(&io, 5), EDGE(0x45, 3));
-	EXPECT_EQ(rte_read(&io, 6), EDGE(0x46, 4) | VIOAPIC_RTE_LOGICAL);
-	EXPECT_EQ(rte_read(&io, 7), VIOAPIC_RTE_MASKED);
+	EXPECT_EQ(rte_read(&io, 6), EDGE(0x46, 4) | IOAPIC_RTE_LOGICAL);
+	EXPECT_EQ(rte_read(&io, 7), IOAPIC_RTE_MASKED);
 }
 
 TEST(vioapic, edge_delivery)
@@ -147,12 +148,12 @@ TEST(vioapic, edge_delivery)
 	struct fake_lapic l;
 
 	setup(&io, &l);
-	rte_write(&io, 4, EDGE(0x34, 1) | VIOAPIC_DM_LOWEST << 8 | VIOAPIC_RTE_LOGICAL);
+	rte_write(&io, 4, EDGE(0x34, 1) | APIC_DM_LOWEST << 8 | IOAPIC_RTE_LOGICAL);
 	vioapic_set_irq(&io, 4, true);
 	EXPECT_EQ(l.count, 1);
 	EXPECT_EQ(l.log[0].vector, 0x34);
 	EXPECT_EQ(l.log[0].dest, 1);
-	EXPECT_EQ(l.log[0].delivery_mode, VIOAPIC_DM_LOWEST);
+	EXPECT_EQ(l.log[0].delivery_mode, APIC_DM_LOWEST);
 	EXPECT_TRUE(l.log[0].logical);
 	EXPECT_FALSE(l.log[0].level);
 	vioapic_set_irq(&io, 4, true);  /* no edge */
@@ -161,7 +162,7 @@ TEST(vioapic, edge_delivery)
 	EXPECT_EQ(l.count, 1);
 	vioapic_set_irq(&io, 4, true);
 	EXPECT_EQ(l.count, 2);
-	EXPECT_EQ(rte_read(&io, 4) & (VIOAPIC_RTE_REMOTE_IRR | VIOAPIC_RTE_DELIVS), 0);
+	EXPECT_EQ(rte_read(&io, 4) & (IOAPIC_RTE_REMOTE_IRR | IOAPIC_RTE_DELIVS), 0);
 	/* An EOI for an edge vector changes nothing. */
 	vioapic_eoi(&io, 0x34);
 	EXPECT_EQ(l.count, 2);
@@ -173,7 +174,7 @@ TEST(vioapic, masked_edge_is_lost)
 	struct fake_lapic l;
 
 	setup(&io, &l);
-	rte_write(&io, 1, EDGE(0x31, 0) | VIOAPIC_RTE_MASKED);
+	rte_write(&io, 1, EDGE(0x31, 0) | IOAPIC_RTE_MASKED);
 	vioapic_set_irq(&io, 1, true);
 	EXPECT_EQ(l.count, 0);
 	rte_write(&io, 1, EDGE(0x31, 0)); /* unmasking does not replay it */
@@ -195,25 +196,25 @@ TEST(vioapic, level_remote_irr_and_eoi)
 	EXPECT_TRUE(l.log[0].level);
 	EXPECT_EQ(l.log[0].vector, 0x5a);
 	EXPECT_EQ(l.log[0].dest, 7);
-	EXPECT_TRUE(rte_read(&io, 10) & VIOAPIC_RTE_REMOTE_IRR);
+	EXPECT_TRUE(rte_read(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
 	vioapic_set_irq(&io, 10, true);  /* still high, IRR set: nothing */
 	EXPECT_EQ(l.count, 1);
 	vioapic_eoi(&io, 0x5b);          /* other vector */
 	EXPECT_EQ(l.count, 1);
 	vioapic_eoi(&io, 0x5a);          /* still high: delivered again */
 	EXPECT_EQ(l.count, 2);
-	EXPECT_TRUE(rte_read(&io, 10) & VIOAPIC_RTE_REMOTE_IRR);
+	EXPECT_TRUE(rte_read(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
 	vioapic_set_irq(&io, 10, false);
 	vioapic_eoi(&io, 0x5a);
 	EXPECT_EQ(l.count, 2);
-	EXPECT_FALSE(rte_read(&io, 10) & VIOAPIC_RTE_REMOTE_IRR);
+	EXPECT_FALSE(rte_read(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
 	vioapic_eoi(&io, 0x5a);          /* a stray EOI */
 	EXPECT_EQ(l.count, 2);
 	vioapic_set_irq(&io, 10, true);
 	EXPECT_EQ(l.count, 3);
 	/* Writing the entry does not clear remote IRR (read-only). */
-	reg_write(&io, VIOAPIC_REG_REDTBL + 20, (uint32_t)LEVEL(0x5a, 0));
-	EXPECT_TRUE(rte_read(&io, 10) & VIOAPIC_RTE_REMOTE_IRR);
+	reg_write(&io, IOAPIC_REG_REDTBL_BASE + 20, (uint32_t)LEVEL(0x5a, 0));
+	EXPECT_TRUE(rte_read(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
 	EXPECT_EQ(l.count, 3);
 }
 
@@ -232,12 +233,12 @@ TEST(vioapic, eoi_register)
 	vioapic_set_irq(&io, 18, true);
 	EXPECT_EQ(l.count, 3);
 	v = 0xffffff61; /* only bits 7:0 are the vector */
-	EXPECT_EQ(vioapic_mmio(&io, VIOAPIC_EOI, true, &v), 0);
+	EXPECT_EQ(vioapic_mmio(&io, IOAPIC_EOI, true, &v), 0);
 	EXPECT_EQ(l.count, 5); /* both pins with vector 0x61 again */
 	EXPECT_EQ(l.log[3].dest, 0);
 	EXPECT_EQ(l.log[4].dest, 1);
-	EXPECT_TRUE(rte_read(&io, 18) & VIOAPIC_RTE_REMOTE_IRR);
-	EXPECT_EQ(vioapic_mmio(&io, VIOAPIC_EOI, false, &v), 0);
+	EXPECT_TRUE(rte_read(&io, 18) & IOAPIC_RTE_REMOTE_IRR);
+	EXPECT_EQ(vioapic_mmio(&io, IOAPIC_EOI, false, &v), 0);
 	EXPECT_EQ(v, 0); /* write-only */
 }
 
@@ -247,14 +248,14 @@ TEST(vioapic, unmask_level_delivers)
 	struct fake_lapic l;
 
 	setup(&io, &l);
-	rte_write(&io, 11, LEVEL(0x70, 0) | VIOAPIC_RTE_MASKED);
+	rte_write(&io, 11, LEVEL(0x70, 0) | IOAPIC_RTE_MASKED);
 	vioapic_set_irq(&io, 11, true);
 	EXPECT_EQ(l.count, 0);
-	EXPECT_FALSE(rte_read(&io, 11) & VIOAPIC_RTE_REMOTE_IRR);
+	EXPECT_FALSE(rte_read(&io, 11) & IOAPIC_RTE_REMOTE_IRR);
 	rte_write(&io, 11, LEVEL(0x70, 0));
 	EXPECT_EQ(l.count, 1);
 	/* Masking while IRR is set, EOI, unmask: delivered once more. */
-	rte_write(&io, 11, LEVEL(0x70, 0) | VIOAPIC_RTE_MASKED);
+	rte_write(&io, 11, LEVEL(0x70, 0) | IOAPIC_RTE_MASKED);
 	vioapic_eoi(&io, 0x70);
 	EXPECT_EQ(l.count, 1);
 	rte_write(&io, 11, LEVEL(0x70, 0));
@@ -275,11 +276,11 @@ TEST(vioapic, edge_mode_clears_remote_irr)
 	setup(&io, &l);
 	rte_write(&io, 9, LEVEL(0x49, 0));
 	vioapic_set_irq(&io, 9, true);
-	EXPECT_TRUE(rte_read(&io, 9) & VIOAPIC_RTE_REMOTE_IRR);
+	EXPECT_TRUE(rte_read(&io, 9) & IOAPIC_RTE_REMOTE_IRR);
 	vioapic_set_irq(&io, 9, false);
 	/* Pre-0x20 Linux: mask, set edge, set level again. */
-	rte_write(&io, 9, EDGE(0x49, 0) | VIOAPIC_RTE_MASKED);
-	EXPECT_FALSE(rte_read(&io, 9) & VIOAPIC_RTE_REMOTE_IRR);
+	rte_write(&io, 9, EDGE(0x49, 0) | IOAPIC_RTE_MASKED);
+	EXPECT_FALSE(rte_read(&io, 9) & IOAPIC_RTE_REMOTE_IRR);
 	rte_write(&io, 9, LEVEL(0x49, 0));
 	EXPECT_EQ(l.count, 1);
 	vioapic_set_irq(&io, 9, true);
@@ -292,8 +293,8 @@ TEST(vioapic, special_delivery_modes)
 		unsigned dm;
 		bool delivered;
 	} cases[] = {
-		{ VIOAPIC_DM_SMI, true }, { VIOAPIC_DM_NMI, true }, { VIOAPIC_DM_INIT, true },
-		{ VIOAPIC_DM_EXTINT, true }, { 3, false }, { 6, false },
+		{ APIC_DM_SMI, true }, { APIC_DM_NMI, true }, { APIC_DM_INIT, true },
+		{ APIC_DM_EXTINT, true }, { 3, false }, { 6, false },
 	};
 	struct vioapic io;
 	struct fake_lapic l;
@@ -305,7 +306,7 @@ TEST(vioapic, special_delivery_modes)
 		rte_write(&io, 0, LEVEL(0, 0xff) | (uint64_t)cases[i].dm << 8);
 		vioapic_set_irq(&io, 0, true);
 		EXPECT_EQ(l.count, cases[i].delivered);
-		EXPECT_FALSE(rte_read(&io, 0) & VIOAPIC_RTE_REMOTE_IRR);
+		EXPECT_FALSE(rte_read(&io, 0) & IOAPIC_RTE_REMOTE_IRR);
 		vioapic_set_irq(&io, 0, true);
 		EXPECT_EQ(l.count, cases[i].delivered);
 		if (cases[i].delivered) {
@@ -325,8 +326,8 @@ TEST(vioapic, hostile_register_indices)
 	rte_write(&io, 0, EDGE(0x30, 1));
 	rte_write(&io, 23, LEVEL(0x47, 2));
 	for (uint32_t reg = 0; reg < 0x100; reg++) {
-		bool implemented = reg <= VIOAPIC_REG_ARB ||
-				   (reg >= VIOAPIC_REG_REDTBL && reg < VIOAPIC_REG_REDTBL + 2 * VIOAPIC_PINS);
+		bool implemented = reg <= IOAPIC_REG_ARB ||
+				   (reg >= IOAPIC_REG_REDTBL_BASE && reg < IOAPIC_REG_REDTBL_BASE + 2 * VIOAPIC_PINS);
 
 		if (implemented)
 			continue;
@@ -339,7 +340,7 @@ TEST(vioapic, hostile_register_indices)
 	reg_write(&io, 0x110, 0x31);
 	EXPECT_EQ(rte_read(&io, 0), EDGE(0x31, 1));
 	EXPECT_EQ(rte_read(&io, 23), LEVEL(0x47, 2));
-	EXPECT_EQ(reg_read(&io, VIOAPIC_REG_ID), 2u << 24);
+	EXPECT_EQ(reg_read(&io, IOAPIC_REG_ID), 2u << 24);
 	EXPECT_EQ(l.count, 0);
 }
 
@@ -388,18 +389,18 @@ TEST(vioapic, access_sizes)
 	for (size_t i = 0; i < N(cases); i++) {
 		test_context("size %u", cases[i].size);
 		v = 0;
-		EXPECT_EQ(vioapic_mmio_sized(&io, VIOAPIC_IOREGSEL, cases[i].size, false, &v), -EINVAL);
+		EXPECT_EQ(vioapic_mmio_sized(&io, IOAPIC_REGSEL, cases[i].size, false, &v), -EINVAL);
 		EXPECT_EQ(v, cases[i].all_ones);
 		v = 0x12;
-		EXPECT_EQ(vioapic_mmio_sized(&io, VIOAPIC_IOREGSEL, cases[i].size, true, &v), -EINVAL);
+		EXPECT_EQ(vioapic_mmio_sized(&io, IOAPIC_REGSEL, cases[i].size, true, &v), -EINVAL);
 		EXPECT_EQ(io.regsel, 0);
 	}
 	v = 0x11;
-	EXPECT_EQ(vioapic_mmio_sized(&io, VIOAPIC_IOREGSEL, 4, true, &v), 0);
+	EXPECT_EQ(vioapic_mmio_sized(&io, IOAPIC_REGSEL, 4, true, &v), 0);
 	v = 0xab000000;
-	EXPECT_EQ(vioapic_mmio_sized(&io, VIOAPIC_IOWIN, 4, true, &v), 0);
+	EXPECT_EQ(vioapic_mmio_sized(&io, IOAPIC_WIN, 4, true, &v), 0);
 	v = ~0ULL;
-	EXPECT_EQ(vioapic_mmio_sized(&io, VIOAPIC_IOWIN, 4, false, &v), 0);
+	EXPECT_EQ(vioapic_mmio_sized(&io, IOAPIC_WIN, 4, false, &v), 0);
 	EXPECT_EQ(v, 0xab000000);
 	EXPECT_EQ(vioapic_mmio_sized(&io, 0x20, 4, false, &v), -EINVAL);
 	EXPECT_EQ(v, 0xffffffff);
@@ -416,14 +417,14 @@ TEST(vioapic, pins_out_of_range_and_no_callback)
 	vioapic_set_irq(&io, ~0u, true);
 	EXPECT_EQ(io.line, 0);
 	vioapic_set_irq(&io, 0, true); /* dropped, but remote IRR as usual */
-	EXPECT_TRUE(rte_read(&io, 0) & VIOAPIC_RTE_REMOTE_IRR);
+	EXPECT_TRUE(rte_read(&io, 0) & IOAPIC_RTE_REMOTE_IRR);
 	vioapic_eoi(&io, 0x40);
-	EXPECT_TRUE(rte_read(&io, 0) & VIOAPIC_RTE_REMOTE_IRR);
+	EXPECT_TRUE(rte_read(&io, 0) & IOAPIC_RTE_REMOTE_IRR);
 }
 
 TEST(vioapic, random_garbage)
 {
-	static const uint64_t offsets[] = { VIOAPIC_IOREGSEL, VIOAPIC_IOWIN, VIOAPIC_EOI, 0x20 };
+	static const uint64_t offsets[] = { IOAPIC_REGSEL, IOAPIC_WIN, IOAPIC_EOI, 0x20 };
 	unsigned seed = 2024;
 
 	for (int round = 0; round < 30; round++) {
@@ -453,10 +454,10 @@ TEST(vioapic, random_garbage)
 			for (unsigned pin = 0; pin < VIOAPIC_PINS; pin++) {
 				uint64_t rte = io.redir[pin];
 
-				EXPECT_EQ(rte & VIOAPIC_RTE_DELIVS, 0);
+				EXPECT_EQ(rte & IOAPIC_RTE_DELIVS, 0);
 				EXPECT_EQ(rte & 0x00fffffffffe0000ULL, 0); /* reserved */
-				if (rte & VIOAPIC_RTE_REMOTE_IRR)
-					EXPECT_TRUE(rte & VIOAPIC_RTE_LEVEL);
+				if (rte & IOAPIC_RTE_REMOTE_IRR)
+					EXPECT_TRUE(rte & IOAPIC_RTE_LEVEL);
 			}
 			EXPECT_LE(io.id, 15);
 		}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vlapic.c: unit tests of the virtual local APIC (vmm/vlapic.c):
  * reset state, register masks, priorities and EOI, IPIs through the
  * send_ipi callback (xAPIC and x2APIC), ESR, the timer in its three modes
@@ -13,8 +14,8 @@
 #define KHZ_2G4	 2400000ULL /* 2.4 GHz TSC */
 #define KHZ_100M 100000ULL  /* 100 MHz TSC */
 #define BASE	 0xfee00000ULL
-#define EN	 VLAPIC_BASE_EN
-#define EXTD	 VLAPIC_BASE_EXTD
+#define EN	 APIC_BASE_ENABLE
+#define EXTD	 APIC_BASE_X2APIC
 
 /* Registers apic.h does not name. */
 #define APR	    0x090
@@ -214,7 +215,7 @@ TEST(vlapic, reset_state)
 	EXPECT_EQ(r.nipi, 0);
 
 	setup(&l, &r, 0);
-	EXPECT_EQ(vlapic_get_apic_base(&l), BASE | EN | VLAPIC_BASE_BSP);
+	EXPECT_EQ(vlapic_get_apic_base(&l), BASE | EN | APIC_BASE_BSP);
 }
 
 TEST(vlapic, xapic_write_masks)
@@ -297,13 +298,13 @@ TEST(vlapic, xapic_unimplemented_registers)
 	for (i = 0; i < N(offs); i++) {
 		test_context("offset 0x%x", offs[i]);
 		EXPECT_EQ(rd(&l, offs[i]), 0);
-		EXPECT_EQ(esr(&l), VLAPIC_ESR_ILLEGAL_REG);
+		EXPECT_EQ(esr(&l), APIC_ESR_ILLEGAL_REG);
 		take(&l, 0xfe); /* the LVT error interrupt */
 		wr(&l, APIC_EOI, 0);
 		wr(&l, offs[i], 0xffffffff);
-		EXPECT_EQ(esr(&l), VLAPIC_ESR_ILLEGAL_REG);
+		EXPECT_EQ(esr(&l), APIC_ESR_ILLEGAL_REG);
 		EXPECT_EQ(rd(&l, offs[i]), 0);
-		EXPECT_EQ(esr(&l), VLAPIC_ESR_ILLEGAL_REG);
+		EXPECT_EQ(esr(&l), APIC_ESR_ILLEGAL_REG);
 		take(&l, 0xfe);
 		wr(&l, APIC_EOI, 0);
 		EXPECT_EQ(esr(&l), 0);
@@ -617,8 +618,8 @@ TEST(vlapic, accept_illegal_vector_and_esr_latch)
 	test_context("latch");
 	EXPECT_EQ(rd(&l, APIC_ESR), 0); /* not latched yet */
 	wr(&l, APIC_ESR, 0xffffffff);	/* the value written does not matter */
-	EXPECT_EQ(rd(&l, APIC_ESR), VLAPIC_ESR_RECV_ILLEGAL);
-	EXPECT_EQ(rd(&l, APIC_ESR), VLAPIC_ESR_RECV_ILLEGAL);
+	EXPECT_EQ(rd(&l, APIC_ESR), APIC_ESR_RECV_ILLEGAL);
+	EXPECT_EQ(rd(&l, APIC_ESR), APIC_ESR_RECV_ILLEGAL);
 	wr(&l, APIC_ESR, 0);
 	EXPECT_EQ(rd(&l, APIC_ESR), 0);
 	EXPECT_EQ(vlapic_pending(&l), -1); /* LVT error masked */
@@ -626,7 +627,7 @@ TEST(vlapic, accept_illegal_vector_and_esr_latch)
 	wr(&l, APIC_LVT_ERROR, 0xfe);
 	vlapic_accept(&l, 15, false);
 	EXPECT_EQ(vlapic_pending(&l), 0xfe);
-	EXPECT_EQ(esr(&l), VLAPIC_ESR_RECV_ILLEGAL);
+	EXPECT_EQ(esr(&l), APIC_ESR_RECV_ILLEGAL);
 	vlapic_accept(&l, 16, false); /* the lowest legal vector */
 	EXPECT_TRUE(irr_has(&l, 16));
 	EXPECT_EQ(esr(&l), 0);
@@ -642,9 +643,9 @@ TEST(vlapic, illegal_error_vector_does_not_recurse)
 	wr(&l, APIC_LVT_ERROR, 0x03);
 	vlapic_accept(&l, 2, false);
 	EXPECT_EQ(rd(&l, IRR0), 0);
-	EXPECT_EQ(esr(&l), VLAPIC_ESR_RECV_ILLEGAL);
+	EXPECT_EQ(esr(&l), APIC_ESR_RECV_ILLEGAL);
 	wr(&l, 0x040, 0); /* illegal register */
-	EXPECT_EQ(esr(&l), VLAPIC_ESR_ILLEGAL_REG | VLAPIC_ESR_RECV_ILLEGAL);
+	EXPECT_EQ(esr(&l), APIC_ESR_ILLEGAL_REG | APIC_ESR_RECV_ILLEGAL);
 	EXPECT_EQ(vlapic_pending(&l), -1);
 }
 
@@ -745,10 +746,10 @@ TEST(vlapic, xapic_ipi_refused)
 		const char *what;
 		uint32_t lo, esr;
 	} cases[] = {
-	    {"fixed vector 0", 0x00004000, VLAPIC_ESR_SEND_ILLEGAL},
-	    {"fixed vector 15", 0x0000400f, VLAPIC_ESR_SEND_ILLEGAL},
-	    {"fixed self vector 2", 0x00044002, VLAPIC_ESR_SEND_ILLEGAL},
-	    {"lowest vector 3", 0x00004103, VLAPIC_ESR_SEND_ILLEGAL},
+	    {"fixed vector 0", 0x00004000, APIC_ESR_SEND_ILLEGAL},
+	    {"fixed vector 15", 0x0000400f, APIC_ESR_SEND_ILLEGAL},
+	    {"fixed self vector 2", 0x00044002, APIC_ESR_SEND_ILLEGAL},
+	    {"lowest vector 3", 0x00004103, APIC_ESR_SEND_ILLEGAL},
 	    {"reserved DM 011b", 0x00004340, 0},
 	    {"reserved DM 111b", 0x00004740, 0},
 	};
@@ -802,8 +803,8 @@ TEST(vlapic, x2apic_ipi_fields)
 	/* SELF IPI MSR: fixed, edge, self. */
 	msr_wr(&l, SELF_IPI, 0x55);
 	EXPECT_EQ(r.nipi, 6);
-	EXPECT_EQ(r.ipi[5].sh, VLAPIC_SH_SELF);
-	EXPECT_EQ(r.ipi[5].dm, VLAPIC_DM_FIXED);
+	EXPECT_EQ(r.ipi[5].sh, ICR_SH_SELF);
+	EXPECT_EQ(r.ipi[5].dm, APIC_DM_FIXED);
 	EXPECT_EQ(r.ipi[5].vec, 0x55);
 	EXPECT_TRUE(r.ipi[5].level);
 	EXPECT_EQ(esr(&l), 0);
@@ -825,10 +826,10 @@ TEST(vlapic, x2apic_ipi_refused)
 	    {"ICR bit 17", APIC_ICR_LO, 0x20040, -EINVAL, 0},
 	    {"ICR bit 20", APIC_ICR_LO, 0x100040, -EINVAL, 0},
 	    {"ICR bit 31", APIC_ICR_LO, 0x80000040, -EINVAL, 0},
-	    {"fixed vector 15", APIC_ICR_LO, 0x400f, 0, VLAPIC_ESR_SEND_ILLEGAL},
-	    {"lowest priority", APIC_ICR_LO, 0x4140, 0, VLAPIC_ESR_REDIR_IPI},
-	    {"lowest, illegal vector", APIC_ICR_LO, 0x4101, 0, VLAPIC_ESR_REDIR_IPI},
-	    {"self IPI vector 15", SELF_IPI, 0x0f, 0, VLAPIC_ESR_SEND_ILLEGAL},
+	    {"fixed vector 15", APIC_ICR_LO, 0x400f, 0, APIC_ESR_SEND_ILLEGAL},
+	    {"lowest priority", APIC_ICR_LO, 0x4140, 0, APIC_ESR_REDIR_IPI},
+	    {"lowest, illegal vector", APIC_ICR_LO, 0x4101, 0, APIC_ESR_REDIR_IPI},
+	    {"self IPI vector 15", SELF_IPI, 0x0f, 0, APIC_ESR_SEND_ILLEGAL},
 	    {"self IPI bit 8", SELF_IPI, 0x140, -EINVAL, 0},
 	    {"self IPI upper half", SELF_IPI, 1ULL << 32 | 0x40, -EINVAL, 0},
 	};
@@ -924,9 +925,9 @@ TEST(vlapic, apic_base_address_and_bsp)
 	setup(&l, &r, 0);
 	/* The BSP flag is not writable. */
 	EXPECT_EQ(vlapic_set_apic_base(&l, BASE | EN), 0);
-	EXPECT_EQ(vlapic_get_apic_base(&l), BASE | EN | VLAPIC_BASE_BSP);
+	EXPECT_EQ(vlapic_get_apic_base(&l), BASE | EN | APIC_BASE_BSP);
 	setup(&l, &r, 1);
-	EXPECT_EQ(vlapic_set_apic_base(&l, BASE | EN | VLAPIC_BASE_BSP), 0);
+	EXPECT_EQ(vlapic_set_apic_base(&l, BASE | EN | APIC_BASE_BSP), 0);
 	EXPECT_EQ(vlapic_get_apic_base(&l), BASE | EN);
 	/* The address moves; registers stay. */
 	enable(&l);
@@ -1590,8 +1591,8 @@ static void fuzz_send_ipi(void *ctx, uint32_t dest, bool logical, uint8_t sh, ui
 
 	(void)level;
 	f->ipis++;
-	if (dm == VLAPIC_DM_FIXED &&
-	    (sh == VLAPIC_SH_SELF || sh == VLAPIC_SH_ALL || vlapic_match_dest(f->l, dest, logical)))
+	if (dm == APIC_DM_FIXED &&
+	    (sh == ICR_SH_SELF || sh == ICR_SH_ALL || vlapic_match_dest(f->l, dest, logical)))
 		vlapic_accept(f->l, vec, false);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vm_layout.c: a guest's RAM in its guest-physical space
  * (vmm/vm_layout.c) for guests from 2 MiB to 5 GiB, and what vm_create()
  * builds from it (vmm/vm.c in the exit-handler harness): the EPT maps

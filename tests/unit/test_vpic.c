@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vpic.c: unit tests of the virtual 8259A pair (vmm/vpic.c): Linux's
  * and SeaBIOS's initialisation sequences, priority, nesting, cascade, EOI
  * flavours, AEOI, masking, ELCR/LTIM level inputs, spurious IRQ7, OCW3
@@ -29,31 +30,31 @@ static uint8_t in(struct vpic *p, uint16_t port)
 static void seabios_init(struct vpic *p)
 {
 	vpic_init(p);
-	out(p, VPIC_MASTER_CMD, 0x11);
-	out(p, VPIC_SLAVE_CMD, 0x11);
-	out(p, VPIC_MASTER_DATA, 0x08);
-	out(p, VPIC_SLAVE_DATA, 0x70);
-	out(p, VPIC_MASTER_DATA, 0x04);
-	out(p, VPIC_SLAVE_DATA, 0x02);
-	out(p, VPIC_MASTER_DATA, 0x01);
-	out(p, VPIC_SLAVE_DATA, 0x01);
-	out(p, VPIC_MASTER_DATA, 0xfb);
-	out(p, VPIC_SLAVE_DATA, 0xff);
+	out(p, PIC1_CMD, 0x11);
+	out(p, PIC2_CMD, 0x11);
+	out(p, PIC1_DATA, 0x08);
+	out(p, PIC2_DATA, 0x70);
+	out(p, PIC1_DATA, 0x04);
+	out(p, PIC2_DATA, 0x02);
+	out(p, PIC1_DATA, 0x01);
+	out(p, PIC2_DATA, 0x01);
+	out(p, PIC1_DATA, 0xfb);
+	out(p, PIC2_DATA, 0xff);
 }
 
 /* ICWs for master at 0x20, slave at 0x28, then everything unmasked. */
 static void icw_both(struct vpic *p, uint8_t icw4)
 {
-	out(p, VPIC_MASTER_CMD, 0x11);
-	out(p, VPIC_MASTER_DATA, 0x20);
-	out(p, VPIC_MASTER_DATA, 0x04);
-	out(p, VPIC_MASTER_DATA, icw4);
-	out(p, VPIC_SLAVE_CMD, 0x11);
-	out(p, VPIC_SLAVE_DATA, 0x28);
-	out(p, VPIC_SLAVE_DATA, 0x02);
-	out(p, VPIC_SLAVE_DATA, icw4);
-	out(p, VPIC_MASTER_DATA, 0x00);
-	out(p, VPIC_SLAVE_DATA, 0x00);
+	out(p, PIC1_CMD, 0x11);
+	out(p, PIC1_DATA, 0x20);
+	out(p, PIC1_DATA, 0x04);
+	out(p, PIC1_DATA, icw4);
+	out(p, PIC2_CMD, 0x11);
+	out(p, PIC2_DATA, 0x28);
+	out(p, PIC2_DATA, 0x02);
+	out(p, PIC2_DATA, icw4);
+	out(p, PIC1_DATA, 0x00);
+	out(p, PIC2_DATA, 0x00);
 }
 
 static void open_init(struct vpic *p, uint8_t icw4)
@@ -80,8 +81,8 @@ static uint8_t read_irr(struct vpic *p, uint16_t cmd)
 	return in(p, cmd);
 }
 
-#define EOI_MASTER(p) out(p, VPIC_MASTER_CMD, 0x20) /* OCW2 non-specific EOI */
-#define EOI_SLAVE(p)  out(p, VPIC_SLAVE_CMD, 0x20)
+#define EOI_MASTER(p) out(p, PIC1_CMD, 0x20) /* OCW2 non-specific EOI */
+#define EOI_SLAVE(p)  out(p, PIC2_CMD, 0x20)
 
 TEST(vpic, power_on_state)
 {
@@ -90,13 +91,13 @@ TEST(vpic, power_on_state)
 	vpic_init(&p);
 	EXPECT_EQ(vpic_pending(&p), -1);
 	EXPECT_EQ(vpic_ack(&p), -1);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0xff);
-	EXPECT_EQ(in(&p, VPIC_SLAVE_DATA), 0xff);
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0);
-	EXPECT_EQ(in(&p, VPIC_ELCR1), 0);
-	EXPECT_EQ(in(&p, VPIC_ELCR2), 0);
+	EXPECT_EQ(in(&p, PIC1_DATA), 0xff);
+	EXPECT_EQ(in(&p, PIC2_DATA), 0xff);
+	EXPECT_EQ(in(&p, PIC1_CMD), 0);
+	EXPECT_EQ(in(&p, PIC_ELCR1), 0);
+	EXPECT_EQ(in(&p, PIC_ELCR2), 0);
 	/* Nothing is presented before an ICW sequence, even unmasked. */
-	out(&p, VPIC_MASTER_DATA, 0);
+	out(&p, PIC1_DATA, 0);
 	vpic_set_irq(&p, 1, true);
 	EXPECT_EQ(vpic_pending(&p), -1);
 	EXPECT_EQ(vpic_ack(&p), -1);
@@ -125,41 +126,41 @@ TEST(vpic, linux_init_sequence)
 	 * 0x30, ICW3 0x04, ICW4 0x01; slave ICW1 0x11, ICW2 0x38, ICW3 0x02,
 	 * ICW4 0x01; restore the masks (all but the cascade masked). */
 	vpic_init(&p);
-	out(&p, VPIC_MASTER_DATA, 0xff);
-	out(&p, VPIC_SLAVE_DATA, 0xff);
-	out(&p, VPIC_MASTER_CMD, 0x11);
-	out(&p, VPIC_MASTER_DATA, 0x30);
-	out(&p, VPIC_MASTER_DATA, 0x04);
-	out(&p, VPIC_MASTER_DATA, 0x01);
-	out(&p, VPIC_SLAVE_CMD, 0x11);
-	out(&p, VPIC_SLAVE_DATA, 0x38);
-	out(&p, VPIC_SLAVE_DATA, 0x02);
-	out(&p, VPIC_SLAVE_DATA, 0x01);
-	out(&p, VPIC_MASTER_DATA, 0xfb);
-	out(&p, VPIC_SLAVE_DATA, 0xff);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0xfb);
-	EXPECT_EQ(in(&p, VPIC_SLAVE_DATA), 0xff);
+	out(&p, PIC1_DATA, 0xff);
+	out(&p, PIC2_DATA, 0xff);
+	out(&p, PIC1_CMD, 0x11);
+	out(&p, PIC1_DATA, 0x30);
+	out(&p, PIC1_DATA, 0x04);
+	out(&p, PIC1_DATA, 0x01);
+	out(&p, PIC2_CMD, 0x11);
+	out(&p, PIC2_DATA, 0x38);
+	out(&p, PIC2_DATA, 0x02);
+	out(&p, PIC2_DATA, 0x01);
+	out(&p, PIC1_DATA, 0xfb);
+	out(&p, PIC2_DATA, 0xff);
+	EXPECT_EQ(in(&p, PIC1_DATA), 0xfb);
+	EXPECT_EQ(in(&p, PIC2_DATA), 0xff);
 
 	pulse(&p, 0);
 	EXPECT_EQ(vpic_pending(&p), -1); /* masked */
-	out(&p, VPIC_MASTER_DATA, 0xfa);  /* unmask IRQ0 */
+	out(&p, PIC1_DATA, 0xfa);  /* unmask IRQ0 */
 	EXPECT_EQ(vpic_pending(&p), 0x30);
 	EXPECT_EQ(vpic_ack(&p), 0x30);
 	EXPECT_EQ(vpic_pending(&p), -1);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x01);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x01);
 	EOI_MASTER(&p);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 
-	out(&p, VPIC_SLAVE_DATA, 0xfe); /* unmask IRQ8 (RTC) */
+	out(&p, PIC2_DATA, 0xfe); /* unmask IRQ8 (RTC) */
 	pulse(&p, 8);
 	EXPECT_EQ(vpic_pending(&p), 0x38);
 	EXPECT_EQ(vpic_ack(&p), 0x38);
-	EXPECT_EQ(read_isr(&p, VPIC_SLAVE_CMD), 0x01);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x04);
+	EXPECT_EQ(read_isr(&p, PIC2_CMD), 0x01);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x04);
 	EOI_SLAVE(&p);
 	EOI_MASTER(&p);
-	EXPECT_EQ(read_isr(&p, VPIC_SLAVE_CMD), 0);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC2_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 }
 
 TEST(vpic, seabios_init_sequence)
@@ -167,12 +168,12 @@ TEST(vpic, seabios_init_sequence)
 	struct vpic p;
 
 	seabios_init(&p);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0xfb);
-	out(&p, VPIC_MASTER_DATA, 0xf8); /* timer and keyboard on */
+	EXPECT_EQ(in(&p, PIC1_DATA), 0xfb);
+	out(&p, PIC1_DATA, 0xf8); /* timer and keyboard on */
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_ack(&p), 0x09);
 	EOI_MASTER(&p);
-	out(&p, VPIC_SLAVE_DATA, 0xef); /* IRQ12 (mouse) */
+	out(&p, PIC2_DATA, 0xef); /* IRQ12 (mouse) */
 	pulse(&p, 12);
 	EXPECT_EQ(vpic_pending(&p), 0x74);
 	EXPECT_EQ(vpic_ack(&p), 0x74);
@@ -185,19 +186,19 @@ TEST(vpic, guest_runtime_sequence)
 	/* tests/guests/rt/pic.c: both ICW1s first, then the ICW2/3/4 pairs
 	 * interleaved; then everything masked. */
 	vpic_init(&p);
-	out(&p, VPIC_MASTER_CMD, 0x11);
-	out(&p, VPIC_SLAVE_CMD, 0x11);
-	out(&p, VPIC_MASTER_DATA, 0x20);
-	out(&p, VPIC_SLAVE_DATA, 0x28);
-	out(&p, VPIC_MASTER_DATA, 0x04);
-	out(&p, VPIC_SLAVE_DATA, 0x02);
-	out(&p, VPIC_MASTER_DATA, 0x01);
-	out(&p, VPIC_SLAVE_DATA, 0x01);
-	out(&p, VPIC_MASTER_DATA, 0xff);
-	out(&p, VPIC_SLAVE_DATA, 0xff);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA) | in(&p, VPIC_SLAVE_DATA) << 8, 0xffff);
-	out(&p, VPIC_MASTER_DATA, 0xfa);
-	out(&p, VPIC_SLAVE_DATA, 0xfd);
+	out(&p, PIC1_CMD, 0x11);
+	out(&p, PIC2_CMD, 0x11);
+	out(&p, PIC1_DATA, 0x20);
+	out(&p, PIC2_DATA, 0x28);
+	out(&p, PIC1_DATA, 0x04);
+	out(&p, PIC2_DATA, 0x02);
+	out(&p, PIC1_DATA, 0x01);
+	out(&p, PIC2_DATA, 0x01);
+	out(&p, PIC1_DATA, 0xff);
+	out(&p, PIC2_DATA, 0xff);
+	EXPECT_EQ(in(&p, PIC1_DATA) | in(&p, PIC2_DATA) << 8, 0xffff);
+	out(&p, PIC1_DATA, 0xfa);
+	out(&p, PIC2_DATA, 0xfd);
 	pulse(&p, 9);
 	EXPECT_EQ(vpic_ack(&p), 0x29);
 }
@@ -234,8 +235,8 @@ TEST(vpic, priority_among_requests)
 			EOI_MASTER(&p);
 		}
 		EXPECT_EQ(vpic_pending(&p), -1);
-		EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
-		EXPECT_EQ(read_isr(&p, VPIC_SLAVE_CMD), 0);
+		EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
+		EXPECT_EQ(read_isr(&p, PIC2_CMD), 0);
 	}
 }
 
@@ -253,10 +254,10 @@ TEST(vpic, nested_in_service_priority)
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_pending(&p), 0x21); /* higher nests */
 	EXPECT_EQ(vpic_ack(&p), 0x21);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x0a);
-	EXPECT_EQ(read_irr(&p, VPIC_MASTER_CMD), 0x28);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x0a);
+	EXPECT_EQ(read_irr(&p, PIC1_CMD), 0x28);
 	EOI_MASTER(&p);                    /* clears the highest: IR1 */
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x08);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x08);
 	EXPECT_EQ(vpic_pending(&p), -1);
 	EOI_MASTER(&p);
 	EXPECT_EQ(vpic_ack(&p), 0x23);
@@ -272,12 +273,12 @@ TEST(vpic, cascade_through_ir2)
 
 	open_init(&p, 0x01);
 	pulse(&p, 12);
-	EXPECT_EQ(read_irr(&p, VPIC_MASTER_CMD), 0x04); /* slave INT on IR2 */
-	EXPECT_EQ(read_irr(&p, VPIC_SLAVE_CMD), 0x10);
+	EXPECT_EQ(read_irr(&p, PIC1_CMD), 0x04); /* slave INT on IR2 */
+	EXPECT_EQ(read_irr(&p, PIC2_CMD), 0x10);
 	EXPECT_EQ(vpic_ack(&p), 0x2c);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x04);
-	EXPECT_EQ(read_isr(&p, VPIC_SLAVE_CMD), 0x10);
-	EXPECT_EQ(read_irr(&p, VPIC_MASTER_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x04);
+	EXPECT_EQ(read_isr(&p, PIC2_CMD), 0x10);
+	EXPECT_EQ(read_irr(&p, PIC1_CMD), 0);
 
 	pulse(&p, 9); /* higher than 12 on the slave, but master IR2 is in service */
 	EXPECT_EQ(vpic_pending(&p), -1);
@@ -297,16 +298,16 @@ TEST(vpic, cascade_through_ir2)
 	EXPECT_EQ(vpic_pending(&p), -1);
 
 	/* Masking IR2 on the master hides the whole slave. */
-	out(&p, VPIC_MASTER_DATA, 0x04);
+	out(&p, PIC1_DATA, 0x04);
 	pulse(&p, 15);
 	EXPECT_EQ(vpic_pending(&p), -1);
-	out(&p, VPIC_MASTER_DATA, 0x00);
+	out(&p, PIC1_DATA, 0x00);
 	EXPECT_EQ(vpic_pending(&p), 0x2f);
 	/* IRQ2 is the cascade input: driving it does nothing. */
-	out(&p, VPIC_SLAVE_DATA, 0xff);
+	out(&p, PIC2_DATA, 0xff);
 	vpic_set_irq(&p, 2, true);
 	EXPECT_EQ(vpic_pending(&p), -1);
-	EXPECT_EQ(read_irr(&p, VPIC_MASTER_CMD), 0);
+	EXPECT_EQ(read_irr(&p, PIC1_CMD), 0);
 }
 
 TEST(vpic, specific_and_nonspecific_eoi)
@@ -320,18 +321,18 @@ TEST(vpic, specific_and_nonspecific_eoi)
 	EXPECT_EQ(vpic_ack(&p), 0x24);
 	pulse(&p, 0);
 	EXPECT_EQ(vpic_ack(&p), 0x20);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x51);
-	out(&p, VPIC_MASTER_CMD, 0x64); /* specific EOI, IR4 */
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x41);
-	out(&p, VPIC_MASTER_CMD, 0x65); /* specific EOI of a level not in service */
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x41);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x51);
+	out(&p, PIC1_CMD, 0x64); /* specific EOI, IR4 */
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x41);
+	out(&p, PIC1_CMD, 0x65); /* specific EOI of a level not in service */
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x41);
 	EOI_MASTER(&p);                 /* the highest: IR0 */
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x40);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x40);
 	EOI_MASTER(&p);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 	EOI_MASTER(&p);                 /* nothing in service: harmless */
-	out(&p, VPIC_MASTER_CMD, 0x40); /* OCW2 no-operation */
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	out(&p, PIC1_CMD, 0x40); /* OCW2 no-operation */
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 	EXPECT_EQ(vpic_pending(&p), -1);
 }
 
@@ -342,21 +343,21 @@ TEST(vpic, auto_eoi)
 	open_init(&p, 0x03); /* ICW4: 8086, AEOI */
 	pulse(&p, 4);
 	EXPECT_EQ(vpic_ack(&p), 0x24);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 	pulse(&p, 5);
 	EXPECT_EQ(vpic_ack(&p), 0x25); /* nothing blocks: no EOI needed */
 	pulse(&p, 10);
 	EXPECT_EQ(vpic_ack(&p), 0x2a);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
-	EXPECT_EQ(read_isr(&p, VPIC_SLAVE_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC2_CMD), 0);
 	/* ICW1 without IC4 clears AEOI. */
-	out(&p, VPIC_MASTER_CMD, 0x10);
-	out(&p, VPIC_MASTER_DATA, 0x20);
-	out(&p, VPIC_MASTER_DATA, 0x04);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0); /* ICW1 cleared the IMR */
+	out(&p, PIC1_CMD, 0x10);
+	out(&p, PIC1_DATA, 0x20);
+	out(&p, PIC1_DATA, 0x04);
+	EXPECT_EQ(in(&p, PIC1_DATA), 0); /* ICW1 cleared the IMR */
 	pulse(&p, 4);
 	EXPECT_EQ(vpic_ack(&p), 0x24);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x10);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x10);
 }
 
 TEST(vpic, masking)
@@ -364,20 +365,20 @@ TEST(vpic, masking)
 	struct vpic p;
 
 	open_init(&p, 0x01);
-	out(&p, VPIC_MASTER_DATA, 0x10);
+	out(&p, PIC1_DATA, 0x10);
 	pulse(&p, 4);
 	EXPECT_EQ(vpic_pending(&p), -1);
-	EXPECT_EQ(read_irr(&p, VPIC_MASTER_CMD), 0x10); /* latched, masked */
+	EXPECT_EQ(read_irr(&p, PIC1_CMD), 0x10); /* latched, masked */
 	pulse(&p, 6);
 	EXPECT_EQ(vpic_ack(&p), 0x26);
 	EOI_MASTER(&p);
-	out(&p, VPIC_MASTER_DATA, 0x00);
+	out(&p, PIC1_DATA, 0x00);
 	EXPECT_EQ(vpic_ack(&p), 0x24);
 	EOI_MASTER(&p);
 	/* A masked request in service still blocks lower levels (no SMM). */
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_ack(&p), 0x21);
-	out(&p, VPIC_MASTER_DATA, 0x02);
+	out(&p, PIC1_DATA, 0x02);
 	pulse(&p, 5);
 	EXPECT_EQ(vpic_pending(&p), -1);
 	EOI_MASTER(&p);
@@ -389,12 +390,12 @@ TEST(vpic, elcr_level_triggered)
 	struct vpic p;
 
 	open_init(&p, 0x01);
-	out(&p, VPIC_ELCR1, 0xff);
-	out(&p, VPIC_ELCR2, 0xff);
-	EXPECT_EQ(in(&p, VPIC_ELCR1), 0xf8); /* IRQ 0, 1, 2 are always edge */
-	EXPECT_EQ(in(&p, VPIC_ELCR2), 0xde); /* IRQ 8, 13 likewise */
-	out(&p, VPIC_ELCR1, 0x00);
-	out(&p, VPIC_ELCR2, 0x04);           /* IRQ10 level */
+	out(&p, PIC_ELCR1, 0xff);
+	out(&p, PIC_ELCR2, 0xff);
+	EXPECT_EQ(in(&p, PIC_ELCR1), 0xf8); /* IRQ 0, 1, 2 are always edge */
+	EXPECT_EQ(in(&p, PIC_ELCR2), 0xde); /* IRQ 8, 13 likewise */
+	out(&p, PIC_ELCR1, 0x00);
+	out(&p, PIC_ELCR2, 0x04);           /* IRQ10 level */
 
 	vpic_set_irq(&p, 10, true);
 	EXPECT_EQ(vpic_ack(&p), 0x2a);
@@ -407,7 +408,7 @@ TEST(vpic, elcr_level_triggered)
 	EOI_MASTER(&p);
 	vpic_set_irq(&p, 10, false);
 	EXPECT_EQ(vpic_pending(&p), -1);     /* follows the level */
-	EXPECT_EQ(read_irr(&p, VPIC_SLAVE_CMD), 0);
+	EXPECT_EQ(read_irr(&p, PIC2_CMD), 0);
 
 	/* A level request withdrawn before INTA is lost. */
 	vpic_set_irq(&p, 10, true);
@@ -426,7 +427,7 @@ TEST(vpic, elcr_level_triggered)
 	EOI_MASTER(&p);
 	EXPECT_EQ(vpic_pending(&p), -1);
 	/* Switching a high line to level makes it request. */
-	out(&p, VPIC_ELCR2, 0x0c);
+	out(&p, PIC_ELCR2, 0x0c);
 	EXPECT_EQ(vpic_pending(&p), 0x2b);
 }
 
@@ -435,10 +436,10 @@ TEST(vpic, ltim_level_triggered)
 	struct vpic p;
 
 	vpic_init(&p);
-	out(&p, VPIC_MASTER_CMD, 0x19); /* ICW1: LTIM, cascade, IC4 */
-	out(&p, VPIC_MASTER_DATA, 0x20);
-	out(&p, VPIC_MASTER_DATA, 0x04);
-	out(&p, VPIC_MASTER_DATA, 0x01);
+	out(&p, PIC1_CMD, 0x19); /* ICW1: LTIM, cascade, IC4 */
+	out(&p, PIC1_DATA, 0x20);
+	out(&p, PIC1_DATA, 0x04);
+	out(&p, PIC1_DATA, 0x01);
 	vpic_set_irq(&p, 3, true);
 	EXPECT_EQ(vpic_ack(&p), 0x23);
 	EOI_MASTER(&p);
@@ -448,15 +449,15 @@ TEST(vpic, ltim_level_triggered)
 	/* ICW1 while a level line is high: it requests at once (no edge
 	 * needed); an edge line must rise again. */
 	vpic_set_irq(&p, 3, true);
-	out(&p, VPIC_MASTER_CMD, 0x19);
-	out(&p, VPIC_MASTER_DATA, 0x20);
-	out(&p, VPIC_MASTER_DATA, 0x04);
-	out(&p, VPIC_MASTER_DATA, 0x01);
+	out(&p, PIC1_CMD, 0x19);
+	out(&p, PIC1_DATA, 0x20);
+	out(&p, PIC1_DATA, 0x04);
+	out(&p, PIC1_DATA, 0x01);
 	EXPECT_EQ(vpic_pending(&p), 0x23);
-	out(&p, VPIC_MASTER_CMD, 0x11);
-	out(&p, VPIC_MASTER_DATA, 0x20);
-	out(&p, VPIC_MASTER_DATA, 0x04);
-	out(&p, VPIC_MASTER_DATA, 0x01);
+	out(&p, PIC1_CMD, 0x11);
+	out(&p, PIC1_DATA, 0x20);
+	out(&p, PIC1_DATA, 0x04);
+	out(&p, PIC1_DATA, 0x01);
 	EXPECT_EQ(vpic_pending(&p), -1);
 	vpic_set_irq(&p, 3, false);
 	vpic_set_irq(&p, 3, true);
@@ -468,36 +469,36 @@ TEST(vpic, spurious_irq7)
 	struct vpic p;
 
 	open_init(&p, 0x01);
-	out(&p, VPIC_ELCR1, 0x20); /* IRQ5 level */
+	out(&p, PIC_ELCR1, 0x20); /* IRQ5 level */
 	vpic_set_irq(&p, 5, true);
 	EXPECT_EQ(vpic_pending(&p), 0x25);
 	vpic_set_irq(&p, 5, false); /* withdrawn before INTA */
 	EXPECT_EQ(vpic_ack(&p), 0x27);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 
 	/* Masked between the check and the INTA. */
 	pulse(&p, 4);
 	EXPECT_EQ(vpic_pending(&p), 0x24);
-	out(&p, VPIC_MASTER_DATA, 0x10);
+	out(&p, PIC1_DATA, 0x10);
 	EXPECT_EQ(vpic_ack(&p), 0x27);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 
 	/* A slave request withdrawn: the master has nothing, IRQ7's vector. */
-	out(&p, VPIC_MASTER_DATA, 0x00);
+	out(&p, PIC1_DATA, 0x00);
 	EXPECT_EQ(vpic_ack(&p), 0x24);
 	EOI_MASTER(&p);
-	out(&p, VPIC_ELCR2, 0x80); /* IRQ15 level */
+	out(&p, PIC_ELCR2, 0x80); /* IRQ15 level */
 	vpic_set_irq(&p, 15, true);
 	EXPECT_EQ(vpic_pending(&p), 0x2f);
 	vpic_set_irq(&p, 15, false);
 	EXPECT_EQ(vpic_ack(&p), 0x27);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
-	EXPECT_EQ(read_isr(&p, VPIC_SLAVE_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
+	EXPECT_EQ(read_isr(&p, PIC2_CMD), 0);
 
 	/* A real IRQ7 does set ISR7. */
 	pulse(&p, 7);
 	EXPECT_EQ(vpic_ack(&p), 0x27);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x80);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x80);
 }
 
 TEST(vpic, ocw3_register_reads)
@@ -505,22 +506,22 @@ TEST(vpic, ocw3_register_reads)
 	struct vpic p;
 
 	open_init(&p, 0x01);
-	out(&p, VPIC_MASTER_DATA, 0xff);
+	out(&p, PIC1_DATA, 0xff);
 	pulse(&p, 3);
 	pulse(&p, 6);
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0x48);  /* IRR after ICW1 */
-	out(&p, VPIC_MASTER_CMD, 0x0b);
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0);     /* ISR */
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0);     /* stays selected */
-	out(&p, VPIC_MASTER_CMD, 0x08);            /* RR = 0: no change */
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0);
-	out(&p, VPIC_MASTER_CMD, 0x0a);
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0x48);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0xff); /* data port: IMR */
-	out(&p, VPIC_MASTER_DATA, 0x00);
+	EXPECT_EQ(in(&p, PIC1_CMD), 0x48);  /* IRR after ICW1 */
+	out(&p, PIC1_CMD, 0x0b);
+	EXPECT_EQ(in(&p, PIC1_CMD), 0);     /* ISR */
+	EXPECT_EQ(in(&p, PIC1_CMD), 0);     /* stays selected */
+	out(&p, PIC1_CMD, 0x08);            /* RR = 0: no change */
+	EXPECT_EQ(in(&p, PIC1_CMD), 0);
+	out(&p, PIC1_CMD, 0x0a);
+	EXPECT_EQ(in(&p, PIC1_CMD), 0x48);
+	EXPECT_EQ(in(&p, PIC1_DATA), 0xff); /* data port: IMR */
+	out(&p, PIC1_DATA, 0x00);
 	EXPECT_EQ(vpic_ack(&p), 0x23);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x08);
-	EXPECT_EQ(read_irr(&p, VPIC_MASTER_CMD), 0x40);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x08);
+	EXPECT_EQ(read_irr(&p, PIC1_CMD), 0x40);
 }
 
 TEST(vpic, poll_command)
@@ -528,26 +529,26 @@ TEST(vpic, poll_command)
 	struct vpic p;
 
 	open_init(&p, 0x01);
-	out(&p, VPIC_MASTER_CMD, 0x0c); /* OCW3: poll */
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0x00); /* no request */
+	out(&p, PIC1_CMD, 0x0c); /* OCW3: poll */
+	EXPECT_EQ(in(&p, PIC1_CMD), 0x00); /* no request */
 	pulse(&p, 5);
 	pulse(&p, 3);
-	out(&p, VPIC_MASTER_CMD, 0x0c);
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0x83);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x08);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0x00); /* poll is one read only */
+	out(&p, PIC1_CMD, 0x0c);
+	EXPECT_EQ(in(&p, PIC1_CMD), 0x83);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x08);
+	EXPECT_EQ(in(&p, PIC1_DATA), 0x00); /* poll is one read only */
 	EOI_MASTER(&p);
-	out(&p, VPIC_MASTER_CMD, 0x0c);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0x85); /* any read port answers */
+	out(&p, PIC1_CMD, 0x0c);
+	EXPECT_EQ(in(&p, PIC1_DATA), 0x85); /* any read port answers */
 	EOI_MASTER(&p);
 	/* A slave request: the master reports IR2, then poll the slave. */
 	pulse(&p, 13);
-	out(&p, VPIC_MASTER_CMD, 0x0c);
-	EXPECT_EQ(in(&p, VPIC_MASTER_CMD), 0x82);
-	out(&p, VPIC_SLAVE_CMD, 0x0c);
-	EXPECT_EQ(in(&p, VPIC_SLAVE_CMD), 0x85);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x04);
-	EXPECT_EQ(read_isr(&p, VPIC_SLAVE_CMD), 0x20);
+	out(&p, PIC1_CMD, 0x0c);
+	EXPECT_EQ(in(&p, PIC1_CMD), 0x82);
+	out(&p, PIC2_CMD, 0x0c);
+	EXPECT_EQ(in(&p, PIC2_CMD), 0x85);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x04);
+	EXPECT_EQ(read_isr(&p, PIC2_CMD), 0x20);
 	EXPECT_EQ(vpic_pending(&p), -1);
 }
 
@@ -556,7 +557,7 @@ TEST(vpic, rotation)
 	struct vpic p;
 
 	open_init(&p, 0x01);
-	out(&p, VPIC_MASTER_CMD, 0xc4); /* set priority: IR4 lowest, IR5 highest */
+	out(&p, PIC1_CMD, 0xc4); /* set priority: IR4 lowest, IR5 highest */
 	pulse(&p, 0);
 	pulse(&p, 4);
 	pulse(&p, 6);
@@ -565,28 +566,28 @@ TEST(vpic, rotation)
 	EXPECT_EQ(vpic_ack(&p), 0x20);
 	EOI_MASTER(&p);
 	EXPECT_EQ(vpic_ack(&p), 0x24);
-	out(&p, VPIC_MASTER_CMD, 0xa0); /* rotate on non-specific EOI: IR4 lowest */
+	out(&p, PIC1_CMD, 0xa0); /* rotate on non-specific EOI: IR4 lowest */
 	/* Equal-priority round robin: each served IR becomes the lowest. */
 	pulse(&p, 1);
 	pulse(&p, 3);
 	EXPECT_EQ(vpic_ack(&p), 0x21);
-	out(&p, VPIC_MASTER_CMD, 0xa0);
+	out(&p, PIC1_CMD, 0xa0);
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_ack(&p), 0x23); /* IR1 is now lowest */
-	out(&p, VPIC_MASTER_CMD, 0xe3); /* rotate on specific EOI, IR3 */
+	out(&p, PIC1_CMD, 0xe3); /* rotate on specific EOI, IR3 */
 	EXPECT_EQ(vpic_ack(&p), 0x21);
-	out(&p, VPIC_MASTER_CMD, 0x61);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	out(&p, PIC1_CMD, 0x61);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 
 	/* Rotate in AEOI mode. */
 	open_init(&p, 0x03);
-	out(&p, VPIC_MASTER_CMD, 0x80); /* set rotate in AEOI */
+	out(&p, PIC1_CMD, 0x80); /* set rotate in AEOI */
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_ack(&p), 0x21);
 	pulse(&p, 1);
 	pulse(&p, 3);
 	EXPECT_EQ(vpic_ack(&p), 0x23);
-	out(&p, VPIC_MASTER_CMD, 0x00); /* clear rotate in AEOI */
+	out(&p, PIC1_CMD, 0x00); /* clear rotate in AEOI */
 	pulse(&p, 3);
 	EXPECT_EQ(vpic_ack(&p), 0x21); /* IR3 lowest from the last rotation */
 	EXPECT_EQ(vpic_ack(&p), 0x23);
@@ -602,16 +603,16 @@ TEST(vpic, special_mask_mode)
 	open_init(&p, 0x01);
 	pulse(&p, 3);
 	EXPECT_EQ(vpic_ack(&p), 0x23);
-	out(&p, VPIC_MASTER_DATA, 0x08); /* mask the level in service */
-	out(&p, VPIC_MASTER_CMD, 0x68);  /* OCW3: set special mask mode */
+	out(&p, PIC1_DATA, 0x08); /* mask the level in service */
+	out(&p, PIC1_CMD, 0x68);  /* OCW3: set special mask mode */
 	pulse(&p, 6);
 	EXPECT_EQ(vpic_ack(&p), 0x26);   /* lower level allowed */
 	EOI_MASTER(&p);                  /* skips the masked IR3 */
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0x08);
-	out(&p, VPIC_MASTER_CMD, 0x48);  /* reset special mask mode */
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x08);
+	out(&p, PIC1_CMD, 0x48);  /* reset special mask mode */
 	pulse(&p, 6);
 	EXPECT_EQ(vpic_pending(&p), -1); /* IR3 in service blocks again */
-	out(&p, VPIC_MASTER_CMD, 0x28);  /* ESMM = 0: SMM bit ignored */
+	out(&p, PIC1_CMD, 0x28);  /* ESMM = 0: SMM bit ignored */
 	EXPECT_EQ(vpic_pending(&p), -1);
 	EOI_MASTER(&p);
 	EXPECT_EQ(vpic_ack(&p), 0x26);
@@ -622,19 +623,19 @@ TEST(vpic, single_mode_and_no_icw4)
 	struct vpic p;
 
 	vpic_init(&p);
-	out(&p, VPIC_MASTER_CMD, 0x13); /* single, IC4: no ICW3 */
-	out(&p, VPIC_MASTER_DATA, 0x40);
-	out(&p, VPIC_MASTER_DATA, 0x01); /* this is ICW4 */
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0x00);
-	out(&p, VPIC_MASTER_DATA, 0xf0);
-	EXPECT_EQ(in(&p, VPIC_MASTER_DATA), 0xf0);
+	out(&p, PIC1_CMD, 0x13); /* single, IC4: no ICW3 */
+	out(&p, PIC1_DATA, 0x40);
+	out(&p, PIC1_DATA, 0x01); /* this is ICW4 */
+	EXPECT_EQ(in(&p, PIC1_DATA), 0x00);
+	out(&p, PIC1_DATA, 0xf0);
+	EXPECT_EQ(in(&p, PIC1_DATA), 0xf0);
 	vpic_set_irq(&p, 2, true); /* IR2 is an ordinary input */
 	EXPECT_EQ(vpic_ack(&p), 0x42);
 
 	vpic_init(&p);
-	out(&p, VPIC_MASTER_CMD, 0x12); /* single, no ICW4: ready after ICW2 */
-	out(&p, VPIC_MASTER_DATA, 0x48);
-	out(&p, VPIC_MASTER_DATA, 0xfe); /* OCW1 */
+	out(&p, PIC1_CMD, 0x12); /* single, no ICW4: ready after ICW2 */
+	out(&p, PIC1_DATA, 0x48);
+	out(&p, PIC1_DATA, 0xfe); /* OCW1 */
 	pulse(&p, 0);
 	EXPECT_EQ(vpic_ack(&p), 0x48);
 }
@@ -644,20 +645,20 @@ TEST(vpic, icw2_low_bits_ignored)
 	struct vpic p;
 
 	vpic_init(&p);
-	out(&p, VPIC_MASTER_CMD, 0x11);
-	out(&p, VPIC_MASTER_DATA, 0x37); /* T2-T0 come from the IR */
-	out(&p, VPIC_MASTER_DATA, 0x04);
-	out(&p, VPIC_MASTER_DATA, 0x01);
+	out(&p, PIC1_CMD, 0x11);
+	out(&p, PIC1_DATA, 0x37); /* T2-T0 come from the IR */
+	out(&p, PIC1_DATA, 0x04);
+	out(&p, PIC1_DATA, 0x01);
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_ack(&p), 0x31);
 	/* A new ICW1 mid-use restarts the sequence and clears ISR. */
-	out(&p, VPIC_MASTER_CMD, 0x11);
+	out(&p, PIC1_CMD, 0x11);
 	EXPECT_EQ(vpic_pending(&p), -1);
 	EXPECT_EQ(vpic_ack(&p), -1);
-	out(&p, VPIC_MASTER_DATA, 0x50);
-	out(&p, VPIC_MASTER_DATA, 0x04);
-	out(&p, VPIC_MASTER_DATA, 0x01);
-	EXPECT_EQ(read_isr(&p, VPIC_MASTER_CMD), 0);
+	out(&p, PIC1_DATA, 0x50);
+	out(&p, PIC1_DATA, 0x04);
+	out(&p, PIC1_DATA, 0x01);
+	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_ack(&p), 0x51);
 }
@@ -669,8 +670,8 @@ static bool valid_vector(const struct vpic *p, int v)
 
 TEST(vpic, random_garbage)
 {
-	static const uint16_t ports[] = { VPIC_MASTER_CMD, VPIC_MASTER_DATA, VPIC_SLAVE_CMD,
-					  VPIC_SLAVE_DATA, VPIC_ELCR1, VPIC_ELCR2 };
+	static const uint16_t ports[] = { PIC1_CMD, PIC1_DATA, PIC2_CMD,
+					  PIC2_DATA, PIC_ELCR1, PIC_ELCR2 };
 	struct vpic p;
 	unsigned seed = 12345;
 
@@ -716,8 +717,8 @@ TEST(vpic, random_garbage)
  * every init state must leave the pair usable after a fresh ICW sequence. */
 TEST(vpic, every_byte_then_reinit)
 {
-	static const uint16_t ports[] = { VPIC_MASTER_CMD, VPIC_MASTER_DATA, VPIC_SLAVE_CMD,
-					  VPIC_SLAVE_DATA };
+	static const uint16_t ports[] = { PIC1_CMD, PIC1_DATA, PIC2_CMD,
+					  PIC2_DATA };
 	struct vpic p;
 
 	for (size_t pi = 0; pi < N(ports); pi++) {

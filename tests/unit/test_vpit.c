@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vpit.c: unit tests of the virtual 8254 (vmm/vpit.c) against a
  * reference clock computed here with 128-bit arithmetic: periodic IRQ0 edge
  * counts over long spans at 2.4 GHz, 100 MHz and 5 GHz, mode 0 OUT2 timing
@@ -30,14 +31,14 @@
 /* Reference clock: CLK edges in (0, t], and the TSC time of edge k. */
 static uint64_t ref_clk(uint64_t khz, uint64_t t)
 {
-	return (uint64_t)((unsigned __int128)t * VPIT_HZ / TSC_HZ(khz));
+	return (uint64_t)((unsigned __int128)t * PIT_HZ / TSC_HZ(khz));
 }
 
 static uint64_t ref_tsc(uint64_t khz, uint64_t k)
 {
 	unsigned __int128 num = (unsigned __int128)k * TSC_HZ(khz);
 
-	return (uint64_t)((num + VPIT_HZ - 1) / VPIT_HZ);
+	return (uint64_t)((num + PIT_HZ - 1) / PIT_HZ);
 }
 
 static void out(struct vpit *p, uint16_t port, uint8_t v, uint64_t t)
@@ -58,27 +59,27 @@ static uint8_t in(struct vpit *p, uint16_t port, uint64_t t)
 static uint64_t program(struct vpit *p, uint64_t khz, unsigned ch, unsigned mode, uint16_t count,
 			uint64_t t)
 {
-	out(p, VPIT_PORT_CMD, CW(ch, LOHI, mode), t);
-	out(p, (uint16_t)(VPIT_PORT_CH0 + ch), (uint8_t)count, t);
-	out(p, (uint16_t)(VPIT_PORT_CH0 + ch), (uint8_t)(count >> 8), t);
+	out(p, PIT_CMD, CW(ch, LOHI, mode), t);
+	out(p, (uint16_t)(PIT_CH0_DATA + ch), (uint8_t)count, t);
+	out(p, (uint16_t)(PIT_CH0_DATA + ch), (uint8_t)(count >> 8), t);
 	return ref_clk(khz, t) + 1;
 }
 
 static bool out2(struct vpit *p, uint64_t t)
 {
-	return in(p, VPIT_PORT_SYS_CTRL_B, t) & OUT2;
+	return in(p, PORT_SYS_CTRL_B, t) & OUT2;
 }
 
 static uint16_t read_lohi(struct vpit *p, unsigned ch, uint64_t t)
 {
-	uint16_t lo = in(p, (uint16_t)(VPIT_PORT_CH0 + ch), t);
+	uint16_t lo = in(p, (uint16_t)(PIT_CH0_DATA + ch), t);
 
-	return (uint16_t)(lo | in(p, (uint16_t)(VPIT_PORT_CH0 + ch), t) << 8);
+	return (uint16_t)(lo | in(p, (uint16_t)(PIT_CH0_DATA + ch), t) << 8);
 }
 
 static uint16_t latch_read(struct vpit *p, unsigned ch, uint64_t t)
 {
-	out(p, VPIT_PORT_CMD, CW(ch, 0, 0), t); /* counter latch command */
+	out(p, PIT_CMD, CW(ch, 0, 0), t); /* counter latch command */
 	return read_lohi(p, ch, t);
 }
 
@@ -95,7 +96,7 @@ TEST(vpit, ports)
 		EXPECT_EQ(v, 0x77);
 		EXPECT_EQ(vpit_io(&p, ports[i], true, &v, 0), -ENOENT);
 	}
-	EXPECT_EQ(in(&p, VPIT_PORT_CMD, 0), 0xff); /* write-only */
+	EXPECT_EQ(in(&p, PIT_CMD, 0), 0xff); /* write-only */
 }
 
 TEST(vpit, power_on_state)
@@ -106,9 +107,9 @@ TEST(vpit, power_on_state)
 	EXPECT_EQ(vpit_irq0_edges(&p, 1000000000ULL), 0);
 	EXPECT_EQ(vpit_next_edge(&p, 1000000000ULL), UINT64_MAX);
 	/* Port 0x61: gate off, OUT2 high (mode 3, no count), bits 6-7 clear. */
-	EXPECT_EQ(in(&p, VPIT_PORT_SYS_CTRL_B, 0) & ~VPIT_P61_REFRESH, OUT2);
-	out(&p, VPIT_PORT_CMD, 0xe2, 0); /* read-back status of channel 0 */
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, 0), 0x80 | 0x40 | 0x36);
+	EXPECT_EQ(in(&p, PORT_SYS_CTRL_B, 0) & ~SYS_CTRL_B_REFRESH, OUT2);
+	out(&p, PIT_CMD, 0xe2, 0); /* read-back status of channel 0 */
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, 0), 0x80 | 0x40 | 0x36);
 	EXPECT_EQ(read_lohi(&p, 0, 0), 0);
 }
 
@@ -226,7 +227,7 @@ TEST(vpit, mode0_out2_exact)
 				test_context("khz %llu count %u start %llu", (unsigned long long)khz,
 					     counts[c], (unsigned long long)starts[s]);
 				vpit_init(&p, khz);
-				out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, starts[s]);
+				out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, starts[s]);
 				t = ref_tsc(khz, program(&p, khz, 2, 0, counts[c], starts[s]) + n);
 				EXPECT_FALSE(out2(&p, starts[s]));
 				EXPECT_FALSE(out2(&p, t - 1));
@@ -258,24 +259,23 @@ static void sim_outb(struct sim *s, uint16_t port, uint8_t v)
 }
 
 #define CAL_WINDOW_MS 10
-#define SYS_CTRL_B_SPEAKER 0x02
 
 static uint64_t vmm_pit_window(struct sim *s)
 {
-	uint32_t count = VPIT_HZ / (1000 / CAL_WINDOW_MS);
-	uint8_t b = sim_inb(s, VPIT_PORT_SYS_CTRL_B);
+	uint32_t count = PIT_HZ / (1000 / CAL_WINDOW_MS);
+	uint8_t b = sim_inb(s, PORT_SYS_CTRL_B);
 	uint64_t t0;
 
-	sim_outb(s, VPIT_PORT_SYS_CTRL_B, (uint8_t)((b & ~SYS_CTRL_B_SPEAKER) | CH2_GATE_ON));
-	sim_outb(s, VPIT_PORT_CMD, 0xb0); /* PIT_CMD_CH2_LOHI_MODE0 */
-	sim_outb(s, VPIT_PORT_CH2, (uint8_t)count);
+	sim_outb(s, PORT_SYS_CTRL_B, (uint8_t)((b & ~SYS_CTRL_B_SPEAKER) | CH2_GATE_ON));
+	sim_outb(s, PIT_CMD, 0xb0); /* PIT_CMD_CH2_LOHI_MODE0 */
+	sim_outb(s, PIT_CH2_DATA, (uint8_t)count);
 	s->tsc += 3 * s->cost;            /* lapic_count_start() */
-	sim_outb(s, VPIT_PORT_CH2, (uint8_t)(count >> 8));
+	sim_outb(s, PIT_CH2_DATA, (uint8_t)(count >> 8));
 	t0 = s->tsc += 25;                /* rdtsc */
-	for (int guard = 0; !(sim_inb(s, VPIT_PORT_SYS_CTRL_B) & OUT2); guard++)
+	for (int guard = 0; !(sim_inb(s, PORT_SYS_CTRL_B) & OUT2); guard++)
 		EXPECT_LT(guard, 100000000);
 	s->tsc += 25;
-	sim_outb(s, VPIT_PORT_SYS_CTRL_B, b & ~(SYS_CTRL_B_SPEAKER | CH2_GATE_ON));
+	sim_outb(s, PORT_SYS_CTRL_B, b & ~(SYS_CTRL_B_SPEAKER | CH2_GATE_ON));
 	return s->tsc - 25 - t0 - s->cost;
 }
 
@@ -321,21 +321,21 @@ TEST(vpit, guest_runtime_calibration)
 
 		test_context("khz %llu", (unsigned long long)rates[i]);
 		vpit_init(&s.p, rates[i]);
-		ctrl = sim_inb(&s, VPIT_PORT_SYS_CTRL_B);
-		sim_outb(&s, VPIT_PORT_SYS_CTRL_B, (uint8_t)(ctrl & ~(SYS_CTRL_B_SPEAKER | CH2_GATE_ON)));
-		sim_outb(&s, VPIT_PORT_CMD, 0xb0);
-		sim_outb(&s, VPIT_PORT_CH2, 11932 & 0xff);
-		sim_outb(&s, VPIT_PORT_CH2, 11932 >> 8);
+		ctrl = sim_inb(&s, PORT_SYS_CTRL_B);
+		sim_outb(&s, PORT_SYS_CTRL_B, (uint8_t)(ctrl & ~(SYS_CTRL_B_SPEAKER | CH2_GATE_ON)));
+		sim_outb(&s, PIT_CMD, 0xb0);
+		sim_outb(&s, PIT_CH2_DATA, 11932 & 0xff);
+		sim_outb(&s, PIT_CH2_DATA, 11932 >> 8);
 		t0 = s.tsc;
-		sim_outb(&s, VPIT_PORT_SYS_CTRL_B, (uint8_t)((ctrl & ~SYS_CTRL_B_SPEAKER) | CH2_GATE_ON));
+		sim_outb(&s, PORT_SYS_CTRL_B, (uint8_t)((ctrl & ~SYS_CTRL_B_SPEAKER) | CH2_GATE_ON));
 		/* Counting resumes at the gate: OUT2 rises 11932 CLKs later. */
 		load_edge = ref_clk(rates[i], s.tsc);
 		do
 			t1 = s.tsc;
-		while (!(sim_inb(&s, VPIT_PORT_SYS_CTRL_B) & OUT2));
+		while (!(sim_inb(&s, PORT_SYS_CTRL_B) & OUT2));
 		EXPECT_EQ(ref_clk(rates[i], s.tsc) >= load_edge + 11932, true);
 		EXPECT_EQ(ref_clk(rates[i], t1) < load_edge + 11932, true);
-		khz = (t1 - t0) * VPIT_HZ / (11932 * 1000ULL);
+		khz = (t1 - t0) * PIT_HZ / (11932 * 1000ULL);
 		EXPECT_MSG(khz <= rates[i] && khz * 1000 >= rates[i] * 999, "measured %llu kHz",
 			   (unsigned long long)khz);
 	}
@@ -349,7 +349,7 @@ TEST(vpit, linux_quick_calibrate_msb)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, t);
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, t);
 	load = program(&p, khz, 2, 0, 0xffff, t);
 	for (int i = 0; i < 2000; i++) {
 		uint64_t e;
@@ -358,8 +358,8 @@ TEST(vpit, linux_quick_calibrate_msb)
 		t += 30011;
 		e = ref_clk(khz, t) >= load ? ref_clk(khz, t) - load : 0;
 		expect = (uint16_t)(0xffff - e);
-		EXPECT_EQ(in(&p, VPIT_PORT_CH2, t), expect & 0xff);
-		EXPECT_EQ(in(&p, VPIT_PORT_CH2, t), expect >> 8);
+		EXPECT_EQ(in(&p, PIT_CH2_DATA, t), expect & 0xff);
+		EXPECT_EQ(in(&p, PIT_CH2_DATA, t), expect >> 8);
 	}
 }
 
@@ -371,18 +371,18 @@ TEST(vpit, counter_latch)
 	vpit_init(&p, khz);
 	load = program(&p, khz, 0, 2, 1000, t);
 	t1 = ref_tsc(khz, load + 2345);
-	out(&p, VPIT_PORT_CMD, 0x00, t1);      /* latch channel 0 */
-	out(&p, VPIT_PORT_CMD, 0x00, ref_tsc(khz, load + 2400)); /* ignored: not read yet */
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, ref_tsc(khz, load + 2500)), (1000 - 345) & 0xff);
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, ref_tsc(khz, load + 2600)), (1000 - 345) >> 8);
+	out(&p, PIT_CMD, 0x00, t1);      /* latch channel 0 */
+	out(&p, PIT_CMD, 0x00, ref_tsc(khz, load + 2400)); /* ignored: not read yet */
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 2500)), (1000 - 345) & 0xff);
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 2600)), (1000 - 345) >> 8);
 	/* Latched again at a new time, then unlatched reads follow the count. */
 	t1 = ref_tsc(khz, load + 2999);
 	EXPECT_EQ(latch_read(&p, 0, t1), 1);
 	t1 = ref_tsc(khz, load + 3000);
 	EXPECT_EQ(read_lohi(&p, 0, t1), 1000); /* reloaded */
 	/* A control word throws a pending latch away. */
-	out(&p, VPIT_PORT_CMD, 0x00, t1);
-	out(&p, VPIT_PORT_CMD, 0x34, t1);
+	out(&p, PIT_CMD, 0x00, t1);
+	out(&p, PIT_CMD, 0x34, t1);
 	EXPECT_EQ(read_lohi(&p, 0, t1), 1000); /* the stale element */
 }
 
@@ -392,16 +392,16 @@ TEST(vpit, latch_single_byte_access)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, VPIT_PORT_CMD, CW(1, LO, 2), 0);
-	out(&p, VPIT_PORT_CH1, 18, 0);          /* DRAM refresh style */
+	out(&p, PIT_CMD, CW(1, LO, 2), 0);
+	out(&p, PIT_CH1_DATA, 18, 0);          /* DRAM refresh style */
 	load = ref_clk(khz, 0) + 1;
-	out(&p, VPIT_PORT_CMD, 0x40, ref_tsc(khz, load + 5)); /* latch ch1 */
-	EXPECT_EQ(in(&p, VPIT_PORT_CH1, ref_tsc(khz, load + 9)), 13);
-	EXPECT_EQ(in(&p, VPIT_PORT_CH1, ref_tsc(khz, load + 9)), 9); /* live again */
-	out(&p, VPIT_PORT_CMD, CW(1, HI, 2), 0);
-	out(&p, VPIT_PORT_CH1, 0x12, ref_tsc(khz, load + 20)); /* count 0x1200 */
-	EXPECT_EQ(in(&p, VPIT_PORT_CH1, ref_tsc(khz, load + 21)), 0x12);
-	EXPECT_EQ(in(&p, VPIT_PORT_CH1, ref_tsc(khz, load + 21 + 0x100)), 0x11);
+	out(&p, PIT_CMD, 0x40, ref_tsc(khz, load + 5)); /* latch ch1 */
+	EXPECT_EQ(in(&p, PIT_CH1_DATA, ref_tsc(khz, load + 9)), 13);
+	EXPECT_EQ(in(&p, PIT_CH1_DATA, ref_tsc(khz, load + 9)), 9); /* live again */
+	out(&p, PIT_CMD, CW(1, HI, 2), 0);
+	out(&p, PIT_CH1_DATA, 0x12, ref_tsc(khz, load + 20)); /* count 0x1200 */
+	EXPECT_EQ(in(&p, PIT_CH1_DATA, ref_tsc(khz, load + 21)), 0x12);
+	EXPECT_EQ(in(&p, PIT_CH1_DATA, ref_tsc(khz, load + 21 + 0x100)), 0x11);
 }
 
 TEST(vpit, read_back_command)
@@ -410,37 +410,37 @@ TEST(vpit, read_back_command)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, VPIT_PORT_CMD, 0x30, t);                 /* ch0 mode 0 */
-	out(&p, VPIT_PORT_CMD, 0xe2, t);                 /* status ch0 */
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, t), 0x40 | 0x30); /* OUT low, null count */
-	out(&p, VPIT_PORT_CH0, 0x10, t);
-	out(&p, VPIT_PORT_CMD, 0xe2, t);
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, t), 0x70);       /* half a count */
-	out(&p, VPIT_PORT_CH0, 0x00, t);                 /* count 16 */
+	out(&p, PIT_CMD, 0x30, t);                 /* ch0 mode 0 */
+	out(&p, PIT_CMD, 0xe2, t);                 /* status ch0 */
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, t), 0x40 | 0x30); /* OUT low, null count */
+	out(&p, PIT_CH0_DATA, 0x10, t);
+	out(&p, PIT_CMD, 0xe2, t);
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, t), 0x70);       /* half a count */
+	out(&p, PIT_CH0_DATA, 0x00, t);                 /* count 16 */
 	load = ref_clk(khz, t) + 1;
-	out(&p, VPIT_PORT_CMD, 0xe2, t);
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, t), 0x70);       /* not loaded yet */
-	out(&p, VPIT_PORT_CMD, 0xe2, ref_tsc(khz, load));
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, ref_tsc(khz, load)), 0x30);
+	out(&p, PIT_CMD, 0xe2, t);
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, t), 0x70);       /* not loaded yet */
+	out(&p, PIT_CMD, 0xe2, ref_tsc(khz, load));
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load)), 0x30);
 	/* Count and status together: status first, then the count. */
-	out(&p, VPIT_PORT_CMD, 0xc2, ref_tsc(khz, load + 6));
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, ref_tsc(khz, load + 100)), 0x30);
+	out(&p, PIT_CMD, 0xc2, ref_tsc(khz, load + 6));
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 100)), 0x30);
 	EXPECT_EQ(read_lohi(&p, 0, ref_tsc(khz, load + 100)), 10);
-	out(&p, VPIT_PORT_CMD, 0xe2, ref_tsc(khz, load + 16));
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, ref_tsc(khz, load + 16)), 0xb0); /* OUT high */
+	out(&p, PIT_CMD, 0xe2, ref_tsc(khz, load + 16));
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 16)), 0xb0); /* OUT high */
 	/* Several channels at once; a second status latch is ignored. */
 	program(&p, khz, 2, 3, 500, ref_tsc(khz, load + 120));     /* gate low */
-	out(&p, VPIT_PORT_CMD, 0xda, ref_tsc(khz, load + 121)); /* count ch0 + ch2 */
-	out(&p, VPIT_PORT_CMD, 0xea, ref_tsc(khz, load + 122)); /* status ch0 + ch2 */
-	out(&p, VPIT_PORT_CMD, 0xe8, ref_tsc(khz, load + 140)); /* status ch2 again */
-	EXPECT_EQ(in(&p, VPIT_PORT_CH2, ref_tsc(khz, load + 150)), 0x80 | 0x36);
+	out(&p, PIT_CMD, 0xda, ref_tsc(khz, load + 121)); /* count ch0 + ch2 */
+	out(&p, PIT_CMD, 0xea, ref_tsc(khz, load + 122)); /* status ch0 + ch2 */
+	out(&p, PIT_CMD, 0xe8, ref_tsc(khz, load + 140)); /* status ch2 again */
+	EXPECT_EQ(in(&p, PIT_CH2_DATA, ref_tsc(khz, load + 150)), 0x80 | 0x36);
 	EXPECT_EQ(read_lohi(&p, 2, ref_tsc(khz, load + 150)), 500);
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, ref_tsc(khz, load + 150)), 0xb0);
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 150)), 0xb0);
 	EXPECT_EQ(read_lohi(&p, 0, ref_tsc(khz, load + 150)), (uint16_t)(16 - 121));
 	/* Read-back with no channel selected, and with the reserved bit 0. */
-	out(&p, VPIT_PORT_CMD, 0xc0, ref_tsc(khz, load + 160));
-	out(&p, VPIT_PORT_CMD, 0xe3, ref_tsc(khz, load + 160));
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, ref_tsc(khz, load + 160)), 0xb0);
+	out(&p, PIT_CMD, 0xc0, ref_tsc(khz, load + 160));
+	out(&p, PIT_CMD, 0xe3, ref_tsc(khz, load + 160));
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 160)), 0xb0);
 }
 
 TEST(vpit, lohi_flip_flops)
@@ -449,24 +449,24 @@ TEST(vpit, lohi_flip_flops)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, 0);
-	out(&p, VPIT_PORT_CMD, CW(2, LOHI, 2), 0);
-	out(&p, VPIT_PORT_CH2, 0x34, 0);
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, 0);
+	out(&p, PIT_CMD, CW(2, LOHI, 2), 0);
+	out(&p, PIT_CH2_DATA, 0x34, 0);
 	/* A control word resets the write flip-flop: the next byte is lo. */
-	out(&p, VPIT_PORT_CMD, CW(2, LOHI, 2), 0);
-	out(&p, VPIT_PORT_CH2, 0x00, 0);
-	out(&p, VPIT_PORT_CH2, 0x12, 0); /* 0x1200 */
+	out(&p, PIT_CMD, CW(2, LOHI, 2), 0);
+	out(&p, PIT_CH2_DATA, 0x00, 0);
+	out(&p, PIT_CH2_DATA, 0x12, 0); /* 0x1200 */
 	load = ref_clk(khz, 0) + 1;
-	EXPECT_EQ(in(&p, VPIT_PORT_CH2, ref_tsc(khz, load)), 0x00);
+	EXPECT_EQ(in(&p, PIT_CH2_DATA, ref_tsc(khz, load)), 0x00);
 	/* An unlatched read pair may straddle a decrement, like the chip. */
-	EXPECT_EQ(in(&p, VPIT_PORT_CH2, ref_tsc(khz, load + 1)), 0x11);
-	EXPECT_EQ(in(&p, VPIT_PORT_CH2, ref_tsc(khz, load + 1)), 0xff);
-	EXPECT_EQ(in(&p, VPIT_PORT_CH2, ref_tsc(khz, load + 1)), 0x11);
+	EXPECT_EQ(in(&p, PIT_CH2_DATA, ref_tsc(khz, load + 1)), 0x11);
+	EXPECT_EQ(in(&p, PIT_CH2_DATA, ref_tsc(khz, load + 1)), 0xff);
+	EXPECT_EQ(in(&p, PIT_CH2_DATA, ref_tsc(khz, load + 1)), 0x11);
 	/* Read and write flip-flops are independent (datasheet example). */
-	EXPECT_EQ(in(&p, VPIT_PORT_CH2, ref_tsc(khz, load + 2)), 0xfe);
-	out(&p, VPIT_PORT_CH2, 0x00, ref_tsc(khz, load + 2));
-	EXPECT_EQ(in(&p, VPIT_PORT_CH2, ref_tsc(khz, load + 2)), 0x11);
-	out(&p, VPIT_PORT_CH2, 0x01, ref_tsc(khz, load + 2)); /* next period: 0x100 */
+	EXPECT_EQ(in(&p, PIT_CH2_DATA, ref_tsc(khz, load + 2)), 0xfe);
+	out(&p, PIT_CH2_DATA, 0x00, ref_tsc(khz, load + 2));
+	EXPECT_EQ(in(&p, PIT_CH2_DATA, ref_tsc(khz, load + 2)), 0x11);
+	out(&p, PIT_CH2_DATA, 0x01, ref_tsc(khz, load + 2)); /* next period: 0x100 */
 	EXPECT_EQ(latch_read(&p, 2, ref_tsc(khz, load + 0x1200)), 0x100);
 }
 
@@ -476,14 +476,14 @@ TEST(vpit, gate_low_stops_counting)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, t);
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, t);
 	load = program(&p, khz, 2, 0, 1000, t);
 	stop = load + 300;
-	out(&p, VPIT_PORT_SYS_CTRL_B, 0, ref_tsc(khz, stop));
+	out(&p, PORT_SYS_CTRL_B, 0, ref_tsc(khz, stop));
 	EXPECT_EQ(latch_read(&p, 2, ref_tsc(khz, stop + 5000)), 700);
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, stop + 5000)));
 	resume = stop + 100000;
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, resume));
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, resume));
 	EXPECT_EQ(latch_read(&p, 2, ref_tsc(khz, resume + 1)), 699);
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, resume + 700) - 1));
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, resume + 700)));
@@ -491,19 +491,19 @@ TEST(vpit, gate_low_stops_counting)
 	/* Mode 2: gate low forces OUT high and stops; a rising gate reloads. */
 	load = program(&p, khz, 2, 2, 50, ref_tsc(khz, resume + 1000));
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, load + 49)));
-	out(&p, VPIT_PORT_SYS_CTRL_B, 0, ref_tsc(khz, load + 49));
+	out(&p, PORT_SYS_CTRL_B, 0, ref_tsc(khz, load + 49));
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, load + 49)));
 	EXPECT_EQ(latch_read(&p, 2, ref_tsc(khz, load + 80)), 1);
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, load + 90));
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, load + 90));
 	EXPECT_EQ(latch_read(&p, 2, ref_tsc(khz, load + 91)), 50);
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, load + 91 + 48)));
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, load + 91 + 49)));
 
 	/* Mode 0 programmed with the gate low waits for it. */
-	out(&p, VPIT_PORT_SYS_CTRL_B, 0, ref_tsc(khz, load + 200));
+	out(&p, PORT_SYS_CTRL_B, 0, ref_tsc(khz, load + 200));
 	load = program(&p, khz, 2, 0, 10, ref_tsc(khz, load + 200));
 	EXPECT_EQ(latch_read(&p, 2, ref_tsc(khz, load + 1000)), 10);
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, load + 1000));
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, load + 1000));
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, load + 1009)));
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, load + 1010)));
 }
@@ -519,8 +519,8 @@ TEST(vpit, reprogram_mid_count)
 	/* Mode 2: a new count waits for the end of the current period. */
 	w = ref_tsc(khz, load + 2500);
 	EXPECT_EQ(vpit_irq0_edges(&p, w), 2);
-	out(&p, VPIT_PORT_CH0, 500 & 0xff, w);
-	out(&p, VPIT_PORT_CH0, 500 >> 8, w);
+	out(&p, PIT_CH0_DATA, 500 & 0xff, w);
+	out(&p, PIT_CH0_DATA, 500 >> 8, w);
 	EXPECT_EQ(vpit_next_edge(&p, w), ref_tsc(khz, load + 3000));
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 3000)), 1);
 	EXPECT_EQ(vpit_next_edge(&p, ref_tsc(khz, load + 3000)), ref_tsc(khz, load + 3500));
@@ -528,8 +528,8 @@ TEST(vpit, reprogram_mid_count)
 	EXPECT_EQ(latch_read(&p, 0, ref_tsc(khz, load + 4999)), 1);
 	/* Written exactly at a reload edge: loads at the next one. */
 	w = ref_tsc(khz, load + 5000);
-	out(&p, VPIT_PORT_CH0, 100, w);
-	out(&p, VPIT_PORT_CH0, 0, w);
+	out(&p, PIT_CH0_DATA, 100, w);
+	out(&p, PIT_CH0_DATA, 0, w);
 	EXPECT_EQ(vpit_irq0_edges(&p, w), 1);
 	EXPECT_EQ(vpit_next_edge(&p, w + 1), ref_tsc(khz, load + 5500));
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 5500)), 1);
@@ -540,10 +540,10 @@ TEST(vpit, reprogram_mid_count)
 	load = program(&p, khz, 0, 0, 5000, ref_tsc(khz, load + 6000));
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load)), 4); /* mode 2 until then */
 	w = ref_tsc(khz, load + 4000);
-	out(&p, VPIT_PORT_CH0, 0x10, w);
+	out(&p, PIT_CH0_DATA, 0x10, w);
 	EXPECT_EQ(latch_read(&p, 0, ref_tsc(khz, load + 4500)), 1000);
 	EXPECT_EQ(vpit_next_edge(&p, ref_tsc(khz, load + 4500)), UINT64_MAX);
-	out(&p, VPIT_PORT_CH0, 0x00, ref_tsc(khz, load + 4600)); /* 16 */
+	out(&p, PIT_CH0_DATA, 0x00, ref_tsc(khz, load + 4600)); /* 16 */
 	EXPECT_EQ(vpit_next_edge(&p, ref_tsc(khz, load + 4600)), ref_tsc(khz, load + 4601 + 16));
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 4601 + 16)), 1);
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 99999)), 0);
@@ -556,10 +556,10 @@ TEST(vpit, mode4_software_strobe)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, VPIT_PORT_CMD, 0x38, 10);
+	out(&p, PIT_CMD, 0x38, 10);
 	EXPECT_EQ(vpit_irq0_edges(&p, 10), 0);
-	out(&p, VPIT_PORT_CH0, 100, 10);
-	out(&p, VPIT_PORT_CH0, 0, 10);
+	out(&p, PIT_CH0_DATA, 100, 10);
+	out(&p, PIT_CH0_DATA, 0, 10);
 	load = ref_clk(khz, 10) + 1;
 	/* OUT low for the one CLK at terminal count, the IRQ0 edge after it. */
 	EXPECT_EQ(vpit_next_edge(&p, 10), ref_tsc(khz, load + 101));
@@ -569,12 +569,12 @@ TEST(vpit, mode4_software_strobe)
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 200000)), 0);
 	/* Next event. */
 	t = ref_tsc(khz, load + 200000);
-	out(&p, VPIT_PORT_CH0, 0x34, t);
-	out(&p, VPIT_PORT_CH0, 0x12, t);
+	out(&p, PIT_CH0_DATA, 0x34, t);
+	out(&p, PIT_CH0_DATA, 0x12, t);
 	load = ref_clk(khz, t) + 1;
 	EXPECT_EQ(vpit_next_edge(&p, t), ref_tsc(khz, load + 0x1234 + 1));
 	/* On channel 2, OUT2 low exactly for that CLK. */
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, t);
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, t);
 	load = program(&p, khz, 2, 4, 7, t);
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, load + 6)));
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, load + 7)));
@@ -590,31 +590,31 @@ TEST(vpit, mode1_and_mode5_gate_triggered)
 	program(&p, khz, 2, 1, 100, 0);
 	EXPECT_TRUE(out2(&p, 1000000)); /* waits for a trigger */
 	trig = ref_clk(khz, 1000000);
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, 1000000);
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, 1000000);
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, trig + 1) - 1));
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, trig + 1)));
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, trig + 50)));
 	/* Gate low does not matter in mode 1; a new rising edge retriggers. */
 	t = ref_tsc(khz, trig + 60);
-	out(&p, VPIT_PORT_SYS_CTRL_B, 0, t);
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, t);
+	out(&p, PORT_SYS_CTRL_B, 0, t);
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, t);
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, trig + 160)));
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, trig + 161)));
 	/* A retrigger loads the latest count. */
-	out(&p, VPIT_PORT_CH2, 10, ref_tsc(khz, trig + 200));
-	out(&p, VPIT_PORT_CH2, 0, ref_tsc(khz, trig + 200));
+	out(&p, PIT_CH2_DATA, 10, ref_tsc(khz, trig + 200));
+	out(&p, PIT_CH2_DATA, 0, ref_tsc(khz, trig + 200));
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, trig + 300)));
-	out(&p, VPIT_PORT_SYS_CTRL_B, 0, ref_tsc(khz, trig + 300));
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, trig + 300));
+	out(&p, PORT_SYS_CTRL_B, 0, ref_tsc(khz, trig + 300));
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, trig + 300));
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, trig + 310)));
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, trig + 311)));
 
 	/* Mode 5: one low CLK at terminal count after each trigger. */
 	t = ref_tsc(khz, trig + 400);
-	out(&p, VPIT_PORT_SYS_CTRL_B, 0, t);
+	out(&p, PORT_SYS_CTRL_B, 0, t);
 	program(&p, khz, 2, 5, 20, t);
 	trig = ref_clk(khz, t) + 10;
-	out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, trig));
+	out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, ref_tsc(khz, trig));
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, trig + 20)));
 	EXPECT_FALSE(out2(&p, ref_tsc(khz, trig + 21)));
 	EXPECT_TRUE(out2(&p, ref_tsc(khz, trig + 22)));
@@ -636,7 +636,7 @@ TEST(vpit, mode3_duty_cycle)
 
 		test_context("count %u", n);
 		vpit_init(&p, khz);
-		out(&p, VPIT_PORT_SYS_CTRL_B, CH2_GATE_ON, 0);
+		out(&p, PORT_SYS_CTRL_B, CH2_GATE_ON, 0);
 		load = program(&p, khz, 2, 3, (uint16_t)n, 0);
 		for (unsigned k = 0; k < 3 * n; k++) {
 			bool high = k % n < (n + 1) / 2;
@@ -670,27 +670,27 @@ TEST(vpit, bcd_counting)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, VPIT_PORT_CMD, 0x35, 0); /* ch0 lohi mode 2 BCD */
-	out(&p, VPIT_PORT_CH0, 0x00, 0);
-	out(&p, VPIT_PORT_CH0, 0x10, 0); /* 1000 */
+	out(&p, PIT_CMD, 0x35, 0); /* ch0 lohi mode 2 BCD */
+	out(&p, PIT_CH0_DATA, 0x00, 0);
+	out(&p, PIT_CH0_DATA, 0x10, 0); /* 1000 */
 	load = ref_clk(khz, 0) + 1;
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 10000)), 10);
 	EXPECT_EQ(latch_read(&p, 0, ref_tsc(khz, load + 10001)), 0x0999);
 	EXPECT_EQ(latch_read(&p, 0, ref_tsc(khz, load + 10123)), 0x0877);
-	out(&p, VPIT_PORT_CMD, 0xe2, ref_tsc(khz, load + 10123));
-	EXPECT_EQ(in(&p, VPIT_PORT_CH0, ref_tsc(khz, load + 10123)), 0x80 | 0x35);
+	out(&p, PIT_CMD, 0xe2, ref_tsc(khz, load + 10123));
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 10123)), 0x80 | 0x35);
 	/* 0 is 10000 in BCD. */
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 20000)), 10);
-	out(&p, VPIT_PORT_CMD, 0x35, ref_tsc(khz, load + 20000));
-	out(&p, VPIT_PORT_CH0, 0, ref_tsc(khz, load + 20000));
-	out(&p, VPIT_PORT_CH0, 0, ref_tsc(khz, load + 20000));
+	out(&p, PIT_CMD, 0x35, ref_tsc(khz, load + 20000));
+	out(&p, PIT_CH0_DATA, 0, ref_tsc(khz, load + 20000));
+	out(&p, PIT_CH0_DATA, 0, ref_tsc(khz, load + 20000));
 	EXPECT_EQ(vpit_next_edge(&p, ref_tsc(khz, load + 20000)), ref_tsc(khz, load + 20001 + 10000));
 	EXPECT_EQ(latch_read(&p, 0, ref_tsc(khz, load + 20001 + 1)), 0x9999);
 	/* Bad digits count with their binary value: 0x00ff is 165. */
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 40000)), 1);
-	out(&p, VPIT_PORT_CMD, 0x35, ref_tsc(khz, load + 40000));
-	out(&p, VPIT_PORT_CH0, 0xff, ref_tsc(khz, load + 40000));
-	out(&p, VPIT_PORT_CH0, 0x00, ref_tsc(khz, load + 40000));
+	out(&p, PIT_CMD, 0x35, ref_tsc(khz, load + 40000));
+	out(&p, PIT_CH0_DATA, 0xff, ref_tsc(khz, load + 40000));
+	out(&p, PIT_CH0_DATA, 0x00, ref_tsc(khz, load + 40000));
 	/* OUT was low (the CLK before a reload): the control word raised it. */
 	EXPECT_EQ(vpit_irq0_edges(&p, ref_tsc(khz, load + 40000)), 1);
 	EXPECT_EQ(vpit_next_edge(&p, ref_tsc(khz, load + 40000)), ref_tsc(khz, load + 40001 + 165));
@@ -704,14 +704,14 @@ TEST(vpit, control_word_edge_is_reported)
 	vpit_init(&p, khz);
 	program(&p, khz, 0, 0, 0xffff, t);  /* OUT0 low */
 	t += 1000000;
-	out(&p, VPIT_PORT_CMD, 0x34, t);    /* mode 2: OUT0 high at once */
+	out(&p, PIT_CMD, 0x34, t);    /* mode 2: OUT0 high at once */
 	EXPECT_EQ(vpit_next_edge(&p, t), t);
 	EXPECT_EQ(vpit_irq0_edges(&p, t), 1);
 	EXPECT_EQ(vpit_next_edge(&p, t), UINT64_MAX); /* no count yet */
 	/* Linux's shutdown: mode 0 with count 0 drives OUT low, no edge. */
-	out(&p, VPIT_PORT_CMD, 0x30, t);
-	out(&p, VPIT_PORT_CH0, 0, t);
-	out(&p, VPIT_PORT_CH0, 0, t);
+	out(&p, PIT_CMD, 0x30, t);
+	out(&p, PIT_CH0_DATA, 0, t);
+	out(&p, PIT_CH0_DATA, 0, t);
 	EXPECT_EQ(vpit_irq0_edges(&p, t + 1000), 0);
 	EXPECT_EQ(vpit_next_edge(&p, t + 1000), ref_tsc(khz, ref_clk(khz, t) + 1 + 65536));
 }
@@ -759,7 +759,7 @@ TEST(vpit, time_never_runs_backwards)
 	EXPECT_EQ(vpit_irq0_edges(&p, 2000000000ULL), e / 100);
 	EXPECT_EQ(vpit_irq0_edges(&p, 5), 0);
 	EXPECT_GT(vpit_next_edge(&p, 5), 2000000000ULL);
-	out(&p, VPIT_PORT_CMD, 0x00, 7);
+	out(&p, PIT_CMD, 0x00, 7);
 	EXPECT_EQ(read_lohi(&p, 0, 7), 100 - e % 100);
 }
 
@@ -769,19 +769,19 @@ TEST(vpit, port61_bits)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, VPIT_PORT_SYS_CTRL_B, 0xff, 0);
-	EXPECT_EQ(in(&p, VPIT_PORT_SYS_CTRL_B, 0) & ~(VPIT_P61_REFRESH | OUT2), 0x0f);
-	out(&p, VPIT_PORT_SYS_CTRL_B, 0x02, 0);
-	EXPECT_EQ(in(&p, VPIT_PORT_SYS_CTRL_B, 0) & 0x0f, 0x02);
+	out(&p, PORT_SYS_CTRL_B, 0xff, 0);
+	EXPECT_EQ(in(&p, PORT_SYS_CTRL_B, 0) & ~(SYS_CTRL_B_REFRESH | OUT2), 0x0f);
+	out(&p, PORT_SYS_CTRL_B, 0x02, 0);
+	EXPECT_EQ(in(&p, PORT_SYS_CTRL_B, 0) & 0x0f, 0x02);
 	/* Refresh toggle: flips every 18 CLKs. */
 	for (uint64_t k = 0; k < 200; k++)
-		EXPECT_EQ(!!(in(&p, VPIT_PORT_SYS_CTRL_B, ref_tsc(khz, k)) & VPIT_P61_REFRESH), (k / 18) & 1);
+		EXPECT_EQ(!!(in(&p, PORT_SYS_CTRL_B, ref_tsc(khz, k)) & SYS_CTRL_B_REFRESH), (k / 18) & 1);
 }
 
 TEST(vpit, random_garbage)
 {
-	static const uint16_t ports[] = { VPIT_PORT_CH0, VPIT_PORT_CH1, VPIT_PORT_CH2, VPIT_PORT_CMD,
-					  VPIT_PORT_SYS_CTRL_B };
+	static const uint16_t ports[] = { PIT_CH0_DATA, PIT_CH1_DATA, PIT_CH2_DATA, PIT_CMD,
+					  PORT_SYS_CTRL_B };
 	unsigned seed = 99;
 
 	for (int round = 0; round < 40; round++) {
@@ -801,7 +801,7 @@ TEST(vpit, random_garbage)
 				(void)vpit_irq0_edges(&p, t);
 			next = vpit_next_edge(&p, t);
 			EXPECT_TRUE(next >= t);
-			for (unsigned c = 0; c < VPIT_CHANNELS; c++) {
+			for (unsigned c = 0; c < PIT_CHANNELS; c++) {
 				EXPECT_LE(p.ch[c].mode, 5);
 				EXPECT_LE(p.ch[c].state, VPIT_PAUSED);
 				EXPECT_TRUE(p.ch[c].state != VPIT_RUNNING || p.ch[c].n >= 1);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vpm.c: unit tests of the guest's ACPI PM block (vmm/vpm.c): the PM
  * timer against a 128-bit reference clock at several TSC rates (start
  * value, rate over seconds and years, the 32-bit wrap to the TSC cycle,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi.h: the firmware tables as a guest OS reads them (ACPI 6.4 5.2.5
  * RSDP and how to find it, 5.2.6 header, 5.2.9 FADT fields up to the X_
  * addresses, 5.2.10 FACS, 5.2.12 MADT entries; Intel MP Specification 1.4

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; ap_entry.asm: where an AP started by rt/smp.c arrives in a 32-bit guest:
 ; from the trampoline (rt/smp_tramp.asm) in 32-bit protected mode with the
 ; runtime's flat segments and ESP = its stack; calls rt_ap_main() (rt/smp.c),

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; ap_entry64.asm: where an AP started by rt/smp.c arrives in a 64-bit guest:
 ; from the trampoline (rt/smp_tramp.asm) in 32-bit protected mode with the
 ; runtime's flat segments and ESP = its stack, into 64-bit mode the way the

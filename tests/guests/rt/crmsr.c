@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* crmsr.c: the CR/MSR fuzzers' model, sweeps and executor (rt/crmsr.h):
  * what the CPU that CPUID describes does with each MOV to CRn, WRMSR and
  * XSETBV (Intel SDM Vol. 2B "MOV -- Move to/from Control Registers"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* crmsr.h: the CR/MSR fuzzers' operations, their model and their sweeps
  * (fuzz_msr_cr, fuzz_msr_cr64; docs/guest-tests.md). An operation is one
  * RDMSR, WRMSR, XSETBV/XGETBV, MOV to an undefined CR, or a "CR triple":

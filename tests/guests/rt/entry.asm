@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; entry.asm: Multiboot v1 header and 32-bit entry point of every test guest
 ; (Multiboot spec 0.6.96: 3.1 header, 3.2 machine state at entry). Records
 ; the state the loader left (struct rt_boot_state in rt/rt.h, pushed here in

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; entry64.asm: Multiboot v1 header and entry of the 64-bit test guests. The
 ; loader enters in 32-bit protected mode (Multiboot spec 0.6.96 3.2); this
 ; records its state (struct rt_boot_state in rt/rt.h), clears .bss, builds an

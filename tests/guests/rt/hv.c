@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hv.c: hypervisor detection through CPUID (Intel SDM Vol. 2A CPUID;
  * leaves 0x40000000+ as documented in docs/guest-platform.md "CPU"). */
 #include "rt/hv.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hv.h: hypervisor detection through CPUID: leaf 1 ECX bit 31 and the
  * hypervisor leaves from 0x40000000 (coopvmm: docs/guest-platform.md "CPU"). */
 #ifndef GUEST_RT_HV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* insnfuzz.c: the instruction fuzzer (rt/insnfuzz.h). A case: 16 random
  * bytes at STREAM_OFF of the sandbox's code page, the rest of the page INT3
  * (0xCC), so a stream that runs off its end, or jumps within the page, ends

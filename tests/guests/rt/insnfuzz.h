@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* insnfuzz.h: the instruction fuzzer of fuzz_insn and fuzz_insn64
  * (docs/guest-tests.md "fuzz_insn"): random byte streams run in the
  * sandbox (rt/sandbox.h) at CPL 0 and 3, with paging on, each case ended by

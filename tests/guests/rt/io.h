@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* io.h: instruction wrappers for test guests: port I/O, MMIO, MSRs, CPUID,
  * TSC, control registers, interrupt flag, HLT (Intel SDM Vol. 2; control
  * registers Vol. 3A 2.5; EFLAGS Vol. 1 3.4.3). 32-bit protected mode or

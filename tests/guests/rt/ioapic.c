@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioapic.c: I/O APIC register access and redirection entries (Intel
  * 82093AA datasheet, 3.2 "IOAPIC registers", 3.2.4 redirection table). */
 #include "rt/rt.h"

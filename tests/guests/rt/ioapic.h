@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioapic.h: the I/O APIC (Intel 82093AA datasheet: IOREGSEL/IOWIN at
  * 0xfec00000, registers ID/VER, redirection table at 0x10 + 2 * pin). */
 #ifndef GUEST_RT_IOAPIC_H

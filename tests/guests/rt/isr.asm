@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; isr.asm: the 256 interrupt entry stubs, the common save/restore path, and
 ; the landing point of trap_catch (Intel SDM Vol. 3A 6.12 "Exception and
 ; Interrupt Handling", 32-bit, no privilege change). Each stub pushes a dummy

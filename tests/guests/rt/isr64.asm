@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; isr64.asm: the 256 interrupt entry stubs of the 64-bit runtime, the common
 ; save/restore path and the landing point of trap_catch (Intel SDM Vol. 3A
 ; 6.14 "Exception and Interrupt Handling in 64-bit Mode": the CPU aligns RSP

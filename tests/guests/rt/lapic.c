@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lapic.c: local APIC access for the guests, xAPIC by MMIO at APIC_BASE or
  * x2APIC by MSR (Intel SDM Vol. 3A 10.4.3 enabling, 10.12.1 x2APIC MSRs). */
 #include "rt/lapic.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lapic.h: the local APIC as a guest sees it (Intel SDM Vol. 3A 10.4
  * APIC_BASE, 10.5.1 LVT, 10.5.4 timer, 10.8.5 EOI, 10.9 SVR, 10.12 x2APIC:
  * MSR = 0x800 + (xAPIC offset >> 4)). lapic_read/lapic_write use the mode

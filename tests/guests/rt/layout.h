@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* layout.h: where a test guest lives in guest-physical memory and its GDT
  * selectors. Read by C, by the linker script (through cpp) and by nasm
  * (through the generated layout.inc: tests/guests/Makefile turns each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* mb1.h: the Multiboot v1 information structure a guest receives in EBX
  * (Multiboot spec 0.6.96, 3.3 "Boot information format"). */
 #ifndef GUEST_RT_MB1_H

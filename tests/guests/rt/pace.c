@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pace.c: the shared timetable of victim and hostile guests (rt/pace.h):
  * TSC-based, sleeping in HLT with a LAPIC one-shot timer (Intel SDM Vol. 3A
  * 10.5.4) so a waiting guest costs its CPU nothing. */

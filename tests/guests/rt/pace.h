@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pace.h: the timetable a victim guest (victim_pace) and a hostile guest
  * share when the system test runs them side by side on one VMM CPU
  * (docs/guest-tests.md "Resource isolation"). Times are from each guest's

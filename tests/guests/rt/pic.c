@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pic.c: programming the 8259A pair (8259A datasheet, "Initialization
  * Command Words" and "Operation Command Words"). */
 #include "rt/pic.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pic.h: the PC/AT 8259A pair (Intel 8259A datasheet: ICW1-4, OCW1 mask,
  * OCW2 non-specific EOI); master at 0x20/0x21, slave at 0xa0/0xa1 on IRQ2. */
 #ifndef GUEST_RT_PIC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pit.c: PIT channel 0 as a periodic interrupt source (8254 datasheet,
  * mode 2 "rate generator"; on a PC its output is ISA IRQ0). */
 #include "rt/pit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* pit.h: the 8254 PIT (Intel 8254 datasheet: control word, modes 0 and 2)
  * and the PC/AT system control port 0x61 that gates channel 2. */
 #ifndef GUEST_RT_PIT_H

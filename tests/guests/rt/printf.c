@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* printf.c: the printf subset of the guests: %d %i %u %x %X %o %c %s %p %%,
  * flags '-' '0' '#', a field width (or '*'), length modifiers h, l, ll, z.
  * No floating point (guests are built with -mgeneral-regs-only). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* rand.c: the fuzzers' seeds (rt/rand.h): a fixed one, one derived from the
  * TSC, or the value of "seed=" on the guest's Multiboot command line
  * (Multiboot spec 0.6.96 3.3, flags bit 2). */

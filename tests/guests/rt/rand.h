@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* rand.h: the fuzzers' random numbers: splitmix64 (Steele, Lea, Flood,
  * "Fast splittable pseudorandom number generators", OOPSLA 2014), and their
  * seeds: every fuzzer runs once with a fixed seed (repeatable) and once with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* realmode.c: copies the real-mode blob (rt/realmode16.asm) to RM_BASE and
  * calls it with its parameters (Intel SDM Vol. 3A 9.9 "Mode Switching"). */
 #include "rt/realmode.h"

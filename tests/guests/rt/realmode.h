@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* realmode.h: running a while in real mode (rt/realmode16.asm): the blob is
  * copied below 1 MiB to RM_BASE, which overwrites whatever lies in
  * RM_BASE - 0x1000 .. RM_BASE + RM_BLOB_MAX (real-mode stack and blob): a

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; realmode16.asm: the real-mode helper, assembled flat (nasm -f bin) for
 ; RM_BASE and copied there by rt/realmode.c (Intel SDM Vol. 3A 9.9.2
 ; "Switching Back to Real-Address Mode", 9.9.1 for the way back).

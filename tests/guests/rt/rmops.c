@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* rmops.c: runs a batch of CR/MSR operations in real mode through the blob
  * of rt/rmops16.asm (copied to RM_BASE; Intel SDM Vol. 3A 9.9). 32-bit
  * runtime only: it is called from protected mode with paging off. */

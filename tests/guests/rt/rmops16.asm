@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; rmops16.asm: a batch of CR/MSR operations in real mode (rt/crmsr.h),
 ; assembled flat (nasm -f bin) for RM_BASE and copied there by rt/rmops.c
 ; (Intel SDM Vol. 3A 9.9.2 to real mode, 9.9.1 back; 20.1.4 real-mode

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; rmops_blob.asm: embeds the flat real-mode CR/MSR batch runner
 ; (rmops16.bin, assembled from rt/rmops16.asm) in the guest image;
 ; rt/rmops.c copies it to RM_BASE before use.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* rt.c: the runtime's start, its endings (PASS/FAIL/SKIP lines, the
  * debug-exit port with QEMU isa-debug-exit semantics) and its assertions.
  * Contract: docs/guest-platform.md ("Boot", "debug exit"). */

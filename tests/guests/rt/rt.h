@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* rt.h: the test-guest runtime: output on COM1, exit through the debug-exit
  * port, assertions, memory helpers and the boot state. Include this (it
  * pulls in io.h and trap.h); docs/guest-tests.md describes the API. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sandbox.c: the sandbox's tables and address space (rt/sandbox.h; Intel
  * SDM Vol. 3A 3.4.5 segment descriptors, 7.2.1/7.7 32- and 64-bit TSS,
  * 6.11/6.14.1 IDT gates, 4.3 32-bit paging, 4.5 4-level paging). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sandbox.h: running a few instructions at CPL 0 or 3 in an address space,
  * GDT, IDT and TSS of their own, and getting back whatever ends them
  * (Intel SDM Vol. 3A 5.8-5.9 privilege levels, 6.12-6.14 exception

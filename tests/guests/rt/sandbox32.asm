@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; sandbox32.asm: entry into and exit from the sandbox, 32-bit (rt/sandbox.h;
 ; Intel SDM Vol. 3A 6.12.1 exception delivery and the stack switch through
 ; the TSS, 5.8.5 IRET to another privilege level). In a page of its own,

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; sandbox64.asm: entry into and exit from the sandbox, 64-bit (rt/sandbox.h;
 ; Intel SDM Vol. 3A 6.14.4-6.14.5: every vector of the sandbox's IDT uses
 ; IST 1, so the frame always lands on the exception stack; 6.14.3 IRETQ

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* serial.c: polled output on COM1, a 16550 at 0x3f8 (PC16550D datasheet:
  * THR, LCR/DLAB divisor, LSR bit 5 "THR empty"). Under coopvmm COM1 is a
  * write-only stand-in whose LSR always says "empty"; the bound on the poll

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* smp.c: starting an AP with INIT-SIPI-SIPI through the trampoline of
  * rt/smp_tramp.asm (Intel SDM Vol. 3A 8.4.4.1; the delays are those of the
  * MP start-up algorithm, B.4 of the MultiProcessor Specification 1.4). */

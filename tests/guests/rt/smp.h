@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* smp.h: starting the other vCPUs of the guest (Intel SDM Vol. 3A 8.4.4.1
  * INIT-SIPI-SIPI, 10.6.1 ICR). An AP started here runs fn(arg) on its own
  * stack with the runtime's GDT and IDT (32-bit guests: protected mode,

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; smp_tramp.asm: the AP start-up trampoline, assembled flat (nasm -f bin) for
 ; SMP_TRAMP_BASE and copied there by rt/smp.c (Intel SDM Vol. 3A 8.4.4.1
 ; "Typical BSP Initialization Sequence", 9.9.1 "Switching to Protected

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: GPL-2.0-only
 ; smp_tramp_blob.asm: embeds the flat AP trampoline (smp_tramp.bin, assembled
 ; from rt/smp_tramp.asm) in the guest image; rt/smp.c copies it to
 ; SMP_TRAMP_BASE before each start-up.

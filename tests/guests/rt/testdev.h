@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* testdev.h: coopvmm's test device (docs/guest-platform.md "The test
  * device"): an MMIO page with a scratch window and access registers, and
  * ports with a scratch register, an IRQ pulser and a FIFO. Written here from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* timer.c: TSC rate and delays. Calibration counts TSC ticks while PIT
  * channel 2 counts down in mode 0 with its gate set through port 0x61
  * (8254 datasheet mode 0; PC/AT port 0x61 bits 0 and 5). */

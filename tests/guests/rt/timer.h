@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* timer.h: TSC-based time for the guests. The TSC rate comes from coopvmm's
  * CPUID leaf 0x40000001 (EAX = TSC kHz) or, without it (e.g. plain QEMU),
  * from counting TSC ticks across a PIT channel 2 countdown. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* trap.c: the guest's GDT and IDT, and the dispatch of every vector to an
  * installed handler, to a pending trap_catch, or to a FAIL line (Intel SDM
  * Vol. 3A 3.4.5 segment descriptors, 6.10-6.11 IDT, 6.13 error codes; 64-bit

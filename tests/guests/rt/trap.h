@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* trap.h: the guest's IDT and GDT: handlers for any vector, and catching
  * an expected exception (Intel SDM Vol. 3A 6.3 vectors, 6.13 error codes,
  * 6.11 IDT descriptors, 3.4.5 segment descriptors). */
