@@ -225,6 +225,29 @@ TEST(exit_misc, invd_wbinvd_are_skipped)
 	EXIT_DONE(vm);
 }
 
+/* CPUID leaf 0xa shows no performance counters: RDPMC of any index is
+ * #GP(0), RIP stays, nothing reaches the host's counters. */
+TEST(exit_misc, rdpmc_is_gp)
+{
+	static const uint64_t idx[] = { 0, 1, 0x40000000ULL, 0xffffffffULL };
+	for (unsigned m = HV_PROT32; m < HV_MODES; m++)
+		for (unsigned i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
+			test_context("%s, ECX 0x%llx", hv_mode_names[m], (unsigned long long)idx[i]);
+			struct vm *vm = exit_vm((enum hv_mode)m);
+			struct vcpu *v = &vm->vcpu[0];
+			v->regs[RCX] = idx[i];
+			v->regs[RAX] = v->regs[RDX] = 0x5a5a;
+			struct hv_result r = hv_run_insn(v, EXIT_RDPMC, 0, 2);
+			EXPECT_TRUE(r.running);
+			EXPECT_EQ(r.inject, XGP0);
+			EXPECT_EQ(r.inject_error, 0);
+			EXPECT_EQ(r.rip_after, r.rip_before);
+			EXPECT_EQ(v->regs[RAX], 0x5a5a);
+			EXPECT_EQ(v->regs[RDX], 0x5a5a);
+			EXIT_DONE(vm);
+		}
+}
+
 TEST(exit_misc, vmx_and_hidden_instructions_raise_ud)
 {
 	static const uint32_t ud[] = { EXIT_VMCLEAR, EXIT_VMLAUNCH, EXIT_VMPTRLD, EXIT_VMPTRST,
