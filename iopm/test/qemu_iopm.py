@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 PROMPT = "iopm# "
 BOOT_TIMEOUT = 120          # s, from QEMU start to the shell prompt (TCG on a loaded host)
-CMD_TIMEOUT = 30
+CMD_TIMEOUT = 120          # s, an upper bound for one shell command (TCG on a loaded host: 30 s was once too short)
 BASE_APPEND = ("console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr reserve=0x3f8,8 "
                "8250.nr_uarts=2 rdinit=/init iopm.fake=1")
 
