@@ -79,7 +79,7 @@ static void string_io_finish(struct vcpu *v)
 {
 	struct vcpu_io *io = &v->io;
 	const struct coop_ioreq *r = &io->req;
-	bool in = r->dir == COOP_IOREQ_READ, down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
+	bool in = r->dir == COOP_IOREQ_READ, down = io->down;
 	unsigned idx = in ? RDI : RSI, size = r->size;
 	uint64_t amask = size_mask(io->asize);
 	for (uint32_t n = 0; n < r->count; n++) {
@@ -91,8 +91,11 @@ static void string_io_finish(struct vcpu *v)
 			string_io_fault(v, in, &f);
 			return;
 		}
-		bool hit = exit_breakpoints(BP_IO, r->addr, size);
-		hit |= exit_breakpoints(in ? BP_WRITE : BP_READ, io->mem_base + off, size);
+		bool hit = false;
+		if (io->bp_armed) {
+			hit = exit_breakpoints(BP_IO, r->addr, size);
+			hit |= exit_breakpoints(in ? BP_WRITE : BP_READ, io->mem_base + off, size);
+		}
 		off = down ? off - size : off + size;
 		v->regs[idx] = addr_reg_update(v->regs[idx], off, io->asize);
 		if (io->rep)
@@ -129,15 +132,16 @@ static void string_io(struct vcpu *v, uint64_t q)
 		exit_advance_rip(io->insn_len);
 		return;
 	}
-	bool down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
+	uint64_t rflags = vmcs_read(GUEST_RFLAGS);
+	bool down = io->down = rflags & RFLAGS_DF;
 	unsigned idx = in ? RDI : RSI;
 	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
 	io->mem_base = guest_seg_base_effective(seg);
 	/* One request per batch; one element at a time while a breakpoint
 	 * could hit after any of them. */
-	uint64_t batch = MIN(MIN(count, (uint64_t)exit_rep_batch()), (uint64_t)(COOP_IOREQ_DATA_MAX / size));
-	if (exit_breakpoints_armed())
-		batch = 1;
+	io->bp_armed = exit_breakpoints_armed();
+	uint64_t batch = io->bp_armed || ((rflags & RFLAGS_TF) && exit_single_stepping()) ? 1 : EXIT_REP_BATCH;
+	batch = MIN(MIN(count, batch), (uint64_t)(COOP_IOREQ_DATA_MAX / size));
 	pio_request(v, (uint16_t)IOQ_PORT(q), size, in);
 	struct coop_ioreq *r = &io->req;
 	r->flags = COOP_IOREQ_STRING;

@@ -31,24 +31,41 @@ int iomap_add(struct iomap *m, const struct iomap_range *r)
 {
 	if (!well_formed(r))
 		return -EINVAL;
-	for (unsigned i = 0; i < m->n; i++)
-		if (m->r[i].space == r->space && r->first <= m->r[i].last && m->r[i].first <= r->last)
+	struct iomap_range *t = m->r[r->space];
+	unsigned *n = &m->n[r->space];
+	for (unsigned i = 0; i < *n; i++)
+		if (r->first <= t[i].last && t[i].first <= r->last)
 			return -EEXIST;
-	if (m->n == IOMAP_MAX_RANGES)
+	if (*n == IOMAP_MAX_RANGES)
 		return -ENOSPC;
-	m->r[m->n++] = *r;
+	t[(*n)++] = *r;
 	return 0;
 }
 
 const struct iomap_range *iomap_find(const struct iomap *m, uint8_t space, uint64_t addr)
 {
-	for (unsigned i = 0; i < m->n; i++)
-		if (m->r[i].space == space && addr >= m->r[i].first && addr <= m->r[i].last)
-			return &m->r[i];
+	if (space > COOP_IOREQ_MMIO)
+		return NULL;
+	const struct iomap_range *t = m->r[space];
+	for (unsigned i = 0; i < m->n[space]; i++)
+		if (addr >= t[i].first && addr <= t[i].last)
+			return &t[i];
 	return NULL;
 }
 
 bool iomap_contains(const struct iomap_range *r, uint64_t addr, uint64_t len)
 {
 	return len && addr >= r->first && addr <= r->last && len - 1 <= r->last - addr;
+}
+
+bool iomap_overlaps(const struct iomap *m, uint8_t space, uint64_t addr, uint64_t len)
+{
+	if (space > COOP_IOREQ_MMIO || !len)
+		return false;
+	const struct iomap_range *t = m->r[space];
+	uint64_t last = addr + len - 1;
+	for (unsigned i = 0; i < m->n[space]; i++)
+		if (addr <= t[i].last && t[i].first <= last)
+			return true;
+	return false;
 }

@@ -46,18 +46,23 @@ struct iomap_range {
 	iomap_defer_fn defer;     /* VMM, completing later */
 };
 
+/* The ranges of each space (COOP_IOREQ_PIO, COOP_IOREQ_MMIO) apart: a
+ * lookup scans only its own. */
 struct iomap {
-	struct iomap_range r[IOMAP_MAX_RANGES];
-	unsigned n;
+	struct iomap_range r[2][IOMAP_MAX_RANGES];
+	unsigned n[2];
 };
 
 void iomap_init(struct iomap *m);
 /* Add a range: -EINVAL for a malformed one (first > last, a port beyond
  * 0xffff, no handler for a VMM range, a handler for an IOPM range),
- * -EEXIST when it overlaps a range of the same space, -ENOSPC when full. */
+ * -EEXIST when it overlaps a range of the same space, -ENOSPC when that
+ * space has IOMAP_MAX_RANGES. */
 int iomap_add(struct iomap *m, const struct iomap_range *r);
 /* The range holding addr in space, or NULL. */
 const struct iomap_range *iomap_find(const struct iomap *m, uint8_t space, uint64_t addr);
+/* Does any range of space overlap [addr, addr + len)? */
+bool iomap_overlaps(const struct iomap *m, uint8_t space, uint64_t addr, uint64_t len);
 /* Does [addr, addr + len) lie inside r? */
 bool iomap_contains(const struct iomap_range *r, uint64_t addr, uint64_t len);
 

@@ -13,7 +13,6 @@
 
 #define VLAPIC_PAGE 0x1000ULL
 
-static uint64_t next_seq = 1;
 static uint64_t stale;
 
 static uint64_t ones(unsigned size)
@@ -56,11 +55,12 @@ static bool lapic_page(struct vcpu *v, uint64_t gpa, uint64_t *apic)
 	return (base & VLAPIC_BASE_EN) && !(base & VLAPIC_BASE_EXTD) && gpa >= *apic && gpa < *apic + VLAPIC_PAGE;
 }
 
-/* One MMIO access answered now. True if a device claimed it. */
-static bool mmio_now(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+/* One MMIO access answered now: the vCPU's xAPIC page (apic: its base,
+ * ~0 when gpa is not in it), else the range d. True if a device claimed it. */
+static bool mmio_now(struct vcpu *v, const struct iomap_range *d, uint64_t apic, uint64_t gpa, unsigned size,
+		     bool write, uint64_t *val)
 {
-	uint64_t apic;
-	if (lapic_page(v, gpa, &apic)) {
+	if (apic != ~0ULL) {
 		/* 32-bit accesses only; others read 0 and are dropped (vmm/vlapic.h). */
 		uint32_t v32 = (uint32_t)*val;
 		if (size != 4 || vlapic_mmio(&v->lapic, (uint32_t)(gpa - apic), write, &v32, rdtsc()))
@@ -69,7 +69,6 @@ static bool mmio_now(struct vcpu *v, uint64_t gpa, unsigned size, bool write, ui
 			*val = v32;
 		return true;
 	}
-	const struct iomap_range *d = iomap_find(&v->vm->iomap, COOP_IOREQ_MMIO, gpa);
 	if (!d || !d->mmio) {
 		if (!write)
 			*val = ones(size);
@@ -80,38 +79,57 @@ static bool mmio_now(struct vcpu *v, uint64_t gpa, unsigned size, bool write, ui
 	return true;
 }
 
-/* Every element of r answered now, under the VM's lock; stops after the
- * element that ended the VM (the debug-exit port). */
-static void serve_now(struct vcpu *v, struct coop_ioreq *r)
+/* One access answered now, under the VM's lock: d is the range holding its
+ * first byte (or NULL), apic as for mmio_now. True if a device claimed it;
+ * an unclaimed read gives all ones. */
+static bool serve_one(struct vcpu *v, uint8_t space, uint64_t addr, unsigned size, bool write, uint64_t *val,
+		      const struct iomap_range *d, uint64_t apic)
 {
 	struct vm *vm = v->vm;
-	bool string = r->flags & COOP_IOREQ_STRING, write = r->dir == COOP_IOREQ_WRITE;
-	for (uint32_t i = 0; i < r->count; i++) {
-		uint64_t val = 0;
-		if (!write)
-			val = 0;
-		else if (string)
-			memcpy(&val, r->buf + i * r->size, r->size);
-		else
-			val = r->data & ones(r->size);
-		bool claimed;
-		if (r->space == COOP_IOREQ_PIO) {
-			uint32_t v32 = (uint32_t)val;
-			claimed = pio_now(v, (uint16_t)r->addr, r->size, write, &v32);
-			val = v32;
-			if (!claimed)
-				vm->unclaimed_io++;
-		} else {
-			claimed = mmio_now(v, r->addr + (uint64_t)((int64_t)i * r->step), r->size, write, &val);
-			if (!claimed)
-				vm->unclaimed_mmio++;
-		}
+	if (space == COOP_IOREQ_MMIO) {
+		bool claimed = mmio_now(v, d, apic, addr, size, write, val);
 		if (!claimed)
+			vm->unclaimed_mmio++;
+		return claimed;
+	}
+	uint32_t v32 = (uint32_t)*val;
+	bool claimed;
+	/* The common cases in one step: the whole access in one range, or in
+	 * none at all. */
+	if (d && d->pio && !d->bytewise && addr + size - 1 <= d->last)
+		claimed = d->pio(v, (uint16_t)addr, size, write, &v32) == 0;
+	else if (!d && !iomap_overlaps(&vm->iomap, COOP_IOREQ_PIO, addr, size))
+		claimed = false;
+	else
+		claimed = pio_now(v, (uint16_t)addr, size, write, &v32);
+	if (!claimed) {
+		vm->unclaimed_io++;
+		if (!write)
+			v32 = (uint32_t)ones(size);
+	}
+	*val = v32;
+	return claimed;
+}
+
+/* Every element of a string request answered now; stops after the element
+ * that ended the VM (the debug-exit port). */
+static void serve_string(struct vcpu *v, struct coop_ioreq *r, const struct iomap_range *d, uint64_t apic)
+{
+	struct vm *vm = v->vm;
+	bool write = r->dir == COOP_IOREQ_WRITE;
+	for (uint32_t i = 0; i < r->count; i++) {
+		uint64_t val = 0, addr = r->addr + (uint64_t)((int64_t)i * r->step);
+		if (write)
+			memcpy(&val, r->buf + i * r->size, r->size);
+		if (i && r->step) {   /* a memory string: each element's own device */
+			if (!lapic_page(v, addr, &apic))
+				apic = ~0ULL;
+			d = iomap_find(&vm->iomap, COOP_IOREQ_MMIO, addr);
+		}
+		if (!serve_one(v, r->space, addr, r->size, write, &val, d, apic))
 			r->status = -ENODEV;
-		if (!write && string)
+		if (!write)
 			memcpy(r->buf + i * r->size, &val, r->size);
-		else if (!write)
-			r->data = val;
 		if (vm->exit_pending) {
 			r->count = i + 1;
 			break;
@@ -119,22 +137,16 @@ static void serve_now(struct vcpu *v, struct coop_ioreq *r)
 	}
 }
 
-/* The range that serves r later, if r lies wholly in one (an access that
- * only partly does is answered now: those bytes read all ones). */
-static const struct iomap_range *later_range(struct vcpu *v, const struct coop_ioreq *r)
+/* Does d serve r later, r lying wholly in it? (An access that only partly
+ * does is answered now: those bytes read all ones.) */
+static bool served_later(const struct iomap_range *d, const struct coop_ioreq *r)
 {
-	uint64_t apic;
-	if (r->space == COOP_IOREQ_MMIO && lapic_page(v, r->addr, &apic))
-		return NULL;
-	const struct iomap_range *d = iomap_find(&v->vm->iomap, r->space, r->addr);
 	if (!d || d->pio || d->mmio)
-		return NULL;
+		return false;
 	uint64_t span = r->size;
 	if (r->step)
 		span = (uint64_t)r->count * r->size;   /* only upward memory strings span */
-	if (r->step < 0 || !iomap_contains(d, r->addr, span))
-		return NULL;
-	return d;
+	return r->step >= 0 && iomap_contains(d, r->addr, span);
 }
 
 /* A request refused by its server: reads all ones. */
@@ -153,20 +165,26 @@ enum ioreq_result ioreq_dispatch(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct coop_ioreq *r = &v->io.req;
-	r->seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
+	r->seq = ++v->io.seq;   /* with the VM's id (never reused) and the vCPU: unique */
 	r->vm = vm->id;
 	r->vcpu = (uint16_t)v->id;
 	r->status = 0;
 	r->reserved = 0;
-	if (!(r->flags & COOP_IOREQ_STRING))
+	if (!(r->flags & COOP_IOREQ_STRING)) {
 		r->count = 1;
-	if (r->dir == COOP_IOREQ_WRITE && !(r->flags & COOP_IOREQ_STRING))
-		r->data &= ones(r->size);
+		if (r->dir == COOP_IOREQ_WRITE)
+			r->data &= ones(r->size);
+	}
 	v->io.requests++;
 	enum ioreq_result res = IOREQ_DONE;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
-	const struct iomap_range *d = later_range(v, r);
-	if (d) {
+	uint64_t apic = ~0ULL;
+	const struct iomap_range *d = NULL;
+	if (r->space != COOP_IOREQ_MMIO || !lapic_page(v, r->addr, &apic)) {
+		apic = ~0ULL;
+		d = iomap_find(&vm->iomap, r->space, r->addr);
+	}
+	if (served_later(d, r)) {
 		/* Waiting before the server can complete it (from another CPU). */
 		__atomic_store_n(&v->io.state, IOREQ_PENDING, __ATOMIC_RELEASE);
 		/* An IOPM's range: the channel carries it (not yet: refused). */
@@ -182,8 +200,10 @@ enum ioreq_result ioreq_dispatch(struct vcpu *v)
 			else
 				vm->unclaimed_mmio++;
 		}
-	} else {
-		serve_now(v, r);
+	} else if (r->flags & COOP_IOREQ_STRING) {
+		serve_string(v, r, d, apic);
+	} else if (!serve_one(v, r->space, r->addr, r->size, r->dir == COOP_IOREQ_WRITE, &r->data, d, apic)) {
+		r->status = -ENODEV;
 	}
 	bool ended = vm->exit_pending;
 	spin_unlock_irqrestore(&vm->lock, flags);

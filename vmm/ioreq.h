@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "shared/coopvmm_ioreq.h"
+#include "vmm/vcpu_io.h"
 
 struct vcpu;
 struct vm;
@@ -26,6 +27,12 @@ enum ioreq_result {
  * set here. Called without the VM's lock. Unclaimed reads and refused
  * accesses read all ones (status -ENODEV or the device's error). */
 enum ioreq_result ioreq_dispatch(struct vcpu *v);
+
+/* Nothing outstanding (the common case, checked before every entry)? */
+static inline bool ioreq_idle(const struct vcpu_io *io)
+{
+	return __atomic_load_n(&io->state, __ATOMIC_ACQUIRE) == IOREQ_IDLE;
+}
 
 /* On the vCPU's own CPU, before an entry: false while its request is
  * outstanding (do not run it); true when none is, or when the completion

@@ -24,8 +24,3 @@ void cpu_kick(uint32_t cpu)
 	if (cpu != this_cpu()->index)
 		lapic_send_ipi(cpus[cpu].apic_id, ICR_DM_FIXED | KICK_VECTOR);
 }
-
-uint64_t cpu_kicks(uint32_t cpu)
-{
-	return __atomic_load_n(&cpus[cpu].kicks, __ATOMIC_SEQ_CST);
-}

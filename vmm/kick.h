@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "vmm/percpu.h"
+
 #define KICK_VECTOR 0xf2
 
 /* Install the kick vector's handler (an EOI: the wake-up is the point). */
@@ -15,6 +17,9 @@ void cpu_kick_init(void);
  * before it sleeps either sees the change or has the IPI pending. */
 void cpu_kick(uint32_t cpu);
 /* The wake-ups counted for `cpu` so far. */
-uint64_t cpu_kicks(uint32_t cpu);
+static inline uint64_t cpu_kicks(uint32_t cpu)
+{
+	return __atomic_load_n(&cpus[cpu].kicks, __ATOMIC_SEQ_CST);
+}
 
 #endif

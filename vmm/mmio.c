@@ -537,8 +537,10 @@ void exit_ept_violation(struct vcpu *v)
 			return;
 		}
 	}
-	struct insn in;
-	int r = decode_insn(bytes, avail, guest_mode(), &in);
+	/* Decoded straight into the vCPU's record of the instruction. */
+	struct vcpu_io *io = &v->io;
+	struct insn *in = &io->insn;
+	int r = decode_insn(bytes, avail, guest_mode(), in);
 	if (r) {
 		vm_kill(vm, "MMIO at GPA 0x%llx: cannot decode %02x %02x %02x %02x at rip 0x%llx (%s)",
 			(unsigned long long)gpa, bytes[0], bytes[1], bytes[2], bytes[3], (unsigned long long)rip,
@@ -546,23 +548,21 @@ void exit_ept_violation(struct vcpu *v)
 		return;
 	}
 	uint64_t op_la;
-	if (!access_matches(v, &in, rip + in.len, q, gpa, &op_la)) {
+	if (!access_matches(v, in, rip + in->len, q, gpa, &op_la)) {
 		/* Not the instruction that exited: run it again, as the CPU
 		 * will, and emulate whatever then exits. */
 		vm->mmio_mismatch++;
 		if (++v->mmio_mismatch_run >= MMIO_MISMATCH_MAX)
 			vm_kill(vm, "MMIO at GPA 0x%llx: %u exits in a row at rip 0x%llx whose instruction (%s) "
 				    "does not make that access", (unsigned long long)gpa, MMIO_MISMATCH_MAX,
-				(unsigned long long)rip, insn_kind_name(in.kind));
+				(unsigned long long)rip, insn_kind_name(in->kind));
 		return;
 	}
 	v->mmio_mismatch_run = 0;
 	struct operand op = { op_la, gpa, false };
-	bool string = in.kind == INSN_MOVS || in.kind == INSN_STOS || in.kind == INSN_LODS;
-	if (!string && !operand_locate(v, &in, q, gpa, &op))
+	bool string = in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS;
+	if (!string && !operand_locate(v, in, q, gpa, &op))
 		return;   /* a fault injected */
-	struct vcpu_io *io = &v->io;
-	io->insn = in;
 	io->op_la = op.la;
 	io->op_gpa = op.gpa;
 	io->op_split = op.split;

@@ -26,7 +26,9 @@ struct runq {
 	struct vcpu *v[SCHED_MAX_VCPUS];
 	uint32_t n, next;
 	sched_hook_fn hook[SCHED_MAX_HOOKS];
+	uint64_t hook_due[SCHED_MAX_HOOKS];   /* when each wants its next run */
 	uint32_t nhooks;
+	uint64_t hooks_kicks;                 /* kicks counted at the hooks' last run */
 };
 
 static struct runq runqs[MAX_CPUS];
@@ -81,17 +83,24 @@ int sched_add_hook(uint32_t cpu, sched_hook_fn fn)
 		struct runq *q = &runqs[i];
 		if (q->nhooks == SCHED_MAX_HOOKS)
 			return -ENOSPC;
+		q->hook_due[q->nhooks] = 0;
 		q->hook[q->nhooks++] = fn;
 	}
 	return 0;
 }
 
-/* Every hook, once per pass; returns the earliest time one wants the next. */
-static uint64_t run_hooks(struct runq *q)
+/* The hooks whose time has come -- all of them after a kick, which may
+ * have brought them work; returns the earliest time one wants the next. */
+static uint64_t run_hooks(struct runq *q, uint64_t kicks)
 {
+	bool kicked = kicks != q->hooks_kicks;
+	q->hooks_kicks = kicks;
 	uint64_t next = UINT64_MAX;
-	for (uint32_t i = 0; i < q->nhooks; i++)
-		next = MIN(next, q->hook[i](rdtsc()));
+	for (uint32_t i = 0; i < q->nhooks; i++) {
+		if (kicked || rdtsc() >= q->hook_due[i])
+			q->hook_due[i] = q->hook[i](rdtsc());
+		next = MIN(next, q->hook_due[i]);
+	}
 	return next;
 }
 
@@ -161,7 +170,7 @@ void sched_loop(void)
 			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)++beats);
 			report_nmis();
 		}
-		uint64_t hooks_due = run_hooks(q);
+		uint64_t hooks_due = run_hooks(q, wakeups);
 		/* Round-robin over this CPU's vCPUs; retire those whose VM ended. */
 		bool ran = false;
 		uint64_t deadline = MIN(c->index == 0 ? next_beat : UINT64_MAX, hooks_due);

@@ -15,11 +15,10 @@ struct vcpu;
 #define SCHED_ALL_CPUS UINT32_MAX
 
 /* Work that a layer above hands the scheduler loop (the IOPM's polling,
- * deferred device completions): run on its CPU on every pass of the loop
- * (between slices, after a kick or a deadline), with interrupts off; it
- * returns the TSC time by which it wants the next pass (UINT64_MAX: none;
- * new work kicks the CPU, vmm/kick.h). It does nothing when it has
- * nothing due. */
+ * deferred device completions): run on its CPU, with interrupts off, by
+ * the first pass of the loop at or after the TSC time it returned last
+ * (UINT64_MAX: none), and by the first pass after a kick (new work kicks
+ * the CPU, vmm/kick.h); it does nothing when it has nothing due. */
 typedef uint64_t (*sched_hook_fn)(uint64_t now);
 
 void sched_init(void);

@@ -42,11 +42,14 @@ struct vcpu_io {
 	struct coop_ioreq req;        /* the request (state != IDLE: outstanding) */
 	volatile uint32_t state;      /* enum ioreq_state */
 	enum io_cont cont;
+	uint64_t seq;                 /* the last request's number */
 	uint64_t requests, waits;     /* requests made; of them, completed later */
 	/* Port I/O. */
 	uint32_t insn_len;            /* to step RIP past the IN/OUT/INS/OUTS */
 	uint8_t asize;                /* string I/O: address size (2, 4, 8) */
 	bool rep;
+	bool down;                    /* string I/O: EFLAGS.DF */
+	bool bp_armed;                /* string I/O: DR7 enables a breakpoint */
 	uint64_t mem_base;            /* string I/O: the memory operand's segment base */
 	/* MMIO: the instruction, decoded once at the exit and carried out again
 	 * (from this copy, never fetched again) after each completion; the

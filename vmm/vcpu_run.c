@@ -74,13 +74,15 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice)
 		/* A device request outstanding: the vCPU waits (the completion
 		 * kicks this CPU); once answered, its instruction is finished
 		 * here, which may make the next request. */
-		bool resume;
-		if (!ioreq_ready(v, &resume))
-			return RUN_IDLE;
-		if (resume) {
-			context_switch(c, v);   /* its DR0-DR3 and CR2 live, as at the exit */
-			exit_resume(v);
-			continue;
+		if (!ioreq_idle(&v->io)) {
+			bool resume;
+			if (!ioreq_ready(v, &resume))
+				return RUN_IDLE;
+			if (resume) {
+				context_switch(c, v);   /* its DR0-DR3 and CR2 live, as at the exit */
+				exit_resume(v);
+				continue;
+			}
 		}
 		if (!virq_prepare_entry(v))
 			return RUN_IDLE;

@@ -57,12 +57,12 @@ TEST(iomap, add_find_and_refusals)
 	EXPECT_TRUE(iomap_find(&m, COOP_IOREQ_PIO, 0x30) != NULL);
 	EXPECT_EQ(iomap_find(&m, COOP_IOREQ_PIO, 0x30)->iopm, 3);
 	EXPECT_TRUE(iomap_find(&m, COOP_IOREQ_PIO, 0x14) == NULL);
-	EXPECT_TRUE(iomap_find(&m, COOP_IOREQ_PIO, 0x13) == &m.r[0]);
-	EXPECT_TRUE(iomap_contains(&m.r[0], 0x12, 2));
-	EXPECT_FALSE(iomap_contains(&m.r[0], 0x12, 4));
-	EXPECT_FALSE(iomap_contains(&m.r[0], 0x12, 0));
+	EXPECT_TRUE(iomap_find(&m, COOP_IOREQ_PIO, 0x13) == &m.r[COOP_IOREQ_PIO][0]);
+	EXPECT_TRUE(iomap_contains(&m.r[COOP_IOREQ_PIO][0], 0x12, 2));
+	EXPECT_FALSE(iomap_contains(&m.r[COOP_IOREQ_PIO][0], 0x12, 4));
+	EXPECT_FALSE(iomap_contains(&m.r[COOP_IOREQ_PIO][0], 0x12, 0));
 	struct iomap_range d = { .name = "d", .space = COOP_IOREQ_MMIO, .defer = defer_stub };
-	for (unsigned i = m.n; i < IOMAP_MAX_RANGES; i++) {
+	for (unsigned i = m.n[COOP_IOREQ_MMIO]; i < IOMAP_MAX_RANGES; i++) {
 		d.first = d.last = 0x100000ULL + i;
 		EXPECT_EQ(iomap_add(&m, &d), 0);
 	}
