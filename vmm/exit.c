@@ -18,6 +18,7 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 #define CPUID_HV_BASE 0x40000000U
 #define CPUID_HV_LAST 0x400000ffU

@@ -19,6 +19,7 @@
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 #define VMX_BASIC_INS_OUTS_INFO (1ULL << 54)
 #define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)

@@ -11,9 +11,11 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/trampoline.h"
 #include "arch/x86/vmx.h"
+#include "vmm/desc.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
 #include "vmm/timer.h"
+#include "vmm/vmx.h"
 
 #define INIT_DELAY_US 10000
 #define SIPI_DELAY_US 200

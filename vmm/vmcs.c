@@ -17,6 +17,7 @@
 #include "vmm/percpu.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 #define PAT_POWER_ON 0x0007040600070406ULL
 #define DR7_RESET 0x400

@@ -11,6 +11,7 @@
 #include "arch/x86/vmx.h"
 #include "vmm/lib.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 #define RFLAGS_RESERVED_ZERO 0xffffffffffc08028ULL   /* bits 63:22, 15, 5, 3 */
 #define RFLAGS_RESERVED_ONE  0x2ULL

@@ -6,8 +6,8 @@
 #include "arch/x86/acpi.h"
 
 #include "arch/x86/cpu.h"
-#include "arch/x86/ioapic.h"
 #include "vmm/errno.h"
+#include "vmm/ioapic.h"
 #include "vmm/log.h"
 
 struct platform platform;

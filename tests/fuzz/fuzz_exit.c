@@ -38,6 +38,7 @@
 #include "tests/harness/harness.h"
 #include "vmm/vlapic.h"
 #include "vmm/vm.h"
+#include "vmm/vmx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
