@@ -15,7 +15,6 @@
 #include "vmm/ioreq.h"
 #include "vmm/lib.h"
 #include "vmm/log.h"
-#include "vmm/vdev.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
