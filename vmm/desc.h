@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* desc.h: the VMM's descriptor tables (arch/x86/desc.c): the IDT shared by
  * every CPU, each CPU's GDT and TSS in its struct cpu; the descriptor
  * formats are in arch/x86/desc.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ioapic.h: the host's I/O APICs as the firmware tables list them
  * (arch/x86/acpi.c, arch/x86/mptable.c) and the driver that masks and
  * routes their pins (arch/x86/ioapic.c); the registers are in

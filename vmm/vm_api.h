@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vm_api.h: creating, starting and freeing virtual machines, and the table
  * of the VMs that exist (their structures and what the vCPU layer asks of
  * a VM are in vmm/vm.h). */

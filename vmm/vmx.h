@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vmx.h: what the VMM learned of this machine's VMX (arch/x86/vmx.c reads
  * the capability MSRs once, on the boot CPU) and entering VMX root
  * operation. The MSRs' fields and the control bits: arch/x86/vmx.h. */

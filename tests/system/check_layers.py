@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 # Suite: the VMM's layering (docs/architecture.md "Layers"), checked on the
 # source tree by tools/check-layers -- no boot. Every C file and header under
 # vmm/, arch/ and shared/ is in a layer's folder and its includes name
