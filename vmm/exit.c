@@ -19,6 +19,7 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 /* CPUID leaf 1 bits whose MSRs or state the VMM does not provide: hidden,
  * so that every feature CPUID shows works (docs/guest-platform.md). */

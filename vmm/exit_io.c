@@ -16,10 +16,10 @@
 #include "vmm/ioreq.h"
 #include "vmm/lib.h"
 #include "vmm/log.h"
-#include "vmm/vdev.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 /* The new value of RCX/RSI/RDI after a string iteration with this address
  * size: 64 bits as is, 32 bits zero-extended (a 32-bit register write, SDM

@@ -11,6 +11,7 @@
 #include "vmm/log.h"
 #include "vmm/mb1_loader.h"
 #include "vmm/vm.h"
+#include "vmm/vm_api.h"
 
 int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char *err, size_t errlen)
 {

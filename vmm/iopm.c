@@ -18,6 +18,7 @@
 #include "arch/x86/trampoline.h"
 #include "shared/coopvmm_abi.h"
 #include "vmm/errno.h"
+#include "vmm/ioapic.h"
 #include "vmm/iopm_cmdline.h"
 #include "vmm/iopm_e820.h"
 #include "vmm/irq_forward.h"

@@ -10,6 +10,8 @@
 #include "arch/x86/vmx.h"
 #include "vmm/bootinfo.h"
 #include "vmm/cmdline.h"
+#include "vmm/desc.h"
+#include "vmm/ioapic.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
 #include "vmm/partition.h"
@@ -23,6 +25,8 @@
 #include "vmm/smp.h"
 #include "vmm/timer.h"
 #include "vmm/trap.h"
+#include "vmm/vm_api.h"
+#include "vmm/vmx.h"
 
 #define ERR_MAX 256
 
@@ -116,7 +120,7 @@ static void start_interrupts(void)
 		fatal("could not calibrate the TSC: %s", config.timer_ref == TIMER_REF_PMTIMER
 			      ? "timer_ref=pmtimer: no ACPI PM timer, or it does not count"
 			      : "neither PIT channel 2 nor the ACPI PM timer counts");
-	sched_init();
+	sched_init(vm_vcpu_stopped);
 	/* What the scheduler loop runs besides vCPUs: the IOPMs' polling on
 	 * the BSP, deferred device completions on every CPU. */
 	sched_add_hook(0, iopm_poll);

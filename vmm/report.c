@@ -9,6 +9,7 @@
 #include "vmm/log.h"
 #include "vmm/percpu.h"
 #include "vmm/timer.h"
+#include "vmm/vmx.h"
 
 static void zone_line(const char *name, const struct zone *z)
 {

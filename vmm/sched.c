@@ -33,6 +33,7 @@ struct runq {
 };
 
 static struct runq runqs[MAX_CPUS];
+static sched_retire_fn retire_hook;
 
 static void timer_handler(struct trap_frame *f)
 {
@@ -41,8 +42,9 @@ static void timer_handler(struct trap_frame *f)
 	lapic_eoi();
 }
 
-void sched_init(void)
+void sched_init(sched_retire_fn retire)
 {
+	retire_hook = retire;
 	for (uint32_t i = 0; i < ncpus; i++)
 		cpus[i].runq = &runqs[i];
 	cpu_kick_init();
@@ -58,7 +60,7 @@ uint32_t sched_pick_cpu(uint32_t n)
 	return k ? online[n % k] : 0;
 }
 
-void sched_add(struct vcpu *v)
+int sched_add(struct vcpu *v)
 {
 	struct runq *q = &runqs[v->cpu];
 	uint64_t flags = spin_lock_irqsave(&q->lock);
@@ -66,14 +68,10 @@ void sched_add(struct vcpu *v)
 	if (added)
 		q->v[q->n++] = v;
 	spin_unlock_irqrestore(&q->lock, flags);
-	if (!added) {
-		/* The vCPU never ran (no VMCS anywhere): it stops here, so that
-		 * its VM, killed, can still end and free its memory. */
-		vm_kill(v->vm, "cpu %u run queue full", v->cpu);
-		vm_vcpu_stopped(v);
-		return;
-	}
+	if (!added)
+		return -ENOSPC;
 	cpu_kick(v->cpu);
+	return 0;
 }
 
 int sched_add_hook(uint32_t cpu, sched_hook_fn fn)
@@ -126,7 +124,7 @@ static void retire(struct runq *q, uint32_t i)
 		c->current_vmcs = 0;
 	if (c->last_vcpu == v)
 		c->last_vcpu = NULL;
-	vm_vcpu_stopped(v);
+	retire_hook(v);
 }
 
 /* Arm this CPU's LAPIC timer (one-shot) for a TSC deadline. */

@@ -21,11 +21,17 @@ struct vcpu;
  * (UINT64_MAX: none), and by the first pass after a kick (new work kicks
  * the CPU, vmm/kick.h); it does nothing when it has nothing due. */
 typedef uint64_t (*sched_hook_fn)(uint64_t now);
+/* What the layer above does with a vCPU that has stopped for good (its VM
+ * ended): the loop calls it on the vCPU's CPU once the vCPU has left the
+ * run queue and its VMCS the CPU (main.c gives vm_vcpu_stopped). */
+typedef void (*sched_retire_fn)(struct vcpu *v);
 
-void sched_init(void);
+void sched_init(sched_retire_fn retire);
 /* The VMM CPU for the n-th vCPU placed (round-robin over online VMM CPUs). */
 uint32_t sched_pick_cpu(uint32_t n);
-void sched_add(struct vcpu *v);
+/* Put v on its CPU's run queue and kick that CPU; -ENOSPC when the queue
+ * is full (v was not added). */
+int sched_add(struct vcpu *v);
 /* Run fn on `cpu` (SCHED_ALL_CPUS: on every CPU) from the scheduler loop;
  * before the CPUs enter the loop. -ENOSPC when full. */
 int sched_add_hook(uint32_t cpu, sched_hook_fn fn);

@@ -12,9 +12,11 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/trampoline.h"
 #include "arch/x86/vmx.h"
+#include "vmm/desc.h"
 #include "vmm/log.h"
 #include "vmm/mm.h"
 #include "vmm/timer.h"
+#include "vmm/vmx.h"
 
 #define AP_WAIT_US 1000000
 

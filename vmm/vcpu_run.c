@@ -18,6 +18,7 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 int vmx_enter(uint64_t regs[GPR_COUNT], int launched);
 

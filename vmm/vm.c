@@ -4,12 +4,13 @@
  * bitmaps that trap everything (the exit handlers decide), the VMM's
  * virtual devices, exit statistics when a VM ends. */
 #define LOG_PREFIX "vm"
-#include "vmm/vm.h"
+#include "vmm/vm_api.h"
 
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
+#include "vmm/acpi_build.h"
 #include "vmm/errno.h"
 #include "vmm/exit.h"
 #include "vmm/kick.h"
@@ -21,6 +22,7 @@
 #include "vmm/vdev.h"
 #include "vmm/virq.h"
 #include "vmm/vm_layout.h"
+#include "vmm/vmx.h"
 
 #define BITMAP_ALL_EXIT 0xff
 
@@ -198,8 +200,15 @@ void vm_start(struct vm *vm)
 	pr_info("vm %u %s: %llu MiB RAM at 0x%llx, %u vCPU(s) on CPU(s) %u%s, EPT %llu tables", vm->id,
 		vm->name, (unsigned long long)(vm->mem_size / MiB), (unsigned long long)vm->mem_hpa,
 		vm->nvcpus, vm->vcpu[0].cpu, vm->nvcpus > 1 ? "..." : "", (unsigned long long)vm->ept.tables);
-	for (uint32_t i = 0; i < vm->nvcpus; i++)
-		sched_add(&vm->vcpu[i]);
+	for (uint32_t i = 0, n = vm->nvcpus; i < n; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+		if (sched_add(v)) {
+			/* The vCPU never ran (no VMCS anywhere): it stops here, so
+			 * that its VM, killed, can still end and free its memory. */
+			vm_kill(vm, "cpu %u run queue full", v->cpu);
+			vm_vcpu_stopped(v);
+		}
+	}
 }
 
 static void vm_stop(struct vm *vm, enum vm_state st)

@@ -11,7 +11,6 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
-#include "vmm/acpi_build.h"
 #include "vmm/ept.h"
 #include "vmm/iomap.h"
 #include "vmm/spinlock.h"
@@ -113,25 +112,19 @@ struct vm {
 	uint64_t start_tsc;
 };
 
-extern struct vm *vms[VM_MAX];
+/* The structures above are what the vCPU layer works on; below, the VM
+ * operations it calls (exit handlers, the request path, the run loop). The
+ * VM layer implements them (vmm/vm.c); creating, starting and freeing VMs
+ * is its own interface (vmm/vm_api.h). */
 
-/* Create a VM with `mem` bytes of RAM from the guest pool and `nvcpus`
- * vCPUs pinned round-robin to the VMM CPUs starting at `first_cpu`. */
-int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, struct vm **out,
-	      char *err, size_t errlen);
-/* Make every vCPU runnable on its CPU. */
-void vm_start(struct vm *vm);
 /* End a VM: its vCPUs stop at their next exit; the last one frees it. */
 void vm_exit(struct vm *vm, int status);
 void vm_kill(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Called by a vCPU's CPU when the vCPU has stopped for good. */
-void vm_vcpu_stopped(struct vcpu *v);
 /* Run fn(vm, arg) with the VM whose id is `id`, if it still exists: it
  * cannot be freed meanwhile (the VM table's lock is held: fn must be short
  * and must not end a VM). False when there is no such VM. */
 bool vm_call(uint32_t id, void (*fn)(struct vm *vm, void *arg), void *arg);
 /* Host pointer for guest-physical [gpa, gpa+len) if it is RAM, else NULL. */
 void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
-uint32_t vm_count_running(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include "vmm/percpu.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 #define FLAT_LIMIT 0xffffffffU
 #define REAL_LIMIT 0xffffU

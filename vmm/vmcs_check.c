@@ -13,6 +13,7 @@
 #include "arch/x86/vmx.h"
 #include "vmm/lib.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 struct seg {
 	const char *name;

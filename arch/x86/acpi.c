@@ -7,8 +7,8 @@
 #include "arch/x86/acpi.h"
 
 #include "arch/x86/cpu.h"
-#include "arch/x86/ioapic.h"
 #include "vmm/errno.h"
+#include "vmm/ioapic.h"
 #include "vmm/log.h"
 
 struct platform platform;
@@ -51,7 +51,7 @@ static const struct acpi_header *table_at(uint64_t addr)
 	if (!addr)
 		return NULL;
 	const struct acpi_header *h = (const void *)(uintptr_t)addr;
-	if (h->length < sizeof(*h) || h->length > ACPI_TABLE_MAX_LEN || !checksum_ok(h, h->length)) {
+	if (h->length < sizeof(*h) || h->length > FW_TABLE_MAX_LEN || !checksum_ok(h, h->length)) {
 		pr_warn("table at 0x%llx (%.4s) has a bad length or checksum, ignored",
 			(unsigned long long)addr, h->signature);
 		return NULL;

@@ -12,7 +12,7 @@
 #include "arch/x86/acpi_tables.h"
 #include "arch/x86/layout.h"
 
-#define ACPI_TABLE_MAX_LEN (1U << 20)  /* sanity bound for a table we walk */
+#define FW_TABLE_MAX_LEN (1U << 20)  /* sanity bound for a table we walk */
 #define BIOS_EBDA_MIN 0x80000   /* an EBDA below this is not plausible */
 
 #define MAX_IRQ_OVERRIDES 16

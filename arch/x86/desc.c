@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* desc.c: per-CPU GDT and TSS, the shared IDT, and loading them on a CPU
  * (Intel SDM Vol. 3A 3.5.1, 6.10, 6.14.5 "Interrupt Stack Table"). */
-#include "arch/x86/desc.h"
+#include "vmm/desc.h"
 
 #include "arch/x86/msr.h"
 #include "vmm/lib.h"

@@ -3,7 +3,7 @@
  * 3.2.4 "I/O Redirection Table Registers"). The VMM owns every IOAPIC: at
  * boot each pin is masked, later issues route pins one by one. */
 #define LOG_PREFIX "ioapic"
-#include "arch/x86/ioapic.h"
+#include "vmm/ioapic.h"
 
 #include "arch/x86/cpu.h"
 #include "vmm/log.h"

@@ -45,22 +45,5 @@
 #define IOAPIC_RTE_DEST_SHIFT 56            /* destination, bits 63:56 */
 
 #define IOAPIC_MAX_PINS 240
-#define MAX_IOAPICS 8
-
-struct ioapic {
-	uint32_t id;
-	uint64_t base;     /* MMIO physical address */
-	uint32_t gsi_base; /* first global system interrupt */
-	uint32_t pins;     /* redirection entries */
-	uint32_t version;
-};
-
-extern struct ioapic ioapics[MAX_IOAPICS];
-extern uint32_t nioapics;
-
-/* Read each IOAPIC's version and mask every pin. */
-void ioapic_init_all(void);
-uint64_t ioapic_read_rte(const struct ioapic *io, uint32_t pin);
-void ioapic_write_rte(const struct ioapic *io, uint32_t pin, uint64_t rte);
 
 #endif

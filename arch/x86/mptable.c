@@ -7,9 +7,9 @@
 #include "arch/x86/acpi.h"
 
 #include "arch/x86/cpu.h"
-#include "arch/x86/ioapic.h"
 #include "arch/x86/mptable.h"
 #include "vmm/errno.h"
+#include "vmm/ioapic.h"
 #include "vmm/log.h"
 
 static bool sum_ok(const uint8_t *p, uint32_t len)

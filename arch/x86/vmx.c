@@ -3,7 +3,7 @@
  * VMX root operation (Intel SDM Vol. 3C 23.6 "Discovering Support for
  * VMX", 23.7 "Enabling and Entering VMX Operation", Appendix A). */
 #define LOG_PREFIX "vmx"
-#include "arch/x86/vmx.h"
+#include "vmm/vmx.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vmx.h: VMX capability reporting and VMXON (Intel SDM Vol. 3C 23.6-23.8
  * "Discovering/Enabling/Entering VMX", Appendix A "VMX Capability
- * Reporting Facility"). Control bits are named by the SDM's tables. */
+ * Reporting Facility"): the capability MSRs' fields and the control bits,
+ * named by the SDM's tables. What the VMM reads of them: vmm/vmx.h. */
 #ifndef ARCH_X86_VMX_H
 #define ARCH_X86_VMX_H
 
@@ -71,36 +72,5 @@
 #define VPID_CAP_ALL              (1ULL << 42)
 /* IA32_VMX_MISC (A.6). */
 #define VMX_MISC_PREEMPT_RATE(m)  ((m) & 0x1f)
-
-/* Allowed settings of one control word: bits in must1 must be set, bits
- * outside may1 must be clear (A.3-A.5). */
-struct vmx_ctl {
-	uint32_t must1;
-	uint32_t may1;
-};
-
-struct vmx_caps {
-	bool supported;
-	const char *reason;          /* why not, when !supported */
-	uint64_t basic;
-	uint32_t revision;
-	uint32_t region_size;
-	bool true_ctls;
-	struct vmx_ctl pin, proc, proc2, exit, entry;
-	uint64_t ept_vpid;
-	uint64_t misc;
-	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-};
-
-extern struct vmx_caps vmx_caps;
-
-/* Read and check every VMX feature the VMM needs on this (the boot) CPU,
- * fill vmx_caps and print the capability table. */
-bool vmx_check(void);
-/* Make IA32_FEATURE_CONTROL allow VMXON on this CPU (set and lock it when
- * firmware left it unlocked); returns NULL or the reason it cannot. */
-const char *vmx_feature_control(void);
-/* VMXON on this CPU with the given 4 KiB region (identity-mapped). */
-const char *vmx_on(uint64_t region_phys);
 
 #endif

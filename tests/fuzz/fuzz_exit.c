@@ -40,6 +40,7 @@
 #include "vmm/exit.h"
 #include "vmm/vlapic.h"
 #include "vmm/vm.h"
+#include "vmm/vmx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -24,6 +24,7 @@
 #include "vmm/vm.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 #define LOG_MAX 512
 #define PAGE 4096ULL
@@ -202,9 +203,10 @@ uint32_t sched_pick_cpu(uint32_t n)
 	return 0;
 }
 
-void sched_add(struct vcpu *v)
+int sched_add(struct vcpu *v)
 {
 	(void)v;
+	return 0;
 }
 
 

@@ -18,6 +18,7 @@
 #include "vmm/ioreq.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
+#include "vmm/vm_api.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmcs_access.h"
 

@@ -16,6 +16,7 @@
 #include "vmm/vlapic.h"
 #include "vmm/vm.h"
 #include "vmm/vmcs_access.h"
+#include "vmm/vmx.h"
 
 #define XGP0 (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | INTR_INFO_ERROR_VALID | 13U)
 #define XGP_REAL (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | 13U)   /* real mode: no error code */

@@ -13,6 +13,7 @@
 #include "vmm/errno.h"
 #include "vmm/guests.h"
 #include "vmm/vm.h"
+#include "vmm/vm_api.h"
 
 static struct run_entry e[RUN_MAX];
 static char err[200];
