@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_tables.h: the layouts and field values of the ACPI tables that the
- * VMM reads (arch/x86/acpi.c) and builds for its guests (vmm/acpi_build.c):
+ * VMM reads (vmm/platform/acpi.c) and builds for its guests (vmm/vm/acpi_build.c):
  * ACPI 6.4 5.2.3.2 Generic Address Structure, 5.2.5.3 RSDP, 5.2.6 header,
  * 5.2.7/5.2.8 RSDT/XSDT, 5.2.9 FADT, 5.2.10 FACS, 5.2.12 MADT; 4.8.3 PM1. */
 #ifndef ARCH_X86_ACPI_TABLES_H

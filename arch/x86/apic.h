@@ -2,7 +2,7 @@
 /* apic.h: local APIC registers and fields (Intel SDM Vol. 3A 10.4-10.12:
  * register map table 10-1, x2APIC MSR mapping in 10.12.1.2), used by the
  * host LAPIC driver (arch/x86/lapic.c) and the guests' vLAPIC
- * (vmm/vlapic.c). Offsets are xAPIC MMIO offsets; in x2APIC mode the MSR
+ * (vmm/vdev/vlapic.c). Offsets are xAPIC MMIO offsets; in x2APIC mode the MSR
  * is MSR_X2APIC_BASE + (offset >> APIC_REG_SHIFT). */
 #ifndef ARCH_X86_APIC_H
 #define ARCH_X86_APIC_H

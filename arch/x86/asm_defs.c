@@ -12,7 +12,7 @@
 #include "arch/x86/serial.h"
 #include "arch/x86/trampoline.h"
 #include "arch/x86/vmcs.h"
-#include "vmm/multiboot2.h"
+#include "arch/x86/multiboot2.h"
 
 /* Values are emitted as four 16-bit pieces: an x86-64 "i" operand must fit
  * a sign-extended 32-bit immediate, which 0x80000000 and up do not. */

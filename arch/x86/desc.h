@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* desc.h: segment descriptors, the 64-bit TSS and IDT gates (Intel SDM
  * Vol. 3A 3.4.5 "Segment Descriptors", 7.7 "Task Management in 64-bit
- * Mode", 6.14.1 "64-Bit Mode IDT"). The VMM's tables: vmm/desc.h. */
+ * Mode", 6.14.1 "64-Bit Mode IDT"). The VMM's tables: vmm/platform/desc.h. */
 #ifndef ARCH_X86_DESC_H
 #define ARCH_X86_DESC_H
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* insn.h: x86 instruction encoding (Intel SDM Vol. 2A ch. 2 "Instruction
  * Format", Vol. 2D Appendix A "Opcode Map"): the prefixes, opcodes and
- * ModRM/SIB fields that the MMIO decoder (vmm/decode.c) knows. */
+ * ModRM/SIB fields that the MMIO decoder (vmm/vcpu/decode.c) knows. */
 #ifndef ARCH_X86_INSN_H
 #define ARCH_X86_INSN_H
 

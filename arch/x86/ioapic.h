@@ -3,8 +3,8 @@
  * "Register Description"): indirect access through IOREGSEL/IOWIN, the ID,
  * version and arbitration registers and the redirection table (3.2.4);
  * the EOI register of version 0x20 I/O APICs (Intel ICH datasheets).
- * Used by the host driver (arch/x86/ioapic.c) and the guests' vIOAPIC
- * (vmm/vioapic.c). Delivery modes are the LAPIC's (APIC_DM_*). */
+ * Used by the host driver (vmm/platform/ioapic.c) and the guests' vIOAPIC
+ * (vmm/vdev/vioapic.c). Delivery modes are the LAPIC's (APIC_DM_*). */
 #ifndef ARCH_X86_IOAPIC_H
 #define ARCH_X86_IOAPIC_H
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* mptable.h: the layouts of the Intel MultiProcessor Specification 1.4
- * tables, read by the VMM (arch/x86/mptable.c) and built for its guests
- * (vmm/acpi_build.c): 4.1 MP floating pointer, 4.2 configuration table
+ * tables, read by the VMM (vmm/platform/mptable.c) and built for its guests
+ * (vmm/vm/acpi_build.c): 4.1 MP floating pointer, 4.2 configuration table
  * header, 4.3 base table entries (Tables 4-3 to 4-12). */
 #ifndef ARCH_X86_MPTABLE_H
 #define ARCH_X86_MPTABLE_H

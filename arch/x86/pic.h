@@ -4,7 +4,7 @@
  * Edge/Level Control Registers at 0x4d0/0x4d1 (Intel 82371AB PIIX4
  * datasheet, ELCR1/ELCR2). The VMM remaps the real pair away from the
  * exception vectors and masks every line: external interrupts come via the
- * IOAPIC. The guests' vPIC (vmm/vpic.c) decodes the same commands. */
+ * IOAPIC. The guests' vPIC (vmm/vdev/vpic.c) decodes the same commands. */
 #ifndef ARCH_X86_PIC_H
 #define ARCH_X86_PIC_H
 

@@ -4,7 +4,7 @@
  * the PC/AT system control port B at 0x61 (channel 2's gate and output,
  * speaker, refresh toggle). The VMM uses channel 2 only, to calibrate the
  * TSC and LAPIC timer at boot (the ACPI PM timer's rate is in
- * arch/x86/acpi_tables.h); the guests' vPIT (vmm/vpit.c) models all three. */
+ * arch/x86/acpi_tables.h); the guests' vPIT (vmm/vdev/vpit.c) models all three. */
 #ifndef ARCH_X86_PIT_H
 #define ARCH_X86_PIT_H
 

@@ -2,7 +2,7 @@
 /* vmx.h: VMX capability reporting and VMXON (Intel SDM Vol. 3C 23.6-23.8
  * "Discovering/Enabling/Entering VMX", Appendix A "VMX Capability
  * Reporting Facility"): the capability MSRs' fields and the control bits,
- * named by the SDM's tables. What the VMM reads of them: vmm/vmx.h. */
+ * named by the SDM's tables. What the VMM reads of them: vmm/platform/vmx.h. */
 #ifndef ARCH_X86_VMX_H
 #define ARCH_X86_VMX_H
 

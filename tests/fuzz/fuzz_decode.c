@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* fuzz_decode.c: libFuzzer target for the instruction decoder (vmm/decode.c,
+/* fuzz_decode.c: libFuzzer target for the instruction decoder (vmm/vcpu/decode.c,
  * SDM Vol. 2A ch. 2). Decodes the input in all four CPU modes and checks the
  * invariants the emulator relies on; any violation aborts with the input.
  * Build and run: make -C tests/fuzz run SECONDS=60 (docs/decoder.md). */
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/decode.h"
-#include "vmm/errno.h"
+#include "vmm/vcpu/decode.h"
+#include "vmm/lib/errno.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -37,10 +37,10 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "tests/harness/harness.h"
-#include "vmm/exit.h"
-#include "vmm/vlapic.h"
-#include "vmm/vm.h"
-#include "vmm/vmx.h"
+#include "vmm/vcpu/exit.h"
+#include "vmm/vdev/vlapic.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/platform/vmx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

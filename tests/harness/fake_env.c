@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* fake_env.c: what the exit handlers and vmm/vm.c call outside the files
+/* fake_env.c: what the exit handlers and vmm/vm/vm.c call outside the files
  * under test, for the host harness: the log, the scheduler's kicks, the VMM
  * heap and the guest-RAM pool, the timer rates, the VMX capabilities and
- * the few vmm/vmcs.c functions on the exit path. */
+ * the few vmm/vcpu/vmcs.c functions on the exit path. */
 #define LOG_PREFIX "harness"
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,17 +14,17 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "tests/harness/harness.h"
-#include "vmm/log.h"
-#include "vmm/mm.h"
-#include "vmm/defer.h"
-#include "vmm/errno.h"
-#include "vmm/kick.h"
-#include "vmm/sched.h"
-#include "vmm/timer.h"
-#include "vmm/vm.h"
-#include "vmm/vmcs.h"
-#include "vmm/vmcs_access.h"
-#include "vmm/vmx.h"
+#include "vmm/platform/log.h"
+#include "vmm/platform/mm.h"
+#include "vmm/vcpu/defer.h"
+#include "vmm/lib/errno.h"
+#include "vmm/platform/kick.h"
+#include "vmm/vm/sched.h"
+#include "vmm/platform/timer.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/vcpu/vmcs.h"
+#include "vmm/vcpu/vmcs_access.h"
+#include "vmm/platform/vmx.h"
 
 #define LOG_MAX 512
 #define PAGE 4096ULL
@@ -95,7 +95,7 @@ void fenv_set_panic_hook(void (*hook)(const char *msg))
 	panic_hook = hook;
 }
 
-/* --- vmm/log.h --- */
+/* --- vmm/platform/log.h --- */
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
@@ -136,7 +136,7 @@ void log_fatal(const char *prefix, const char *fmt, ...)
 	abort();
 }
 
-/* --- vmm/kick.h --- */
+/* --- vmm/platform/kick.h --- */
 
 void cpu_kick(uint32_t cpu)
 {
@@ -144,7 +144,7 @@ void cpu_kick(uint32_t cpu)
 	kicks++;
 }
 
-/* --- vmm/defer.h: the requests are kept until the test (or hv_run, in
+/* --- vmm/vcpu/defer.h: the requests are kept until the test (or hv_run, in
  * automatic mode) completes them --- */
 
 #define FENV_DEFER_MAX 64
@@ -195,7 +195,7 @@ int fenv_complete_deferred(unsigned i)
 	return ioreq_complete(r.vm, r.vcpu, r.seq, serve, NULL);
 }
 
-/* --- vmm/sched.h --- */
+/* --- vmm/vm/sched.h --- */
 
 uint32_t sched_pick_cpu(uint32_t n)
 {
@@ -210,7 +210,7 @@ int sched_add(struct vcpu *v)
 }
 
 
-/* --- vmm/mm.h: the VMM heap is host memory, "physical" = host address ---
+/* --- vmm/platform/mm.h: the VMM heap is host memory, "physical" = host address ---
  * Allocations are recycled by size (a VM per fuzz input would otherwise
  * map and unmap memory every time); ASan sees every byte as freed memory
  * while it is not handed out, so a use after free or an overflow into
@@ -325,14 +325,14 @@ void guest_ram_free(uint64_t pa, uint64_t bytes)
 	ram_cache.in_use = false;
 }
 
-/* --- vmm/timer.h --- */
+/* --- vmm/platform/timer.h --- */
 
 uint64_t tsc_to_us(uint64_t cycles)
 {
 	return cycles / (timer_rates.tsc_khz / 1000);
 }
 
-/* --- vmm/vmcs.h: the functions on the exit/entry path --- */
+/* --- vmm/vcpu/vmcs.h: the functions on the exit/entry path --- */
 
 void vmcs_proc_controls(uint32_t set, uint32_t clear)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* fake_vmcs.c: the VMCS of the host harness. Replaces vmm/vmcs_access.c
+/* fake_vmcs.c: the VMCS of the host harness. Replaces vmm/vcpu/vmcs_access.c
  * (VMREAD/VMWRITE on the current VMCS) with a table of the fields
  * arch/x86/vmcs.h names, so the exit handlers run unmodified on the host.
  *
@@ -21,7 +21,7 @@
 
 #include "arch/x86/vmcs.h"
 #include "tests/harness/harness.h"
-#include "vmm/vmcs_access.h"
+#include "vmm/vcpu/vmcs_access.h"
 
 #define F(name) { name, #name }
 static const struct {
@@ -173,7 +173,7 @@ void fvmcs_clear_writes(void)
 	memset(vmm_wrote, 0, sizeof(vmm_wrote));
 }
 
-/* --- what the VMM links against instead of vmm/vmcs_access.c --- */
+/* --- what the VMM links against instead of vmm/vcpu/vmcs_access.c --- */
 
 void vmcs_write(uint32_t enc, uint64_t v)
 {

@@ -13,14 +13,14 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
-#include "vmm/exit.h"
-#include "vmm/guest_mem.h"
-#include "vmm/ioreq.h"
-#include "vmm/virq.h"
-#include "vmm/vm.h"
-#include "vmm/vm_api.h"
-#include "vmm/vmcs.h"
-#include "vmm/vmcs_access.h"
+#include "vmm/vcpu/exit.h"
+#include "vmm/vcpu/guest_mem.h"
+#include "vmm/vcpu/ioreq.h"
+#include "vmm/vcpu/virq.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/vm/vm.h"
+#include "vmm/vcpu/vmcs.h"
+#include "vmm/vcpu/vmcs_access.h"
 
 #define MAX_VIOLATIONS 16
 #define TEXT_MAX 320

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* harness.h: the host harness for the VM-exit handlers (vmm/exit.c,
+/* harness.h: the host harness for the VM-exit handlers (vmm/vcpu/exit.c,
  * exit_io.c, mmio.c, guest_mem.c, virq.c and the devices behind them),
  * used by the unit tests (tests/unit/test_exit_*.c) and the fuzzer
  * (tests/fuzz/fuzz_exit.c); docs/exit-harness.md describes it.
  *
  * The handlers are compiled unmodified with COOPVMM_HOST_TEST and linked
  * against fakes instead of the hardware:
- *   fake_vmcs.c  VMREAD/VMWRITE: a field -> value table (vmm/vmcs_access.h)
+ *   fake_vmcs.c  VMREAD/VMWRITE: a field -> value table (vmm/vcpu/vmcs_access.h)
  *   fake_cpu.c   CPUID, RDTSC, RDMSR/WRMSR, CLI/STI (arch/x86/cpu.h, msr.h)
  *   fake_env.c   log, scheduler kicks, VMM heap, guest-RAM pool, timer
- *                rates, VMX capabilities, the vmm/vmcs.c functions used
- * The VM itself is made by the real vm_create() (vmm/vm.c): guest RAM is a
+ *                rates, VMX capabilities, the vmm/vcpu/vmcs.c functions used
+ * The VM itself is made by the real vm_create() (vmm/vm/vm.c): guest RAM is a
  * host mapping with inaccessible guard regions on both sides, so an access
  * past it faults (ASan reports it), and vm_gpa_ptr() is the real one.
  *
@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/vm.h"
+#include "vmm/vcpu/vm_types.h"
 
 /* MSR numbers the fake CPU checks (arch/x86/msr.h may not name them all). */
 #define HV_MSR_SYSENTER_CS 0x174
@@ -92,7 +92,7 @@ void fenv_reset(void);
 const char *fenv_last_log(void);                 /* the last pr_err/pr_warn/... line */
 unsigned fenv_log_count(void);
 unsigned fenv_kicks(void);                       /* cpu_kick() calls */
-/* Deferred device requests (vmm/defer.h defer_request): kept here. In
+/* Deferred device requests (vmm/vcpu/defer.h defer_request): kept here. In
  * automatic mode (the default) hv_run() completes them at once and
  * finishes the instruction, so every exit ends with nothing outstanding;
  * in manual mode the test completes request i when it wants

@@ -12,11 +12,11 @@
 #include "arch/x86/vmx.h"
 #include "test.h"
 #include "tests/harness/harness.h"
-#include "vmm/exit.h"
-#include "vmm/vlapic.h"
-#include "vmm/vm.h"
-#include "vmm/vmcs_access.h"
-#include "vmm/vmx.h"
+#include "vmm/vcpu/exit.h"
+#include "vmm/vdev/vlapic.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/vcpu/vmcs_access.h"
+#include "vmm/platform/vmx.h"
 
 #define XGP0 (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | INTR_INFO_ERROR_VALID | 13U)
 #define XGP_REAL (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | 13U)   /* real mode: no error code */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_acpi_build.c: the guest's firmware tables (vmm/acpi_build.c) read
+/* test_acpi_build.c: the guest's firmware tables (vmm/vm/acpi_build.c) read
  * back the way an OS finds them: the RSDP by its scan of 0xE0000-0xFFFFF,
  * every checksum and length, RSDT and XSDT listing the same tables, the
  * FADT's PM blocks, FACS and DSDT, the MADT for 1 to 255 vCPUs, the MP
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 
 #include "exit_util.h"
-#include "vmm/acpi_build.h"
-#include "vmm/errno.h"
-#include "vmm/virq.h"
-#include "vmm/vpm.h"
+#include "vmm/vm/acpi_build.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vcpu/virq.h"
+#include "vmm/vdev/vpm.h"
 
 #define RAM_SIZE (2U << 20)
 #define FILL 0xa5

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_bootinfo.c: the Multiboot2 information parser (vmm/bootinfo.c)
+/* test_bootinfo.c: the Multiboot2 information parser (vmm/platform/bootinfo.c)
  * against hand-built MBIs, well-formed and hostile (Multiboot2 spec 3.6). */
 #include "test.h"
 
-#include "vmm/bootinfo.h"
-#include "vmm/errno.h"
-#include "vmm/multiboot2.h"
+#include "vmm/platform/bootinfo.h"
+#include "vmm/lib/errno.h"
+#include "arch/x86/multiboot2.h"
 
 struct mbi_builder {
 	uint8_t buf[8192] __attribute__((aligned(8)));

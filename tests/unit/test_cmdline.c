@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_cmdline.c: unit tests of the boot command-line parser (vmm/cmdline.c):
+/* test_cmdline.c: unit tests of the boot command-line parser (vmm/platform/cmdline.c):
  * every key, suffix and number form, every error class with its message, and
  * random input that must never crash. */
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/cmdline.h"
-#include "vmm/errno.h"
+#include "vmm/platform/cmdline.h"
+#include "vmm/lib/errno.h"
 
 #define ERR_LEN 256
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_decode.c: table-driven tests of the instruction decoder (vmm/decode.c,
+/* test_decode.c: table-driven tests of the instruction decoder (vmm/vcpu/decode.c,
  * SDM Vol. 2A ch. 2 and Vol. 2D Appendix A). Each accepted row was assembled
  * with GNU as, and its text column is objdump -M intel's disassembly of the
  * bytes; the expected fields were derived from that text (docs/decoder.md). */
 #include "test.h"
-#include "vmm/decode.h"
-#include "vmm/errno.h"
+#include "vmm/vcpu/decode.h"
+#include "vmm/lib/errno.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

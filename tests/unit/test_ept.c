@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_ept.c: the EPT builder (vmm/ept.c) with a host-side table allocator:
+/* test_ept.c: the EPT builder (vmm/platform/ept.c) with a host-side table allocator:
  * page sizes chosen, translations, permissions, refusals, table accounting. */
 #include <stdlib.h>
 
 #include "test.h"
 
-#include "vmm/ept.h"
-#include "vmm/errno.h"
+#include "vmm/platform/ept.h"
+#include "vmm/lib/errno.h"
 
 #define FAKE_TABLES 64
 #define FAKE_BASE 0x10000000ULL   /* fake physical addresses of the tables */

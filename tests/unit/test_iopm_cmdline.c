@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* test_iopm_cmdline.c: the IOPM's kernel command line and the extra
- * arguments the VMM refuses (vmm/iopm_cmdline.c). */
+ * arguments the VMM refuses (vmm/iopm/iopm_cmdline.c). */
 #include "test.h"
 
-#include "vmm/errno.h"
-#include "vmm/iopm_cmdline.h"
+#include "vmm/lib/errno.h"
+#include "vmm/iopm/iopm_cmdline.h"
 
 static char line[1024], err[200];
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_ioreq.c: the request path (vmm/ioreq.c, vmm/iomap.c, the deferred
- * test device's model vmm/testdev_defer.c): the range map's rules, and in
+/* test_ioreq.c: the request path (vmm/vcpu/ioreq.c, vmm/vcpu/iomap.c, the deferred
+ * test device's model vmm/vdev/testdev_defer.c): the range map's rules, and in
  * the exit harness (manual mode: the test completes each deferred request
  * when it wants) a vCPU that waits after IN/OUT, INS/OUTS and MMIO to the
  * deferred test device, is not entered while it waits, and finishes the
@@ -9,10 +9,10 @@
  * flight. */
 #include "exit_util.h"
 
-#include "vmm/errno.h"
-#include "vmm/iomap.h"
-#include "vmm/ioreq.h"
-#include "vmm/testdev_defer.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vcpu/iomap.h"
+#include "vmm/vcpu/ioreq.h"
+#include "vmm/vdev/testdev_defer.h"
 
 #define EXPECT_MEMEQ(a, b, n) EXPECT_MSG(!memcmp((a), (b), (n)), "%s and %s differ in their %u bytes", #a, #b, (unsigned)(n))
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* test_irq_forward.c: the order of mask, IPI, EOI and unmask for a pin the
- * VMM routes to an IOPM (vmm/irq_forward.c). The callbacks record what the
+ * VMM routes to an IOPM (vmm/iopm/irq_forward.c). The callbacks record what the
  * hardware would have been told, in order. */
 #include "test.h"
 
-#include "vmm/irq_forward.h"
+#include "vmm/iopm/irq_forward.h"
 
 static char seq[512];
 

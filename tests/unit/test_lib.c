@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_lib.c: the VMM's own string functions and vsnprintf (vmm/lib.c),
+/* test_lib.c: the VMM's own string functions and vsnprintf (vmm/lib/lib.c),
  * built for the host under vmm_-prefixed names (see tests/unit/Makefile). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* test_linux_boot.c: the bzImage checks and zero-page builder
- * (vmm/linux_boot.c) and the IOPM e820 builder (vmm/iopm_e820.c). */
+ * (vmm/iopm/linux_boot.c) and the IOPM e820 builder (vmm/iopm/iopm_e820.c). */
 #include <stdlib.h>
 
 #include "test.h"
 
-#include "vmm/errno.h"
-#include "vmm/iopm_e820.h"
-#include "vmm/linux_boot.h"
+#include "vmm/lib/errno.h"
+#include "vmm/iopm/iopm_e820.h"
+#include "vmm/iopm/linux_boot.h"
 
 #define ZONE_BASE 0x17c00000ULL
 #define ZONE_SIZE (64ULL << 20)

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_mb1.c: the Multiboot v1 guest loader (vmm/mb1_loader.c) against
+/* test_mb1.c: the Multiboot v1 guest loader (vmm/vm/mb1_loader.c) against
  * hand-built ELF32 images, well-formed and hostile: segments anywhere in
  * guest RAM, the information placed where no segment is, memory maps of
- * guests up to 5 GiB (vmm/vm_layout.h), no silent limits. */
+ * guests up to 5 GiB (vmm/vm/vm_layout.h), no silent limits. */
 #include <stdlib.h>
 #include <sys/mman.h>
 
 #include "mb1_image.h"
 #include "test.h"
 
-#include "vmm/errno.h"
-#include "vmm/mb1_loader.h"
-#include "vmm/vm_layout.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vm/mb1_loader.h"
+#include "vmm/vm/vm_layout.h"
 
 #define RAM (16U << 20)
 
@@ -374,7 +374,7 @@ TEST(mb1, no_room_for_the_module_list)
 }
 
 /* Guests of 2 GiB and more (issue 13 item 4): RAM below 4 GiB ends at
- * 3 GiB at most (vmm/vm_layout.h), the rest is listed from 4 GiB. The
+ * 3 GiB at most (vmm/vm/vm_layout.h), the rest is listed from 4 GiB. The
  * host block is a sparse mapping: the loader writes only low RAM and the
  * image. */
 struct big_case {

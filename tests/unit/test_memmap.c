@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_memmap.c: unit tests of memory-map normalization (vmm/memmap.c):
+/* test_memmap.c: unit tests of memory-map normalization (vmm/platform/memmap.c):
  * firmware-style maps, overlaps, unsorted and wrapping entries, overflow of
  * MEMMAP_MAX, and a randomized comparison against a byte-painting model. */
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/lib.h"
-#include "vmm/memmap.h"
+#include "vmm/lib/errno.h"
+#include "vmm/lib/lib.h"
+#include "vmm/platform/memmap.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_palloc.c: unit tests of the physical page allocator (vmm/palloc.c)
+/* test_palloc.c: unit tests of the physical page allocator (vmm/platform/palloc.c)
  * over fake physical ranges: init checks, alloc/free patterns, alignment,
  * exhaustion, double free, reserve/release, several ranges, and a randomized
  * run against a per-page shadow model (nothing handed out twice, and no
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/lib.h"
-#include "vmm/palloc.h"
+#include "vmm/lib/errno.h"
+#include "vmm/lib/lib.h"
+#include "vmm/platform/palloc.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define BITMAP_WORDS 65536 /* enough for 16 GiB of pages */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_partition.c: unit tests of the partition planner (vmm/partition.c) on
+/* test_partition.c: unit tests of the partition planner (vmm/platform/partition.c) on
  * the memory maps QEMU and Bochs give, holes, tiny RAM, modules in the way,
  * every error class, and random maps. check_plan() verifies the invariants
  * of every successful plan: disjoint zones inside usable RAM, alignments,
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/partition.h"
+#include "vmm/lib/errno.h"
+#include "vmm/platform/partition.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define ERR_LEN 256

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_ratelimit.c: the log token bucket (vmm/ratelimit.c). TSC at 1 GHz
+/* test_ratelimit.c: the log token bucket (vmm/lib/ratelimit.c). TSC at 1 GHz
  * (tsc_khz 1000000) unless a test says otherwise: one second = 1e9. */
 #include "test.h"
 
-#include "vmm/ratelimit.h"
+#include "vmm/lib/ratelimit.h"
 
 #define TSC_KHZ 1000000ULL
 #define SEC (TSC_KHZ * 1000ULL)

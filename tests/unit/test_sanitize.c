@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_sanitize.c: escaping untrusted text for the VMM log (vmm/sanitize.c). */
+/* test_sanitize.c: escaping untrusted text for the VMM log (vmm/lib/sanitize.c). */
 #include "test.h"
 
-#include "vmm/sanitize.h"
+#include "vmm/lib/sanitize.h"
 
 static char out[300];
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vioapic.c: unit tests of the virtual I/O APIC (vmm/vioapic.c):
+/* test_vioapic.c: unit tests of the virtual I/O APIC (vmm/vdev/vioapic.c):
  * IOREGSEL/IOWIN, ID/VER/ARB, redirection entries as two 32-bit halves
  * with read-only bits, edge and level delivery, masking, remote IRR and EOI
  * (LAPIC path and the EOI register), hostile indices, bad offsets and
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/vioapic.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vioapic.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_LOG 64

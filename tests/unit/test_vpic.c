@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vpic.c: unit tests of the virtual 8259A pair (vmm/vpic.c): Linux's
+/* test_vpic.c: unit tests of the virtual 8259A pair (vmm/vdev/vpic.c): Linux's
  * and SeaBIOS's initialisation sequences, priority, nesting, cascade, EOI
  * flavours, AEOI, masking, ELCR/LTIM level inputs, spurious IRQ7, OCW3
  * reads, poll, rotation, special mask mode and random garbage. Byte values
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/vpic.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vpic.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

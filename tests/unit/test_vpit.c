@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vpit.c: unit tests of the virtual 8254 (vmm/vpit.c) against a
+/* test_vpit.c: unit tests of the virtual 8254 (vmm/vdev/vpit.c) against a
  * reference clock computed here with 128-bit arithmetic: periodic IRQ0 edge
  * counts over long spans at 2.4 GHz, 100 MHz and 5 GHz, mode 0 OUT2 timing
- * to the CLK edge, the TSC calibration loops of vmm/timer.c,
+ * to the CLK edge, the TSC calibration loops of vmm/platform/timer.c,
  * tests/guests/rt/timer.c and Linux replayed against the model, latch and
  * read-back, flip-flops, GATE, reprogramming, every mode, BCD, and
  * vpit_next_edge() against vpit_irq0_edges(). */
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/vpit.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vpit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -236,7 +236,7 @@ TEST(vpit, mode0_out2_exact)
 			}
 }
 
-/* Replays vmm/timer.c pit_window() and timer_calibrate() against the model:
+/* Replays vmm/platform/timer.c pit_window() and timer_calibrate() against the model:
  * every port access costs `cost` TSC cycles (a VM exit). */
 struct sim {
 	struct vpit p;

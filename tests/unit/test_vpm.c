@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vpm.c: unit tests of the guest's ACPI PM block (vmm/vpm.c): the PM
+/* test_vpm.c: unit tests of the guest's ACPI PM block (vmm/vdev/vpm.c): the PM
  * timer against a 128-bit reference clock at several TSC rates (start
  * value, rate over seconds and years, the 32-bit wrap to the TSC cycle,
  * time never running backwards), reads of 1, 2 and 4 bytes at every port,
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/vpm.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vpm.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define TSC_HZ(khz) ((khz) * 1000ULL)
