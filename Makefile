@@ -26,7 +26,7 @@ OBJS := $(C_SRCS:%.c=$(BUILD)/%.o) $(ASM_SRCS:%.asm=$(BUILD)/%.o)
 ELF := $(BUILD)/coopvmm.elf
 ISO := $(BUILD)/coopvmm.iso
 
-.PHONY: all iso deps run test unit-tests clean format
+.PHONY: format-check all iso deps run test unit-tests clean format
 all: $(ISO)
 iso: $(ISO)
 
@@ -87,8 +87,13 @@ test: $(ISO)
 	$(MAKE) unit-tests
 	tests/run
 
+# Every C file and header of the tree in the style of .clang-format
+# (format rewrites them; format-check, a suite of make test, only checks).
 format:
-	clang-format -i $(C_SRCS) $(wildcard vmm/*.h vmm/*/*.h arch/x86/*.h shared/*.h tests/unit/*.c)
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@tools/check-format
 
 clean:
 	rm -rf $(BUILD)

@@ -80,7 +80,7 @@ static void plan_memory(void)
 		if (nmods && mods[nmods - 1].base + mods[nmods - 1].size == b)
 			mods[nmods - 1].size += e - b;
 		else
-			mods[nmods++] = (struct zone){ b, e - b };
+			mods[nmods++] = (struct zone){b, e - b};
 	}
 	if (plan_partitions(mm, &config, (uint64_t)(uintptr_t)__image_start, (uint64_t)(uintptr_t)__image_end,
 			    mods, nmods, &plan, err, sizeof(err)))
@@ -117,9 +117,10 @@ static void start_interrupts(void)
 	ioapic_init_all();
 	if (timer_calibrate(platform.pm_timer_port, platform.pm_timer_32bit,
 			    config.timer_ref == TIMER_REF_PMTIMER))
-		fatal("could not calibrate the TSC: %s", config.timer_ref == TIMER_REF_PMTIMER
-			      ? "timer_ref=pmtimer: no ACPI PM timer, or it does not count"
-			      : "neither PIT channel 2 nor the ACPI PM timer counts");
+		fatal("could not calibrate the TSC: %s",
+		      config.timer_ref == TIMER_REF_PMTIMER
+			  ? "timer_ref=pmtimer: no ACPI PM timer, or it does not count"
+			  : "neither PIT channel 2 nor the ACPI PM timer counts");
 	sched_init(vm_vcpu_stopped);
 	/* What the scheduler loop runs besides vCPUs: the IOPMs' polling on
 	 * the BSP, deferred device completions on every CPU. */

@@ -9,13 +9,13 @@
 
 #include "arch/x86/layout.h"
 
-#define DESC_CODE64   0x00af9a000000ffffULL  /* present, DPL0, execute/read, L=1 */
-#define DESC_DATA     0x00cf92000000ffffULL  /* present, DPL0, read/write, 4 GiB */
-#define DESC_CODE32   0x00cf9a000000ffffULL  /* present, DPL0, execute/read, D=1 */
-#define DESC_TSS_TYPE 0x89ULL                /* present, 64-bit TSS (available) */
-#define IDT_GATE_INTR 0x8e                   /* present, DPL0, 64-bit interrupt gate */
+#define DESC_CODE64   0x00af9a000000ffffULL /* present, DPL0, execute/read, L=1 */
+#define DESC_DATA     0x00cf92000000ffffULL /* present, DPL0, read/write, 4 GiB */
+#define DESC_CODE32   0x00cf9a000000ffffULL /* present, DPL0, execute/read, D=1 */
+#define DESC_TSS_TYPE 0x89ULL		    /* present, 64-bit TSS (available) */
+#define IDT_GATE_INTR 0x8e		    /* present, DPL0, 64-bit interrupt gate */
 #define IDT_VECTORS   256
-#define IST_CRITICAL  1                      /* IST slot for #DF, NMI, #MC */
+#define IST_CRITICAL  1 /* IST slot for #DF, NMI, #MC */
 
 struct tss64 {
 	uint32_t reserved0;

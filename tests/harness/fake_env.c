@@ -26,13 +26,13 @@
 #include "vmm/vcpu/vmcs_access.h"
 #include "vmm/platform/vmx.h"
 
-#define LOG_MAX 512
-#define PAGE 4096ULL
+#define LOG_MAX	  512
+#define PAGE	  4096ULL
 #define RAM_ALIGN (2ULL << 20)
-#define GUARD (2ULL << 20)   /* inaccessible on each side of guest RAM */
+#define GUARD	  (2ULL << 20) /* inaccessible on each side of guest RAM */
 
 /* A 2 GHz TSC (timer_rates.tsc_khz: CPUID 0x40000001, vPIT and vLAPIC). */
-struct timer_rates timer_rates = { 2000000, 100000, "fake" };
+struct timer_rates timer_rates = {2000000, 100000, "fake"};
 struct vmx_caps vmx_caps;
 
 static char last_log[LOG_MAX];
@@ -209,7 +209,6 @@ int sched_add(struct vcpu *v)
 	return 0;
 }
 
-
 /* --- vmm/platform/mm.h: the VMM heap is host memory, "physical" = host address ---
  * Allocations are recycled by size (a VM per fuzz input would otherwise
  * map and unmap memory every time); ASan sees every byte as freed memory
@@ -222,10 +221,10 @@ int sched_add(struct vcpu *v)
 #endif
 #if defined(__SANITIZE_ADDRESS__) || defined(HAVE_ASAN)
 #include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
 #else
-#define POISON(p, n) ((void)(p), (void)(n))
+#define POISON(p, n)   ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
@@ -281,7 +280,7 @@ void heap_free_pages(uint64_t pa, uint64_t npages)
  * regions. One mapping is kept for reuse (the fuzzer makes a VM per
  * input) and zeroed when freed. */
 static struct {
-	uint8_t *base;     /* the whole reservation */
+	uint8_t *base; /* the whole reservation */
 	uint64_t reserved;
 	uint8_t *ram;
 	uint64_t size;
@@ -295,7 +294,7 @@ uint64_t guest_ram_alloc(uint64_t bytes)
 		return (uint64_t)(uintptr_t)ram_cache.ram;
 	}
 	if (ram_cache.in_use)
-		return 0;   /* one VM at a time */
+		return 0; /* one VM at a time */
 	if (ram_cache.base)
 		munmap(ram_cache.base, ram_cache.reserved);
 	uint64_t reserved = bytes + 2 * GUARD + RAM_ALIGN;
@@ -348,5 +347,5 @@ void vmcs_guest_sipi(uint8_t vector)
 
 void vmcs_dump_guest(struct vcpu *v)
 {
-	(void)v;   /* reads every field; the harness checks the handlers' reads only */
+	(void)v; /* reads every field; the harness checks the handlers' reads only */
 }

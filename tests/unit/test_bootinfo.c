@@ -60,9 +60,9 @@ static uint64_t mbi_end(struct mbi_builder *b)
 }
 
 static const struct mb2_mmap_entry qemu_map[] = {
-	{ 0, 0x9fc00, MEM_USABLE, 0 },
-	{ 0xf0000, 0x10000, MEM_RESERVED, 0 },
-	{ 0x100000, 0x1fee0000, MEM_USABLE, 0 },
+    {0, 0x9fc00, MEM_USABLE, 0},
+    {0xf0000, 0x10000, MEM_RESERVED, 0},
+    {0x100000, 0x1fee0000, MEM_USABLE, 0},
 };
 
 static struct mbi_builder b;
@@ -77,7 +77,7 @@ TEST(bootinfo, well_formed)
 	mbi_module(&b, 0x200000, 0x300000, "/boot/bzImage console=ttyS1");
 	mbi_module(&b, 0x300000, 0x380000, "/boot/initrd");
 	mbi_mmap(&b, qemu_map, 3, sizeof(struct mb2_mmap_entry));
-	struct acpi_rsdp rsdp = { .signature = "RSD PTR ", .revision = 2, .rsdt_address = 0x1234 };
+	struct acpi_rsdp rsdp = {.signature = "RSD PTR ", .revision = 2, .rsdt_address = 0x1234};
 	struct mb2_tag *t = mbi_tag(&b, MB2_TAG_ACPI_NEW, sizeof(*t) + sizeof(rsdp));
 	memcpy(t + 1, &rsdp, sizeof(rsdp));
 	rsdp.rsdt_address = 0x9999;

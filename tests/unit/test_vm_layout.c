@@ -65,10 +65,10 @@ TEST(vm_layout, offsets)
 	    {16 * M, 0x9fffc, 5, false, 0}, /* into the hole */
 	    {16 * M, 0xa0000, 1, false, 0},
 	    {16 * M, 0xeffff, 1, false, 0},
-	    {16 * M, 0xefffc, 8, false, 0}, /* from the hole into RAM */
+	    {16 * M, 0xefffc, 8, false, 0},	 /* from the hole into RAM */
 	    {16 * M, 0xf0000, 1, true, 0xf0000}, /* the firmware tables' BIOS area */
 	    {16 * M, 0xffffc, 8, true, 0xffffc}, /* ... continues into RAM from 1 MiB */
-	    {16 * M, M, 0, true, M},	    /* length 0 counts as 1 */
+	    {16 * M, M, 0, true, M},		 /* length 0 counts as 1 */
 	    {16 * M, 16 * M - 4, 4, true, 16 * M - 4},
 	    {16 * M, 16 * M - 4, 5, false, 0},
 	    {16 * M, 16 * M, 0, false, 0},

@@ -31,28 +31,28 @@
 #include "vmm/platform/timer.h"
 #include "vmm/platform/trap.h"
 
-#define CMDLINE_MAX 1024
-#define VMM_UART_IRQ COM1_IRQ          /* the VMM's log UART is COM1 */
+#define CMDLINE_MAX	 1024
+#define VMM_UART_IRQ	 COM1_IRQ /* the VMM's log UART is COM1 */
 #define ROUTE_VECTOR_MIN EXCEPTION_VECTORS
 #define ROUTE_VECTOR_MAX 0xef
-#define START_WAIT_US 100000
+#define START_WAIT_US	 100000
 #define VMM_HEARTBEAT_US 1000000
-#define IOPM_LOG_BURST 20              /* lines an IOPM can make the VMM log at once ... */
-#define IOPM_LOG_PER_SEC 5             /* ... and then per second (vmm/lib/ratelimit.h) */
-#define NOTE_SHOWN_MAX 160             /* escaped note characters in a log line (LOG_LINE_MAX 256) */
+#define IOPM_LOG_BURST	 20  /* lines an IOPM can make the VMM log at once ... */
+#define IOPM_LOG_PER_SEC 5   /* ... and then per second (vmm/lib/ratelimit.h) */
+#define NOTE_SHOWN_MAX	 160 /* escaped note characters in a log line (LOG_LINE_MAX 256) */
 
 enum pin_owner { PIN_FREE, PIN_VMM, PIN_IOPM };
 
 struct pin {
 	enum pin_owner owner;
 	uint32_t iopm;
-	int route;             /* index in the IOPM's route[] once requested, else -1 */
+	int route; /* index in the IOPM's route[] once requested, else -1 */
 	uint32_t irq;
 	uint32_t gsi;
 	const struct ioapic *io;
 	uint32_t io_pin;
-	struct fwd_pin fwd;    /* level, the validated vector (never re-read from the
-				* shared zone), mask state, forwarded/dropped counts */
+	struct fwd_pin fwd; /* level, the validated vector (never re-read from the
+			     * shared zone), mask state, forwarded/dropped counts */
 };
 
 struct iopm {
@@ -65,15 +65,14 @@ struct iopm {
 	uint64_t last_beat, last_beat_tsc;
 	bool stalled;
 	uint64_t next_vmm_beat;
-	struct ratelimit log_rl;   /* what this IOPM's writes make the VMM log */
-	uint64_t log_unreported;   /* suppressed lines not yet reported */
+	struct ratelimit log_rl; /* what this IOPM's writes make the VMM log */
+	uint64_t log_unreported; /* suppressed lines not yet reported */
 };
 
 static struct pin pins[ISA_IRQS];
 static struct iopm iopm0;
 
 extern const uint8_t iopm_trampoline_blob[], iopm_trampoline_blob_end[];
-
 
 /* ISA IRQ -> GSI and polarity/trigger, from the MADT overrides (ISA default: edge, high). */
 static void isa_to_gsi(unsigned irq, uint32_t *gsi, bool *level, bool *low)
@@ -101,8 +100,10 @@ static const char *state_name(uint32_t s);
  * if the IOPM has gone quiet, by iopm_log_flush from the poll. */
 static void iopm_log_report(struct iopm *m)
 {
-	log_raw("[iopm] iopm0: %llu messages suppressed (rate limit: %u at once, then %u a second); state now %s",
-		(unsigned long long)m->log_unreported, IOPM_LOG_BURST, IOPM_LOG_PER_SEC, state_name(m->ictrl->state));
+	log_raw(
+	    "[iopm] iopm0: %llu messages suppressed (rate limit: %u at once, then %u a second); state now %s",
+	    (unsigned long long)m->log_unreported, IOPM_LOG_BURST, IOPM_LOG_PER_SEC,
+	    state_name(m->ictrl->state));
 	m->log_unreported = 0;
 }
 
@@ -124,7 +125,7 @@ static void iopm_log_flush(struct iopm *m)
 	if (ratelimit_allow(&m->log_rl, rdtsc()))
 		iopm_log_report(m);
 	else
-		(void)ratelimit_take_suppressed(&m->log_rl);   /* this attempt was no suppressed line */
+		(void)ratelimit_take_suppressed(&m->log_rl); /* this attempt was no suppressed line */
 }
 
 static void pin_mask(void *ctx)
@@ -151,14 +152,14 @@ static void pin_send(void *ctx, uint8_t vector)
 	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | vector);
 }
 
-static const struct fwd_ops pin_ops = { pin_mask, pin_unmask, pin_eoi, pin_send };
+static const struct fwd_ops pin_ops = {pin_mask, pin_unmask, pin_eoi, pin_send};
 
 /* The IOPM's route for pin `p` now: accepted at the last apply_routes,
  * still VALID and still for this IRQ (the IOPM may rewrite its slot at any
  * time), and Linux's mask. */
 static struct fwd_route route_view(const struct pin *p)
 {
-	struct fwd_route v = { false, false, 0 };
+	struct fwd_route v = {false, false, 0};
 	if (p->owner != PIN_IOPM || p->route < 0 || !iopm0.started)
 		return v;
 	const volatile struct coop_route *r = &iopm0.ictrl->route[p->route];
@@ -206,11 +207,14 @@ static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 		return 0;
 	trap_set_handler((uint8_t)(IOPM_ROUTE_VECTOR_BASE + irq), route_handler);
 	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? IOAPIC_RTE_LEVEL : 0) |
-		       (low ? IOAPIC_RTE_ACTIVE_LOW : 0) | ((uint64_t)cpus[0].apic_id << IOAPIC_RTE_DEST_SHIFT);
+		       (low ? IOAPIC_RTE_ACTIVE_LOW : 0) |
+		       ((uint64_t)cpus[0].apic_id << IOAPIC_RTE_DEST_SHIFT);
 	ioapic_write_rte(p->io, p->io_pin, rte);
 	if (!rl || iopm_log_allowed(rl))
-		pr_info("ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0", irq,
-			p->gsi, p->io->id, p->io_pin, p->fwd.level ? "level" : "edge", IOPM_ROUTE_VECTOR_BASE + irq);
+		pr_info(
+		    "ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0",
+		    irq, p->gsi, p->io->id, p->io_pin, p->fwd.level ? "level" : "edge",
+		    IOPM_ROUTE_VECTOR_BASE + irq);
 	return 0;
 }
 
@@ -238,7 +242,7 @@ static void init_shared(const struct partition_plan *plan, const struct boot_con
 	h->vmm_apic_id = cpus[0].apic_id;
 	h->iopm_apic_id = cpus[cpu].apic_id;
 	h->iopm_index = 0;
-	h->vmm_notify_vector = 0;   /* the channel issue assigns it; 0 = poll only */
+	h->vmm_notify_vector = 0; /* the channel issue assigns it; 0 = poll only */
 	h->console_irq = cfg->iopm_console_irq;
 	iopm0.hdr = h;
 	iopm0.vctrl = (void *)(z + COOP_VMM_CTRL_OFF);
@@ -266,7 +270,7 @@ static bool start_cpu(uint32_t cpu, const struct linux_boot_out *lb)
 	ASSERT(size <= PAGE_SIZE);
 	memcpy((void *)(uintptr_t)TRAMPOLINE_ADDR, iopm_trampoline_blob, size);
 	volatile struct iopm_trampoline_params *tp =
-		(volatile void *)(uintptr_t)(TRAMPOLINE_ADDR + TRAMP_PARAMS_OFFSET);
+	    (volatile void *)(uintptr_t)(TRAMPOLINE_ADDR + TRAMP_PARAMS_OFFSET);
 	tp->zero_page = lb->zero_page;
 	tp->entry = lb->entry;
 	tp->started = 0;
@@ -291,9 +295,11 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 		pr_warn("iopms=%u: only IOPM 0 is started by this version; CPUs of the others stay reserved",
 			plan->iopms);
 	const char *kargs = "";
-	const struct boot_module *k = bootinfo_find_module(bi, "iopm-kernel", &kargs), *r = bootinfo_find_module(bi, "iopm-initrd", NULL);
+	const struct boot_module *k = bootinfo_find_module(bi, "iopm-kernel", &kargs),
+				 *r = bootinfo_find_module(bi, "iopm-initrd", NULL);
 	if (!k) {
-		pr_warn("no boot module \"iopm-kernel\": IOPM 0 is not started (its CPU %u stays reserved)", cpu);
+		pr_warn("no boot module \"iopm-kernel\": IOPM 0 is not started (its CPU %u stays reserved)",
+			cpu);
 		return 0;
 	}
 	if (cfg->iopm_console_irq == VMM_UART_IRQ) {
@@ -314,7 +320,7 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 		return 0;
 	}
 	char cmdline[CMDLINE_MAX];
-	struct iopm_cmdline_in ci = { timer_rates.tsc_khz, plan->shared.base, plan->shared.size, kargs };
+	struct iopm_cmdline_in ci = {timer_rates.tsc_khz, plan->shared.base, plan->shared.size, kargs};
 	if (iopm_build_cmdline(cmdline, sizeof(cmdline), &ci, err, sizeof(err))) {
 		pr_err("IOPM 0 not started: %s", err);
 		return 0;
@@ -322,21 +328,29 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 	zone_lo = plan->iopm[0].base;
 	zone_hi = plan->iopm[0].base + plan->iopm[0].size;
 	struct linux_boot_in in = {
-		.image = (const uint8_t *)(uintptr_t)k->start, .image_size = k->end - k->start,
-		.initrd = r ? (const uint8_t *)(uintptr_t)r->start : NULL, .initrd_size = r ? r->end - r->start : 0,
-		.cmdline = cmdline, .zone_base = plan->iopm[0].base, .zone_size = plan->iopm[0].size,
-		.e820 = e820, .e820_count = (uint32_t)ne, .rsdp = rsdp,
+	    .image = (const uint8_t *)(uintptr_t)k->start,
+	    .image_size = k->end - k->start,
+	    .initrd = r ? (const uint8_t *)(uintptr_t)r->start : NULL,
+	    .initrd_size = r ? r->end - r->start : 0,
+	    .cmdline = cmdline,
+	    .zone_base = plan->iopm[0].base,
+	    .zone_size = plan->iopm[0].size,
+	    .e820 = e820,
+	    .e820_count = (uint32_t)ne,
+	    .rsdp = rsdp,
 	};
 	struct linux_boot_out lb;
 	if (linux_boot_prepare(map_iopm_zone, NULL, &in, &lb, err, sizeof(err))) {
 		pr_err("IOPM 0 kernel refused: %s", err);
 		return 0;
 	}
-	pr_info("iopm0: Linux boot protocol %u.%02u, kernel 0x%llx-0x%llx (entry 0x%x), zero page 0x%x, initrd %s "
-		"0x%llx (%llu KiB), %d e820 entries", lb.version >> 8, lb.version & 0xff,
-		(unsigned long long)lb.kernel_base, (unsigned long long)lb.kernel_end, lb.entry, lb.zero_page,
-		r ? "at" : "none", (unsigned long long)lb.initrd_base,
-		(unsigned long long)(r ? (r->end - r->start) / KiB : 0), ne);
+	pr_info("iopm0: Linux boot protocol %u.%02u, kernel 0x%llx-0x%llx (entry 0x%x), zero page 0x%x, "
+		"initrd %s "
+		"0x%llx (%llu KiB), %d e820 entries",
+		lb.version >> 8, lb.version & 0xff, (unsigned long long)lb.kernel_base,
+		(unsigned long long)lb.kernel_end, lb.entry, lb.zero_page, r ? "at" : "none",
+		(unsigned long long)lb.initrd_base, (unsigned long long)(r ? (r->end - r->start) / KiB : 0),
+		ne);
 	for (int i = 0; i < ne; i++)
 		pr_debug("iopm0 e820 0x%016llx-0x%016llx type %u", (unsigned long long)e820[i].addr,
 			 (unsigned long long)(e820[i].addr + e820[i].size), e820[i].type);
@@ -357,12 +371,18 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 static const char *state_name(uint32_t s)
 {
 	switch (s) {
-	case COOP_IOPM_OFF: return "booting";
-	case COOP_IOPM_MODULE: return "module loaded";
-	case COOP_IOPM_RUNNING: return "running";
-	case COOP_IOPM_HALTED: return "halted";
-	case COOP_IOPM_PANICKED: return "panicked";
-	default: return "in an unknown state";
+	case COOP_IOPM_OFF:
+		return "booting";
+	case COOP_IOPM_MODULE:
+		return "module loaded";
+	case COOP_IOPM_RUNNING:
+		return "running";
+	case COOP_IOPM_HALTED:
+		return "halted";
+	case COOP_IOPM_PANICKED:
+		return "panicked";
+	default:
+		return "in an unknown state";
 	}
 }
 
@@ -374,9 +394,9 @@ static void apply_routes(void)
 	if (seq == iopm0.vctrl->route_ack_seq)
 		return;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	int accepted[COOP_MAX_ROUTES];   /* the IRQ each slot now routes, or -1 */
+	int accepted[COOP_MAX_ROUTES]; /* the IRQ each slot now routes, or -1 */
 	for (unsigned i = 0; i < COOP_MAX_ROUTES; i++) {
-		struct coop_route r = { ic->route[i].irq, ic->route[i].vector, ic->route[i].flags, 0 };
+		struct coop_route r = {ic->route[i].irq, ic->route[i].vector, ic->route[i].flags, 0};
 		accepted[i] = -1;
 		uint32_t *st = &iopm0.vctrl->route_status[i];
 		if (!(r.flags & COOP_ROUTE_VALID)) {
@@ -386,7 +406,8 @@ static void apply_routes(void)
 		if (r.irq >= ISA_IRQS || r.vector < ROUTE_VECTOR_MIN || r.vector > ROUTE_VECTOR_MAX) {
 			*st = COOP_ROUTE_REFUSED_BAD;
 			if (iopm_log_allowed(&iopm0))
-				pr_warn("iopm0 route %u refused: IRQ %u vector 0x%x out of range", i, r.irq, r.vector);
+				pr_warn("iopm0 route %u refused: IRQ %u vector 0x%x out of range", i, r.irq,
+					r.vector);
 			continue;
 		}
 		struct pin *p = &pins[r.irq];
@@ -402,7 +423,8 @@ static void apply_routes(void)
 			continue;
 		}
 		if (p->route != (int)i && iopm_log_allowed(&iopm0))
-			pr_info("iopm0 route %u: ISA IRQ %u -> vector 0x%x on cpu %u", i, r.irq, r.vector, iopm0.cpu);
+			pr_info("iopm0 route %u: ISA IRQ %u -> vector 0x%x on cpu %u", i, r.irq, r.vector,
+				iopm0.cpu);
 		p->iopm = 0;
 		p->fwd.vector = (uint8_t)r.vector;
 		p->route = (int)i;
@@ -412,7 +434,8 @@ static void apply_routes(void)
 	/* A pin whose slot no longer holds an accepted request for it
 	 * (withdrawn, refused, reused for another IRQ) is not forwarded. */
 	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
-		if (pins[irq].owner == PIN_IOPM && pins[irq].route >= 0 && accepted[pins[irq].route] != (int)irq)
+		if (pins[irq].owner == PIN_IOPM && pins[irq].route >= 0 &&
+		    accepted[pins[irq].route] != (int)irq)
 			pins[irq].route = -1;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	iopm0.vctrl->route_ack_seq = seq;
@@ -454,14 +477,14 @@ uint64_t iopm_poll(uint64_t now)
 		sanitize_text(note, sizeof(note), raw, sizeof(raw));
 		if (st == COOP_IOPM_HALTED || st == COOP_IOPM_PANICKED) {
 			if (iopm_log_allowed(m))
-				log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on", state_name(st),
-					note[0] ? note : "(no reason given)", m->cpu);
+				log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on",
+					state_name(st), note[0] ? note : "(no reason given)", m->cpu);
 			cpus[m->cpu].state = CPU_STOPPED;
 		} else if (iopm_log_allowed(m)) {
 			log_raw("[iopm] iopm0 %s", state_name(st));
 		}
 		m->last_state = st;
-		m->last_beat_tsc = now;   /* the stall clock starts with the new state */
+		m->last_beat_tsc = now; /* the stall clock starts with the new state */
 	}
 	if (st == COOP_IOPM_MODULE || st == COOP_IOPM_RUNNING) {
 		apply_routes();

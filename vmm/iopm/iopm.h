@@ -11,9 +11,9 @@
 #include "vmm/platform/cmdline.h"
 #include "vmm/platform/partition.h"
 
-#define IOPM_ROUTE_VECTOR_BASE 0x40   /* VMM vectors 0x40..0x4f receive routed pins */
-#define IOPM_POLL_US 100000           /* route requests and state checked this often */
-#define IOPM_STALL_US 3000000         /* a running IOPM whose heartbeat stops this long is reported */
+#define IOPM_ROUTE_VECTOR_BASE 0x40    /* VMM vectors 0x40..0x4f receive routed pins */
+#define IOPM_POLL_US	       100000  /* route requests and state checked this often */
+#define IOPM_STALL_US	       3000000 /* a running IOPM whose heartbeat stops this long is reported */
 
 /* Prepare the shared zone, route the console pin, load and start every
  * IOPM whose kernel is among the boot modules. Returns how many started. */

@@ -6,24 +6,24 @@
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 
-#define WORD_MAX 256   /* longer words are checked on their first 255 bytes */
+#define WORD_MAX 256 /* longer words are checked on their first 255 bytes */
 
 /* Extra arguments that would undo what the IOPM's confinement relies on.
  * Linux takes the last occurrence of these (or adds to them), so one after
  * the VMM's own would win. */
 static const struct {
 	const char *name;
-	const char *value;      /* refused only if the value contains this; NULL: always */
+	const char *value; /* refused only if the value contains this; NULL: always */
 	const char *why;
 } refused[] = {
-	{ "iomem", "relaxed", "/dev/mem would reach busy ranges again (the VMM's and the guests' RAM)" },
-	{ "memmap", NULL, "it can turn the VMM's or the guests' RAM into RAM of the IOPM" },
-	{ "nr_cpus", NULL, "Linux would start the other CPUs (the VMM's)" },
-	{ "rdinit", NULL, "/init loads iopm.ko and locks the kernel down before anything else runs" },
-	{ "init", NULL, "/init loads iopm.ko and locks the kernel down before anything else runs" },
-	{ "coopvmm.shared", NULL, "the VMM passes the shared zone itself" },
-	{ "iopm.fake", NULL, "iopm.ko would refuse the real zone (test mode)" },
-	{ "iopm.guard_emergency", NULL, "an emergency restart (sysrq-b) would reset the whole machine" },
+    {"iomem", "relaxed", "/dev/mem would reach busy ranges again (the VMM's and the guests' RAM)"},
+    {"memmap", NULL, "it can turn the VMM's or the guests' RAM into RAM of the IOPM"},
+    {"nr_cpus", NULL, "Linux would start the other CPUs (the VMM's)"},
+    {"rdinit", NULL, "/init loads iopm.ko and locks the kernel down before anything else runs"},
+    {"init", NULL, "/init loads iopm.ko and locks the kernel down before anything else runs"},
+    {"coopvmm.shared", NULL, "the VMM passes the shared zone itself"},
+    {"iopm.fake", NULL, "iopm.ko would refuse the real zone (test mode)"},
+    {"iopm.guard_emergency", NULL, "an emergency restart (sysrq-b) would reset the whole machine"},
 };
 
 /* Linux's parameter names: '-' and '_' are the same (kernel/params.c, parameq). */
@@ -80,7 +80,8 @@ static int check_extra(const char *s, char *err, size_t errlen)
 				continue;
 			if (refused[i].value && !(eq && contains(eq + 1, refused[i].value)))
 				continue;
-			snprintf(err, errlen, "IOPM kernel argument \"%s\" refused: %s", word, refused[i].why);
+			snprintf(err, errlen, "IOPM kernel argument \"%s\" refused: %s", word,
+				 refused[i].why);
 			return -EINVAL;
 		}
 	}
@@ -92,11 +93,12 @@ int iopm_build_cmdline(char *buf, size_t len, const struct iopm_cmdline_in *in, 
 	int r = check_extra(in->extra, err, errlen);
 	if (r)
 		return r;
-	int n = snprintf(buf, len,
-			 "console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr tsc_early_khz=%llu reserve=0x%x,%u "
-			 "8250.nr_uarts=2 coopvmm.shared=0x%llx,0x%llx rdinit=/init",
-			 (unsigned long long)in->tsc_khz, COM1_PORT, UART_REGS, (unsigned long long)in->shared_base,
-			 (unsigned long long)in->shared_size);
+	int n = snprintf(
+	    buf, len,
+	    "console=ttyS1,115200 nr_cpus=1 noapic panic=0 nokaslr tsc_early_khz=%llu reserve=0x%x,%u "
+	    "8250.nr_uarts=2 coopvmm.shared=0x%llx,0x%llx rdinit=/init",
+	    (unsigned long long)in->tsc_khz, COM1_PORT, UART_REGS, (unsigned long long)in->shared_base,
+	    (unsigned long long)in->shared_size);
 	if (in->extra[0])
 		n += snprintf(buf + strlen(buf), len - strlen(buf), " %s", in->extra);
 	if ((size_t)n >= len) {

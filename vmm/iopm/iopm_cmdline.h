@@ -12,7 +12,7 @@
 struct iopm_cmdline_in {
 	uint64_t tsc_khz;
 	uint64_t shared_base, shared_size;
-	const char *extra;              /* the module's arguments; "" for none */
+	const char *extra; /* the module's arguments; "" for none */
 };
 
 /* Write the command line into buf. Returns 0, -EINVAL when an extra

@@ -19,7 +19,8 @@
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 
-static int push(struct e820_entry *out, unsigned *n, unsigned max, uint64_t addr, uint64_t size, uint32_t type)
+static int push(struct e820_entry *out, unsigned *n, unsigned max, uint64_t addr, uint64_t size,
+		uint32_t type)
 {
 	if (!size)
 		return 0;
@@ -29,7 +30,7 @@ static int push(struct e820_entry *out, unsigned *n, unsigned max, uint64_t addr
 	}
 	if (*n == max)
 		return -ENOSPC;
-	out[(*n)++] = (struct e820_entry){ addr, size, type };
+	out[(*n)++] = (struct e820_entry){addr, size, type};
 	return 0;
 }
 
@@ -46,9 +47,9 @@ int iopm_build_e820(const struct memmap *mm, const struct partition_plan *plan, 
 		struct zone z;
 		uint32_t type;
 	} cut[3] = {
-		{ plan->iopm_low[iopm], E820_RAM },
-		{ plan->iopm[iopm], E820_RAM },
-		{ plan->shared, E820_RESERVED },
+	    {plan->iopm_low[iopm], E820_RAM},
+	    {plan->iopm[iopm], E820_RAM},
+	    {plan->shared, E820_RESERVED},
 	};
 	unsigned n = 0;
 	for (uint32_t i = 0; i < mm->count; i++) {

@@ -45,7 +45,7 @@ void fwd_poll(struct fwd_pin *p, const struct fwd_route *r, const struct fwd_ops
 			p->hold = FWD_OPEN;
 			ops->unmask(ctx);
 		} else if (!r->valid) {
-			p->hold = FWD_HELD;   /* withdrawn: no EOI will come for it */
+			p->hold = FWD_HELD; /* withdrawn: no EOI will come for it */
 		}
 		return;
 	case FWD_HELD:

@@ -13,32 +13,32 @@
 #include <stdint.h>
 
 struct fwd_ops {
-	void (*mask)(void *ctx);                /* set the pin's RTE mask bit */
-	void (*unmask)(void *ctx);              /* clear it */
-	void (*eoi)(void *ctx);                 /* EOI this CPU's local APIC */
+	void (*mask)(void *ctx);		 /* set the pin's RTE mask bit */
+	void (*unmask)(void *ctx);		 /* clear it */
+	void (*eoi)(void *ctx);			 /* EOI this CPU's local APIC */
 	void (*send)(void *ctx, uint8_t vector); /* fixed IPI to the IOPM's CPU */
 };
 
 /* A level pin the VMM keeps masked, and why. */
 enum fwd_hold {
-	FWD_OPEN = 0,   /* unmasked */
-	FWD_WAIT_EOI,   /* forwarded: masked until the IOPM's eoi_count moves */
-	FWD_HELD,       /* not deliverable when it fired: masked until it is */
+	FWD_OPEN = 0, /* unmasked */
+	FWD_WAIT_EOI, /* forwarded: masked until the IOPM's eoi_count moves */
+	FWD_HELD,     /* not deliverable when it fired: masked until it is */
 };
 
 struct fwd_pin {
 	bool level;
-	uint8_t vector;         /* the IOPM's vector, validated when the route was applied */
+	uint8_t vector; /* the IOPM's vector, validated when the route was applied */
 	enum fwd_hold hold;
-	uint32_t eoi_mark;      /* the IOPM's eoi_count when the interrupt was forwarded */
+	uint32_t eoi_mark; /* the IOPM's eoi_count when the interrupt was forwarded */
 	uint64_t forwarded, dropped;
 };
 
 /* The IOPM's route for this pin as the VMM sees it right now. */
 struct fwd_route {
-	bool valid;             /* requested, VALID, accepted (ACTIVE), IOPM started */
-	bool masked;            /* Linux masked the IRQ (COOP_ROUTE_MASKED) */
-	uint32_t eoi_count;     /* the IOPM's count of serviced level interrupts */
+	bool valid;	    /* requested, VALID, accepted (ACTIVE), IOPM started */
+	bool masked;	    /* Linux masked the IRQ (COOP_ROUTE_MASKED) */
+	uint32_t eoi_count; /* the IOPM's count of serviced level interrupts */
 };
 
 /* The pin fired (called from its interrupt handler). Returns true if it

@@ -12,11 +12,11 @@
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 
-#define SECTOR 512
-#define HEADER_MAX_END 0x280         /* a header running past here is bogus */
-#define CMDLINE_AREA 4096
-#define CMDLINE_DEFAULT_MAX 255      /* before protocol 2.06 */
-#define ADDR_32BIT_LIMIT 0x100000000ULL
+#define SECTOR		    512
+#define HEADER_MAX_END	    0x280 /* a header running past here is bogus */
+#define CMDLINE_AREA	    4096
+#define CMDLINE_DEFAULT_MAX 255 /* before protocol 2.06 */
+#define ADDR_32BIT_LIMIT    0x100000000ULL
 
 static uint32_t rd32(const uint8_t *p, uint32_t off)
 {
@@ -50,10 +50,12 @@ int linux_boot_prepare(phys_map_fn map, void *ctx, const struct linux_boot_in *i
 	const uint8_t *img = in->image;
 	memset(out, 0, sizeof(*out));
 	if (in->image_size < HEADER_MAX_END) {
-		snprintf(err, errlen, "not a bzImage: %llu bytes is too small", (unsigned long long)in->image_size);
+		snprintf(err, errlen, "not a bzImage: %llu bytes is too small",
+			 (unsigned long long)in->image_size);
 		return -EINVAL;
 	}
-	if (rd16(img, LB_BOOT_FLAG) != LB_BOOT_FLAG_VALUE || rd32(img, LB_HEADER_MAGIC_OFF) != LB_HEADER_MAGIC) {
+	if (rd16(img, LB_BOOT_FLAG) != LB_BOOT_FLAG_VALUE ||
+	    rd32(img, LB_HEADER_MAGIC_OFF) != LB_HEADER_MAGIC) {
 		snprintf(err, errlen, "not a bzImage: no boot flag 0xAA55 / 'HdrS' header");
 		return -EINVAL;
 	}
@@ -71,7 +73,8 @@ int linux_boot_prepare(phys_map_fn map, void *ctx, const struct linux_boot_in *i
 	uint32_t setup_sects = img[LB_SETUP_SECTS] ? img[LB_SETUP_SECTS] : LB_DEFAULT_SETUP_SECTS;
 	uint64_t pm_off = (uint64_t)(setup_sects + 1) * SECTOR;
 	if (pm_off >= in->image_size) {
-		snprintf(err, errlen, "setup_sects %u puts the kernel past the end of the image", setup_sects);
+		snprintf(err, errlen, "setup_sects %u puts the kernel past the end of the image",
+			 setup_sects);
 		return -EINVAL;
 	}
 	uint64_t pm_size = in->image_size - pm_off;
@@ -97,7 +100,8 @@ int linux_boot_prepare(phys_map_fn map, void *ctx, const struct linux_boot_in *i
 	 * at or above it. */
 	uint64_t pref = rd64(img, LB_PREF_ADDRESS);
 	if (!pref || pref >= ADDR_32BIT_LIMIT) {
-		snprintf(err, errlen, "pref_address 0x%llx is no load address below 4 GiB", (unsigned long long)pref);
+		snprintf(err, errlen, "pref_address 0x%llx is no load address below 4 GiB",
+			 (unsigned long long)pref);
 		return -EINVAL;
 	}
 	uint32_t init_size = rd32(img, LB_INIT_SIZE);
@@ -121,11 +125,13 @@ int linux_boot_prepare(phys_map_fn map, void *ctx, const struct linux_boot_in *i
 	 * command line, initrd at the top (page aligned, below initrd_addr_max). */
 	uint64_t zend = in->zone_base + in->zone_size;
 	if (zend <= pref) {
-		snprintf(err, errlen,
-			 "IOPM zone 0x%llx-0x%llx lies below the kernel's minimum load address 0x%llx (pref_address: "
-			 "a relocatable x86-64 Linux never runs below its LOAD_PHYSICAL_ADDR and would decompress "
-			 "itself outside the zone)",
-			 (unsigned long long)in->zone_base, (unsigned long long)zend, (unsigned long long)pref);
+		snprintf(
+		    err, errlen,
+		    "IOPM zone 0x%llx-0x%llx lies below the kernel's minimum load address 0x%llx "
+		    "(pref_address: "
+		    "a relocatable x86-64 Linux never runs below its LOAD_PHYSICAL_ADDR and would decompress "
+		    "itself outside the zone)",
+		    (unsigned long long)in->zone_base, (unsigned long long)zend, (unsigned long long)pref);
 		return -EINVAL;
 	}
 	uint64_t kbase = ALIGN_UP(MAX(in->zone_base, pref), (uint64_t)align);
@@ -135,18 +141,21 @@ int linux_boot_prepare(phys_map_fn map, void *ctx, const struct linux_boot_in *i
 	uint64_t need_end = cl + CMDLINE_AREA;
 	if (in->initrd && in->initrd_size > in->zone_size) {
 		snprintf(err, errlen, "initrd of %llu MiB does not fit the IOPM zone of %llu MiB",
-			 (unsigned long long)(in->initrd_size >> 20), (unsigned long long)(in->zone_size >> 20));
+			 (unsigned long long)(in->initrd_size >> 20),
+			 (unsigned long long)(in->zone_size >> 20));
 		return -ENOSPC;
 	}
 	if (need_end > (in->initrd ? ird : zend) || kbase >= zend) {
 		snprintf(err, errlen,
-			 "kernel (%u MiB with init_size) + initrd (%llu MiB) do not fit the IOPM zone of %llu MiB: "
+			 "kernel (%u MiB with init_size) + initrd (%llu MiB) do not fit the IOPM zone of "
+			 "%llu MiB: "
 			 "raise iopm_mem=",
 			 init_size >> 20, (unsigned long long)(in->initrd_size >> 20),
 			 (unsigned long long)(in->zone_size >> 20));
 		return -ENOSPC;
 	}
-	if (zp + ZP_SIZE > ADDR_32BIT_LIMIT || cl + CMDLINE_AREA > ADDR_32BIT_LIMIT || kbase >= ADDR_32BIT_LIMIT) {
+	if (zp + ZP_SIZE > ADDR_32BIT_LIMIT || cl + CMDLINE_AREA > ADDR_32BIT_LIMIT ||
+	    kbase >= ADDR_32BIT_LIMIT) {
 		snprintf(err, errlen, "the IOPM zone must start below 4 GiB for the 32-bit entry");
 		return -EINVAL;
 	}
@@ -160,7 +169,8 @@ int linux_boot_prepare(phys_map_fn map, void *ctx, const struct linux_boot_in *i
 		return -EINVAL;
 	}
 
-	uint8_t *kdst = map(ctx, kbase, pm_size), *zpp = map(ctx, zp, ZP_SIZE), *clp = map(ctx, cl, CMDLINE_AREA);
+	uint8_t *kdst = map(ctx, kbase, pm_size), *zpp = map(ctx, zp, ZP_SIZE),
+		*clp = map(ctx, cl, CMDLINE_AREA);
 	uint8_t *irp = in->initrd ? map(ctx, ird, in->initrd_size) : NULL;
 	if (!kdst || !zpp || !clp || (in->initrd && !irp)) {
 		snprintf(err, errlen, "layout outside the IOPM zone (VMM bug)");

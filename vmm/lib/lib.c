@@ -118,8 +118,8 @@ static void put_padded(struct out *o, const char *s, size_t n, int width, bool l
 			put(o, ' ');
 }
 
-static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool upper, int width,
-		       bool left, char pad)
+static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool upper, int width, bool left,
+		       char pad)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -144,7 +144,7 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool 
 
 int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 {
-	struct out o = { buf, n, 0 };
+	struct out o = {buf, n, 0};
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
 			put(&o, *fmt);
@@ -163,7 +163,7 @@ int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
-		int prec = -1;   /* "%.Ns": at most N characters of the string */
+		int prec = -1; /* "%.Ns": at most N characters of the string */
 		if (*fmt == '.')
 			for (prec = 0, fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
 				prec = prec * 10 + (*fmt - '0');
@@ -177,7 +177,8 @@ int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 		case 'd':
 		case 'i':
 			s = lng ? va_arg(ap, long long) : va_arg(ap, int);
-			put_number(&o, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0, 10, false, width, left, pad);
+			put_number(&o, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0, 10, false, width, left,
+				   pad);
 			break;
 		case 'u':
 		case 'x':
@@ -197,7 +198,8 @@ int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 			const char *str = va_arg(ap, const char *);
 			if (!str)
 				str = "(null)";
-			put_padded(&o, str, prec < 0 ? strlen(str) : strnlen(str, (size_t)prec), width, left, ' ');
+			put_padded(&o, str, prec < 0 ? strlen(str) : strnlen(str, (size_t)prec), width, left,
+				   ' ');
 			break;
 		}
 		case '%':

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86/paging.h"   /* PAGE_SIZE, PAGE_SHIFT, LARGE_PAGE_SIZE */
+#include "arch/x86/paging.h" /* PAGE_SIZE, PAGE_SHIFT, LARGE_PAGE_SIZE */
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
@@ -25,22 +25,20 @@ char *strchr(const char *s, int c);
 /* Subset of printf formats: %d %i %u %x %X %p %s %c %%, flags '-' '0',
  * field width, precision for %s only (%.Ns), length modifiers l ll z. Always NUL-terminates when n > 0;
  * returns the length the full output would have had. */
-int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
-int snprintf(char *buf, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+int snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
-#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)	 (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
+#define MIN(a, b)	 ((a) < (b) ? (a) : (b))
+#define MAX(a, b)	 ((a) > (b) ? (a) : (b))
 
-#define KiB (1024ULL)
-#define MiB (1024ULL * KiB)
-#define GiB (1024ULL * MiB)
-#define KHZ 1000ULL      /* Hz per kHz (rates are kept in kHz) */
+#define KiB	  (1024ULL)
+#define MiB	  (1024ULL * KiB)
+#define GiB	  (1024ULL * MiB)
+#define KHZ	  1000ULL /* Hz per kHz (rates are kept in kHz) */
 #define BYTE_BITS 8
 
 /* All ones in the low `size` bytes (size 1 to 8): the value range of an

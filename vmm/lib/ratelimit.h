@@ -12,12 +12,12 @@
 #include <stdint.h>
 
 struct ratelimit {
-	uint64_t cost;        /* TSC cycles that earn one message */
-	uint64_t cap;         /* most credit that can build up: burst * cost */
-	uint64_t credit;      /* earned TSC cycles not yet spent */
-	uint64_t last;        /* TSC of the last refill (never moves back) */
-	uint64_t suppressed;  /* refused since the last ratelimit_take_suppressed */
-	bool refill;          /* false: per_second or tsc_khz was 0, the burst is all */
+	uint64_t cost;	     /* TSC cycles that earn one message */
+	uint64_t cap;	     /* most credit that can build up: burst * cost */
+	uint64_t credit;     /* earned TSC cycles not yet spent */
+	uint64_t last;	     /* TSC of the last refill (never moves back) */
+	uint64_t suppressed; /* refused since the last ratelimit_take_suppressed */
+	bool refill;	     /* false: per_second or tsc_khz was 0, the burst is all */
 	bool started;
 };
 

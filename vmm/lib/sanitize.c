@@ -2,9 +2,9 @@
 /* sanitize.c: escape untrusted text for the VMM log (sanitize.h). */
 #include "vmm/lib/sanitize.h"
 
-#define PRINTABLE_FIRST 0x20   /* ' ': ASCII control characters are below */
-#define PRINTABLE_LAST 0x7e    /* '~': 0x7f is DEL, 0x80-0xff not ASCII */
-#define ESCAPE_LEN 4           /* \xNN */
+#define PRINTABLE_FIRST 0x20 /* ' ': ASCII control characters are below */
+#define PRINTABLE_LAST	0x7e /* '~': 0x7f is DEL, 0x80-0xff not ASCII */
+#define ESCAPE_LEN	4    /* \xNN */
 
 size_t sanitize_text(char *dst, size_t dstlen, const char *src, size_t srclen)
 {

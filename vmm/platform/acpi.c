@@ -32,7 +32,8 @@ static const struct acpi_rsdp *rsdp_scan(uint64_t start, uint64_t end)
 {
 	for (uint64_t a = start; a + sizeof(struct acpi_rsdp) <= end; a += ACPI_RSDP_ALIGN) {
 		const struct acpi_rsdp *r = (const void *)(uintptr_t)a;
-		if (!memcmp(r->signature, ACPI_SIG_RSDP, sizeof(r->signature)) && checksum_ok(r, ACPI_RSDP_V1_SIZE))
+		if (!memcmp(r->signature, ACPI_SIG_RSDP, sizeof(r->signature)) &&
+		    checksum_ok(r, ACPI_RSDP_V1_SIZE))
 			return r;
 	}
 	return NULL;
@@ -87,7 +88,7 @@ static void add_cpu(struct platform *p, uint32_t apic_id, bool enabled)
 		p->cpus_ignored++;
 		return;
 	}
-	p->cpu[p->ncpus++] = (struct platform_cpu){ apic_id, enabled };
+	p->cpu[p->ncpus++] = (struct platform_cpu){apic_id, enabled};
 }
 
 static void add_ioapic(uint32_t id, uint64_t base, uint32_t gsi_base)
@@ -96,7 +97,7 @@ static void add_ioapic(uint32_t id, uint64_t base, uint32_t gsi_base)
 		pr_warn("more than %u IOAPICs: id %u ignored", MAX_IOAPICS, id);
 		return;
 	}
-	ioapics[nioapics++] = (struct ioapic){ .id = id, .base = base, .gsi_base = gsi_base };
+	ioapics[nioapics++] = (struct ioapic){.id = id, .base = base, .gsi_base = gsi_base};
 }
 
 static int parse_madt(const struct acpi_header *madt, struct platform *p)
@@ -143,8 +144,8 @@ static int parse_madt(const struct acpi_header *madt, struct platform *p)
 			struct acpi_madt_iso iso;
 			if (len >= sizeof(iso) && p->noverrides < MAX_IRQ_OVERRIDES) {
 				memcpy(&iso, e, sizeof(iso));
-				p->overrides[p->noverrides++] =
-					(struct irq_override){ .isa_irq = iso.source, .gsi = iso.gsi, .flags = iso.flags };
+				p->overrides[p->noverrides++] = (struct irq_override){
+				    .isa_irq = iso.source, .gsi = iso.gsi, .flags = iso.flags};
 			}
 			break;
 		}

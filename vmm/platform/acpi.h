@@ -12,15 +12,15 @@
 #include "arch/x86/acpi_tables.h"
 #include "arch/x86/layout.h"
 
-#define FW_TABLE_MAX_LEN (1U << 20)  /* sanity bound for a table we walk */
-#define BIOS_EBDA_MIN 0x80000   /* an EBDA below this is not plausible */
+#define FW_TABLE_MAX_LEN (1U << 20) /* sanity bound for a table we walk */
+#define BIOS_EBDA_MIN	 0x80000    /* an EBDA below this is not plausible */
 
 #define MAX_IRQ_OVERRIDES 16
 
 struct irq_override {
 	uint8_t isa_irq;
 	uint32_t gsi;
-	uint16_t flags;   /* MPS INTI flags: polarity bits 1:0, trigger bits 3:2 */
+	uint16_t flags; /* MPS INTI flags: polarity bits 1:0, trigger bits 3:2 */
 };
 
 struct platform_cpu {
@@ -30,13 +30,13 @@ struct platform_cpu {
 
 /* What the firmware tables say about the machine. */
 struct platform {
-	const char *source;           /* "ACPI MADT" or "MP table" */
+	const char *source; /* "ACPI MADT" or "MP table" */
 	uint32_t ncpus;
 	struct platform_cpu cpu[MAX_CPUS];
-	uint32_t cpus_ignored;        /* beyond MAX_CPUS */
+	uint32_t cpus_ignored; /* beyond MAX_CPUS */
 	uint64_t lapic_base;
-	uint64_t rsdp_phys;            /* where the RSDP is, when found in memory (0: a loader's copy) */
-	uint16_t pm_timer_port;       /* 0: none */
+	uint64_t rsdp_phys;	/* where the RSDP is, when found in memory (0: a loader's copy) */
+	uint16_t pm_timer_port; /* 0: none */
 	bool pm_timer_32bit;
 	uint32_t noverrides;
 	struct irq_override overrides[MAX_IRQ_OVERRIDES];

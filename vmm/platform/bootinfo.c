@@ -39,7 +39,8 @@ int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err
 	while (off + sizeof(struct mb2_tag) <= total) {
 		const struct mb2_tag *t = (const void *)(mbi_copy + off);
 		if (t->size < sizeof(*t) || t->size > total - off) {
-			snprintf(err, errlen, "Multiboot2 tag %u at offset %u has bad size %u", t->type, off, t->size);
+			snprintf(err, errlen, "Multiboot2 tag %u at offset %u has bad size %u", t->type, off,
+				 t->size);
 			return -EINVAL;
 		}
 		const uint8_t *body = (const uint8_t *)(t + 1);
@@ -57,7 +58,8 @@ int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err
 		case MB2_TAG_MODULE: {
 			const struct mb2_tag_module *m = (const void *)t;
 			if (t->size < sizeof(*m)) {
-				snprintf(err, errlen, "module tag at offset %u is too short (%u bytes)", off, t->size);
+				snprintf(err, errlen, "module tag at offset %u is too short (%u bytes)", off,
+					 t->size);
 				return -EINVAL;
 			}
 			if (bi->nmodules >= BOOT_MAX_MODULES) {
@@ -70,13 +72,15 @@ int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err
 			/* Kept whole, never cut: it names a guest and carries its arguments. */
 			size_t slen = t->size - sizeof(*m);
 			if (strnlen(m->cmdline, slen) == slen) {
-				snprintf(err, errlen, "module %u: command line not NUL-terminated inside its tag",
+				snprintf(err, errlen,
+					 "module %u: command line not NUL-terminated inside its tag",
 					 bi->nmodules);
 				return -EINVAL;
 			}
 			bm->name = m->cmdline;
 			if (bm->end < bm->start) {
-				snprintf(err, errlen, "module %u (%s) ends at 0x%llx before it starts at 0x%llx",
+				snprintf(err, errlen,
+					 "module %u (%s) ends at 0x%llx before it starts at 0x%llx",
 					 bi->nmodules, bm->name, (unsigned long long)bm->end,
 					 (unsigned long long)bm->start);
 				return -EINVAL;
@@ -125,7 +129,8 @@ int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err
 	return 0;
 }
 
-const struct boot_module *bootinfo_find_module(const struct boot_info *bi, const char *name, const char **args)
+const struct boot_module *bootinfo_find_module(const struct boot_info *bi, const char *name,
+					       const char **args)
 {
 	size_t n = strlen(name);
 	for (uint32_t i = 0; i < bi->nmodules; i++) {

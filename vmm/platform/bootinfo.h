@@ -15,9 +15,9 @@
 #define BOOT_CMDLINE_MAX 1024
 
 struct boot_module {
-	uint64_t start, end;             /* [start, end) as loaded by GRUB */
-	const char *name;                /* the module's command line, whole (in the VMM's
-					    copy of the information, kept for good) */
+	uint64_t start, end; /* [start, end) as loaded by GRUB */
+	const char *name;    /* the module's command line, whole (in the VMM's
+				copy of the information, kept for good) */
 };
 
 struct boot_info {
@@ -25,8 +25,8 @@ struct boot_info {
 	char loader[64];
 	uint32_t nmodules;
 	struct boot_module module[BOOT_MAX_MODULES];
-	struct memmap mmap;              /* raw entries, normalised later */
-	uint32_t mmap_dropped;           /* entries beyond MEMMAP_MAX */
+	struct memmap mmap;    /* raw entries, normalised later */
+	uint32_t mmap_dropped; /* entries beyond MEMMAP_MAX */
 	bool have_rsdp;
 	uint8_t rsdp[sizeof(struct acpi_rsdp)];
 };
@@ -34,7 +34,8 @@ struct boot_info {
 /* The module whose command line names it `name`: the first word, or the
  * second when the first is a path ("/boot/x name args"). *args points at
  * what follows the name ("" if nothing). NULL when there is none. */
-const struct boot_module *bootinfo_find_module(const struct boot_info *bi, const char *name, const char **args);
+const struct boot_module *bootinfo_find_module(const struct boot_info *bi, const char *name,
+					       const char **args);
 
 /* Parse the MBI at `mbi` (physical); returns 0 or -errno with `err` set. */
 int bootinfo_parse(uint32_t magic, uint64_t mbi, struct boot_info *bi, char *err, size_t errlen);

@@ -8,12 +8,12 @@
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 
-#define CMDLINE_MSG_WORD_MAX 48  /* longest word quoted in an error message */
-#define CMDLINE_MSG_TAIL_MAX 16  /* longest trailing garbage quoted */
+#define CMDLINE_MSG_WORD_MAX 48				/* longest word quoted in an error message */
+#define CMDLINE_MSG_TAIL_MAX 16				/* longest trailing garbage quoted */
 #define CMDLINE_QUOTE_BUF    (CMDLINE_MSG_WORD_MAX + 4) /* + "..." + NUL */
-#define CMDLINE_VALUE_BUF    32  /* a formatted size or integer */
-#define CMDLINE_CHOICES_BUF  64  /* "a|b|c" list of a choice key's names */
-#define CMDLINE_PATH_CHAR    '/' /* a leading word starting so is the image path */
+#define CMDLINE_VALUE_BUF    32				/* a formatted size or integer */
+#define CMDLINE_CHOICES_BUF  64				/* "a|b|c" list of a choice key's names */
+#define CMDLINE_PATH_CHAR    '/'			/* a leading word starting so is the image path */
 
 #define HEX_BASE     16
 #define DECIMAL_BASE 10
@@ -21,10 +21,9 @@
 #define SIZE_SHIFT_M 20
 #define SIZE_SHIFT_G 30
 
-
 enum cmdline_kind {
-	KIND_SIZE, /* bytes: decimal or 0x-hex, optional K/M/G suffix */
-	KIND_UINT, /* decimal integer */
+	KIND_SIZE,   /* bytes: decimal or 0x-hex, optional K/M/G suffix */
+	KIND_UINT,   /* decimal integer */
 	KIND_CHOICE, /* one of a list of names; the value is its index */
 	KIND_STRING, /* text copied into a char array (width = its size) */
 };
@@ -32,71 +31,66 @@ enum cmdline_kind {
 struct cmdline_key {
 	const char *key;
 	enum cmdline_kind kind;
-	size_t offset;          /* of the field in struct boot_config */
-	size_t width;           /* sizeof the field: 4 or 8 */
-	uint64_t def, min, max; /* default and inclusive limits */
-	uint64_t align;         /* value must be a multiple (1: any) */
-	const char *max_reason; /* message for value > max (NULL: generic) */
+	size_t offset;		    /* of the field in struct boot_config */
+	size_t width;		    /* sizeof the field: 4 or 8 */
+	uint64_t def, min, max;	    /* default and inclusive limits */
+	uint64_t align;		    /* value must be a multiple (1: any) */
+	const char *max_reason;	    /* message for value > max (NULL: generic) */
 	const char *const *choices; /* KIND_CHOICE: names, NULL-terminated */
 };
 
-static const char *const cpu_enum_names[] = { "acpi", "mptable", NULL };
-static const char *const timer_ref_names[] = { "pit", "pmtimer", NULL };
-static const char *const selftest_names[] = { "none", "pf", "ud", "ap_pf", "nmi", NULL };
+static const char *const cpu_enum_names[] = {"acpi", "mptable", NULL};
+static const char *const timer_ref_names[] = {"pit", "pmtimer", NULL};
+static const char *const selftest_names[] = {"none", "pf", "ud", "ap_pf", "nmi", NULL};
 
 #define FIELD(f) offsetof(struct boot_config, f), sizeof(((struct boot_config *)0)->f)
 
 /* Indexed by enum cmdline_param. Adding a key: add the enum value, the field
  * and one row here. */
 static const struct cmdline_key cmdline_keys[CMDLINE_NPARAMS] = {
-	[CMDLINE_VMM_MEM] = { "vmm_mem", KIND_SIZE, FIELD(vmm_mem),
-		CMDLINE_VMM_MEM_DEFAULT, CMDLINE_VMM_MEM_MIN, UINT64_MAX,
-		CMDLINE_VMM_MEM_ALIGN, NULL },
-	[CMDLINE_IOPM_MEM] = { "iopm_mem", KIND_SIZE, FIELD(iopm_mem),
-		CMDLINE_IOPM_MEM_DEFAULT, CMDLINE_IOPM_MEM_MIN, UINT64_MAX,
-		CMDLINE_IOPM_MEM_ALIGN, NULL },
-	[CMDLINE_SHARED_MEM] = { "shared_mem", KIND_SIZE, FIELD(shared_mem),
-		CMDLINE_SHARED_MEM_DEFAULT, CMDLINE_SHARED_MEM_MIN,
-		CMDLINE_SHARED_MEM_MAX, CMDLINE_SHARED_MEM_ALIGN, NULL },
-	[CMDLINE_IOPMS] = { "iopms", KIND_UINT, FIELD(iopms),
-		CMDLINE_IOPMS_DEFAULT, 0, CONFIG_MAX_IOPMS, 1, "too many IOPMs" },
-	[CMDLINE_LOGLEVEL] = { "loglevel", KIND_UINT, FIELD(loglevel),
-		CMDLINE_LOGLEVEL_DEFAULT, 0, CMDLINE_LOGLEVEL_MAX, 1,
-		"unknown log level" },
-	[CMDLINE_IOPM_CONSOLE_IRQ] = { "iopm_console_irq", KIND_UINT,
-		FIELD(iopm_console_irq), CMDLINE_CONSOLE_IRQ_DEFAULT, 0,
-		CMDLINE_ISA_IRQ_MAX, 1, "not an ISA IRQ", NULL },
-	[CMDLINE_CPU_ENUM] = { "cpu_enum", KIND_CHOICE, FIELD(cpu_enum),
-		CPU_ENUM_ACPI, 0, CPU_ENUM_MPTABLE, 1, NULL, cpu_enum_names },
-	[CMDLINE_TIMER_REF] = { "timer_ref", KIND_CHOICE, FIELD(timer_ref),
-		TIMER_REF_PIT, 0, TIMER_REF_PMTIMER, 1, NULL, timer_ref_names },
-	[CMDLINE_SELFTEST] = { "selftest", KIND_CHOICE, FIELD(selftest),
-		SELFTEST_NONE, 0, SELFTEST_NMI, 1, NULL, selftest_names },
-	[CMDLINE_RUN] = { "run", KIND_STRING, FIELD(run), 0, 0, 0, 1, NULL, NULL },
+    [CMDLINE_VMM_MEM] = {"vmm_mem", KIND_SIZE, FIELD(vmm_mem), CMDLINE_VMM_MEM_DEFAULT, CMDLINE_VMM_MEM_MIN,
+			 UINT64_MAX, CMDLINE_VMM_MEM_ALIGN, NULL},
+    [CMDLINE_IOPM_MEM] = {"iopm_mem", KIND_SIZE, FIELD(iopm_mem), CMDLINE_IOPM_MEM_DEFAULT,
+			  CMDLINE_IOPM_MEM_MIN, UINT64_MAX, CMDLINE_IOPM_MEM_ALIGN, NULL},
+    [CMDLINE_SHARED_MEM] = {"shared_mem", KIND_SIZE, FIELD(shared_mem), CMDLINE_SHARED_MEM_DEFAULT,
+			    CMDLINE_SHARED_MEM_MIN, CMDLINE_SHARED_MEM_MAX, CMDLINE_SHARED_MEM_ALIGN, NULL},
+    [CMDLINE_IOPMS] = {"iopms", KIND_UINT, FIELD(iopms), CMDLINE_IOPMS_DEFAULT, 0, CONFIG_MAX_IOPMS, 1,
+		       "too many IOPMs"},
+    [CMDLINE_LOGLEVEL] = {"loglevel", KIND_UINT, FIELD(loglevel), CMDLINE_LOGLEVEL_DEFAULT, 0,
+			  CMDLINE_LOGLEVEL_MAX, 1, "unknown log level"},
+    [CMDLINE_IOPM_CONSOLE_IRQ] = {"iopm_console_irq", KIND_UINT, FIELD(iopm_console_irq),
+				  CMDLINE_CONSOLE_IRQ_DEFAULT, 0, CMDLINE_ISA_IRQ_MAX, 1, "not an ISA IRQ",
+				  NULL},
+    [CMDLINE_CPU_ENUM] = {"cpu_enum", KIND_CHOICE, FIELD(cpu_enum), CPU_ENUM_ACPI, 0, CPU_ENUM_MPTABLE, 1,
+			  NULL, cpu_enum_names},
+    [CMDLINE_TIMER_REF] = {"timer_ref", KIND_CHOICE, FIELD(timer_ref), TIMER_REF_PIT, 0, TIMER_REF_PMTIMER, 1,
+			   NULL, timer_ref_names},
+    [CMDLINE_SELFTEST] = {"selftest", KIND_CHOICE, FIELD(selftest), SELFTEST_NONE, 0, SELFTEST_NMI, 1, NULL,
+			  selftest_names},
+    [CMDLINE_RUN] = {"run", KIND_STRING, FIELD(run), 0, 0, 0, 1, NULL, NULL},
 };
 
 _Static_assert(CMDLINE_NPARAMS <= 32, "boot_config.given has one bit per key");
 
 static const char *const kind_expect[] = {
-	[KIND_SIZE] = "a number with optional K, M or G suffix",
-	[KIND_UINT] = "a decimal integer",
-	[KIND_CHOICE] = "one of the names listed in docs/partitions.md",
-	[KIND_STRING] = "text",
+    [KIND_SIZE] = "a number with optional K, M or G suffix",
+    [KIND_UINT] = "a decimal integer",
+    [KIND_CHOICE] = "one of the names listed in docs/partitions.md",
+    [KIND_STRING] = "text",
 };
 
 static const char *const kind_noun[] = {
-	[KIND_SIZE] = "not a size",
-	[KIND_UINT] = "not a number",
-	[KIND_CHOICE] = "unknown value",
-	[KIND_STRING] = "not text",
+    [KIND_SIZE] = "not a size",
+    [KIND_UINT] = "not a number",
+    [KIND_CHOICE] = "unknown value",
+    [KIND_STRING] = "not text",
 };
 
 enum num_status { NUM_OK, NUM_NOT_NUMBER, NUM_TRAILING, NUM_OVERFLOW };
 
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	       c == '\f';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
 /* Value of c as a digit in base, or -1. */
@@ -116,16 +110,22 @@ static int digit_value(char c, unsigned int base)
 static unsigned int size_suffix_shift(char c)
 {
 	switch (c) {
-	case 'k': case 'K': return SIZE_SHIFT_K;
-	case 'm': case 'M': return SIZE_SHIFT_M;
-	case 'g': case 'G': return SIZE_SHIFT_G;
-	default: return 0;
+	case 'k':
+	case 'K':
+		return SIZE_SHIFT_K;
+	case 'm':
+	case 'M':
+		return SIZE_SHIFT_M;
+	case 'g':
+	case 'G':
+		return SIZE_SHIFT_G;
+	default:
+		return 0;
 	}
 }
 
 /* Parse s[0..len). On NUM_TRAILING, *stop is the first unparsed character. */
-static enum num_status parse_number(const char *s, size_t len,
-				    enum cmdline_kind kind, uint64_t *out,
+static enum num_status parse_number(const char *s, size_t len, enum cmdline_kind kind, uint64_t *out,
 				    size_t *stop)
 {
 	unsigned int base = DECIMAL_BASE, shift;
@@ -133,8 +133,7 @@ static enum num_status parse_number(const char *s, size_t len,
 	uint64_t v = 0;
 	int d;
 
-	if (kind == KIND_SIZE && len > 2 && s[0] == '0' &&
-	    (s[1] == 'x' || s[1] == 'X')) {
+	if (kind == KIND_SIZE && len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = HEX_BASE;
 		i = 2;
 	}
@@ -167,8 +166,7 @@ bool cmdline_parse_number(const char *s, size_t len, bool size, uint64_t *out)
 }
 
 /* Match s[0..len) against a choice key's names. */
-static enum num_status parse_choice(const struct cmdline_key *k, const char *s,
-				    size_t len, uint64_t *out)
+static enum num_status parse_choice(const struct cmdline_key *k, const char *s, size_t len, uint64_t *out)
 {
 	for (uint64_t i = 0; k->choices[i]; i++) {
 		if (strlen(k->choices[i]) == len && !strncmp(k->choices[i], s, len)) {
@@ -207,15 +205,19 @@ static const char *quote(const char *s, size_t len, size_t max, char *buf)
 
 const char *cmdline_format_size(uint64_t bytes, char *buf, size_t len)
 {
-	static const struct { uint64_t unit; const char *suffix; } units[] = {
-		{ GiB, "G" }, { MiB, "M" }, { KiB, "K" },
+	static const struct {
+		uint64_t unit;
+		const char *suffix;
+	} units[] = {
+	    {GiB, "G"},
+	    {MiB, "M"},
+	    {KiB, "K"},
 	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		if (bytes && IS_ALIGNED(bytes, units[i].unit)) {
-			snprintf(buf, len, "%llu%s",
-				 (unsigned long long)(bytes / units[i].unit),
+			snprintf(buf, len, "%llu%s", (unsigned long long)(bytes / units[i].unit),
 				 units[i].suffix);
 			return buf;
 		}
@@ -224,8 +226,7 @@ const char *cmdline_format_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-static const char *format_value(const struct cmdline_key *k, uint64_t v,
-				char *buf, size_t len)
+static const char *format_value(const struct cmdline_key *k, uint64_t v, char *buf, size_t len)
 {
 	if (k->kind == KIND_SIZE)
 		return cmdline_format_size(v, buf, len);
@@ -241,8 +242,7 @@ static const char *format_value(const struct cmdline_key *k, uint64_t v,
 	return buf;
 }
 
-static uint64_t field_get(const struct boot_config *cfg,
-			  const struct cmdline_key *k)
+static uint64_t field_get(const struct boot_config *cfg, const struct cmdline_key *k)
 {
 	const char *p = (const char *)cfg + k->offset;
 
@@ -254,8 +254,7 @@ static uint64_t field_get(const struct boot_config *cfg,
 	return *(const uint32_t *)(const void *)p;
 }
 
-static void field_set(struct boot_config *cfg, const struct cmdline_key *k,
-		      uint64_t v)
+static void field_set(struct boot_config *cfg, const struct cmdline_key *k, uint64_t v)
 {
 	char *p = (char *)cfg + k->offset;
 
@@ -281,8 +280,7 @@ bool cmdline_given(const struct boot_config *cfg, enum cmdline_param p)
 	return p < CMDLINE_NPARAMS && (cfg->given & (1U << p));
 }
 
-const char *cmdline_describe(const struct boot_config *cfg,
-			     enum cmdline_param p, char *buf, size_t len)
+const char *cmdline_describe(const struct boot_config *cfg, enum cmdline_param p, char *buf, size_t len)
 {
 	const struct cmdline_key *k;
 	char val[CMDLINE_VALUE_BUF];
@@ -305,16 +303,14 @@ static const struct cmdline_key *find_key(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cmdline_keys); i++) {
-		if (strlen(cmdline_keys[i].key) == len &&
-		    !strncmp(cmdline_keys[i].key, s, len))
+		if (strlen(cmdline_keys[i].key) == len && !strncmp(cmdline_keys[i].key, s, len))
 			return &cmdline_keys[i];
 	}
 	return NULL;
 }
 
 /* Check a parsed value against the key's limits. */
-static int check_value(const struct cmdline_key *k, uint64_t v, const char *w,
-		       char *err, size_t errlen)
+static int check_value(const struct cmdline_key *k, uint64_t v, const char *w, char *err, size_t errlen)
 {
 	char lim[CMDLINE_VALUE_BUF];
 
@@ -326,11 +322,9 @@ static int check_value(const struct cmdline_key *k, uint64_t v, const char *w,
 	if (v > k->max) {
 		format_value(k, k->max, lim, sizeof(lim));
 		if (k->max_reason)
-			snprintf(err, errlen, "%s: %s (maximum %s)", w,
-				 k->max_reason, lim);
+			snprintf(err, errlen, "%s: %s (maximum %s)", w, k->max_reason, lim);
 		else
-			snprintf(err, errlen, "%s: above the maximum of %s", w,
-				 lim);
+			snprintf(err, errlen, "%s: above the maximum of %s", w, lim);
 		return -EINVAL;
 	}
 	if (!IS_ALIGNED(v, k->align)) {
@@ -343,9 +337,8 @@ static int check_value(const struct cmdline_key *k, uint64_t v, const char *w,
 
 /* Parse one word s[0..len) into cfg. first_word[] remembers where each key
  * was first given, for the duplicate message. */
-static int parse_word(const char *s, size_t len, struct boot_config *cfg,
-		      const char *first_word[], size_t first_len[], char *err,
-		      size_t errlen)
+static int parse_word(const char *s, size_t len, struct boot_config *cfg, const char *first_word[],
+		      size_t first_len[], char *err, size_t errlen)
 {
 	char w[CMDLINE_QUOTE_BUF], other[CMDLINE_QUOTE_BUF];
 	const char *eq = NULL, *val;
@@ -371,21 +364,22 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 	}
 	idx = (unsigned int)(k - cmdline_keys);
 	if (!eq) {
-		snprintf(err, errlen, "%s: missing '=' (expected %s=<%s>)", w,
-			 k->key, k->kind == KIND_SIZE ? "size" : k->kind == KIND_CHOICE ? "name" : k->kind == KIND_STRING ? "text" : "integer");
+		snprintf(err, errlen, "%s: missing '=' (expected %s=<%s>)", w, k->key,
+			 k->kind == KIND_SIZE	  ? "size"
+			 : k->kind == KIND_CHOICE ? "name"
+			 : k->kind == KIND_STRING ? "text"
+						  : "integer");
 		return -EINVAL;
 	}
 	if (cfg->given & (1U << idx)) {
-		snprintf(err, errlen, "%s: duplicate parameter (already given as %s)",
-			 w, quote(first_word[idx], first_len[idx],
-				  CMDLINE_MSG_WORD_MAX, other));
+		snprintf(err, errlen, "%s: duplicate parameter (already given as %s)", w,
+			 quote(first_word[idx], first_len[idx], CMDLINE_MSG_WORD_MAX, other));
 		return -EINVAL;
 	}
 	val = eq + 1;
 	vallen = len - keylen - 1;
 	if (vallen == 0) {
-		snprintf(err, errlen, "%s: empty value (expected %s)", w,
-			 kind_expect[k->kind]);
+		snprintf(err, errlen, "%s: empty value (expected %s)", w, kind_expect[k->kind]);
 		return -EINVAL;
 	}
 	if (k->kind == KIND_STRING) {
@@ -414,15 +408,11 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 	case NUM_OK:
 		break;
 	case NUM_NOT_NUMBER:
-		snprintf(err, errlen, "%s: %s (expected %s)", w,
-			 kind_noun[k->kind], kind_expect[k->kind]);
+		snprintf(err, errlen, "%s: %s (expected %s)", w, kind_noun[k->kind], kind_expect[k->kind]);
 		return -EINVAL;
 	case NUM_TRAILING:
-		snprintf(err, errlen, "%s: %s, trailing \"%s\" (expected %s)", w,
-			 kind_noun[k->kind],
-			 quote(val + stop, vallen - stop, CMDLINE_MSG_TAIL_MAX,
-				other),
-			 kind_expect[k->kind]);
+		snprintf(err, errlen, "%s: %s, trailing \"%s\" (expected %s)", w, kind_noun[k->kind],
+			 quote(val + stop, vallen - stop, CMDLINE_MSG_TAIL_MAX, other), kind_expect[k->kind]);
 		return -EINVAL;
 	case NUM_OVERFLOW:
 	default:
@@ -440,11 +430,10 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg,
 	return 0;
 }
 
-int cmdline_parse(const char *cmdline, struct boot_config *cfg, char *err,
-		  size_t errlen)
+int cmdline_parse(const char *cmdline, struct boot_config *cfg, char *err, size_t errlen)
 {
-	const char *first_word[CMDLINE_NPARAMS] = { NULL };
-	size_t first_len[CMDLINE_NPARAMS] = { 0 };
+	const char *first_word[CMDLINE_NPARAMS] = {NULL};
+	size_t first_len[CMDLINE_NPARAMS] = {0};
 	struct boot_config tmp;
 	const char *p = cmdline, *start;
 	bool first = true;
@@ -473,8 +462,7 @@ int cmdline_parse(const char *cmdline, struct boot_config *cfg, char *err,
 			continue;
 		}
 		first = false;
-		ret = parse_word(start, (size_t)(p - start), &tmp, first_word,
-				 first_len, err, errlen);
+		ret = parse_word(start, (size_t)(p - start), &tmp, first_word, first_len, err, errlen);
 		if (ret)
 			return ret;
 	}

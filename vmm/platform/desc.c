@@ -15,12 +15,12 @@ void idt_init(void)
 	for (int v = 0; v < IDT_VECTORS; v++) {
 		uint64_t a = isr_stub_table[v];
 		idt[v] = (struct idt_gate){
-			.offset_lo = (uint16_t)a,
-			.selector = GDT_CODE64,
-			.ist = (v == 2 || v == 8 || v == 18) ? IST_CRITICAL : 0,
-			.type_attr = IDT_GATE_INTR,
-			.offset_mid = (uint16_t)(a >> 16),
-			.offset_hi = (uint32_t)(a >> 32),
+		    .offset_lo = (uint16_t)a,
+		    .selector = GDT_CODE64,
+		    .ist = (v == 2 || v == 8 || v == 18) ? IST_CRITICAL : 0,
+		    .type_attr = IDT_GATE_INTR,
+		    .offset_mid = (uint16_t)(a >> 16),
+		    .offset_hi = (uint32_t)(a >> 32),
 		};
 	}
 }
@@ -46,12 +46,12 @@ void cpu_load_tables(struct cpu *c)
 	c->tss.iomap_base = sizeof(c->tss); /* no I/O bitmap */
 	set_tss_desc(c->gdt, &c->tss);
 
-	struct desc_ptr gp = { sizeof(c->gdt) - 1, (uint64_t)(uintptr_t)c->gdt };
-	struct desc_ptr ip = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+	struct desc_ptr gp = {sizeof(c->gdt) - 1, (uint64_t)(uintptr_t)c->gdt};
+	struct desc_ptr ip = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
 	__asm__ volatile("lgdt %0" ::"m"(gp));
 	/* Reload CS with a far return, then the data segments. */
-	__asm__ volatile("pushq %0; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:"
-			 ::"i"(GDT_CODE64) : "rax", "memory");
+	__asm__ volatile("pushq %0; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:" ::"i"(GDT_CODE64)
+			 : "rax", "memory");
 	__asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss" ::"r"((uint16_t)GDT_DATA));
 	__asm__ volatile("ltr %0" ::"r"((uint16_t)GDT_TSS));
 	__asm__ volatile("lidt %0" ::"m"(ip));

@@ -8,9 +8,9 @@
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 
-#define LEVEL_SHIFT(level) (PAGE_SHIFT + PT_INDEX_BITS * (level))  /* level 0 = PT ... 3 = PML4 */
+#define LEVEL_SHIFT(level)	(PAGE_SHIFT + PT_INDEX_BITS * (level)) /* level 0 = PT ... 3 = PML4 */
 #define LEVEL_INDEX(gpa, level) (((gpa) >> LEVEL_SHIFT(level)) & (PT_ENTRIES - 1))
-#define PRESENT(e) (((e) & EPT_RWX) != 0)
+#define PRESENT(e)		(((e)&EPT_RWX) != 0)
 
 static uint64_t *tbl(const struct ept *e, uint64_t pa)
 {
@@ -142,5 +142,5 @@ void ept_destroy(struct ept *e)
 
 uint64_t ept_eptp(const struct ept *e)
 {
-	return e->root | EPTP_WALK4 | MEMTYPE_WB;   /* memory type in bits 2:0 */
+	return e->root | EPTP_WALK4 | MEMTYPE_WB; /* memory type in bits 2:0 */
 }

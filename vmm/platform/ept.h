@@ -9,19 +9,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86/paging.h"   /* EPT entry bits, memory types */
+#include "arch/x86/paging.h" /* EPT entry bits, memory types */
 
 struct ept_ops {
-	uint64_t (*alloc_table)(void *ctx);          /* zeroed 4 KiB page, physical address; 0 = none */
+	uint64_t (*alloc_table)(void *ctx); /* zeroed 4 KiB page, physical address; 0 = none */
 	void (*free_table)(void *ctx, uint64_t pa);
-	void *(*table_ptr)(void *ctx, uint64_t pa);  /* where the VMM can access that page */
+	void *(*table_ptr)(void *ctx, uint64_t pa); /* where the VMM can access that page */
 	void *ctx;
 };
 
 struct ept {
-	uint64_t root;     /* physical address of the PML4 */
+	uint64_t root; /* physical address of the PML4 */
 	struct ept_ops ops;
-	uint64_t tables;   /* paging-structure pages in use */
+	uint64_t tables; /* paging-structure pages in use */
 	uint64_t pages_4k, pages_2m;
 };
 

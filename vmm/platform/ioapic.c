@@ -52,9 +52,9 @@ void ioapic_init_all(void)
 			if (ioapic_read_rte(io, pin) & IOAPIC_RTE_MASKED)
 				masked++;
 		}
-		pr_info("ioapic %u id %u at 0x%llx gsi %u-%u version 0x%x: %u/%u pins masked", i,
-			io->id, (unsigned long long)io->base, io->gsi_base, io->gsi_base + io->pins - 1,
-			io->version, masked, io->pins);
+		pr_info("ioapic %u id %u at 0x%llx gsi %u-%u version 0x%x: %u/%u pins masked", i, io->id,
+			(unsigned long long)io->base, io->gsi_base, io->gsi_base + io->pins - 1, io->version,
+			masked, io->pins);
 		if (masked != io->pins)
 			pr_err("ioapic %u: %u pins did not stay masked", i, io->pins - masked);
 	}

@@ -14,9 +14,9 @@
 
 struct ioapic {
 	uint32_t id;
-	uint64_t base;     /* MMIO physical address */
+	uint64_t base;	   /* MMIO physical address */
 	uint32_t gsi_base; /* first global system interrupt */
-	uint32_t pins;     /* redirection entries */
+	uint32_t pins;	   /* redirection entries */
 	uint32_t version;
 };
 

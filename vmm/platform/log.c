@@ -8,11 +8,11 @@
 #include "vmm/lib/spinlock.h"
 
 #define LOG_LINE_MAX 256
-#define LOG_BAUD 115200
+#define LOG_BAUD     115200
 
 static struct spinlock log_lock;
 static enum log_level log_level = LOG_INFO;
-static const char *const level_tag[] = { "error: ", "warning: ", "", "debug: " };
+static const char *const level_tag[] = {"error: ", "warning: ", "", "debug: "};
 
 void log_init(void)
 {

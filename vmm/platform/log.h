@@ -15,7 +15,7 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 void log_init(void);
 void log_set_level(enum log_level level);
 void log_printf(enum log_level level, const char *prefix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Raw line output without level or prefix (boot report). */
 void log_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "[prefix] FATAL: ..." then stop this CPU. */
@@ -28,10 +28,10 @@ __attribute__((noreturn, format(printf, 2, 3))) void log_fatal(const char *prefi
 #define fatal(...)    log_fatal(LOG_PREFIX, __VA_ARGS__)
 
 /* Invariant check: a failed one is a VMM bug, reported like a panic. */
-#define ASSERT(cond)                                                                   \
-	do {                                                                           \
-		if (!(cond))                                                           \
-			log_fatal("assert", "PANIC: %s:%d: %s", __FILE__, __LINE__, #cond); \
+#define ASSERT(cond)                                                                                         \
+	do {                                                                                                 \
+		if (!(cond))                                                                                 \
+			log_fatal("assert", "PANIC: %s:%d: %s", __FILE__, __LINE__, #cond);                  \
 	} while (0)
 
 #endif

@@ -12,12 +12,18 @@
 static unsigned int type_rank(uint32_t type)
 {
 	switch (type) {
-	case MEM_USABLE: return 0;
-	case MEM_ACPI_RECLAIM: return 1;
-	case MEM_ACPI_NVS: return 2;
-	case MEM_RESERVED: return 3;
-	case MEM_BAD: return 4;
-	default: return 3; /* unknown: reserved */
+	case MEM_USABLE:
+		return 0;
+	case MEM_ACPI_RECLAIM:
+		return 1;
+	case MEM_ACPI_NVS:
+		return 2;
+	case MEM_RESERVED:
+		return 3;
+	case MEM_BAD:
+		return 4;
+	default:
+		return 3; /* unknown: reserved */
 	}
 }
 
@@ -82,14 +88,12 @@ static void make_room(struct mem_range *r, uint32_t *n)
 
 /* Append [base, end) of type to a sorted output list, merging with the last
  * range when adjacent and of the same type. Returns true if RAM was lost. */
-static bool emit(struct mem_range *out, uint32_t *n, uint64_t base,
-		 uint64_t end, uint32_t type)
+static bool emit(struct mem_range *out, uint32_t *n, uint64_t base, uint64_t end, uint32_t type)
 {
 	bool lost = false;
 
 	for (;;) {
-		if (*n && range_end(&out[*n - 1]) == base &&
-		    out[*n - 1].type == type) {
+		if (*n && range_end(&out[*n - 1]) == base && out[*n - 1].type == type) {
 			out[*n - 1].size += end - base;
 			return lost;
 		}
@@ -169,7 +173,7 @@ int memmap_normalize(struct memmap *m)
 
 int memmap_add(struct memmap *m, uint64_t base, uint64_t size, uint32_t type)
 {
-	struct mem_range r = { base, size, type };
+	struct mem_range r = {base, size, type};
 	int ret = 0;
 
 	if (!sanitize(&r))
@@ -207,8 +211,7 @@ bool memmap_is_usable(const struct memmap *m, uint64_t base, uint64_t size)
 	for (i = 0; i < m->count && i < MEMMAP_MAX; i++) {
 		const struct mem_range *r = &m->r[i];
 
-		if (r->type == MEM_USABLE && r->base <= base &&
-		    base + size <= range_end(r))
+		if (r->type == MEM_USABLE && r->base <= base && base + size <= range_end(r))
 			return true;
 	}
 	return false;
@@ -223,13 +226,11 @@ bool memmap_is_normalized(const struct memmap *m)
 	for (i = 0; i < m->count; i++) {
 		const struct mem_range *r = &m->r[i];
 
-		if (!r->size || r->base >= MEMMAP_PHYS_LIMIT ||
-		    r->size > MEMMAP_PHYS_LIMIT - r->base ||
+		if (!r->size || r->base >= MEMMAP_PHYS_LIMIT || r->size > MEMMAP_PHYS_LIMIT - r->base ||
 		    known_type(r->type) != r->type)
 			return false;
 		if (i && (range_end(&m->r[i - 1]) > r->base ||
-			  (range_end(&m->r[i - 1]) == r->base &&
-			   m->r[i - 1].type == r->type)))
+			  (range_end(&m->r[i - 1]) == r->base && m->r[i - 1].type == r->type)))
 			return false;
 	}
 	return true;
@@ -238,11 +239,17 @@ bool memmap_is_normalized(const struct memmap *m)
 const char *memmap_type_name(uint32_t type)
 {
 	switch (type) {
-	case MEM_USABLE: return "usable";
-	case MEM_RESERVED: return "reserved";
-	case MEM_ACPI_RECLAIM: return "ACPI";
-	case MEM_ACPI_NVS: return "ACPI NVS";
-	case MEM_BAD: return "bad";
-	default: return "unknown";
+	case MEM_USABLE:
+		return "usable";
+	case MEM_RESERVED:
+		return "reserved";
+	case MEM_ACPI_RECLAIM:
+		return "ACPI";
+	case MEM_ACPI_NVS:
+		return "ACPI NVS";
+	case MEM_BAD:
+		return "bad";
+	default:
+		return "unknown";
 	}
 }

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86/paging.h"   /* PHYS_ADDR_BITS_MAX */
+#include "arch/x86/paging.h" /* PHYS_ADDR_BITS_MAX */
 
 /* Multiboot2 memory types. Any other value is treated as MEM_RESERVED. */
 enum {

@@ -32,7 +32,8 @@ int mm_init(const struct partition_plan *plan, char *err, size_t errlen)
 	if (!r)
 		r = palloc_reserve(&vmm_heap, hz->base, meta);
 	if (!r && plan->guest_ranges)
-		r = palloc_init(&guest_pool, "guest", plan->guest, plan->guest_ranges, bitmaps + hbytes, gbytes);
+		r = palloc_init(&guest_pool, "guest", plan->guest, plan->guest_ranges, bitmaps + hbytes,
+				gbytes);
 	if (r)
 		snprintf(err, errlen, "allocator set-up failed (%d)", r);
 	return r;

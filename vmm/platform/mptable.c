@@ -37,7 +37,7 @@ static void add_ioapic(const struct mp_ioapic *io)
 	uint32_t gsi = 0;
 	for (uint32_t k = 0; k < nioapics; k++)
 		gsi += ioapics[k].pins ? ioapics[k].pins : 24;
-	ioapics[nioapics++] = (struct ioapic){ .id = io->id, .base = io->address, .gsi_base = gsi };
+	ioapics[nioapics++] = (struct ioapic){.id = io->id, .base = io->address, .gsi_base = gsi};
 }
 
 int mptable_discover(struct platform *p)
@@ -56,7 +56,8 @@ int mptable_discover(struct platform *p)
 	const uint8_t *t = (const uint8_t *)(uintptr_t)f->config;
 	struct mp_config h;
 	memcpy(&h, t, sizeof(h));
-	if (memcmp(h.signature, MP_SIG_CONFIG, sizeof(h.signature)) || h.length < sizeof(h) || !sum_ok(t, h.length)) {
+	if (memcmp(h.signature, MP_SIG_CONFIG, sizeof(h.signature)) || h.length < sizeof(h) ||
+	    !sum_ok(t, h.length)) {
 		pr_warn("MP configuration table at 0x%x is invalid", f->config);
 		return -ENODEV;
 	}
@@ -65,7 +66,8 @@ int mptable_discover(struct platform *p)
 	uint32_t off = sizeof(h);
 	for (uint16_t i = 0; i < h.entry_count && off < h.length; i++) {
 		uint8_t type = t[off];
-		uint32_t size = type == MP_ENTRY_PROCESSOR ? sizeof(struct mp_processor) : sizeof(struct mp_intsrc);
+		uint32_t size =
+		    type == MP_ENTRY_PROCESSOR ? sizeof(struct mp_processor) : sizeof(struct mp_intsrc);
 		if (off + size > h.length)
 			break;
 		const uint8_t *e = t + off;
@@ -73,7 +75,8 @@ int mptable_discover(struct platform *p)
 			struct mp_processor c;
 			memcpy(&c, e, sizeof(c));
 			if (p->ncpus < MAX_CPUS)
-				p->cpu[p->ncpus++] = (struct platform_cpu){ c.lapic_id, c.flags & MP_CPU_ENABLED };
+				p->cpu[p->ncpus++] =
+				    (struct platform_cpu){c.lapic_id, c.flags & MP_CPU_ENABLED};
 			else
 				p->cpus_ignored++;
 		} else if (type == MP_ENTRY_IOAPIC) {

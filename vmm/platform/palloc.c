@@ -28,8 +28,7 @@ static uint64_t first_bit(const struct palloc_range *r)
 }
 
 /* First bit in [from, limit) equal to want_set, or limit. */
-static uint64_t find_bit(const struct palloc *pa, uint64_t from,
-			 uint64_t limit, bool want_set)
+static uint64_t find_bit(const struct palloc *pa, uint64_t from, uint64_t limit, bool want_set)
 {
 	while (from < limit) {
 		uint64_t w = pa->bitmap[from >> WORD_SHIFT];
@@ -38,8 +37,7 @@ static uint64_t find_bit(const struct palloc *pa, uint64_t from,
 			w = ~w;
 		w &= ALL_ONES << (from & WORD_MASK);
 		if (w) {
-			uint64_t b = (from & ~(uint64_t)WORD_MASK) +
-				     (uint64_t)__builtin_ctzll(w);
+			uint64_t b = (from & ~(uint64_t)WORD_MASK) + (uint64_t)__builtin_ctzll(w);
 			return MIN(b, limit);
 		}
 		from = (from & ~(uint64_t)WORD_MASK) + PALLOC_WORD_BITS;
@@ -53,8 +51,7 @@ static void write_bits(struct palloc *pa, uint64_t from, uint64_t n, bool set)
 	while (n) {
 		uint64_t bit = from & WORD_MASK;
 		uint64_t cnt = MIN(n, PALLOC_WORD_BITS - bit);
-		uint64_t mask = (cnt == PALLOC_WORD_BITS ? ALL_ONES :
-				 ((1ULL << cnt) - 1)) << bit;
+		uint64_t mask = (cnt == PALLOC_WORD_BITS ? ALL_ONES : ((1ULL << cnt) - 1)) << bit;
 
 		if (set)
 			pa->bitmap[from >> WORD_SHIFT] |= mask;
@@ -67,9 +64,8 @@ static void write_bits(struct palloc *pa, uint64_t from, uint64_t n, bool set)
 
 static bool zone_valid(const struct zone *z)
 {
-	return z->base && z->size && IS_ALIGNED(z->base, PAGE_SIZE) &&
-	       IS_ALIGNED(z->size, PAGE_SIZE) && z->base < MEMMAP_PHYS_LIMIT &&
-	       z->size <= MEMMAP_PHYS_LIMIT - z->base;
+	return z->base && z->size && IS_ALIGNED(z->base, PAGE_SIZE) && IS_ALIGNED(z->size, PAGE_SIZE) &&
+	       z->base < MEMMAP_PHYS_LIMIT && z->size <= MEMMAP_PHYS_LIMIT - z->base;
 }
 
 size_t palloc_bitmap_bytes(const struct zone *ranges, uint32_t n)
@@ -82,8 +78,8 @@ size_t palloc_bitmap_bytes(const struct zone *ranges, uint32_t n)
 	return (size_t)(words * sizeof(uint64_t));
 }
 
-int palloc_init(struct palloc *pa, const char *name, const struct zone *ranges,
-		uint32_t n, void *bitmap, size_t bitmap_bytes)
+int palloc_init(struct palloc *pa, const char *name, const struct zone *ranges, uint32_t n, void *bitmap,
+		size_t bitmap_bytes)
 {
 	uint64_t words = 0;
 	uint32_t i, j;
@@ -129,8 +125,7 @@ int palloc_init(struct palloc *pa, const char *name, const struct zone *ranges,
 	return 0;
 }
 
-static const struct palloc_range *find_range(const struct palloc *pa,
-					     uint64_t addr)
+static const struct palloc_range *find_range(const struct palloc *pa, uint64_t addr)
 {
 	uint32_t i;
 
@@ -176,11 +171,9 @@ static int span(struct palloc *pa, uint64_t base, uint64_t end, enum span_op op)
 }
 
 /* Page-round [base, base + size) outwards; false if empty or wrapping. */
-static bool round_out(uint64_t base, uint64_t size, uint64_t *start,
-		      uint64_t *end)
+static bool round_out(uint64_t base, uint64_t size, uint64_t *start, uint64_t *end)
 {
-	if (!size || base > UINT64_MAX - size ||
-	    base + size > UINT64_MAX - (PAGE_SIZE - 1))
+	if (!size || base > UINT64_MAX - size || base + size > UINT64_MAX - (PAGE_SIZE - 1))
 		return false;
 	*start = ALIGN_DOWN(base, PAGE_SIZE);
 	*end = ALIGN_UP(base + size, PAGE_SIZE);
@@ -219,8 +212,7 @@ int palloc_free(struct palloc *pa, uint64_t addr, uint64_t npages)
 {
 	uint64_t end;
 
-	if (!npages || !IS_ALIGNED(addr, PAGE_SIZE) ||
-	    npages > (UINT64_MAX >> PAGE_SHIFT) ||
+	if (!npages || !IS_ALIGNED(addr, PAGE_SIZE) || npages > (UINT64_MAX >> PAGE_SHIFT) ||
 	    addr > UINT64_MAX - (npages << PAGE_SHIFT))
 		return -EINVAL;
 	end = addr + (npages << PAGE_SHIFT);
@@ -232,8 +224,7 @@ int palloc_free(struct palloc *pa, uint64_t addr, uint64_t npages)
 }
 
 /* First page index >= from in range r whose address is align-aligned. */
-static uint64_t aligned_page(const struct palloc_range *r, uint64_t from,
-			     uint64_t align)
+static uint64_t aligned_page(const struct palloc_range *r, uint64_t from, uint64_t align)
 {
 	uint64_t addr = r->base + (from << PAGE_SHIFT);
 
@@ -242,8 +233,8 @@ static uint64_t aligned_page(const struct palloc_range *r, uint64_t from,
 
 /* Search range ri from page index from; returns the page index or
  * UINT64_MAX. */
-static uint64_t search_range(const struct palloc *pa, uint32_t ri, uint64_t from,
-			     uint64_t npages, uint64_t align)
+static uint64_t search_range(const struct palloc *pa, uint32_t ri, uint64_t from, uint64_t npages,
+			     uint64_t align)
 {
 	const struct palloc_range *r = &pa->range[ri];
 	uint64_t fb = first_bit(r);
@@ -272,8 +263,8 @@ uint64_t palloc_alloc(struct palloc *pa, uint64_t npages, uint64_t align)
 	uint32_t k, ri = 0;
 	uint64_t i = UINT64_MAX;
 
-	if (!npages || npages > pa->free_pages || align < PAGE_SIZE ||
-	    (align & (align - 1)) || align > MEMMAP_PHYS_LIMIT)
+	if (!npages || npages > pa->free_pages || align < PAGE_SIZE || (align & (align - 1)) ||
+	    align > MEMMAP_PHYS_LIMIT)
 		return 0;
 	/* Next fit: from the hint to the end of the ranges, wrapping round to
 	 * the hint range's start. */

@@ -12,17 +12,17 @@
 #include "vmm/platform/memmap.h"
 
 #define PALLOC_MAX_RANGES 40
-#define PALLOC_WORD_BITS 64 /* bits per bitmap word */
+#define PALLOC_WORD_BITS  64 /* bits per bitmap word */
 
 struct palloc_range {
-	uint64_t base;       /* physical, page-aligned */
+	uint64_t base; /* physical, page-aligned */
 	uint64_t pages;
 	uint64_t first_word; /* this range's first bitmap word */
 };
 
 struct palloc {
-	const char *name;    /* for log messages */
-	uint32_t nranges;    /* sorted by base */
+	const char *name; /* for log messages */
+	uint32_t nranges; /* sorted by base */
 	struct palloc_range range[PALLOC_MAX_RANGES];
 	uint64_t *bitmap;
 	uint64_t total_pages, free_pages;
@@ -37,8 +37,8 @@ size_t palloc_bitmap_bytes(const struct zone *ranges, uint32_t n);
  * non-overlapping, above address 0 and below MEMMAP_PHYS_LIMIT; bitmap must
  * be 8-byte aligned and at least palloc_bitmap_bytes() long. n may be 0.
  * Returns 0 or -EINVAL. */
-int palloc_init(struct palloc *pa, const char *name, const struct zone *ranges,
-		uint32_t n, void *bitmap, size_t bitmap_bytes);
+int palloc_init(struct palloc *pa, const char *name, const struct zone *ranges, uint32_t n, void *bitmap,
+		size_t bitmap_bytes);
 
 /* Mark the pages touching [base, base + size) in use (module pages, the
  * bitmap itself). -EINVAL if any page is outside the ranges, -EBUSY if any is

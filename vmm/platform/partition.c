@@ -8,10 +8,10 @@
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 
-#define IOPM_MEM_LOWER_LIMIT_DIVISOR 2 /* default IOPM zones may take RAM / 2... */
-#define IOPM_MEM_LOWER_DIVISOR 4       /* ...else they get RAM / 4 in all */
-#define PARAM_DESC_BUF 80               /* a parameter description */
-#define SIZE_BUF 32               /* a formatted size */
+#define IOPM_MEM_LOWER_LIMIT_DIVISOR 2	/* default IOPM zones may take RAM / 2... */
+#define IOPM_MEM_LOWER_DIVISOR	     4	/* ...else they get RAM / 4 in all */
+#define PARAM_DESC_BUF		     80 /* a parameter description */
+#define SIZE_BUF		     32 /* a formatted size */
 
 /* Free RAM at or above PLAN_HIGH_BASE, sorted and disjoint. Room for every
  * usable range plus one split per protected range and per placed zone. */
@@ -52,8 +52,7 @@ static void err_init(char *err, size_t *errlen)
 		err[0] = '\0';
 }
 
-static const char *param(const struct boot_config *cfg, enum cmdline_param p,
-			 char *buf)
+static const char *param(const struct boot_config *cfg, enum cmdline_param p, char *buf)
 {
 	return cmdline_describe(cfg, p, buf, PARAM_DESC_BUF);
 }
@@ -115,8 +114,8 @@ static uint64_t free_largest(const struct free_list *fl)
 
 /* Highest align-aligned base of a size-byte block ending at or below limit;
  * false if none. */
-static bool find_top_down(const struct free_list *fl, uint64_t size,
-			  uint64_t align, uint64_t limit, uint64_t *out)
+static bool find_top_down(const struct free_list *fl, uint64_t size, uint64_t align, uint64_t limit,
+			  uint64_t *out)
 {
 	bool found = false;
 	uint32_t i;
@@ -164,16 +163,15 @@ static int place_bottom_up(struct free_list *fl, uint64_t size, struct zone *z)
 	return -ENOSPC;
 }
 
-static int fit_error(const struct free_list *fl, const char *who,
-		     const char *what, uint64_t size, bool aligned, char *err,
-		     size_t errlen)
+static int fit_error(const struct free_list *fl, const char *who, const char *what, uint64_t size,
+		     bool aligned, char *err, size_t errlen)
 {
 	char s1[SIZE_BUF], s2[SIZE_BUF], s3[SIZE_BUF];
 
 	snprintf(err, errlen,
-		 "%s: %s (%s%s) does not fit: largest free RAM range is %s (%s free above 1 MiB)",
-		 who, what, fmt_mem(size, s1), aligned ? ", 2 MiB aligned" : "",
-		 fmt_mem(free_largest(fl), s2), fmt_mem(free_total(fl), s3));
+		 "%s: %s (%s%s) does not fit: largest free RAM range is %s (%s free above 1 MiB)", who, what,
+		 fmt_mem(size, s1), aligned ? ", 2 MiB aligned" : "", fmt_mem(free_largest(fl), s2),
+		 fmt_mem(free_total(fl), s3));
 	return -ENOSPC;
 }
 
@@ -185,16 +183,16 @@ static int check_config(const struct boot_config *cfg, char *err, size_t errlen)
 		enum cmdline_param p;
 		uint64_t value, align;
 	} sizes[] = {
-		{ CMDLINE_VMM_MEM, cfg->vmm_mem, CMDLINE_VMM_MEM_ALIGN },
-		{ CMDLINE_IOPM_MEM, cfg->iopm_mem, CMDLINE_IOPM_MEM_ALIGN },
-		{ CMDLINE_SHARED_MEM, cfg->shared_mem, CMDLINE_SHARED_MEM_ALIGN },
+	    {CMDLINE_VMM_MEM, cfg->vmm_mem, CMDLINE_VMM_MEM_ALIGN},
+	    {CMDLINE_IOPM_MEM, cfg->iopm_mem, CMDLINE_IOPM_MEM_ALIGN},
+	    {CMDLINE_SHARED_MEM, cfg->shared_mem, CMDLINE_SHARED_MEM_ALIGN},
 	};
 	char d[PARAM_DESC_BUF], s[SIZE_BUF];
 	size_t i;
 
 	if (cfg->iopms > CONFIG_MAX_IOPMS) {
-		snprintf(err, errlen, "%s: too many IOPMs (maximum %u)",
-			 param(cfg, CMDLINE_IOPMS, d), CONFIG_MAX_IOPMS);
+		snprintf(err, errlen, "%s: too many IOPMs (maximum %u)", param(cfg, CMDLINE_IOPMS, d),
+			 CONFIG_MAX_IOPMS);
 		return -EINVAL;
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -211,9 +209,8 @@ static int check_config(const struct boot_config *cfg, char *err, size_t errlen)
 }
 
 /* Record the image and modules, page-rounded. */
-static int protect(struct partition_plan *plan, uint64_t image_base,
-		   uint64_t image_end, const struct zone *modules,
-		   uint32_t nmodules, char *err, size_t errlen)
+static int protect(struct partition_plan *plan, uint64_t image_base, uint64_t image_end,
+		   const struct zone *modules, uint32_t nmodules, char *err, size_t errlen)
 {
 	uint32_t i;
 
@@ -225,8 +222,7 @@ static int protect(struct partition_plan *plan, uint64_t image_base,
 	plan->image.base = ALIGN_DOWN(image_base, PAGE_SIZE);
 	plan->image.size = ALIGN_UP(image_end, PAGE_SIZE) - plan->image.base;
 	if (nmodules > PLAN_MAX_RANGES || (nmodules && !modules)) {
-		snprintf(err, errlen, "too many boot modules (%u, maximum %u)",
-			 nmodules, PLAN_MAX_RANGES);
+		snprintf(err, errlen, "too many boot modules (%u, maximum %u)", nmodules, PLAN_MAX_RANGES);
 		return -EINVAL;
 	}
 	for (i = 0; i < nmodules; i++) {
@@ -235,11 +231,9 @@ static int protect(struct partition_plan *plan, uint64_t image_base,
 
 		if (!m->size)
 			continue;
-		if (m->base >= MEMMAP_PHYS_LIMIT ||
-		    m->size > MEMMAP_PHYS_LIMIT - m->base) {
-			snprintf(err, errlen, "boot module %u at 0x%llx size 0x%llx is invalid",
-				 i, (unsigned long long)m->base,
-				 (unsigned long long)m->size);
+		if (m->base >= MEMMAP_PHYS_LIMIT || m->size > MEMMAP_PHYS_LIMIT - m->base) {
+			snprintf(err, errlen, "boot module %u at 0x%llx size 0x%llx is invalid", i,
+				 (unsigned long long)m->base, (unsigned long long)m->size);
 			return -EINVAL;
 		}
 		z->base = ALIGN_DOWN(m->base, PAGE_SIZE);
@@ -250,16 +244,15 @@ static int protect(struct partition_plan *plan, uint64_t image_base,
 }
 
 /* Fail if the image or a module overlaps [base, end), used below 1 MiB. */
-static int check_low_unprotected(const struct partition_plan *plan,
-				 uint64_t base, uint64_t end, const char *what,
-				 char *err, size_t errlen)
+static int check_low_unprotected(const struct partition_plan *plan, uint64_t base, uint64_t end,
+				 const char *what, char *err, size_t errlen)
 {
 	uint32_t i;
 
 	if (overlaps(base, end, plan->image.base, zone_end(&plan->image))) {
 		snprintf(err, errlen, "VMM image at 0x%llx-0x%llx overlaps %s",
-			 (unsigned long long)plan->image.base,
-			 (unsigned long long)zone_end(&plan->image), what);
+			 (unsigned long long)plan->image.base, (unsigned long long)zone_end(&plan->image),
+			 what);
 		return -EINVAL;
 	}
 	for (i = 0; i < plan->modules; i++) {
@@ -267,8 +260,7 @@ static int check_low_unprotected(const struct partition_plan *plan,
 
 		if (overlaps(base, end, m->base, zone_end(m))) {
 			snprintf(err, errlen, "boot module at 0x%llx-0x%llx overlaps %s",
-				 (unsigned long long)m->base,
-				 (unsigned long long)zone_end(m), what);
+				 (unsigned long long)m->base, (unsigned long long)zone_end(m), what);
 			return -EINVAL;
 		}
 	}
@@ -276,8 +268,8 @@ static int check_low_unprotected(const struct partition_plan *plan,
 }
 
 /* The trampoline page and the IOPM low slices, below 1 MiB. */
-static int plan_low(const struct memmap *mm, const struct boot_config *cfg,
-		    struct partition_plan *plan, char *err, size_t errlen)
+static int plan_low(const struct memmap *mm, const struct boot_config *cfg, struct partition_plan *plan,
+		    char *err, size_t errlen)
 {
 	char d[PARAM_DESC_BUF], s1[SIZE_BUF], s2[SIZE_BUF], s3[SIZE_BUF];
 	uint64_t top = 0, slice;
@@ -285,12 +277,10 @@ static int plan_low(const struct memmap *mm, const struct boot_config *cfg,
 	int ret;
 
 	if (!memmap_is_usable(mm, TRAMPOLINE_ADDR, PAGE_SIZE)) {
-		snprintf(err, errlen, "AP trampoline page 0x%llx is not usable RAM",
-			 TRAMPOLINE_ADDR);
+		snprintf(err, errlen, "AP trampoline page 0x%llx is not usable RAM", TRAMPOLINE_ADDR);
 		return -EINVAL;
 	}
-	ret = check_low_unprotected(plan, TRAMPOLINE_ADDR,
-				    TRAMPOLINE_ADDR + PAGE_SIZE,
+	ret = check_low_unprotected(plan, TRAMPOLINE_ADDR, TRAMPOLINE_ADDR + PAGE_SIZE,
 				    "the AP trampoline page", err, errlen);
 	if (ret)
 		return ret;
@@ -302,8 +292,7 @@ static int plan_low(const struct memmap *mm, const struct boot_config *cfg,
 	for (i = 0; i < mm->count; i++) {
 		const struct mem_range *r = &mm->r[i];
 
-		if (r->type == MEM_USABLE && r->base <= PLAN_LOW_BASE &&
-		    r->base + r->size > PLAN_LOW_BASE)
+		if (r->type == MEM_USABLE && r->base <= PLAN_LOW_BASE && r->base + r->size > PLAN_LOW_BASE)
 			top = ALIGN_DOWN(MIN(r->base + r->size, PLAN_LOW_LIMIT), PAGE_SIZE);
 	}
 	if (top <= PLAN_LOW_BASE) {
@@ -315,14 +304,11 @@ static int plan_low(const struct memmap *mm, const struct boot_config *cfg,
 	if (slice < PLAN_LOW_SLICE_MIN) {
 		snprintf(err, errlen,
 			 "%s: too many IOPMs for low memory: %s at 0x%llx-0x%llx gives %s each, need %s",
-			 param(cfg, CMDLINE_IOPMS, d),
-			 fmt_mem(top - PLAN_LOW_BASE, s1), PLAN_LOW_BASE,
-			 (unsigned long long)top, fmt_mem(slice, s2),
-			 fmt_mem(PLAN_LOW_SLICE_MIN, s3));
+			 param(cfg, CMDLINE_IOPMS, d), fmt_mem(top - PLAN_LOW_BASE, s1), PLAN_LOW_BASE,
+			 (unsigned long long)top, fmt_mem(slice, s2), fmt_mem(PLAN_LOW_SLICE_MIN, s3));
 		return -ENOSPC;
 	}
-	ret = check_low_unprotected(plan, PLAN_LOW_BASE, PLAN_LOW_BASE +
-				    slice * cfg->iopms,
+	ret = check_low_unprotected(plan, PLAN_LOW_BASE, PLAN_LOW_BASE + slice * cfg->iopms,
 				    "the IOPM low-memory slices", err, errlen);
 	if (ret)
 		return ret;
@@ -335,8 +321,7 @@ static int plan_low(const struct memmap *mm, const struct boot_config *cfg,
 
 /* Usable RAM at or above PLAN_HIGH_BASE, page-rounded inwards, minus the
  * image and the modules. */
-static int build_free(const struct memmap *mm, const struct partition_plan *plan,
-		      struct free_list *fl)
+static int build_free(const struct memmap *mm, const struct partition_plan *plan, struct free_list *fl)
 {
 	uint32_t i;
 	int ret;
@@ -378,8 +363,8 @@ static void choose_iopm_mem(const struct memmap *mm, const struct boot_config *c
 	plan->iopm_mem_lowered = plan->iopm_mem != cfg->iopm_mem;
 }
 
-static const char *describe_iopm_mem(const struct boot_config *cfg,
-				     const struct partition_plan *plan, char *buf)
+static const char *describe_iopm_mem(const struct boot_config *cfg, const struct partition_plan *plan,
+				     char *buf)
 {
 	char s1[SIZE_BUF], s2[SIZE_BUF];
 
@@ -392,27 +377,26 @@ static const char *describe_iopm_mem(const struct boot_config *cfg,
 }
 
 /* Shared zone, then the IOPM zones, top-down; then the VMM heap bottom-up. */
-static int place_zones(struct free_list *fl, const struct boot_config *cfg,
-		       struct partition_plan *plan, char *err, size_t errlen)
+static int place_zones(struct free_list *fl, const struct boot_config *cfg, struct partition_plan *plan,
+		       char *err, size_t errlen)
 {
 	char d[PARAM_DESC_BUF], what[PARAM_DESC_BUF];
 	uint32_t i;
 
 	if (place_top_down(fl, cfg->shared_mem, &plan->shared))
-		return fit_error(fl, param(cfg, CMDLINE_SHARED_MEM, d),
-				 "shared zone", cfg->shared_mem, true, err, errlen);
+		return fit_error(fl, param(cfg, CMDLINE_SHARED_MEM, d), "shared zone", cfg->shared_mem, true,
+				 err, errlen);
 	for (i = 0; i < cfg->iopms; i++) {
 		if (place_top_down(fl, plan->iopm_mem, &plan->iopm[i])) {
-			snprintf(what, sizeof(what), "IOPM zone %u of %u", i,
-				 cfg->iopms);
-			return fit_error(fl, describe_iopm_mem(cfg, plan, d), what,
-					 plan->iopm_mem, true, err, errlen);
+			snprintf(what, sizeof(what), "IOPM zone %u of %u", i, cfg->iopms);
+			return fit_error(fl, describe_iopm_mem(cfg, plan, d), what, plan->iopm_mem, true, err,
+					 errlen);
 		}
 	}
 	plan->iopms = cfg->iopms;
 	if (place_bottom_up(fl, cfg->vmm_mem, &plan->vmm_heap))
-		return fit_error(fl, param(cfg, CMDLINE_VMM_MEM, d), "VMM heap",
-				 cfg->vmm_mem, false, err, errlen);
+		return fit_error(fl, param(cfg, CMDLINE_VMM_MEM, d), "VMM heap", cfg->vmm_mem, false, err,
+				 errlen);
 	return 0;
 }
 
@@ -427,17 +411,15 @@ static void fill_pool(struct free_list *fl, struct partition_plan *plan)
 			if (fl->r[i].size < fl->r[small].size)
 				small = i;
 		plan->guest_dropped += fl->r[small].size;
-		memmove(&fl->r[small], &fl->r[small + 1],
-			(fl->n - small - 1) * sizeof(fl->r[0]));
+		memmove(&fl->r[small], &fl->r[small + 1], (fl->n - small - 1) * sizeof(fl->r[0]));
 		fl->n--;
 	}
 	memcpy(plan->guest, fl->r, fl->n * sizeof(fl->r[0]));
 	plan->guest_ranges = fl->n;
 }
 
-int plan_partitions(const struct memmap *mm, const struct boot_config *cfg,
-		    uint64_t image_base, uint64_t image_end,
-		    const struct zone *modules, uint32_t nmodules,
+int plan_partitions(const struct memmap *mm, const struct boot_config *cfg, uint64_t image_base,
+		    uint64_t image_end, const struct zone *modules, uint32_t nmodules,
 		    struct partition_plan *plan, char *err, size_t errlen)
 {
 	struct free_list fl;
@@ -455,8 +437,7 @@ int plan_partitions(const struct memmap *mm, const struct boot_config *cfg,
 	}
 	ret = check_config(cfg, err, errlen);
 	if (!ret)
-		ret = protect(plan, image_base, image_end, modules, nmodules, err,
-			      errlen);
+		ret = protect(plan, image_base, image_end, modules, nmodules, err, errlen);
 	if (!ret)
 		ret = plan_low(mm, cfg, plan, err, errlen);
 	if (ret)
@@ -473,8 +454,7 @@ int plan_partitions(const struct memmap *mm, const struct boot_config *cfg,
 	return 0;
 }
 
-int plan_check_cpus(const struct boot_config *cfg, uint32_t ncpus, char *err,
-		    size_t errlen)
+int plan_check_cpus(const struct boot_config *cfg, uint32_t ncpus, char *err, size_t errlen)
 {
 	char d[PARAM_DESC_BUF];
 	uint64_t need = 1 + (uint64_t)cfg->iopms;
@@ -483,13 +463,11 @@ int plan_check_cpus(const struct boot_config *cfg, uint32_t ncpus, char *err,
 	if (ncpus >= need)
 		return 0;
 	snprintf(err, errlen, "%s: needs %llu CPUs (1 VMM + %u IOPM) but the machine has %u",
-		 param(cfg, CMDLINE_IOPMS, d), (unsigned long long)need,
-		 cfg->iopms, ncpus);
+		 param(cfg, CMDLINE_IOPMS, d), (unsigned long long)need, cfg->iopms, ncpus);
 	return -EINVAL;
 }
 
-bool plan_is_guest_ram(const struct partition_plan *p, uint64_t base,
-		       uint64_t size)
+bool plan_is_guest_ram(const struct partition_plan *p, uint64_t base, uint64_t size)
 {
 	uint32_t i;
 

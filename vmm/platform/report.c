@@ -30,12 +30,18 @@ static void zone_line(const char *name, const struct zone *z)
 static const char *state_name(enum cpu_state s)
 {
 	switch (s) {
-	case CPU_ONLINE: return "online";
-	case CPU_RESERVED: return "reserved";
-	case CPU_FAILED: return "failed";
-	case CPU_STOPPED: return "stopped";
-	case CPU_PENDING: return "pending";
-	default: return "absent";
+	case CPU_ONLINE:
+		return "online";
+	case CPU_RESERVED:
+		return "reserved";
+	case CPU_FAILED:
+		return "failed";
+	case CPU_STOPPED:
+		return "stopped";
+	case CPU_PENDING:
+		return "pending";
+	default:
+		return "absent";
 	}
 }
 

@@ -12,7 +12,7 @@
 #include "vmm/platform/trap.h"
 
 #define SELFTEST_VECTOR 0xf1
-#define NULL_ADDR 0
+#define NULL_ADDR	0
 
 static void null_read(void)
 {

@@ -128,7 +128,7 @@ static bool cpu_online(const void *ctx)
 static bool start_ap(struct cpu *c)
 {
 	volatile struct trampoline_params *tp =
-		(volatile void *)(uintptr_t)(TRAMPOLINE_ADDR + TRAMP_PARAMS_OFFSET);
+	    (volatile void *)(uintptr_t)(TRAMPOLINE_ADDR + TRAMP_PARAMS_OFFSET);
 	tp->cr3 = vmm_cr3;
 	tp->stack_top = c->stack_top;
 	tp->entry = (uint64_t)(uintptr_t)ap_main;

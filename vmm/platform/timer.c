@@ -13,9 +13,9 @@
 #include "vmm/lib/errno.h"
 #include "vmm/platform/log.h"
 
-#define CAL_WINDOW_MS 10
-#define CAL_TRIALS 3
-#define CAL_TSC_GUARD 20000000000ULL   /* give up a window after this many cycles */
+#define CAL_WINDOW_MS	  10
+#define CAL_TRIALS	  3
+#define CAL_TSC_GUARD	  20000000000ULL /* give up a window after this many cycles */
 #define LAPIC_COUNT_START 0xffffffffU
 
 struct timer_rates timer_rates;
@@ -117,7 +117,8 @@ int timer_calibrate(uint16_t pm_port, bool pm32, bool pm_only)
 		return -ERANGE;
 	pr_info("calibrated with %s over %u ms: tsc %llu kHz, lapic timer %llu kHz (spread %llu cycles)",
 		source, CAL_WINDOW_MS, (unsigned long long)timer_rates.tsc_khz,
-		(unsigned long long)timer_rates.lapic_khz, (unsigned long long)(s[CAL_TRIALS - 1].tsc - s[0].tsc));
+		(unsigned long long)timer_rates.lapic_khz,
+		(unsigned long long)(s[CAL_TRIALS - 1].tsc - s[0].tsc));
 	return 0;
 }
 

@@ -10,8 +10,8 @@
 
 struct timer_rates {
 	uint64_t tsc_khz;
-	uint64_t lapic_khz;   /* LAPIC timer input clock (before the divider) */
-	const char *source;   /* "pit" or "pmtimer" */
+	uint64_t lapic_khz; /* LAPIC timer input clock (before the divider) */
+	const char *source; /* "pit" or "pmtimer" */
 };
 
 extern struct timer_rates timer_rates;

@@ -10,7 +10,7 @@ struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vector, error;
-	uint64_t rip, cs, rflags, rsp, ss;  /* pushed by the CPU */
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
 typedef void (*irq_handler_t)(struct trap_frame *f);

@@ -16,7 +16,7 @@ static char missing[96];
 static struct vmx_ctl read_ctl(uint32_t msr)
 {
 	uint64_t v = rdmsr(msr);
-	return (struct vmx_ctl){ .must1 = (uint32_t)v, .may1 = (uint32_t)(v >> 32) };
+	return (struct vmx_ctl){.must1 = (uint32_t)v, .may1 = (uint32_t)(v >> 32)};
 }
 
 const char *vmx_feature_control(void)
@@ -24,10 +24,12 @@ const char *vmx_feature_control(void)
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	if (fc & FEATURE_CONTROL_LOCK)
 		return (fc & FEATURE_CONTROL_VMX) ? NULL
-						  : "IA32_FEATURE_CONTROL is locked with VMX outside SMX disabled (firmware setting)";
+						  : "IA32_FEATURE_CONTROL is locked with VMX outside SMX "
+						    "disabled (firmware setting)";
 	wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_VMX | FEATURE_CONTROL_LOCK);
 	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if ((fc & (FEATURE_CONTROL_VMX | FEATURE_CONTROL_LOCK)) != (FEATURE_CONTROL_VMX | FEATURE_CONTROL_LOCK))
+	if ((fc & (FEATURE_CONTROL_VMX | FEATURE_CONTROL_LOCK)) !=
+	    (FEATURE_CONTROL_VMX | FEATURE_CONTROL_LOCK))
 		return "IA32_FEATURE_CONTROL did not accept lock + VMX outside SMX";
 	return NULL;
 }
@@ -75,30 +77,30 @@ bool vmx_check(void)
 	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 
 	const struct requirement req[] = {
-		{ "true controls (VMX_BASIC bit 55)", c->true_ctls },
-		{ "VMCS region <= 4 KiB", c->region_size && c->region_size <= 4096 },
-		{ "VMCS memory type WB", VMX_BASIC_MEMTYPE(c->basic) == MEMTYPE_WB },
-		{ "secondary controls", has_proc2 },
-		{ "EPT", c->proc2.may1 & PROC2_ENABLE_EPT },
-		{ "EPT 4-level walk", c->ept_vpid & EPT_CAP_WALK4 },
-		{ "EPT write-back memory type", c->ept_vpid & EPT_CAP_WB },
-		{ "EPT 2 MiB pages", c->ept_vpid & EPT_CAP_2MB },
-		{ "INVEPT (single or all context)", (c->ept_vpid & EPT_CAP_INVEPT) &&
-			(c->ept_vpid & (EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL)) },
-		{ "unrestricted guest", c->proc2.may1 & PROC2_UNRESTRICTED_GUEST },
-		{ "VPID", c->proc2.may1 & PROC2_ENABLE_VPID },
-		{ "INVVPID", c->ept_vpid & VPID_CAP_INVVPID },
-		{ "VMX preemption timer", c->pin.may1 & PIN_PREEMPTION_TIMER },
-		{ "external-interrupt exiting", c->pin.may1 & PIN_EXTINT_EXITING },
-		{ "HLT exiting", c->proc.may1 & PROC_HLT_EXITING },
-		{ "I/O bitmaps", c->proc.may1 & PROC_USE_IO_BITMAPS },
-		{ "MSR bitmaps", c->proc.may1 & PROC_USE_MSR_BITMAPS },
-		{ "64-bit host (exit control)", c->exit.may1 & EXIT_HOST_ADDR_SPACE_SIZE },
-		{ "acknowledge interrupt on exit", c->exit.may1 & EXIT_ACK_INTR_ON_EXIT },
-		{ "save/load IA32_EFER on exit", (c->exit.may1 & (EXIT_SAVE_EFER | EXIT_LOAD_EFER)) ==
-			(EXIT_SAVE_EFER | EXIT_LOAD_EFER) },
-		{ "load IA32_EFER on entry", c->entry.may1 & ENTRY_LOAD_EFER },
-		{ "interrupt-window exiting", c->proc.may1 & PROC_INTR_WINDOW_EXITING },
+	    {"true controls (VMX_BASIC bit 55)", c->true_ctls},
+	    {"VMCS region <= 4 KiB", c->region_size && c->region_size <= 4096},
+	    {"VMCS memory type WB", VMX_BASIC_MEMTYPE(c->basic) == MEMTYPE_WB},
+	    {"secondary controls", has_proc2},
+	    {"EPT", c->proc2.may1 & PROC2_ENABLE_EPT},
+	    {"EPT 4-level walk", c->ept_vpid & EPT_CAP_WALK4},
+	    {"EPT write-back memory type", c->ept_vpid & EPT_CAP_WB},
+	    {"EPT 2 MiB pages", c->ept_vpid & EPT_CAP_2MB},
+	    {"INVEPT (single or all context)",
+	     (c->ept_vpid & EPT_CAP_INVEPT) && (c->ept_vpid & (EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL))},
+	    {"unrestricted guest", c->proc2.may1 & PROC2_UNRESTRICTED_GUEST},
+	    {"VPID", c->proc2.may1 & PROC2_ENABLE_VPID},
+	    {"INVVPID", c->ept_vpid & VPID_CAP_INVVPID},
+	    {"VMX preemption timer", c->pin.may1 & PIN_PREEMPTION_TIMER},
+	    {"external-interrupt exiting", c->pin.may1 & PIN_EXTINT_EXITING},
+	    {"HLT exiting", c->proc.may1 & PROC_HLT_EXITING},
+	    {"I/O bitmaps", c->proc.may1 & PROC_USE_IO_BITMAPS},
+	    {"MSR bitmaps", c->proc.may1 & PROC_USE_MSR_BITMAPS},
+	    {"64-bit host (exit control)", c->exit.may1 & EXIT_HOST_ADDR_SPACE_SIZE},
+	    {"acknowledge interrupt on exit", c->exit.may1 & EXIT_ACK_INTR_ON_EXIT},
+	    {"save/load IA32_EFER on exit",
+	     (c->exit.may1 & (EXIT_SAVE_EFER | EXIT_LOAD_EFER)) == (EXIT_SAVE_EFER | EXIT_LOAD_EFER)},
+	    {"load IA32_EFER on entry", c->entry.may1 & ENTRY_LOAD_EFER},
+	    {"interrupt-window exiting", c->proc.may1 & PROC_INTR_WINDOW_EXITING},
 	};
 
 	pr_info("VMX capabilities: revision 0x%x, region %u bytes, preemption timer rate TSC>>%llu",

@@ -19,7 +19,7 @@ struct vmx_ctl {
 
 struct vmx_caps {
 	bool supported;
-	const char *reason;          /* why not, when !supported */
+	const char *reason; /* why not, when !supported */
 	uint64_t basic;
 	uint32_t revision;
 	uint32_t region_size;

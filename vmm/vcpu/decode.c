@@ -33,101 +33,100 @@ enum op_form {
 /* Opcode extension groups, selected by ModRM.reg (SDM Vol. 2D Table A-6). */
 enum op_group { GRP1, GRP3, GRP8, GRP11, GRP_COUNT };
 #define GRP_UNSUPPORTED (-1) /* a valid instruction the emulator lacks: -ENOSYS */
-#define GRP_UNDEFINED   (-2) /* #UD: -EINVAL */
+#define GRP_UNDEFINED	(-2) /* #UD: -EINVAL */
 
 struct opcode {
-	uint8_t form;   /* enum op_form */
-	uint8_t kind;   /* enum insn_kind; enum op_group for FORM_MI */
+	uint8_t form;	/* enum op_form */
+	uint8_t kind;	/* enum insn_kind; enum op_group for FORM_MI */
 	uint16_t flags; /* OPF_* */
 };
 
 static const struct opcode one_byte_map[256] = {
-	[OP_ADD_EB_GB] = { FORM_MR, INSN_ADD, OPF_BYTE },
-	[OP_ADD_EV_GV] = { FORM_MR, INSN_ADD, 0 },
-	[OP_ADD_GB_EB] = { FORM_RM, INSN_ADD, OPF_BYTE },
-	[OP_ADD_GV_EV] = { FORM_RM, INSN_ADD, 0 },
-	[OP_OR_EB_GB] = { FORM_MR, INSN_OR, OPF_BYTE },
-	[OP_OR_EV_GV] = { FORM_MR, INSN_OR, 0 },
-	[OP_OR_GB_EB] = { FORM_RM, INSN_OR, OPF_BYTE },
-	[OP_OR_GV_EV] = { FORM_RM, INSN_OR, 0 },
-	[OP_AND_EB_GB] = { FORM_MR, INSN_AND, OPF_BYTE },
-	[OP_AND_EV_GV] = { FORM_MR, INSN_AND, 0 },
-	[OP_AND_GB_EB] = { FORM_RM, INSN_AND, OPF_BYTE },
-	[OP_AND_GV_EV] = { FORM_RM, INSN_AND, 0 },
-	[OP_SUB_EB_GB] = { FORM_MR, INSN_SUB, OPF_BYTE },
-	[OP_SUB_EV_GV] = { FORM_MR, INSN_SUB, 0 },
-	[OP_SUB_GB_EB] = { FORM_RM, INSN_SUB, OPF_BYTE },
-	[OP_SUB_GV_EV] = { FORM_RM, INSN_SUB, 0 },
-	[OP_XOR_EB_GB] = { FORM_MR, INSN_XOR, OPF_BYTE },
-	[OP_XOR_EV_GV] = { FORM_MR, INSN_XOR, 0 },
-	[OP_XOR_GB_EB] = { FORM_RM, INSN_XOR, OPF_BYTE },
-	[OP_XOR_GV_EV] = { FORM_RM, INSN_XOR, 0 },
-	[OP_CMP_EB_GB] = { FORM_MR, INSN_CMP, OPF_BYTE },
-	[OP_CMP_EV_GV] = { FORM_MR, INSN_CMP, 0 },
-	[OP_CMP_GB_EB] = { FORM_RM, INSN_CMP, OPF_BYTE },
-	[OP_CMP_GV_EV] = { FORM_RM, INSN_CMP, 0 },
-	[OP_MOVSXD] = { FORM_RM, INSN_MOVSX, OPF_SRC32 | OPF_ONLY64 },
-	[OP_GRP1_EB_IB] = { FORM_MI, GRP1, OPF_BYTE | OPF_IMM8 },
-	[OP_GRP1_EV_IZ] = { FORM_MI, GRP1, OPF_IMMZ },
-	[OP_GRP1_EB_IB2] = { FORM_MI, GRP1, OPF_BYTE | OPF_IMM8 | OPF_NO64 },
-	[OP_GRP1_EV_IB] = { FORM_MI, GRP1, OPF_IMM8S },
-	[OP_TEST_EB_GB] = { FORM_MR, INSN_TEST, OPF_BYTE },
-	[OP_TEST_EV_GV] = { FORM_MR, INSN_TEST, 0 },
-	[OP_XCHG_EB_GB] = { FORM_MR, INSN_XCHG, OPF_BYTE },
-	[OP_XCHG_EV_GV] = { FORM_MR, INSN_XCHG, 0 },
-	[OP_MOV_EB_GB] = { FORM_MR, INSN_MOV_STORE, OPF_BYTE },
-	[OP_MOV_EV_GV] = { FORM_MR, INSN_MOV_STORE, 0 },
-	[OP_MOV_GB_EB] = { FORM_RM, INSN_MOV_LOAD, OPF_BYTE },
-	[OP_MOV_GV_EV] = { FORM_RM, INSN_MOV_LOAD, 0 },
-	[OP_MOV_AL_OB] = { FORM_MOFFS, INSN_MOV_LOAD, OPF_BYTE },
-	[OP_MOV_RAX_OV] = { FORM_MOFFS, INSN_MOV_LOAD, 0 },
-	[OP_MOV_OB_AL] = { FORM_MOFFS, INSN_MOV_STORE, OPF_BYTE },
-	[OP_MOV_OV_RAX] = { FORM_MOFFS, INSN_MOV_STORE, 0 },
-	[OP_MOVSB] = { FORM_STRING, INSN_MOVS, OPF_BYTE },
-	[OP_MOVSV] = { FORM_STRING, INSN_MOVS, 0 },
-	[OP_STOSB] = { FORM_STRING, INSN_STOS, OPF_BYTE },
-	[OP_STOSV] = { FORM_STRING, INSN_STOS, 0 },
-	[OP_LODSB] = { FORM_STRING, INSN_LODS, OPF_BYTE },
-	[OP_LODSV] = { FORM_STRING, INSN_LODS, 0 },
-	[OP_GRP11_EB_IB] = { FORM_MI, GRP11, OPF_BYTE | OPF_IMM8 },
-	[OP_GRP11_EV_IZ] = { FORM_MI, GRP11, OPF_IMMZ },
-	[OP_GRP3_EB] = { FORM_MI, GRP3, OPF_BYTE | OPF_IMM8 },
-	[OP_GRP3_EV] = { FORM_MI, GRP3, OPF_IMMZ },
+    [OP_ADD_EB_GB] = {FORM_MR, INSN_ADD, OPF_BYTE},
+    [OP_ADD_EV_GV] = {FORM_MR, INSN_ADD, 0},
+    [OP_ADD_GB_EB] = {FORM_RM, INSN_ADD, OPF_BYTE},
+    [OP_ADD_GV_EV] = {FORM_RM, INSN_ADD, 0},
+    [OP_OR_EB_GB] = {FORM_MR, INSN_OR, OPF_BYTE},
+    [OP_OR_EV_GV] = {FORM_MR, INSN_OR, 0},
+    [OP_OR_GB_EB] = {FORM_RM, INSN_OR, OPF_BYTE},
+    [OP_OR_GV_EV] = {FORM_RM, INSN_OR, 0},
+    [OP_AND_EB_GB] = {FORM_MR, INSN_AND, OPF_BYTE},
+    [OP_AND_EV_GV] = {FORM_MR, INSN_AND, 0},
+    [OP_AND_GB_EB] = {FORM_RM, INSN_AND, OPF_BYTE},
+    [OP_AND_GV_EV] = {FORM_RM, INSN_AND, 0},
+    [OP_SUB_EB_GB] = {FORM_MR, INSN_SUB, OPF_BYTE},
+    [OP_SUB_EV_GV] = {FORM_MR, INSN_SUB, 0},
+    [OP_SUB_GB_EB] = {FORM_RM, INSN_SUB, OPF_BYTE},
+    [OP_SUB_GV_EV] = {FORM_RM, INSN_SUB, 0},
+    [OP_XOR_EB_GB] = {FORM_MR, INSN_XOR, OPF_BYTE},
+    [OP_XOR_EV_GV] = {FORM_MR, INSN_XOR, 0},
+    [OP_XOR_GB_EB] = {FORM_RM, INSN_XOR, OPF_BYTE},
+    [OP_XOR_GV_EV] = {FORM_RM, INSN_XOR, 0},
+    [OP_CMP_EB_GB] = {FORM_MR, INSN_CMP, OPF_BYTE},
+    [OP_CMP_EV_GV] = {FORM_MR, INSN_CMP, 0},
+    [OP_CMP_GB_EB] = {FORM_RM, INSN_CMP, OPF_BYTE},
+    [OP_CMP_GV_EV] = {FORM_RM, INSN_CMP, 0},
+    [OP_MOVSXD] = {FORM_RM, INSN_MOVSX, OPF_SRC32 | OPF_ONLY64},
+    [OP_GRP1_EB_IB] = {FORM_MI, GRP1, OPF_BYTE | OPF_IMM8},
+    [OP_GRP1_EV_IZ] = {FORM_MI, GRP1, OPF_IMMZ},
+    [OP_GRP1_EB_IB2] = {FORM_MI, GRP1, OPF_BYTE | OPF_IMM8 | OPF_NO64},
+    [OP_GRP1_EV_IB] = {FORM_MI, GRP1, OPF_IMM8S},
+    [OP_TEST_EB_GB] = {FORM_MR, INSN_TEST, OPF_BYTE},
+    [OP_TEST_EV_GV] = {FORM_MR, INSN_TEST, 0},
+    [OP_XCHG_EB_GB] = {FORM_MR, INSN_XCHG, OPF_BYTE},
+    [OP_XCHG_EV_GV] = {FORM_MR, INSN_XCHG, 0},
+    [OP_MOV_EB_GB] = {FORM_MR, INSN_MOV_STORE, OPF_BYTE},
+    [OP_MOV_EV_GV] = {FORM_MR, INSN_MOV_STORE, 0},
+    [OP_MOV_GB_EB] = {FORM_RM, INSN_MOV_LOAD, OPF_BYTE},
+    [OP_MOV_GV_EV] = {FORM_RM, INSN_MOV_LOAD, 0},
+    [OP_MOV_AL_OB] = {FORM_MOFFS, INSN_MOV_LOAD, OPF_BYTE},
+    [OP_MOV_RAX_OV] = {FORM_MOFFS, INSN_MOV_LOAD, 0},
+    [OP_MOV_OB_AL] = {FORM_MOFFS, INSN_MOV_STORE, OPF_BYTE},
+    [OP_MOV_OV_RAX] = {FORM_MOFFS, INSN_MOV_STORE, 0},
+    [OP_MOVSB] = {FORM_STRING, INSN_MOVS, OPF_BYTE},
+    [OP_MOVSV] = {FORM_STRING, INSN_MOVS, 0},
+    [OP_STOSB] = {FORM_STRING, INSN_STOS, OPF_BYTE},
+    [OP_STOSV] = {FORM_STRING, INSN_STOS, 0},
+    [OP_LODSB] = {FORM_STRING, INSN_LODS, OPF_BYTE},
+    [OP_LODSV] = {FORM_STRING, INSN_LODS, 0},
+    [OP_GRP11_EB_IB] = {FORM_MI, GRP11, OPF_BYTE | OPF_IMM8},
+    [OP_GRP11_EV_IZ] = {FORM_MI, GRP11, OPF_IMMZ},
+    [OP_GRP3_EB] = {FORM_MI, GRP3, OPF_BYTE | OPF_IMM8},
+    [OP_GRP3_EV] = {FORM_MI, GRP3, OPF_IMMZ},
 };
 
 static const struct opcode two_byte_map[256] = {
-	[OP2_BT_EV_GV] = { FORM_MR, INSN_BT, 0 },
-	[OP2_GRP8_EV_IB] = { FORM_MI, GRP8, OPF_IMM8 },
-	[OP2_MOVZX_GV_EB] = { FORM_RM, INSN_MOVZX, OPF_SRC8 },
-	[OP2_MOVZX_GV_EW] = { FORM_RM, INSN_MOVZX, OPF_SRC16 },
-	[OP2_MOVSX_GV_EB] = { FORM_RM, INSN_MOVSX, OPF_SRC8 },
-	[OP2_MOVSX_GV_EW] = { FORM_RM, INSN_MOVSX, OPF_SRC16 },
+    [OP2_BT_EV_GV] = {FORM_MR, INSN_BT, 0},
+    [OP2_GRP8_EV_IB] = {FORM_MI, GRP8, OPF_IMM8},
+    [OP2_MOVZX_GV_EB] = {FORM_RM, INSN_MOVZX, OPF_SRC8},
+    [OP2_MOVZX_GV_EW] = {FORM_RM, INSN_MOVZX, OPF_SRC16},
+    [OP2_MOVSX_GV_EB] = {FORM_RM, INSN_MOVSX, OPF_SRC8},
+    [OP2_MOVSX_GV_EW] = {FORM_RM, INSN_MOVSX, OPF_SRC16},
 };
 
 /* Kind per ModRM.reg (/0../7), or GRP_UNSUPPORTED / GRP_UNDEFINED. */
 static const int8_t group_map[GRP_COUNT][8] = {
-	/* ADD OR ADC SBB AND SUB XOR CMP */
-	[GRP1] = { INSN_ADD, INSN_OR, GRP_UNSUPPORTED, GRP_UNSUPPORTED, INSN_AND, INSN_SUB, INSN_XOR,
-		   INSN_CMP },
-	/* TEST, (undocumented TEST alias), NOT NEG MUL IMUL DIV IDIV */
-	[GRP3] = { INSN_TEST, GRP_UNSUPPORTED, GRP_UNSUPPORTED, GRP_UNSUPPORTED, GRP_UNSUPPORTED,
-		   GRP_UNSUPPORTED, GRP_UNSUPPORTED, GRP_UNSUPPORTED },
-	/* -, -, -, -, BT BTS BTR BTC */
-	[GRP8] = { GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED, INSN_BT, GRP_UNSUPPORTED,
-		   GRP_UNSUPPORTED, GRP_UNSUPPORTED },
-	/* MOV, then undefined with a memory operand */
-	[GRP11] = { INSN_MOV_STORE_IMM, GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED,
-		    GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED },
+    /* ADD OR ADC SBB AND SUB XOR CMP */
+    [GRP1] = {INSN_ADD, INSN_OR, GRP_UNSUPPORTED, GRP_UNSUPPORTED, INSN_AND, INSN_SUB, INSN_XOR, INSN_CMP},
+    /* TEST, (undocumented TEST alias), NOT NEG MUL IMUL DIV IDIV */
+    [GRP3] = {INSN_TEST, GRP_UNSUPPORTED, GRP_UNSUPPORTED, GRP_UNSUPPORTED, GRP_UNSUPPORTED, GRP_UNSUPPORTED,
+	      GRP_UNSUPPORTED, GRP_UNSUPPORTED},
+    /* -, -, -, -, BT BTS BTR BTC */
+    [GRP8] = {GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED, INSN_BT, GRP_UNSUPPORTED,
+	      GRP_UNSUPPORTED, GRP_UNSUPPORTED},
+    /* MOV, then undefined with a memory operand */
+    [GRP11] = {INSN_MOV_STORE_IMM, GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED, GRP_UNDEFINED,
+	       GRP_UNDEFINED, GRP_UNDEFINED},
 };
 
 /* 16-bit addressing, SDM Vol. 2A Table 2-1: base and index per r/m. */
 static const int8_t rm16_base[8] = {
-	INSN_GPR_RBX, INSN_GPR_RBX, INSN_GPR_RBP, INSN_GPR_RBP, /* [BX+SI] [BX+DI] [BP+SI] [BP+DI] */
-	INSN_GPR_RSI, INSN_GPR_RDI, INSN_GPR_RBP, INSN_GPR_RBX, /* [SI] [DI] [BP] [BX] */
+    INSN_GPR_RBX, INSN_GPR_RBX, INSN_GPR_RBP, INSN_GPR_RBP, /* [BX+SI] [BX+DI] [BP+SI] [BP+DI] */
+    INSN_GPR_RSI, INSN_GPR_RDI, INSN_GPR_RBP, INSN_GPR_RBX, /* [SI] [DI] [BP] [BX] */
 };
 static const int8_t rm16_index[8] = {
-	INSN_GPR_RSI, INSN_GPR_RDI, INSN_GPR_RSI, INSN_GPR_RDI,
-	INSN_REG_NONE, INSN_REG_NONE, INSN_REG_NONE, INSN_REG_NONE,
+    INSN_GPR_RSI,  INSN_GPR_RDI,  INSN_GPR_RSI,	 INSN_GPR_RDI,
+    INSN_REG_NONE, INSN_REG_NONE, INSN_REG_NONE, INSN_REG_NONE,
 };
 
 /* Bounded reader over the guest's bytes. */
@@ -200,16 +199,36 @@ static int read_prefixes(struct cursor *c, enum cpu_mode mode, struct prefixes *
 		uint8_t b = c->bytes[c->pos++];
 
 		switch (b) {
-		case PFX_OPSIZE: p->opsize = true; break;
-		case PFX_ADDRSIZE: p->addrsize = true; break;
-		case PFX_LOCK: p->lock = true; break;
-		case PFX_REPNE: p->repne = true; break;
-		case PFX_REP: p->rep = true; break;
-		case PFX_SEG_ES: seg = INSN_SEG_ES; goto segment;
-		case PFX_SEG_CS: seg = INSN_SEG_CS; goto segment;
-		case PFX_SEG_SS: seg = INSN_SEG_SS; goto segment;
-		case PFX_SEG_DS: seg = INSN_SEG_DS; goto segment;
-		case PFX_SEG_FS: seg = INSN_SEG_FS; goto segment;
+		case PFX_OPSIZE:
+			p->opsize = true;
+			break;
+		case PFX_ADDRSIZE:
+			p->addrsize = true;
+			break;
+		case PFX_LOCK:
+			p->lock = true;
+			break;
+		case PFX_REPNE:
+			p->repne = true;
+			break;
+		case PFX_REP:
+			p->rep = true;
+			break;
+		case PFX_SEG_ES:
+			seg = INSN_SEG_ES;
+			goto segment;
+		case PFX_SEG_CS:
+			seg = INSN_SEG_CS;
+			goto segment;
+		case PFX_SEG_SS:
+			seg = INSN_SEG_SS;
+			goto segment;
+		case PFX_SEG_DS:
+			seg = INSN_SEG_DS;
+			goto segment;
+		case PFX_SEG_FS:
+			seg = INSN_SEG_FS;
+			goto segment;
 		case PFX_SEG_GS:
 			seg = INSN_SEG_GS;
 		segment:
@@ -334,7 +353,12 @@ static bool writes_first_operand(enum insn_kind k)
 static bool lockable(const struct insn *in)
 {
 	switch (in->kind) {
-	case INSN_AND: case INSN_OR: case INSN_XOR: case INSN_ADD: case INSN_SUB: case INSN_XCHG:
+	case INSN_AND:
+	case INSN_OR:
+	case INSN_XOR:
+	case INSN_ADD:
+	case INSN_SUB:
+	case INSN_XCHG:
 		return in->mem_write;
 	default:
 		return false;
@@ -412,10 +436,13 @@ static void decode_string(struct insn *in)
 
 int decode_insn(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct insn *out)
 {
-	struct cursor c = { bytes, MIN(avail, (size_t)INSN_MAX_LEN), 0 };
-	struct prefixes p = { .seg = INSN_REG_NONE };
-	struct insn in = { .reg = INSN_REG_NONE, .seg = INSN_REG_NONE, .base = INSN_REG_NONE,
-			   .index = INSN_REG_NONE, .scale = 1 };
+	struct cursor c = {bytes, MIN(avail, (size_t)INSN_MAX_LEN), 0};
+	struct prefixes p = {.seg = INSN_REG_NONE};
+	struct insn in = {.reg = INSN_REG_NONE,
+			  .seg = INSN_REG_NONE,
+			  .base = INSN_REG_NONE,
+			  .index = INSN_REG_NONE,
+			  .scale = 1};
 	const struct opcode *op;
 	unsigned int opsize;
 	uint8_t b;
@@ -516,23 +543,40 @@ enum insn_seg insn_segment(const struct insn *in)
 const char *insn_kind_name(enum insn_kind k)
 {
 	switch (k) {
-	case INSN_MOV_LOAD: return "mov_load";
-	case INSN_MOV_STORE: return "mov_store";
-	case INSN_MOV_STORE_IMM: return "mov_store_imm";
-	case INSN_MOVZX: return "movzx";
-	case INSN_MOVSX: return "movsx";
-	case INSN_MOVS: return "movs";
-	case INSN_STOS: return "stos";
-	case INSN_LODS: return "lods";
-	case INSN_AND: return "and";
-	case INSN_OR: return "or";
-	case INSN_XOR: return "xor";
-	case INSN_ADD: return "add";
-	case INSN_SUB: return "sub";
-	case INSN_CMP: return "cmp";
-	case INSN_TEST: return "test";
-	case INSN_XCHG: return "xchg";
-	case INSN_BT: return "bt";
+	case INSN_MOV_LOAD:
+		return "mov_load";
+	case INSN_MOV_STORE:
+		return "mov_store";
+	case INSN_MOV_STORE_IMM:
+		return "mov_store_imm";
+	case INSN_MOVZX:
+		return "movzx";
+	case INSN_MOVSX:
+		return "movsx";
+	case INSN_MOVS:
+		return "movs";
+	case INSN_STOS:
+		return "stos";
+	case INSN_LODS:
+		return "lods";
+	case INSN_AND:
+		return "and";
+	case INSN_OR:
+		return "or";
+	case INSN_XOR:
+		return "xor";
+	case INSN_ADD:
+		return "add";
+	case INSN_SUB:
+		return "sub";
+	case INSN_CMP:
+		return "cmp";
+	case INSN_TEST:
+		return "test";
+	case INSN_XCHG:
+		return "xchg";
+	case INSN_BT:
+		return "bt";
 	}
 	return "unknown";
 }

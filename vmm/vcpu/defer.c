@@ -22,7 +22,7 @@ struct defer_queue {
 	struct spinlock lock;
 	struct deferred item[DEFER_QUEUE_MAX];
 	uint32_t n;
-	volatile uint64_t next_due;  /* earliest due time, UINT64_MAX when empty */
+	volatile uint64_t next_due; /* earliest due time, UINT64_MAX when empty */
 };
 
 static struct defer_queue queues[MAX_CPUS];
@@ -55,7 +55,7 @@ int defer_request(uint32_t vcpu_cpu, const struct coop_ioreq *req, uint32_t dela
 	}
 	if (!q->n || due < q->next_due)
 		q->next_due = due;
-	q->item[q->n++] = (struct deferred){ req->vm, req->vcpu, vcpu_cpu, req->seq, due, serve };
+	q->item[q->n++] = (struct deferred){req->vm, req->vcpu, vcpu_cpu, req->seq, due, serve};
 	spin_unlock_irqrestore(&q->lock, flags);
 	cpu_kick(cpu);
 	return 0;
@@ -88,8 +88,10 @@ uint64_t defer_run(uint64_t now)
 		struct deferred *d = &due[i];
 		void *remote = (void *)(uintptr_t)(me != d->vcpu_cpu);
 		if (ioreq_complete(d->vm, d->vcpu, d->seq, d->serve, remote))
-			pr_info("completion of request %llu of vm %u vcpu %u refused: no longer outstanding (its VM "
-				"ended)", (unsigned long long)d->seq, d->vm, d->vcpu);
+			pr_info("completion of request %llu of vm %u vcpu %u refused: no longer outstanding "
+				"(its VM "
+				"ended)",
+				(unsigned long long)d->seq, d->vm, d->vcpu);
 	}
 	return next;
 }

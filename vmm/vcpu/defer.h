@@ -12,7 +12,7 @@
 
 #include "vmm/vcpu/ioreq.h"
 
-#define DEFER_QUEUE_MAX 64   /* requests waiting per CPU (every vCPU of every VM fits) */
+#define DEFER_QUEUE_MAX 64 /* requests waiting per CPU (every vCPU of every VM fits) */
 
 /* Queue req's completion for the next VMM CPU after `vcpu_cpu` (that CPU
  * itself when it is the only one), due delay_us from now; serve() fills the

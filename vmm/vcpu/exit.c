@@ -23,18 +23,19 @@
 
 /* CPUID leaf 1 bits whose MSRs or state the VMM does not provide: hidden,
  * so that every feature CPUID shows works (docs/guest-platform.md). */
-#define HIDDEN_CPUID1_ECX (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE | \
-			   CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX | CPUID1_ECX_DTES64 | CPUID1_ECX_DSCPL | \
-			   CPUID1_ECX_EST | CPUID1_ECX_TM2 | CPUID1_ECX_XTPR | CPUID1_ECX_PDCM | CPUID1_ECX_DCA)
+#define HIDDEN_CPUID1_ECX                                                                                    \
+	(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE |      \
+	 CPUID1_ECX_AVX | CPUID1_ECX_DTES64 | CPUID1_ECX_DSCPL | CPUID1_ECX_EST | CPUID1_ECX_TM2 |           \
+	 CPUID1_ECX_XTPR | CPUID1_ECX_PDCM | CPUID1_ECX_DCA)
 #define HIDDEN_CPUID1_EDX (CPUID1_EDX_MCA | CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE)
 
 /* CR4 bits a guest may set, where the CPU supports them in VMX operation
  * (IA32_VMX_CR4_FIXED1): VMXE, SMXE, OSXSAVE, LA57 and PKE belong to
  * features CPUID hides (the VMM's guest page walk is 4-level, XSAVE and
  * PKRU state are not switched), so setting them is #GP. */
-#define GUEST_CR4_SETTABLE (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | \
-			CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | \
-			CR4_SMAP)
+#define GUEST_CR4_SETTABLE                                                                                   \
+	(CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE |            \
+	 CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)
 
 static uint64_t gpr(struct vcpu *v, unsigned n)
 {
@@ -48,7 +49,6 @@ static void set_gpr(struct vcpu *v, unsigned n, uint64_t val)
 	else
 		v->regs[n] = val;
 }
-
 
 bool exit_single_stepping(void)
 {
@@ -66,7 +66,8 @@ void exit_single_step_trap(void)
 	 * EFLAGS.TF set, a single-step #DB (DR6.BS) follows it (SDM Vol. 3B
 	 * 17.3.1.4), delivered by the VM entry (26.6.3). */
 	if (exit_single_stepping())
-		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
 /* Data and I/O breakpoints (SDM Vol. 3B 17.2.4-17.2.5) on an access the
@@ -78,14 +79,14 @@ bool exit_breakpoints(enum bp_kind kind, uint64_t addr, unsigned size)
 	uint64_t dr7 = vmcs_read(GUEST_DR7), hits = 0;
 	if (!(dr7 & DR7_ENABLE_BITS))
 		return false;
-	const uint64_t dr[DR_BREAKPOINTS] = { read_dr0(), read_dr1(), read_dr2(), read_dr3() };
+	const uint64_t dr[DR_BREAKPOINTS] = {read_dr0(), read_dr1(), read_dr2(), read_dr3()};
 	for (unsigned i = 0; i < DR_BREAKPOINTS; i++) {
 		if (!DR7_ENABLED(dr7, i))
 			continue;
 		unsigned rw = DR7_RW(dr7, i);
-		bool watch = kind == BP_IO ? rw == DR7_RW_IO && (vmcs_read(GUEST_CR4) & CR4_DE)
-			   : kind == BP_WRITE ? rw == DR7_RW_WRITE || rw == DR7_RW_ACCESS
-					      : rw == DR7_RW_ACCESS;
+		bool watch = kind == BP_IO	? rw == DR7_RW_IO && (vmcs_read(GUEST_CR4) & CR4_DE)
+			     : kind == BP_WRITE ? rw == DR7_RW_WRITE || rw == DR7_RW_ACCESS
+						: rw == DR7_RW_ACCESS;
 		if (!watch)
 			continue;
 		uint64_t len = DR7_LEN_BYTES(DR7_LEN(dr7, i)), start = dr[i] & ~(len - 1);
@@ -116,7 +117,8 @@ void exit_advance_rip(uint64_t len)
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);
 	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY);
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
-		vmcs_write(GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+		vmcs_write(GUEST_INTERRUPTIBILITY,
+			   intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
 	exit_single_step_trap();
 }
 
@@ -128,7 +130,7 @@ void exit_skip_instruction(void)
 static void handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs[RAX], sub = (uint32_t)v->regs[RCX];
-	struct cpuid_regs r = { 0, 0, 0, 0 };
+	struct cpuid_regs r = {0, 0, 0, 0};
 	if (leaf >= COOP_CPUID_BASE && leaf <= COOP_CPUID_LAST) {
 		if (leaf == COOP_CPUID_BASE) {
 			static const char sig[12] = "CoopVMMCoopV";
@@ -162,8 +164,8 @@ static void handle_cpuid(struct vcpu *v)
 			break;
 		case CPUID_LEAF_STRUCT_EXT:
 			if (sub == 0) {
-				r.ebx &= ~(CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512F | CPUID7_EBX_SGX | CPUID7_EBX_PQM |
-					   CPUID7_EBX_MPX | CPUID7_EBX_PQE | CPUID7_EBX_PT);
+				r.ebx &= ~(CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512F | CPUID7_EBX_SGX |
+					   CPUID7_EBX_PQM | CPUID7_EBX_MPX | CPUID7_EBX_PQE | CPUID7_EBX_PT);
 				r.edx &= ~CPUID7_EDX_SPEC_MSRS;
 				r.ecx &= ~(CPUID7_ECX_PKU | CPUID7_ECX_OSPKE | CPUID7_ECX_LA57);
 			}
@@ -171,11 +173,11 @@ static void handle_cpuid(struct vcpu *v)
 		case CPUID_LEAF_THERMAL:
 		case CPUID_LEAF_PERFMON:
 		case CPUID_LEAF_XSAVE:
-			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+			r = (struct cpuid_regs){0, 0, 0, 0};
 			break;
 		case CPUID_LEAF_TOPOLOGY:
 		case CPUID_LEAF_TOPOLOGY_V2:
-			r.edx = v->id;   /* x2APIC ID of this vCPU */
+			r.edx = v->id; /* x2APIC ID of this vCPU */
 			break;
 		default:
 			break;
@@ -313,7 +315,7 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_IA32_SYSENTER_CS:
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP: {
-		static const uint32_t f[] = { GUEST_SYSENTER_CS, GUEST_SYSENTER_ESP, GUEST_SYSENTER_EIP };
+		static const uint32_t f[] = {GUEST_SYSENTER_CS, GUEST_SYSENTER_ESP, GUEST_SYSENTER_EIP};
 		if (write) {
 			/* ESP/EIP must be canonical (WRMSR; VM entry checks it too, 26.3.1.1). */
 			if (msr != MSR_IA32_SYSENTER_CS && !guest_canonical(*val))
@@ -327,7 +329,7 @@ static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_GS_BASE:
 		if (write) {
 			if (!guest_canonical(*val))
-				return false;   /* else the next VM entry fails (26.3.1.2) */
+				return false; /* else the next VM entry fails (26.3.1.2) */
 			vmcs_write(msr == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE, *val);
 		} else
 			*val = vmcs_read(msr == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE);
@@ -408,8 +410,8 @@ static void handle_msr(struct vcpu *v, bool write)
  * PDPTE that is present with a reserved bit set makes the MOV #GP. */
 static bool load_pdptes(struct vcpu *v, uint64_t cr3)
 {
-	const uint64_t *pdpte = vm_gpa_ptr(v->vm, cr3 & PAE_CR3_PDPT_MASK,
-					   PAE_PDPTE_COUNT * sizeof(uint64_t));
+	const uint64_t *pdpte =
+	    vm_gpa_ptr(v->vm, cr3 & PAE_CR3_PDPT_MASK, PAE_PDPTE_COUNT * sizeof(uint64_t));
 	uint64_t e[PAE_PDPTE_COUNT];
 	if (!pdpte)
 		return false;
@@ -449,9 +451,9 @@ static bool set_cr0_cr4(struct vcpu *v, uint64_t cr0, uint64_t cr4)
 	if ((cr4 & CR4_PCIDE) && !(old_cr4 & CR4_PCIDE) && (!lma || (cr3 & CR3_PCID_MASK)))
 		return false;
 	if (!(cr0 & CR0_PG) && (cr4 & CR4_PCIDE))
-		return false;   /* clearing PG with PCIDE set */
+		return false; /* clearing PG with PCIDE set */
 	if (!(cr0 & CR0_PG) && (efer & EFER_LMA) && (vmcs_read(GUEST_CS_AR) & AR_L))
-		return false;   /* leaving IA-32e mode from 64-bit code */
+		return false; /* leaving IA-32e mode from 64-bit code */
 	if ((cr0 & CR0_PG) && (cr4 & CR4_PAE) && !lma && !load_pdptes(v, cr3))
 		return false;
 	vmcs_write(CR0_READ_SHADOW, cr0);
@@ -514,7 +516,8 @@ static void handle_cr(struct vcpu *v)
 	} else if (type == CRQ_CLTS) {
 		ok = set_cr0_cr4(v, cr0 & ~CR0_TS, cr4);
 	} else {
-		vm_kill(v->vm, "unexpected control-register exit: qualification 0x%llx", (unsigned long long)q);
+		vm_kill(v->vm, "unexpected control-register exit: qualification 0x%llx",
+			(unsigned long long)q);
 		return;
 	}
 	if (!ok) {
@@ -556,7 +559,8 @@ static void handle_ept_violation(struct vcpu *v)
 {
 	/* The exit interrupted an IRET that had unblocked NMIs: block them
 	 * again until it re-executes (28.2.3, 27.2.3). */
-	if ((vmcs_read(EXIT_QUALIFICATION) & EPTQ_NMI_UNBLOCK) && !(vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID))
+	if ((vmcs_read(EXIT_QUALIFICATION) & EPTQ_NMI_UNBLOCK) &&
+	    !(vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID))
 		vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
 	exit_ept_violation(v);
 }
@@ -603,42 +607,42 @@ static const struct {
 	const char *name;
 	void (*handler)(struct vcpu *v);
 } exit_reasons[EXIT_REASONS] = {
-	[EXIT_EXCEPTION_NMI] = { "exception", handle_nmi },
-	[EXIT_EXTERNAL_INTERRUPT] = { "extint", handle_nothing },
-	[EXIT_TRIPLE_FAULT] = { "triple-fault", handle_triple_fault },
-	[EXIT_INIT] = { "init", handle_nothing },
-	[EXIT_SIPI] = { "sipi", NULL },
-	[EXIT_INTERRUPT_WINDOW] = { "intr-window", handle_nothing },
-	[EXIT_NMI_WINDOW] = { "nmi-window", handle_nothing },
-	[EXIT_CPUID] = { "cpuid", handle_cpuid },
-	[EXIT_GETSEC] = { "getsec", handle_undefined },
-	[EXIT_HLT] = { "hlt", handle_hlt },
-	[EXIT_INVD] = { "invd", handle_cache_flush },
-	[EXIT_RDPMC] = { "rdpmc", handle_rdpmc },
-	[EXIT_VMCALL] = { "vmcall", handle_vmcall },
-	[EXIT_VMCLEAR] = { "vmclear", handle_undefined },
-	[EXIT_VMLAUNCH] = { "vmlaunch", handle_undefined },
-	[EXIT_VMPTRLD] = { "vmptrld", handle_undefined },
-	[EXIT_VMPTRST] = { "vmptrst", handle_undefined },
-	[EXIT_VMREAD] = { "vmread", handle_undefined },
-	[EXIT_VMRESUME] = { "vmresume", handle_undefined },
-	[EXIT_VMWRITE] = { "vmwrite", handle_undefined },
-	[EXIT_VMXOFF] = { "vmxoff", handle_undefined },
-	[EXIT_VMXON] = { "vmxon", handle_undefined },
-	[EXIT_CR_ACCESS] = { "cr", handle_cr },
-	[EXIT_IO_INSTRUCTION] = { "io", exit_io },
-	[EXIT_RDMSR] = { "rdmsr", handle_rdmsr },
-	[EXIT_WRMSR] = { "wrmsr", handle_wrmsr },
-	[EXIT_INVALID_GUEST_STATE] = { "bad-guest-state", NULL },
-	[EXIT_MWAIT] = { "mwait", handle_undefined },
-	[EXIT_MONITOR] = { "monitor", handle_undefined },
-	[EXIT_EPT_VIOLATION] = { "ept-violation", handle_ept_violation },
-	[EXIT_EPT_MISCONFIG] = { "ept-misconfig", handle_ept_misconfig },
-	[EXIT_INVEPT] = { "invept", handle_undefined },
-	[EXIT_PREEMPTION_TIMER] = { "preemption-timer", handle_nothing },
-	[EXIT_INVVPID] = { "invvpid", handle_undefined },
-	[EXIT_WBINVD] = { "wbinvd", handle_cache_flush },
-	[EXIT_XSETBV] = { "xsetbv", handle_undefined },
+    [EXIT_EXCEPTION_NMI] = {"exception", handle_nmi},
+    [EXIT_EXTERNAL_INTERRUPT] = {"extint", handle_nothing},
+    [EXIT_TRIPLE_FAULT] = {"triple-fault", handle_triple_fault},
+    [EXIT_INIT] = {"init", handle_nothing},
+    [EXIT_SIPI] = {"sipi", NULL},
+    [EXIT_INTERRUPT_WINDOW] = {"intr-window", handle_nothing},
+    [EXIT_NMI_WINDOW] = {"nmi-window", handle_nothing},
+    [EXIT_CPUID] = {"cpuid", handle_cpuid},
+    [EXIT_GETSEC] = {"getsec", handle_undefined},
+    [EXIT_HLT] = {"hlt", handle_hlt},
+    [EXIT_INVD] = {"invd", handle_cache_flush},
+    [EXIT_RDPMC] = {"rdpmc", handle_rdpmc},
+    [EXIT_VMCALL] = {"vmcall", handle_vmcall},
+    [EXIT_VMCLEAR] = {"vmclear", handle_undefined},
+    [EXIT_VMLAUNCH] = {"vmlaunch", handle_undefined},
+    [EXIT_VMPTRLD] = {"vmptrld", handle_undefined},
+    [EXIT_VMPTRST] = {"vmptrst", handle_undefined},
+    [EXIT_VMREAD] = {"vmread", handle_undefined},
+    [EXIT_VMRESUME] = {"vmresume", handle_undefined},
+    [EXIT_VMWRITE] = {"vmwrite", handle_undefined},
+    [EXIT_VMXOFF] = {"vmxoff", handle_undefined},
+    [EXIT_VMXON] = {"vmxon", handle_undefined},
+    [EXIT_CR_ACCESS] = {"cr", handle_cr},
+    [EXIT_IO_INSTRUCTION] = {"io", exit_io},
+    [EXIT_RDMSR] = {"rdmsr", handle_rdmsr},
+    [EXIT_WRMSR] = {"wrmsr", handle_wrmsr},
+    [EXIT_INVALID_GUEST_STATE] = {"bad-guest-state", NULL},
+    [EXIT_MWAIT] = {"mwait", handle_undefined},
+    [EXIT_MONITOR] = {"monitor", handle_undefined},
+    [EXIT_EPT_VIOLATION] = {"ept-violation", handle_ept_violation},
+    [EXIT_EPT_MISCONFIG] = {"ept-misconfig", handle_ept_misconfig},
+    [EXIT_INVEPT] = {"invept", handle_undefined},
+    [EXIT_PREEMPTION_TIMER] = {"preemption-timer", handle_nothing},
+    [EXIT_INVVPID] = {"invvpid", handle_undefined},
+    [EXIT_WBINVD] = {"wbinvd", handle_cache_flush},
+    [EXIT_XSETBV] = {"xsetbv", handle_undefined},
 };
 
 const char *exit_reason_name(uint32_t reason)

@@ -95,12 +95,12 @@ static void string_io_finish(struct vcpu *v)
 		if (v->vm->state != VM_RUNNING)
 			return;
 		if (hit)
-			break;   /* the #DB comes after this iteration (SDM Vol. 3B 17.3.1.2) */
+			break; /* the #DB comes after this iteration (SDM Vol. 3B 17.3.1.2) */
 	}
 	if (!io->rep || !(v->regs[RCX] & amask))
 		exit_advance_rip(io->insn_len);
 	else
-		exit_single_step_trap();  /* RIP stays: the REP continues after the next entry */
+		exit_single_step_trap(); /* RIP stays: the REP continues after the next entry */
 }
 
 static void string_io(struct vcpu *v, uint64_t q)
@@ -132,7 +132,8 @@ static void string_io(struct vcpu *v, uint64_t q)
 	/* One request per batch; one element at a time while a breakpoint
 	 * could hit after any of them. */
 	io->bp_armed = exit_breakpoints_armed();
-	uint64_t batch = io->bp_armed || ((rflags & RFLAGS_TF) && exit_single_stepping()) ? 1 : EXIT_REP_BATCH;
+	uint64_t batch =
+	    io->bp_armed || ((rflags & RFLAGS_TF) && exit_single_stepping()) ? 1 : EXIT_REP_BATCH;
 	batch = MIN(MIN(count, batch), (uint64_t)(COOP_IOREQ_DATA_MAX / size));
 	pio_request(v, (uint16_t)IOQ_PORT(q), size, in);
 	struct coop_ioreq *r = &io->req;
@@ -145,8 +146,9 @@ static void string_io(struct vcpu *v, uint64_t q)
 		 * before the first that faults, and a fault on the first leaves
 		 * the device and the registers as they were. */
 		struct guest_fault f;
-		int e = in ? guest_check_linear(v, io->mem_base + off, size, GUEST_WRITE, &f)
-			   : guest_read_linear(v, io->mem_base + off, r->buf + n * size, size, GUEST_READ, &f);
+		int e =
+		    in ? guest_check_linear(v, io->mem_base + off, size, GUEST_WRITE, &f)
+		       : guest_read_linear(v, io->mem_base + off, r->buf + n * size, size, GUEST_READ, &f);
 		if (e) {
 			if (!n) {
 				string_io_fault(v, in, &f);

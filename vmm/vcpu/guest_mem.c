@@ -19,8 +19,8 @@
 
 uint64_t guest_seg_base(enum seg_reg s)
 {
-	static const uint32_t field[] = { GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE,
-					  GUEST_DS_BASE, GUEST_FS_BASE, GUEST_GS_BASE };
+	static const uint32_t field[] = {GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE,
+					 GUEST_DS_BASE, GUEST_FS_BASE, GUEST_GS_BASE};
 	return vmcs_read(field[s]);
 }
 
@@ -110,7 +110,7 @@ int guest_translate(struct vcpu *v, uint64_t la, enum guest_access acc, uint64_t
 	/* Error code of a not-present fault; a protection fault adds P (4.7). */
 	uint32_t err = (write ? PF_ERR_W : 0) | (user ? PF_ERR_U : 0) |
 		       (fetch && (nxe || (cr4 & CR4_SMEP)) ? PF_ERR_I : 0);
-	struct rights r = { true, true, false };
+	struct rights r = {true, true, false};
 	uint64_t page_mask, frame;
 
 	if (!(cr4 & CR4_PAE)) {
@@ -205,7 +205,7 @@ static int copy_linear(struct vcpu *v, uint64_t la, uint8_t *buf, uint32_t len, 
 		if (!p)
 			return fault(f, la, 0, false, gpa);
 		if (!buf)
-			;   /* a check only */
+			; /* a check only */
 		else if (write)
 			memcpy(p, buf, chunk);
 		else
@@ -224,7 +224,8 @@ int guest_read_linear(struct vcpu *v, uint64_t la, void *dst, uint32_t len, enum
 	return copy_linear(v, la, dst, len, acc == GUEST_WRITE ? GUEST_READ : acc, f);
 }
 
-int guest_check_linear(struct vcpu *v, uint64_t la, uint32_t len, enum guest_access acc, struct guest_fault *f)
+int guest_check_linear(struct vcpu *v, uint64_t la, uint32_t len, enum guest_access acc,
+		       struct guest_fault *f)
 {
 	return copy_linear(v, la, NULL, len, acc, f);
 }

@@ -20,11 +20,11 @@ enum guest_access { GUEST_READ, GUEST_WRITE, GUEST_FETCH };
  * and CR2 as the CPU would report them, 4.7), or a guest-physical address
  * that is not RAM (the access needs the MMIO path, or is a guest error). */
 struct guest_fault {
-	bool gp;             /* a non-canonical address in 64-bit mode: #GP(0) (SDM Vol. 3A 3.3.7.1) */
+	bool gp; /* a non-canonical address in 64-bit mode: #GP(0) (SDM Vol. 3A 3.3.7.1) */
 	bool page_fault;
 	uint32_t error_code; /* PF_ERR_* when page_fault */
-	uint64_t la;         /* CR2 */
-	uint64_t gpa;        /* when !page_fault: the address that is not RAM */
+	uint64_t la;	     /* CR2 */
+	uint64_t gpa;	     /* when !page_fault: the address that is not RAM */
 };
 
 /* Translate a guest-linear address with the vCPU's current paging mode and
@@ -37,7 +37,8 @@ int guest_read_linear(struct vcpu *v, uint64_t la, void *dst, uint32_t len, enum
 		      struct guest_fault *f);
 int guest_write_linear(struct vcpu *v, uint64_t la, const void *src, uint32_t len, struct guest_fault *f);
 /* Would such an access succeed (rights, and RAM behind every page)? */
-int guest_check_linear(struct vcpu *v, uint64_t la, uint32_t len, enum guest_access acc, struct guest_fault *f);
+int guest_check_linear(struct vcpu *v, uint64_t la, uint32_t len, enum guest_access acc,
+		       struct guest_fault *f);
 uint64_t guest_seg_base(enum seg_reg s);
 /* Segment base as the CPU applies it: 0 for ES/CS/SS/DS in 64-bit mode
  * (SDM Vol. 3A 3.4.4). */

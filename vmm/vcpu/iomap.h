@@ -19,8 +19,8 @@ struct vcpu;
 struct vm;
 
 enum iomap_server {
-	IOMAP_VMM,        /* a device model in the VMM */
-	IOMAP_IOPM,       /* an IOPM's device model, through the channel */
+	IOMAP_VMM,  /* a device model in the VMM */
+	IOMAP_IOPM, /* an IOPM's device model, through the channel */
 };
 
 /* A VMM device model that answers at once (under the VM's lock): port
@@ -37,14 +37,14 @@ typedef int (*iomap_defer_fn)(struct vm *vm, const struct coop_ioreq *req);
 
 struct iomap_range {
 	const char *name;
-	uint8_t space;            /* COOP_IOREQ_PIO / COOP_IOREQ_MMIO */
-	uint64_t first, last;     /* inclusive */
+	uint8_t space;	      /* COOP_IOREQ_PIO / COOP_IOREQ_MMIO */
+	uint64_t first, last; /* inclusive */
 	enum iomap_server server;
-	uint32_t iopm;            /* IOPM number, when server == IOMAP_IOPM */
-	bool bytewise;            /* (answering at once) a multi-byte access goes byte by byte */
-	iomap_pio_fn pio;         /* VMM, answering at once: exactly one of pio/mmio/defer */
+	uint32_t iopm;	  /* IOPM number, when server == IOMAP_IOPM */
+	bool bytewise;	  /* (answering at once) a multi-byte access goes byte by byte */
+	iomap_pio_fn pio; /* VMM, answering at once: exactly one of pio/mmio/defer */
 	iomap_mmio_fn mmio;
-	iomap_defer_fn defer;     /* VMM, completing later */
+	iomap_defer_fn defer; /* VMM, completing later */
 };
 
 /* The ranges of each space (COOP_IOREQ_PIO, COOP_IOREQ_MMIO) apart: a

@@ -28,9 +28,10 @@ static bool pio_now(struct vcpu *v, uint16_t port, unsigned size, bool write, ui
 		uint16_t p = (uint16_t)(port + off);
 		const struct iomap_range *d = iomap_find(&v->vm->iomap, COOP_IOREQ_PIO, p);
 		if (d && !d->pio)
-			d = NULL;   /* a range served later: not as part of another access */
+			d = NULL; /* a range served later: not as part of another access */
 		unsigned n = (!d || d->bytewise) ? 1 : size - off;
-		uint32_t part = write ? (uint32_t)((*val >> (8 * off)) & size_mask(n)) : (uint32_t)size_mask(n);
+		uint32_t part =
+		    write ? (uint32_t)((*val >> (8 * off)) & size_mask(n)) : (uint32_t)size_mask(n);
 		if (d && d->pio(v, p, n, write, &part) == 0)
 			claimed = true;
 		else
@@ -49,7 +50,8 @@ static bool lapic_page(struct vcpu *v, uint64_t gpa, uint64_t *apic)
 {
 	uint64_t base = vlapic_get_apic_base(&v->lapic);
 	*apic = base & ~(APIC_MMIO_SIZE - 1) & ((1ULL << PHYS_ADDR_BITS_MAX) - 1);
-	return (base & APIC_BASE_ENABLE) && !(base & APIC_BASE_X2APIC) && gpa >= *apic && gpa < *apic + APIC_MMIO_SIZE;
+	return (base & APIC_BASE_ENABLE) && !(base & APIC_BASE_X2APIC) && gpa >= *apic &&
+	       gpa < *apic + APIC_MMIO_SIZE;
 }
 
 /* One MMIO access answered now: the vCPU's xAPIC page (apic: its base,
@@ -118,7 +120,7 @@ static void serve_string(struct vcpu *v, struct coop_ioreq *r, const struct ioma
 		uint64_t val = 0, addr = r->addr + (uint64_t)((int64_t)i * r->step);
 		if (write)
 			memcpy(&val, r->buf + i * r->size, r->size);
-		if (i && r->step) {   /* a memory string: each element's own device */
+		if (i && r->step) { /* a memory string: each element's own device */
 			if (!lapic_page(v, addr, &apic))
 				apic = ~0ULL;
 			d = iomap_find(&vm->iomap, COOP_IOREQ_MMIO, addr);
@@ -142,7 +144,7 @@ static bool served_later(const struct iomap_range *d, const struct coop_ioreq *r
 		return false;
 	uint64_t span = r->size;
 	if (r->step)
-		span = (uint64_t)r->count * r->size;   /* only upward memory strings span */
+		span = (uint64_t)r->count * r->size; /* only upward memory strings span */
 	return r->step >= 0 && iomap_contains(d, r->addr, span);
 }
 
@@ -162,7 +164,7 @@ enum ioreq_result ioreq_dispatch(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct coop_ioreq *r = &v->io.req;
-	r->seq = ++v->io.seq;   /* with the VM's id (never reused) and the vCPU: unique */
+	r->seq = ++v->io.seq; /* with the VM's id (never reused) and the vCPU: unique */
 	r->vm = vm->id;
 	r->vcpu = (uint16_t)v->id;
 	r->status = 0;
@@ -252,7 +254,7 @@ static void complete_in(struct vm *vm, void *p)
 
 int ioreq_complete(uint32_t vm_id, uint32_t vcpu, uint64_t seq, ioreq_serve_fn serve, void *arg)
 {
-	struct completion c = { vcpu, seq, serve, arg, -ESRCH, 0 };
+	struct completion c = {vcpu, seq, serve, arg, -ESRCH, 0};
 	vm_call(vm_id, complete_in, &c);
 	if (c.result) {
 		__atomic_fetch_add(&stale, 1, __ATOMIC_RELAXED);

@@ -19,8 +19,8 @@ struct vcpu;
 struct vm;
 
 enum ioreq_result {
-	IOREQ_DONE,      /* answered: read data in the request */
-	IOREQ_WAIT,      /* a server completes it later; the vCPU waits */
+	IOREQ_DONE, /* answered: read data in the request */
+	IOREQ_WAIT, /* a server completes it later; the vCPU waits */
 };
 
 /* Dispatch v->io.req, whose space, dir, addr, size, count, flags, step and

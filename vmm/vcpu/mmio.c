@@ -56,7 +56,7 @@ static bool dev_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write, 
 	r->flags = 0;
 	r->step = 0;
 	r->data = write ? *val : 0;
-	io->acc[io->nacc++] = (struct mmio_access){ gpa, 0, (uint8_t)size, write };
+	io->acc[io->nacc++] = (struct mmio_access){gpa, 0, (uint8_t)size, write};
 	io->next_acc = io->nacc;
 	io->cont = IO_CONT_MMIO;
 	if (ioreq_dispatch(v) == IOREQ_WAIT)
@@ -132,29 +132,41 @@ static void reg_write(struct vcpu *v, const struct insn *in, unsigned size, uint
 	}
 	uint64_t old = in->reg == RSP ? vmcs_read(GUEST_RSP) : v->regs[in->reg];
 	/* 32-bit results zero-extend (SDM Vol. 1 3.4.1.1); 8/16 merge. */
-	uint64_t nv = size == 4 ? (val & 0xffffffffULL) : size == 8 ? val : (old & ~size_mask(size)) | (val & size_mask(size));
+	uint64_t nv = size == 4	  ? (val & 0xffffffffULL)
+		      : size == 8 ? val
+				  : (old & ~size_mask(size)) | (val & size_mask(size));
 	if (in->reg == RSP)
 		vmcs_write(GUEST_RSP, nv);
 	else
 		v->regs[in->reg] = nv;
 }
 
-#define ALU_CASE(op, sfx, type)                                                                  \
-	do {                                                                                     \
-		type x = (type)a, y = (type)b;                                                   \
-		__asm__(op sfx " %[y], %[x]; pushfq; popq %[f]" : [x] "+r"(x), [f] "=r"(fl)      \
-			: [y] "r"(y) : "cc");                                                    \
-		res = (uint64_t)x;                                                               \
+#define ALU_CASE(op, sfx, type)                                                                              \
+	do {                                                                                                 \
+		type x = (type)a, y = (type)b;                                                               \
+		__asm__(op sfx " %[y], %[x]; pushfq; popq %[f]"                                              \
+			: [x] "+r"(x), [f] "=r"(fl)                                                          \
+			: [y] "r"(y)                                                                         \
+			: "cc");                                                                             \
+		res = (uint64_t)x;                                                                           \
 	} while (0)
 
-#define ALU_SIZES(op)                                                                            \
-	do {                                                                                     \
-		switch (size) {                                                                  \
-		case 1: ALU_CASE(op, "b", uint8_t); break;                                       \
-		case 2: ALU_CASE(op, "w", uint16_t); break;                                      \
-		case 4: ALU_CASE(op, "l", uint32_t); break;                                      \
-		default: ALU_CASE(op, "q", uint64_t); break;                                     \
-		}                                                                                \
+#define ALU_SIZES(op)                                                                                        \
+	do {                                                                                                 \
+		switch (size) {                                                                              \
+		case 1:                                                                                      \
+			ALU_CASE(op, "b", uint8_t);                                                          \
+			break;                                                                               \
+		case 2:                                                                                      \
+			ALU_CASE(op, "w", uint16_t);                                                         \
+			break;                                                                               \
+		case 4:                                                                                      \
+			ALU_CASE(op, "l", uint32_t);                                                         \
+			break;                                                                               \
+		default:                                                                                     \
+			ALU_CASE(op, "q", uint64_t);                                                         \
+			break;                                                                               \
+		}                                                                                            \
 	} while (0)
 
 /* a OP b with the host CPU computing the flags exactly as the guest's would. */
@@ -162,13 +174,23 @@ static uint64_t alu(enum insn_kind k, unsigned size, uint64_t a, uint64_t b, uin
 {
 	uint64_t res = 0, fl = 0;
 	switch (k) {
-	case INSN_ADD: ALU_SIZES("add"); break;
+	case INSN_ADD:
+		ALU_SIZES("add");
+		break;
 	case INSN_SUB:
-	case INSN_CMP: ALU_SIZES("sub"); break;
+	case INSN_CMP:
+		ALU_SIZES("sub");
+		break;
 	case INSN_AND:
-	case INSN_TEST: ALU_SIZES("and"); break;
-	case INSN_OR: ALU_SIZES("or"); break;
-	default: ALU_SIZES("xor"); break;
+	case INSN_TEST:
+		ALU_SIZES("and");
+		break;
+	case INSN_OR:
+		ALU_SIZES("or");
+		break;
+	default:
+		ALU_SIZES("xor");
+		break;
 	}
 	*flags = fl;
 	return res;
@@ -213,7 +235,7 @@ static enum access_result string_op(struct vcpu *v, const struct insn *in, bool 
 			a = linear_rw(v, linear_of(SEG_ES, di), in->size, true, &val, f);
 		if (a != ACCESS_DONE)
 			return a;
-		v->io.nacc = v->io.next_acc = 0;   /* this element is done */
+		v->io.nacc = v->io.next_acc = 0; /* this element is done */
 		if (in->kind == INSN_LODS) {
 			struct insn r = *in;
 			r.reg = RAX;
@@ -232,7 +254,7 @@ static enum access_result string_op(struct vcpu *v, const struct insn *in, bool 
 		if (rep)
 			v->regs[RCX] = addr_reg_update(v->regs[RCX], v->regs[RCX] - 1, in->addr_size);
 		if (hit)
-			break;   /* the #DB comes after this iteration (SDM Vol. 3B 17.3.1.2) */
+			break; /* the #DB comes after this iteration (SDM Vol. 3B 17.3.1.2) */
 	}
 	*done = !rep || !(v->regs[RCX] & amask);
 	return ACCESS_DONE;
@@ -272,12 +294,12 @@ static bool op_rw(struct vcpu *v, const struct operand *op, unsigned size, bool 
 }
 
 /* An access of emulate(): stop, changing nothing more, when it waits. */
-#define ACCESS(call)                   \
-	do {                           \
-		if (!(call)) {         \
-			*wait = true;  \
-			return NULL;   \
-		}                      \
+#define ACCESS(call)                                                                                         \
+	do {                                                                                                 \
+		if (!(call)) {                                                                               \
+			*wait = true;                                                                        \
+			return NULL;                                                                         \
+		}                                                                                            \
 	} while (0)
 
 /* Emulate one decoded instruction whose memory operand is op. NULL, or why
@@ -430,7 +452,8 @@ static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_n
  * page boundary, both pages are checked with the access's rights now (the
  * CPU would fault before touching either) and the bytes are accessed one
  * by one. False: the fault was injected. */
-static bool operand_locate(struct vcpu *v, const struct insn *in, uint64_t q, uint64_t gpa, struct operand *op)
+static bool operand_locate(struct vcpu *v, const struct insn *in, uint64_t q, uint64_t gpa,
+			   struct operand *op)
 {
 	unsigned size = in->size;
 	enum guest_access acc = in->mem_write ? GUEST_WRITE : GUEST_READ;
@@ -459,7 +482,7 @@ static void mmio_run(struct vcpu *v)
 {
 	struct vcpu_io *io = &v->io;
 	const struct insn *in = &io->insn;
-	struct operand op = { io->op_la, io->op_gpa, io->op_split };
+	struct operand op = {io->op_la, io->op_gpa, io->op_split};
 	bool string = in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS;
 	bool advance, wait;
 	io->next_acc = 0;
@@ -479,7 +502,7 @@ static void mmio_run(struct vcpu *v)
 	if (advance)
 		exit_advance_rip(in->len);
 	else if (!v->reinject_info)
-		exit_single_step_trap();  /* one REP iteration done, none faulted */
+		exit_single_step_trap(); /* one REP iteration done, none faulted */
 }
 
 void exit_ept_violation(struct vcpu *v)
@@ -494,15 +517,16 @@ void exit_ept_violation(struct vcpu *v)
 		return;
 	}
 	if (q & EPTQ_FETCH) {
-		vm_kill(vm, "instruction fetch from non-RAM GPA 0x%llx at rip 0x%llx", (unsigned long long)gpa,
-			(unsigned long long)rip);
+		vm_kill(vm, "instruction fetch from non-RAM GPA 0x%llx at rip 0x%llx",
+			(unsigned long long)gpa, (unsigned long long)rip);
 		return;
 	}
 	/* An access made while delivering an event (the IDT, a stack or a TSS
 	 * outside RAM) or by the CPU's page walk (paging structures outside
 	 * RAM) is not the instruction's: nothing to emulate (28.2.1, 27.2.4). */
 	if (vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID) {
-		vm_kill(vm, "event delivery accessed non-RAM GPA 0x%llx (descriptor table or stack outside RAM)",
+		vm_kill(vm,
+			"event delivery accessed non-RAM GPA 0x%llx (descriptor table or stack outside RAM)",
 			(unsigned long long)gpa);
 		return;
 	}
@@ -536,7 +560,8 @@ void exit_ept_violation(struct vcpu *v)
 	int r = decode_insn(bytes, avail, guest_mode(), in);
 	if (r) {
 		vm_kill(vm, "MMIO at GPA 0x%llx: cannot decode %02x %02x %02x %02x at rip 0x%llx (%s)",
-			(unsigned long long)gpa, bytes[0], bytes[1], bytes[2], bytes[3], (unsigned long long)rip,
+			(unsigned long long)gpa, bytes[0], bytes[1], bytes[2], bytes[3],
+			(unsigned long long)rip,
 			r == -ENOSYS ? "unsupported instruction" : "invalid encoding");
 		return;
 	}
@@ -546,16 +571,18 @@ void exit_ept_violation(struct vcpu *v)
 		 * will, and emulate whatever then exits. */
 		vm->mmio_mismatch++;
 		if (++v->mmio_mismatch_run >= MMIO_MISMATCH_MAX)
-			vm_kill(vm, "MMIO at GPA 0x%llx: %u exits in a row at rip 0x%llx whose instruction (%s) "
-				    "does not make that access", (unsigned long long)gpa, MMIO_MISMATCH_MAX,
-				(unsigned long long)rip, insn_kind_name(in->kind));
+			vm_kill(vm,
+				"MMIO at GPA 0x%llx: %u exits in a row at rip 0x%llx whose instruction (%s) "
+				"does not make that access",
+				(unsigned long long)gpa, MMIO_MISMATCH_MAX, (unsigned long long)rip,
+				insn_kind_name(in->kind));
 		return;
 	}
 	v->mmio_mismatch_run = 0;
-	struct operand op = { op_la, gpa, false };
+	struct operand op = {op_la, gpa, false};
 	bool string = in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS;
 	if (!string && !operand_locate(v, in, q, gpa, &op))
-		return;   /* a fault injected */
+		return; /* a fault injected */
 	io->op_la = op.la;
 	io->op_gpa = op.gpa;
 	io->op_split = op.split;

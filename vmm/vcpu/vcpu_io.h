@@ -20,16 +20,16 @@
 
 /* vcpu_io.state */
 enum ioreq_state {
-	IOREQ_IDLE,       /* no request outstanding */
-	IOREQ_PENDING,    /* dispatched: the vCPU waits (is not run) */
-	IOREQ_COMPLETE,   /* the server answered: the vCPU's CPU finishes the instruction */
+	IOREQ_IDLE,	/* no request outstanding */
+	IOREQ_PENDING,	/* dispatched: the vCPU waits (is not run) */
+	IOREQ_COMPLETE, /* the server answered: the vCPU's CPU finishes the instruction */
 };
 
 /* What the exit handler resumes when the completion arrives. */
 enum io_cont {
-	IO_CONT_PIO,          /* IN/OUT */
-	IO_CONT_PIO_STRING,   /* INS/OUTS, with or without REP */
-	IO_CONT_MMIO,         /* an instruction accessing MMIO */
+	IO_CONT_PIO,	    /* IN/OUT */
+	IO_CONT_PIO_STRING, /* INS/OUTS, with or without REP */
+	IO_CONT_MMIO,	    /* an instruction accessing MMIO */
 };
 
 /* One device access an MMIO instruction made, and its result. */
@@ -40,29 +40,29 @@ struct mmio_access {
 };
 
 struct vcpu_io {
-	struct coop_ioreq req;        /* the request (state != IDLE: outstanding) */
-	volatile uint32_t state;      /* enum ioreq_state */
+	struct coop_ioreq req;	 /* the request (state != IDLE: outstanding) */
+	volatile uint32_t state; /* enum ioreq_state */
 	enum io_cont cont;
-	uint64_t seq;                 /* the last request's number */
-	uint64_t requests, waits;     /* requests made; of them, completed later */
+	uint64_t seq;		  /* the last request's number */
+	uint64_t requests, waits; /* requests made; of them, completed later */
 	/* Port I/O. */
-	uint32_t insn_len;            /* to step RIP past the IN/OUT/INS/OUTS */
-	uint8_t asize;                /* string I/O: address size (2, 4, 8) */
+	uint32_t insn_len; /* to step RIP past the IN/OUT/INS/OUTS */
+	uint8_t asize;	   /* string I/O: address size (2, 4, 8) */
 	bool rep;
-	bool down;                    /* string I/O: EFLAGS.DF */
-	bool bp_armed;                /* string I/O: DR7 enables a breakpoint */
-	uint64_t mem_base;            /* string I/O: the memory operand's segment base */
+	bool down;	   /* string I/O: EFLAGS.DF */
+	bool bp_armed;	   /* string I/O: DR7 enables a breakpoint */
+	uint64_t mem_base; /* string I/O: the memory operand's segment base */
 	/* MMIO: the instruction, decoded once at the exit and carried out again
 	 * (from this copy, never fetched again) after each completion; the
 	 * device accesses it made so far are replayed from `acc`, so each
 	 * happens once. */
 	struct insn insn;
-	uint64_t op_la, op_gpa;       /* its memory operand */
-	bool op_split;                /* across two pages: byte by byte */
-	uint64_t exit_gpa;            /* the access that exited (for messages) */
-	unsigned nacc;                /* accesses recorded in acc[] */
-	unsigned next_acc;            /* the next one while carrying the instruction out */
-	bool diverged;                /* carried out again, it made other accesses */
+	uint64_t op_la, op_gpa; /* its memory operand */
+	bool op_split;		/* across two pages: byte by byte */
+	uint64_t exit_gpa;	/* the access that exited (for messages) */
+	unsigned nacc;		/* accesses recorded in acc[] */
+	unsigned next_acc;	/* the next one while carrying the instruction out */
+	bool diverged;		/* carried out again, it made other accesses */
 	struct mmio_access acc[MMIO_ACCESS_MAX];
 };
 

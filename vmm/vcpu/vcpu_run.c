@@ -26,7 +26,7 @@ int vmx_enter(uint64_t regs[GPR_COUNT], int launched);
  * them through), switched with the FPU state when another vCPU runs on
  * this CPU; every value written back is one the guest's CPU held. */
 static const uint32_t switched_msrs[VCPU_SWITCHED_MSRS] = {
-	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
+    MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
 };
 
 /* The guest state VMX leaves in the CPU: FPU/SSE, the syscall MSRs, CR2,
@@ -81,7 +81,7 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice)
 			if (!ioreq_ready(v, &resume))
 				return RUN_IDLE;
 			if (resume) {
-				context_switch(c, v);   /* its DR0-DR3 and CR2 live, as at the exit */
+				context_switch(c, v); /* its DR0-DR3 and CR2 live, as at the exit */
 				exit_resume(v);
 				continue;
 			}

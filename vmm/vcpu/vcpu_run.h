@@ -8,9 +8,9 @@
 struct vcpu;
 
 enum run_result {
-	RUN_SLICE_DONE,  /* ran until its slice ended */
-	RUN_IDLE,        /* halted (or waiting for SIPI) with nothing to deliver */
-	RUN_STOPPED,     /* its VM ended */
+	RUN_SLICE_DONE, /* ran until its slice ended */
+	RUN_IDLE,	/* halted (or waiting for SIPI) with nothing to deliver */
+	RUN_STOPPED,	/* its VM ended */
 };
 
 enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc);

@@ -64,10 +64,10 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 		bool self = v == src;
-		bool match = shorthand == ICR_SH_SELF ? self
-			     : shorthand == ICR_SH_ALL ? true
+		bool match = shorthand == ICR_SH_SELF		? self
+			     : shorthand == ICR_SH_ALL		? true
 			     : shorthand == ICR_SH_ALL_BUT_SELF ? !self
-								  : vlapic_match_dest(&v->lapic, dest, logical);
+								: vlapic_match_dest(&v->lapic, dest, logical);
 		if (!match)
 			continue;
 		switch (mode) {
@@ -107,7 +107,7 @@ static void lapic_eoi_level_cb(void *ctx, uint8_t vector)
 	vioapic_eoi(&v->vm->ioapic, vector);
 }
 
-static const struct vlapic_ops lapic_ops = { lapic_send_ipi_cb, lapic_eoi_level_cb };
+static const struct vlapic_ops lapic_ops = {lapic_send_ipi_cb, lapic_eoi_level_cb};
 
 void virq_init_devices(struct vm *vm)
 {
@@ -123,8 +123,8 @@ void virq_init_vcpu(struct vcpu *v)
 	 * reserved (SDM Vol. 3A 10.4.4); its CPUID leaf 0x80000008 is the
 	 * host's (36 bits without that leaf, 4.1.4). */
 	v->lapic.max_phys_bits = cpuid(CPUID_EXT_MAX, 0).eax >= CPUID_LEAF_ADDR_SIZES
-					 ? CPUID_ADDR_PHYS_BITS(cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax)
-					 : CPUID_MAXPHYADDR_DEFAULT;
+				     ? CPUID_ADDR_PHYS_BITS(cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax)
+				     : CPUID_MAXPHYADDR_DEFAULT;
 	if (v->id == 0) {
 		/* What a PC BIOS leaves behind: APIC enabled, LINT0 = ExtINT
 		 * (the 8259 reaches the BSP), LINT1 = NMI. */
@@ -199,8 +199,8 @@ void virq_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 	 * not hit an instruction breakpoint again (SDM Vol. 3B 17.3.1.1). */
 	if (vector < 32 && (EXC_FAULTS & (1U << vector)))
 		vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | RFLAGS_RF);
-	v->reinject_info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector |
-			   (has_error ? INTR_INFO_ERROR_VALID : 0);
+	v->reinject_info =
+	    INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector | (has_error ? INTR_INFO_ERROR_VALID : 0);
 	v->reinject_error = error;
 	v->reinject_len = 0;
 }
@@ -293,7 +293,7 @@ bool virq_prepare_entry(struct vcpu *v)
 			v->state = VCPU_RUNNABLE;
 		} else {
 			nmi_window = true;
-			v->state = VCPU_RUNNABLE;  /* an NMI ends HLT (6.7.1) */
+			v->state = VCPU_RUNNABLE; /* an NMI ends HLT (6.7.1) */
 		}
 		/* An interrupt waiting behind the NMI gets its window afterwards. */
 		window = vlapic_pending(&v->lapic) >= 0;
@@ -311,7 +311,8 @@ bool virq_prepare_entry(struct vcpu *v)
 				else
 					vlapic_ack(&v->lapic, (uint8_t)vec);
 				if (vec >= 0) {
-					vmcs_write(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)vec);
+					vmcs_write(VM_ENTRY_INTR_INFO,
+						   INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)vec);
 					vm->injected++;
 					v->state = VCPU_RUNNABLE;
 				}
@@ -321,8 +322,9 @@ bool virq_prepare_entry(struct vcpu *v)
 			}
 		}
 	}
-	vmcs_proc_controls((window ? PROC_INTR_WINDOW_EXITING : 0) | (nmi_window ? PROC_NMI_WINDOW_EXITING : 0),
-			   (window ? 0 : PROC_INTR_WINDOW_EXITING) | (nmi_window ? 0 : PROC_NMI_WINDOW_EXITING));
+	vmcs_proc_controls(
+	    (window ? PROC_INTR_WINDOW_EXITING : 0) | (nmi_window ? PROC_NMI_WINDOW_EXITING : 0),
+	    (window ? 0 : PROC_INTR_WINDOW_EXITING) | (nmi_window ? 0 : PROC_NMI_WINDOW_EXITING));
 	bool run = v->state == VCPU_RUNNABLE;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	return run;

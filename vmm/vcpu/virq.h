@@ -9,15 +9,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86/pit.h"   /* PIT_IRQ */
+#include "arch/x86/pit.h" /* PIT_IRQ */
 
 struct vm;
 struct vcpu;
 
 /* The VM's interrupt wiring (docs/vdevices.md "Wiring"), which its ACPI
  * MADT and MP table describe to the guest (vmm/vm/acpi_build.c). */
-#define VIRQ_IOAPIC_ID      0   /* the vIOAPIC's ID */
-#define VIRQ_IOAPIC_PIN_PIT 2   /* IRQ0 (PIT_IRQ) reaches the vIOAPIC on pin 2; pin 0 is unconnected */
+#define VIRQ_IOAPIC_ID	    0 /* the vIOAPIC's ID */
+#define VIRQ_IOAPIC_PIN_PIT 2 /* IRQ0 (PIT_IRQ) reaches the vIOAPIC on pin 2; pin 0 is unconnected */
 
 /* The vIOAPIC pin of ISA IRQ irq: pin irq, except IRQ0's. */
 static inline unsigned virq_isa_pin(unsigned irq)

@@ -24,49 +24,49 @@
 #include "vmm/vdev/vpm.h"
 #include "vmm/vdev/vuart.h"
 
-#define VM_MAX          16
-#define VM_MAX_VCPUS    4
-#define VM_NAME_MAX     64           /* with the NUL: names of up to 63 characters */
-#define VM_CMDLINE_MAX  256
-#define VM_DEFAULT_MEM  (16 * MiB)
-#define VM_MIN_MEM      (2 * MiB)
-#define GPR_COUNT       16
+#define VM_MAX		   16
+#define VM_MAX_VCPUS	   4
+#define VM_NAME_MAX	   64 /* with the NUL: names of up to 63 characters */
+#define VM_CMDLINE_MAX	   256
+#define VM_DEFAULT_MEM	   (16 * MiB)
+#define VM_MIN_MEM	   (2 * MiB)
+#define GPR_COUNT	   16
 #define VCPU_SWITCHED_MSRS 6
 
 /* General-purpose register numbers (SDM Vol. 2A table 2-2 order). */
 enum gpr { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 
 enum vcpu_state {
-	VCPU_RUNNABLE,   /* may run now */
-	VCPU_HALTED,     /* HLT: runs again when an interrupt is pending */
-	VCPU_WAIT_SIPI,  /* an AP after INIT, waiting for SIPI */
-	VCPU_DEAD,       /* its VM ended */
+	VCPU_RUNNABLE,	/* may run now */
+	VCPU_HALTED,	/* HLT: runs again when an interrupt is pending */
+	VCPU_WAIT_SIPI, /* an AP after INIT, waiting for SIPI */
+	VCPU_DEAD,	/* its VM ended */
 };
 
 struct vm;
 
 struct vcpu {
 	struct vm *vm;
-	uint32_t id;                 /* index in the VM; 0 is the BSP */
-	uint32_t cpu;                /* host CPU it is pinned to */
+	uint32_t id;  /* index in the VM; 0 is the BSP */
+	uint32_t cpu; /* host CPU it is pinned to */
 	uint16_t vpid;
-	uint64_t regs[GPR_COUNT];    /* guest GPRs; regs[RSP] is unused (VMCS) */
-	uint64_t vmcs;               /* physical address of its VMCS region */
-	bool vmcs_ready;             /* written on its CPU */
+	uint64_t regs[GPR_COUNT]; /* guest GPRs; regs[RSP] is unused (VMCS) */
+	uint64_t vmcs;		  /* physical address of its VMCS region */
+	bool vmcs_ready;	  /* written on its CPU */
 	bool launched;
 	volatile enum vcpu_state state;
 	struct vlapic lapic;
 	uint64_t sipi_vector;
-	bool init_pending;           /* INIT IPI received: acted on by the vCPU's own CPU */
-	bool nmi_pending;            /* an NMI to inject (SDM 10.6.1: NMIs do not queue beyond one) */
-	uint64_t nmis;               /* NMIs injected */
+	bool init_pending; /* INIT IPI received: acted on by the vCPU's own CPU */
+	bool nmi_pending;  /* an NMI to inject (SDM 10.6.1: NMIs do not queue beyond one) */
+	uint64_t nmis;	   /* NMIs injected */
 	/* An event interrupted by the last exit, re-injected on the next entry. */
 	uint32_t reinject_info, reinject_error, reinject_len;
 	uint64_t exits;
-	uint64_t next_deadline;      /* TSC time its devices need attention */
-	uint64_t start_rip;          /* vCPU 0's entry point (the loader sets it) */
-	uint8_t fpu[FXSAVE_AREA_SIZE] __attribute__((aligned(FXSAVE_AREA_ALIGN)));  /* FXSAVE area */
-	uint64_t msrs[VCPU_SWITCHED_MSRS];  /* STAR..TSC_AUX (vmm/vcpu/vcpu_run.c) */
+	uint64_t next_deadline; /* TSC time its devices need attention */
+	uint64_t start_rip;	/* vCPU 0's entry point (the loader sets it) */
+	uint8_t fpu[FXSAVE_AREA_SIZE] __attribute__((aligned(FXSAVE_AREA_ALIGN))); /* FXSAVE area */
+	uint64_t msrs[VCPU_SWITCHED_MSRS]; /* STAR..TSC_AUX (vmm/vcpu/vcpu_run.c) */
 	/* Guest registers VMX does not switch, switched with the FPU state
 	 * when another vCPU runs on this CPU (vmm/vcpu/vcpu_run.c). */
 	uint64_t cr2, dr[4], dr6;
@@ -74,9 +74,9 @@ struct vcpu {
 	 * SDM Vol. 3C 25.3); tsc_adjust is IA32_TSC_ADJUST, which follows
 	 * every change of the offset (Vol. 3B 17.17.3). */
 	uint64_t tsc_offset, tsc_adjust;
-	uint64_t misc_enable;        /* IA32_MISC_ENABLE as the guest sees it */
-	uint32_t mmio_mismatch_run;  /* MMIO exits in a row not matching their instruction */
-	struct vcpu_io io;           /* its device access in flight (vmm/vcpu/ioreq.h) */
+	uint64_t misc_enable;	    /* IA32_MISC_ENABLE as the guest sees it */
+	uint32_t mmio_mismatch_run; /* MMIO exits in a row not matching their instruction */
+	struct vcpu_io io;	    /* its device access in flight (vmm/vcpu/ioreq.h) */
 };
 
 enum vm_state { VM_RUNNING, VM_EXITED, VM_KILLED };
@@ -86,29 +86,29 @@ struct vm {
 	char name[VM_NAME_MAX];
 	char cmdline[VM_CMDLINE_MAX];
 	volatile enum vm_state state;
-	int exit_status;             /* debug-exit status when VM_EXITED */
-	bool exit_pending;           /* the debug-exit port was written */
-	char why[256];               /* kill reason when VM_KILLED */
-	struct spinlock lock;        /* devices, vLAPIC IRR/ISR, state */
+	int exit_status;      /* debug-exit status when VM_EXITED */
+	bool exit_pending;    /* the debug-exit port was written */
+	char why[256];	      /* kill reason when VM_KILLED */
+	struct spinlock lock; /* devices, vLAPIC IRR/ISR, state */
 	uint64_t mem_size;
-	uint64_t mem_hpa;            /* guest RAM: GPA 0 .. mem_size at this host address */
+	uint64_t mem_hpa; /* guest RAM: GPA 0 .. mem_size at this host address */
 	struct ept ept;
-	uint64_t io_bitmap[2];       /* physical addresses of I/O bitmaps A and B */
+	uint64_t io_bitmap[2]; /* physical addresses of I/O bitmaps A and B */
 	uint64_t msr_bitmap;
 	uint32_t nvcpus;
 	uint32_t vcpus_alive;
 	struct vcpu vcpu[VM_MAX_VCPUS];
 	struct vpic pic;
 	struct vpit pit;
-	struct vpm pm;               /* ACPI PM1 registers and PM timer */
+	struct vpm pm; /* ACPI PM1 registers and PM timer */
 	struct vioapic ioapic;
 	struct vuart uart;
 	struct testdev testdev;
 	struct testdev_defer testdev_defer;
-	struct iomap iomap;          /* its device ranges and who serves each (vmm/vm/vdev.c fills it) */
+	struct iomap iomap; /* its device ranges and who serves each (vmm/vm/vdev.c fills it) */
 	uint64_t exit_count[EXIT_REASONS];
 	uint64_t unclaimed_io, unclaimed_mmio, injected;
-	uint64_t mmio_mismatch;      /* MMIO exits re-executed: instruction changed under the exit */
+	uint64_t mmio_mismatch; /* MMIO exits re-executed: instruction changed under the exit */
 	uint64_t start_tsc;
 };
 

@@ -22,9 +22,9 @@
 #include "vmm/vcpu/vmcs_access.h"
 #include "vmm/platform/vmx.h"
 
-#define FLAT_LIMIT 0xffffffffU
-#define REAL_LIMIT 0xffffU
-#define TR_LIMIT 0xffU
+#define FLAT_LIMIT     0xffffffffU
+#define REAL_LIMIT     0xffffU
+#define TR_LIMIT       0xffU
 #define GUEST_SEL_CODE 0x08
 #define GUEST_SEL_DATA 0x10
 
@@ -58,14 +58,14 @@ enum { IDX_ES, IDX_CS, IDX_SS, IDX_DS, IDX_FS, IDX_GS, IDX_LDTR, IDX_TR };
 
 static void write_common_guest_state(void)
 {
-	const struct segment ldtr = { 0, 0, 0, AR_UNUSABLE };
+	const struct segment ldtr = {0, 0, 0, AR_UNUSABLE};
 	write_segment(IDX_LDTR, &ldtr);
 	vmcs_write(GUEST_GDTR_BASE, 0);
 	vmcs_write(GUEST_GDTR_LIMIT, REAL_LIMIT);
 	vmcs_write(GUEST_IDTR_BASE, 0);
 	vmcs_write(GUEST_IDTR_LIMIT, REAL_LIMIT);
 	vmcs_write(GUEST_CR3, 0);
-	vmcs_write(GUEST_CR4, CR4_VMXE);   /* required in VMX operation; hidden by the shadow */
+	vmcs_write(GUEST_CR4, CR4_VMXE); /* required in VMX operation; hidden by the shadow */
 	vmcs_write(CR4_READ_SHADOW, 0);
 	vmcs_write(GUEST_DR7, DR7_RESET);
 	vmcs_write(GUEST_RFLAGS, RFLAGS_RESERVED_ONE);
@@ -85,9 +85,9 @@ static void write_common_guest_state(void)
 
 void vmcs_guest_protected_flat(uint32_t eip)
 {
-	const struct segment code = { GUEST_SEL_CODE, 0, FLAT_LIMIT, AR_CODE32 };
-	const struct segment data = { GUEST_SEL_DATA, 0, FLAT_LIMIT, AR_DATA32 };
-	const struct segment tr = { 0, 0, TR_LIMIT, AR_TSS32_BUSY };
+	const struct segment code = {GUEST_SEL_CODE, 0, FLAT_LIMIT, AR_CODE32};
+	const struct segment data = {GUEST_SEL_DATA, 0, FLAT_LIMIT, AR_DATA32};
+	const struct segment tr = {0, 0, TR_LIMIT, AR_TSS32_BUSY};
 	write_segment(IDX_CS, &code);
 	for (unsigned i = IDX_ES; i <= IDX_GS; i++)
 		if (i != IDX_CS)
@@ -102,12 +102,13 @@ void vmcs_guest_protected_flat(uint32_t eip)
 
 void vmcs_guest_sipi(uint8_t vector)
 {
-	const struct segment code = { (uint16_t)SIPI_CS_SELECTOR(vector), SIPI_CS_BASE(vector), REAL_LIMIT, AR_CODE16 };
-	const struct segment data = { 0, 0, REAL_LIMIT, AR_DATA16 };
+	const struct segment code = {(uint16_t)SIPI_CS_SELECTOR(vector), SIPI_CS_BASE(vector), REAL_LIMIT,
+				     AR_CODE16};
+	const struct segment data = {0, 0, REAL_LIMIT, AR_DATA16};
 	/* TR after INIT: a 32-bit busy TSS, as hardware leaves it (SDM Vol. 3A
 	 * table 9-1) and as VM entry requires of an IA-32e-mode guest later
 	 * (26.3.1.2): an AP that goes to long mode must not triple-fault. */
-	const struct segment tr = { 0, 0, REAL_LIMIT, AR_TSS32_BUSY };
+	const struct segment tr = {0, 0, REAL_LIMIT, AR_TSS32_BUSY};
 	write_segment(IDX_CS, &code);
 	for (unsigned i = IDX_ES; i <= IDX_GS; i++)
 		if (i != IDX_CS)
@@ -132,30 +133,32 @@ static int write_controls(struct vcpu *v)
 	uint32_t bad = 0;
 	/* Virtual NMIs: guests get NMIs (IPIs, vIOAPIC), with blocking by NMI
 	 * tracked by the CPU and NMI-window exiting (24.6.1, 25.3). */
-	uint32_t pin = adjust(c->pin, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER | PIN_VIRTUAL_NMIS,
-			      0, &bad);
+	uint32_t pin = adjust(
+	    c->pin, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER | PIN_VIRTUAL_NMIS, 0, &bad);
 	/* CR8 exiting: the guest's TPR is its virtual LAPIC's, never the
 	 * physical one that gates the VMM's own vectors. RDPMC exiting:
 	 * CPUID shows no performance counters and the host's are not
 	 * switched, so RDPMC is #GP. */
-	uint32_t proc = adjust(c->proc, PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-				       PROC_SECONDARY_CONTROLS | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
-				       PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_RDPMC_EXITING |
-				       PROC_USE_TSC_OFFSETTING,
-			       0, &bad);
+	uint32_t proc =
+	    adjust(c->proc,
+		   PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY_CONTROLS |
+		       PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | PROC_CR8_LOAD_EXITING |
+		       PROC_CR8_STORE_EXITING | PROC_RDPMC_EXITING | PROC_USE_TSC_OFFSETTING,
+		   0, &bad);
 	/* The true controls let these be 0: the guest owns CR3 and INVLPG;
 	 * unconditional I/O exiting is replaced by the bitmaps. */
 	proc &= ~((PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING |
-		   PROC_UNCOND_IO_EXITING | PROC_INTR_WINDOW_EXITING) & ~c->proc.must1);
+		   PROC_UNCOND_IO_EXITING | PROC_INTR_WINDOW_EXITING) &
+		  ~c->proc.must1);
 	/* WBINVD exiting: a guest must not flush every cache of the machine. */
-	uint32_t proc2 = adjust(c->proc2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST |
-					  PROC2_WBINVD_EXITING,
-				PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID, &bad);
+	uint32_t proc2 = adjust(
+	    c->proc2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD_EXITING,
+	    PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID, &bad);
 	/* Debug controls: a VM exit sets DR7 to 0x400 (27.5.1), so without them
 	 * the guest's breakpoints would vanish at its first exit. */
-	uint32_t exitc = adjust(c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
-						 EXIT_SAVE_DEBUG_CONTROLS,
-				EXIT_SAVE_PAT | EXIT_LOAD_PAT, &bad);
+	uint32_t exitc = adjust(
+	    c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG_CONTROLS,
+	    EXIT_SAVE_PAT | EXIT_LOAD_PAT, &bad);
 	uint32_t entry = adjust(c->entry, ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG_CONTROLS, ENTRY_LOAD_PAT, &bad);
 	entry &= ~ENTRY_IA32E_MODE_GUEST;
 	if (bad) {
@@ -310,15 +313,19 @@ void vmcs_dump_entry_failure(struct vcpu *v, int vmfail, char *why, unsigned why
 			 (unsigned long long)err, vm_instruction_error_name(err));
 	} else {
 		uint64_t reason = vmcs_read(VM_EXIT_REASON), qual = vmcs_read(EXIT_QUALIFICATION);
-		const char *what = EXIT_REASON_BASIC(reason) == EXIT_INVALID_GUEST_STATE ? "invalid guest state"
-				   : EXIT_REASON_BASIC(reason) == EXIT_MSR_LOADING ? "MSR loading"
+		const char *what = EXIT_REASON_BASIC(reason) == EXIT_INVALID_GUEST_STATE
+				       ? "invalid guest state"
+				   : EXIT_REASON_BASIC(reason) == EXIT_MSR_LOADING   ? "MSR loading"
 				   : EXIT_REASON_BASIC(reason) == EXIT_MACHINE_CHECK ? "machine check"
-										    : "unknown";
+										     : "unknown";
 		char check[96];
 		const char *failed = vmcs_check_guest_state(check, sizeof(check));
-		snprintf(why, whylen, "VM entry failed: %s (exit reason %llu, qualification %llu%s): %s", what,
-			 (unsigned long long)EXIT_REASON_BASIC(reason), (unsigned long long)qual,
-			 qual == 2 ? ", PDPTE load" : qual == 3 ? ", NMI injection" : qual == 4 ? ", VMCS link pointer" : "",
+		snprintf(why, whylen, "VM entry failed: %s (exit reason %llu, qualification %llu%s): %s",
+			 what, (unsigned long long)EXIT_REASON_BASIC(reason), (unsigned long long)qual,
+			 qual == 2   ? ", PDPTE load"
+			 : qual == 3 ? ", NMI injection"
+			 : qual == 4 ? ", VMCS link pointer"
+				     : "",
 			 failed ? failed : "no implemented check fails");
 	}
 	vmcs_dump_guest(v);

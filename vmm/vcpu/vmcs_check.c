@@ -21,17 +21,21 @@ struct seg {
 };
 
 static const struct seg segs[] = {
-	{ "ES", GUEST_ES_SEL, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR },
-	{ "CS", GUEST_CS_SEL, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR },
-	{ "SS", GUEST_SS_SEL, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR },
-	{ "DS", GUEST_DS_SEL, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR },
-	{ "FS", GUEST_FS_SEL, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR },
-	{ "GS", GUEST_GS_SEL, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR },
-	{ "LDTR", GUEST_LDTR_SEL, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR },
-	{ "TR", GUEST_TR_SEL, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR },
+    {"ES", GUEST_ES_SEL, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR},
+    {"CS", GUEST_CS_SEL, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR},
+    {"SS", GUEST_SS_SEL, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR},
+    {"DS", GUEST_DS_SEL, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR},
+    {"FS", GUEST_FS_SEL, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR},
+    {"GS", GUEST_GS_SEL, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR},
+    {"LDTR", GUEST_LDTR_SEL, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR},
+    {"TR", GUEST_TR_SEL, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR},
 };
 
-#define FAIL(...) do { snprintf(buf, len, __VA_ARGS__); return buf; } while (0)
+#define FAIL(...)                                                                                            \
+	do {                                                                                                 \
+		snprintf(buf, len, __VA_ARGS__);                                                             \
+		return buf;                                                                                  \
+	} while (0)
 
 static const char *check_segments(bool ia32e, bool unrestricted, char *buf, size_t len)
 {
@@ -42,11 +46,13 @@ static const char *check_segments(bool ia32e, bool unrestricted, char *buf, size
 		if ((ar & AR_UNUSABLE) && !tr && !cs)
 			continue;
 		if (ar & AR_RESERVED)
-			FAIL("%s access rights 0x%llx: reserved bits set (26.3.1.2)", s->name, (unsigned long long)ar);
+			FAIL("%s access rights 0x%llx: reserved bits set (26.3.1.2)", s->name,
+			     (unsigned long long)ar);
 		if (!(ar & AR_P))
 			FAIL("%s is usable but not present (26.3.1.2)", s->name);
 		if ((limit & SEG_LIMIT_PAGE_LOW) != SEG_LIMIT_PAGE_LOW && (ar & AR_G))
-			FAIL("%s limit 0x%llx with G=1 needs bits 11:0 set", s->name, (unsigned long long)limit);
+			FAIL("%s limit 0x%llx with G=1 needs bits 11:0 set", s->name,
+			     (unsigned long long)limit);
 		if ((limit & SEG_LIMIT_HIGH) && !(ar & AR_G))
 			FAIL("%s limit 0x%llx above 1 MiB needs G=1", s->name, (unsigned long long)limit);
 		if (!is_canonical(base, LINEAR_BITS_4LEVEL))
@@ -59,14 +65,17 @@ static const char *check_segments(bool ia32e, bool unrestricted, char *buf, size
 				FAIL("TR must be a system descriptor (S=0)");
 		} else if (s->ar == GUEST_LDTR_AR) {
 			if (AR_TYPE(ar) != AR_TYPE_LDT || (ar & AR_S))
-				FAIL("LDTR usable but not an LDT descriptor (type %llu)", (unsigned long long)AR_TYPE(ar));
+				FAIL("LDTR usable but not an LDT descriptor (type %llu)",
+				     (unsigned long long)AR_TYPE(ar));
 		} else {
 			if (!(ar & AR_S))
 				FAIL("%s must be a code/data descriptor (S=1)", s->name);
-			if (cs && !(AR_TYPE(ar) & AR_TYPE_CODE) && !(unrestricted && AR_TYPE(ar) == AR_TYPE_DATA_RW_ACC))
+			if (cs && !(AR_TYPE(ar) & AR_TYPE_CODE) &&
+			    !(unrestricted && AR_TYPE(ar) == AR_TYPE_DATA_RW_ACC))
 				FAIL("CS type %llu is not code", (unsigned long long)AR_TYPE(ar));
 			if (!cs && !(AR_TYPE(ar) & AR_TYPE_ACCESSED))
-				FAIL("%s type %llu is not accessed (bit 0)", s->name, (unsigned long long)AR_TYPE(ar));
+				FAIL("%s type %llu is not accessed (bit 0)", s->name,
+				     (unsigned long long)AR_TYPE(ar));
 			if (cs && ia32e && (ar & AR_L) && (ar & AR_DB))
 				FAIL("CS has both L and D/B set in IA-32e mode");
 		}
@@ -92,7 +101,8 @@ const char *vmcs_check_guest_state(char *buf, size_t len)
 		uint64_t pat = vmcs_read(GUEST_IA32_PAT);
 		for (unsigned i = 0; i < PAT_ENTRIES; i++)
 			if (!PAT_TYPE_VALID(PAT_ENTRY(pat, i)))
-				FAIL("IA32_PAT 0x%llx: entry %u is not a memory type (26.3.1.1)", (unsigned long long)pat, i);
+				FAIL("IA32_PAT 0x%llx: entry %u is not a memory type (26.3.1.1)",
+				     (unsigned long long)pat, i);
 	}
 	if (entry & ENTRY_LOAD_EFER) {
 		if (efer & ~EFER_DEFINED)

@@ -92,8 +92,8 @@ int testdev_io(struct testdev *t, uint16_t port, unsigned size, bool write, uint
 		for (unsigned i = 0; i < size && lane + i < 4; i++) {
 			unsigned sh = 8 * (lane + i);
 			if (write)
-				t->port_scratch = (t->port_scratch & ~(0xffU << sh)) |
-						  (((*val >> (8 * i)) & 0xffU) << sh);
+				t->port_scratch =
+				    (t->port_scratch & ~(0xffU << sh)) | (((*val >> (8 * i)) & 0xffU) << sh);
 		}
 		if (!write) {
 			uint64_t v = (uint64_t)t->port_scratch >> (8 * lane);

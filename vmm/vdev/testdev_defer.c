@@ -7,7 +7,7 @@
 #include "vmm/lib/lib.h"
 
 #define DEFER_PORT_IRQ (TESTDEV_DEFER_PORT_FIRST + (TESTDEV_PORT_IRQ - TESTDEV_PORT_FIRST))
-#define DELAY_LANES 4
+#define DELAY_LANES    4
 
 void testdev_defer_init(struct testdev_defer *t)
 {
@@ -40,8 +40,8 @@ static int pio(struct testdev_defer *t, uint16_t port, unsigned size, bool write
 	    (port >= DEFER_PORT_IRQ && port < DEFER_PORT_IRQ + 4U) || size > 4)
 		return -EINVAL;
 	uint32_t v32 = (uint32_t)*val;
-	int r = testdev_io(&t->dev, (uint16_t)(TESTDEV_PORT_FIRST + (port - TESTDEV_DEFER_PORT_FIRST)), size, write,
-			   &v32);
+	int r = testdev_io(&t->dev, (uint16_t)(TESTDEV_PORT_FIRST + (port - TESTDEV_DEFER_PORT_FIRST)), size,
+			   write, &v32);
 	*val = v32;
 	return r;
 }
@@ -62,9 +62,10 @@ void testdev_defer_serve(struct testdev_defer *t, struct coop_ioreq *req)
 			r = pio(t, (uint16_t)req->addr, size, write, &val);
 		else {
 			uint64_t gpa = req->addr + (uint64_t)((int64_t)i * req->step);
-			r = gpa >= TESTDEV_DEFER_MMIO_BASE && gpa - TESTDEV_DEFER_MMIO_BASE < TESTDEV_DEFER_MMIO_SIZE
-				    ? testdev_mmio(&t->dev, gpa - TESTDEV_DEFER_MMIO_BASE, size, write, &val)
-				    : -EINVAL;
+			r = gpa >= TESTDEV_DEFER_MMIO_BASE &&
+				    gpa - TESTDEV_DEFER_MMIO_BASE < TESTDEV_DEFER_MMIO_SIZE
+				? testdev_mmio(&t->dev, gpa - TESTDEV_DEFER_MMIO_BASE, size, write, &val)
+				: -EINVAL;
 		}
 		if (r) {
 			req->status = r;

@@ -22,15 +22,15 @@
 #define TESTDEV_DEFER_PORT_LAST	 0x513
 /* MMIO: the test device's page (scratch 0x000-0x0ff, access registers
  * 0x100-0x117), on the page after it. */
-#define TESTDEV_DEFER_MMIO_BASE (TESTDEV_MMIO_BASE + TESTDEV_MMIO_SIZE)
-#define TESTDEV_DEFER_MMIO_SIZE TESTDEV_MMIO_SIZE
+#define TESTDEV_DEFER_MMIO_BASE	    (TESTDEV_MMIO_BASE + TESTDEV_MMIO_SIZE)
+#define TESTDEV_DEFER_MMIO_SIZE	    TESTDEV_MMIO_SIZE
 #define TESTDEV_DEFER_DELAY_INIT_US 1000
 #define TESTDEV_DEFER_DELAY_MAX_US  100000
 struct testdev_defer {
 	struct testdev dev;
 	uint32_t delay_us;
-	uint64_t served;             /* elements answered */
-	uint64_t served_remote;      /* requests answered on another CPU than the vCPU's */
+	uint64_t served;	/* elements answered */
+	uint64_t served_remote; /* requests answered on another CPU than the vCPU's */
 };
 
 void testdev_defer_init(struct testdev_defer *t);

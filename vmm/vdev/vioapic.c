@@ -8,22 +8,22 @@
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 
-#define ALL_ONES32      0xffffffffu
-#define ALL_ONES64      (~0ULL)
-#define DWORD           4u
-#define QWORD           8u
-#define HALF_SHIFT      32
-#define LOW_HALF        0xffffffffULL
+#define ALL_ONES32	0xffffffffu
+#define ALL_ONES64	(~0ULL)
+#define DWORD		4u
+#define QWORD		8u
+#define HALF_SHIFT	32
+#define LOW_HALF	0xffffffffULL
 #define MAX_REDIR_ENTRY (VIOAPIC_PINS - 1)
-#define REG_REDTBL_END  (IOAPIC_REG_REDTBL_BASE + 2 * VIOAPIC_PINS)
+#define REG_REDTBL_END	(IOAPIC_REG_REDTBL_BASE + 2 * VIOAPIC_PINS)
 
 /* Bits the guest may write: vector, delivery mode, destination mode,
  * polarity, trigger mode, mask (low half); destination (high half). */
-#define RTE_WRITABLE_LO (IOAPIC_RTE_VECTOR | IOAPIC_RTE_DM_MASK << IOAPIC_RTE_DM_SHIFT | \
-			 IOAPIC_RTE_LOGICAL | IOAPIC_RTE_ACTIVE_LOW | IOAPIC_RTE_LEVEL | \
-			 IOAPIC_RTE_MASKED)
+#define RTE_WRITABLE_LO                                                                                      \
+	(IOAPIC_RTE_VECTOR | IOAPIC_RTE_DM_MASK << IOAPIC_RTE_DM_SHIFT | IOAPIC_RTE_LOGICAL |                \
+	 IOAPIC_RTE_ACTIVE_LOW | IOAPIC_RTE_LEVEL | IOAPIC_RTE_MASKED)
 #define RTE_WRITABLE_HI (0xffULL << IOAPIC_RTE_DEST_SHIFT)
-#define RTE_RESET       IOAPIC_RTE_MASKED
+#define RTE_RESET	IOAPIC_RTE_MASKED
 
 static uint32_t pin_bit(unsigned pin)
 {
@@ -38,8 +38,8 @@ static unsigned rte_dm(uint64_t rte)
 /* Delivery modes 3 and 6 are reserved: such a pin delivers nothing. */
 static bool dm_reserved(unsigned dm)
 {
-	return dm != APIC_DM_FIXED && dm != APIC_DM_LOWEST && dm != APIC_DM_SMI &&
-	       dm != APIC_DM_NMI && dm != APIC_DM_INIT && dm != APIC_DM_EXTINT;
+	return dm != APIC_DM_FIXED && dm != APIC_DM_LOWEST && dm != APIC_DM_SMI && dm != APIC_DM_NMI &&
+	       dm != APIC_DM_INIT && dm != APIC_DM_EXTINT;
 }
 
 /* Level-triggered as delivered: SMI, NMI, INIT and ExtINT are always edge
@@ -165,16 +165,15 @@ int vioapic_mmio(struct vioapic *io, uint64_t offset, bool write, uint32_t *val)
 	}
 }
 
-int vioapic_mmio_sized(struct vioapic *io, uint64_t offset, unsigned size, bool write,
-		       uint64_t *val)
+int vioapic_mmio_sized(struct vioapic *io, uint64_t offset, unsigned size, bool write, uint64_t *val)
 {
 	uint32_t v32;
 	int r;
 
 	if (size != DWORD) {
 		if (!write)
-			*val = size > 0 && size < QWORD ? ALL_ONES64 >> (QWORD - size) * BYTE_BITS
-							  : ALL_ONES64;
+			*val =
+			    size > 0 && size < QWORD ? ALL_ONES64 >> (QWORD - size) * BYTE_BITS : ALL_ONES64;
 		return -EINVAL;
 	}
 	v32 = (uint32_t)*val;

@@ -10,20 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86/apic.h"     /* delivery modes APIC_DM_* */
-#include "arch/x86/ioapic.h"   /* registers and redirection entry fields */
+#include "arch/x86/apic.h"   /* delivery modes APIC_DM_* */
+#include "arch/x86/ioapic.h" /* registers and redirection entry fields */
 
-#define VIOAPIC_BASE      IOAPIC_DEFAULT_BASE /* guest-physical MMIO page: the PC's */
-#define VIOAPIC_PINS      24
-#define VIOAPIC_VERSION   0x20          /* has the EOI register */
+#define VIOAPIC_BASE	IOAPIC_DEFAULT_BASE /* guest-physical MMIO page: the PC's */
+#define VIOAPIC_PINS	24
+#define VIOAPIC_VERSION 0x20 /* has the EOI register */
 
 /* What to deliver to the VM's LAPIC(s). */
 struct vioapic_msg {
-	uint32_t dest;         /* RTE bits 63:56 */
+	uint32_t dest; /* RTE bits 63:56 */
 	uint8_t vector;
 	uint8_t delivery_mode; /* APIC_DM_* */
-	bool logical;          /* destination mode */
-	bool level;            /* level-triggered: the LAPIC must report its EOI */
+	bool logical;	       /* destination mode */
+	bool level;	       /* level-triggered: the LAPIC must report its EOI */
 };
 
 /* Called with the VM's lock held. It must not call back into this vioapic
@@ -32,9 +32,9 @@ typedef void (*vioapic_deliver_fn)(void *ctx, const struct vioapic_msg *m);
 
 struct vioapic {
 	uint64_t redir[VIOAPIC_PINS]; /* redirection table */
-	uint32_t line;                /* asserted input pins, bit per pin */
-	uint8_t id;                   /* 4-bit I/O APIC ID (ARB follows it) */
-	uint8_t regsel;               /* IOREGSEL */
+	uint32_t line;		      /* asserted input pins, bit per pin */
+	uint8_t id;		      /* 4-bit I/O APIC ID (ARB follows it) */
+	uint8_t regsel;		      /* IOREGSEL */
 	vioapic_deliver_fn deliver;   /* NULL: deliveries are dropped */
 	void *ctx;
 };
@@ -50,8 +50,7 @@ int vioapic_mmio(struct vioapic *io, uint64_t offset, bool write, uint32_t *val)
 /* The same for an access of size bytes (1, 2, 4 or 8): anything but a
  * 4-byte access reads all ones (size bytes of them), ignores writes and
  * returns -EINVAL; 4-byte accesses go to vioapic_mmio(). */
-int vioapic_mmio_sized(struct vioapic *io, uint64_t offset, unsigned size, bool write,
-		       uint64_t *val);
+int vioapic_mmio_sized(struct vioapic *io, uint64_t offset, unsigned size, bool write, uint64_t *val);
 
 /* Drive input pin 0-23 (others ignored); level is "asserted", whatever the
  * programmed polarity. Edge pins deliver on 0->1 if unmasked (an edge

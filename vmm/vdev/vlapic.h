@@ -10,12 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86/apic.h"     /* registers and fields, APIC_DEFAULT_BASE */
-#include "arch/x86/msr.h"      /* IA32_APIC_BASE fields (APIC_BASE_*) */
-#include "arch/x86/paging.h"   /* PHYS_ADDR_BITS_MAX */
+#include "arch/x86/apic.h"   /* registers and fields, APIC_DEFAULT_BASE */
+#include "arch/x86/msr.h"    /* IA32_APIC_BASE fields (APIC_BASE_*) */
+#include "arch/x86/paging.h" /* PHYS_ADDR_BITS_MAX */
 
-#define VLAPIC_VERSION	     0x14 /* integrated APIC (Version register bits 7:0) */
-#define VLAPIC_NR_LVT	     7	  /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
+#define VLAPIC_VERSION 0x14 /* integrated APIC (Version register bits 7:0) */
+#define VLAPIC_NR_LVT  7    /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
 
 /* Index into struct vlapic.lvt[]: ordered as the version register counts
  * them (SDM 10.5.1, Figure 10-8). */

@@ -15,16 +15,16 @@
 enum ocw2_cmd {
 	OCW2_ROTATE_AEOI_CLEAR = 0, /* 000 */
 	OCW2_NONSPECIFIC_EOI = 1,   /* 001 */
-	OCW2_NOP = 2,               /* 010 */
-	OCW2_SPECIFIC_EOI = 3,      /* 011 */
+	OCW2_NOP = 2,		    /* 010 */
+	OCW2_SPECIFIC_EOI = 3,	    /* 011 */
 	OCW2_ROTATE_AEOI_SET = 4,   /* 100 */
-	OCW2_ROTATE_NS_EOI = 5,     /* 101 */
-	OCW2_SET_PRIORITY = 6,      /* 110 */
-	OCW2_ROTATE_S_EOI = 7,      /* 111 */
+	OCW2_ROTATE_NS_EOI = 5,	    /* 101 */
+	OCW2_SET_PRIORITY = 6,	    /* 110 */
+	OCW2_ROTATE_S_EOI = 7,	    /* 111 */
 };
 
 #define IR_MASK (PIC_IRQS_PER_CHIP - 1)
-#define NO_IR   (-1)
+#define NO_IR	(-1)
 
 static uint8_t ir_bit(unsigned ir)
 {
@@ -261,13 +261,28 @@ int vpic_io(struct vpic *p, uint16_t port, bool write, uint8_t *val)
 	struct vpic_chip *c;
 
 	switch (port) {
-	case PIC1_CMD:  idx = MASTER; data = false; break;
-	case PIC1_DATA: idx = MASTER; data = true; break;
-	case PIC2_CMD:   idx = SLAVE; data = false; break;
-	case PIC2_DATA:  idx = SLAVE; data = true; break;
-	case PIC_ELCR1:       return elcr_io(p, MASTER, write, val);
-	case PIC_ELCR2:       return elcr_io(p, SLAVE, write, val);
-	default:               return -ENOENT;
+	case PIC1_CMD:
+		idx = MASTER;
+		data = false;
+		break;
+	case PIC1_DATA:
+		idx = MASTER;
+		data = true;
+		break;
+	case PIC2_CMD:
+		idx = SLAVE;
+		data = false;
+		break;
+	case PIC2_DATA:
+		idx = SLAVE;
+		data = true;
+		break;
+	case PIC_ELCR1:
+		return elcr_io(p, MASTER, write, val);
+	case PIC_ELCR2:
+		return elcr_io(p, SLAVE, write, val);
+	default:
+		return -ENOENT;
 	}
 	c = &p->chip[idx];
 	if (write) {

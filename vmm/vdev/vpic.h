@@ -10,37 +10,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86/pic.h"   /* ports, ICW/OCW bits, ISA_IRQS */
+#include "arch/x86/pic.h" /* ports, ICW/OCW bits, ISA_IRQS */
 
 /* Which ICW the data port expects next (vpic_chip.init_state). */
 enum vpic_init_state {
-	VPIC_UNINIT,   /* power-on: no ICW1 seen yet, nothing is presented */
+	VPIC_UNINIT, /* power-on: no ICW1 seen yet, nothing is presented */
 	VPIC_WANT_ICW2,
 	VPIC_WANT_ICW3,
 	VPIC_WANT_ICW4,
-	VPIC_READY,    /* ICW sequence complete; data port writes are OCW1 */
+	VPIC_READY, /* ICW sequence complete; data port writes are OCW1 */
 };
 
 struct vpic_chip {
-	uint8_t irr;          /* interrupt request register (latched edges, levels) */
-	uint8_t isr;          /* in-service register */
-	uint8_t imr;          /* interrupt mask register (OCW1) */
-	uint8_t line;         /* input levels as last set by vpic_set_irq() */
-	uint8_t elcr;         /* level-triggered inputs (ELCR; reserved bits 0) */
-	uint8_t vector_base;  /* ICW2 bits 7:3 */
-	uint8_t icw3;         /* as written; the wiring is fixed (vpic.c) */
-	uint8_t lowest;       /* IR with the lowest priority (7 unless rotated) */
-	uint8_t init_state;   /* enum vpic_init_state */
-	bool ltim;            /* ICW1 LTIM: every input level-triggered */
-	bool single;          /* ICW1 SNGL: no cascade, no ICW3 */
-	bool icw4_needed;     /* ICW1 IC4 */
-	bool aeoi;            /* ICW4 AEOI: automatic EOI on INTA */
-	bool mode_8086;       /* ICW4 uPM (vectors are 8086-style either way) */
-	bool sfnm;            /* ICW4 SFNM: stored, not implemented */
-	bool rotate_aeoi;     /* OCW2 "rotate in automatic EOI mode" */
-	bool special_mask;    /* OCW3 special mask mode */
-	bool read_isr;        /* OCW3 RR/RIS: command port reads ISR, else IRR */
-	bool poll;            /* OCW3 P: the next read is a poll */
+	uint8_t irr;	     /* interrupt request register (latched edges, levels) */
+	uint8_t isr;	     /* in-service register */
+	uint8_t imr;	     /* interrupt mask register (OCW1) */
+	uint8_t line;	     /* input levels as last set by vpic_set_irq() */
+	uint8_t elcr;	     /* level-triggered inputs (ELCR; reserved bits 0) */
+	uint8_t vector_base; /* ICW2 bits 7:3 */
+	uint8_t icw3;	     /* as written; the wiring is fixed (vpic.c) */
+	uint8_t lowest;	     /* IR with the lowest priority (7 unless rotated) */
+	uint8_t init_state;  /* enum vpic_init_state */
+	bool ltim;	     /* ICW1 LTIM: every input level-triggered */
+	bool single;	     /* ICW1 SNGL: no cascade, no ICW3 */
+	bool icw4_needed;    /* ICW1 IC4 */
+	bool aeoi;	     /* ICW4 AEOI: automatic EOI on INTA */
+	bool mode_8086;	     /* ICW4 uPM (vectors are 8086-style either way) */
+	bool sfnm;	     /* ICW4 SFNM: stored, not implemented */
+	bool rotate_aeoi;    /* OCW2 "rotate in automatic EOI mode" */
+	bool special_mask;   /* OCW3 special mask mode */
+	bool read_isr;	     /* OCW3 RR/RIS: command port reads ISR, else IRR */
+	bool poll;	     /* OCW3 P: the next read is a poll */
 };
 
 struct vpic {

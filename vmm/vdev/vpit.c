@@ -14,20 +14,20 @@ enum pit_rw { RW_LATCH = 0, RW_LO = 1, RW_HI = 2, RW_LOHI = 3 };
 enum pit_mode {
 	MODE_TC_INTERRUPT = 0, /* interrupt on terminal count */
 	MODE_ONE_SHOT = 1,     /* hardware retriggerable one-shot */
-	MODE_RATE = 2,         /* rate generator */
+	MODE_RATE = 2,	       /* rate generator */
 	MODE_SQUARE = 3,       /* square wave */
 	MODE_SW_STROBE = 4,    /* software triggered strobe */
 	MODE_HW_STROBE = 5,    /* hardware triggered (retriggerable) strobe */
 };
 
-#define BCD_DIGIT    0xfu
+#define BCD_DIGIT      0xfu
 #define BCD_DIGIT_BITS 4
-#define BCD_DIGITS   4
-#define BCD_BASE     10u
-#define BYTE_MASK    0xffu
+#define BCD_DIGITS     4
+#define BCD_BASE       10u
+#define BYTE_MASK      0xffu
 #define CMD_READ_VALUE 0xff /* the control word register is write-only */
-#define NO_EDGE      UINT64_MAX
-#define EDGES_MAX    ((unsigned)~0u)
+#define NO_EDGE	       UINT64_MAX
+#define EDGES_MAX      ((unsigned)~0u)
 
 /* ---- time: CLK edge k is at the first TSC t with floor(t*PIT_HZ/hz) >= k */
 
@@ -126,13 +126,13 @@ static bool out_at_e(const struct vpit_channel *ch, uint64_t e)
 
 	switch (ch->mode) {
 	case MODE_TC_INTERRUPT: /* low until terminal count */
-	case MODE_ONE_SHOT:     /* low from the trigger until terminal count */
+	case MODE_ONE_SHOT:	/* low from the trigger until terminal count */
 		return e >= n;
-	case MODE_RATE:         /* low for the one CLK before each reload */
+	case MODE_RATE: /* low for the one CLK before each reload */
 		return n < 2 || e % n != n - 1;
-	case MODE_SQUARE:       /* high for ceil(n/2), low for floor(n/2) */
+	case MODE_SQUARE: /* high for ceil(n/2), low for floor(n/2) */
 		return n < 2 || e % n < (n + 1) / 2;
-	default:                /* strobes: low for one CLK at terminal count */
+	default: /* strobes: low for one CLK at terminal count */
 		return e != n;
 	}
 }
@@ -143,7 +143,7 @@ static uint64_t ce_at_e(const struct vpit_channel *ch, uint64_t e)
 	uint64_t n = ch->n, m = ch_range(ch), p;
 
 	switch (ch->mode) {
-	case MODE_RATE:   /* n, n-1, ..., 1, reload */
+	case MODE_RATE: /* n, n-1, ..., 1, reload */
 		return n < 2 ? n : n - e % n;
 	case MODE_SQUARE: /* by twos, reloading each half period */
 		if (n < 2)
@@ -329,17 +329,17 @@ static void ch_load(struct vpit_channel *ch, uint64_t c)
 	ch->cr_pending = true;
 	switch (ch->mode) {
 	case MODE_TC_INTERRUPT: /* OUT low until terminal count; restarts on every write */
-	case MODE_SW_STROBE:    /* restarts on every write */
+	case MODE_SW_STROBE:	/* restarts on every write */
 		ch_start(ch, c, ch->mode == MODE_SW_STROBE && ch_out(ch, c));
 		if (!ch->gate)
 			ch_pause(ch, c);
 		break;
 	case MODE_ONE_SHOT:
-	case MODE_HW_STROBE:    /* loaded by the next GATE rising edge */
+	case MODE_HW_STROBE: /* loaded by the next GATE rising edge */
 		if (ch->state == VPIT_IDLE)
 			ch->state = VPIT_WAIT;
 		break;
-	default:                /* rate generator, square wave */
+	default: /* rate generator, square wave */
 		if (ch->state == VPIT_IDLE) {
 			ch_start(ch, c, true);
 			if (!ch->gate)
@@ -402,7 +402,7 @@ static void ch_set_gate(struct vpit_channel *ch, bool level, uint64_t c)
 			ch->state = VPIT_RUNNING;
 		}
 		break;
-	default:             /* periodic: low stops counting; a rising edge reloads */
+	default: /* periodic: low stops counting; a rising edge reloads */
 		if (!level && ch->state == VPIT_RUNNING)
 			ch_pause(ch, c);
 		else if (level && ch->state == VPIT_PAUSED)
@@ -418,16 +418,17 @@ static void ch_latch_count(struct vpit_channel *ch, uint64_t c)
 	if (ch->latch_left)
 		return; /* a second latch before the first is read is ignored */
 	ch->latch = ch_display(ch, c);
-	ch->latch_left = rw == RW_LO ? VPIT_LATCH_LO :
-			 rw == RW_HI ? VPIT_LATCH_HI : VPIT_LATCH_LO | VPIT_LATCH_HI;
+	ch->latch_left = rw == RW_LO   ? VPIT_LATCH_LO
+			 : rw == RW_HI ? VPIT_LATCH_HI
+				       : VPIT_LATCH_LO | VPIT_LATCH_HI;
 }
 
 static void ch_latch_status(struct vpit_channel *ch, uint64_t c)
 {
 	if (ch->status_latched)
 		return;
-	ch->status = (uint8_t)((ch_out(ch, c) ? PIT_ST_OUT : 0) |
-			       (ch_null_count(ch, c) ? PIT_ST_NULL : 0) | ch->ctrl);
+	ch->status =
+	    (uint8_t)((ch_out(ch, c) ? PIT_ST_OUT : 0) | (ch_null_count(ch, c) ? PIT_ST_NULL : 0) | ch->ctrl);
 	ch->status_latched = true;
 }
 

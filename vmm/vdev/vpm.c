@@ -8,9 +8,10 @@
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 
-#define PM1_EN_BITS (ACPI_PM1_TMR_EN | ACPI_PM1_GBL_EN | ACPI_PM1_PWRBTN_EN | ACPI_PM1_SLPBTN_EN | ACPI_PM1_RTC_EN)
+#define PM1_EN_BITS                                                                                          \
+	(ACPI_PM1_TMR_EN | ACPI_PM1_GBL_EN | ACPI_PM1_PWRBTN_EN | ACPI_PM1_SLPBTN_EN | ACPI_PM1_RTC_EN)
 #define PM1_CNT_STORED (ACPI_PM1_BM_RLD | ACPI_PM1_SLP_TYP)
-#define BLOCK_LEN (VPM_PORT_LAST - VPM_PORT_BASE + 1)
+#define BLOCK_LEN      (VPM_PORT_LAST - VPM_PORT_BASE + 1)
 #define NOT_A_REGISTER 0xff
 
 void vpm_init(struct vpm *p, uint64_t tsc_khz, uint64_t now_tsc)
@@ -32,7 +33,8 @@ static uint64_t count64(struct vpm *p, uint64_t now_tsc)
 		now_tsc = p->last_tsc;
 	p->last_tsc = now_tsc;
 	uint64_t t = now_tsc - p->base_tsc;
-	return (uint64_t)VPM_TMR_START + (t / p->tsc_hz) * PM_TIMER_HZ + (t % p->tsc_hz) * PM_TIMER_HZ / p->tsc_hz;
+	return (uint64_t)VPM_TMR_START + (t / p->tsc_hz) * PM_TIMER_HZ +
+	       (t % p->tsc_hz) * PM_TIMER_HZ / p->tsc_hz;
 }
 
 uint32_t vpm_timer(struct vpm *p, uint64_t now_tsc)
@@ -79,7 +81,7 @@ static void write_reg(struct vpm *p, uint16_t reg, unsigned lanes, uint16_t v, u
 		p->pm1_cnt = (uint16_t)((p->pm1_cnt & ~mask) | (v & PM1_CNT_STORED));
 		break;
 	default:
-		break;   /* the timer is read-only; 0x606-0x607 are not registers */
+		break; /* the timer is read-only; 0x606-0x607 are not registers */
 	}
 }
 

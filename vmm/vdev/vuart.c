@@ -76,10 +76,18 @@ int vuart_io(struct vuart *u, uint16_t port, bool write, uint8_t *val)
 		return 0;
 	}
 	switch (reg) {
-	case UART_LSR: *val = VUART_LSR_IDLE; break;
-	case UART_LCR: *val = u->lcr; break;
-	case UART_SCR: *val = u->scratch; break;
-	default: *val = 0; break;
+	case UART_LSR:
+		*val = VUART_LSR_IDLE;
+		break;
+	case UART_LCR:
+		*val = u->lcr;
+		break;
+	case UART_SCR:
+		*val = u->scratch;
+		break;
+	default:
+		*val = 0;
+		break;
 	}
 	return 0;
 }

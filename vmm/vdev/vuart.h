@@ -8,23 +8,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86/serial.h"   /* COM1_PORT, UART_* registers */
+#include "arch/x86/serial.h" /* COM1_PORT, UART_* registers */
 #include "vmm/lib/ratelimit.h"
 
 #define VUART_LINE_MAX 160
-#define VUART_LSR_IDLE (UART_LSR_THRE | UART_LSR_TEMT)   /* what LSR always reads */
+#define VUART_LSR_IDLE (UART_LSR_THRE | UART_LSR_TEMT) /* what LSR always reads */
 /* Guest output reaches the VMM log at most this fast (lines): a burst for
  * a test's whole report, then a trickle, so that a flooding guest cannot
  * keep the log lock, nor the serial line, from everyone else. */
-#define VUART_LINES_BURST 400
+#define VUART_LINES_BURST      400
 #define VUART_LINES_PER_SECOND 20
 
 struct vuart {
-	const char *name;        /* prefix of the log lines */
+	const char *name; /* prefix of the log lines */
 	char line[VUART_LINE_MAX];
 	uint32_t len;
 	uint64_t bytes;
-	uint64_t lines_dropped;  /* refused by the rate limit, in all */
+	uint64_t lines_dropped; /* refused by the rate limit, in all */
 	struct ratelimit rl;
 	uint8_t lcr, scratch;
 };

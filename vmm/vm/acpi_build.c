@@ -14,18 +14,18 @@
 #include "vmm/vdev/vpm.h"
 
 /* Who made the tables (5.2.6 header, 4.2 MP header): the project's names. */
-#define OEM_ID "COOPVM"               /* 6 characters */
-#define OEM_TABLE_ID "COOPVMM "       /* 8 */
-#define OEM_REVISION 1
-#define CREATOR_ID 0x4d4d5643U        /* "CVMM" */
+#define OEM_ID		 "COOPVM"   /* 6 characters */
+#define OEM_TABLE_ID	 "COOPVMM " /* 8 */
+#define OEM_REVISION	 1
+#define CREATOR_ID	 0x4d4d5643U /* "CVMM" */
 #define CREATOR_REVISION 1
-#define MP_OEM_ID "COOPVMM "          /* 8 */
-#define MP_PRODUCT_ID "GUEST       "  /* 12 */
-#define TABLE_ALIGN 16
-#define LINT_NMI 1                    /* LINT1 carries NMI, as a PC BIOS sets it up */
-#define LINT_NMI_FLAGS (MPS_INTI_ACTIVE_HIGH | MPS_INTI_EDGE)
-#define MP_LINT_EXTINT 0              /* LINT0: the 8259's INTR (virtual wire mode) */
-#define MP_BSP_APIC_ID 0
+#define MP_OEM_ID	 "COOPVMM "	/* 8 */
+#define MP_PRODUCT_ID	 "GUEST       " /* 12 */
+#define TABLE_ALIGN	 16
+#define LINT_NMI	 1 /* LINT1 carries NMI, as a PC BIOS sets it up */
+#define LINT_NMI_FLAGS	 (MPS_INTI_ACTIVE_HIGH | MPS_INTI_EDGE)
+#define MP_LINT_EXTINT	 0 /* LINT0: the 8259's INTR (virtual wire mode) */
+#define MP_BSP_APIC_ID	 0
 
 /* A bump allocator over the tables' area; addresses are guest-physical. */
 struct area {
@@ -86,8 +86,10 @@ static void put_table(uint8_t *ram, uint32_t gpa, const void *t)
 
 static struct acpi_gas io_gas(uint16_t port, uint8_t len, uint8_t access)
 {
-	return (struct acpi_gas){ .space_id = ACPI_GAS_SYSTEM_IO, .bit_width = (uint8_t)(len * 8),
-				  .access_size = access, .address = port };
+	return (struct acpi_gas){.space_id = ACPI_GAS_SYSTEM_IO,
+				 .bit_width = (uint8_t)(len * 8),
+				 .access_size = access,
+				 .address = port};
 }
 
 static bool is_sci(const struct acpi_build_cfg *c, unsigned irq)
@@ -107,7 +109,8 @@ static uint16_t isa_flags(const struct acpi_build_cfg *c, unsigned irq)
 	return is_sci(c, irq) ? MPS_INTI_ACTIVE_HIGH | MPS_INTI_LEVEL : MPS_INTI_CONFORMS;
 }
 
-static void build_fadt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gpa, uint32_t facs, uint32_t dsdt)
+static void build_fadt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gpa, uint32_t facs,
+		       uint32_t dsdt)
 {
 	struct acpi_fadt f;
 	memset(&f, 0, sizeof(f));
@@ -115,7 +118,7 @@ static void build_fadt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gp
 	f.firmware_ctrl = facs;
 	f.dsdt = dsdt;
 	f.sci_int = c->sci_irq;
-	f.smi_cmd = 0;   /* no SMM: the platform is in ACPI mode from the start */
+	f.smi_cmd = 0; /* no SMM: the platform is in ACPI mode from the start */
 	f.pm1a_evt_blk = c->pm1a_evt_port;
 	f.pm1a_cnt_blk = c->pm1a_cnt_port;
 	f.pm_tmr_blk = c->pm_tmr_port;
@@ -143,7 +146,7 @@ static void build_facs(uint8_t *ram, uint32_t gpa)
 	memcpy(f.signature, ACPI_SIG_FACS, sizeof(f.signature));
 	f.length = sizeof(f);
 	f.version = ACPI_FACS_VERSION;
-	memcpy(ram + gpa, &f, sizeof(f));   /* the FACS has no checksum */
+	memcpy(ram + gpa, &f, sizeof(f)); /* the FACS has no checksum */
 }
 
 static void build_dsdt(uint8_t *ram, uint32_t gpa)
@@ -166,40 +169,50 @@ static uint32_t madt_size(const struct acpi_build_cfg *c)
 static void build_madt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gpa, uint32_t len)
 {
 	uint8_t *t = ram + gpa;
-	struct acpi_madt m = { .header = header(ACPI_SIG_MADT, len, ACPI_MADT_REVISION),
-			       .lapic_addr = c->lapic_addr,
-			       .flags = ACPI_MADT_PCAT_COMPAT };
+	struct acpi_madt m = {.header = header(ACPI_SIG_MADT, len, ACPI_MADT_REVISION),
+			      .lapic_addr = c->lapic_addr,
+			      .flags = ACPI_MADT_PCAT_COMPAT};
 	uint32_t off = 0;
 	memcpy(t, &m, sizeof(m));
 	off += sizeof(m);
 	for (uint32_t i = 0; i < c->ncpus; i++) {
-		struct acpi_madt_lapic l = { { MADT_TYPE_LAPIC, sizeof(struct acpi_madt_lapic) }, (uint8_t)i, (uint8_t)i, MADT_LAPIC_ENABLED };
+		struct acpi_madt_lapic l = {{MADT_TYPE_LAPIC, sizeof(struct acpi_madt_lapic)},
+					    (uint8_t)i,
+					    (uint8_t)i,
+					    MADT_LAPIC_ENABLED};
 		memcpy(t + off, &l, sizeof(l));
 		off += sizeof(l);
 	}
-	struct acpi_madt_ioapic io = { { MADT_TYPE_IOAPIC, sizeof(struct acpi_madt_ioapic) }, c->ioapic_id, 0, c->ioapic_addr, 0 };
+	struct acpi_madt_ioapic io = {
+	    {MADT_TYPE_IOAPIC, sizeof(struct acpi_madt_ioapic)}, c->ioapic_id, 0, c->ioapic_addr, 0};
 	memcpy(t + off, &io, sizeof(io));
 	off += sizeof(io);
 	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
 		if (!needs_override(c, irq))
 			continue;
-		struct acpi_madt_iso iso = { { MADT_TYPE_ISO, sizeof(struct acpi_madt_iso) }, ACPI_ISA_BUS, (uint8_t)irq,
-					     c->isa_pin[irq], isa_flags(c, irq) };
+		struct acpi_madt_iso iso = {{MADT_TYPE_ISO, sizeof(struct acpi_madt_iso)},
+					    ACPI_ISA_BUS,
+					    (uint8_t)irq,
+					    c->isa_pin[irq],
+					    isa_flags(c, irq)};
 		memcpy(t + off, &iso, sizeof(iso));
 		off += sizeof(iso);
 	}
-	struct acpi_madt_lapic_nmi nmi = { { MADT_TYPE_LAPIC_NMI, sizeof(struct acpi_madt_lapic_nmi) }, ACPI_MADT_ALL_PROCESSORS,
-					   LINT_NMI_FLAGS, LINT_NMI };
+	struct acpi_madt_lapic_nmi nmi = {{MADT_TYPE_LAPIC_NMI, sizeof(struct acpi_madt_lapic_nmi)},
+					  ACPI_MADT_ALL_PROCESSORS,
+					  LINT_NMI_FLAGS,
+					  LINT_NMI};
 	memcpy(t + off, &nmi, sizeof(nmi));
 	set_checksum(ram, gpa, len, offsetof(struct acpi_header, checksum));
 }
 
 /* RSDT (entry_size 4) or XSDT (8) listing the tables in `tables`. */
-static void build_sdt(uint8_t *ram, uint32_t gpa, const char sig[4], uint32_t entry_size, const uint32_t *tables,
-		      unsigned n)
+static void build_sdt(uint8_t *ram, uint32_t gpa, const char sig[4], uint32_t entry_size,
+		      const uint32_t *tables, unsigned n)
 {
-	struct acpi_header h = header(sig, sizeof(h) + n * entry_size,
-				      entry_size == sizeof(uint64_t) ? ACPI_XSDT_REVISION : ACPI_RSDT_REVISION);
+	struct acpi_header h =
+	    header(sig, sizeof(h) + n * entry_size,
+		   entry_size == sizeof(uint64_t) ? ACPI_XSDT_REVISION : ACPI_RSDT_REVISION);
 	memcpy(ram + gpa, &h, sizeof(h));
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t a = tables[i];
@@ -259,29 +272,36 @@ static void build_mp_config(uint8_t *ram, const struct acpi_build_cfg *c, uint32
 	uint32_t off = sizeof(h);
 	for (uint32_t i = 0; i < c->ncpus; i++) {
 		/* Signature and features 0: the guest's CPUID is what counts. */
-		struct mp_processor p = { MP_ENTRY_PROCESSOR, (uint8_t)i, c->lapic_version,
-					  MP_CPU_ENABLED | (i == MP_BSP_APIC_ID ? MP_CPU_BSP : 0), 0, 0, { 0, 0 } };
+		struct mp_processor p = {MP_ENTRY_PROCESSOR,
+					 (uint8_t)i,
+					 c->lapic_version,
+					 MP_CPU_ENABLED | (i == MP_BSP_APIC_ID ? MP_CPU_BSP : 0),
+					 0,
+					 0,
+					 {0, 0}};
 		memcpy(t + off, &p, sizeof(p));
 		off += sizeof(p);
 	}
-	struct mp_bus bus = { MP_ENTRY_BUS, ACPI_ISA_BUS, MP_BUS_ISA };
+	struct mp_bus bus = {MP_ENTRY_BUS, ACPI_ISA_BUS, MP_BUS_ISA};
 	memcpy(t + off, &bus, sizeof(bus));
 	off += sizeof(bus);
-	struct mp_ioapic io = { MP_ENTRY_IOAPIC, c->ioapic_id, c->ioapic_version, MP_IOAPIC_ENABLED, c->ioapic_addr };
+	struct mp_ioapic io = {MP_ENTRY_IOAPIC, c->ioapic_id, c->ioapic_version, MP_IOAPIC_ENABLED,
+			       c->ioapic_addr};
 	memcpy(t + off, &io, sizeof(io));
 	off += sizeof(io);
 	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
 		if (!mp_routed(c, irq))
 			continue;
-		struct mp_intsrc e = { MP_ENTRY_IOINT, MP_INT_INT, isa_flags(c, irq), ACPI_ISA_BUS, (uint8_t)irq,
-				       c->ioapic_id, c->isa_pin[irq] };
+		struct mp_intsrc e = {MP_ENTRY_IOINT, MP_INT_INT,   isa_flags(c, irq), ACPI_ISA_BUS,
+				      (uint8_t)irq,   c->ioapic_id, c->isa_pin[irq]};
 		memcpy(t + off, &e, sizeof(e));
 		off += sizeof(e);
 	}
 	/* The 8259 reaches the BSP's LINT0 only; LINT1 is NMI on every CPU. */
 	struct mp_intsrc lint[] = {
-		{ MP_ENTRY_LINT, MP_INT_EXTINT, MPS_INTI_CONFORMS, ACPI_ISA_BUS, 0, MP_BSP_APIC_ID, MP_LINT_EXTINT },
-		{ MP_ENTRY_LINT, MP_INT_NMI, LINT_NMI_FLAGS, ACPI_ISA_BUS, 0, MP_ALL_LAPICS, LINT_NMI },
+	    {MP_ENTRY_LINT, MP_INT_EXTINT, MPS_INTI_CONFORMS, ACPI_ISA_BUS, 0, MP_BSP_APIC_ID,
+	     MP_LINT_EXTINT},
+	    {MP_ENTRY_LINT, MP_INT_NMI, LINT_NMI_FLAGS, ACPI_ISA_BUS, 0, MP_ALL_LAPICS, LINT_NMI},
 	};
 	memcpy(t + off, lint, sizeof(lint));
 	set_checksum(ram, gpa, len, offsetof(struct mp_config, checksum));
@@ -290,7 +310,7 @@ static void build_mp_config(uint8_t *ram, const struct acpi_build_cfg *c, uint32
 static void build_mp_float(uint8_t *ram, uint32_t gpa, uint32_t config)
 {
 	struct mp_float f;
-	memset(&f, 0, sizeof(f));   /* features[0] = 0: a table, not a default configuration */
+	memset(&f, 0, sizeof(f)); /* features[0] = 0: a table, not a default configuration */
 	memcpy(f.signature, MP_SIG_FLOAT, sizeof(f.signature));
 	f.config = config;
 	f.length = sizeof(f) / MP_FLOAT_ALIGN;
@@ -323,7 +343,7 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	    c->sci_irq >= ISA_IRQS || c->isa_pin[c->sci_irq] == ACPI_BUILD_NO_PIN)
 		return -EINVAL;
 	memset(ram + ACPI_BUILD_BASE, 0, ACPI_BUILD_SIZE);
-	struct area a = { ram, ACPI_BUILD_BASE, ACPI_BUILD_BASE + ACPI_BUILD_SIZE, false };
+	struct area a = {ram, ACPI_BUILD_BASE, ACPI_BUILD_BASE + ACPI_BUILD_SIZE, false};
 	struct acpi_build_result r;
 	r.rsdp = area_alloc(&a, sizeof(struct acpi_rsdp), ACPI_RSDP_ALIGN);
 	r.mp_float = area_alloc(&a, sizeof(struct mp_float), MP_FLOAT_ALIGN);
@@ -332,9 +352,11 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	r.fadt = area_alloc(&a, sizeof(struct acpi_fadt), TABLE_ALIGN);
 	uint32_t madt_len = madt_size(c);
 	r.madt = area_alloc(&a, madt_len, TABLE_ALIGN);
-	const uint32_t listed[] = { r.fadt, r.madt };
-	r.rsdt = area_alloc(&a, sizeof(struct acpi_header) + ARRAY_SIZE(listed) * sizeof(uint32_t), TABLE_ALIGN);
-	r.xsdt = area_alloc(&a, sizeof(struct acpi_header) + ARRAY_SIZE(listed) * sizeof(uint64_t), TABLE_ALIGN);
+	const uint32_t listed[] = {r.fadt, r.madt};
+	r.rsdt =
+	    area_alloc(&a, sizeof(struct acpi_header) + ARRAY_SIZE(listed) * sizeof(uint32_t), TABLE_ALIGN);
+	r.xsdt =
+	    area_alloc(&a, sizeof(struct acpi_header) + ARRAY_SIZE(listed) * sizeof(uint64_t), TABLE_ALIGN);
 	uint32_t mp_len = mp_config_size(c);
 	r.mp_config = area_alloc(&a, mp_len, TABLE_ALIGN);
 	if (a.full)

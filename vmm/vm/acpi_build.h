@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "arch/x86/mptable.h"
-#include "arch/x86/pic.h"   /* ISA_IRQS */
+#include "arch/x86/pic.h" /* ISA_IRQS */
 
 /* Where the tables live: the BIOS ROM area 0xF0000-0xFFFFF of the guest,
  * which the VM maps as RAM and the guest's memory map lists as reserved
@@ -17,19 +17,19 @@
 #define ACPI_BUILD_BASE MP_BIOS_ROM_START
 #define ACPI_BUILD_SIZE MP_BIOS_ROM_SIZE
 
-#define ACPI_BUILD_MAX_CPUS 255        /* 8-bit APIC IDs (MADT type 0, MP processor entries) */
-#define ACPI_BUILD_NO_PIN 0xff         /* ISA IRQ not connected to the I/O APIC */
+#define ACPI_BUILD_MAX_CPUS 255	 /* 8-bit APIC IDs (MADT type 0, MP processor entries) */
+#define ACPI_BUILD_NO_PIN   0xff /* ISA IRQ not connected to the I/O APIC */
 
 /* The platform the tables describe. */
 struct acpi_build_cfg {
-	uint32_t ncpus;                /* processors: APIC ID and ACPI UID = 0 .. ncpus-1, all enabled */
+	uint32_t ncpus; /* processors: APIC ID and ACPI UID = 0 .. ncpus-1, all enabled */
 	uint32_t lapic_addr;
 	uint8_t lapic_version;
 	uint8_t ioapic_id;
 	uint8_t ioapic_version;
-	uint32_t ioapic_addr;          /* its GSI base is 0 */
+	uint32_t ioapic_addr;	   /* its GSI base is 0 */
 	uint8_t isa_pin[ISA_IRQS]; /* ISA IRQ n -> I/O APIC pin (= GSI), or ACPI_BUILD_NO_PIN */
-	uint8_t sci_irq;               /* ISA IRQ of the SCI: level, active high */
+	uint8_t sci_irq;	   /* ISA IRQ of the SCI: level, active high */
 	uint16_t pm1a_evt_port, pm1a_cnt_port, pm_tmr_port;
 };
 
@@ -37,7 +37,7 @@ struct acpi_build_cfg {
 struct acpi_build_result {
 	uint32_t rsdp, rsdt, xsdt, fadt, facs, dsdt, madt;
 	uint32_t mp_float, mp_config;
-	uint32_t end;                  /* first byte after the last table */
+	uint32_t end; /* first byte after the last table */
 };
 
 /* The coopvmm guest platform with ncpus vCPUs (docs/guest-platform.md). */
@@ -46,7 +46,8 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus);
  * ram_size) and write the tables there. Returns 0, -EINVAL (RAM too small,
  * ncpus 0 or above ACPI_BUILD_MAX_CPUS, the SCI's IRQ not connected) or
  * -ENOSPC (the tables do not fit). */
-int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, struct acpi_build_result *out);
+int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c,
+	       struct acpi_build_result *out);
 /* Both in one: what vm_create() calls. */
 int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, struct acpi_build_result *out);
 

@@ -20,14 +20,15 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 	while (*p) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *f[3] = { p, NULL, NULL };
-		size_t flen[3] = { len, 0, 0 };
+		const char *f[3] = {p, NULL, NULL};
+		size_t flen[3] = {len, 0, 0};
 		unsigned nf = 1;
 		for (size_t i = 0; i < len; i++) {
 			if (p[i] != ':')
 				continue;
 			if (nf == 3) {
-				snprintf(err, errlen, "run=%s: entry %u has more than NAME:MEM:VCPUS", run, n);
+				snprintf(err, errlen, "run=%s: entry %u has more than NAME:MEM:VCPUS", run,
+					 n);
 				return -EINVAL;
 			}
 			flen[nf - 1] = (size_t)(p + i - f[nf - 1]);
@@ -45,7 +46,8 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 			return -EINVAL;
 		}
 		if (flen[0] >= sizeof(e->name)) {
-			snprintf(err, errlen, "run=: entry %u: name \"%.16s...\" is %zu characters long (maximum %zu)", n,
+			snprintf(err, errlen,
+				 "run=: entry %u: name \"%.16s...\" is %zu characters long (maximum %zu)", n,
 				 f[0], flen[0], sizeof(e->name) - 1);
 			return -EINVAL;
 		}
@@ -56,12 +58,14 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 		uint64_t v;
 		if (nf > 1 && (!cmdline_parse_number(f[1], flen[1], true, &e->mem) || e->mem < VM_MIN_MEM ||
 			       e->mem % LARGE_PAGE_SIZE)) {
-			snprintf(err, errlen, "run=%s: %s: bad memory size (a multiple of 2M, at least 2M)", run, e->name);
+			snprintf(err, errlen, "run=%s: %s: bad memory size (a multiple of 2M, at least 2M)",
+				 run, e->name);
 			return -EINVAL;
 		}
 		if (nf > 2) {
 			if (!cmdline_parse_number(f[2], flen[2], false, &v) || !v || v > VM_MAX_VCPUS) {
-				snprintf(err, errlen, "run=%s: %s: bad vCPU count (1-%u)", run, e->name, VM_MAX_VCPUS);
+				snprintf(err, errlen, "run=%s: %s: bad vCPU count (1-%u)", run, e->name,
+					 VM_MAX_VCPUS);
 				return -EINVAL;
 			}
 			e->vcpus = (uint32_t)v;
@@ -73,7 +77,6 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 	}
 	return (int)n;
 }
-
 
 unsigned guests_start(const char *run, const struct boot_info *bi)
 {
@@ -100,7 +103,8 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 		struct mb1_result r;
 		/* The loader writes only below the PC hole (the info) and at 1 MiB and up. */
 		if (mb1_load((uint8_t *)(uintptr_t)vm->mem_hpa, vm->mem_size,
-			     (const uint8_t *)(uintptr_t)m->start, m->end - m->start, args, &r, err, sizeof(err))) {
+			     (const uint8_t *)(uintptr_t)m->start, m->end - m->start, args, &r, err,
+			     sizeof(err))) {
 			pr_err("guest %s: bad image: %s", e[i].name, err);
 			vm_kill(vm, "bad image: %s", err);
 			vm_start(vm); /* its vCPUs retire at once and free it */
@@ -132,7 +136,8 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 		vm->vcpu[0].regs[RBX] = r.mbi;
 		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", args);
 		size_t alen = strlen(args);
-		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, %u module(s), command line \"%.64s%s\" (%zu bytes)",
+		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, %u module(s), command line \"%.64s%s\" (%zu "
+			"bytes)",
 			vm->name, r.load_lo, r.load_hi, r.entry, ngm, args, alen > 64 ? "..." : "", alen);
 		vm_start(vm);
 		started++;

@@ -11,25 +11,27 @@
 #include "vmm/lib/lib.h"
 #include "vmm/vm/vm_layout.h"
 
-#define MB1_FLAG_AOUT_KLUDGE (1U << 16)
-#define MB1_FLAGS_REQUIRED_MASK 0xffffU   /* bits 0-15: loader must support */
-#define MB1_FLAGS_SUPPORTED 0x3U          /* page align, memory info */
-#define MBI_FLAG_MEM (1U << 0)
-#define MBI_FLAG_CMDLINE (1U << 2)
-#define MBI_FLAG_MODS (1U << 3)
-#define MBI_FLAG_MMAP (1U << 6)
-#define MBI_INFO_SIZE 0x80   /* the whole 3.3 structure, framebuffer fields included, zeroed */
-#define MMAP_USABLE 1
-#define MMAP_RESERVED 2
-#define MMAP_MAX (VM_RAM_RANGES_MAX + 1)   /* RAM ranges and the reserved 0x9fc00-0xfffff */
-#define ELF_MAGIC "\x7f" "ELF"
-#define ELFCLASS32 1
-#define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_386 3
-#define PT_LOAD 1
-#define ADDR32_LIMIT 0x100000000ULL   /* Multiboot v1 addresses are 32-bit */
-#define MB1_PAGE 0x1000ULL
+#define MB1_FLAG_AOUT_KLUDGE	(1U << 16)
+#define MB1_FLAGS_REQUIRED_MASK 0xffffU /* bits 0-15: loader must support */
+#define MB1_FLAGS_SUPPORTED	0x3U	/* page align, memory info */
+#define MBI_FLAG_MEM		(1U << 0)
+#define MBI_FLAG_CMDLINE	(1U << 2)
+#define MBI_FLAG_MODS		(1U << 3)
+#define MBI_FLAG_MMAP		(1U << 6)
+#define MBI_INFO_SIZE		0x80 /* the whole 3.3 structure, framebuffer fields included, zeroed */
+#define MMAP_USABLE		1
+#define MMAP_RESERVED		2
+#define MMAP_MAX		(VM_RAM_RANGES_MAX + 1) /* RAM ranges and the reserved 0x9fc00-0xfffff */
+#define ELF_MAGIC                                                                                            \
+	"\x7f"                                                                                               \
+	"ELF"
+#define ELFCLASS32   1
+#define ELFDATA2LSB  1
+#define ET_EXEC	     2
+#define EM_386	     3
+#define PT_LOAD	     1
+#define ADDR32_LIMIT 0x100000000ULL /* Multiboot v1 addresses are 32-bit */
+#define MB1_PAGE     0x1000ULL
 
 struct elf32_ehdr {
 	uint8_t ident[16];
@@ -75,7 +77,8 @@ static void describe_ram(uint64_t ram_size, char *buf, size_t len)
 	buf[0] = '\0';
 	for (unsigned i = 0; i < n && at < len; i++)
 		at += (size_t)snprintf(buf + at, len - at, "%s0x%llx-0x%llx", i ? ", " : "",
-				       (unsigned long long)r[i].gpa, (unsigned long long)(r[i].gpa + r[i].size));
+				       (unsigned long long)r[i].gpa,
+				       (unsigned long long)(r[i].gpa + r[i].size));
 }
 
 static int find_header(const uint8_t *image, uint64_t size, uint32_t *flags)
@@ -102,7 +105,8 @@ static bool area_free(const struct mb1_result *res, uint64_t at, uint64_t size)
 	for (uint32_t i = 0; i < res->nseg; i++)
 		if (overlaps(at, size, res->seg[i].start, res->seg[i].end - res->seg[i].start))
 			return false;
-	if (res->info_area.end && overlaps(at, size, res->info_area.start, res->info_area.end - res->info_area.start))
+	if (res->info_area.end &&
+	    overlaps(at, size, res->info_area.start, res->info_area.end - res->info_area.start))
 		return false;
 	return true;
 }
@@ -146,10 +150,10 @@ static unsigned build_mmap(uint64_t ram_size, struct mb1_mmap *mm)
 		}
 		if (gpa == 0)
 			len = MIN(len, VM_LOW_USABLE_END);
-		mm[n++] = (struct mb1_mmap){ sizeof(struct mb1_mmap) - 4, gpa, len, MMAP_USABLE };
+		mm[n++] = (struct mb1_mmap){sizeof(struct mb1_mmap) - 4, gpa, len, MMAP_USABLE};
 		if (gpa == 0)
-			mm[n++] = (struct mb1_mmap){ sizeof(struct mb1_mmap) - 4, len, VM_HOLE_END - len,
-						     MMAP_RESERVED };
+			mm[n++] = (struct mb1_mmap){sizeof(struct mb1_mmap) - 4, len, VM_HOLE_END - len,
+						    MMAP_RESERVED};
 	}
 	return n;
 }
@@ -197,11 +201,13 @@ int mb1_load(uint8_t *ram, uint64_t ram_size, const uint8_t *image, uint64_t siz
 	char desc[96];
 	memset(out, 0, sizeof(*out));
 	if (ram_size <= VM_HOLE_END) {
-		snprintf(err, errlen, "guest RAM of %llu bytes: must be above 1 MiB", (unsigned long long)ram_size);
+		snprintf(err, errlen, "guest RAM of %llu bytes: must be above 1 MiB",
+			 (unsigned long long)ram_size);
 		return -EINVAL;
 	}
 	if (find_header(image, size, &flags)) {
-		snprintf(err, errlen, "no Multiboot header (magic 0x%x with a valid checksum) in the first %u bytes",
+		snprintf(err, errlen,
+			 "no Multiboot header (magic 0x%x with a valid checksum) in the first %u bytes",
 			 MB1_HEADER_MAGIC, MB1_SEARCH_LEN);
 		return -EINVAL;
 	}
@@ -215,7 +221,8 @@ int mb1_load(uint8_t *ram, uint64_t ram_size, const uint8_t *image, uint64_t siz
 	}
 	struct elf32_ehdr eh;
 	if (size < sizeof(eh)) {
-		snprintf(err, errlen, "image too small for an ELF header (%llu bytes)", (unsigned long long)size);
+		snprintf(err, errlen, "image too small for an ELF header (%llu bytes)",
+			 (unsigned long long)size);
 		return -EINVAL;
 	}
 	memcpy(&eh, image, sizeof(eh));
@@ -245,8 +252,8 @@ int mb1_load(uint8_t *ram, uint64_t ram_size, const uint8_t *image, uint64_t siz
 				continue;
 			}
 			if (ph.filesz > ph.memsz || !in_range(ph.offset, ph.filesz, size)) {
-				snprintf(err, errlen, "segment %u: file range 0x%x+0x%x is outside the image", i,
-					 ph.offset, ph.filesz);
+				snprintf(err, errlen, "segment %u: file range 0x%x+0x%x is outside the image",
+					 i, ph.offset, ph.filesz);
 				return -EINVAL;
 			}
 			if (!dst) {
@@ -256,9 +263,11 @@ int mb1_load(uint8_t *ram, uint64_t ram_size, const uint8_t *image, uint64_t siz
 				return -ENOSPC;
 			}
 			if (ph.paddr < VM_HOLE_END && ph.paddr + (uint64_t)ph.memsz > VM_BIOS_START) {
-				snprintf(err, errlen,
-					 "segment %u: 0x%x-0x%llx overlaps the firmware tables at 0x%llx-0x%llx", i,
-					 ph.paddr, (unsigned long long)ph.paddr + ph.memsz, VM_BIOS_START, VM_HOLE_END);
+				snprintf(
+				    err, errlen,
+				    "segment %u: 0x%x-0x%llx overlaps the firmware tables at 0x%llx-0x%llx",
+				    i, ph.paddr, (unsigned long long)ph.paddr + ph.memsz, VM_BIOS_START,
+				    VM_HOLE_END);
 				return -ENOSPC;
 			}
 			if (out->nseg == MB1_MAX_SEGMENTS) {
@@ -312,7 +321,8 @@ int mb1_add_modules(uint8_t *ram, uint64_t ram_size, const struct mb1_module *mo
 			char desc[96];
 			describe_ram(ram_size, desc, sizeof(desc));
 			snprintf(err, errlen,
-				 "module %u (%s, %llu KiB) does not fit in guest RAM below 4 GiB from 0x%llx (RAM: %s)",
+				 "module %u (%s, %llu KiB) does not fit in guest RAM below 4 GiB from 0x%llx "
+				 "(RAM: %s)",
 				 i, mods[i].cmdline, (unsigned long long)(mods[i].size / 1024),
 				 (unsigned long long)at, desc);
 			return -ENOSPC;
@@ -334,7 +344,7 @@ int mb1_add_modules(uint8_t *ram, uint64_t ram_size, const struct mb1_module *mo
 			memcpy(gpa_ptr(ram, ram_size, at, mods[i].size), mods[i].data, mods[i].size);
 		size_t len = strlen(mods[i].cmdline) + 1;
 		memcpy(list + (str - area), mods[i].cmdline, len);
-		struct mb1_mod_entry e = { (uint32_t)at, (uint32_t)(at + mods[i].size), (uint32_t)str, 0 };
+		struct mb1_mod_entry e = {(uint32_t)at, (uint32_t)(at + mods[i].size), (uint32_t)str, 0};
 		memcpy(list + i * sizeof(e), &e, sizeof(e));
 		str += len;
 		at = ALIGN_UP(at + mods[i].size, MB1_PAGE);

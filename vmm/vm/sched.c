@@ -19,7 +19,7 @@
 #include "vmm/vcpu/vcpu_run.h"
 #include "vmm/vcpu/vm_types.h"
 
-#define HEARTBEAT_US 1000000
+#define HEARTBEAT_US	1000000
 #define TIMER_MIN_COUNT 1
 
 struct runq {
@@ -27,9 +27,9 @@ struct runq {
 	struct vcpu *v[SCHED_MAX_VCPUS];
 	uint32_t n, next;
 	sched_hook_fn hook[SCHED_MAX_HOOKS];
-	uint64_t hook_due[SCHED_MAX_HOOKS];   /* when each wants its next run */
+	uint64_t hook_due[SCHED_MAX_HOOKS]; /* when each wants its next run */
 	uint32_t nhooks;
-	uint64_t hooks_kicks;                 /* kicks counted at the hooks' last run */
+	uint64_t hooks_kicks; /* kicks counted at the hooks' last run */
 };
 
 static struct runq runqs[MAX_CPUS];
@@ -149,7 +149,8 @@ static void report_nmis(void)
 	for (uint32_t i = 0; i < ncpus; i++) {
 		uint64_t n = cpus[i].nmis;
 		if (n != reported[i]) {
-			pr_warn("cpu %u took %llu NMI(s) (ignored)", i, (unsigned long long)(n - reported[i]));
+			pr_warn("cpu %u took %llu NMI(s) (ignored)", i,
+				(unsigned long long)(n - reported[i]));
 			reported[i] = n;
 		}
 	}
@@ -189,7 +190,7 @@ void sched_loop(void)
 			if (r == RUN_SLICE_DONE)
 				ran = true;
 			else if (v->next_deadline < deadline)
-				deadline = v->next_deadline;   /* RUN_IDLE: halted, nothing pending */
+				deadline = v->next_deadline; /* RUN_IDLE: halted, nothing pending */
 		}
 		/* Take pending host interrupts (timer, kicks) between slices. */
 		irq_window();

@@ -10,10 +10,10 @@
 
 struct vcpu;
 
-#define SCHED_SLICE_US 10000
-#define SCHED_MAX_VCPUS 32   /* per CPU */
-#define SCHED_MAX_HOOKS 4    /* per CPU */
-#define SCHED_ALL_CPUS UINT32_MAX
+#define SCHED_SLICE_US	10000
+#define SCHED_MAX_VCPUS 32 /* per CPU */
+#define SCHED_MAX_HOOKS 4  /* per CPU */
+#define SCHED_ALL_CPUS	UINT32_MAX
 
 /* Work that a layer above hands the scheduler loop (the IOPM's polling,
  * deferred device completions): run on its CPU, with interrupts off, by

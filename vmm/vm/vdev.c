@@ -86,25 +86,37 @@ static int defer_testdev(struct vm *vm, const struct coop_ioreq *req)
 	return defer_request(vm->vcpu[req->vcpu].cpu, req, vm->testdev_defer.delay_us, serve_testdev_defer);
 }
 
-#define PIO(n, a, b, bw, fn) { .name = n, .space = COOP_IOREQ_PIO, .first = a, .last = b, .bytewise = bw, .pio = fn }
-#define MMIO(n, a, b, fn) { .name = n, .space = COOP_IOREQ_MMIO, .first = a, .last = b, .mmio = fn }
+#define PIO(n, a, b, bw, fn)                                                                                 \
+	{                                                                                                    \
+		.name = n, .space = COOP_IOREQ_PIO, .first = a, .last = b, .bytewise = bw, .pio = fn         \
+	}
+#define MMIO(n, a, b, fn)                                                                                    \
+	{                                                                                                    \
+		.name = n, .space = COOP_IOREQ_MMIO, .first = a, .last = b, .mmio = fn                       \
+	}
 
 static const struct iomap_range vmm_ranges[] = {
-	PIO("pic-master", PIC1_CMD, PIC1_DATA, true, pio_pic),
-	PIO("pit", PIT_CH0_DATA, PIT_CMD, true, pio_pit),
-	PIO("port61", PORT_SYS_CTRL_B, PORT_SYS_CTRL_B, true, pio_pit),
-	PIO("pic-slave", PIC2_CMD, PIC2_DATA, true, pio_pic),
-	PIO("testdev", TESTDEV_PORT_FIRST, TESTDEV_PORT_LAST, false, pio_testdev),
-	PIO("debug-exit", DEBUG_EXIT_PORT_FIRST, DEBUG_EXIT_PORT_LAST, false, pio_debug_exit),
-	PIO("com1", COM1_PORT, COM1_PORT + UART_REGS - 1, true, pio_uart),
-	PIO("elcr", PIC_ELCR1, PIC_ELCR2, true, pio_pic),
-	PIO("acpi-pm", VPM_PORT_BASE, VPM_PORT_LAST, false, pio_pm),
-	{ .name = "testdev-defer", .space = COOP_IOREQ_PIO, .first = TESTDEV_DEFER_PORT_FIRST,
-	  .last = TESTDEV_DEFER_PORT_LAST, .defer = defer_testdev },
-	MMIO("testdev", TESTDEV_MMIO_BASE, TESTDEV_MMIO_BASE + TESTDEV_MMIO_SIZE - 1, mmio_testdev),
-	{ .name = "testdev-defer", .space = COOP_IOREQ_MMIO, .first = TESTDEV_DEFER_MMIO_BASE,
-	  .last = TESTDEV_DEFER_MMIO_BASE + TESTDEV_DEFER_MMIO_SIZE - 1, .defer = defer_testdev },
-	MMIO("ioapic", VIOAPIC_BASE, VIOAPIC_LAST, mmio_ioapic),
+    PIO("pic-master", PIC1_CMD, PIC1_DATA, true, pio_pic),
+    PIO("pit", PIT_CH0_DATA, PIT_CMD, true, pio_pit),
+    PIO("port61", PORT_SYS_CTRL_B, PORT_SYS_CTRL_B, true, pio_pit),
+    PIO("pic-slave", PIC2_CMD, PIC2_DATA, true, pio_pic),
+    PIO("testdev", TESTDEV_PORT_FIRST, TESTDEV_PORT_LAST, false, pio_testdev),
+    PIO("debug-exit", DEBUG_EXIT_PORT_FIRST, DEBUG_EXIT_PORT_LAST, false, pio_debug_exit),
+    PIO("com1", COM1_PORT, COM1_PORT + UART_REGS - 1, true, pio_uart),
+    PIO("elcr", PIC_ELCR1, PIC_ELCR2, true, pio_pic),
+    PIO("acpi-pm", VPM_PORT_BASE, VPM_PORT_LAST, false, pio_pm),
+    {.name = "testdev-defer",
+     .space = COOP_IOREQ_PIO,
+     .first = TESTDEV_DEFER_PORT_FIRST,
+     .last = TESTDEV_DEFER_PORT_LAST,
+     .defer = defer_testdev},
+    MMIO("testdev", TESTDEV_MMIO_BASE, TESTDEV_MMIO_BASE + TESTDEV_MMIO_SIZE - 1, mmio_testdev),
+    {.name = "testdev-defer",
+     .space = COOP_IOREQ_MMIO,
+     .first = TESTDEV_DEFER_MMIO_BASE,
+     .last = TESTDEV_DEFER_MMIO_BASE + TESTDEV_DEFER_MMIO_SIZE - 1,
+     .defer = defer_testdev},
+    MMIO("ioapic", VIOAPIC_BASE, VIOAPIC_LAST, mmio_ioapic),
 };
 
 int vdev_attach(struct vm *vm)

@@ -49,7 +49,7 @@ static void *ept_ptr(void *ctx, uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
-static const struct ept_ops vm_ept_ops = { ept_alloc, ept_free, ept_ptr, NULL };
+static const struct ept_ops vm_ept_ops = {ept_alloc, ept_free, ept_ptr, NULL};
 
 static uint64_t vm_pages(void)
 {
@@ -80,8 +80,8 @@ static void free_vm(struct vm *vm)
 	heap_free_pages((uint64_t)(uintptr_t)vm, vm_pages());
 }
 
-int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, struct vm **out,
-	      char *err, size_t errlen)
+int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, struct vm **out, char *err,
+	      size_t errlen)
 {
 	if (!vmx_caps.supported) {
 		snprintf(err, errlen, "VT-x not available");
@@ -267,14 +267,17 @@ static void report_end(struct vm *vm)
 		outstanding += vm->vcpu[i].io.state == IOREQ_PENDING;
 	}
 	log_raw("[vm %u %s] device requests %llu, completed later %llu, outstanding at the end %llu", vm->id,
-		vm->name, (unsigned long long)requests, (unsigned long long)waits, (unsigned long long)outstanding);
+		vm->name, (unsigned long long)requests, (unsigned long long)waits,
+		(unsigned long long)outstanding);
 	if (vm->testdev_defer.served)
-		log_raw("[vm %u %s] deferred test device: %llu element(s) answered, %llu request(s) on another CPU",
+		log_raw("[vm %u %s] deferred test device: %llu element(s) answered, %llu request(s) on "
+			"another CPU",
 			vm->id, vm->name, (unsigned long long)vm->testdev_defer.served,
 			(unsigned long long)vm->testdev_defer.served_remote);
-	log_raw("[vm %u %s] unclaimed io %llu mmio %llu, interrupts injected %llu, mmio re-executed %llu", vm->id,
-		vm->name, (unsigned long long)vm->unclaimed_io, (unsigned long long)vm->unclaimed_mmio,
-		(unsigned long long)vm->injected, (unsigned long long)vm->mmio_mismatch);
+	log_raw("[vm %u %s] unclaimed io %llu mmio %llu, interrupts injected %llu, mmio re-executed %llu",
+		vm->id, vm->name, (unsigned long long)vm->unclaimed_io,
+		(unsigned long long)vm->unclaimed_mmio, (unsigned long long)vm->injected,
+		(unsigned long long)vm->mmio_mismatch);
 }
 
 void vm_vcpu_stopped(struct vcpu *v)

@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86/acpi_tables.h"   /* PC_LOW_RAM_END, BIOS_ROM_END */
-#include "arch/x86/mptable.h"       /* MP_BASE_MEM_LAST_KIB, MP_BIOS_ROM_START */
+#include "arch/x86/acpi_tables.h" /* PC_LOW_RAM_END, BIOS_ROM_END */
+#include "arch/x86/mptable.h"	  /* MP_BASE_MEM_LAST_KIB, MP_BIOS_ROM_START */
 
 /* The PC hole (VGA, option ROMs): not RAM, from VM_HOLE_START to
  * VM_BIOS_START. The BIOS ROM area above it, up to 1 MiB (VM_HOLE_END), is
