@@ -19,14 +19,14 @@ CFLAGS := -std=gnu11 -O2 -g -I. \
 NASMFLAGS := -I$(BUILD)/ -Werror
 LDFLAGS   := -n -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack
 
-C_SRCS := $(wildcard vmm/*.c) $(filter-out arch/x86/asm_defs.c,$(wildcard arch/x86/*.c))
+C_SRCS := $(wildcard vmm/*.c vmm/*/*.c) $(filter-out arch/x86/asm_defs.c,$(wildcard arch/x86/*.c))
 ASM_SRCS := boot/multiboot2.asm boot/trampoline_blob.asm arch/x86/isr.asm arch/x86/vmx_entry.asm
 OBJS := $(C_SRCS:%.c=$(BUILD)/%.o) $(ASM_SRCS:%.asm=$(BUILD)/%.o)
 
 ELF := $(BUILD)/coopvmm.elf
 ISO := $(BUILD)/coopvmm.iso
 
-.PHONY: all iso deps run test unit-tests clean format
+.PHONY: format-check all iso deps run test unit-tests clean format
 all: $(ISO)
 iso: $(ISO)
 
@@ -37,7 +37,7 @@ $(BUILD)/.deps-ok: tools/deps
 	@tools/deps build
 	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/asm_defs.inc: arch/x86/asm_defs.c $(wildcard arch/x86/*.h vmm/*.h) | $(BUILD)/.deps-ok
+$(BUILD)/asm_defs.inc: arch/x86/asm_defs.c $(wildcard arch/x86/*.h vmm/*.h vmm/*/*.h) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -S -o $(BUILD)/asm_defs.s $<
 	sed -n 's/.*->\([A-Za-z0-9_]*\) \([0-9]*\) \([0-9]*\) \([0-9]*\) \([0-9]*\).*/%define \1 ((\2 << 48) | (\3 << 32) | (\4 << 16) | \5)/p' \
@@ -87,8 +87,13 @@ test: $(ISO)
 	$(MAKE) unit-tests
 	tests/run
 
+# Every C file and header of the tree in the style of .clang-format
+# (format rewrites them; format-check, a suite of make test, only checks).
 format:
-	clang-format -i $(C_SRCS) $(wildcard vmm/*.h arch/x86/*.h shared/*.h tests/unit/*.c)
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@tools/check-format
 
 clean:
 	rm -rf $(BUILD)

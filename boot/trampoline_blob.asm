@@ -1,6 +1,6 @@
 ; SPDX-License-Identifier: GPL-2.0-only
 ; trampoline_blob.asm: embeds the flat AP trampoline (build/trampoline.bin,
-; assembled from boot/trampoline.asm) in the VMM image; vmm/smp.c copies it
+; assembled from boot/trampoline.asm) in the VMM image; vmm/platform/smp.c copies it
 ; to TRAMPOLINE_ADDR before starting each AP.
 global trampoline_blob
 global trampoline_blob_end

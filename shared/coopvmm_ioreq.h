@@ -25,37 +25,37 @@
 #include <stdint.h>
 #endif
 
-#define COOP_IOREQ_DATA_MAX 512U   /* bytes of string data in one request */
+#define COOP_IOREQ_DATA_MAX 512U /* bytes of string data in one request */
 
 /* coop_ioreq.space */
 enum coop_ioreq_space {
-	COOP_IOREQ_PIO = 0,        /* addr: an I/O port */
-	COOP_IOREQ_MMIO = 1,       /* addr: a guest-physical address */
+	COOP_IOREQ_PIO = 0,  /* addr: an I/O port */
+	COOP_IOREQ_MMIO = 1, /* addr: a guest-physical address */
 };
 
 /* coop_ioreq.dir */
 enum coop_ioreq_dir {
-	COOP_IOREQ_READ = 0,       /* IN, INS, a load from MMIO */
-	COOP_IOREQ_WRITE = 1,      /* OUT, OUTS, a store to MMIO */
+	COOP_IOREQ_READ = 0,  /* IN, INS, a load from MMIO */
+	COOP_IOREQ_WRITE = 1, /* OUT, OUTS, a store to MMIO */
 };
 
 /* coop_ioreq.flags */
-#define COOP_IOREQ_STRING (1U << 0)   /* the data is in buf (count elements) */
+#define COOP_IOREQ_STRING (1U << 0) /* the data is in buf (count elements) */
 
 struct coop_ioreq {
-	uint64_t seq;              /* unique per request, never reused (VMM counter) */
-	uint64_t addr;             /* port or guest-physical address of element 0 */
-	uint64_t data;             /* one access: the value written / read (low `size` bytes) */
-	uint32_t vm;               /* the VM's id (vm->id) */
-	uint16_t vcpu;             /* the vCPU's index in its VM */
-	uint8_t space;             /* enum coop_ioreq_space */
-	uint8_t dir;               /* enum coop_ioreq_dir */
-	uint8_t size;              /* bytes per element: 1, 2, 4 or 8 */
-	uint8_t flags;             /* COOP_IOREQ_* */
-	int16_t step;              /* address step between elements */
-	uint32_t count;            /* elements: 1, or up to COOP_IOREQ_DATA_MAX / size */
-	int32_t status;            /* completion: 0, or a negative errno */
-	uint32_t reserved;         /* 0 */
+	uint64_t seq;	   /* unique per request, never reused (VMM counter) */
+	uint64_t addr;	   /* port or guest-physical address of element 0 */
+	uint64_t data;	   /* one access: the value written / read (low `size` bytes) */
+	uint32_t vm;	   /* the VM's id (vm->id) */
+	uint16_t vcpu;	   /* the vCPU's index in its VM */
+	uint8_t space;	   /* enum coop_ioreq_space */
+	uint8_t dir;	   /* enum coop_ioreq_dir */
+	uint8_t size;	   /* bytes per element: 1, 2, 4 or 8 */
+	uint8_t flags;	   /* COOP_IOREQ_* */
+	int16_t step;	   /* address step between elements */
+	uint32_t count;	   /* elements: 1, or up to COOP_IOREQ_DATA_MAX / size */
+	int32_t status;	   /* completion: 0, or a negative errno */
+	uint32_t reserved; /* 0 */
 	uint8_t buf[COOP_IOREQ_DATA_MAX];
 };
 

@@ -2,27 +2,31 @@
 /* main.c: the VMM's boot flow (docs/boot-flow.md): each line below is one
  * step, in order. */
 #define LOG_PREFIX "boot"
-#include "arch/x86/acpi.h"
+#include "vmm/platform/acpi.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/ioapic.h"
 #include "arch/x86/pic.h"
 #include "arch/x86/vmx.h"
-#include "vmm/bootinfo.h"
-#include "vmm/cmdline.h"
-#include "vmm/log.h"
-#include "vmm/mm.h"
-#include "vmm/partition.h"
-#include "vmm/percpu.h"
-#include "vmm/guests.h"
-#include "vmm/iopm.h"
-#include "vmm/report.h"
-#include "vmm/defer.h"
-#include "vmm/sched.h"
-#include "vmm/selftest.h"
-#include "vmm/smp.h"
-#include "vmm/timer.h"
-#include "vmm/trap.h"
+#include "vmm/platform/bootinfo.h"
+#include "vmm/platform/cmdline.h"
+#include "vmm/platform/desc.h"
+#include "vmm/platform/ioapic.h"
+#include "vmm/platform/log.h"
+#include "vmm/platform/mm.h"
+#include "vmm/platform/partition.h"
+#include "vmm/platform/percpu.h"
+#include "vmm/vm/guests.h"
+#include "vmm/iopm/iopm.h"
+#include "vmm/platform/report.h"
+#include "vmm/vcpu/defer.h"
+#include "vmm/vm/sched.h"
+#include "vmm/platform/selftest.h"
+#include "vmm/platform/smp.h"
+#include "vmm/platform/timer.h"
+#include "vmm/platform/trap.h"
+#include "vmm/vm/vm.h"
+#include "vmm/platform/vmx.h"
 
 #define ERR_MAX 256
 
@@ -76,7 +80,7 @@ static void plan_memory(void)
 		if (nmods && mods[nmods - 1].base + mods[nmods - 1].size == b)
 			mods[nmods - 1].size += e - b;
 		else
-			mods[nmods++] = (struct zone){ b, e - b };
+			mods[nmods++] = (struct zone){b, e - b};
 	}
 	if (plan_partitions(mm, &config, (uint64_t)(uintptr_t)__image_start, (uint64_t)(uintptr_t)__image_end,
 			    mods, nmods, &plan, err, sizeof(err)))
@@ -113,10 +117,11 @@ static void start_interrupts(void)
 	ioapic_init_all();
 	if (timer_calibrate(platform.pm_timer_port, platform.pm_timer_32bit,
 			    config.timer_ref == TIMER_REF_PMTIMER))
-		fatal("could not calibrate the TSC: %s", config.timer_ref == TIMER_REF_PMTIMER
-			      ? "timer_ref=pmtimer: no ACPI PM timer, or it does not count"
-			      : "neither PIT channel 2 nor the ACPI PM timer counts");
-	sched_init();
+		fatal("could not calibrate the TSC: %s",
+		      config.timer_ref == TIMER_REF_PMTIMER
+			  ? "timer_ref=pmtimer: no ACPI PM timer, or it does not count"
+			  : "neither PIT channel 2 nor the ACPI PM timer counts");
+	sched_init(vm_vcpu_stopped);
 	/* What the scheduler loop runs besides vCPUs: the IOPMs' polling on
 	 * the BSP, deferred device completions on every CPU. */
 	sched_add_hook(0, iopm_poll);

@@ -12,13 +12,13 @@
 #include "arch/x86/serial.h"
 #include "arch/x86/trampoline.h"
 #include "arch/x86/vmcs.h"
-#include "vmm/multiboot2.h"
+#include "arch/x86/multiboot2.h"
 
 /* Values are emitted as four 16-bit pieces: an x86-64 "i" operand must fit
  * a sign-extended 32-bit immediate, which 0x80000000 and up do not. */
 #define PIECE(v, n) ((unsigned long long)(v) >> (16 * (n)) & 0xffff)
-#define DEFINE(name, value)                                                         \
-	__asm__ volatile("\n.ascii \"->" #name " %c0 %c1 %c2 %c3\"" ::"i"(PIECE(value, 3)), \
+#define DEFINE(name, value)                                                                                  \
+	__asm__ volatile("\n.ascii \"->" #name " %c0 %c1 %c2 %c3\"" ::"i"(PIECE(value, 3)),                  \
 			 "i"(PIECE(value, 2)), "i"(PIECE(value, 1)), "i"(PIECE(value, 0)))
 #define OFFSET(name, type, member) DEFINE(name, offsetof(type, member))
 

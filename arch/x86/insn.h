@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* insn.h: x86 instruction encoding (Intel SDM Vol. 2A ch. 2 "Instruction
  * Format", Vol. 2D Appendix A "Opcode Map"): the prefixes, opcodes and
- * ModRM/SIB fields that the MMIO decoder (vmm/decode.c) knows. */
+ * ModRM/SIB fields that the MMIO decoder (vmm/vcpu/decode.c) knows. */
 #ifndef ARCH_X86_INSN_H
 #define ARCH_X86_INSN_H
 
@@ -14,7 +14,7 @@
 #define PFX_ADDRSIZE 0x67 /* address-size override */
 #define PFX_LOCK     0xf0
 #define PFX_REPNE    0xf2 /* REPNE/REPNZ */
-#define PFX_REP      0xf3 /* REP/REPE/REPZ */
+#define PFX_REP	     0xf3 /* REP/REPE/REPZ */
 #define PFX_SEG_ES   0x26
 #define PFX_SEG_CS   0x2e
 #define PFX_SEG_SS   0x36
@@ -24,11 +24,11 @@
 
 /* REX prefix 0100WRXB (SDM Vol. 2A 2.2.1, 64-bit mode only). */
 #define REX_HI_MASK 0xf0
-#define REX_HI      0x40
-#define REX_W       0x08 /* 64-bit operand size */
-#define REX_R       0x04 /* extends ModRM.reg */
-#define REX_X       0x02 /* extends SIB.index */
-#define REX_B       0x01 /* extends ModRM.rm and SIB.base */
+#define REX_HI	    0x40
+#define REX_W	    0x08 /* 64-bit operand size */
+#define REX_R	    0x04 /* extends ModRM.reg */
+#define REX_X	    0x02 /* extends SIB.index */
+#define REX_B	    0x01 /* extends ModRM.rm and SIB.base */
 
 /* One-byte opcode map (SDM Vol. 2D Table A-2). */
 #define OP_ADD_EB_GB   0x00
@@ -85,28 +85,28 @@
 #define OP_GRP3_EV     0xf7
 
 /* Two-byte opcode map, after 0F (SDM Vol. 2D Table A-3). */
-#define OP2_BT_EV_GV   0xa3
-#define OP2_GRP8_EV_IB 0xba /* BT Ev,Ib is /4 */
+#define OP2_BT_EV_GV	0xa3
+#define OP2_GRP8_EV_IB	0xba /* BT Ev,Ib is /4 */
 #define OP2_MOVZX_GV_EB 0xb6
 #define OP2_MOVZX_GV_EW 0xb7
 #define OP2_MOVSX_GV_EB 0xbe
 #define OP2_MOVSX_GV_EW 0xbf
 
 /* ModRM and SIB fields (SDM Vol. 2A 2.1.5). */
-#define MODRM_MOD(b)   ((b) >> 6)
-#define MODRM_REG(b)   (((b) >> 3) & 7)
-#define MODRM_RM(b)    ((b) & 7)
-#define SIB_SCALE(b)   ((b) >> 6)
-#define SIB_INDEX(b)   (((b) >> 3) & 7)
-#define SIB_BASE(b)    ((b) & 7)
-#define MOD_NO_DISP    0 /* mod=00: no displacement (but see RM_DISP32/RM16_DISP16) */
-#define MOD_DISP8      1
-#define MOD_DISP_FULL  2 /* disp16 or disp32 */
-#define MOD_REGISTER   3 /* r/m names a register: not a memory access */
-#define RM_SIB         4 /* 32/64-bit: a SIB byte follows */
-#define RM_DISP32      5 /* 32/64-bit, mod=00: disp32 (RIP-relative in 64-bit mode) */
-#define SIB_NO_INDEX   4 /* index=100 without REX.X: no index */
-#define SIB_NO_BASE    5 /* base=101 with mod=00: disp32, no base */
-#define RM16_DISP16    6 /* 16-bit, mod=00: disp16, no base */
+#define MODRM_MOD(b)  ((b) >> 6)
+#define MODRM_REG(b)  (((b) >> 3) & 7)
+#define MODRM_RM(b)   ((b)&7)
+#define SIB_SCALE(b)  ((b) >> 6)
+#define SIB_INDEX(b)  (((b) >> 3) & 7)
+#define SIB_BASE(b)   ((b)&7)
+#define MOD_NO_DISP   0 /* mod=00: no displacement (but see RM_DISP32/RM16_DISP16) */
+#define MOD_DISP8     1
+#define MOD_DISP_FULL 2 /* disp16 or disp32 */
+#define MOD_REGISTER  3 /* r/m names a register: not a memory access */
+#define RM_SIB	      4 /* 32/64-bit: a SIB byte follows */
+#define RM_DISP32     5 /* 32/64-bit, mod=00: disp32 (RIP-relative in 64-bit mode) */
+#define SIB_NO_INDEX  4 /* index=100 without REX.X: no index */
+#define SIB_NO_BASE   5 /* base=101 with mod=00: disp32, no base */
+#define RM16_DISP16   6 /* 16-bit, mod=00: disp16, no base */
 
 #endif

@@ -2,7 +2,7 @@
 ; isr.asm: the 256 interrupt entry stubs and the common save/restore path
 ; (Intel SDM Vol. 3A 6.14 "Exception and Interrupt Handling in 64-bit Mode").
 ; Each stub pushes a dummy error code where the CPU pushes none, then the
-; vector; the common path saves the GPRs as a struct trap_frame (vmm/trap.h)
+; vector; the common path saves the GPRs as a struct trap_frame (vmm/platform/trap.h)
 ; and calls trap_dispatch(frame).
 extern trap_dispatch
 global isr_stub_table

@@ -12,11 +12,11 @@
 #define TRAMP_PARAMS_OFFSET 0xf00
 
 struct trampoline_params {
-	uint64_t cr3;        /* PML4 the AP loads (must be below 4 GiB) */
-	uint64_t stack_top;  /* the AP's kernel stack */
-	uint64_t entry;      /* 64-bit C entry: void entry(uint32_t cpu) */
-	uint64_t efer;       /* EFER value to load (LME, NXE) */
-	uint32_t cpu;        /* logical CPU index passed to entry */
+	uint64_t cr3;	    /* PML4 the AP loads (must be below 4 GiB) */
+	uint64_t stack_top; /* the AP's kernel stack */
+	uint64_t entry;	    /* 64-bit C entry: void entry(uint32_t cpu) */
+	uint64_t efer;	    /* EFER value to load (LME, NXE) */
+	uint32_t cpu;	    /* logical CPU index passed to entry */
 	uint32_t reserved;
 };
 
@@ -25,9 +25,9 @@ struct trampoline_params {
 #define LINUX_BOOT_DS 0x18
 
 struct iopm_trampoline_params {
-	uint32_t zero_page;   /* ESI for Linux */
-	uint32_t entry;       /* code32_start */
-	uint8_t started;      /* set by the AP on its first instruction */
+	uint32_t zero_page; /* ESI for Linux */
+	uint32_t entry;	    /* code32_start */
+	uint8_t started;    /* set by the AP on its first instruction */
 	uint8_t reserved[7];
 };
 

@@ -8,10 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define INVEPT_SINGLE_CONTEXT 1
-#define INVEPT_ALL_CONTEXT    2
+#define INVEPT_SINGLE_CONTEXT  1
+#define INVEPT_ALL_CONTEXT     2
 #define INVVPID_SINGLE_CONTEXT 1
-#define INVVPID_ALL_CONTEXT   2
+#define INVVPID_ALL_CONTEXT    2
 
 /* Each returns true on success (neither CF nor ZF set). */
 static inline bool vmx_vmptrld(uint64_t pa)
@@ -42,12 +42,16 @@ static inline bool vmx_vmread(uint64_t field, uint64_t *val)
 	return !fail;
 }
 
-struct invept_desc { uint64_t eptp, reserved; };
-struct invvpid_desc { uint64_t vpid, linear; };
+struct invept_desc {
+	uint64_t eptp, reserved;
+};
+struct invvpid_desc {
+	uint64_t vpid, linear;
+};
 
 static inline bool vmx_invept(uint64_t type, uint64_t eptp)
 {
-	struct invept_desc d = { eptp, 0 };
+	struct invept_desc d = {eptp, 0};
 	bool fail;
 	__asm__ volatile("invept %1, %2; setna %0" : "=qm"(fail) : "m"(d), "r"(type) : "cc", "memory");
 	return !fail;
@@ -55,7 +59,7 @@ static inline bool vmx_invept(uint64_t type, uint64_t eptp)
 
 static inline bool vmx_invvpid(uint64_t type, uint16_t vpid)
 {
-	struct invvpid_desc d = { vpid, 0 };
+	struct invvpid_desc d = {vpid, 0};
 	bool fail;
 	__asm__ volatile("invvpid %1, %2; setna %0" : "=qm"(fail) : "m"(d), "r"(type) : "cc", "memory");
 	return !fail;

@@ -30,7 +30,7 @@ static vm_fault_t iopm_pfn_mkwrite(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct iopm_vm_ops = {
-	.pfn_mkwrite = iopm_pfn_mkwrite,
+    .pfn_mkwrite = iopm_pfn_mkwrite,
 };
 
 static int iopm_cdev_mmap(struct file *file, struct vm_area_struct *vma)
@@ -44,7 +44,7 @@ static int iopm_cdev_mmap(struct file *file, struct vm_area_struct *vma)
 
 	/* MAP_SHARED sets VM_MAYSHARE always, VM_SHARED only on a writable open. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;   /* a private copy of the zone would be a lie */
+		return -EINVAL; /* a private copy of the zone would be a lie */
 	if (off >= iopm_zone.size || len > iopm_zone.size - off)
 		return -EINVAL;
 	vma->vm_ops = &iopm_vm_ops;
@@ -60,16 +60,16 @@ static int iopm_cdev_mmap(struct file *file, struct vm_area_struct *vma)
 }
 
 static const struct file_operations iopm_cdev_fops = {
-	.owner = THIS_MODULE,
-	.mmap = iopm_cdev_mmap,
-	.llseek = noop_llseek,
+    .owner = THIS_MODULE,
+    .mmap = iopm_cdev_mmap,
+    .llseek = noop_llseek,
 };
 
 static struct miscdevice iopm_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "coopvmm",
-	.fops = &iopm_cdev_fops,
-	.mode = 0600,
+    .minor = MISC_DYNAMIC_MINOR,
+    .name = "coopvmm",
+    .fops = &iopm_cdev_fops,
+    .mode = 0600,
 };
 
 int iopm_cdev_init(void)

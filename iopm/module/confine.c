@@ -24,10 +24,14 @@ static const char *state_name(u32 state)
 static const char *reason_name(u32 reason)
 {
 	switch (reason) {
-	case COOP_HALT_REBOOT: return "reboot";
-	case COOP_HALT_POWEROFF: return "poweroff";
-	case COOP_HALT_HALT: return "halt";
-	default: return "-";
+	case COOP_HALT_REBOOT:
+		return "reboot";
+	case COOP_HALT_POWEROFF:
+		return "poweroff";
+	case COOP_HALT_HALT:
+		return "halt";
+	default:
+		return "-";
 	}
 }
 
@@ -39,7 +43,7 @@ void __noreturn iopm_stop_cpu(u32 state, u32 reason, const char *note)
 	if (c) {
 		strscpy(c->note, note, sizeof(c->note));
 		WRITE_ONCE(c->reason, reason);
-		smp_wmb();  /* note and reason before the state the VMM polls */
+		smp_wmb(); /* note and reason before the state the VMM polls */
 		WRITE_ONCE(c->state, state);
 	}
 	pr_emerg("IOPM CPU stopped: state %s, reason %s: %s\n", state_name(state), reason_name(reason), note);
@@ -66,15 +70,16 @@ static int iopm_reboot_notify(struct notifier_block *nb, unsigned long action, v
 	default:
 		return NOTIFY_DONE;
 	}
-	snprintf(note, sizeof(note), "%s requested%s%s", reason_name(reason), cmd ? ": " : "", cmd ? cmd : "");
+	snprintf(note, sizeof(note), "%s requested%s%s", reason_name(reason), cmd ? ": " : "",
+		 cmd ? cmd : "");
 	iopm_stop_cpu(COOP_IOPM_HALTED, reason, note);
 }
 
 /* Lowest priority: every other notifier has run; device_shutdown() and
  * machine_shutdown() (IOAPIC/PIC/LAPIC rewrites) never run. */
 static struct notifier_block reboot_nb = {
-	.notifier_call = iopm_reboot_notify,
-	.priority = INT_MIN,
+    .notifier_call = iopm_reboot_notify,
+    .priority = INT_MIN,
 };
 
 static int iopm_panic_notify(struct notifier_block *nb, unsigned long action, void *data)
@@ -83,8 +88,8 @@ static int iopm_panic_notify(struct notifier_block *nb, unsigned long action, vo
 }
 
 static struct notifier_block panic_nb = {
-	.notifier_call = iopm_panic_notify,
-	.priority = INT_MIN,
+    .notifier_call = iopm_panic_notify,
+    .priority = INT_MIN,
 };
 
 /* Suspend or hibernation would use ACPI sleep states: the whole machine. */
@@ -94,7 +99,8 @@ static int iopm_pm_notify(struct notifier_block *nb, unsigned long action, void 
 	case PM_SUSPEND_PREPARE:
 	case PM_HIBERNATION_PREPARE:
 	case PM_RESTORE_PREPARE:
-		pr_warn("refusing suspend/hibernate: ACPI sleep would stop the whole machine, VMM included\n");
+		pr_warn(
+		    "refusing suspend/hibernate: ACPI sleep would stop the whole machine, VMM included\n");
 		return notifier_from_errno(-EPERM);
 	default:
 		return NOTIFY_DONE;
@@ -102,7 +108,7 @@ static int iopm_pm_notify(struct notifier_block *nb, unsigned long action, void 
 }
 
 static struct notifier_block pm_nb = {
-	.notifier_call = iopm_pm_notify,
+    .notifier_call = iopm_pm_notify,
 };
 
 /* Backstop for paths that never call the reboot notifier: emergency_restart()
@@ -120,16 +126,16 @@ static int emergency_poweroff_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 static struct kprobe kp_restart = {
-	.symbol_name = "native_machine_emergency_restart",
-	.pre_handler = emergency_restart_pre,
+    .symbol_name = "native_machine_emergency_restart",
+    .pre_handler = emergency_restart_pre,
 };
 
 static struct kprobe kp_poweroff = {
-	.symbol_name = "native_machine_power_off",
-	.pre_handler = emergency_poweroff_pre,
+    .symbol_name = "native_machine_power_off",
+    .pre_handler = emergency_poweroff_pre,
 };
 
-static struct kprobe *const guards[] = { &kp_restart, &kp_poweroff };
+static struct kprobe *const guards[] = {&kp_restart, &kp_poweroff};
 static bool guard_on[ARRAY_SIZE(guards)];
 
 static void guards_register(void)
@@ -140,7 +146,8 @@ static void guards_register(void)
 	for (i = 0; i < ARRAY_SIZE(guards); i++) {
 		err = register_kprobe(guards[i]);
 		if (err) {
-			pr_err("cannot guard %s (register_kprobe: %d): that path WILL reset or power off the machine\n",
+			pr_err("cannot guard %s (register_kprobe: %d): that path WILL reset or power off the "
+			       "machine\n",
 			       guards[i]->symbol_name, err);
 			continue;
 		}
@@ -183,7 +190,8 @@ int iopm_confine_init(bool guard_emergency)
 	if (guard_emergency)
 		guards_register();
 	else
-		pr_warn("guard_emergency=0: emergency restarts (sysrq-b, panic=N) WILL reset the whole machine\n");
+		pr_warn("guard_emergency=0: emergency restarts (sysrq-b, panic=N) WILL reset the whole "
+			"machine\n");
 	pr_info("confinement: reboot/poweroff/halt and panic stop this CPU only; suspend refused\n");
 	return 0;
 

@@ -19,7 +19,7 @@ struct iopm_zone {
 	phys_addr_t base;
 	size_t size;
 	void *virt;
-	bool fake;                          /* allocated by fake=1, no VMM behind it */
+	bool fake; /* allocated by fake=1, no VMM behind it */
 	const struct coop_shared_header *hdr;
 	const struct coop_vmm_ctrl *vmm;
 	struct coop_iopm_ctrl *ctrl;

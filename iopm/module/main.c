@@ -40,7 +40,9 @@ MODULE_PARM_DESC(route_timeout_ms, "how long to wait for the VMM to answer a rou
 
 static bool guard_emergency = true;
 module_param(guard_emergency, bool, 0444);
-MODULE_PARM_DESC(guard_emergency, "catch emergency restarts/power-offs (sysrq-b, panic=N) that bypass the reboot notifier (default 1)");
+MODULE_PARM_DESC(
+    guard_emergency,
+    "catch emergency restarts/power-offs (sysrq-b, panic=N) that bypass the reboot notifier (default 1)");
 
 static int __init iopm_init(void)
 {
@@ -74,7 +76,7 @@ static int __init iopm_init(void)
 	if (err)
 		goto err_confine;
 	if (route_console)
-		iopm_route_console(route_timeout_ms);   /* logs its outcome; never fatal */
+		iopm_route_console(route_timeout_ms); /* logs its outcome; never fatal */
 	else
 		pr_info("route_console=0: console IRQ left on Linux's own 8259 chip\n");
 	pr_info("loaded: state MODULE%s\n", iopm_zone.fake ? " (fake zone, no VMM)" : "");

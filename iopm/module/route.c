@@ -18,11 +18,11 @@
 struct iopm_route {
 	bool used;
 	bool level;
-	bool active;                 /* the VMM answered ACTIVE: it forwards this IRQ */
+	bool active; /* the VMM answered ACTIVE: it forwards this IRQ */
 	unsigned int irq;
 	unsigned int vector;
-	struct irq_chip *old_chip;   /* Linux's 8259 chip, put back on release */
-	atomic_t acks;               /* interrupts taken through coop_chip */
+	struct irq_chip *old_chip; /* Linux's 8259 chip, put back on release */
+	atomic_t acks;		   /* interrupts taken through coop_chip */
 };
 
 static struct iopm_route routes[COOP_MAX_ROUTES];
@@ -84,25 +84,25 @@ static void coop_irq_eoi(struct irq_data *d)
 		struct coop_route *r = &iopm_zone.ctrl->route[i];
 
 		atomic_inc(&routes[i].acks);
-		smp_wmb();  /* the device was serviced before the VMM sees the EOI */
+		smp_wmb(); /* the device was serviced before the VMM sees the EOI */
 		WRITE_ONCE(r->eoi_count, READ_ONCE(r->eoi_count) + 1);
 	}
 	apic_eoi();
 }
 
 static struct irq_chip coop_chip = {
-	.name = "coopvmm",
-	.irq_mask = coop_irq_mask,
-	.irq_unmask = coop_irq_unmask,
-	.irq_ack = coop_irq_ack,
-	.irq_eoi = coop_irq_eoi,
+    .name = "coopvmm",
+    .irq_mask = coop_irq_mask,
+    .irq_unmask = coop_irq_unmask,
+    .irq_ack = coop_irq_ack,
+    .irq_eoi = coop_irq_eoi,
 };
 
 static void route_publish(void)
 {
 	struct coop_iopm_ctrl *c = iopm_zone.ctrl;
 
-	smp_wmb();  /* entries before the sequence number */
+	smp_wmb(); /* entries before the sequence number */
 	WRITE_ONCE(c->route_seq, READ_ONCE(c->route_seq) + 1);
 }
 
@@ -121,7 +121,8 @@ static int route_add(unsigned int irq, bool level)
 		return -EINVAL;
 	}
 	if (old != legacy_pic->chip) {
-		pr_err("route IRQ %u: it is on chip %s, not the 8259 (%s): is noapic on the kernel command line?\n",
+		pr_err("route IRQ %u: it is on chip %s, not the 8259 (%s): is noapic on the kernel command "
+		       "line?\n",
 		       irq, old->name, legacy_pic->chip ? legacy_pic->chip->name : "none");
 		return -ENODEV;
 	}
@@ -132,21 +133,25 @@ static int route_add(unsigned int irq, bool level)
 	if (i == COOP_MAX_ROUTES)
 		return -ENOSPC;
 
-	disable_irq(irq);   /* no handler of this IRQ runs from here on */
-	old->irq_mask(d);   /* and the 8259 stops being a source of it (only PIC write we make) */
+	disable_irq(irq); /* no handler of this IRQ runs from here on */
+	old->irq_mask(d); /* and the 8259 stops being a source of it (only PIC write we make) */
 	routes[i] = (struct iopm_route){
-		.used = true, .level = level, .irq = irq, .vector = ISA_IRQ_VECTOR(irq), .old_chip = old,
+	    .used = true,
+	    .level = level,
+	    .irq = irq,
+	    .vector = ISA_IRQ_VECTOR(irq),
+	    .old_chip = old,
 	};
 	r = &iopm_zone.ctrl->route[i];
 	WRITE_ONCE(r->irq, irq);
 	WRITE_ONCE(r->vector, routes[i].vector);
 	WRITE_ONCE(r->eoi_count, 0);
 	WRITE_ONCE(r->flags, COOP_ROUTE_VALID | (level ? COOP_ROUTE_LEVEL : 0) |
-				     (irqd_irq_masked(d) ? COOP_ROUTE_MASKED : 0));
+				 (irqd_irq_masked(d) ? COOP_ROUTE_MASKED : 0));
 	irq_set_chip_and_handler_name(irq, &coop_chip, level ? handle_fasteoi_irq : handle_edge_irq,
 				      level ? "fasteoi" : "edge");
 	irq_modify_status(irq, level ? 0 : IRQ_LEVEL, level ? IRQ_LEVEL : 0);
-	route_publish();    /* forwarded IPIs may come from now on: coop_chip is in place */
+	route_publish(); /* forwarded IPIs may come from now on: coop_chip is in place */
 	enable_irq(irq);
 	return i;
 }
@@ -168,7 +173,7 @@ static void route_remove(int i)
 			route_timeout_ms);
 	rt->active = false;
 	irq_set_chip_and_handler_name(rt->irq, rt->old_chip, handle_level_irq, NULL);
-	irq_modify_status(rt->irq, 0, IRQ_LEVEL);   /* as init_ISA_irqs() left it */
+	irq_modify_status(rt->irq, 0, IRQ_LEVEL); /* as init_ISA_irqs() left it */
 	if (!irqd_irq_masked(d))
 		rt->old_chip->irq_unmask(d);
 	rt->used = false;
@@ -191,11 +196,16 @@ static bool route_self_ipi(int i)
 static const char *route_status_name(u32 s)
 {
 	switch (s) {
-	case COOP_ROUTE_NONE: return "NONE (not applied)";
-	case COOP_ROUTE_ACTIVE: return "ACTIVE";
-	case COOP_ROUTE_REFUSED_OWNED: return "REFUSED: the pin has another owner";
-	case COOP_ROUTE_REFUSED_BAD: return "REFUSED: bad IRQ or vector";
-	default: return "unknown status";
+	case COOP_ROUTE_NONE:
+		return "NONE (not applied)";
+	case COOP_ROUTE_ACTIVE:
+		return "ACTIVE";
+	case COOP_ROUTE_REFUSED_OWNED:
+		return "REFUSED: the pin has another owner";
+	case COOP_ROUTE_REFUSED_BAD:
+		return "REFUSED: bad IRQ or vector";
+	default:
+		return "unknown status";
 	}
 }
 
@@ -205,7 +215,7 @@ static int route_wait(u32 seq, unsigned int timeout_ms)
 
 	for (;;) {
 		if (READ_ONCE(iopm_zone.vmm->route_ack_seq) == seq) {
-			smp_rmb();  /* the VMM's status before its ack */
+			smp_rmb(); /* the VMM's status before its ack */
 			return 0;
 		}
 		if (time_after(jiffies, end))
@@ -223,29 +233,32 @@ int iopm_route_console(unsigned int timeout_ms)
 	route_timeout_ms = timeout_ms;
 	i = route_add(irq, false);
 	if (i < 0) {
-		pr_err("route IRQ %u: cannot install the coopvmm chip (%d): console stays on the 8259\n", irq, i);
+		pr_err("route IRQ %u: cannot install the coopvmm chip (%d): console stays on the 8259\n", irq,
+		       i);
 		return i;
 	}
 	seq = READ_ONCE(iopm_zone.ctrl->route_seq);
-	pr_info("route request %d: IRQ %u -> vector 0x%x on APIC ID %u (edge), seq %u; waiting up to %u ms\n", i,
-		irq, routes[i].vector, iopm_zone.hdr->iopm_apic_id, seq, timeout_ms);
+	pr_info("route request %d: IRQ %u -> vector 0x%x on APIC ID %u (edge), seq %u; waiting up to %u ms\n",
+		i, irq, routes[i].vector, iopm_zone.hdr->iopm_apic_id, seq, timeout_ms);
 
 	if (route_wait(seq, timeout_ms)) {
 		pr_warn("route IRQ %u: no VMM answer after %u ms (vmm route_ack_seq %u, route_seq %u)\n", irq,
 			timeout_ms, READ_ONCE(iopm_zone.vmm->route_ack_seq), seq);
 		if (route_self_ipi(i))
-			pr_info("self-test: a self-IPI on vector 0x%x reached IRQ %u through the coopvmm chip\n",
-				routes[i].vector, irq);
+			pr_info(
+			    "self-test: a self-IPI on vector 0x%x reached IRQ %u through the coopvmm chip\n",
+			    routes[i].vector, irq);
 		else
-			pr_err("self-test: a self-IPI on vector 0x%x did NOT reach IRQ %u\n", routes[i].vector, irq);
+			pr_err("self-test: a self-IPI on vector 0x%x did NOT reach IRQ %u\n",
+			       routes[i].vector, irq);
 		route_remove(i);
 		pr_warn("route IRQ %u: withdrawn; IRQ %u is back on Linux's 8259 chip\n", irq, irq);
 		return -ETIMEDOUT;
 	}
 	status = READ_ONCE(iopm_zone.vmm->route_status[i]);
 	if (status != COOP_ROUTE_ACTIVE) {
-		pr_err("route IRQ %u: %s (status %u): IRQ %u stays on the 8259\n", irq, route_status_name(status),
-		       status, irq);
+		pr_err("route IRQ %u: %s (status %u): IRQ %u stays on the 8259\n", irq,
+		       route_status_name(status), status, irq);
 		route_remove(i);
 		return -EBUSY;
 	}

@@ -27,7 +27,8 @@ struct iopm_zone iopm_zone;
  * is built against the headers of exactly the kernel it runs on.
  */
 #if !IS_ENABLED(CONFIG_STRICT_DEVMEM) || !IS_ENABLED(CONFIG_IO_STRICT_DEVMEM)
-#error "the IOPM kernel needs CONFIG_STRICT_DEVMEM=y and CONFIG_IO_STRICT_DEVMEM=y (docs/iopm.md, Confinement)"
+#error                                                                                                       \
+    "the IOPM kernel needs CONFIG_STRICT_DEVMEM=y and CONFIG_IO_STRICT_DEVMEM=y (docs/iopm.md, Confinement)"
 #endif
 
 struct area {
@@ -39,16 +40,17 @@ struct area {
 static int check_areas(const struct coop_shared_header *h)
 {
 	const struct area a[] = {
-		{ "vmm ctrl", h->vmm_ctrl_off, h->vmm_ctrl_size, sizeof(struct coop_vmm_ctrl) },
-		{ "iopm ctrl", h->iopm_ctrl_off, h->iopm_ctrl_size, sizeof(struct coop_iopm_ctrl) },
-		{ "vmm data", h->vmm_data_off, h->vmm_data_size, 0 },
-		{ "iopm data", h->iopm_data_off, h->iopm_data_size, 0 },
+	    {"vmm ctrl", h->vmm_ctrl_off, h->vmm_ctrl_size, sizeof(struct coop_vmm_ctrl)},
+	    {"iopm ctrl", h->iopm_ctrl_off, h->iopm_ctrl_size, sizeof(struct coop_iopm_ctrl)},
+	    {"vmm data", h->vmm_data_off, h->vmm_data_size, 0},
+	    {"iopm data", h->iopm_data_off, h->iopm_data_size, 0},
 	};
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(a); i++) {
 		if (a[i].off % COOP_PAGE || a[i].size % COOP_PAGE || a[i].off < COOP_PAGE) {
-			pr_err("bad header: %s area at 0x%x size 0x%x: not page aligned or overlaps the header\n",
+			pr_err("bad header: %s area at 0x%x size 0x%x: not page aligned or overlaps the "
+			       "header\n",
 			       a[i].name, a[i].off, a[i].size);
 			return -EINVAL;
 		}
@@ -82,7 +84,8 @@ static int check_header(const struct coop_shared_header *h, phys_addr_t base, u6
 		return -EINVAL;
 	}
 	if (h->version != COOP_ABI_VERSION || h->header_size != sizeof(*h)) {
-		pr_err("refusing the shared zone: ABI version %u header %u bytes, this build is version %u, %zu bytes\n",
+		pr_err("refusing the shared zone: ABI version %u header %u bytes, this build is version %u, "
+		       "%zu bytes\n",
 		       h->version, h->header_size, COOP_ABI_VERSION, sizeof(*h));
 		return -EINVAL;
 	}
@@ -92,7 +95,8 @@ static int check_header(const struct coop_shared_header *h, phys_addr_t base, u6
 		return -EINVAL;
 	}
 	if (h->console_irq >= 16 || h->console_irq == 2) {
-		pr_err("refusing the shared zone: console_irq %u is not a routable ISA IRQ\n", h->console_irq);
+		pr_err("refusing the shared zone: console_irq %u is not a routable ISA IRQ\n",
+		       h->console_irq);
 		return -EINVAL;
 	}
 	return check_areas(h);
@@ -128,11 +132,13 @@ int iopm_zone_map(phys_addr_t base, u64 size)
 	}
 	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) != REGION_DISJOINT) {
 		pr_err("refusing the shared zone %pa+0x%llx: it overlaps System RAM in this kernel's e820 "
-		       "(the VMM must mark it reserved, or Linux may allocate it)\n", &base, size);
+		       "(the VMM must mark it reserved, or Linux may allocate it)\n",
+		       &base, size);
 		return -EINVAL;
 	}
 	if (!request_mem_region_exclusive(base, size, "coopvmm shared zone")) {
-		pr_err("refusing the shared zone %pa+0x%llx: cannot claim it exclusively (busy in /proc/iomem)\n",
+		pr_err("refusing the shared zone %pa+0x%llx: cannot claim it exclusively (busy in "
+		       "/proc/iomem)\n",
 		       &base, size);
 		return -EBUSY;
 	}
@@ -192,8 +198,8 @@ int iopm_zone_fake(size_t size, unsigned int console_irq)
 	h->vmm_data_size = data;
 	h->iopm_data_off = COOP_DATA_OFF + data;
 	h->iopm_data_size = size - COOP_DATA_OFF - data;
-	h->tsc_khz = tsc_khz;            /* Linux's own calibration: there is no VMM to measure it */
-	h->lapic_khz = 0;                /* unknown to a module */
+	h->tsc_khz = tsc_khz; /* Linux's own calibration: there is no VMM to measure it */
+	h->lapic_khz = 0;     /* unknown to a module */
 	h->vmm_apic_id = COOP_NO_APIC_ID;
 	h->iopm_apic_id = read_apic_id();
 	h->iopm_index = 0;
@@ -225,7 +231,8 @@ void iopm_zone_report(void)
 	pr_info("  iopm data  0x%08x  0x%08x\n", h->iopm_data_off, h->iopm_data_size);
 	pr_info("clocks: tsc %llu kHz (Linux uses %u kHz), lapic %llu kHz\n", h->tsc_khz, tsc_khz,
 		h->lapic_khz);
-	pr_info("apic ids: vmm %u, iopm %u (this CPU %u); iopm index %u; vmm notify vector 0x%x; console irq %u\n",
+	pr_info("apic ids: vmm %u, iopm %u (this CPU %u); iopm index %u; vmm notify vector 0x%x; console irq "
+		"%u\n",
 		h->vmm_apic_id, h->iopm_apic_id, read_apic_id(), h->iopm_index, h->vmm_notify_vector,
 		h->console_irq);
 }

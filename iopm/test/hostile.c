@@ -18,9 +18,9 @@
 
 #include "coopdev.h"
 
-#define FLOOD_FIRST_ROUTE 1    /* route 0 is iopm.ko's console route: left alone */
-#define FLOOD_IRQ 99           /* not an ISA IRQ: the VMM refuses it */
-#define FLOOD_PERIOD_NS 10000000L
+#define FLOOD_FIRST_ROUTE 1  /* route 0 is iopm.ko's console route: left alone */
+#define FLOOD_IRQ	  99 /* not an ISA IRQ: the VMM refuses it */
+#define FLOOD_PERIOD_NS	  10000000L
 
 static void bump_seq(struct coop_iopm_ctrl *c)
 {
@@ -30,7 +30,7 @@ static void bump_seq(struct coop_iopm_ctrl *c)
 
 static int flood(struct coop_iopm_ctrl *c, double seconds)
 {
-	struct timespec t0, now, period = { 0, FLOOD_PERIOD_NS };
+	struct timespec t0, now, period = {0, FLOOD_PERIOD_NS};
 	unsigned long bumps = 0;
 	unsigned i;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* fuzz_decode.c: libFuzzer target for the instruction decoder (vmm/decode.c,
+/* fuzz_decode.c: libFuzzer target for the instruction decoder (vmm/vcpu/decode.c,
  * SDM Vol. 2A ch. 2). Decodes the input in all four CPU modes and checks the
  * invariants the emulator relies on; any violation aborts with the input.
  * Build and run: make -C tests/fuzz run SECONDS=60 (docs/decoder.md). */
@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/decode.h"
-#include "vmm/errno.h"
+#include "vmm/vcpu/decode.h"
+#include "vmm/lib/errno.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const mode_names[] = { "real16", "prot16", "prot32", "long64" };
+static const char *const mode_names[] = {"real16", "prot16", "prot32", "long64"};
 
 static void fail(enum cpu_mode mode, const char *what)
 {
@@ -37,10 +37,11 @@ static bool is_size(unsigned int s)
 static bool same_insn(const struct insn *a, const struct insn *b)
 {
 	return a->kind == b->kind && a->len == b->len && a->size == b->size && a->reg_size == b->reg_size &&
-	       a->reg == b->reg && a->reg_high8 == b->reg_high8 && a->imm == b->imm && a->has_imm == b->has_imm &&
-	       a->addr_size == b->addr_size && a->rep == b->rep && a->repne == b->repne && a->seg == b->seg &&
-	       a->lock == b->lock && a->mem_is_moffs == b->mem_is_moffs && a->base == b->base &&
-	       a->index == b->index && a->scale == b->scale && a->disp == b->disp && a->dst_reg == b->dst_reg &&
+	       a->reg == b->reg && a->reg_high8 == b->reg_high8 && a->imm == b->imm &&
+	       a->has_imm == b->has_imm && a->addr_size == b->addr_size && a->rep == b->rep &&
+	       a->repne == b->repne && a->seg == b->seg && a->lock == b->lock &&
+	       a->mem_is_moffs == b->mem_is_moffs && a->base == b->base && a->index == b->index &&
+	       a->scale == b->scale && a->disp == b->disp && a->dst_reg == b->dst_reg &&
 	       a->mem_read == b->mem_read && a->mem_write == b->mem_write && a->reg_write == b->reg_write;
 }
 
@@ -76,7 +77,7 @@ static void check_fields(enum cpu_mode m, const struct insn *in, size_t avail)
 	CHECK(m, !in->mem_is_moffs || (in->base == -1 && in->index == -1 && in->reg == INSN_GPR_RAX));
 	CHECK(m, in->mem_read || in->mem_write);
 	CHECK(m, !in->has_imm || (in->imm & ~(in->size == 8 ? ~0ULL : (1ULL << (8 * in->size)) - 1)) == 0 ||
-			 in->kind == INSN_BT);
+		     in->kind == INSN_BT);
 	CHECK(m, !in->has_imm || in->reg == -1);
 	CHECK(m, in->reg >= 0 || in->has_imm || in->kind == INSN_MOVS);
 	CHECK(m, !in->lock || in->mem_write);

@@ -37,16 +37,17 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "tests/harness/harness.h"
-#include "vmm/exit.h"
-#include "vmm/vlapic.h"
-#include "vmm/vm.h"
+#include "vmm/vcpu/exit.h"
+#include "vmm/vdev/vlapic.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/platform/vmx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define MAX_EXITS 4
-#define TESTDEV 0xfeb00000ULL
-#define AR_DPL3 (3U << 5)
+#define TESTDEV	  0xfeb00000ULL
+#define AR_DPL3	  (3U << 5)
 
 struct cursor {
 	const uint8_t *p;
@@ -66,18 +67,42 @@ static uint64_t take(struct cursor *c, unsigned bytes)
 	}
 	return v;
 }
-#define U8(c) ((uint8_t)take(c, 1))
+#define U8(c)  ((uint8_t)take(c, 1))
 #define U16(c) ((uint16_t)take(c, 2))
 #define U32(c) ((uint32_t)take(c, 4))
 #define U64(c) take(c, 8)
 
 /* Exit reasons the handlers know, and how often each was run. */
 static const uint32_t reasons[] = {
-	EXIT_IO_INSTRUCTION, EXIT_EPT_VIOLATION, EXIT_RDMSR, EXIT_WRMSR, EXIT_CR_ACCESS, EXIT_CPUID, EXIT_HLT,
-	EXIT_IO_INSTRUCTION, EXIT_EPT_VIOLATION, EXIT_WRMSR, EXIT_CR_ACCESS, EXIT_EPT_VIOLATION,
-	EXIT_EXCEPTION_NMI, EXIT_EXTERNAL_INTERRUPT, EXIT_TRIPLE_FAULT, EXIT_INIT, EXIT_INTERRUPT_WINDOW,
-	EXIT_INVD, EXIT_WBINVD, EXIT_RDPMC, EXIT_VMCALL, EXIT_VMXON, EXIT_XSETBV, EXIT_MONITOR, EXIT_MWAIT,
-	EXIT_GETSEC, EXIT_INVEPT, EXIT_EPT_MISCONFIG, EXIT_PREEMPTION_TIMER,
+    EXIT_IO_INSTRUCTION,
+    EXIT_EPT_VIOLATION,
+    EXIT_RDMSR,
+    EXIT_WRMSR,
+    EXIT_CR_ACCESS,
+    EXIT_CPUID,
+    EXIT_HLT,
+    EXIT_IO_INSTRUCTION,
+    EXIT_EPT_VIOLATION,
+    EXIT_WRMSR,
+    EXIT_CR_ACCESS,
+    EXIT_EPT_VIOLATION,
+    EXIT_EXCEPTION_NMI,
+    EXIT_EXTERNAL_INTERRUPT,
+    EXIT_TRIPLE_FAULT,
+    EXIT_INIT,
+    EXIT_INTERRUPT_WINDOW,
+    EXIT_INVD,
+    EXIT_WBINVD,
+    EXIT_RDPMC,
+    EXIT_VMCALL,
+    EXIT_VMXON,
+    EXIT_XSETBV,
+    EXIT_MONITOR,
+    EXIT_MWAIT,
+    EXIT_GETSEC,
+    EXIT_INVEPT,
+    EXIT_EPT_MISCONFIG,
+    EXIT_PREEMPTION_TIMER,
 };
 #define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
 static uint64_t reason_runs[256], reason_kills[256], execs, rejected;
@@ -85,53 +110,77 @@ static uint64_t known_hits[32];
 static bool strict;
 
 static const uint32_t msrs[] = {
-	0x10, 0x1b, 0x6e0, 0xc0000080, 0x277, 0x174, 0x175, 0x176, 0xc0000100, 0xc0000101, 0xc0000081,
-	0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102, 0xc0000103, 0x1a0, 0xfe, 0x2ff, 0x802, 0x803, 0x808,
-	0x80b, 0x80f, 0x830, 0x832, 0x838, 0x83e, 0x83f, 0x3a, 0x48, 0x49, 0x480, 0x9b, 0xc1, 0x186,
+    0x10,	0x1b,	    0x6e0,	0xc0000080, 0x277,	0x174,	    0x175,	0x176, 0xc0000100,
+    0xc0000101, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102, 0xc0000103, 0x1a0, 0xfe,
+    0x2ff,	0x802,	    0x803,	0x808,	    0x80b,	0x80f,	    0x830,	0x832, 0x838,
+    0x83e,	0x83f,	    0x3a,	0x48,	    0x49,	0x480,	    0x9b,	0xc1,  0x186,
 };
 
 /* A value for a register or an address: where the interesting things are. */
 static uint64_t pick(uint8_t how, uint64_t raw, uint64_t mem)
 {
 	switch (how & 7) {
-	case 0: return raw;
-	case 1: return raw & 0xff;
-	case 2: return raw % mem;                                   /* RAM */
-	case 3: return HV_LAPIC + (raw & 0xfff);
-	case 4: return TESTDEV + (raw & 0xfff);
-	case 5: return HV_IOAPIC + (raw & 0x1f);
-	case 6: return HV_CODE + (raw & 0xfff);
-	default: return (raw << 32) | (raw & 0xffff);               /* stale upper half */
+	case 0:
+		return raw;
+	case 1:
+		return raw & 0xff;
+	case 2:
+		return raw % mem; /* RAM */
+	case 3:
+		return HV_LAPIC + (raw & 0xfff);
+	case 4:
+		return TESTDEV + (raw & 0xfff);
+	case 5:
+		return HV_IOAPIC + (raw & 0x1f);
+	case 6:
+		return HV_CODE + (raw & 0xfff);
+	default:
+		return (raw << 32) | (raw & 0xffff); /* stale upper half */
 	}
 }
 
 static uint64_t pick_gpa(uint8_t how, uint64_t raw, uint64_t mem)
 {
 	switch (how & 7) {
-	case 0: return raw & ((1ULL << 39) - 1);
-	case 1: return 0xa0000 + (raw % 0x50000);                   /* the PC hole (0xf0000 up: BIOS area, RAM) */
-	case 2: return mem + (raw & 0xffff);                         /* just past RAM */
-	case 3: return HV_LAPIC + (raw & 0xfff);
-	case 4: return TESTDEV + (raw & 0xfff);
-	case 5: return HV_IOAPIC + (raw & 0x1f);
-	case 6: return raw % mem;                                    /* RAM: refused */
-	default: return 0xfed00000ULL + (raw & 0xfff);               /* nothing there */
+	case 0:
+		return raw & ((1ULL << 39) - 1);
+	case 1:
+		return 0xa0000 + (raw % 0x50000); /* the PC hole (0xf0000 up: BIOS area, RAM) */
+	case 2:
+		return mem + (raw & 0xffff); /* just past RAM */
+	case 3:
+		return HV_LAPIC + (raw & 0xfff);
+	case 4:
+		return TESTDEV + (raw & 0xfff);
+	case 5:
+		return HV_IOAPIC + (raw & 0x1f);
+	case 6:
+		return raw % mem; /* RAM: refused */
+	default:
+		return 0xfed00000ULL + (raw & 0xfff); /* nothing there */
 	}
 }
 
 /* An event the CPU could have been delivering when the exit happened. */
 static uint32_t pick_idt(uint8_t how, uint8_t vec, uint32_t *len)
 {
-	static const uint8_t code_vectors[] = { 8, 10, 11, 12, 13, 14, 17 };
-	static const uint8_t plain_vectors[] = { 0, 1, 5, 6, 7, 16, 19 };
+	static const uint8_t code_vectors[] = {8, 10, 11, 12, 13, 14, 17};
+	static const uint8_t plain_vectors[] = {0, 1, 5, 6, 7, 16, 19};
 	*len = 1 + vec % 15;
 	switch (how % 6) {
-	case 0: return INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (32U + vec % 224);
-	case 1: return INTR_INFO_VALID | INTR_TYPE_NMI | 2;
-	case 2: return INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | INTR_INFO_ERROR_VALID | code_vectors[vec % 7];
-	case 3: return INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | plain_vectors[vec % 7];
-	case 4: return INTR_INFO_VALID | INTR_TYPE_SW_INTR | vec;
-	default: return INTR_INFO_VALID | (6U << 8) | (vec & 1 ? 3 : 4);   /* INT3 / INTO */
+	case 0:
+		return INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (32U + vec % 224);
+	case 1:
+		return INTR_INFO_VALID | INTR_TYPE_NMI | 2;
+	case 2:
+		return INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | INTR_INFO_ERROR_VALID |
+		       code_vectors[vec % 7];
+	case 3:
+		return INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | plain_vectors[vec % 7];
+	case 4:
+		return INTR_INFO_VALID | INTR_TYPE_SW_INTR | vec;
+	default:
+		return INTR_INFO_VALID | (6U << 8) | (vec & 1 ? 3 : 4); /* INT3 / INTO */
 	}
 }
 
@@ -141,9 +190,9 @@ static void describe(const struct hv_exit *ex, unsigned n, enum hv_mode m)
 	for (unsigned i = 0; i < n; i++)
 		fprintf(stderr,
 			"  exit %u (%s) qual 0x%llx len %u%s gpa 0x%llx gla 0x%llx info 0x%x idt 0x%x/0x%x\n",
-			ex[i].reason, exit_reason_name(ex[i].reason), (unsigned long long)ex[i].qual, ex[i].len,
-			ex[i].has_len ? "" : "(unset)", (unsigned long long)ex[i].gpa, (unsigned long long)ex[i].gla,
-			ex[i].insn_info, ex[i].idt_info, ex[i].idt_error);
+			ex[i].reason, exit_reason_name(ex[i].reason), (unsigned long long)ex[i].qual,
+			ex[i].len, ex[i].has_len ? "" : "(unset)", (unsigned long long)ex[i].gpa,
+			(unsigned long long)ex[i].gla, ex[i].insn_info, ex[i].idt_info, ex[i].idt_error);
 }
 
 /* Count known bugs; anything else stops the run with the input. */
@@ -174,8 +223,8 @@ static void report(void)
 			continue;
 		covered++;
 		if (strcmp(exit_reason_name(r), "other")) {
-			fprintf(stderr, " %u/%s %llu (%llu)", r, exit_reason_name(r), (unsigned long long)reason_runs[r],
-				(unsigned long long)reason_kills[r]);
+			fprintf(stderr, " %u/%s %llu (%llu)", r, exit_reason_name(r),
+				(unsigned long long)reason_runs[r], (unsigned long long)reason_kills[r]);
 		} else {
 			others++;
 			other_runs += reason_runs[r];
@@ -188,7 +237,8 @@ static void report(void)
 	for (unsigned i = 0; hv_known_bugs[i].tag; i++)
 		if (known_hits[i])
 			fprintf(stderr, "fuzz_exit: known VMM bug hit %llu times: %s: %s\n",
-				(unsigned long long)known_hits[i], hv_known_bugs[i].tag, hv_known_bugs[i].what);
+				(unsigned long long)known_hits[i], hv_known_bugs[i].tag,
+				hv_known_bugs[i].what);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -202,7 +252,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void set_cpl3(void)
 {
-	static const uint32_t ars[] = { GUEST_CS_AR, GUEST_SS_AR, GUEST_DS_AR, GUEST_ES_AR, GUEST_FS_AR, GUEST_GS_AR };
+	static const uint32_t ars[] = {GUEST_CS_AR, GUEST_SS_AR, GUEST_DS_AR,
+				       GUEST_ES_AR, GUEST_FS_AR, GUEST_GS_AR};
 	for (unsigned i = 0; i < 6; i++)
 		fvmcs_set(ars[i], fvmcs_get(ars[i]) | AR_DPL3);
 	fvmcs_set(GUEST_CS_SEL, fvmcs_get(GUEST_CS_SEL) | 3);
@@ -224,11 +275,11 @@ static void make_exit(struct cursor *c, struct vcpu *v, enum hv_mode m, struct h
 	e->undefined = graw ^ qraw;
 	switch (e->reason) {
 	case EXIT_IO_INSTRUCTION: {
-		static const unsigned sizes[] = { 0, 1, 3 };
+		static const unsigned sizes[] = {0, 1, 3};
 		bool string = qraw & IOQ_STRING;
 		e->qual = sizes[(qraw >> 8) % 3] | (qraw & (IOQ_IN | IOQ_STRING | IOQ_IMM)) |
 			  (string ? qraw & IOQ_REP : 0) | ((qraw >> 16 & 0xffff) << 16);
-		if (!(qraw & (1ULL << 60)))   /* mostly the ports of the VMM's devices */
+		if (!(qraw & (1ULL << 60))) /* mostly the ports of the VMM's devices */
 			e->qual = (e->qual & 0xffff) | ((uint64_t)(0xe0 + (qraw >> 40) % 0x320) << 16);
 		if (string) {
 			/* 28.2.5: address size 0/1/2 (16/32/64), segment 0-5. */
@@ -241,15 +292,15 @@ static void make_exit(struct cursor *c, struct vcpu *v, enum hv_mode m, struct h
 		break;
 	}
 	case EXIT_CR_ACCESS: {
-		static const unsigned crs[] = { 0, 4, 8, 0, 4, 3 };
+		static const unsigned crs[] = {0, 4, 8, 0, 4, 3};
 		e->qual = crs[qraw % 6] | (((qraw >> 4) & 3) << 4) | (((qraw >> 8) & 15) << 8) |
 			  (((qraw >> 16) & 0xffff) << 16);
 		break;
 	}
 	case EXIT_EPT_VIOLATION:
 	case EXIT_EPT_MISCONFIG: {
-		static const uint64_t acc[] = { EPTQ_READ, EPTQ_WRITE, EPTQ_FETCH | EPTQ_READ };
-		e->has_len = lsel & 0x80;   /* undefined for EPT violations: set at random */
+		static const uint64_t acc[] = {EPTQ_READ, EPTQ_WRITE, EPTQ_FETCH | EPTQ_READ};
+		e->has_len = lsel & 0x80; /* undefined for EPT violations: set at random */
 		e->gpa = pick_gpa(gsel, graw, v->vm->mem_size);
 		e->has_gpa = true;
 		e->qual = acc[qraw % 3] | ((qraw & 0x100) ? 0 : EPTQ_GLA_VALID | EPTQ_GLA_FINAL) |
@@ -266,7 +317,7 @@ static void make_exit(struct cursor *c, struct vcpu *v, enum hv_mode m, struct h
 		break;
 	}
 	case EXIT_EXCEPTION_NMI:
-		e->intr_info = INTR_INFO_VALID | INTR_TYPE_NMI | 2;   /* the exception bitmap is 0 */
+		e->intr_info = INTR_INFO_VALID | INTR_TYPE_NMI | 2; /* the exception bitmap is 0 */
 		e->has_len = false;
 		break;
 	case EXIT_RDMSR:
@@ -289,7 +340,7 @@ static void make_exit(struct cursor *c, struct vcpu *v, enum hv_mode m, struct h
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cursor c = { data, size };
+	struct cursor c = {data, size};
 	struct hv_exit ex[MAX_EXITS];
 	enum hv_mode m = (enum hv_mode)(U8(&c) % HV_MODES);
 	uint8_t opt = U8(&c), opt2 = U8(&c);
@@ -299,12 +350,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	struct vcpu *v = &vm->vcpu[(opt >> 1) & 1 ? vm->nvcpus - 1 : 0];
-	v->state = VCPU_RUNNABLE;   /* the vCPU that exits was running */
+	v->state = VCPU_RUNNABLE; /* the vCPU that exits was running */
 	execs++;
 
 	/* CPU and platform options. */
 	if (opt & 4)
-		vmx_caps.basic &= ~(1ULL << 54);   /* no INS/OUTS instruction information */
+		vmx_caps.basic &= ~(1ULL << 54); /* no INS/OUTS instruction information */
 	if (opt & 8)
 		fcpu_set_cpuid_mode(FCPU_CPUID_ALL_ONES);
 	if ((opt & 0x10) && m >= HV_PAGING32)
@@ -329,7 +380,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t raw = how & 0x80 ? U64(&c) : U16(&c);
 		hv_set_reg(v, r, pick(how, raw, vm->mem_size));
 	}
-	if (m <= HV_PROT32)   /* 16/32-bit code: EIP fits 32 bits */
+	if (m <= HV_PROT32) /* 16/32-bit code: EIP fits 32 bits */
 		fvmcs_set(GUEST_RIP, HV_CODE + (U8(&c) & 0x3f));
 	else
 		fvmcs_set(GUEST_RIP, HV_CODE + U16(&c) % 0xff0);

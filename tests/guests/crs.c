@@ -56,8 +56,8 @@ static void expect_gp(const char *what, void (*fn)(void *), uint32_t value)
 	struct trap_info ti;
 	uint32_t cr0 = read_cr0(), cr4 = read_cr4();
 	int v = trap_catch(fn, (void *)(uintptr_t)value, &ti);
-	printf("  %-46s %#010x: %s, error code %#x\n", what, value, v == TRAP_NONE ? "no exception" : trap_name(v),
-	       ti.error_code);
+	printf("  %-46s %#010x: %s, error code %#x\n", what, value,
+	       v == TRAP_NONE ? "no exception" : trap_name(v), ti.error_code);
 	EXPECT_EQ(v, VEC_GP);
 	EXPECT_EQ(ti.error_code, 0);
 	EXPECT_EQ(read_cr0(), cr0);
@@ -81,8 +81,8 @@ static void check_cr0(void)
 		struct trap_info ti;
 		int v = trap_catch(do_write_cr0, (void *)(uintptr_t)((cr0 ^ CR0_NE) | CR0_BIT6), &ti);
 		uint32_t got = read_cr0();
-		printf("  %-46s %#010x: %s, CR0 now %#x\n", "reserved bit 6 (ignored)", (cr0 ^ CR0_NE) | CR0_BIT6,
-		       v == TRAP_NONE ? "no exception" : trap_name(v), got);
+		printf("  %-46s %#010x: %s, CR0 now %#x\n", "reserved bit 6 (ignored)",
+		       (cr0 ^ CR0_NE) | CR0_BIT6, v == TRAP_NONE ? "no exception" : trap_name(v), got);
 		EXPECT_EQ(v, TRAP_NONE);
 		EXPECT_EQ(got, cr0 ^ CR0_NE);
 	}
@@ -131,8 +131,8 @@ static void check_pae(void)
 	uint32_t seen = probe;
 	write_cr0(cr0);
 	write_cr4(cr4);
-	printf("  %-46s %#010x: %s, CR0 then %#x, probe %#x\n", "PG with valid PDPTEs", (cr0 ^ CR0_NE) | CR0_PG,
-	       v == TRAP_NONE ? "no exception" : trap_name(v), on, seen);
+	printf("  %-46s %#010x: %s, CR0 then %#x, probe %#x\n", "PG with valid PDPTEs",
+	       (cr0 ^ CR0_NE) | CR0_PG, v == TRAP_NONE ? "no exception" : trap_name(v), on, seen);
 	EXPECT_EQ(v, TRAP_NONE);
 	EXPECT_EQ(on, (cr0 ^ CR0_NE) | CR0_PG);
 	EXPECT_EQ(seen, 0x5a5a1234);
@@ -148,7 +148,8 @@ static void check_cache_and_pmc(void)
 		return;
 	struct trap_info ti;
 	int v = trap_catch(do_rdpmc, NULL, &ti);
-	printf("RDPMC ecx=0: %s, error code %#x\n", v == TRAP_NONE ? "no exception" : trap_name(v), ti.error_code);
+	printf("RDPMC ecx=0: %s, error code %#x\n", v == TRAP_NONE ? "no exception" : trap_name(v),
+	       ti.error_code);
 	EXPECT_EQ(v, VEC_GP);
 	EXPECT_EQ(ti.error_code, 0);
 }

@@ -12,24 +12,24 @@
 
 #include "rt/testdev.h"
 
-#define EFLAGS_TF	(1U << 8)
-#define EFLAGS_RF	(1U << 16)
-#define DR6_BS		(1U << 14)
-#define UNCLAIMED_PORT	0x2e0
-#define MSR_IA32_TSC	0x10
-#define MSR_NONE	0x1234 /* no such MSR: #GP */
-#define REP_COUNT	3
+#define EFLAGS_TF      (1U << 8)
+#define EFLAGS_RF      (1U << 16)
+#define DR6_BS	       (1U << 14)
+#define UNCLAIMED_PORT 0x2e0
+#define MSR_IA32_TSC   0x10
+#define MSR_NONE       0x1234 /* no such MSR: #GP */
+#define REP_COUNT      3
 
 static volatile uint32_t db_count, db_eip[8], db_dr6[8];
 static volatile uint32_t keep_tf; /* traps after which TF stays set */
 
-#define CR4_DE		(1U << 3)
-#define DR7_L0		(1U << 0)
-#define DR7_RW0_IO	(2U << 16)
-#define DR7_RW0_ACCESS	(3U << 16)
-#define DR7_LEN0_4	(3U << 18)
-#define DR7_FIXED1	0x400U
-#define DR6_B0		(1U << 0)
+#define CR4_DE	       (1U << 3)
+#define DR7_L0	       (1U << 0)
+#define DR7_RW0_IO     (2U << 16)
+#define DR7_RW0_ACCESS (3U << 16)
+#define DR7_LEN0_4     (3U << 18)
+#define DR7_FIXED1     0x400U
+#define DR6_B0	       (1U << 0)
 
 static inline void write_dr0(uint32_t v)
 {
@@ -101,25 +101,39 @@ static void check_single_step(void)
 	trap_set_handler(VEC_DB, db_handler);
 	printf("single-step across instructions that exit:\n");
 
-	STEP("after_cpuid", "cpuid", : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-	     : "a"(0), "c"(0), [tf] "i"(EFLAGS_TF) : "memory", "cc");
-	uint32_t e1[] = { (uint32_t)after_cpuid };
+	STEP("after_cpuid", "cpuid",
+	     : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+	     : "a"(0), "c"(0), [tf] "i"(EFLAGS_TF)
+	     : "memory", "cc");
+	uint32_t e1[] = {(uint32_t)after_cpuid};
 	expect_steps("cpuid", 1, e1);
 
-	STEP("after_in", "inb %%dx, %%al", : "=a"(a) : "d"(UNCLAIMED_PORT), [tf] "i"(EFLAGS_TF) : "memory", "cc");
-	uint32_t e2[] = { (uint32_t)after_in };
+	STEP("after_in", "inb %%dx, %%al",
+	     : "=a"(a)
+	     : "d"(UNCLAIMED_PORT), [tf] "i"(EFLAGS_TF)
+	     : "memory", "cc");
+	uint32_t e2[] = {(uint32_t)after_in};
 	expect_steps("in al, dx", 1, e2);
 
-	STEP("after_out", "outb %%al, %%dx", : : "a"(0), "d"(UNCLAIMED_PORT), [tf] "i"(EFLAGS_TF) : "memory", "cc");
-	uint32_t e3[] = { (uint32_t)after_out };
+	STEP("after_out", "outb %%al, %%dx",
+	     :
+	     : "a"(0), "d"(UNCLAIMED_PORT), [tf] "i"(EFLAGS_TF)
+	     : "memory", "cc");
+	uint32_t e3[] = {(uint32_t)after_out};
 	expect_steps("out dx, al", 1, e3);
 
-	STEP("after_rdmsr", "rdmsr", : "=a"(a), "=d"(d) : "c"(MSR_IA32_TSC), [tf] "i"(EFLAGS_TF) : "memory", "cc");
-	uint32_t e4[] = { (uint32_t)after_rdmsr };
+	STEP("after_rdmsr", "rdmsr",
+	     : "=a"(a), "=d"(d)
+	     : "c"(MSR_IA32_TSC), [tf] "i"(EFLAGS_TF)
+	     : "memory", "cc");
+	uint32_t e4[] = {(uint32_t)after_rdmsr};
 	expect_steps("rdmsr", 1, e4);
 
-	STEP("after_mmio", "movl (%[m]), %%eax", : "=a"(a) : [m] "r"(mmio), [tf] "i"(EFLAGS_TF) : "memory", "cc");
-	uint32_t e5[] = { (uint32_t)after_mmio };
+	STEP("after_mmio", "movl (%[m]), %%eax",
+	     : "=a"(a)
+	     : [m] "r"(mmio), [tf] "i"(EFLAGS_TF)
+	     : "memory", "cc");
+	uint32_t e5[] = {(uint32_t)after_mmio};
 	expect_steps("mov eax, [mmio]", 1, e5);
 
 	/* REP INSB: a trap after every iteration, EIP on the instruction
@@ -131,12 +145,14 @@ static void check_single_step(void)
 	}
 	uint32_t cnt = REP_COUNT, dst = (uint32_t)insb_buf;
 	keep_tf = 3;
-	STEP("after_insb", ".globl rep_insb\nrep_insb: cld; rep insb", : "+c"(cnt), "+D"(dst)
-	     : "d"(UNCLAIMED_PORT), [tf] "i"(EFLAGS_TF) : "memory", "cc");
+	STEP("after_insb", ".globl rep_insb\nrep_insb: cld; rep insb",
+	     : "+c"(cnt), "+D"(dst)
+	     : "d"(UNCLAIMED_PORT), [tf] "i"(EFLAGS_TF)
+	     : "memory", "cc");
 	uint32_t rep = (uint32_t)rep_insb + 1; /* the REP INSB after CLD */
 	/* CLD is stepped too: #DB after CLD, after iterations 1 and 2 (EIP on
 	 * REP INSB), after the last (EIP after it). */
-	uint32_t e6[] = { rep, rep, rep, (uint32_t)after_insb };
+	uint32_t e6[] = {rep, rep, rep, (uint32_t)after_insb};
 	expect_steps("cld; rep insb x3", 4, e6);
 	EXPECT_EQ(cnt, 0);
 	trap_set_handler(VEC_DB, NULL);
@@ -156,11 +172,13 @@ static void check_breakpoints(void)
 	write_cr4(read_cr4() | CR4_DE);
 	write_dr0(UNCLAIMED_PORT);
 	write_dr7(DR7_FIXED1 | DR7_L0 | DR7_RW0_IO);
-	__asm__ volatile("outb %%al, %%dx\n.globl after_bp_out\nafter_bp_out:" : : "a"(0), "d"(UNCLAIMED_PORT)
+	__asm__ volatile("outb %%al, %%dx\n.globl after_bp_out\nafter_bp_out:"
+			 :
+			 : "a"(0), "d"(UNCLAIMED_PORT)
 			 : "memory");
 	write_dr7(DR7_FIXED1);
-	printf("  I/O breakpoint on port %#x: %u #DB, eip %#x, dr6 %#x\n", UNCLAIMED_PORT, db_count, db_eip[0],
-	       db_dr6[0]);
+	printf("  I/O breakpoint on port %#x: %u #DB, eip %#x, dr6 %#x\n", UNCLAIMED_PORT, db_count,
+	       db_eip[0], db_dr6[0]);
 	EXPECT_EQ(db_count, 1);
 	EXPECT_EQ(db_eip[0], (uint32_t)after_bp_out);
 	EXPECT_TRUE(db_dr6[0] & DR6_B0);
@@ -169,10 +187,14 @@ static void check_breakpoints(void)
 	uint32_t mmio = TESTDEV_MMIO_BASE + TESTDEV_SCRATCH;
 	write_dr0(mmio);
 	write_dr7(DR7_FIXED1 | DR7_L0 | DR7_RW0_ACCESS | DR7_LEN0_4);
-	__asm__ volatile("movl (%1), %0\n.globl after_bp_mmio\nafter_bp_mmio:" : "=a"(a) : "r"(mmio) : "memory");
+	__asm__ volatile("movl (%1), %0\n.globl after_bp_mmio\nafter_bp_mmio:"
+			 : "=a"(a)
+			 : "r"(mmio)
+			 : "memory");
 	write_dr7(DR7_FIXED1);
 	write_cr4(read_cr4() & ~CR4_DE);
-	printf("  data breakpoint on MMIO %#x: %u #DB, eip %#x, dr6 %#x\n", mmio, db_count, db_eip[0], db_dr6[0]);
+	printf("  data breakpoint on MMIO %#x: %u #DB, eip %#x, dr6 %#x\n", mmio, db_count, db_eip[0],
+	       db_dr6[0]);
 	EXPECT_EQ(db_count, 1);
 	EXPECT_EQ(db_eip[0], (uint32_t)after_bp_mmio);
 	EXPECT_TRUE(db_dr6[0] & DR6_B0);

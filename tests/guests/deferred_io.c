@@ -178,7 +178,7 @@ static void check_mmio(void)
 	__asm__ volatile("cmpl $0x12345678, (%1); setz %0" : "=r"(zf) : "r"(m + 0x14) : "cc");
 	EXPECT_EQ(zf, 1);
 	__asm__ volatile("btl $3, (%1); setc %0" : "=r"(cf) : "r"(m + 0x14) : "cc");
-	EXPECT_EQ(cf, 1);   /* 0x...78: bit 3 set */
+	EXPECT_EQ(cf, 1); /* 0x...78: bit 3 set */
 	__asm__ volatile("btl $0, (%1); setc %0" : "=r"(cf) : "r"(m + 0x14) : "cc");
 	EXPECT_EQ(cf, 0);
 	/* REP MOVSD RAM -> device and back, REP STOSB. */
@@ -213,8 +213,9 @@ static void check_mmio(void)
 	EXPECT_EQ(mmio_count(), c3 + 1 + 2);
 	EXPECT_EQ(mmio_read32(m + 0x68), 0xa1b2c3d4);
 	EXPECT_EQ(mmio_read32(m + 0x6c), 0x0badcafe);
-	printf("MMIO: MOV 1/2/4, MOVZX/MOVSX, ADD/OR/XCHG (1 read + 1 write each), CMP/BT flags, REP MOVSD both "
-	       "ways, REP STOSB, MOVSD between the devices ok\n");
+	printf(
+	    "MMIO: MOV 1/2/4, MOVZX/MOVSX, ADD/OR/XCHG (1 read + 1 write each), CMP/BT flags, REP MOVSD both "
+	    "ways, REP STOSB, MOVSD between the devices ok\n");
 }
 
 int main(uint32_t magic, const struct mb1_info *mbi)

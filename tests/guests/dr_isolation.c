@@ -10,10 +10,10 @@
 
 #include "rt/timer.h"
 
-#define RUN_MS	     400
-#define GAP_MS	     2 /* a TSC jump this long: another vCPU ran */
-#define DR6_FIXED1   0xffff0ff0U /* reads as 1 (17.2.3) */
-#define DR6_B_MASK   0xfU	 /* B0-B3, writable */
+#define RUN_MS	   400
+#define GAP_MS	   2	       /* a TSC jump this long: another vCPU ran */
+#define DR6_FIXED1 0xffff0ff0U /* reads as 1 (17.2.3) */
+#define DR6_B_MASK 0xfU	       /* B0-B3, writable */
 
 #define DEFINE_DR(n)                                                                                         \
 	static inline uint32_t read_dr##n(void)                                                              \
@@ -52,8 +52,9 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	(void)mbi;
 	/* A pattern of our own: the low TSC bits differ between the copies. */
 	uint32_t p = (uint32_t)rdtsc() * 2654435761U;
-	struct regs want = { { p, p ^ 0x11111111U, p ^ 0x22222222U, p ^ 0x33333333U },
-			     DR6_FIXED1 | (p & DR6_B_MASK), p ^ 0x5a5a0000U };
+	struct regs want = {{p, p ^ 0x11111111U, p ^ 0x22222222U, p ^ 0x33333333U},
+			    DR6_FIXED1 | (p & DR6_B_MASK),
+			    p ^ 0x5a5a0000U};
 	write_dr0(want.dr[0]);
 	write_dr1(want.dr[1]);
 	write_dr2(want.dr[2]);

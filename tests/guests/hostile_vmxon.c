@@ -73,9 +73,9 @@ static const struct {
 	const char *name;
 	void (*fn)(void *);
 } ud_insns[] = {
-    {"vmxon", do_vmxon},     {"vmread", do_vmread},	 {"vmwrite", do_vmwrite},
-    {"vmptrld", do_vmptrld}, {"vmclear", do_vmclear}, {"vmlaunch", do_vmlaunch}, {"vmresume", do_vmresume},
-    {"invept", do_invept},   {"invvpid", do_invvpid},
+    {"vmxon", do_vmxon},       {"vmread", do_vmread},	{"vmwrite", do_vmwrite},
+    {"vmptrld", do_vmptrld},   {"vmclear", do_vmclear}, {"vmlaunch", do_vmlaunch},
+    {"vmresume", do_vmresume}, {"invept", do_invept},	{"invvpid", do_invvpid},
 };
 
 int main(uint32_t magic, const struct mb1_info *mbi)

@@ -10,12 +10,12 @@
 
 #include "rt/hv.h"
 
-#define HC_VERSION	    0
-#define HC_ABI_VERSION	    1
-#define HC_F_VERSION	    (1U << 0)
-#define HC_ENOSYS	    38
+#define HC_VERSION	     0
+#define HC_ABI_VERSION	     1
+#define HC_F_VERSION	     (1U << 0)
+#define HC_ENOSYS	     38
 #define HV_FEATURE_HYPERCALL (1U << 0)
-#define HC_UNKNOWN	    0x1234
+#define HC_UNKNOWN	     0x1234
 
 static void do_vmcall(void *arg)
 {
@@ -28,7 +28,7 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	(void)magic;
 	(void)mbi;
 	struct trap_info ti;
-	uint32_t r[2] = { HC_VERSION, 0 };
+	uint32_t r[2] = {HC_VERSION, 0};
 	if (!under_coopvmm()) {
 		int v = trap_catch(do_vmcall, r, &ti);
 		printf("VMCALL not under coopvmm: %s\n", v == TRAP_NONE ? "no exception" : trap_name(v));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* mmio: every instruction form the VMM's MMIO decoder claims (docs/decoder.md,
- * vmm/decode.h), executed against the test device's scratch window at
+ * vmm/vcpu/decode.h), executed against the test device's scratch window at
  * 0xfeb00000 (docs/guest-platform.md "The test device"): MOV load/store of
  * 1/2/4 bytes incl. AH-style registers, MOV of an immediate, MOVZX/MOVSX,
  * MOV with absolute moffs, REP MOVS/STOS RAM<->MMIO (also DF = 1 and

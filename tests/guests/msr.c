@@ -49,9 +49,9 @@
 /* Values hardware refuses with #GP(0) (SDM Vol. 4 table 2-2, Vol. 2B WRMSR):
  * a non-canonical address (48-bit linear addresses: bits 63:47 unequal)
  * for the address MSRs, reserved bits 63:32 for SFMASK and TSC_AUX. */
-#define NON_CANONICAL	  0x0000800000000000ULL
-#define NON_CANONICAL_2	  0x8000000000001000ULL
-#define HIGH_BITS	  0x0000000100000000ULL
+#define NON_CANONICAL	0x0000800000000000ULL
+#define NON_CANONICAL_2 0x8000000000001000ULL
+#define HIGH_BITS	0x0000000100000000ULL
 
 static void expect_gp(const char *what, int vector, const struct trap_info *ti)
 {
@@ -253,17 +253,17 @@ static void check_cpuid_implies_msrs(void)
 		uint32_t msr;
 		const char *what;
 	} implied[] = {
-		{ 1, 0, REG_ECX, 1U << 15, 0x345, "PDCM -> IA32_PERF_CAPABILITIES" },
-		{ 1, 0, REG_EDX, 1U << 14, 0x179, "MCA -> IA32_MCG_CAP" },
-		{ 1, 0, REG_EDX, 1U << 21, 0x600, "DS -> IA32_DS_AREA" },
-		{ 1, 0, REG_ECX, 1U << 7, 0x198, "EST -> IA32_PERF_STATUS" },
-		{ 1, 0, REG_EDX, 1U << 22, 0x19c, "ACPI -> IA32_THERM_STATUS" },
-		{ 7, 0, REG_EBX, CPUID7_EBX_TSC_ADJUST, MSR_IA32_TSC_ADJUST, "TSC_ADJUST -> IA32_TSC_ADJUST" },
+	    {1, 0, REG_ECX, 1U << 15, 0x345, "PDCM -> IA32_PERF_CAPABILITIES"},
+	    {1, 0, REG_EDX, 1U << 14, 0x179, "MCA -> IA32_MCG_CAP"},
+	    {1, 0, REG_EDX, 1U << 21, 0x600, "DS -> IA32_DS_AREA"},
+	    {1, 0, REG_ECX, 1U << 7, 0x198, "EST -> IA32_PERF_STATUS"},
+	    {1, 0, REG_EDX, 1U << 22, 0x19c, "ACPI -> IA32_THERM_STATUS"},
+	    {7, 0, REG_EBX, CPUID7_EBX_TSC_ADJUST, MSR_IA32_TSC_ADJUST, "TSC_ADJUST -> IA32_TSC_ADJUST"},
 	};
 	printf("MSRs implied by CPUID:\n");
 	for (unsigned i = 0; i < ARRAY_SIZE(implied); i++) {
 		struct cpuid_regs r = cpuid(implied[i].leaf, implied[i].sub);
-		uint32_t regs[4] = { r.eax, r.ebx, r.ecx, r.edx };
+		uint32_t regs[4] = {r.eax, r.ebx, r.ecx, r.edx};
 		if (implied[i].leaf > cpuid(0, 0).eax || !(regs[implied[i].reg] & implied[i].bit)) {
 			printf("  %-32s not shown\n", implied[i].what);
 			continue;
@@ -292,8 +292,9 @@ static void check_tsc_write(void)
 	wrmsr(MSR_IA32_TSC, want);
 	uint64_t now = rdtsc(), m = rdmsr(MSR_IA32_TSC);
 	uint64_t adj = adjust ? rdmsr(MSR_IA32_TSC_ADJUST) : 0;
-	printf("TSC written %#llx: rdtsc %#llx, rdmsr %#llx, TSC_ADJUST %#llx -> %#llx\n", (unsigned long long)want,
-	       (unsigned long long)now, (unsigned long long)m, (unsigned long long)adj0, (unsigned long long)adj);
+	printf("TSC written %#llx: rdtsc %#llx, rdmsr %#llx, TSC_ADJUST %#llx -> %#llx\n",
+	       (unsigned long long)want, (unsigned long long)now, (unsigned long long)m,
+	       (unsigned long long)adj0, (unsigned long long)adj);
 	EXPECT_RANGE(m, want, want + TSC_SLACK);
 	EXPECT_RANGE(now, want, want + TSC_SLACK);
 	if (adjust) {
@@ -318,8 +319,8 @@ static void check_misc_enable(void)
 	printf("MISC_ENABLE %#llx written back\n", (unsigned long long)v);
 	if (skip_unless_coopvmm("MISC_ENABLE reserved-bit #GP"))
 		return;
-	expect_gp("wrmsr MISC_ENABLE with bit 22 set", wrmsr_safe(MSR_IA32_MISC_ENABLE, v | MISC_RESERVED_BIT, &ti),
-		  &ti);
+	expect_gp("wrmsr MISC_ENABLE with bit 22 set",
+		  wrmsr_safe(MSR_IA32_MISC_ENABLE, v | MISC_RESERVED_BIT, &ti), &ti);
 	EXPECT_EQ(rdmsr(MSR_IA32_MISC_ENABLE), v);
 }
 

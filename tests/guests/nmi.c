@@ -22,7 +22,7 @@
 #define RTE_DM_NMI	   (4U << 8)
 #define RTE_DEST(id)	   ((uint32_t)(id) << 24)
 #define PIT_PIN		   2
-#define NMI_PIT_HZ		   100
+#define NMI_PIT_HZ	   100
 #define WAIT_MS		   200
 #define BLOCKED_SPIN_MS	   5
 
@@ -99,8 +99,8 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	uint64_t t1 = rdtsc();
 	pit_ch0_stop();
 	ioapic_mask(PIT_PIN, true);
-	printf("cli; hlt ended by an I/O APIC NMI after %u us (count %u -> %u)\n", (uint32_t)tsc_to_us(t1 - t0),
-	       before, nmi_count);
+	printf("cli; hlt ended by an I/O APIC NMI after %u us (count %u -> %u)\n",
+	       (uint32_t)tsc_to_us(t1 - t0), before, nmi_count);
 	EXPECT_GT(nmi_count, before);
 	return 0;
 }

@@ -30,12 +30,12 @@
 #include "arch/x86/msr.h"
 #include "tests/harness/harness.h"
 
-#define MSR_FILE_MAX 64
+#define MSR_FILE_MAX	   64
 #define CPUID_OVERRIDE_MAX 8
-#define WRMSR_LOG_MAX 16
-#define FAKE_TSC_START 1000000000ULL
-#define FAKE_TSC_STEP 100ULL
-#define SPIN_LIMIT 1000
+#define WRMSR_LOG_MAX	   16
+#define FAKE_TSC_START	   1000000000ULL
+#define FAKE_TSC_STEP	   100ULL
+#define SPIN_LIMIT	   1000
 
 static struct {
 	enum fcpu_cpuid_mode cpuid_mode;
@@ -61,20 +61,20 @@ static const struct {
 	uint32_t leaf, sub;
 	struct cpuid_regs r;
 } table[] = {
-	{ 0x0, 0, { 0x16, 0x756e6547, 0x6c65746e, 0x49656e69 } },             /* GenuineIntel */
-	{ 0x1, 0, { 0x000906ea, 0x00100800, 0x7ffafbff, 0xbfebfbff } },
-	{ 0x4, 0, { 0x1c004121, 0x01c0003f, 0x0000003f, 0x00000000 } },
-	{ 0x6, 0, { 0x000027f7, 0x00000002, 0x00000009, 0x00000000 } },
-	{ 0x7, 0, { 0x00000000, 0x029c6fbf, 0x40000000, 0xbc000400 } },
-	{ 0xa, 0, { 0x07300404, 0x00000000, 0x00000000, 0x00000603 } },
-	{ 0xb, 0, { 0x00000001, 0x00000002, 0x00000100, 0x00000003 } },
-	{ 0xb, 1, { 0x00000004, 0x00000008, 0x00000201, 0x00000003 } },
-	{ 0xd, 0, { 0x0000001f, 0x00000440, 0x00000440, 0x00000000 } },
-	{ 0x16, 0, { 0x00000e10, 0x00001194, 0x00000064, 0x00000000 } },
-	{ 0x80000000, 0, { 0x80000008, 0, 0, 0 } },
-	{ 0x80000001, 0, { 0x00000000, 0x00000000, 0x00000121, 0x2c100800 } },
-	{ 0x80000007, 0, { 0x00000000, 0x00000000, 0x00000000, 0x00000100 } },
-	{ 0x80000008, 0, { 0x00003027, 0x00000000, 0x00000000, 0x00000000 } },
+    {0x0, 0, {0x16, 0x756e6547, 0x6c65746e, 0x49656e69}}, /* GenuineIntel */
+    {0x1, 0, {0x000906ea, 0x00100800, 0x7ffafbff, 0xbfebfbff}},
+    {0x4, 0, {0x1c004121, 0x01c0003f, 0x0000003f, 0x00000000}},
+    {0x6, 0, {0x000027f7, 0x00000002, 0x00000009, 0x00000000}},
+    {0x7, 0, {0x00000000, 0x029c6fbf, 0x40000000, 0xbc000400}},
+    {0xa, 0, {0x07300404, 0x00000000, 0x00000000, 0x00000603}},
+    {0xb, 0, {0x00000001, 0x00000002, 0x00000100, 0x00000003}},
+    {0xb, 1, {0x00000004, 0x00000008, 0x00000201, 0x00000003}},
+    {0xd, 0, {0x0000001f, 0x00000440, 0x00000440, 0x00000000}},
+    {0x16, 0, {0x00000e10, 0x00001194, 0x00000064, 0x00000000}},
+    {0x80000000, 0, {0x80000008, 0, 0, 0}},
+    {0x80000001, 0, {0x00000000, 0x00000000, 0x00000121, 0x2c100800}},
+    {0x80000007, 0, {0x00000000, 0x00000000, 0x00000000, 0x00000100}},
+    {0x80000008, 0, {0x00003027, 0x00000000, 0x00000000, 0x00000000}},
 };
 
 static uint64_t fake_dr[8];
@@ -87,7 +87,7 @@ void fcpu_reset(void)
 	cpu.linear_bits = 48;
 	cpu.tsc = FAKE_TSC_START;
 	cpu.tsc_step = FAKE_TSC_STEP;
-	cpu.irq_enabled = false;   /* exits are handled with interrupts off */
+	cpu.irq_enabled = false; /* exits are handled with interrupts off */
 }
 
 void fcpu_set_cpuid_mode(enum fcpu_cpuid_mode m)
@@ -98,7 +98,8 @@ void fcpu_set_cpuid_mode(enum fcpu_cpuid_mode m)
 void fcpu_set_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs r)
 {
 	unsigned i = 0;
-	while (i < cpu.ncpuid_override && (cpu.cpuid_override[i].leaf != leaf || cpu.cpuid_override[i].sub != sub))
+	while (i < cpu.ncpuid_override &&
+	       (cpu.cpuid_override[i].leaf != leaf || cpu.cpuid_override[i].sub != sub))
 		i++;
 	if (i == CPUID_OVERRIDE_MAX) {
 		hv_violation("harness", "too many CPUID overrides");
@@ -205,19 +206,21 @@ static struct cpuid_regs table_leaf(uint32_t leaf, uint32_t sub)
 	for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (table[i].leaf == leaf && (table[i].sub == sub || !by_sub))
 			return table[i].r;
-	return (struct cpuid_regs){ 0, 0, 0, 0 };
+	return (struct cpuid_regs){0, 0, 0, 0};
 }
 
 struct cpuid_regs host_test_cpuid(uint32_t leaf, uint32_t sub)
 {
-	struct cpuid_regs r = { 0, 0, 0, 0 };
+	struct cpuid_regs r = {0, 0, 0, 0};
 	uint32_t max_basic, max_ext;
 	switch (cpu.cpuid_mode) {
 	case FCPU_CPUID_ALL_ONES:
-		r = (struct cpuid_regs){ ~0U, ~0U, ~0U, ~0U };
+		r = (struct cpuid_regs){~0U, ~0U, ~0U, ~0U};
 		break;
 	case FCPU_CPUID_HOST:
-		__asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(sub));
+		__asm__ volatile("cpuid"
+				 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+				 : "a"(leaf), "c"(sub));
 		break;
 	default:
 		max_basic = table_leaf(0, 0).eax;
@@ -254,7 +257,8 @@ void host_test_irq_enable(void)
 void host_test_cpu_relax(void)
 {
 	if (++cpu.spins == SPIN_LIMIT)
-		hv_violation("deadlock", "spinning on a lock that is held: self-deadlock in a single-threaded run");
+		hv_violation("deadlock",
+			     "spinning on a lock that is held: self-deadlock in a single-threaded run");
 	if (cpu.spins >= SPIN_LIMIT)
 		hv_break_locks();
 }
@@ -314,11 +318,11 @@ uint64_t host_test_rdmsr(uint32_t msr)
 void host_test_wrmsr(uint32_t msr, uint64_t val)
 {
 	if (cpu.nwr < WRMSR_LOG_MAX)
-		cpu.wr_log[cpu.nwr] = (struct fcpu_msr){ msr, val };
+		cpu.wr_log[cpu.nwr] = (struct fcpu_msr){msr, val};
 	cpu.nwr++;
 	switch (msr) {
 	case HV_MSR_STAR:
-		break;   /* any value */
+		break; /* any value */
 	case HV_MSR_LSTAR:
 	case HV_MSR_CSTAR:
 	case HV_MSR_KERNEL_GS_BASE:
@@ -327,7 +331,8 @@ void host_test_wrmsr(uint32_t msr, uint64_t val)
 	case HV_MSR_SYSENTER_ESP:
 	case HV_MSR_SYSENTER_EIP:
 		if (!canonical(val)) {
-			hv_violation("wrmsr-unchecked", "host WRMSR 0x%x with non-canonical 0x%llx: #GP in the VMM", msr,
+			hv_violation("wrmsr-unchecked",
+				     "host WRMSR 0x%x with non-canonical 0x%llx: #GP in the VMM", msr,
 				     (unsigned long long)val);
 			return;
 		}
@@ -335,8 +340,8 @@ void host_test_wrmsr(uint32_t msr, uint64_t val)
 	case HV_MSR_SFMASK:
 	case HV_MSR_TSC_AUX:
 		if (val >> 32) {
-			hv_violation("wrmsr-unchecked", "host WRMSR 0x%x with EDX 0x%x != 0: #GP in the VMM", msr,
-				     (unsigned)(val >> 32));
+			hv_violation("wrmsr-unchecked", "host WRMSR 0x%x with EDX 0x%x != 0: #GP in the VMM",
+				     msr, (unsigned)(val >> 32));
 			return;
 		}
 		break;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* fake_env.c: what the exit handlers and vmm/vm.c call outside the files
+/* fake_env.c: what the exit handlers and vmm/vm/vm.c call outside the files
  * under test, for the host harness: the log, the scheduler's kicks, the VMM
  * heap and the guest-RAM pool, the timer rates, the VMX capabilities and
- * the few vmm/vmcs.c functions on the exit path. */
+ * the few vmm/vcpu/vmcs.c functions on the exit path. */
 #define LOG_PREFIX "harness"
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,24 +14,25 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "tests/harness/harness.h"
-#include "vmm/log.h"
-#include "vmm/mm.h"
-#include "vmm/defer.h"
-#include "vmm/errno.h"
-#include "vmm/kick.h"
-#include "vmm/sched.h"
-#include "vmm/timer.h"
-#include "vmm/vm.h"
-#include "vmm/vmcs.h"
-#include "vmm/vmcs_access.h"
+#include "vmm/platform/log.h"
+#include "vmm/platform/mm.h"
+#include "vmm/vcpu/defer.h"
+#include "vmm/lib/errno.h"
+#include "vmm/platform/kick.h"
+#include "vmm/vm/sched.h"
+#include "vmm/platform/timer.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/vcpu/vmcs.h"
+#include "vmm/vcpu/vmcs_access.h"
+#include "vmm/platform/vmx.h"
 
-#define LOG_MAX 512
-#define PAGE 4096ULL
+#define LOG_MAX	  512
+#define PAGE	  4096ULL
 #define RAM_ALIGN (2ULL << 20)
-#define GUARD (2ULL << 20)   /* inaccessible on each side of guest RAM */
+#define GUARD	  (2ULL << 20) /* inaccessible on each side of guest RAM */
 
 /* A 2 GHz TSC (timer_rates.tsc_khz: CPUID 0x40000001, vPIT and vLAPIC). */
-struct timer_rates timer_rates = { 2000000, 100000, "fake" };
+struct timer_rates timer_rates = {2000000, 100000, "fake"};
 struct vmx_caps vmx_caps;
 
 static char last_log[LOG_MAX];
@@ -94,7 +95,7 @@ void fenv_set_panic_hook(void (*hook)(const char *msg))
 	panic_hook = hook;
 }
 
-/* --- vmm/log.h --- */
+/* --- vmm/platform/log.h --- */
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
@@ -135,7 +136,7 @@ void log_fatal(const char *prefix, const char *fmt, ...)
 	abort();
 }
 
-/* --- vmm/kick.h --- */
+/* --- vmm/platform/kick.h --- */
 
 void cpu_kick(uint32_t cpu)
 {
@@ -143,7 +144,7 @@ void cpu_kick(uint32_t cpu)
 	kicks++;
 }
 
-/* --- vmm/defer.h: the requests are kept until the test (or hv_run, in
+/* --- vmm/vcpu/defer.h: the requests are kept until the test (or hv_run, in
  * automatic mode) completes them --- */
 
 #define FENV_DEFER_MAX 64
@@ -194,7 +195,7 @@ int fenv_complete_deferred(unsigned i)
 	return ioreq_complete(r.vm, r.vcpu, r.seq, serve, NULL);
 }
 
-/* --- vmm/sched.h --- */
+/* --- vmm/vm/sched.h --- */
 
 uint32_t sched_pick_cpu(uint32_t n)
 {
@@ -202,13 +203,13 @@ uint32_t sched_pick_cpu(uint32_t n)
 	return 0;
 }
 
-void sched_add(struct vcpu *v)
+int sched_add(struct vcpu *v)
 {
 	(void)v;
+	return 0;
 }
 
-
-/* --- vmm/mm.h: the VMM heap is host memory, "physical" = host address ---
+/* --- vmm/platform/mm.h: the VMM heap is host memory, "physical" = host address ---
  * Allocations are recycled by size (a VM per fuzz input would otherwise
  * map and unmap memory every time); ASan sees every byte as freed memory
  * while it is not handed out, so a use after free or an overflow into
@@ -220,10 +221,10 @@ void sched_add(struct vcpu *v)
 #endif
 #if defined(__SANITIZE_ADDRESS__) || defined(HAVE_ASAN)
 #include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
 #else
-#define POISON(p, n) ((void)(p), (void)(n))
+#define POISON(p, n)   ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
@@ -279,7 +280,7 @@ void heap_free_pages(uint64_t pa, uint64_t npages)
  * regions. One mapping is kept for reuse (the fuzzer makes a VM per
  * input) and zeroed when freed. */
 static struct {
-	uint8_t *base;     /* the whole reservation */
+	uint8_t *base; /* the whole reservation */
 	uint64_t reserved;
 	uint8_t *ram;
 	uint64_t size;
@@ -293,7 +294,7 @@ uint64_t guest_ram_alloc(uint64_t bytes)
 		return (uint64_t)(uintptr_t)ram_cache.ram;
 	}
 	if (ram_cache.in_use)
-		return 0;   /* one VM at a time */
+		return 0; /* one VM at a time */
 	if (ram_cache.base)
 		munmap(ram_cache.base, ram_cache.reserved);
 	uint64_t reserved = bytes + 2 * GUARD + RAM_ALIGN;
@@ -323,14 +324,14 @@ void guest_ram_free(uint64_t pa, uint64_t bytes)
 	ram_cache.in_use = false;
 }
 
-/* --- vmm/timer.h --- */
+/* --- vmm/platform/timer.h --- */
 
 uint64_t tsc_to_us(uint64_t cycles)
 {
 	return cycles / (timer_rates.tsc_khz / 1000);
 }
 
-/* --- vmm/vmcs.h: the functions on the exit/entry path --- */
+/* --- vmm/vcpu/vmcs.h: the functions on the exit/entry path --- */
 
 void vmcs_proc_controls(uint32_t set, uint32_t clear)
 {
@@ -346,5 +347,5 @@ void vmcs_guest_sipi(uint8_t vector)
 
 void vmcs_dump_guest(struct vcpu *v)
 {
-	(void)v;   /* reads every field; the harness checks the handlers' reads only */
+	(void)v; /* reads every field; the harness checks the handlers' reads only */
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* fake_vmcs.c: the VMCS of the host harness. Replaces vmm/vmcs_access.c
+/* fake_vmcs.c: the VMCS of the host harness. Replaces vmm/vcpu/vmcs_access.c
  * (VMREAD/VMWRITE on the current VMCS) with a table of the fields
  * arch/x86/vmcs.h names, so the exit handlers run unmodified on the host.
  *
@@ -21,39 +21,136 @@
 
 #include "arch/x86/vmcs.h"
 #include "tests/harness/harness.h"
-#include "vmm/vmcs_access.h"
+#include "vmm/vcpu/vmcs_access.h"
 
-#define F(name) { name, #name }
+#define F(name)                                                                                              \
+	{                                                                                                    \
+		name, #name                                                                                  \
+	}
 static const struct {
 	uint32_t enc;
 	const char *name;
 } fields[] = {
-	F(VMCS_VPID), F(GUEST_ES_SEL), F(GUEST_CS_SEL), F(GUEST_SS_SEL), F(GUEST_DS_SEL), F(GUEST_FS_SEL),
-	F(GUEST_GS_SEL), F(GUEST_LDTR_SEL), F(GUEST_TR_SEL), F(HOST_ES_SEL), F(HOST_CS_SEL),
-	F(HOST_SS_SEL), F(HOST_DS_SEL), F(HOST_FS_SEL), F(HOST_GS_SEL), F(HOST_TR_SEL), F(IO_BITMAP_A),
-	F(IO_BITMAP_B), F(MSR_BITMAP), F(VM_EXIT_MSR_STORE_ADDR), F(VM_EXIT_MSR_LOAD_ADDR),
-	F(VM_ENTRY_MSR_LOAD_ADDR), F(TSC_OFFSET), F(EPT_POINTER), F(GUEST_PHYSICAL_ADDRESS),
-	F(VMCS_LINK_POINTER), F(GUEST_IA32_DEBUGCTL), F(GUEST_IA32_PAT), F(GUEST_IA32_EFER),
-	F(GUEST_PDPTE0), F(GUEST_PDPTE1), F(GUEST_PDPTE2), F(GUEST_PDPTE3), F(HOST_IA32_PAT),
-	F(HOST_IA32_EFER), F(PIN_BASED_CONTROLS), F(PROC_BASED_CONTROLS), F(EXCEPTION_BITMAP),
-	F(PAGE_FAULT_ERROR_MASK), F(PAGE_FAULT_ERROR_MATCH), F(CR3_TARGET_COUNT), F(VM_EXIT_CONTROLS),
-	F(VM_EXIT_MSR_STORE_COUNT), F(VM_EXIT_MSR_LOAD_COUNT), F(VM_ENTRY_CONTROLS),
-	F(VM_ENTRY_MSR_LOAD_COUNT), F(VM_ENTRY_INTR_INFO), F(VM_ENTRY_EXCEPTION_ERROR),
-	F(VM_ENTRY_INSTRUCTION_LEN), F(TPR_THRESHOLD), F(PROC_BASED_CONTROLS2), F(VM_INSTRUCTION_ERROR),
-	F(VM_EXIT_REASON), F(VM_EXIT_INTR_INFO), F(VM_EXIT_INTR_ERROR), F(IDT_VECTORING_INFO),
-	F(IDT_VECTORING_ERROR), F(VM_EXIT_INSTRUCTION_LEN), F(VM_EXIT_INSTRUCTION_INFO), F(GUEST_ES_LIMIT),
-	F(GUEST_CS_LIMIT), F(GUEST_SS_LIMIT), F(GUEST_DS_LIMIT), F(GUEST_FS_LIMIT), F(GUEST_GS_LIMIT),
-	F(GUEST_LDTR_LIMIT), F(GUEST_TR_LIMIT), F(GUEST_GDTR_LIMIT), F(GUEST_IDTR_LIMIT), F(GUEST_ES_AR),
-	F(GUEST_CS_AR), F(GUEST_SS_AR), F(GUEST_DS_AR), F(GUEST_FS_AR), F(GUEST_GS_AR), F(GUEST_LDTR_AR),
-	F(GUEST_TR_AR), F(GUEST_INTERRUPTIBILITY), F(GUEST_ACTIVITY_STATE), F(GUEST_SYSENTER_CS),
-	F(VMX_PREEMPTION_TIMER), F(HOST_SYSENTER_CS), F(CR0_GUEST_HOST_MASK), F(CR4_GUEST_HOST_MASK),
-	F(CR0_READ_SHADOW), F(CR4_READ_SHADOW), F(EXIT_QUALIFICATION), F(GUEST_LINEAR_ADDRESS),
-	F(GUEST_CR0), F(GUEST_CR3), F(GUEST_CR4), F(GUEST_ES_BASE), F(GUEST_CS_BASE), F(GUEST_SS_BASE),
-	F(GUEST_DS_BASE), F(GUEST_FS_BASE), F(GUEST_GS_BASE), F(GUEST_LDTR_BASE), F(GUEST_TR_BASE),
-	F(GUEST_GDTR_BASE), F(GUEST_IDTR_BASE), F(GUEST_DR7), F(GUEST_RSP), F(GUEST_RIP), F(GUEST_RFLAGS),
-	F(GUEST_PENDING_DBG_EXCEPTIONS), F(GUEST_SYSENTER_ESP), F(GUEST_SYSENTER_EIP), F(HOST_CR0),
-	F(HOST_CR3), F(HOST_CR4), F(HOST_FS_BASE), F(HOST_GS_BASE), F(HOST_TR_BASE), F(HOST_GDTR_BASE),
-	F(HOST_IDTR_BASE), F(HOST_SYSENTER_ESP), F(HOST_SYSENTER_EIP), F(HOST_RSP), F(HOST_RIP),
+    F(VMCS_VPID),
+    F(GUEST_ES_SEL),
+    F(GUEST_CS_SEL),
+    F(GUEST_SS_SEL),
+    F(GUEST_DS_SEL),
+    F(GUEST_FS_SEL),
+    F(GUEST_GS_SEL),
+    F(GUEST_LDTR_SEL),
+    F(GUEST_TR_SEL),
+    F(HOST_ES_SEL),
+    F(HOST_CS_SEL),
+    F(HOST_SS_SEL),
+    F(HOST_DS_SEL),
+    F(HOST_FS_SEL),
+    F(HOST_GS_SEL),
+    F(HOST_TR_SEL),
+    F(IO_BITMAP_A),
+    F(IO_BITMAP_B),
+    F(MSR_BITMAP),
+    F(VM_EXIT_MSR_STORE_ADDR),
+    F(VM_EXIT_MSR_LOAD_ADDR),
+    F(VM_ENTRY_MSR_LOAD_ADDR),
+    F(TSC_OFFSET),
+    F(EPT_POINTER),
+    F(GUEST_PHYSICAL_ADDRESS),
+    F(VMCS_LINK_POINTER),
+    F(GUEST_IA32_DEBUGCTL),
+    F(GUEST_IA32_PAT),
+    F(GUEST_IA32_EFER),
+    F(GUEST_PDPTE0),
+    F(GUEST_PDPTE1),
+    F(GUEST_PDPTE2),
+    F(GUEST_PDPTE3),
+    F(HOST_IA32_PAT),
+    F(HOST_IA32_EFER),
+    F(PIN_BASED_CONTROLS),
+    F(PROC_BASED_CONTROLS),
+    F(EXCEPTION_BITMAP),
+    F(PAGE_FAULT_ERROR_MASK),
+    F(PAGE_FAULT_ERROR_MATCH),
+    F(CR3_TARGET_COUNT),
+    F(VM_EXIT_CONTROLS),
+    F(VM_EXIT_MSR_STORE_COUNT),
+    F(VM_EXIT_MSR_LOAD_COUNT),
+    F(VM_ENTRY_CONTROLS),
+    F(VM_ENTRY_MSR_LOAD_COUNT),
+    F(VM_ENTRY_INTR_INFO),
+    F(VM_ENTRY_EXCEPTION_ERROR),
+    F(VM_ENTRY_INSTRUCTION_LEN),
+    F(TPR_THRESHOLD),
+    F(PROC_BASED_CONTROLS2),
+    F(VM_INSTRUCTION_ERROR),
+    F(VM_EXIT_REASON),
+    F(VM_EXIT_INTR_INFO),
+    F(VM_EXIT_INTR_ERROR),
+    F(IDT_VECTORING_INFO),
+    F(IDT_VECTORING_ERROR),
+    F(VM_EXIT_INSTRUCTION_LEN),
+    F(VM_EXIT_INSTRUCTION_INFO),
+    F(GUEST_ES_LIMIT),
+    F(GUEST_CS_LIMIT),
+    F(GUEST_SS_LIMIT),
+    F(GUEST_DS_LIMIT),
+    F(GUEST_FS_LIMIT),
+    F(GUEST_GS_LIMIT),
+    F(GUEST_LDTR_LIMIT),
+    F(GUEST_TR_LIMIT),
+    F(GUEST_GDTR_LIMIT),
+    F(GUEST_IDTR_LIMIT),
+    F(GUEST_ES_AR),
+    F(GUEST_CS_AR),
+    F(GUEST_SS_AR),
+    F(GUEST_DS_AR),
+    F(GUEST_FS_AR),
+    F(GUEST_GS_AR),
+    F(GUEST_LDTR_AR),
+    F(GUEST_TR_AR),
+    F(GUEST_INTERRUPTIBILITY),
+    F(GUEST_ACTIVITY_STATE),
+    F(GUEST_SYSENTER_CS),
+    F(VMX_PREEMPTION_TIMER),
+    F(HOST_SYSENTER_CS),
+    F(CR0_GUEST_HOST_MASK),
+    F(CR4_GUEST_HOST_MASK),
+    F(CR0_READ_SHADOW),
+    F(CR4_READ_SHADOW),
+    F(EXIT_QUALIFICATION),
+    F(GUEST_LINEAR_ADDRESS),
+    F(GUEST_CR0),
+    F(GUEST_CR3),
+    F(GUEST_CR4),
+    F(GUEST_ES_BASE),
+    F(GUEST_CS_BASE),
+    F(GUEST_SS_BASE),
+    F(GUEST_DS_BASE),
+    F(GUEST_FS_BASE),
+    F(GUEST_GS_BASE),
+    F(GUEST_LDTR_BASE),
+    F(GUEST_TR_BASE),
+    F(GUEST_GDTR_BASE),
+    F(GUEST_IDTR_BASE),
+    F(GUEST_DR7),
+    F(GUEST_RSP),
+    F(GUEST_RIP),
+    F(GUEST_RFLAGS),
+    F(GUEST_PENDING_DBG_EXCEPTIONS),
+    F(GUEST_SYSENTER_ESP),
+    F(GUEST_SYSENTER_EIP),
+    F(HOST_CR0),
+    F(HOST_CR3),
+    F(HOST_CR4),
+    F(HOST_FS_BASE),
+    F(HOST_GS_BASE),
+    F(HOST_TR_BASE),
+    F(HOST_GDTR_BASE),
+    F(HOST_IDTR_BASE),
+    F(HOST_SYSENTER_ESP),
+    F(HOST_SYSENTER_EIP),
+    F(HOST_RSP),
+    F(HOST_RIP),
 };
 #undef F
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -62,8 +159,8 @@ static uint64_t value[NFIELDS];
 static bool is_set[NFIELDS], vmm_wrote[NFIELDS];
 static uint32_t errors;
 
-#define ENC_LIMIT 0x8000   /* every encoding in Appendix B is below this */
-static int16_t slot[ENC_LIMIT];     /* index + 1, 0 = not a field */
+#define ENC_LIMIT 0x8000	/* every encoding in Appendix B is below this */
+static int16_t slot[ENC_LIMIT]; /* index + 1, 0 = not a field */
 
 static int index_of(uint32_t enc)
 {
@@ -77,9 +174,12 @@ static int index_of(uint32_t enc)
 static uint64_t width_mask(uint32_t enc)
 {
 	switch ((enc >> 13) & 3) {
-	case 0: return 0xffffULL;
-	case 2: return 0xffffffffULL;
-	default: return ~0ULL;
+	case 0:
+		return 0xffffULL;
+	case 2:
+		return 0xffffffffULL;
+	default:
+		return ~0ULL;
 	}
 }
 
@@ -173,21 +273,21 @@ void fvmcs_clear_writes(void)
 	memset(vmm_wrote, 0, sizeof(vmm_wrote));
 }
 
-/* --- what the VMM links against instead of vmm/vmcs_access.c --- */
+/* --- what the VMM links against instead of vmm/vcpu/vmcs_access.c --- */
 
 void vmcs_write(uint32_t enc, uint64_t v)
 {
 	int i = index_of(enc);
 	if (i < 0) {
 		errors++;
-		hv_violation("vmcs-unknown-field", "VMWRITE of unsupported VMCS field 0x%04x value 0x%llx", enc,
-			     (unsigned long long)v);
+		hv_violation("vmcs-unknown-field", "VMWRITE of unsupported VMCS field 0x%04x value 0x%llx",
+			     enc, (unsigned long long)v);
 		return;
 	}
 	if (fvmcs_is_read_only(enc)) {
 		errors++;
-		hv_violation("vmcs-write-read-only", "VMWRITE to read-only field %s value 0x%llx", fields[i].name,
-			     (unsigned long long)v);
+		hv_violation("vmcs-write-read-only", "VMWRITE to read-only field %s value 0x%llx",
+			     fields[i].name, (unsigned long long)v);
 		return;
 	}
 	value[i] = v & width_mask(enc);
@@ -204,7 +304,8 @@ uint64_t vmcs_read(uint32_t enc)
 		return 0;
 	}
 	if (!is_set[i]) {
-		hv_violation("vmcs-read-unset", "VMREAD of %s, which is not set for this exit", fields[i].name);
+		hv_violation("vmcs-read-unset", "VMREAD of %s, which is not set for this exit",
+			     fields[i].name);
 		return 0;
 	}
 	return value[i];
@@ -219,7 +320,7 @@ uint32_t vmcs_errors(void)
 
 const char *vm_instruction_error_name(uint64_t err)
 {
-	return err == 12 ? "VMREAD/VMWRITE from/to unsupported VMCS component"
+	return err == 12   ? "VMREAD/VMWRITE from/to unsupported VMCS component"
 	       : err == 13 ? "VMWRITE to read-only VMCS component"
 			   : "unknown error";
 }

@@ -13,27 +13,29 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
-#include "vmm/exit.h"
-#include "vmm/guest_mem.h"
-#include "vmm/ioreq.h"
-#include "vmm/virq.h"
-#include "vmm/vm.h"
-#include "vmm/vmcs.h"
-#include "vmm/vmcs_access.h"
+#include "vmm/vcpu/exit.h"
+#include "vmm/vcpu/guest_mem.h"
+#include "vmm/vcpu/ioreq.h"
+#include "vmm/vcpu/virq.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/vm/vm.h"
+#include "vmm/vcpu/vmcs.h"
+#include "vmm/vcpu/vmcs_access.h"
 
 #define MAX_VIOLATIONS 16
-#define TEXT_MAX 320
-#define PAGE 4096ULL
-#define MAXPHYADDR 39                 /* the fake CPU's CPUID 0x80000008 EAX[7:0] */
-#define TESTDEV_PAGE 0xfeb00000ULL
+#define TEXT_MAX       320
+#define PAGE	       4096ULL
+#define MAXPHYADDR     39 /* the fake CPU's CPUID 0x80000008 EAX[7:0] */
+#define TESTDEV_PAGE   0xfeb00000ULL
 
 /* Segment access rights (24.4.1) beyond arch/x86/vmcs.h's AR_CODE16,
  * AR_DATA16, AR_CODE32 and AR_DATA32. */
-#define AR_CODE64 0xa09bU
-#define AR_TSS_BUSY 0x008bU
+#define AR_CODE64	0xa09bU
+#define AR_TSS_BUSY	0x008bU
 #define AR_LDT_UNUSABLE 0x10000U
 
-const char *const hv_mode_names[HV_MODES] = { "real", "prot16", "prot32", "paging32", "pae", "long64", "compat" };
+const char *const hv_mode_names[HV_MODES] = {"real", "prot16", "prot32", "paging32",
+					     "pae",  "long64", "compat"};
 
 /* ---- violations ---- */
 
@@ -142,7 +144,7 @@ void hv_map(struct vm *vm, uint64_t la, uint64_t gpa, uint64_t flags)
 	}
 	case HV_PAE: {
 		uint64_t *pdpte = entry64(vm, pt_root, (unsigned)((la >> 30) & 3));
-		uint64_t pd = next_table(vm, pdpte, PTE_P);   /* PAE PDPTEs: bits 2:1 reserved */
+		uint64_t pd = next_table(vm, pdpte, PTE_P); /* PAE PDPTEs: bits 2:1 reserved */
 		uint64_t pt = next_table(vm, entry64(vm, pd, (unsigned)((la >> 21) & 0x1ff)), up);
 		*entry64(vm, pt, (unsigned)((la >> 12) & 0x1ff)) = (gpa & PTE_ADDR_MASK) | flags;
 		for (unsigned i = 0; i < 4; i++)
@@ -171,7 +173,8 @@ void hv_poke(struct vm *vm, uint64_t la, const void *bytes, unsigned len)
 		uint64_t gpa;
 		uint8_t *p;
 		if (guest_translate(v, la + i, GUEST_READ, &gpa, NULL) || !(p = hv_gpa(vm, gpa, 1))) {
-			hv_violation("harness", "hv_poke: linear 0x%llx is not RAM", (unsigned long long)(la + i));
+			hv_violation("harness", "hv_poke: linear 0x%llx is not RAM",
+				     (unsigned long long)(la + i));
 			return;
 		}
 		*p = b[i];
@@ -210,13 +213,14 @@ static void set_controls(struct vcpu *v, bool ia32e)
 {
 	fvmcs_set(PIN_BASED_CONTROLS, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER | 0x16);
 	fvmcs_set(PROC_BASED_CONTROLS, PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-					       PROC_SECONDARY_CONTROLS | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
-					       0x04006172);
+					   PROC_SECONDARY_CONTROLS | PROC_MWAIT_EXITING |
+					   PROC_MONITOR_EXITING | 0x04006172);
 	fvmcs_set(PROC_BASED_CONTROLS2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST |
-						PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID);
-	fvmcs_set(VM_EXIT_CONTROLS, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
-					    EXIT_LOAD_PAT | 0x36dff);
-	fvmcs_set(VM_ENTRY_CONTROLS, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT | 0x11ff | (ia32e ? ENTRY_IA32E_MODE_GUEST : 0));
+					    PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID);
+	fvmcs_set(VM_EXIT_CONTROLS, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+					EXIT_SAVE_PAT | EXIT_LOAD_PAT | 0x36dff);
+	fvmcs_set(VM_ENTRY_CONTROLS,
+		  ENTRY_LOAD_EFER | ENTRY_LOAD_PAT | 0x11ff | (ia32e ? ENTRY_IA32E_MODE_GUEST : 0));
 	fvmcs_set(EXCEPTION_BITMAP, 0);
 	fvmcs_set(PAGE_FAULT_ERROR_MASK, 0);
 	fvmcs_set(PAGE_FAULT_ERROR_MATCH, 0);
@@ -250,7 +254,7 @@ static void set_host_state(void)
 
 static void set_common_guest_state(void)
 {
-	set_segment(6, 0, 0, 0, AR_LDT_UNUSABLE);   /* LDTR */
+	set_segment(6, 0, 0, 0, AR_LDT_UNUSABLE); /* LDTR */
 	fvmcs_set(GUEST_GDTR_BASE, 0);
 	fvmcs_set(GUEST_GDTR_LIMIT, 0xffff);
 	fvmcs_set(GUEST_IDTR_BASE, 0);
@@ -309,7 +313,9 @@ void hv_set_mode(struct vm *vm, enum hv_mode m)
 {
 	struct vcpu *v = &vm->vcpu[0];
 	bool ia32e = m == HV_LONG64 || m == HV_COMPAT;
-	uint32_t code_ar = m == HV_REAL || m == HV_PROT16 ? AR_CODE16 : m == HV_LONG64 ? AR_CODE64 : AR_CODE32;
+	uint32_t code_ar = m == HV_REAL || m == HV_PROT16 ? AR_CODE16
+			   : m == HV_LONG64		  ? AR_CODE64
+							  : AR_CODE32;
 	uint32_t data_ar = m == HV_REAL || m == HV_PROT16 ? AR_DATA16 : AR_DATA32;
 	uint32_t limit = m == HV_REAL || m == HV_PROT16 ? 0xffff : 0xffffffff;
 	cur_mode = m;
@@ -353,11 +359,11 @@ void hv_set_mode(struct vm *vm, enum hv_mode m)
 
 struct vm *hv_create(uint64_t mem, uint32_t nvcpus, enum hv_mode m)
 {
-	static const uint32_t switched[] = { HV_MSR_STAR, HV_MSR_LSTAR, HV_MSR_CSTAR, HV_MSR_SFMASK,
-					     HV_MSR_KERNEL_GS_BASE, HV_MSR_TSC_AUX };
+	static const uint32_t switched[] = {HV_MSR_STAR,   HV_MSR_LSTAR,	  HV_MSR_CSTAR,
+					    HV_MSR_SFMASK, HV_MSR_KERNEL_GS_BASE, HV_MSR_TSC_AUX};
 	char err[128];
 	struct vm *vm = NULL;
-	if (cur_vm)   /* left by a test that stopped early */
+	if (cur_vm) /* left by a test that stopped early */
 		hv_destroy(cur_vm);
 	hv_clear_violations();
 	fcpu_reset();
@@ -378,7 +384,7 @@ void hv_destroy(struct vm *vm)
 {
 	uint32_t n = vm->nvcpus;
 	for (uint32_t i = 0; i < n; i++)
-		vm_vcpu_stopped(&vm->vcpu[i]);   /* the last one frees the VM */
+		vm_vcpu_stopped(&vm->vcpu[i]); /* the last one frees the VM */
 	cur_vm = NULL;
 	if (fenv_live_allocations())
 		hv_violation("leak", "%llu VMM heap pages not freed after the VM ended",
@@ -405,9 +411,11 @@ static const char *check_injection(char *buf, size_t len)
 	bool has_code = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
 	bool want_code = type == 3 && (pe || !unrestricted) && has_code;
 	if (info & 0x7ffff000ULL)
-		snprintf(buf, len, "injected event 0x%llx: reserved bits 30:12 set", (unsigned long long)info);
+		snprintf(buf, len, "injected event 0x%llx: reserved bits 30:12 set",
+			 (unsigned long long)info);
 	else if (type == 1 || type == 7)
-		snprintf(buf, len, "injected event 0x%llx: type %u is reserved here", (unsigned long long)info, type);
+		snprintf(buf, len, "injected event 0x%llx: type %u is reserved here",
+			 (unsigned long long)info, type);
 	else if (type == 2 && vec != 2)
 		snprintf(buf, len, "injected NMI with vector %u", vec);
 	else if (type == 3 && vec > 31)
@@ -453,7 +461,8 @@ const char *hv_entry_check(void)
 		return buf;
 	}
 	if (cr3 >> MAXPHYADDR) {
-		snprintf(buf, sizeof(buf), "CR3 0x%llx beyond MAXPHYADDR (26.3.1.1)", (unsigned long long)cr3);
+		snprintf(buf, sizeof(buf), "CR3 0x%llx beyond MAXPHYADDR (26.3.1.1)",
+			 (unsigned long long)cr3);
 		return buf;
 	}
 	if ((cr0 & CR0_PG) && (cr4 & CR4_PAE) && !ia32e)
@@ -471,9 +480,9 @@ const char *hv_entry_check(void)
 /* ---- one exit ---- */
 
 static const uint32_t exit_info_fields[] = {
-	VM_INSTRUCTION_ERROR, VM_EXIT_REASON, VM_EXIT_INTR_INFO, VM_EXIT_INTR_ERROR, IDT_VECTORING_INFO,
-	IDT_VECTORING_ERROR, VM_EXIT_INSTRUCTION_LEN, VM_EXIT_INSTRUCTION_INFO, EXIT_QUALIFICATION,
-	GUEST_LINEAR_ADDRESS, GUEST_PHYSICAL_ADDRESS,
+    VM_INSTRUCTION_ERROR, VM_EXIT_REASON,	VM_EXIT_INTR_INFO,	 VM_EXIT_INTR_ERROR,
+    IDT_VECTORING_INFO,	  IDT_VECTORING_ERROR,	VM_EXIT_INSTRUCTION_LEN, VM_EXIT_INSTRUCTION_INFO,
+    EXIT_QUALIFICATION,	  GUEST_LINEAR_ADDRESS, GUEST_PHYSICAL_ADDRESS,
 };
 
 #define NCTL 64
@@ -487,15 +496,17 @@ static struct {
 static uint64_t control_bits_allowed(uint32_t f)
 {
 	switch (f) {
-	case VM_ENTRY_CONTROLS: return ENTRY_IA32E_MODE_GUEST;
-	case PROC_BASED_CONTROLS: return PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING;
+	case VM_ENTRY_CONTROLS:
+		return ENTRY_IA32E_MODE_GUEST;
+	case PROC_BASED_CONTROLS:
+		return PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING;
 	case VM_ENTRY_INTR_INFO:
 	case VM_ENTRY_EXCEPTION_ERROR:
 	case VM_ENTRY_INSTRUCTION_LEN:
 	case CR0_READ_SHADOW:
 	case CR4_READ_SHADOW:
 	case VMX_PREEMPTION_TIMER:
-	case TSC_OFFSET:       /* WRMSR IA32_TSC / IA32_TSC_ADJUST set the guest's TSC */
+	case TSC_OFFSET: /* WRMSR IA32_TSC / IA32_TSC_ADJUST set the guest's TSC */
 		return ~0ULL;
 	default:
 		return 0;
@@ -620,7 +631,7 @@ struct hv_result hv_run(struct vcpu *v, const struct hv_exit *e)
 	unsigned viol_before = hv_violations();
 	res.valid_before = hv_entry_check() == NULL;
 	if (hv_violations() != viol_before)
-		res.valid_before = false;   /* the state itself is incomplete */
+		res.valid_before = false; /* the state itself is incomplete */
 	snapshot_controls();
 	fvmcs_clear_writes();
 	fcpu_clear_wrmsr_log();
@@ -632,7 +643,7 @@ struct hv_result hv_run(struct vcpu *v, const struct hv_exit *e)
 
 	res.running = vm->state == VM_RUNNING;
 	if (res.running && v->io.state != IOREQ_IDLE) {
-		res.waiting = true;   /* not entered until the completion (manual mode) */
+		res.waiting = true; /* not entered until the completion (manual mode) */
 		res.rip_after = fvmcs_get(GUEST_RIP);
 		return res;
 	}
@@ -662,12 +673,14 @@ struct hv_result hv_run(struct vcpu *v, const struct hv_exit *e)
 	 * most 15, for an EPT violation) or not at all; not at all when the
 	 * exit interrupted event delivery or the handler raised a fault. */
 	uint64_t delta = res.rip_after - res.rip_before;
-	bool handler_fault = !delivering && (inj & INTR_INFO_VALID) && (inj & INTR_TYPE_MASK) == INTR_TYPE_HW_EXCEPTION;
+	bool handler_fault =
+	    !delivering && (inj & INTR_INFO_VALID) && (inj & INTR_TYPE_MASK) == INTR_TYPE_HW_EXCEPTION;
 	if (delta) {
 		if (delivering)
-			hv_violation("rip-during-delivery",
-				     "RIP moved by %llu on an exit during event delivery (IDT-vectoring 0x%x)",
-				     (unsigned long long)delta, e->idt_info);
+			hv_violation(
+			    "rip-during-delivery",
+			    "RIP moved by %llu on an exit during event delivery (IDT-vectoring 0x%x)",
+			    (unsigned long long)delta, e->idt_info);
 		else if (handler_fault)
 			hv_violation("rip-with-fault", "RIP moved by %llu and exception 0x%llx injected",
 				     (unsigned long long)delta, (unsigned long long)inj);
@@ -715,7 +728,7 @@ struct hv_result hv_run_ept(struct vcpu *v, uint64_t gpa, uint64_t qual)
 /* ---- known VMM bugs (reported; the fuzzer counts them) ---- */
 
 const struct hv_known_bug hv_known_bugs[] = {
-	{ NULL, NULL },
+    {NULL, NULL},
 };
 
 const struct hv_known_bug *hv_known_bug(const char *tag)

@@ -278,12 +278,12 @@ def boot_coopvmm(g):
 
 # ---------------------------------------------------------------- lines
 
-COM1_LINE_MAX = 159     # vmm/vuart.c: VUART_LINE_MAX - 1
+COM1_LINE_MAX = 159     # vmm/vdev/vuart.c: VUART_LINE_MAX - 1
 
 
 def com1_view(data):
     """Lines of the bytes DATA as coopvmm's COM1 stand-in would log them
-    (vmm/vuart.c; docs/guest-platform.md, Devices): '\r' dropped, a byte
+    (vmm/vdev/vuart.c; docs/guest-platform.md, Devices): '\r' dropped, a byte
     outside 0x20-0x7e shown as '?', a line cut every 159 characters. The
     last line counts even without its newline."""
     lines, cur = [], []

@@ -5,7 +5,8 @@
 # (every macro defined once, architectural ones only in arch/x86);
 # license.spdx_everywhere: tools/check-spdx (every source file carries its
 # SPDX-License-Identifier line); docs.references_exist: tools/check-doc-refs
-# (every cited .md document is in the repository).
+# (every cited .md document is in the repository); format.clang_format:
+# tools/check-format (every .c/.h as clang-format writes it; make format).
 # Output as the other suites (tests/system/lib.py): 'PASS: name' or
 # 'FAIL: name: reason' per check, then 'N passed, N failed'.
 import os
@@ -17,6 +18,7 @@ CHECKS = (
     ("constants.defined_once", ["tools/check-constants"]),
     ("license.spdx_everywhere", ["tools/check-spdx"]),
     ("docs.references_exist", ["tools/check-doc-refs"]),
+    ("format.clang_format", ["tools/check-format"]),
 )
 
 

@@ -12,21 +12,21 @@
 #include "arch/x86/vmx.h"
 #include "test.h"
 #include "tests/harness/harness.h"
-#include "vmm/exit.h"
-#include "vmm/vlapic.h"
-#include "vmm/vm.h"
-#include "vmm/vmcs_access.h"
+#include "vmm/vcpu/exit.h"
+#include "vmm/vdev/vlapic.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/vcpu/vmcs_access.h"
+#include "vmm/platform/vmx.h"
 
-#define XGP0 (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | INTR_INFO_ERROR_VALID | 13U)
-#define XGP_REAL (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | 13U)   /* real mode: no error code */
-#define XUD (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | 6U)
-#define IOQ(port, size, in) (((uint64_t)(port) << 16) | ((size) == 4 ? 3U : (size) - 1U) | ((in) ? IOQ_IN : 0))
-#define CRQ(cr, type, gpr) ((uint64_t)(cr) | ((uint64_t)(type) << 4) | ((uint64_t)(gpr) << 8))
+#define XGP0		    (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | INTR_INFO_ERROR_VALID | 13U)
+#define XGP_REAL	    (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | 13U) /* real mode: no error code */
+#define XUD		    (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | 6U)
+#define IOQ(port, size, in) (((uint64_t)(port) << 16) | ((size) == 4 ? 3U : (size)-1U) | ((in) ? IOQ_IN : 0))
+#define CRQ(cr, type, gpr)  ((uint64_t)(cr) | ((uint64_t)(type) << 4) | ((uint64_t)(gpr) << 8))
 
 /* No invariant broken so far (fake VMCS, fake CPU, checks after exits). */
-#define EXPECT_CLEAN()                                                                      \
-	EXPECT_MSG(hv_violations() == 0, "%u violation(s); first: %s", hv_violations(), \
-		   hv_violation_text(0))
+#define EXPECT_CLEAN()                                                                                       \
+	EXPECT_MSG(hv_violations() == 0, "%u violation(s); first: %s", hv_violations(), hv_violation_text(0))
 
 static inline struct vm *exit_vm(enum hv_mode m)
 {
@@ -37,10 +37,10 @@ static inline struct vm *exit_vm(enum hv_mode m)
 }
 
 /* End the VM and check nothing leaked and no invariant broke. */
-#define EXIT_DONE(vm)                  \
-	do {                           \
-		hv_destroy(vm);        \
-		EXPECT_CLEAN();        \
+#define EXIT_DONE(vm)                                                                                        \
+	do {                                                                                                 \
+		hv_destroy(vm);                                                                              \
+		EXPECT_CLEAN();                                                                              \
 	} while (0)
 
 /* RDMSR/WRMSR exits (2 bytes). */

@@ -14,8 +14,8 @@
 #include "test.h"
 
 #define FULLNAME_MAX 128
-#define MESSAGE_MAX 1024
-#define CONTEXT_MAX 256
+#define MESSAGE_MAX  1024
+#define CONTEXT_MAX  256
 
 static struct test_case *test_list;
 static size_t test_count;
@@ -47,8 +47,7 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 	snprintf(test_message, sizeof(test_message), "%s:%d: ", file, line);
 	n = strlen(test_message);
 	if (test_ctx[0]) {
-		snprintf(test_message + n, sizeof(test_message) - n, "[%s] ",
-			 test_ctx);
+		snprintf(test_message + n, sizeof(test_message) - n, "[%s] ", test_ctx);
 		n = strlen(test_message);
 	}
 	va_start(ap, fmt);
@@ -96,7 +95,8 @@ static int run_one(struct test_case *t, const char *name)
 		if (failed)
 			printf("XFAIL: %s: known VMM bug: %s (%s)\n", name, t->known_bug, test_message);
 		else
-			printf("XPASS: %s: the known bug is fixed (%s): make it a plain TEST\n", name, t->known_bug);
+			printf("XPASS: %s: the known bug is fixed (%s): make it a plain TEST\n", name,
+			       t->known_bug);
 		fflush(stdout);
 		return failed ? -1 : 1;
 	}
@@ -131,9 +131,15 @@ int main(int argc, char **argv)
 		if (!matches(name, pattern))
 			continue;
 		switch (run_one(all[i], name)) {
-		case 1: passed++; break;
-		case 0: failed++; break;
-		default: skipped++; break;
+		case 1:
+			passed++;
+			break;
+		case 0:
+			failed++;
+			break;
+		default:
+			skipped++;
+			break;
 		}
 	}
 	free(all);

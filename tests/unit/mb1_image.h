@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "vmm/mb1_loader.h"
+#include "vmm/vm/mb1_loader.h"
 
 struct mb1_image {
 	uint8_t b[0x3000];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_acpi_build.c: the guest's firmware tables (vmm/acpi_build.c) read
+/* test_acpi_build.c: the guest's firmware tables (vmm/vm/acpi_build.c) read
  * back the way an OS finds them: the RSDP by its scan of 0xE0000-0xFFFFF,
  * every checksum and length, RSDT and XSDT listing the same tables, the
  * FADT's PM blocks, FACS and DSDT, the MADT for 1 to 255 vCPUs, the MP
@@ -8,21 +8,21 @@
 #include <stdlib.h>
 
 #include "exit_util.h"
-#include "vmm/acpi_build.h"
-#include "vmm/errno.h"
-#include "vmm/virq.h"
-#include "vmm/vpm.h"
+#include "vmm/vm/acpi_build.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vcpu/virq.h"
+#include "vmm/vdev/vpm.h"
 
-#define RAM_SIZE (2U << 20)
-#define FILL 0xa5
-#define LAPIC_BASE 0xfee00000U      /* docs/guest-platform.md, written here on purpose */
-#define IOAPIC_BASE 0xfec00000U
-#define PM_TMR_PORT 0x608
-#define PM1A_EVT_PORT 0x600
-#define PM1A_CNT_PORT 0x604
-#define SCI_IRQ 9
-#define INTI_LEVEL_HIGH 0xd         /* active high (01), level (11 << 2) */
-#define INTI_EDGE_HIGH 0x5
+#define RAM_SIZE	(2U << 20)
+#define FILL		0xa5
+#define LAPIC_BASE	0xfee00000U /* docs/guest-platform.md, written here on purpose */
+#define IOAPIC_BASE	0xfec00000U
+#define PM_TMR_PORT	0x608
+#define PM1A_EVT_PORT	0x600
+#define PM1A_CNT_PORT	0x604
+#define SCI_IRQ		9
+#define INTI_LEVEL_HIGH 0xd /* active high (01), level (11 << 2) */
+#define INTI_EDGE_HIGH	0x5
 
 static uint8_t *ram;
 static struct acpi_build_result res;
@@ -163,11 +163,11 @@ TEST(acpi_build, fadt_pm_blocks_facs_dsdt)
 	EXPECT_EQ(f.pm1a_cnt_blk, PM1A_CNT_PORT);
 	EXPECT_EQ(f.pm1_cnt_len, 2);
 	EXPECT_EQ(f.pm1b_evt_blk | f.pm1b_cnt_blk | f.pm2_cnt_blk | f.gpe0_blk | f.gpe1_blk, 0);
-	EXPECT_TRUE(f.flags & (1U << 8));       /* TMR_VAL_EXT: 32 bits */
-	EXPECT_FALSE(f.flags & (1U << 20));     /* not hardware-reduced */
-	EXPECT_TRUE(f.flags & (1U << 0));       /* WBINVD */
+	EXPECT_TRUE(f.flags & (1U << 8));   /* TMR_VAL_EXT: 32 bits */
+	EXPECT_FALSE(f.flags & (1U << 20)); /* not hardware-reduced */
+	EXPECT_TRUE(f.flags & (1U << 0));   /* WBINVD */
 	/* The 64-bit fields agree with the 32-bit ones. */
-	EXPECT_EQ(f.x_pm_tmr_blk.space_id, 1);  /* system I/O */
+	EXPECT_EQ(f.x_pm_tmr_blk.space_id, 1); /* system I/O */
 	EXPECT_EQ(f.x_pm_tmr_blk.bit_width, 32);
 	EXPECT_EQ(f.x_pm_tmr_blk.address, PM_TMR_PORT);
 	EXPECT_EQ(f.x_pm1a_evt_blk.bit_width, 32);
@@ -196,9 +196,9 @@ static void check_madt(uint32_t ncpus)
 	EXPECT_EQ(build(ncpus), 0);
 	struct acpi_header h = table(res.madt, "APIC");
 	EXPECT_EQ(rd32(res.madt + 36), LAPIC_BASE);
-	EXPECT_EQ(rd32(res.madt + 40), 1);   /* PCAT_COMPAT */
+	EXPECT_EQ(rd32(res.madt + 40), 1); /* PCAT_COMPAT */
 	uint32_t cpus = 0, ioapics = 0, nmis = 0, isos = 0;
-	bool seen[256] = { false };
+	bool seen[256] = {false};
 	uint32_t off = 44;
 	while (off < h.length) {
 		test_context("%u vCPUs, entry at offset %u", ncpus, off);
@@ -207,17 +207,17 @@ static void check_madt(uint32_t ncpus)
 		EXPECT_LE(off + len, h.length);
 		const uint8_t *e = ram + res.madt + off;
 		switch (type) {
-		case 0:   /* processor local APIC */
+		case 0: /* processor local APIC */
 			EXPECT_EQ(len, 8);
-			EXPECT_EQ(e[2], e[3]);               /* UID = APIC ID */
+			EXPECT_EQ(e[2], e[3]); /* UID = APIC ID */
 			EXPECT_LT(e[3], ncpus);
 			EXPECT_FALSE(seen[e[3]]);
 			seen[e[3]] = true;
 			EXPECT_EQ(rd32(res.madt + off + 4), 1); /* enabled */
-			EXPECT_EQ(e[3], cpus);               /* in order */
+			EXPECT_EQ(e[3], cpus);			/* in order */
 			cpus++;
 			break;
-		case 1:   /* I/O APIC */
+		case 1: /* I/O APIC */
 			EXPECT_EQ(len, 12);
 			EXPECT_EQ(e[2], 0);
 			EXPECT_EQ(rd32(res.madt + off + 4), IOAPIC_BASE);
@@ -226,7 +226,7 @@ static void check_madt(uint32_t ncpus)
 			break;
 		case 2: { /* interrupt source override */
 			EXPECT_EQ(len, 10);
-			EXPECT_EQ(e[2], 0);   /* ISA */
+			EXPECT_EQ(e[2], 0); /* ISA */
 			uint32_t gsi = rd32(res.madt + off + 4);
 			uint16_t flags = (uint16_t)(e[8] | e[9] << 8);
 			if (e[3] == 0) {
@@ -240,11 +240,11 @@ static void check_madt(uint32_t ncpus)
 			isos++;
 			break;
 		}
-		case 4:   /* local APIC NMI */
+		case 4: /* local APIC NMI */
 			EXPECT_EQ(len, 6);
 			EXPECT_EQ(e[2], 0xff);
 			EXPECT_EQ(e[3] | e[4] << 8, INTI_EDGE_HIGH);
-			EXPECT_EQ(e[5], 1);  /* LINT1 */
+			EXPECT_EQ(e[5], 1); /* LINT1 */
 			nmis++;
 			break;
 		default:
@@ -284,26 +284,27 @@ static void check_mp(uint32_t ncpus)
 	EXPECT_EQ(build(ncpus), 0);
 	uint32_t f = find_mp();
 	EXPECT_EQ(f, res.mp_float);
-	EXPECT_EQ(ram[f + 8], 1);       /* length in paragraphs */
-	EXPECT_EQ(ram[f + 9], 4);       /* MP 1.4 */
-	EXPECT_EQ(ram[f + 11], 0);      /* a configuration table, not a default one */
+	EXPECT_EQ(ram[f + 8], 1);  /* length in paragraphs */
+	EXPECT_EQ(ram[f + 9], 4);  /* MP 1.4 */
+	EXPECT_EQ(ram[f + 11], 0); /* a configuration table, not a default one */
 	uint32_t c = rd32(f + 4);
 	EXPECT_EQ(c, res.mp_config);
 	EXPECT_TRUE(!memcmp(ram + c, "PCMP", 4));
-	uint16_t len = (uint16_t)(ram[c + 4] | ram[c + 5] << 8), count = (uint16_t)(ram[c + 34] | ram[c + 35] << 8);
+	uint16_t len = (uint16_t)(ram[c + 4] | ram[c + 5] << 8),
+		 count = (uint16_t)(ram[c + 34] | ram[c + 35] << 8);
 	EXPECT_LE(c + len, 0x100000);
 	EXPECT_EQ(sum(c, len), 0);
 	EXPECT_EQ(ram[c + 6], 4);
 	EXPECT_EQ(rd32(c + 36), LAPIC_BASE);
 	uint32_t off = 44, cpus = 0, buses = 0, ioapics = 0, lints = 0;
-	bool irq_seen[16] = { false };
+	bool irq_seen[16] = {false};
 	for (uint16_t i = 0; i < count; i++) {
 		test_context("%u vCPUs, MP entry %u at %u", ncpus, i, off);
 		const uint8_t *e = ram + c + off;
 		switch (e[0]) {
 		case 0:
 			EXPECT_EQ(e[1], cpus);
-			EXPECT_EQ(e[3], cpus == 0 ? 3 : 1);   /* enabled, BSP on APIC ID 0 only */
+			EXPECT_EQ(e[3], cpus == 0 ? 3 : 1); /* enabled, BSP on APIC ID 0 only */
 			cpus++;
 			off += 20;
 			break;
@@ -322,21 +323,21 @@ static void check_mp(uint32_t ncpus)
 			off += 8;
 			break;
 		case 3: {
-			EXPECT_EQ(e[1], 0);    /* INT */
-			EXPECT_EQ(e[4], 0);    /* bus ISA */
+			EXPECT_EQ(e[1], 0); /* INT */
+			EXPECT_EQ(e[4], 0); /* bus ISA */
 			uint8_t irq = e[5];
 			EXPECT_LT(irq, 16);
-			EXPECT_NE(irq, 2);     /* the cascade */
+			EXPECT_NE(irq, 2); /* the cascade */
 			EXPECT_FALSE(irq_seen[irq]);
 			irq_seen[irq] = true;
-			EXPECT_EQ(e[6], 0);    /* I/O APIC ID */
+			EXPECT_EQ(e[6], 0); /* I/O APIC ID */
 			EXPECT_EQ(e[7], irq == 0 ? 2 : irq);
 			EXPECT_EQ(e[2] | e[3] << 8, irq == SCI_IRQ ? INTI_LEVEL_HIGH : 0);
 			off += 8;
 			break;
 		}
 		case 4:
-			if (e[1] == 3) {       /* ExtINT to the BSP's LINT0 */
+			if (e[1] == 3) { /* ExtINT to the BSP's LINT0 */
 				EXPECT_EQ(e[6], 0);
 				EXPECT_EQ(e[7], 0);
 			} else {
@@ -374,10 +375,15 @@ TEST(acpi_build, tables_do_not_overlap_and_stay_in_the_bios_area)
 	struct {
 		uint32_t at, len;
 	} t[] = {
-		{ res.rsdp, 36 }, { res.mp_float, 16 }, { res.facs, 64 },
-		{ res.dsdt, rd32(res.dsdt + 4) }, { res.fadt, rd32(res.fadt + 4) }, { res.madt, rd32(res.madt + 4) },
-		{ res.rsdt, rd32(res.rsdt + 4) }, { res.xsdt, rd32(res.xsdt + 4) },
-		{ res.mp_config, (uint32_t)(ram[res.mp_config + 4] | ram[res.mp_config + 5] << 8) },
+	    {res.rsdp, 36},
+	    {res.mp_float, 16},
+	    {res.facs, 64},
+	    {res.dsdt, rd32(res.dsdt + 4)},
+	    {res.fadt, rd32(res.fadt + 4)},
+	    {res.madt, rd32(res.madt + 4)},
+	    {res.rsdt, rd32(res.rsdt + 4)},
+	    {res.xsdt, rd32(res.xsdt + 4)},
+	    {res.mp_config, (uint32_t)(ram[res.mp_config + 4] | ram[res.mp_config + 5] << 8)},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		EXPECT_GE(t[i].at, 0xf0000);
@@ -418,7 +424,7 @@ TEST(acpi_build, refuses_what_it_cannot_describe)
 TEST(acpi_build, a_corrupted_table_fails_its_checksum)
 {
 	/* The checks above can fail: flip one byte of each table. */
-	const uint32_t *tables[] = { &res.rsdt, &res.xsdt, &res.fadt, &res.dsdt, &res.madt };
+	const uint32_t *tables[] = {&res.rsdt, &res.xsdt, &res.fadt, &res.dsdt, &res.madt};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		EXPECT_EQ(build(2), 0);
 		uint32_t a = *tables[i];
@@ -427,7 +433,7 @@ TEST(acpi_build, a_corrupted_table_fails_its_checksum)
 		EXPECT_NE(sum(a, rd32(a + 4)), 0);
 	}
 	EXPECT_EQ(build(2), 0);
-	ram[res.rsdp + 16] ^= 1;   /* the RSDT address */
+	ram[res.rsdp + 16] ^= 1; /* the RSDT address */
 	EXPECT_EQ(find_rsdp(0xe0000, 0x100000), 0);
 }
 
@@ -494,9 +500,9 @@ TEST(acpi_build, vm_tables_and_the_port_the_fadt_names)
 	EXPECT_LE(got, after);
 	EXPECT_GE(got, VPM_TMR_START);
 	hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(f.pm_tmr_blk + 3, 1, true), 1);
-	EXPECT_EQ(v->regs[RAX] & 0xff, 0xff);   /* top byte, within 2 s of the start */
+	EXPECT_EQ(v->regs[RAX] & 0xff, 0xff); /* top byte, within 2 s of the start */
 	hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(f.pm1a_cnt_blk, 2, true), 1);
-	EXPECT_EQ(v->regs[RAX] & 0xffff, 1);    /* SCI_EN */
+	EXPECT_EQ(v->regs[RAX] & 0xffff, 1); /* SCI_EN */
 	EXPECT_EQ(vm->unclaimed_io, 0);
 	EXIT_DONE(vm);
 }

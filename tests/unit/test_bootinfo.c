@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_bootinfo.c: the Multiboot2 information parser (vmm/bootinfo.c)
+/* test_bootinfo.c: the Multiboot2 information parser (vmm/platform/bootinfo.c)
  * against hand-built MBIs, well-formed and hostile (Multiboot2 spec 3.6). */
 #include "test.h"
 
-#include "vmm/bootinfo.h"
-#include "vmm/errno.h"
-#include "vmm/multiboot2.h"
+#include "vmm/platform/bootinfo.h"
+#include "vmm/lib/errno.h"
+#include "arch/x86/multiboot2.h"
 
 struct mbi_builder {
 	uint8_t buf[8192] __attribute__((aligned(8)));
@@ -60,9 +60,9 @@ static uint64_t mbi_end(struct mbi_builder *b)
 }
 
 static const struct mb2_mmap_entry qemu_map[] = {
-	{ 0, 0x9fc00, MEM_USABLE, 0 },
-	{ 0xf0000, 0x10000, MEM_RESERVED, 0 },
-	{ 0x100000, 0x1fee0000, MEM_USABLE, 0 },
+    {0, 0x9fc00, MEM_USABLE, 0},
+    {0xf0000, 0x10000, MEM_RESERVED, 0},
+    {0x100000, 0x1fee0000, MEM_USABLE, 0},
 };
 
 static struct mbi_builder b;
@@ -77,7 +77,7 @@ TEST(bootinfo, well_formed)
 	mbi_module(&b, 0x200000, 0x300000, "/boot/bzImage console=ttyS1");
 	mbi_module(&b, 0x300000, 0x380000, "/boot/initrd");
 	mbi_mmap(&b, qemu_map, 3, sizeof(struct mb2_mmap_entry));
-	struct acpi_rsdp rsdp = { .signature = "RSD PTR ", .revision = 2, .rsdt_address = 0x1234 };
+	struct acpi_rsdp rsdp = {.signature = "RSD PTR ", .revision = 2, .rsdt_address = 0x1234};
 	struct mb2_tag *t = mbi_tag(&b, MB2_TAG_ACPI_NEW, sizeof(*t) + sizeof(rsdp));
 	memcpy(t + 1, &rsdp, sizeof(rsdp));
 	rsdp.rsdt_address = 0x9999;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_cmdline.c: unit tests of the boot command-line parser (vmm/cmdline.c):
+/* test_cmdline.c: unit tests of the boot command-line parser (vmm/platform/cmdline.c):
  * every key, suffix and number form, every error class with its message, and
  * random input that must never crash. */
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/cmdline.h"
-#include "vmm/errno.h"
+#include "vmm/platform/cmdline.h"
+#include "vmm/lib/errno.h"
 
 #define ERR_LEN 256
 
@@ -40,7 +40,7 @@ TEST(cmdline, defaults)
 
 TEST(cmdline, empty_lines)
 {
-	static const char *const lines[] = { "", " ", "\t\n\r \v\f", "   " };
+	static const char *const lines[] = {"", " ", "\t\n\r \v\f", "   "};
 	struct boot_config def, cfg;
 	size_t i;
 
@@ -56,10 +56,10 @@ TEST(cmdline, empty_lines)
 
 TEST(cmdline, every_key)
 {
-	struct boot_config cfg = parse_ok(
-		"vmm_mem=32M iopm_mem=256M shared_mem=4M iopms=2 loglevel=3 "
-		"iopm_console_irq=4 cpu_enum=mptable timer_ref=pmtimer selftest=ap_pf "
-		"run=cpuid:8M,msr");
+	struct boot_config cfg =
+	    parse_ok("vmm_mem=32M iopm_mem=256M shared_mem=4M iopms=2 loglevel=3 "
+		     "iopm_console_irq=4 cpu_enum=mptable timer_ref=pmtimer selftest=ap_pf "
+		     "run=cpuid:8M,msr");
 
 	EXPECT_EQ(cfg.vmm_mem, 32 * MiB);
 	EXPECT_EQ(cfg.cpu_enum, CPU_ENUM_MPTABLE);
@@ -95,24 +95,24 @@ TEST(cmdline, sizes)
 		const char *line;
 		uint64_t vmm_mem;
 	} cases[] = {
-		{ "vmm_mem=2097152", 2 * MiB },
-		{ "vmm_mem=2048k", 2 * MiB },
-		{ "vmm_mem=2048K", 2 * MiB },
-		{ "vmm_mem=3m", 3 * MiB },
-		{ "vmm_mem=3M", 3 * MiB },
-		{ "vmm_mem=1g", 1 * GiB },
-		{ "vmm_mem=1G", 1 * GiB },
-		{ "vmm_mem=0x200000", 2 * MiB },
-		{ "vmm_mem=0X300000", 3 * MiB },
-		{ "vmm_mem=0xAbCdEf000", 0xabcdef000ULL },
-		{ "vmm_mem=0x800k", 2 * MiB },
-		{ "vmm_mem=0x10M", 16 * MiB },
-		{ "vmm_mem=0x2G", 2 * GiB },
-		{ "vmm_mem=0004M", 4 * MiB },
-		{ "vmm_mem=2049M", 2049 * MiB },
-		{ "vmm_mem=16777215G", 16777215ULL * GiB },
-		{ "vmm_mem=0xfffffffffffff000", 0xfffffffffffff000ULL },
-		{ "vmm_mem=17179869183G", 17179869183ULL * GiB },
+	    {"vmm_mem=2097152", 2 * MiB},
+	    {"vmm_mem=2048k", 2 * MiB},
+	    {"vmm_mem=2048K", 2 * MiB},
+	    {"vmm_mem=3m", 3 * MiB},
+	    {"vmm_mem=3M", 3 * MiB},
+	    {"vmm_mem=1g", 1 * GiB},
+	    {"vmm_mem=1G", 1 * GiB},
+	    {"vmm_mem=0x200000", 2 * MiB},
+	    {"vmm_mem=0X300000", 3 * MiB},
+	    {"vmm_mem=0xAbCdEf000", 0xabcdef000ULL},
+	    {"vmm_mem=0x800k", 2 * MiB},
+	    {"vmm_mem=0x10M", 16 * MiB},
+	    {"vmm_mem=0x2G", 2 * GiB},
+	    {"vmm_mem=0004M", 4 * MiB},
+	    {"vmm_mem=2049M", 2049 * MiB},
+	    {"vmm_mem=16777215G", 16777215ULL * GiB},
+	    {"vmm_mem=0xfffffffffffff000", 0xfffffffffffff000ULL},
+	    {"vmm_mem=17179869183G", 17179869183ULL * GiB},
 	};
 	size_t i;
 
@@ -169,70 +169,70 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-	/* unknown key */
-	{ "frobnicate=1", "frobnicate=1: ", "unknown parameter" },
-	{ "frobnicate", "frobnicate: ", "unknown parameter" },
-	{ "IOPMS=1", "IOPMS=1: ", "unknown parameter" },
-	{ "iopms=1 /boot/x", "/boot/x: ", "unknown parameter" },
-	{ "vmm_memory=4M", "vmm_memory=4M: ", "unknown parameter" },
-	{ "=5", "=5: ", "missing parameter name" },
-	{ "=", "=: ", "missing parameter name" },
-	/* missing '=' */
-	{ "iopms", "iopms: ", "missing '='" },
-	{ "vmm_mem", "vmm_mem: ", "missing '=' (expected vmm_mem=<size>)" },
-	/* empty value */
-	{ "iopms=", "iopms=: ", "empty value" },
-	{ "shared_mem=", "shared_mem=: ", "empty value" },
-	/* not a number */
-	{ "iopm_mem=abc", "iopm_mem=abc: ", "not a size (expected a number with optional K, M or G suffix)" },
-	{ "iopm_mem=K", "iopm_mem=K: ", "not a size" },
-	{ "vmm_mem=0xZZ", "vmm_mem=0xZZ: ", "not a size" },
-	{ "vmm_mem=-4M", "vmm_mem=-4M: ", "not a size" },
-	{ "iopms=x", "iopms=x: ", "not a number (expected a decimal integer)" },
-	{ "iopms=-1", "iopms=-1: ", "not a number" },
-	{ "iopms=+1", "iopms=+1: ", "not a number" },
-	{ "loglevel= 1", "loglevel=: ", "empty value" },
-	/* trailing garbage */
-	{ "iopm_mem=12Q", "iopm_mem=12Q: ", "not a size, trailing \"Q\"" },
-	{ "vmm_mem=4MB", "vmm_mem=4MB: ", "trailing \"B\"" },
-	{ "vmm_mem=4M4", "vmm_mem=4M4: ", "trailing \"4\"" },
-	{ "vmm_mem=0x", "vmm_mem=0x: ", "trailing \"x\"" },
-	{ "vmm_mem=1.5M", "vmm_mem=1.5M: ", "trailing \".5M\"" },
-	{ "iopms=3x", "iopms=3x: ", "not a number, trailing \"x\"" },
-	{ "iopms=1=2", "iopms=1=2: ", "trailing \"=2\"" },
-	{ "iopms=0x2", "iopms=0x2: ", "trailing \"x2\"" },
-	{ "loglevel=1K", "loglevel=1K: ", "trailing \"K\"" },
-	/* overflow */
-	{ "vmm_mem=18446744073709551616", "vmm_mem=18446744073709551616: ", "too large" },
-	{ "vmm_mem=0x10000000000000000", "vmm_mem=0x10000000000000000: ", "too large" },
-	{ "vmm_mem=17179869184G", "vmm_mem=17179869184G: ", "too large" },
-	{ "vmm_mem=0x40000000000000M", "vmm_mem=0x40000000000000M: ", "too large" },
-	{ "vmm_mem=18014398509481984K", "vmm_mem=18014398509481984K: ", "too large" },
-	{ "iopms=99999999999999999999", "iopms=99999999999999999999: ", "too large" },
-	/* below minimum */
-	{ "vmm_mem=0", "vmm_mem=0: ", "below the minimum of 2M" },
-	{ "vmm_mem=1M", "vmm_mem=1M: ", "below the minimum of 2M" },
-	{ "iopm_mem=8M", "iopm_mem=8M: ", "below the minimum of 16M" },
-	{ "shared_mem=60K", "shared_mem=60K: ", "below the minimum of 64K" },
-	/* above maximum */
-	{ "shared_mem=512M", "shared_mem=512M: ", "above the maximum of 256M" },
-	{ "shared_mem=0x10001000", "shared_mem=0x10001000: ", "above the maximum of 256M" },
-	{ "iopms=9", "iopms=9: ", "too many IOPMs (maximum 8)" },
-	{ "iopms=4294967296", "iopms=4294967296: ", "too many IOPMs (maximum 8)" },
-	{ "loglevel=4", "loglevel=4: ", "(maximum 3)" },
-	{ "iopm_console_irq=16", "iopm_console_irq=16: ", "not an ISA IRQ (maximum 15)" },
-	/* misaligned */
-	{ "vmm_mem=2049K", "vmm_mem=2049K: ", "not a multiple of 4K" },
-	{ "vmm_mem=0x200001", "vmm_mem=0x200001: ", "not a multiple of 4K" },
-	{ "iopm_mem=17M", "iopm_mem=17M: ", "not a multiple of 2M" },
-	{ "shared_mem=65537", "shared_mem=65537: ", "not a multiple of 4K" },
-	/* duplicates */
-	{ "iopms=1 iopms=2", "iopms=2: ", "duplicate parameter (already given as iopms=1)" },
-	{ "iopms=1 iopms=x", "iopms=x: ", "duplicate" },
-	{ "iopms=1 iopms", "iopms: ", "missing '='" },
-	{ "vmm_mem=4M loglevel=1 vmm_mem=4M", "vmm_mem=4M: ", "already given as vmm_mem=4M" },
-	/* the first error wins, later words are not looked at */
-	{ "iopms=2 frob=1 vmm_mem=1", "frob=1: ", "unknown parameter" },
+    /* unknown key */
+    {"frobnicate=1", "frobnicate=1: ", "unknown parameter"},
+    {"frobnicate", "frobnicate: ", "unknown parameter"},
+    {"IOPMS=1", "IOPMS=1: ", "unknown parameter"},
+    {"iopms=1 /boot/x", "/boot/x: ", "unknown parameter"},
+    {"vmm_memory=4M", "vmm_memory=4M: ", "unknown parameter"},
+    {"=5", "=5: ", "missing parameter name"},
+    {"=", "=: ", "missing parameter name"},
+    /* missing '=' */
+    {"iopms", "iopms: ", "missing '='"},
+    {"vmm_mem", "vmm_mem: ", "missing '=' (expected vmm_mem=<size>)"},
+    /* empty value */
+    {"iopms=", "iopms=: ", "empty value"},
+    {"shared_mem=", "shared_mem=: ", "empty value"},
+    /* not a number */
+    {"iopm_mem=abc", "iopm_mem=abc: ", "not a size (expected a number with optional K, M or G suffix)"},
+    {"iopm_mem=K", "iopm_mem=K: ", "not a size"},
+    {"vmm_mem=0xZZ", "vmm_mem=0xZZ: ", "not a size"},
+    {"vmm_mem=-4M", "vmm_mem=-4M: ", "not a size"},
+    {"iopms=x", "iopms=x: ", "not a number (expected a decimal integer)"},
+    {"iopms=-1", "iopms=-1: ", "not a number"},
+    {"iopms=+1", "iopms=+1: ", "not a number"},
+    {"loglevel= 1", "loglevel=: ", "empty value"},
+    /* trailing garbage */
+    {"iopm_mem=12Q", "iopm_mem=12Q: ", "not a size, trailing \"Q\""},
+    {"vmm_mem=4MB", "vmm_mem=4MB: ", "trailing \"B\""},
+    {"vmm_mem=4M4", "vmm_mem=4M4: ", "trailing \"4\""},
+    {"vmm_mem=0x", "vmm_mem=0x: ", "trailing \"x\""},
+    {"vmm_mem=1.5M", "vmm_mem=1.5M: ", "trailing \".5M\""},
+    {"iopms=3x", "iopms=3x: ", "not a number, trailing \"x\""},
+    {"iopms=1=2", "iopms=1=2: ", "trailing \"=2\""},
+    {"iopms=0x2", "iopms=0x2: ", "trailing \"x2\""},
+    {"loglevel=1K", "loglevel=1K: ", "trailing \"K\""},
+    /* overflow */
+    {"vmm_mem=18446744073709551616", "vmm_mem=18446744073709551616: ", "too large"},
+    {"vmm_mem=0x10000000000000000", "vmm_mem=0x10000000000000000: ", "too large"},
+    {"vmm_mem=17179869184G", "vmm_mem=17179869184G: ", "too large"},
+    {"vmm_mem=0x40000000000000M", "vmm_mem=0x40000000000000M: ", "too large"},
+    {"vmm_mem=18014398509481984K", "vmm_mem=18014398509481984K: ", "too large"},
+    {"iopms=99999999999999999999", "iopms=99999999999999999999: ", "too large"},
+    /* below minimum */
+    {"vmm_mem=0", "vmm_mem=0: ", "below the minimum of 2M"},
+    {"vmm_mem=1M", "vmm_mem=1M: ", "below the minimum of 2M"},
+    {"iopm_mem=8M", "iopm_mem=8M: ", "below the minimum of 16M"},
+    {"shared_mem=60K", "shared_mem=60K: ", "below the minimum of 64K"},
+    /* above maximum */
+    {"shared_mem=512M", "shared_mem=512M: ", "above the maximum of 256M"},
+    {"shared_mem=0x10001000", "shared_mem=0x10001000: ", "above the maximum of 256M"},
+    {"iopms=9", "iopms=9: ", "too many IOPMs (maximum 8)"},
+    {"iopms=4294967296", "iopms=4294967296: ", "too many IOPMs (maximum 8)"},
+    {"loglevel=4", "loglevel=4: ", "(maximum 3)"},
+    {"iopm_console_irq=16", "iopm_console_irq=16: ", "not an ISA IRQ (maximum 15)"},
+    /* misaligned */
+    {"vmm_mem=2049K", "vmm_mem=2049K: ", "not a multiple of 4K"},
+    {"vmm_mem=0x200001", "vmm_mem=0x200001: ", "not a multiple of 4K"},
+    {"iopm_mem=17M", "iopm_mem=17M: ", "not a multiple of 2M"},
+    {"shared_mem=65537", "shared_mem=65537: ", "not a multiple of 4K"},
+    /* duplicates */
+    {"iopms=1 iopms=2", "iopms=2: ", "duplicate parameter (already given as iopms=1)"},
+    {"iopms=1 iopms=x", "iopms=x: ", "duplicate"},
+    {"iopms=1 iopms", "iopms: ", "missing '='"},
+    {"vmm_mem=4M loglevel=1 vmm_mem=4M", "vmm_mem=4M: ", "already given as vmm_mem=4M"},
+    /* the first error wins, later words are not looked at */
+    {"iopms=2 frob=1 vmm_mem=1", "frob=1: ", "unknown parameter"},
 };
 
 TEST(cmdline, errors)
@@ -315,19 +315,13 @@ TEST(cmdline, describe)
 	char buf[64];
 
 	cmdline_defaults(&cfg);
-	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPM_MEM, buf, sizeof(buf)),
-		     "iopm_mem (default 128M)");
-	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPMS, buf, sizeof(buf)),
-		     "iopms (default 1)");
+	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPM_MEM, buf, sizeof(buf)), "iopm_mem (default 128M)");
+	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPMS, buf, sizeof(buf)), "iopms (default 1)");
 	cfg = parse_ok("iopm_mem=0x40000000 iopms=3 shared_mem=69632");
-	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPM_MEM, buf, sizeof(buf)),
-		     "iopm_mem=1G");
-	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPMS, buf, sizeof(buf)),
-		     "iopms=3");
-	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_SHARED_MEM, buf, sizeof(buf)),
-		     "shared_mem=68K");
-	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_VMM_MEM, buf, sizeof(buf)),
-		     "vmm_mem (default 16M)");
+	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPM_MEM, buf, sizeof(buf)), "iopm_mem=1G");
+	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPMS, buf, sizeof(buf)), "iopms=3");
+	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_SHARED_MEM, buf, sizeof(buf)), "shared_mem=68K");
+	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_VMM_MEM, buf, sizeof(buf)), "vmm_mem (default 16M)");
 	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_NPARAMS, buf, sizeof(buf)), "?");
 }
 
@@ -337,17 +331,22 @@ TEST(cmdline, format_size)
 		uint64_t bytes;
 		const char *text;
 	} cases[] = {
-		{ 0, "0" }, { 1, "1" }, { 1023, "1023" }, { 1024, "1K" },
-		{ 1536 * KiB, "1536K" }, { 2 * MiB, "2M" }, { 3 * GiB, "3G" },
-		{ 1025 * MiB, "1025M" }, { UINT64_MAX, "18446744073709551615" },
-		{ 16ULL << 40, "16384G" },
+	    {0, "0"},
+	    {1, "1"},
+	    {1023, "1023"},
+	    {1024, "1K"},
+	    {1536 * KiB, "1536K"},
+	    {2 * MiB, "2M"},
+	    {3 * GiB, "3G"},
+	    {1025 * MiB, "1025M"},
+	    {UINT64_MAX, "18446744073709551615"},
+	    {16ULL << 40, "16384G"},
 	};
 	char buf[32];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		EXPECT_STREQ(cmdline_format_size(cases[i].bytes, buf, sizeof(buf)),
-			     cases[i].text);
+		EXPECT_STREQ(cmdline_format_size(cases[i].bytes, buf, sizeof(buf)), cases[i].text);
 }
 
 /* Random lines built from the characters that matter to the parser: no
@@ -355,8 +354,8 @@ TEST(cmdline, format_size)
 TEST(cmdline, random_lines)
 {
 	static const char alphabet[] = "=0123456789xXkKmMgG \t/_abiopmsvmemlQ\x01\xff";
-	static const char *const words[] = { "iopms=", "vmm_mem=", "iopm_mem=",
-		"shared_mem=", "loglevel=", "iopm_console_irq=" };
+	static const char *const words[] = {
+	    "iopms=", "vmm_mem=", "iopm_mem=", "shared_mem=", "loglevel=", "iopm_console_irq="};
 	unsigned int seed = 12345;
 	int iter;
 

@@ -1,62 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_decode.c: table-driven tests of the instruction decoder (vmm/decode.c,
+/* test_decode.c: table-driven tests of the instruction decoder (vmm/vcpu/decode.c,
  * SDM Vol. 2A ch. 2 and Vol. 2D Appendix A). Each accepted row was assembled
  * with GNU as, and its text column is objdump -M intel's disassembly of the
  * bytes; the expected fields were derived from that text (docs/decoder.md). */
 #include "test.h"
-#include "vmm/decode.h"
-#include "vmm/errno.h"
+#include "vmm/vcpu/decode.h"
+#include "vmm/lib/errno.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Row vocabulary: modes, sizes, registers, segments, flags. */
-#define R16 CPU_MODE_REAL16
-#define P16 CPU_MODE_PROT16
-#define P32 CPU_MODE_PROT32
-#define L64 CPU_MODE_LONG64
-#define A16 2
-#define A32 4
-#define A64 8
-#define B(...) { __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ })
-#define I(v) true, (v)
-#define NOI false, 0
-#define NO INSN_REG_NONE
-#define RIP INSN_BASE_RIP
-#define RAX INSN_GPR_RAX
-#define RCX INSN_GPR_RCX
-#define RDX INSN_GPR_RDX
-#define RBX INSN_GPR_RBX
-#define RSP INSN_GPR_RSP
-#define RBP INSN_GPR_RBP
-#define RSI INSN_GPR_RSI
-#define RDI INSN_GPR_RDI
-#define R8 INSN_GPR_R8
-#define R9 INSN_GPR_R9
-#define R10 INSN_GPR_R10
-#define R11 INSN_GPR_R11
-#define R12 INSN_GPR_R12
-#define R13 INSN_GPR_R13
-#define R14 INSN_GPR_R14
-#define R15 INSN_GPR_R15
-#define AH 4 /* with HI8: bits 15:8 of GPR reg-4 */
-#define CH 5
-#define DH 6
-#define BH 7
-#define ES INSN_SEG_ES
-#define CS INSN_SEG_CS
-#define SS INSN_SEG_SS
-#define DS INSN_SEG_DS
-#define FS INSN_SEG_FS
-#define GS INSN_SEG_GS
-#define HI8 0x001     /* reg_high8 */
-#define REP 0x002     /* F3 */
-#define REPNE 0x004   /* F2 */
-#define LOCK 0x008    /* F0 */
-#define MOFFS 0x010   /* mem_is_moffs */
+#define R16	CPU_MODE_REAL16
+#define P16	CPU_MODE_PROT16
+#define P32	CPU_MODE_PROT32
+#define L64	CPU_MODE_LONG64
+#define A16	2
+#define A32	4
+#define A64	8
+#define B(...)	{__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
+#define I(v)	true, (v)
+#define NOI	false, 0
+#define NO	INSN_REG_NONE
+#define RIP	INSN_BASE_RIP
+#define RAX	INSN_GPR_RAX
+#define RCX	INSN_GPR_RCX
+#define RDX	INSN_GPR_RDX
+#define RBX	INSN_GPR_RBX
+#define RSP	INSN_GPR_RSP
+#define RBP	INSN_GPR_RBP
+#define RSI	INSN_GPR_RSI
+#define RDI	INSN_GPR_RDI
+#define R8	INSN_GPR_R8
+#define R9	INSN_GPR_R9
+#define R10	INSN_GPR_R10
+#define R11	INSN_GPR_R11
+#define R12	INSN_GPR_R12
+#define R13	INSN_GPR_R13
+#define R14	INSN_GPR_R14
+#define R15	INSN_GPR_R15
+#define AH	4 /* with HI8: bits 15:8 of GPR reg-4 */
+#define CH	5
+#define DH	6
+#define BH	7
+#define ES	INSN_SEG_ES
+#define CS	INSN_SEG_CS
+#define SS	INSN_SEG_SS
+#define DS	INSN_SEG_DS
+#define FS	INSN_SEG_FS
+#define GS	INSN_SEG_GS
+#define HI8	0x001 /* reg_high8 */
+#define REP	0x002 /* F3 */
+#define REPNE	0x004 /* F2 */
+#define LOCK	0x008 /* F0 */
+#define MOFFS	0x010 /* mem_is_moffs */
 #define DST_REG 0x020 /* dst_reg */
-#define MR 0x040      /* mem_read */
-#define MW 0x080      /* mem_write */
-#define RW 0x100      /* reg_write */
+#define MR	0x040 /* mem_read */
+#define MW	0x080 /* mem_write */
+#define RW	0x100 /* reg_write */
 
 struct row {
 	enum cpu_mode mode;
@@ -604,7 +604,7 @@ static const struct row rows[] = {
 
 static const char *mode_name(enum cpu_mode m)
 {
-	static const char *const names[] = { "real16", "prot16", "prot32", "long64" };
+	static const char *const names[] = {"real16", "prot16", "prot32", "long64"};
 
 	return (unsigned int)m < N(names) ? names[m] : "?";
 }
@@ -639,10 +639,11 @@ static void check_row(const struct row *r, enum cpu_mode mode, const struct insn
 static bool same_insn(const struct insn *a, const struct insn *b)
 {
 	return a->kind == b->kind && a->len == b->len && a->size == b->size && a->reg_size == b->reg_size &&
-	       a->reg == b->reg && a->reg_high8 == b->reg_high8 && a->imm == b->imm && a->has_imm == b->has_imm &&
-	       a->addr_size == b->addr_size && a->rep == b->rep && a->repne == b->repne && a->seg == b->seg &&
-	       a->lock == b->lock && a->mem_is_moffs == b->mem_is_moffs && a->base == b->base &&
-	       a->index == b->index && a->scale == b->scale && a->disp == b->disp && a->dst_reg == b->dst_reg &&
+	       a->reg == b->reg && a->reg_high8 == b->reg_high8 && a->imm == b->imm &&
+	       a->has_imm == b->has_imm && a->addr_size == b->addr_size && a->rep == b->rep &&
+	       a->repne == b->repne && a->seg == b->seg && a->lock == b->lock &&
+	       a->mem_is_moffs == b->mem_is_moffs && a->base == b->base && a->index == b->index &&
+	       a->scale == b->scale && a->disp == b->disp && a->dst_reg == b->dst_reg &&
 	       a->mem_read == b->mem_read && a->mem_write == b->mem_write && a->reg_write == b->reg_write;
 }
 
@@ -679,7 +680,7 @@ TEST(decode, table_trailing_and_truncated)
 		test_context("row %zu, %s: %s", i, mode_name(r->mode), r->text);
 		EXPECT_EQ(decode_insn(r->bytes, r->n, r->mode, &ref), 0);
 		for (fill = 0; fill < 3; fill++) {
-			static const uint8_t fills[] = { 0x00, 0x66, 0xff };
+			static const uint8_t fills[] = {0x00, 0x66, 0xff};
 
 			memset(buf, fills[fill], sizeof(buf));
 			memcpy(buf, r->bytes, r->n);
@@ -821,24 +822,24 @@ TEST(decode, refusals)
 
 TEST(decode, bad_arguments)
 {
-	static const uint8_t mov[] = { 0x8b, 0x00 };
+	static const uint8_t mov[] = {0x8b, 0x00};
 	struct insn in;
 
 	EXPECT_EQ(decode_insn(NULL, 0, L64, &in), -EINVAL);
 	EXPECT_EQ(decode_insn(NULL, 15, L64, &in), -EINVAL);
 	EXPECT_EQ(decode_insn(mov, sizeof(mov), L64, NULL), -EINVAL);
 	EXPECT_EQ(decode_insn(mov, sizeof(mov), (enum cpu_mode)4, &in), -EINVAL);
-	EXPECT_EQ(decode_insn(mov, sizeof(mov), (enum cpu_mode)-1, &in), -EINVAL);
+	EXPECT_EQ(decode_insn(mov, sizeof(mov), (enum cpu_mode) - 1, &in), -EINVAL);
 }
 
 /* The longest legal instruction: 15 bytes, whatever follows. */
 TEST(decode, fifteen_bytes)
 {
-	static const uint8_t prefixed[] = { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-					    0x66, 0x66, 0x66, 0x66, 0x66, 0x8b, 0x00, 0x90 };
+	static const uint8_t prefixed[] = {0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+					   0x66, 0x66, 0x66, 0x66, 0x66, 0x8b, 0x00, 0x90};
 	/* data16 fs mov QWORD PTR [rax+rbx*1+0x12345678],0x12345678 */
-	static const uint8_t big[] = { 0x66, 0x64, 0x48, 0xc7, 0x84, 0x18, 0x78, 0x56,
-				       0x34, 0x12, 0x78, 0x56, 0x34, 0x12 };
+	static const uint8_t big[] = {0x66, 0x64, 0x48, 0xc7, 0x84, 0x18, 0x78,
+				      0x56, 0x34, 0x12, 0x78, 0x56, 0x34, 0x12};
 	uint8_t buf[16];
 	struct insn in;
 
@@ -862,9 +863,9 @@ TEST(decode, fifteen_bytes)
 /* AH/CH/DH/BH: reg keeps 4-7, the helpers name the GPR and the shift. */
 TEST(decode, high8_helpers)
 {
-	static const uint8_t mov_bh[] = { 0x8a, 0x3b };       /* mov bh,[rbx] */
-	static const uint8_t mov_dil[] = { 0x40, 0x8a, 0x3b }; /* mov dil,[rbx] */
-	static const uint8_t mov_edi[] = { 0x8b, 0x3b };      /* mov edi,[rbx] */
+	static const uint8_t mov_bh[] = {0x8a, 0x3b};	     /* mov bh,[rbx] */
+	static const uint8_t mov_dil[] = {0x40, 0x8a, 0x3b}; /* mov dil,[rbx] */
+	static const uint8_t mov_edi[] = {0x8b, 0x3b};	     /* mov edi,[rbx] */
 	struct insn in;
 
 	EXPECT_EQ(decode_insn(mov_bh, sizeof(mov_bh), L64, &in), 0);
@@ -905,41 +906,43 @@ TEST(decode, effective_addr)
 		uint64_t rip_next_base; /* rip_next = this + len */
 		uint64_t ea;
 	} cases[] = {
-		{ L64, "mov eax,DWORD PTR [rbx+rcx*4+0x10]", B(0x8b, 0x44, 0x8b, 0x10), 0, 0x1000 + 3 * 4 + 0x10 },
-		{ L64, "mov rax,QWORD PTR [r11+r10*8+0x12345678]", B(0x4b, 0x8b, 0x84, 0xd3, 0x78, 0x56, 0x34, 0x12),
-		  0, 0xb0b0b0b000000000ULL + 0xa0a0a0a0a0a0a0a0ULL * 8 + 0x12345678 },
-		{ L64, "mov eax,DWORD PTR [r13*8+0x100]", B(0x42, 0x8b, 0x04, 0xed, 0x00, 0x01, 0x00, 0x00), 0,
-		  0xd0d0d0d0d0d0d0d0ULL * 8 + 0x100 },
-		{ L64, "mov eax,DWORD PTR [rbx-0x8]", B(0x8b, 0x43, 0xf8), 0, 0x1000 - 8 },
-		{ L64, "mov eax,DWORD PTR [rip+0x10]", B(0x8b, 0x05, 0x10, 0x00, 0x00, 0x00),
-		  0xffffffff80001000ULL, 0xffffffff80001000ULL + 6 + 0x10 },
-		{ L64, "mov rax,QWORD PTR [rip+0xfffffffffffff000]", B(0x48, 0x8b, 0x05, 0x00, 0xf0, 0xff, 0xff),
-		  0x400000, 0x400000 + 7 - 0x1000 },
-		{ L64, "mov eax,DWORD PTR [eip+0x10] (wraps at 4 GiB)", B(0x67, 0x8b, 0x05, 0x10, 0x00, 0x00, 0x00),
-		  0xfffffff0, (0xfffffff0ULL + 7 + 0x10) & 0xffffffff },
-		{ L64, "mov eax,DWORD PTR [eax] (upper half of rax ignored)", B(0x67, 0x8b, 0x00), 0, 0x00000fff },
-		{ L64, "mov eax,DWORD PTR ds:0xffffffff80000000", B(0x8b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x80), 0,
-		  0xffffffff80000000ULL },
-		{ L64, "movabs eax,ds:0x8000000000000000", B(0xa1, 0, 0, 0, 0, 0, 0, 0, 0x80), 0,
-		  0x8000000000000000ULL },
-		{ L64, "stos DWORD PTR es:[rdi],eax", B(0xab), 0, 0x7070707070707070ULL },
-		{ L64, "movs (source rsi)", B(0xa5), 0, 0x6060606060606060ULL },
-		{ L64, "lods eax,DWORD PTR ds:[esi]", B(0x67, 0xad), 0, 0x60606060 },
-		{ P32, "mov eax,DWORD PTR [esp+ecx*8-0x80] (wraps)", B(0x8b, 0x44, 0xcc, 0x80), 0,
-		  (0x40ULL + 3 * 8 - 0x80) & 0xffffffff },
-		{ P32, "mov eax,DWORD PTR [ebp*1+0x20]", B(0x8b, 0x04, 0x2d, 0x20, 0x00, 0x00, 0x00), 0, 0x50 + 0x20 },
-		{ P32, "mov eax,DWORD PTR ds:0x80000000", B(0x8b, 0x05, 0x00, 0x00, 0x00, 0x80), 0, 0x80000000 },
-		{ P32, "mov eax,ds:0xfee00000", B(0xa1, 0x00, 0x00, 0xe0, 0xfe), 0, 0xfee00000 },
-		{ R16, "mov ax,WORD PTR [bx+si+0x10] (wraps at 64 KiB)", B(0x8b, 0x40, 0x10), 0,
-		  (0x1000 + 0x6060 + 0x10) & 0xffff },
-		{ R16, "mov ax,WORD PTR [bp-0x2] (bp=0x50)", B(0x8b, 0x46, 0xfe), 0, 0x4e },
-		{ R16, "mov ax,WORD PTR [bp+di-0x8000]", B(0x8b, 0x83, 0x00, 0x80), 0,
-		  (0x50 + 0x7070 - 0x8000) & 0xffff },
-		{ R16, "mov ax,WORD PTR ds:0x8000", B(0x8b, 0x06, 0x00, 0x80), 0, 0x8000 },
-		{ R16, "mov ax,WORD PTR [si+0xffff] = [si-1]", B(0x8b, 0x84, 0xff, 0xff), 0, 0x605f },
-		{ R16, "mov eax,DWORD PTR [ebx+ecx*4] (67)", B(0x66, 0x67, 0x8b, 0x04, 0x8b), 0,
-		  0x1000 + 3 * 4 },
-		{ R16, "mov ax,ds:0xfffe", B(0xa1, 0xfe, 0xff), 0, 0xfffe },
+	    {L64, "mov eax,DWORD PTR [rbx+rcx*4+0x10]", B(0x8b, 0x44, 0x8b, 0x10), 0, 0x1000 + 3 * 4 + 0x10},
+	    {L64, "mov rax,QWORD PTR [r11+r10*8+0x12345678]",
+	     B(0x4b, 0x8b, 0x84, 0xd3, 0x78, 0x56, 0x34, 0x12), 0,
+	     0xb0b0b0b000000000ULL + 0xa0a0a0a0a0a0a0a0ULL * 8 + 0x12345678},
+	    {L64, "mov eax,DWORD PTR [r13*8+0x100]", B(0x42, 0x8b, 0x04, 0xed, 0x00, 0x01, 0x00, 0x00), 0,
+	     0xd0d0d0d0d0d0d0d0ULL * 8 + 0x100},
+	    {L64, "mov eax,DWORD PTR [rbx-0x8]", B(0x8b, 0x43, 0xf8), 0, 0x1000 - 8},
+	    {L64, "mov eax,DWORD PTR [rip+0x10]", B(0x8b, 0x05, 0x10, 0x00, 0x00, 0x00),
+	     0xffffffff80001000ULL, 0xffffffff80001000ULL + 6 + 0x10},
+	    {L64, "mov rax,QWORD PTR [rip+0xfffffffffffff000]", B(0x48, 0x8b, 0x05, 0x00, 0xf0, 0xff, 0xff),
+	     0x400000, 0x400000 + 7 - 0x1000},
+	    {L64, "mov eax,DWORD PTR [eip+0x10] (wraps at 4 GiB)",
+	     B(0x67, 0x8b, 0x05, 0x10, 0x00, 0x00, 0x00), 0xfffffff0,
+	     (0xfffffff0ULL + 7 + 0x10) & 0xffffffff},
+	    {L64, "mov eax,DWORD PTR [eax] (upper half of rax ignored)", B(0x67, 0x8b, 0x00), 0, 0x00000fff},
+	    {L64, "mov eax,DWORD PTR ds:0xffffffff80000000", B(0x8b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x80), 0,
+	     0xffffffff80000000ULL},
+	    {L64, "movabs eax,ds:0x8000000000000000", B(0xa1, 0, 0, 0, 0, 0, 0, 0, 0x80), 0,
+	     0x8000000000000000ULL},
+	    {L64, "stos DWORD PTR es:[rdi],eax", B(0xab), 0, 0x7070707070707070ULL},
+	    {L64, "movs (source rsi)", B(0xa5), 0, 0x6060606060606060ULL},
+	    {L64, "lods eax,DWORD PTR ds:[esi]", B(0x67, 0xad), 0, 0x60606060},
+	    {P32, "mov eax,DWORD PTR [esp+ecx*8-0x80] (wraps)", B(0x8b, 0x44, 0xcc, 0x80), 0,
+	     (0x40ULL + 3 * 8 - 0x80) & 0xffffffff},
+	    {P32, "mov eax,DWORD PTR [ebp*1+0x20]", B(0x8b, 0x04, 0x2d, 0x20, 0x00, 0x00, 0x00), 0,
+	     0x50 + 0x20},
+	    {P32, "mov eax,DWORD PTR ds:0x80000000", B(0x8b, 0x05, 0x00, 0x00, 0x00, 0x80), 0, 0x80000000},
+	    {P32, "mov eax,ds:0xfee00000", B(0xa1, 0x00, 0x00, 0xe0, 0xfe), 0, 0xfee00000},
+	    {R16, "mov ax,WORD PTR [bx+si+0x10] (wraps at 64 KiB)", B(0x8b, 0x40, 0x10), 0,
+	     (0x1000 + 0x6060 + 0x10) & 0xffff},
+	    {R16, "mov ax,WORD PTR [bp-0x2] (bp=0x50)", B(0x8b, 0x46, 0xfe), 0, 0x4e},
+	    {R16, "mov ax,WORD PTR [bp+di-0x8000]", B(0x8b, 0x83, 0x00, 0x80), 0,
+	     (0x50 + 0x7070 - 0x8000) & 0xffff},
+	    {R16, "mov ax,WORD PTR ds:0x8000", B(0x8b, 0x06, 0x00, 0x80), 0, 0x8000},
+	    {R16, "mov ax,WORD PTR [si+0xffff] = [si-1]", B(0x8b, 0x84, 0xff, 0xff), 0, 0x605f},
+	    {R16, "mov eax,DWORD PTR [ebx+ecx*4] (67)", B(0x66, 0x67, 0x8b, 0x04, 0x8b), 0, 0x1000 + 3 * 4},
+	    {R16, "mov ax,ds:0xfffe", B(0xa1, 0xfe, 0xff), 0, 0xfffe},
 	};
 	uint64_t regs[16];
 	size_t i;
@@ -970,22 +973,22 @@ TEST(decode, segment)
 		size_t n;
 		enum insn_seg seg;
 	} cases[] = {
-		{ R16, "mov ax,WORD PTR [bx+si]", B(0x8b, 0x00), DS },
-		{ R16, "mov ax,WORD PTR [bp+si]", B(0x8b, 0x02), SS },
-		{ R16, "mov ax,WORD PTR [bp+0x0]", B(0x8b, 0x46, 0x00), SS },
-		{ R16, "mov ax,WORD PTR ds:0x1234", B(0x8b, 0x06, 0x34, 0x12), DS },
-		{ R16, "mov ax,WORD PTR es:[bp+0x0]", B(0x26, 0x8b, 0x46, 0x00), ES },
-		{ P32, "mov eax,DWORD PTR [esp+0x8]", B(0x8b, 0x44, 0x24, 0x08), SS },
-		{ P32, "mov eax,DWORD PTR [ebp+ecx*2+0x0]", B(0x8b, 0x44, 0x4d, 0x00), SS },
-		{ P32, "mov eax,DWORD PTR [ebp*1+0x20] (ebp as index)", B(0x8b, 0x04, 0x2d, 0x20, 0, 0, 0), DS },
-		{ P32, "mov eax,DWORD PTR fs:[ebx]", B(0x64, 0x8b, 0x03), FS },
-		{ P32, "mov eax,ds:0xfee00000", B(0xa1, 0x00, 0x00, 0xe0, 0xfe), DS },
-		{ P32, "movs (source)", B(0xa5), DS },
-		{ P32, "movs with gs", B(0x65, 0xa5), GS },
-		{ P32, "stos", B(0xab), ES },
-		{ P32, "fs stos (override ignored)", B(0x64, 0xab), ES },
-		{ L64, "mov rax,QWORD PTR gs:0x28", B(0x65, 0x48, 0x8b, 0x04, 0x25, 0x28, 0, 0, 0), GS },
-		{ L64, "cs mov eax,DWORD PTR [rbx]", B(0x2e, 0x8b, 0x03), DS },
+	    {R16, "mov ax,WORD PTR [bx+si]", B(0x8b, 0x00), DS},
+	    {R16, "mov ax,WORD PTR [bp+si]", B(0x8b, 0x02), SS},
+	    {R16, "mov ax,WORD PTR [bp+0x0]", B(0x8b, 0x46, 0x00), SS},
+	    {R16, "mov ax,WORD PTR ds:0x1234", B(0x8b, 0x06, 0x34, 0x12), DS},
+	    {R16, "mov ax,WORD PTR es:[bp+0x0]", B(0x26, 0x8b, 0x46, 0x00), ES},
+	    {P32, "mov eax,DWORD PTR [esp+0x8]", B(0x8b, 0x44, 0x24, 0x08), SS},
+	    {P32, "mov eax,DWORD PTR [ebp+ecx*2+0x0]", B(0x8b, 0x44, 0x4d, 0x00), SS},
+	    {P32, "mov eax,DWORD PTR [ebp*1+0x20] (ebp as index)", B(0x8b, 0x04, 0x2d, 0x20, 0, 0, 0), DS},
+	    {P32, "mov eax,DWORD PTR fs:[ebx]", B(0x64, 0x8b, 0x03), FS},
+	    {P32, "mov eax,ds:0xfee00000", B(0xa1, 0x00, 0x00, 0xe0, 0xfe), DS},
+	    {P32, "movs (source)", B(0xa5), DS},
+	    {P32, "movs with gs", B(0x65, 0xa5), GS},
+	    {P32, "stos", B(0xab), ES},
+	    {P32, "fs stos (override ignored)", B(0x64, 0xab), ES},
+	    {L64, "mov rax,QWORD PTR gs:0x28", B(0x65, 0x48, 0x8b, 0x04, 0x25, 0x28, 0, 0, 0), GS},
+	    {L64, "cs mov eax,DWORD PTR [rbx]", B(0x2e, 0x8b, 0x03), DS},
 	};
 	size_t i;
 
@@ -1008,7 +1011,7 @@ TEST(decode, every_modrm)
 	for (mode = CPU_MODE_REAL16; mode <= CPU_MODE_LONG64; mode++) {
 		for (rex = 0; rex < (mode == L64 ? 16u : 1u); rex++) {
 			for (m = 0; m < 256; m++) {
-				uint8_t buf[INSN_MAX_LEN] = { 0 };
+				uint8_t buf[INSN_MAX_LEN] = {0};
 				size_t at = 0;
 				struct insn in;
 				int err;

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_ept.c: the EPT builder (vmm/ept.c) with a host-side table allocator:
+/* test_ept.c: the EPT builder (vmm/platform/ept.c) with a host-side table allocator:
  * page sizes chosen, translations, permissions, refusals, table accounting. */
 #include <stdlib.h>
 
 #include "test.h"
 
-#include "vmm/ept.h"
-#include "vmm/errno.h"
+#include "vmm/platform/ept.h"
+#include "vmm/lib/errno.h"
 
 #define FAKE_TABLES 64
-#define FAKE_BASE 0x10000000ULL   /* fake physical addresses of the tables */
+#define FAKE_BASE   0x10000000ULL /* fake physical addresses of the tables */
 
 struct fake {
 	uint64_t *page[FAKE_TABLES];
@@ -40,7 +40,8 @@ static void fake_free(void *ctx, uint64_t pa)
 	struct fake *f = ctx;
 	unsigned i = (unsigned)((pa - FAKE_BASE) / 4096);
 	if (i >= FAKE_TABLES || !f->used[i])
-		test_fail(__FILE__, __LINE__, "free of a table that is not allocated: 0x%llx", (unsigned long long)pa);
+		test_fail(__FILE__, __LINE__, "free of a table that is not allocated: 0x%llx",
+			  (unsigned long long)pa);
 	f->used[i] = false;
 	f->frees++;
 }
@@ -50,7 +51,8 @@ static void *fake_ptr(void *ctx, uint64_t pa)
 	struct fake *f = ctx;
 	unsigned i = (unsigned)((pa - FAKE_BASE) / 4096);
 	if (i >= FAKE_TABLES || !f->used[i])
-		test_fail(__FILE__, __LINE__, "access to a table that is not allocated: 0x%llx", (unsigned long long)pa);
+		test_fail(__FILE__, __LINE__, "access to a table that is not allocated: 0x%llx",
+			  (unsigned long long)pa);
 	return f->page[i];
 }
 
@@ -63,7 +65,7 @@ static void setup(unsigned limit)
 		free(fk.page[i]);
 	memset(&fk, 0, sizeof(fk));
 	fk.limit = limit;
-	struct ept_ops ops = { fake_alloc, fake_free, fake_ptr, &fk };
+	struct ept_ops ops = {fake_alloc, fake_free, fake_ptr, &fk};
 	EXPECT_EQ(ept_init(&e, &ops), 0);
 }
 
@@ -73,7 +75,7 @@ TEST(ept, aligned_ram_uses_2m_pages)
 	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 16ULL << 20, EPT_RWX, MEMTYPE_WB), 0);
 	EXPECT_EQ(e.pages_2m, 8);
 	EXPECT_EQ(e.pages_4k, 0);
-	EXPECT_EQ(e.tables, 3);           /* PML4, PDPT, PD */
+	EXPECT_EQ(e.tables, 3); /* PML4, PDPT, PD */
 	uint64_t hpa, perms;
 	EXPECT_TRUE(ept_lookup(&e, 0x123456, &hpa, &perms));
 	EXPECT_EQ(hpa, 0x40123456);
@@ -101,7 +103,7 @@ TEST(ept, misaligned_host_address_uses_4k_pages)
 	EXPECT_EQ(e.pages_4k, 512);
 	uint64_t hpa;
 	EXPECT_TRUE(ept_lookup(&e, 0x3fffff, &hpa, NULL));
-	EXPECT_EQ(hpa, 0x40200fff);  /* 0x40001000 + (0x3fffff - 0x200000) */
+	EXPECT_EQ(hpa, 0x40200fff); /* 0x40001000 + (0x3fffff - 0x200000) */
 }
 
 TEST(ept, mixed_head_large_tail)
@@ -124,7 +126,7 @@ TEST(ept, refusals)
 	EXPECT_EQ(ept_map(&e, 0x1001, 0, 0x1000, EPT_RWX, MEMTYPE_WB), -EINVAL);
 	EXPECT_EQ(ept_map(&e, 0, 0x1001, 0x1000, EPT_RWX, MEMTYPE_WB), -EINVAL);
 	EXPECT_EQ(ept_map(&e, 0, 0, 0, EPT_RWX, MEMTYPE_WB), -EINVAL);
-	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_W, MEMTYPE_WB), -EINVAL);        /* W without R: misconfig */
+	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_W, MEMTYPE_WB), -EINVAL); /* W without R: misconfig */
 	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_RWX | 8, MEMTYPE_WB), -EINVAL);
 	EXPECT_EQ(ept_map(&e, 0, 0, 0x1000, EPT_RWX, 7), -EINVAL);
 	EXPECT_EQ(ept_map(&e, EPT_MAX_GPA - 0x1000, 0, 0x2000, EPT_RWX, MEMTYPE_WB), -EINVAL);
@@ -142,7 +144,7 @@ TEST(ept, refusals)
 
 TEST(ept, out_of_tables)
 {
-	setup(2);   /* PML4 + PDPT only: the PD cannot be allocated */
+	setup(2); /* PML4 + PDPT only: the PD cannot be allocated */
 	EXPECT_EQ(ept_map(&e, 0, 0x40000000, 0x200000, EPT_RWX, MEMTYPE_WB), -ENOMEM);
 	ept_destroy(&e);
 	EXPECT_EQ(fk.allocs, fk.frees);

@@ -24,16 +24,18 @@ TEST(exit_cpuid, leaf1_hides_vmx_smx_monitor_xsave_avx)
 	EXPECT_EQ(r.rip_after, r.rip_before + 2);
 	/* VMX, SMX, MONITOR, XSAVE, OSXSAVE, AVX; and the features whose MSRs the
 	 * VMM does not provide: DTES64, DS-CPL, EST, TM2, xTPR, PDCM, DCA. */
-	uint32_t hidden = (1U << 5) | (1U << 6) | (1U << 3) | (1U << 26) | (1U << 27) | (1U << 28) | (1U << 2) |
-			  (1U << 4) | (1U << 7) | (1U << 8) | (1U << 14) | (1U << 15) | (1U << 18);
+	uint32_t hidden = (1U << 5) | (1U << 6) | (1U << 3) | (1U << 26) | (1U << 27) | (1U << 28) |
+			  (1U << 2) | (1U << 4) | (1U << 7) | (1U << 8) | (1U << 14) | (1U << 15) |
+			  (1U << 18);
 	EXPECT_EQ(v->regs[RCX] & hidden, 0);
 	EXPECT_EQ(v->regs[RCX] & (CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC),
 		  CPUID1_ECX_HYPERVISOR | CPUID1_ECX_X2APIC);
-	EXPECT_EQ(v->regs[RBX] >> 24, 0);              /* APIC ID = vCPU index */
-	EXPECT_EQ((v->regs[RBX] >> 16) & 0xff, 1);     /* logical processors = vCPUs */
-	EXPECT_EQ(v->regs[RAX] >> 32, 0);              /* CPUID writes 32-bit values */
+	EXPECT_EQ(v->regs[RBX] >> 24, 0);	   /* APIC ID = vCPU index */
+	EXPECT_EQ((v->regs[RBX] >> 16) & 0xff, 1); /* logical processors = vCPUs */
+	EXPECT_EQ(v->regs[RAX] >> 32, 0);	   /* CPUID writes 32-bit values */
 	/* EDX: MCA, DS, ACPI, TM, PBE hidden (their MSRs are not provided). */
-	EXPECT_EQ(v->regs[RDX], 0xffffffffULL & ~((1U << 14) | (1U << 21) | (1U << 22) | (1U << 29) | (1U << 31)));
+	EXPECT_EQ(v->regs[RDX],
+		  0xffffffffULL & ~((1U << 14) | (1U << 21) | (1U << 22) | (1U << 29) | (1U << 31)));
 	EXIT_DONE(vm);
 }
 
@@ -44,8 +46,9 @@ TEST(exit_cpuid, leaf1_apic_bit_follows_apic_base)
 	fcpu_set_cpuid_mode(FCPU_CPUID_ALL_ONES);
 	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_BSP).inject, 0);
 	cpuid_exit(v, 1, 0);
-	EXPECT_EQ(v->regs[RDX] & (1U << 9), 0);   /* globally disabled: no APIC */
-	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE).inject, 0);
+	EXPECT_EQ(v->regs[RDX] & (1U << 9), 0); /* globally disabled: no APIC */
+	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE).inject,
+		  0);
 	cpuid_exit(v, 1, 0);
 	EXPECT_EQ(v->regs[RDX] & (1U << 9), 1U << 9);
 	EXIT_DONE(vm);
@@ -60,7 +63,7 @@ TEST(exit_cpuid, leaf1_apic_id_of_second_vcpu)
 	EXPECT_EQ(v->regs[RBX] >> 24, 1);
 	EXPECT_EQ((v->regs[RBX] >> 16) & 0xff, 2);
 	cpuid_exit(v, 0xb, 0);
-	EXPECT_EQ(v->regs[RDX], 1);                    /* x2APIC ID */
+	EXPECT_EQ(v->regs[RDX], 1); /* x2APIC ID */
 	EXIT_DONE(vm);
 }
 
@@ -98,7 +101,7 @@ TEST(exit_cpuid, leaf1f_x2apic_id)
 
 TEST(exit_cpuid, zeroed_leaves_and_hypervisor_leaves)
 {
-	static const uint32_t zero[] = { 6, 0xa, 0xd, 0x40000002, 0x400000ff };
+	static const uint32_t zero[] = {6, 0xa, 0xd, 0x40000002, 0x400000ff};
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
 	fcpu_set_cpuid_mode(FCPU_CPUID_ALL_ONES);
@@ -110,13 +113,13 @@ TEST(exit_cpuid, zeroed_leaves_and_hypervisor_leaves)
 	test_context("leaf 0x40000000");
 	cpuid_exit(v, 0x40000000, 0);
 	char sig[13];
-	uint32_t w[3] = { (uint32_t)v->regs[RBX], (uint32_t)v->regs[RCX], (uint32_t)v->regs[RDX] };
+	uint32_t w[3] = {(uint32_t)v->regs[RBX], (uint32_t)v->regs[RCX], (uint32_t)v->regs[RDX]};
 	memcpy(sig, w, 12);
 	sig[12] = '\0';
 	EXPECT_STREQ(sig, "CoopVMMCoopV");
 	EXPECT_EQ(v->regs[RAX], 0x40000001);
 	cpuid_exit(v, 0x40000001, 0);
-	EXPECT_EQ(v->regs[RAX], 2000000);   /* TSC kHz (the harness's 2 GHz) */
+	EXPECT_EQ(v->regs[RAX], 2000000); /* TSC kHz (the harness's 2 GHz) */
 	EXIT_DONE(vm);
 }
 
@@ -128,22 +131,23 @@ TEST(exit_cpuid, zeroed_leaves_and_hypervisor_leaves)
  * itself reads 0 under the VMM. */
 TEST(exit_cpuid, leaves_above_the_maximum_answer_as_the_highest_basic_leaf)
 {
-	static const uint32_t above[] = { 0xe, 0x1f, 0x3fffffff, 0x40000100, 0x7fffffff, 0x80000009, 0xffffffff };
+	static const uint32_t above[] = {0xe,	     0x1f,	 0x3fffffff, 0x40000100,
+					 0x7fffffff, 0x80000009, 0xffffffff};
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
-	fcpu_set_cpuid(0, 0, (struct cpuid_regs){ 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 });
+	fcpu_set_cpuid(0, 0, (struct cpuid_regs){0xd, 0x756e6547, 0x6c65746e, 0x49656e69});
 	for (unsigned i = 0; i < sizeof(above) / sizeof(above[0]); i++) {
 		test_context("leaf 0x%x", above[i]);
 		struct hv_result r = cpuid_exit(v, above[i], 0);
 		EXPECT_EQ(r.inject, 0);
-		EXPECT_EQ(v->regs[RAX] | v->regs[RBX] | v->regs[RCX] | v->regs[RDX], 0);   /* leaf 0xd: 0 */
+		EXPECT_EQ(v->regs[RAX] | v->regs[RBX] | v->regs[RCX] | v->regs[RDX], 0); /* leaf 0xd: 0 */
 	}
 	/* Leaf 0xb is the highest: its answer, the x2APIC ID in EDX included. */
-	fcpu_set_cpuid(0, 0, (struct cpuid_regs){ 0xb, 0x756e6547, 0x6c65746e, 0x49656e69 });
+	fcpu_set_cpuid(0, 0, (struct cpuid_regs){0xb, 0x756e6547, 0x6c65746e, 0x49656e69});
 	test_context("leaf 0x80000009 with max 0xb");
 	cpuid_exit(v, 0x80000009, 0);
-	EXPECT_EQ(v->regs[RAX], 1);   /* the table's leaf 0xb, sub-leaf 0 */
-	EXPECT_EQ(v->regs[RDX], 0);   /* vCPU 0, not the host's x2APIC ID 3 */
+	EXPECT_EQ(v->regs[RAX], 1); /* the table's leaf 0xb, sub-leaf 0 */
+	EXPECT_EQ(v->regs[RDX], 0); /* vCPU 0, not the host's x2APIC ID 3 */
 	/* The leaves up to the maximum are themselves. */
 	test_context("leaf 0x80000008");
 	cpuid_exit(v, 0x80000008, 0);
@@ -160,7 +164,8 @@ TEST(exit_cpuid, leaf1_htt_announces_the_vcpu_count)
 {
 	struct vm *vm = hv_create(HV_MEM, 2, HV_PROT32);
 	EXPECT_TRUE(vm != NULL);
-	fcpu_set_cpuid(1, 0, (struct cpuid_regs){ 0x000906ea, 0x00000800, 0x7ffafbff, 0xafebfbff });  /* HTT clear */
+	fcpu_set_cpuid(1, 0,
+		       (struct cpuid_regs){0x000906ea, 0x00000800, 0x7ffafbff, 0xafebfbff}); /* HTT clear */
 	for (unsigned i = 0; i < 2; i++) {
 		test_context("vcpu %u", i);
 		struct vcpu *v = &vm->vcpu[i];
@@ -177,7 +182,7 @@ TEST(exit_cpuid, table_values_pass_through)
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
 	cpuid_exit(v, 0, 0);
-	EXPECT_EQ(v->regs[RBX], 0x756e6547);   /* "Genu" from the fake CPU */
+	EXPECT_EQ(v->regs[RBX], 0x756e6547); /* "Genu" from the fake CPU */
 	cpuid_exit(v, 0x80000008, 0);
 	EXPECT_EQ(v->regs[RAX], 0x3027);
 	EXIT_DONE(vm);
@@ -188,13 +193,13 @@ TEST(exit_hlt, halts_and_steps)
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
 	fvmcs_set(GUEST_RFLAGS, 0x202);
-	fvmcs_set(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI);   /* sti; hlt */
+	fvmcs_set(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI); /* sti; hlt */
 	struct hv_result r = hv_run_insn(v, EXIT_HLT, 0, 1);
 	EXPECT_TRUE(r.running);
-	EXPECT_FALSE(r.enter);                    /* nothing to deliver: not entered */
+	EXPECT_FALSE(r.enter); /* nothing to deliver: not entered */
 	EXPECT_EQ(v->state, VCPU_HALTED);
 	EXPECT_EQ(r.rip_after, r.rip_before + 1);
-	EXPECT_EQ(fvmcs_get(GUEST_INTERRUPTIBILITY), 0);   /* the STI shadow ends */
+	EXPECT_EQ(fvmcs_get(GUEST_INTERRUPTIBILITY), 0); /* the STI shadow ends */
 	EXIT_DONE(vm);
 }
 
@@ -229,7 +234,7 @@ TEST(exit_misc, invd_wbinvd_are_skipped)
  * #GP(0), RIP stays, nothing reaches the host's counters. */
 TEST(exit_misc, rdpmc_is_gp)
 {
-	static const uint64_t idx[] = { 0, 1, 0x40000000ULL, 0xffffffffULL };
+	static const uint64_t idx[] = {0, 1, 0x40000000ULL, 0xffffffffULL};
 	for (unsigned m = HV_PROT32; m < HV_MODES; m++)
 		for (unsigned i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
 			test_context("%s, ECX 0x%llx", hv_mode_names[m], (unsigned long long)idx[i]);
@@ -250,17 +255,16 @@ TEST(exit_misc, rdpmc_is_gp)
 
 TEST(exit_misc, vmx_and_hidden_instructions_raise_ud)
 {
-	static const uint32_t ud[] = { EXIT_VMCLEAR, EXIT_VMLAUNCH, EXIT_VMPTRLD, EXIT_VMPTRST,
-				       EXIT_VMREAD, EXIT_VMRESUME, EXIT_VMWRITE, EXIT_VMXOFF, EXIT_VMXON,
-				       EXIT_INVEPT, EXIT_INVVPID, EXIT_XSETBV, EXIT_MONITOR, EXIT_MWAIT,
-				       EXIT_GETSEC };
+	static const uint32_t ud[] = {EXIT_VMCLEAR,  EXIT_VMLAUNCH, EXIT_VMPTRLD, EXIT_VMPTRST, EXIT_VMREAD,
+				      EXIT_VMRESUME, EXIT_VMWRITE,  EXIT_VMXOFF,  EXIT_VMXON,	EXIT_INVEPT,
+				      EXIT_INVVPID,  EXIT_XSETBV,   EXIT_MONITOR, EXIT_MWAIT,	EXIT_GETSEC};
 	for (unsigned m = HV_REAL; m < HV_MODES; m++)
 		for (unsigned i = 0; i < sizeof(ud) / sizeof(ud[0]); i++) {
 			test_context("%s, exit %u", hv_mode_names[m], ud[i]);
 			struct vm *vm = exit_vm((enum hv_mode)m);
 			struct hv_result r = hv_run_insn(&vm->vcpu[0], ud[i], 0, 3);
 			EXPECT_TRUE(r.running);
-			EXPECT_EQ(r.inject, XUD);       /* #UD has no error code */
+			EXPECT_EQ(r.inject, XUD); /* #UD has no error code */
 			EXPECT_EQ(r.rip_after, r.rip_before);
 			EXIT_DONE(vm);
 		}
@@ -303,12 +307,12 @@ TEST(exit_misc, vmcall_hypercalls)
 
 TEST(exit_misc, asynchronous_exits_change_nothing)
 {
-	static const uint32_t none[] = { EXIT_EXTERNAL_INTERRUPT, EXIT_PREEMPTION_TIMER, EXIT_INTERRUPT_WINDOW,
-					 EXIT_INIT, EXIT_EXCEPTION_NMI };
+	static const uint32_t none[] = {EXIT_EXTERNAL_INTERRUPT, EXIT_PREEMPTION_TIMER, EXIT_INTERRUPT_WINDOW,
+					EXIT_INIT, EXIT_EXCEPTION_NMI};
 	for (unsigned i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
 		test_context("exit %u", none[i]);
 		struct vm *vm = exit_vm(HV_PROT32);
-		struct hv_exit e = { .reason = none[i] };
+		struct hv_exit e = {.reason = none[i]};
 		if (none[i] == EXIT_EXCEPTION_NMI)
 			e.intr_info = INTR_INFO_VALID | INTR_TYPE_NMI | 2;
 		uint64_t regs[GPR_COUNT];
@@ -324,9 +328,21 @@ TEST(exit_misc, asynchronous_exits_change_nothing)
 
 TEST(exit_misc, unknown_reasons_kill_the_vm_only)
 {
-	static const uint32_t bad[] = { EXIT_TASK_SWITCH, EXIT_INVLPG, EXIT_RDTSC, EXIT_RSM, EXIT_DR_ACCESS,
-					EXIT_INVALID_GUEST_STATE, EXIT_PAUSE, EXIT_APIC_ACCESS, EXIT_RDRAND,
-					EXIT_XSAVES, 65, 69, 70, 100, 0xffff };
+	static const uint32_t bad[] = {EXIT_TASK_SWITCH,
+				       EXIT_INVLPG,
+				       EXIT_RDTSC,
+				       EXIT_RSM,
+				       EXIT_DR_ACCESS,
+				       EXIT_INVALID_GUEST_STATE,
+				       EXIT_PAUSE,
+				       EXIT_APIC_ACCESS,
+				       EXIT_RDRAND,
+				       EXIT_XSAVES,
+				       65,
+				       69,
+				       70,
+				       100,
+				       0xffff};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		test_context("exit %u", bad[i]);
 		struct vm *vm = exit_vm(HV_PROT32);
@@ -347,7 +363,7 @@ TEST(exit_misc, triple_fault_and_ept_misconfig_kill)
 	EXPECT_STRCONTAINS(vm->why, "triple fault");
 	EXIT_DONE(vm);
 	vm = exit_vm(HV_PROT32);
-	struct hv_exit e = { .reason = EXIT_EPT_MISCONFIG, .gpa = 0xfee00000, .has_gpa = true };
+	struct hv_exit e = {.reason = EXIT_EPT_MISCONFIG, .gpa = 0xfee00000, .has_gpa = true};
 	r = hv_run(&vm->vcpu[0], &e);
 	EXPECT_FALSE(r.running);
 	EXPECT_STRCONTAINS(vm->why, "EPT misconfiguration");
@@ -370,7 +386,7 @@ TEST(exit_harness, reads_of_unset_fields_are_reported)
 {
 	struct vm *vm = exit_vm(HV_PROT32);
 	/* A CPUID exit with no instruction length: the handler needs it. */
-	struct hv_exit e = { .reason = EXIT_CPUID };
+	struct hv_exit e = {.reason = EXIT_CPUID};
 	hv_run(&vm->vcpu[0], &e);
 	EXPECT_TRUE(hv_has_violation("vmcs-read-unset"));
 	hv_clear_violations();
@@ -386,7 +402,7 @@ TEST(exit_harness, fake_vmcs_refuses_read_only_and_unknown_fields)
 	EXPECT_TRUE(hv_has_violation("vmcs-unknown-field"));
 	EXPECT_EQ(vmcs_errors(), 2);
 	hv_clear_violations();
-	fvmcs_set(GUEST_CS_SEL, 0x12345);   /* 16-bit field keeps 16 bits */
+	fvmcs_set(GUEST_CS_SEL, 0x12345); /* 16-bit field keeps 16 bits */
 	EXPECT_EQ(fvmcs_get(GUEST_CS_SEL), 0x2345);
 	EXIT_DONE(vm);
 }
@@ -416,7 +432,7 @@ TEST(exit_harness, guest_ram_is_fenced)
 	struct vm *vm = exit_vm(HV_PROT32);
 	EXPECT_TRUE(vm_gpa_ptr(vm, HV_MEM - 8, 8) != NULL);
 	EXPECT_TRUE(vm_gpa_ptr(vm, HV_MEM - 8, 9) == NULL);
-	EXPECT_TRUE(vm_gpa_ptr(vm, 0xa0000, 1) == NULL);   /* the PC hole */
+	EXPECT_TRUE(vm_gpa_ptr(vm, 0xa0000, 1) == NULL); /* the PC hole */
 	EXPECT_TRUE(hv_entry_check() == NULL);
 	for (unsigned m = HV_REAL; m < HV_MODES; m++) {
 		test_context("%s", hv_mode_names[m]);

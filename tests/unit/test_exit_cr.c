@@ -8,7 +8,7 @@ TEST(exit_cr, mov_cr0_keeps_ne_and_shadows)
 {
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
-	struct hv_result r = mov_to_cr(v, 0, CR0_PE | CR0_ET | CR0_MP);   /* NE cleared by the guest */
+	struct hv_result r = mov_to_cr(v, 0, CR0_PE | CR0_ET | CR0_MP); /* NE cleared by the guest */
 	EXPECT_TRUE(r.running);
 	EXPECT_EQ(r.inject, 0);
 	EXPECT_EQ(r.rip_after, r.rip_before + 3);
@@ -48,7 +48,7 @@ TEST(exit_cr, mov_cr0_reserved_high_bits_gp)
  * CD=0, is written to the VMCS: the VM entry fails and the VM is killed instead of taking #GP */
 TEST(exit_cr, mov_cr0_invalid_combinations_gp)
 {
-	static const uint64_t bad[] = { CR0_PG | CR0_ET, CR0_PE | CR0_NW | CR0_ET };
+	static const uint64_t bad[] = {CR0_PG | CR0_ET, CR0_PE | CR0_NW | CR0_ET};
 	for (unsigned i = 0; i < 2; i++) {
 		test_context("cr0 0x%llx", (unsigned long long)bad[i]);
 		struct vm *vm = exit_vm(HV_PROT32);
@@ -78,7 +78,8 @@ TEST(exit_cr, mov_cr0_outside_64bit_mode_uses_32_bits)
 {
 	struct vm *vm = exit_vm(HV_COMPAT);
 	struct vcpu *v = &vm->vcpu[0];
-	struct hv_result r = mov_to_cr(v, 0, 0xffffffff00000000ULL | CR0_PE | CR0_ET | CR0_PG | CR0_WP | CR0_MP);
+	struct hv_result r =
+	    mov_to_cr(v, 0, 0xffffffff00000000ULL | CR0_PE | CR0_ET | CR0_PG | CR0_WP | CR0_MP);
 	EXPECT_EQ(r.inject, 0);
 	EXPECT_EQ(fvmcs_get(CR0_READ_SHADOW), CR0_PE | CR0_ET | CR0_PG | CR0_WP | CR0_MP);
 	EXIT_DONE(vm);
@@ -86,7 +87,7 @@ TEST(exit_cr, mov_cr0_outside_64bit_mode_uses_32_bits)
 
 TEST(exit_cr, mov_cr4_hidden_features_gp)
 {
-	static const uint64_t bad[] = { CR4_VMXE, 1ULL << 18 /* OSXSAVE */, 1ULL << 14 /* SMXE */ };
+	static const uint64_t bad[] = {CR4_VMXE, 1ULL << 18 /* OSXSAVE */, 1ULL << 14 /* SMXE */};
 	for (unsigned i = 0; i < 3; i++) {
 		test_context("cr4 bit 0x%llx", (unsigned long long)bad[i]);
 		struct vm *vm = exit_vm(HV_LONG64);
@@ -115,7 +116,7 @@ TEST(exit_cr, mov_cr4_sets_and_shadows)
 TEST(exit_cr, mov_cr4_reserved_bits_gp)
 {
 	/* Bits 63:32 exist only for a 64-bit operand (64-bit mode). */
-	static const uint64_t bad[] = { 1ULL << 15, 1ULL << 12, 1ULL << 23, CR4_PAE | (1ULL << 40) };
+	static const uint64_t bad[] = {1ULL << 15, 1ULL << 12, 1ULL << 23, CR4_PAE | (1ULL << 40)};
 	for (unsigned i = 0; i < 4; i++) {
 		test_context("cr4 bit 0x%llx", (unsigned long long)bad[i]);
 		struct vm *vm = exit_vm(bad[i] >> 32 ? HV_LONG64 : HV_PROT32);
@@ -201,7 +202,7 @@ TEST(exit_cr, pae_reserved_pdpte_bits_gp)
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
 	uint64_t *pdpt = hv_gpa(vm, 0x30000, 32);
-	pdpt[0] = 0x31001 | (1ULL << 1);   /* bit 1 is reserved in a PAE PDPTE */
+	pdpt[0] = 0x31001 | (1ULL << 1); /* bit 1 is reserved in a PAE PDPTE */
 	fvmcs_set(GUEST_CR3, 0x30000);
 	mov_to_cr(v, 4, CR4_PAE);
 	struct hv_result r = mov_to_cr(v, 0, CR0_PE | CR0_ET | CR0_PG);
@@ -214,10 +215,11 @@ TEST(exit_cr, lmsw_sets_pe_but_cannot_clear_it)
 {
 	struct vm *vm = exit_vm(HV_REAL);
 	struct vcpu *v = &vm->vcpu[0];
-	struct hv_result r = hv_run_insn(v, EXIT_CR_ACCESS, CRQ(0, 3, 0) | ((uint64_t)(CR0_PE | CR0_MP) << 16), 3);
+	struct hv_result r =
+	    hv_run_insn(v, EXIT_CR_ACCESS, CRQ(0, 3, 0) | ((uint64_t)(CR0_PE | CR0_MP) << 16), 3);
 	EXPECT_EQ(r.inject, 0);
 	EXPECT_EQ(fvmcs_get(GUEST_CR0) & 0xf, CR0_PE | CR0_MP);
-	r = hv_run_insn(v, EXIT_CR_ACCESS, CRQ(0, 3, 0), 3);   /* LMSW 0 */
+	r = hv_run_insn(v, EXIT_CR_ACCESS, CRQ(0, 3, 0), 3); /* LMSW 0 */
 	EXPECT_EQ(fvmcs_get(GUEST_CR0) & CR0_PE, CR0_PE);
 	EXPECT_EQ(fvmcs_get(GUEST_CR0) & CR0_MP, 0);
 	EXIT_DONE(vm);

@@ -4,8 +4,8 @@
  * address sizes, the batch limit, faults. */
 #include "exit_util.h"
 
-#define PORT_SCRATCH 0xe0   /* test device: byte-laned 32-bit scratch */
-#define PORT_NONE 0x1234
+#define PORT_SCRATCH 0xe0 /* test device: byte-laned 32-bit scratch */
+#define PORT_NONE    0x1234
 
 TEST(exit_io, out_then_in_through_a_device)
 {
@@ -21,7 +21,7 @@ TEST(exit_io, out_then_in_through_a_device)
 	EXPECT_EQ(v->regs[RAX], 0x5678);
 	v->regs[RAX] = 0xffffffffffffff00ULL;
 	hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(PORT_SCRATCH + 3, 1, true), 2);
-	EXPECT_EQ(v->regs[RAX], 0xffffffffffffff12ULL);   /* AL only */
+	EXPECT_EQ(v->regs[RAX], 0xffffffffffffff12ULL); /* AL only */
 	EXIT_DONE(vm);
 }
 
@@ -35,7 +35,7 @@ TEST(exit_io, unclaimed_ports_read_all_ones)
 	hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(PORT_NONE, 2, true), 1);
 	EXPECT_EQ(v->regs[RAX], 0x111111111111ffffULL);
 	hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(PORT_NONE, 4, true), 1);
-	EXPECT_EQ(v->regs[RAX], 0xffffffffULL);           /* 32-bit IN zero-extends */
+	EXPECT_EQ(v->regs[RAX], 0xffffffffULL); /* 32-bit IN zero-extends */
 	struct hv_result r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(PORT_NONE, 4, false), 1);
 	EXPECT_TRUE(r.running);
 	EXPECT_EQ(vm->unclaimed_io, 4);
@@ -62,7 +62,7 @@ TEST(exit_io, debug_exit_port_ends_the_vm)
 	struct hv_result r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0xf4, 1, false), 2);
 	EXPECT_FALSE(r.running);
 	EXPECT_EQ(vm->state, VM_EXITED);
-	EXPECT_EQ(vm->exit_status, 0x43);   /* (0x21 << 1) | 1 */
+	EXPECT_EQ(vm->exit_status, 0x43); /* (0x21 << 1) | 1 */
 	EXIT_DONE(vm);
 }
 
@@ -74,7 +74,7 @@ static struct hv_exit string_exit(uint16_t port, unsigned size, bool in, bool re
 	e.qual = IOQ(port, size, in) | IOQ_STRING | (rep ? IOQ_REP : 0);
 	e.len = rep ? 2 : 1;
 	e.has_len = true;
-	e.insn_info = (asz << 7) | (seg << 15);   /* 28.2.5: 0 16-bit, 1 32-bit, 2 64-bit */
+	e.insn_info = (asz << 7) | (seg << 15); /* 28.2.5: 0 16-bit, 1 32-bit, 2 64-bit */
 	e.has_info = true;
 	e.has_gla = true;
 	return e;
@@ -112,7 +112,7 @@ TEST(exit_io, rep_insw_unclaimed_backwards)
 	const uint8_t *m = hv_gpa(vm, 0x6000, 6);
 	for (unsigned i = 0; i < 6; i++)
 		EXPECT_EQ(m[i], 0xff);
-	EXPECT_EQ(*(uint8_t *)hv_gpa(vm, 0x5fff, 1), 0);   /* nothing below */
+	EXPECT_EQ(*(uint8_t *)hv_gpa(vm, 0x5fff, 1), 0); /* nothing below */
 	EXIT_DONE(vm);
 }
 
@@ -124,7 +124,7 @@ TEST(exit_io, rep_batches_leave_rip_on_the_instruction)
 	v->regs[RCX] = 1000;
 	struct hv_exit e = string_exit(PORT_SCRATCH, 1, false, true, 2, 3);
 	struct hv_result r = hv_run(v, &e);
-	EXPECT_EQ(r.rip_after, r.rip_before);   /* not done: re-executed */
+	EXPECT_EQ(r.rip_after, r.rip_before); /* not done: re-executed */
 	EXPECT_LT(v->regs[RCX], 1000);
 	EXPECT_GT(v->regs[RCX], 0);
 	EXPECT_EQ(v->regs[RSI] - 0x10000, 1000 - v->regs[RCX]);
@@ -139,8 +139,8 @@ TEST(exit_io, sixteen_bit_address_wraps)
 {
 	struct vm *vm = exit_vm(HV_REAL);
 	struct vcpu *v = &vm->vcpu[0];
-	v->regs[RSI] = 0xabcd0000ffffULL;   /* SI = 0xffff; the rest is not the address */
-	v->regs[RCX] = 0x55550002ULL;       /* CX = 2 */
+	v->regs[RSI] = 0xabcd0000ffffULL; /* SI = 0xffff; the rest is not the address */
+	v->regs[RCX] = 0x55550002ULL;	  /* CX = 2 */
 	struct hv_exit e = string_exit(PORT_SCRATCH, 1, false, true, 0, 3);
 	struct hv_result r = hv_run(v, &e);
 	EXPECT_EQ(r.rip_after, r.rip_before + 2);
@@ -167,7 +167,7 @@ TEST(exit_io, outs_from_non_ram_kills_only_the_vm)
 {
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
-	v->regs[RSI] = 0xfeb00000;   /* test device MMIO, not RAM */
+	v->regs[RSI] = 0xfeb00000; /* test device MMIO, not RAM */
 	struct hv_exit e = string_exit(0x3f8, 1, false, false, 1, 3);
 	struct hv_result r = hv_run(v, &e);
 	EXPECT_FALSE(r.running);
@@ -180,7 +180,7 @@ TEST(exit_io, ins_to_a_read_only_user_page_faults)
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct vcpu *v = &vm->vcpu[0];
 	/* CPL 3 and a page mapped user, read-only. */
-	static const uint32_t ars[] = { GUEST_CS_AR, GUEST_SS_AR };
+	static const uint32_t ars[] = {GUEST_CS_AR, GUEST_SS_AR};
 	for (unsigned i = 0; i < 2; i++)
 		fvmcs_set(ars[i], fvmcs_get(ars[i]) | (3U << 5));
 	hv_map(vm, HV_CODE, HV_CODE, PTE_U);

@@ -6,7 +6,7 @@
 
 TEST(exit_msr, unknown_msrs_are_gp0)
 {
-	static const uint32_t bad[] = { 0x0, 0x3a, 0x12345, 0x480, 0xc0000080 + 0x100, 0x40000000, 0x900 };
+	static const uint32_t bad[] = {0x0, 0x3a, 0x12345, 0x480, 0xc0000080 + 0x100, 0x40000000, 0x900};
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct vcpu *v = &vm->vcpu[0];
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -15,7 +15,7 @@ TEST(exit_msr, unknown_msrs_are_gp0)
 		struct hv_result r = rdmsr_exit(v, bad[i]);
 		EXPECT_EQ(r.inject, XGP0);
 		EXPECT_EQ(r.inject_error, 0);
-		EXPECT_EQ(r.rip_after, r.rip_before);   /* a fault: RIP stays */
+		EXPECT_EQ(r.rip_after, r.rip_before); /* a fault: RIP stays */
 		EXPECT_EQ(v->regs[RAX], 0x5555);
 		r = wrmsr_exit(v, bad[i], 1);
 		EXPECT_EQ(r.inject, XGP0);
@@ -42,9 +42,12 @@ TEST(exit_msr, syscall_msrs_reach_the_cpu_when_valid)
 		uint32_t msr;
 		uint64_t val;
 	} ok[] = {
-		{ HV_MSR_STAR, 0x0023001000000000ULL }, { HV_MSR_LSTAR, 0xffffffff81000000ULL },
-		{ HV_MSR_CSTAR, 0x00007fffffffffffULL }, { HV_MSR_KERNEL_GS_BASE, 0xffff888000000000ULL },
-		{ HV_MSR_SFMASK, 0x47700 }, { HV_MSR_TSC_AUX, 0xffffffff },
+	    {HV_MSR_STAR, 0x0023001000000000ULL},
+	    {HV_MSR_LSTAR, 0xffffffff81000000ULL},
+	    {HV_MSR_CSTAR, 0x00007fffffffffffULL},
+	    {HV_MSR_KERNEL_GS_BASE, 0xffff888000000000ULL},
+	    {HV_MSR_SFMASK, 0x47700},
+	    {HV_MSR_TSC_AUX, 0xffffffff},
 	};
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct vcpu *v = &vm->vcpu[0];
@@ -72,9 +75,9 @@ TEST(exit_msr, syscall_msrs_refuse_what_the_cpu_refuses)
 		uint32_t msr;
 		uint64_t val;
 	} bad[] = {
-		{ HV_MSR_LSTAR, 0x0000800000000000ULL }, { HV_MSR_CSTAR, 0x8000000000000000ULL },
-		{ HV_MSR_KERNEL_GS_BASE, 0x1234567812345678ULL }, { HV_MSR_SFMASK, 1ULL << 32 },
-		{ HV_MSR_TSC_AUX, 0xffffffff00000000ULL },
+	    {HV_MSR_LSTAR, 0x0000800000000000ULL},	    {HV_MSR_CSTAR, 0x8000000000000000ULL},
+	    {HV_MSR_KERNEL_GS_BASE, 0x1234567812345678ULL}, {HV_MSR_SFMASK, 1ULL << 32},
+	    {HV_MSR_TSC_AUX, 0xffffffff00000000ULL},
 	};
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct vcpu *v = &vm->vcpu[0];
@@ -93,7 +96,8 @@ TEST(exit_msr, syscall_msrs_refuse_what_the_cpu_refuses)
  * next VM entry fails and the VM is killed instead of taking #GP */
 TEST(exit_msr, vmcs_msrs_refuse_non_canonical)
 {
-	static const uint32_t msrs[] = { HV_MSR_FS_BASE, HV_MSR_GS_BASE, HV_MSR_SYSENTER_ESP, HV_MSR_SYSENTER_EIP };
+	static const uint32_t msrs[] = {HV_MSR_FS_BASE, HV_MSR_GS_BASE, HV_MSR_SYSENTER_ESP,
+					HV_MSR_SYSENTER_EIP};
 	for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
 		test_context("msr 0x%x", msrs[i]);
 		struct vm *vm = exit_vm(HV_LONG64);
@@ -119,7 +123,7 @@ TEST(exit_msr, vmcs_msrs)
 	rdmsr_exit(v, HV_MSR_SYSENTER_EIP);
 	EXPECT_EQ(v->regs[RDX], 0xffffffffULL);
 	EXPECT_EQ(v->regs[RAX], 0x81234567ULL);
-	EXPECT_EQ(fcpu_wrmsr_count(), 0);   /* none of these touches the host CPU */
+	EXPECT_EQ(fcpu_wrmsr_count(), 0); /* none of these touches the host CPU */
 	EXIT_DONE(vm);
 }
 
@@ -131,7 +135,7 @@ TEST(exit_msr, efer)
 	EXPECT_EQ(r.inject, 0);
 	/* LMA is the CPU's: kept. */
 	EXPECT_EQ(fvmcs_get(GUEST_IA32_EFER), EFER_SCE | EFER_LME | EFER_NXE | EFER_LMA);
-	r = wrmsr_exit(v, MSR_IA32_EFER, EFER_LME | (1ULL << 2));   /* reserved bit */
+	r = wrmsr_exit(v, MSR_IA32_EFER, EFER_LME | (1ULL << 2)); /* reserved bit */
 	EXPECT_EQ(r.inject, XGP0);
 	rdmsr_exit(v, MSR_IA32_EFER);
 	EXPECT_EQ(v->regs[RAX], EFER_SCE | EFER_LME | EFER_NXE | EFER_LMA);
@@ -159,7 +163,8 @@ TEST(exit_msr, pat)
 	EXPECT_EQ(fvmcs_get(GUEST_IA32_PAT), 0x0007010600070106ULL);
 	for (unsigned bad = 2; bad <= 8; bad += (bad == 3 ? 5 : 1)) {
 		test_context("type %u", bad);
-		r = wrmsr_exit(v, MSR_IA32_PAT, (0x0007040600070406ULL & ~(0xffULL << 40)) | ((uint64_t)bad << 40));
+		r = wrmsr_exit(v, MSR_IA32_PAT,
+			       (0x0007040600070406ULL & ~(0xffULL << 40)) | ((uint64_t)bad << 40));
 		EXPECT_EQ(r.inject, XGP0);
 	}
 	EXPECT_EQ(fvmcs_get(GUEST_IA32_PAT), 0x0007010600070106ULL);
@@ -190,15 +195,15 @@ TEST(exit_msr, tsc_misc_mtrr)
 	EXPECT_EQ(v->tsc_adjust, adj + 5000);
 	EXPECT_EQ(fvmcs_get(TSC_OFFSET), adj + 5000);
 	rdmsr_exit(v, 0x1a0);
-	EXPECT_EQ(v->regs[RAX], 1);                       /* fast strings */
-	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 1).inject, 0);     /* the value read: accepted */
-	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 0).inject, 0);     /* fast strings is writable */
+	EXPECT_EQ(v->regs[RAX], 1);				  /* fast strings */
+	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 1).inject, 0);		  /* the value read: accepted */
+	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 0).inject, 0);		  /* fast strings is writable */
 	EXPECT_EQ(wrmsr_exit(v, 0x1a0, 1ULL << 22).inject, XGP0); /* other bits as reported */
 	rdmsr_exit(v, 0x1a0);
 	EXPECT_EQ(v->regs[RAX], 0);
 	rdmsr_exit(v, 0xfe);
-	EXPECT_EQ(v->regs[RAX] | v->regs[RDX], 0);        /* no MTRRs */
-	EXPECT_EQ(wrmsr_exit(v, 0xfe, 0).inject, XGP0);   /* read-only */
+	EXPECT_EQ(v->regs[RAX] | v->regs[RDX], 0);	  /* no MTRRs */
+	EXPECT_EQ(wrmsr_exit(v, 0xfe, 0).inject, XGP0);	  /* read-only */
 	EXPECT_EQ(wrmsr_exit(v, 0x2ff, 0xc06).inject, 0); /* accepted, no effect */
 	EXIT_DONE(vm);
 }
@@ -211,20 +216,20 @@ TEST(exit_msr, apic_base_and_x2apic)
 	EXPECT_EQ(v->regs[RAX], 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE);
 	/* x2APIC registers #GP in xAPIC mode. */
 	EXPECT_EQ(rdmsr_exit(v, 0x802).inject, XGP0);
-	struct hv_result r = wrmsr_exit(v, MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE |
-								       APIC_BASE_X2APIC);
+	struct hv_result r = wrmsr_exit(v, MSR_IA32_APIC_BASE,
+					0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
 	EXPECT_EQ(r.inject, 0);
-	r = rdmsr_exit(v, 0x802);   /* x2APIC ID */
+	r = rdmsr_exit(v, 0x802); /* x2APIC ID */
 	EXPECT_EQ(r.inject, 0);
 	EXPECT_EQ(v->regs[RAX], 0);
-	r = rdmsr_exit(v, 0x803);   /* version */
+	r = rdmsr_exit(v, 0x803); /* version */
 	EXPECT_EQ(v->regs[RAX] & 0xff, 0x14);
 	/* x2APIC -> xAPIC directly is invalid. */
 	r = wrmsr_exit(v, MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE);
 	EXPECT_EQ(r.inject, XGP0);
 	/* A self IPI through the x2APIC ICR lands in the vLAPIC and is injected. */
 	fvmcs_set(GUEST_RFLAGS, 0x202);
-	r = wrmsr_exit(v, 0x830, (1ULL << 18) | 0x51);   /* shorthand self, vector 0x51 */
+	r = wrmsr_exit(v, 0x830, (1ULL << 18) | 0x51); /* shorthand self, vector 0x51 */
 	EXPECT_EQ(r.inject, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | 0x51);
 	EXPECT_EQ(fcpu_wrmsr_count(), 0);
 	EXIT_DONE(vm);
@@ -234,7 +239,7 @@ TEST(exit_msr, tsc_deadline)
 {
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct vcpu *v = &vm->vcpu[0];
-	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_TSC_DEADLINE, 12345).inject, 0);   /* not in deadline mode: ignored */
+	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_TSC_DEADLINE, 12345).inject, 0); /* not in deadline mode: ignored */
 	rdmsr_exit(v, MSR_IA32_TSC_DEADLINE);
 	EXPECT_EQ(v->regs[RAX], 0);
 	EXIT_DONE(vm);
@@ -249,7 +254,7 @@ TEST(exit_msr, tsc_deadline)
  * traps it emulates (exit_single_stepping) could never apply. */
 TEST(exit_msr, debugctl_btf)
 {
-	static const uint64_t bad[] = { 1ULL << 0, 1ULL << 6, 1ULL << 7, 1ULL << 11, 1ULL << 32 };
+	static const uint64_t bad[] = {1ULL << 0, 1ULL << 6, 1ULL << 7, 1ULL << 11, 1ULL << 32};
 	struct vm *vm = exit_vm(HV_LONG64);
 	struct vcpu *v = &vm->vcpu[0];
 	struct hv_result r = rdmsr_exit(v, MSR_IA32_DEBUGCTL);
@@ -286,7 +291,7 @@ TEST(exit_msr, apic_base_above_maxphyaddr_is_gp)
 	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, base | (1ULL << 51)).inject, XGP0);
 	rdmsr_exit(v, MSR_IA32_APIC_BASE);
 	EXPECT_EQ((v->regs[RDX] << 32) | v->regs[RAX], base);
-	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, base | (1ULL << 38)).inject, 0);   /* below MAXPHYADDR */
+	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, base | (1ULL << 38)).inject, 0); /* below MAXPHYADDR */
 	rdmsr_exit(v, MSR_IA32_APIC_BASE);
 	EXPECT_EQ((v->regs[RDX] << 32) | v->regs[RAX], base | (1ULL << 38));
 	EXPECT_EQ(wrmsr_exit(v, MSR_IA32_APIC_BASE, base).inject, 0);

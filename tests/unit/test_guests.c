@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_guests.c: starting the guests of run= (vmm/guests.c) in the
+/* test_guests.c: starting the guests of run= (vmm/vm/guests.c) in the
  * exit-handler harness: run= parsing (names up to VM_NAME_MAX - 1
  * characters, a clear error naming the entry beyond), and guests_start()
  * giving a guest every one of its GRUB modules "NAME/MOD args" with whole
@@ -9,10 +9,11 @@
 #include "test.h"
 
 #include "tests/harness/harness.h"
-#include "vmm/bootinfo.h"
-#include "vmm/errno.h"
-#include "vmm/guests.h"
-#include "vmm/vm.h"
+#include "vmm/platform/bootinfo.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vm/guests.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/vm/vm.h"
 
 static struct run_entry e[RUN_MAX];
 static char err[200];

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* test_iopm_cmdline.c: the IOPM's kernel command line and the extra
- * arguments the VMM refuses (vmm/iopm_cmdline.c). */
+ * arguments the VMM refuses (vmm/iopm/iopm_cmdline.c). */
 #include "test.h"
 
-#include "vmm/errno.h"
-#include "vmm/iopm_cmdline.h"
+#include "vmm/lib/errno.h"
+#include "vmm/iopm/iopm_cmdline.h"
 
 static char line[1024], err[200];
 
 static int build(const char *extra)
 {
-	struct iopm_cmdline_in in = { 2095879, 0x1fc00000, 0x200000, extra };
+	struct iopm_cmdline_in in = {2095879, 0x1fc00000, 0x200000, extra};
 	err[0] = 0;
 	return iopm_build_cmdline(line, sizeof(line), &in, err, sizeof(err));
 }
@@ -31,8 +31,8 @@ TEST(iopm_cmdline, iomem_relaxed_refused_in_every_spelling)
 	 * would let /dev/mem reach busy ranges again (the last one would not,
 	 * "strict" is looked for after "relaxed": refused all the same). */
 	static const char *const bad[] = {
-		"iomem=relaxed", "quiet iomem=relaxed", "\"iomem=relaxed\"", "iomem=\"relaxed\"",
-		"iomem=xrelaxedx", "iomem=strict iomem=relaxed", "debug\tiomem=relaxed", "iomem=relaxed,strict",
+	    "iomem=relaxed",   "quiet iomem=relaxed",	     "\"iomem=relaxed\"",    "iomem=\"relaxed\"",
+	    "iomem=xrelaxedx", "iomem=strict iomem=relaxed", "debug\tiomem=relaxed", "iomem=relaxed,strict",
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		test_context("%s", bad[i]);
@@ -41,23 +41,25 @@ TEST(iopm_cmdline, iomem_relaxed_refused_in_every_spelling)
 		EXPECT_STRCONTAINS(err, "/dev/mem");
 	}
 	test_context("%s", "");
-	EXPECT_EQ(build("foo=\"a iomem=relaxed b\""), 0);   /* inside another parameter's quoted value */
+	EXPECT_EQ(build("foo=\"a iomem=relaxed b\""), 0); /* inside another parameter's quoted value */
 	EXPECT_EQ(build("iomemx=relaxed"), 0);
 }
 
 TEST(iopm_cmdline, confinement_parameters_refused)
 {
-	static const struct { const char *extra, *why; } bad[] = {
-		{ "memmap=64M@0x1000000", "RAM" },
-		{ "memmap=exactmap", "RAM" },
-		{ "nr_cpus=2", "CPUs" },
-		{ "nr-cpus=4", "CPUs" },          /* Linux: '-' and '_' are the same in names */
-		{ "rdinit=/bin/sh", "/init" },
-		{ "init=/bin/sh", "/init" },
-		{ "coopvmm.shared=0x1000,0x1000", "shared zone" },
-		{ "iopm.fake=1", "iopm.ko" },
-		{ "iopm.guard_emergency=0", "emergency" },
-		{ "iopm.guard-emergency=0", "emergency" },
+	static const struct {
+		const char *extra, *why;
+	} bad[] = {
+	    {"memmap=64M@0x1000000", "RAM"},
+	    {"memmap=exactmap", "RAM"},
+	    {"nr_cpus=2", "CPUs"},
+	    {"nr-cpus=4", "CPUs"}, /* Linux: '-' and '_' are the same in names */
+	    {"rdinit=/bin/sh", "/init"},
+	    {"init=/bin/sh", "/init"},
+	    {"coopvmm.shared=0x1000,0x1000", "shared zone"},
+	    {"iopm.fake=1", "iopm.ko"},
+	    {"iopm.guard_emergency=0", "emergency"},
+	    {"iopm.guard-emergency=0", "emergency"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		test_context("%s", bad[i].extra);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_ioreq.c: the request path (vmm/ioreq.c, vmm/iomap.c, the deferred
- * test device's model vmm/testdev_defer.c): the range map's rules, and in
+/* test_ioreq.c: the request path (vmm/vcpu/ioreq.c, vmm/vcpu/iomap.c, the deferred
+ * test device's model vmm/vdev/testdev_defer.c): the range map's rules, and in
  * the exit harness (manual mode: the test completes each deferred request
  * when it wants) a vCPU that waits after IN/OUT, INS/OUTS and MMIO to the
  * deferred test device, is not entered while it waits, and finishes the
@@ -9,18 +9,19 @@
  * flight. */
 #include "exit_util.h"
 
-#include "vmm/errno.h"
-#include "vmm/iomap.h"
-#include "vmm/ioreq.h"
-#include "vmm/testdev_defer.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vcpu/iomap.h"
+#include "vmm/vcpu/ioreq.h"
+#include "vmm/vdev/testdev_defer.h"
 
-#define EXPECT_MEMEQ(a, b, n) EXPECT_MSG(!memcmp((a), (b), (n)), "%s and %s differ in their %u bytes", #a, #b, (unsigned)(n))
+#define EXPECT_MEMEQ(a, b, n)                                                                                \
+	EXPECT_MSG(!memcmp((a), (b), (n)), "%s and %s differ in their %u bytes", #a, #b, (unsigned)(n))
 
 #define DPORT_SCRATCH 0x500
-#define DPORT_FIFO 0x508
-#define DPORT_COUNT 0x50c
-#define DPORT_DELAY 0x510
-#define DMMIO 0xfeb01000ULL
+#define DPORT_FIFO    0x508
+#define DPORT_COUNT   0x50c
+#define DPORT_DELAY   0x510
+#define DMMIO	      0xfeb01000ULL
 
 static int pio_stub(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
@@ -38,23 +39,25 @@ TEST(iomap, add_find_and_refusals)
 {
 	struct iomap m;
 	iomap_init(&m);
-	struct iomap_range a = { .name = "a", .space = COOP_IOREQ_PIO, .first = 0x10, .last = 0x13, .pio = pio_stub };
+	struct iomap_range a = {
+	    .name = "a", .space = COOP_IOREQ_PIO, .first = 0x10, .last = 0x13, .pio = pio_stub};
 	EXPECT_EQ(iomap_add(&m, &a), 0);
 	struct iomap_range b = a;
 	b.first = 0x13, b.last = 0x20;
-	EXPECT_EQ(iomap_add(&m, &b), -EEXIST);          /* overlaps a */
+	EXPECT_EQ(iomap_add(&m, &b), -EEXIST); /* overlaps a */
 	b.space = COOP_IOREQ_MMIO, b.pio = NULL, b.defer = defer_stub;
-	EXPECT_EQ(iomap_add(&m, &b), 0);                /* same numbers, other space */
-	struct iomap_range c = { .name = "c", .space = COOP_IOREQ_PIO, .first = 0x30, .last = 0x2f, .pio = pio_stub };
-	EXPECT_EQ(iomap_add(&m, &c), -EINVAL);          /* first > last */
+	EXPECT_EQ(iomap_add(&m, &b), 0); /* same numbers, other space */
+	struct iomap_range c = {
+	    .name = "c", .space = COOP_IOREQ_PIO, .first = 0x30, .last = 0x2f, .pio = pio_stub};
+	EXPECT_EQ(iomap_add(&m, &c), -EINVAL); /* first > last */
 	c.last = 0x10000;
-	EXPECT_EQ(iomap_add(&m, &c), -EINVAL);          /* beyond port 0xffff */
+	EXPECT_EQ(iomap_add(&m, &c), -EINVAL); /* beyond port 0xffff */
 	c.last = 0x30, c.defer = defer_stub;
-	EXPECT_EQ(iomap_add(&m, &c), -EINVAL);          /* two handlers */
+	EXPECT_EQ(iomap_add(&m, &c), -EINVAL); /* two handlers */
 	c.pio = NULL, c.defer = NULL;
-	EXPECT_EQ(iomap_add(&m, &c), -EINVAL);          /* a VMM range without a handler */
+	EXPECT_EQ(iomap_add(&m, &c), -EINVAL); /* a VMM range without a handler */
 	c.server = IOMAP_IOPM, c.iopm = 3;
-	EXPECT_EQ(iomap_add(&m, &c), 0);                /* an IOPM's range: no handler */
+	EXPECT_EQ(iomap_add(&m, &c), 0); /* an IOPM's range: no handler */
 	EXPECT_TRUE(iomap_find(&m, COOP_IOREQ_PIO, 0x30) != NULL);
 	EXPECT_EQ(iomap_find(&m, COOP_IOREQ_PIO, 0x30)->iopm, 3);
 	EXPECT_TRUE(iomap_find(&m, COOP_IOREQ_PIO, 0x14) == NULL);
@@ -62,7 +65,7 @@ TEST(iomap, add_find_and_refusals)
 	EXPECT_TRUE(iomap_contains(&m.r[COOP_IOREQ_PIO][0], 0x12, 2));
 	EXPECT_FALSE(iomap_contains(&m.r[COOP_IOREQ_PIO][0], 0x12, 4));
 	EXPECT_FALSE(iomap_contains(&m.r[COOP_IOREQ_PIO][0], 0x12, 0));
-	struct iomap_range d = { .name = "d", .space = COOP_IOREQ_MMIO, .defer = defer_stub };
+	struct iomap_range d = {.name = "d", .space = COOP_IOREQ_MMIO, .defer = defer_stub};
 	for (unsigned i = m.n[COOP_IOREQ_MMIO]; i < IOMAP_MAX_RANGES; i++) {
 		d.first = d.last = 0x100000ULL + i;
 		EXPECT_EQ(iomap_add(&m, &d), 0);
@@ -79,21 +82,21 @@ TEST(testdev_defer, model_ports_mmio_and_delay)
 	struct coop_ioreq r;
 	memset(&r, 0, sizeof(r));
 	r.space = COOP_IOREQ_PIO, r.dir = COOP_IOREQ_WRITE, r.size = 2, r.count = 1;
-	r.addr = DPORT_DELAY + 1, r.data = 0x0001;  /* lanes 1-2: 1000 = 0x3e8 -> 0x1e8 */
+	r.addr = DPORT_DELAY + 1, r.data = 0x0001; /* lanes 1-2: 1000 = 0x3e8 -> 0x1e8 */
 	testdev_defer_serve(&t, &r);
 	EXPECT_EQ(r.status, 0);
 	EXPECT_EQ(t.delay_us, 0x1e8);
 	r.size = 4, r.addr = DPORT_DELAY, r.data = 0xffffffff;
 	testdev_defer_serve(&t, &r);
-	EXPECT_EQ(t.delay_us, TESTDEV_DEFER_DELAY_MAX_US);  /* clamped */
+	EXPECT_EQ(t.delay_us, TESTDEV_DEFER_DELAY_MAX_US); /* clamped */
 	r.dir = COOP_IOREQ_READ, r.data = 0;
 	testdev_defer_serve(&t, &r);
 	EXPECT_EQ(r.data, TESTDEV_DEFER_DELAY_MAX_US);
-	r.addr = DPORT_DELAY - 2;                    /* straddles the FIFO count and the delay */
+	r.addr = DPORT_DELAY - 2; /* straddles the FIFO count and the delay */
 	testdev_defer_serve(&t, &r);
 	EXPECT_EQ(r.status, -EINVAL);
 	EXPECT_EQ(r.data, 0xffffffffULL);
-	r.addr = DPORT_SCRATCH + 4, r.size = 1;      /* no IRQ pulse here */
+	r.addr = DPORT_SCRATCH + 4, r.size = 1; /* no IRQ pulse here */
 	testdev_defer_serve(&t, &r);
 	EXPECT_EQ(r.status, -EINVAL);
 	/* A string of 3 words into the FIFO, then out again. */
@@ -137,7 +140,7 @@ TEST(ioreq, in_waits_then_completes_with_the_data)
 	struct hv_result r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(DPORT_SCRATCH, 2, true), 1);
 	EXPECT_TRUE(r.waiting);
 	EXPECT_FALSE(r.enter);
-	EXPECT_EQ(r.rip_after, r.rip_before);        /* not finished yet */
+	EXPECT_EQ(r.rip_after, r.rip_before); /* not finished yet */
 	EXPECT_EQ(v->regs[RAX], 0xffffffff00000000ULL);
 	EXPECT_EQ(fenv_deferred(), 1);
 	const struct coop_ioreq *q = fenv_deferred_req(0);
@@ -154,12 +157,12 @@ TEST(ioreq, in_waits_then_completes_with_the_data)
 	EXPECT_FALSE(r.enter);
 	unsigned kicks = fenv_kicks();
 	EXPECT_EQ(fenv_complete_deferred(0), 0);
-	EXPECT_EQ(fenv_kicks(), kicks + 1);          /* the vCPU's CPU is woken */
+	EXPECT_EQ(fenv_kicks(), kicks + 1); /* the vCPU's CPU is woken */
 	r = hv_resume(v);
 	EXPECT_FALSE(r.waiting);
 	EXPECT_TRUE(r.enter);
 	EXPECT_EQ(r.rip_after, r.rip_before + 1);
-	EXPECT_EQ(v->regs[RAX], 0xffffffff0000c3d4ULL);   /* AX only */
+	EXPECT_EQ(v->regs[RAX], 0xffffffff0000c3d4ULL); /* AX only */
 	EXPECT_EQ(v->io.requests, 1);
 	EXPECT_EQ(v->io.waits, 1);
 	EXIT_DONE(vm);
@@ -172,7 +175,7 @@ TEST(ioreq, out_then_in_on_the_other_vcpu)
 	v1->regs[RAX] = 0x12345678;
 	struct hv_result r = hv_run_insn(v1, EXIT_IO_INSTRUCTION, IOQ(DPORT_SCRATCH, 4, false), 1);
 	EXPECT_TRUE(r.waiting);
-	EXPECT_EQ(vm->testdev_defer.dev.port_scratch, 0);   /* served when completed */
+	EXPECT_EQ(vm->testdev_defer.dev.port_scratch, 0); /* served when completed */
 	EXPECT_EQ(fenv_deferred_req(0)->vcpu, 1);
 	EXPECT_EQ(fenv_deferred_req(0)->data, 0x12345678);
 	EXPECT_EQ(fenv_complete_deferred(0), 0);
@@ -232,7 +235,7 @@ static struct hv_exit str_exit(uint16_t port, unsigned size, bool in, bool rep)
 	e.qual = IOQ(port, size, in) | IOQ_STRING | (rep ? IOQ_REP : 0);
 	e.len = 2;
 	e.has_len = true;
-	e.insn_info = (1U << 7) | (3U << 15);   /* 32-bit addresses, DS */
+	e.insn_info = (1U << 7) | (3U << 15); /* 32-bit addresses, DS */
 	e.has_info = true;
 	e.has_gla = true;
 	return e;
@@ -250,13 +253,13 @@ TEST(ioreq, rep_outs_and_ins_in_batches)
 	struct hv_exit e = str_exit(DPORT_FIFO, 1, false, true);
 	struct hv_result r = hv_run(v, &e);
 	EXPECT_TRUE(r.waiting);
-	EXPECT_EQ(fenv_deferred_req(0)->count, EXIT_REP_BATCH);   /* one batch per request */
+	EXPECT_EQ(fenv_deferred_req(0)->count, EXIT_REP_BATCH); /* one batch per request */
 	EXPECT_MEMEQ(fenv_deferred_req(0)->buf, src, EXIT_REP_BATCH);
 	EXPECT_EQ(fenv_complete_deferred(0), 0);
 	r = hv_resume(v);
 	EXPECT_EQ(v->regs[RCX], 200 - EXIT_REP_BATCH);
 	EXPECT_EQ(v->regs[RSI], 0x5000 + EXIT_REP_BATCH);
-	EXPECT_EQ(r.rip_after, r.rip_before);        /* the REP goes on after the next entry */
+	EXPECT_EQ(r.rip_after, r.rip_before); /* the REP goes on after the next entry */
 	r = hv_run(v, &e);
 	EXPECT_EQ(fenv_deferred_req(0)->count, 200 - EXIT_REP_BATCH);
 	EXPECT_EQ(fenv_complete_deferred(0), 0);
@@ -297,7 +300,7 @@ TEST(ioreq, mmio_xchg_reads_once_and_writes_once)
 {
 	struct vm *vm = manual_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
-	static const uint8_t xchg[] = { 0x87, 0x03 };   /* xchg [ebx], eax */
+	static const uint8_t xchg[] = {0x87, 0x03}; /* xchg [ebx], eax */
 	memcpy(&vm->testdev_defer.dev.scratch[0x20], "\x11\x22\x33\x44", 4);
 	v->regs[RBX] = DMMIO + 0x20;
 	v->regs[RAX] = 0xaabbccdd;
@@ -306,8 +309,8 @@ TEST(ioreq, mmio_xchg_reads_once_and_writes_once)
 	EXPECT_EQ(fenv_deferred_req(0)->dir, COOP_IOREQ_READ);
 	EXPECT_EQ(fenv_complete_deferred(0), 0);
 	r = hv_resume(v);
-	EXPECT_TRUE(r.waiting);                      /* now the write */
-	EXPECT_EQ(v->regs[RAX], 0xaabbccdd);         /* nothing done before the write */
+	EXPECT_TRUE(r.waiting);		     /* now the write */
+	EXPECT_EQ(v->regs[RAX], 0xaabbccdd); /* nothing done before the write */
 	EXPECT_EQ(fenv_deferred_req(0)->dir, COOP_IOREQ_WRITE);
 	EXPECT_EQ(fenv_deferred_req(0)->data, 0xaabbccdd);
 	EXPECT_EQ(fenv_complete_deferred(0), 0);
@@ -318,7 +321,7 @@ TEST(ioreq, mmio_xchg_reads_once_and_writes_once)
 	uint32_t now;
 	memcpy(&now, &vm->testdev_defer.dev.scratch[0x20], 4);
 	EXPECT_EQ(now, 0xaabbccdd);
-	EXPECT_EQ(vm->testdev_defer.dev.count, 2);   /* one read, one write */
+	EXPECT_EQ(vm->testdev_defer.dev.count, 2); /* one read, one write */
 	EXIT_DONE(vm);
 }
 
@@ -326,7 +329,7 @@ TEST(ioreq, movs_between_devices_makes_each_access_once)
 {
 	struct vm *vm = manual_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
-	static const uint8_t rep_movsd[] = { 0xf3, 0xa5 };
+	static const uint8_t rep_movsd[] = {0xf3, 0xa5};
 	memcpy(&vm->testdev.scratch[0x40], "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
 	v->regs[RSI] = 0xfeb00040;   /* the test device: answers at once */
 	v->regs[RDI] = DMMIO + 0x80; /* the deferred one */
@@ -335,7 +338,7 @@ TEST(ioreq, movs_between_devices_makes_each_access_once)
 	EXPECT_TRUE(r.waiting);
 	EXPECT_EQ(fenv_deferred_req(0)->addr, DMMIO + 0x80);
 	EXPECT_EQ(fenv_complete_deferred(0), 0);
-	r = hv_resume(v);                            /* element 2: its write waits */
+	r = hv_resume(v); /* element 2: its write waits */
 	EXPECT_TRUE(r.waiting);
 	EXPECT_EQ(v->regs[RCX], 1);
 	EXPECT_EQ(fenv_deferred_req(0)->addr, DMMIO + 0x84);
@@ -345,7 +348,7 @@ TEST(ioreq, movs_between_devices_makes_each_access_once)
 	EXPECT_EQ(v->regs[RCX], 0);
 	EXPECT_EQ(r.rip_after, r.rip_before + 2);
 	EXPECT_MEMEQ(&vm->testdev_defer.dev.scratch[0x80], "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
-	EXPECT_EQ(vm->testdev.count, 2);             /* each source element read once */
+	EXPECT_EQ(vm->testdev.count, 2); /* each source element read once */
 	EXPECT_EQ(vm->testdev_defer.dev.count, 2);
 	EXIT_DONE(vm);
 }
@@ -354,8 +357,12 @@ TEST(ioreq, iopm_range_is_refused_until_the_channel)
 {
 	struct vm *vm = manual_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
-	struct iomap_range r0 = { .name = "iopm", .space = COOP_IOREQ_PIO, .first = 0x700, .last = 0x707,
-				  .server = IOMAP_IOPM, .iopm = 1 };
+	struct iomap_range r0 = {.name = "iopm",
+				 .space = COOP_IOREQ_PIO,
+				 .first = 0x700,
+				 .last = 0x707,
+				 .server = IOMAP_IOPM,
+				 .iopm = 1};
 	EXPECT_EQ(iomap_add(&vm->iomap, &r0), 0);
 	v->regs[RAX] = 0;
 	struct hv_result r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x700, 2, true), 1);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_lib.c: the VMM's own string functions and vsnprintf (vmm/lib.c),
+/* test_lib.c: the VMM's own string functions and vsnprintf (vmm/lib/lib.c),
  * built for the host under vmm_-prefixed names (see tests/unit/Makefile). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,12 +18,12 @@ char *vmm_strchr(const char *s, int c);
 void *vmm_memset(void *dst, int c, size_t n);
 void *vmm_memcpy(void *dst, const void *src, size_t n);
 
-#define CHECK_FMT(expect, ...)                                                     \
-	do {                                                                       \
-		char b_[64];                                                       \
-		int n_ = vmm_snprintf(b_, sizeof(b_), __VA_ARGS__);                \
-		EXPECT_STREQ(b_, expect);                                          \
-		EXPECT_EQ(n_, strlen(expect));                                     \
+#define CHECK_FMT(expect, ...)                                                                               \
+	do {                                                                                                 \
+		char b_[64];                                                                                 \
+		int n_ = vmm_snprintf(b_, sizeof(b_), __VA_ARGS__);                                          \
+		EXPECT_STREQ(b_, expect);                                                                    \
+		EXPECT_EQ(n_, strlen(expect));                                                               \
 	} while (0)
 
 TEST(lib, snprintf_formats)
@@ -45,7 +45,7 @@ TEST(lib, snprintf_formats)
  * without a NUL is fine: ASan would see an over-read). */
 TEST(lib, snprintf_string_precision)
 {
-	static const char abc[3] = { 'a', 'b', 'c' };
+	static const char abc[3] = {'a', 'b', 'c'};
 	CHECK_FMT("abc|ab   |xy|", "%.3s|%-5.2s|%.10s|", abc, "abcdef", "xy");
 	CHECK_FMT("   ab|", "%5.2s|", "abcdef");
 	CHECK_FMT("|", "%.0s|", "abc");

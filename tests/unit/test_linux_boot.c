@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* test_linux_boot.c: the bzImage checks and zero-page builder
- * (vmm/linux_boot.c) and the IOPM e820 builder (vmm/iopm_e820.c). */
+ * (vmm/iopm/linux_boot.c) and the IOPM e820 builder (vmm/iopm/iopm_e820.c). */
 #include <stdlib.h>
 
 #include "test.h"
 
-#include "vmm/errno.h"
-#include "vmm/iopm_e820.h"
-#include "vmm/linux_boot.h"
+#include "vmm/lib/errno.h"
+#include "vmm/iopm/iopm_e820.h"
+#include "vmm/iopm/linux_boot.h"
 
 #define ZONE_BASE 0x17c00000ULL
 #define ZONE_SIZE (64ULL << 20)
@@ -24,8 +24,14 @@ static uint8_t *map_zone(void *ctx, uint64_t addr, uint64_t len)
 	return zone + (addr - ZONE_BASE);
 }
 
-static void w32(uint32_t off, uint32_t v) { memcpy(image + off, &v, 4); }
-static void w16(uint32_t off, uint16_t v) { memcpy(image + off, &v, 2); }
+static void w32(uint32_t off, uint32_t v)
+{
+	memcpy(image + off, &v, 4);
+}
+static void w16(uint32_t off, uint16_t v)
+{
+	memcpy(image + off, &v, 2);
+}
 static uint32_t z32(uint64_t zp, uint32_t off)
 {
 	uint32_t v;
@@ -39,7 +45,7 @@ static void make_image(void)
 	memset(image, 0, sizeof(image));
 	image[LB_SETUP_SECTS] = 4;
 	w16(LB_BOOT_FLAG, LB_BOOT_FLAG_VALUE);
-	image[LB_JUMP_END] = 0x6a;           /* header ends at 0x26c */
+	image[LB_JUMP_END] = 0x6a; /* header ends at 0x26c */
 	w32(LB_HEADER_MAGIC_OFF, LB_HEADER_MAGIC);
 	w16(LB_VERSION, 0x020f);
 	image[LB_LOADFLAGS] = LB_LOADED_HIGH;
@@ -47,13 +53,13 @@ static void make_image(void)
 	w32(LB_KERNEL_ALIGNMENT, 0x200000);
 	image[LB_RELOCATABLE] = 1;
 	w32(LB_CMDLINE_SIZE, 2047);
-	w32(LB_INIT_SIZE, 0x1000000);        /* 16 MiB */
-	w32(LB_PREF_ADDRESS, 0x1000000);     /* LOAD_PHYSICAL_ADDR of x86-64 defconfig and Debian */
+	w32(LB_INIT_SIZE, 0x1000000);	 /* 16 MiB */
+	w32(LB_PREF_ADDRESS, 0x1000000); /* LOAD_PHYSICAL_ADDR of x86-64 defconfig and Debian */
 	for (unsigned i = 5 * 512; i < 5 * 512 + 0x3000; i++)
 		image[i] = (uint8_t)(i * 7);
 }
 
-static const struct e820_entry e820[] = { { 0x10000, 0x8f000, E820_RAM }, { ZONE_BASE, ZONE_SIZE, E820_RAM } };
+static const struct e820_entry e820[] = {{0x10000, 0x8f000, E820_RAM}, {ZONE_BASE, ZONE_SIZE, E820_RAM}};
 static uint8_t initrd[0x2345];
 
 static struct linux_boot_in input(void)
@@ -61,8 +67,16 @@ static struct linux_boot_in input(void)
 	if (!zone)
 		zone = malloc(ZONE_SIZE);
 	memset(zone, 0xcc, ZONE_SIZE);
-	struct linux_boot_in in = { image, 5 * 512 + 0x3000, initrd, sizeof(initrd), "console=ttyS1 nr_cpus=1",
-				    ZONE_BASE, ZONE_SIZE, e820, 2, 0xf5a10 };
+	struct linux_boot_in in = {image,
+				   5 * 512 + 0x3000,
+				   initrd,
+				   sizeof(initrd),
+				   "console=ttyS1 nr_cpus=1",
+				   ZONE_BASE,
+				   ZONE_SIZE,
+				   e820,
+				   2,
+				   0xf5a10};
 	return in;
 }
 
@@ -79,7 +93,7 @@ TEST(linux_boot, lays_out_kernel_zero_page_cmdline_initrd)
 	EXPECT_EQ(out.cmdline_addr, ZONE_BASE + 0x1001000);
 	EXPECT_EQ(out.initrd_base, (ZONE_BASE + ZONE_SIZE - sizeof(initrd)) & ~0xfffULL);
 	EXPECT_EQ(out.version, 0x020f);
-	EXPECT_EQ(memcmp(zone, image + 5 * 512, 0x3000), 0);          /* protected-mode kernel */
+	EXPECT_EQ(memcmp(zone, image + 5 * 512, 0x3000), 0); /* protected-mode kernel */
 	uint64_t zp = out.zero_page;
 	EXPECT_EQ(zone[zp - ZONE_BASE + LB_TYPE_OF_LOADER], 0xff);
 	EXPECT_EQ(z32(zp, LB_CODE32_START), ZONE_BASE);
@@ -100,13 +114,13 @@ TEST(linux_boot, lays_out_kernel_zero_page_cmdline_initrd)
 	/* the setup header was copied up to its end (0x26c), nothing after */
 	EXPECT_EQ(z32(zp, LB_INIT_SIZE), 0x1000000);
 	EXPECT_EQ(zone[zp - ZONE_BASE + 0x26c], 0);
-	EXPECT_EQ(zone[zp - ZONE_BASE + 0x1ef], 0);   /* sentinel stays 0 */
+	EXPECT_EQ(zone[zp - ZONE_BASE + 0x1ef], 0); /* sentinel stays 0 */
 }
 
 TEST(linux_boot, alignment_rounds_the_load_address_up)
 {
 	make_image();
-	w32(LB_KERNEL_ALIGNMENT, 0x1000000);  /* 16 MiB: zone base is only 2 MiB aligned */
+	w32(LB_KERNEL_ALIGNMENT, 0x1000000); /* 16 MiB: zone base is only 2 MiB aligned */
 	struct linux_boot_in in = input();
 	struct linux_boot_out out;
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), 0);
@@ -118,44 +132,74 @@ TEST(linux_boot, refusals)
 {
 	struct linux_boot_out out;
 	struct linux_boot_in in;
-	static const struct { void (*edit)(void); int ret; const char *msg; } cases[] = { { NULL, 0, NULL } };
+	static const struct {
+		void (*edit)(void);
+		int ret;
+		const char *msg;
+	} cases[] = {{NULL, 0, NULL}};
 	(void)cases;
 
-	make_image(); in = input(); in.image_size = 0x100;
+	make_image();
+	in = input();
+	in.image_size = 0x100;
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "too small");
-	make_image(); w16(LB_BOOT_FLAG, 0); in = input();
+	make_image();
+	w16(LB_BOOT_FLAG, 0);
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "not a bzImage");
-	make_image(); w32(LB_HEADER_MAGIC_OFF, 0x12345678); in = input();
+	make_image();
+	w32(LB_HEADER_MAGIC_OFF, 0x12345678);
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
-	make_image(); w16(LB_VERSION, 0x0204); in = input();
+	make_image();
+	w16(LB_VERSION, 0x0204);
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "boot protocol 2.04 is too old");
-	make_image(); image[LB_RELOCATABLE] = 0; in = input();
+	make_image();
+	image[LB_RELOCATABLE] = 0;
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "not relocatable");
-	make_image(); w32(LB_KERNEL_ALIGNMENT, 0x300000); in = input();
+	make_image();
+	w32(LB_KERNEL_ALIGNMENT, 0x300000);
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "not a power of two");
-	make_image(); w32(LB_INIT_SIZE, 0x100); in = input();
+	make_image();
+	w32(LB_INIT_SIZE, 0x100);
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "init_size");
-	make_image(); image[LB_SETUP_SECTS] = 200; in = input();
+	make_image();
+	image[LB_SETUP_SECTS] = 200;
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "setup_sects 200");
-	make_image(); image[LB_JUMP_END] = 0xff; in = input();
+	make_image();
+	image[LB_JUMP_END] = 0xff;
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
-	make_image(); w32(LB_INIT_SIZE, 0x4000000); in = input();   /* 64 MiB kernel in a 64 MiB zone */
+	make_image();
+	w32(LB_INIT_SIZE, 0x4000000);
+	in = input(); /* 64 MiB kernel in a 64 MiB zone */
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -ENOSPC);
 	EXPECT_STRCONTAINS(err, "raise iopm_mem=");
-	make_image(); w32(LB_CMDLINE_SIZE, 10); in = input();
+	make_image();
+	w32(LB_CMDLINE_SIZE, 10);
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "exceeds the kernel's limit of 10");
-	make_image(); w32(LB_INITRD_ADDR_MAX, 0x10000000); in = input();
+	make_image();
+	w32(LB_INITRD_ADDR_MAX, 0x10000000);
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -ENOSPC);
 	EXPECT_STRCONTAINS(err, "initrd_addr_max");
-	make_image(); image[LB_LOADFLAGS] = 0; in = input();
+	make_image();
+	image[LB_LOADFLAGS] = 0;
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 }
 
@@ -175,7 +219,7 @@ static uint8_t *map_low(void *ctx, uint64_t addr, uint64_t len)
 
 static int prepare_at(uint64_t base, uint64_t size, struct linux_boot_out *out)
 {
-	struct low_zone z = { base, size, calloc(1, size) };
+	struct low_zone z = {base, size, calloc(1, size)};
 	struct linux_boot_in in = input();
 	in.zone_base = base;
 	in.zone_size = size;
@@ -192,10 +236,11 @@ TEST(linux_boot, zone_below_the_kernels_minimum_address_refused)
 	struct linux_boot_out out;
 	make_image();
 	w32(LB_INIT_SIZE, 0x400000);
-	EXPECT_EQ(prepare_at(0x400000, 0xc00000, &out), -EINVAL);     /* 4..16 MiB */
-	EXPECT_STRCONTAINS(err, "IOPM zone 0x400000-0x1000000 lies below the kernel's minimum load address 0x1000000");
+	EXPECT_EQ(prepare_at(0x400000, 0xc00000, &out), -EINVAL); /* 4..16 MiB */
+	EXPECT_STRCONTAINS(
+	    err, "IOPM zone 0x400000-0x1000000 lies below the kernel's minimum load address 0x1000000");
 	EXPECT_STRCONTAINS(err, "pref_address");
-	EXPECT_EQ(prepare_at(0x200000, 0x200000, &out), -EINVAL);      /* 2..4 MiB */
+	EXPECT_EQ(prepare_at(0x200000, 0x200000, &out), -EINVAL); /* 2..4 MiB */
 	EXPECT_STRCONTAINS(err, "lies below");
 }
 
@@ -204,7 +249,7 @@ TEST(linux_boot, zone_across_the_minimum_address_loads_the_kernel_there)
 	struct linux_boot_out out;
 	make_image();
 	w32(LB_INIT_SIZE, 0x400000);
-	EXPECT_EQ(prepare_at(0xc00000, 0x3000000, &out), 0);           /* 12..60 MiB */
+	EXPECT_EQ(prepare_at(0xc00000, 0x3000000, &out), 0); /* 12..60 MiB */
 	EXPECT_EQ(out.entry, 0x1000000);
 	EXPECT_EQ(out.kernel_end, 0x1400000);
 	/* an unaligned pref_address is rounded up like the kernel's own
@@ -223,17 +268,22 @@ TEST(linux_boot, pref_address_checked)
 {
 	struct linux_boot_out out;
 	struct linux_boot_in in;
-	make_image(); w32(LB_PREF_ADDRESS, 0); in = input();
+	make_image();
+	w32(LB_PREF_ADDRESS, 0);
+	in = input();
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "pref_address 0x0");
-	make_image(); w32(LB_PREF_ADDRESS, 0); w32(LB_PREF_ADDRESS + 4, 1); in = input();   /* 4 GiB */
+	make_image();
+	w32(LB_PREF_ADDRESS, 0);
+	w32(LB_PREF_ADDRESS + 4, 1);
+	in = input(); /* 4 GiB */
 	EXPECT_EQ(linux_boot_prepare(map_zone, NULL, &in, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "pref_address 0x100000000");
 }
 
 TEST(iopm_e820, splits_ram_by_owner)
 {
-	struct memmap mm = { 0 };
+	struct memmap mm = {0};
 	memmap_add(&mm, 0, 0x9fc00, MEM_USABLE);
 	memmap_add(&mm, 0x9fc00, 0x400, MEM_RESERVED);
 	memmap_add(&mm, 0xf0000, 0x10000, MEM_RESERVED);
@@ -244,11 +294,11 @@ TEST(iopm_e820, splits_ram_by_owner)
 	struct partition_plan p;
 	memset(&p, 0, sizeof(p));
 	p.iopms = 2;
-	p.iopm_low[0] = (struct zone){ 0x10000, 0x40000 };
-	p.iopm_low[1] = (struct zone){ 0x50000, 0x40000 };
-	p.iopm[0] = (struct zone){ 0x17c00000, 0x8000000 };
-	p.iopm[1] = (struct zone){ 0x13c00000, 0x4000000 };
-	p.shared = (struct zone){ 0x1fc00000, 0x200000 };
+	p.iopm_low[0] = (struct zone){0x10000, 0x40000};
+	p.iopm_low[1] = (struct zone){0x50000, 0x40000};
+	p.iopm[0] = (struct zone){0x17c00000, 0x8000000};
+	p.iopm[1] = (struct zone){0x13c00000, 0x4000000};
+	p.shared = (struct zone){0x1fc00000, 0x200000};
 	struct e820_entry e[32];
 	int n = iopm_build_e820(&mm, &p, 0, e, 32);
 	EXPECT_EQ(n, 11);
@@ -256,17 +306,17 @@ TEST(iopm_e820, splits_ram_by_owner)
 	 * /dev/mem refuses it), except the shared zone: "reserved", claimed
 	 * by iopm.ko itself. Firmware ranges keep their types. */
 	const struct e820_entry want[] = {
-		{ 0, 0x10000, E820_UNUSABLE },                 /* page 0, trampoline: the VMM's */
-		{ 0x10000, 0x40000, E820_RAM },
-		{ 0x50000, 0x4fc00, E820_UNUSABLE },           /* IOPM 1's slice and the rest */
-		{ 0x9fc00, 0x400, E820_RESERVED },             /* EBDA */
-		{ 0xf0000, 0x10000, E820_RESERVED },           /* BIOS */
-		{ 0x100000, 0x17c00000 - 0x100000, E820_UNUSABLE }, /* VMM, guests, IOPM 1 */
-		{ 0x17c00000, 0x8000000, E820_RAM },
-		{ 0x1fc00000, 0x200000, E820_RESERVED },       /* shared zone */
-		{ 0x1fe00000, 0x1e0000, E820_UNUSABLE },       /* guest pool above it */
-		{ 0x1ffe0000, 0x20000, E820_ACPI },
-		{ 0xfffc0000, 0x40000, E820_RESERVED },
+	    {0, 0x10000, E820_UNUSABLE}, /* page 0, trampoline: the VMM's */
+	    {0x10000, 0x40000, E820_RAM},
+	    {0x50000, 0x4fc00, E820_UNUSABLE},		      /* IOPM 1's slice and the rest */
+	    {0x9fc00, 0x400, E820_RESERVED},		      /* EBDA */
+	    {0xf0000, 0x10000, E820_RESERVED},		      /* BIOS */
+	    {0x100000, 0x17c00000 - 0x100000, E820_UNUSABLE}, /* VMM, guests, IOPM 1 */
+	    {0x17c00000, 0x8000000, E820_RAM},
+	    {0x1fc00000, 0x200000, E820_RESERVED}, /* shared zone */
+	    {0x1fe00000, 0x1e0000, E820_UNUSABLE}, /* guest pool above it */
+	    {0x1ffe0000, 0x20000, E820_ACPI},
+	    {0xfffc0000, 0x40000, E820_RESERVED},
 	};
 	for (int i = 0; i < n && i < 11; i++) {
 		test_context("entry %d", i);

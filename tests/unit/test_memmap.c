@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_memmap.c: unit tests of memory-map normalization (vmm/memmap.c):
+/* test_memmap.c: unit tests of memory-map normalization (vmm/platform/memmap.c):
  * firmware-style maps, overlaps, unsorted and wrapping entries, overflow of
  * MEMMAP_MAX, and a randomized comparison against a byte-painting model. */
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/lib.h"
-#include "vmm/memmap.h"
+#include "vmm/lib/errno.h"
+#include "vmm/lib/lib.h"
+#include "vmm/platform/memmap.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -20,8 +20,7 @@ static void build(struct memmap *m, const struct mem_range *in, size_t n)
 		EXPECT_EQ(memmap_add(m, in[i].base, in[i].size, in[i].type), 0);
 }
 
-static void expect_map(const struct memmap *m, const struct mem_range *want,
-		       size_t n)
+static void expect_map(const struct memmap *m, const struct mem_range *want, size_t n)
 {
 	size_t i;
 
@@ -40,12 +39,12 @@ static void expect_map(const struct memmap *m, const struct mem_range *want,
 TEST(memmap, qemu_map_unchanged)
 {
 	static const struct mem_range in[] = {
-		{ 0, 0x9fc00, MEM_USABLE },
-		{ 0x9fc00, 0x400, MEM_RESERVED },
-		{ 0xf0000, 0x10000, MEM_RESERVED },
-		{ 0x100000, 0x1fee0000, MEM_USABLE },
-		{ 0x1ffe0000, 0x20000, MEM_RESERVED },
-		{ 0xfffc0000, 0x40000, MEM_RESERVED },
+	    {0, 0x9fc00, MEM_USABLE},
+	    {0x9fc00, 0x400, MEM_RESERVED},
+	    {0xf0000, 0x10000, MEM_RESERVED},
+	    {0x100000, 0x1fee0000, MEM_USABLE},
+	    {0x1ffe0000, 0x20000, MEM_RESERVED},
+	    {0xfffc0000, 0x40000, MEM_RESERVED},
 	};
 	struct memmap m;
 
@@ -58,14 +57,14 @@ TEST(memmap, qemu_map_unchanged)
 TEST(memmap, unsorted)
 {
 	static const struct mem_range in[] = {
-		{ 0x100000, 0x100000, MEM_USABLE },
-		{ 0xf0000, 0x10000, MEM_RESERVED },
-		{ 0, 0x9f000, MEM_USABLE },
+	    {0x100000, 0x100000, MEM_USABLE},
+	    {0xf0000, 0x10000, MEM_RESERVED},
+	    {0, 0x9f000, MEM_USABLE},
 	};
 	static const struct mem_range want[] = {
-		{ 0, 0x9f000, MEM_USABLE },
-		{ 0xf0000, 0x10000, MEM_RESERVED },
-		{ 0x100000, 0x100000, MEM_USABLE },
+	    {0, 0x9f000, MEM_USABLE},
+	    {0xf0000, 0x10000, MEM_RESERVED},
+	    {0x100000, 0x100000, MEM_USABLE},
 	};
 	struct memmap m;
 
@@ -77,13 +76,13 @@ TEST(memmap, unsorted)
 TEST(memmap, overlapping_usable_merged)
 {
 	static const struct mem_range in[] = {
-		{ 0x100000, 0x200000, MEM_USABLE },
-		{ 0x200000, 0x200000, MEM_USABLE },
-		{ 0x150000, 0x10000, MEM_USABLE },
-		{ 0x100000, 0x200000, MEM_USABLE },
+	    {0x100000, 0x200000, MEM_USABLE},
+	    {0x200000, 0x200000, MEM_USABLE},
+	    {0x150000, 0x10000, MEM_USABLE},
+	    {0x100000, 0x200000, MEM_USABLE},
 	};
 	static const struct mem_range want[] = {
-		{ 0x100000, 0x300000, MEM_USABLE },
+	    {0x100000, 0x300000, MEM_USABLE},
 	};
 	struct memmap m;
 
@@ -95,13 +94,13 @@ TEST(memmap, overlapping_usable_merged)
 TEST(memmap, reserved_inside_usable_splits)
 {
 	static const struct mem_range in[] = {
-		{ 0x100000, 0x1000000, MEM_USABLE },
-		{ 0x800000, 0x1000, MEM_RESERVED },
+	    {0x100000, 0x1000000, MEM_USABLE},
+	    {0x800000, 0x1000, MEM_RESERVED},
 	};
 	static const struct mem_range want[] = {
-		{ 0x100000, 0x700000, MEM_USABLE },
-		{ 0x800000, 0x1000, MEM_RESERVED },
-		{ 0x801000, 0x8ff000, MEM_USABLE },
+	    {0x100000, 0x700000, MEM_USABLE},
+	    {0x800000, 0x1000, MEM_RESERVED},
+	    {0x801000, 0x8ff000, MEM_USABLE},
 	};
 	struct memmap m;
 
@@ -114,11 +113,11 @@ TEST(memmap, reserved_inside_usable_splits)
 TEST(memmap, usable_inside_reserved_vanishes)
 {
 	static const struct mem_range in[] = {
-		{ 0x800000, 0x1000, MEM_USABLE },
-		{ 0x100000, 0x1000000, MEM_RESERVED },
+	    {0x800000, 0x1000, MEM_USABLE},
+	    {0x100000, 0x1000000, MEM_RESERVED},
 	};
 	static const struct mem_range want[] = {
-		{ 0x100000, 0x1000000, MEM_RESERVED },
+	    {0x100000, 0x1000000, MEM_RESERVED},
 	};
 	struct memmap m;
 
@@ -131,12 +130,12 @@ TEST(memmap, usable_inside_reserved_vanishes)
 TEST(memmap, partial_overlap)
 {
 	static const struct mem_range in[] = {
-		{ 0x0, 0x100, MEM_USABLE },
-		{ 0x80, 0x100, MEM_ACPI_RECLAIM },
+	    {0x0, 0x100, MEM_USABLE},
+	    {0x80, 0x100, MEM_ACPI_RECLAIM},
 	};
 	static const struct mem_range want[] = {
-		{ 0x0, 0x80, MEM_USABLE },
-		{ 0x80, 0x100, MEM_ACPI_RECLAIM },
+	    {0x0, 0x80, MEM_USABLE},
+	    {0x80, 0x100, MEM_ACPI_RECLAIM},
 	};
 	struct memmap m;
 
@@ -149,19 +148,14 @@ TEST(memmap, partial_overlap)
 TEST(memmap, type_priority)
 {
 	static const struct mem_range in[] = {
-		{ 0x0000, 0x5000, MEM_USABLE },
-		{ 0x1000, 0x4000, MEM_ACPI_RECLAIM },
-		{ 0x2000, 0x3000, MEM_ACPI_NVS },
-		{ 0x3000, 0x2000, MEM_RESERVED },
-		{ 0x4000, 0x1000, MEM_BAD },
-		{ 0x0000, 0x5000, MEM_USABLE },
+	    {0x0000, 0x5000, MEM_USABLE},   {0x1000, 0x4000, MEM_ACPI_RECLAIM},
+	    {0x2000, 0x3000, MEM_ACPI_NVS}, {0x3000, 0x2000, MEM_RESERVED},
+	    {0x4000, 0x1000, MEM_BAD},	    {0x0000, 0x5000, MEM_USABLE},
 	};
 	static const struct mem_range want[] = {
-		{ 0x0000, 0x1000, MEM_USABLE },
-		{ 0x1000, 0x1000, MEM_ACPI_RECLAIM },
-		{ 0x2000, 0x1000, MEM_ACPI_NVS },
-		{ 0x3000, 0x1000, MEM_RESERVED },
-		{ 0x4000, 0x1000, MEM_BAD },
+	    {0x0000, 0x1000, MEM_USABLE},   {0x1000, 0x1000, MEM_ACPI_RECLAIM},
+	    {0x2000, 0x1000, MEM_ACPI_NVS}, {0x3000, 0x1000, MEM_RESERVED},
+	    {0x4000, 0x1000, MEM_BAD},
 	};
 	struct memmap m;
 
@@ -173,16 +167,14 @@ TEST(memmap, type_priority)
 TEST(memmap, unknown_types_are_reserved)
 {
 	static const struct mem_range in[] = {
-		{ 0x1000, 0x1000, 0 },
-		{ 0x2000, 0x1000, 6 },
-		{ 0x3000, 0x1000, 0xffffffff },
-		{ 0x4000, 0x1000, MEM_RESERVED },
-		{ 0x0000, 0x10000, MEM_USABLE },
+	    {0x1000, 0x1000, 0},	   {0x2000, 0x1000, 6},
+	    {0x3000, 0x1000, 0xffffffff},  {0x4000, 0x1000, MEM_RESERVED},
+	    {0x0000, 0x10000, MEM_USABLE},
 	};
 	static const struct mem_range want[] = {
-		{ 0x0000, 0x1000, MEM_USABLE },
-		{ 0x1000, 0x4000, MEM_RESERVED },
-		{ 0x5000, 0xb000, MEM_USABLE },
+	    {0x0000, 0x1000, MEM_USABLE},
+	    {0x1000, 0x4000, MEM_RESERVED},
+	    {0x5000, 0xb000, MEM_USABLE},
 	};
 	struct memmap m;
 
@@ -194,7 +186,7 @@ TEST(memmap, unknown_types_are_reserved)
 TEST(memmap, zero_size_ignored)
 {
 	static const struct mem_range want[] = {
-		{ 0x1000, 0x1000, MEM_USABLE },
+	    {0x1000, 0x1000, MEM_USABLE},
 	};
 	struct memmap m;
 
@@ -204,7 +196,7 @@ TEST(memmap, zero_size_ignored)
 	EXPECT_EQ(m.count, 0);
 	EXPECT_EQ(memmap_add(&m, 0x1000, 0x1000, MEM_USABLE), 0);
 	/* zero-size entries written directly are dropped by normalize too */
-	m.r[m.count++] = (struct mem_range){ 0x8000, 0, MEM_BAD };
+	m.r[m.count++] = (struct mem_range){0x8000, 0, MEM_BAD};
 	EXPECT_EQ(memmap_normalize(&m), 0);
 	expect_map(&m, want, N(want));
 }
@@ -221,8 +213,8 @@ TEST(memmap, wrap_around_clipped)
 	EXPECT_EQ(memmap_add(&m, MEMMAP_PHYS_LIMIT, 0x1000, MEM_RESERVED), 0);
 	EXPECT_EQ(m.count, 1);
 	/* raw wrapping entries written directly are clipped by normalize */
-	m.r[m.count++] = (struct mem_range){ 0xffffffffffff0000ULL, 0x20000, MEM_BAD };
-	m.r[m.count++] = (struct mem_range){ MEMMAP_PHYS_LIMIT - 0x1000, UINT64_MAX, MEM_RESERVED };
+	m.r[m.count++] = (struct mem_range){0xffffffffffff0000ULL, 0x20000, MEM_BAD};
+	m.r[m.count++] = (struct mem_range){MEMMAP_PHYS_LIMIT - 0x1000, UINT64_MAX, MEM_RESERVED};
 	EXPECT_EQ(memmap_normalize(&m), 0);
 	EXPECT_TRUE(memmap_is_normalized(&m));
 	EXPECT_EQ(m.count, 2);
@@ -236,19 +228,15 @@ TEST(memmap, wrap_around_clipped)
 TEST(memmap, adjacent_merge_only_same_type)
 {
 	static const struct mem_range in[] = {
-		{ 0x3000, 0x1000, MEM_USABLE },
-		{ 0x1000, 0x1000, MEM_USABLE },
-		{ 0x2000, 0x1000, MEM_USABLE },
-		{ 0x4000, 0x1000, MEM_ACPI_NVS },
-		{ 0x5000, 0x1000, MEM_ACPI_NVS },
-		{ 0x6000, 0x1000, MEM_USABLE },
-		{ 0x8000, 0x1000, MEM_USABLE },
+	    {0x3000, 0x1000, MEM_USABLE},   {0x1000, 0x1000, MEM_USABLE},   {0x2000, 0x1000, MEM_USABLE},
+	    {0x4000, 0x1000, MEM_ACPI_NVS}, {0x5000, 0x1000, MEM_ACPI_NVS}, {0x6000, 0x1000, MEM_USABLE},
+	    {0x8000, 0x1000, MEM_USABLE},
 	};
 	static const struct mem_range want[] = {
-		{ 0x1000, 0x3000, MEM_USABLE },
-		{ 0x4000, 0x2000, MEM_ACPI_NVS },
-		{ 0x6000, 0x1000, MEM_USABLE },
-		{ 0x8000, 0x1000, MEM_USABLE },
+	    {0x1000, 0x3000, MEM_USABLE},
+	    {0x4000, 0x2000, MEM_ACPI_NVS},
+	    {0x6000, 0x1000, MEM_USABLE},
+	    {0x8000, 0x1000, MEM_USABLE},
 	};
 	struct memmap m;
 
@@ -272,8 +260,8 @@ TEST(memmap, empty_map)
 TEST(memmap, normalize_idempotent_and_bad_count)
 {
 	static const struct mem_range in[] = {
-		{ 0x5000, 0x3000, MEM_USABLE },
-		{ 0x0, 0x6000, MEM_RESERVED },
+	    {0x5000, 0x3000, MEM_USABLE},
+	    {0x0, 0x6000, MEM_RESERVED},
 	};
 	struct memmap m, again;
 
@@ -293,11 +281,9 @@ TEST(memmap, normalize_idempotent_and_bad_count)
 TEST(memmap, is_usable)
 {
 	static const struct mem_range in[] = {
-		{ 0, 0x9fc00, MEM_USABLE },
-		{ 0x9fc00, 0x400, MEM_RESERVED },
-		{ 0x100000, 0x100000, MEM_USABLE },
-		{ 0x200000, 0x100000, MEM_ACPI_RECLAIM },
-		{ 0x300000, 0x100000, MEM_USABLE },
+	    {0, 0x9fc00, MEM_USABLE},	      {0x9fc00, 0x400, MEM_RESERVED},
+	    {0x100000, 0x100000, MEM_USABLE}, {0x200000, 0x100000, MEM_ACPI_RECLAIM},
+	    {0x300000, 0x100000, MEM_USABLE},
 	};
 	struct memmap m;
 
@@ -321,21 +307,21 @@ TEST(memmap, is_normalized_rejects)
 
 	memset(&m, 0, sizeof(m));
 	m.count = 2;
-	m.r[0] = (struct mem_range){ 0x2000, 0x1000, MEM_USABLE };
-	m.r[1] = (struct mem_range){ 0x1000, 0x1000, MEM_RESERVED };
+	m.r[0] = (struct mem_range){0x2000, 0x1000, MEM_USABLE};
+	m.r[1] = (struct mem_range){0x1000, 0x1000, MEM_RESERVED};
 	EXPECT_FALSE(memmap_is_normalized(&m)); /* unsorted */
-	m.r[0] = (struct mem_range){ 0x1000, 0x1001, MEM_USABLE };
-	m.r[1] = (struct mem_range){ 0x2000, 0x1000, MEM_RESERVED };
+	m.r[0] = (struct mem_range){0x1000, 0x1001, MEM_USABLE};
+	m.r[1] = (struct mem_range){0x2000, 0x1000, MEM_RESERVED};
 	EXPECT_FALSE(memmap_is_normalized(&m)); /* overlap */
-	m.r[0] = (struct mem_range){ 0x1000, 0x1000, MEM_RESERVED };
+	m.r[0] = (struct mem_range){0x1000, 0x1000, MEM_RESERVED};
 	EXPECT_FALSE(memmap_is_normalized(&m)); /* adjacent same type */
-	m.r[0] = (struct mem_range){ 0x1000, 0x1000, 9 };
+	m.r[0] = (struct mem_range){0x1000, 0x1000, 9};
 	EXPECT_FALSE(memmap_is_normalized(&m)); /* unknown type */
-	m.r[0] = (struct mem_range){ 0x1000, 0, MEM_USABLE };
+	m.r[0] = (struct mem_range){0x1000, 0, MEM_USABLE};
 	EXPECT_FALSE(memmap_is_normalized(&m)); /* empty */
-	m.r[0] = (struct mem_range){ 0x1000, 0x1000, MEM_USABLE };
+	m.r[0] = (struct mem_range){0x1000, 0x1000, MEM_USABLE};
 	EXPECT_TRUE(memmap_is_normalized(&m));
-	m.r[1] = (struct mem_range){ 0x2000, UINT64_MAX - 0x1000, MEM_RESERVED };
+	m.r[1] = (struct mem_range){0x2000, UINT64_MAX - 0x1000, MEM_RESERVED};
 	EXPECT_FALSE(memmap_is_normalized(&m)); /* past the physical limit */
 }
 
@@ -384,8 +370,7 @@ TEST(memmap, overflow_usable_dropped)
 }
 
 /* Check that every byte of each reserved entry is still non-usable. */
-static void expect_never_usable(const struct memmap *m, const struct zone *res,
-				size_t n)
+static void expect_never_usable(const struct memmap *m, const struct zone *res, size_t n)
 {
 	size_t i, j;
 
@@ -464,8 +449,7 @@ TEST(memmap, overflow_all_reserved)
 
 		res[i].base = 0x1000000 + i * 0x3000;
 		res[i].size = 0x1000;
-		ret = memmap_add(&m, res[i].base, res[i].size,
-				 i % 3 ? MEM_RESERVED : MEM_ACPI_NVS);
+		ret = memmap_add(&m, res[i].base, res[i].size, i % 3 ? MEM_RESERVED : MEM_ACPI_NVS);
 		EXPECT_TRUE(ret == 0 || ret == -ENOSPC);
 	}
 	memmap_normalize(&m);
@@ -477,11 +461,11 @@ TEST(memmap, overflow_all_reserved)
 /* Model: paint each unit of a small address space with the winning type
  * and compare with the normalized map. */
 #define MODEL_UNITS 512
-#define MODEL_UNIT 0x100
+#define MODEL_UNIT  0x100
 
 static unsigned int rank(uint32_t t)
 {
-	static const unsigned int r[] = { 0, 0, 3, 1, 2, 4 };
+	static const unsigned int r[] = {0, 0, 3, 1, 2, 4};
 
 	return t <= MEM_BAD ? r[t] : 3;
 }
@@ -492,7 +476,7 @@ TEST(memmap, random_against_model)
 	int iter;
 
 	for (iter = 0; iter < 3000; iter++) {
-		uint32_t model[MODEL_UNITS] = { 0 }; /* 0: no entry */
+		uint32_t model[MODEL_UNITS] = {0}; /* 0: no entry */
 		struct memmap m;
 		int n = rand_r(&seed) % 40, i, ret;
 		uint64_t usable = 0, u;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_palloc.c: unit tests of the physical page allocator (vmm/palloc.c)
+/* test_palloc.c: unit tests of the physical page allocator (vmm/platform/palloc.c)
  * over fake physical ranges: init checks, alloc/free patterns, alignment,
  * exhaustion, double free, reserve/release, several ranges, and a randomized
  * run against a per-page shadow model (nothing handed out twice, and no
@@ -7,11 +7,11 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/lib.h"
-#include "vmm/palloc.h"
+#include "vmm/lib/errno.h"
+#include "vmm/lib/lib.h"
+#include "vmm/platform/palloc.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define N(a)	     (sizeof(a) / sizeof((a)[0]))
 #define BITMAP_WORDS 65536 /* enough for 16 GiB of pages */
 
 static uint64_t bitmap[BITMAP_WORDS];
@@ -26,9 +26,9 @@ static void init_ok(struct palloc *pa, const struct zone *z, uint32_t n)
 
 TEST(palloc, bitmap_bytes)
 {
-	static const struct zone one = { 0x100000, 64 * PAGE_SIZE };
-	static const struct zone odd = { 0x100000, 65 * PAGE_SIZE };
-	static const struct zone two[] = { { 0x100000, PAGE_SIZE }, { 0x200000, PAGE_SIZE } };
+	static const struct zone one = {0x100000, 64 * PAGE_SIZE};
+	static const struct zone odd = {0x100000, 65 * PAGE_SIZE};
+	static const struct zone two[] = {{0x100000, PAGE_SIZE}, {0x200000, PAGE_SIZE}};
 
 	EXPECT_EQ(palloc_bitmap_bytes(&one, 1), 8);
 	EXPECT_EQ(palloc_bitmap_bytes(&odd, 1), 16);
@@ -43,30 +43,29 @@ TEST(palloc, init_rejects)
 		struct zone z[2];
 		uint32_t n;
 	} cases[] = {
-		{ "misaligned base", { { 0x100800, 0x1000 } }, 1 },
-		{ "misaligned size", { { 0x100000, 0x1800 } }, 1 },
-		{ "empty range", { { 0x100000, 0 } }, 1 },
-		{ "address 0", { { 0, 0x10000 } }, 1 },
-		{ "beyond the physical limit", { { MEMMAP_PHYS_LIMIT - 0x1000, 0x2000 } }, 1 },
-		{ "wraps", { { 0xfffffffffffff000ULL, 0x2000 } }, 1 },
-		{ "overlap", { { 0x100000, 0x10000 }, { 0x10f000, 0x10000 } }, 2 },
-		{ "same range twice", { { 0x100000, 0x10000 }, { 0x100000, 0x10000 } }, 2 },
-		{ "overlap, unsorted", { { 0x200000, 0x10000 }, { 0x100000, 0x100001000 } }, 2 },
+	    {"misaligned base", {{0x100800, 0x1000}}, 1},
+	    {"misaligned size", {{0x100000, 0x1800}}, 1},
+	    {"empty range", {{0x100000, 0}}, 1},
+	    {"address 0", {{0, 0x10000}}, 1},
+	    {"beyond the physical limit", {{MEMMAP_PHYS_LIMIT - 0x1000, 0x2000}}, 1},
+	    {"wraps", {{0xfffffffffffff000ULL, 0x2000}}, 1},
+	    {"overlap", {{0x100000, 0x10000}, {0x10f000, 0x10000}}, 2},
+	    {"same range twice", {{0x100000, 0x10000}, {0x100000, 0x10000}}, 2},
+	    {"overlap, unsorted", {{0x200000, 0x10000}, {0x100000, 0x100001000}}, 2},
 	};
 	struct palloc pa;
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
 		test_context("%s", cases[i].what);
-		EXPECT_EQ(palloc_init(&pa, "t", cases[i].z, cases[i].n, bitmap,
-				      sizeof(bitmap)), -EINVAL);
+		EXPECT_EQ(palloc_init(&pa, "t", cases[i].z, cases[i].n, bitmap, sizeof(bitmap)), -EINVAL);
 	}
 }
 
 TEST(palloc, init_rejects_bitmap_and_count)
 {
 	static struct zone many[PALLOC_MAX_RANGES + 1];
-	static const struct zone z = { 0x100000, 0x100000 };
+	static const struct zone z = {0x100000, 0x100000};
 	struct palloc pa;
 	size_t need = palloc_bitmap_bytes(&z, 1);
 	uint32_t i;
@@ -76,7 +75,7 @@ TEST(palloc, init_rejects_bitmap_and_count)
 	EXPECT_EQ(palloc_init(&pa, "t", &z, 1, (char *)bitmap + 4, need), -EINVAL);
 	EXPECT_EQ(palloc_init(&pa, "t", NULL, 1, bitmap, need), -EINVAL);
 	for (i = 0; i < N(many); i++)
-		many[i] = (struct zone){ 0x100000 + i * 0x10000ULL, 0x1000 };
+		many[i] = (struct zone){0x100000 + i * 0x10000ULL, 0x1000};
 	EXPECT_EQ(palloc_init(&pa, "t", many, N(many), bitmap, sizeof(bitmap)), -EINVAL);
 	EXPECT_EQ(palloc_init(&pa, "t", many, PALLOC_MAX_RANGES, bitmap, sizeof(bitmap)), 0);
 	EXPECT_EQ(palloc_total_pages(&pa), PALLOC_MAX_RANGES);
@@ -96,7 +95,7 @@ TEST(palloc, empty_allocator)
 
 TEST(palloc, alloc_until_exhausted)
 {
-	static const struct zone z = { 0x100000, 65 * PAGE_SIZE }; /* odd tail */
+	static const struct zone z = {0x100000, 65 * PAGE_SIZE}; /* odd tail */
 	struct palloc pa;
 	uint64_t i, a;
 
@@ -115,7 +114,7 @@ TEST(palloc, alloc_until_exhausted)
 
 TEST(palloc, contiguous_runs_and_next_fit)
 {
-	static const struct zone z = { 0x100000, 16 * PAGE_SIZE };
+	static const struct zone z = {0x100000, 16 * PAGE_SIZE};
 	struct palloc pa;
 	uint64_t a, b, c;
 
@@ -138,7 +137,7 @@ TEST(palloc, contiguous_runs_and_next_fit)
 
 TEST(palloc, alignment)
 {
-	static const struct zone z = { 0x101000, 0x800000 }; /* base not 2 MiB aligned */
+	static const struct zone z = {0x101000, 0x800000}; /* base not 2 MiB aligned */
 	struct palloc pa;
 	uint64_t a, b, c;
 
@@ -160,7 +159,7 @@ TEST(palloc, alignment)
 
 TEST(palloc, bad_arguments)
 {
-	static const struct zone z = { 0x100000, 0x100000 };
+	static const struct zone z = {0x100000, 0x100000};
 	struct palloc pa;
 
 	init_ok(&pa, &z, 1);
@@ -177,30 +176,30 @@ TEST(palloc, bad_arguments)
 
 TEST(palloc, free_errors_change_nothing)
 {
-	static const struct zone z = { 0x100000, 0x10000 };
+	static const struct zone z = {0x100000, 0x10000};
 	struct palloc pa;
 	uint64_t a;
 
 	init_ok(&pa, &z, 1);
 	a = palloc_alloc(&pa, 4, PAGE_SIZE);
-	EXPECT_EQ(palloc_free(&pa, a + 0x800, 1), -EINVAL);    /* misaligned */
-	EXPECT_EQ(palloc_free(&pa, 0x200000, 1), -EINVAL);     /* outside */
-	EXPECT_EQ(palloc_free(&pa, 0xff000, 2), -EINVAL);      /* straddles start */
-	EXPECT_EQ(palloc_free(&pa, 0, 1), -EINVAL);            /* address 0 */
-	EXPECT_EQ(palloc_free(&pa, a, 0), -EINVAL);            /* no pages */
-	EXPECT_EQ(palloc_free(&pa, a, UINT64_MAX), -EINVAL);   /* overflow */
-	EXPECT_EQ(palloc_free(&pa, a, 5), -EINVAL);            /* 5th page free */
+	EXPECT_EQ(palloc_free(&pa, a + 0x800, 1), -EINVAL);	    /* misaligned */
+	EXPECT_EQ(palloc_free(&pa, 0x200000, 1), -EINVAL);	    /* outside */
+	EXPECT_EQ(palloc_free(&pa, 0xff000, 2), -EINVAL);	    /* straddles start */
+	EXPECT_EQ(palloc_free(&pa, 0, 1), -EINVAL);		    /* address 0 */
+	EXPECT_EQ(palloc_free(&pa, a, 0), -EINVAL);		    /* no pages */
+	EXPECT_EQ(palloc_free(&pa, a, UINT64_MAX), -EINVAL);	    /* overflow */
+	EXPECT_EQ(palloc_free(&pa, a, 5), -EINVAL);		    /* 5th page free */
 	EXPECT_EQ(palloc_free(&pa, a + 4 * PAGE_SIZE, 1), -EINVAL); /* never allocated */
 	EXPECT_EQ(palloc_free_pages(&pa), 12);
 	EXPECT_EQ(palloc_free(&pa, a, 4), 0);
-	EXPECT_EQ(palloc_free(&pa, a, 4), -EINVAL);            /* double free */
+	EXPECT_EQ(palloc_free(&pa, a, 4), -EINVAL); /* double free */
 	EXPECT_EQ(palloc_free(&pa, a + PAGE_SIZE, 1), -EINVAL);
 	EXPECT_EQ(palloc_free_pages(&pa), 16);
 }
 
 TEST(palloc, partial_double_free_frees_nothing)
 {
-	static const struct zone z = { 0x100000, 0x10000 };
+	static const struct zone z = {0x100000, 0x10000};
 	struct palloc pa;
 	uint64_t a, b;
 
@@ -218,7 +217,7 @@ TEST(palloc, partial_double_free_frees_nothing)
 
 TEST(palloc, reserve_and_release)
 {
-	static const struct zone z = { 0x100000, 0x10000 };
+	static const struct zone z = {0x100000, 0x10000};
 	struct palloc pa;
 	uint64_t i, a;
 
@@ -245,7 +244,7 @@ TEST(palloc, reserve_and_release)
 
 TEST(palloc, reserve_busy_changes_nothing)
 {
-	static const struct zone z = { 0x100000, 0x10000 };
+	static const struct zone z = {0x100000, 0x10000};
 	struct palloc pa;
 	uint64_t a;
 
@@ -261,10 +260,10 @@ TEST(palloc, reserve_busy_changes_nothing)
 TEST(palloc, multiple_ranges)
 {
 	static const struct zone z[] = {
-		{ 0x40000000, 4 * PAGE_SIZE }, /* given unsorted */
-		{ 0x100000, 2 * PAGE_SIZE },
-		{ 0x102000, 2 * PAGE_SIZE },   /* adjacent to the previous one */
-		{ 0x200000, 8 * PAGE_SIZE },
+	    {0x40000000, 4 * PAGE_SIZE}, /* given unsorted */
+	    {0x100000, 2 * PAGE_SIZE},
+	    {0x102000, 2 * PAGE_SIZE}, /* adjacent to the previous one */
+	    {0x200000, 8 * PAGE_SIZE},
 	};
 	struct palloc pa;
 	uint64_t a;
@@ -289,7 +288,7 @@ TEST(palloc, multiple_ranges)
 
 TEST(palloc, large_range)
 {
-	static const struct zone z = { 4 * GiB, 4 * GiB };
+	static const struct zone z = {4 * GiB, 4 * GiB};
 	struct palloc pa;
 	uint64_t i, a;
 
@@ -306,7 +305,7 @@ TEST(palloc, large_range)
 
 /* Randomized run against a shadow model of every page. */
 #define SHADOW_PAGES 4096
-#define LIVE_MAX 256
+#define LIVE_MAX     256
 
 struct live {
 	uint64_t addr, npages;
@@ -405,11 +404,12 @@ TEST(palloc, random_shadow_model)
 				/* the run lies in one range */
 				EXPECT_EQ(shadow_index(&s, a + (np - 1) * PAGE_SIZE) - shadow_index(&s, a),
 					  (long)np - 1);
-				live[nlive++] = (struct live){ a, np, false };
+				live[nlive++] = (struct live){a, np, false};
 				used += np;
 			} else if (kind < 6 && nlive < LIVE_MAX) {
 				/* reserve a random span: succeeds iff all free */
-				uint64_t a = s.z[0].base + (uint64_t)(rand_r(&seed) % (int)(next - s.z[0].base));
+				uint64_t a =
+				    s.z[0].base + (uint64_t)(rand_r(&seed) % (int)(next - s.z[0].base));
 				uint64_t np = 1 + (uint64_t)rand_r(&seed) % 4, k;
 				bool inside = true, allfree = true;
 				int ret;
@@ -429,7 +429,7 @@ TEST(palloc, random_shadow_model)
 					continue;
 				for (k = 0; k < np; k++)
 					s.used[shadow_index(&s, a + k * PAGE_SIZE)] = 1;
-				live[nlive++] = (struct live){ a, np, true };
+				live[nlive++] = (struct live){a, np, true};
 				used += np;
 			} else if (kind < 9 && nlive) {
 				/* free or release one, sometimes try a double free */

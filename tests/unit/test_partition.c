@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_partition.c: unit tests of the partition planner (vmm/partition.c) on
+/* test_partition.c: unit tests of the partition planner (vmm/platform/partition.c) on
  * the memory maps QEMU and Bochs give, holes, tiny RAM, modules in the way,
  * every error class, and random maps. check_plan() verifies the invariants
  * of every successful plan: disjoint zones inside usable RAM, alignments,
@@ -7,11 +7,11 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/partition.h"
+#include "vmm/lib/errno.h"
+#include "vmm/platform/partition.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define ERR_LEN 256
+#define N(a)	   (sizeof(a) / sizeof((a)[0]))
+#define ERR_LEN	   256
 #define IMAGE_BASE 0x100000ULL
 #define IMAGE_END  0x180000ULL /* a 512 KiB VMM image at 1 MiB */
 #define QEMU_ACPI  0x20000ULL  /* QEMU reserves the top 128 KiB of low RAM */
@@ -101,11 +101,10 @@ static uint64_t usable_high(const struct memmap *mm, const struct zone *z)
 	return sum;
 }
 
-static void check_plan(const struct memmap *mm, const struct boot_config *cfg,
-		       const struct partition_plan *p)
+static void check_plan(const struct memmap *mm, const struct boot_config *cfg, const struct partition_plan *p)
 {
 	static struct named all[8 + 2 * CONFIG_MAX_IOPMS + 2 * PLAN_MAX_RANGES];
-	const struct zone everything = { 0, MEMMAP_PHYS_LIMIT };
+	const struct zone everything = {0, MEMMAP_PHYS_LIMIT};
 	uint64_t usable = 0, accounted = 0, slack, nusable = 0, low_slice = 0;
 	size_t n = 0, i, j;
 
@@ -113,39 +112,35 @@ static void check_plan(const struct memmap *mm, const struct boot_config *cfg,
 	EXPECT_LE(p->guest_ranges, PLAN_MAX_RANGES);
 	EXPECT_LE(p->modules, PLAN_MAX_RANGES);
 
-	all[n++] = (struct named){ "image", 0, p->image };
-	all[n++] = (struct named){ "heap", 0, p->vmm_heap };
-	all[n++] = (struct named){ "shared", 0, p->shared };
-	all[n++] = (struct named){ "trampoline", 0, p->trampoline };
+	all[n++] = (struct named){"image", 0, p->image};
+	all[n++] = (struct named){"heap", 0, p->vmm_heap};
+	all[n++] = (struct named){"shared", 0, p->shared};
+	all[n++] = (struct named){"trampoline", 0, p->trampoline};
 	for (i = 0; i < p->iopms; i++) {
-		all[n++] = (struct named){ "iopm", (unsigned)i, p->iopm[i] };
-		all[n++] = (struct named){ "iopm_low", (unsigned)i, p->iopm_low[i] };
+		all[n++] = (struct named){"iopm", (unsigned)i, p->iopm[i]};
+		all[n++] = (struct named){"iopm_low", (unsigned)i, p->iopm_low[i]};
 	}
 	for (i = 0; i < p->guest_ranges; i++)
-		all[n++] = (struct named){ "guest", (unsigned)i, p->guest[i] };
+		all[n++] = (struct named){"guest", (unsigned)i, p->guest[i]};
 	for (i = 0; i < p->modules; i++)
-		all[n++] = (struct named){ "module", (unsigned)i, p->module[i] };
+		all[n++] = (struct named){"module", (unsigned)i, p->module[i]};
 
 	/* pairwise disjoint */
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
-			EXPECT_MSG(!(all[i].z.base < zend(&all[j].z) &&
-				     all[j].z.base < zend(&all[i].z)),
-				   "%s %u [0x%llx-0x%llx) overlaps %s %u [0x%llx-0x%llx)",
-				   all[i].name, all[i].idx,
-				   (unsigned long long)all[i].z.base,
-				   (unsigned long long)zend(&all[i].z), all[j].name,
-				   all[j].idx, (unsigned long long)all[j].z.base,
-				   (unsigned long long)zend(&all[j].z));
+			EXPECT_MSG(!(all[i].z.base < zend(&all[j].z) && all[j].z.base < zend(&all[i].z)),
+				   "%s %u [0x%llx-0x%llx) overlaps %s %u [0x%llx-0x%llx)", all[i].name,
+				   all[i].idx, (unsigned long long)all[i].z.base,
+				   (unsigned long long)zend(&all[i].z), all[j].name, all[j].idx,
+				   (unsigned long long)all[j].z.base, (unsigned long long)zend(&all[j].z));
 
 	/* every zone (not image/modules) lies inside one usable range */
 	for (i = 0; i < n; i++) {
 		if (!strcmp(all[i].name, "image") || !strcmp(all[i].name, "module"))
 			continue;
 		EXPECT_MSG(memmap_is_usable(mm, all[i].z.base, all[i].z.size),
-			   "%s %u [0x%llx+0x%llx) not inside usable RAM", all[i].name,
-			   all[i].idx, (unsigned long long)all[i].z.base,
-			   (unsigned long long)all[i].z.size);
+			   "%s %u [0x%llx+0x%llx) not inside usable RAM", all[i].name, all[i].idx,
+			   (unsigned long long)all[i].z.base, (unsigned long long)all[i].z.size);
 	}
 
 	/* sizes and alignments */
@@ -196,8 +191,7 @@ static void check_plan(const struct memmap *mm, const struct boot_config *cfg,
 	usable = usable_high(mm, &everything);
 	for (i = 0; i < mm->count; i++)
 		nusable += mm->r[i].type == MEM_USABLE;
-	accounted = usable_high(mm, &p->image) + p->vmm_heap.size +
-		    p->shared.size + p->iopms * p->iopm_mem;
+	accounted = usable_high(mm, &p->image) + p->vmm_heap.size + p->shared.size + p->iopms * p->iopm_mem;
 	for (i = 0; i < p->modules; i++)
 		accounted += usable_high(mm, &p->module[i]);
 	for (i = 0; i < p->guest_ranges; i++)
@@ -206,20 +200,18 @@ static void check_plan(const struct memmap *mm, const struct boot_config *cfg,
 	slack = usable - accounted;
 	/* slack: the sub-page ends of usable ranges, and what the pool left out */
 	EXPECT_MSG(slack <= p->guest_dropped + 2 * PAGE_SIZE * nusable,
-		   "slack %llu bytes (dropped %llu, %llu usable ranges)",
-		   (unsigned long long)slack, (unsigned long long)p->guest_dropped,
-		   (unsigned long long)nusable);
+		   "slack %llu bytes (dropped %llu, %llu usable ranges)", (unsigned long long)slack,
+		   (unsigned long long)p->guest_dropped, (unsigned long long)nusable);
 	EXPECT_GE(slack, p->guest_dropped);
 	(void)low_slice;
 }
 
 static struct partition_plan plan;
 
-static int plan_with(const struct memmap *mm, const struct boot_config *cfg,
-		     const struct zone *mods, uint32_t nmods, char *err)
+static int plan_with(const struct memmap *mm, const struct boot_config *cfg, const struct zone *mods,
+		     uint32_t nmods, char *err)
 {
-	int ret = plan_partitions(mm, cfg, IMAGE_BASE, IMAGE_END, mods, nmods,
-				  &plan, err, ERR_LEN);
+	int ret = plan_partitions(mm, cfg, IMAGE_BASE, IMAGE_END, mods, nmods, &plan, err, ERR_LEN);
 
 	if (!ret) {
 		EXPECT_STREQ(err, "");
@@ -307,8 +299,13 @@ TEST(plan, qemu_4g_with_hole)
 TEST(plan, iopm_counts)
 {
 	static const char *const lines[] = {
-		"iopms=0", "iopms=1", "iopms=2", "iopms=3", "iopms=8",
-		"iopms=8 iopm_mem=256M", "iopms=8 iopm_mem=16M shared_mem=64K",
+	    "iopms=0",
+	    "iopms=1",
+	    "iopms=2",
+	    "iopms=3",
+	    "iopms=8",
+	    "iopms=8 iopm_mem=256M",
+	    "iopms=8 iopm_mem=16M shared_mem=64K",
 	};
 	struct memmap mm;
 	size_t i;
@@ -363,8 +360,8 @@ TEST(plan, above_4g_fallback)
 	add(&mm, 4 * GiB, 8 * GiB, MEM_USABLE);
 	finish(&mm);
 	plan_ok(&mm, "iopm_mem=1G iopms=2");
-	EXPECT_LT(plan.shared.base, 4 * GiB);       /* shared fits below */
-	EXPECT_EQ(zend(&plan.iopm[0]), 8 * GiB);     /* IOPMs do not */
+	EXPECT_LT(plan.shared.base, 4 * GiB);	 /* shared fits below */
+	EXPECT_EQ(zend(&plan.iopm[0]), 8 * GiB); /* IOPMs do not */
 	EXPECT_EQ(zend(&plan.iopm[1]), 7 * GiB);
 }
 
@@ -391,8 +388,7 @@ TEST(plan, holes_and_many_ranges)
 	memset(&mm, 0, sizeof(mm));
 	add(&mm, 0, 0x9fc00, MEM_USABLE);
 	for (i = 0; i < 20; i++)
-		add(&mm, 0x100000 + i * 64 * MiB, 0x100000 + i * 64 * MiB + 40 * MiB,
-		    MEM_USABLE);
+		add(&mm, 0x100000 + i * 64 * MiB, 0x100000 + i * 64 * MiB + 40 * MiB, MEM_USABLE);
 	finish(&mm);
 	plan_ok(&mm, "iopms=2 iopm_mem=32M");
 	plan_ok(&mm, "iopms=1 iopm_mem=38M vmm_mem=39M");
@@ -424,10 +420,10 @@ TEST(plan, fragmented_pool_drops_smallest)
 TEST(plan, modules_where_zones_would_go)
 {
 	static const struct zone mods[] = {
-		{ 0x1fd00000, 0x100000 },  /* where the shared zone would go */
-		{ 0x180000, 0x800123 },    /* right after the image: heap's place */
-		{ 0x10000000, 0x5 },       /* tiny, unaligned */
-		{ 0x12345678, 0 },         /* empty: ignored */
+	    {0x1fd00000, 0x100000}, /* where the shared zone would go */
+	    {0x180000, 0x800123},   /* right after the image: heap's place */
+	    {0x10000000, 0x5},	    /* tiny, unaligned */
+	    {0x12345678, 0},	    /* empty: ignored */
 	};
 	struct boot_config cfg = config("");
 	struct memmap mm;
@@ -447,7 +443,7 @@ TEST(plan, modules_where_zones_would_go)
 
 TEST(plan, module_spanning_usable_and_reserved)
 {
-	static const struct zone mods[] = { { 0x1ff00000, 0x200000 } };
+	static const struct zone mods[] = {{0x1ff00000, 0x200000}};
 	struct boot_config cfg = config("");
 	struct memmap mm;
 	char err[ERR_LEN];
@@ -464,15 +460,15 @@ TEST(plan, image_elsewhere)
 
 	map_qemu(&mm, 512 * MiB);
 	/* an image at 16 MiB, unaligned end; the heap fits below it */
-	EXPECT_EQ(plan_partitions(&mm, &cfg, 16 * MiB, 16 * MiB + 0x12345, NULL, 0,
-				  &plan, err, sizeof(err)), 0);
+	EXPECT_EQ(plan_partitions(&mm, &cfg, 16 * MiB, 16 * MiB + 0x12345, NULL, 0, &plan, err, sizeof(err)),
+		  0);
 	check_plan(&mm, &cfg, &plan);
 	EXPECT_EQ(plan.image.size, 0x13000);
 	EXPECT_EQ(plan.vmm_heap.base, 0x100000);
 	/* a 16M heap does not fit in the 15 MiB below the image */
 	cfg = config("");
-	EXPECT_EQ(plan_partitions(&mm, &cfg, 16 * MiB, 16 * MiB + 0x12345, NULL, 0,
-				  &plan, err, sizeof(err)), 0);
+	EXPECT_EQ(plan_partitions(&mm, &cfg, 16 * MiB, 16 * MiB + 0x12345, NULL, 0, &plan, err, sizeof(err)),
+		  0);
 	EXPECT_EQ(plan.vmm_heap.base, 16 * MiB + 0x13000);
 }
 
@@ -480,22 +476,26 @@ TEST(plan, image_elsewhere)
 
 struct plan_error {
 	const char *line;
-	uint64_t ram;      /* QEMU map of this size */
+	uint64_t ram; /* QEMU map of this size */
 	int ret;
 	const char *prefix;
 	const char *contains;
 };
 
 static const struct plan_error plan_errors[] = {
-	{ "iopm_mem=999G", 512 * MiB, -ENOSPC, "iopm_mem=999G: ",
-	  "IOPM zone 0 of 1 (1022976 MiB, 2 MiB aligned) does not fit: largest free RAM range is 506 MiB (508 MiB free above 1 MiB)" },
-	{ "iopms=4 iopm_mem=128M", 512 * MiB, -ENOSPC, "iopm_mem=128M: ", "IOPM zone 3 of 4" },
-	{ "shared_mem=256M", 256 * MiB, -ENOSPC, "shared_mem=256M: ", "shared zone (256 MiB, 2 MiB aligned) does not fit" },
-	{ "vmm_mem=1G", 512 * MiB, -ENOSPC, "vmm_mem=1G: ", "VMM heap (1024 MiB) does not fit" },
-	{ "", 24 * MiB, -ENOSPC, "vmm_mem (default 16M): ", "VMM heap (16 MiB) does not fit" },
-	{ "", 16 * MiB, -ENOSPC, "iopm_mem (default 128M, lowered to 16M for small RAM): ", "IOPM zone 0 of 1 (16 MiB" },
-	{ "iopms=0 vmm_mem=4M shared_mem=2M", 4 * MiB, -ENOSPC, "shared_mem=2M: ", "does not fit" },
-	{ "iopms=0", 2 * MiB, -ENOSPC, "shared_mem (default 2M): ", "largest free RAM range is 384 KiB (384 KiB free above 1 MiB)" },
+    {"iopm_mem=999G", 512 * MiB, -ENOSPC, "iopm_mem=999G: ",
+     "IOPM zone 0 of 1 (1022976 MiB, 2 MiB aligned) does not fit: largest free RAM range is 506 MiB (508 MiB "
+     "free above 1 MiB)"},
+    {"iopms=4 iopm_mem=128M", 512 * MiB, -ENOSPC, "iopm_mem=128M: ", "IOPM zone 3 of 4"},
+    {"shared_mem=256M", 256 * MiB, -ENOSPC,
+     "shared_mem=256M: ", "shared zone (256 MiB, 2 MiB aligned) does not fit"},
+    {"vmm_mem=1G", 512 * MiB, -ENOSPC, "vmm_mem=1G: ", "VMM heap (1024 MiB) does not fit"},
+    {"", 24 * MiB, -ENOSPC, "vmm_mem (default 16M): ", "VMM heap (16 MiB) does not fit"},
+    {"", 16 * MiB, -ENOSPC,
+     "iopm_mem (default 128M, lowered to 16M for small RAM): ", "IOPM zone 0 of 1 (16 MiB"},
+    {"iopms=0 vmm_mem=4M shared_mem=2M", 4 * MiB, -ENOSPC, "shared_mem=2M: ", "does not fit"},
+    {"iopms=0", 2 * MiB, -ENOSPC,
+     "shared_mem (default 2M): ", "largest free RAM range is 384 KiB (384 KiB free above 1 MiB)"},
 };
 
 TEST(plan, errors)
@@ -516,9 +516,8 @@ TEST(plan, errors)
 	}
 }
 
-static void expect_error(const struct memmap *mm, const struct boot_config *cfg,
-			 const struct zone *mods, uint32_t nmods, int ret,
-			 const char *contains)
+static void expect_error(const struct memmap *mm, const struct boot_config *cfg, const struct zone *mods,
+			 uint32_t nmods, int ret, const char *contains)
 {
 	char err[ERR_LEN];
 
@@ -534,8 +533,8 @@ TEST(plan, no_memory_map)
 
 	memset(&mm, 0, sizeof(mm));
 	expect_error(&mm, &cfg, NULL, 0, -EINVAL, "no memory map");
-	EXPECT_EQ(plan_partitions(NULL, &cfg, IMAGE_BASE, IMAGE_END, NULL, 0, &plan,
-				  err, sizeof(err)), -EINVAL);
+	EXPECT_EQ(plan_partitions(NULL, &cfg, IMAGE_BASE, IMAGE_END, NULL, 0, &plan, err, sizeof(err)),
+		  -EINVAL);
 }
 
 TEST(plan, unnormalized_map_refused)
@@ -560,8 +559,7 @@ TEST(plan, trampoline_not_usable)
 	add(&mm, 0x10000, 0x9f000, MEM_USABLE);
 	add(&mm, 0x100000, 0x10000000, MEM_USABLE);
 	finish(&mm);
-	expect_error(&mm, &cfg, NULL, 0, -EINVAL,
-		     "AP trampoline page 0x8000 is not usable RAM");
+	expect_error(&mm, &cfg, NULL, 0, -EINVAL, "AP trampoline page 0x8000 is not usable RAM");
 }
 
 TEST(plan, too_many_iopms_for_low_memory)
@@ -591,8 +589,7 @@ TEST(plan, no_low_ram_at_0x10000)
 	add(&mm, 0, 0x9000, MEM_USABLE);
 	add(&mm, 0x100000, 0x20000000, MEM_USABLE);
 	finish(&mm);
-	expect_error(&mm, &cfg, NULL, 0, -ENOSPC,
-		     "iopms (default 1): no usable RAM at 0x10000");
+	expect_error(&mm, &cfg, NULL, 0, -ENOSPC, "iopms (default 1): no usable RAM at 0x10000");
 	cfg = config("iopms=0");
 	expect_error(&mm, &cfg, NULL, 0, 0, "");
 }
@@ -614,9 +611,9 @@ TEST(plan, low_range_clipped_at_vga_hole)
 
 TEST(plan, module_in_low_memory)
 {
-	static const struct zone in_slices[] = { { 0x20000, 0x1000 } };
-	static const struct zone on_trampoline[] = { { 0x7800, 0x1000 } };
-	static const struct zone below_slices[] = { { 0x1000, 0x1000 } };
+	static const struct zone in_slices[] = {{0x20000, 0x1000}};
+	static const struct zone on_trampoline[] = {{0x7800, 0x1000}};
+	static const struct zone below_slices[] = {{0x1000, 0x1000}};
 	struct boot_config cfg = config("");
 	struct memmap mm;
 	char err[ERR_LEN];
@@ -624,18 +621,16 @@ TEST(plan, module_in_low_memory)
 	map_qemu(&mm, 512 * MiB);
 	expect_error(&mm, &cfg, in_slices, 1, -EINVAL,
 		     "boot module at 0x20000-0x21000 overlaps the IOPM low-memory slices");
-	expect_error(&mm, &cfg, on_trampoline, 1, -EINVAL,
-		     "overlaps the AP trampoline page");
+	expect_error(&mm, &cfg, on_trampoline, 1, -EINVAL, "overlaps the AP trampoline page");
 	EXPECT_EQ(plan_with(&mm, &cfg, below_slices, 1, err), 0);
-	EXPECT_EQ(plan_partitions(&mm, &cfg, 0x8000, 0x9000, NULL, 0, &plan, err,
-				  sizeof(err)), -EINVAL);
+	EXPECT_EQ(plan_partitions(&mm, &cfg, 0x8000, 0x9000, NULL, 0, &plan, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "VMM image at 0x8000-0x9000 overlaps");
 }
 
 TEST(plan, bad_modules_and_image)
 {
 	static struct zone many[PLAN_MAX_RANGES + 1];
-	static const struct zone wrap[] = { { 0xfffffffffffff000ULL, 0x2000 } };
+	static const struct zone wrap[] = {{0xfffffffffffff000ULL, 0x2000}};
 	struct boot_config cfg = config("");
 	struct memmap mm;
 	char err[ERR_LEN];
@@ -643,16 +638,15 @@ TEST(plan, bad_modules_and_image)
 
 	map_qemu(&mm, 512 * MiB);
 	for (i = 0; i < N(many); i++)
-		many[i] = (struct zone){ 0x2000000 + i * 0x10000, 0x1000 };
+		many[i] = (struct zone){0x2000000 + i * 0x10000, 0x1000};
 	expect_error(&mm, &cfg, many, N(many), -EINVAL, "too many boot modules (33, maximum 32)");
 	EXPECT_EQ(plan_with(&mm, &cfg, many, PLAN_MAX_RANGES, err), 0);
-	expect_error(&mm, &cfg, wrap, 1, -EINVAL, "boot module 0 at 0xfffffffffffff000 size 0x2000 is invalid");
+	expect_error(&mm, &cfg, wrap, 1, -EINVAL,
+		     "boot module 0 at 0xfffffffffffff000 size 0x2000 is invalid");
 	expect_error(&mm, &cfg, NULL, 1, -EINVAL, "too many boot modules");
-	EXPECT_EQ(plan_partitions(&mm, &cfg, 0x200000, 0x200000, NULL, 0, &plan,
-				  err, sizeof(err)), -EINVAL);
+	EXPECT_EQ(plan_partitions(&mm, &cfg, 0x200000, 0x200000, NULL, 0, &plan, err, sizeof(err)), -EINVAL);
 	EXPECT_STREQ(err, "VMM image range 0x200000-0x200000 is invalid");
-	EXPECT_EQ(plan_partitions(&mm, &cfg, 0x200000, 0x100000, NULL, 0, &plan,
-				  err, sizeof(err)), -EINVAL);
+	EXPECT_EQ(plan_partitions(&mm, &cfg, 0x200000, 0x100000, NULL, 0, &plan, err, sizeof(err)), -EINVAL);
 }
 
 TEST(plan, bad_config_refused)
@@ -681,10 +675,8 @@ TEST(plan, err_buffer_optional)
 	struct memmap mm;
 
 	map_qemu(&mm, 256 * MiB);
-	EXPECT_EQ(plan_partitions(&mm, &cfg, IMAGE_BASE, IMAGE_END, NULL, 0, &plan,
-				  NULL, 0), -ENOSPC);
-	EXPECT_EQ(plan_partitions(&mm, &cfg, IMAGE_BASE, IMAGE_END, NULL, 0, &plan,
-				  NULL, 99), -ENOSPC);
+	EXPECT_EQ(plan_partitions(&mm, &cfg, IMAGE_BASE, IMAGE_END, NULL, 0, &plan, NULL, 0), -ENOSPC);
+	EXPECT_EQ(plan_partitions(&mm, &cfg, IMAGE_BASE, IMAGE_END, NULL, 0, &plan, NULL, 99), -ENOSPC);
 }
 
 /* ---- CPUs ---- */
@@ -716,8 +708,8 @@ TEST(plan, is_guest_ram)
 
 	memset(&p, 0, sizeof(p));
 	p.guest_ranges = 2;
-	p.guest[0] = (struct zone){ 0x1000000, 0x1000000 };
-	p.guest[1] = (struct zone){ 0x4000000, 0x1000 };
+	p.guest[0] = (struct zone){0x1000000, 0x1000000};
+	p.guest[1] = (struct zone){0x4000000, 0x1000};
 	EXPECT_TRUE(plan_is_guest_ram(&p, 0x1000000, 0x1000000));
 	EXPECT_TRUE(plan_is_guest_ram(&p, 0x1fff000, 0x1000));
 	EXPECT_FALSE(plan_is_guest_ram(&p, 0x1fff000, 0x1001));
@@ -733,8 +725,12 @@ TEST(plan, is_guest_ram)
 TEST(plan, random_maps)
 {
 	static const char *const lines[] = {
-		"", "iopms=0", "iopms=2 iopm_mem=16M", "iopms=8 iopm_mem=16M vmm_mem=2M",
-		"shared_mem=64K vmm_mem=2M iopm_mem=32M", "iopm_mem=64M iopms=3",
+	    "",
+	    "iopms=0",
+	    "iopms=2 iopm_mem=16M",
+	    "iopms=8 iopm_mem=16M vmm_mem=2M",
+	    "shared_mem=64K vmm_mem=2M iopm_mem=32M",
+	    "iopm_mem=64M iopms=3",
 	};
 	unsigned int seed = 99;
 	int iter, ok = 0;

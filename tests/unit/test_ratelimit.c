@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_ratelimit.c: the log token bucket (vmm/ratelimit.c). TSC at 1 GHz
+/* test_ratelimit.c: the log token bucket (vmm/lib/ratelimit.c). TSC at 1 GHz
  * (tsc_khz 1000000) unless a test says otherwise: one second = 1e9. */
 #include "test.h"
 
-#include "vmm/ratelimit.h"
+#include "vmm/lib/ratelimit.h"
 
 #define TSC_KHZ 1000000ULL
-#define SEC (TSC_KHZ * 1000ULL)
+#define SEC	(TSC_KHZ * 1000ULL)
 
 static unsigned allowed_at(struct ratelimit *rl, uint64_t now, unsigned tries)
 {
@@ -22,7 +22,7 @@ TEST(ratelimit, burst_then_refused_and_counted)
 	ratelimit_init(&rl, 10, 5, TSC_KHZ);
 	EXPECT_EQ(allowed_at(&rl, 5 * SEC, 25), 10);
 	EXPECT_EQ(ratelimit_take_suppressed(&rl), 15);
-	EXPECT_EQ(ratelimit_take_suppressed(&rl), 0);   /* taking resets */
+	EXPECT_EQ(ratelimit_take_suppressed(&rl), 0); /* taking resets */
 }
 
 TEST(ratelimit, refills_per_second)
@@ -31,7 +31,7 @@ TEST(ratelimit, refills_per_second)
 	ratelimit_init(&rl, 10, 5, TSC_KHZ);
 	uint64_t t = 123 * SEC;
 	EXPECT_EQ(allowed_at(&rl, t, 10), 10);
-	EXPECT_FALSE(ratelimit_allow(&rl, t + SEC / 5 - 1));   /* one token takes 200 ms */
+	EXPECT_FALSE(ratelimit_allow(&rl, t + SEC / 5 - 1)); /* one token takes 200 ms */
 	EXPECT_TRUE(ratelimit_allow(&rl, t + SEC / 5));
 	EXPECT_FALSE(ratelimit_allow(&rl, t + SEC / 5));
 	/* a second later: 5 more, not 6 */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_sanitize.c: escaping untrusted text for the VMM log (vmm/sanitize.c). */
+/* test_sanitize.c: escaping untrusted text for the VMM log (vmm/lib/sanitize.c). */
 #include "test.h"
 
-#include "vmm/sanitize.h"
+#include "vmm/lib/sanitize.h"
 
 static char out[300];
 
@@ -40,7 +40,7 @@ TEST(sanitize, every_control_and_high_byte_escaped)
 	EXPECT_STRSTARTS(big, "\\x01\\x02");
 	EXPECT_STRCONTAINS(big, "\\x0d\\x0e");
 	EXPECT_STRCONTAINS(big, "\\x1b\\x1c\\x1d\\x1e\\x1f !");
-	EXPECT_STRCONTAINS(big, "[\\\\]");     /* a backslash doubles */
+	EXPECT_STRCONTAINS(big, "[\\\\]"); /* a backslash doubles */
 	EXPECT_STRCONTAINS(big, "}~\\x7f\\x80");
 	EXPECT_TRUE(strlen(big) >= 4 && !strcmp(big + strlen(big) - 4, "\\xff"));
 }
@@ -54,7 +54,7 @@ TEST(sanitize, faked_escape_stays_distinguishable)
 TEST(sanitize, stops_at_nul_or_srclen_without_nul)
 {
 	EXPECT_STREQ(san("abc\0def", 7, sizeof(out)), "abc");
-	char unterminated[4] = { 'w', 'x', 'y', 'z' };
+	char unterminated[4] = {'w', 'x', 'y', 'z'};
 	EXPECT_STREQ(san(unterminated, sizeof(unterminated), sizeof(out)), "wxyz");
 	EXPECT_STREQ(san("", 0, sizeof(out)), "");
 }
@@ -70,5 +70,5 @@ TEST(sanitize, truncates_on_whole_escapes)
 	EXPECT_STREQ(out, "");
 	out[0] = 'q';
 	EXPECT_EQ(sanitize_text(out, 0, "abc", 3), 0);
-	EXPECT_EQ(out[0], 'q');                     /* dstlen 0: nothing written */
+	EXPECT_EQ(out[0], 'q'); /* dstlen 0: nothing written */
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vioapic.c: unit tests of the virtual I/O APIC (vmm/vioapic.c):
+/* test_vioapic.c: unit tests of the virtual I/O APIC (vmm/vdev/vioapic.c):
  * IOREGSEL/IOWIN, ID/VER/ARB, redirection entries as two 32-bit halves
  * with read-only bits, edge and level delivery, masking, remote IRR and EOI
  * (LAPIC path and the EOI register), hostile indices, bad offsets and
@@ -7,10 +7,10 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/vioapic.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vioapic.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_LOG 64
 
 struct fake_lapic {
@@ -56,7 +56,7 @@ static uint64_t rte_read(struct vioapic *io, unsigned pin)
 	return lo | (uint64_t)reg_read(io, IOAPIC_REG_REDTBL_BASE + 2 * pin + 1) << 32;
 }
 
-#define EDGE(vec, dest)  ((uint64_t)(vec) | (uint64_t)(dest) << IOAPIC_RTE_DEST_SHIFT)
+#define EDGE(vec, dest)	 ((uint64_t)(vec) | (uint64_t)(dest) << IOAPIC_RTE_DEST_SHIFT)
 #define LEVEL(vec, dest) (EDGE(vec, dest) | IOAPIC_RTE_LEVEL | IOAPIC_RTE_ACTIVE_LOW)
 
 static void setup(struct vioapic *io, struct fake_lapic *l)
@@ -114,11 +114,11 @@ TEST(vioapic, redirection_entry_bits)
 		uint32_t lo_written, lo_read;
 		uint32_t hi_written, hi_read;
 	} cases[] = {
-		{ 0x00000031, 0x00000031, 0x01000000, 0x01000000 },
-		{ 0xffffffff, 0x0001afff, 0xffffffff, 0xff000000 }, /* RO and reserved bits */
-		{ 0x00005000, 0x00000000, 0x00ffffff, 0x00000000 }, /* delivery status, remote IRR */
-		{ 0x00018f45, 0x00018f45, 0xa5000000, 0xa5000000 },
-		{ 0x00010000, 0x00010000, 0x00000000, 0x00000000 },
+	    {0x00000031, 0x00000031, 0x01000000, 0x01000000},
+	    {0xffffffff, 0x0001afff, 0xffffffff, 0xff000000}, /* RO and reserved bits */
+	    {0x00005000, 0x00000000, 0x00ffffff, 0x00000000}, /* delivery status, remote IRR */
+	    {0x00018f45, 0x00018f45, 0xa5000000, 0xa5000000},
+	    {0x00010000, 0x00010000, 0x00000000, 0x00000000},
 	};
 	struct vioapic io;
 	struct fake_lapic l;
@@ -156,7 +156,7 @@ TEST(vioapic, edge_delivery)
 	EXPECT_EQ(l.log[0].delivery_mode, APIC_DM_LOWEST);
 	EXPECT_TRUE(l.log[0].logical);
 	EXPECT_FALSE(l.log[0].level);
-	vioapic_set_irq(&io, 4, true);  /* no edge */
+	vioapic_set_irq(&io, 4, true); /* no edge */
 	EXPECT_EQ(l.count, 1);
 	vioapic_set_irq(&io, 4, false);
 	EXPECT_EQ(l.count, 1);
@@ -197,18 +197,18 @@ TEST(vioapic, level_remote_irr_and_eoi)
 	EXPECT_EQ(l.log[0].vector, 0x5a);
 	EXPECT_EQ(l.log[0].dest, 7);
 	EXPECT_TRUE(rte_read(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
-	vioapic_set_irq(&io, 10, true);  /* still high, IRR set: nothing */
+	vioapic_set_irq(&io, 10, true); /* still high, IRR set: nothing */
 	EXPECT_EQ(l.count, 1);
-	vioapic_eoi(&io, 0x5b);          /* other vector */
+	vioapic_eoi(&io, 0x5b); /* other vector */
 	EXPECT_EQ(l.count, 1);
-	vioapic_eoi(&io, 0x5a);          /* still high: delivered again */
+	vioapic_eoi(&io, 0x5a); /* still high: delivered again */
 	EXPECT_EQ(l.count, 2);
 	EXPECT_TRUE(rte_read(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
 	vioapic_set_irq(&io, 10, false);
 	vioapic_eoi(&io, 0x5a);
 	EXPECT_EQ(l.count, 2);
 	EXPECT_FALSE(rte_read(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
-	vioapic_eoi(&io, 0x5a);          /* a stray EOI */
+	vioapic_eoi(&io, 0x5a); /* a stray EOI */
 	EXPECT_EQ(l.count, 2);
 	vioapic_set_irq(&io, 10, true);
 	EXPECT_EQ(l.count, 3);
@@ -293,8 +293,8 @@ TEST(vioapic, special_delivery_modes)
 		unsigned dm;
 		bool delivered;
 	} cases[] = {
-		{ APIC_DM_SMI, true }, { APIC_DM_NMI, true }, { APIC_DM_INIT, true },
-		{ APIC_DM_EXTINT, true }, { 3, false }, { 6, false },
+	    {APIC_DM_SMI, true},    {APIC_DM_NMI, true}, {APIC_DM_INIT, true},
+	    {APIC_DM_EXTINT, true}, {3, false},		 {6, false},
 	};
 	struct vioapic io;
 	struct fake_lapic l;
@@ -326,8 +326,8 @@ TEST(vioapic, hostile_register_indices)
 	rte_write(&io, 0, EDGE(0x30, 1));
 	rte_write(&io, 23, LEVEL(0x47, 2));
 	for (uint32_t reg = 0; reg < 0x100; reg++) {
-		bool implemented = reg <= IOAPIC_REG_ARB ||
-				   (reg >= IOAPIC_REG_REDTBL_BASE && reg < IOAPIC_REG_REDTBL_BASE + 2 * VIOAPIC_PINS);
+		bool implemented = reg <= IOAPIC_REG_ARB || (reg >= IOAPIC_REG_REDTBL_BASE &&
+							     reg < IOAPIC_REG_REDTBL_BASE + 2 * VIOAPIC_PINS);
 
 		if (implemented)
 			continue;
@@ -347,8 +347,8 @@ TEST(vioapic, hostile_register_indices)
 TEST(vioapic, bad_offsets)
 {
 	static const uint64_t offsets[] = {
-		0x01, 0x02, 0x03, 0x04, 0x08, 0x0c, 0x11, 0x14, 0x20, 0x30, 0x3c,
-		0x41, 0x44, 0x80, 0xfff, 0x1000, 0x1010, 0xfec00000ULL, ~0ULL,
+	    0x01, 0x02, 0x03, 0x04, 0x08,  0x0c,   0x11,   0x14,	  0x20,	 0x30,
+	    0x3c, 0x41, 0x44, 0x80, 0xfff, 0x1000, 0x1010, 0xfec00000ULL, ~0ULL,
 	};
 	struct vioapic io, before;
 	struct fake_lapic l;
@@ -379,7 +379,7 @@ TEST(vioapic, access_sizes)
 		unsigned size;
 		uint64_t all_ones;
 	} cases[] = {
-		{ 1, 0xff }, { 2, 0xffff }, { 3, 0xffffff }, { 8, ~0ULL }, { 0, ~0ULL }, { 16, ~0ULL },
+	    {1, 0xff}, {2, 0xffff}, {3, 0xffffff}, {8, ~0ULL}, {0, ~0ULL}, {16, ~0ULL},
 	};
 	struct vioapic io;
 	struct fake_lapic l;
@@ -424,7 +424,7 @@ TEST(vioapic, pins_out_of_range_and_no_callback)
 
 TEST(vioapic, random_garbage)
 {
-	static const uint64_t offsets[] = { IOAPIC_REGSEL, IOAPIC_WIN, IOAPIC_EOI, 0x20 };
+	static const uint64_t offsets[] = {IOAPIC_REGSEL, IOAPIC_WIN, IOAPIC_EOI, 0x20};
 	unsigned seed = 2024;
 
 	for (int round = 0; round < 30; round++) {

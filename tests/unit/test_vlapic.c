@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vlapic.c: unit tests of the virtual local APIC (vmm/vlapic.c):
+/* test_vlapic.c: unit tests of the virtual local APIC (vmm/vdev/vlapic.c):
  * reset state, register masks, priorities and EOI, IPIs through the
  * send_ipi callback (xAPIC and x2APIC), ESR, the timer in its three modes
  * and all divide values, IA32_APIC_BASE transitions, x2APIC #GP cases,
  * destination matching, INIT, and a randomized run of hostile accesses. */
 #include "test.h"
 #include "arch/x86/apic.h"
-#include "vmm/errno.h"
-#include "vmm/vlapic.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vlapic.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

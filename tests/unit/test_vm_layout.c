@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* test_vm_layout.c: a guest's RAM in its guest-physical space
- * (vmm/vm_layout.c) for guests from 2 MiB to 5 GiB, and what vm_create()
- * builds from it (vmm/vm.c in the exit-handler harness): the EPT maps
+ * (vmm/vm/vm_layout.c) for guests from 2 MiB to 5 GiB, and what vm_create()
+ * builds from it (vmm/vm/vm.c in the exit-handler harness): the EPT maps
  * exactly the RAM ranges, never the PC hole or the device windows at
  * 3-4 GiB, and vm_gpa_ptr() agrees (issue 13 item 4: guests of 2 GiB and
  * more). */
 #include "test.h"
 
 #include "tests/harness/harness.h"
-#include "vmm/ept.h"
-#include "vmm/vm.h"
-#include "vmm/vm_layout.h"
+#include "vmm/platform/ept.h"
+#include "vmm/vcpu/vm_types.h"
+#include "vmm/vm/vm_layout.h"
 
 #define G (1ULL << 30)
 #define M (1ULL << 20)
@@ -65,10 +65,10 @@ TEST(vm_layout, offsets)
 	    {16 * M, 0x9fffc, 5, false, 0}, /* into the hole */
 	    {16 * M, 0xa0000, 1, false, 0},
 	    {16 * M, 0xeffff, 1, false, 0},
-	    {16 * M, 0xefffc, 8, false, 0}, /* from the hole into RAM */
+	    {16 * M, 0xefffc, 8, false, 0},	 /* from the hole into RAM */
 	    {16 * M, 0xf0000, 1, true, 0xf0000}, /* the firmware tables' BIOS area */
 	    {16 * M, 0xffffc, 8, true, 0xffffc}, /* ... continues into RAM from 1 MiB */
-	    {16 * M, M, 0, true, M},	    /* length 0 counts as 1 */
+	    {16 * M, M, 0, true, M},		 /* length 0 counts as 1 */
 	    {16 * M, 16 * M - 4, 4, true, 16 * M - 4},
 	    {16 * M, 16 * M - 4, 5, false, 0},
 	    {16 * M, 16 * M, 0, false, 0},

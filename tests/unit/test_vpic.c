@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vpic.c: unit tests of the virtual 8259A pair (vmm/vpic.c): Linux's
+/* test_vpic.c: unit tests of the virtual 8259A pair (vmm/vdev/vpic.c): Linux's
  * and SeaBIOS's initialisation sequences, priority, nesting, cascade, EOI
  * flavours, AEOI, masking, ELCR/LTIM level inputs, spurious IRQ7, OCW3
  * reads, poll, rotation, special mask mode and random garbage. Byte values
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/vpic.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vpic.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -105,7 +105,7 @@ TEST(vpic, power_on_state)
 
 TEST(vpic, ports_not_owned)
 {
-	static const uint16_t ports[] = { 0x1f, 0x22, 0x9f, 0xa2, 0x4cf, 0x4d2, 0x40, 0x61, 0xffff };
+	static const uint16_t ports[] = {0x1f, 0x22, 0x9f, 0xa2, 0x4cf, 0x4d2, 0x40, 0x61, 0xffff};
 	struct vpic p;
 	uint8_t v = 0x77;
 
@@ -143,7 +143,7 @@ TEST(vpic, linux_init_sequence)
 
 	pulse(&p, 0);
 	EXPECT_EQ(vpic_pending(&p), -1); /* masked */
-	out(&p, PIC1_DATA, 0xfa);  /* unmask IRQ0 */
+	out(&p, PIC1_DATA, 0xfa);	 /* unmask IRQ0 */
 	EXPECT_EQ(vpic_pending(&p), 0x30);
 	EXPECT_EQ(vpic_ack(&p), 0x30);
 	EXPECT_EQ(vpic_pending(&p), -1);
@@ -206,16 +206,16 @@ TEST(vpic, guest_runtime_sequence)
 TEST(vpic, priority_among_requests)
 {
 	static const struct {
-		uint16_t raised;  /* IRQ bitmap */
-		int order[4];     /* expected INTA vectors, -1 terminated */
+		uint16_t raised; /* IRQ bitmap */
+		int order[4];	 /* expected INTA vectors, -1 terminated */
 	} cases[] = {
-		{ 0x0001, { 0x20, -1 } },
-		{ 0x002a, { 0x21, 0x23, 0x25, -1 } },
-		{ 0x0081, { 0x20, 0x27, -1 } },
-		{ 0x0108, { 0x28, 0x23, -1 } },   /* slave on IR2 beats IR3 */
-		{ 0x1102, { 0x21, 0x28, 0x2c, -1 } },
-		{ 0x8080, { 0x2f, 0x27, -1 } },
-		{ 0x4030, { 0x2e, 0x24, 0x25, -1 } },
+	    {0x0001, {0x20, -1}},
+	    {0x002a, {0x21, 0x23, 0x25, -1}},
+	    {0x0081, {0x20, 0x27, -1}},
+	    {0x0108, {0x28, 0x23, -1}}, /* slave on IR2 beats IR3 */
+	    {0x1102, {0x21, 0x28, 0x2c, -1}},
+	    {0x8080, {0x2f, 0x27, -1}},
+	    {0x4030, {0x2e, 0x24, 0x25, -1}},
 	};
 	struct vpic p;
 
@@ -248,15 +248,15 @@ TEST(vpic, nested_in_service_priority)
 	pulse(&p, 3);
 	EXPECT_EQ(vpic_ack(&p), 0x23);
 	pulse(&p, 5);
-	EXPECT_EQ(vpic_pending(&p), -1);   /* lower than IR3 in service */
+	EXPECT_EQ(vpic_pending(&p), -1); /* lower than IR3 in service */
 	pulse(&p, 3);
-	EXPECT_EQ(vpic_pending(&p), -1);   /* same level waits too */
+	EXPECT_EQ(vpic_pending(&p), -1); /* same level waits too */
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_pending(&p), 0x21); /* higher nests */
 	EXPECT_EQ(vpic_ack(&p), 0x21);
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x0a);
 	EXPECT_EQ(read_irr(&p, PIC1_CMD), 0x28);
-	EOI_MASTER(&p);                    /* clears the highest: IR1 */
+	EOI_MASTER(&p); /* clears the highest: IR1 */
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x08);
 	EXPECT_EQ(vpic_pending(&p), -1);
 	EOI_MASTER(&p);
@@ -287,7 +287,7 @@ TEST(vpic, cascade_through_ir2)
 	pulse(&p, 1); /* higher than IR2 */
 	EXPECT_EQ(vpic_ack(&p), 0x21);
 	EOI_MASTER(&p);
-	EOI_SLAVE(&p);   /* IRQ12 done on the slave */
+	EOI_SLAVE(&p);			 /* IRQ12 done on the slave */
 	EXPECT_EQ(vpic_pending(&p), -1); /* master IR2 still in service */
 	EOI_MASTER(&p);
 	EXPECT_EQ(vpic_ack(&p), 0x29);
@@ -326,11 +326,11 @@ TEST(vpic, specific_and_nonspecific_eoi)
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x41);
 	out(&p, PIC1_CMD, 0x65); /* specific EOI of a level not in service */
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x41);
-	EOI_MASTER(&p);                 /* the highest: IR0 */
+	EOI_MASTER(&p); /* the highest: IR0 */
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x40);
 	EOI_MASTER(&p);
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
-	EOI_MASTER(&p);                 /* nothing in service: harmless */
+	EOI_MASTER(&p);		 /* nothing in service: harmless */
 	out(&p, PIC1_CMD, 0x40); /* OCW2 no-operation */
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
 	EXPECT_EQ(vpic_pending(&p), -1);
@@ -395,19 +395,19 @@ TEST(vpic, elcr_level_triggered)
 	EXPECT_EQ(in(&p, PIC_ELCR1), 0xf8); /* IRQ 0, 1, 2 are always edge */
 	EXPECT_EQ(in(&p, PIC_ELCR2), 0xde); /* IRQ 8, 13 likewise */
 	out(&p, PIC_ELCR1, 0x00);
-	out(&p, PIC_ELCR2, 0x04);           /* IRQ10 level */
+	out(&p, PIC_ELCR2, 0x04); /* IRQ10 level */
 
 	vpic_set_irq(&p, 10, true);
 	EXPECT_EQ(vpic_ack(&p), 0x2a);
-	EXPECT_EQ(vpic_pending(&p), -1);     /* in service */
+	EXPECT_EQ(vpic_pending(&p), -1); /* in service */
 	EOI_SLAVE(&p);
 	EOI_MASTER(&p);
-	EXPECT_EQ(vpic_pending(&p), 0x2a);   /* still high: again */
+	EXPECT_EQ(vpic_pending(&p), 0x2a); /* still high: again */
 	EXPECT_EQ(vpic_ack(&p), 0x2a);
 	EOI_SLAVE(&p);
 	EOI_MASTER(&p);
 	vpic_set_irq(&p, 10, false);
-	EXPECT_EQ(vpic_pending(&p), -1);     /* follows the level */
+	EXPECT_EQ(vpic_pending(&p), -1); /* follows the level */
 	EXPECT_EQ(read_irr(&p, PIC2_CMD), 0);
 
 	/* A level request withdrawn before INTA is lost. */
@@ -509,11 +509,11 @@ TEST(vpic, ocw3_register_reads)
 	out(&p, PIC1_DATA, 0xff);
 	pulse(&p, 3);
 	pulse(&p, 6);
-	EXPECT_EQ(in(&p, PIC1_CMD), 0x48);  /* IRR after ICW1 */
+	EXPECT_EQ(in(&p, PIC1_CMD), 0x48); /* IRR after ICW1 */
 	out(&p, PIC1_CMD, 0x0b);
-	EXPECT_EQ(in(&p, PIC1_CMD), 0);     /* ISR */
-	EXPECT_EQ(in(&p, PIC1_CMD), 0);     /* stays selected */
-	out(&p, PIC1_CMD, 0x08);            /* RR = 0: no change */
+	EXPECT_EQ(in(&p, PIC1_CMD), 0); /* ISR */
+	EXPECT_EQ(in(&p, PIC1_CMD), 0); /* stays selected */
+	out(&p, PIC1_CMD, 0x08);	/* RR = 0: no change */
 	EXPECT_EQ(in(&p, PIC1_CMD), 0);
 	out(&p, PIC1_CMD, 0x0a);
 	EXPECT_EQ(in(&p, PIC1_CMD), 0x48);
@@ -529,7 +529,7 @@ TEST(vpic, poll_command)
 	struct vpic p;
 
 	open_init(&p, 0x01);
-	out(&p, PIC1_CMD, 0x0c); /* OCW3: poll */
+	out(&p, PIC1_CMD, 0x0c);	   /* OCW3: poll */
 	EXPECT_EQ(in(&p, PIC1_CMD), 0x00); /* no request */
 	pulse(&p, 5);
 	pulse(&p, 3);
@@ -574,7 +574,7 @@ TEST(vpic, rotation)
 	out(&p, PIC1_CMD, 0xa0);
 	pulse(&p, 1);
 	EXPECT_EQ(vpic_ack(&p), 0x23); /* IR1 is now lowest */
-	out(&p, PIC1_CMD, 0xe3); /* rotate on specific EOI, IR3 */
+	out(&p, PIC1_CMD, 0xe3);       /* rotate on specific EOI, IR3 */
 	EXPECT_EQ(vpic_ack(&p), 0x21);
 	out(&p, PIC1_CMD, 0x61);
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0);
@@ -606,13 +606,13 @@ TEST(vpic, special_mask_mode)
 	out(&p, PIC1_DATA, 0x08); /* mask the level in service */
 	out(&p, PIC1_CMD, 0x68);  /* OCW3: set special mask mode */
 	pulse(&p, 6);
-	EXPECT_EQ(vpic_ack(&p), 0x26);   /* lower level allowed */
-	EOI_MASTER(&p);                  /* skips the masked IR3 */
+	EXPECT_EQ(vpic_ack(&p), 0x26); /* lower level allowed */
+	EOI_MASTER(&p);		       /* skips the masked IR3 */
 	EXPECT_EQ(read_isr(&p, PIC1_CMD), 0x08);
-	out(&p, PIC1_CMD, 0x48);  /* reset special mask mode */
+	out(&p, PIC1_CMD, 0x48); /* reset special mask mode */
 	pulse(&p, 6);
 	EXPECT_EQ(vpic_pending(&p), -1); /* IR3 in service blocks again */
-	out(&p, PIC1_CMD, 0x28);  /* ESMM = 0: SMM bit ignored */
+	out(&p, PIC1_CMD, 0x28);	 /* ESMM = 0: SMM bit ignored */
 	EXPECT_EQ(vpic_pending(&p), -1);
 	EOI_MASTER(&p);
 	EXPECT_EQ(vpic_ack(&p), 0x26);
@@ -670,8 +670,7 @@ static bool valid_vector(const struct vpic *p, int v)
 
 TEST(vpic, random_garbage)
 {
-	static const uint16_t ports[] = { PIC1_CMD, PIC1_DATA, PIC2_CMD,
-					  PIC2_DATA, PIC_ELCR1, PIC_ELCR2 };
+	static const uint16_t ports[] = {PIC1_CMD, PIC1_DATA, PIC2_CMD, PIC2_DATA, PIC_ELCR1, PIC_ELCR2};
 	struct vpic p;
 	unsigned seed = 12345;
 
@@ -717,8 +716,7 @@ TEST(vpic, random_garbage)
  * every init state must leave the pair usable after a fresh ICW sequence. */
 TEST(vpic, every_byte_then_reinit)
 {
-	static const uint16_t ports[] = { PIC1_CMD, PIC1_DATA, PIC2_CMD,
-					  PIC2_DATA };
+	static const uint16_t ports[] = {PIC1_CMD, PIC1_DATA, PIC2_CMD, PIC2_DATA};
 	struct vpic p;
 
 	for (size_t pi = 0; pi < N(ports); pi++) {

@@ -1,32 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vpit.c: unit tests of the virtual 8254 (vmm/vpit.c) against a
+/* test_vpit.c: unit tests of the virtual 8254 (vmm/vdev/vpit.c) against a
  * reference clock computed here with 128-bit arithmetic: periodic IRQ0 edge
  * counts over long spans at 2.4 GHz, 100 MHz and 5 GHz, mode 0 OUT2 timing
- * to the CLK edge, the TSC calibration loops of vmm/timer.c,
+ * to the CLK edge, the TSC calibration loops of vmm/platform/timer.c,
  * tests/guests/rt/timer.c and Linux replayed against the model, latch and
  * read-back, flip-flops, GATE, reprogramming, every mode, BCD, and
  * vpit_next_edge() against vpit_irq0_edges(). */
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/vpit.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vpit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-#define KHZ_2G4  2400000ULL
-#define KHZ_100M 100000ULL
-#define KHZ_5G   5000000ULL
-#define TSC_HZ(khz) ((khz) * 1000ULL)
-#define YEAR_S   (365ULL * 24 * 3600)
+#define KHZ_2G4	    2400000ULL
+#define KHZ_100M    100000ULL
+#define KHZ_5G	    5000000ULL
+#define TSC_HZ(khz) ((khz)*1000ULL)
+#define YEAR_S	    (365ULL * 24 * 3600)
 
 /* Control words: channel << 6 | access << 4 | mode << 1 | bcd */
 #define CW(ch, rw, mode) ((uint8_t)((ch) << 6 | (rw) << 4 | (mode) << 1))
-#define LO   1
-#define HI   2
-#define LOHI 3
-#define CH2_GATE_ON  0x01
-#define OUT2         0x20
+#define LO		 1
+#define HI		 2
+#define LOHI		 3
+#define CH2_GATE_ON	 0x01
+#define OUT2		 0x20
 
 /* Reference clock: CLK edges in (0, t], and the TSC time of edge k. */
 static uint64_t ref_clk(uint64_t khz, uint64_t t)
@@ -56,8 +56,7 @@ static uint8_t in(struct vpit *p, uint16_t port, uint64_t t)
 
 /* Program a channel: control word then the count in lo/hi order, all at t.
  * Returns the CLK edge that loads the count (the edge after t). */
-static uint64_t program(struct vpit *p, uint64_t khz, unsigned ch, unsigned mode, uint16_t count,
-			uint64_t t)
+static uint64_t program(struct vpit *p, uint64_t khz, unsigned ch, unsigned mode, uint16_t count, uint64_t t)
 {
 	out(p, PIT_CMD, CW(ch, LOHI, mode), t);
 	out(p, (uint16_t)(PIT_CH0_DATA + ch), (uint8_t)count, t);
@@ -85,7 +84,7 @@ static uint16_t latch_read(struct vpit *p, unsigned ch, uint64_t t)
 
 TEST(vpit, ports)
 {
-	static const uint16_t ports[] = { 0x3f, 0x44, 0x60, 0x62, 0x20, 0x4d0, 0xffff };
+	static const uint16_t ports[] = {0x3f, 0x44, 0x60, 0x62, 0x20, 0x4d0, 0xffff};
 	struct vpit p;
 	uint8_t v = 0x77;
 
@@ -128,7 +127,8 @@ TEST(vpit, tsc_rate_clamped)
 	program(&p, VPIT_MAX_TSC_KHZ, 0, 2, 2, UINT64_MAX - TSC_HZ(VPIT_MAX_TSC_KHZ));
 	EXPECT_EQ(vpit_irq0_edges(&p, UINT64_MAX),
 		  (ref_clk(VPIT_MAX_TSC_KHZ, UINT64_MAX) -
-		   ref_clk(VPIT_MAX_TSC_KHZ, UINT64_MAX - TSC_HZ(VPIT_MAX_TSC_KHZ)) - 1) / 2);
+		   ref_clk(VPIT_MAX_TSC_KHZ, UINT64_MAX - TSC_HZ(VPIT_MAX_TSC_KHZ)) - 1) /
+		      2);
 }
 
 /* Periodic modes: edges at load + k*n, collected at irregular intervals. */
@@ -137,18 +137,18 @@ TEST(vpit, periodic_edge_counts)
 	static const struct {
 		uint64_t khz;
 		unsigned mode;
-		uint16_t count;   /* 0 = 65536 */
-		uint64_t start;   /* TSC of the programming */
-		uint64_t span_s;  /* seconds observed */
+		uint16_t count;	 /* 0 = 65536 */
+		uint64_t start;	 /* TSC of the programming */
+		uint64_t span_s; /* seconds observed */
 	} cases[] = {
-		{ KHZ_2G4, 2, 11932, 12345, 3600 },    /* Linux HZ=100 */
-		{ KHZ_2G4, 3, 11932, 999999937, 3600 },
-		{ KHZ_100M, 2, 1193, 7, 7200 },        /* 1 kHz */
-		{ KHZ_100M, 3, 0, 5, 86400 },          /* BIOS 18.2 Hz, a day */
-		{ KHZ_2G4, 3, 3, 1, 60 },              /* odd, tiny */
-		{ KHZ_5G, 2, 2, 3, 100 },              /* the fastest legal rate */
-		{ KHZ_5G, 2, 11932, 10 * YEAR_S * TSC_HZ(KHZ_5G), 3 * 86400 }, /* after 10 years */
-		{ 2999999ULL, 3, 65535, 77, 36000 },
+	    {KHZ_2G4, 2, 11932, 12345, 3600}, /* Linux HZ=100 */
+	    {KHZ_2G4, 3, 11932, 999999937, 3600},
+	    {KHZ_100M, 2, 1193, 7, 7200},				 /* 1 kHz */
+	    {KHZ_100M, 3, 0, 5, 86400},					 /* BIOS 18.2 Hz, a day */
+	    {KHZ_2G4, 3, 3, 1, 60},					 /* odd, tiny */
+	    {KHZ_5G, 2, 2, 3, 100},					 /* the fastest legal rate */
+	    {KHZ_5G, 2, 11932, 10 * YEAR_S * TSC_HZ(KHZ_5G), 3 * 86400}, /* after 10 years */
+	    {2999999ULL, 3, 65535, 77, 36000},
 	};
 	unsigned seed = 42;
 
@@ -214,9 +214,9 @@ TEST(vpit, edges_saturate_and_carry)
 /* OUT2 in mode 0 rises exactly at CLK edge (write + 1 + N). */
 TEST(vpit, mode0_out2_exact)
 {
-	static const uint64_t rates[] = { KHZ_2G4, KHZ_100M, KHZ_5G, 3579545ULL };
-	static const uint16_t counts[] = { 1, 2, 255, 256, 11931, 11932, 65535, 0 };
-	static const uint64_t starts[] = { 0, 1, 123456789, 987654321987ULL };
+	static const uint64_t rates[] = {KHZ_2G4, KHZ_100M, KHZ_5G, 3579545ULL};
+	static const uint16_t counts[] = {1, 2, 255, 256, 11931, 11932, 65535, 0};
+	static const uint64_t starts[] = {0, 1, 123456789, 987654321987ULL};
 
 	for (size_t r = 0; r < N(rates); r++)
 		for (size_t c = 0; c < N(counts); c++)
@@ -236,7 +236,7 @@ TEST(vpit, mode0_out2_exact)
 			}
 }
 
-/* Replays vmm/timer.c pit_window() and timer_calibrate() against the model:
+/* Replays vmm/platform/timer.c pit_window() and timer_calibrate() against the model:
  * every port access costs `cost` TSC cycles (a VM exit). */
 struct sim {
 	struct vpit p;
@@ -269,9 +269,9 @@ static uint64_t vmm_pit_window(struct sim *s)
 	sim_outb(s, PORT_SYS_CTRL_B, (uint8_t)((b & ~SYS_CTRL_B_SPEAKER) | CH2_GATE_ON));
 	sim_outb(s, PIT_CMD, 0xb0); /* PIT_CMD_CH2_LOHI_MODE0 */
 	sim_outb(s, PIT_CH2_DATA, (uint8_t)count);
-	s->tsc += 3 * s->cost;            /* lapic_count_start() */
+	s->tsc += 3 * s->cost; /* lapic_count_start() */
 	sim_outb(s, PIT_CH2_DATA, (uint8_t)(count >> 8));
-	t0 = s->tsc += 25;                /* rdtsc */
+	t0 = s->tsc += 25; /* rdtsc */
 	for (int guard = 0; !(sim_inb(s, PORT_SYS_CTRL_B) & OUT2); guard++)
 		EXPECT_LT(guard, 100000000);
 	s->tsc += 25;
@@ -284,12 +284,12 @@ TEST(vpit, vmm_timer_calibration_measures_tsc)
 	static const struct {
 		uint64_t khz, cost;
 	} cases[] = {
-		{ KHZ_2G4, 3000 }, { KHZ_2G4, 40 }, { KHZ_100M, 150 }, { KHZ_5G, 9000 },
-		{ 2893421ULL, 2500 }, { 1000000ULL, 1 },
+	    {KHZ_2G4, 3000}, {KHZ_2G4, 40},	 {KHZ_100M, 150},
+	    {KHZ_5G, 9000},  {2893421ULL, 2500}, {1000000ULL, 1},
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
-		struct sim s = { .tsc = 987654321, .cost = cases[i].cost };
+		struct sim s = {.tsc = 987654321, .cost = cases[i].cost};
 		uint64_t w[3], khz;
 
 		test_context("khz %llu", (unsigned long long)cases[i].khz);
@@ -301,10 +301,11 @@ TEST(vpit, vmm_timer_calibration_measures_tsc)
 		khz /= CAL_WINDOW_MS;
 		/* The window is 11931 + 1 PIT ticks (load on the next CLK): the
 		 * measurement is within 2 ticks plus one poll of the truth. */
-		EXPECT_MSG(khz * 11931 <= cases[i].khz * 11931 + cases[i].khz * 2 + cases[i].cost * 11931 / 10,
+		EXPECT_MSG(khz * 11931 <=
+			       cases[i].khz * 11931 + cases[i].khz * 2 + cases[i].cost * 11931 / 10,
 			   "measured %llu kHz", (unsigned long long)khz);
-		EXPECT_MSG(khz * 11931 + cases[i].khz * 2 >= cases[i].khz * 11931,
-			   "measured %llu kHz", (unsigned long long)khz);
+		EXPECT_MSG(khz * 11931 + cases[i].khz * 2 >= cases[i].khz * 11931, "measured %llu kHz",
+			   (unsigned long long)khz);
 	}
 }
 
@@ -312,10 +313,10 @@ TEST(vpit, vmm_timer_calibration_measures_tsc)
  * starts when the gate rises, then kHz = dt * PIT_HZ / (11932 * 1000). */
 TEST(vpit, guest_runtime_calibration)
 {
-	static const uint64_t rates[] = { KHZ_2G4, KHZ_100M, 3100000ULL };
+	static const uint64_t rates[] = {KHZ_2G4, KHZ_100M, 3100000ULL};
 
 	for (size_t i = 0; i < N(rates); i++) {
-		struct sim s = { .tsc = 5, .cost = 2000 };
+		struct sim s = {.tsc = 5, .cost = 2000};
 		uint8_t ctrl;
 		uint64_t t0, t1, khz, load_edge;
 
@@ -371,7 +372,7 @@ TEST(vpit, counter_latch)
 	vpit_init(&p, khz);
 	load = program(&p, khz, 0, 2, 1000, t);
 	t1 = ref_tsc(khz, load + 2345);
-	out(&p, PIT_CMD, 0x00, t1);      /* latch channel 0 */
+	out(&p, PIT_CMD, 0x00, t1);			   /* latch channel 0 */
 	out(&p, PIT_CMD, 0x00, ref_tsc(khz, load + 2400)); /* ignored: not read yet */
 	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 2500)), (1000 - 345) & 0xff);
 	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 2600)), (1000 - 345) >> 8);
@@ -393,7 +394,7 @@ TEST(vpit, latch_single_byte_access)
 
 	vpit_init(&p, khz);
 	out(&p, PIT_CMD, CW(1, LO, 2), 0);
-	out(&p, PIT_CH1_DATA, 18, 0);          /* DRAM refresh style */
+	out(&p, PIT_CH1_DATA, 18, 0); /* DRAM refresh style */
 	load = ref_clk(khz, 0) + 1;
 	out(&p, PIT_CMD, 0x40, ref_tsc(khz, load + 5)); /* latch ch1 */
 	EXPECT_EQ(in(&p, PIT_CH1_DATA, ref_tsc(khz, load + 9)), 13);
@@ -410,16 +411,16 @@ TEST(vpit, read_back_command)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	out(&p, PIT_CMD, 0x30, t);                 /* ch0 mode 0 */
-	out(&p, PIT_CMD, 0xe2, t);                 /* status ch0 */
+	out(&p, PIT_CMD, 0x30, t);			 /* ch0 mode 0 */
+	out(&p, PIT_CMD, 0xe2, t);			 /* status ch0 */
 	EXPECT_EQ(in(&p, PIT_CH0_DATA, t), 0x40 | 0x30); /* OUT low, null count */
 	out(&p, PIT_CH0_DATA, 0x10, t);
 	out(&p, PIT_CMD, 0xe2, t);
-	EXPECT_EQ(in(&p, PIT_CH0_DATA, t), 0x70);       /* half a count */
-	out(&p, PIT_CH0_DATA, 0x00, t);                 /* count 16 */
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, t), 0x70); /* half a count */
+	out(&p, PIT_CH0_DATA, 0x00, t);		  /* count 16 */
 	load = ref_clk(khz, t) + 1;
 	out(&p, PIT_CMD, 0xe2, t);
-	EXPECT_EQ(in(&p, PIT_CH0_DATA, t), 0x70);       /* not loaded yet */
+	EXPECT_EQ(in(&p, PIT_CH0_DATA, t), 0x70); /* not loaded yet */
 	out(&p, PIT_CMD, 0xe2, ref_tsc(khz, load));
 	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load)), 0x30);
 	/* Count and status together: status first, then the count. */
@@ -429,10 +430,10 @@ TEST(vpit, read_back_command)
 	out(&p, PIT_CMD, 0xe2, ref_tsc(khz, load + 16));
 	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 16)), 0xb0); /* OUT high */
 	/* Several channels at once; a second status latch is ignored. */
-	program(&p, khz, 2, 3, 500, ref_tsc(khz, load + 120));     /* gate low */
-	out(&p, PIT_CMD, 0xda, ref_tsc(khz, load + 121)); /* count ch0 + ch2 */
-	out(&p, PIT_CMD, 0xea, ref_tsc(khz, load + 122)); /* status ch0 + ch2 */
-	out(&p, PIT_CMD, 0xe8, ref_tsc(khz, load + 140)); /* status ch2 again */
+	program(&p, khz, 2, 3, 500, ref_tsc(khz, load + 120)); /* gate low */
+	out(&p, PIT_CMD, 0xda, ref_tsc(khz, load + 121));      /* count ch0 + ch2 */
+	out(&p, PIT_CMD, 0xea, ref_tsc(khz, load + 122));      /* status ch0 + ch2 */
+	out(&p, PIT_CMD, 0xe8, ref_tsc(khz, load + 140));      /* status ch2 again */
 	EXPECT_EQ(in(&p, PIT_CH2_DATA, ref_tsc(khz, load + 150)), 0x80 | 0x36);
 	EXPECT_EQ(read_lohi(&p, 2, ref_tsc(khz, load + 150)), 500);
 	EXPECT_EQ(in(&p, PIT_CH0_DATA, ref_tsc(khz, load + 150)), 0xb0);
@@ -626,7 +627,7 @@ TEST(vpit, mode1_and_mode5_gate_triggered)
 
 TEST(vpit, mode3_duty_cycle)
 {
-	static const uint16_t counts[] = { 2, 3, 4, 5, 10, 11 };
+	static const uint16_t counts[] = {2, 3, 4, 5, 10, 11};
 	uint64_t khz = KHZ_100M;
 
 	for (size_t i = 0; i < N(counts); i++) {
@@ -660,8 +661,7 @@ TEST(vpit, illegal_count_one)
 	EXPECT_EQ(vpit_irq0_edges(&p, 3 * TSC_HZ(khz)), 0);
 	/* Mode 0 with 1 fires after two CLKs. */
 	program(&p, khz, 0, 0, 1, 4 * TSC_HZ(khz));
-	EXPECT_EQ(vpit_next_edge(&p, 4 * TSC_HZ(khz)),
-		  ref_tsc(khz, ref_clk(khz, 4 * TSC_HZ(khz)) + 2));
+	EXPECT_EQ(vpit_next_edge(&p, 4 * TSC_HZ(khz)), ref_tsc(khz, ref_clk(khz, 4 * TSC_HZ(khz)) + 2));
 }
 
 TEST(vpit, bcd_counting)
@@ -702,9 +702,9 @@ TEST(vpit, control_word_edge_is_reported)
 	struct vpit p;
 
 	vpit_init(&p, khz);
-	program(&p, khz, 0, 0, 0xffff, t);  /* OUT0 low */
+	program(&p, khz, 0, 0, 0xffff, t); /* OUT0 low */
 	t += 1000000;
-	out(&p, PIT_CMD, 0x34, t);    /* mode 2: OUT0 high at once */
+	out(&p, PIT_CMD, 0x34, t); /* mode 2: OUT0 high at once */
 	EXPECT_EQ(vpit_next_edge(&p, t), t);
 	EXPECT_EQ(vpit_irq0_edges(&p, t), 1);
 	EXPECT_EQ(vpit_next_edge(&p, t), UINT64_MAX); /* no count yet */
@@ -729,7 +729,7 @@ TEST(vpit, next_edge_matches_edges)
 
 		test_context("step %d", i);
 		if (r % 7 == 0) {
-			static const unsigned modes[] = { 0, 2, 3, 4 };
+			static const unsigned modes[] = {0, 2, 3, 4};
 			uint16_t count = (uint16_t)(r >> 8 & (r & 0x10 ? 0xff : 0xffff));
 
 			program(&p, khz, 0, modes[(r >> 4) % N(modes)], count, t);
@@ -780,8 +780,7 @@ TEST(vpit, port61_bits)
 
 TEST(vpit, random_garbage)
 {
-	static const uint16_t ports[] = { PIT_CH0_DATA, PIT_CH1_DATA, PIT_CH2_DATA, PIT_CMD,
-					  PORT_SYS_CTRL_B };
+	static const uint16_t ports[] = {PIT_CH0_DATA, PIT_CH1_DATA, PIT_CH2_DATA, PIT_CMD, PORT_SYS_CTRL_B};
 	unsigned seed = 99;
 
 	for (int round = 0; round < 40; round++) {

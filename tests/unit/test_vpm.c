@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_vpm.c: unit tests of the guest's ACPI PM block (vmm/vpm.c): the PM
+/* test_vpm.c: unit tests of the guest's ACPI PM block (vmm/vdev/vpm.c): the PM
  * timer against a 128-bit reference clock at several TSC rates (start
  * value, rate over seconds and years, the 32-bit wrap to the TSC cycle,
  * time never running backwards), reads of 1, 2 and 4 bytes at every port,
@@ -7,16 +7,16 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "vmm/errno.h"
-#include "vmm/vpm.h"
+#include "vmm/lib/errno.h"
+#include "vmm/vdev/vpm.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define TSC_HZ(khz) ((khz) * 1000ULL)
-#define YEAR_S (365ULL * 24 * 3600)
-#define BASE_TSC 123456789ULL   /* the TSC when the VM was made */
-#define WRAP (1ULL << 32)
+#define N(a)	    (sizeof(a) / sizeof((a)[0]))
+#define TSC_HZ(khz) ((khz)*1000ULL)
+#define YEAR_S	    (365ULL * 24 * 3600)
+#define BASE_TSC    123456789ULL /* the TSC when the VM was made */
+#define WRAP	    (1ULL << 32)
 
-static const uint64_t rates_khz[] = { 100000, 2400000, 2893123, 1000, 4999999999ULL };
+static const uint64_t rates_khz[] = {100000, 2400000, 2893123, 1000, 4999999999ULL};
 
 /* The timer's value t TSC cycles after creation, computed independently. */
 static uint32_t ref_timer(uint64_t khz, uint64_t t)
@@ -46,7 +46,7 @@ TEST(vpm, starts_two_seconds_before_the_wrap)
 {
 	struct vpm p;
 	vpm_init(&p, 2400000, BASE_TSC);
-	EXPECT_EQ(VPM_TMR_START, 0xff92c2ceU);   /* 2^32 - 2 * 3579545 */
+	EXPECT_EQ(VPM_TMR_START, 0xff92c2ceU); /* 2^32 - 2 * 3579545 */
 	EXPECT_EQ(vpm_timer(&p, BASE_TSC), VPM_TMR_START);
 	EXPECT_EQ(in(&p, VPM_PM_TMR, 4, BASE_TSC), VPM_TMR_START);
 	/* Two seconds later it wraps. */
@@ -67,7 +67,7 @@ TEST(vpm, rate_against_the_reference)
 		uint64_t t = TSC_HZ(khz);
 		for (int i = 0; i < 2000; i++) {
 			t += (uint64_t)rand() * (uint64_t)rand() % (TSC_HZ(khz) * 2) + 1;
-			if (i == 1000) {   /* jump to 3.3 years (or what 64 bits hold) */
+			if (i == 1000) { /* jump to 3.3 years (or what 64 bits hold) */
 				unsigned __int128 far = (unsigned __int128)10 * YEAR_S * TSC_HZ(khz) / 3;
 				t = far < UINT64_MAX / 2 ? (uint64_t)far : UINT64_MAX / 2;
 			}
@@ -105,8 +105,8 @@ TEST(vpm, time_never_runs_backwards)
 	struct vpm p;
 	vpm_init(&p, 2400000, BASE_TSC);
 	uint32_t late = vpm_timer(&p, BASE_TSC + 1000000);
-	EXPECT_EQ(vpm_timer(&p, BASE_TSC + 5), late);   /* an earlier TSC (another CPU's) */
-	EXPECT_EQ(vpm_timer(&p, BASE_TSC - 100), late);  /* even before creation */
+	EXPECT_EQ(vpm_timer(&p, BASE_TSC + 5), late);	/* an earlier TSC (another CPU's) */
+	EXPECT_EQ(vpm_timer(&p, BASE_TSC - 100), late); /* even before creation */
 	EXPECT_EQ(in(&p, VPM_PM_TMR, 4, BASE_TSC), late);
 	EXPECT_GT(vpm_timer(&p, BASE_TSC + 2000000), late);
 }
@@ -135,7 +135,7 @@ TEST(vpm, reads_of_one_two_and_four_bytes)
 		}
 		EXPECT_EQ(in(&p, VPM_PM_TMR, 2, t), v & 0xffff);
 		EXPECT_EQ(in(&p, VPM_PM_TMR + 2, 2, t), v >> 16);
-		EXPECT_EQ(in(&p, VPM_PM_TMR + 1, 2, t), (v >> 8) & 0xffff);   /* unaligned */
+		EXPECT_EQ(in(&p, VPM_PM_TMR + 1, 2, t), (v >> 8) & 0xffff); /* unaligned */
 		/* Bytes past the block read as all ones. */
 		EXPECT_EQ(in(&p, VPM_PM_TMR + 2, 4, t), 0xffff0000U | v >> 16);
 		EXPECT_EQ(in(&p, VPM_PORT_LAST, 4, t), 0xffffff00U | v >> 24);
@@ -172,7 +172,7 @@ TEST(vpm, tmr_sts_follows_the_top_bit)
 	const uint64_t khz = 2400000;
 	struct vpm p;
 	vpm_init(&p, khz, BASE_TSC);
-	uint64_t wrap = BASE_TSC + ref_tsc(khz, WRAP - VPM_TMR_START);   /* bit 31: 1 -> 0 */
+	uint64_t wrap = BASE_TSC + ref_tsc(khz, WRAP - VPM_TMR_START);		  /* bit 31: 1 -> 0 */
 	uint64_t half = BASE_TSC + ref_tsc(khz, WRAP + WRAP / 2 - VPM_TMR_START); /* 0 -> 1 */
 	EXPECT_EQ(in(&p, VPM_PM1_STS, 2, BASE_TSC), 0);
 	EXPECT_EQ(in(&p, VPM_PM1_STS, 2, wrap - 1), 0);
@@ -199,9 +199,10 @@ TEST(vpm, pm1_enable_bits)
 	vpm_init(&p, 2400000, BASE_TSC);
 	EXPECT_EQ(in(&p, VPM_PM1_EN, 2, BASE_TSC), 0);
 	out(&p, VPM_PM1_EN, 2, 0xffff, BASE_TSC);
-	uint32_t all = ACPI_PM1_TMR_EN | ACPI_PM1_GBL_EN | ACPI_PM1_PWRBTN_EN | ACPI_PM1_SLPBTN_EN | ACPI_PM1_RTC_EN;
+	uint32_t all =
+	    ACPI_PM1_TMR_EN | ACPI_PM1_GBL_EN | ACPI_PM1_PWRBTN_EN | ACPI_PM1_SLPBTN_EN | ACPI_PM1_RTC_EN;
 	EXPECT_EQ(in(&p, VPM_PM1_EN, 2, BASE_TSC), all);
-	out(&p, VPM_PM1_EN + 1, 1, 0, BASE_TSC);            /* high byte only */
+	out(&p, VPM_PM1_EN + 1, 1, 0, BASE_TSC); /* high byte only */
 	EXPECT_EQ(in(&p, VPM_PM1_EN, 2, BASE_TSC), all & 0xff);
 	out(&p, VPM_PM1_EN, 1, 0, BASE_TSC);
 	EXPECT_EQ(in(&p, VPM_PM1_EN, 2, BASE_TSC), 0);
@@ -213,7 +214,8 @@ TEST(vpm, pm1_control_sci_en_fixed)
 	vpm_init(&p, 2400000, BASE_TSC);
 	EXPECT_EQ(in(&p, VPM_PM1_CNT, 2, BASE_TSC), ACPI_PM1_SCI_EN);
 	/* SLP_TYP and BM_RLD are kept; SLP_EN and GBL_RLS read 0; SCI_EN stays 1. */
-	out(&p, VPM_PM1_CNT, 2, ACPI_PM1_SLP_EN | ACPI_PM1_SLP_TYP | ACPI_PM1_BM_RLD | ACPI_PM1_GBL_RLS, BASE_TSC);
+	out(&p, VPM_PM1_CNT, 2, ACPI_PM1_SLP_EN | ACPI_PM1_SLP_TYP | ACPI_PM1_BM_RLD | ACPI_PM1_GBL_RLS,
+	    BASE_TSC);
 	EXPECT_EQ(in(&p, VPM_PM1_CNT, 2, BASE_TSC), ACPI_PM1_SLP_TYP | ACPI_PM1_BM_RLD | ACPI_PM1_SCI_EN);
 	out(&p, VPM_PM1_CNT, 2, 0, BASE_TSC);
 	EXPECT_EQ(in(&p, VPM_PM1_CNT, 2, BASE_TSC), ACPI_PM1_SCI_EN);
@@ -233,7 +235,9 @@ TEST(vpm, random_accesses_keep_the_timer)
 		t += (uint64_t)(rand() % 100000);
 		int r = vpm_io(&p, port, size, rand() & 1, &v, t);
 		EXPECT_EQ(r, port >= VPM_PORT_BASE && port <= VPM_PORT_LAST ? 0 : -ENOENT);
-		EXPECT_EQ(p.pm1_en & ~(ACPI_PM1_TMR_EN | ACPI_PM1_GBL_EN | ACPI_PM1_PWRBTN_EN | ACPI_PM1_SLPBTN_EN | ACPI_PM1_RTC_EN), 0);
+		EXPECT_EQ(p.pm1_en & ~(ACPI_PM1_TMR_EN | ACPI_PM1_GBL_EN | ACPI_PM1_PWRBTN_EN |
+				       ACPI_PM1_SLPBTN_EN | ACPI_PM1_RTC_EN),
+			  0);
 		EXPECT_EQ(in(&p, VPM_PM1_CNT, 2, t) & ACPI_PM1_SCI_EN, ACPI_PM1_SCI_EN);
 		EXPECT_EQ(in(&p, VPM_PM_TMR, 4, t), ref_timer(khz, t - BASE_TSC));
 	}

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* iopm.c: the VMM side of the IOPMs: load Debian's bzImage and the
+ * initramfs (GRUB modules "iopm-kernel", "iopm-initrd") into IOPM 0's zone
+ * per the Linux boot protocol, give it its e820 and command line, start its
+ * AP with INIT-SIPI-SIPI into the 32-bit entry (boot/iopm_trampoline.asm),
+ * route its console UART's IOAPIC pin to the VMM and forward each interrupt
+ * by IPI on the vector iopm.ko asked for, and watch its heartbeat. */
+#define LOG_PREFIX "iopm"
+#include "vmm/iopm/iopm.h"
+
+#include "vmm/platform/acpi.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/ioapic.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/pic.h"
+#include "arch/x86/serial.h"
+#include "arch/x86/trampoline.h"
+#include "shared/coopvmm_abi.h"
+#include "vmm/lib/errno.h"
+#include "vmm/platform/ioapic.h"
+#include "vmm/iopm/iopm_cmdline.h"
+#include "vmm/iopm/iopm_e820.h"
+#include "vmm/iopm/irq_forward.h"
+#include "vmm/iopm/linux_boot.h"
+#include "vmm/platform/log.h"
+#include "vmm/platform/percpu.h"
+#include "vmm/lib/ratelimit.h"
+#include "vmm/lib/sanitize.h"
+#include "vmm/platform/smp.h"
+#include "vmm/platform/timer.h"
+#include "vmm/platform/trap.h"
+
+#define CMDLINE_MAX	 1024
+#define VMM_UART_IRQ	 COM1_IRQ /* the VMM's log UART is COM1 */
+#define ROUTE_VECTOR_MIN EXCEPTION_VECTORS
+#define ROUTE_VECTOR_MAX 0xef
+#define START_WAIT_US	 100000
+#define VMM_HEARTBEAT_US 1000000
+#define IOPM_LOG_BURST	 20  /* lines an IOPM can make the VMM log at once ... */
+#define IOPM_LOG_PER_SEC 5   /* ... and then per second (vmm/lib/ratelimit.h) */
+#define NOTE_SHOWN_MAX	 160 /* escaped note characters in a log line (LOG_LINE_MAX 256) */
+
+enum pin_owner { PIN_FREE, PIN_VMM, PIN_IOPM };
+
+struct pin {
+	enum pin_owner owner;
+	uint32_t iopm;
+	int route; /* index in the IOPM's route[] once requested, else -1 */
+	uint32_t irq;
+	uint32_t gsi;
+	const struct ioapic *io;
+	uint32_t io_pin;
+	struct fwd_pin fwd; /* level, the validated vector (never re-read from the
+			     * shared zone), mask state, forwarded/dropped counts */
+};
+
+struct iopm {
+	bool started;
+	uint32_t cpu;
+	struct coop_shared_header *hdr;
+	struct coop_vmm_ctrl *vctrl;
+	volatile struct coop_iopm_ctrl *ictrl;
+	uint32_t last_state;
+	uint64_t last_beat, last_beat_tsc;
+	bool stalled;
+	uint64_t next_vmm_beat;
+	struct ratelimit log_rl; /* what this IOPM's writes make the VMM log */
+	uint64_t log_unreported; /* suppressed lines not yet reported */
+};
+
+static struct pin pins[ISA_IRQS];
+static struct iopm iopm0;
+
+extern const uint8_t iopm_trampoline_blob[], iopm_trampoline_blob_end[];
+
+/* ISA IRQ -> GSI and polarity/trigger, from the MADT overrides (ISA default: edge, high). */
+static void isa_to_gsi(unsigned irq, uint32_t *gsi, bool *level, bool *low)
+{
+	*gsi = irq;
+	*level = false;
+	*low = false;
+	for (uint32_t i = 0; i < platform.noverrides; i++) {
+		const struct irq_override *o = &platform.overrides[i];
+		if (o->isa_irq != irq)
+			continue;
+		*gsi = o->gsi;
+		*low = (o->flags & MPS_INTI_ACTIVE_LOW) == MPS_INTI_ACTIVE_LOW;
+		*level = (o->flags & MPS_INTI_LEVEL) == MPS_INTI_LEVEL;
+	}
+}
+
+static const char *state_name(uint32_t s);
+
+/* Every line the IOPM's writes to the shared zone make the VMM log goes
+ * through iopm_log_allowed: one token bucket per IOPM, so a misbehaving IOPM
+ * cannot flood the VMM log (16 refused routes every poll would be 160 lines
+ * a second). Suppressed lines are reported as "N messages suppressed",
+ * with the IOPM's state at that moment, before the next line allowed or,
+ * if the IOPM has gone quiet, by iopm_log_flush from the poll. */
+static void iopm_log_report(struct iopm *m)
+{
+	log_raw(
+	    "[iopm] iopm0: %llu messages suppressed (rate limit: %u at once, then %u a second); state now %s",
+	    (unsigned long long)m->log_unreported, IOPM_LOG_BURST, IOPM_LOG_PER_SEC,
+	    state_name(m->ictrl->state));
+	m->log_unreported = 0;
+}
+
+static bool iopm_log_allowed(struct iopm *m)
+{
+	if (!ratelimit_allow(&m->log_rl, rdtsc()))
+		return false;
+	m->log_unreported += ratelimit_take_suppressed(&m->log_rl);
+	if (m->log_unreported)
+		iopm_log_report(m);
+	return true;
+}
+
+static void iopm_log_flush(struct iopm *m)
+{
+	m->log_unreported += ratelimit_take_suppressed(&m->log_rl);
+	if (!m->log_unreported)
+		return;
+	if (ratelimit_allow(&m->log_rl, rdtsc()))
+		iopm_log_report(m);
+	else
+		(void)ratelimit_take_suppressed(&m->log_rl); /* this attempt was no suppressed line */
+}
+
+static void pin_mask(void *ctx)
+{
+	struct pin *p = ctx;
+	ioapic_write_rte(p->io, p->io_pin, ioapic_read_rte(p->io, p->io_pin) | IOAPIC_RTE_MASKED);
+}
+
+static void pin_unmask(void *ctx)
+{
+	struct pin *p = ctx;
+	ioapic_write_rte(p->io, p->io_pin, ioapic_read_rte(p->io, p->io_pin) & ~(uint64_t)IOAPIC_RTE_MASKED);
+}
+
+static void pin_eoi(void *ctx)
+{
+	(void)ctx;
+	lapic_eoi();
+}
+
+static void pin_send(void *ctx, uint8_t vector)
+{
+	(void)ctx;
+	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | vector);
+}
+
+static const struct fwd_ops pin_ops = {pin_mask, pin_unmask, pin_eoi, pin_send};
+
+/* The IOPM's route for pin `p` now: accepted at the last apply_routes,
+ * still VALID and still for this IRQ (the IOPM may rewrite its slot at any
+ * time), and Linux's mask. */
+static struct fwd_route route_view(const struct pin *p)
+{
+	struct fwd_route v = {false, false, 0};
+	if (p->owner != PIN_IOPM || p->route < 0 || !iopm0.started)
+		return v;
+	const volatile struct coop_route *r = &iopm0.ictrl->route[p->route];
+	uint32_t flags = r->flags;
+	v.valid = (flags & COOP_ROUTE_VALID) && r->irq == p->irq;
+	v.masked = flags & COOP_ROUTE_MASKED;
+	v.eoi_count = r->eoi_count;
+	return v;
+}
+
+/* A routed pin fired: mask (level), forward or drop, EOI -- in that order
+ * (vmm/iopm/irq_forward.c says why). */
+static void route_handler(struct trap_frame *f)
+{
+	unsigned irq = (unsigned)(f->vector - IOPM_ROUTE_VECTOR_BASE);
+	struct pin *p = &pins[irq];
+	struct fwd_route r = route_view(p);
+	if (fwd_interrupt(&p->fwd, &r, &pin_ops, p))
+		iopm0.vctrl->irqs_forwarded[p->route]++;
+}
+
+/* Program the pin of ISA IRQ `irq` to the VMM's BSP on the route vector.
+ * `rl`: the IOPM whose request this is (its log lines are rate-limited), or
+ * NULL at boot. */
+static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
+{
+	struct pin *p = &pins[irq];
+	bool low;
+	p->irq = irq;
+	isa_to_gsi(irq, &p->gsi, &p->fwd.level, &low);
+	p->io = NULL;
+	for (uint32_t i = 0; i < nioapics; i++)
+		if (p->gsi >= ioapics[i].gsi_base && p->gsi < ioapics[i].gsi_base + ioapics[i].pins) {
+			p->io = &ioapics[i];
+			p->io_pin = p->gsi - ioapics[i].gsi_base;
+		}
+	if (!p->io) {
+		if (!rl || iopm_log_allowed(rl))
+			pr_err("ISA IRQ %u (GSI %u): no IOAPIC has this pin", irq, p->gsi);
+		return -ENODEV;
+	}
+	p->owner = owner;
+	p->route = -1;
+	if (owner != PIN_IOPM)
+		return 0;
+	trap_set_handler((uint8_t)(IOPM_ROUTE_VECTOR_BASE + irq), route_handler);
+	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? IOAPIC_RTE_LEVEL : 0) |
+		       (low ? IOAPIC_RTE_ACTIVE_LOW : 0) |
+		       ((uint64_t)cpus[0].apic_id << IOAPIC_RTE_DEST_SHIFT);
+	ioapic_write_rte(p->io, p->io_pin, rte);
+	if (!rl || iopm_log_allowed(rl))
+		pr_info(
+		    "ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0",
+		    irq, p->gsi, p->io->id, p->io_pin, p->fwd.level ? "level" : "edge",
+		    IOPM_ROUTE_VECTOR_BASE + irq);
+	return 0;
+}
+
+static void init_shared(const struct partition_plan *plan, const struct boot_config *cfg, uint32_t cpu)
+{
+	uint8_t *z = (uint8_t *)(uintptr_t)plan->shared.base;
+	memset(z, 0, plan->shared.size);
+	struct coop_shared_header *h = (void *)(z + COOP_HEADER_OFF);
+	uint32_t rest = (uint32_t)plan->shared.size - COOP_DATA_OFF;
+	h->magic = COOP_SHARED_MAGIC;
+	h->version = COOP_ABI_VERSION;
+	h->header_size = sizeof(*h);
+	h->zone_base = plan->shared.base;
+	h->zone_size = plan->shared.size;
+	h->vmm_ctrl_off = COOP_VMM_CTRL_OFF;
+	h->vmm_ctrl_size = COOP_PAGE;
+	h->iopm_ctrl_off = COOP_IOPM_CTRL_OFF;
+	h->iopm_ctrl_size = COOP_PAGE;
+	h->vmm_data_off = COOP_DATA_OFF;
+	h->vmm_data_size = rest / 2 & ~(COOP_PAGE - 1);
+	h->iopm_data_off = h->vmm_data_off + h->vmm_data_size;
+	h->iopm_data_size = rest - h->vmm_data_size;
+	h->tsc_khz = timer_rates.tsc_khz;
+	h->lapic_khz = timer_rates.lapic_khz;
+	h->vmm_apic_id = cpus[0].apic_id;
+	h->iopm_apic_id = cpus[cpu].apic_id;
+	h->iopm_index = 0;
+	h->vmm_notify_vector = 0; /* the channel issue assigns it; 0 = poll only */
+	h->console_irq = cfg->iopm_console_irq;
+	iopm0.hdr = h;
+	iopm0.vctrl = (void *)(z + COOP_VMM_CTRL_OFF);
+	iopm0.ictrl = (void *)(z + COOP_IOPM_CTRL_OFF);
+}
+
+static uint64_t zone_lo, zone_hi;
+
+static uint8_t *map_iopm_zone(void *ctx, uint64_t addr, uint64_t len)
+{
+	(void)ctx;
+	if (addr < zone_lo || addr + len > zone_hi || addr + len < addr)
+		return NULL;
+	return (uint8_t *)(uintptr_t)addr;
+}
+
+static bool trampoline_started(const void *ctx)
+{
+	return ((const volatile struct iopm_trampoline_params *)ctx)->started;
+}
+
+static bool start_cpu(uint32_t cpu, const struct linux_boot_out *lb)
+{
+	uint64_t size = (uint64_t)(iopm_trampoline_blob_end - iopm_trampoline_blob);
+	ASSERT(size <= PAGE_SIZE);
+	memcpy((void *)(uintptr_t)TRAMPOLINE_ADDR, iopm_trampoline_blob, size);
+	volatile struct iopm_trampoline_params *tp =
+	    (volatile void *)(uintptr_t)(TRAMPOLINE_ADDR + TRAMP_PARAMS_OFFSET);
+	tp->zero_page = lb->zero_page;
+	tp->entry = lb->entry;
+	tp->started = 0;
+	mfence();
+	return smp_init_sipi_sipi(cpus[cpu].apic_id, trampoline_started, (const void *)tp, START_WAIT_US);
+}
+
+unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_plan *plan,
+			const struct memmap *mm, const struct boot_info *bi, uint64_t rsdp)
+{
+	char err[200];
+	own_pin(VMM_UART_IRQ, PIN_VMM, NULL);
+	if (!plan->iopms)
+		return 0;
+	uint32_t cpu = 0;
+	for (uint32_t i = 1; i < ncpus; i++)
+		if (cpus[i].role == CPU_ROLE_IOPM && cpus[i].iopm == 0)
+			cpu = i;
+	if (!cpu)
+		return 0;
+	if (plan->iopms > 1)
+		pr_warn("iopms=%u: only IOPM 0 is started by this version; CPUs of the others stay reserved",
+			plan->iopms);
+	const char *kargs = "";
+	const struct boot_module *k = bootinfo_find_module(bi, "iopm-kernel", &kargs),
+				 *r = bootinfo_find_module(bi, "iopm-initrd", NULL);
+	if (!k) {
+		pr_warn("no boot module \"iopm-kernel\": IOPM 0 is not started (its CPU %u stays reserved)",
+			cpu);
+		return 0;
+	}
+	if (cfg->iopm_console_irq == VMM_UART_IRQ) {
+		pr_err("iopm_console_irq=%u: that pin belongs to the VMM's own UART; IOPM 0 not started",
+		       cfg->iopm_console_irq);
+		return 0;
+	}
+	init_shared(plan, cfg, cpu);
+	ratelimit_init(&iopm0.log_rl, IOPM_LOG_BURST, IOPM_LOG_PER_SEC, timer_rates.tsc_khz);
+	if (own_pin(cfg->iopm_console_irq, PIN_IOPM, NULL))
+		pr_warn("the IOPM console will have no interrupts");
+	pins[cfg->iopm_console_irq].iopm = 0;
+
+	struct e820_entry e820[ZP_E820_MAX];
+	int ne = iopm_build_e820(mm, plan, 0, e820, ZP_E820_MAX);
+	if (ne < 0) {
+		pr_err("IOPM 0: e820 table does not fit %u entries; not started", ZP_E820_MAX);
+		return 0;
+	}
+	char cmdline[CMDLINE_MAX];
+	struct iopm_cmdline_in ci = {timer_rates.tsc_khz, plan->shared.base, plan->shared.size, kargs};
+	if (iopm_build_cmdline(cmdline, sizeof(cmdline), &ci, err, sizeof(err))) {
+		pr_err("IOPM 0 not started: %s", err);
+		return 0;
+	}
+	zone_lo = plan->iopm[0].base;
+	zone_hi = plan->iopm[0].base + plan->iopm[0].size;
+	struct linux_boot_in in = {
+	    .image = (const uint8_t *)(uintptr_t)k->start,
+	    .image_size = k->end - k->start,
+	    .initrd = r ? (const uint8_t *)(uintptr_t)r->start : NULL,
+	    .initrd_size = r ? r->end - r->start : 0,
+	    .cmdline = cmdline,
+	    .zone_base = plan->iopm[0].base,
+	    .zone_size = plan->iopm[0].size,
+	    .e820 = e820,
+	    .e820_count = (uint32_t)ne,
+	    .rsdp = rsdp,
+	};
+	struct linux_boot_out lb;
+	if (linux_boot_prepare(map_iopm_zone, NULL, &in, &lb, err, sizeof(err))) {
+		pr_err("IOPM 0 kernel refused: %s", err);
+		return 0;
+	}
+	pr_info("iopm0: Linux boot protocol %u.%02u, kernel 0x%llx-0x%llx (entry 0x%x), zero page 0x%x, "
+		"initrd %s "
+		"0x%llx (%llu KiB), %d e820 entries",
+		lb.version >> 8, lb.version & 0xff, (unsigned long long)lb.kernel_base,
+		(unsigned long long)lb.kernel_end, lb.entry, lb.zero_page, r ? "at" : "none",
+		(unsigned long long)lb.initrd_base, (unsigned long long)(r ? (r->end - r->start) / KiB : 0),
+		ne);
+	for (int i = 0; i < ne; i++)
+		pr_debug("iopm0 e820 0x%016llx-0x%016llx type %u", (unsigned long long)e820[i].addr,
+			 (unsigned long long)(e820[i].addr + e820[i].size), e820[i].type);
+	pr_info("iopm0: command line \"%s\"", cmdline);
+	iopm0.cpu = cpu;
+	if (!start_cpu(cpu, &lb)) {
+		pr_err("iopm0: cpu %u (apic %u) did not start", cpu, cpus[cpu].apic_id);
+		cpus[cpu].state = CPU_FAILED;
+		return 0;
+	}
+	cpus[cpu].state = CPU_ONLINE;
+	iopm0.started = true;
+	iopm0.last_beat_tsc = rdtsc();
+	pr_info("iopm0: started on cpu %u (apic %u)", cpu, cpus[cpu].apic_id);
+	return 1;
+}
+
+static const char *state_name(uint32_t s)
+{
+	switch (s) {
+	case COOP_IOPM_OFF:
+		return "booting";
+	case COOP_IOPM_MODULE:
+		return "module loaded";
+	case COOP_IOPM_RUNNING:
+		return "running";
+	case COOP_IOPM_HALTED:
+		return "halted";
+	case COOP_IOPM_PANICKED:
+		return "panicked";
+	default:
+		return "in an unknown state";
+	}
+}
+
+/* Apply route requests: copy each entry before checking it (no double fetch). */
+static void apply_routes(void)
+{
+	volatile struct coop_iopm_ctrl *ic = iopm0.ictrl;
+	uint32_t seq = ic->route_seq;
+	if (seq == iopm0.vctrl->route_ack_seq)
+		return;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	int accepted[COOP_MAX_ROUTES]; /* the IRQ each slot now routes, or -1 */
+	for (unsigned i = 0; i < COOP_MAX_ROUTES; i++) {
+		struct coop_route r = {ic->route[i].irq, ic->route[i].vector, ic->route[i].flags, 0};
+		accepted[i] = -1;
+		uint32_t *st = &iopm0.vctrl->route_status[i];
+		if (!(r.flags & COOP_ROUTE_VALID)) {
+			*st = COOP_ROUTE_NONE;
+			continue;
+		}
+		if (r.irq >= ISA_IRQS || r.vector < ROUTE_VECTOR_MIN || r.vector > ROUTE_VECTOR_MAX) {
+			*st = COOP_ROUTE_REFUSED_BAD;
+			if (iopm_log_allowed(&iopm0))
+				pr_warn("iopm0 route %u refused: IRQ %u vector 0x%x out of range", i, r.irq,
+					r.vector);
+			continue;
+		}
+		struct pin *p = &pins[r.irq];
+		if (p->owner == PIN_VMM || (p->owner == PIN_IOPM && p->iopm != 0)) {
+			*st = COOP_ROUTE_REFUSED_OWNED;
+			if (iopm_log_allowed(&iopm0))
+				pr_warn("iopm0 route %u refused: ISA IRQ %u belongs to %s", i, r.irq,
+					p->owner == PIN_VMM ? "the VMM" : "another IOPM");
+			continue;
+		}
+		if (p->owner == PIN_FREE && own_pin(r.irq, PIN_IOPM, &iopm0)) {
+			*st = COOP_ROUTE_REFUSED_BAD;
+			continue;
+		}
+		if (p->route != (int)i && iopm_log_allowed(&iopm0))
+			pr_info("iopm0 route %u: ISA IRQ %u -> vector 0x%x on cpu %u", i, r.irq, r.vector,
+				iopm0.cpu);
+		p->iopm = 0;
+		p->fwd.vector = (uint8_t)r.vector;
+		p->route = (int)i;
+		*st = COOP_ROUTE_ACTIVE;
+		accepted[i] = (int)r.irq;
+	}
+	/* A pin whose slot no longer holds an accepted request for it
+	 * (withdrawn, refused, reused for another IRQ) is not forwarded. */
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
+		if (pins[irq].owner == PIN_IOPM && pins[irq].route >= 0 &&
+		    accepted[pins[irq].route] != (int)irq)
+			pins[irq].route = -1;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	iopm0.vctrl->route_ack_seq = seq;
+}
+
+/* Level pins held masked: unmask once the IOPM counted an EOI after the
+ * forward, or once an undeliverable route became deliverable. */
+static void level_eois(void)
+{
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
+		struct pin *p = &pins[irq];
+		if (p->owner != PIN_IOPM || !p->fwd.level)
+			continue;
+		struct fwd_route r = route_view(p);
+		fwd_poll(&p->fwd, &r, &pin_ops, p);
+	}
+}
+
+uint64_t iopm_poll(uint64_t now)
+{
+	struct iopm *m = &iopm0;
+	static uint64_t next;
+	if (now < next)
+		return next;
+	next = now + IOPM_POLL_US * timer_rates.tsc_khz / 1000;
+	if (!m->started)
+		return next;
+	if (now >= m->next_vmm_beat) {
+		m->vctrl->heartbeat++;
+		m->next_vmm_beat = now + VMM_HEARTBEAT_US * timer_rates.tsc_khz / 1000;
+	}
+	uint32_t st = m->ictrl->state;
+	if (st != m->last_state) {
+		/* The note is the IOPM's text: copied once, then escaped, so that
+		 * no byte of it can end this log line or start another. */
+		char raw[sizeof(m->ictrl->note)], note[NOTE_SHOWN_MAX + 1];
+		for (unsigned i = 0; i < sizeof(raw); i++)
+			raw[i] = m->ictrl->note[i];
+		sanitize_text(note, sizeof(note), raw, sizeof(raw));
+		if (st == COOP_IOPM_HALTED || st == COOP_IOPM_PANICKED) {
+			if (iopm_log_allowed(m))
+				log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on",
+					state_name(st), note[0] ? note : "(no reason given)", m->cpu);
+			cpus[m->cpu].state = CPU_STOPPED;
+		} else if (iopm_log_allowed(m)) {
+			log_raw("[iopm] iopm0 %s", state_name(st));
+		}
+		m->last_state = st;
+		m->last_beat_tsc = now; /* the stall clock starts with the new state */
+	}
+	if (st == COOP_IOPM_MODULE || st == COOP_IOPM_RUNNING) {
+		apply_routes();
+		level_eois();
+	}
+	uint64_t beat = m->ictrl->heartbeat;
+	if (beat != m->last_beat) {
+		if (m->stalled && iopm_log_allowed(m))
+			log_raw("[iopm] iopm0 heartbeat resumed at %llu", (unsigned long long)beat);
+		m->last_beat = beat;
+		m->last_beat_tsc = now;
+		m->stalled = false;
+	} else if (st == COOP_IOPM_RUNNING && !m->stalled &&
+		   now - m->last_beat_tsc > IOPM_STALL_US * timer_rates.tsc_khz / 1000) {
+		if (iopm_log_allowed(m))
+			log_raw("[iopm] iopm0 stopped beating (heartbeat %llu unchanged for %u s)",
+				(unsigned long long)beat, IOPM_STALL_US / 1000000);
+		m->stalled = true;
+	}
+	iopm_log_flush(m);
+	return next;
+}

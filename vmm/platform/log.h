@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* log.h: the VMM's levelled log on COM1. Each .c file defines LOG_PREFIX
+ * (its subsystem) before including this; lines read "[prefix] message". */
+#ifndef VMM_LOG_H
+#define VMM_LOG_H
+
+#include "vmm/lib/lib.h"
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+#ifndef LOG_PREFIX
+#error "define LOG_PREFIX before including vmm/platform/log.h"
+#endif
+
+void log_init(void);
+void log_set_level(enum log_level level);
+void log_printf(enum log_level level, const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Raw line output without level or prefix (boot report). */
+void log_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "[prefix] FATAL: ..." then stop this CPU. */
+__attribute__((noreturn, format(printf, 2, 3))) void log_fatal(const char *prefix, const char *fmt, ...);
+
+#define pr_err(...)   log_printf(LOG_ERROR, LOG_PREFIX, __VA_ARGS__)
+#define pr_warn(...)  log_printf(LOG_WARN, LOG_PREFIX, __VA_ARGS__)
+#define pr_info(...)  log_printf(LOG_INFO, LOG_PREFIX, __VA_ARGS__)
+#define pr_debug(...) log_printf(LOG_DEBUG, LOG_PREFIX, __VA_ARGS__)
+#define fatal(...)    log_fatal(LOG_PREFIX, __VA_ARGS__)
+
+/* Invariant check: a failed one is a VMM bug, reported like a panic. */
+#define ASSERT(cond)                                                                                         \
+	do {                                                                                                 \
+		if (!(cond))                                                                                 \
+			log_fatal("assert", "PANIC: %s:%d: %s", __FILE__, __LINE__, #cond);                  \
+	} while (0)
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* ioreq.h: the request path (docs/architecture.md "The life of a guest I/O
+ * request"). An exit handler turns a guest's port or MMIO access into a
+ * request (the vCPU's io.req, shared/coopvmm_ioreq.h) and dispatches it
+ * through the VM's range map (vmm/vcpu/iomap.h); the server answers at once or
+ * later, from any CPU, through ioreq_complete(). A vCPU whose request is
+ * outstanding waits: it is not run and holds no lock; when the completion
+ * arrives its own CPU finishes the instruction (vmm/vcpu/exit.h exit_resume). */
+#ifndef VMM_IOREQ_H
+#define VMM_IOREQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "shared/coopvmm_ioreq.h"
+#include "vmm/vcpu/vcpu_io.h"
+
+struct vcpu;
+struct vm;
+
+enum ioreq_result {
+	IOREQ_DONE, /* answered: read data in the request */
+	IOREQ_WAIT, /* a server completes it later; the vCPU waits */
+};
+
+/* Dispatch v->io.req, whose space, dir, addr, size, count, flags, step and
+ * (for a write) data/buf the caller filled; seq, vm, vcpu and status are
+ * set here. Called without the VM's lock. Unclaimed reads and refused
+ * accesses read all ones (status -ENODEV or the device's error). */
+enum ioreq_result ioreq_dispatch(struct vcpu *v);
+
+/* Nothing outstanding (the common case, checked before every entry)? */
+static inline bool ioreq_idle(const struct vcpu_io *io)
+{
+	return __atomic_load_n(&io->state, __ATOMIC_ACQUIRE) == IOREQ_IDLE;
+}
+
+/* On the vCPU's own CPU, before an entry: false while its request is
+ * outstanding (do not run it); true when none is, or when the completion
+ * has arrived -- then the request is taken (state IDLE again) and *resume
+ * says the caller must finish the instruction (exit_resume). */
+bool ioreq_ready(struct vcpu *v, bool *resume);
+
+/* Fill in a completion: the server's answer, under the VM's lock. */
+typedef void (*ioreq_serve_fn)(struct vm *vm, struct coop_ioreq *req, void *arg);
+
+/* Complete request `seq` of vCPU `vcpu` of VM `vm_id` from any CPU:
+ * serve() fills the read data and status (under the VM's lock), the request
+ * becomes COMPLETE and the vCPU's CPU is kicked. -ESRCH (and counted) when
+ * that VM has ended or that request is not outstanding (a late or forged
+ * completion): nothing is touched. */
+int ioreq_complete(uint32_t vm_id, uint32_t vcpu, uint64_t seq, ioreq_serve_fn serve, void *arg);
+
+/* Completions that found no outstanding request (all VMs). */
+uint64_t ioreq_stale_completions(void);
+
+#endif

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* acpi_build.c: writes a guest's ACPI tables (ACPI 6.4 5.2: RSDP revision
+ * 2, RSDT, XSDT, FADT revision 6 with a FACS and an empty DSDT, MADT) and
+ * its MP tables (MP Specification 1.4 chapter 4) into the guest's BIOS ROM
+ * area, every table checksummed. Layouts: arch/x86/acpi_tables.h, mptable.h. */
+#include "vmm/vm/acpi_build.h"
+
+#include "arch/x86/acpi_tables.h"
+#include "vmm/lib/errno.h"
+#include "vmm/lib/lib.h"
+#include "vmm/vdev/vioapic.h"
+#include "vmm/vcpu/virq.h"
+#include "vmm/vdev/vlapic.h"
+#include "vmm/vdev/vpm.h"
+
+/* Who made the tables (5.2.6 header, 4.2 MP header): the project's names. */
+#define OEM_ID		 "COOPVM"   /* 6 characters */
+#define OEM_TABLE_ID	 "COOPVMM " /* 8 */
+#define OEM_REVISION	 1
+#define CREATOR_ID	 0x4d4d5643U /* "CVMM" */
+#define CREATOR_REVISION 1
+#define MP_OEM_ID	 "COOPVMM "	/* 8 */
+#define MP_PRODUCT_ID	 "GUEST       " /* 12 */
+#define TABLE_ALIGN	 16
+#define LINT_NMI	 1 /* LINT1 carries NMI, as a PC BIOS sets it up */
+#define LINT_NMI_FLAGS	 (MPS_INTI_ACTIVE_HIGH | MPS_INTI_EDGE)
+#define MP_LINT_EXTINT	 0 /* LINT0: the 8259's INTR (virtual wire mode) */
+#define MP_BSP_APIC_ID	 0
+
+/* A bump allocator over the tables' area; addresses are guest-physical. */
+struct area {
+	uint8_t *ram;
+	uint32_t next, end;
+	bool full;
+};
+
+static uint32_t area_alloc(struct area *a, uint32_t size, uint32_t align)
+{
+	uint32_t at = ALIGN_UP(a->next, align);
+	if (a->full || at > a->end || size > a->end - at) {
+		a->full = true;
+		return 0;
+	}
+	a->next = at + size;
+	return at;
+}
+
+static uint8_t sum8(const uint8_t *p, uint32_t len)
+{
+	uint8_t s = 0;
+	while (len--)
+		s += *p++;
+	return s;
+}
+
+/* Make the len bytes at gpa sum to 0 through the byte at gpa + field. */
+static void set_checksum(uint8_t *ram, uint32_t gpa, uint32_t len, uint32_t field)
+{
+	ram[gpa + field] = 0;
+	ram[gpa + field] = (uint8_t)(0 - sum8(ram + gpa, len));
+}
+
+static struct acpi_header header(const char sig[4], uint32_t len, uint8_t revision)
+{
+	struct acpi_header h;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.signature, sig, sizeof(h.signature));
+	h.length = len;
+	h.revision = revision;
+	memcpy(h.oem_id, OEM_ID, sizeof(h.oem_id));
+	memcpy(h.oem_table_id, OEM_TABLE_ID, sizeof(h.oem_table_id));
+	h.oem_revision = OEM_REVISION;
+	h.creator_id = CREATOR_ID;
+	h.creator_revision = CREATOR_REVISION;
+	return h;
+}
+
+/* Copy a table (its header's length) to gpa and checksum it. */
+static void put_table(uint8_t *ram, uint32_t gpa, const void *t)
+{
+	struct acpi_header h;
+	memcpy(&h, t, sizeof(h));
+	memcpy(ram + gpa, t, h.length);
+	set_checksum(ram, gpa, h.length, offsetof(struct acpi_header, checksum));
+}
+
+static struct acpi_gas io_gas(uint16_t port, uint8_t len, uint8_t access)
+{
+	return (struct acpi_gas){.space_id = ACPI_GAS_SYSTEM_IO,
+				 .bit_width = (uint8_t)(len * 8),
+				 .access_size = access,
+				 .address = port};
+}
+
+static bool is_sci(const struct acpi_build_cfg *c, unsigned irq)
+{
+	return irq == c->sci_irq;
+}
+
+/* ISA IRQs that need an interrupt source override: routed to another
+ * GSI, or (the SCI) not ISA's edge/active-high. */
+static bool needs_override(const struct acpi_build_cfg *c, unsigned irq)
+{
+	return c->isa_pin[irq] != ACPI_BUILD_NO_PIN && (c->isa_pin[irq] != irq || is_sci(c, irq));
+}
+
+static uint16_t isa_flags(const struct acpi_build_cfg *c, unsigned irq)
+{
+	return is_sci(c, irq) ? MPS_INTI_ACTIVE_HIGH | MPS_INTI_LEVEL : MPS_INTI_CONFORMS;
+}
+
+static void build_fadt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gpa, uint32_t facs,
+		       uint32_t dsdt)
+{
+	struct acpi_fadt f;
+	memset(&f, 0, sizeof(f));
+	f.header = header(ACPI_SIG_FADT, sizeof(f), ACPI_FADT_REVISION);
+	f.firmware_ctrl = facs;
+	f.dsdt = dsdt;
+	f.sci_int = c->sci_irq;
+	f.smi_cmd = 0; /* no SMM: the platform is in ACPI mode from the start */
+	f.pm1a_evt_blk = c->pm1a_evt_port;
+	f.pm1a_cnt_blk = c->pm1a_cnt_port;
+	f.pm_tmr_blk = c->pm_tmr_port;
+	f.pm1_evt_len = ACPI_PM1_EVT_LEN;
+	f.pm1_cnt_len = ACPI_PM1_CNT_LEN;
+	f.pm_tmr_len = ACPI_PM_TMR_LEN;
+	f.p_lvl2_lat = ACPI_FADT_C2_UNSUPPORTED;
+	f.p_lvl3_lat = ACPI_FADT_C3_UNSUPPORTED;
+	f.iapc_boot_arch = ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA | ACPI_BOOT_NO_CMOS_RTC;
+	f.flags = ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON | ACPI_FADT_SLP_BUTTON |
+		  ACPI_FADT_FIX_RTC | ACPI_FADT_TMR_VAL_EXT | ACPI_FADT_HEADLESS;
+	f.minor_version = ACPI_FADT_MINOR_VERSION;
+	f.x_firmware_ctrl = facs;
+	f.x_dsdt = dsdt;
+	f.x_pm1a_evt_blk = io_gas(c->pm1a_evt_port, ACPI_PM1_EVT_LEN, ACPI_GAS_ACCESS_WORD);
+	f.x_pm1a_cnt_blk = io_gas(c->pm1a_cnt_port, ACPI_PM1_CNT_LEN, ACPI_GAS_ACCESS_WORD);
+	f.x_pm_tmr_blk = io_gas(c->pm_tmr_port, ACPI_PM_TMR_LEN, ACPI_GAS_ACCESS_DWORD);
+	put_table(ram, gpa, &f);
+}
+
+static void build_facs(uint8_t *ram, uint32_t gpa)
+{
+	struct acpi_facs f;
+	memset(&f, 0, sizeof(f));
+	memcpy(f.signature, ACPI_SIG_FACS, sizeof(f.signature));
+	f.length = sizeof(f);
+	f.version = ACPI_FACS_VERSION;
+	memcpy(ram + gpa, &f, sizeof(f)); /* the FACS has no checksum */
+}
+
+static void build_dsdt(uint8_t *ram, uint32_t gpa)
+{
+	/* No AML: nothing beyond what the fixed tables say. */
+	struct acpi_header h = header(ACPI_SIG_DSDT, sizeof(h), ACPI_DSDT_REVISION);
+	put_table(ram, gpa, &h);
+}
+
+static uint32_t madt_size(const struct acpi_build_cfg *c)
+{
+	uint32_t n = sizeof(struct acpi_madt) + c->ncpus * sizeof(struct acpi_madt_lapic) +
+		     sizeof(struct acpi_madt_ioapic) + sizeof(struct acpi_madt_lapic_nmi);
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
+		if (needs_override(c, irq))
+			n += sizeof(struct acpi_madt_iso);
+	return n;
+}
+
+static void build_madt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gpa, uint32_t len)
+{
+	uint8_t *t = ram + gpa;
+	struct acpi_madt m = {.header = header(ACPI_SIG_MADT, len, ACPI_MADT_REVISION),
+			      .lapic_addr = c->lapic_addr,
+			      .flags = ACPI_MADT_PCAT_COMPAT};
+	uint32_t off = 0;
+	memcpy(t, &m, sizeof(m));
+	off += sizeof(m);
+	for (uint32_t i = 0; i < c->ncpus; i++) {
+		struct acpi_madt_lapic l = {{MADT_TYPE_LAPIC, sizeof(struct acpi_madt_lapic)},
+					    (uint8_t)i,
+					    (uint8_t)i,
+					    MADT_LAPIC_ENABLED};
+		memcpy(t + off, &l, sizeof(l));
+		off += sizeof(l);
+	}
+	struct acpi_madt_ioapic io = {
+	    {MADT_TYPE_IOAPIC, sizeof(struct acpi_madt_ioapic)}, c->ioapic_id, 0, c->ioapic_addr, 0};
+	memcpy(t + off, &io, sizeof(io));
+	off += sizeof(io);
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
+		if (!needs_override(c, irq))
+			continue;
+		struct acpi_madt_iso iso = {{MADT_TYPE_ISO, sizeof(struct acpi_madt_iso)},
+					    ACPI_ISA_BUS,
+					    (uint8_t)irq,
+					    c->isa_pin[irq],
+					    isa_flags(c, irq)};
+		memcpy(t + off, &iso, sizeof(iso));
+		off += sizeof(iso);
+	}
+	struct acpi_madt_lapic_nmi nmi = {{MADT_TYPE_LAPIC_NMI, sizeof(struct acpi_madt_lapic_nmi)},
+					  ACPI_MADT_ALL_PROCESSORS,
+					  LINT_NMI_FLAGS,
+					  LINT_NMI};
+	memcpy(t + off, &nmi, sizeof(nmi));
+	set_checksum(ram, gpa, len, offsetof(struct acpi_header, checksum));
+}
+
+/* RSDT (entry_size 4) or XSDT (8) listing the tables in `tables`. */
+static void build_sdt(uint8_t *ram, uint32_t gpa, const char sig[4], uint32_t entry_size,
+		      const uint32_t *tables, unsigned n)
+{
+	struct acpi_header h =
+	    header(sig, sizeof(h) + n * entry_size,
+		   entry_size == sizeof(uint64_t) ? ACPI_XSDT_REVISION : ACPI_RSDT_REVISION);
+	memcpy(ram + gpa, &h, sizeof(h));
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t a = tables[i];
+		memcpy(ram + gpa + sizeof(h) + i * entry_size, &a, entry_size); /* little endian */
+	}
+	set_checksum(ram, gpa, h.length, offsetof(struct acpi_header, checksum));
+}
+
+static void build_rsdp(uint8_t *ram, uint32_t gpa, uint32_t rsdt, uint32_t xsdt)
+{
+	struct acpi_rsdp r;
+	memset(&r, 0, sizeof(r));
+	memcpy(r.signature, ACPI_SIG_RSDP, sizeof(r.signature));
+	memcpy(r.oem_id, OEM_ID, sizeof(r.oem_id));
+	r.revision = ACPI_RSDP_REVISION;
+	r.rsdt_address = rsdt;
+	r.length = sizeof(r);
+	r.xsdt_address = xsdt;
+	memcpy(ram + gpa, &r, sizeof(r));
+	set_checksum(ram, gpa, ACPI_RSDP_V1_SIZE, offsetof(struct acpi_rsdp, checksum));
+	set_checksum(ram, gpa, sizeof(r), offsetof(struct acpi_rsdp, ext_checksum));
+}
+
+/* ISA IRQs the MP table assigns: every connected one but the cascade. */
+static bool mp_routed(const struct acpi_build_cfg *c, unsigned irq)
+{
+	return irq != PIC_CASCADE_IRQ && c->isa_pin[irq] != ACPI_BUILD_NO_PIN;
+}
+
+static uint32_t mp_entries(const struct acpi_build_cfg *c)
+{
+	uint32_t n = c->ncpus + 1 /* bus */ + 1 /* I/O APIC */ + 2 /* LINT0, LINT1 */;
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
+		n += mp_routed(c, irq);
+	return n;
+}
+
+static uint32_t mp_config_size(const struct acpi_build_cfg *c)
+{
+	return sizeof(struct mp_config) + c->ncpus * sizeof(struct mp_processor) +
+	       (mp_entries(c) - c->ncpus) * sizeof(struct mp_intsrc);
+}
+
+static void build_mp_config(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gpa, uint32_t len)
+{
+	uint8_t *t = ram + gpa;
+	struct mp_config h;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.signature, MP_SIG_CONFIG, sizeof(h.signature));
+	h.length = (uint16_t)len;
+	h.spec_rev = MP_SPEC_REV_1_4;
+	memcpy(h.oem_id, MP_OEM_ID, sizeof(h.oem_id));
+	memcpy(h.product_id, MP_PRODUCT_ID, sizeof(h.product_id));
+	h.entry_count = (uint16_t)mp_entries(c);
+	h.lapic_addr = c->lapic_addr;
+	memcpy(t, &h, sizeof(h));
+	uint32_t off = sizeof(h);
+	for (uint32_t i = 0; i < c->ncpus; i++) {
+		/* Signature and features 0: the guest's CPUID is what counts. */
+		struct mp_processor p = {MP_ENTRY_PROCESSOR,
+					 (uint8_t)i,
+					 c->lapic_version,
+					 MP_CPU_ENABLED | (i == MP_BSP_APIC_ID ? MP_CPU_BSP : 0),
+					 0,
+					 0,
+					 {0, 0}};
+		memcpy(t + off, &p, sizeof(p));
+		off += sizeof(p);
+	}
+	struct mp_bus bus = {MP_ENTRY_BUS, ACPI_ISA_BUS, MP_BUS_ISA};
+	memcpy(t + off, &bus, sizeof(bus));
+	off += sizeof(bus);
+	struct mp_ioapic io = {MP_ENTRY_IOAPIC, c->ioapic_id, c->ioapic_version, MP_IOAPIC_ENABLED,
+			       c->ioapic_addr};
+	memcpy(t + off, &io, sizeof(io));
+	off += sizeof(io);
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
+		if (!mp_routed(c, irq))
+			continue;
+		struct mp_intsrc e = {MP_ENTRY_IOINT, MP_INT_INT,   isa_flags(c, irq), ACPI_ISA_BUS,
+				      (uint8_t)irq,   c->ioapic_id, c->isa_pin[irq]};
+		memcpy(t + off, &e, sizeof(e));
+		off += sizeof(e);
+	}
+	/* The 8259 reaches the BSP's LINT0 only; LINT1 is NMI on every CPU. */
+	struct mp_intsrc lint[] = {
+	    {MP_ENTRY_LINT, MP_INT_EXTINT, MPS_INTI_CONFORMS, ACPI_ISA_BUS, 0, MP_BSP_APIC_ID,
+	     MP_LINT_EXTINT},
+	    {MP_ENTRY_LINT, MP_INT_NMI, LINT_NMI_FLAGS, ACPI_ISA_BUS, 0, MP_ALL_LAPICS, LINT_NMI},
+	};
+	memcpy(t + off, lint, sizeof(lint));
+	set_checksum(ram, gpa, len, offsetof(struct mp_config, checksum));
+}
+
+static void build_mp_float(uint8_t *ram, uint32_t gpa, uint32_t config)
+{
+	struct mp_float f;
+	memset(&f, 0, sizeof(f)); /* features[0] = 0: a table, not a default configuration */
+	memcpy(f.signature, MP_SIG_FLOAT, sizeof(f.signature));
+	f.config = config;
+	f.length = sizeof(f) / MP_FLOAT_ALIGN;
+	f.spec_rev = MP_SPEC_REV_1_4;
+	memcpy(ram + gpa, &f, sizeof(f));
+	set_checksum(ram, gpa, sizeof(f), offsetof(struct mp_float, checksum));
+}
+
+void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus)
+{
+	memset(c, 0, sizeof(*c));
+	c->ncpus = ncpus;
+	c->lapic_addr = (uint32_t)APIC_DEFAULT_BASE;
+	c->lapic_version = VLAPIC_VERSION;
+	c->ioapic_id = VIRQ_IOAPIC_ID;
+	c->ioapic_version = VIOAPIC_VERSION;
+	c->ioapic_addr = (uint32_t)VIOAPIC_BASE;
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
+		c->isa_pin[irq] = irq == PIC_CASCADE_IRQ ? ACPI_BUILD_NO_PIN : (uint8_t)virq_isa_pin(irq);
+	c->sci_irq = VPM_SCI_IRQ;
+	c->pm1a_evt_port = VPM_PM1_EVT;
+	c->pm1a_cnt_port = VPM_PM1_CNT;
+	c->pm_tmr_port = VPM_PM_TMR;
+}
+
+int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, struct acpi_build_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (ram_size < ACPI_BUILD_BASE + ACPI_BUILD_SIZE || !c->ncpus || c->ncpus > ACPI_BUILD_MAX_CPUS ||
+	    c->sci_irq >= ISA_IRQS || c->isa_pin[c->sci_irq] == ACPI_BUILD_NO_PIN)
+		return -EINVAL;
+	memset(ram + ACPI_BUILD_BASE, 0, ACPI_BUILD_SIZE);
+	struct area a = {ram, ACPI_BUILD_BASE, ACPI_BUILD_BASE + ACPI_BUILD_SIZE, false};
+	struct acpi_build_result r;
+	r.rsdp = area_alloc(&a, sizeof(struct acpi_rsdp), ACPI_RSDP_ALIGN);
+	r.mp_float = area_alloc(&a, sizeof(struct mp_float), MP_FLOAT_ALIGN);
+	r.facs = area_alloc(&a, sizeof(struct acpi_facs), ACPI_FACS_ALIGN);
+	r.dsdt = area_alloc(&a, sizeof(struct acpi_header), TABLE_ALIGN);
+	r.fadt = area_alloc(&a, sizeof(struct acpi_fadt), TABLE_ALIGN);
+	uint32_t madt_len = madt_size(c);
+	r.madt = area_alloc(&a, madt_len, TABLE_ALIGN);
+	const uint32_t listed[] = {r.fadt, r.madt};
+	r.rsdt =
+	    area_alloc(&a, sizeof(struct acpi_header) + ARRAY_SIZE(listed) * sizeof(uint32_t), TABLE_ALIGN);
+	r.xsdt =
+	    area_alloc(&a, sizeof(struct acpi_header) + ARRAY_SIZE(listed) * sizeof(uint64_t), TABLE_ALIGN);
+	uint32_t mp_len = mp_config_size(c);
+	r.mp_config = area_alloc(&a, mp_len, TABLE_ALIGN);
+	if (a.full)
+		return -ENOSPC;
+	r.end = a.next;
+
+	build_facs(ram, r.facs);
+	build_dsdt(ram, r.dsdt);
+	build_fadt(ram, c, r.fadt, r.facs, r.dsdt);
+	build_madt(ram, c, r.madt, madt_len);
+	build_sdt(ram, r.rsdt, ACPI_SIG_RSDT, sizeof(uint32_t), listed, ARRAY_SIZE(listed));
+	build_sdt(ram, r.xsdt, ACPI_SIG_XSDT, sizeof(uint64_t), listed, ARRAY_SIZE(listed));
+	build_rsdp(ram, r.rsdp, r.rsdt, r.xsdt);
+	build_mp_config(ram, c, r.mp_config, mp_len);
+	build_mp_float(ram, r.mp_float, r.mp_config);
+	*out = r;
+	return 0;
+}
+
+int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, struct acpi_build_result *out)
+{
+	struct acpi_build_cfg c;
+	acpi_build_guest_cfg(&c, ncpus);
+	return acpi_build(ram, ram_size, &c, out);
+}

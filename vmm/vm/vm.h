@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* vm.h: creating, starting and freeing virtual machines, and the table
+ * of the VMs that exist (their structures and what the vCPU layer asks of
+ * a VM are in vmm/vcpu/vm_types.h). */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/vcpu/vm_types.h"
+
+extern struct vm *vms[VM_MAX];
+
+/* Create a VM with `mem` bytes of RAM from the guest pool and `nvcpus`
+ * vCPUs pinned round-robin to the VMM CPUs starting at `first_cpu`. */
+int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, struct vm **out, char *err,
+	      size_t errlen);
+/* Make every vCPU runnable on its CPU. */
+void vm_start(struct vm *vm);
+/* Called by a vCPU's CPU when the vCPU has stopped for good (the
+ * scheduler's retire hook, vmm/vm/sched.h); the last one frees the VM. */
+void vm_vcpu_stopped(struct vcpu *v);
+uint32_t vm_count_running(void);
+
+#endif
