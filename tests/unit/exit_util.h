@@ -43,6 +43,40 @@ static inline struct vm *exit_vm(enum hv_mode m)
 		EXPECT_CLEAN();                                                                              \
 	} while (0)
 
+/* An EPT violation on MMIO at gpa (linear address la) made by the
+ * instruction bytes insn, put at RIP. */
+static inline struct hv_result mmio_exit(struct vcpu *v, const void *insn, unsigned len, uint64_t gpa,
+					 uint64_t la, bool write)
+{
+	struct hv_exit e;
+	hv_poke(v->vm, fvmcs_get(GUEST_RIP), insn, len);
+	memset(&e, 0, sizeof(e));
+	e.reason = EXIT_EPT_VIOLATION;
+	e.qual = (write ? EPTQ_WRITE : EPTQ_READ) | EPTQ_GLA_VALID | EPTQ_GLA_FINAL;
+	e.gpa = gpa;
+	e.has_gpa = true;
+	e.gla = la;
+	e.has_gla = true;
+	return hv_run(v, &e);
+}
+
+/* An INS/OUTS exit with its instruction information (address size asz: 0
+ * 16-bit, 1 32-bit, 2 64-bit; segment seg, SDM Vol. 3C 28.2.5). */
+static inline struct hv_exit string_exit(uint16_t port, unsigned size, bool in, bool rep, unsigned asz,
+					 unsigned seg)
+{
+	struct hv_exit e;
+	memset(&e, 0, sizeof(e));
+	e.reason = EXIT_IO_INSTRUCTION;
+	e.qual = IOQ(port, size, in) | IOQ_STRING | (rep ? IOQ_REP : 0);
+	e.len = rep ? 2 : 1;
+	e.has_len = true;
+	e.insn_info = (asz << 7) | (seg << 15);
+	e.has_info = true;
+	e.has_gla = true;
+	return e;
+}
+
 /* RDMSR/WRMSR exits (2 bytes). */
 static inline struct hv_result rdmsr_exit(struct vcpu *v, uint32_t msr)
 {

@@ -107,6 +107,9 @@ void test_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	} while (0)
 
 #define EXPECT_STREQ(a, b) EXPECT_STR_(a, b, !strcmp(a_, b_), "EXPECT_STREQ")
+/* n bytes at a equal n bytes at b */
+#define EXPECT_MEMEQ(a, b, n)                                                                                \
+	EXPECT_MSG(!memcmp((a), (b), (n)), "%s and %s differ in their %u bytes", #a, #b, (unsigned)(n))
 /* a contains b */
 #define EXPECT_STRCONTAINS(a, b) EXPECT_STR_(a, b, strstr(a_, b_) != NULL, "EXPECT_STRCONTAINS")
 /* a starts with b */

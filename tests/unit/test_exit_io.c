@@ -66,20 +66,6 @@ TEST(exit_io, debug_exit_port_ends_the_vm)
 	EXIT_DONE(vm);
 }
 
-static struct hv_exit string_exit(uint16_t port, unsigned size, bool in, bool rep, unsigned asz, unsigned seg)
-{
-	struct hv_exit e;
-	memset(&e, 0, sizeof(e));
-	e.reason = EXIT_IO_INSTRUCTION;
-	e.qual = IOQ(port, size, in) | IOQ_STRING | (rep ? IOQ_REP : 0);
-	e.len = rep ? 2 : 1;
-	e.has_len = true;
-	e.insn_info = (asz << 7) | (seg << 15); /* 28.2.5: 0 16-bit, 1 32-bit, 2 64-bit */
-	e.has_info = true;
-	e.has_gla = true;
-	return e;
-}
-
 TEST(exit_io, rep_outsb_to_com1)
 {
 	struct vm *vm = exit_vm(HV_PAE);

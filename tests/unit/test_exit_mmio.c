@@ -6,21 +6,6 @@
 
 #define TESTDEV 0xfeb00000ULL
 
-static struct hv_result mmio(struct vcpu *v, const void *insn, unsigned len, uint64_t gpa, uint64_t la,
-			     bool write)
-{
-	struct hv_exit e;
-	hv_poke(v->vm, fvmcs_get(GUEST_RIP), insn, len);
-	memset(&e, 0, sizeof(e));
-	e.reason = EXIT_EPT_VIOLATION;
-	e.qual = (write ? EPTQ_WRITE : EPTQ_READ) | EPTQ_GLA_VALID | EPTQ_GLA_FINAL;
-	e.gpa = gpa;
-	e.has_gpa = true;
-	e.gla = la;
-	e.has_gla = true;
-	return hv_run(v, &e);
-}
-
 TEST(exit_mmio, mov_store_and_load_test_device_in_every_mode)
 {
 	/* mov [rbx], eax ; mov ecx, [rbx] (the same bytes in 16-bit code
@@ -32,14 +17,14 @@ TEST(exit_mmio, mov_store_and_load_test_device_in_every_mode)
 		struct vcpu *v = &vm->vcpu[0];
 		v->regs[RBX] = TESTDEV + 0x10;
 		v->regs[RAX] = 0x1122334455667788ULL;
-		struct hv_result r = mmio(v, store, 2, TESTDEV + 0x10, TESTDEV + 0x10, true);
+		struct hv_result r = mmio_exit(v, store, 2, TESTDEV + 0x10, TESTDEV + 0x10, true);
 		EXPECT_TRUE(r.running);
 		EXPECT_EQ(r.rip_after, r.rip_before + 2);
 		uint32_t got;
 		memcpy(&got, &vm->testdev.scratch[0x10], 4);
 		EXPECT_EQ(got, 0x55667788);
 		v->regs[RCX] = ~0ULL;
-		r = mmio(v, load, 2, TESTDEV + 0x10, TESTDEV + 0x10, false);
+		r = mmio_exit(v, load, 2, TESTDEV + 0x10, TESTDEV + 0x10, false);
 		EXPECT_EQ(r.rip_after, r.rip_before + 2);
 		EXPECT_EQ(v->regs[RCX], 0x55667788); /* 32-bit loads zero-extend */
 		EXIT_DONE(vm);
@@ -53,13 +38,13 @@ TEST(exit_mmio, vlapic_version_and_tpr)
 	/* mov eax, [rsi + 0x30] -> 0xfee00030 (version) */
 	static const uint8_t ver[] = {0x8b, 0x46, 0x30};
 	v->regs[RSI] = HV_LAPIC;
-	struct hv_result r = mmio(v, ver, 3, HV_LAPIC + 0x30, HV_LAPIC + 0x30, false);
+	struct hv_result r = mmio_exit(v, ver, 3, HV_LAPIC + 0x30, HV_LAPIC + 0x30, false);
 	EXPECT_EQ(r.rip_after, r.rip_before + 3);
 	EXPECT_EQ(v->regs[RAX] & 0xff, 0x14);
 	/* mov dword [rbx], 0x50 -> TPR */
 	static const uint8_t tpr[] = {0xc7, 0x03, 0x50, 0, 0, 0};
 	v->regs[RBX] = HV_LAPIC + 0x80;
-	mmio(v, tpr, 6, HV_LAPIC + 0x80, HV_LAPIC + 0x80, true);
+	mmio_exit(v, tpr, 6, HV_LAPIC + 0x80, HV_LAPIC + 0x80, true);
 	EXPECT_EQ(v->lapic.tpr, 0x50);
 	EXIT_DONE(vm);
 }
@@ -71,9 +56,9 @@ TEST(exit_mmio, ioapic_index_and_data)
 	static const uint8_t st[] = {0x89, 0x03}, ld[] = {0x8b, 0x0b};
 	v->regs[RBX] = HV_IOAPIC;
 	v->regs[RAX] = 1; /* IOAPICVER */
-	mmio(v, st, 2, HV_IOAPIC, HV_IOAPIC, true);
+	mmio_exit(v, st, 2, HV_IOAPIC, HV_IOAPIC, true);
 	v->regs[RBX] = HV_IOAPIC + 0x10;
-	mmio(v, ld, 2, HV_IOAPIC + 0x10, HV_IOAPIC + 0x10, false);
+	mmio_exit(v, ld, 2, HV_IOAPIC + 0x10, HV_IOAPIC + 0x10, false);
 	EXPECT_EQ((v->regs[RCX] >> 16) & 0xff, 23); /* 24 pins: max redirection entry 23 */
 	EXIT_DONE(vm);
 }
@@ -88,10 +73,10 @@ TEST(exit_mmio, unclaimed_reads_all_ones_writes_dropped)
 	fvmcs_set(GUEST_DS_BASE, 0xb8000);
 	v->regs[RBX] = 0x10;
 	v->regs[RAX] = 0x1234;
-	struct hv_result r = mmio(v, ld, 2, 0xb8010, 0xb8010, false);
+	struct hv_result r = mmio_exit(v, ld, 2, 0xb8010, 0xb8010, false);
 	EXPECT_EQ(r.rip_after, r.rip_before + 2);
 	EXPECT_EQ(v->regs[RAX], 0x12ff);
-	r = mmio(v, st, 2, 0xb8010, 0xb8010, true);
+	r = mmio_exit(v, st, 2, 0xb8010, 0xb8010, true);
 	EXPECT_TRUE(r.running);
 	EXPECT_EQ(vm->unclaimed_mmio, 2);
 	EXIT_DONE(vm);
@@ -106,7 +91,7 @@ TEST(exit_mmio, alu_on_a_device_register_sets_flags)
 	/* sub dword [ebx], 5 -> 0, ZF set */
 	static const uint8_t sub[] = {0x83, 0x2b, 0x05};
 	v->regs[RBX] = TESTDEV;
-	struct hv_result r = mmio(v, sub, 3, TESTDEV, TESTDEV, true);
+	struct hv_result r = mmio_exit(v, sub, 3, TESTDEV, TESTDEV, true);
 	EXPECT_EQ(r.rip_after, r.rip_before + 3);
 	EXPECT_EQ(vm->testdev.scratch[0], 0);
 	EXPECT_TRUE(fvmcs_get(GUEST_RFLAGS) & RFLAGS_ZF);
@@ -123,7 +108,7 @@ TEST(exit_mmio, rep_movsb_from_device_to_ram)
 	v->regs[RSI] = TESTDEV;
 	v->regs[RDI] = 0x6000;
 	v->regs[RCX] = 16;
-	struct hv_result r = mmio(v, movs, 2, TESTDEV, TESTDEV, false);
+	struct hv_result r = mmio_exit(v, movs, 2, TESTDEV, TESTDEV, false);
 	EXPECT_EQ(v->regs[RCX], 0);
 	EXPECT_EQ(r.rip_after, r.rip_before + 2);
 	EXPECT_EQ(memcmp(hv_gpa(vm, 0x6000, 16), vm->testdev.scratch, 16), 0);
@@ -136,14 +121,14 @@ TEST(exit_mmio, refusals_kill_only_the_vm)
 	static const uint8_t st[] = {0x89, 0x03};
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
-	struct hv_result r = mmio(v, ud2, 2, TESTDEV, TESTDEV, false);
+	struct hv_result r = mmio_exit(v, ud2, 2, TESTDEV, TESTDEV, false);
 	EXPECT_FALSE(r.running);
 	EXPECT_STRCONTAINS(vm->why, "cannot decode");
 	EXIT_DONE(vm);
 
 	vm = exit_vm(HV_PROT32);
 	v = &vm->vcpu[0];
-	r = mmio(v, st, 2, 0x5000, 0x5000, true); /* RAM: no EPT violation there */
+	r = mmio_exit(v, st, 2, 0x5000, 0x5000, true); /* RAM: no EPT violation there */
 	EXPECT_FALSE(r.running);
 	EXPECT_STRCONTAINS(vm->why, "inside guest RAM");
 	EXIT_DONE(vm);
@@ -196,7 +181,7 @@ TEST(exit_mmio, instruction_not_matching_the_exit_is_reexecuted)
 	struct vm *vm = exit_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
 	v->regs[RBX] = TESTDEV + 0x40;
-	struct hv_result r = mmio(v, st, 2, HV_LAPIC + 0x80, HV_LAPIC + 0x80, true);
+	struct hv_result r = mmio_exit(v, st, 2, HV_LAPIC + 0x80, HV_LAPIC + 0x80, true);
 	EXPECT_TRUE(r.running);
 	EXPECT_EQ(r.rip_after, r.rip_before);
 	EXPECT_EQ(v->lapic.tpr, 0);
@@ -220,7 +205,7 @@ TEST(exit_mmio, movs_from_user_mode_respects_supervisor_pages)
 	v->regs[RSI] = 0x500000;
 	v->regs[RDI] = 0x600000;
 	v->regs[RCX] = 4;
-	struct hv_result r = mmio(v, movs, 2, TESTDEV, 0x500000, false);
+	struct hv_result r = mmio_exit(v, movs, 2, TESTDEV, 0x500000, false);
 	EXPECT_EQ(r.inject & 0xff, 14);
 	EXPECT_EQ(*(uint32_t *)hv_gpa(vm, 0x6000, 4), 0);
 	EXIT_DONE(vm);

@@ -14,9 +14,6 @@
 #include "vmm/vcpu/ioreq.h"
 #include "vmm/vdev/testdev_defer.h"
 
-#define EXPECT_MEMEQ(a, b, n)                                                                                \
-	EXPECT_MSG(!memcmp((a), (b), (n)), "%s and %s differ in their %u bytes", #a, #b, (unsigned)(n))
-
 #define DPORT_SCRATCH 0x500
 #define DPORT_FIFO    0x508
 #define DPORT_COUNT   0x50c
@@ -227,20 +224,6 @@ TEST(ioreq, vm_destroyed_with_a_request_in_flight)
 	EXPECT_EQ(ioreq_complete(q.vm, q.vcpu, q.seq, NULL, NULL), -ESRCH);
 }
 
-static struct hv_exit str_exit(uint16_t port, unsigned size, bool in, bool rep)
-{
-	struct hv_exit e;
-	memset(&e, 0, sizeof(e));
-	e.reason = EXIT_IO_INSTRUCTION;
-	e.qual = IOQ(port, size, in) | IOQ_STRING | (rep ? IOQ_REP : 0);
-	e.len = 2;
-	e.has_len = true;
-	e.insn_info = (1U << 7) | (3U << 15); /* 32-bit addresses, DS */
-	e.has_info = true;
-	e.has_gla = true;
-	return e;
-}
-
 TEST(ioreq, rep_outs_and_ins_in_batches)
 {
 	struct vm *vm = manual_vm(HV_PROT32);
@@ -250,7 +233,7 @@ TEST(ioreq, rep_outs_and_ins_in_batches)
 		src[i] = (uint8_t)(i ^ 0x5a);
 	v->regs[RSI] = 0x5000;
 	v->regs[RCX] = 200;
-	struct hv_exit e = str_exit(DPORT_FIFO, 1, false, true);
+	struct hv_exit e = string_exit(DPORT_FIFO, 1, false, true, 1, 3);
 	struct hv_result r = hv_run(v, &e);
 	EXPECT_TRUE(r.waiting);
 	EXPECT_EQ(fenv_deferred_req(0)->count, EXIT_REP_BATCH); /* one batch per request */
@@ -270,7 +253,7 @@ TEST(ioreq, rep_outs_and_ins_in_batches)
 	/* Back with REP INSW (100 words). */
 	v->regs[RDI] = 0x6000;
 	v->regs[RCX] = 100;
-	e = str_exit(DPORT_FIFO, 2, true, true);
+	e = string_exit(DPORT_FIFO, 2, true, true, 1, 3);
 	r = hv_run(v, &e);
 	EXPECT_TRUE(r.waiting);
 	EXPECT_EQ(fenv_deferred_req(0)->count, 100);
@@ -282,20 +265,6 @@ TEST(ioreq, rep_outs_and_ins_in_batches)
 	EXIT_DONE(vm);
 }
 
-static struct hv_result mmio_exit(struct vcpu *v, const void *insn, unsigned len, uint64_t gpa, bool write)
-{
-	struct hv_exit e;
-	hv_poke(v->vm, fvmcs_get(GUEST_RIP), insn, len);
-	memset(&e, 0, sizeof(e));
-	e.reason = EXIT_EPT_VIOLATION;
-	e.qual = (write ? EPTQ_WRITE : EPTQ_READ) | EPTQ_GLA_VALID | EPTQ_GLA_FINAL;
-	e.gpa = gpa;
-	e.has_gpa = true;
-	e.gla = gpa;
-	e.has_gla = true;
-	return hv_run(v, &e);
-}
-
 TEST(ioreq, mmio_xchg_reads_once_and_writes_once)
 {
 	struct vm *vm = manual_vm(HV_PROT32);
@@ -304,7 +273,7 @@ TEST(ioreq, mmio_xchg_reads_once_and_writes_once)
 	memcpy(&vm->testdev_defer.dev.scratch[0x20], "\x11\x22\x33\x44", 4);
 	v->regs[RBX] = DMMIO + 0x20;
 	v->regs[RAX] = 0xaabbccdd;
-	struct hv_result r = mmio_exit(v, xchg, 2, DMMIO + 0x20, false);
+	struct hv_result r = mmio_exit(v, xchg, 2, DMMIO + 0x20, DMMIO + 0x20, false);
 	EXPECT_TRUE(r.waiting);
 	EXPECT_EQ(fenv_deferred_req(0)->dir, COOP_IOREQ_READ);
 	EXPECT_EQ(fenv_complete_deferred(0), 0);
@@ -334,7 +303,7 @@ TEST(ioreq, movs_between_devices_makes_each_access_once)
 	v->regs[RSI] = 0xfeb00040;   /* the test device: answers at once */
 	v->regs[RDI] = DMMIO + 0x80; /* the deferred one */
 	v->regs[RCX] = 2;
-	struct hv_result r = mmio_exit(v, rep_movsd, 2, 0xfeb00040, false);
+	struct hv_result r = mmio_exit(v, rep_movsd, 2, 0xfeb00040, 0xfeb00040, false);
 	EXPECT_TRUE(r.waiting);
 	EXPECT_EQ(fenv_deferred_req(0)->addr, DMMIO + 0x80);
 	EXPECT_EQ(fenv_complete_deferred(0), 0);

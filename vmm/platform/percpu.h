@@ -44,6 +44,12 @@ struct cpu {
 extern struct cpu cpus[MAX_CPUS];
 extern uint32_t ncpus;
 
+/* Does CPU i run vCPUs: a VMM CPU, online, with VMX on? */
+static inline bool cpu_runs_vcpus(uint32_t i)
+{
+	return cpus[i].role == CPU_ROLE_VMM && cpus[i].state == CPU_ONLINE && cpus[i].vmx_on;
+}
+
 static inline struct cpu *this_cpu(void)
 {
 	struct cpu *c;

@@ -27,17 +27,12 @@ struct defer_queue {
 
 static struct defer_queue queues[MAX_CPUS];
 
-static bool vmm_cpu(uint32_t i)
-{
-	return cpus[i].role == CPU_ROLE_VMM && cpus[i].state == CPU_ONLINE && cpus[i].vmx_on;
-}
-
 /* The next VMM CPU after c, or c. */
 static uint32_t other_cpu(uint32_t c)
 {
 	for (uint32_t k = 1; k < ncpus; k++) {
 		uint32_t i = (c + k) % ncpus;
-		if (vmm_cpu(i))
+		if (cpu_runs_vcpus(i))
 			return i;
 	}
 	return c;

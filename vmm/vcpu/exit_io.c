@@ -124,16 +124,14 @@ static void string_io(struct vcpu *v, uint64_t q)
 		exit_advance_rip(io->insn_len);
 		return;
 	}
-	uint64_t rflags = vmcs_read(GUEST_RFLAGS);
-	bool down = io->down = rflags & RFLAGS_DF;
+	bool down = io->down = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
 	unsigned idx = in ? RDI : RSI;
 	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
 	io->mem_base = guest_seg_base_effective(seg);
 	/* One request per batch; one element at a time while a breakpoint
 	 * could hit after any of them. */
 	io->bp_armed = exit_breakpoints_armed();
-	uint64_t batch =
-	    io->bp_armed || ((rflags & RFLAGS_TF) && exit_single_stepping()) ? 1 : EXIT_REP_BATCH;
+	uint64_t batch = io->bp_armed ? 1 : exit_rep_batch();
 	batch = MIN(MIN(count, batch), (uint64_t)(COOP_IOREQ_DATA_MAX / size));
 	pio_request(v, (uint16_t)IOQ_PORT(q), size, in);
 	struct coop_ioreq *r = &io->req;

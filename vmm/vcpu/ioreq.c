@@ -111,21 +111,18 @@ static bool serve_one(struct vcpu *v, uint8_t space, uint64_t addr, unsigned siz
 }
 
 /* Every element of a string request answered now; stops after the element
- * that ended the VM (the debug-exit port). */
+ * that ended the VM (the debug-exit port). The VMM makes string requests
+ * of port I/O only (an MMIO string instruction goes element by element,
+ * vmm/vcpu/mmio.c): every element goes to the same port. */
 static void serve_string(struct vcpu *v, struct coop_ioreq *r, const struct iomap_range *d, uint64_t apic)
 {
 	struct vm *vm = v->vm;
 	bool write = r->dir == COOP_IOREQ_WRITE;
 	for (uint32_t i = 0; i < r->count; i++) {
-		uint64_t val = 0, addr = r->addr + (uint64_t)((int64_t)i * r->step);
+		uint64_t val = 0;
 		if (write)
 			memcpy(&val, r->buf + i * r->size, r->size);
-		if (i && r->step) { /* a memory string: each element's own device */
-			if (!lapic_page(v, addr, &apic))
-				apic = ~0ULL;
-			d = iomap_find(&vm->iomap, COOP_IOREQ_MMIO, addr);
-		}
-		if (!serve_one(v, r->space, addr, r->size, write, &val, d, apic))
+		if (!serve_one(v, r->space, r->addr, r->size, write, &val, d, apic))
 			r->status = -ENODEV;
 		if (!write)
 			memcpy(r->buf + i * r->size, &val, r->size);
@@ -142,10 +139,7 @@ static bool served_later(const struct iomap_range *d, const struct coop_ioreq *r
 {
 	if (!d || d->pio || d->mmio)
 		return false;
-	uint64_t span = r->size;
-	if (r->step)
-		span = (uint64_t)r->count * r->size; /* only upward memory strings span */
-	return r->step >= 0 && iomap_contains(d, r->addr, span);
+	return iomap_contains(d, r->addr, r->size);
 }
 
 /* A request refused by its server: reads all ones. */

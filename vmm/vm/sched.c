@@ -55,7 +55,7 @@ uint32_t sched_pick_cpu(uint32_t n)
 {
 	uint32_t online[MAX_CPUS], k = 0;
 	for (uint32_t i = 0; i < ncpus; i++)
-		if (cpus[i].role == CPU_ROLE_VMM && cpus[i].state == CPU_ONLINE && cpus[i].vmx_on)
+		if (cpu_runs_vcpus(i))
 			online[k++] = i;
 	return k ? online[n % k] : 0;
 }
