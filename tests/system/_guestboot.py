@@ -63,14 +63,35 @@ def alive_after(com1, pos):
     return ALIVE_RE.search(com1, pos) is not None
 
 
-def boot_done(ending):
-    """A stop condition: every guest in ENDING has ended and the VMM said
-    '[vmm] alive' after the last of those ends."""
+def report_end_pos(com1, end):
+    """Where the VMM's end report of the guest of END is complete (after its
+    last line, "[vm N NAME] unclaimed io ..."), or None while it is still
+    being printed. The report comes line by line from the CPU that ran the
+    guest's last vCPU; other CPUs' lines may come in between."""
+    m = re.compile(r"\[vm %d %s\] unclaimed io [^\n]*\n" % (end.vm, re.escape(end.name))).search(com1, end.pos)
+    return m.end() if m else None
+
+
+def boot_done(ending, all_ended=False):
+    """A stop condition: every guest in ENDING has ended, the VMM's report
+    of each end is complete, with ALL_ENDED, the VMM said that no guest
+    is left, and the VMM said '[vmm] alive' after all of that."""
     def done(com1):
         ends = guest_ends(com1)
         if not all(n in ends for n in ending):
             return False
-        return alive_after(com1, max(ends[n].pos for n in ending))
+        last = 0
+        for n in ending:
+            pos = report_end_pos(com1, ends[n])
+            if pos is None:
+                return False
+            last = max(last, pos)
+        if all_ended:
+            pos = com1.find(ALL_ENDED, last)
+            if pos < 0:
+                return False
+            last = pos
+        return alive_after(com1, last)
     return done
 
 

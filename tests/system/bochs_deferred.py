@@ -39,7 +39,7 @@ def body(t):
                    "no test ISO at %s (make %s)" % (TEST_ISO, os.path.relpath(TEST_ISO, lib.REPO))):
         return
     tag = "deferred"
-    res, met = boot_guests(tag, SPECS, boot_done(NAMES), cpus=CPUS)
+    res, met = boot_guests(tag, SPECS, boot_done(NAMES, all_ended=True), cpus=CPUS)
     check_boot(t, tag, res, met)
     com1 = res.com1
     ends = guest_ends(com1)

@@ -78,7 +78,7 @@ def check_printed(t, tag, com1, name):
 
 def run_group(t, tag, specs):
     names = [guest_name(s) for s in specs]
-    res, met = boot_guests(tag, specs, boot_done(names))
+    res, met = boot_guests(tag, specs, boot_done(names, all_ended=True))
     check_boot(t, tag, res, met)
     ends = guest_ends(res.com1)
     for name in names:

@@ -65,7 +65,7 @@ def pace(com1):
 
 def run_group(t, tag, specs):
     names = [gb.guest_name(s) for s in specs]
-    res, met = gb.boot_guests(tag, specs, gb.boot_done(names))
+    res, met = gb.boot_guests(tag, specs, gb.boot_done(names, all_ended=True))
     gb.check_boot(t, tag, res, met)
     ends = gb.guest_ends(res.com1)
     for name in names:
