@@ -12,11 +12,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static int area_ok(uint32_t off, uint32_t size, size_t min, uint64_t zone)
-{
-	return (uint64_t)off + size <= zone && size >= min;
-}
-
 int coopdev_open(struct coopdev *dev, int writable, char *err, size_t errlen)
 {
 	const struct coop_shared_header *h;
@@ -58,9 +53,10 @@ int coopdev_open(struct coopdev *dev, int writable, char *err, size_t errlen)
 		return -1;
 	}
 	h = p;
-	if (!area_ok(h->vmm_ctrl_off, h->vmm_ctrl_size, sizeof(struct coop_vmm_ctrl), size) ||
-	    !area_ok(h->iopm_ctrl_off, h->iopm_ctrl_size, sizeof(struct coop_iopm_ctrl), size)) {
-		snprintf(err, errlen, "bad shared header: control areas outside the zone");
+	struct coop_shared_header copy = *h;
+	const char *bad = coop_part_header_check(&copy, copy.zone_base, size);
+	if (bad) {
+		snprintf(err, errlen, "bad shared header: field %s is not this build's layout", bad);
 		munmap(p, size);
 		return -1;
 	}

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "coopvmm_abi.h"
+#include "coop_zone.h"
 
 #define COOPDEV_PATH "/dev/coopvmm"
 

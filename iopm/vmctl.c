@@ -147,8 +147,11 @@ static int cmd_info(void)
 	printf("  header      0x%08x  0x%08x\n", COOP_HEADER_OFF, h->header_size);
 	printf("  vmm ctrl    0x%08x  0x%08x\n", h->vmm_ctrl_off, h->vmm_ctrl_size);
 	printf("  iopm ctrl   0x%08x  0x%08x\n", h->iopm_ctrl_off, h->iopm_ctrl_size);
-	printf("  vmm data    0x%08x  0x%08x\n", h->vmm_data_off, h->vmm_data_size);
-	printf("  iopm data   0x%08x  0x%08x\n", h->iopm_data_off, h->iopm_data_size);
+	printf("  vmm ring    0x%08x  0x%08x\n", h->vmm_ring_off, h->ring_entries * h->msg_size);
+	printf("  iopm ring   0x%08x  0x%08x\n", h->iopm_ring_off, h->ring_entries * h->msg_size);
+	printf("  vmm slots   0x%08x  0x%08x\n", h->vmm_slot_off, h->slots * h->slot_size);
+	printf("  iopm slots  0x%08x  0x%08x\n", h->iopm_slot_off, h->slots * h->slot_size);
+	printf("  vmm log     0x%08x  0x%08x\n", h->log_off, h->log_size);
 	printf("clocks        tsc %llu kHz, lapic ", (unsigned long long)h->tsc_khz);
 	if (h->lapic_khz)
 		printf("%llu kHz\n", (unsigned long long)h->lapic_khz);

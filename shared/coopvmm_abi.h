@@ -1,20 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* coopvmm_abi.h: the one definition of the VMM <-> IOPM shared-zone ABI
- * (where the zone lies: docs/partitions.md; how the VMM writes it and the
- * IOPM reads it: docs/iopm-boot.md, docs/iopm.md), included by the VMM, the
- * IOPM kernel module (iopm.ko), the daemon (iopmd), vmctl and the host
- * tests. Fixed-width types, explicit padding, a magic and a version; every
- * part is written by one side only. Layout (offsets from the zone base, all
- * page aligned):
+ * (docs/channel.md: the picture, the message catalogue, the slot state
+ * machine and the notification rules; where the zone lies:
+ * docs/partitions.md), included by the VMM, the IOPM kernel module
+ * (iopm.ko), the daemon (iopmd), vmctl and the host tests. Fixed-width
+ * types, explicit padding, every size and offset checked below.
  *
- *   0x0000  struct coop_shared_header   written by the VMM before the IOPM starts
- *   0x1000  struct coop_vmm_ctrl        VMM control area (VMM writes)
- *   0x2000  struct coop_iopm_ctrl       IOPM control area (IOPM writes)
- *   0x3000  VMM data area (ring VMM -> IOPM), up to the middle of the rest
- *   ....    IOPM data area (ring IOPM -> VMM)
+ * The shared zone is cut into one part per IOPM (COOP_PART_SIZE each, part
+ * i at zone base + i * COOP_PART_SIZE); an IOPM is told the base of its own
+ * part only and never sees another's. Inside a part every area is written
+ * by one side only (the IOPM maps the VMM's areas read-only):
  *
- * The rings themselves are defined by the channel issue; this version has
- * the header, the heartbeat/state words and the interrupt-routing requests.
+ *   offset   area                     writer  contents
+ *   0x00000  struct coop_shared_header VMM    layout, rates, APIC IDs, epoch
+ *   0x01000  struct coop_vmm_ctrl      VMM    ring indices, suppression words,
+ *                                             heartbeat, log head, counters
+ *   0x02000  struct coop_iopm_ctrl     IOPM   state, ring indices, suppression
+ *                                             words, heartbeat, routes
+ *   0x04000  VMM ring                  VMM    COOP_RING_ENTRIES struct coop_msg,
+ *                                             VMM -> IOPM
+ *   0x0c000  IOPM ring                 IOPM   COOP_RING_ENTRIES struct coop_msg,
+ *                                             IOPM -> VMM
+ *   0x14000  VMM slot halves           VMM    COOP_SLOTS struct coop_slot_req
+ *   0x1d000  IOPM slot halves          IOPM   COOP_SLOTS struct coop_slot_rsp
+ *   0x30000  VMM log                   VMM    COOP_LOG_SIZE bytes of text
+ *   0x40000  end of the part
+ *
+ * Ordering: every index, state word and the log head is published with
+ * coop_store_release() after the data it covers and read with
+ * coop_load_acquire() before the data; the one store-then-load that needs
+ * more (a consumer arming its event word, then re-checking the producer's
+ * index) uses coop_fence(). These three helpers are the only barriers of
+ * the protocol, in all four programs.
  */
 #ifndef COOPVMM_ABI_H
 #define COOPVMM_ABI_H
@@ -25,18 +42,68 @@
 #include <stdint.h>
 #endif
 
-#define COOP_SHARED_MAGIC  0x444d48535f504f43ULL /* "COP_SHMD" little-endian */
-#define COOP_ABI_VERSION   1
-#define COOP_PAGE	   4096U
-#define COOP_HEADER_OFF	   0x0000U
-#define COOP_VMM_CTRL_OFF  0x1000U
-#define COOP_IOPM_CTRL_OFF 0x2000U
-#define COOP_DATA_OFF	   0x3000U
-#define COOP_MIN_ZONE	   (64U * 1024U)
-#define COOP_MAX_ROUTES	   16
-#define COOP_NO_APIC_ID	   0xffffffffU /* an APIC ID field naming no CPU */
+#include "coopvmm_ioreq.h"
 
-/* IOPM states (coop_iopm_ctrl.state), in boot order. */
+#define COOP_SHARED_MAGIC 0x444d48535f504f43ULL /* "COP_SHMD" little-endian */
+#define COOP_ABI_VERSION  2
+#define COOP_PAGE	  4096U
+#define COOP_MAX_IOPMS	  8
+#define COOP_PART_SIZE	  0x40000U /* one IOPM's part of the zone: 256 KiB */
+#define COOP_MAX_ROUTES	  16
+#define COOP_NO_APIC_ID	  0xffffffffU /* an APIC ID field naming no CPU */
+
+/* Offsets inside a part (the header repeats them; a reader checks that it
+ * says exactly these). */
+#define COOP_HEADER_OFF	   0x00000U
+#define COOP_VMM_CTRL_OFF  0x01000U
+#define COOP_IOPM_CTRL_OFF 0x02000U
+#define COOP_VMM_RING_OFF  0x04000U
+#define COOP_IOPM_RING_OFF 0x0c000U
+#define COOP_VMM_SLOT_OFF  0x14000U
+#define COOP_IOPM_SLOT_OFF 0x1d000U
+#define COOP_LOG_OFF	   0x30000U
+
+#define COOP_RING_ENTRIES 256U /* per ring; a power of two */
+#define COOP_MSG_SIZE	  128U
+#define COOP_MSG_PAYLOAD  (COOP_MSG_SIZE - 16U)
+#define COOP_SLOTS	  64U	   /* per IOPM: one per vCPU it serves */
+#define COOP_SLOT_SIZE	  576U	   /* each half */
+#define COOP_LOG_SIZE	  0x10000U /* a power of two */
+
+/* ---- barriers: the one ordering protocol of the channel ---- */
+
+/* Publish `v` at `p` after every earlier load and store of this side. */
+static inline void coop_store_release(volatile uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline void coop_store_release64(volatile uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* Read the peer's published word before anything it covers. */
+static inline uint32_t coop_load_acquire(const volatile uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline uint64_t coop_load_acquire64(const volatile uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/* A full fence: orders an earlier store before a later load (x86: MFENCE
+ * or a locked instruction). */
+static inline void coop_fence(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* ---- the IOPM's state ---- */
+
+/* coop_iopm_ctrl.state, in boot order. */
 enum coop_iopm_state {
 	COOP_IOPM_OFF = 0,	/* not started (VMM's view before INIT-SIPI-SIPI) */
 	COOP_IOPM_MODULE = 1,	/* iopm.ko loaded, shared zone mapped */
@@ -53,33 +120,327 @@ enum coop_halt_reason {
 	COOP_HALT_HALT = 3,
 };
 
+/* ---- the header (VMM writes, before the IOPM starts) ---- */
+
 struct coop_shared_header {
 	uint64_t magic;	      /* COOP_SHARED_MAGIC */
 	uint32_t version;     /* COOP_ABI_VERSION */
 	uint32_t header_size; /* sizeof(struct coop_shared_header) */
-	uint64_t zone_base;   /* physical address of the shared zone */
-	uint64_t zone_size;
+	uint64_t zone_base;   /* physical address of this part */
+	uint64_t zone_size;   /* COOP_PART_SIZE */
 	uint32_t vmm_ctrl_off, vmm_ctrl_size;
 	uint32_t iopm_ctrl_off, iopm_ctrl_size;
-	uint32_t vmm_data_off, vmm_data_size;
-	uint32_t iopm_data_off, iopm_data_size;
-	uint64_t tsc_khz;      /* measured by the VMM at boot */
-	uint64_t lapic_khz;    /* LAPIC timer input clock */
-	uint32_t vmm_apic_id;  /* where IPIs to the VMM go; COOP_NO_APIC_ID in iopm.ko's fake zone */
-	uint32_t iopm_apic_id; /* this IOPM's CPU */
-	uint32_t iopm_index;
-	uint32_t vmm_notify_vector; /* IPI vector the VMM listens on for this IOPM */
+	uint32_t vmm_ring_off, iopm_ring_off;
+	uint32_t ring_entries, msg_size; /* COOP_RING_ENTRIES, COOP_MSG_SIZE */
+	uint32_t vmm_slot_off, iopm_slot_off;
+	uint32_t slots, slot_size; /* COOP_SLOTS, COOP_SLOT_SIZE */
+	uint32_t log_off, log_size;
+	uint64_t tsc_khz;	    /* measured by the VMM at boot */
+	uint64_t lapic_khz;	    /* LAPIC timer input clock */
+	uint32_t vmm_apic_id;	    /* where IPIs to the VMM go; COOP_NO_APIC_ID in iopm.ko's fake zone */
+	uint32_t iopm_apic_id;	    /* this IOPM's CPU */
+	uint32_t iopm_index;	    /* which IOPM this part belongs to */
+	uint32_t vmm_notify_vector; /* the IPI vector the VMM takes this IOPM's notifications on */
 	uint32_t console_irq;	    /* ISA IRQ of the IOPM console UART (routed at boot) */
-	uint32_t reserved0;
+	uint32_t epoch;		    /* bumped each time this IOPM is (re)started */
 	uint64_t reserved[8];
 };
 
-/* Interrupt-routing request (IOPM -> VMM): "deliver ISA IRQ `irq` to my
- * CPU as vector `vector`". flags: COOP_ROUTE_LEVEL for level-triggered. */
+/* ---- rings ---- */
+
+/* The producer's half of a ring's control: in the producer's ctrl area. */
+struct coop_ring_prod {
+	uint32_t prod; /* free-running: messages ever produced */
+	uint32_t reserved;
+};
+
+/* The consumer's half: in the consumer's ctrl area. The producer notifies
+ * (IPI) after moving prod from old to new only if `event` lies in
+ * (old, new] (free-running, modulo 2^32) and COOP_RING_POLLING is clear.
+ * A consumer about to sleep sets event = cons + 1, then coop_fence(), then
+ * reads prod again: a message produced meanwhile is seen there, or its
+ * producer saw the new event and notifies. */
+#define COOP_RING_POLLING (1U << 0) /* the consumer polls: never notify */
+
+struct coop_ring_cons {
+	uint32_t cons;	/* free-running: messages ever consumed */
+	uint32_t event; /* notify when prod passes this index */
+	uint32_t flags; /* COOP_RING_* */
+	uint32_t reserved;
+};
+
+/* Message types. Requests from the IOPM carry an id that the reply echoes
+ * (coop_msg.id); messages that need no reply have id 0 or any value. */
+enum coop_msg_type {
+	COOP_MSG_NONE = 0,
+	/* either way */
+	COOP_MSG_ERROR = 1, /* struct coop_msg_error: the message `id` of type `bad_type` was refused */
+	COOP_MSG_PING = 2,  /* struct coop_msg_ping: answer with PONG, same payload */
+	COOP_MSG_PONG = 3,
+	/* IOPM -> VMM */
+	COOP_MSG_HELLO = 16,	  /* struct coop_msg_hello: the IOPM attaches (its ABI version) */
+	COOP_MSG_HEARTBEAT = 17,  /* struct coop_msg_heartbeat */
+	COOP_MSG_IO_DONE = 18,	  /* struct coop_msg_slot: the slot's request is COMPLETE */
+	COOP_MSG_IRQ_LINE = 19,	  /* struct coop_msg_irq_line: raise/lower/pulse a guest line */
+	COOP_MSG_MSI = 20,	  /* struct coop_msg_msi: a guest MSI */
+	COOP_MSG_ROUTE_PIN = 21,  /* struct coop_msg_route: route a host pin to this IOPM */
+	COOP_MSG_PIN_EOI = 22,	  /* struct coop_msg_route (irq): a level pin was serviced */
+	COOP_MSG_VM_REQUEST = 23, /* struct coop_msg_vm: a lifecycle request (enum coop_vm_op) */
+	COOP_MSG_SET_MODE = 24,	  /* struct coop_msg_mode: how the VMM learns of this IOPM's messages */
+	/* VMM -> IOPM */
+	COOP_MSG_HELLO_REPLY = 32, /* struct coop_msg_hello: accepted (the VMM's version, the epoch) */
+	COOP_MSG_IO_REQUEST = 33,  /* struct coop_msg_slot: the slot holds a PENDING request */
+	COOP_MSG_IO_POSTED = 34,   /* struct coop_msg_posted: a write that needs no answer */
+	COOP_MSG_RAM_MAP = 35,	   /* struct coop_msg_ram: a guest RAM range (un)announced */
+	COOP_MSG_ROUTE_REPLY = 36, /* struct coop_msg_route: the route's status */
+	COOP_MSG_VM_REPLY = 37,	   /* struct coop_msg_vm: the answer to a VM_REQUEST */
+	COOP_MSG_TYPES
+};
+
+/* coop_msg_error.code and other status fields: 0 or a negative errno of
+ * this list (values as Linux's). */
+#define COOP_EPERM	     1
+#define COOP_ENOENT	     2
+#define COOP_EIO	     5
+#define COOP_EBUSY	     16
+#define COOP_EEXIST	     17
+#define COOP_EINVAL	     22
+#define COOP_ENOSPC	     28
+#define COOP_ENOSYS	     38
+#define COOP_EPROTO	     71
+#define COOP_EMSGSIZE	     90
+#define COOP_EPROTONOSUPPORT 93
+
+struct coop_msg {
+	uint16_t type; /* enum coop_msg_type */
+	uint16_t len;  /* payload bytes used, <= COOP_MSG_PAYLOAD */
+	uint32_t id;   /* request id, echoed by the reply */
+	uint32_t vm;   /* a VM id where the type has one, else 0 */
+	uint16_t vcpu; /* a vCPU index where the type has one, else 0 */
+	uint16_t flags;
+	uint8_t payload[COOP_MSG_PAYLOAD];
+};
+
+/* Why a message was refused (coop_msg_error.reason). */
+enum coop_err_reason {
+	COOP_ERR_NONE = 0,
+	COOP_ERR_TYPE = 1,    /* unknown type or wrong direction */
+	COOP_ERR_LEN = 2,     /* len not the type's payload size */
+	COOP_ERR_VM = 3,      /* no such VM, or not served by this IOPM */
+	COOP_ERR_VCPU = 4,    /* no such vCPU */
+	COOP_ERR_SLOT = 5,    /* slot index out of range or not PENDING/COMPLETE as said */
+	COOP_ERR_SEQ = 6,     /* the sequence number is not the outstanding one */
+	COOP_ERR_FIELD = 7,   /* a field out of range (see text) */
+	COOP_ERR_STATE = 8,   /* not now (before HELLO, a version refused, ...) */
+	COOP_ERR_VERSION = 9, /* HELLO with another ABI version */
+	COOP_ERR_FLAGS = 10,  /* unknown flag or reserved field not 0 */
+};
+
+struct coop_msg_error {
+	int32_t code;	   /* -COOP_E* */
+	uint16_t bad_type; /* the refused message's type */
+	uint16_t reason;   /* enum coop_err_reason */
+	uint32_t bad_id;   /* the refused message's id */
+	uint32_t reserved;
+	char text[64]; /* NUL-terminated, for the log */
+};
+
+struct coop_msg_ping {
+	uint64_t seq;
+	uint64_t tsc; /* the sender's TSC when sent */
+};
+
+/* HELLO (IOPM -> VMM) and HELLO_REPLY (VMM -> IOPM). */
+struct coop_msg_hello {
+	uint32_t abi_version; /* COOP_ABI_VERSION of the sender */
+	uint32_t epoch;	      /* the reply: this IOPM's epoch (the header's) */
+	uint32_t features;    /* COOP_FEAT_* the sender supports */
+	uint32_t pid;	      /* iopmd's pid (HELLO), 0 (reply) */
+};
+
+#define COOP_FEAT_POSTED (1U << 0) /* IO_POSTED messages */
+
+struct coop_msg_heartbeat {
+	uint64_t count;
+};
+
+/* SET_MODE: COOP_MODE_IPI, the VMM sleeps on the ring and wants an IPI
+ * (with suppression); COOP_MODE_POLL, the VMM polls the ring on each pass
+ * of its scheduler and asks for no IPIs. No reply unless refused (ERROR);
+ * the mode in force shows in the VMM's rx.flags (COOP_RING_POLLING). */
+enum coop_mode {
+	COOP_MODE_IPI = 0,
+	COOP_MODE_POLL = 1,
+};
+
+struct coop_msg_mode {
+	uint32_t vmm_mode; /* enum coop_mode */
+	uint32_t reserved;
+};
+
+/* IO_REQUEST / IO_DONE: a doorbell for slot `slot` holding request `seq`. */
+struct coop_msg_slot {
+	uint32_t slot;
+	uint32_t reserved;
+	uint64_t seq;
+};
+
+/* IO_POSTED: a single write that needs no answer (coop_msg.vm/.vcpu say
+ * whose). Fields as in struct coop_ioreq. */
+struct coop_msg_posted {
+	uint64_t seq;
+	uint64_t addr;
+	uint64_t data;
+	uint8_t space; /* enum coop_ioreq_space */
+	uint8_t size;  /* 1, 2, 4 or 8 */
+	uint8_t reserved[6];
+};
+
+/* IRQ_LINE ops */
+enum coop_irq_op {
+	COOP_IRQ_LOWER = 0,
+	COOP_IRQ_RAISE = 1,
+	COOP_IRQ_PULSE = 2, /* raise then lower: an edge */
+};
+
+struct coop_msg_irq_line {
+	uint32_t line; /* the guest's GSI (its virtual IOAPIC pin; ISA IRQs 0-15 also reach its PIC) */
+	uint32_t op;   /* enum coop_irq_op */
+};
+
+struct coop_msg_msi {
+	uint64_t addr; /* as the guest programmed it (0xfeeXXXXX) */
+	uint32_t data;
+	uint32_t reserved;
+};
+
+/* RAM_MAP: guest RAM at [gpa, gpa + size) is host-physical [hpa, hpa + size)
+ * (COOP_RAM_ADD), or the VM's RAM is gone (COOP_RAM_REMOVE: all ranges of
+ * coop_msg.vm). iopm.ko lets iopmd map exactly the announced ranges. */
+#define COOP_RAM_ADD	0U
+#define COOP_RAM_REMOVE 1U
+
+struct coop_msg_ram {
+	uint64_t gpa;
+	uint64_t hpa;
+	uint64_t size;
+	uint32_t op; /* COOP_RAM_* */
+	uint32_t reserved;
+};
+
+/* ROUTE_PIN (IOPM -> VMM), PIN_EOI (irq only), ROUTE_REPLY (VMM -> IOPM). */
 #define COOP_ROUTE_VALID  (1U << 0)
 #define COOP_ROUTE_LEVEL  (1U << 1)
 #define COOP_ROUTE_MASKED (1U << 2) /* Linux masked the IRQ: the VMM holds (does not forward) it */
 
+/* Route status values (coop_msg_route.status, coop_vmm_ctrl.route_status[]). */
+enum coop_route_status {
+	COOP_ROUTE_NONE = 0,
+	COOP_ROUTE_ACTIVE = 1,
+	COOP_ROUTE_REFUSED_OWNED = 2, /* another owner has this pin */
+	COOP_ROUTE_REFUSED_BAD = 3,   /* bad IRQ or vector */
+};
+
+struct coop_msg_route {
+	uint32_t irq;	 /* ISA IRQ */
+	uint32_t vector; /* on the IOPM's CPU */
+	uint32_t flags;	 /* COOP_ROUTE_* */
+	uint32_t status; /* reply: enum coop_route_status */
+};
+
+/* VM_REQUEST ops (the console issue implements them; a VMM without one
+ * answers VM_REPLY with status -COOP_ENOSYS). */
+enum coop_vm_op {
+	COOP_VM_LIST = 0, /* reply: one VM_REPLY per VM (flags COOP_VM_MORE but the last) */
+	COOP_VM_INFO = 1,
+	COOP_VM_CREATE = 2,
+	COOP_VM_START = 3,
+	COOP_VM_PAUSE = 4,
+	COOP_VM_UNPAUSE = 5,
+	COOP_VM_SHUTDOWN = 6,
+	COOP_VM_DESTROY = 7,
+	COOP_VM_STATS = 8,
+};
+
+#define COOP_VM_MORE	 (1U << 0) /* coop_msg.flags of a VM_REPLY: more replies follow */
+#define COOP_VM_NAME_MAX 64
+
+struct coop_msg_vm {
+	uint32_t op;	/* enum coop_vm_op */
+	int32_t status; /* reply: 0 or -COOP_E* */
+	uint32_t state; /* reply: the VM's state */
+	uint32_t vcpus;
+	uint64_t mem;	 /* bytes */
+	uint64_t cpu_ns; /* reply: CPU time used */
+	char name[COOP_VM_NAME_MAX];
+};
+
+/* ---- request slots ---- */
+
+/* A slot is two halves, each written by one side. Its state is read from
+ * both (docs/channel.md "The slot"):
+ *
+ *   FREE       req.state == COOP_SLOT_FREE                          VMM owns it
+ *   PENDING    req.state == COOP_SLOT_PENDING, rsp.seq != req.req.seq
+ *              or rsp.state not PROCESSING/COMPLETE                  IOPM may take it
+ *   PROCESSING req.state == PENDING, rsp.state == PROCESSING,
+ *              rsp.seq == req.req.seq                               IOPM owns it
+ *   COMPLETE   req.state == PENDING, rsp.state == COMPLETE,
+ *              rsp.seq == req.req.seq                               VMM owns it
+ *
+ * The VMM fills req.req, then publishes req.state = PENDING; the IOPM
+ * publishes rsp.state (PROCESSING, then COMPLETE after the answer); the
+ * VMM copies the answer, then publishes req.state = FREE. Each state word
+ * is written last, with coop_store_release(). */
+enum coop_slot_req_state {
+	COOP_SLOT_FREE = 0,
+	COOP_SLOT_PENDING = 1,
+};
+
+enum coop_slot_rsp_state {
+	COOP_SLOT_IDLE = 0,
+	COOP_SLOT_PROCESSING = 2,
+	COOP_SLOT_COMPLETE = 3,
+};
+
+struct coop_slot_req {	/* VMM writes */
+	uint32_t state; /* enum coop_slot_req_state */
+	uint32_t reserved;
+	struct coop_ioreq req;
+	uint8_t pad[COOP_SLOT_SIZE - 8 - sizeof(struct coop_ioreq)];
+};
+
+struct coop_slot_rsp {	/* IOPM writes */
+	uint32_t state; /* enum coop_slot_rsp_state */
+	int32_t status; /* 0 or -COOP_E*: the device refused (the guest reads all ones) */
+	uint64_t seq;	/* the request answered */
+	uint64_t data;	/* one read: the value */
+	uint32_t count; /* string read: elements in buf (== the request's count) */
+	uint32_t reserved;
+	uint8_t buf[COOP_IOREQ_DATA_MAX];
+	uint8_t pad[COOP_SLOT_SIZE - 32 - COOP_IOREQ_DATA_MAX];
+};
+
+/* ---- control areas ---- */
+
+/* Written by the VMM only. */
+struct coop_vmm_ctrl {
+	uint64_t heartbeat;	/* VMM increments it once a second */
+	uint32_t route_ack_seq; /* last coop_iopm_ctrl.route_seq the VMM applied */
+	uint32_t reserved0;
+	uint32_t route_status[COOP_MAX_ROUTES];
+	uint64_t irqs_forwarded[COOP_MAX_ROUTES];
+	struct coop_ring_prod tx; /* VMM ring (VMM -> IOPM) */
+	struct coop_ring_cons rx; /* IOPM ring (IOPM -> VMM) */
+	uint64_t log_head;	  /* bytes ever written to the log; the log holds the last COOP_LOG_SIZE */
+	/* What the VMM counted on this channel (vmctl, the tests). */
+	uint64_t msgs_sent, msgs_received, msgs_refused, notifies_sent, notifies_received;
+	uint64_t reserved[8];
+};
+
+/* Interrupt-routing request (IOPM -> VMM) in the IOPM's ctrl area, first
+ * form (ROUTE_PIN messages are the second): "deliver ISA IRQ `irq` to my
+ * CPU as vector `vector`". */
 struct coop_route {
 	uint32_t irq;
 	uint32_t vector;
@@ -96,24 +457,65 @@ struct coop_iopm_ctrl {
 	uint32_t route_seq; /* bumped after editing route[] */
 	uint32_t reserved0;
 	struct coop_route route[COOP_MAX_ROUTES];
-	char note[64]; /* last panic message or reason, NUL-terminated */
+	char note[64];		  /* last panic message or reason, NUL-terminated */
+	struct coop_ring_prod tx; /* IOPM ring (IOPM -> VMM) */
+	struct coop_ring_cons rx; /* VMM ring (VMM -> IOPM) */
+	uint32_t notify_vector;	  /* the IPI vector the IOPM takes the VMM's notifications on; 0: poll */
+	uint32_t reserved1;
+	uint64_t msgs_sent, msgs_received, msgs_refused, notifies_sent, notifies_received;
+	uint64_t reserved[8];
 };
 
-/* Route status values (coop_vmm_ctrl.route_status[]). */
-enum coop_route_status {
-	COOP_ROUTE_NONE = 0,
-	COOP_ROUTE_ACTIVE = 1,
-	COOP_ROUTE_REFUSED_OWNED = 2, /* another owner has this pin */
-	COOP_ROUTE_REFUSED_BAD = 3,   /* bad IRQ or vector */
-};
+/* ---- layout checks ---- */
 
-/* Written by the VMM only. */
-struct coop_vmm_ctrl {
-	uint64_t heartbeat;	/* VMM increments it once a second */
-	uint32_t route_ack_seq; /* last coop_iopm_ctrl.route_seq the VMM applied */
-	uint32_t reserved0;
-	uint32_t route_status[COOP_MAX_ROUTES];
-	uint64_t irqs_forwarded[COOP_MAX_ROUTES];
-};
+#ifndef __cplusplus
+#define COOP_ABI_ASSERT(e, what) _Static_assert(e, what)
+#else
+#define COOP_ABI_ASSERT(e, what) static_assert(e, what)
+#endif
+
+COOP_ABI_ASSERT(sizeof(struct coop_shared_header) == 192, "coop_shared_header size");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_shared_header, tsc_khz) == 88, "header.tsc_khz offset");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_shared_header, epoch) == 124, "header.epoch offset");
+COOP_ABI_ASSERT(sizeof(struct coop_ring_prod) == 8, "coop_ring_prod size");
+COOP_ABI_ASSERT(sizeof(struct coop_ring_cons) == 16, "coop_ring_cons size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg) == COOP_MSG_SIZE, "coop_msg size");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_msg, payload) == 16, "coop_msg.payload offset");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_error) == 80, "coop_msg_error size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_ping) == 16, "coop_msg_ping size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_hello) == 16, "coop_msg_hello size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_heartbeat) == 8, "coop_msg_heartbeat size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_mode) == 8, "coop_msg_mode size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_slot) == 16, "coop_msg_slot size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_posted) == 32, "coop_msg_posted size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_irq_line) == 8, "coop_msg_irq_line size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_msi) == 16, "coop_msg_msi size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_ram) == 32, "coop_msg_ram size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_route) == 16, "coop_msg_route size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_vm) == 96, "coop_msg_vm size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_vm) <= COOP_MSG_PAYLOAD, "coop_msg_vm fits a message");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_error) <= COOP_MSG_PAYLOAD, "coop_msg_error fits a message");
+COOP_ABI_ASSERT(sizeof(struct coop_slot_req) == COOP_SLOT_SIZE, "coop_slot_req size");
+COOP_ABI_ASSERT(sizeof(struct coop_slot_rsp) == COOP_SLOT_SIZE, "coop_slot_rsp size");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_slot_req, req) == 8, "coop_slot_req.req offset");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_slot_rsp, buf) == 32, "coop_slot_rsp.buf offset");
+COOP_ABI_ASSERT(sizeof(struct coop_vmm_ctrl) == 344, "coop_vmm_ctrl size");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_vmm_ctrl, tx) == 208, "coop_vmm_ctrl.tx offset");
+COOP_ABI_ASSERT(sizeof(struct coop_iopm_ctrl) == 488, "coop_iopm_ctrl size");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_iopm_ctrl, tx) == 352, "coop_iopm_ctrl.tx offset");
+COOP_ABI_ASSERT(sizeof(struct coop_vmm_ctrl) <= COOP_PAGE && sizeof(struct coop_iopm_ctrl) <= COOP_PAGE,
+		"control areas fit a page");
+COOP_ABI_ASSERT((COOP_RING_ENTRIES & (COOP_RING_ENTRIES - 1)) == 0, "ring entries: a power of two");
+COOP_ABI_ASSERT(COOP_VMM_RING_OFF + COOP_RING_ENTRIES * COOP_MSG_SIZE <= COOP_IOPM_RING_OFF, "VMM ring fits");
+COOP_ABI_ASSERT(COOP_IOPM_RING_OFF + COOP_RING_ENTRIES * COOP_MSG_SIZE <= COOP_VMM_SLOT_OFF,
+		"IOPM ring fits");
+COOP_ABI_ASSERT(COOP_VMM_SLOT_OFF + COOP_SLOTS * COOP_SLOT_SIZE <= COOP_IOPM_SLOT_OFF, "VMM slots fit");
+COOP_ABI_ASSERT(COOP_IOPM_SLOT_OFF + COOP_SLOTS * COOP_SLOT_SIZE <= COOP_LOG_OFF, "IOPM slots fit");
+COOP_ABI_ASSERT((COOP_LOG_SIZE & (COOP_LOG_SIZE - 1)) == 0, "log size: a power of two");
+COOP_ABI_ASSERT(COOP_LOG_OFF + COOP_LOG_SIZE <= COOP_PART_SIZE, "log fits the part");
+COOP_ABI_ASSERT(COOP_VMM_SLOT_OFF % COOP_PAGE == 0 && COOP_IOPM_SLOT_OFF % COOP_PAGE == 0 &&
+		    COOP_VMM_RING_OFF % COOP_PAGE == 0 && COOP_IOPM_RING_OFF % COOP_PAGE == 0 &&
+		    COOP_LOG_OFF % COOP_PAGE == 0,
+		"areas are page aligned (the IOPM maps each with its own protection)");
 
 #endif

@@ -14,10 +14,7 @@
 /* True when the zone page at byte offset `off` belongs to an IOPM-written area. */
 static bool iopm_writable(u64 off)
 {
-	const struct coop_shared_header *h = iopm_zone.hdr;
-
-	return (off >= h->iopm_ctrl_off && off < (u64)h->iopm_ctrl_off + h->iopm_ctrl_size) ||
-	       (off >= h->iopm_data_off && off < (u64)h->iopm_data_off + h->iopm_data_size);
+	return coop_part_iopm_writes(off);
 }
 
 /* A write to a read-only PTE of a shared PFN mapping lands here (also after

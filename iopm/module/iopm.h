@@ -11,7 +11,7 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 
-#include "coopvmm_abi.h"
+#include "coop_zone.h"
 
 /* The shared zone as this module sees it. The VMM-written parts (header,
  * vmm control and data areas) are only ever read here. */
@@ -29,7 +29,7 @@ extern struct iopm_zone iopm_zone;
 
 /* zone.c */
 int iopm_zone_map(phys_addr_t base, u64 size);
-int iopm_zone_fake(size_t size, unsigned int console_irq);
+int iopm_zone_fake(unsigned int console_irq);
 void iopm_zone_report(void);
 void iopm_zone_unmap(void);
 

@@ -22,10 +22,6 @@ static bool fake;
 module_param(fake, bool, 0444);
 MODULE_PARM_DESC(fake, "test mode: allocate a zone and write a valid header here (no VMM behind it)");
 
-static unsigned int fake_size = 256 * 1024;
-module_param(fake_size, uint, 0444);
-MODULE_PARM_DESC(fake_size, "fake=1: size of the allocated zone (default 256 KiB)");
-
 static unsigned int fake_console_irq = 3;
 module_param(fake_console_irq, uint, 0444);
 MODULE_PARM_DESC(fake_console_irq, "fake=1: console_irq written into the fake header (default 3, COM2)");
@@ -53,7 +49,7 @@ static int __init iopm_init(void)
 		return -EINVAL;
 	}
 	if (fake)
-		err = iopm_zone_fake(fake_size, fake_console_irq);
+		err = iopm_zone_fake(fake_console_irq);
 	else if (shared_base && shared_size)
 		err = iopm_zone_map(shared_base, shared_size);
 	else {

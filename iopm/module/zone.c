@@ -31,53 +31,13 @@ struct iopm_zone iopm_zone;
     "the IOPM kernel needs CONFIG_STRICT_DEVMEM=y and CONFIG_IO_STRICT_DEVMEM=y (docs/iopm.md, Confinement)"
 #endif
 
-struct area {
-	const char *name;
-	u32 off, size;
-	size_t min;
-};
-
-static int check_areas(const struct coop_shared_header *h)
-{
-	const struct area a[] = {
-	    {"vmm ctrl", h->vmm_ctrl_off, h->vmm_ctrl_size, sizeof(struct coop_vmm_ctrl)},
-	    {"iopm ctrl", h->iopm_ctrl_off, h->iopm_ctrl_size, sizeof(struct coop_iopm_ctrl)},
-	    {"vmm data", h->vmm_data_off, h->vmm_data_size, 0},
-	    {"iopm data", h->iopm_data_off, h->iopm_data_size, 0},
-	};
-	unsigned int i, j;
-
-	for (i = 0; i < ARRAY_SIZE(a); i++) {
-		if (a[i].off % COOP_PAGE || a[i].size % COOP_PAGE || a[i].off < COOP_PAGE) {
-			pr_err("bad header: %s area at 0x%x size 0x%x: not page aligned or overlaps the "
-			       "header\n",
-			       a[i].name, a[i].off, a[i].size);
-			return -EINVAL;
-		}
-		if ((u64)a[i].off + a[i].size > h->zone_size) {
-			pr_err("bad header: %s area 0x%x+0x%x ends past the zone (0x%llx)\n", a[i].name,
-			       a[i].off, a[i].size, h->zone_size);
-			return -EINVAL;
-		}
-		if (a[i].size < a[i].min) {
-			pr_err("bad header: %s area is 0x%x bytes, this build needs at least 0x%zx\n",
-			       a[i].name, a[i].size, a[i].min);
-			return -EINVAL;
-		}
-		for (j = 0; j < i; j++) {
-			if (a[i].off < a[j].off + a[j].size && a[j].off < a[i].off + a[i].size) {
-				pr_err("bad header: %s and %s areas overlap\n", a[i].name, a[j].name);
-				return -EINVAL;
-			}
-		}
-	}
-	return 0;
-}
-
 /* Validate a copy of the header (the VMM wrote it before starting us; a copy
- * also keeps a misbehaving writer from changing it between check and use). */
+ * also keeps a misbehaving writer from changing it between check and use):
+ * the layout must be exactly this build's (shared/coop_zone.h). */
 static int check_header(const struct coop_shared_header *h, phys_addr_t base, u64 size)
 {
+	const char *bad;
+
 	if (h->magic != COOP_SHARED_MAGIC) {
 		pr_err("refusing the shared zone at %pa: magic 0x%016llx, expected 0x%016llx\n", &base,
 		       h->magic, COOP_SHARED_MAGIC);
@@ -94,12 +54,17 @@ static int check_header(const struct coop_shared_header *h, phys_addr_t base, u6
 		       h->zone_base, h->zone_size, &base, size);
 		return -EINVAL;
 	}
+	bad = coop_part_header_check(h, base, size);
+	if (bad) {
+		pr_err("refusing the shared zone: header field %s is not this build's layout\n", bad);
+		return -EINVAL;
+	}
 	if (h->console_irq >= 16 || h->console_irq == 2) {
 		pr_err("refusing the shared zone: console_irq %u is not a routable ISA IRQ\n",
 		       h->console_irq);
 		return -EINVAL;
 	}
-	return check_areas(h);
+	return 0;
 }
 
 static int zone_attach(void *virt, phys_addr_t base, u64 size)
@@ -125,9 +90,10 @@ int iopm_zone_map(phys_addr_t base, u64 size)
 	void *virt;
 	int err;
 
-	if (base % PAGE_SIZE || size % PAGE_SIZE || size < COOP_MIN_ZONE || size > SZ_1G) {
-		pr_err("refusing shared_base=%pa shared_size=0x%llx: need page aligned, %u bytes to 1 GiB\n",
-		       &base, size, COOP_MIN_ZONE);
+	if (base % PAGE_SIZE || size != COOP_PART_SIZE) {
+		pr_err("refusing shared_base=%pa shared_size=0x%llx: need page aligned, 0x%x bytes (one "
+		       "IOPM's part)\n",
+		       &base, size, COOP_PART_SIZE);
 		return -EINVAL;
 	}
 	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) != REGION_DISJOINT) {
@@ -168,36 +134,17 @@ err_release:
 
 /* fake=1: a zone in this kernel's own RAM with the header a VMM would write.
  * Nothing answers in it: the VMM heartbeat stays 0 and route requests time out. */
-int iopm_zone_fake(size_t size, unsigned int console_irq)
+int iopm_zone_fake(unsigned int console_irq)
 {
 	struct coop_shared_header *h;
 	void *virt;
-	u32 data;
 	int err;
 
-	size = PAGE_ALIGN(size);
-	if (size < COOP_MIN_ZONE || size > SZ_4M) {
-		pr_err("fake_size=%zu: need %u bytes to 4 MiB\n", size, COOP_MIN_ZONE);
-		return -EINVAL;
-	}
-	virt = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
+	virt = alloc_pages_exact(COOP_PART_SIZE, GFP_KERNEL | __GFP_ZERO);
 	if (!virt)
 		return -ENOMEM;
 	h = virt;
-	h->magic = COOP_SHARED_MAGIC;
-	h->version = COOP_ABI_VERSION;
-	h->header_size = sizeof(*h);
-	h->zone_base = virt_to_phys(virt);
-	h->zone_size = size;
-	h->vmm_ctrl_off = COOP_VMM_CTRL_OFF;
-	h->vmm_ctrl_size = COOP_PAGE;
-	h->iopm_ctrl_off = COOP_IOPM_CTRL_OFF;
-	h->iopm_ctrl_size = COOP_PAGE;
-	data = (size - COOP_DATA_OFF) / 2 / COOP_PAGE * COOP_PAGE;
-	h->vmm_data_off = COOP_DATA_OFF;
-	h->vmm_data_size = data;
-	h->iopm_data_off = COOP_DATA_OFF + data;
-	h->iopm_data_size = size - COOP_DATA_OFF - data;
+	coop_part_header_init(h, virt_to_phys(virt));
 	h->tsc_khz = tsc_khz; /* Linux's own calibration: there is no VMM to measure it */
 	h->lapic_khz = 0;     /* unknown to a module */
 	h->vmm_apic_id = COOP_NO_APIC_ID;
@@ -205,10 +152,11 @@ int iopm_zone_fake(size_t size, unsigned int console_irq)
 	h->iopm_index = 0;
 	h->vmm_notify_vector = 0;
 	h->console_irq = console_irq;
+	h->epoch = 1;
 
-	err = zone_attach(virt, h->zone_base, size);
+	err = zone_attach(virt, h->zone_base, COOP_PART_SIZE);
 	if (err) {
-		free_pages_exact(virt, size);
+		free_pages_exact(virt, COOP_PART_SIZE);
 		return err;
 	}
 	iopm_zone.fake = true;
@@ -227,8 +175,11 @@ void iopm_zone_report(void)
 	pr_info("  header     0x%08x  0x%08x\n", COOP_HEADER_OFF, h->header_size);
 	pr_info("  vmm ctrl   0x%08x  0x%08x\n", h->vmm_ctrl_off, h->vmm_ctrl_size);
 	pr_info("  iopm ctrl  0x%08x  0x%08x\n", h->iopm_ctrl_off, h->iopm_ctrl_size);
-	pr_info("  vmm data   0x%08x  0x%08x\n", h->vmm_data_off, h->vmm_data_size);
-	pr_info("  iopm data  0x%08x  0x%08x\n", h->iopm_data_off, h->iopm_data_size);
+	pr_info("  vmm ring   0x%08x  0x%08x\n", h->vmm_ring_off, h->ring_entries * h->msg_size);
+	pr_info("  iopm ring  0x%08x  0x%08x\n", h->iopm_ring_off, h->ring_entries * h->msg_size);
+	pr_info("  vmm slots  0x%08x  0x%08x\n", h->vmm_slot_off, h->slots * h->slot_size);
+	pr_info("  iopm slots 0x%08x  0x%08x\n", h->iopm_slot_off, h->slots * h->slot_size);
+	pr_info("  vmm log    0x%08x  0x%08x\n", h->log_off, h->log_size);
 	pr_info("clocks: tsc %llu kHz (Linux uses %u kHz), lapic %llu kHz\n", h->tsc_khz, tsc_khz,
 		h->lapic_khz);
 	pr_info("apic ids: vmm %u, iopm %u (this CPU %u); iopm index %u; vmm notify vector 0x%x; console irq "

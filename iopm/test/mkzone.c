@@ -10,16 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coopvmm_abi.h"
+#include "coop_zone.h"
 
-static unsigned char zone[COOP_DATA_OFF];
+static unsigned char zone[COOP_VMM_RING_OFF];
 
 int main(int argc, char **argv)
 {
 	struct coop_shared_header *h = (void *)zone;
 	struct coop_vmm_ctrl *v = (void *)(zone + COOP_VMM_CTRL_OFF);
 	unsigned long long size;
-	uint32_t data;
 	FILE *f;
 
 	if (argc < 5 || argc > 6) {
@@ -27,20 +26,11 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	size = strtoull(argv[3], NULL, 0);
-	h->magic = argc == 6 ? 0x0123456789abcdefULL : COOP_SHARED_MAGIC;
-	h->version = COOP_ABI_VERSION;
-	h->header_size = sizeof(*h);
-	h->zone_base = strtoull(argv[2], NULL, 0);
-	h->zone_size = size;
-	h->vmm_ctrl_off = COOP_VMM_CTRL_OFF;
-	h->vmm_ctrl_size = COOP_PAGE;
-	h->iopm_ctrl_off = COOP_IOPM_CTRL_OFF;
-	h->iopm_ctrl_size = COOP_PAGE;
-	data = (uint32_t)((size - COOP_DATA_OFF) / 2 / COOP_PAGE * COOP_PAGE);
-	h->vmm_data_off = COOP_DATA_OFF;
-	h->vmm_data_size = data;
-	h->iopm_data_off = COOP_DATA_OFF + data;
-	h->iopm_data_size = (uint32_t)(size - COOP_DATA_OFF - data);
+	coop_part_header_init(h, strtoull(argv[2], NULL, 0));
+	h->zone_size = size; /* as asked: a size other than COOP_PART_SIZE is a test of the refusal */
+	if (argc == 6)
+		h->magic = 0x0123456789abcdefULL;
+	h->epoch = 1;
 	h->tsc_khz = 1000000;
 	h->lapic_khz = 1000000;
 	h->vmm_apic_id = 7;  /* no such CPU in the test: nothing is sent to it */

@@ -236,7 +236,7 @@ def main_boot(args, off):
         result(0 <= i_mod < i_ban, "iopm.ko loaded before /init wrote anything (banner after it)",
                "module line at %d, banner at %d" % (i_mod, i_ban))
         for pat, name in [
-            (r"iopm: shared zone 0x[0-9a-f]+ size 0x40000 \(256 KiB\): magic ok, ABI version 1",
+            (r"iopm: shared zone 0x[0-9a-f]+ size 0x40000 \(256 KiB\): magic ok, ABI version 2",
              "module maps the zone and checks magic/version"),
             (r"iopm:   iopm ctrl  0x00002000  0x00001000", "module logs the area layout"),
             (r"iopm: apic ids: vmm \d+, iopm 0 \(this CPU 0\).*console irq 3", "module logs apic ids and console irq"),
@@ -252,7 +252,7 @@ def main_boot(args, off):
 
         hb1, info = vmctl_info(q)
         ok = info is not None and hb1 is not None
-        for pat in [r"magic\s+0x444d48535f504f43 \(ok\)", r"version\s+1 \(vmctl built for 1\)",
+        for pat in [r"magic\s+0x444d48535f504f43 \(ok\)", r"version\s+2 \(vmctl built for 2\)",
                     r"size 0x40000 \(256 KiB\)\s+\[FAKE", r"iopm ctrl\s+0x00002000\s+0x00001000",
                     r"console irq\s+3", r"state RUNNING \(2\)", r"vmm\s+heartbeat 0",
                     r"routes\s+seq 2, vmm acked seq 0", r"0\s+3\s+0x33\s+withdrawn,edge\s+0\s+NONE\s+0"]:
@@ -405,7 +405,7 @@ def unguarded_sysrq_b(args):
         q.stop()
 
 
-ZONE_BASE, ZONE_SIZE = 0x7000000, 0x200000
+ZONE_BASE, ZONE_SIZE = 0x7000000, 0x40000   # one IOPM's part (COOP_PART_SIZE)
 REAL_APPEND = (BASE_APPEND.replace(" iopm.fake=1", "") +
                " coopvmm.shared=0x%x,0x%x" % (ZONE_BASE, ZONE_SIZE))
 
@@ -431,7 +431,7 @@ def real_zone_boots(args, off):
         m = q.expect(r"iopmd\[\d+\]: started", BOOT_TIMEOUT)
         log = q.text()
         ok = m is not None
-        for pat in [r"iopm: shared zone 0x0000000007000000 size 0x200000 \(2048 KiB\): magic ok, ABI version 1, header \d+ bytes\n",
+        for pat in [r"iopm: shared zone 0x0000000007000000 size 0x40000 \(256 KiB\): magic ok, ABI version 2, header \d+ bytes\n",
                     r"iopm: clocks: tsc 1000000 kHz \(Linux uses \d+ kHz\), lapic 1000000 kHz",
                     r"iopm: apic ids: vmm 7, iopm 0 \(this CPU 0\); iopm index 0; vmm notify vector 0xf0; console irq 3",
                     r"iopm: route IRQ 3 -> vector 0x33: ACTIVE \(VMM acked seq 1\)",
@@ -469,13 +469,13 @@ def real_zone_boots(args, off):
                "zone %s, tail %r" % (base, q.text()[-500:]))
         out, rc = q.run("vmctl info")
         result(rc == 0 and "FAKE" not in out and "REFUSED_OWNED" in out and "vmm           heartbeat 42" in out
-               and "base 0x7000000 size 0x200000" in out and "clocks        tsc 1000000 kHz, lapic 1000000 kHz" in out,
+               and "base 0x7000000 size 0x40000" in out and "clocks        tsc 1000000 kHz, lapic 1000000 kHz" in out,
                "vmctl info on the real zone: VMM heartbeat, clocks, REFUSED_OWNED route", "rc %s:\n%s" % (rc, out))
         # Confinement (docs/iopm.md): iopm.ko claims the zone exclusively,
         # /init locks the kernel down, /dev/mem refuses the zone either way.
         out, rc = q.run("grep -i 'coopvmm' /proc/iomem; cat /sys/kernel/security/lockdown; "
                         "devmem 0x%x 32; echo devmem=$?" % ZONE_BASE)
-        result(rc == 0 and re.search(r"^\s+07000000-071fffff : coopvmm shared zone$", out or "", re.M) and
+        result(rc == 0 and re.search(r"^\s+07000000-0703ffff : coopvmm shared zone$", out or "", re.M) and
                "[integrity]" in out and re.search(r"devmem: .*Operation not permitted", out) and
                "devmem=1" in out,
                "real zone: claimed in /proc/iomem ('coopvmm shared zone'), kernel locked down (integrity), "
@@ -492,7 +492,7 @@ def real_zone_boots(args, off):
         result(prompt is not None and
                re.search(r"iopm: refusing the shared zone at 0x0000000007000000: magic 0x0123456789abcdef, "
                          r"expected 0x444d48535f504f43", log) is not None and
-               "iopm: insmod iopm.ko shared_base=0x7000000 shared_size=0x200000 failed" in log,
+               "iopm: insmod iopm.ko shared_base=0x7000000 shared_size=0x40000 failed" in log,
                "bad magic: iopm.ko refuses with the values, /init says insmod failed, shell still comes",
                "tail %r" % log[-600:])
         out, rc = q.run("vmctl info")
@@ -505,7 +505,7 @@ def real_zone_boots(args, off):
     q = Qemu(args, "real-inram", REAL_APPEND)
     try:
         prompt = q.expect(re.escape(PROMPT), BOOT_TIMEOUT)
-        result(prompt is not None and re.search(r"iopm: refusing the shared zone 0x0000000007000000\+0x200000: it "
+        result(prompt is not None and re.search(r"iopm: refusing the shared zone 0x0000000007000000\+0x40000: it "
                                                 r"overlaps System RAM", q.text()) is not None,
                "zone inside System RAM: iopm.ko refuses it (Linux could allocate it)", "tail %r" % q.text()[-600:])
     finally:

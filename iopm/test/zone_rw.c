@@ -52,10 +52,13 @@ int main(void)
 	}
 	base = d.base;
 	check(write_signal((volatile char *)d.ctrl->note + 63) == 0, "write to the iopm ctrl area succeeds");
-	check(write_signal(base + d.hdr->iopm_data_off) == 0, "write to the iopm data area succeeds");
+	check(write_signal(base + d.hdr->iopm_ring_off) == 0, "write to the iopm ring succeeds");
+	check(write_signal(base + d.hdr->iopm_slot_off) == 0, "write to the iopm slot halves succeeds");
 	check(write_signal(base + 8) == SIGBUS, "write to the header page -> SIGBUS");
 	check(write_signal(base + d.hdr->vmm_ctrl_off) == SIGBUS, "write to the vmm ctrl area -> SIGBUS");
-	check(write_signal(base + d.hdr->vmm_data_off) == SIGBUS, "write to the vmm data area -> SIGBUS");
+	check(write_signal(base + d.hdr->vmm_ring_off) == SIGBUS, "write to the vmm ring -> SIGBUS");
+	check(write_signal(base + d.hdr->vmm_slot_off) == SIGBUS, "write to the vmm slot halves -> SIGBUS");
+	check(write_signal(base + d.hdr->log_off) == SIGBUS, "write to the vmm log -> SIGBUS");
 	check(mprotect(base, d.size, PROT_READ) == 0 && mprotect(base, d.size, PROT_READ | PROT_WRITE) == 0 &&
 		  write_signal(base + d.hdr->vmm_ctrl_off) == SIGBUS &&
 		  write_signal(base + d.hdr->iopm_ctrl_off + 300) == 0,

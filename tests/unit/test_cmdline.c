@@ -137,9 +137,9 @@ TEST(cmdline, limits_inclusive)
 {
 	EXPECT_EQ(parse_ok("vmm_mem=2M").vmm_mem, 2 * MiB);
 	EXPECT_EQ(parse_ok("iopm_mem=16M").iopm_mem, 16 * MiB);
-	EXPECT_EQ(parse_ok("shared_mem=64K").shared_mem, 64 * KiB);
+	EXPECT_EQ(parse_ok("shared_mem=256K").shared_mem, 256 * KiB);
 	EXPECT_EQ(parse_ok("shared_mem=256M").shared_mem, 256 * MiB);
-	EXPECT_EQ(parse_ok("shared_mem=69632").shared_mem, 68 * KiB);
+	EXPECT_EQ(parse_ok("shared_mem=266240").shared_mem, 260 * KiB);
 }
 
 TEST(cmdline, whitespace)
@@ -213,7 +213,7 @@ static const struct error_case error_cases[] = {
     {"vmm_mem=0", "vmm_mem=0: ", "below the minimum of 2M"},
     {"vmm_mem=1M", "vmm_mem=1M: ", "below the minimum of 2M"},
     {"iopm_mem=8M", "iopm_mem=8M: ", "below the minimum of 16M"},
-    {"shared_mem=60K", "shared_mem=60K: ", "below the minimum of 64K"},
+    {"shared_mem=252K", "shared_mem=252K: ", "below the minimum of 256K"},
     /* above maximum */
     {"shared_mem=512M", "shared_mem=512M: ", "above the maximum of 256M"},
     {"shared_mem=0x10001000", "shared_mem=0x10001000: ", "above the maximum of 256M"},
@@ -225,7 +225,7 @@ static const struct error_case error_cases[] = {
     {"vmm_mem=2049K", "vmm_mem=2049K: ", "not a multiple of 4K"},
     {"vmm_mem=0x200001", "vmm_mem=0x200001: ", "not a multiple of 4K"},
     {"iopm_mem=17M", "iopm_mem=17M: ", "not a multiple of 2M"},
-    {"shared_mem=65537", "shared_mem=65537: ", "not a multiple of 4K"},
+    {"shared_mem=262145", "shared_mem=262145: ", "not a multiple of 4K"},
     /* duplicates */
     {"iopms=1 iopms=2", "iopms=2: ", "duplicate parameter (already given as iopms=1)"},
     {"iopms=1 iopms=x", "iopms=x: ", "duplicate"},
@@ -317,10 +317,10 @@ TEST(cmdline, describe)
 	cmdline_defaults(&cfg);
 	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPM_MEM, buf, sizeof(buf)), "iopm_mem (default 128M)");
 	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPMS, buf, sizeof(buf)), "iopms (default 1)");
-	cfg = parse_ok("iopm_mem=0x40000000 iopms=3 shared_mem=69632");
+	cfg = parse_ok("iopm_mem=0x40000000 iopms=3 shared_mem=790528");
 	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPM_MEM, buf, sizeof(buf)), "iopm_mem=1G");
 	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_IOPMS, buf, sizeof(buf)), "iopms=3");
-	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_SHARED_MEM, buf, sizeof(buf)), "shared_mem=68K");
+	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_SHARED_MEM, buf, sizeof(buf)), "shared_mem=772K");
 	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_VMM_MEM, buf, sizeof(buf)), "vmm_mem (default 16M)");
 	EXPECT_STREQ(cmdline_describe(&cfg, CMDLINE_NPARAMS, buf, sizeof(buf)), "?");
 }
@@ -389,7 +389,7 @@ TEST(cmdline, random_lines)
 			EXPECT_GE(cfg.vmm_mem, 2 * MiB);
 			EXPECT_EQ(cfg.vmm_mem % PAGE_SIZE, 0);
 			EXPECT_EQ(cfg.iopm_mem % (2 * MiB), 0);
-			EXPECT_GE(cfg.shared_mem, 64 * KiB);
+			EXPECT_GE(cfg.shared_mem, 256 * KiB);
 			EXPECT_LE(cfg.shared_mem, 256 * MiB);
 		}
 	}

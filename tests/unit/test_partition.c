@@ -305,7 +305,7 @@ TEST(plan, iopm_counts)
 	    "iopms=3",
 	    "iopms=8",
 	    "iopms=8 iopm_mem=256M",
-	    "iopms=8 iopm_mem=16M shared_mem=64K",
+	    "iopms=8 iopm_mem=16M shared_mem=2M", /* 8 parts of 256K */
 	};
 	struct memmap mm;
 	size_t i;
@@ -496,6 +496,10 @@ static const struct plan_error plan_errors[] = {
     {"iopms=0 vmm_mem=4M shared_mem=2M", 4 * MiB, -ENOSPC, "shared_mem=2M: ", "does not fit"},
     {"iopms=0", 2 * MiB, -ENOSPC,
      "shared_mem (default 2M): ", "largest free RAM range is 384 KiB (384 KiB free above 1 MiB)"},
+    /* each IOPM needs its own part of the shared zone (shared/coopvmm_abi.h) */
+    {"iopms=2 shared_mem=256K", 512 * MiB, -EINVAL,
+     "shared_mem=256K: ", "too small for 2 IOPM(s): each needs 256K of the shared zone"},
+    {"iopms=5 shared_mem=1M", 512 * MiB, -EINVAL, "shared_mem=1M: ", "too small for 5 IOPM(s)"},
 };
 
 TEST(plan, errors)
@@ -729,7 +733,7 @@ TEST(plan, random_maps)
 	    "iopms=0",
 	    "iopms=2 iopm_mem=16M",
 	    "iopms=8 iopm_mem=16M vmm_mem=2M",
-	    "shared_mem=64K vmm_mem=2M iopm_mem=32M",
+	    "shared_mem=256K vmm_mem=2M iopm_mem=32M",
 	    "iopm_mem=64M iopms=3",
 	};
 	unsigned int seed = 99;

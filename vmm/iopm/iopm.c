@@ -16,7 +16,7 @@
 #include "arch/x86/pic.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/trampoline.h"
-#include "shared/coopvmm_abi.h"
+#include "shared/coop_zone.h"
 #include "vmm/lib/errno.h"
 #include "vmm/platform/ioapic.h"
 #include "vmm/iopm/iopm_cmdline.h"
@@ -218,25 +218,19 @@ static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 	return 0;
 }
 
+/* Physical base of IOPM `i`'s part of the shared zone (shared/coopvmm_abi.h). */
+static uint64_t part_base(const struct partition_plan *plan, uint32_t i)
+{
+	return plan->shared.base + (uint64_t)i * COOP_PART_SIZE;
+}
+
 static void init_shared(const struct partition_plan *plan, const struct boot_config *cfg, uint32_t cpu)
 {
-	uint8_t *z = (uint8_t *)(uintptr_t)plan->shared.base;
-	memset(z, 0, plan->shared.size);
+	uint64_t base = part_base(plan, 0);
+	uint8_t *z = (uint8_t *)(uintptr_t)base;
+	memset(z, 0, COOP_PART_SIZE);
 	struct coop_shared_header *h = (void *)(z + COOP_HEADER_OFF);
-	uint32_t rest = (uint32_t)plan->shared.size - COOP_DATA_OFF;
-	h->magic = COOP_SHARED_MAGIC;
-	h->version = COOP_ABI_VERSION;
-	h->header_size = sizeof(*h);
-	h->zone_base = plan->shared.base;
-	h->zone_size = plan->shared.size;
-	h->vmm_ctrl_off = COOP_VMM_CTRL_OFF;
-	h->vmm_ctrl_size = COOP_PAGE;
-	h->iopm_ctrl_off = COOP_IOPM_CTRL_OFF;
-	h->iopm_ctrl_size = COOP_PAGE;
-	h->vmm_data_off = COOP_DATA_OFF;
-	h->vmm_data_size = rest / 2 & ~(COOP_PAGE - 1);
-	h->iopm_data_off = h->vmm_data_off + h->vmm_data_size;
-	h->iopm_data_size = rest - h->vmm_data_size;
+	coop_part_header_init(h, base);
 	h->tsc_khz = timer_rates.tsc_khz;
 	h->lapic_khz = timer_rates.lapic_khz;
 	h->vmm_apic_id = cpus[0].apic_id;
@@ -244,6 +238,7 @@ static void init_shared(const struct partition_plan *plan, const struct boot_con
 	h->iopm_index = 0;
 	h->vmm_notify_vector = 0; /* the channel issue assigns it; 0 = poll only */
 	h->console_irq = cfg->iopm_console_irq;
+	h->epoch = 1;
 	iopm0.hdr = h;
 	iopm0.vctrl = (void *)(z + COOP_VMM_CTRL_OFF);
 	iopm0.ictrl = (void *)(z + COOP_IOPM_CTRL_OFF);
@@ -320,7 +315,7 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 		return 0;
 	}
 	char cmdline[CMDLINE_MAX];
-	struct iopm_cmdline_in ci = {timer_rates.tsc_khz, plan->shared.base, plan->shared.size, kargs};
+	struct iopm_cmdline_in ci = {timer_rates.tsc_khz, part_base(plan, 0), COOP_PART_SIZE, kargs};
 	if (iopm_build_cmdline(cmdline, sizeof(cmdline), &ci, err, sizeof(err))) {
 		pr_err("IOPM 0 not started: %s", err);
 		return 0;

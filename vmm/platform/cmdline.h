@@ -9,8 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86/pic.h"    /* ISA_IRQS */
-#include "arch/x86/serial.h" /* COM2_IRQ */
+#include "arch/x86/pic.h"	/* ISA_IRQS */
+#include "arch/x86/serial.h"	/* COM2_IRQ */
+#include "shared/coopvmm_abi.h" /* COOP_PART_SIZE */
 #include "vmm/lib/lib.h"
 
 #define CONFIG_MAX_IOPMS 8 /* most IOPMs the VMM can run (each owns one AP) */
@@ -23,7 +24,7 @@
 #define CMDLINE_IOPM_MEM_MIN	    (16 * MiB)
 #define CMDLINE_IOPM_MEM_ALIGN	    LARGE_PAGE_SIZE
 #define CMDLINE_SHARED_MEM_DEFAULT  (2 * MiB)
-#define CMDLINE_SHARED_MEM_MIN	    (64 * KiB)
+#define CMDLINE_SHARED_MEM_MIN	    COOP_PART_SIZE /* one IOPM's part of the zone */
 #define CMDLINE_SHARED_MEM_MAX	    (256 * MiB)
 #define CMDLINE_SHARED_MEM_ALIGN    PAGE_SIZE
 #define CMDLINE_IOPMS_DEFAULT	    1

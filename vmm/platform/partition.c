@@ -195,6 +195,12 @@ static int check_config(const struct boot_config *cfg, char *err, size_t errlen)
 			 CONFIG_MAX_IOPMS);
 		return -EINVAL;
 	}
+	if (cfg->shared_mem < (uint64_t)cfg->iopms * COOP_PART_SIZE) {
+		snprintf(err, errlen, "%s: too small for %u IOPM(s): each needs %s of the shared zone",
+			 param(cfg, CMDLINE_SHARED_MEM, d), cfg->iopms,
+			 cmdline_format_size(COOP_PART_SIZE, s, sizeof(s)));
+		return -EINVAL;
+	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		uint64_t v = sizes[i].value;
 

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* coop_ring.h: the ring and log protocol of the shared zone
+ * (shared/coopvmm_abi.h; docs/channel.md "Rings" and "Why no wake-up is
+ * lost"), one implementation for the VMM, iopm.ko, iopmd, vmctl and the
+ * host tests. Each side keeps its own index in a local copy and only ever
+ * publishes it: it never reads back a word of the zone that it wrote,
+ * since the peer could not have written it but a corrupt peer could make
+ * it look so. Everything read from the peer is checked: an index that
+ * claims more than COOP_RING_ENTRIES outstanding messages is -COOP_EPROTO.
+ * Messages are copied out before anyone looks at them.
+ */
+#ifndef COOP_RING_H
+#define COOP_RING_H
+
+#ifndef __KERNEL__
+#include <stdbool.h>
+#endif
+
+#include "coopvmm_abi.h"
+
+#define COOP_RING_MASK (COOP_RING_ENTRIES - 1U)
+
+/* The producer's view of one ring. */
+struct coop_ring_tx {
+	struct coop_msg *ent;			 /* COOP_RING_ENTRIES entries */
+	uint32_t prod;				 /* messages put (local, authoritative) */
+	uint32_t pushed;			 /* prod as last published */
+	volatile uint32_t *prod_p;		 /* where prod is published (own ctrl area) */
+	const volatile struct coop_ring_cons *peer; /* the consumer's index and suppression words */
+};
+
+/* The consumer's view of one ring. */
+struct coop_ring_rx {
+	const struct coop_msg *ent;
+	uint32_t cons;			    /* messages taken (local, authoritative) */
+	volatile struct coop_ring_cons *mine; /* where cons, event, flags are published */
+	const volatile uint32_t *prod_p;      /* the producer's index */
+};
+
+static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *ent, volatile struct coop_ring_prod *mine,
+				     const volatile struct coop_ring_cons *peer)
+{
+	t->ent = ent;
+	t->prod = t->pushed = 0;
+	t->prod_p = &mine->prod;
+	t->peer = peer;
+	coop_store_release(t->prod_p, 0);
+}
+
+static inline void coop_ring_rx_init(struct coop_ring_rx *r, const struct coop_msg *ent,
+				     volatile struct coop_ring_cons *mine, const volatile struct coop_ring_prod *peer)
+{
+	r->ent = ent;
+	r->cons = 0;
+	r->mine = mine;
+	r->prod_p = &peer->prod;
+	mine->flags = 0;
+	mine->event = 1;
+	coop_store_release(&mine->cons, 0);
+}
+
+/* Messages the producer may still put: 0 when full, -COOP_EPROTO when the
+ * consumer's index is impossible (ahead of prod, or more than a ring
+ * behind). */
+static inline int coop_ring_space(const struct coop_ring_tx *t)
+{
+	uint32_t used = t->prod - coop_load_acquire(&t->peer->cons);
+	if (used > COOP_RING_ENTRIES)
+		return -COOP_EPROTO;
+	return (int)(COOP_RING_ENTRIES - used);
+}
+
+/* Put one message (not yet visible to the consumer: coop_ring_push).
+ * 0, -COOP_ENOSPC (full) or -COOP_EPROTO. */
+static inline int coop_ring_put(struct coop_ring_tx *t, const struct coop_msg *m)
+{
+	int space = coop_ring_space(t);
+	if (space < 0)
+		return space;
+	if (space == 0)
+		return -COOP_ENOSPC;
+	__builtin_memcpy(&t->ent[t->prod & COOP_RING_MASK], m, sizeof(*m));
+	t->prod++;
+	return 0;
+}
+
+/* Publish what was put; true when the consumer asked to be notified of one
+ * of these messages (its event index lies in (pushed, prod]) and does not
+ * poll. The fence orders the publication before the read of the event
+ * word: the consumer's arm-then-recheck is the other half. */
+static inline bool coop_ring_push(struct coop_ring_tx *t)
+{
+	uint32_t old = t->pushed, now = t->prod;
+	if (old == now)
+		return false;
+	coop_store_release(t->prod_p, now);
+	t->pushed = now;
+	coop_fence();
+	uint32_t event = coop_load_acquire(&t->peer->event);
+	uint32_t flags = coop_load_acquire(&t->peer->flags);
+	if (flags & COOP_RING_POLLING)
+		return false;
+	return (uint32_t)(now - event) < (uint32_t)(now - old);
+}
+
+/* Take one message into *out (a copy: the entry is free for the producer
+ * once cons is published). 1, 0 when empty, or -COOP_EPROTO when the
+ * producer's index is impossible. */
+static inline int coop_ring_recv(struct coop_ring_rx *r, struct coop_msg *out)
+{
+	uint32_t prod = coop_load_acquire(r->prod_p);
+	uint32_t avail = prod - r->cons;
+	if (avail == 0)
+		return 0;
+	if (avail > COOP_RING_ENTRIES)
+		return -COOP_EPROTO;
+	__builtin_memcpy(out, &r->ent[r->cons & COOP_RING_MASK], sizeof(*out));
+	r->cons++;
+	coop_store_release(&r->mine->cons, r->cons);
+	return 1;
+}
+
+/* Messages waiting (or -COOP_EPROTO), without taking any. */
+static inline int coop_ring_pending(const struct coop_ring_rx *r)
+{
+	uint32_t avail = coop_load_acquire(r->prod_p) - r->cons;
+	return avail > COOP_RING_ENTRIES ? -COOP_EPROTO : (int)avail;
+}
+
+/* Before sleeping: ask to be notified of the next message, then look once
+ * more. True: something arrived meanwhile, drain again instead of
+ * sleeping. False: sleeping is safe, the producer of the next message
+ * sees the event and notifies. */
+static inline bool coop_ring_arm(struct coop_ring_rx *r)
+{
+	coop_store_release(&r->mine->event, r->cons + 1);
+	coop_fence();
+	return coop_load_acquire(r->prod_p) != r->cons;
+}
+
+/* Polling consumers ask for no notifications at all. */
+static inline void coop_ring_set_polling(struct coop_ring_rx *r, bool polling)
+{
+	coop_store_release(&r->mine->flags, polling ? COOP_RING_POLLING : 0);
+	coop_fence();
+}
+
+/* ---- the VMM log: a byte ring with a free-running head ---- */
+
+/* Writer (the VMM): append `len` bytes; the last COOP_LOG_SIZE bytes stay. */
+static inline void coop_log_write(uint8_t *log, uint64_t *head_local, volatile uint64_t *head_p, const char *s,
+				  uint32_t len)
+{
+	uint64_t h = *head_local;
+	for (uint32_t i = 0; i < len; i++)
+		log[(h + i) & (COOP_LOG_SIZE - 1)] = (uint8_t)s[i];
+	*head_local = h + len;
+	coop_store_release64(head_p, h + len);
+}
+
+/* Reader: copy the bytes from *pos on into out (at most cap), move *pos
+ * past them and return how many. Bytes already overwritten are skipped:
+ * *lost says how many (0 if none). The copy is checked against the head
+ * read after it, so no byte overwritten during the copy is returned. */
+static inline uint32_t coop_log_read(const volatile uint8_t *log, const volatile uint64_t *head_p, uint64_t *pos,
+				     uint8_t *out, uint32_t cap, uint64_t *lost)
+{
+	uint64_t head = coop_load_acquire64(head_p);
+	uint64_t p = *pos;
+	*lost = 0;
+	if (p > head)
+		p = head; /* a reader ahead of the writer (a restarted VMM): start over at the head */
+	if (head - p > COOP_LOG_SIZE) {
+		*lost = head - COOP_LOG_SIZE - p;
+		p = head - COOP_LOG_SIZE;
+	}
+	uint32_t n = (uint32_t)(head - p < cap ? head - p : cap);
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = log[(p + i) & (COOP_LOG_SIZE - 1)];
+	coop_fence();
+	uint64_t after = coop_load_acquire64(head_p);
+	if (after - p > COOP_LOG_SIZE) { /* the writer lapped part of what was copied */
+		uint64_t gone = after - COOP_LOG_SIZE - p;
+		if (gone >= n) {
+			*lost += n;
+			*pos = p + n;
+			return 0;
+		}
+		__builtin_memmove(out, out + gone, n - gone);
+		*lost += gone;
+		p += gone;
+		n -= (uint32_t)gone;
+	}
+	*pos = p + n;
+	return n;
+}
+
+#endif
