@@ -494,6 +494,11 @@ void exit_ept_violation(struct vcpu *v)
 	struct vm *vm = v->vm;
 	uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
+	uint64_t idt_vectoring = vmcs_read(IDT_VECTORING_INFO);
+	/* The exit interrupted an IRET that had unblocked NMIs: block them
+	 * again until it re-executes (28.2.3, 27.2.3). */
+	if ((q & EPTQ_NMI_UNBLOCK) && !(idt_vectoring & INTR_INFO_VALID))
+		vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
 	uint64_t rip = vmcs_read(GUEST_RIP);
 	if (vm_gpa_ptr(vm, gpa, 1)) {
 		vm_kill(vm, "EPT violation inside guest RAM at GPA 0x%llx (qualification 0x%llx)",
@@ -508,7 +513,7 @@ void exit_ept_violation(struct vcpu *v)
 	/* An access made while delivering an event (the IDT, a stack or a TSS
 	 * outside RAM) or by the CPU's page walk (paging structures outside
 	 * RAM) is not the instruction's: nothing to emulate (28.2.1, 27.2.4). */
-	if (vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+	if (idt_vectoring & INTR_INFO_VALID) {
 		vm_kill(vm,
 			"event delivery accessed non-RAM GPA 0x%llx (descriptor table or stack outside RAM)",
 			(unsigned long long)gpa);
