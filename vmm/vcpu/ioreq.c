@@ -185,8 +185,7 @@ enum ioreq_result ioreq_pio(struct vcpu *v, uint16_t port, unsigned size, bool w
 {
 	struct vm *vm = v->vm;
 	enum ioreq_result res = IOREQ_DONE;
-	if (write)
-		*val &= (uint32_t)size_mask(size);
+	*val = write ? *val & (uint32_t)size_mask(size) : 0;
 	v->io.requests++;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
 	const struct iomap_range *d = iomap_find(&vm->iomap, COOP_IOREQ_PIO, port);
@@ -205,8 +204,7 @@ enum ioreq_result ioreq_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool w
 {
 	struct vm *vm = v->vm;
 	enum ioreq_result res = IOREQ_DONE;
-	if (write)
-		*val &= size_mask(size);
+	*val = write ? *val & size_mask(size) : 0;
 	v->io.requests++;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
 	uint64_t apic = lapic_page(v, gpa);

@@ -26,13 +26,13 @@ enum ioreq_result {
 
 /* One access dispatched through the VM's range map: a port access of 1,
  * 2 or 4 bytes, an MMIO access of 1, 2, 4 or 8 (the vCPU's xAPIC page
- * first, wherever its APIC base puts it). A write's value is cut to size.
- * A device model that answers at once is called directly, under the VM's
- * lock: no request is made; IOREQ_DONE, a read's data in *val. An access
- * whose server answers later becomes the vCPU's request (v->io.req, with
- * seq, vm and vcpu): IOREQ_WAIT, the data comes with the completion.
- * Unclaimed reads and refused accesses read all ones. Called without the
- * VM's lock. */
+ * first, wherever its APIC base puts it). A write's value is cut to size,
+ * a read starts from 0. A device model that answers at once is called
+ * directly, under the VM's lock: no request is made; IOREQ_DONE, a read's
+ * data in *val. An access whose server answers later becomes the vCPU's
+ * request (v->io.req, with seq, vm and vcpu): IOREQ_WAIT, the data comes
+ * with the completion. Unclaimed reads and refused accesses read all
+ * ones. Called without the VM's lock. */
 enum ioreq_result ioreq_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val);
 enum ioreq_result ioreq_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val);
 
