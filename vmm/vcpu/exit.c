@@ -555,16 +555,6 @@ static void handle_wrmsr(struct vcpu *v)
 	handle_msr(v, true);
 }
 
-static void handle_ept_violation(struct vcpu *v)
-{
-	/* The exit interrupted an IRET that had unblocked NMIs: block them
-	 * again until it re-executes (28.2.3, 27.2.3). */
-	if ((vmcs_read(EXIT_QUALIFICATION) & EPTQ_NMI_UNBLOCK) &&
-	    !(vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID))
-		vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
-	exit_ept_violation(v);
-}
-
 /* INVD, WBINVD: guest RAM is write-back and coherent: nothing to flush for
  * it, and a guest must not flush the caches of the whole machine. */
 static void handle_cache_flush(struct vcpu *v)
@@ -636,7 +626,7 @@ static const struct {
     [EXIT_INVALID_GUEST_STATE] = {"bad-guest-state", NULL},
     [EXIT_MWAIT] = {"mwait", handle_undefined},
     [EXIT_MONITOR] = {"monitor", handle_undefined},
-    [EXIT_EPT_VIOLATION] = {"ept-violation", handle_ept_violation},
+    [EXIT_EPT_VIOLATION] = {"ept-violation", exit_ept_violation},
     [EXIT_EPT_MISCONFIG] = {"ept-misconfig", handle_ept_misconfig},
     [EXIT_INVEPT] = {"invept", handle_undefined},
     [EXIT_PREEMPTION_TIMER] = {"preemption-timer", handle_nothing},

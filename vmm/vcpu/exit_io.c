@@ -50,19 +50,6 @@ static void string_io_fault(struct vcpu *v, bool in, const struct guest_fault *f
 		(unsigned long long)f->gpa);
 }
 
-/* The request's address space, port, size and direction. */
-static void pio_request(struct vcpu *v, uint16_t port, unsigned size, bool in)
-{
-	struct coop_ioreq *r = &v->io.req;
-	r->space = COOP_IOREQ_PIO;
-	r->dir = in ? COOP_IOREQ_READ : COOP_IOREQ_WRITE;
-	r->addr = port;
-	r->size = (uint8_t)size;
-	r->flags = 0;
-	r->step = 0;
-	r->count = 1;
-}
-
 /* INS/OUTS: the elements of the request are written to (INS) or were read
  * from (OUTS) guest memory at RDI/RSI, which step per element; with REP,
  * RCX counts down and the instruction stays at RIP until RCX is 0 (it
@@ -133,9 +120,13 @@ static void string_io(struct vcpu *v, uint64_t q)
 	io->bp_armed = exit_breakpoints_armed();
 	uint64_t batch = io->bp_armed ? 1 : exit_rep_batch();
 	batch = MIN(MIN(count, batch), (uint64_t)(COOP_IOREQ_DATA_MAX / size));
-	pio_request(v, (uint16_t)IOQ_PORT(q), size, in);
 	struct coop_ioreq *r = &io->req;
+	r->space = COOP_IOREQ_PIO;
+	r->dir = in ? COOP_IOREQ_READ : COOP_IOREQ_WRITE;
+	r->addr = IOQ_PORT(q);
+	r->size = (uint8_t)size;
 	r->flags = COOP_IOREQ_STRING;
+	r->step = 0;
 	uint32_t n = 0;
 	uint64_t off = v->regs[idx] & amask;
 	for (; n < batch; n++) {
@@ -158,20 +149,19 @@ static void string_io(struct vcpu *v, uint64_t q)
 	}
 	r->count = n;
 	io->cont = IO_CONT_PIO_STRING;
-	if (ioreq_dispatch(v) == IOREQ_DONE)
+	if (ioreq_string(v) == IOREQ_DONE)
 		string_io_finish(v);
 }
 
 /* IN/OUT: IN writes AL/AX/EAX (to EAX zero-extends in 64-bit mode; AL and
  * AX keep the rest of RAX). */
-static void pio_finish(struct vcpu *v)
+static void pio_finish(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t val)
 {
-	const struct coop_ioreq *r = &v->io.req;
-	if (r->dir == COOP_IOREQ_READ) {
-		uint64_t m = size_mask(r->size);
-		v->regs[RAX] = r->size == 4 ? (uint32_t)r->data : (v->regs[RAX] & ~m) | (r->data & m);
+	if (in) {
+		uint64_t m = size_mask(size);
+		v->regs[RAX] = size == 4 ? val : (v->regs[RAX] & ~m) | (val & m);
 	}
-	exit_breakpoints(BP_IO, r->addr, r->size);
+	exit_breakpoints(BP_IO, port, size);
 	exit_advance_rip(v->io.insn_len);
 }
 
@@ -183,18 +173,20 @@ void exit_io(struct vcpu *v)
 		return;
 	}
 	bool in = q & IOQ_IN;
-	pio_request(v, (uint16_t)IOQ_PORT(q), IOQ_SIZE(q), in);
-	v->io.req.data = in ? 0 : v->regs[RAX];
+	uint16_t port = (uint16_t)IOQ_PORT(q);
+	unsigned size = IOQ_SIZE(q);
+	uint32_t val = (uint32_t)v->regs[RAX];
 	v->io.insn_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 	v->io.cont = IO_CONT_PIO;
-	if (ioreq_dispatch(v) == IOREQ_DONE)
-		pio_finish(v);
+	if (ioreq_pio(v, port, size, !in, &val) == IOREQ_DONE)
+		pio_finish(v, port, size, in, val);
 }
 
 void exit_io_resume(struct vcpu *v)
 {
+	const struct coop_ioreq *r = &v->io.req;
 	if (v->io.cont == IO_CONT_PIO)
-		pio_finish(v);
+		pio_finish(v, (uint16_t)r->addr, r->size, r->dir == COOP_IOREQ_READ, (uint32_t)r->data);
 	else
 		string_io_finish(v);
 }

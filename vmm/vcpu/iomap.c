@@ -43,17 +43,6 @@ int iomap_add(struct iomap *m, const struct iomap_range *r)
 	return 0;
 }
 
-const struct iomap_range *iomap_find(const struct iomap *m, uint8_t space, uint64_t addr)
-{
-	if (space > COOP_IOREQ_MMIO)
-		return NULL;
-	const struct iomap_range *t = m->r[space];
-	for (unsigned i = 0; i < m->n[space]; i++)
-		if (addr >= t[i].first && addr <= t[i].last)
-			return &t[i];
-	return NULL;
-}
-
 bool iomap_contains(const struct iomap_range *r, uint64_t addr, uint64_t len)
 {
 	return len && addr >= r->first && addr <= r->last && len - 1 <= r->last - addr;

@@ -9,6 +9,7 @@
 #define VMM_IOMAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "shared/coopvmm_ioreq.h"
@@ -60,8 +61,18 @@ void iomap_init(struct iomap *m);
  * -EEXIST when it overlaps a range of the same space, -ENOSPC when that
  * space has IOMAP_MAX_RANGES. */
 int iomap_add(struct iomap *m, const struct iomap_range *r);
-/* The range holding addr in space, or NULL. */
-const struct iomap_range *iomap_find(const struct iomap *m, uint8_t space, uint64_t addr);
+/* The range holding addr in space, or NULL (inline: every device access
+ * looks its address up). */
+static inline const struct iomap_range *iomap_find(const struct iomap *m, uint8_t space, uint64_t addr)
+{
+	if (space > COOP_IOREQ_MMIO)
+		return NULL;
+	const struct iomap_range *t = m->r[space];
+	for (unsigned i = 0; i < m->n[space]; i++)
+		if (addr >= t[i].first && addr <= t[i].last)
+			return &t[i];
+	return NULL;
+}
 /* Does any range of space overlap [addr, addr + len)? */
 bool iomap_overlaps(const struct iomap *m, uint8_t space, uint64_t addr, uint64_t len);
 /* Does [addr, addr + len) lie inside r? */

@@ -45,68 +45,37 @@ static bool pio_now(struct vcpu *v, uint16_t port, unsigned size, bool write, ui
 }
 
 /* The vCPU's own xAPIC page, wherever IA32_APIC_BASE puts it (Intel SDM
- * Vol. 3A 10.4.5 relocation): looked up before the map. */
-static bool lapic_page(struct vcpu *v, uint64_t gpa, uint64_t *apic)
+ * Vol. 3A 10.4.5 relocation): looked up before the map. Its base when gpa
+ * is in it, else ~0. */
+static uint64_t lapic_page(struct vcpu *v, uint64_t gpa)
 {
 	uint64_t base = vlapic_get_apic_base(&v->lapic);
-	*apic = base & ~(APIC_MMIO_SIZE - 1) & ((1ULL << PHYS_ADDR_BITS_MAX) - 1);
-	return (base & APIC_BASE_ENABLE) && !(base & APIC_BASE_X2APIC) && gpa >= *apic &&
-	       gpa < *apic + APIC_MMIO_SIZE;
+	uint64_t page = base & ~(APIC_MMIO_SIZE - 1) & ((1ULL << PHYS_ADDR_BITS_MAX) - 1);
+	if ((base & APIC_BASE_ENABLE) && !(base & APIC_BASE_X2APIC) && gpa - page < APIC_MMIO_SIZE)
+		return page;
+	return ~0ULL;
 }
 
-/* One MMIO access answered now: the vCPU's xAPIC page (apic: its base,
- * ~0 when gpa is not in it), else the range d. True if a device claimed it. */
-static bool mmio_now(struct vcpu *v, const struct iomap_range *d, uint64_t apic, uint64_t gpa, unsigned size,
-		     bool write, uint64_t *val)
+/* One port access answered now, under the VM's lock: d is the range
+ * holding its first byte (or NULL). True if a device claimed it; an
+ * unclaimed read gives all ones. */
+static bool pio_one(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val,
+		    const struct iomap_range *d)
 {
-	if (apic != ~0ULL) {
-		/* 32-bit accesses only; others read 0 and are dropped (vmm/vdev/vlapic.h). */
-		uint32_t v32 = (uint32_t)*val;
-		if (size != 4 || vlapic_mmio(&v->lapic, (uint32_t)(gpa - apic), write, &v32, rdtsc()))
-			v32 = 0;
-		if (!write)
-			*val = v32;
-		return true;
-	}
-	if (!d || !d->mmio) {
-		if (!write)
-			*val = size_mask(size);
-		return false;
-	}
-	if (d->mmio(v, gpa, size, write, val) && !write)
-		*val = size_mask(size);
-	return true;
-}
-
-/* One access answered now, under the VM's lock: d is the range holding its
- * first byte (or NULL), apic as for mmio_now. True if a device claimed it;
- * an unclaimed read gives all ones. */
-static bool serve_one(struct vcpu *v, uint8_t space, uint64_t addr, unsigned size, bool write, uint64_t *val,
-		      const struct iomap_range *d, uint64_t apic)
-{
-	struct vm *vm = v->vm;
-	if (space == COOP_IOREQ_MMIO) {
-		bool claimed = mmio_now(v, d, apic, addr, size, write, val);
-		if (!claimed)
-			vm->unclaimed_mmio++;
-		return claimed;
-	}
-	uint32_t v32 = (uint32_t)*val;
 	bool claimed;
 	/* The common cases in one step: the whole access in one range, or in
 	 * none at all. */
-	if (d && d->pio && !d->bytewise && addr + size - 1 <= d->last)
-		claimed = d->pio(v, (uint16_t)addr, size, write, &v32) == 0;
-	else if (!d && !iomap_overlaps(&vm->iomap, COOP_IOREQ_PIO, addr, size))
+	if (d && d->pio && !d->bytewise && (uint64_t)port + size - 1 <= d->last)
+		claimed = d->pio(v, port, size, write, val) == 0;
+	else if (!d && !iomap_overlaps(&v->vm->iomap, COOP_IOREQ_PIO, port, size))
 		claimed = false;
 	else
-		claimed = pio_now(v, (uint16_t)addr, size, write, &v32);
+		claimed = pio_now(v, port, size, write, val);
 	if (!claimed) {
-		vm->unclaimed_io++;
+		v->vm->unclaimed_io++;
 		if (!write)
-			v32 = (uint32_t)size_mask(size);
+			*val = (uint32_t)size_mask(size);
 	}
-	*val = v32;
 	return claimed;
 }
 
@@ -114,15 +83,15 @@ static bool serve_one(struct vcpu *v, uint8_t space, uint64_t addr, unsigned siz
  * that ended the VM (the debug-exit port). The VMM makes string requests
  * of port I/O only (an MMIO string instruction goes element by element,
  * vmm/vcpu/mmio.c): every element goes to the same port. */
-static void serve_string(struct vcpu *v, struct coop_ioreq *r, const struct iomap_range *d, uint64_t apic)
+static void serve_string(struct vcpu *v, struct coop_ioreq *r, const struct iomap_range *d)
 {
 	struct vm *vm = v->vm;
 	bool write = r->dir == COOP_IOREQ_WRITE;
 	for (uint32_t i = 0; i < r->count; i++) {
-		uint64_t val = 0;
+		uint32_t val = 0;
 		if (write)
 			memcpy(&val, r->buf + i * r->size, r->size);
-		if (!serve_one(v, r->space, r->addr, r->size, write, &val, d, apic))
+		if (!pio_one(v, (uint16_t)r->addr, r->size, write, &val, d))
 			r->status = -ENODEV;
 		if (!write)
 			memcpy(r->buf + i * r->size, &val, r->size);
@@ -133,13 +102,14 @@ static void serve_string(struct vcpu *v, struct coop_ioreq *r, const struct ioma
 	}
 }
 
-/* Does d serve r later, r lying wholly in it? (An access that only partly
- * does is answered now: those bytes read all ones.) */
-static bool served_later(const struct iomap_range *d, const struct coop_ioreq *r)
+/* Does d serve an access of size bytes at addr later, the access lying
+ * wholly in it? (An access that only partly does is answered now: those
+ * bytes read all ones.) */
+static bool served_later(const struct iomap_range *d, uint64_t addr, unsigned size)
 {
 	if (!d || d->pio || d->mmio)
 		return false;
-	return iomap_contains(d, r->addr, r->size);
+	return iomap_contains(d, addr, size);
 }
 
 /* A request refused by its server: reads all ones. */
@@ -154,7 +124,10 @@ static void refuse(struct coop_ioreq *r, int err)
 		r->data = size_mask(r->size);
 }
 
-enum ioreq_result ioreq_dispatch(struct vcpu *v)
+/* Hand v->io.req, whose access the caller filled in, to d's server, which
+ * answers later; under the VM's lock. IOREQ_DONE when the server refuses
+ * it (read all ones). */
+static enum ioreq_result serve_later(struct vcpu *v, const struct iomap_range *d)
 {
 	struct vm *vm = v->vm;
 	struct coop_ioreq *r = &v->io.req;
@@ -163,45 +136,114 @@ enum ioreq_result ioreq_dispatch(struct vcpu *v)
 	r->vcpu = (uint16_t)v->id;
 	r->status = 0;
 	r->reserved = 0;
-	if (!(r->flags & COOP_IOREQ_STRING)) {
-		r->count = 1;
-		if (r->dir == COOP_IOREQ_WRITE)
-			r->data &= size_mask(r->size);
+	/* Waiting before the server can complete it (from another CPU). */
+	__atomic_store_n(&v->io.state, IOREQ_PENDING, __ATOMIC_RELEASE);
+	/* An IOPM's range: the channel carries it (not yet: refused). */
+	int err = d->server == IOMAP_VMM ? d->defer(vm, r) : -ENODEV;
+	if (!err) {
+		v->io.waits++;
+		return IOREQ_WAIT;
 	}
-	v->io.requests++;
-	enum ioreq_result res = IOREQ_DONE;
-	uint64_t flags = spin_lock_irqsave(&vm->lock);
-	uint64_t apic = ~0ULL;
-	const struct iomap_range *d = NULL;
-	if (r->space != COOP_IOREQ_MMIO || !lapic_page(v, r->addr, &apic)) {
-		apic = ~0ULL;
-		d = iomap_find(&vm->iomap, r->space, r->addr);
-	}
-	if (served_later(d, r)) {
-		/* Waiting before the server can complete it (from another CPU). */
-		__atomic_store_n(&v->io.state, IOREQ_PENDING, __ATOMIC_RELEASE);
-		/* An IOPM's range: the channel carries it (not yet: refused). */
-		int err = d->server == IOMAP_VMM ? d->defer(vm, r) : -ENODEV;
-		if (!err) {
-			res = IOREQ_WAIT;
-			v->io.waits++;
-		} else {
-			__atomic_store_n(&v->io.state, IOREQ_IDLE, __ATOMIC_RELEASE);
-			refuse(r, err);
-			if (r->space == COOP_IOREQ_PIO)
-				vm->unclaimed_io++;
-			else
-				vm->unclaimed_mmio++;
-		}
-	} else if (r->flags & COOP_IOREQ_STRING) {
-		serve_string(v, r, d, apic);
-	} else if (!serve_one(v, r->space, r->addr, r->size, r->dir == COOP_IOREQ_WRITE, &r->data, d, apic)) {
-		r->status = -ENODEV;
-	}
+	__atomic_store_n(&v->io.state, IOREQ_IDLE, __ATOMIC_RELEASE);
+	refuse(r, err);
+	if (r->space == COOP_IOREQ_PIO)
+		vm->unclaimed_io++;
+	else
+		vm->unclaimed_mmio++;
+	return IOREQ_DONE;
+}
+
+/* A single access that d serves later: it becomes the vCPU's request.
+ * *data: the value written, or the value read when it is refused now. */
+static enum ioreq_result single_later(struct vcpu *v, const struct iomap_range *d, uint8_t space,
+				      uint64_t addr, unsigned size, bool write, uint64_t *data)
+{
+	struct coop_ioreq *r = &v->io.req;
+	r->space = space;
+	r->dir = write ? COOP_IOREQ_WRITE : COOP_IOREQ_READ;
+	r->addr = addr;
+	r->size = (uint8_t)size;
+	r->flags = 0;
+	r->step = 0;
+	r->count = 1;
+	r->data = write ? *data : 0;
+	enum ioreq_result res = serve_later(v, d);
+	*data = r->data;
+	return res;
+}
+
+/* Drop the VM's lock; the VM ends if a device said so. */
+static void unlock_and_check_end(struct vm *vm, uint64_t flags)
+{
 	bool ended = vm->exit_pending;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (ended)
 		vm_exit(vm, vm->exit_status);
+}
+
+enum ioreq_result ioreq_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
+{
+	struct vm *vm = v->vm;
+	enum ioreq_result res = IOREQ_DONE;
+	*val = write ? *val & (uint32_t)size_mask(size) : 0;
+	v->io.requests++;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	const struct iomap_range *d = iomap_find(&vm->iomap, COOP_IOREQ_PIO, port);
+	if (served_later(d, port, size)) {
+		uint64_t data = *val;
+		res = single_later(v, d, COOP_IOREQ_PIO, port, size, write, &data);
+		*val = (uint32_t)data;
+	} else {
+		pio_one(v, port, size, write, val, d);
+	}
+	unlock_and_check_end(vm, flags);
+	return res;
+}
+
+enum ioreq_result ioreq_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+{
+	struct vm *vm = v->vm;
+	enum ioreq_result res = IOREQ_DONE;
+	*val = write ? *val & size_mask(size) : 0;
+	v->io.requests++;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	uint64_t apic = lapic_page(v, gpa);
+	const struct iomap_range *d;
+	if (apic != ~0ULL) {
+		/* 32-bit accesses only; others read 0 and are dropped (vmm/vdev/vlapic.h). */
+		uint32_t v32 = (uint32_t)*val;
+		if (size != 4 || vlapic_mmio(&v->lapic, (uint32_t)(gpa - apic), write, &v32, rdtsc()))
+			v32 = 0;
+		if (!write)
+			*val = v32;
+	} else if ((d = iomap_find(&vm->iomap, COOP_IOREQ_MMIO, gpa)) && d->mmio) {
+		if (d->mmio(v, gpa, size, write, val) && !write)
+			*val = size_mask(size);
+	} else if (served_later(d, gpa, size)) {
+		res = single_later(v, d, COOP_IOREQ_MMIO, gpa, size, write, val);
+	} else {
+		vm->unclaimed_mmio++;
+		if (!write)
+			*val = size_mask(size);
+	}
+	unlock_and_check_end(vm, flags);
+	return res;
+}
+
+enum ioreq_result ioreq_string(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct coop_ioreq *r = &v->io.req;
+	enum ioreq_result res = IOREQ_DONE;
+	r->status = 0;
+	v->io.requests++;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	const struct iomap_range *d = iomap_find(&vm->iomap, COOP_IOREQ_PIO, r->addr);
+	if (served_later(d, r->addr, r->size))
+		res = serve_later(v, d);
+	else
+		serve_string(v, r, d);
+	unlock_and_check_end(vm, flags);
 	return res;
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ioreq.h: the request path (docs/architecture.md "The life of a guest I/O
- * request"). An exit handler turns a guest's port or MMIO access into a
- * request (the vCPU's io.req, shared/coopvmm_ioreq.h) and dispatches it
- * through the VM's range map (vmm/vcpu/iomap.h); the server answers at once or
- * later, from any CPU, through ioreq_complete(). A vCPU whose request is
+ * request"). An exit handler dispatches a guest's port or MMIO access
+ * through the VM's range map (vmm/vcpu/iomap.h): a device model that
+ * answers at once is called directly; for a server that answers later, from
+ * any CPU, through ioreq_complete(), the access becomes a request (the
+ * vCPU's io.req, shared/coopvmm_ioreq.h). A vCPU whose request is
  * outstanding waits: it is not run and holds no lock; when the completion
  * arrives its own CPU finishes the instruction (vmm/vcpu/exit.h exit_resume). */
 #ifndef VMM_IOREQ_H
@@ -19,15 +20,27 @@ struct vcpu;
 struct vm;
 
 enum ioreq_result {
-	IOREQ_DONE, /* answered: read data in the request */
+	IOREQ_DONE, /* answered now (or refused): read data where the call says */
 	IOREQ_WAIT, /* a server completes it later; the vCPU waits */
 };
 
-/* Dispatch v->io.req, whose space, dir, addr, size, count, flags, step and
- * (for a write) data/buf the caller filled; seq, vm, vcpu and status are
- * set here. Called without the VM's lock. Unclaimed reads and refused
- * accesses read all ones (status -ENODEV or the device's error). */
-enum ioreq_result ioreq_dispatch(struct vcpu *v);
+/* One access dispatched through the VM's range map: a port access of 1,
+ * 2 or 4 bytes, an MMIO access of 1, 2, 4 or 8 (the vCPU's xAPIC page
+ * first, wherever its APIC base puts it). A write's value is cut to size,
+ * a read starts from 0. A device model that answers at once is called
+ * directly, under the VM's lock: no request is made; IOREQ_DONE, a read's
+ * data in *val. An access whose server answers later becomes the vCPU's
+ * request (v->io.req, with seq, vm and vcpu): IOREQ_WAIT, the data comes
+ * with the completion. Unclaimed reads and refused accesses read all
+ * ones. Called without the VM's lock. */
+enum ioreq_result ioreq_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val);
+enum ioreq_result ioreq_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val);
+
+/* Dispatch the string request v->io.req (port I/O, COOP_IOREQ_STRING),
+ * whose space, dir, addr, size, flags, count, step and (for a write) buf
+ * the caller filled; the rest is set here. Answered at once (elements in
+ * buf) or, like a single access, made to wait for its server. */
+enum ioreq_result ioreq_string(struct vcpu *v);
 
 /* Nothing outstanding (the common case, checked before every entry)? */
 static inline bool ioreq_idle(const struct vcpu_io *io)

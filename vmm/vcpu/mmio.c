@@ -28,8 +28,9 @@
 /* A device access of the instruction being carried out. Its accesses are
  * recorded in v->io.acc: carried out again after a completion, the
  * instruction gets each earlier one's result from there instead of making
- * it twice. A new one becomes a request (vmm/vcpu/ioreq.h); false when it waits
- * for its completion (the instruction stops here, nothing after it done). */
+ * it twice. A new one is dispatched (vmm/vcpu/ioreq.h ioreq_mmio); false
+ * when it waits for its completion (the instruction stops here, nothing
+ * after it done). */
 static bool dev_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
 {
 	struct vcpu_io *io = &v->io;
@@ -48,22 +49,15 @@ static bool dev_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write, 
 		io->diverged = true;
 		return false;
 	}
-	struct coop_ioreq *r = &io->req;
-	r->space = COOP_IOREQ_MMIO;
-	r->dir = write ? COOP_IOREQ_WRITE : COOP_IOREQ_READ;
-	r->addr = gpa;
-	r->size = (uint8_t)size;
-	r->flags = 0;
-	r->step = 0;
-	r->data = write ? *val : 0;
-	io->acc[io->nacc++] = (struct mmio_access){gpa, 0, (uint8_t)size, write};
+	struct mmio_access *a = &io->acc[io->nacc++];
+	a->gpa = gpa;
+	a->size = (uint8_t)size;
+	a->write = write;
 	io->next_acc = io->nacc;
 	io->cont = IO_CONT_MMIO;
-	if (ioreq_dispatch(v) == IOREQ_WAIT)
+	if (ioreq_mmio(v, gpa, size, write, val) == IOREQ_WAIT)
 		return false;
-	io->acc[io->nacc - 1].val = r->data;
-	if (!write)
-		*val = r->data;
+	a->val = *val;
 	return true;
 }
 
@@ -269,17 +263,8 @@ static enum cpu_mode guest_mode(void)
 	return a == 8 ? CPU_MODE_LONG64 : a == 4 ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
 }
 
-/* The memory operand of a non-string instruction: its linear address and,
- * when it lies in one page, its guest-physical address; an operand split
- * across two pages (RAM and MMIO, say) goes byte by byte through the
- * guest's paging, each byte to whatever it is. */
-struct operand {
-	uint64_t la, gpa;
-	bool split;
-};
-
 /* False when a device access waits for its completion. */
-static bool op_rw(struct vcpu *v, const struct operand *op, unsigned size, bool write, uint64_t *val)
+static bool op_rw(struct vcpu *v, const struct mmio_operand *op, unsigned size, bool write, uint64_t *val)
 {
 	if (!op->split)
 		return phys_rw(v, op->gpa, size, write, val);
@@ -308,8 +293,8 @@ static bool op_rw(struct vcpu *v, const struct operand *op, unsigned size, bool 
  * instruction has changed no register, flag or memory after the accesses
  * recorded so far, and is carried out again from the start when the
  * completion arrives (vmm/vcpu/vcpu_io.h). */
-static const char *emulate(struct vcpu *v, const struct insn *in, const struct operand *op, bool *advance,
-			   bool *wait)
+static const char *emulate(struct vcpu *v, const struct insn *in, const struct mmio_operand *op,
+			   bool *advance, bool *wait)
 {
 	uint64_t m = 0, r, res, fl;
 	unsigned size = in->size;
@@ -453,7 +438,7 @@ static bool access_matches(struct vcpu *v, const struct insn *in, uint64_t rip_n
  * CPU would fault before touching either) and the bytes are accessed one
  * by one. False: the fault was injected. */
 static bool operand_locate(struct vcpu *v, const struct insn *in, uint64_t q, uint64_t gpa,
-			   struct operand *op)
+			   struct mmio_operand *op)
 {
 	unsigned size = in->size;
 	enum guest_access acc = in->mem_write ? GUEST_WRITE : GUEST_READ;
@@ -482,11 +467,10 @@ static void mmio_run(struct vcpu *v)
 {
 	struct vcpu_io *io = &v->io;
 	const struct insn *in = &io->insn;
-	struct operand op = {io->op_la, io->op_gpa, io->op_split};
 	bool string = in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS;
 	bool advance, wait;
 	io->next_acc = 0;
-	const char *why = emulate(v, in, &op, &advance, &wait);
+	const char *why = emulate(v, in, &io->op, &advance, &wait);
 	if (!why && io->diverged)
 		why = "its device accesses changed while it waited (page tables rewritten under it)";
 	if (why) {
@@ -498,7 +482,7 @@ static void mmio_run(struct vcpu *v)
 		return;
 	io->nacc = io->next_acc = 0;
 	if (!string && !v->reinject_info)
-		exit_breakpoints(in->mem_write ? BP_WRITE : BP_READ, op.la, in->size);
+		exit_breakpoints(in->mem_write ? BP_WRITE : BP_READ, io->op.la, in->size);
 	if (advance)
 		exit_advance_rip(in->len);
 	else if (!v->reinject_info)
@@ -510,6 +494,11 @@ void exit_ept_violation(struct vcpu *v)
 	struct vm *vm = v->vm;
 	uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	uint64_t q = vmcs_read(EXIT_QUALIFICATION);
+	uint64_t idt_vectoring = vmcs_read(IDT_VECTORING_INFO);
+	/* The exit interrupted an IRET that had unblocked NMIs: block them
+	 * again until it re-executes (28.2.3, 27.2.3). */
+	if ((q & EPTQ_NMI_UNBLOCK) && !(idt_vectoring & INTR_INFO_VALID))
+		vmcs_write(GUEST_INTERRUPTIBILITY, vmcs_read(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
 	uint64_t rip = vmcs_read(GUEST_RIP);
 	if (vm_gpa_ptr(vm, gpa, 1)) {
 		vm_kill(vm, "EPT violation inside guest RAM at GPA 0x%llx (qualification 0x%llx)",
@@ -524,7 +513,7 @@ void exit_ept_violation(struct vcpu *v)
 	/* An access made while delivering an event (the IDT, a stack or a TSS
 	 * outside RAM) or by the CPU's page walk (paging structures outside
 	 * RAM) is not the instruction's: nothing to emulate (28.2.1, 27.2.4). */
-	if (vmcs_read(IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+	if (idt_vectoring & INTR_INFO_VALID) {
 		vm_kill(vm,
 			"event delivery accessed non-RAM GPA 0x%llx (descriptor table or stack outside RAM)",
 			(unsigned long long)gpa);
@@ -579,13 +568,10 @@ void exit_ept_violation(struct vcpu *v)
 		return;
 	}
 	v->mmio_mismatch_run = 0;
-	struct operand op = {op_la, gpa, false};
+	io->op = (struct mmio_operand){op_la, gpa, false};
 	bool string = in->kind == INSN_MOVS || in->kind == INSN_STOS || in->kind == INSN_LODS;
-	if (!string && !operand_locate(v, in, q, gpa, &op))
+	if (!string && !operand_locate(v, in, q, gpa, &io->op))
 		return; /* a fault injected */
-	io->op_la = op.la;
-	io->op_gpa = op.gpa;
-	io->op_split = op.split;
 	io->exit_gpa = gpa;
 	io->nacc = io->next_acc = 0;
 	io->diverged = false;

@@ -39,6 +39,15 @@ struct mmio_access {
 	bool write;
 };
 
+/* The memory operand of a non-string MMIO instruction: its linear address
+ * and, when it lies in one page, its guest-physical address; an operand
+ * split across two pages (RAM and MMIO, say) goes byte by byte through the
+ * guest's paging, each byte to whatever it is. */
+struct mmio_operand {
+	uint64_t la, gpa;
+	bool split;
+};
+
 struct vcpu_io {
 	struct coop_ioreq req;	 /* the request (state != IDLE: outstanding) */
 	volatile uint32_t state; /* enum ioreq_state */
@@ -57,8 +66,7 @@ struct vcpu_io {
 	 * device accesses it made so far are replayed from `acc`, so each
 	 * happens once. */
 	struct insn insn;
-	uint64_t op_la, op_gpa; /* its memory operand */
-	bool op_split;		/* across two pages: byte by byte */
+	struct mmio_operand op; /* its memory operand */
 	uint64_t exit_gpa;	/* the access that exited (for messages) */
 	unsigned nacc;		/* accesses recorded in acc[] */
 	unsigned next_acc;	/* the next one while carrying the instruction out */

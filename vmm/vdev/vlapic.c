@@ -632,11 +632,6 @@ int vlapic_msr(struct vlapic *l, uint32_t msr, bool write, uint64_t *val, uint64
 
 /* --- IA32_APIC_BASE, TSC deadline, CR8 --- */
 
-uint64_t vlapic_get_apic_base(const struct vlapic *l)
-{
-	return l->apic_base;
-}
-
 int vlapic_set_apic_base(struct vlapic *l, uint64_t val)
 {
 	uint32_t bits = MIN(MAX(l->max_phys_bits, VLAPIC_MIN_PHYS_BITS), PHYS_ADDR_BITS_MAX);

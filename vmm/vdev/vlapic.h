@@ -110,7 +110,10 @@ int vlapic_msr(struct vlapic *l, uint32_t msr, bool write, uint64_t *val, uint64
  * resets the registers (state is lost, SDM 10.4.3); enabling x2APIC keeps
  * them and derives the LDR. The BSP bit is not writable (kept). */
 int vlapic_set_apic_base(struct vlapic *l, uint64_t val);
-uint64_t vlapic_get_apic_base(const struct vlapic *l);
+static inline uint64_t vlapic_get_apic_base(const struct vlapic *l)
+{
+	return l->apic_base;
+}
 
 /* RDMSR/WRMSR IA32_TSC_DEADLINE (SDM 10.5.4.1). Outside TSC-deadline mode
  * reads give 0 and writes are ignored. A past deadline fires at once.

@@ -28,6 +28,7 @@ struct runq {
 	uint32_t n, next;
 	sched_hook_fn hook[SCHED_MAX_HOOKS];
 	uint64_t hook_due[SCHED_MAX_HOOKS]; /* when each wants its next run */
+	uint64_t hooks_due;		    /* the earliest of them */
 	uint32_t nhooks;
 	uint64_t hooks_kicks; /* kicks counted at the hooks' last run */
 };
@@ -83,6 +84,7 @@ int sched_add_hook(uint32_t cpu, sched_hook_fn fn)
 		if (q->nhooks == SCHED_MAX_HOOKS)
 			return -ENOSPC;
 		q->hook_due[q->nhooks] = 0;
+		q->hooks_due = 0;
 		q->hook[q->nhooks++] = fn;
 	}
 	return 0;
@@ -93,6 +95,9 @@ int sched_add_hook(uint32_t cpu, sched_hook_fn fn)
 static uint64_t run_hooks(struct runq *q, uint64_t kicks)
 {
 	bool kicked = kicks != q->hooks_kicks;
+	/* Most passes (a vCPU's timer woke the CPU, say): nothing to run. */
+	if (!kicked && rdtsc() < q->hooks_due)
+		return q->hooks_due;
 	q->hooks_kicks = kicks;
 	uint64_t next = UINT64_MAX;
 	for (uint32_t i = 0; i < q->nhooks; i++) {
@@ -100,6 +105,7 @@ static uint64_t run_hooks(struct runq *q, uint64_t kicks)
 			q->hook_due[i] = q->hook[i](rdtsc());
 		next = MIN(next, q->hook_due[i]);
 	}
+	q->hooks_due = next;
 	return next;
 }
 
