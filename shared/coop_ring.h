@@ -22,22 +22,23 @@
 
 /* The producer's view of one ring. */
 struct coop_ring_tx {
-	struct coop_msg *ent;			 /* COOP_RING_ENTRIES entries */
-	uint32_t prod;				 /* messages put (local, authoritative) */
-	uint32_t pushed;			 /* prod as last published */
-	volatile uint32_t *prod_p;		 /* where prod is published (own ctrl area) */
+	struct coop_msg *ent;			    /* COOP_RING_ENTRIES entries */
+	uint32_t prod;				    /* messages put (local, authoritative) */
+	uint32_t pushed;			    /* prod as last published */
+	volatile uint32_t *prod_p;		    /* where prod is published (own ctrl area) */
 	const volatile struct coop_ring_cons *peer; /* the consumer's index and suppression words */
 };
 
 /* The consumer's view of one ring. */
 struct coop_ring_rx {
 	const struct coop_msg *ent;
-	uint32_t cons;			    /* messages taken (local, authoritative) */
+	uint32_t cons;			      /* messages taken (local, authoritative) */
 	volatile struct coop_ring_cons *mine; /* where cons, event, flags are published */
 	const volatile uint32_t *prod_p;      /* the producer's index */
 };
 
-static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *ent, volatile struct coop_ring_prod *mine,
+static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *ent,
+				     volatile struct coop_ring_prod *mine,
 				     const volatile struct coop_ring_cons *peer)
 {
 	t->ent = ent;
@@ -48,7 +49,8 @@ static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *en
 }
 
 static inline void coop_ring_rx_init(struct coop_ring_rx *r, const struct coop_msg *ent,
-				     volatile struct coop_ring_cons *mine, const volatile struct coop_ring_prod *peer)
+				     volatile struct coop_ring_cons *mine,
+				     const volatile struct coop_ring_prod *peer)
 {
 	r->ent = ent;
 	r->cons = 0;
@@ -148,8 +150,8 @@ static inline void coop_ring_set_polling(struct coop_ring_rx *r, bool polling)
 /* ---- the VMM log: a byte ring with a free-running head ---- */
 
 /* Writer (the VMM): append `len` bytes; the last COOP_LOG_SIZE bytes stay. */
-static inline void coop_log_write(uint8_t *log, uint64_t *head_local, volatile uint64_t *head_p, const char *s,
-				  uint32_t len)
+static inline void coop_log_write(uint8_t *log, uint64_t *head_local, volatile uint64_t *head_p,
+				  const char *s, uint32_t len)
 {
 	uint64_t h = *head_local;
 	for (uint32_t i = 0; i < len; i++)
@@ -162,8 +164,8 @@ static inline void coop_log_write(uint8_t *log, uint64_t *head_local, volatile u
  * past them and return how many. Bytes already overwritten are skipped:
  * *lost says how many (0 if none). The copy is checked against the head
  * read after it, so no byte overwritten during the copy is returned. */
-static inline uint32_t coop_log_read(const volatile uint8_t *log, const volatile uint64_t *head_p, uint64_t *pos,
-				     uint8_t *out, uint32_t cap, uint64_t *lost)
+static inline uint32_t coop_log_read(const volatile uint8_t *log, const volatile uint64_t *head_p,
+				     uint64_t *pos, uint8_t *out, uint32_t cap, uint64_t *lost)
 {
 	uint64_t head = coop_load_acquire64(head_p);
 	uint64_t p = *pos;
