@@ -198,8 +198,8 @@ struct bad_row {
 
 #define PL(...) ((const uint8_t *)(const uint32_t[COOP_MSG_PAYLOAD / 4]){__VA_ARGS__})
 
-static void check_bad(const char *what, uint16_t type, uint16_t len, uint32_t vm, uint16_t vcpu, uint16_t flags,
-		      const void *payload, size_t plen, uint16_t reason, int32_t code)
+static void check_bad(const char *what, uint16_t type, uint16_t len, uint32_t vm, uint16_t vcpu,
+		      uint16_t flags, const void *payload, size_t plen, uint16_t reason, int32_t code)
 {
 	test_context("%s", what);
 	struct cw *w = cw_new();
@@ -239,19 +239,23 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("HEARTBEAT with a vCPU", COOP_MSG_HEARTBEAT, 8, 0, 1, 0, &hb, 8, COOP_ERR_FLAGS, 0);
 	check_bad("SET_MODE reserved", COOP_MSG_SET_MODE, 8, 0, 0, 0, PL(0, 1), 8, COOP_ERR_FLAGS, 0);
 	check_bad("IO_DONE reserved", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(0, 1, 0, 0), 16, COOP_ERR_FLAGS, 0);
-	check_bad("MSI reserved", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee00000, 0, 0x30, 1), 16, COOP_ERR_FLAGS, 0);
+	check_bad("MSI reserved", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee00000, 0, 0x30, 1), 16, COOP_ERR_FLAGS,
+		  0);
 	check_bad("IRQ_LINE with a vCPU", COOP_MSG_IRQ_LINE, 8, 1, 1, 0, PL(4, 1), 8, COOP_ERR_FLAGS, 0);
 	check_bad("ROUTE_PIN unknown flag", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 0x8, 0), 16,
 		  COOP_ERR_FLAGS, 0);
-	check_bad("ROUTE_PIN status", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 1, 1), 16, COOP_ERR_FLAGS, 0);
-	check_bad("PIN_EOI with a vector", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(4, 0x31, 0, 0), 16, COOP_ERR_FLAGS,
+	check_bad("ROUTE_PIN status", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 1, 1), 16, COOP_ERR_FLAGS,
 		  0);
+	check_bad("PIN_EOI with a vector", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(4, 0x31, 0, 0), 16,
+		  COOP_ERR_FLAGS, 0);
 	check_bad("VM_REQUEST status set", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, PL(0, 5), 96, COOP_ERR_FLAGS, 0);
 	/* VM */
-	check_bad("IRQ_LINE no such VM", COOP_MSG_IRQ_LINE, 8, 9, 0, 0, PL(4, 1), 8, COOP_ERR_VM, -COOP_ENOENT);
+	check_bad("IRQ_LINE no such VM", COOP_MSG_IRQ_LINE, 8, 9, 0, 0, PL(4, 1), 8, COOP_ERR_VM,
+		  -COOP_ENOENT);
 	check_bad("IRQ_LINE VM 0", COOP_MSG_IRQ_LINE, 8, 0, 0, 0, PL(4, 1), 8, COOP_ERR_VM, 0);
 	check_bad("IRQ_LINE VM not served", COOP_MSG_IRQ_LINE, 8, 2, 0, 0, PL(4, 1), 8, COOP_ERR_VM, 0);
-	check_bad("MSI VM not served", COOP_MSG_MSI, 16, 2, 0, 0, PL(0xfee00000, 0, 0x30, 0), 16, COOP_ERR_VM, 0);
+	check_bad("MSI VM not served", COOP_MSG_MSI, 16, 2, 0, 0, PL(0xfee00000, 0, 0x30, 0), 16, COOP_ERR_VM,
+		  0);
 	check_bad("IO_DONE no such VM", COOP_MSG_IO_DONE, 16, 3, 0, 0, z, 16, COOP_ERR_VM, 0);
 	check_bad("VM_REQUEST INFO no such VM", COOP_MSG_VM_REQUEST, 96, 9, 0, 0, PL(COOP_VM_INFO), 96,
 		  COOP_ERR_VM, 0);
@@ -262,32 +266,36 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("IO_DONE vCPU 0xffff", COOP_MSG_IO_DONE, 16, 1, 0xffff, 0, z, 16, COOP_ERR_VCPU, 0);
 	/* slot and sequence: nothing outstanding */
 	check_bad("IO_DONE slot 64", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(64, 0, 1, 0), 16, COOP_ERR_SLOT, 0);
-	check_bad("IO_DONE slot ~0", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(0xffffffff, 0, 1, 0), 16, COOP_ERR_SLOT,
-		  0);
+	check_bad("IO_DONE slot ~0", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(0xffffffff, 0, 1, 0), 16,
+		  COOP_ERR_SLOT, 0);
 	check_bad("IO_DONE slot 3 not outstanding", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(3, 0, 1, 0), 16,
 		  COOP_ERR_SLOT, 0);
 	/* fields */
-	check_bad("SET_MODE mode 2", COOP_MSG_SET_MODE, 8, 0, 0, 0, PL(2, 0), 8, COOP_ERR_FIELD, -COOP_EINVAL);
+	check_bad("SET_MODE mode 2", COOP_MSG_SET_MODE, 8, 0, 0, 0, PL(2, 0), 8, COOP_ERR_FIELD,
+		  -COOP_EINVAL);
 	check_bad("IRQ_LINE line 24", COOP_MSG_IRQ_LINE, 8, 1, 0, 0, PL(24, 1), 8, COOP_ERR_FIELD, 0);
 	check_bad("IRQ_LINE op 3", COOP_MSG_IRQ_LINE, 8, 1, 0, 0, PL(4, 3), 8, COOP_ERR_FIELD, 0);
 	check_bad("MSI address 0", COOP_MSG_MSI, 16, 1, 0, 0, PL(0, 0, 0x30, 0), 16, COOP_ERR_FIELD, 0);
 	check_bad("MSI address 0xfef00000", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfef00000, 0, 0x30, 0), 16,
 		  COOP_ERR_FIELD, 0);
-	check_bad("ROUTE_PIN IRQ 16", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(16, 0x31, 1, 0), 16, COOP_ERR_FIELD, 0);
-	check_bad("ROUTE_PIN vector 0x1f", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x1f, 1, 0), 16, COOP_ERR_FIELD,
+	check_bad("ROUTE_PIN IRQ 16", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(16, 0x31, 1, 0), 16, COOP_ERR_FIELD,
 		  0);
-	check_bad("ROUTE_PIN vector 0xf0", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0xf0, 1, 0), 16, COOP_ERR_FIELD,
-		  0);
+	check_bad("ROUTE_PIN vector 0x1f", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x1f, 1, 0), 16,
+		  COOP_ERR_FIELD, 0);
+	check_bad("ROUTE_PIN vector 0xf0", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0xf0, 1, 0), 16,
+		  COOP_ERR_FIELD, 0);
 	check_bad("PIN_EOI IRQ 99", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(99), 16, COOP_ERR_FIELD, 0);
 	check_bad("VM_REQUEST op 9", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, PL(9), 96, COOP_ERR_FIELD, 0);
 	uint8_t vmq[96];
 	memset(vmq, 'x', sizeof(vmq));
 	memset(vmq, 0, 32); /* op LIST, status, state, vcpus, mem, cpu_ns 0; the name unterminated */
-	check_bad("VM_REQUEST name unterminated", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, vmq, 96, COOP_ERR_FIELD, 0);
+	check_bad("VM_REQUEST name unterminated", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, vmq, 96, COOP_ERR_FIELD,
+		  0);
 	/* valid, but nothing behind them yet: ENOSYS */
 	check_bad("IRQ_LINE", COOP_MSG_IRQ_LINE, 8, 1, 0, 0, PL(4, COOP_IRQ_PULSE), 8, COOP_ERR_NONE,
 		  -COOP_ENOSYS);
-	check_bad("MSI", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee01000, 0, 0x41, 0), 16, COOP_ERR_NONE, -COOP_ENOSYS);
+	check_bad("MSI", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee01000, 0, 0x41, 0), 16, COOP_ERR_NONE,
+		  -COOP_ENOSYS);
 	check_bad("ROUTE_PIN", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 3, 0), 16, COOP_ERR_NONE,
 		  -COOP_ENOSYS);
 	check_bad("PIN_EOI", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(4), 16, COOP_ERR_NONE, -COOP_ENOSYS);

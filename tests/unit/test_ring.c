@@ -179,13 +179,13 @@ enum { P_PUT, P_PUSH };
 
 struct sim {
 	struct ring *r;
-	uint32_t n;	     /* messages to send */
-	uint32_t batch;	     /* puts per push */
+	uint32_t n;	/* messages to send */
+	uint32_t batch; /* puts per push */
 	uint32_t sent, put_in_batch;
-	int pstep;	     /* the producer's next call */
-	bool found_empty;    /* the consumer's last recv found nothing: it arms next */
-	bool sleeping;	     /* the consumer armed, found nothing, sleeps */
-	bool notified;	     /* an IPI is pending for it */
+	int pstep;	  /* the producer's next call */
+	bool found_empty; /* the consumer's last recv found nothing: it arms next */
+	bool sleeping;	  /* the consumer armed, found nothing, sleeps */
+	bool notified;	  /* an IPI is pending for it */
 	uint32_t received;
 	uint32_t notifies;
 };
@@ -266,8 +266,9 @@ static unsigned run_schedule(uint32_t start, uint32_t n, uint32_t batch, uint64_
 			break;
 		consumer_step(&s);
 	}
-	EXPECT_MSG(s.received == n, "lost wake-up: %u of %u messages seen, consumer sleeping (schedule 0x%llx)",
-		   s.received, n, (unsigned long long)bits);
+	EXPECT_MSG(s.received == n,
+		   "lost wake-up: %u of %u messages seen, consumer sleeping (schedule 0x%llx)", s.received, n,
+		   (unsigned long long)bits);
 	return s.notifies;
 }
 
@@ -374,11 +375,13 @@ TEST(ring, log_lapped_reader_skips_and_counts)
 		EXPECT_EQ(strlen(line), 16);
 		log_put(line);
 	}
+	/* All but the oldest chunk of the last COOP_LOG_SIZE bytes: the
+	 * writer could be rewriting a chunk past its head. */
 	uint32_t n = coop_log_read(logbuf, &log_head, &pos, out, sizeof(out), &lost);
-	EXPECT_EQ(lost, 2 * COOP_LOG_SIZE);
-	EXPECT_EQ(n, COOP_LOG_SIZE);
-	snprintf(line, sizeof(line), "line %010u\n", 2 * COOP_LOG_SIZE / 16);
-	EXPECT_MEMEQ(out, line, 16); /* the oldest line still there */
+	EXPECT_EQ(lost, 2 * COOP_LOG_SIZE + COOP_LOG_CHUNK);
+	EXPECT_EQ(n, COOP_LOG_SIZE - COOP_LOG_CHUNK);
+	snprintf(line, sizeof(line), "line %010u\n", (2 * COOP_LOG_SIZE + COOP_LOG_CHUNK) / 16);
+	EXPECT_MEMEQ(out, line, 16); /* the oldest line returned */
 	snprintf(line, sizeof(line), "line %010u\n", 3 * COOP_LOG_SIZE / 16 - 1);
 	EXPECT_MEMEQ(out + n - 16, line, 16);
 	/* A reader "ahead" of the writer (a restarted VMM) starts at the head. */
@@ -394,17 +397,26 @@ TEST(ring, log_lapped_reader_skips_and_counts)
 TEST(ring, log_lapped_between_reads)
 {
 	log_reset();
-	for (unsigned i = 0; i < COOP_LOG_SIZE / 8; i++)
+	for (unsigned i = 0; i < COOP_LOG_SIZE / 2 / 8; i++)
 		log_put("0123456\n");
 	uint64_t pos = 0, lost = 0;
 	static uint8_t out[COOP_LOG_SIZE];
-	/* Read the first half; then the writer adds 100 bytes, and a read of
-	 * the rest copies what is left after those were overwritten. */
-	EXPECT_EQ(coop_log_read(logbuf, &log_head, &pos, out, COOP_LOG_SIZE / 2, &lost), COOP_LOG_SIZE / 2);
-	for (unsigned i = 0; i < COOP_LOG_SIZE / 2 / 8 + 2; i++)
+	/* Read the first quarter; then the writer adds 3/4 of the buffer and
+	 * 16 bytes: the reader is a buffer and 16 bytes behind. */
+	EXPECT_EQ(coop_log_read(logbuf, &log_head, &pos, out, COOP_LOG_SIZE / 4, &lost), COOP_LOG_SIZE / 4);
+	EXPECT_EQ(lost, 0);
+	for (unsigned i = 0; i < COOP_LOG_SIZE * 3 / 4 / 8 + 2; i++)
 		log_put("ABCDEFG\n");
-	EXPECT_EQ(coop_log_read(logbuf, &log_head, &pos, out, COOP_LOG_SIZE, &lost), COOP_LOG_SIZE);
-	EXPECT_EQ(lost, 16);
+	EXPECT_EQ(coop_log_read(logbuf, &log_head, &pos, out, COOP_LOG_SIZE, &lost),
+		  COOP_LOG_SIZE - COOP_LOG_CHUNK);
+	EXPECT_EQ(lost, 16 + COOP_LOG_CHUNK);
 	EXPECT_EQ(pos, log_head);
-	EXPECT_MEMEQ(out + COOP_LOG_SIZE - 8, "ABCDEFG\n", 8);
+	EXPECT_MEMEQ(out + COOP_LOG_SIZE - COOP_LOG_CHUNK - 8, "ABCDEFG\n", 8);
+	/* A long write is published chunk by chunk. */
+	log_reset();
+	static char big[3 * COOP_LOG_CHUNK + 5];
+	memset(big, 'z', sizeof(big));
+	coop_log_write(logbuf, &log_head_local, &log_head, big, sizeof(big));
+	EXPECT_EQ(log_head, sizeof(big));
+	EXPECT_EQ(log_head_local, sizeof(big));
 }

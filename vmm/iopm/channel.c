@@ -45,10 +45,17 @@ static const struct msg_rule rules[COOP_MSG_TYPES] = {
 };
 
 static const char *const reason_name[] = {
-    [COOP_ERR_NONE] = "not implemented", [COOP_ERR_TYPE] = "type",   [COOP_ERR_LEN] = "length",
-    [COOP_ERR_VM] = "VM",		 [COOP_ERR_VCPU] = "vCPU",   [COOP_ERR_SLOT] = "slot",
-    [COOP_ERR_SEQ] = "sequence",	 [COOP_ERR_FIELD] = "field", [COOP_ERR_STATE] = "state",
-    [COOP_ERR_VERSION] = "version",	 [COOP_ERR_FLAGS] = "flags",
+    [COOP_ERR_NONE] = "not implemented",
+    [COOP_ERR_TYPE] = "type",
+    [COOP_ERR_LEN] = "length",
+    [COOP_ERR_VM] = "VM",
+    [COOP_ERR_VCPU] = "vCPU",
+    [COOP_ERR_SLOT] = "slot",
+    [COOP_ERR_SEQ] = "sequence",
+    [COOP_ERR_FIELD] = "field",
+    [COOP_ERR_STATE] = "state",
+    [COOP_ERR_VERSION] = "version",
+    [COOP_ERR_FLAGS] = "flags",
 };
 
 /* The errno an ERROR reply carries for each reason. */
@@ -129,7 +136,8 @@ void chan_init(struct chan *c, uint32_t index, uint8_t *part, uint32_t epoch, ui
 	c->epoch = epoch;
 	c->ops = ops;
 	c->ctx = ctx;
-	coop_ring_tx_init(&c->tx, (struct coop_msg *)(part + COOP_VMM_RING_OFF), &c->vctrl->tx, &c->ictrl->rx);
+	coop_ring_tx_init(&c->tx, (struct coop_msg *)(part + COOP_VMM_RING_OFF), &c->vctrl->tx,
+			  &c->ictrl->rx);
 	coop_ring_rx_init(&c->rx, (const struct coop_msg *)(part + COOP_IOPM_RING_OFF), &c->vctrl->rx,
 			  &c->ictrl->tx);
 	ratelimit_init(&c->rl, CHAN_LOG_BURST, CHAN_LOG_PER_SEC, tsc_khz);
@@ -148,9 +156,11 @@ int chan_send(struct chan *c, const struct coop_msg *m)
 	if (r == -COOP_EPROTO) {
 		c->tx_broken = true;
 		c->n.msgs_refused++;
+		c->n.broken++;
 		pr_err("iopm%u: the IOPM's index of the VMM ring is impossible (cons %u, prod %u): "
 		       "nothing more is sent to it",
 		       c->index, coop_load_acquire(&c->ictrl->rx.cons), c->tx.prod);
+		publish(c);
 	}
 	if (r)
 		return r;
@@ -167,6 +177,7 @@ void chan_notified(struct chan *c)
 {
 	c->n.notifies_received++;
 	c->work = true;
+	publish(c);
 }
 
 /* Send a reply to `req` (its id echoed); a full or broken ring drops it. */
@@ -193,8 +204,8 @@ static const char *type_name(uint16_t type)
 /* Refuse message `m`: count it, log it (rate-limited) and answer ERROR
  * (never to an ERROR: two sides refusing each other's refusals would not
  * stop). Returns false, for the validators' convenience. */
-__attribute__((format(printf, 4, 5))) static bool refuse(struct chan *c, const struct coop_msg *m, uint16_t reason,
-							 const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static bool refuse(struct chan *c, const struct coop_msg *m,
+							 uint16_t reason, const char *fmt, ...)
 {
 	struct coop_msg_error e;
 	memset(&e, 0, sizeof(e));
@@ -258,12 +269,13 @@ static void hello(struct chan *c, const struct coop_msg *m)
 	uint32_t vec = c->ictrl->notify_vector;
 	c->notify_vec = vec >= CHAN_VECTOR_MIN && vec <= CHAN_VECTOR_MAX ? (uint8_t)vec : 0;
 	if (!c->notify_vec && vec && log_allowed(c))
-		pr_warn("iopm%u: notify vector 0x%x is not one of 0x%x-0x%x: the VMM sends it no IPIs (it must poll)",
+		pr_warn("iopm%u: notify vector 0x%x is not one of 0x%x-0x%x: the VMM sends it no IPIs (it "
+			"must poll)",
 			c->index, vec, CHAN_VECTOR_MIN, CHAN_VECTOR_MAX);
 	c->hello = true;
 	if (log_allowed(c))
-		pr_info("iopm%u: HELLO from pid %u: ABI %u, epoch %u, features 0x%x, notify vector 0x%x%s", c->index,
-			h.pid, h.abi_version, c->epoch, h.features & CHAN_FEATURES, c->notify_vec,
+		pr_info("iopm%u: HELLO from pid %u: ABI %u, epoch %u, features 0x%x, notify vector 0x%x%s",
+			c->index, h.pid, h.abi_version, c->epoch, h.features & CHAN_FEATURES, c->notify_vec,
 			c->notify_vec ? "" : " (none: poll)");
 	struct coop_msg_hello r = {COOP_ABI_VERSION, c->epoch, h.features & CHAN_FEATURES, 0};
 	reply(c, m, COOP_MSG_HELLO_REPLY, 0, 0, &r, sizeof(r));
@@ -281,8 +293,8 @@ static void peer_error(struct chan *c, const struct coop_msg *m)
 	char text[4 * sizeof(e.text) + 1];
 	sanitize_text(text, sizeof(text), e.text, sizeof(e.text));
 	if (log_allowed(c))
-		pr_warn("iopm%u refused the VMM's message %u (type %u): code %d, reason %u: %s", c->index, e.bad_id,
-			e.bad_type, e.code, e.reason, text);
+		pr_warn("iopm%u refused the VMM's message %u (type %u): code %d, reason %u: %s", c->index,
+			e.bad_id, e.bad_type, e.code, e.reason, text);
 }
 
 static void set_mode(struct chan *c, const struct coop_msg *m)
@@ -379,7 +391,7 @@ static void io_done(struct chan *c, const struct coop_msg *m)
 	uint16_t why;
 	if (chan_slot_complete(c, s.slot, s.seq, &out, &why)) {
 		refuse(c, m, why, "slot %u seq %llu: %s", s.slot, (unsigned long long)s.seq,
-		       why == COOP_ERR_SEQ	   ? "not the request outstanding"
+		       why == COOP_ERR_SEQ     ? "not the request outstanding"
 		       : why == COOP_ERR_SLOT  ? "no request outstanding or not COMPLETE"
 		       : why == COOP_ERR_FLAGS ? "reserved field not 0"
 					       : "bad answer (status or count)");
@@ -443,7 +455,7 @@ static void route(struct chan *c, const struct coop_msg *m)
 }
 
 /* One message, already copied out of the ring. */
-static void handle(struct chan *c, const struct coop_msg *m)
+static void dispatch(struct chan *c, const struct coop_msg *m)
 {
 	const struct msg_rule *r = m->type < COOP_MSG_TYPES ? &rules[m->type] : NULL;
 	if (!r || !r->name) {
@@ -538,6 +550,7 @@ bool chan_poll(struct chan *c, uint64_t now)
 		if (r < 0) {
 			c->rx_broken = true;
 			c->n.msgs_refused++;
+			c->n.broken++;
 			pr_err("iopm%u: the IOPM's index of its ring is impossible (prod %u, cons %u): "
 			       "its ring is no longer read",
 			       c->index, coop_load_acquire(c->rx.prod_p), c->rx.cons);
@@ -551,7 +564,10 @@ bool chan_poll(struct chan *c, uint64_t now)
 			continue;
 		}
 		c->n.msgs_received++;
-		handle(c, &m);
+		uint64_t refused = c->n.msgs_refused - c->n.broken;
+		dispatch(c, &m);
+		if (c->n.msgs_refused - c->n.broken == refused)
+			c->n.msgs_handled++;
 	}
 	publish(c);
 	return more || (c->polling && !c->rx_broken);

@@ -18,16 +18,16 @@
 #include "shared/coop_ring.h"
 #include "vmm/lib/ratelimit.h"
 
-#define CHAN_RX_BUDGET	     COOP_RING_ENTRIES /* messages taken per chan_poll at most */
-#define CHAN_VECTOR_MIN	     0x20		/* an IOPM notify vector: not an exception ... */
-#define CHAN_VECTOR_MAX	     0xef		/* ... nor the VMM's APIC timer and above */
-#define CHAN_FEATURES	     0U			/* COOP_FEAT_* the VMM supports (IO_POSTED: not yet) */
-#define CHAN_LOG_BURST	     20			/* refused messages logged at once ... */
-#define CHAN_LOG_PER_SEC     5			/* ... then per second */
-#define CHAN_IRQ_LINES	     24			/* guest GSIs an IRQ_LINE may name (the vIOAPIC's pins) */
-#define CHAN_ISA_IRQS	     16			/* host ISA IRQs a ROUTE_PIN/PIN_EOI may name */
-#define CHAN_MSI_ADDR_BASE   0xfee00000ULL	/* a guest MSI address lies in this MiB */
-#define CHAN_MSI_ADDR_MASK   0xfff00000ULL
+#define CHAN_RX_BUDGET	   COOP_RING_ENTRIES /* messages taken per chan_poll at most */
+#define CHAN_VECTOR_MIN	   0x20		     /* an IOPM notify vector: not an exception ... */
+#define CHAN_VECTOR_MAX	   0xef		     /* ... nor the VMM's APIC timer and above */
+#define CHAN_FEATURES	   0U		     /* COOP_FEAT_* the VMM supports (IO_POSTED: not yet) */
+#define CHAN_LOG_BURST	   20		     /* refused messages logged at once ... */
+#define CHAN_LOG_PER_SEC   5		     /* ... then per second */
+#define CHAN_IRQ_LINES	   24		     /* guest GSIs an IRQ_LINE may name (the vIOAPIC's pins) */
+#define CHAN_ISA_IRQS	   16		     /* host ISA IRQs a ROUTE_PIN/PIN_EOI may name */
+#define CHAN_MSI_ADDR_BASE 0xfee00000ULL     /* a guest MSI address lies in this MiB */
+#define CHAN_MSI_ADDR_MASK 0xfff00000ULL
 
 #define CHAN_VM_LIST_MAX 16 /* VMs a VM_LIST answers with at most */
 
@@ -60,6 +60,8 @@ struct chan_ops {
 /* What the VMM counted on this channel; published in coop_vmm_ctrl. */
 struct chan_counters {
 	uint64_t msgs_sent, msgs_received, msgs_refused, notifies_sent, notifies_received;
+	uint64_t msgs_handled;	  /* received and acted on: received = handled + refused - broken */
+	uint64_t broken;	  /* directions stopped for an impossible index (0-2; counted in refused) */
 	uint64_t replies_dropped; /* a reply or ERROR found the VMM ring full */
 	uint64_t heartbeats, pongs, errors_received;
 };
@@ -81,14 +83,14 @@ struct chan {
 	struct coop_ring_tx tx;
 	struct coop_ring_rx rx;
 	uint32_t epoch;
-	bool hello;	     /* a HELLO with our version was accepted */
-	uint8_t notify_vec;  /* the IOPM's vector, copied at HELLO; 0: never notify */
-	bool polling;	     /* SET_MODE poll: the VMM polls this ring, asks for no IPIs */
-	bool rx_broken;	     /* the IOPM's prod was impossible: its ring is no longer read */
-	bool tx_broken;	     /* the IOPM's cons was impossible: nothing more is sent */
-	bool work;	     /* an IPI said there are messages (the hook drains) */
-	uint64_t heartbeat;  /* the IOPM's last HEARTBEAT count */
-	uint64_t log_head;   /* bytes ever written to the log (local, authoritative) */
+	bool hello;		 /* a HELLO with our version was accepted */
+	uint8_t notify_vec;	 /* the IOPM's vector, copied at HELLO; 0: never notify */
+	bool polling;		 /* SET_MODE poll: the VMM polls this ring, asks for no IPIs */
+	bool rx_broken;		 /* the IOPM's prod was impossible: its ring is no longer read */
+	bool tx_broken;		 /* the IOPM's cons was impossible: nothing more is sent */
+	bool work;		 /* an IPI said there are messages (the hook drains) */
+	uint64_t heartbeat;	 /* the IOPM's last HEARTBEAT count */
+	uint64_t log_head;	 /* bytes ever written to the log (local, authoritative) */
 	uint64_t doorbells_owed; /* slots whose IO_REQUEST found the ring full (bit per slot) */
 	struct chan_counters n;
 	struct chan_slot slot[COOP_SLOTS];
