@@ -69,7 +69,7 @@ static bool f_vm_find(void *ctx, uint32_t id, struct chan_vm *out)
 	(void)ctx;
 	if (id < 1 || id > 3)
 		return false;
-	out->vcpus = id;	/* VM 1: 1 vCPU, 2: 2, 3: 3 */
+	out->vcpus = id;       /* VM 1: 1 vCPU, 2: 2, 3: 3 */
 	out->served = id != 2; /* VM 2 has no range of this IOPM */
 	return true;
 }
@@ -183,8 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	notifies = io_dones = 0;
 	chan_init(&c, 0, part, 1, 1000000, &ops, NULL);
 	memcpy(shadow, part, COOP_PART_SIZE);
-	struct coop_iopm_ctrl *ic = (struct coop_iopm_ctrl *)(part + COOP_IOPM_CTRL_OFF);
-	uint32_t iprod = 0, icons = 0; /* the fake IOPM's own indices */
+	uint32_t iprod = 0; /* the fake IOPM's own index */
 	uint64_t seq = 1, now = 0;
 	struct input in = {data, size};
 	uint8_t op;
@@ -201,10 +200,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (in.n < len)
 				len = (uint8_t)in.n;
 			take(&in, &m, len);
-			iopm_write(COOP_IOPM_RING_OFF + (iprod & COOP_RING_MASK) * COOP_MSG_SIZE, &m, sizeof(m));
+			iopm_write(COOP_IOPM_RING_OFF + (iprod & COOP_RING_MASK) * COOP_MSG_SIZE, &m,
+				   sizeof(m));
 			iprod++;
-			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, tx.prod), &iprod,
-				   sizeof(iprod));
+			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, tx.prod),
+				   &iprod, sizeof(iprod));
 			break;
 		}
 		case OP_WRITE: {
@@ -247,13 +247,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case OP_DRAIN: {
-			uint32_t prod = ((struct coop_vmm_ctrl *)(part + COOP_VMM_CTRL_OFF))->tx.prod;
-			icons = prod;
-			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, rx.cons), &icons,
-				   sizeof(icons));
+			uint32_t icons = ((struct coop_vmm_ctrl *)(part + COOP_VMM_CTRL_OFF))->tx.prod;
+			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, rx.cons),
+				   &icons, sizeof(icons));
 			uint32_t ev = icons + 1;
-			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, rx.event), &ev,
-				   sizeof(ev));
+			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, rx.event),
+				   &ev, sizeof(ev));
 			break;
 		}
 		case OP_IPI:
@@ -267,12 +266,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct coop_msg_hello h = {COOP_ABI_VERSION, 0, 0, 1};
 			memcpy(m.payload, &h, sizeof(h));
 			uint32_t vec = 0x60;
-			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, notify_vector), &vec,
-				   sizeof(vec));
-			iopm_write(COOP_IOPM_RING_OFF + (iprod & COOP_RING_MASK) * COOP_MSG_SIZE, &m, sizeof(m));
+			iopm_write(COOP_IOPM_CTRL_OFF +
+				       __builtin_offsetof(struct coop_iopm_ctrl, notify_vector),
+				   &vec, sizeof(vec));
+			iopm_write(COOP_IOPM_RING_OFF + (iprod & COOP_RING_MASK) * COOP_MSG_SIZE, &m,
+				   sizeof(m));
 			iprod++;
-			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, tx.prod), &iprod,
-				   sizeof(iprod));
+			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, tx.prod),
+				   &iprod, sizeof(iprod));
 			break;
 		}
 		case OP_ANSWER: {
@@ -300,14 +301,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			m.vcpu = q->vcpu;
 			struct coop_msg_slot d = {s, 0, q->seq};
 			memcpy(m.payload, &d, sizeof(d));
-			iopm_write(COOP_IOPM_RING_OFF + (iprod & COOP_RING_MASK) * COOP_MSG_SIZE, &m, sizeof(m));
+			iopm_write(COOP_IOPM_RING_OFF + (iprod & COOP_RING_MASK) * COOP_MSG_SIZE, &m,
+				   sizeof(m));
 			iprod++;
-			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, tx.prod), &iprod,
-				   sizeof(iprod));
+			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, tx.prod),
+				   &iprod, sizeof(iprod));
 			break;
 		}
 		}
-		(void)ic;
 		check_untouched();
 		check_counters();
 	}

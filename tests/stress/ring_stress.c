@@ -93,7 +93,8 @@ static void *producer(void *arg)
 				break;
 			}
 			if (r) {
-				fprintf(stderr, "ring_stress: put returned %d at %llu\n", r, (unsigned long long)seq);
+				fprintf(stderr, "ring_stress: put returned %d at %llu\n", r,
+					(unsigned long long)seq);
 				exit(1);
 			}
 			seq++;
@@ -125,7 +126,8 @@ static void *consumer(void *arg)
 	while (want < total) {
 		int r = coop_ring_recv(&rx, &m);
 		if (r < 0) {
-			fprintf(stderr, "ring_stress: recv returned %d at %llu\n", r, (unsigned long long)want);
+			fprintf(stderr, "ring_stress: recv returned %d at %llu\n", r,
+				(unsigned long long)want);
 			exit(1);
 		}
 		if (r == 1) {
@@ -198,7 +200,8 @@ static void *log_reader(void *arg)
 		uint64_t first = pos - n;
 		if (first != at + lost) {
 			fprintf(stderr, "ring_stress log: position %llu after %llu lost, expected %llu\n",
-				(unsigned long long)first, (unsigned long long)lost, (unsigned long long)(at + lost));
+				(unsigned long long)first, (unsigned long long)lost,
+				(unsigned long long)(at + lost));
 			exit(1);
 		}
 		for (uint32_t i = 0; i < n; i++)
@@ -262,7 +265,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (log) {
-		printf("ring_stress log: %llu bytes written, %llu read, %llu lost to lapping, every byte checked, "
+		printf("ring_stress log: %llu bytes written, %llu read, %llu lost to lapping, every byte "
+		       "checked, "
 		       "%.1f s\n",
 		       (unsigned long long)total, (unsigned long long)log_read_bytes,
 		       (unsigned long long)log_lost, s);
