@@ -130,29 +130,22 @@ def hostile_iso(t, name):
     iopm/test/hostile.c (an overlay archive, as in iopm/test-qemu.sh): the IOPM can then write its part of the zone like a misbehaving
     IOPM would.
     Returns the ISO's path, or None after a FAIL line."""
-    return overlay_iso(t, name, "hostile")
-
-
-def overlay_iso(t, name, tool):
-    """An ISO like build/coopvmm.iso whose IOPM initramfs also has the test
-    tool iopm/test/TOOL.c as /usr/sbin/TOOL (an overlay archive).
-    Returns the ISO's path, or None after a FAIL line."""
     d = os.path.join(lib.LOG_ROOT, name + "-iso")
     os.makedirs(d, exist_ok=True)
-    exe, overlay = os.path.join(d, tool), os.path.join(d, "overlay.cpio.gz")
-    iso = os.path.join(d, tool + ".iso")
+    exe, overlay = os.path.join(d, "hostile"), os.path.join(d, "overlay.cpio.gz")
+    iso = os.path.join(d, "hostile.iso")
     base = os.path.join(lib.REPO, "build", "iopm", "initramfs.cpio.gz")
     steps = [
         ["gcc", "-std=gnu11", "-static", "-O2", "-s", "-Wall", "-Wextra", "-Werror",
          "-I", os.path.join(lib.REPO, "shared"), "-I", os.path.join(lib.REPO, "iopm"), "-o", exe,
-         os.path.join(lib.REPO, "iopm", "test", tool + ".c"), os.path.join(lib.REPO, "iopm", "coopdev.c")],
+         os.path.join(lib.REPO, "iopm", "test", "hostile.c"), os.path.join(lib.REPO, "iopm", "coopdev.c")],
         ["python3", os.path.join(lib.REPO, "iopm", "mkinitramfs.py"), "-o", overlay,
-         "--file", exe, "usr/sbin/" + tool, "755"],
+         "--file", exe, "usr/sbin/hostile", "755"],
     ]
     for argv in steps:
         r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
-            t.fail(tool + "_iso", "%s failed: %s" % (argv[0], r.stdout.decode("utf-8", "replace")[-500:]))
+            t.fail("hostile_iso", "%s failed: %s" % (argv[0], r.stdout.decode("utf-8", "replace")[-500:]))
             return None
     tree = os.path.join(d, "iso")
     shutil.rmtree(tree, ignore_errors=True)
@@ -174,7 +167,7 @@ def overlay_iso(t, name, tool):
     r = subprocess.run(["grub-mkrescue", "-o", iso, tree], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT)
     if r.returncode != 0:
-        t.fail(tool + "_iso", "grub-mkrescue failed: %s" % r.stdout.decode("utf-8", "replace")[-500:])
+        t.fail("hostile_iso", "grub-mkrescue failed: %s" % r.stdout.decode("utf-8", "replace")[-500:])
         return None
     return iso
 
