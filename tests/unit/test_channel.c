@@ -219,7 +219,6 @@ static void check_bad(const char *what, uint16_t type, uint16_t len, uint32_t vm
 
 TEST(channel, every_validation_failure_refused_with_its_reason)
 {
-	uint32_t z[28] = {0};
 	struct coop_msg_ping ping = {1, 2};
 	struct coop_msg_heartbeat hb = {1};
 	/* type and direction */
@@ -256,20 +255,18 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("IRQ_LINE VM not served", COOP_MSG_IRQ_LINE, 8, 2, 0, 0, PL(4, 1), 8, COOP_ERR_VM, 0);
 	check_bad("MSI VM not served", COOP_MSG_MSI, 16, 2, 0, 0, PL(0xfee00000, 0, 0x30, 0), 16, COOP_ERR_VM,
 		  0);
-	check_bad("IO_DONE no such VM", COOP_MSG_IO_DONE, 16, 3, 0, 0, z, 16, COOP_ERR_VM, 0);
-	check_bad("VM_REQUEST INFO no such VM", COOP_MSG_VM_REQUEST, 96, 9, 0, 0, PL(COOP_VM_INFO), 96,
-		  COOP_ERR_VM, 0);
-	check_bad("VM_REQUEST LIST with a VM", COOP_MSG_VM_REQUEST, 96, 1, 0, 0, PL(COOP_VM_LIST), 96,
-		  COOP_ERR_VM, 0);
-	/* vCPU */
-	check_bad("IO_DONE vCPU 2 of 2", COOP_MSG_IO_DONE, 16, 1, 2, 0, z, 16, COOP_ERR_VCPU, -COOP_ENOENT);
-	check_bad("IO_DONE vCPU 0xffff", COOP_MSG_IO_DONE, 16, 1, 0xffff, 0, z, 16, COOP_ERR_VCPU, 0);
-	/* slot and sequence: nothing outstanding */
+	/* slot and sequence: nothing outstanding (whatever VM it names) */
 	check_bad("IO_DONE slot 64", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(64, 0, 1, 0), 16, COOP_ERR_SLOT, 0);
 	check_bad("IO_DONE slot ~0", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(0xffffffff, 0, 1, 0), 16,
 		  COOP_ERR_SLOT, 0);
 	check_bad("IO_DONE slot 3 not outstanding", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(3, 0, 1, 0), 16,
 		  COOP_ERR_SLOT, 0);
+	check_bad("IO_DONE slot 9999 of VM 0", COOP_MSG_IO_DONE, 16, 0, 0, 0, PL(9999, 0, 1, 0), 16,
+		  COOP_ERR_SLOT, 0);
+	check_bad("VM_REQUEST INFO no such VM", COOP_MSG_VM_REQUEST, 96, 9, 0, 0, PL(COOP_VM_INFO), 96,
+		  COOP_ERR_VM, 0);
+	check_bad("VM_REQUEST LIST with a VM", COOP_MSG_VM_REQUEST, 96, 1, 0, 0, PL(COOP_VM_LIST), 96,
+		  COOP_ERR_VM, 0);
 	/* fields */
 	check_bad("SET_MODE mode 2", COOP_MSG_SET_MODE, 8, 0, 0, 0, PL(2, 0), 8, COOP_ERR_FIELD,
 		  -COOP_EINVAL);
@@ -557,7 +554,9 @@ TEST(channel, slot_every_bad_completion_rejected)
 	    {"reserved set", COOP_SLOT_COMPLETE, 40, 40, 0, 1, 0, 1, 1, COOP_ERR_FLAGS, false},
 	    {"string count short", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 7, 1, 1, COOP_ERR_FIELD, true},
 	    {"string count huge", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0xffffffff, 1, 1, COOP_ERR_FIELD, true},
-	    {"doorbell names another vCPU", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0, 1, 0, COOP_ERR_SLOT, false},
+	    {"doorbell names another vCPU", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0, 1, 0, COOP_ERR_VCPU, false},
+	    {"doorbell names another VM", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0, 3, 1, COOP_ERR_VM, false},
+	    {"doorbell names VM 0", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0, 0, 1, COOP_ERR_VM, false},
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row *r = &rows[i];

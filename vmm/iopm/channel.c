@@ -17,8 +17,7 @@
 enum vm_rule {
 	VM_NONE,   /* coop_msg.vm and .vcpu are 0 */
 	VM_SERVED, /* .vm is a VM with a range served by this IOPM, .vcpu 0 */
-	VM_VCPU,   /* .vm as VM_SERVED, .vcpu one of its vCPUs */
-	VM_BY_OP,  /* VM_REQUEST: the op says (vm_request) */
+	VM_OWN,	   /* the handler checks (VM_REQUEST: the op says; IO_DONE: the slot's request) */
 };
 
 struct msg_rule {
@@ -35,12 +34,12 @@ static const struct msg_rule rules[COOP_MSG_TYPES] = {
     [COOP_MSG_PONG] = {"PONG", sizeof(struct coop_msg_ping), VM_NONE, false},
     [COOP_MSG_HELLO] = {"HELLO", sizeof(struct coop_msg_hello), VM_NONE, true},
     [COOP_MSG_HEARTBEAT] = {"HEARTBEAT", sizeof(struct coop_msg_heartbeat), VM_NONE, false},
-    [COOP_MSG_IO_DONE] = {"IO_DONE", sizeof(struct coop_msg_slot), VM_VCPU, false},
+    [COOP_MSG_IO_DONE] = {"IO_DONE", sizeof(struct coop_msg_slot), VM_OWN, false},
     [COOP_MSG_IRQ_LINE] = {"IRQ_LINE", sizeof(struct coop_msg_irq_line), VM_SERVED, false},
     [COOP_MSG_MSI] = {"MSI", sizeof(struct coop_msg_msi), VM_SERVED, false},
     [COOP_MSG_ROUTE_PIN] = {"ROUTE_PIN", sizeof(struct coop_msg_route), VM_NONE, false},
     [COOP_MSG_PIN_EOI] = {"PIN_EOI", sizeof(struct coop_msg_route), VM_NONE, false},
-    [COOP_MSG_VM_REQUEST] = {"VM_REQUEST", sizeof(struct coop_msg_vm), VM_BY_OP, false},
+    [COOP_MSG_VM_REQUEST] = {"VM_REQUEST", sizeof(struct coop_msg_vm), VM_OWN, false},
     [COOP_MSG_SET_MODE] = {"SET_MODE", sizeof(struct coop_msg_mode), VM_NONE, false},
 };
 
@@ -230,8 +229,8 @@ __attribute__((format(printf, 4, 5))) static bool refuse(struct chan *c, const s
 	return false;
 }
 
-/* The VM and vCPU that `m` names, by its type's rule (VM_BY_OP is left to
- * vm_request). */
+/* The VM and vCPU that `m` names, by its type's rule (VM_OWN: left to the
+ * type's handler). */
 static bool check_vm(struct chan *c, const struct coop_msg *m, uint8_t rule)
 {
 	if (rule == VM_NONE) {
@@ -240,18 +239,15 @@ static bool check_vm(struct chan *c, const struct coop_msg *m, uint8_t rule)
 				      m->vcpu);
 		return true;
 	}
-	if (rule == VM_BY_OP)
+	if (rule == VM_OWN)
 		return true;
 	struct chan_vm vm;
 	if (!c->ops->vm_find(c->ctx, m->vm, &vm))
 		return refuse(c, m, COOP_ERR_VM, "no VM %u", m->vm);
 	if (!vm.served)
 		return refuse(c, m, COOP_ERR_VM, "VM %u has no device of iopm%u", m->vm, c->index);
-	if (rule == VM_SERVED && m->vcpu)
+	if (m->vcpu)
 		return refuse(c, m, COOP_ERR_FLAGS, "vcpu %u: this type names no vCPU", m->vcpu);
-	if (rule == VM_VCPU && m->vcpu >= vm.vcpus)
-		return refuse(c, m, COOP_ERR_VCPU, "VM %u has %u vCPUs, not vCPU %u", m->vm, vm.vcpus,
-			      m->vcpu);
 	return true;
 }
 
@@ -373,6 +369,8 @@ static void vm_request(struct chan *c, const struct coop_msg *m)
 	}
 }
 
+/* IO_DONE: the slot says which request; the message's seq, VM and vCPU
+ * must be that request's (checked in this order), then its answer. */
 static void io_done(struct chan *c, const struct coop_msg *m)
 {
 	struct coop_msg_slot s;
@@ -381,18 +379,27 @@ static void io_done(struct chan *c, const struct coop_msg *m)
 		refuse(c, m, COOP_ERR_FLAGS, "reserved %u", s.reserved);
 		return;
 	}
-	if (s.slot < COOP_SLOTS && c->slot[s.slot].busy &&
-	    (c->slot[s.slot].req.vm != m->vm || c->slot[s.slot].req.vcpu != m->vcpu)) {
-		refuse(c, m, COOP_ERR_SLOT, "slot %u holds a request of VM %u vCPU %u", s.slot,
-		       c->slot[s.slot].req.vm, c->slot[s.slot].req.vcpu);
+	if (s.slot >= COOP_SLOTS || !c->slot[s.slot].busy) {
+		refuse(c, m, COOP_ERR_SLOT, "slot %u: no request outstanding", s.slot);
+		return;
+	}
+	const struct coop_ioreq *q = &c->slot[s.slot].req;
+	if (s.seq != q->seq) {
+		refuse(c, m, COOP_ERR_SEQ, "slot %u holds request %llu, not %llu", s.slot,
+		       (unsigned long long)q->seq, (unsigned long long)s.seq);
+		return;
+	}
+	if (m->vm != q->vm || m->vcpu != q->vcpu) {
+		refuse(c, m, m->vm != q->vm ? COOP_ERR_VM : COOP_ERR_VCPU,
+		       "slot %u holds a request of VM %u vCPU %u", s.slot, q->vm, q->vcpu);
 		return;
 	}
 	struct coop_ioreq out;
 	uint16_t why;
 	if (chan_slot_complete(c, s.slot, s.seq, &out, &why)) {
 		refuse(c, m, why, "slot %u seq %llu: %s", s.slot, (unsigned long long)s.seq,
-		       why == COOP_ERR_SEQ     ? "not the request outstanding"
-		       : why == COOP_ERR_SLOT  ? "no request outstanding or not COMPLETE"
+		       why == COOP_ERR_SEQ     ? "the answer is for another request"
+		       : why == COOP_ERR_SLOT  ? "not COMPLETE"
 		       : why == COOP_ERR_FLAGS ? "reserved field not 0"
 					       : "bad answer (status or count)");
 		return;
