@@ -22,22 +22,23 @@
 
 /* The producer's view of one ring. */
 struct coop_ring_tx {
-	struct coop_msg *ent;			 /* COOP_RING_ENTRIES entries */
-	uint32_t prod;				 /* messages put (local, authoritative) */
-	uint32_t pushed;			 /* prod as last published */
-	volatile uint32_t *prod_p;		 /* where prod is published (own ctrl area) */
+	struct coop_msg *ent;			    /* COOP_RING_ENTRIES entries */
+	uint32_t prod;				    /* messages put (local, authoritative) */
+	uint32_t pushed;			    /* prod as last published */
+	volatile uint32_t *prod_p;		    /* where prod is published (own ctrl area) */
 	const volatile struct coop_ring_cons *peer; /* the consumer's index and suppression words */
 };
 
 /* The consumer's view of one ring. */
 struct coop_ring_rx {
 	const struct coop_msg *ent;
-	uint32_t cons;			    /* messages taken (local, authoritative) */
+	uint32_t cons;			      /* messages taken (local, authoritative) */
 	volatile struct coop_ring_cons *mine; /* where cons, event, flags are published */
 	const volatile uint32_t *prod_p;      /* the producer's index */
 };
 
-static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *ent, volatile struct coop_ring_prod *mine,
+static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *ent,
+				     volatile struct coop_ring_prod *mine,
 				     const volatile struct coop_ring_cons *peer)
 {
 	t->ent = ent;
@@ -48,7 +49,8 @@ static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *en
 }
 
 static inline void coop_ring_rx_init(struct coop_ring_rx *r, const struct coop_msg *ent,
-				     volatile struct coop_ring_cons *mine, const volatile struct coop_ring_prod *peer)
+				     volatile struct coop_ring_cons *mine,
+				     const volatile struct coop_ring_prod *peer)
 {
 	r->ent = ent;
 	r->cons = 0;
@@ -147,23 +149,41 @@ static inline void coop_ring_set_polling(struct coop_ring_rx *r, bool polling)
 
 /* ---- the VMM log: a byte ring with a free-running head ---- */
 
-/* Writer (the VMM): append `len` bytes; the last COOP_LOG_SIZE bytes stay. */
-static inline void coop_log_write(uint8_t *log, uint64_t *head_local, volatile uint64_t *head_p, const char *s,
-				  uint32_t len)
+/* The writer publishes its head at least every COOP_LOG_CHUNK bytes, so at
+ * any time it may be overwriting at most that many bytes past the head it
+ * published: the reader's check counts on it (a seqlock without a
+ * sequence word: the head is one). */
+#define COOP_LOG_CHUNK 512U
+
+/* Writer (the VMM): append `len` bytes; the last COOP_LOG_SIZE bytes stay.
+ * The bytes are stored through a volatile pointer so that the compiler
+ * keeps them after the previous chunk's head (x86 keeps stores in order). */
+static inline void coop_log_write(uint8_t *log, uint64_t *head_local, volatile uint64_t *head_p,
+				  const char *s, uint32_t len)
 {
+	volatile uint8_t *l = log;
 	uint64_t h = *head_local;
-	for (uint32_t i = 0; i < len; i++)
-		log[(h + i) & (COOP_LOG_SIZE - 1)] = (uint8_t)s[i];
-	*head_local = h + len;
-	coop_store_release64(head_p, h + len);
+	while (len) {
+		uint32_t n = len < COOP_LOG_CHUNK ? len : COOP_LOG_CHUNK;
+		for (uint32_t i = 0; i < n; i++)
+			l[(h + i) & (COOP_LOG_SIZE - 1)] = (uint8_t)s[i];
+		h += n;
+		s += n;
+		len -= n;
+		*head_local = h;
+		coop_store_release64(head_p, h);
+	}
 }
 
 /* Reader: copy the bytes from *pos on into out (at most cap), move *pos
  * past them and return how many. Bytes already overwritten are skipped:
  * *lost says how many (0 if none). The copy is checked against the head
- * read after it, so no byte overwritten during the copy is returned. */
-static inline uint32_t coop_log_read(const volatile uint8_t *log, const volatile uint64_t *head_p, uint64_t *pos,
-				     uint8_t *out, uint32_t cap, uint64_t *lost)
+ * read after it: a byte is returned only if the writer, even one chunk
+ * (COOP_LOG_CHUNK) past that head, cannot have overwritten it, so no byte
+ * overwritten during the copy is returned (a reader a whole buffer behind
+ * loses up to a chunk of the oldest bytes more than strictly needed). */
+static inline uint32_t coop_log_read(const volatile uint8_t *log, const volatile uint64_t *head_p,
+				     uint64_t *pos, uint8_t *out, uint32_t cap, uint64_t *lost)
 {
 	uint64_t head = coop_load_acquire64(head_p);
 	uint64_t p = *pos;
@@ -179,8 +199,10 @@ static inline uint32_t coop_log_read(const volatile uint8_t *log, const volatile
 		out[i] = log[(p + i) & (COOP_LOG_SIZE - 1)];
 	coop_fence();
 	uint64_t after = coop_load_acquire64(head_p);
-	if (after - p > COOP_LOG_SIZE) { /* the writer lapped part of what was copied */
-		uint64_t gone = after - COOP_LOG_SIZE - p;
+	/* The oldest byte the writer cannot be overwriting now. */
+	uint64_t safe = after + COOP_LOG_CHUNK > COOP_LOG_SIZE ? after + COOP_LOG_CHUNK - COOP_LOG_SIZE : 0;
+	if (safe > p) { /* the writer lapped (or may be lapping) part of what was copied */
+		uint64_t gone = safe - p;
 		if (gone >= n) {
 			*lost += n;
 			*pos = p + n;

@@ -37,7 +37,8 @@ static inline void coop_part_header_init(struct coop_shared_header *h, uint64_t 
  * describes exactly this build's layout for a part of `size` bytes at
  * `base`; otherwise the name of the first field that differs. A version
  * mismatch is "version": the caller reports both versions. */
-static inline const char *coop_part_header_check(const struct coop_shared_header *h, uint64_t base, uint64_t size)
+static inline const char *coop_part_header_check(const struct coop_shared_header *h, uint64_t base,
+						 uint64_t size)
 {
 	if (h->magic != COOP_SHARED_MAGIC)
 		return "magic";

@@ -4,7 +4,9 @@
  * per the Linux boot protocol, give it its e820 and command line, start its
  * AP with INIT-SIPI-SIPI into the 32-bit entry (boot/iopm_trampoline.asm),
  * route its console UART's IOAPIC pin to the VMM and forward each interrupt
- * by IPI on the vector iopm.ko asked for, and watch its heartbeat. */
+ * by IPI on the vector iopm.ko asked for, watch its heartbeat, and run the
+ * VMM's end of its channel (vmm/iopm/channel.c: the notify IPI, the poll,
+ * the VMM log copied into its part). */
 #define LOG_PREFIX "iopm"
 #include "vmm/iopm/iopm.h"
 
@@ -19,6 +21,7 @@
 #include "shared/coop_zone.h"
 #include "vmm/lib/errno.h"
 #include "vmm/platform/ioapic.h"
+#include "vmm/iopm/channel.h"
 #include "vmm/iopm/iopm_cmdline.h"
 #include "vmm/iopm/iopm_e820.h"
 #include "vmm/iopm/irq_forward.h"
@@ -28,8 +31,10 @@
 #include "vmm/lib/ratelimit.h"
 #include "vmm/lib/sanitize.h"
 #include "vmm/platform/smp.h"
+#include "vmm/platform/kick.h"
 #include "vmm/platform/timer.h"
 #include "vmm/platform/trap.h"
+#include "vmm/vm/vm.h"
 
 #define CMDLINE_MAX	 1024
 #define VMM_UART_IRQ	 COM1_IRQ /* the VMM's log UART is COM1 */
@@ -67,6 +72,8 @@ struct iopm {
 	uint64_t next_vmm_beat;
 	struct ratelimit log_rl; /* what this IOPM's writes make the VMM log */
 	uint64_t log_unreported; /* suppressed lines not yet reported */
+	bool chan_ready;	 /* chan set up over the part (before the IOPM starts) */
+	struct chan chan;
 };
 
 static struct pin pins[ISA_IRQS];
@@ -218,6 +225,83 @@ static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
 	return 0;
 }
 
+/* ---- the channel's needs of the machine (vmm/iopm/channel.h) ---- */
+
+static void chan_notify(void *ctx, uint8_t vector)
+{
+	struct iopm *m = ctx;
+	lapic_send_ipi(cpus[m->cpu].apic_id, ICR_DM_FIXED | vector);
+}
+
+/* A VM is served by IOPM 0 when one of its device ranges is. */
+static void vm_look(struct vm *vm, void *arg)
+{
+	struct chan_vm *out = arg;
+	out->vcpus = vm->nvcpus;
+	out->served = false;
+	for (unsigned sp = 0; sp < 2; sp++)
+		for (unsigned i = 0; i < vm->iomap.n[sp]; i++)
+			if (vm->iomap.r[sp][i].server == IOMAP_IOPM && vm->iomap.r[sp][i].iopm == 0)
+				out->served = true;
+}
+
+static bool chan_vm_find(void *ctx, uint32_t id, struct chan_vm *out)
+{
+	(void)ctx;
+	return vm_call(id, vm_look, out);
+}
+
+struct vm_list_arg {
+	struct chan_vm_entry *out;
+	uint32_t n, max;
+};
+
+static void vm_list_one(struct vm *vm, void *arg)
+{
+	struct vm_list_arg *a = arg;
+	if (a->n == a->max)
+		return;
+	struct chan_vm_entry *e = &a->out[a->n++];
+	memset(e, 0, sizeof(*e));
+	e->id = vm->id;
+	e->info.state = vm->state;
+	e->info.vcpus = vm->nvcpus;
+	e->info.mem = vm->mem_size;
+	snprintf(e->info.name, sizeof(e->info.name), "%s", vm->name);
+}
+
+static uint32_t chan_vm_list(void *ctx, struct chan_vm_entry *out, uint32_t max)
+{
+	(void)ctx;
+	struct vm_list_arg a = {out, 0, max};
+	vm_for_each(vm_list_one, &a);
+	return a.n;
+}
+
+/* io_done: no slot is submitted yet (the console issue forwards guest ranges). */
+static const struct chan_ops chan_ops = {chan_notify, chan_vm_find, chan_vm_list, NULL};
+
+/* The IOPM's IPI: count it and kick the BSP (this CPU), whose scheduler
+ * loop then runs iopm_poll, which drains the ring. Taken between two of
+ * the loop's passes, in its HLT, or as an external-interrupt exit of a
+ * vCPU of the BSP (vmm/vcpu/vcpu_run.c takes it after the exit). */
+static void notify_handler(struct trap_frame *f)
+{
+	(void)f;
+	if (iopm0.chan_ready)
+		chan_notified(&iopm0.chan);
+	lapic_eoi();
+	cpu_kick(this_cpu()->index);
+}
+
+/* The log's sink: each line into every channel's log ring (called under the
+ * log's lock, from any CPU). */
+static void log_sink(const char *s, size_t len)
+{
+	if (iopm0.chan_ready)
+		chan_log_write(&iopm0.chan, s, (uint32_t)len);
+}
+
 /* Physical base of IOPM `i`'s part of the shared zone (shared/coopvmm_abi.h). */
 static uint64_t part_base(const struct partition_plan *plan, uint32_t i)
 {
@@ -236,12 +320,17 @@ static void init_shared(const struct partition_plan *plan, const struct boot_con
 	h->vmm_apic_id = cpus[0].apic_id;
 	h->iopm_apic_id = cpus[cpu].apic_id;
 	h->iopm_index = 0;
-	h->vmm_notify_vector = 0; /* the channel issue assigns it; 0 = poll only */
+	h->vmm_notify_vector = IOPM_NOTIFY_VECTOR;
 	h->console_irq = cfg->iopm_console_irq;
 	h->epoch = 1;
 	iopm0.hdr = h;
 	iopm0.vctrl = (void *)(z + COOP_VMM_CTRL_OFF);
 	iopm0.ictrl = (void *)(z + COOP_IOPM_CTRL_OFF);
+	chan_init(&iopm0.chan, 0, z, h->epoch, timer_rates.tsc_khz, &chan_ops, &iopm0);
+	trap_set_handler(IOPM_NOTIFY_VECTOR, notify_handler);
+	iopm0.chan_ready = true;
+	/* The VMM's log from now on, and what it logged since boot, in the part. */
+	log_set_sink(log_sink);
 }
 
 static uint64_t zone_lo, zone_hi;
@@ -453,8 +542,13 @@ uint64_t iopm_poll(uint64_t now)
 {
 	struct iopm *m = &iopm0;
 	static uint64_t next;
+	/* The channel first, at every call: an IPI's kick brought us here, or
+	 * the IOPM asked the VMM to poll (then chan_poll wants every pass). */
+	uint64_t chan_due = UINT64_MAX;
+	if (m->started && chan_poll(&m->chan, now))
+		chan_due = now;
 	if (now < next)
-		return next;
+		return MIN(next, chan_due);
 	next = now + IOPM_POLL_US * timer_rates.tsc_khz / 1000;
 	if (!m->started)
 		return next;
@@ -500,5 +594,5 @@ uint64_t iopm_poll(uint64_t now)
 		m->stalled = true;
 	}
 	iopm_log_flush(m);
-	return next;
+	return MIN(next, chan_due);
 }

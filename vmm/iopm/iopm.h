@@ -12,6 +12,7 @@
 #include "vmm/platform/partition.h"
 
 #define IOPM_ROUTE_VECTOR_BASE 0x40    /* VMM vectors 0x40..0x4f receive routed pins */
+#define IOPM_NOTIFY_VECTOR     0x50    /* the IOPMs' channel IPIs to the VMM (header vmm_notify_vector) */
 #define IOPM_POLL_US	       100000  /* route requests and state checked this often */
 #define IOPM_STALL_US	       3000000 /* a running IOPM whose heartbeat stops this long is reported */
 
@@ -19,9 +20,12 @@
  * IOPM whose kernel is among the boot modules. Returns how many started. */
 unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_plan *plan,
 			const struct memmap *mm, const struct boot_info *bi, uint64_t rsdp);
-/* Run by the BSP's scheduler loop (a hook) about every IOPM_POLL_US: apply
- * route requests, report state changes and a stopped heartbeat, publish the
- * VMM heartbeat. Returns when it wants to run next (TSC). */
+/* Run by the BSP's scheduler loop (a hook): drain each IOPM's channel
+ * (vmm/iopm/channel.h) at every call -- after its IPI kicked the BSP, and
+ * at every pass while the IOPM asked the VMM to poll -- and about every
+ * IOPM_POLL_US apply route requests, report state changes and a stopped
+ * heartbeat, publish the VMM heartbeat. Returns when it wants to run next
+ * (TSC). */
 uint64_t iopm_poll(uint64_t now_tsc);
 
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* log.c: serialized, levelled output to COM1. One lock keeps lines from
- * different CPUs whole; a line is formatted first, then written. */
+ * different CPUs whole; a line is formatted first, then written -- to COM1,
+ * to the history (the last LOG_HISTORY bytes), and to the sink once one is
+ * set (vmm/platform/log.h log_set_sink). */
 #define LOG_PREFIX "log"
 #include "vmm/platform/log.h"
 
@@ -13,6 +15,11 @@
 static struct spinlock log_lock;
 static enum log_level log_level = LOG_INFO;
 static const char *const level_tag[] = {"error: ", "warning: ", "", "debug: "};
+static char history[LOG_HISTORY]; /* a byte ring: what was logged, for a sink set later */
+static uint64_t history_head;	  /* bytes ever logged */
+static log_sink_fn sink;
+
+_Static_assert((LOG_HISTORY & (LOG_HISTORY - 1)) == 0, "LOG_HISTORY: a power of two");
 
 void log_init(void)
 {
@@ -24,14 +31,31 @@ void log_set_level(enum log_level level)
 	log_level = level;
 }
 
+void log_set_sink(log_sink_fn fn)
+{
+	uint64_t flags = spin_lock_irqsave(&log_lock);
+	uint64_t first = history_head > LOG_HISTORY ? history_head - LOG_HISTORY : 0;
+	uint64_t at = first & (LOG_HISTORY - 1), n = history_head - first;
+	uint64_t part = MIN(n, LOG_HISTORY - at);
+	fn(history + at, part);
+	if (n > part)
+		fn(history, n - part);
+	sink = fn;
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
 static void emit(const char *line)
 {
 	uint64_t flags = spin_lock_irqsave(&log_lock);
-	for (const char *p = line; *p; p++) {
+	size_t len = 0;
+	for (const char *p = line; *p; p++, len++) {
 		if (*p == '\n')
 			serial_putc(COM1_PORT, '\r');
 		serial_putc(COM1_PORT, *p);
+		history[history_head++ & (LOG_HISTORY - 1)] = *p;
 	}
+	if (sink)
+		sink(line, len);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

@@ -314,6 +314,15 @@ bool vm_call(uint32_t id, void (*fn)(struct vm *vm, void *arg), void *arg)
 	return found;
 }
 
+void vm_for_each(void (*fn)(struct vm *vm, void *arg), void *arg)
+{
+	uint64_t flags = spin_lock_irqsave(&vms_lock);
+	for (uint32_t i = 0; i < VM_MAX; i++)
+		if (vms[i])
+			fn(vms[i], arg);
+	spin_unlock_irqrestore(&vms_lock, flags);
+}
+
 uint32_t vm_count_running(void)
 {
 	uint32_t n = 0;

@@ -22,5 +22,8 @@ void vm_start(struct vm *vm);
  * scheduler's retire hook, vmm/vm/sched.h); the last one frees the VM. */
 void vm_vcpu_stopped(struct vcpu *v);
 uint32_t vm_count_running(void);
+/* Run fn(vm, arg) for each VM that exists, under the VM table's lock (as
+ * vm_call: fn must be short and must not end a VM). */
+void vm_for_each(void (*fn)(struct vm *vm, void *arg), void *arg);
 
 #endif

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* chan_util.h: a part of the shared zone in host memory with the VMM's
+ * channel over it (vmm/iopm/channel.c) and a fake IOPM driving the other
+ * ends of the rings with shared/coop_ring.h, for tests/unit/test_channel.c. */
+#ifndef TESTS_UNIT_CHAN_UTIL_H
+#define TESTS_UNIT_CHAN_UTIL_H
+
+#include <stdlib.h>
+
+#include "shared/coop_ring.h"
+#include "test.h"
+#include "tests/harness/harness.h"
+#include "vmm/iopm/channel.h"
+
+#define CW_VMS 4
+
+struct cw_vm {
+	uint32_t id, vcpus;
+	bool served;
+	const char *name;
+};
+
+struct cw {
+	uint8_t *part;
+	struct chan c;
+	struct coop_ring_tx itx; /* the fake IOPM: producer of its ring */
+	struct coop_ring_rx irx; /* ... and consumer of the VMM's */
+	unsigned notifies;
+	uint8_t last_vector;
+	struct cw_vm vm[CW_VMS];
+	unsigned nvm;
+	unsigned io_dones;
+	uint32_t io_done_slot;
+	struct coop_ioreq io_done_rsp;
+	uint64_t now;
+};
+
+static inline struct cw *cw_of(void *ctx)
+{
+	return ctx;
+}
+
+static inline void cw_notify(void *ctx, uint8_t vector)
+{
+	cw_of(ctx)->notifies++;
+	cw_of(ctx)->last_vector = vector;
+}
+
+static inline bool cw_vm_find(void *ctx, uint32_t id, struct chan_vm *out)
+{
+	struct cw *w = ctx;
+	for (unsigned i = 0; i < w->nvm; i++)
+		if (w->vm[i].id == id) {
+			out->vcpus = w->vm[i].vcpus;
+			out->served = w->vm[i].served;
+			return true;
+		}
+	return false;
+}
+
+static inline uint32_t cw_vm_list(void *ctx, struct chan_vm_entry *out, uint32_t max)
+{
+	struct cw *w = ctx;
+	uint32_t n = 0;
+	for (unsigned i = 0; i < w->nvm && n < max; i++, n++) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].id = w->vm[i].id;
+		out[n].info.vcpus = w->vm[i].vcpus;
+		out[n].info.mem = 0x100000ULL * (i + 1);
+		snprintf(out[n].info.name, sizeof(out[n].info.name), "%s", w->vm[i].name);
+	}
+	return n;
+}
+
+static inline void cw_io_done(void *ctx, uint32_t slot, const struct coop_ioreq *rsp)
+{
+	struct cw *w = ctx;
+	w->io_dones++;
+	w->io_done_slot = slot;
+	w->io_done_rsp = *rsp;
+}
+
+static const struct chan_ops cw_ops = {cw_notify, cw_vm_find, cw_vm_list, cw_io_done};
+
+static inline struct coop_vmm_ctrl *cw_vctrl(struct cw *w)
+{
+	return (struct coop_vmm_ctrl *)(w->part + COOP_VMM_CTRL_OFF);
+}
+
+static inline struct coop_iopm_ctrl *cw_ictrl(struct cw *w)
+{
+	return (struct coop_iopm_ctrl *)(w->part + COOP_IOPM_CTRL_OFF);
+}
+
+static inline struct coop_slot_req *cw_vslot(struct cw *w, unsigned i)
+{
+	return (struct coop_slot_req *)(w->part + COOP_VMM_SLOT_OFF) + i;
+}
+
+static inline struct coop_slot_rsp *cw_islot(struct cw *w, unsigned i)
+{
+	return (struct coop_slot_rsp *)(w->part + COOP_IOPM_SLOT_OFF) + i;
+}
+
+/* A fresh part, channel and fake IOPM; VM 1 (2 vCPUs, served) and VM 2
+ * (1 vCPU, not served by this IOPM) exist. */
+static struct cw *cw_last; /* freed by the next cw_new when a failed test left it */
+
+static inline void cw_free(struct cw *w)
+{
+	if (w == cw_last)
+		cw_last = NULL;
+	free(w->part);
+	free(w);
+}
+
+static inline struct cw *cw_new(void)
+{
+	if (cw_last)
+		cw_free(cw_last);
+	struct cw *w = calloc(1, sizeof(*w));
+	cw_last = w;
+	w->part = aligned_alloc(COOP_PAGE, COOP_PART_SIZE);
+	memset(w->part, 0xa5, COOP_PART_SIZE); /* chan_init must clear what it uses */
+	fenv_reset();
+	chan_init(&w->c, 0, w->part, 7, 1000000, &cw_ops, w);
+	coop_ring_tx_init(&w->itx, (struct coop_msg *)(w->part + COOP_IOPM_RING_OFF), &cw_ictrl(w)->tx,
+			  &cw_vctrl(w)->rx);
+	coop_ring_rx_init(&w->irx, (const struct coop_msg *)(w->part + COOP_VMM_RING_OFF), &cw_ictrl(w)->rx,
+			  &cw_vctrl(w)->tx);
+	w->vm[0] = (struct cw_vm){1, 2, true, "alpha"};
+	w->vm[1] = (struct cw_vm){2, 1, false, "beta"};
+	w->nvm = 2;
+	w->now = 1000;
+	return w;
+}
+
+/* The IOPM sends one message (not yet polled by the VMM). */
+static inline void cw_put(struct cw *w, uint16_t type, uint16_t len, uint32_t id, uint32_t vm, uint16_t vcpu,
+			  uint16_t flags, const void *payload, size_t plen)
+{
+	struct coop_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.len = len;
+	m.id = id;
+	m.vm = vm;
+	m.vcpu = vcpu;
+	m.flags = flags;
+	if (payload)
+		memcpy(m.payload, payload, plen);
+	EXPECT_EQ(coop_ring_put(&w->itx, &m), 0);
+	coop_ring_push(&w->itx);
+}
+
+/* Send a message whose payload is *p with its exact size, and poll. */
+#define CW_SEND(w, type, id, vm, vcpu, p)                                                                    \
+	do {                                                                                                 \
+		cw_put(w, type, sizeof(*(p)), id, vm, vcpu, 0, p, sizeof(*(p)));                             \
+		w->now += 1000000000ULL;                                                                     \
+		chan_poll(&w->c, w->now);                                                                    \
+	} while (0)
+
+static inline void cw_poll(struct cw *w)
+{
+	w->now += 1000000000ULL; /* a second: the log's rate limit refills */
+	chan_poll(&w->c, w->now);
+}
+
+/* The next message the VMM sent; fails the test when there is none. */
+static inline struct coop_msg cw_recv(struct cw *w)
+{
+	struct coop_msg m;
+	EXPECT_EQ(coop_ring_recv(&w->irx, &m), 1);
+	return m;
+}
+
+static inline void cw_expect_empty(struct cw *w)
+{
+	EXPECT_EQ(coop_ring_pending(&w->irx), 0);
+}
+
+/* The next message is an ERROR refusing (type, id) for `reason`. */
+static inline struct coop_msg_error cw_expect_error(struct cw *w, uint16_t bad_type, uint32_t bad_id,
+						    uint16_t reason)
+{
+	struct coop_msg m = cw_recv(w);
+	struct coop_msg_error e;
+	EXPECT_EQ(m.type, COOP_MSG_ERROR);
+	EXPECT_EQ(m.len, sizeof(e));
+	EXPECT_EQ(m.id, bad_id);
+	memcpy(&e, m.payload, sizeof(e));
+	EXPECT_EQ(e.bad_type, bad_type);
+	EXPECT_EQ(e.bad_id, bad_id);
+	EXPECT_EQ(e.reason, reason);
+	EXPECT_SLT(e.code, 0);
+	EXPECT_EQ(e.reserved, 0);
+	EXPECT_TRUE(memchr(e.text, 0, sizeof(e.text)) != NULL);
+	return e;
+}
+
+/* HELLO with this build's version, the notify vector `vec`; the reply taken. */
+static inline void cw_hello(struct cw *w, uint32_t vec)
+{
+	cw_ictrl(w)->notify_vector = vec;
+	struct coop_msg_hello h = {COOP_ABI_VERSION, 0, 0, 1234};
+	CW_SEND(w, COOP_MSG_HELLO, 1, 0, 0, &h);
+	struct coop_msg r = cw_recv(w);
+	EXPECT_EQ(r.type, COOP_MSG_HELLO_REPLY);
+}
+
+#endif

@@ -1,0 +1,625 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* test_channel.c: the VMM's end of the channel (vmm/iopm/channel.c) over a
+ * part in host memory, driven by a fake IOPM (chan_util.h): HELLO and its
+ * refusals, PING/PONG, SET_MODE, VM_REQUEST, every validation failure
+ * (an ERROR reply with the reason, the id, msgs_refused counted), corrupt
+ * ring indices, and the VMM's half of the request slots. */
+#include "chan_util.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+TEST(channel, hello_accepted_replies_epoch_and_takes_the_vector)
+{
+	struct cw *w = cw_new();
+	cw_ictrl(w)->notify_vector = 0x61;
+	struct coop_msg_hello h = {COOP_ABI_VERSION, 0, COOP_FEAT_POSTED, 99};
+	CW_SEND(w, COOP_MSG_HELLO, 42, 0, 0, &h);
+	struct coop_msg r = cw_recv(w);
+	EXPECT_EQ(r.type, COOP_MSG_HELLO_REPLY);
+	EXPECT_EQ(r.id, 42);
+	EXPECT_EQ(r.len, sizeof(h));
+	struct coop_msg_hello rh;
+	memcpy(&rh, r.payload, sizeof(rh));
+	EXPECT_EQ(rh.abi_version, COOP_ABI_VERSION);
+	EXPECT_EQ(rh.epoch, 7);
+	EXPECT_EQ(rh.features, 0); /* the VMM does not do IO_POSTED yet */
+	/* The IOPM was armed (event 1): the reply is notified on its vector. */
+	EXPECT_EQ(w->notifies, 1);
+	EXPECT_EQ(w->last_vector, 0x61);
+	/* The vector was read once: changing it later changes nothing. */
+	cw_ictrl(w)->notify_vector = 0x90;
+	EXPECT_EQ(coop_ring_arm(&w->irx), false);
+	struct coop_msg_ping p = {5, 6};
+	CW_SEND(w, COOP_MSG_PING, 2, 0, 0, &p);
+	EXPECT_EQ(w->notifies, 2);
+	EXPECT_EQ(w->last_vector, 0x61);
+	EXPECT_EQ(cw_vctrl(w)->msgs_received, 2);
+	EXPECT_EQ(cw_vctrl(w)->msgs_sent, 2);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 0);
+	EXPECT_EQ(cw_vctrl(w)->notifies_sent, 2);
+	cw_free(w);
+}
+
+TEST(channel, a_draining_iopm_gets_no_ipi)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61); /* notified once: the IOPM was armed */
+	EXPECT_EQ(w->notifies, 1);
+	/* The IOPM does not re-arm (it is draining): no more IPIs. */
+	for (uint64_t i = 0; i < 10; i++) {
+		struct coop_msg_ping p = {i, 0};
+		CW_SEND(w, COOP_MSG_PING, 10 + (uint32_t)i, 0, 0, &p);
+	}
+	EXPECT_EQ(w->notifies, 1);
+	for (int i = 0; i < 10; i++)
+		EXPECT_EQ(cw_recv(w).type, COOP_MSG_PONG);
+	EXPECT_FALSE(coop_ring_arm(&w->irx));
+	struct coop_msg_ping p = {0, 0};
+	CW_SEND(w, COOP_MSG_PING, 30, 0, 0, &p);
+	EXPECT_EQ(w->notifies, 2);
+	cw_free(w);
+}
+
+TEST(channel, bad_notify_vectors_mean_no_ipis)
+{
+	static const uint32_t bad[] = {0, 0x10, 0x1f, 0xf0, 0xff, 0x100, 0xffffffff};
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		test_context("vector 0x%x", bad[i]);
+		struct cw *w = cw_new();
+		cw_hello(w, bad[i]);
+		EXPECT_EQ(w->c.notify_vec, 0);
+		EXPECT_EQ(w->notifies, 0);
+		cw_free(w);
+	}
+	static const uint32_t good[] = {0x20, 0xef};
+	for (unsigned i = 0; i < ARRAY_SIZE(good); i++) {
+		struct cw *w = cw_new();
+		cw_hello(w, good[i]);
+		EXPECT_EQ(w->notifies, 1);
+		EXPECT_EQ(w->last_vector, good[i]);
+		cw_free(w);
+	}
+}
+
+TEST(channel, hello_version_mismatch_refused)
+{
+	struct cw *w = cw_new();
+	struct coop_msg_hello h = {COOP_ABI_VERSION + 1, 0, 0, 1};
+	CW_SEND(w, COOP_MSG_HELLO, 5, 0, 0, &h);
+	struct coop_msg_error e = cw_expect_error(w, COOP_MSG_HELLO, 5, COOP_ERR_VERSION);
+	EXPECT_EQ(e.code, -COOP_EPROTONOSUPPORT);
+	EXPECT_STREQ(e.text, "ABI version 3, the VMM speaks 2");
+	EXPECT_STREQ(fenv_last_log(), "[iopm] iopm0: HELLO refused: ABI version 3, the VMM speaks 2");
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 1);
+	EXPECT_FALSE(w->c.hello);
+	/* Still not attached: a heartbeat is refused for its state. */
+	struct coop_msg_heartbeat b = {1};
+	CW_SEND(w, COOP_MSG_HEARTBEAT, 6, 0, 0, &b);
+	cw_expect_error(w, COOP_MSG_HEARTBEAT, 6, COOP_ERR_STATE);
+	/* A good HELLO afterwards attaches; a bad one after that detaches. */
+	cw_hello(w, 0);
+	EXPECT_TRUE(w->c.hello);
+	h.abi_version = 1;
+	CW_SEND(w, COOP_MSG_HELLO, 8, 0, 0, &h);
+	cw_expect_error(w, COOP_MSG_HELLO, 8, COOP_ERR_VERSION);
+	EXPECT_FALSE(w->c.hello);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 3);
+	cw_free(w);
+}
+
+TEST(channel, messages_before_hello_refused_but_ping)
+{
+	struct cw *w = cw_new();
+	struct coop_msg_ping p = {0x1122334455667788ULL, 0x99};
+	CW_SEND(w, COOP_MSG_PING, 3, 0, 0, &p);
+	struct coop_msg r = cw_recv(w);
+	EXPECT_EQ(r.type, COOP_MSG_PONG);
+	EXPECT_EQ(r.id, 3);
+	EXPECT_MEMEQ(r.payload, &p, sizeof(p));
+	struct coop_msg_mode mo = {COOP_MODE_POLL, 0};
+	CW_SEND(w, COOP_MSG_SET_MODE, 4, 0, 0, &mo);
+	cw_expect_error(w, COOP_MSG_SET_MODE, 4, COOP_ERR_STATE);
+	EXPECT_FALSE(w->c.polling);
+	struct coop_msg_vm q = {0};
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 5, 0, 0, &q);
+	cw_expect_error(w, COOP_MSG_VM_REQUEST, 5, COOP_ERR_STATE);
+	CW_SEND(w, COOP_MSG_PONG, 6, 0, 0, &p);
+	cw_expect_error(w, COOP_MSG_PONG, 6, COOP_ERR_STATE);
+	cw_expect_empty(w);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 3);
+	EXPECT_EQ(cw_vctrl(w)->msgs_received, 4);
+	cw_free(w);
+}
+
+TEST(channel, ping_pong_echoes_payload_and_counts)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	for (uint32_t i = 0; i < 1000; i++) {
+		struct coop_msg_ping p = {i * 3ULL, ~(uint64_t)i};
+		CW_SEND(w, COOP_MSG_PING, 100 + i, 0, 0, &p);
+		struct coop_msg r = cw_recv(w);
+		EXPECT_EQ(r.type, COOP_MSG_PONG);
+		EXPECT_EQ(r.id, 100 + i);
+		EXPECT_EQ(r.len, sizeof(p));
+		EXPECT_MEMEQ(r.payload, &p, sizeof(p));
+	}
+	struct coop_msg_heartbeat b = {77};
+	CW_SEND(w, COOP_MSG_HEARTBEAT, 0, 0, 0, &b);
+	EXPECT_EQ(w->c.heartbeat, 77);
+	EXPECT_EQ(cw_vctrl(w)->msgs_received, 1002);
+	EXPECT_EQ(cw_vctrl(w)->msgs_sent, 1001);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 0);
+	cw_free(w);
+}
+
+TEST(channel, set_mode_switches_polling)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	EXPECT_EQ(cw_vctrl(w)->rx.flags, 0);
+	EXPECT_EQ(cw_vctrl(w)->rx.event, cw_vctrl(w)->rx.cons + 1); /* armed after the drain */
+	struct coop_msg_mode mo = {COOP_MODE_POLL, 0};
+	CW_SEND(w, COOP_MSG_SET_MODE, 9, 0, 0, &mo);
+	cw_expect_empty(w); /* no reply */
+	EXPECT_TRUE(w->c.polling);
+	EXPECT_EQ(cw_vctrl(w)->rx.flags, COOP_RING_POLLING);
+	EXPECT_TRUE(chan_poll(&w->c, w->now)); /* polling: run me on every pass */
+	/* The IOPM's pushes now never ask for an IPI. */
+	struct coop_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = COOP_MSG_HEARTBEAT;
+	m.len = sizeof(struct coop_msg_heartbeat);
+	for (int i = 0; i < 5; i++) {
+		EXPECT_EQ(coop_ring_put(&w->itx, &m), 0);
+		EXPECT_FALSE(coop_ring_push(&w->itx));
+	}
+	cw_poll(w);
+	EXPECT_EQ(w->c.n.heartbeats, 5);
+	mo.vmm_mode = COOP_MODE_IPI;
+	CW_SEND(w, COOP_MSG_SET_MODE, 10, 0, 0, &mo);
+	EXPECT_FALSE(w->c.polling);
+	EXPECT_EQ(cw_vctrl(w)->rx.flags, 0);
+	EXPECT_FALSE(chan_poll(&w->c, w->now));
+	EXPECT_EQ(coop_ring_put(&w->itx, &m), 0);
+	EXPECT_TRUE(coop_ring_push(&w->itx)); /* the VMM re-armed: this one is notified */
+	cw_free(w);
+}
+
+/* Each row: a message that must be refused, and why. */
+struct bad_row {
+	const char *what;
+	uint16_t type, len, flags, vcpu;
+	uint32_t vm;
+	uint8_t payload[COOP_MSG_PAYLOAD];
+	uint16_t reason;
+	int32_t code;
+};
+
+#define PL(...) ((const uint8_t *)(const uint32_t[COOP_MSG_PAYLOAD / 4]){__VA_ARGS__})
+
+static void check_bad(const char *what, uint16_t type, uint16_t len, uint32_t vm, uint16_t vcpu,
+		      uint16_t flags, const void *payload, size_t plen, uint16_t reason, int32_t code)
+{
+	test_context("%s", what);
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	w->c.n.msgs_refused = 0;
+	uint64_t refused = cw_vctrl(w)->msgs_refused;
+	cw_put(w, type, len, 0xabc0 + type, vm, vcpu, flags, payload, plen);
+	cw_poll(w);
+	struct coop_msg_error e = cw_expect_error(w, type, 0xabc0 + type, reason);
+	if (code)
+		EXPECT_EQ(e.code, code);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, refused + 1);
+	EXPECT_STRCONTAINS(fenv_last_log(), "refused");
+	cw_expect_empty(w);
+	cw_free(w);
+}
+
+TEST(channel, every_validation_failure_refused_with_its_reason)
+{
+	struct coop_msg_ping ping = {1, 2};
+	struct coop_msg_heartbeat hb = {1};
+	/* type and direction */
+	check_bad("type 0", COOP_MSG_NONE, 0, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, -COOP_EINVAL);
+	check_bad("type 99", 99, 0, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, -COOP_EINVAL);
+	check_bad("type 0xffff", 0xffff, 16, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
+	check_bad("HELLO_REPLY is VMM -> IOPM", COOP_MSG_HELLO_REPLY, 16, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
+	check_bad("IO_REQUEST is VMM -> IOPM", COOP_MSG_IO_REQUEST, 16, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
+	check_bad("VM_REPLY is VMM -> IOPM", COOP_MSG_VM_REPLY, 96, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
+	/* length */
+	check_bad("PING len 15", COOP_MSG_PING, 15, 0, 0, 0, &ping, 15, COOP_ERR_LEN, -COOP_EMSGSIZE);
+	check_bad("PING len 17", COOP_MSG_PING, 17, 0, 0, 0, &ping, 16, COOP_ERR_LEN, 0);
+	check_bad("HEARTBEAT len 0xffff", COOP_MSG_HEARTBEAT, 0xffff, 0, 0, 0, &hb, 8, COOP_ERR_LEN, 0);
+	/* flags and reserved fields */
+	check_bad("PING flags 1", COOP_MSG_PING, 16, 0, 0, 1, &ping, 16, COOP_ERR_FLAGS, -COOP_EINVAL);
+	check_bad("HEARTBEAT with a VM", COOP_MSG_HEARTBEAT, 8, 1, 0, 0, &hb, 8, COOP_ERR_FLAGS, 0);
+	check_bad("HEARTBEAT with a vCPU", COOP_MSG_HEARTBEAT, 8, 0, 1, 0, &hb, 8, COOP_ERR_FLAGS, 0);
+	check_bad("SET_MODE reserved", COOP_MSG_SET_MODE, 8, 0, 0, 0, PL(0, 1), 8, COOP_ERR_FLAGS, 0);
+	check_bad("IO_DONE reserved", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(0, 1, 0, 0), 16, COOP_ERR_FLAGS, 0);
+	check_bad("MSI reserved", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee00000, 0, 0x30, 1), 16, COOP_ERR_FLAGS,
+		  0);
+	check_bad("IRQ_LINE with a vCPU", COOP_MSG_IRQ_LINE, 8, 1, 1, 0, PL(4, 1), 8, COOP_ERR_FLAGS, 0);
+	check_bad("ROUTE_PIN unknown flag", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 0x8, 0), 16,
+		  COOP_ERR_FLAGS, 0);
+	check_bad("ROUTE_PIN status", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 1, 1), 16, COOP_ERR_FLAGS,
+		  0);
+	check_bad("PIN_EOI with a vector", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(4, 0x31, 0, 0), 16,
+		  COOP_ERR_FLAGS, 0);
+	check_bad("VM_REQUEST status set", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, PL(0, 5), 96, COOP_ERR_FLAGS, 0);
+	/* VM */
+	check_bad("IRQ_LINE no such VM", COOP_MSG_IRQ_LINE, 8, 9, 0, 0, PL(4, 1), 8, COOP_ERR_VM,
+		  -COOP_ENOENT);
+	check_bad("IRQ_LINE VM 0", COOP_MSG_IRQ_LINE, 8, 0, 0, 0, PL(4, 1), 8, COOP_ERR_VM, 0);
+	check_bad("IRQ_LINE VM not served", COOP_MSG_IRQ_LINE, 8, 2, 0, 0, PL(4, 1), 8, COOP_ERR_VM, 0);
+	check_bad("MSI VM not served", COOP_MSG_MSI, 16, 2, 0, 0, PL(0xfee00000, 0, 0x30, 0), 16, COOP_ERR_VM,
+		  0);
+	/* slot and sequence: nothing outstanding (whatever VM it names) */
+	check_bad("IO_DONE slot 64", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(64, 0, 1, 0), 16, COOP_ERR_SLOT, 0);
+	check_bad("IO_DONE slot ~0", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(0xffffffff, 0, 1, 0), 16,
+		  COOP_ERR_SLOT, 0);
+	check_bad("IO_DONE slot 3 not outstanding", COOP_MSG_IO_DONE, 16, 1, 0, 0, PL(3, 0, 1, 0), 16,
+		  COOP_ERR_SLOT, 0);
+	check_bad("IO_DONE slot 9999 of VM 0", COOP_MSG_IO_DONE, 16, 0, 0, 0, PL(9999, 0, 1, 0), 16,
+		  COOP_ERR_SLOT, 0);
+	check_bad("VM_REQUEST INFO no such VM", COOP_MSG_VM_REQUEST, 96, 9, 0, 0, PL(COOP_VM_INFO), 96,
+		  COOP_ERR_VM, 0);
+	check_bad("VM_REQUEST LIST with a VM", COOP_MSG_VM_REQUEST, 96, 1, 0, 0, PL(COOP_VM_LIST), 96,
+		  COOP_ERR_VM, 0);
+	/* fields */
+	check_bad("SET_MODE mode 2", COOP_MSG_SET_MODE, 8, 0, 0, 0, PL(2, 0), 8, COOP_ERR_FIELD,
+		  -COOP_EINVAL);
+	check_bad("IRQ_LINE line 24", COOP_MSG_IRQ_LINE, 8, 1, 0, 0, PL(24, 1), 8, COOP_ERR_FIELD, 0);
+	check_bad("IRQ_LINE op 3", COOP_MSG_IRQ_LINE, 8, 1, 0, 0, PL(4, 3), 8, COOP_ERR_FIELD, 0);
+	check_bad("MSI address 0", COOP_MSG_MSI, 16, 1, 0, 0, PL(0, 0, 0x30, 0), 16, COOP_ERR_FIELD, 0);
+	check_bad("MSI address 0xfef00000", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfef00000, 0, 0x30, 0), 16,
+		  COOP_ERR_FIELD, 0);
+	check_bad("ROUTE_PIN IRQ 16", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(16, 0x31, 1, 0), 16, COOP_ERR_FIELD,
+		  0);
+	check_bad("ROUTE_PIN vector 0x1f", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x1f, 1, 0), 16,
+		  COOP_ERR_FIELD, 0);
+	check_bad("ROUTE_PIN vector 0xf0", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0xf0, 1, 0), 16,
+		  COOP_ERR_FIELD, 0);
+	check_bad("PIN_EOI IRQ 99", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(99), 16, COOP_ERR_FIELD, 0);
+	check_bad("VM_REQUEST op 9", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, PL(9), 96, COOP_ERR_FIELD, 0);
+	uint8_t vmq[96];
+	memset(vmq, 'x', sizeof(vmq));
+	memset(vmq, 0, 32); /* op LIST, status, state, vcpus, mem, cpu_ns 0; the name unterminated */
+	check_bad("VM_REQUEST name unterminated", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, vmq, 96, COOP_ERR_FIELD,
+		  0);
+	/* valid, but nothing behind them yet: ENOSYS */
+	check_bad("IRQ_LINE", COOP_MSG_IRQ_LINE, 8, 1, 0, 0, PL(4, COOP_IRQ_PULSE), 8, COOP_ERR_NONE,
+		  -COOP_ENOSYS);
+	check_bad("MSI", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee01000, 0, 0x41, 0), 16, COOP_ERR_NONE,
+		  -COOP_ENOSYS);
+	check_bad("ROUTE_PIN", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 3, 0), 16, COOP_ERR_NONE,
+		  -COOP_ENOSYS);
+	check_bad("PIN_EOI", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(4), 16, COOP_ERR_NONE, -COOP_ENOSYS);
+}
+
+TEST(channel, an_error_from_the_iopm_is_counted_never_answered)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	struct coop_msg_error e = {-COOP_EINVAL, COOP_MSG_IO_REQUEST, COOP_ERR_SLOT, 77, 0, "bad\nslot"};
+	CW_SEND(w, COOP_MSG_ERROR, 1, 0, 0, &e);
+	cw_expect_empty(w);
+	EXPECT_EQ(w->c.n.errors_received, 1);
+	EXPECT_STRCONTAINS(fenv_last_log(), "bad\\x0aslot"); /* its text escaped */
+	e.reserved = 1;
+	CW_SEND(w, COOP_MSG_ERROR, 2, 0, 0, &e);
+	cw_expect_empty(w); /* refused, counted, still not answered */
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 1);
+	cw_free(w);
+}
+
+TEST(channel, vm_requests)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0);
+	struct coop_msg_vm q;
+	memset(&q, 0, sizeof(q));
+	q.op = COOP_VM_INFO;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 20, 2, 0, &q);
+	struct coop_msg r = cw_recv(w);
+	struct coop_msg_vm a;
+	EXPECT_EQ(r.type, COOP_MSG_VM_REPLY);
+	EXPECT_EQ(r.id, 20);
+	memcpy(&a, r.payload, sizeof(a));
+	EXPECT_EQ(a.op, COOP_VM_INFO);
+	EXPECT_EQ(a.status, -COOP_ENOSYS);
+	q.op = COOP_VM_LIST;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 21, 0, 0, &q);
+	for (unsigned i = 0; i < 2; i++) {
+		r = cw_recv(w);
+		memcpy(&a, r.payload, sizeof(a));
+		EXPECT_EQ(r.type, COOP_MSG_VM_REPLY);
+		EXPECT_EQ(r.id, 21);
+		EXPECT_EQ(r.vm, w->vm[i].id);
+		EXPECT_EQ(r.flags, i == 0 ? COOP_VM_MORE : 0);
+		EXPECT_EQ(a.status, 0);
+		EXPECT_EQ(a.vcpus, w->vm[i].vcpus);
+		EXPECT_EQ(a.mem, 0x100000ULL * (i + 1));
+		EXPECT_STREQ(a.name, w->vm[i].name);
+	}
+	cw_expect_empty(w);
+	w->nvm = 0;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 22, 0, 0, &q);
+	r = cw_recv(w);
+	memcpy(&a, r.payload, sizeof(a));
+	EXPECT_EQ(a.status, -COOP_ENOENT);
+	EXPECT_EQ(r.flags, 0);
+	cw_expect_empty(w);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 0);
+	cw_free(w);
+}
+
+TEST(channel, replies_to_a_full_ring_are_dropped_and_counted)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0);
+	struct coop_msg_ping p = {1, 2};
+	for (unsigned i = 0; i < COOP_RING_ENTRIES + 3; i++) {
+		cw_put(w, COOP_MSG_PING, sizeof(p), i, 0, 0, 0, &p, sizeof(p));
+		if (i % 128 == 127)
+			cw_poll(w); /* the IOPM's ring holds 256 */
+	}
+	cw_poll(w);
+	EXPECT_EQ(w->c.n.msgs_received, COOP_RING_ENTRIES + 4);
+	EXPECT_EQ(w->c.n.msgs_sent, COOP_RING_ENTRIES + 1); /* HELLO_REPLY (taken) + 256 PONGs */
+	EXPECT_EQ(w->c.n.replies_dropped, 3);
+	EXPECT_EQ(coop_ring_pending(&w->irx), (int)COOP_RING_ENTRIES);
+	cw_free(w);
+}
+
+TEST(channel, corrupt_iopm_prod_stops_reading_its_ring)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	cw_ictrl(w)->tx.prod = w->c.rx.cons + COOP_RING_ENTRIES + 1;
+	cw_poll(w);
+	EXPECT_TRUE(w->c.rx_broken);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 1);
+	EXPECT_STRCONTAINS(fenv_last_log(), "no longer read");
+	unsigned logs = fenv_log_count();
+	/* A sane index later: the ring stays unread, nothing more logged. */
+	cw_ictrl(w)->tx.prod = w->c.rx.cons + 1;
+	EXPECT_FALSE(chan_poll(&w->c, w->now));
+	EXPECT_EQ(w->c.n.msgs_received, 1);
+	EXPECT_EQ(fenv_log_count(), logs);
+	cw_free(w);
+	/* prod behind cons (cons - 1 = 2^32 - 1 outstanding) is as impossible. */
+	struct cw *w2 = cw_new();
+	cw_hello(w2, 0);
+	cw_ictrl(w2)->tx.prod = w2->c.rx.cons - 1;
+	cw_poll(w2);
+	EXPECT_TRUE(w2->c.rx_broken);
+	cw_free(w2);
+}
+
+TEST(channel, corrupt_iopm_cons_stops_sending)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	cw_ictrl(w)->rx.cons = 12345;
+	struct coop_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = COOP_MSG_PING;
+	EXPECT_EQ(chan_send(&w->c, &m), -COOP_EPROTO);
+	EXPECT_TRUE(w->c.tx_broken);
+	EXPECT_STRCONTAINS(fenv_last_log(), "nothing more is sent");
+	cw_ictrl(w)->rx.cons = 1;
+	EXPECT_EQ(chan_send(&w->c, &m), -COOP_EPROTO);
+	EXPECT_EQ(w->c.n.msgs_sent, 1);
+	cw_free(w);
+}
+
+/* ---- slots ---- */
+
+static struct coop_ioreq pio_read(uint64_t seq, uint32_t vm, uint16_t vcpu, uint8_t size)
+{
+	struct coop_ioreq q;
+	memset(&q, 0, sizeof(q));
+	q.seq = seq;
+	q.addr = 0x3f8;
+	q.vm = vm;
+	q.vcpu = vcpu;
+	q.space = COOP_IOREQ_PIO;
+	q.dir = COOP_IOREQ_READ;
+	q.size = size;
+	q.count = 1;
+	return q;
+}
+
+/* The fake IOPM answers slot `s` (its doorbell taken first). */
+static void iopm_answer(struct cw *w, unsigned s, uint32_t state, uint64_t seq, int32_t status, uint64_t data,
+			uint32_t count)
+{
+	struct coop_slot_rsp *r = cw_islot(w, s);
+	r->seq = seq;
+	r->status = status;
+	r->data = data;
+	r->count = count;
+	for (unsigned i = 0; i < sizeof(r->buf); i++)
+		r->buf[i] = (uint8_t)(i ^ 0x5a);
+	coop_store_release(&r->state, state);
+}
+
+static void send_io_done(struct cw *w, uint32_t id, uint32_t vm, uint16_t vcpu, uint32_t slot, uint64_t seq)
+{
+	struct coop_msg_slot d = {slot, 0, seq};
+	CW_SEND(w, COOP_MSG_IO_DONE, id, vm, vcpu, &d);
+}
+
+TEST(channel, slot_submit_and_complete)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	struct coop_ioreq q = pio_read(500, 1, 1, 2);
+	EXPECT_EQ(chan_slot_submit(&w->c, 3, &q), 0);
+	EXPECT_EQ(cw_vslot(w, 3)->state, COOP_SLOT_PENDING);
+	EXPECT_MEMEQ(&cw_vslot(w, 3)->req, &q, sizeof(q));
+	struct coop_msg d = cw_recv(w);
+	struct coop_msg_slot ds;
+	memcpy(&ds, d.payload, sizeof(ds));
+	EXPECT_EQ(d.type, COOP_MSG_IO_REQUEST);
+	EXPECT_EQ(d.len, sizeof(ds));
+	EXPECT_EQ(d.vm, 1);
+	EXPECT_EQ(d.vcpu, 1);
+	EXPECT_EQ(ds.slot, 3);
+	EXPECT_EQ(ds.seq, 500);
+	EXPECT_EQ(chan_slot_submit(&w->c, 3, &q), -COOP_EBUSY);
+	iopm_answer(w, 3, COOP_SLOT_COMPLETE, 500, 0, 0xdeadbeefcafeULL, 0);
+	send_io_done(w, 7, 1, 1, 3, 500);
+	cw_expect_empty(w);
+	EXPECT_EQ(w->io_dones, 1);
+	EXPECT_EQ(w->io_done_slot, 3);
+	EXPECT_EQ(w->io_done_rsp.seq, 500);
+	EXPECT_EQ(w->io_done_rsp.data, 0xcafe); /* a 2-byte read: the low 2 bytes */
+	EXPECT_EQ(w->io_done_rsp.status, 0);
+	EXPECT_EQ(cw_vslot(w, 3)->state, COOP_SLOT_FREE);
+	/* Completed once: the same doorbell again is refused. */
+	send_io_done(w, 8, 1, 1, 3, 500);
+	cw_expect_error(w, COOP_MSG_IO_DONE, 8, COOP_ERR_SLOT);
+	EXPECT_EQ(w->io_dones, 1);
+	cw_free(w);
+}
+
+TEST(channel, slot_string_read_copies_count_elements)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0);
+	struct coop_ioreq q = pio_read(9, 1, 0, 2);
+	q.flags = COOP_IOREQ_STRING;
+	q.count = 100;
+	EXPECT_EQ(chan_slot_submit(&w->c, 0, &q), 0);
+	EXPECT_EQ(cw_recv(w).type, COOP_MSG_IO_REQUEST);
+	iopm_answer(w, 0, COOP_SLOT_COMPLETE, 9, 0, 0, 99);
+	send_io_done(w, 1, 1, 0, 0, 9); /* count 99 of 100: refused */
+	cw_expect_error(w, COOP_MSG_IO_DONE, 1, COOP_ERR_FIELD);
+	EXPECT_EQ(w->io_dones, 0);
+	iopm_answer(w, 0, COOP_SLOT_COMPLETE, 9, 0, 0, 100);
+	send_io_done(w, 2, 1, 0, 0, 9);
+	cw_expect_empty(w);
+	EXPECT_EQ(w->io_dones, 1);
+	EXPECT_MEMEQ(w->io_done_rsp.buf, cw_islot(w, 0)->buf, 200);
+	EXPECT_EQ(w->io_done_rsp.count, 100);
+	cw_free(w);
+}
+
+TEST(channel, slot_bad_requests_refused_by_submit)
+{
+	struct cw *w = cw_new();
+	struct coop_ioreq q = pio_read(1, 1, 0, 4);
+	EXPECT_EQ(chan_slot_submit(&w->c, COOP_SLOTS, &q), -COOP_EINVAL);
+	q.size = 3;
+	EXPECT_EQ(chan_slot_submit(&w->c, 0, &q), -COOP_EINVAL);
+	q = pio_read(1, 1, 0, 4);
+	q.count = 2; /* not a string */
+	EXPECT_EQ(chan_slot_submit(&w->c, 0, &q), -COOP_EINVAL);
+	q.flags = COOP_IOREQ_STRING;
+	q.count = COOP_IOREQ_DATA_MAX / 4 + 1;
+	EXPECT_EQ(chan_slot_submit(&w->c, 0, &q), -COOP_EINVAL);
+	q = pio_read(1, 1, 0, 4);
+	q.flags = 0x80;
+	EXPECT_EQ(chan_slot_submit(&w->c, 0, &q), -COOP_EINVAL);
+	q = pio_read(1, 1, 0, 4);
+	q.space = 2;
+	EXPECT_EQ(chan_slot_submit(&w->c, 0, &q), -COOP_EINVAL);
+	EXPECT_EQ(cw_vslot(w, 0)->state, COOP_SLOT_FREE);
+	cw_free(w);
+}
+
+/* Each bad completion of an outstanding request is refused with its
+ * reason, the slot stays outstanding, and a good one still completes. */
+TEST(channel, slot_every_bad_completion_rejected)
+{
+	struct row {
+		const char *what;
+		uint32_t state;
+		uint64_t rsp_seq, msg_seq;
+		int32_t status;
+		uint32_t reserved, count, msg_vm;
+		uint16_t msg_vcpu, reason;
+		bool string;
+	} rows[] = {
+	    {"still PROCESSING", COOP_SLOT_PROCESSING, 40, 40, 0, 0, 0, 1, 1, COOP_ERR_SLOT, false},
+	    {"IDLE", COOP_SLOT_IDLE, 40, 40, 0, 0, 0, 1, 1, COOP_ERR_SLOT, false},
+	    {"state 7", 7, 40, 40, 0, 0, 0, 1, 1, COOP_ERR_SLOT, false},
+	    {"doorbell for another seq", COOP_SLOT_COMPLETE, 40, 41, 0, 0, 0, 1, 1, COOP_ERR_SEQ, false},
+	    {"answer for another seq", COOP_SLOT_COMPLETE, 39, 40, 0, 0, 0, 1, 1, COOP_ERR_SEQ, false},
+	    {"unknown status", COOP_SLOT_COMPLETE, 40, 40, -99, 0, 0, 1, 1, COOP_ERR_FIELD, false},
+	    {"positive status", COOP_SLOT_COMPLETE, 40, 40, 5, 0, 0, 1, 1, COOP_ERR_FIELD, false},
+	    {"reserved set", COOP_SLOT_COMPLETE, 40, 40, 0, 1, 0, 1, 1, COOP_ERR_FLAGS, false},
+	    {"string count short", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 7, 1, 1, COOP_ERR_FIELD, true},
+	    {"string count huge", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0xffffffff, 1, 1, COOP_ERR_FIELD, true},
+	    {"doorbell names another vCPU", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0, 1, 0, COOP_ERR_VCPU, false},
+	    {"doorbell names another VM", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0, 3, 1, COOP_ERR_VM, false},
+	    {"doorbell names VM 0", COOP_SLOT_COMPLETE, 40, 40, 0, 0, 0, 0, 1, COOP_ERR_VM, false},
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
+		const struct row *r = &rows[i];
+		test_context("%s", r->what);
+		struct cw *w = cw_new();
+		cw_hello(w, 0);
+		struct coop_ioreq q = pio_read(40, 1, 1, 1);
+		if (r->string) {
+			q.flags = COOP_IOREQ_STRING;
+			q.count = 8;
+		}
+		EXPECT_EQ(chan_slot_submit(&w->c, 5, &q), 0);
+		EXPECT_EQ(cw_recv(w).type, COOP_MSG_IO_REQUEST);
+		iopm_answer(w, 5, r->state, r->rsp_seq, r->status, 0x1234, r->count);
+		cw_islot(w, 5)->reserved = r->reserved;
+		send_io_done(w, 60 + i, r->msg_vm, r->msg_vcpu, 5, r->msg_seq);
+		cw_expect_error(w, COOP_MSG_IO_DONE, 60 + i, r->reason);
+		EXPECT_EQ(w->io_dones, 0);
+		EXPECT_EQ(cw_vslot(w, 5)->state, COOP_SLOT_PENDING);
+		EXPECT_EQ(cw_vctrl(w)->msgs_refused, 1);
+		/* The right answer still completes it. */
+		iopm_answer(w, 5, COOP_SLOT_COMPLETE, 40, 0, 0x1234, r->string ? 8 : 0);
+		cw_islot(w, 5)->reserved = 0;
+		send_io_done(w, 90, 1, 1, 5, 40);
+		cw_expect_empty(w);
+		EXPECT_EQ(w->io_dones, 1);
+		if (r->string)
+			EXPECT_MEMEQ(w->io_done_rsp.buf, cw_islot(w, 5)->buf, 8);
+		else
+			EXPECT_EQ(w->io_done_rsp.data, 0x34);
+		EXPECT_EQ(cw_vslot(w, 5)->state, COOP_SLOT_FREE);
+		cw_free(w);
+	}
+}
+
+TEST(channel, slot_doorbell_waits_for_room)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0);
+	struct coop_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = COOP_MSG_PING;
+	while (chan_send(&w->c, &m) == 0)
+		;
+	struct coop_ioreq q = pio_read(77, 1, 0, 1);
+	EXPECT_EQ(chan_slot_submit(&w->c, 2, &q), 0);
+	EXPECT_EQ(cw_vslot(w, 2)->state, COOP_SLOT_PENDING);
+	EXPECT_EQ(w->c.doorbells_owed, 1ULL << 2);
+	for (unsigned i = 0; i < COOP_RING_ENTRIES; i++)
+		(void)cw_recv(w);
+	cw_poll(w);
+	struct coop_msg d = cw_recv(w);
+	EXPECT_EQ(d.type, COOP_MSG_IO_REQUEST);
+	EXPECT_EQ(w->c.doorbells_owed, 0);
+	cw_free(w);
+}
+
+TEST(channel, log_lines_go_to_the_part)
+{
+	struct cw *w = cw_new();
+	chan_log_write(&w->c, "hello\n", 6);
+	chan_log_write(&w->c, "world\n", 6);
+	EXPECT_EQ(cw_vctrl(w)->log_head, 12);
+	EXPECT_MEMEQ(w->part + COOP_LOG_OFF, "hello\nworld\n", 12);
+	cw_free(w);
+}

@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* channel.c: the VMM's end of the channel with one IOPM (vmm/iopm/channel.h,
+ * docs/channel.md). The IOPM's kernel can write anything anywhere in its
+ * part at any time, so nothing is read from the part twice: each message is
+ * copied out of the ring (coop_ring_recv), then checked field by field
+ * against the copy; a slot's answer likewise. What the VMM wrote (its
+ * indices, its counters, its slot records) lives in struct chan and is only
+ * published to the part, never read back. */
+#define LOG_PREFIX "iopm"
+#include "vmm/iopm/channel.h"
+
+#include "vmm/lib/lib.h"
+#include "vmm/lib/sanitize.h"
+#include "vmm/platform/log.h"
+
+/* Which VM and vCPU a message type names (docs/channel.md "Validation"). */
+enum vm_rule {
+	VM_NONE,   /* coop_msg.vm and .vcpu are 0 */
+	VM_SERVED, /* .vm is a VM with a range served by this IOPM, .vcpu 0 */
+	VM_OWN,	   /* the handler checks (VM_REQUEST: the op says; IO_DONE: the slot's request) */
+};
+
+struct msg_rule {
+	const char *name;
+	uint16_t len;	   /* the payload size: coop_msg.len must be exactly this */
+	uint8_t vm;	   /* enum vm_rule */
+	bool before_hello; /* accepted before a HELLO was */
+};
+
+/* The IOPM -> VMM (and either-way) types; a type not here is refused. */
+static const struct msg_rule rules[COOP_MSG_TYPES] = {
+    [COOP_MSG_ERROR] = {"ERROR", sizeof(struct coop_msg_error), VM_NONE, false},
+    [COOP_MSG_PING] = {"PING", sizeof(struct coop_msg_ping), VM_NONE, true},
+    [COOP_MSG_PONG] = {"PONG", sizeof(struct coop_msg_ping), VM_NONE, false},
+    [COOP_MSG_HELLO] = {"HELLO", sizeof(struct coop_msg_hello), VM_NONE, true},
+    [COOP_MSG_HEARTBEAT] = {"HEARTBEAT", sizeof(struct coop_msg_heartbeat), VM_NONE, false},
+    [COOP_MSG_IO_DONE] = {"IO_DONE", sizeof(struct coop_msg_slot), VM_OWN, false},
+    [COOP_MSG_IRQ_LINE] = {"IRQ_LINE", sizeof(struct coop_msg_irq_line), VM_SERVED, false},
+    [COOP_MSG_MSI] = {"MSI", sizeof(struct coop_msg_msi), VM_SERVED, false},
+    [COOP_MSG_ROUTE_PIN] = {"ROUTE_PIN", sizeof(struct coop_msg_route), VM_NONE, false},
+    [COOP_MSG_PIN_EOI] = {"PIN_EOI", sizeof(struct coop_msg_route), VM_NONE, false},
+    [COOP_MSG_VM_REQUEST] = {"VM_REQUEST", sizeof(struct coop_msg_vm), VM_OWN, false},
+    [COOP_MSG_SET_MODE] = {"SET_MODE", sizeof(struct coop_msg_mode), VM_NONE, false},
+};
+
+static const char *const reason_name[] = {
+    [COOP_ERR_NONE] = "not implemented",
+    [COOP_ERR_TYPE] = "type",
+    [COOP_ERR_LEN] = "length",
+    [COOP_ERR_VM] = "VM",
+    [COOP_ERR_VCPU] = "vCPU",
+    [COOP_ERR_SLOT] = "slot",
+    [COOP_ERR_SEQ] = "sequence",
+    [COOP_ERR_FIELD] = "field",
+    [COOP_ERR_STATE] = "state",
+    [COOP_ERR_VERSION] = "version",
+    [COOP_ERR_FLAGS] = "flags",
+};
+
+/* The errno an ERROR reply carries for each reason. */
+static int32_t reason_code(uint16_t reason)
+{
+	switch (reason) {
+	case COOP_ERR_NONE:
+		return -COOP_ENOSYS;
+	case COOP_ERR_LEN:
+		return -COOP_EMSGSIZE;
+	case COOP_ERR_VM:
+	case COOP_ERR_VCPU:
+		return -COOP_ENOENT;
+	case COOP_ERR_STATE:
+		return -COOP_EPROTO;
+	case COOP_ERR_VERSION:
+		return -COOP_EPROTONOSUPPORT;
+	default:
+		return -COOP_EINVAL;
+	}
+}
+
+static bool known_status(int32_t s)
+{
+	switch (-s) {
+	case 0:
+	case COOP_EPERM:
+	case COOP_ENOENT:
+	case COOP_EIO:
+	case COOP_EBUSY:
+	case COOP_EEXIST:
+	case COOP_EINVAL:
+	case COOP_ENOSPC:
+	case COOP_ENOSYS:
+	case COOP_EPROTO:
+	case COOP_EMSGSIZE:
+	case COOP_EPROTONOSUPPORT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void publish(struct chan *c)
+{
+	volatile struct coop_vmm_ctrl *v = c->vctrl;
+	v->msgs_sent = c->n.msgs_sent;
+	v->msgs_received = c->n.msgs_received;
+	v->msgs_refused = c->n.msgs_refused;
+	v->notifies_sent = c->n.notifies_sent;
+	v->notifies_received = c->n.notifies_received;
+}
+
+/* What this IOPM makes the VMM log is rate-limited (one bucket per IOPM). */
+static bool log_allowed(struct chan *c)
+{
+	if (!ratelimit_allow(&c->rl, c->now))
+		return false;
+	uint64_t n = ratelimit_take_suppressed(&c->rl);
+	if (n)
+		pr_warn("iopm%u: %llu channel lines suppressed (rate limit: %u at once, then %u a second)",
+			c->index, (unsigned long long)n, CHAN_LOG_BURST, CHAN_LOG_PER_SEC);
+	return true;
+}
+
+void chan_init(struct chan *c, uint32_t index, uint8_t *part, uint32_t epoch, uint64_t tsc_khz,
+	       const struct chan_ops *ops, void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	memset(part + COOP_VMM_CTRL_OFF, 0, COOP_PART_SIZE - COOP_VMM_CTRL_OFF);
+	c->index = index;
+	c->part = part;
+	c->vctrl = (volatile struct coop_vmm_ctrl *)(part + COOP_VMM_CTRL_OFF);
+	c->ictrl = (const volatile struct coop_iopm_ctrl *)(part + COOP_IOPM_CTRL_OFF);
+	c->vslot = (struct coop_slot_req *)(part + COOP_VMM_SLOT_OFF);
+	c->islot = (const volatile struct coop_slot_rsp *)(part + COOP_IOPM_SLOT_OFF);
+	c->log = part + COOP_LOG_OFF;
+	c->epoch = epoch;
+	c->ops = ops;
+	c->ctx = ctx;
+	coop_ring_tx_init(&c->tx, (struct coop_msg *)(part + COOP_VMM_RING_OFF), &c->vctrl->tx,
+			  &c->ictrl->rx);
+	coop_ring_rx_init(&c->rx, (const struct coop_msg *)(part + COOP_IOPM_RING_OFF), &c->vctrl->rx,
+			  &c->ictrl->tx);
+	ratelimit_init(&c->rl, CHAN_LOG_BURST, CHAN_LOG_PER_SEC, tsc_khz);
+}
+
+void chan_log_write(struct chan *c, const char *s, uint32_t len)
+{
+	coop_log_write(c->log, &c->log_head, &c->vctrl->log_head, s, len);
+}
+
+int chan_send(struct chan *c, const struct coop_msg *m)
+{
+	if (c->tx_broken)
+		return -COOP_EPROTO;
+	int r = coop_ring_put(&c->tx, m);
+	if (r == -COOP_EPROTO) {
+		c->tx_broken = true;
+		c->n.msgs_refused++;
+		c->n.broken++;
+		pr_err("iopm%u: the IOPM's index of the VMM ring is impossible (cons %u, prod %u): "
+		       "nothing more is sent to it",
+		       c->index, coop_load_acquire(&c->ictrl->rx.cons), c->tx.prod);
+		publish(c);
+	}
+	if (r)
+		return r;
+	c->n.msgs_sent++;
+	if (coop_ring_push(&c->tx) && c->notify_vec) {
+		c->ops->notify(c->ctx, c->notify_vec);
+		c->n.notifies_sent++;
+	}
+	publish(c);
+	return 0;
+}
+
+void chan_notified(struct chan *c)
+{
+	c->n.notifies_received++;
+	c->work = true;
+	publish(c);
+}
+
+/* Send a reply to `req` (its id echoed); a full or broken ring drops it. */
+static void reply(struct chan *c, const struct coop_msg *req, uint16_t type, uint32_t vm, uint16_t flags,
+		  const void *payload, uint16_t len)
+{
+	struct coop_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.len = len;
+	m.id = req->id;
+	m.vm = vm;
+	m.flags = flags;
+	memcpy(m.payload, payload, len);
+	if (chan_send(c, &m))
+		c->n.replies_dropped++;
+}
+
+static const char *type_name(uint16_t type)
+{
+	return type < COOP_MSG_TYPES && rules[type].name ? rules[type].name : "message";
+}
+
+/* Refuse message `m`: count it, log it (rate-limited) and answer ERROR
+ * (never to an ERROR: two sides refusing each other's refusals would not
+ * stop). Returns false, for the validators' convenience. */
+__attribute__((format(printf, 4, 5))) static bool refuse(struct chan *c, const struct coop_msg *m,
+							 uint16_t reason, const char *fmt, ...)
+{
+	struct coop_msg_error e;
+	memset(&e, 0, sizeof(e));
+	e.code = reason_code(reason);
+	e.bad_type = m->type;
+	e.reason = reason;
+	e.bad_id = m->id;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e.text, sizeof(e.text), fmt, ap);
+	va_end(ap);
+	c->n.msgs_refused++;
+	if (log_allowed(c)) {
+		if (reason == COOP_ERR_VERSION)
+			pr_warn("iopm%u: HELLO refused: %s", c->index, e.text);
+		else
+			pr_warn("iopm%u: %s (type %u, id %u) refused (%s): %s", c->index, type_name(m->type),
+				m->type, m->id, reason_name[reason], e.text);
+	}
+	if (m->type != COOP_MSG_ERROR)
+		reply(c, m, COOP_MSG_ERROR, 0, 0, &e, sizeof(e));
+	return false;
+}
+
+/* The VM and vCPU that `m` names, by its type's rule (VM_OWN: left to the
+ * type's handler). */
+static bool check_vm(struct chan *c, const struct coop_msg *m, uint8_t rule)
+{
+	if (rule == VM_NONE) {
+		if (m->vm || m->vcpu)
+			return refuse(c, m, COOP_ERR_FLAGS, "vm %u vcpu %u: this type names no VM", m->vm,
+				      m->vcpu);
+		return true;
+	}
+	if (rule == VM_OWN)
+		return true;
+	struct chan_vm vm;
+	if (!c->ops->vm_find(c->ctx, m->vm, &vm))
+		return refuse(c, m, COOP_ERR_VM, "no VM %u", m->vm);
+	if (!vm.served)
+		return refuse(c, m, COOP_ERR_VM, "VM %u has no device of iopm%u", m->vm, c->index);
+	if (m->vcpu)
+		return refuse(c, m, COOP_ERR_FLAGS, "vcpu %u: this type names no vCPU", m->vcpu);
+	return true;
+}
+
+static void hello(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_hello h;
+	memcpy(&h, m->payload, sizeof(h));
+	if (h.abi_version != COOP_ABI_VERSION) {
+		c->hello = false;
+		refuse(c, m, COOP_ERR_VERSION, "ABI version %u, the VMM speaks %u", h.abi_version,
+		       COOP_ABI_VERSION);
+		return;
+	}
+	/* The IOPM's vector: read once, here, and kept. */
+	uint32_t vec = c->ictrl->notify_vector;
+	c->notify_vec = vec >= CHAN_VECTOR_MIN && vec <= CHAN_VECTOR_MAX ? (uint8_t)vec : 0;
+	if (!c->notify_vec && vec && log_allowed(c))
+		pr_warn("iopm%u: notify vector 0x%x is not one of 0x%x-0x%x: the VMM sends it no IPIs (it "
+			"must poll)",
+			c->index, vec, CHAN_VECTOR_MIN, CHAN_VECTOR_MAX);
+	c->hello = true;
+	if (log_allowed(c))
+		pr_info("iopm%u: HELLO from pid %u: ABI %u, epoch %u, features 0x%x, notify vector 0x%x%s",
+			c->index, h.pid, h.abi_version, c->epoch, h.features & CHAN_FEATURES, c->notify_vec,
+			c->notify_vec ? "" : " (none: poll)");
+	struct coop_msg_hello r = {COOP_ABI_VERSION, c->epoch, h.features & CHAN_FEATURES, 0};
+	reply(c, m, COOP_MSG_HELLO_REPLY, 0, 0, &r, sizeof(r));
+}
+
+static void peer_error(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_error e;
+	memcpy(&e, m->payload, sizeof(e));
+	if (e.reserved) {
+		refuse(c, m, COOP_ERR_FLAGS, "reserved %u", e.reserved);
+		return;
+	}
+	c->n.errors_received++;
+	char text[4 * sizeof(e.text) + 1];
+	sanitize_text(text, sizeof(text), e.text, sizeof(e.text));
+	if (log_allowed(c))
+		pr_warn("iopm%u refused the VMM's message %u (type %u): code %d, reason %u: %s", c->index,
+			e.bad_id, e.bad_type, e.code, e.reason, text);
+}
+
+static void set_mode(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_mode mo;
+	memcpy(&mo, m->payload, sizeof(mo));
+	if (mo.reserved) {
+		refuse(c, m, COOP_ERR_FLAGS, "reserved %u", mo.reserved);
+		return;
+	}
+	if (mo.vmm_mode != COOP_MODE_IPI && mo.vmm_mode != COOP_MODE_POLL) {
+		refuse(c, m, COOP_ERR_FIELD, "mode %u", mo.vmm_mode);
+		return;
+	}
+	c->polling = mo.vmm_mode == COOP_MODE_POLL;
+	coop_ring_set_polling(&c->rx, c->polling);
+	if (log_allowed(c))
+		pr_info("iopm%u: the VMM now %s", c->index,
+			c->polling ? "polls the IOPM's ring" : "takes the IOPM's messages by IPI");
+}
+
+static void vm_request(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_vm q;
+	memcpy(&q, m->payload, sizeof(q));
+	if (q.op > COOP_VM_STATS) {
+		refuse(c, m, COOP_ERR_FIELD, "op %u", q.op);
+		return;
+	}
+	if (q.status || q.state || q.cpu_ns || m->vcpu) {
+		refuse(c, m, COOP_ERR_FLAGS, "status, state, cpu_ns and vcpu of a request are 0");
+		return;
+	}
+	if (strnlen(q.name, sizeof(q.name)) == sizeof(q.name)) {
+		refuse(c, m, COOP_ERR_FIELD, "name not NUL-terminated");
+		return;
+	}
+	bool global = q.op == COOP_VM_LIST || q.op == COOP_VM_CREATE;
+	struct chan_vm vm;
+	if (global && m->vm) {
+		refuse(c, m, COOP_ERR_VM, "op %u names no VM (vm %u)", q.op, m->vm);
+		return;
+	}
+	if (!global && !c->ops->vm_find(c->ctx, m->vm, &vm)) {
+		refuse(c, m, COOP_ERR_VM, "no VM %u", m->vm);
+		return;
+	}
+	struct coop_msg_vm r;
+	memset(&r, 0, sizeof(r));
+	r.op = q.op;
+	if (q.op != COOP_VM_LIST || !c->ops->vm_list) {
+		r.status = -COOP_ENOSYS;
+		reply(c, m, COOP_MSG_VM_REPLY, m->vm, 0, &r, sizeof(r));
+		return;
+	}
+	uint32_t n = c->ops->vm_list(c->ctx, c->list, CHAN_VM_LIST_MAX);
+	if (n > CHAN_VM_LIST_MAX)
+		n = CHAN_VM_LIST_MAX;
+	int space = coop_ring_space(&c->tx);
+	if (space >= 0 && space < (int)(n ? n : 1)) {
+		r.status = -COOP_EBUSY; /* no room for the whole list: ask again */
+		reply(c, m, COOP_MSG_VM_REPLY, 0, 0, &r, sizeof(r));
+		return;
+	}
+	if (!n) {
+		r.status = -COOP_ENOENT; /* no VM */
+		reply(c, m, COOP_MSG_VM_REPLY, 0, 0, &r, sizeof(r));
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct coop_msg_vm e = c->list[i].info;
+		e.op = COOP_VM_LIST;
+		e.status = 0;
+		e.name[sizeof(e.name) - 1] = 0;
+		reply(c, m, COOP_MSG_VM_REPLY, c->list[i].id, i + 1 < n ? COOP_VM_MORE : 0, &e, sizeof(e));
+	}
+}
+
+/* IO_DONE: the slot says which request; the message's seq, VM and vCPU
+ * must be that request's (checked in this order), then its answer. */
+static void io_done(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_slot s;
+	memcpy(&s, m->payload, sizeof(s));
+	if (s.reserved) {
+		refuse(c, m, COOP_ERR_FLAGS, "reserved %u", s.reserved);
+		return;
+	}
+	if (s.slot >= COOP_SLOTS || !c->slot[s.slot].busy) {
+		refuse(c, m, COOP_ERR_SLOT, "slot %u: no request outstanding", s.slot);
+		return;
+	}
+	const struct coop_ioreq *q = &c->slot[s.slot].req;
+	if (s.seq != q->seq) {
+		refuse(c, m, COOP_ERR_SEQ, "slot %u holds request %llu, not %llu", s.slot,
+		       (unsigned long long)q->seq, (unsigned long long)s.seq);
+		return;
+	}
+	if (m->vm != q->vm || m->vcpu != q->vcpu) {
+		refuse(c, m, m->vm != q->vm ? COOP_ERR_VM : COOP_ERR_VCPU,
+		       "slot %u holds a request of VM %u vCPU %u", s.slot, q->vm, q->vcpu);
+		return;
+	}
+	struct coop_ioreq out;
+	uint16_t why;
+	if (chan_slot_complete(c, s.slot, s.seq, &out, &why)) {
+		refuse(c, m, why, "slot %u seq %llu: %s", s.slot, (unsigned long long)s.seq,
+		       why == COOP_ERR_SEQ     ? "the answer is for another request"
+		       : why == COOP_ERR_SLOT  ? "not COMPLETE"
+		       : why == COOP_ERR_FLAGS ? "reserved field not 0"
+					       : "bad answer (status or count)");
+		return;
+	}
+	if (c->ops->io_done)
+		c->ops->io_done(c->ctx, s.slot, &out);
+}
+
+static void irq_line(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_irq_line l;
+	memcpy(&l, m->payload, sizeof(l));
+	if (l.line >= CHAN_IRQ_LINES || l.op > COOP_IRQ_PULSE) {
+		refuse(c, m, COOP_ERR_FIELD, "line %u op %u", l.line, l.op);
+		return;
+	}
+	refuse(c, m, COOP_ERR_NONE, "IRQ_LINE: not implemented yet");
+}
+
+static void msi(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_msi x;
+	memcpy(&x, m->payload, sizeof(x));
+	if (x.reserved) {
+		refuse(c, m, COOP_ERR_FLAGS, "reserved %u", x.reserved);
+		return;
+	}
+	if ((x.addr & CHAN_MSI_ADDR_MASK) != CHAN_MSI_ADDR_BASE) {
+		refuse(c, m, COOP_ERR_FIELD, "MSI address 0x%llx", (unsigned long long)x.addr);
+		return;
+	}
+	refuse(c, m, COOP_ERR_NONE, "MSI: not implemented yet");
+}
+
+static void route(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_route r;
+	memcpy(&r, m->payload, sizeof(r));
+	if (r.irq >= CHAN_ISA_IRQS) {
+		refuse(c, m, COOP_ERR_FIELD, "IRQ %u", r.irq);
+		return;
+	}
+	if (m->type == COOP_MSG_PIN_EOI) {
+		if (r.vector || r.flags || r.status) {
+			refuse(c, m, COOP_ERR_FLAGS, "a PIN_EOI names only the IRQ");
+			return;
+		}
+		refuse(c, m, COOP_ERR_NONE, "PIN_EOI: not implemented yet (the ctrl area's eoi_count is)");
+		return;
+	}
+	if (r.vector < CHAN_VECTOR_MIN || r.vector > CHAN_VECTOR_MAX) {
+		refuse(c, m, COOP_ERR_FIELD, "vector 0x%x", r.vector);
+		return;
+	}
+	if (r.flags & ~(COOP_ROUTE_VALID | COOP_ROUTE_LEVEL | COOP_ROUTE_MASKED) || r.status) {
+		refuse(c, m, COOP_ERR_FLAGS, "flags 0x%x status %u", r.flags, r.status);
+		return;
+	}
+	refuse(c, m, COOP_ERR_NONE, "ROUTE_PIN: not implemented yet (the ctrl area's route[] is)");
+}
+
+/* One message, already copied out of the ring. */
+static void dispatch(struct chan *c, const struct coop_msg *m)
+{
+	const struct msg_rule *r = m->type < COOP_MSG_TYPES ? &rules[m->type] : NULL;
+	if (!r || !r->name) {
+		refuse(c, m, COOP_ERR_TYPE, "type %u is not one the IOPM sends", m->type);
+		return;
+	}
+	if (m->len != r->len) {
+		refuse(c, m, COOP_ERR_LEN, "len %u, a %s has %u", m->len, r->name, r->len);
+		return;
+	}
+	if (m->flags) {
+		refuse(c, m, COOP_ERR_FLAGS, "flags 0x%x", m->flags);
+		return;
+	}
+	if (!c->hello && !r->before_hello) {
+		refuse(c, m, COOP_ERR_STATE, "no HELLO yet");
+		return;
+	}
+	if (!check_vm(c, m, r->vm))
+		return;
+	switch (m->type) {
+	case COOP_MSG_HELLO:
+		hello(c, m);
+		break;
+	case COOP_MSG_PING:
+		reply(c, m, COOP_MSG_PONG, 0, 0, m->payload, sizeof(struct coop_msg_ping));
+		break;
+	case COOP_MSG_PONG:
+		c->n.pongs++;
+		break;
+	case COOP_MSG_HEARTBEAT:
+		memcpy(&c->heartbeat, m->payload, sizeof(c->heartbeat));
+		c->n.heartbeats++;
+		break;
+	case COOP_MSG_ERROR:
+		peer_error(c, m);
+		break;
+	case COOP_MSG_SET_MODE:
+		set_mode(c, m);
+		break;
+	case COOP_MSG_VM_REQUEST:
+		vm_request(c, m);
+		break;
+	case COOP_MSG_IO_DONE:
+		io_done(c, m);
+		break;
+	case COOP_MSG_IRQ_LINE:
+		irq_line(c, m);
+		break;
+	case COOP_MSG_MSI:
+		msi(c, m);
+		break;
+	default: /* ROUTE_PIN, PIN_EOI */
+		route(c, m);
+		break;
+	}
+}
+
+/* Doorbells that found the ring full when their slot was submitted. */
+static void send_owed_doorbells(struct chan *c)
+{
+	for (uint32_t s = 0; s < COOP_SLOTS && c->doorbells_owed; s++) {
+		if (!(c->doorbells_owed & (1ULL << s)))
+			continue;
+		struct coop_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = COOP_MSG_IO_REQUEST;
+		m.len = sizeof(struct coop_msg_slot);
+		m.vm = c->slot[s].req.vm;
+		m.vcpu = c->slot[s].req.vcpu;
+		struct coop_msg_slot d = {s, 0, c->slot[s].req.seq};
+		memcpy(m.payload, &d, sizeof(d));
+		if (chan_send(c, &m))
+			return;
+		c->doorbells_owed &= ~(1ULL << s);
+	}
+}
+
+bool chan_poll(struct chan *c, uint64_t now)
+{
+	c->now = now;
+	c->work = false;
+	send_owed_doorbells(c);
+	bool more = false;
+	for (uint32_t i = 0; !c->rx_broken; i++) {
+		if (i == CHAN_RX_BUDGET) {
+			more = true; /* the rest on the next pass: the CPU has other work */
+			break;
+		}
+		struct coop_msg m;
+		int r = coop_ring_recv(&c->rx, &m);
+		if (r < 0) {
+			c->rx_broken = true;
+			c->n.msgs_refused++;
+			c->n.broken++;
+			pr_err("iopm%u: the IOPM's index of its ring is impossible (prod %u, cons %u): "
+			       "its ring is no longer read",
+			       c->index, coop_load_acquire(c->rx.prod_p), c->rx.cons);
+			break;
+		}
+		if (r == 0) {
+			/* Empty: in IPI mode ask for an IPI for the next one,
+			 * then look once more (coop_ring_arm). */
+			if (c->polling || !coop_ring_arm(&c->rx))
+				break;
+			continue;
+		}
+		c->n.msgs_received++;
+		uint64_t refused = c->n.msgs_refused - c->n.broken;
+		dispatch(c, &m);
+		if (c->n.msgs_refused - c->n.broken == refused)
+			c->n.msgs_handled++;
+	}
+	publish(c);
+	return more || (c->polling && !c->rx_broken);
+}
+
+int chan_slot_submit(struct chan *c, uint32_t slot, const struct coop_ioreq *req)
+{
+	if (slot >= COOP_SLOTS)
+		return -COOP_EINVAL;
+	if (c->slot[slot].busy)
+		return -COOP_EBUSY;
+	bool string = req->flags & COOP_IOREQ_STRING;
+	if (req->space > COOP_IOREQ_MMIO || req->dir > COOP_IOREQ_WRITE ||
+	    (req->size != 1 && req->size != 2 && req->size != 4 && req->size != 8) ||
+	    (req->flags & ~COOP_IOREQ_STRING) || req->count == 0 ||
+	    (string ? req->count > COOP_IOREQ_DATA_MAX / req->size : req->count != 1))
+		return -COOP_EINVAL;
+	struct coop_slot_req *h = &c->vslot[slot];
+	memcpy(&h->req, req, sizeof(*req));
+	h->req.status = 0;
+	h->req.reserved = 0;
+	coop_store_release(&h->state, COOP_SLOT_PENDING);
+	c->slot[slot].busy = true;
+	c->slot[slot].req = *req;
+	c->doorbells_owed |= 1ULL << slot;
+	send_owed_doorbells(c);
+	return 0;
+}
+
+int chan_slot_complete(struct chan *c, uint32_t slot, uint64_t seq, struct coop_ioreq *out, uint16_t *why)
+{
+	*why = COOP_ERR_SLOT;
+	if (slot >= COOP_SLOTS || !c->slot[slot].busy)
+		return -COOP_EINVAL;
+	const struct coop_ioreq *q = &c->slot[slot].req;
+	*why = COOP_ERR_SEQ;
+	if (seq != q->seq)
+		return -COOP_EINVAL;
+	/* The state first (acquire), then a copy of the rest, checked. */
+	const volatile struct coop_slot_rsp *p = &c->islot[slot];
+	uint32_t state = coop_load_acquire(&p->state);
+	*why = COOP_ERR_SLOT;
+	if (state != COOP_SLOT_COMPLETE)
+		return -COOP_EINVAL;
+	struct coop_slot_rsp r;
+	memcpy(&r, (const void *)p, sizeof(r));
+	*why = COOP_ERR_SEQ;
+	if (r.seq != q->seq)
+		return -COOP_EINVAL;
+	*why = COOP_ERR_FLAGS;
+	if (r.reserved)
+		return -COOP_EINVAL;
+	*why = COOP_ERR_FIELD;
+	if (!known_status(r.status))
+		return -COOP_EINVAL;
+	bool string = q->flags & COOP_IOREQ_STRING, read = q->dir == COOP_IOREQ_READ;
+	if (string && read && r.count != q->count)
+		return -COOP_EINVAL;
+	*out = *q;
+	out->status = r.status;
+	if (read && !r.status) {
+		if (string)
+			memcpy(out->buf, r.buf, (size_t)q->count * q->size);
+		else
+			out->data = q->size == 8 ? r.data : r.data & ((1ULL << (8 * q->size)) - 1);
+	}
+	coop_store_release(&c->vslot[slot].state, COOP_SLOT_FREE);
+	c->slot[slot].busy = false;
+	*why = COOP_ERR_NONE;
+	return 0;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* channel.h: the VMM's end of the channel with one IOPM (docs/channel.md):
+ * its views of the two rings of the IOPM's part of the shared zone, the
+ * sending of messages (with the IPI to the IOPM's CPU when the ring
+ * protocol asks for one), the receive loop that copies every message out
+ * of the IOPM's ring and validates it completely before acting on it, and
+ * the VMM's half of the request slots. Pure C over memory the caller maps:
+ * what needs the machine (the IPI, the VM table) are callbacks, so that
+ * all of it is host-tested (tests/unit/test_channel.c) and fuzzed
+ * (tests/fuzz/fuzz_channel.c). Every function is called on one CPU (the
+ * BSP: its scheduler hook and its interrupt handler, interrupts off). */
+#ifndef VMM_CHANNEL_H
+#define VMM_CHANNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "shared/coop_ring.h"
+#include "vmm/lib/ratelimit.h"
+
+#define CHAN_RX_BUDGET	   COOP_RING_ENTRIES /* messages taken per chan_poll at most */
+#define CHAN_VECTOR_MIN	   0x20		     /* an IOPM notify vector: not an exception ... */
+#define CHAN_VECTOR_MAX	   0xef		     /* ... nor the VMM's APIC timer and above */
+#define CHAN_FEATURES	   0U		     /* COOP_FEAT_* the VMM supports (IO_POSTED: not yet) */
+#define CHAN_LOG_BURST	   20		     /* refused messages logged at once ... */
+#define CHAN_LOG_PER_SEC   5		     /* ... then per second */
+#define CHAN_IRQ_LINES	   24		     /* guest GSIs an IRQ_LINE may name (the vIOAPIC's pins) */
+#define CHAN_ISA_IRQS	   16		     /* host ISA IRQs a ROUTE_PIN/PIN_EOI may name */
+#define CHAN_MSI_ADDR_BASE 0xfee00000ULL     /* a guest MSI address lies in this MiB */
+#define CHAN_MSI_ADDR_MASK 0xfff00000ULL
+
+#define CHAN_VM_LIST_MAX 16 /* VMs a VM_LIST answers with at most */
+
+/* A VM as the IOPM may name it. */
+struct chan_vm {
+	uint32_t vcpus; /* vCPUs of the VM */
+	bool served;	/* one of its device ranges is served by this IOPM */
+};
+
+/* One VM of a VM_LIST: its id (the reply's coop_msg.vm) and what the reply says. */
+struct chan_vm_entry {
+	uint32_t id;
+	struct coop_msg_vm info; /* state, vcpus, mem, cpu_ns, name */
+};
+
+/* What the channel needs of the machine (vmm/iopm/iopm.c; fakes in the tests). */
+struct chan_ops {
+	/* Send the IOPM's CPU an IPI on `vector` (validated at HELLO). */
+	void (*notify)(void *ctx, uint8_t vector);
+	/* Look VM `id` up: false when there is none. */
+	bool (*vm_find)(void *ctx, uint32_t id, struct chan_vm *out);
+	/* Fill at most `max` entries with the VMs that exist; returns how
+	 * many. NULL: VM_LIST answers ENOSYS. */
+	uint32_t (*vm_list)(void *ctx, struct chan_vm_entry *out, uint32_t max);
+	/* A slot's request completed (validated; `rsp` is the request with the
+	 * answer: data, status, buf). NULL: IO_DONE answers ENOSYS. */
+	void (*io_done)(void *ctx, uint32_t slot, const struct coop_ioreq *rsp);
+};
+
+/* What the VMM counted on this channel; published in coop_vmm_ctrl. */
+struct chan_counters {
+	uint64_t msgs_sent, msgs_received, msgs_refused, notifies_sent, notifies_received;
+	uint64_t msgs_handled;	  /* received and acted on: received = handled + refused - broken */
+	uint64_t broken;	  /* directions stopped for an impossible index (0-2; counted in refused) */
+	uint64_t replies_dropped; /* a reply or ERROR found the VMM ring full */
+	uint64_t heartbeats, pongs, errors_received;
+};
+
+/* The VMM's record of a request it put in a slot (never read back from the zone). */
+struct chan_slot {
+	bool busy;
+	struct coop_ioreq req; /* as submitted */
+};
+
+struct chan {
+	uint32_t index; /* the IOPM's number (log lines say "iopmN") */
+	uint8_t *part;	/* COOP_PART_SIZE bytes */
+	volatile struct coop_vmm_ctrl *vctrl;
+	const volatile struct coop_iopm_ctrl *ictrl;
+	struct coop_slot_req *vslot;		    /* COOP_SLOTS: the VMM's halves */
+	const volatile struct coop_slot_rsp *islot; /* COOP_SLOTS: the IOPM's halves */
+	uint8_t *log;				    /* COOP_LOG_SIZE */
+	struct coop_ring_tx tx;
+	struct coop_ring_rx rx;
+	uint32_t epoch;
+	bool hello;		 /* a HELLO with our version was accepted */
+	uint8_t notify_vec;	 /* the IOPM's vector, copied at HELLO; 0: never notify */
+	bool polling;		 /* SET_MODE poll: the VMM polls this ring, asks for no IPIs */
+	bool rx_broken;		 /* the IOPM's prod was impossible: its ring is no longer read */
+	bool tx_broken;		 /* the IOPM's cons was impossible: nothing more is sent */
+	bool work;		 /* an IPI said there are messages (the hook drains) */
+	uint64_t heartbeat;	 /* the IOPM's last HEARTBEAT count */
+	uint64_t log_head;	 /* bytes ever written to the log (local, authoritative) */
+	uint64_t doorbells_owed; /* slots whose IO_REQUEST found the ring full (bit per slot) */
+	struct chan_counters n;
+	struct chan_slot slot[COOP_SLOTS];
+	struct ratelimit rl; /* what this IOPM's messages make the VMM log */
+	uint64_t now;	     /* TSC of the chan_poll running (the rate limit's clock) */
+	struct chan_vm_entry list[CHAN_VM_LIST_MAX]; /* VM_LIST's scratch */
+	const struct chan_ops *ops;
+	void *ctx;
+};
+
+/* Set the channel up over a part (the header is the caller's; the control
+ * areas, rings and slots are zeroed here): the VMM's ring empty, the
+ * IOPM's ring empty and armed (IPI mode), the log empty. */
+void chan_init(struct chan *c, uint32_t index, uint8_t *part, uint32_t epoch, uint64_t tsc_khz,
+	       const struct chan_ops *ops, void *ctx);
+/* Put one message on the VMM ring and publish it; notify the IOPM when the
+ * ring protocol says so. 0, -COOP_ENOSPC (full) or -COOP_EPROTO (the ring
+ * is broken: the IOPM's index was impossible). */
+int chan_send(struct chan *c, const struct coop_msg *m);
+/* The IOPM's notification IPI arrived (its interrupt handler). */
+void chan_notified(struct chan *c);
+/* Drain the IOPM's ring (at most CHAN_RX_BUDGET messages), validating and
+ * answering each; then, in IPI mode, arm the ring for the next IPI.
+ * Returns true when it wants to run again at once (messages left, or
+ * polling mode). */
+bool chan_poll(struct chan *c, uint64_t now_tsc);
+/* Append text to the VMM log in the part (the log's sink). */
+void chan_log_write(struct chan *c, const char *s, uint32_t len);
+
+/* Slots: put `req` into slot `slot` (PENDING) and ring its doorbell.
+ * -COOP_EINVAL (bad slot or request), -COOP_EBUSY (the slot is
+ * outstanding). A full ring delays the doorbell (sent by the next
+ * chan_poll); the slot is PENDING either way. */
+int chan_slot_submit(struct chan *c, uint32_t slot, const struct coop_ioreq *req);
+/* Take the completion of slot `slot` for request `seq`: validate the IOPM's
+ * half (a copy), copy the answer into *out (the request as submitted, with
+ * data, status and buf answered) and free the slot. 0, or a negative
+ * -COOP_E* with *why the reason (enum coop_err_reason) and the slot
+ * left outstanding. */
+int chan_slot_complete(struct chan *c, uint32_t slot, uint64_t seq, struct coop_ioreq *out, uint16_t *why);
+
+#endif
