@@ -15,6 +15,7 @@
 #include "iopm.h"
 
 #include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
@@ -34,6 +35,7 @@ static u64 fv_log_head;
 static bool fv_dead;
 static u64 fv_ram_hpa;			    /* fake_vmm_ram: announced as VM 1's RAM */
 static atomic_t fv_remove = ATOMIC_INIT(0); /* VM id + 1 whose RAM to withdraw */
+static unsigned long fv_beat_at;
 
 static struct coop_vmm_ctrl *fv_ctrl(void)
 {
@@ -214,12 +216,17 @@ static int fv_thread(void *unused)
 		}
 		if (fv_rx.mine->flags & COOP_RING_POLLING) {
 			usleep_range(50, 100);
-			continue;
+			if (!time_after(jiffies, fv_beat_at))
+				continue;
 		}
 		if (coop_ring_arm(&fv_rx) && !fv_dead)
 			continue;
 		wait_event_interruptible_timeout(fv_wq, atomic_xchg(&fv_kick, 0) || kthread_should_stop(),
-						 HZ);
+						 HZ / 2);
+		if (time_after(jiffies, fv_beat_at)) { /* the VMM's heartbeat: once a second */
+			fv_beat_at = jiffies + HZ;
+			WRITE_ONCE(v->heartbeat, v->heartbeat + 1);
+		}
 	}
 	return 0;
 }
