@@ -178,7 +178,8 @@ static void notify_vmm(struct iopmd *d)
 		d->notify_failed++; /* ENODEV: fake zone, or the VMM takes no IPIs */
 }
 
-/* Put one message and publish it, notifying the VMM when it asked for it.
+/* Put one message (its id as given: a reply echoes the request's) and
+ * publish it, notifying the VMM when it asked for it.
  * A full ring is waited on for up to a second (the VMM drains it on its
  * own), then the message is dropped and counted. */
 static int send_msg(struct iopmd *d, struct coop_msg *m)
@@ -188,7 +189,6 @@ static int send_msg(struct iopmd *d, struct coop_msg *m)
 
 	if (d->tx_dead)
 		return -1;
-	m->id = m->id ? m->id : ++d->next_id;
 	while ((r = coop_ring_put(&d->tx, m)) == -COOP_ENOSPC) {
 		if (!until)
 			until = now_ns() + FULL_WAIT_NS;
@@ -218,6 +218,7 @@ static int send_type(struct iopmd *d, uint16_t type, const void *payload, uint16
 	memset(&m, 0, sizeof(m));
 	m.type = type;
 	m.len = len;
+	m.id = ++d->next_id;
 	memcpy(m.payload, payload, len);
 	return send_msg(d, &m);
 }

@@ -56,21 +56,22 @@ static void fv_log(const char *fmt, ...)
 	coop_log_write((u8 *)iopm_zone.virt + COOP_LOG_OFF, &fv_log_head, &v->log_head, line, n);
 }
 
-static void fv_send(struct coop_msg *m)
+static int fv_send(struct coop_msg *m)
 {
 	struct coop_vmm_ctrl *v = fv_ctrl();
 	u32 vec = READ_ONCE(iopm_zone.ctrl->notify_vector);
 
 	if (coop_ring_put(&fv_tx, m))
-		return; /* full or broken: the VMM would drop and count it */
+		return -ENOSPC; /* full or broken: the VMM would drop and count it */
 	WRITE_ONCE(v->msgs_sent, v->msgs_sent + 1);
 	if (coop_ring_push(&fv_tx) && vec >= FIRST_EXTERNAL_VECTOR) {
 		apic->send_IPI_self(vec);
 		WRITE_ONCE(v->notifies_sent, v->notifies_sent + 1);
 	}
+	return 0;
 }
 
-static void fv_error(const struct coop_msg *bad, u16 reason, int code, const char *text)
+static int fv_error(const struct coop_msg *bad, u16 reason, int code, const char *text)
 {
 	struct coop_msg m = {.type = COOP_MSG_ERROR, .len = sizeof(struct coop_msg_error)};
 	struct coop_msg_error e = {.code = code, .bad_type = bad->type, .reason = reason, .bad_id = bad->id};
@@ -80,7 +81,7 @@ static void fv_error(const struct coop_msg *bad, u16 reason, int code, const cha
 	memcpy(m.payload, &e, sizeof(e));
 	WRITE_ONCE(v->msgs_refused, v->msgs_refused + 1);
 	fv_log("[chan] iopm0: refused message id %u type %u: %s", bad->id, bad->type, text);
-	fv_send(&m);
+	return fv_send(&m);
 }
 
 static u16 fv_size(u16 type)
@@ -108,7 +109,8 @@ static u16 fv_size(u16 type)
 	}
 }
 
-static void fv_handle(const struct coop_msg *m)
+/* Returns what fv_send/fv_error returned, 0 for a message taken silently. */
+static int fv_handle(const struct coop_msg *m)
 {
 	struct coop_msg r = *m;
 	struct coop_msg_hello h;
@@ -149,7 +151,7 @@ static void fv_handle(const struct coop_msg *m)
 		if (mode.vmm_mode > COOP_MODE_POLL)
 			return fv_error(m, COOP_ERR_FIELD, -COOP_EINVAL, "SET_MODE: bad mode");
 		coop_ring_set_polling(&fv_rx, mode.vmm_mode == COOP_MODE_POLL);
-		return;
+		return 0;
 	case COOP_MSG_IO_DONE:
 		memcpy(&slot, m->payload, sizeof(slot));
 		if (slot.slot >= COOP_SLOTS)
@@ -165,17 +167,17 @@ static void fv_handle(const struct coop_msg *m)
 		memcpy(r.payload, &vm, sizeof(vm));
 		return fv_send(&r);
 	default: /* HEARTBEAT, PONG, ERROR: taken */
-		return;
+		return 0;
 	}
 }
 
-static void fv_ram(u32 vm, u32 op, u64 gpa, u64 hpa, u64 size)
+static int fv_ram(u32 vm, u32 op, u64 gpa, u64 hpa, u64 size)
 {
 	struct coop_msg m = {.type = COOP_MSG_RAM_MAP, .len = sizeof(struct coop_msg_ram), .vm = vm};
 	struct coop_msg_ram r = {.gpa = gpa, .hpa = hpa, .size = size, .op = op};
 
 	memcpy(m.payload, &r, sizeof(r));
-	fv_send(&m);
+	return fv_send(&m);
 }
 
 /* fake_vmm_ram=HPA: VM 1's 1 MiB at guest-physical 0 is announced at HPA
@@ -206,8 +208,7 @@ static int fv_thread(void *unused)
 		while (!fv_dead && (r = coop_ring_recv(&fv_rx, &m)) != 0) {
 			if (r < 0) {
 				fv_dead = true;
-				fv_log("[chan] iopm0: IOPM ring prod %u is impossible for cons %u: no longer "
-				       "read",
+				fv_log("[chan] iopm0: IOPM ring prod %u impossible (cons %u): not read",
 				       READ_ONCE(iopm_zone.ctrl->tx.prod), fv_rx.cons);
 				break;
 			}

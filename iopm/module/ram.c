@@ -71,26 +71,21 @@ static int ram_add(const struct coop_msg *m, const struct coop_msg_ram *r)
 	    r->gpa + r->size > IOPM_RAM_GPA_END || r->hpa + r->size < r->hpa ||
 	    m->vm >= COOPVMM_MMAP_VM_MAX) {
 		pr_warn_ratelimited(
-		    "RAM_MAP vm %u gpa 0x%llx hpa 0x%llx size 0x%llx: not page aligned or out of "
-		    "range: refused\n",
-		    m->vm, r->gpa, r->hpa, r->size);
+		    "RAM_MAP vm %u gpa 0x%llx hpa 0x%llx size 0x%llx: unaligned or out of range\n", m->vm,
+		    r->gpa, r->hpa, r->size);
 		return -EINVAL;
 	}
 	if (region_intersects(r->hpa, r->size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) != REGION_DISJOINT ||
 	    overlaps(r->hpa, r->size, iopm_zone.base, iopm_zone.size)) {
-		pr_warn_ratelimited(
-		    "RAM_MAP vm %u hpa 0x%llx size 0x%llx: overlaps this IOPM's own RAM or the "
-		    "shared zone: refused\n",
-		    m->vm, r->hpa, r->size);
+		pr_warn_ratelimited("RAM_MAP vm %u hpa 0x%llx size 0x%llx: in this IOPM's own RAM or zone\n",
+				    m->vm, r->hpa, r->size);
 		return -EPERM;
 	}
 	for (i = 0; i < nranges; i++) {
 		if (overlaps(r->hpa, r->size, ranges[i].hpa, ranges[i].size) ||
 		    (ranges[i].vm == m->vm && overlaps(r->gpa, r->size, ranges[i].gpa, ranges[i].size))) {
-			pr_warn_ratelimited(
-			    "RAM_MAP vm %u gpa 0x%llx hpa 0x%llx: overlaps vm %u gpa 0x%llx hpa "
-			    "0x%llx: refused\n",
-			    m->vm, r->gpa, r->hpa, ranges[i].vm, ranges[i].gpa, ranges[i].hpa);
+			pr_warn_ratelimited("RAM_MAP vm %u gpa 0x%llx hpa 0x%llx: overlaps vm %u's\n", m->vm,
+					    r->gpa, r->hpa, ranges[i].vm);
 			return -EEXIST;
 		}
 	}
@@ -142,7 +137,7 @@ long iopm_ram_ioctl(void __user *uarg)
 		return -EFAULT;
 	mutex_lock(&ram_lock);
 	i = req.ring_index;
-	prod = smp_load_acquire(&iopm_zone.vmm->tx.prod);
+	prod = smp_load_acquire(&iopm_zone.vmm->tx.prod); /* before the entry it covers */
 	cons = READ_ONCE(iopm_zone.ctrl->rx.cons);
 	err = -ERANGE;
 	if ((u32)(prod - i - 1) >= COOP_RING_ENTRIES) /* not produced, or overwritten since */
@@ -153,9 +148,9 @@ long iopm_ram_ioctl(void __user *uarg)
 	if (applied_any && (s32)(i - last_index) <= 0) /* a replay, or out of ring order */
 		goto refuse;
 	memcpy(&m, &ring[i & (COOP_RING_ENTRIES - 1)], sizeof(m));
-	smp_rmb();
+	smp_rmb(); /* the copy before prod is read again */
 	err = -ESTALE;
-	if ((u32)(smp_load_acquire(&iopm_zone.vmm->tx.prod) - i - 1) >= COOP_RING_ENTRIES)
+	if ((u32)(READ_ONCE(iopm_zone.vmm->tx.prod) - i - 1) >= COOP_RING_ENTRIES)
 		goto refuse;
 	memcpy(&r, m.payload, sizeof(r));
 	err = -EPROTO;

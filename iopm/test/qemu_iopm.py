@@ -478,7 +478,7 @@ def channel_boot(args):
         # Guest RAM windows (docs/iopm.md "Guest RAM windows").
         log = q.text()
         result(re.search(r"iopm: RAM_MAP: vm 1 gpa 0x0-0xfffff = hpa 0x7100000 \(1024 KiB\) announced", log) and
-               re.search(r"iopm: RAM_MAP vm 2 hpa 0x[0-9a-f]+ size 0x1000: overlaps this IOPM's own RAM", log),
+               re.search(r"iopm: RAM_MAP vm 2 hpa 0x[0-9a-f]+ size 0x1000: in this IOPM's own RAM or zone", log),
                "RAM_MAP: VM 1's reserved RAM accepted, VM 2's page inside the IOPM's own RAM refused",
                "no accept/refuse lines in the log")
         out, rc = q.run("ram_map 1 0 0x100000")
