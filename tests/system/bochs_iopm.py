@@ -18,7 +18,7 @@ def body(t):
     iso = _iopm.hostile_iso(t, "bochs_iopm")
     if not iso:
         return
-    _iopm.shell_checks(t, "bochs", 900, iso=iso, channel=1000)
+    _iopm.shell_checks(t, "bochs", 1200, iso=iso, channel=1000)
     _iopm.stop_check(t, "bochs", 420, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq")
     _iopm.stop_check(t, "bochs", 420, "reboot", "halted", r"halted: .*reboot")
 

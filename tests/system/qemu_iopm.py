@@ -20,7 +20,7 @@ def body(t):
     iso = _iopm.hostile_iso(t, "qemu_iopm")
     if not iso:
         return
-    _iopm.shell_checks(t, "qemu", 300, iso=iso, channel=1000)
+    _iopm.shell_checks(t, "qemu", 600, iso=iso, channel=1000)
     _iopm.confinement_checks(t, "qemu", 120)
     _iopm.stop_check(t, "qemu", 90, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq")
     _iopm.stop_check(t, "qemu", 90, "reboot", "halted", r"halted: .*reboot")
