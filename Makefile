@@ -174,12 +174,12 @@ $(IOPM_FETCHED): tools/iopm-fetch | $(BUILD)/.deps-ok
 $(IOPM_OUT)/vmlinuz $(IOPM_OUT)/busybox: $(IOPM_FETCHED)
 	test -f $@ && touch $@
 
-$(IOPM_KO): $(IOPM_MOD_SRCS) shared/coopvmm_abi.h $(IOPM_FETCHED)
+$(IOPM_KO): $(IOPM_MOD_SRCS) shared/coopvmm_abi.h shared/coop_ring.h shared/coop_zone.h iopm/coopvmm_ioctl.h $(IOPM_FETCHED)
 	rm -rf $(IOPM_OUT)/module && mkdir -p $(IOPM_OUT)/module
 	cp $(IOPM_MOD_SRCS) $(IOPM_OUT)/module/
-	$(MAKE) -C $(IOPM_OUT)/kdir M=$(abspath $(IOPM_OUT)/module) COOPVMM_SHARED=$(abspath shared) modules
+	$(MAKE) -C $(IOPM_OUT)/kdir M=$(abspath $(IOPM_OUT)/module) COOPVMM_SHARED=$(abspath shared) COOPVMM_IOPM=$(abspath iopm) modules
 
-$(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl: $(IOPM_OUT)/%: iopm/%.c iopm/coopdev.c iopm/coopdev.h shared/coopvmm_abi.h | $(BUILD)/.deps-ok
+$(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl: $(IOPM_OUT)/%: iopm/%.c iopm/coopdev.c iopm/coopdev.h iopm/coopvmm_ioctl.h iopm/iopmd_ctl.h shared/coopvmm_abi.h shared/coop_ring.h | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_USER_CFLAGS) -o $@ $< iopm/coopdev.c
 

@@ -21,7 +21,8 @@ int coopdev_open(struct coopdev *dev, int writable, char *err, size_t errlen)
 	uint64_t size;
 
 	memset(dev, 0, sizeof(*dev));
-	fd = open(COOPDEV_PATH, writable ? O_RDWR : O_RDONLY);
+	dev->fd = -1;
+	fd = open(COOPDEV_PATH, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s%s", COOPDEV_PATH, strerror(errno),
 			 errno == ENOENT ? " (is iopm.ko loaded?)" : "");
@@ -46,10 +47,10 @@ int coopdev_open(struct coopdev *dev, int writable, char *err, size_t errlen)
 	size = h->zone_size;
 	munmap(p, COOP_PAGE);
 	p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
-	close(fd);
 	if (p == MAP_FAILED) {
 		snprintf(err, errlen, "mmap %s (%llu bytes): %s", COOPDEV_PATH, (unsigned long long)size,
 			 strerror(errno));
+		close(fd);
 		return -1;
 	}
 	h = p;
@@ -58,8 +59,10 @@ int coopdev_open(struct coopdev *dev, int writable, char *err, size_t errlen)
 	if (bad) {
 		snprintf(err, errlen, "bad shared header: field %s is not this build's layout", bad);
 		munmap(p, size);
+		close(fd);
 		return -1;
 	}
+	dev->fd = fd;
 	dev->base = p;
 	dev->size = size;
 	dev->hdr = h;
@@ -72,5 +75,37 @@ void coopdev_close(struct coopdev *dev)
 {
 	if (dev->base)
 		munmap(dev->base, dev->size);
+	if (dev->fd >= 0)
+		close(dev->fd);
 	memset(dev, 0, sizeof(*dev));
+	dev->fd = -1;
+}
+
+int coopdev_rings(struct coopdev *dev, struct coop_ring_tx *tx, struct coop_ring_rx *rx, char *err,
+		  size_t errlen)
+{
+	struct coop_iopm_ctrl *c = dev->ctrl;
+	uint32_t prod = coop_load_acquire(&c->tx.prod), cons = coop_load_acquire(&c->rx.cons);
+	uint32_t vmm_cons = coop_load_acquire(&dev->vmm->rx.cons),
+		 vmm_prod = coop_load_acquire(&dev->vmm->tx.prod);
+
+	if (prod - vmm_cons > COOP_RING_ENTRIES || vmm_prod - cons > COOP_RING_ENTRIES) {
+		snprintf(
+		    err, errlen,
+		    "ring indices out of step: IOPM ring prod %u vs VMM cons %u, VMM ring prod %u vs IOPM "
+		    "cons %u",
+		    prod, vmm_cons, vmm_prod, cons);
+		return -1;
+	}
+	tx->ent = (struct coop_msg *)((char *)dev->base + dev->hdr->iopm_ring_off);
+	tx->prod = tx->pushed = prod;
+	tx->prod_p = &c->tx.prod;
+	tx->peer = &dev->vmm->rx;
+	rx->ent = (const struct coop_msg *)((const char *)dev->base + dev->hdr->vmm_ring_off);
+	rx->cons = cons;
+	rx->mine = &c->rx;
+	rx->prod_p = &dev->vmm->tx.prod;
+	coop_store_release(&c->rx.flags, 0);
+	coop_store_release(&c->rx.event, cons + 1);
+	return 0;
 }

@@ -1,22 +1,84 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* iopmd.c: the IOPM daemon (docs/iopm.md "iopmd and vmctl"). At this stage it
- * maps the shared zone through /dev/coopvmm, marks the IOPM RUNNING and
- * increments the heartbeat word every 100 ms, which the VMM watches; the
- * request channel comes with the next issue. Survives SIGHUP; -d daemonizes.
+/* iopmd.c: the IOPM daemon (docs/iopm.md "iopmd"): the IOPM's end of the
+ * VMM <-> IOPM channel (docs/channel.md). It maps its part of the shared
+ * zone through /dev/coopvmm, marks the IOPM RUNNING, produces on the IOPM
+ * ring and consumes the VMM ring (shared/coop_ring.h), says HELLO, answers
+ * PINGs, passes the VMM's guest RAM announcements to iopm.ko, keeps the
+ * heartbeat (a word every 100 ms, a HEARTBEAT message every second) and
+ * serves vmctl on a control socket (iopm/iopmd_ctl.h).
+ *
+ * It is the only producer of the IOPM ring. Everything read from the VMM
+ * ring is copied, then checked (type and direction, length, flags, vCPU);
+ * what fails is counted in coop_iopm_ctrl.msgs_refused and logged
+ * (rate-limited). In IPI mode it sleeps in poll() on /dev/coopvmm after
+ * coop_ring_arm (arm, re-check: no lost wake-up) and notifies the VMM only
+ * when coop_ring_push says so; in polling mode it spins on the ring with
+ * COOP_RING_POLLING set (the VMM sends no IPIs), yielding the CPU each pass.
  */
+#define _GNU_SOURCE /* accept4, struct ucred */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "coopdev.h"
+#include "iopmd_ctl.h"
 
-#define HEARTBEAT_NS 100000000L /* 100 ms */
+#define HEARTBEAT_NS	 100000000ULL  /* the heartbeat word: 100 ms */
+#define HEARTBEAT_MSG_NS 1000000000ULL /* the HEARTBEAT message: 1 s */
+#define HELLO_WAIT_NS	 5000000000ULL /* "no HELLO_REPLY" after 5 s */
+#define PONG_WAIT_NS	 5000000000ULL /* one PING's PONG */
+#define FULL_WAIT_NS	 1000000000ULL /* a full IOPM ring: give up on a message after 1 s */
+#define LOG_FIRST	 20	       /* rate limit: the first 20 lines of a kind, then 1 in 1000 */
+#define NS		 1000000000ULL
+
+enum hello_state { HELLO_NONE, HELLO_SENT, HELLO_ACCEPTED, HELLO_REFUSED };
+
+struct iopmd {
+	struct coopdev dev;
+	struct coop_ring_tx tx;
+	struct coop_ring_rx rx;
+	int polling; /* our rx: COOP_RING_POLLING */
+	int vector;  /* iopm.ko's notify vector, 0: none (then we poll) */
+	int fake;    /* iopm.ko fake=1 without fake_vmm=1: no VMM answers */
+	int rx_dead; /* the VMM ring's index was impossible: no longer read */
+	int tx_dead; /* the VMM's cons of our ring was impossible */
+	uint64_t sent, received, refused, notifies_sent, notify_failed, wakeups, dropped;
+	uint64_t unserved[COOP_MSG_TYPES];
+	uint32_t next_id;
+	enum hello_state hello;
+	uint32_t hello_id, epoch;
+	uint64_t hello_ns;
+	int hello_warned;
+	/* PING/PONG */
+	uint64_t ping_seq;		 /* last seq sent */
+	uint64_t want_seq, got_tsc;	 /* ping: the outstanding seq, its PONG's arrival */
+	int got;			 /* ping: that PONG came */
+	uint64_t burst_first, burst_got; /* burst: seqs >= burst_first answered */
+	uint64_t pongs, pongs_stray, pings_answered;
+	/* VM_REQUEST LIST */
+	uint32_t vm_id;
+	int vm_wait, vm_status;
+	char vm_out[IOPMD_CTL_MAX - 64];
+	size_t vm_len;
+	/* logging */
+	uint64_t logged_errors, logged_refusals;
+	/* timers (CLOCK_MONOTONIC ns) */
+	uint64_t next_beat, next_hbmsg, beat, hbcount;
+	int listen_fd;
+};
 
 static volatile sig_atomic_t got_hup;
 
@@ -26,10 +88,18 @@ static void on_hup(int sig)
 	got_hup = 1;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * NS + (uint64_t)t.tv_nsec;
+}
+
 /* One line to the kernel log (and so the console), as "iopmd[pid]: ...". */
 static void klog(int level, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[320];
 	int n, fd;
 	va_list ap;
 
@@ -45,12 +115,812 @@ static void klog(int level, const char *fmt, ...)
 		close(fd);
 }
 
+/* Rate limit: the first LOG_FIRST of a kind, then one in 1000. */
+static int log_ok(uint64_t *count)
+{
+	uint64_t n = (*count)++;
+
+	return n < LOG_FIRST || n % 1000 == 0;
+}
+
+/* VMM-written text, made printable (it reaches the console). */
+static void clean_text(char *out, const char *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && in[i]; i++)
+		out[i] = (in[i] >= ' ' && in[i] <= '~') ? in[i] : '?';
+	out[i] = 0;
+}
+
+static void publish_counters(struct iopmd *d)
+{
+	struct coop_iopm_ctrl *c = d->dev.ctrl;
+
+	__atomic_store_n(&c->msgs_sent, d->sent, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->msgs_received, d->received, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->msgs_refused, d->refused, __ATOMIC_RELEASE);
+}
+
+static const char *type_name(unsigned t)
+{
+	static const char *const names[COOP_MSG_TYPES] = {
+	    [COOP_MSG_NONE] = "NONE",
+	    [COOP_MSG_ERROR] = "ERROR",
+	    [COOP_MSG_PING] = "PING",
+	    [COOP_MSG_PONG] = "PONG",
+	    [COOP_MSG_HELLO] = "HELLO",
+	    [COOP_MSG_HEARTBEAT] = "HEARTBEAT",
+	    [COOP_MSG_IO_DONE] = "IO_DONE",
+	    [COOP_MSG_IRQ_LINE] = "IRQ_LINE",
+	    [COOP_MSG_MSI] = "MSI",
+	    [COOP_MSG_ROUTE_PIN] = "ROUTE_PIN",
+	    [COOP_MSG_PIN_EOI] = "PIN_EOI",
+	    [COOP_MSG_VM_REQUEST] = "VM_REQUEST",
+	    [COOP_MSG_SET_MODE] = "SET_MODE",
+	    [COOP_MSG_HELLO_REPLY] = "HELLO_REPLY",
+	    [COOP_MSG_IO_REQUEST] = "IO_REQUEST",
+	    [COOP_MSG_IO_POSTED] = "IO_POSTED",
+	    [COOP_MSG_RAM_MAP] = "RAM_MAP",
+	    [COOP_MSG_ROUTE_REPLY] = "ROUTE_REPLY",
+	    [COOP_MSG_VM_REPLY] = "VM_REPLY",
+	};
+	return t < COOP_MSG_TYPES && names[t] ? names[t] : "?";
+}
+
+/* ---- sending ---- */
+
+static void notify_vmm(struct iopmd *d)
+{
+	if (ioctl(d->dev.fd, COOPVMM_IOC_NOTIFY) == 0)
+		d->notifies_sent++;
+	else
+		d->notify_failed++; /* ENODEV: fake zone, or the VMM takes no IPIs */
+}
+
+/* Put one message (its id as given: a reply echoes the request's) and
+ * publish it, notifying the VMM when it asked for it.
+ * A full ring is waited on for up to a second (the VMM drains it on its
+ * own), then the message is dropped and counted. */
+static int send_msg(struct iopmd *d, struct coop_msg *m)
+{
+	uint64_t until = 0;
+	int r;
+
+	if (d->tx_dead)
+		return -1;
+	while ((r = coop_ring_put(&d->tx, m)) == -COOP_ENOSPC) {
+		if (!until)
+			until = now_ns() + FULL_WAIT_NS;
+		else if (now_ns() > until) {
+			d->dropped++;
+			return -1;
+		}
+		sched_yield();
+	}
+	if (r < 0) {
+		d->tx_dead = 1;
+		klog(3, "the VMM's cons of the IOPM ring (%u) is impossible for our prod %u: no more sending",
+		     coop_load_acquire(&d->tx.peer->cons), d->tx.prod);
+		return -1;
+	}
+	d->sent++;
+	if (coop_ring_push(&d->tx))
+		notify_vmm(d);
+	publish_counters(d);
+	return 0;
+}
+
+static int send_type(struct iopmd *d, uint16_t type, const void *payload, uint16_t len)
+{
+	struct coop_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.len = len;
+	m.id = ++d->next_id;
+	memcpy(m.payload, payload, len);
+	return send_msg(d, &m);
+}
+
+static void set_mode(struct iopmd *d, int polling)
+{
+	struct coop_msg_mode mode = {.vmm_mode = polling ? COOP_MODE_POLL : COOP_MODE_IPI};
+
+	if (!polling && !d->vector)
+		polling = 1; /* no vector to take IPIs on: we can only poll */
+	d->polling = polling;
+	coop_ring_set_polling(&d->rx, polling);
+	send_type(d, COOP_MSG_SET_MODE, &mode, sizeof(mode));
+}
+
+/* ---- receiving ---- */
+
+static uint16_t payload_size(uint16_t type)
+{
+	switch (type) {
+	case COOP_MSG_ERROR:
+		return sizeof(struct coop_msg_error);
+	case COOP_MSG_PING:
+	case COOP_MSG_PONG:
+		return sizeof(struct coop_msg_ping);
+	case COOP_MSG_HELLO_REPLY:
+		return sizeof(struct coop_msg_hello);
+	case COOP_MSG_IO_REQUEST:
+		return sizeof(struct coop_msg_slot);
+	case COOP_MSG_IO_POSTED:
+		return sizeof(struct coop_msg_posted);
+	case COOP_MSG_RAM_MAP:
+		return sizeof(struct coop_msg_ram);
+	case COOP_MSG_ROUTE_REPLY:
+		return sizeof(struct coop_msg_route);
+	case COOP_MSG_VM_REPLY:
+		return sizeof(struct coop_msg_vm);
+	default:
+		return 0; /* not a VMM -> IOPM type */
+	}
+}
+
+/* NULL when the copy `m` is a well-formed VMM -> IOPM message. */
+static const char *check_msg(const struct coop_msg *m)
+{
+	uint16_t size = payload_size(m->type);
+
+	if (!size)
+		return "unknown type or wrong direction";
+	if (m->len != size)
+		return "length is not the type's payload size";
+	if (m->flags & ~(m->type == COOP_MSG_VM_REPLY ? COOP_VM_MORE : 0))
+		return "unknown flags";
+	if (m->vcpu && m->type != COOP_MSG_IO_REQUEST && m->type != COOP_MSG_IO_POSTED)
+		return "vcpu set on a type without one";
+	return NULL;
+}
+
+/* The VMM's announcement goes to iopm.ko, which reads the ring entry
+ * `index` itself (it must not be released yet: called before the entry is
+ * consumed). */
+static void ram_map(struct iopmd *d, const struct coop_msg *m, uint32_t index)
+{
+	struct coop_msg_ram r;
+	struct coopvmm_ram req;
+
+	memcpy(&r, m->payload, sizeof(r));
+	memset(&req, 0, sizeof(req));
+	req.ring_index = index;
+	req.vm = m->vm;
+	req.op = r.op;
+	req.gpa = r.gpa;
+	req.hpa = r.hpa;
+	req.size = r.size;
+	if (ioctl(d->dev.fd, COOPVMM_IOC_RAM, &req) < 0)
+		klog(4, "RAM_MAP vm %u op %u gpa 0x%llx hpa 0x%llx size 0x%llx: iopm.ko refused it: %s",
+		     m->vm, r.op, (unsigned long long)r.gpa, (unsigned long long)r.hpa,
+		     (unsigned long long)r.size, strerror(errno));
+}
+
+static void vm_reply(struct iopmd *d, const struct coop_msg *m)
+{
+	struct coop_msg_vm v;
+	char name[COOP_VM_NAME_MAX];
+
+	if (!d->vm_wait || m->id != d->vm_id) {
+		d->unserved[m->type]++;
+		return;
+	}
+	memcpy(&v, m->payload, sizeof(v));
+	if (v.status) {
+		d->vm_status = v.status;
+		d->vm_wait = 0;
+		return;
+	}
+	clean_text(name, v.name, sizeof(name));
+	if (d->vm_len + 160 < sizeof(d->vm_out))
+		d->vm_len += snprintf(d->vm_out + d->vm_len, sizeof(d->vm_out) - d->vm_len,
+				      "%-6u %-20s state %-3u vcpus %-3u mem %-8llu MiB cpu %llu ms\n", m->vm,
+				      name, v.state, v.vcpus, (unsigned long long)(v.mem >> 20),
+				      (unsigned long long)(v.cpu_ns / 1000000));
+	if (!(m->flags & COOP_VM_MORE))
+		d->vm_wait = 0;
+}
+
+static void handle(struct iopmd *d, const struct coop_msg *m, uint32_t index)
+{
+	const char *bad = check_msg(m);
+	struct coop_msg_error e;
+	struct coop_msg_hello h;
+	struct coop_msg_ping p;
+	char text[sizeof(e.text)];
+
+	if (bad) {
+		d->refused++;
+		if (log_ok(&d->logged_refusals))
+			klog(4, "refused a VMM message (#%llu refused): type %u (%s) len %u id %u: %s",
+			     (unsigned long long)d->refused, m->type, type_name(m->type), m->len, m->id, bad);
+		return;
+	}
+	switch (m->type) {
+	case COOP_MSG_ERROR:
+		memcpy(&e, m->payload, sizeof(e));
+		clean_text(text, e.text, sizeof(text));
+		if (d->hello == HELLO_SENT && e.bad_id == d->hello_id) {
+			d->hello = HELLO_REFUSED;
+			klog(3, "HELLO refused by the VMM: reason %u code %d: %s", e.reason, e.code, text);
+		} else if (log_ok(&d->logged_errors)) {
+			klog(4, "the VMM refused our message id %u type %u (%s): reason %u code %d: %s",
+			     e.bad_id, e.bad_type, type_name(e.bad_type), e.reason, e.code, text);
+		}
+		break;
+	case COOP_MSG_PING: {
+		struct coop_msg pong = *m;
+
+		pong.type = COOP_MSG_PONG;
+		if (send_msg(d, &pong) == 0)
+			d->pings_answered++;
+		break;
+	}
+	case COOP_MSG_PONG: {
+		uint64_t tsc = __rdtsc();
+
+		memcpy(&p, m->payload, sizeof(p));
+		d->pongs++;
+		if (p.seq == d->want_seq && !d->got) {
+			d->got = 1;
+			d->got_tsc = tsc;
+		} else if (d->burst_first && p.seq >= d->burst_first && p.seq <= d->ping_seq) {
+			d->burst_got++;
+		} else {
+			d->pongs_stray++;
+		}
+		break;
+	}
+	case COOP_MSG_HELLO_REPLY:
+		memcpy(&h, m->payload, sizeof(h));
+		if (h.abi_version != COOP_ABI_VERSION) {
+			d->hello = HELLO_REFUSED;
+			klog(3, "HELLO_REPLY says ABI version %u, this iopmd speaks %u: not attached",
+			     h.abi_version, COOP_ABI_VERSION);
+			break;
+		}
+		d->hello = HELLO_ACCEPTED;
+		d->epoch = h.epoch;
+		klog(6, "HELLO accepted: VMM ABI version %u, epoch %u (header epoch %u), features 0x%x",
+		     h.abi_version, h.epoch, d->dev.hdr->epoch, h.features);
+		break;
+	case COOP_MSG_RAM_MAP:
+		ram_map(d, m, index);
+		break;
+	case COOP_MSG_VM_REPLY:
+		vm_reply(d, m);
+		break;
+	default: /* IO_REQUEST, IO_POSTED, ROUTE_REPLY: served by later issues */
+		if (!d->unserved[m->type]++)
+			klog(4, "%s from the VMM: not served by this iopmd yet (counted)",
+			     type_name(m->type));
+		break;
+	}
+}
+
+/* Take and handle everything waiting on the VMM ring. Each message is
+ * copied, checked and handled before its entry is released (cons), so
+ * that iopm.ko can read a RAM_MAP entry that the VMM cannot yet reuse. */
+static int pump(struct iopmd *d)
+{
+	struct coop_msg m, done;
+	int n = 0, avail;
+
+	while (!d->rx_dead) {
+		avail = coop_ring_pending(&d->rx);
+		if (avail < 0) {
+			d->rx_dead = 1;
+			klog(3,
+			     "the VMM ring's prod (%u) is impossible for our cons %u: no longer reading it",
+			     coop_load_acquire(d->rx.prod_p), d->rx.cons);
+			break;
+		}
+		if (!avail)
+			break;
+		memcpy(&m, &d->rx.ent[d->rx.cons & COOP_RING_MASK], sizeof(m));
+		handle(d, &m, d->rx.cons);
+		if (coop_ring_recv(&d->rx, &done) <= 0)
+			break;
+		d->received++;
+		n++;
+	}
+	if (n)
+		publish_counters(d);
+	return n;
+}
+
+/* ---- time ---- */
+
+static void tick(struct iopmd *d)
+{
+	uint64_t t = now_ns();
+
+	if (got_hup) {
+		got_hup = 0;
+		klog(6, "SIGHUP: carrying on (heartbeat %llu)", (unsigned long long)d->beat);
+	}
+	if (t >= d->next_beat) {
+		__atomic_store_n(&d->dev.ctrl->heartbeat, ++d->beat, __ATOMIC_RELEASE);
+		d->next_beat += HEARTBEAT_NS;
+		if (d->next_beat < t) /* a long stall: no burst of beats to catch up */
+			d->next_beat = t + HEARTBEAT_NS;
+	}
+	if (t >= d->next_hbmsg) {
+		struct coop_msg_heartbeat hb = {.count = ++d->hbcount};
+
+		d->next_hbmsg = t + HEARTBEAT_MSG_NS;
+		if (coop_ring_space(&d->tx) > 0)
+			send_type(d, COOP_MSG_HEARTBEAT, &hb, sizeof(hb));
+		else
+			d->dropped++;
+	}
+	if (d->hello == HELLO_SENT && !d->hello_warned && t - d->hello_ns > HELLO_WAIT_NS) {
+		d->hello_warned = 1;
+		if (d->fake)
+			klog(5,
+			     "fake zone (iopm.ko fake=1): no VMM answers the HELLO; the channel stays idle");
+		else
+			klog(4,
+			     "no HELLO_REPLY from the VMM after %llu s (VMM cons of the IOPM ring %u of %u "
+			     "sent): the VMM side of the channel does not answer",
+			     (unsigned long long)(HELLO_WAIT_NS / NS), coop_load_acquire(&d->tx.peer->cons),
+			     d->tx.prod);
+	}
+}
+
+static uint64_t next_timer(const struct iopmd *d)
+{
+	return d->next_beat < d->next_hbmsg ? d->next_beat : d->next_hbmsg;
+}
+
+/* Wait for the VMM until `until` (ns) at the latest: polling mode yields
+ * once; IPI mode arms the ring (and drains instead if a message slipped in)
+ * and sleeps in poll() on /dev/coopvmm and, when given, `extra`. */
+static void wait_vmm(struct iopmd *d, uint64_t until, struct pollfd *extra)
+{
+	struct pollfd p[2] = {{.fd = d->dev.fd, .events = POLLIN}};
+	uint64_t t = now_ns(), cnt;
+	int ms;
+
+	if (d->polling) {
+		if (extra) {
+			extra->revents = 0;
+			poll(extra, 1, 0);
+		}
+		sched_yield();
+		return;
+	}
+	if (coop_ring_arm(&d->rx))
+		return;
+	if (extra)
+		p[1] = *extra;
+	ms = until > t ? (int)((until - t + 999999) / 1000000) : 0;
+	if (poll(p, extra ? 2 : 1, ms) > 0 && (p[0].revents & POLLIN) &&
+	    read(d->dev.fd, &cnt, sizeof(cnt)) > 0)
+		d->wakeups += cnt;
+	if (extra)
+		extra->revents = p[1].revents;
+}
+
+/* Run the channel until cond(d) holds (1) or `ns` passed (0). */
+static int run_until(struct iopmd *d, int (*cond)(struct iopmd *), uint64_t ns)
+{
+	uint64_t end = now_ns() + ns, nt;
+
+	for (;;) {
+		pump(d);
+		if (cond(d))
+			return 1;
+		tick(d);
+		if (now_ns() >= end)
+			return 0;
+		nt = next_timer(d);
+		wait_vmm(d, nt < end ? nt : end, NULL);
+	}
+}
+
+/* ---- control requests (iopmd_ctl.h) ---- */
+
+struct reply {
+	char buf[IOPMD_CTL_MAX];
+	size_t len;
+};
+
+static void say(struct reply *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->len >= sizeof(r->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(r->buf + r->len, sizeof(r->buf) - r->len, fmt, ap);
+	va_end(ap);
+	r->len += n < 0 ? 0 : (size_t)n;
+	if (r->len >= sizeof(r->buf))
+		r->len = sizeof(r->buf) - 1;
+}
+
+static void fail(struct reply *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	r->len = (size_t)snprintf(r->buf, sizeof(r->buf), "err %d\n", code);
+	va_start(ap, fmt);
+	n = vsnprintf(r->buf + r->len, sizeof(r->buf) - r->len, fmt, ap);
+	va_end(ap);
+	r->len += n < 0 ? 0 : (size_t)n;
+	if (r->len >= sizeof(r->buf))
+		r->len = sizeof(r->buf) - 1;
+}
+
+static int info(struct iopmd *d, struct coopvmm_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	return ioctl(d->dev.fd, COOPVMM_IOC_INFO, i);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int pong_came(struct iopmd *d)
+{
+	return d->got;
+}
+
+static int can_talk(struct iopmd *d, struct reply *r, const char *what)
+{
+	if (d->fake) {
+		fail(r, 3, "vmctl: %s: fake zone (iopm.ko fake=1): no VMM to talk to\n", what);
+		return 0;
+	}
+	if (d->rx_dead || d->tx_dead) {
+		fail(r, 1, "vmctl: %s: the channel is broken (a ring index was impossible); see dmesg\n",
+		     what);
+		return 0;
+	}
+	return 1;
+}
+
+static const char *mode_name(int polling)
+{
+	return polling ? "poll" : "ipi";
+}
+
+static void req_ping(struct iopmd *d, long n, int mode, struct reply *r)
+{
+	struct coopvmm_info i0, i1;
+	uint64_t *rtt, t0, tsc_khz = d->dev.hdr->tsc_khz;
+	int old = d->polling;
+	long k;
+
+	if (!can_talk(d, r, "ping"))
+		return;
+	rtt = calloc((size_t)n, sizeof(*rtt));
+	if (!rtt) {
+		fail(r, 1, "vmctl: ping: out of memory\n");
+		return;
+	}
+	if (mode >= 0 && mode != d->polling)
+		set_mode(d, mode);
+	info(d, &i0);
+	for (k = 0; k < n; k++) {
+		struct coop_msg_ping p;
+
+		d->want_seq = ++d->ping_seq;
+		d->got = 0;
+		t0 = __rdtsc();
+		p.seq = d->want_seq;
+		p.tsc = t0;
+		if (send_type(d, COOP_MSG_PING, &p, sizeof(p)) < 0 ||
+		    !run_until(d, pong_came, PONG_WAIT_NS)) {
+			fail(r, 1,
+			     "vmctl: ping: no PONG for PING %ld of %ld (seq %llu) within %llu s: is the VMM "
+			     "side "
+			     "of the channel answering? (VMM cons of the IOPM ring %u, prod %u; hello %s)\n",
+			     k + 1, n, (unsigned long long)d->want_seq,
+			     (unsigned long long)(PONG_WAIT_NS / NS), coop_load_acquire(&d->tx.peer->cons),
+			     d->tx.prod, d->hello == HELLO_ACCEPTED ? "accepted" : "not accepted");
+			d->want_seq = 0;
+			if (mode >= 0 && old != d->polling)
+				set_mode(d, old);
+			free(rtt);
+			return;
+		}
+		rtt[k] = d->got_tsc - t0;
+	}
+	d->want_seq = 0;
+	info(d, &i1);
+	if (mode >= 0 && old != d->polling)
+		set_mode(d, old);
+	qsort(rtt, (size_t)n, sizeof(*rtt), cmp_u64);
+	uint64_t med = rtt[n / 2], p99 = rtt[(n * 99 + 99) / 100 - 1];
+	say(r, "ok\n");
+	say(r, "ping: %ld PINGs answered, %s mode\n", n, mode_name(mode >= 0 ? mode : d->polling));
+	say(r, "round trip (TSC cycles): median %llu p99 %llu min %llu max %llu\n", (unsigned long long)med,
+	    (unsigned long long)p99, (unsigned long long)rtt[0], (unsigned long long)rtt[n - 1]);
+	if (tsc_khz)
+		say(r, "round trip (us at %llu kHz): median %.2f p99 %.2f\n", (unsigned long long)tsc_khz,
+		    med * 1000.0 / tsc_khz, p99 * 1000.0 / tsc_khz);
+	say(r, "notifications: sent %llu received %llu\n",
+	    (unsigned long long)(i1.notifies_sent - i0.notifies_sent),
+	    (unsigned long long)(i1.notifies_received - i0.notifies_received));
+	free(rtt);
+}
+
+static long burst_n;
+
+static int burst_done(struct iopmd *d)
+{
+	return d->burst_got >= (uint64_t)burst_n;
+}
+
+static void req_burst(struct iopmd *d, long n, struct reply *r)
+{
+	struct coopvmm_info i0, i1;
+	long k;
+
+	if (!can_talk(d, r, "burst"))
+		return;
+	info(d, &i0);
+	d->burst_first = d->ping_seq + 1;
+	d->burst_got = 0;
+	burst_n = n;
+	for (k = 0; k < n; k++) {
+		struct coop_msg_ping p = {.seq = ++d->ping_seq, .tsc = __rdtsc()};
+
+		if (send_type(d, COOP_MSG_PING, &p, sizeof(p)) < 0)
+			break;
+		pump(d); /* PONGs may already come back; the VMM ring must not fill */
+	}
+	int ok = run_until(d, burst_done, PONG_WAIT_NS + (uint64_t)n * 10000000ULL);
+	info(d, &i1);
+	uint64_t got = d->burst_got;
+	d->burst_first = 0;
+	if (!ok) {
+		fail(r, 1,
+		     "vmctl: burst: %llu of %ld PONGs within the time limit (VMM cons %u, our prod %u)\n",
+		     (unsigned long long)got, n, coop_load_acquire(&d->tx.peer->cons), d->tx.prod);
+		return;
+	}
+	uint64_t s = i1.notifies_sent - i0.notifies_sent, g = i1.notifies_received - i0.notifies_received;
+	say(r, "ok\n");
+	say(r, "burst: %ld PINGs, %llu PONGs, %s mode\n", n, (unsigned long long)got, mode_name(d->polling));
+	say(r, "notifications: sent %llu (%.3f per message) received %llu (%.3f per message)\n",
+	    (unsigned long long)s, (double)s / n, (unsigned long long)g, (double)g / n);
+}
+
+static int quiet(struct iopmd *d)
+{
+	return coop_load_acquire(&d->tx.peer->cons) == d->tx.prod && coop_ring_pending(&d->rx) == 0;
+}
+
+static void counters(const struct iopmd *d, uint64_t v[10])
+{
+	const struct coop_vmm_ctrl *vm = d->dev.vmm;
+
+	v[0] = d->sent;
+	v[1] = d->received;
+	v[2] = d->refused;
+	v[3] = __atomic_load_n(&vm->msgs_sent, __ATOMIC_ACQUIRE);
+	v[4] = __atomic_load_n(&vm->msgs_received, __ATOMIC_ACQUIRE);
+	v[5] = __atomic_load_n(&vm->msgs_refused, __ATOMIC_ACQUIRE);
+	v[6] = __atomic_load_n(&vm->notifies_sent, __ATOMIC_ACQUIRE);
+	v[7] = __atomic_load_n(&vm->notifies_received, __ATOMIC_ACQUIRE);
+	v[8] = coop_load_acquire(&d->tx.peer->cons);
+	v[9] = coop_load_acquire(d->rx.prod_p);
+}
+
+static void req_stats(struct iopmd *d, struct reply *r)
+{
+	uint64_t a[10], b[10];
+	struct coopvmm_info i;
+	int stable = 0, tries;
+
+	/* The rings quiet and the counters the same 20 ms apart: both sides' counts
+	 * then describe the same messages. At most about 2 s. */
+	for (tries = 0; tries < 40 && !stable; tries++) {
+		if (!d->fake && !d->rx_dead && !d->tx_dead)
+			run_until(d, quiet, 30000000ULL);
+		counters(d, a);
+		struct timespec ts = {0, 20000000L};
+		nanosleep(&ts, NULL);
+		pump(d);
+		counters(d, b);
+		stable = !memcmp(a, b, sizeof(a)) && quiet(d);
+	}
+	info(d, &i);
+	say(r, "ok\n");
+	say(r, "iopmd: pid %d, mode %s, hello %s, epoch %u, notify vector 0x%02x%s\n", (int)getpid(),
+	    mode_name(d->polling),
+	    d->hello == HELLO_ACCEPTED	? "accepted"
+	    : d->hello == HELLO_REFUSED ? "refused"
+					: "not answered",
+	    d->epoch, d->vector, d->fake ? " (fake zone)" : "");
+	say(r, "iopmd: msgs sent %llu received %llu refused %llu notifies sent %llu received %llu\n",
+	    (unsigned long long)b[0], (unsigned long long)b[1], (unsigned long long)b[2],
+	    (unsigned long long)i.notifies_sent, (unsigned long long)i.notifies_received);
+	say(r, "vmm:   msgs sent %llu received %llu refused %llu notifies sent %llu received %llu\n",
+	    (unsigned long long)b[3], (unsigned long long)b[4], (unsigned long long)b[5],
+	    (unsigned long long)b[6], (unsigned long long)b[7]);
+	say(r, "snapshot: %s (IOPM ring prod %u cons %u, VMM ring prod %u cons %u)\n",
+	    stable ? "quiet" : "BUSY: the counts may differ by messages in flight", d->tx.prod,
+	    (unsigned)b[8], (unsigned)b[9], d->rx.cons);
+	say(r,
+	    "iopmd: pongs %llu (stray %llu), pings answered %llu, heartbeats %llu, dropped %llu, wakeups "
+	    "%llu, notify refused %llu, ram ranges %u (%llu KiB, %u refused)\n",
+	    (unsigned long long)d->pongs, (unsigned long long)d->pongs_stray,
+	    (unsigned long long)d->pings_answered, (unsigned long long)d->hbcount,
+	    (unsigned long long)d->dropped, (unsigned long long)d->wakeups,
+	    (unsigned long long)d->notify_failed, i.ram_ranges, (unsigned long long)(i.ram_bytes >> 10),
+	    i.ram_refused);
+}
+
+static int vm_done(struct iopmd *d)
+{
+	return !d->vm_wait;
+}
+
+static void req_list(struct iopmd *d, struct reply *r)
+{
+	struct coop_msg m;
+	struct coop_msg_vm v;
+
+	if (!can_talk(d, r, "list"))
+		return;
+	memset(&m, 0, sizeof(m));
+	memset(&v, 0, sizeof(v));
+	v.op = COOP_VM_LIST;
+	m.type = COOP_MSG_VM_REQUEST;
+	m.len = sizeof(v);
+	memcpy(m.payload, &v, sizeof(v));
+	d->vm_id = m.id = ++d->next_id;
+	d->vm_wait = 1;
+	d->vm_status = 0;
+	d->vm_len = 0;
+	if (send_msg(d, &m) < 0 || !run_until(d, vm_done, 3 * NS)) {
+		d->vm_wait = 0;
+		fail(r, 1, "vmctl: list: no VM_REPLY from the VMM within 3 s\n");
+		return;
+	}
+	if (d->vm_status == -COOP_ENOSYS) {
+		fail(r, 2,
+		     "vmctl: list: the VMM does not serve VM requests yet (VM_REPLY -ENOSYS): they come "
+		     "with the console issue\n");
+		return;
+	}
+	if (d->vm_status) {
+		fail(r, 1, "vmctl: list: the VMM answered status %d\n", d->vm_status);
+		return;
+	}
+	say(r, "ok\n");
+	say(r, "%-6s %-20s\n", "ID", "NAME");
+	say(r, "%.*s", (int)d->vm_len, d->vm_out);
+}
+
+static void request(struct iopmd *d, char *req, struct reply *r)
+{
+	char *argv[4] = {0};
+	int argc = 0;
+	char *save = NULL, *w;
+	long n = 0;
+
+	for (w = strtok_r(req, " \t\n", &save); w && argc < 4; w = strtok_r(NULL, " \t\n", &save))
+		argv[argc++] = w;
+	if (argc >= 2 && (!strcmp(argv[0], "ping") || !strcmp(argv[0], "burst"))) {
+		char *end;
+
+		n = strtol(argv[1], &end, 10);
+		if (*end || n < 1 || n > IOPMD_PING_MAX) {
+			fail(r, 64, "vmctl: %s: N must be 1..%d\n", argv[0], IOPMD_PING_MAX);
+			return;
+		}
+	}
+	if (argc >= 2 && argc <= 3 && !strcmp(argv[0], "ping")) {
+		int mode = -1;
+
+		if (argc == 3 && strcmp(argv[2], "poll") && strcmp(argv[2], "ipi")) {
+			fail(r, 64, "vmctl: ping: mode is poll or ipi\n");
+			return;
+		}
+		if (argc == 3)
+			mode = !strcmp(argv[2], "poll");
+		if (mode == 0 && !d->vector) {
+			fail(r, 3,
+			     "vmctl: ping: iopm.ko has no notification vector: IPI mode is impossible\n");
+			return;
+		}
+		req_ping(d, n, mode, r);
+	} else if (argc == 2 && !strcmp(argv[0], "burst")) {
+		req_burst(d, n, r);
+	} else if (argc == 2 && !strcmp(argv[0], "mode") &&
+		   (!strcmp(argv[1], "poll") || !strcmp(argv[1], "ipi"))) {
+		int polling = !strcmp(argv[1], "poll");
+
+		if (!polling && !d->vector) {
+			fail(r, 3,
+			     "vmctl: mode: iopm.ko has no notification vector: IPI mode is impossible\n");
+			return;
+		}
+		set_mode(d, polling);
+		klog(6, "mode %s (iopmd and the VMM)", mode_name(polling));
+		say(r, "ok\nmode %s: iopmd %s, SET_MODE %s sent to the VMM\n", argv[1],
+		    polling ? "polls the VMM ring" : "sleeps until an IPI", argv[1]);
+	} else if (argc == 1 && !strcmp(argv[0], "stats")) {
+		req_stats(d, r);
+	} else if (argc == 1 && !strcmp(argv[0], "list")) {
+		req_list(d, r);
+	} else {
+		fail(r, 64, "vmctl: iopmd: unknown request\n");
+	}
+}
+
+static void serve_client(struct iopmd *d)
+{
+	struct timeval tv = {1, 0};
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	static struct reply r;
+	char req[256];
+	ssize_t n;
+	int c = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c < 0)
+		return;
+	r.len = 0;
+	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
+		close(c);
+		return;
+	}
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(c, req, sizeof(req) - 1, 0);
+	if (n > 0) {
+		req[n] = 0;
+		request(d, req, &r);
+		send(c, r.buf, r.len, MSG_NOSIGNAL);
+	}
+	close(c);
+}
+
+static int ctl_listen(void)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	strncpy(a.sun_path, IOPMD_SOCK, sizeof(a.sun_path) - 1);
+	unlink(IOPMD_SOCK);
+	old = umask(077);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	return fd;
+}
+
+/* ---- main ---- */
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iopmd [-d]\n"
-		   "  Map the shared zone (" COOPDEV_PATH "), set the IOPM state RUNNING and\n"
-		   "  increment its heartbeat every 100 ms.\n"
-		   "  -d  daemonize (fork, new session, stdio to /dev/null)\n");
+	fprintf(f, "usage: iopmd [-d] [--poll]\n"
+		   "  The IOPM's end of the VMM <-> IOPM channel: map the shared zone (" COOPDEV_PATH "),\n"
+		   "  set the IOPM state RUNNING, heartbeat (a word every 100 ms, a message every second),\n"
+		   "  HELLO, PONGs, guest RAM announcements to iopm.ko, and vmctl's requests on " IOPMD_SOCK
+		   ".\n"
+		   "  -d      daemonize (fork, new session, stdio to /dev/null)\n"
+		   "  --poll  poll the VMM ring (and ask the VMM to poll ours) instead of IPIs\n");
 }
 
 static int daemonize(void)
@@ -77,32 +947,43 @@ static int daemonize(void)
 
 int main(int argc, char **argv)
 {
+	static struct iopmd d;
+	struct coopvmm_info inf;
 	struct sigaction sa;
-	struct coopdev dev;
-	struct timespec next;
 	char err[256];
-	int opt, background = 0;
-	uint64_t beat;
+	int i, background = 0, want_poll = 0;
 
-	while ((opt = getopt(argc, argv, "dh")) != -1) {
-		switch (opt) {
-		case 'd':
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-d"))
 			background = 1;
-			break;
-		case 'h':
+		else if (!strcmp(argv[i], "--poll"))
+			want_poll = 1;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
-		default:
+		} else {
 			usage(stderr);
 			return 64;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 64;
-	}
-	if (coopdev_open(&dev, 1, err, sizeof(err)) < 0) {
+	if (coopdev_open(&d.dev, 1, err, sizeof(err)) < 0) {
 		fprintf(stderr, "iopmd: %s\n", err);
+		return 1;
+	}
+	if (coopdev_rings(&d.dev, &d.tx, &d.rx, err, sizeof(err)) < 0) {
+		fprintf(stderr, "iopmd: %s\n", err);
+		return 1;
+	}
+	if (ioctl(d.dev.fd, COOPVMM_IOC_INFO, &inf) < 0) {
+		fprintf(stderr, "iopmd: COOPVMM_IOC_INFO: %s (an iopm.ko of another build?)\n",
+			strerror(errno));
+		return 1;
+	}
+	d.vector = (int)inf.notify_vector;
+	d.fake = inf.fake && !inf.fake_vmm;
+	d.listen_fd = ctl_listen();
+	if (d.listen_fd < 0) {
+		fprintf(stderr, "iopmd: %s: %s\n", IOPMD_SOCK, strerror(errno));
 		return 1;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -114,25 +995,42 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	beat = __atomic_load_n(&dev.ctrl->heartbeat, __ATOMIC_RELAXED);
-	__atomic_store_n(&dev.ctrl->state, COOP_IOPM_RUNNING, __ATOMIC_RELEASE);
+	d.beat = __atomic_load_n(&d.dev.ctrl->heartbeat, __ATOMIC_RELAXED);
+	d.sent = d.dev.ctrl->msgs_sent; /* a restarted iopmd counts on (its own area) */
+	d.received = d.dev.ctrl->msgs_received;
+	d.refused = d.dev.ctrl->msgs_refused;
+	__atomic_store_n(&d.dev.ctrl->state, COOP_IOPM_RUNNING, __ATOMIC_RELEASE);
 	klog(6, "started: state RUNNING, heartbeat every 100 ms from %llu (zone 0x%llx, %llu KiB)",
-	     (unsigned long long)beat, (unsigned long long)dev.hdr->zone_base,
-	     (unsigned long long)dev.size / 1024);
+	     (unsigned long long)d.beat, (unsigned long long)d.dev.hdr->zone_base,
+	     (unsigned long long)d.dev.size / 1024);
+	d.polling = want_poll || !d.vector;
+	coop_ring_set_polling(&d.rx, d.polling);
+	klog(6,
+	     "channel: %s mode, notify vector 0x%02x, VMM at APIC ID %u vector 0x%02x, rings at prod %u cons "
+	     "%u, control socket " IOPMD_SOCK,
+	     mode_name(d.polling), d.vector, d.dev.hdr->vmm_apic_id, d.dev.hdr->vmm_notify_vector, d.tx.prod,
+	     d.rx.cons);
 
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	struct coop_msg_hello h = {.abi_version = COOP_ABI_VERSION, .features = 0, .pid = (uint32_t)getpid()};
+	d.hello = HELLO_SENT;
+	d.hello_ns = now_ns();
+	d.hello_id = d.next_id + 1;
+	send_type(&d, COOP_MSG_HELLO, &h, sizeof(h));
+	if (d.polling) {
+		struct coop_msg_mode m = {.vmm_mode = COOP_MODE_POLL};
+
+		send_type(&d, COOP_MSG_SET_MODE, &m, sizeof(m));
+	}
+	d.next_beat = now_ns() + HEARTBEAT_NS;
+	d.next_hbmsg = now_ns() + HEARTBEAT_MSG_NS;
+
 	for (;;) {
-		next.tv_nsec += HEARTBEAT_NS;
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
-			if (got_hup) {
-				got_hup = 0;
-				klog(6, "SIGHUP: carrying on (heartbeat %llu)", (unsigned long long)beat);
-			}
-		}
-		__atomic_store_n(&dev.ctrl->heartbeat, ++beat, __ATOMIC_RELEASE);
+		struct pollfd lp = {.fd = d.listen_fd, .events = POLLIN};
+
+		pump(&d);
+		tick(&d);
+		wait_vmm(&d, next_timer(&d), &lp);
+		if (lp.revents & POLLIN)
+			serve_client(&d);
 	}
 }

@@ -1,33 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vmctl.c: the IOPM console's management tool, subcommands in the style of
- * xl/virsh (docs/iopm.md "iopmd and vmctl"). `info` reads the shared zone through
- * /dev/coopvmm; the guest commands need the VMM <-> IOPM request channel
- * (next issue) and say so instead of pretending.
+ * xl/virsh (docs/iopm.md "vmctl"). `info`, `dmesg` and `channel` read the
+ * shared zone through /dev/coopvmm (read-only); `ping`, `burst`, `mode`,
+ * `list` and iopmd's counters go through iopmd's control socket
+ * (iopm/iopmd_ctl.h: iopmd is the only producer of the IOPM ring). The
+ * other guest commands need the VM lifecycle requests of the console issue
+ * and say so instead of pretending.
  */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "coopdev.h"
+#include "iopmd_ctl.h"
 
+/* Exit codes (vmctl --help). */
+#define EXIT_FAIL	1 /* no zone, no iopmd, no answer from the VMM */
+#define EXIT_NO_CHANNEL 2 /* the command comes with a later issue */
+#define EXIT_IMPOSSIBLE 3 /* not in this setup: fake zone, no notification vector */
 #define EXIT_USAGE	64
-#define EXIT_NO_CHANNEL 2
 
-static const char *const channel_cmds[] = {"list", "create", "start", "stop", "destroy", "console", "stats"};
+static const char *const channel_cmds[] = {"create", "start", "stop", "destroy", "console", "stats"};
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: vmctl COMMAND [ARGS]\n"
-		"  info              shared zone header, IOPM and VMM state, heartbeats, interrupt routes\n"
-		"  list              list guests\n"
-		"  create FILE       create a guest from a description\n"
-		"  start NAME        start a guest\n"
-		"  stop NAME         ask a guest to shut down\n"
-		"  destroy NAME      stop a guest at once\n"
-		"  console NAME      attach to a guest's console\n"
-		"  stats [NAME]      I/O and exit statistics\n"
-		"  --help            this text\n"
-		"Only `info` works in this build: the others need the VMM <-> IOPM request channel.\n");
+	fprintf(
+	    f, "usage: vmctl COMMAND [ARGS]\n"
+	       "  info              shared zone header, IOPM and VMM state, heartbeats, interrupt routes\n"
+	       "  dmesg [-f]        the VMM's log (its log ring in the shared zone); -f: follow\n"
+	       "  channel           both sides' channel counters and ring indices, and iopmd's\n"
+	       "  ping [-n N] [--poll|--ipi]\n"
+	       "                    N PINGs (default 10) to the VMM one at a time through iopmd:\n"
+	       "                    round trip in TSC cycles (median, p99, min, max), notifications\n"
+	       "  burst [-n N]      N PINGs back to back (default 100): notifications per message\n"
+	       "  mode poll|ipi     how iopmd and the VMM learn of messages: polling or IPIs\n"
+	       "  list              list guests (VM_REQUEST through iopmd)\n"
+	       "  create FILE       create a guest from a description\n"
+	       "  start NAME        start a guest\n"
+	       "  stop NAME         ask a guest to shut down\n"
+	       "  destroy NAME      stop a guest at once\n"
+	       "  console NAME      attach to a guest's console\n"
+	       "  stats [NAME]      I/O and exit statistics\n"
+	       "  --help            this text\n"
+	       "create, start, stop, destroy, console and stats come with the console issue.\n"
+	       "Exit codes: 0 done; 1 failed (no /dev/coopvmm, iopmd not running, no answer from the VMM);\n"
+	       "2 not in this build yet; 3 impossible here (fake zone, no notification vector); 64 usage.\n");
 }
 
 static const char *state_name(uint32_t s)
@@ -173,6 +196,177 @@ static int cmd_info(void)
 	return 0;
 }
 
+/* ---- the VMM log ---- */
+
+static int cmd_dmesg(int follow)
+{
+	struct coopdev d;
+	const volatile uint8_t *log;
+	static uint8_t buf[COOP_LOG_SIZE];
+	uint64_t pos = 0, lost;
+	char err[256];
+	uint32_t n;
+
+	if (coopdev_open(&d, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmctl: dmesg: %s\n", err);
+		return EXIT_FAIL;
+	}
+	log = (const volatile uint8_t *)d.base + d.hdr->log_off;
+	for (;;) {
+		n = coop_log_read(log, &d.vmm->log_head, &pos, buf, sizeof(buf), &lost);
+		if (lost)
+			fprintf(stderr,
+				"vmctl: dmesg: %llu bytes of the VMM log were overwritten before they were "
+				"read\n",
+				(unsigned long long)lost);
+		for (uint32_t i = 0; i < n; i++) /* the VMM's text, made printable */
+			buf[i] = (buf[i] == '\n' || buf[i] == '\t' || (buf[i] >= ' ' && buf[i] <= '~'))
+				     ? buf[i]
+				     : '?';
+		if (n)
+			fwrite(buf, 1, n, stdout);
+		if (!follow) {
+			if (pos == 0)
+				fprintf(stderr, "vmctl: dmesg: the VMM log is empty%s\n",
+					zone_is_fake() ? " (fake zone: no VMM)" : "");
+			break;
+		}
+		fflush(stdout);
+		if (!n) {
+			struct timespec t = {0, 200000000L};
+			nanosleep(&t, NULL);
+		}
+	}
+	coopdev_close(&d);
+	return 0;
+}
+
+/* ---- iopmd's control socket ---- */
+
+/* Send one request to iopmd; print its answer. Returns the exit code. */
+static int iopmd_request(const char *cmd, const char *req, int quiet_missing)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	static char ans[IOPMD_CTL_MAX + 1];
+	ssize_t n = -1;
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	strncpy(a.sun_path, IOPMD_SOCK, sizeof(a.sun_path) - 1);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int missing = quiet_missing;
+
+		if (!missing)
+			fprintf(stderr, "vmctl: %s: cannot reach iopmd at %s: %s (is iopmd running?)\n", cmd,
+				IOPMD_SOCK, strerror(errno));
+		else
+			printf("iopmd: not running (%s: %s)\n", IOPMD_SOCK, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return missing ? 0 : EXIT_FAIL; /* channel: the zone's counters were enough */
+	}
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 || (n = recv(fd, ans, IOPMD_CTL_MAX, 0)) <= 0) {
+		fprintf(stderr, "vmctl: %s: iopmd did not answer: %s\n", cmd,
+			n == 0 ? "closed" : strerror(errno));
+		close(fd);
+		return EXIT_FAIL;
+	}
+	close(fd);
+	ans[n] = 0;
+	if (!strncmp(ans, "ok\n", 3)) {
+		fputs(ans + 3, stdout);
+		return 0;
+	}
+	int code = EXIT_FAIL;
+	char *nl = strchr(ans, '\n');
+	if (!strncmp(ans, "err ", 4))
+		code = atoi(ans + 4);
+	fputs(nl ? nl + 1 : ans, stderr);
+	return code ? code : EXIT_FAIL;
+}
+
+static void print_cons(const char *what, const volatile struct coop_ring_cons *c)
+{
+	printf("%s cons %u event %u flags 0x%x%s", what, c->cons, c->event, c->flags,
+	       (c->flags & COOP_RING_POLLING) ? " (polling)" : "");
+}
+
+static int cmd_channel(void)
+{
+	struct coopdev d;
+	const struct coop_vmm_ctrl *v;
+	const struct coop_iopm_ctrl *c;
+	char err[256];
+
+	if (coopdev_open(&d, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmctl: channel: %s\n", err);
+		return EXIT_FAIL;
+	}
+	v = d.vmm;
+	c = d.ctrl;
+	printf("vmm    msgs sent %llu received %llu refused %llu, notifies sent %llu received %llu\n",
+	       (unsigned long long)v->msgs_sent, (unsigned long long)v->msgs_received,
+	       (unsigned long long)v->msgs_refused, (unsigned long long)v->notifies_sent,
+	       (unsigned long long)v->notifies_received);
+	printf("       VMM ring prod %u; IOPM ring", v->tx.prod);
+	print_cons("", &v->rx);
+	printf("; vector 0x%02x at APIC ID ", d.hdr->vmm_notify_vector);
+	if (d.hdr->vmm_apic_id == COOP_NO_APIC_ID)
+		printf("none\n");
+	else
+		printf("%u\n", d.hdr->vmm_apic_id);
+	printf("       log %llu bytes written, heartbeat %llu, epoch %u\n", (unsigned long long)v->log_head,
+	       (unsigned long long)v->heartbeat, d.hdr->epoch);
+	printf("iopm   msgs sent %llu received %llu refused %llu, notifies sent %llu received %llu\n",
+	       (unsigned long long)c->msgs_sent, (unsigned long long)c->msgs_received,
+	       (unsigned long long)c->msgs_refused, (unsigned long long)c->notifies_sent,
+	       (unsigned long long)c->notifies_received);
+	printf("       IOPM ring prod %u; VMM ring", c->tx.prod);
+	print_cons("", &c->rx);
+	printf("; vector 0x%02x%s\n", c->notify_vector, c->notify_vector ? "" : " (none: polls)");
+	printf("       in flight: %u to the VMM, %u to the IOPM\n", c->tx.prod - v->rx.cons,
+	       v->tx.prod - c->rx.cons);
+	coopdev_close(&d);
+	fflush(stdout);
+	return iopmd_request("channel", "stats", 1);
+}
+
+static long parse_n(const char *cmd, const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*end || n < 1 || n > IOPMD_PING_MAX) {
+		fprintf(stderr, "vmctl: %s: -n wants 1..%d, not '%s'\n", cmd, IOPMD_PING_MAX, s);
+		return -1;
+	}
+	return n;
+}
+
+/* ping [-n N] [--poll|--ipi]; burst [-n N] */
+static int cmd_ping(int argc, char **argv, int burst)
+{
+	const char *mode = "";
+	long n = burst ? 100 : 10;
+	char req[64];
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
+			n = parse_n(argv[1], argv[++i]);
+			if (n < 0)
+				return EXIT_USAGE;
+		} else if (!burst && (!strcmp(argv[i], "--poll") || !strcmp(argv[i], "--ipi"))) {
+			mode = argv[i][2] == 'p' ? " poll" : " ipi";
+		} else {
+			fprintf(stderr, "vmctl: %s: unknown argument '%s' (see vmctl --help)\n", argv[1],
+				argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	snprintf(req, sizeof(req), "%s %ld%s", burst ? "burst" : "ping", n, mode);
+	return iopmd_request(argv[1], req, 0);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -187,11 +381,30 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "info"))
 		return argc == 2 ? cmd_info() : (usage(stderr), EXIT_USAGE);
+	if (!strcmp(argv[1], "dmesg") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "-f"))))
+		return cmd_dmesg(argc == 3);
+	if (!strcmp(argv[1], "channel") && argc == 2)
+		return cmd_channel();
+	if (!strcmp(argv[1], "ping") || !strcmp(argv[1], "burst"))
+		return cmd_ping(argc, argv, argv[1][0] == 'b');
+	if (!strcmp(argv[1], "mode") && argc == 3 && (!strcmp(argv[2], "poll") || !strcmp(argv[2], "ipi"))) {
+		char req[32];
+
+		snprintf(req, sizeof(req), "mode %s", argv[2]);
+		return iopmd_request("mode", req, 0);
+	}
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return iopmd_request("list", "list", 0);
+	if (!strcmp(argv[1], "dmesg") || !strcmp(argv[1], "channel") || !strcmp(argv[1], "mode") ||
+	    !strcmp(argv[1], "list")) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
 	for (i = 0; i < sizeof(channel_cmds) / sizeof(channel_cmds[0]); i++) {
 		if (!strcmp(argv[1], channel_cmds[i])) {
 			fprintf(stderr,
-				"vmctl: %s: needs the VMM <-> IOPM request channel, which this build does "
-				"not have yet\n",
+				"vmctl: %s: needs the VM lifecycle requests of the console issue, which this "
+				"build does not have yet\n",
 				argv[1]);
 			return EXIT_NO_CHANNEL;
 		}

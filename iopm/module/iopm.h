@@ -8,10 +8,13 @@
 
 #define pr_fmt(fmt) "iopm: " fmt
 
+#include <linux/atomic.h>
 #include <linux/compiler.h>
+#include <linux/list.h>
 #include <linux/types.h>
 
 #include "coop_zone.h"
+#include "coopvmm_ioctl.h"
 
 /* The shared zone as this module sees it. The VMM-written parts (header,
  * vmm control and data areas) are only ever read here. */
@@ -45,5 +48,37 @@ void __noreturn iopm_stop_cpu(u32 state, u32 reason, const char *note);
 /* cdev.c */
 int iopm_cdev_init(void);
 void iopm_cdev_exit(void);
+
+/* An open file of /dev/coopvmm. */
+struct iopm_file {
+	struct list_head link; /* ram.c's list: mappings to revoke */
+	struct file *file;
+	u64 seen; /* notifications counted by the last read */
+};
+
+/* notify.c */
+struct wait_queue_head;
+extern struct wait_queue_head iopm_notify_wq;
+extern atomic64_t iopm_notifies_received;
+void iopm_notify_init(int irq_param);
+void iopm_notify_exit(void);
+int iopm_notify_vmm(void);
+void iopm_notify_info(struct coopvmm_info *info);
+
+/* fakevmm.c (fake=1 fake_vmm=1: a kernel thread answers as the VMM) */
+int iopm_fakevmm_start(u64 ram_hpa);
+int iopm_fakevmm_remove(u32 vm);
+void iopm_fakevmm_stop(void);
+bool iopm_fakevmm_on(void);
+void iopm_fakevmm_notify(void);
+
+/* ram.c */
+struct vm_area_struct;
+void iopm_ram_file_add(struct iopm_file *f);
+void iopm_ram_file_del(struct iopm_file *f);
+long iopm_ram_ioctl(void __user *uarg);
+void iopm_ram_info(struct coopvmm_info *info);
+int iopm_ram_mmap(struct vm_area_struct *vma);
+void iopm_ram_exit(void);
 
 #endif

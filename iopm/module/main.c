@@ -8,6 +8,7 @@
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/kstrtox.h>
 #include <asm/msr.h>
 
 static unsigned long shared_base;
@@ -26,6 +27,31 @@ static unsigned int fake_console_irq = 3;
 module_param(fake_console_irq, uint, 0444);
 MODULE_PARM_DESC(fake_console_irq, "fake=1: console_irq written into the fake header (default 3, COM2)");
 
+static bool fake_vmm;
+module_param(fake_vmm, bool, 0444);
+MODULE_PARM_DESC(fake_vmm, "fake=1: a kernel thread answers the channel as the VMM would (test mode)");
+
+static unsigned long fake_vmm_ram;
+module_param(fake_vmm_ram, ulong, 0444);
+MODULE_PARM_DESC(fake_vmm_ram,
+		 "fake_vmm=1: announce VM 1's RAM (1 MiB) at this physical address (reserved RAM)");
+
+static int fake_vmm_remove_set(const char *val, const struct kernel_param *kp)
+{
+	u32 vm;
+	int err = kstrtou32(val, 0, &vm);
+
+	return err ? err : iopm_fakevmm_remove(vm);
+}
+
+static const struct kernel_param_ops fake_vmm_remove_ops = {
+    .set = fake_vmm_remove_set,
+};
+
+module_param_cb(fake_vmm_remove, &fake_vmm_remove_ops, NULL, 0200);
+MODULE_PARM_DESC(fake_vmm_remove,
+		 "fake_vmm=1: write a VM id: the fake VMM withdraws its RAM (RAM_MAP REMOVE)");
+
 static bool route_console = true;
 module_param(route_console, bool, 0444);
 MODULE_PARM_DESC(route_console, "ask the VMM to route the console IRQ to this CPU (default 1)");
@@ -33,6 +59,11 @@ MODULE_PARM_DESC(route_console, "ask the VMM to route the console IRQ to this CP
 static unsigned int route_timeout_ms = 3000;
 module_param(route_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(route_timeout_ms, "how long to wait for the VMM to answer a route request (default 3000)");
+
+static int notify_irq = -1;
+module_param(notify_irq, int, 0444);
+MODULE_PARM_DESC(
+    notify_irq, "ISA IRQ whose vector takes the VMM's notifications (default -1: a free one; 0: none, poll)");
 
 static bool guard_emergency = true;
 module_param(guard_emergency, bool, 0444);
@@ -44,6 +75,10 @@ static int __init iopm_init(void)
 {
 	int err;
 
+	if (fake_vmm && !fake) {
+		pr_err("refusing to load: fake_vmm=1 needs fake=1\n");
+		return -EINVAL;
+	}
 	if (fake && (shared_base || shared_size)) {
 		pr_err("refusing to load: fake=1 and shared_base/shared_size both given\n");
 		return -EINVAL;
@@ -68,9 +103,15 @@ static int __init iopm_init(void)
 	err = iopm_confine_init(guard_emergency);
 	if (err)
 		goto err_zone;
+	iopm_notify_init(notify_irq); /* never fatal: without a vector the channel polls */
+	if (fake_vmm) {
+		err = iopm_fakevmm_start(fake_vmm_ram);
+		if (err)
+			goto err_notify;
+	}
 	err = iopm_cdev_init();
 	if (err)
-		goto err_confine;
+		goto err_notify;
 	if (route_console)
 		iopm_route_console(route_timeout_ms); /* logs its outcome; never fatal */
 	else
@@ -78,7 +119,9 @@ static int __init iopm_init(void)
 	pr_info("loaded: state MODULE%s\n", iopm_zone.fake ? " (fake zone, no VMM)" : "");
 	return 0;
 
-err_confine:
+err_notify:
+	iopm_fakevmm_stop();
+	iopm_notify_exit();
 	iopm_confine_exit();
 err_zone:
 	WRITE_ONCE(iopm_zone.ctrl->state, COOP_IOPM_OFF);
@@ -90,6 +133,9 @@ static void __exit iopm_exit(void)
 {
 	iopm_route_release_all();
 	iopm_cdev_exit();
+	iopm_ram_exit();
+	iopm_fakevmm_stop();
+	iopm_notify_exit();
 	iopm_confine_exit();
 	WRITE_ONCE(iopm_zone.ctrl->state, COOP_IOPM_OFF);
 	iopm_zone_unmap();
@@ -100,4 +146,5 @@ module_init(iopm_init);
 module_exit(iopm_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("coopvmm");
-MODULE_DESCRIPTION("coopvmm IOPM: shared zone, interrupt routing, confinement, /dev/coopvmm");
+MODULE_DESCRIPTION(
+    "coopvmm IOPM: shared zone, interrupt routing, confinement, channel notifications, /dev/coopvmm");

@@ -246,7 +246,10 @@ def main_boot(args, off):
             (r"iopm: self-test: a self-IPI on vector 0x33 reached IRQ 3 through the coopvmm chip",
              "vector 0x33 reaches IRQ 3's handler through the coopvmm chip"),
             (r"iopm: route IRQ 3: withdrawn; IRQ 3 is back on Linux's 8259 chip", "route withdrawn, 8259 chip restored"),
+            (r"iopm: notifications from the VMM: vector 0x3a \(ISA IRQ 10, unused by Linux\), self-test ok",
+             "module takes ISA IRQ 10's vector 0x3a for the VMM's notifications (self-IPI arrives)"),
             (r"iopmd\[\d+\]: started: state RUNNING", "iopmd logs its start to /dev/kmsg"),
+            (r"iopmd\[\d+\]: channel: ipi mode, notify vector 0x3a", "iopmd attaches to the rings in IPI mode"),
         ]:
             result(re.search(pat, log) is not None, name, "no /%s/ in the console log" % pat)
 
@@ -290,14 +293,19 @@ def main_boot(args, off):
                "typed input is echoed and IRQ 3's count rises (%s -> %s)" % (n1, n2), "%s -> %s" % (n1, n2))
 
         out, rc = q.run("vmctl list")
-        result(rc == 2 and "vmctl: list: needs the VMM <-> IOPM request channel" in (out or ""),
-               "vmctl list: says it needs the request channel, exit 2", "rc %s out %r" % (rc, out))
+        result(rc == 3 and "vmctl: list: fake zone (iopm.ko fake=1): no VMM to talk to" in (out or ""),
+               "vmctl list (through iopmd): fake zone, no VMM to ask, exit 3", "rc %s out %r" % (rc, out))
         bad = []
         for cmd in ("create x", "start x", "stop x", "destroy x", "console x", "stats"):
             out, rc = q.run("vmctl %s" % cmd)
-            if rc != 2 or "needs the VMM <-> IOPM request channel" not in (out or ""):
+            if rc != 2 or "needs the VM lifecycle requests of the console issue" not in (out or ""):
                 bad.append("%s: rc %s" % (cmd, rc))
         result(not bad, "vmctl create/start/stop/destroy/console/stats: same honest refusal", "; ".join(bad))
+        out, rc = q.run("vmctl ping -n 3; echo PING-RC=$?; vmctl dmesg; echo DMESG-RC=$?")
+        result("PING-RC=3" in (out or "") and "no VMM to talk to" in out and "DMESG-RC=0" in out and
+               "the VMM log is empty (fake zone: no VMM)" in out,
+               "fake zone: vmctl ping refused (exit 3), vmctl dmesg says the VMM log is empty",
+               "got:\n%s" % out)
         out, rc = q.run("vmctl --help")
         result(rc == 0 and "usage: vmctl" in (out or "") and "info" in out, "vmctl --help", "rc %s" % rc)
 
@@ -401,6 +409,106 @@ def unguarded_sysrq_b(args):
         result(exited and "IOPM CPU stopped" not in q.text(),
                "finding: with guard_emergency=0, sysrq-b bypasses the reboot notifier and resets the "
                "machine (QEMU -no-reboot exited)", "QEMU still running: %s" % (not exited))
+    finally:
+        q.stop()
+
+RAM_HPA = 0x7100000   # reserved (memmap=) RAM the fake VMM announces as VM 1's 1 MiB
+
+
+def counts(text, who):
+    m = re.search(r"^%s:\s+msgs sent (\d+) received (\d+) refused (\d+) notifies sent (\d+) received (\d+)"
+                  % who, text or "", re.M)
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+def channel_boot(args):
+    """iopm.ko's fake VMM (fake_vmm=1) answers the channel: iopmd's HELLO,
+    vmctl ping/burst/mode/channel/dmesg/list, /dev/coopvmm's guest RAM
+    windows (announced, refused, forged, revoked) and chan_hostile."""
+    os.makedirs(args.logdir, exist_ok=True)
+    pattern = os.path.join(args.logdir, "ram-pattern.bin")
+    data = bytearray(0x100000)
+    data[0:8] = b"COOPRAM!"
+    data[0xff000:0xff008] = b"LASTPAGE"
+    with open(pattern, "wb") as f:
+        f.write(data)
+    q = Qemu(args, "channel", BASE_APPEND + " iopm.fake_vmm=1 iopm.fake_vmm_ram=0x%x iopm.route_timeout_ms=100 "
+             "memmap=0x100000$0x%x" % (RAM_HPA, RAM_HPA),
+             ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (pattern, RAM_HPA)])
+    try:
+        base = q.boot()
+        hello = r"iopmd\[\d+\]: HELLO accepted: VMM ABI version 2, epoch 1"
+        if not result(base is not None and (re.search(hello, q.text()) or q.expect(hello, 30)),
+                      "channel: fake VMM (fake_vmm=1) accepts iopmd's HELLO",
+                      "no prompt or no HELLO accepted; tail %r" % q.text()[-600:]):
+            return
+        out, rc = q.run("vmctl ping -n 200")
+        m = re.search(r"notifications: sent (\d+) received (\d+)", out or "")
+        result(rc == 0 and "ping: 200 PINGs answered, ipi mode" in out and
+               re.search(r"round trip \(TSC cycles\): median \d+ p99 \d+ min \d+ max \d+", out) and m and
+               int(m.group(1)) > 0,
+               "vmctl ping -n 200 (IPI mode): 200 round trips measured, IPIs sent to the VMM",
+               "rc %s:\n%s" % (rc, out))
+        out, rc = q.run("vmctl ping -n 200 --poll")
+        result(rc == 0 and "ping: 200 PINGs answered, poll mode" in out and
+               "notifications: sent 0 received 0" in out,
+               "vmctl ping -n 200 --poll: 200 round trips, no IPI either way", "rc %s:\n%s" % (rc, out))
+        out, rc = q.run("vmctl burst -n 200")
+        m = re.search(r"notifications: sent (\d+) \(([\d.]+) per message\)", out or "")
+        result(rc == 0 and "burst: 200 PINGs, 200 PONGs" in out and m and float(m.group(2)) <= 1.0,
+               "vmctl burst -n 200: every PONG back, at most one IPI per message (%s per message: the fake VMM "
+               "shares the one CPU)" % (m and m.group(2)),
+               "rc %s:\n%s" % (rc, out))
+        out, rc = q.run("vmctl channel")
+        a, b = counts(out, "iopmd"), counts(out, "vmm")
+        result(rc == 0 and "snapshot: quiet" in out and a and b and a[0] == b[1] and a[1] == b[0] and
+               a[0] >= 600 and a[2] == 0 and b[2] == 0,
+               "vmctl channel: iopmd's sent/received equal the VMM's received/sent (%s / %s)" % (a, b),
+               "rc %s:\n%s" % (rc, out))
+        out, rc = q.run("vmctl mode poll && vmctl channel | grep -c '(polling)'; vmctl mode ipi")
+        result(rc == 0 and re.search(r"^2$", out or "", re.M) and "mode ipi: iopmd sleeps" in out,
+               "vmctl mode poll: both rings' consumers say polling; vmctl mode ipi back", "rc %s:\n%s" % (rc, out))
+        out, rc = q.run("vmctl dmesg")
+        result(rc == 0 and "coopvmm boot report" in (out or "") and "HELLO from pid" in out,
+               "vmctl dmesg prints the (fake) VMM's log ring", "rc %s:\n%s" % (rc, out))
+        out, rc = q.run("vmctl list")
+        result(rc == 2 and "the VMM does not serve VM requests yet" in (out or ""),
+               "vmctl list: VM_REQUEST answered -ENOSYS by the VMM: says so, exit 2", "rc %s: %r" % (rc, out))
+
+        # Guest RAM windows (docs/iopm.md "Guest RAM windows").
+        log = q.text()
+        result(re.search(r"iopm: RAM_MAP: vm 1 gpa 0x0-0xfffff = hpa 0x7100000 \(1024 KiB\) announced", log) and
+               re.search(r"iopm: RAM_MAP vm 2 hpa 0x[0-9a-f]+ size 0x1000: in this IOPM's own RAM or zone", log),
+               "RAM_MAP: VM 1's reserved RAM accepted, VM 2's page inside the IOPM's own RAM refused",
+               "no accept/refuse lines in the log")
+        out, rc = q.run("ram_map 1 0 0x100000")
+        result(rc == 0 and "ram_map: mapped: COOPRAM!" in (out or "") and "ram_map: last page: LASTPAGE" in out,
+               "mmap of VM 1's window shows the announced host pages", "rc %s: %r" % (rc, out))
+        out, rc = q.run("ram_map 1 0x100000 0x1000; ram_map 1 0xff000 0x2000; ram_map 2 0 0x1000; ram_map 3 0 0x1000")
+        result((out or "").count("ram_map: mmap: No such device or address") == 4,
+               "mmap past the announced range, across its end, of the refused VM 2 and of VM 3: ENXIO",
+               "got %r" % out)
+        out, rc = q.run("p=$(vmctl channel | sed -n 's/.*VMM ring prod \\([0-9]*\\);.*/\\1/p'); "
+                        "ram_map --forge $((p - 1)) 1 0x7100000; ram_map --forge $p 1 0x7100000; "
+                        "ram_map --forge 0 1 0x7100000")
+        result((out or "").count("ram_map: forge: refused") == 3 and "ACCEPTED" not in out,
+               "a lying iopmd (COOPVMM_IOC_RAM naming the last consumed entry, an unproduced one, the first one) is refused",
+               "got %r" % out)
+        out, rc = q.run("rm -f /tmp/go; ram_map 1 0 4096 --wait /tmp/go & sleep 1; "
+                        "echo 1 > /sys/module/iopm/parameters/fake_vmm_remove; sleep 1; touch /tmp/go; wait $!; "
+                        "echo RC=$?; ram_map 1 0 0x1000")
+        result("ram_map: mapped: COOPRAM!" in (out or "") and "ram_map: SIGBUS on read" in out and "RC=2" in out and
+               "ram_map: mmap: No such device or address" in out and
+               "iopm: RAM_MAP: vm 1: 1 range(s) withdrawn, mappings revoked" in q.text(),
+               "RAM_MAP REMOVE revokes a live mapping (SIGBUS) and later mmaps (ENXIO)", "got %r" % out)
+
+        out, rc = q.run("kill $(pidof iopmd); sleep 0.5; chan_hostile", 180)
+        lines = [l for l in (out or "").splitlines() if l.startswith(("PASS: chan_hostile", "FAIL: chan_hostile"))]
+        fails = [l for l in lines if l.startswith("FAIL")]
+        result(rc == 0 and len(lines) == 12 and not fails,
+               "chan_hostile against the fake VMM: version 99 refused, bad type/len/VM/slot/flags/reserved each "
+               "refused and counted, PING answered after, corrupt prod logged, VMM heartbeat goes on (%d checks)" % len(lines),
+               "rc %s: %s" % (rc, "; ".join(fails) or out))
     finally:
         q.stop()
 
@@ -530,6 +638,7 @@ def main():
 
     main_boot(args, off)
     if not args.quick:
+        channel_boot(args)
         real_zone_boots(args, off)
         stop_boot(args, off, "reboot", "reboot", off["HALTED"], off["REBOOT"], "reboot requested",
                   r"iopm: IOPM CPU stopped: state HALTED, reason reboot")

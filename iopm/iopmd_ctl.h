@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* iopmd_ctl.h: iopmd's control socket, between iopmd and vmctl
+ * (docs/iopm.md "iopmd"). An AF_UNIX SOCK_SEQPACKET socket, mode 0600 (root
+ * only). One request per packet, in text:
+ *
+ *   ping N [poll|ipi]   N PINGs to the VMM one at a time, each waiting for its
+ *                       PONG; round trips in TSC cycles (in that mode, then
+ *                       back to the mode before)
+ *   burst N             N PINGs back to back, then wait for the N PONGs:
+ *                       notifications per message (the suppression figure)
+ *   mode poll|ipi       how both sides learn of messages (SET_MODE to the VMM)
+ *   stats               iopmd's counters and the VMM's, read together once the
+ *                       rings are quiet
+ *   list                VM_REQUEST LIST, the VM_REPLY messages as lines
+ *
+ * The answer is one packet: "ok\n" then the text to print, or "err CODE\n"
+ * (CODE a vmctl exit code) then the message.
+ */
+#ifndef IOPMD_CTL_H
+#define IOPMD_CTL_H
+
+#define IOPMD_SOCK     "/run/iopmd.sock"
+#define IOPMD_CTL_MAX  8192 /* bytes in a packet, either way */
+#define IOPMD_PING_MAX 100000
+
+#endif
