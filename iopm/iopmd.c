@@ -236,35 +236,10 @@ static void set_mode(struct iopmd *d, int polling)
 
 /* ---- receiving ---- */
 
-static uint16_t payload_size(uint16_t type)
-{
-	switch (type) {
-	case COOP_MSG_ERROR:
-		return sizeof(struct coop_msg_error);
-	case COOP_MSG_PING:
-	case COOP_MSG_PONG:
-		return sizeof(struct coop_msg_ping);
-	case COOP_MSG_HELLO_REPLY:
-		return sizeof(struct coop_msg_hello);
-	case COOP_MSG_IO_REQUEST:
-		return sizeof(struct coop_msg_slot);
-	case COOP_MSG_IO_POSTED:
-		return sizeof(struct coop_msg_posted);
-	case COOP_MSG_RAM_MAP:
-		return sizeof(struct coop_msg_ram);
-	case COOP_MSG_ROUTE_REPLY:
-		return sizeof(struct coop_msg_route);
-	case COOP_MSG_VM_REPLY:
-		return sizeof(struct coop_msg_vm);
-	default:
-		return 0; /* not a VMM -> IOPM type */
-	}
-}
-
 /* NULL when the copy `m` is a well-formed VMM -> IOPM message. */
 static const char *check_msg(const struct coop_msg *m)
 {
-	uint16_t size = payload_size(m->type);
+	uint16_t size = coop_msg_len(m->type, 0);
 
 	if (!size)
 		return "unknown type or wrong direction";
@@ -529,33 +504,38 @@ struct reply {
 	size_t len;
 };
 
-static void say(struct reply *r, const char *fmt, ...)
+/* Append to the reply (cut at its size). */
+static void vsay(struct reply *r, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n;
 
 	if (r->len >= sizeof(r->buf) - 1)
 		return;
-	va_start(ap, fmt);
 	n = vsnprintf(r->buf + r->len, sizeof(r->buf) - r->len, fmt, ap);
-	va_end(ap);
 	r->len += n < 0 ? 0 : (size_t)n;
 	if (r->len >= sizeof(r->buf))
 		r->len = sizeof(r->buf) - 1;
 }
 
+static void say(struct reply *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(r, fmt, ap);
+	va_end(ap);
+}
+
+/* Replace the reply with "err CODE" and the message. */
 static void fail(struct reply *r, int code, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	r->len = (size_t)snprintf(r->buf, sizeof(r->buf), "err %d\n", code);
+	r->len = 0;
+	say(r, "err %d\n", code);
 	va_start(ap, fmt);
-	n = vsnprintf(r->buf + r->len, sizeof(r->buf) - r->len, fmt, ap);
+	vsay(r, fmt, ap);
 	va_end(ap);
-	r->len += n < 0 ? 0 : (size_t)n;
-	if (r->len >= sizeof(r->buf))
-		r->len = sizeof(r->buf) - 1;
 }
 
 static int info(struct iopmd *d, struct coopvmm_info *i)

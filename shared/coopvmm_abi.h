@@ -375,6 +375,51 @@ struct coop_msg_vm {
 	char name[COOP_VM_NAME_MAX];
 };
 
+/* The payload size of a message of `type` going to the VMM (`to_vmm`) or
+ * to the IOPM; 0 when no such message travels that way. A message's len
+ * must be exactly this. */
+static inline uint16_t coop_msg_len(uint16_t type, int to_vmm)
+{
+	switch (type) {
+	case COOP_MSG_ERROR:
+		return sizeof(struct coop_msg_error);
+	case COOP_MSG_PING:
+	case COOP_MSG_PONG:
+		return sizeof(struct coop_msg_ping);
+	case COOP_MSG_HELLO:
+		return to_vmm ? sizeof(struct coop_msg_hello) : 0;
+	case COOP_MSG_HEARTBEAT:
+		return to_vmm ? sizeof(struct coop_msg_heartbeat) : 0;
+	case COOP_MSG_IO_DONE:
+		return to_vmm ? sizeof(struct coop_msg_slot) : 0;
+	case COOP_MSG_IRQ_LINE:
+		return to_vmm ? sizeof(struct coop_msg_irq_line) : 0;
+	case COOP_MSG_MSI:
+		return to_vmm ? sizeof(struct coop_msg_msi) : 0;
+	case COOP_MSG_ROUTE_PIN:
+	case COOP_MSG_PIN_EOI:
+		return to_vmm ? sizeof(struct coop_msg_route) : 0;
+	case COOP_MSG_VM_REQUEST:
+		return to_vmm ? sizeof(struct coop_msg_vm) : 0;
+	case COOP_MSG_SET_MODE:
+		return to_vmm ? sizeof(struct coop_msg_mode) : 0;
+	case COOP_MSG_HELLO_REPLY:
+		return to_vmm ? 0 : sizeof(struct coop_msg_hello);
+	case COOP_MSG_IO_REQUEST:
+		return to_vmm ? 0 : sizeof(struct coop_msg_slot);
+	case COOP_MSG_IO_POSTED:
+		return to_vmm ? 0 : sizeof(struct coop_msg_posted);
+	case COOP_MSG_RAM_MAP:
+		return to_vmm ? 0 : sizeof(struct coop_msg_ram);
+	case COOP_MSG_ROUTE_REPLY:
+		return to_vmm ? 0 : sizeof(struct coop_msg_route);
+	case COOP_MSG_VM_REPLY:
+		return to_vmm ? 0 : sizeof(struct coop_msg_vm);
+	default:
+		return 0;
+	}
+}
+
 /* ---- request slots ---- */
 
 /* A slot is two halves, each written by one side. Its state is read from

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #define APIC_DEFAULT_BASE 0xfee00000ULL /* IA32_APIC_BASE after reset (10.4.1) */
+#define MSI_ADDR_BASE	  0xfee00000ULL /* an MSI's address: bits 31:20 are 0FEEH (10.11.1) */
+#define MSI_ADDR_MASK	  0xfff00000ULL
 #define APIC_MMIO_SIZE	  0x1000
 #define APIC_REG_SHIFT	  4 /* registers sit on 16-byte boundaries */
 

@@ -84,31 +84,6 @@ static int fv_error(const struct coop_msg *bad, u16 reason, int code, const char
 	return fv_send(&m);
 }
 
-static u16 fv_size(u16 type)
-{
-	switch (type) {
-	case COOP_MSG_PING:
-	case COOP_MSG_PONG:
-		return sizeof(struct coop_msg_ping);
-	case COOP_MSG_HELLO:
-		return sizeof(struct coop_msg_hello);
-	case COOP_MSG_HEARTBEAT:
-		return sizeof(struct coop_msg_heartbeat);
-	case COOP_MSG_IO_DONE:
-		return sizeof(struct coop_msg_slot);
-	case COOP_MSG_IRQ_LINE:
-		return sizeof(struct coop_msg_irq_line);
-	case COOP_MSG_SET_MODE:
-		return sizeof(struct coop_msg_mode);
-	case COOP_MSG_VM_REQUEST:
-		return sizeof(struct coop_msg_vm);
-	case COOP_MSG_ERROR:
-		return sizeof(struct coop_msg_error);
-	default:
-		return 0;
-	}
-}
-
 /* Returns what fv_send/fv_error returned, 0 for a message taken silently. */
 static int fv_handle(const struct coop_msg *m)
 {
@@ -117,7 +92,7 @@ static int fv_handle(const struct coop_msg *m)
 	struct coop_msg_mode mode;
 	struct coop_msg_slot slot;
 	struct coop_msg_vm vm;
-	u16 size = fv_size(m->type);
+	u16 size = coop_msg_len(m->type, 1);
 
 	if (!size)
 		return fv_error(m, COOP_ERR_TYPE, -COOP_EINVAL, "unknown type or wrong direction");

@@ -22,25 +22,25 @@ enum vm_rule {
 
 struct msg_rule {
 	const char *name;
-	uint16_t len;	   /* the payload size: coop_msg.len must be exactly this */
 	uint8_t vm;	   /* enum vm_rule */
 	bool before_hello; /* accepted before a HELLO was */
 };
 
-/* The IOPM -> VMM (and either-way) types; a type not here is refused. */
+/* The IOPM -> VMM (and either-way) types; a type not here is refused. Each
+ * one's payload size is coop_msg_len(type, 1) (shared/coopvmm_abi.h). */
 static const struct msg_rule rules[COOP_MSG_TYPES] = {
-    [COOP_MSG_ERROR] = {"ERROR", sizeof(struct coop_msg_error), VM_NONE, false},
-    [COOP_MSG_PING] = {"PING", sizeof(struct coop_msg_ping), VM_NONE, true},
-    [COOP_MSG_PONG] = {"PONG", sizeof(struct coop_msg_ping), VM_NONE, false},
-    [COOP_MSG_HELLO] = {"HELLO", sizeof(struct coop_msg_hello), VM_NONE, true},
-    [COOP_MSG_HEARTBEAT] = {"HEARTBEAT", sizeof(struct coop_msg_heartbeat), VM_NONE, false},
-    [COOP_MSG_IO_DONE] = {"IO_DONE", sizeof(struct coop_msg_slot), VM_OWN, false},
-    [COOP_MSG_IRQ_LINE] = {"IRQ_LINE", sizeof(struct coop_msg_irq_line), VM_SERVED, false},
-    [COOP_MSG_MSI] = {"MSI", sizeof(struct coop_msg_msi), VM_SERVED, false},
-    [COOP_MSG_ROUTE_PIN] = {"ROUTE_PIN", sizeof(struct coop_msg_route), VM_NONE, false},
-    [COOP_MSG_PIN_EOI] = {"PIN_EOI", sizeof(struct coop_msg_route), VM_NONE, false},
-    [COOP_MSG_VM_REQUEST] = {"VM_REQUEST", sizeof(struct coop_msg_vm), VM_OWN, false},
-    [COOP_MSG_SET_MODE] = {"SET_MODE", sizeof(struct coop_msg_mode), VM_NONE, false},
+    [COOP_MSG_ERROR] = {"ERROR", VM_NONE, false},
+    [COOP_MSG_PING] = {"PING", VM_NONE, true},
+    [COOP_MSG_PONG] = {"PONG", VM_NONE, false},
+    [COOP_MSG_HELLO] = {"HELLO", VM_NONE, true},
+    [COOP_MSG_HEARTBEAT] = {"HEARTBEAT", VM_NONE, false},
+    [COOP_MSG_IO_DONE] = {"IO_DONE", VM_OWN, false},
+    [COOP_MSG_IRQ_LINE] = {"IRQ_LINE", VM_SERVED, false},
+    [COOP_MSG_MSI] = {"MSI", VM_SERVED, false},
+    [COOP_MSG_ROUTE_PIN] = {"ROUTE_PIN", VM_NONE, false},
+    [COOP_MSG_PIN_EOI] = {"PIN_EOI", VM_NONE, false},
+    [COOP_MSG_VM_REQUEST] = {"VM_REQUEST", VM_OWN, false},
+    [COOP_MSG_SET_MODE] = {"SET_MODE", VM_NONE, false},
 };
 
 static const char *const reason_name[] = {
@@ -427,7 +427,7 @@ static void msi(struct chan *c, const struct coop_msg *m)
 		refuse(c, m, COOP_ERR_FLAGS, "reserved %u", x.reserved);
 		return;
 	}
-	if ((x.addr & CHAN_MSI_ADDR_MASK) != CHAN_MSI_ADDR_BASE) {
+	if ((x.addr & MSI_ADDR_MASK) != MSI_ADDR_BASE) {
 		refuse(c, m, COOP_ERR_FIELD, "MSI address 0x%llx", (unsigned long long)x.addr);
 		return;
 	}
@@ -469,8 +469,9 @@ static void dispatch(struct chan *c, const struct coop_msg *m)
 		refuse(c, m, COOP_ERR_TYPE, "type %u is not one the IOPM sends", m->type);
 		return;
 	}
-	if (m->len != r->len) {
-		refuse(c, m, COOP_ERR_LEN, "len %u, a %s has %u", m->len, r->name, r->len);
+	uint16_t len = coop_msg_len(m->type, 1);
+	if (m->len != len) {
+		refuse(c, m, COOP_ERR_LEN, "len %u, a %s has %u", m->len, r->name, len);
 		return;
 	}
 	if (m->flags) {

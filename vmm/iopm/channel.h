@@ -15,19 +15,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/apic.h" /* MSI_ADDR_BASE */
 #include "shared/coop_ring.h"
 #include "vmm/lib/ratelimit.h"
 
-#define CHAN_RX_BUDGET	   COOP_RING_ENTRIES /* messages taken per chan_poll at most */
-#define CHAN_VECTOR_MIN	   0x20		     /* an IOPM notify vector: not an exception ... */
-#define CHAN_VECTOR_MAX	   0xef		     /* ... nor the VMM's APIC timer and above */
-#define CHAN_FEATURES	   0U		     /* COOP_FEAT_* the VMM supports (IO_POSTED: not yet) */
-#define CHAN_LOG_BURST	   20		     /* refused messages logged at once ... */
-#define CHAN_LOG_PER_SEC   5		     /* ... then per second */
-#define CHAN_IRQ_LINES	   24		     /* guest GSIs an IRQ_LINE may name (the vIOAPIC's pins) */
-#define CHAN_ISA_IRQS	   16		     /* host ISA IRQs a ROUTE_PIN/PIN_EOI may name */
-#define CHAN_MSI_ADDR_BASE 0xfee00000ULL     /* a guest MSI address lies in this MiB */
-#define CHAN_MSI_ADDR_MASK 0xfff00000ULL
+#define CHAN_RX_BUDGET	 COOP_RING_ENTRIES /* messages taken per chan_poll at most */
+#define CHAN_VECTOR_MIN	 0x20		   /* an IOPM notify vector: not an exception ... */
+#define CHAN_VECTOR_MAX	 0xef		   /* ... nor the VMM's APIC timer and above */
+#define CHAN_FEATURES	 0U		   /* COOP_FEAT_* the VMM supports (IO_POSTED: not yet) */
+#define CHAN_LOG_BURST	 20		   /* refused messages logged at once ... */
+#define CHAN_LOG_PER_SEC 5		   /* ... then per second */
+#define CHAN_IRQ_LINES	 24		   /* guest GSIs an IRQ_LINE may name (the vIOAPIC's pins) */
+#define CHAN_ISA_IRQS	 16		   /* host ISA IRQs a ROUTE_PIN/PIN_EOI may name */
 
 #define CHAN_VM_LIST_MAX 16 /* VMs a VM_LIST answers with at most */
 
