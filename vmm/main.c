@@ -130,6 +130,8 @@ static void start_interrupts(void)
 
 static void start_vmx(void)
 {
+	/* The firmware's SMI for ACPI mode now, before VMXON, not later under a guest. */
+	platform_acpi_mode();
 	vmx_check();
 	cpus[0].vmxon_region = vmx_caps.supported ? heap_alloc_pages(1) : 0;
 	smp_vmx_on_this_cpu(&cpus[0]);

@@ -134,7 +134,9 @@ _Static_assert(offsetof(struct acpi_fadt, flags) == 112, "FADT Flags offset");
 _Static_assert(offsetof(struct acpi_fadt, x_firmware_ctrl) == 132, "FADT X_FIRMWARE_CTRL offset");
 _Static_assert(offsetof(struct acpi_fadt, x_pm_tmr_blk) == 208, "FADT X_PM_TMR_BLK offset");
 
-#define ACPI_FADT_REVISION	 6
+#define ACPI_FADT_REVISION 6
+/* PM1 control register: SCI_EN, the platform is in ACPI mode (ACPI 6.4 4.8.3.2.1). */
+#define ACPI_PM1_CNT_SCI_EN	 (1U << 0)
 #define ACPI_FADT_MINOR_VERSION	 4    /* ACPI 6.4 */
 #define ACPI_FADT_V1_SIZE	 116  /* through Flags: every FADT has these */
 #define ACPI_FADT_C2_UNSUPPORTED 101  /* P_LVL2_LAT > 100 us: no C2 */

@@ -173,10 +173,33 @@ static void parse_fadt(const struct acpi_header *fadt, struct platform *p)
 	/* Only the ACPI 1.0 part is read: a shorter table leaves the rest 0. */
 	memset(&f, 0, sizeof(f));
 	memcpy(&f, fadt, ACPI_FADT_V1_SIZE);
+	if (f.smi_cmd && f.smi_cmd <= 0xffff && f.acpi_enable && f.pm1a_cnt_blk && f.pm1a_cnt_blk <= 0xffff) {
+		p->smi_cmd = (uint16_t)f.smi_cmd;
+		p->acpi_enable = f.acpi_enable;
+		p->pm1a_cnt = (uint16_t)f.pm1a_cnt_blk;
+	}
 	if (f.pm_tmr_blk && f.pm_tmr_blk <= 0xffff && f.pm_tmr_len == ACPI_PM_TMR_LEN) {
 		p->pm_timer_port = (uint16_t)f.pm_tmr_blk;
 		p->pm_timer_32bit = f.flags & ACPI_FADT_TMR_VAL_EXT;
 	}
+}
+
+#define SCI_EN_POLLS 1000000 /* reads of PM1a_CNT before giving up */
+
+void platform_acpi_mode(void)
+{
+	const struct platform *p = &platform;
+	if (!p->smi_cmd || (inw(p->pm1a_cnt) & ACPI_PM1_CNT_SCI_EN))
+		return;
+	outb(p->smi_cmd, p->acpi_enable);
+	for (uint32_t i = 0; i < SCI_EN_POLLS; i++)
+		if (inw(p->pm1a_cnt) & ACPI_PM1_CNT_SCI_EN) {
+			pr_info("ACPI mode on (0x%x to SMI_CMD 0x%x): no SMI later while guests run",
+				p->acpi_enable, p->smi_cmd);
+			return;
+		}
+	pr_warn("ACPI mode did not come on after 0x%x to SMI_CMD 0x%x (PM1a_CNT 0x%x)", p->acpi_enable,
+		p->smi_cmd, p->pm1a_cnt);
 }
 
 int platform_discover(const struct acpi_rsdp *rsdp_copy, bool mptable_only)

@@ -37,6 +37,9 @@ struct platform {
 	uint64_t lapic_base;
 	uint64_t rsdp_phys;	/* where the RSDP is, when found in memory (0: a loader's copy) */
 	uint16_t pm_timer_port; /* 0: none */
+	uint16_t smi_cmd;	/* FADT SMI_CMD port, 0: none (ACPI mode always on) */
+	uint8_t acpi_enable;	/* what SMI_CMD takes to enter ACPI mode */
+	uint16_t pm1a_cnt;	/* PM1a control port, 0: none */
 	bool pm_timer_32bit;
 	uint32_t noverrides;
 	struct irq_override overrides[MAX_IRQ_OVERRIDES];
@@ -52,6 +55,11 @@ void platform_save_bios_data(void);
  * scan the BIOS areas), falling back to the MP table; or from the MP table
  * only (the ACPI FADT is still read for the PM timer). */
 int platform_discover(const struct acpi_rsdp *rsdp_copy, bool mptable_only);
+/* Put the platform into ACPI mode (the FADT's ACPI_ENABLE to SMI_CMD) if it
+ * is not, once, at boot, before any guest runs: the firmware's SMI handler
+ * then runs while no CPU is in VMX non-root operation, and the IOPM's Linux
+ * finds ACPI mode on and sends no SMI of its own. */
+void platform_acpi_mode(void);
 int mptable_discover(struct platform *p);
 
 #endif
