@@ -8,8 +8,54 @@
 # and a version mismatch refused and counted while the VMM stays up, vmctl
 # dmesg showing the VMM's log); then a panic and a reboot, each stopping
 # only the IOPM's CPU.
+import os
+import re
+import shutil
+import subprocess
+
 import _iopm
 import lib
+
+GUEST = "hostile_spin"  # spins with IF = 0 forever: it must still run when the IOPM is up
+
+
+def guest_beside_iopm(t):
+    """A guest on the VMM's CPU while the IOPM boots: the IOPM's Linux
+    enabling ACPI must not cost the guest its life (it raised an SMI under
+    the guest, which Bochs returned from with a triple fault, until the VMM
+    put the platform into ACPI mode itself at boot)."""
+    d = os.path.join(lib.LOG_ROOT, "bochs_iopm_guest-iso")
+    tree, iso = os.path.join(d, "iso"), os.path.join(d, "guest.iso")
+    elf = os.path.join(lib.REPO, "build", "guests", GUEST + ".elf")
+    if not t.check("guest_beside_iopm.guest_elf", os.path.isfile(elf), "no %s (make guests)" % elf):
+        return
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(os.path.join(lib.REPO, "build", "iso"), tree)
+    os.makedirs(os.path.join(tree, "guests"))
+    shutil.copy(elf, os.path.join(tree, "guests"))
+    cfg = os.path.join(tree, "boot", "grub", "grub.cfg")
+    with open(cfg) as f:
+        text = f.read()
+    text = re.sub(r"(\n(\s*)multiboot2 /boot/coopvmm.elf)\n",
+                  r"\1 run=%s\n\2module2 /guests/%s.elf %s\n" % (GUEST, GUEST, GUEST), text)
+    with open(cfg, "w") as f:
+        f.write(text)
+    r = subprocess.run(["grub-mkrescue", "-o", iso, tree], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if not t.check("guest_beside_iopm.iso", r.returncode == 0, r.stdout.decode("utf-8", "replace")[-300:]):
+        return
+    res = lib.boot("bochs_iopm_guest", "--backend", "bochs", "--cpus", "2", "--timeout", "600",
+                   "--until", r"\[iopm\] iopm0 running", iso=iso)
+    com1 = res.com1
+    t.check("guest_beside_iopm.guest_started", "[guest %s] spinning forever" % GUEST in com1,
+            "the guest did not start: %s" % res.describe())
+    t.check("guest_beside_iopm.iopm_running", re.search(r"\[iopm\] iopm0 running", com1) is not None,
+            "the IOPM did not come up: %s" % res.describe())
+    killed = re.search(r"\[vm \d+ %s\] killed: .*" % GUEST, com1)
+    t.check("guest_beside_iopm.guest_alive", killed is None,
+            "the guest died while the IOPM booted: %s" % (killed.group(0) if killed else ""))
+    t.check("guest_beside_iopm.acpi_mode_at_boot", "[acpi] ACPI mode on" in com1,
+            "no '[acpi] ACPI mode on' line from the VMM's boot")
 
 
 def body(t):
@@ -21,6 +67,7 @@ def body(t):
     _iopm.shell_checks(t, "bochs", 1200, iso=iso, channel=1000)
     _iopm.stop_check(t, "bochs", 420, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq")
     _iopm.stop_check(t, "bochs", 420, "reboot", "halted", r"halted: .*reboot")
+    guest_beside_iopm(t)
 
 
 lib.Test("system.bochs_iopm").run(body)
