@@ -215,11 +215,7 @@ static int send_type(struct iopmd *d, uint16_t type, const void *payload, uint16
 {
 	struct coop_msg m;
 
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.len = len;
-	m.id = ++d->next_id;
-	memcpy(m.payload, payload, len);
+	coop_msg_init(&m, type, ++d->next_id, 0, 0, payload, len);
 	return send_msg(d, &m);
 }
 
@@ -756,13 +752,10 @@ static void req_list(struct iopmd *d, struct reply *r)
 
 	if (!can_talk(d, r, "list"))
 		return;
-	memset(&m, 0, sizeof(m));
 	memset(&v, 0, sizeof(v));
 	v.op = COOP_VM_LIST;
-	m.type = COOP_MSG_VM_REQUEST;
-	m.len = sizeof(v);
-	memcpy(m.payload, &v, sizeof(v));
-	d->vm_id = m.id = ++d->next_id;
+	d->vm_id = ++d->next_id;
+	coop_msg_init(&m, COOP_MSG_VM_REQUEST, d->vm_id, 0, 0, &v, sizeof(v));
 	d->vm_wait = 1;
 	d->vm_status = 0;
 	d->vm_len = 0;

@@ -61,6 +61,21 @@ static inline void coop_ring_rx_init(struct coop_ring_rx *r, const struct coop_m
 	coop_store_release(&mine->cons, 0);
 }
 
+/* A message: the header's fields, the payload copied (`len` bytes, at most
+ * COOP_MSG_PAYLOAD), everything else zero. */
+static inline void coop_msg_init(struct coop_msg *m, uint16_t type, uint32_t id, uint32_t vm, uint16_t vcpu,
+				 const void *payload, uint16_t len)
+{
+	__builtin_memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->len = len;
+	m->id = id;
+	m->vm = vm;
+	m->vcpu = vcpu;
+	if (len)
+		__builtin_memcpy(m->payload, payload, len);
+}
+
 /* Messages the producer may still put: 0 when full, -COOP_EPROTO when the
  * consumer's index is impossible (ahead of prod, or more than a ring
  * behind). */

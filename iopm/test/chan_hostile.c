@@ -89,12 +89,9 @@ static uint32_t send_msg(uint16_t type, uint16_t len, uint32_t vm, uint16_t flag
 {
 	struct coop_msg m;
 
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.len = len;
-	m.vm = vm;
+	coop_msg_init(&m, type, 0, vm, 0, payload, (uint16_t)size);
+	m.len = len; /* as given: the hostile cases send wrong lengths */
 	m.flags = flags;
-	memcpy(m.payload, payload, size);
 	return send_raw(&m);
 }
 

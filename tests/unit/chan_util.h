@@ -140,15 +140,9 @@ static inline void cw_put(struct cw *w, uint16_t type, uint16_t len, uint32_t id
 			  uint16_t flags, const void *payload, size_t plen)
 {
 	struct coop_msg m;
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.len = len;
-	m.id = id;
-	m.vm = vm;
-	m.vcpu = vcpu;
+	coop_msg_init(&m, type, id, vm, vcpu, payload, payload ? (uint16_t)plen : 0);
+	m.len = len; /* as given: the tests send wrong lengths too */
 	m.flags = flags;
-	if (payload)
-		memcpy(m.payload, payload, plen);
 	EXPECT_EQ(coop_ring_put(&w->itx, &m), 0);
 	coop_ring_push(&w->itx);
 }

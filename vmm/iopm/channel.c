@@ -184,13 +184,8 @@ static void reply(struct chan *c, const struct coop_msg *req, uint16_t type, uin
 		  const void *payload, uint16_t len)
 {
 	struct coop_msg m;
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.len = len;
-	m.id = req->id;
-	m.vm = vm;
+	coop_msg_init(&m, type, req->id, vm, 0, payload, len);
 	m.flags = flags;
-	memcpy(m.payload, payload, len);
 	if (chan_send(c, &m))
 		c->n.replies_dropped++;
 }
@@ -529,13 +524,9 @@ static void send_owed_doorbells(struct chan *c)
 		if (!(c->doorbells_owed & (1ULL << s)))
 			continue;
 		struct coop_msg m;
-		memset(&m, 0, sizeof(m));
-		m.type = COOP_MSG_IO_REQUEST;
-		m.len = sizeof(struct coop_msg_slot);
-		m.vm = c->slot[s].req.vm;
-		m.vcpu = c->slot[s].req.vcpu;
 		struct coop_msg_slot d = {s, 0, c->slot[s].req.seq};
-		memcpy(m.payload, &d, sizeof(d));
+		coop_msg_init(&m, COOP_MSG_IO_REQUEST, 0, c->slot[s].req.vm, c->slot[s].req.vcpu, &d,
+			      sizeof(d));
 		if (chan_send(c, &m))
 			return;
 		c->doorbells_owed &= ~(1ULL << s);

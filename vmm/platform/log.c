@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* log.c: serialized, levelled output to COM1. One lock keeps lines from
- * different CPUs whole; a line is formatted first, then written -- to COM1,
- * to the history (the last LOG_HISTORY bytes), and to the sink once one is
- * set (vmm/platform/log.h log_set_sink). */
+ * different CPUs whole; a line is formatted first, then written to COM1 and
+ * to the sink once one is set (vmm/platform/log.h log_set_sink); until then
+ * to the history (the last LOG_HISTORY bytes), which the sink is given when
+ * it is set: the history exists only to replay the boot's lines. */
 #define LOG_PREFIX "log"
 #include "vmm/platform/log.h"
 
@@ -15,7 +16,7 @@
 static struct spinlock log_lock;
 static enum log_level log_level = LOG_INFO;
 static const char *const level_tag[] = {"error: ", "warning: ", "", "debug: "};
-static char history[LOG_HISTORY]; /* a byte ring: what was logged, for a sink set later */
+static char history[LOG_HISTORY]; /* a byte ring: what was logged before the sink was set */
 static uint64_t history_head;	  /* bytes ever logged */
 static log_sink_fn sink;
 
@@ -52,10 +53,12 @@ static void emit(const char *line)
 		if (*p == '\n')
 			serial_putc(COM1_PORT, '\r');
 		serial_putc(COM1_PORT, *p);
-		history[history_head++ & (LOG_HISTORY - 1)] = *p;
 	}
 	if (sink)
 		sink(line, len);
+	else
+		for (size_t i = 0; i < len; i++)
+			history[history_head++ & (LOG_HISTORY - 1)] = line[i];
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

@@ -15,8 +15,9 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 void log_init(void);
 /* Where every line also goes once set (the IOPMs' log rings, vmctl dmesg):
  * called with each whole line (its '\n' included) under the log's lock, on
- * whatever CPU logs it. Setting it first hands it what was logged so far
- * (the last LOG_HISTORY bytes), so that the boot's lines are there too.
+ * whatever CPU logs it. Set once: it is first handed what was logged so far
+ * (the last LOG_HISTORY bytes, kept only until then), so that the boot's
+ * lines are there too.
  * The layer above sets it (hooks go down). */
 typedef void (*log_sink_fn)(const char *s, size_t len);
 #define LOG_HISTORY 0x10000

@@ -56,9 +56,17 @@ static void write_segment(unsigned idx, const struct segment *s)
 
 enum { IDX_ES, IDX_CS, IDX_SS, IDX_DS, IDX_FS, IDX_GS, IDX_LDTR, IDX_TR };
 
-static void write_common_guest_state(void)
+/* What a vCPU's first entry (flat protected mode) and an INIT-SIPI start
+ * share: CS, the other data segments alike, TR, and the rest of the state. */
+static void write_common_guest_state(const struct segment *code, const struct segment *data,
+				     const struct segment *tr)
 {
 	const struct segment ldtr = {0, 0, 0, AR_UNUSABLE};
+	write_segment(IDX_CS, code);
+	for (unsigned i = IDX_ES; i <= IDX_GS; i++)
+		if (i != IDX_CS)
+			write_segment(i, data);
+	write_segment(IDX_TR, tr);
 	write_segment(IDX_LDTR, &ldtr);
 	vmcs_write(GUEST_GDTR_BASE, 0);
 	vmcs_write(GUEST_GDTR_LIMIT, REAL_LIMIT);
@@ -88,12 +96,7 @@ void vmcs_guest_protected_flat(uint32_t eip)
 	const struct segment code = {GUEST_SEL_CODE, 0, FLAT_LIMIT, AR_CODE32};
 	const struct segment data = {GUEST_SEL_DATA, 0, FLAT_LIMIT, AR_DATA32};
 	const struct segment tr = {0, 0, TR_LIMIT, AR_TSS32_BUSY};
-	write_segment(IDX_CS, &code);
-	for (unsigned i = IDX_ES; i <= IDX_GS; i++)
-		if (i != IDX_CS)
-			write_segment(i, &data);
-	write_segment(IDX_TR, &tr);
-	write_common_guest_state();
+	write_common_guest_state(&code, &data, &tr);
 	vmcs_write(GUEST_CR0, VMCS_GUEST_CR0(CR0_PE | CR0_ET));
 	vmcs_write(CR0_READ_SHADOW, CR0_PE | CR0_ET);
 	vmcs_write(GUEST_RIP, eip);
@@ -109,12 +112,7 @@ void vmcs_guest_sipi(uint8_t vector)
 	 * table 9-1) and as VM entry requires of an IA-32e-mode guest later
 	 * (26.3.1.2): an AP that goes to long mode must not triple-fault. */
 	const struct segment tr = {0, 0, REAL_LIMIT, AR_TSS32_BUSY};
-	write_segment(IDX_CS, &code);
-	for (unsigned i = IDX_ES; i <= IDX_GS; i++)
-		if (i != IDX_CS)
-			write_segment(i, &data);
-	write_segment(IDX_TR, &tr);
-	write_common_guest_state();
+	write_common_guest_state(&code, &data, &tr);
 	vmcs_write(GUEST_CR0, VMCS_GUEST_CR0(CR0_RESET));
 	vmcs_write(CR0_READ_SHADOW, CR0_RESET);
 	vmcs_write(GUEST_RIP, 0);
