@@ -179,7 +179,12 @@ $(IOPM_KO): $(IOPM_MOD_SRCS) shared/coopvmm_abi.h shared/coop_ring.h shared/coop
 	cp $(IOPM_MOD_SRCS) $(IOPM_OUT)/module/
 	$(MAKE) -C $(IOPM_OUT)/kdir M=$(abspath $(IOPM_OUT)/module) COOPVMM_SHARED=$(abspath shared) COOPVMM_IOPM=$(abspath iopm) modules
 
-$(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl: $(IOPM_OUT)/%: iopm/%.c iopm/coopdev.c iopm/coopdev.h iopm/coopvmm_ioctl.h iopm/iopmd_ctl.h shared/coopvmm_abi.h shared/coop_ring.h | $(BUILD)/.deps-ok
+IOPM_USER_DEPS := iopm/coopdev.c iopm/coopdev.h iopm/coopvmm_ioctl.h iopm/iopmd_ctl.h shared/coopvmm_abi.h \
+	shared/coop_ring.h shared/coop_zone.h
+$(IOPM_OUT)/iopmd: iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd.h $(IOPM_USER_DEPS) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(IOPM_USER_CFLAGS) -o $@ iopm/iopmd.c iopm/iopmd_ctl.c iopm/coopdev.c
+$(IOPM_OUT)/vmctl: iopm/vmctl.c $(IOPM_USER_DEPS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_USER_CFLAGS) -o $@ $< iopm/coopdev.c
 

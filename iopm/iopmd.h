@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* iopmd.h: what the two halves of iopmd share -- the daemon's state, the
+ * channel operations of iopmd.c (sending, the receive pump, timers, the
+ * wait for the VMM) and the control socket of iopmd_ctl.c (vmctl's
+ * requests, iopm/iopmd_ctl.h). */
+#ifndef IOPMD_H
+#define IOPMD_H
+
+#include <stdint.h>
+
+#include "coopdev.h"
+#include "iopmd_ctl.h"
+
+#define HEARTBEAT_NS	 100000000ULL  /* the heartbeat word: 100 ms */
+#define HEARTBEAT_MSG_NS 1000000000ULL /* the HEARTBEAT message: 1 s */
+#define HELLO_WAIT_NS	 5000000000ULL /* "no HELLO_REPLY" after 5 s */
+#define PONG_WAIT_NS	 5000000000ULL /* one PING's PONG */
+#define FULL_WAIT_NS	 1000000000ULL /* a full IOPM ring: give up on a message after 1 s */
+#define LOG_FIRST	 20	       /* rate limit: the first 20 lines of a kind, then 1 in 1000 */
+#define NS		 1000000000ULL
+
+enum hello_state { HELLO_NONE, HELLO_SENT, HELLO_ACCEPTED, HELLO_REFUSED };
+
+struct iopmd {
+	struct coopdev dev;
+	struct coop_ring_tx tx;
+	struct coop_ring_rx rx;
+	int polling; /* our rx: COOP_RING_POLLING */
+	int vector;  /* iopm.ko's notify vector, 0: none (then we poll) */
+	int fake;    /* iopm.ko fake=1 without fake_vmm=1: no VMM answers */
+	int rx_dead; /* the VMM ring's index was impossible: no longer read */
+	int tx_dead; /* the VMM's cons of our ring was impossible */
+	uint64_t sent, received, refused, notifies_sent, notify_failed, wakeups, dropped;
+	uint64_t unserved[COOP_MSG_TYPES];
+	uint32_t next_id;
+	enum hello_state hello;
+	uint32_t hello_id, epoch;
+	uint64_t hello_ns;
+	int hello_warned;
+	/* PING/PONG */
+	uint64_t ping_seq;		 /* last seq sent */
+	uint64_t want_seq, got_tsc;	 /* ping: the outstanding seq, its PONG's arrival */
+	int got;			 /* ping: that PONG came */
+	uint64_t burst_first, burst_got; /* burst: seqs >= burst_first answered */
+	uint64_t pongs, pongs_stray, pings_answered;
+	/* VM_REQUEST LIST */
+	uint32_t vm_id;
+	int vm_wait, vm_status;
+	char vm_out[IOPMD_CTL_MAX - 64];
+	size_t vm_len;
+	/* logging */
+	uint64_t logged_errors, logged_refusals;
+	/* timers (CLOCK_MONOTONIC ns) */
+	uint64_t next_beat, next_hbmsg, beat, hbcount;
+	int listen_fd;
+};
+
+/* iopmd.c: the channel */
+uint64_t now_ns(void);
+void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int send_msg(struct iopmd *d, struct coop_msg *m);
+int send_type(struct iopmd *d, uint16_t type, const void *payload, uint16_t len);
+void set_mode(struct iopmd *d, int polling);
+const char *mode_name(int polling);
+/* Take and handle what the VMM ring holds; messages taken. */
+int pump(struct iopmd *d);
+/* Run the channel until cond(d) holds (1) or `ns` passed (0). */
+int run_until(struct iopmd *d, int (*cond)(struct iopmd *), uint64_t ns);
+
+/* iopmd_ctl.c: the control socket */
+int ctl_listen(void);
+void serve_client(struct iopmd *d);
+
+#endif
