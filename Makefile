@@ -191,9 +191,11 @@ $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial
 		| $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_DEV_CFLAGS) -c -o $@ $<
-$(IOPM_OUT)/iopmd: iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd.h $(IOPM_USER_DEPS) $(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
+IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/coopdev.c
+$(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h $(wildcard iopm/dev/*.h) $(IOPM_USER_DEPS) \
+		$(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(IOPM_USER_CFLAGS) -o $@ iopm/iopmd.c iopm/iopmd_ctl.c iopm/coopdev.c $(IOPM_DEV_OBJS)
+	$(CC) $(IOPM_USER_CFLAGS) -I. -o $@ $(IOPMD_SRCS) $(IOPM_DEV_OBJS)
 $(IOPM_OUT)/vmctl: iopm/vmctl.c $(IOPM_USER_DEPS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_USER_CFLAGS) -o $@ $< iopm/coopdev.c

@@ -221,22 +221,46 @@ static void ram_map(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 		     (unsigned long long)r.size, strerror(errno));
 }
 
+/* Ask the VMM for its VMs (VM_LIST), to learn a new guest's name; the
+ * replies name every guest with devices here (vm_reply). One at a time. */
+void ask_names(struct iopmd *d)
+{
+	struct coop_msg_vm v;
+	struct coop_msg m;
+
+	if (d->names_id || d->hello != HELLO_ACCEPTED)
+		return;
+	memset(&v, 0, sizeof(v));
+	v.op = COOP_VM_LIST;
+	d->names_id = ++d->next_id;
+	coop_msg_init(&m, COOP_MSG_VM_REQUEST, d->names_id, 0, 0, &v, sizeof(v));
+	if (send_msg(d, &m) < 0)
+		d->names_id = 0;
+}
+
 static void vm_reply(struct iopmd *d, const struct coop_msg *m)
 {
 	struct coop_msg_vm v;
 	char name[COOP_VM_NAME_MAX];
 
+	memcpy(&v, m->payload, sizeof(v));
+	clean_text(name, v.name, sizeof(name));
+	if (!v.status)
+		guest_set_name(m->vm, name);
+	if (d->names_id && m->id == d->names_id) {
+		if (v.status || !(m->flags & COOP_VM_MORE))
+			d->names_id = 0;
+		return;
+	}
 	if (!d->vm_wait || m->id != d->vm_id) {
 		d->unserved[m->type]++;
 		return;
 	}
-	memcpy(&v, m->payload, sizeof(v));
 	if (v.status) {
 		d->vm_status = v.status;
 		d->vm_wait = 0;
 		return;
 	}
-	clean_text(name, v.name, sizeof(name));
 	if (d->vm_len + 160 < sizeof(d->vm_out))
 		d->vm_len += snprintf(d->vm_out + d->vm_len, sizeof(d->vm_out) - d->vm_len,
 				      "%-6u %-20s state %-3u vcpus %-3u mem %-8llu MiB cpu %llu ms\n", m->vm,
@@ -308,6 +332,13 @@ static void handle(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 		d->epoch = h.epoch;
 		klog(6, "HELLO accepted: VMM ABI version %u, epoch %u (header epoch %u), features 0x%x",
 		     h.abi_version, h.epoch, d->dev.hdr->epoch, h.features);
+		/* Requests made before we ran (or left by an iopmd before us),
+		 * and the names of the guests served before this reply came. */
+		io_scan(d);
+		ask_names(d);
+		break;
+	case COOP_MSG_IO_REQUEST:
+		io_request(d, m);
 		break;
 	case COOP_MSG_RAM_MAP:
 		ram_map(d, m, index);
@@ -315,7 +346,7 @@ static void handle(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 	case COOP_MSG_VM_REPLY:
 		vm_reply(d, m);
 		break;
-	default: /* IO_REQUEST, IO_POSTED, ROUTE_REPLY: served by later issues */
+	default: /* IO_POSTED, ROUTE_REPLY: served by later issues */
 		if (!d->unserved[m->type]++)
 			klog(4, "%s from the VMM: not served by this iopmd yet (counted)",
 			     type_name(m->type));
@@ -360,6 +391,7 @@ static void tick(struct iopmd *d)
 {
 	uint64_t t = now_ns();
 
+	io_tick(t);
 	if (got_hup) {
 		got_hup = 0;
 		klog(6, "SIGHUP: carrying on (heartbeat %llu)", (unsigned long long)d->beat);
@@ -395,7 +427,9 @@ static void tick(struct iopmd *d)
 
 static uint64_t next_timer(const struct iopmd *d)
 {
-	return d->next_beat < d->next_hbmsg ? d->next_beat : d->next_hbmsg;
+	uint64_t t = d->next_beat < d->next_hbmsg ? d->next_beat : d->next_hbmsg, io = io_next_event();
+
+	return io < t ? io : t;
 }
 
 /* Wait for the VMM until `until` (ns) at the latest: polling mode yields

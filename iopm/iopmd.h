@@ -10,6 +10,7 @@
 
 #include "coopdev.h"
 #include "iopmd_ctl.h"
+#include "iopmd_io.h"
 
 #define HEARTBEAT_NS	 100000000ULL  /* the heartbeat word: 100 ms */
 #define HEARTBEAT_MSG_NS 1000000000ULL /* the HEARTBEAT message: 1 s */
@@ -32,6 +33,8 @@ struct iopmd {
 	int tx_dead; /* the VMM's cons of our ring was impossible */
 	uint64_t sent, received, refused, notifies_sent, notify_failed, wakeups, dropped;
 	uint64_t unserved[COOP_MSG_TYPES];
+	/* guest I/O (iopmd_io.c) */
+	uint64_t io_served, io_refused, io_repeated, io_malformed;
 	uint32_t next_id;
 	enum hello_state hello;
 	uint32_t hello_id, epoch;
@@ -46,6 +49,7 @@ struct iopmd {
 	/* VM_REQUEST LIST */
 	uint32_t vm_id;
 	int vm_wait, vm_status;
+	uint32_t names_id; /* an outstanding VM_LIST of ask_names(), else 0 */
 	char vm_out[IOPMD_CTL_MAX - 64];
 	size_t vm_len;
 	/* logging */
@@ -62,6 +66,8 @@ int send_msg(struct iopmd *d, struct coop_msg *m);
 int send_type(struct iopmd *d, uint16_t type, const void *payload, uint16_t len);
 void set_mode(struct iopmd *d, int polling);
 const char *mode_name(int polling);
+/* Learn the names of the guests with devices here (a VM_LIST). */
+void ask_names(struct iopmd *d);
 /* Take and handle what the VMM ring holds; messages taken. */
 int pump(struct iopmd *d);
 /* Run the channel until cond(d) holds (1) or `ns` passed (0). */

@@ -256,6 +256,19 @@ static void req_stats(struct iopmd *d, struct reply *r)
 	    (unsigned long long)d->dropped, (unsigned long long)d->wakeups,
 	    (unsigned long long)d->notify_failed, i.ram_ranges, (unsigned long long)(i.ram_bytes >> 10),
 	    i.ram_refused);
+	say(r, "iopmd: guest requests served %llu, refused %llu, repeated %llu, malformed %llu\n",
+	    (unsigned long long)d->io_served, (unsigned long long)d->io_refused,
+	    (unsigned long long)d->io_repeated, (unsigned long long)d->io_malformed);
+	{
+		struct guest *gs[IOPMD_GUESTS];
+		unsigned n = io_guests(gs, IOPMD_GUESTS);
+
+		for (unsigned k = 0; k < n; k++)
+			say(r,
+			    "guest %u %s: requests %llu, interrupt line changes %llu, console %llu bytes\n",
+			    gs[k]->vm, gs[k]->name, (unsigned long long)gs[k]->requests,
+			    (unsigned long long)gs[k]->irq_msgs, (unsigned long long)gs[k]->con_head);
+	}
 }
 
 static int vm_done(struct iopmd *d)
@@ -295,6 +308,33 @@ static void req_list(struct iopmd *d, struct reply *r)
 	say(r, "ok\n");
 	say(r, "%-6s %-20s\n", "ID", "NAME");
 	say(r, "%.*s", (int)d->vm_len, d->vm_out);
+}
+
+/* vmctl console NAME|ID (not a terminal): what the guest wrote so far. */
+static void req_console(struct iopmd *d, const char *who, struct reply *r)
+{
+	static char out[IOPMD_CTL_MAX - 64];
+	struct guest *g;
+	char *end;
+	unsigned long id = strtoul(who, &end, 10);
+	size_t n;
+
+	if (d->hello == HELLO_ACCEPTED) { /* names come with a VM_LIST */
+		static struct reply scratch;
+
+		scratch.len = 0;
+		req_list(d, &scratch);
+	}
+	g = guest_by_name(who);
+	if (!g && *who && !*end)
+		g = guest_find((uint32_t)id);
+	if (!g) {
+		fail(r, 1, "vmctl: console: no guest \"%s\" has devices in this IOPM\n", who);
+		return;
+	}
+	n = guest_console_read(g, out, sizeof(out));
+	say(r, "ok\n");
+	say(r, "%.*s", (int)n, out);
 }
 
 static void request(struct iopmd *d, char *req, struct reply *r)
@@ -349,6 +389,8 @@ static void request(struct iopmd *d, char *req, struct reply *r)
 		req_stats(d, r);
 	} else if (argc == 1 && !strcmp(argv[0], "list")) {
 		req_list(d, r);
+	} else if (argc == 2 && !strcmp(argv[0], "console")) {
+		req_console(d, argv[1], r);
 	} else {
 		fail(r, 64, "vmctl: iopmd: unknown request\n");
 	}

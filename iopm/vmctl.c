@@ -26,7 +26,7 @@
 #define EXIT_IMPOSSIBLE 3 /* not in this setup: fake zone, no notification vector */
 #define EXIT_USAGE	64
 
-static const char *const channel_cmds[] = {"create", "start", "stop", "destroy", "console", "stats"};
+static const char *const channel_cmds[] = {"create", "start", "stop", "destroy", "stats"};
 
 static void usage(FILE *f)
 {
@@ -45,10 +45,11 @@ static void usage(FILE *f)
 	       "  start NAME        start a guest\n"
 	       "  stop NAME         ask a guest to shut down\n"
 	       "  destroy NAME      stop a guest at once\n"
-	       "  console NAME      attach to a guest's console\n"
+	       "  console NAME|ID   what the guest has written to its COM1 so far (the last 8 KiB);\n"
+	       "                    the interactive console comes with the console issue\n"
 	       "  stats [NAME]      I/O and exit statistics\n"
 	       "  --help            this text\n"
-	       "create, start, stop, destroy, console and stats come with the console issue.\n"
+	       "create, start, stop, destroy and stats come with the console issue.\n"
 	       "Exit codes: 0 done; 1 failed (no /dev/coopvmm, iopmd not running, no answer from the VMM);\n"
 	       "2 not in this build yet; 3 impossible here (fake zone, no notification vector); 64 usage.\n");
 }
@@ -395,8 +396,15 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "list") && argc == 2)
 		return iopmd_request("list", "list", 0);
+	if (!strcmp(argv[1], "console") && argc == 3 && strlen(argv[2]) < COOP_VM_NAME_MAX &&
+	    !strchr(argv[2], ' ')) {
+		char req[32 + COOP_VM_NAME_MAX];
+
+		snprintf(req, sizeof(req), "console %s", argv[2]);
+		return iopmd_request("console", req, 0);
+	}
 	if (!strcmp(argv[1], "dmesg") || !strcmp(argv[1], "channel") || !strcmp(argv[1], "mode") ||
-	    !strcmp(argv[1], "list")) {
+	    !strcmp(argv[1], "list") || !strcmp(argv[1], "console")) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

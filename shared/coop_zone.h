@@ -74,4 +74,15 @@ static inline int coop_part_iopm_writes(uint64_t off)
 	       (off >= COOP_IOPM_SLOT_OFF && off < COOP_IOPM_SLOT_OFF + COOP_SLOTS * COOP_SLOT_SIZE);
 }
 
+/* Slot `i`'s halves in a part mapped at `part` (i < COOP_SLOTS). */
+static inline struct coop_slot_req *coop_vmm_slot(void *part, uint32_t i)
+{
+	return (struct coop_slot_req *)((uint8_t *)part + COOP_VMM_SLOT_OFF) + i;
+}
+
+static inline struct coop_slot_rsp *coop_iopm_slot(void *part, uint32_t i)
+{
+	return (struct coop_slot_rsp *)((uint8_t *)part + COOP_IOPM_SLOT_OFF) + i;
+}
+
 #endif

@@ -95,7 +95,15 @@ static void f_io_done(void *ctx, uint32_t slot, const struct coop_ioreq *rsp)
 	io_dones++;
 }
 
-static const struct chan_ops ops = {f_notify, f_vm_find, f_vm_list, f_io_done};
+static bool f_irq_line(void *ctx, uint32_t vm, uint32_t line, uint32_t op)
+{
+	(void)ctx;
+	(void)vm;
+	CHECK(line < CHAN_IRQ_LINES && op <= COOP_IRQ_PULSE);
+	return true;
+}
+
+static const struct chan_ops ops = {f_notify, f_vm_find, f_vm_list, f_io_done, f_irq_line};
 
 /* ---- the script ---- */
 

@@ -365,3 +365,33 @@ def confinement_checks(t, backend, timeout, mem_mib=512):
             "no 'coopvmm shared zone' for the IOPM's part %s (inside the shared zone 0x%x-0x%x) in its /proc/iomem"
             % (m and m.group(0), sh.start, sh.end))
     return res
+
+
+def guest_iso(t, tag, run, guests):
+    """An ISO of the IOPM image (build/iso) whose VMM also starts `run`
+    (its run= value), with each of `guests` (names in build/guests) as a
+    GRUB module; None (and a failed check) when it cannot be made."""
+    d = os.path.join(lib.LOG_ROOT, tag + "-iso")
+    tree, iso = os.path.join(d, "iso"), os.path.join(d, "guest.iso")
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(os.path.join(lib.REPO, "build", "iso"), tree)
+    os.makedirs(os.path.join(tree, "guests"))
+    mods = ""
+    for g in guests:
+        elf = os.path.join(lib.REPO, "build", "guests", g + ".elf")
+        if not t.check("%s.guest_elf" % tag, os.path.isfile(elf), "no %s (make guests)" % elf):
+            return None
+        shutil.copy(elf, os.path.join(tree, "guests"))
+        mods += r"\2module2 /guests/%s.elf %s\n" % (g, g)
+    cfg = os.path.join(tree, "boot", "grub", "grub.cfg")
+    with open(cfg) as f:
+        text = f.read()
+    text = re.sub(r"(\n(\s*)multiboot2 /boot/coopvmm.elf)\n", r"\1 run=%s\n%s" % (run, mods), text)
+    with open(cfg, "w") as f:
+        f.write(text)
+    r = subprocess.run(["grub-mkrescue", "-o", iso, tree], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if not t.check("%s.iso" % tag, r.returncode == 0, r.stdout.decode("utf-8", "replace")[-300:]):
+        return None
+    return iso
+

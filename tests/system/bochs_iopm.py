@@ -24,25 +24,8 @@ def guest_beside_iopm(t):
     enabling ACPI must not cost the guest its life (it raised an SMI under
     the guest, which Bochs returned from with a triple fault, until the VMM
     put the platform into ACPI mode itself at boot)."""
-    d = os.path.join(lib.LOG_ROOT, "bochs_iopm_guest-iso")
-    tree, iso = os.path.join(d, "iso"), os.path.join(d, "guest.iso")
-    elf = os.path.join(lib.REPO, "build", "guests", GUEST + ".elf")
-    if not t.check("guest_beside_iopm.guest_elf", os.path.isfile(elf), "no %s (make guests)" % elf):
-        return
-    shutil.rmtree(tree, ignore_errors=True)
-    shutil.copytree(os.path.join(lib.REPO, "build", "iso"), tree)
-    os.makedirs(os.path.join(tree, "guests"))
-    shutil.copy(elf, os.path.join(tree, "guests"))
-    cfg = os.path.join(tree, "boot", "grub", "grub.cfg")
-    with open(cfg) as f:
-        text = f.read()
-    text = re.sub(r"(\n(\s*)multiboot2 /boot/coopvmm.elf)\n",
-                  r"\1 run=%s\n\2module2 /guests/%s.elf %s\n" % (GUEST, GUEST, GUEST), text)
-    with open(cfg, "w") as f:
-        f.write(text)
-    r = subprocess.run(["grub-mkrescue", "-o", iso, tree], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT)
-    if not t.check("guest_beside_iopm.iso", r.returncode == 0, r.stdout.decode("utf-8", "replace")[-300:]):
+    iso = _iopm.guest_iso(t, "guest_beside_iopm", GUEST, [GUEST])
+    if not iso:
         return
     res = lib.boot("bochs_iopm_guest", "--backend", "bochs", "--cpus", "2", "--timeout", "600",
                    "--until", r"\[iopm\] iopm0 running", iso=iso)

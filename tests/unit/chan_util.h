@@ -32,6 +32,8 @@ struct cw {
 	unsigned io_dones;
 	uint32_t io_done_slot;
 	struct coop_ioreq io_done_rsp;
+	unsigned irq_lines;		   /* irq_line calls */
+	uint32_t irq_vm, irq_line, irq_op; /* the last one's arguments */
 	uint64_t now;
 };
 
@@ -80,7 +82,17 @@ static inline void cw_io_done(void *ctx, uint32_t slot, const struct coop_ioreq 
 	w->io_done_rsp = *rsp;
 }
 
-static const struct chan_ops cw_ops = {cw_notify, cw_vm_find, cw_vm_list, cw_io_done};
+static inline bool cw_irq_line(void *ctx, uint32_t vm, uint32_t line, uint32_t op)
+{
+	struct cw *w = ctx;
+	w->irq_lines++;
+	w->irq_vm = vm;
+	w->irq_line = line;
+	w->irq_op = op;
+	return true;
+}
+
+static const struct chan_ops cw_ops = {cw_notify, cw_vm_find, cw_vm_list, cw_io_done, cw_irq_line};
 
 static inline struct coop_vmm_ctrl *cw_vctrl(struct cw *w)
 {

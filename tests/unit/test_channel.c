@@ -289,8 +289,6 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("VM_REQUEST name unterminated", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, vmq, 96, COOP_ERR_FIELD,
 		  0);
 	/* valid, but nothing behind them yet: ENOSYS */
-	check_bad("IRQ_LINE", COOP_MSG_IRQ_LINE, 8, 1, 0, 0, PL(4, COOP_IRQ_PULSE), 8, COOP_ERR_NONE,
-		  -COOP_ENOSYS);
 	check_bad("MSI", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee01000, 0, 0x41, 0), 16, COOP_ERR_NONE,
 		  -COOP_ENOSYS);
 	check_bad("ROUTE_PIN", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 3, 0), 16, COOP_ERR_NONE,
@@ -450,6 +448,29 @@ static void send_io_done(struct cw *w, uint32_t id, uint32_t vm, uint16_t vcpu, 
 {
 	struct coop_msg_slot d = {slot, 0, seq};
 	CW_SEND(w, COOP_MSG_IO_DONE, id, vm, vcpu, &d);
+}
+
+/* A valid IRQ_LINE reaches the machine's op, with its VM, line and op;
+ * no reply. */
+TEST(channel, irq_line_acted_on)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0);
+	struct coop_msg_irq_line l = {4, COOP_IRQ_RAISE};
+	CW_SEND(w, COOP_MSG_IRQ_LINE, 5, 1, 0, &l);
+	cw_expect_empty(w);
+	EXPECT_EQ(w->irq_lines, 1);
+	EXPECT_EQ(w->irq_vm, 1);
+	EXPECT_EQ(w->irq_line, 4);
+	EXPECT_EQ(w->irq_op, COOP_IRQ_RAISE);
+	l = (struct coop_msg_irq_line){23, COOP_IRQ_PULSE};
+	CW_SEND(w, COOP_MSG_IRQ_LINE, 6, 1, 0, &l);
+	cw_expect_empty(w);
+	EXPECT_EQ(w->irq_lines, 2);
+	EXPECT_EQ(w->irq_line, 23);
+	EXPECT_EQ(w->irq_op, COOP_IRQ_PULSE);
+	EXPECT_EQ(w->c.n.irq_lines, 2);
+	cw_free(w);
 }
 
 TEST(channel, slot_submit_and_complete)

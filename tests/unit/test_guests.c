@@ -41,6 +41,23 @@ TEST(guests, run_names_up_to_63_characters)
 	EXPECT_STRCONTAINS(err, "entry 1: empty name");
 }
 
+/* The fourth field names the IOPM serving the guest's platform devices. */
+TEST(guests, run_iopm_field)
+{
+	EXPECT_EQ(guests_parse_run("a:16M:1:iopm0,b:16M:2:iopm7,c", e, RUN_MAX, err, sizeof(err)), 3);
+	EXPECT_EQ(e[0].iopm, 0);
+	EXPECT_EQ(e[1].iopm, 7);
+	EXPECT_EQ(e[1].vcpus, 2);
+	EXPECT_EQ(e[2].iopm, VM_NO_IOPM);
+	EXPECT_EQ(guests_parse_run("a:16M:1:iopm8", e, RUN_MAX, err, sizeof(err)), -EINVAL);
+	EXPECT_STREQ(err, "run=a:16M:1:iopm8: a: bad IOPM \"iopm8\" (iopm0-iopm7)");
+	EXPECT_EQ(guests_parse_run("a:16M:1:io", e, RUN_MAX, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "bad IOPM \"io\"");
+	EXPECT_EQ(guests_parse_run("a:16M:1:iopm", e, RUN_MAX, err, sizeof(err)), -EINVAL);
+	EXPECT_EQ(guests_parse_run("a:16M:1:iopm0:x", e, RUN_MAX, err, sizeof(err)), -EINVAL);
+	EXPECT_STRCONTAINS(err, "more than NAME:MEM:VCPUS:IOPM");
+}
+
 /* A large guest size parses to 64 bits: 5G is 5 GiB. */
 TEST(guests, run_sizes_of_large_guests)
 {

@@ -147,15 +147,38 @@ void chan_log_write(struct chan *c, const char *s, uint32_t len)
 	coop_log_write(c->log, &c->log_head, &c->vctrl->log_head, s, len);
 }
 
-int chan_send(struct chan *c, const struct coop_msg *m)
+/* A counter that both sides of the lock below move. */
+static void count(uint64_t *n)
+{
+	__atomic_fetch_add(n, 1, __ATOMIC_RELAXED);
+}
+
+/* The sending side (the VMM ring's producer, the slots' records, the
+ * counters it publishes) is shared by the BSP and the CPUs whose vCPUs
+ * submit requests: one lock, a leaf (nothing is taken while it is held;
+ * its holders have interrupts off), so that it nests inside a VM's lock. */
+static void tx_lock(struct chan *c)
+{
+	while (__atomic_exchange_n(&c->tx_locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&c->tx_locked, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void tx_unlock(struct chan *c)
+{
+	__atomic_store_n(&c->tx_locked, 0, __ATOMIC_RELEASE);
+}
+
+/* chan_send with the lock held. */
+static int send_locked(struct chan *c, const struct coop_msg *m)
 {
 	if (c->tx_broken)
 		return -COOP_EPROTO;
 	int r = coop_ring_put(&c->tx, m);
 	if (r == -COOP_EPROTO) {
 		c->tx_broken = true;
-		c->n.msgs_refused++;
-		c->n.broken++;
+		count(&c->n.msgs_refused);
+		count(&c->n.broken);
 		pr_err("iopm%u: the IOPM's index of the VMM ring is impossible (cons %u, prod %u): "
 		       "nothing more is sent to it",
 		       c->index, coop_load_acquire(&c->ictrl->rx.cons), c->tx.prod);
@@ -172,11 +195,20 @@ int chan_send(struct chan *c, const struct coop_msg *m)
 	return 0;
 }
 
+int chan_send(struct chan *c, const struct coop_msg *m)
+{
+	tx_lock(c);
+	int r = send_locked(c, m);
+	tx_unlock(c);
+	return r;
+}
+
 void chan_notified(struct chan *c)
 {
+	/* Published by the chan_poll that follows (the lock is not taken in
+	 * an interrupt handler). */
 	c->n.notifies_received++;
 	c->work = true;
-	publish(c);
 }
 
 /* Send a reply to `req` (its id echoed); a full or broken ring drops it. */
@@ -187,7 +219,7 @@ static void reply(struct chan *c, const struct coop_msg *req, uint16_t type, uin
 	coop_msg_init(&m, type, req->id, vm, 0, payload, len);
 	m.flags = flags;
 	if (chan_send(c, &m))
-		c->n.replies_dropped++;
+		count(&c->n.replies_dropped);
 }
 
 static const char *type_name(uint16_t type)
@@ -211,7 +243,7 @@ __attribute__((format(printf, 4, 5))) static bool refuse(struct chan *c, const s
 	va_start(ap, fmt);
 	vsnprintf(e.text, sizeof(e.text), fmt, ap);
 	va_end(ap);
-	c->n.msgs_refused++;
+	count(&c->n.msgs_refused);
 	if (log_allowed(c)) {
 		if (reason == COOP_ERR_VERSION)
 			pr_warn("iopm%u: HELLO refused: %s", c->index, e.text);
@@ -374,11 +406,21 @@ static void io_done(struct chan *c, const struct coop_msg *m)
 		refuse(c, m, COOP_ERR_FLAGS, "reserved %u", s.reserved);
 		return;
 	}
-	if (s.slot >= COOP_SLOTS || !c->slot[s.slot].busy) {
+	/* A copy of the VMM's record (submitted from other CPUs under the
+	 * lock); a busy slot stays as copied until completed, here. */
+	struct chan_slot rec = {false, {0}};
+	if (s.slot < COOP_SLOTS) {
+		tx_lock(c);
+		rec.busy = c->slot[s.slot].busy;
+		if (rec.busy)
+			rec.req = c->slot[s.slot].req;
+		tx_unlock(c);
+	}
+	if (!rec.busy) {
 		refuse(c, m, COOP_ERR_SLOT, "slot %u: no request outstanding", s.slot);
 		return;
 	}
-	const struct coop_ioreq *q = &c->slot[s.slot].req;
+	const struct coop_ioreq *q = &rec.req;
 	if (s.seq != q->seq) {
 		refuse(c, m, COOP_ERR_SEQ, "slot %u holds request %llu, not %llu", s.slot,
 		       (unsigned long long)q->seq, (unsigned long long)s.seq);
@@ -411,7 +453,15 @@ static void irq_line(struct chan *c, const struct coop_msg *m)
 		refuse(c, m, COOP_ERR_FIELD, "line %u op %u", l.line, l.op);
 		return;
 	}
-	refuse(c, m, COOP_ERR_NONE, "IRQ_LINE: not implemented yet");
+	if (!c->ops->irq_line) {
+		refuse(c, m, COOP_ERR_NONE, "IRQ_LINE: not implemented");
+		return;
+	}
+	if (!c->ops->irq_line(c->ctx, m->vm, l.line, l.op)) {
+		refuse(c, m, COOP_ERR_VM, "VM %u has gone", m->vm);
+		return;
+	}
+	c->n.irq_lines++;
 }
 
 static void msi(struct chan *c, const struct coop_msg *m)
@@ -517,7 +567,8 @@ static void dispatch(struct chan *c, const struct coop_msg *m)
 	}
 }
 
-/* Doorbells that found the ring full when their slot was submitted. */
+/* Doorbells that found the ring full when their slot was submitted (the
+ * lock held). */
 static void send_owed_doorbells(struct chan *c)
 {
 	for (uint32_t s = 0; s < COOP_SLOTS && c->doorbells_owed; s++) {
@@ -527,7 +578,7 @@ static void send_owed_doorbells(struct chan *c)
 		struct coop_msg_slot d = {s, 0, c->slot[s].req.seq};
 		coop_msg_init(&m, COOP_MSG_IO_REQUEST, 0, c->slot[s].req.vm, c->slot[s].req.vcpu, &d,
 			      sizeof(d));
-		if (chan_send(c, &m))
+		if (send_locked(c, &m))
 			return;
 		c->doorbells_owed &= ~(1ULL << s);
 	}
@@ -537,7 +588,9 @@ bool chan_poll(struct chan *c, uint64_t now)
 {
 	c->now = now;
 	c->work = false;
+	tx_lock(c);
 	send_owed_doorbells(c);
+	tx_unlock(c);
 	bool more = false;
 	for (uint32_t i = 0; !c->rx_broken; i++) {
 		if (i == CHAN_RX_BUDGET) {
@@ -548,8 +601,8 @@ bool chan_poll(struct chan *c, uint64_t now)
 		int r = coop_ring_recv(&c->rx, &m);
 		if (r < 0) {
 			c->rx_broken = true;
-			c->n.msgs_refused++;
-			c->n.broken++;
+			count(&c->n.msgs_refused);
+			count(&c->n.broken);
 			pr_err("iopm%u: the IOPM's index of its ring is impossible (prod %u, cons %u): "
 			       "its ring is no longer read",
 			       c->index, coop_load_acquire(c->rx.prod_p), c->rx.cons);
@@ -568,7 +621,9 @@ bool chan_poll(struct chan *c, uint64_t now)
 		if (c->n.msgs_refused - c->n.broken == refused)
 			c->n.msgs_handled++;
 	}
+	tx_lock(c);
 	publish(c);
+	tx_unlock(c);
 	return more || (c->polling && !c->rx_broken);
 }
 
@@ -576,14 +631,17 @@ int chan_slot_submit(struct chan *c, uint32_t slot, const struct coop_ioreq *req
 {
 	if (slot >= COOP_SLOTS)
 		return -COOP_EINVAL;
-	if (c->slot[slot].busy)
-		return -COOP_EBUSY;
 	bool string = req->flags & COOP_IOREQ_STRING;
 	if (req->space > COOP_IOREQ_MMIO || req->dir > COOP_IOREQ_WRITE ||
 	    (req->size != 1 && req->size != 2 && req->size != 4 && req->size != 8) ||
 	    (req->flags & ~COOP_IOREQ_STRING) || req->count == 0 ||
 	    (string ? req->count > COOP_IOREQ_DATA_MAX / req->size : req->count != 1))
 		return -COOP_EINVAL;
+	tx_lock(c);
+	if (c->slot[slot].busy) {
+		tx_unlock(c);
+		return -COOP_EBUSY;
+	}
 	struct coop_slot_req *h = &c->vslot[slot];
 	memcpy(&h->req, req, sizeof(*req));
 	h->req.status = 0;
@@ -591,12 +649,15 @@ int chan_slot_submit(struct chan *c, uint32_t slot, const struct coop_ioreq *req
 	coop_store_release(&h->state, COOP_SLOT_PENDING);
 	c->slot[slot].busy = true;
 	c->slot[slot].req = *req;
+	c->n.slots_submitted++;
 	c->doorbells_owed |= 1ULL << slot;
 	send_owed_doorbells(c);
+	tx_unlock(c);
 	return 0;
 }
 
-int chan_slot_complete(struct chan *c, uint32_t slot, uint64_t seq, struct coop_ioreq *out, uint16_t *why)
+/* chan_slot_complete with the lock held. */
+static int complete_locked(struct chan *c, uint32_t slot, uint64_t seq, struct coop_ioreq *out, uint16_t *why)
 {
 	*why = COOP_ERR_SLOT;
 	if (slot >= COOP_SLOTS || !c->slot[slot].busy)
@@ -637,4 +698,12 @@ int chan_slot_complete(struct chan *c, uint32_t slot, uint64_t seq, struct coop_
 	c->slot[slot].busy = false;
 	*why = COOP_ERR_NONE;
 	return 0;
+}
+
+int chan_slot_complete(struct chan *c, uint32_t slot, uint64_t seq, struct coop_ioreq *out, uint16_t *why)
+{
+	tx_lock(c);
+	int r = complete_locked(c, slot, seq, out, why);
+	tx_unlock(c);
+	return r;
 }

@@ -7,8 +7,10 @@
  * the VMM's half of the request slots. Pure C over memory the caller maps:
  * what needs the machine (the IPI, the VM table) are callbacks, so that
  * all of it is host-tested (tests/unit/test_channel.c) and fuzzed
- * (tests/fuzz/fuzz_channel.c). Every function is called on one CPU (the
- * BSP: its scheduler hook and its interrupt handler, interrupts off). */
+ * (tests/fuzz/fuzz_channel.c). Every function is called with interrupts
+ * off; chan_send, chan_slot_submit and chan_log_write from any CPU (the
+ * sending side has its own lock, taken inside), the others on one CPU
+ * (the BSP: its scheduler hook and its interrupt handler). */
 #ifndef VMM_CHANNEL_H
 #define VMM_CHANNEL_H
 
@@ -54,6 +56,10 @@ struct chan_ops {
 	/* A slot's request completed (validated; `rsp` is the request with the
 	 * answer: data, status, buf). NULL: IO_DONE answers ENOSYS. */
 	void (*io_done)(void *ctx, uint32_t slot, const struct coop_ioreq *rsp);
+	/* Set guest interrupt line `line` (< CHAN_IRQ_LINES) of VM `vm` (a VM
+	 * this IOPM serves) as `op` (enum coop_irq_op) says: false when the VM
+	 * has gone meanwhile. NULL: IRQ_LINE answers ENOSYS. */
+	bool (*irq_line)(void *ctx, uint32_t vm, uint32_t line, uint32_t op);
 };
 
 /* What the VMM counted on this channel; published in coop_vmm_ctrl. */
@@ -63,6 +69,8 @@ struct chan_counters {
 	uint64_t broken;	  /* directions stopped for an impossible index (0-2; counted in refused) */
 	uint64_t replies_dropped; /* a reply or ERROR found the VMM ring full */
 	uint64_t heartbeats, pongs, errors_received;
+	uint64_t slots_submitted; /* requests put in a slot (chan_slot_submit) */
+	uint64_t irq_lines;	  /* IRQ_LINE messages acted on */
 };
 
 /* The VMM's record of a request it put in a slot (never read back from the zone). */
@@ -72,8 +80,9 @@ struct chan_slot {
 };
 
 struct chan {
-	uint32_t index; /* the IOPM's number (log lines say "iopmN") */
-	uint8_t *part;	/* COOP_PART_SIZE bytes */
+	uint32_t index;		     /* the IOPM's number (log lines say "iopmN") */
+	volatile uint32_t tx_locked; /* the sending side's lock (channel.c says what it covers) */
+	uint8_t *part;		     /* COOP_PART_SIZE bytes */
 	volatile struct coop_vmm_ctrl *vctrl;
 	const volatile struct coop_iopm_ctrl *ictrl;
 	struct coop_slot_req *vslot;		    /* COOP_SLOTS: the VMM's halves */

@@ -34,6 +34,8 @@
 #include "vmm/platform/kick.h"
 #include "vmm/platform/timer.h"
 #include "vmm/platform/trap.h"
+#include "vmm/vcpu/ioreq.h"
+#include "vmm/vcpu/virq.h"
 #include "vmm/vm/vm.h"
 
 #define CMDLINE_MAX	 1024
@@ -278,8 +280,74 @@ static uint32_t chan_vm_list(void *ctx, struct chan_vm_entry *out, uint32_t max)
 	return a.n;
 }
 
-/* io_done: no slot is submitted yet (the console issue forwards guest ranges). */
-static const struct chan_ops chan_ops = {chan_notify, chan_vm_find, chan_vm_list, NULL};
+/* ---- guest requests the IOPM serves (the request path's IOPM server) ---- */
+
+/* One slot per vCPU a VM can have, by the VM's table entry: two live VMs
+ * never share a slot; a slot still outstanding for a VM that has ended
+ * refuses its successor's requests (EBUSY) until the IOPM answers it. */
+_Static_assert(VM_MAX *VM_MAX_VCPUS <= COOP_SLOTS, "a channel slot per vCPU of every VM");
+
+static uint64_t busy_refused; /* requests refused: their slot still held a dead VM's */
+
+static int iopm_serve(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req)
+{
+	if (iopm != 0 || !iopm0.started)
+		return -ENODEV;
+	uint32_t slot = vm->table_index * VM_MAX_VCPUS + req->vcpu;
+	int r = chan_slot_submit(&iopm0.chan, slot, req);
+	if (r == -COOP_EBUSY)
+		__atomic_fetch_add(&busy_refused, 1, __ATOMIC_RELAXED);
+	return r ? -EIO : 0;
+}
+
+/* The answer the channel validated, written into the vCPU's request. */
+static void serve_from_slot(struct vm *vm, struct coop_ioreq *req, void *arg)
+{
+	(void)vm;
+	const struct coop_ioreq *rsp = arg;
+	req->status = rsp->status;
+	if (req->dir == COOP_IOREQ_READ) {
+		if (req->flags & COOP_IOREQ_STRING)
+			memcpy(req->buf, rsp->buf, (size_t)rsp->count * rsp->size);
+		else
+			req->data = rsp->data;
+	}
+}
+
+static void chan_io_done(void *ctx, uint32_t slot, const struct coop_ioreq *rsp)
+{
+	(void)ctx;
+	(void)slot;
+	/* A VM that has ended meanwhile: refused and counted there. */
+	ioreq_complete(rsp->vm, rsp->vcpu, rsp->seq, serve_from_slot, (void *)rsp);
+}
+
+struct irq_line_arg {
+	uint32_t line, op;
+};
+
+static void irq_line_in(struct vm *vm, void *arg)
+{
+	const struct irq_line_arg *a = arg;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	if (a->op == COOP_IRQ_PULSE) {
+		virq_set_gsi(vm, a->line, true);
+		virq_set_gsi(vm, a->line, false);
+	} else {
+		virq_set_gsi(vm, a->line, a->op == COOP_IRQ_RAISE);
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+static bool chan_irq_line(void *ctx, uint32_t vm, uint32_t line, uint32_t op)
+{
+	(void)ctx;
+	struct irq_line_arg a = {line, op};
+	return vm_call(vm, irq_line_in, &a);
+}
+
+static const struct chan_ops chan_ops = {chan_notify, chan_vm_find, chan_vm_list, chan_io_done,
+					 chan_irq_line};
 
 /* The IOPM's IPI: count it and kick the BSP (this CPU), whose scheduler
  * loop then runs iopm_poll, which drains the ring. Taken between two of
@@ -449,6 +517,10 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 	iopm0.started = true;
 	iopm0.last_beat_tsc = rdtsc();
 	pr_info("iopm0: started on cpu %u (apic %u)", cpu, cpus[cpu].apic_id);
+	/* Guests' ranges of IOPM 0 go into its slots from now on: requests
+	 * made before iopmd runs wait in them (iopmd takes every PENDING slot
+	 * when it attaches). */
+	ioreq_set_iopm_server(iopm_serve);
 	return 1;
 }
 

@@ -112,6 +112,13 @@ static bool served_later(const struct iomap_range *d, uint64_t addr, unsigned si
 	return iomap_contains(d, addr, size);
 }
 
+static ioreq_iopm_fn iopm_server;
+
+void ioreq_set_iopm_server(ioreq_iopm_fn fn)
+{
+	__atomic_store_n(&iopm_server, fn, __ATOMIC_RELEASE);
+}
+
 /* A request refused by its server: reads all ones. */
 static void refuse(struct coop_ioreq *r, int err)
 {
@@ -138,8 +145,9 @@ static enum ioreq_result serve_later(struct vcpu *v, const struct iomap_range *d
 	r->reserved = 0;
 	/* Waiting before the server can complete it (from another CPU). */
 	__atomic_store_n(&v->io.state, IOREQ_PENDING, __ATOMIC_RELEASE);
-	/* An IOPM's range: the channel carries it (not yet: refused). */
-	int err = d->server == IOMAP_VMM ? d->defer(vm, r) : -ENODEV;
+	/* An IOPM's range: the channel carries it. */
+	ioreq_iopm_fn iopm = __atomic_load_n(&iopm_server, __ATOMIC_ACQUIRE);
+	int err = d->server == IOMAP_VMM ? d->defer(vm, r) : iopm ? iopm(vm, d->iopm, r) : -ENODEV;
 	if (!err) {
 		v->io.waits++;
 		return IOREQ_WAIT;

@@ -57,6 +57,14 @@ bool ioreq_ready(struct vcpu *v, bool *resume);
 /* Fill in a completion: the server's answer, under the VM's lock. */
 typedef void (*ioreq_serve_fn)(struct vm *vm, struct coop_ioreq *req, void *arg);
 
+/* How a request for IOPM `iopm` is handed to it: registered by the IOPMs'
+ * layer (vmm/iopm/iopm.c) once its channel is up; until then an IOPM's
+ * ranges are refused (read all ones). Called like an iomap_defer_fn: with
+ * the VM's lock held, it must only queue; 0 promises a completion through
+ * ioreq_complete(), a negative errno refuses the request now. */
+typedef int (*ioreq_iopm_fn)(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req);
+void ioreq_set_iopm_server(ioreq_iopm_fn fn);
+
 /* Complete request `seq` of vCPU `vcpu` of VM `vm_id` from any CPU:
  * serve() fills the read data and status (under the VM's lock), the request
  * becomes COMPLETE and the vCPU's CPU is kicked. -ESRCH (and counted) when

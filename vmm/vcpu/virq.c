@@ -146,6 +146,14 @@ void virq_pulse_isa(struct vm *vm, unsigned irq)
 	vioapic_set_irq(&vm->ioapic, pin, false);
 }
 
+void virq_set_gsi(struct vm *vm, unsigned gsi, bool level)
+{
+	if (gsi && gsi < ISA_IRQS)
+		vpic_set_irq(&vm->pic, gsi == VIRQ_IOAPIC_PIN_PIT ? PIT_IRQ : gsi, level);
+	vioapic_set_irq(&vm->ioapic, gsi, level);
+	cpu_kick(vm->vcpu[0].cpu);
+}
+
 static bool pic_reaches(struct vcpu *v)
 {
 	if (v->id != 0)

@@ -29,6 +29,11 @@ void virq_init_devices(struct vm *vm);
 void virq_init_vcpu(struct vcpu *v);
 /* Pulse ISA IRQ `irq` (PIC input irq, IOAPIC pin irq; IRQ0 is pin 2). Caller holds vm->lock. */
 void virq_pulse_isa(struct vm *vm, unsigned irq);
+/* Set the level of the VM's interrupt line `gsi` (< VIOAPIC_PINS): its
+ * vIOAPIC pin, and for an ISA line (1-15) the vPIC input of the ISA IRQ on
+ * that pin (GSI 2 is IRQ0's); vCPU 0's CPU is kicked, wherever it runs.
+ * Caller holds vm->lock. */
+void virq_set_gsi(struct vm *vm, unsigned gsi, bool level);
 /* Before a VM entry, with interrupts off and the vCPU's VMCS current:
  * advance the VM's timers, handle INIT/SIPI, inject the highest-priority
  * pending interrupt or ask for an interrupt window; set v->next_deadline.

@@ -81,8 +81,13 @@ struct vcpu {
 
 enum vm_state { VM_RUNNING, VM_EXITED, VM_KILLED };
 
+/* vm->iopm when no IOPM serves the VM's platform devices. */
+#define VM_NO_IOPM (-1)
+
 struct vm {
 	uint32_t id;
+	uint32_t table_index; /* its entry in the VM table (< VM_MAX): never two live VMs' */
+	int32_t iopm;	      /* the IOPM serving its platform devices, or VM_NO_IOPM */
 	char name[VM_NAME_MAX];
 	char cmdline[VM_CMDLINE_MAX];
 	volatile enum vm_state state;

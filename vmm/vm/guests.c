@@ -6,6 +6,7 @@
 #define LOG_PREFIX "guests"
 #include "vmm/vm/guests.h"
 
+#include "shared/coopvmm_abi.h" /* COOP_MAX_IOPMS */
 #include "vmm/platform/cmdline.h"
 #include "vmm/lib/errno.h"
 #include "vmm/platform/log.h"
@@ -20,15 +21,15 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 	while (*p) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *f[3] = {p, NULL, NULL};
-		size_t flen[3] = {len, 0, 0};
+		const char *f[4] = {p, NULL, NULL, NULL};
+		size_t flen[4] = {len, 0, 0, 0};
 		unsigned nf = 1;
 		for (size_t i = 0; i < len; i++) {
 			if (p[i] != ':')
 				continue;
-			if (nf == 3) {
-				snprintf(err, errlen, "run=%s: entry %u has more than NAME:MEM:VCPUS", run,
-					 n);
+			if (nf == 4) {
+				snprintf(err, errlen, "run=%s: entry %u has more than NAME:MEM:VCPUS:IOPM",
+					 run, n);
 				return -EINVAL;
 			}
 			flen[nf - 1] = (size_t)(p + i - f[nf - 1]);
@@ -70,6 +71,17 @@ int guests_parse_run(const char *run, struct run_entry *out, unsigned max, char 
 			}
 			e->vcpus = (uint32_t)v;
 		}
+		e->iopm = VM_NO_IOPM;
+		if (nf > 3) {
+			/* "iopmN": IOPM N serves its platform devices. */
+			if (flen[3] < 5 || strncmp(f[3], "iopm", 4) ||
+			    !cmdline_parse_number(f[3] + 4, flen[3] - 4, false, &v) || v >= COOP_MAX_IOPMS) {
+				snprintf(err, errlen, "run=%s: %s: bad IOPM \"%.*s\" (iopm0-iopm%u)", run,
+					 e->name, (int)flen[3], f[3], COOP_MAX_IOPMS - 1);
+				return -EINVAL;
+			}
+			e->iopm = (int32_t)v;
+		}
 		n++;
 		p += len;
 		if (*p == ',')
@@ -96,7 +108,7 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 			continue;
 		}
 		struct vm *vm;
-		if (vm_create(e[i].name, e[i].mem, e[i].vcpus, started, &vm, err, sizeof(err))) {
+		if (vm_create(e[i].name, e[i].mem, e[i].vcpus, started, e[i].iopm, &vm, err, sizeof(err))) {
 			pr_err("guest %s: %s", e[i].name, err);
 			continue;
 		}

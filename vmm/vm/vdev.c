@@ -7,6 +7,8 @@
 #include "vmm/vm/vdev.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/pci.h"
+#include "arch/x86/rtc.h"
 #include "vmm/vcpu/defer.h"
 #include "vmm/lib/errno.h"
 #include "vmm/vcpu/iomap.h"
@@ -119,11 +121,34 @@ static const struct iomap_range vmm_ranges[] = {
     MMIO("ioapic", VIOAPIC_BASE, VIOAPIC_LAST, mmio_ioapic),
 };
 
+/* The platform devices an IOPM serves (iopmd's device models,
+ * docs/vdevices.md "Device models in iopmd") for a VM made with one. */
+#define IOPM_PIO(n, a, b)                                                                                    \
+	{                                                                                                    \
+		.name = n, .space = COOP_IOREQ_PIO, .first = a, .last = b, .server = IOMAP_IOPM              \
+	}
+
+static const struct iomap_range iopm_ranges[] = {
+    IOPM_PIO("com1", COM1_PORT, COM1_PORT + UART_REGS - 1),
+    IOPM_PIO("rtc", RTC_INDEX_PORT, RTC_DATA_PORT),
+    IOPM_PIO("pci-conf", PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA + PCI_CONFIG_PORTS - 1),
+};
+
 int vdev_attach(struct vm *vm)
 {
 	iomap_init(&vm->iomap);
+	bool iopm = vm->iopm != VM_NO_IOPM;
 	for (unsigned i = 0; i < ARRAY_SIZE(vmm_ranges); i++) {
+		if (iopm && vmm_ranges[i].pio == pio_uart)
+			continue; /* the IOPM's UART instead */
 		int r = iomap_add(&vm->iomap, &vmm_ranges[i]);
+		if (r)
+			return r;
+	}
+	for (unsigned i = 0; iopm && i < ARRAY_SIZE(iopm_ranges); i++) {
+		struct iomap_range d = iopm_ranges[i];
+		d.iopm = (uint32_t)vm->iopm;
+		int r = iomap_add(&vm->iomap, &d);
 		if (r)
 			return r;
 	}

@@ -80,8 +80,8 @@ static void free_vm(struct vm *vm)
 	heap_free_pages((uint64_t)(uintptr_t)vm, vm_pages());
 }
 
-int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, struct vm **out, char *err,
-	      size_t errlen)
+int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, int32_t iopm,
+	      struct vm **out, char *err, size_t errlen)
 {
 	if (!vmx_caps.supported) {
 		snprintf(err, errlen, "VT-x not available");
@@ -148,6 +148,8 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		return -ENOSPC;
 	}
 	vm->id = next_vm_id++;
+	vm->table_index = slot;
+	vm->iopm = iopm;
 	vms[slot] = vm;
 	for (uint32_t i = 0; i < nvcpus; i++) {
 		vm->vcpu[i].vpid = next_vpid;

@@ -13,9 +13,11 @@
 extern struct vm *vms[VM_MAX];
 
 /* Create a VM with `mem` bytes of RAM from the guest pool and `nvcpus`
- * vCPUs pinned round-robin to the VMM CPUs starting at `first_cpu`. */
-int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, struct vm **out, char *err,
-	      size_t errlen);
+ * vCPUs pinned round-robin to the VMM CPUs starting at `first_cpu`; its
+ * platform devices (COM1, the RTC, PCI configuration) served by IOPM
+ * `iopm`, or by the VMM (COM1 only: the log) when VM_NO_IOPM. */
+int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, int32_t iopm,
+	      struct vm **out, char *err, size_t errlen);
 /* Make every vCPU runnable on its CPU. */
 void vm_start(struct vm *vm);
 /* Called by a vCPU's CPU when the vCPU has stopped for good (the

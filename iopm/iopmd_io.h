@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* iopmd_io.h: guest I/O served by iopmd -- the slots' requests
+ * (iopmd_io.c) and each guest's device models (iopmd_devs.c, over the pure
+ * models of iopm/dev/). */
+#ifndef IOPMD_IO_H
+#define IOPMD_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coopvmm_abi.h"
+
+#define IOPMD_GUESTS		32	  /* guests with devices here at once */
+#define IOPMD_CONSOLE_SIZE	65536	  /* bytes of each guest's UART output kept */
+#define IOPMD_CONSOLE_LOG_LINES 1000	  /* lines of each guest copied into the kernel log */
+#define IOPMD_GSI_COM1		4	  /* the guest's COM1 interrupt line */
+#define IOPMD_GSI_RTC		8	  /* the guest's RTC interrupt line */
+
+struct iopmd;
+struct guest_devs;
+
+struct guest {
+	int used;
+	uint32_t vm;
+	char name[COOP_VM_NAME_MAX]; /* "vmN" until a VM_LIST names it */
+	uint64_t last_ns;	     /* its last request (CLOCK_MONOTONIC) */
+	struct iopmd *d;
+	struct guest_devs *devs;
+	uint64_t requests, irq_msgs;
+	/* its console: the last IOPMD_CONSOLE_SIZE bytes, and the line being built */
+	uint8_t con[IOPMD_CONSOLE_SIZE];
+	uint64_t con_head; /* bytes ever written */
+	char line[160];
+	size_t line_len;
+	uint64_t lines_logged;
+};
+
+/* iopmd_io.c */
+void io_request(struct iopmd *d, const struct coop_msg *m); /* an IO_REQUEST doorbell */
+void io_scan(struct iopmd *d);				    /* serve every PENDING slot (at start) */
+uint64_t io_next_event(void);				    /* a device's next timer (CLOCK_MONOTONIC ns) */
+void io_tick(uint64_t now_ns);
+struct guest *guest_find(uint32_t vm);
+struct guest *guest_by_name(const char *name);
+void guest_set_name(uint32_t vm, const char *name);
+unsigned io_guests(struct guest **out, unsigned max);
+/* For the device models: a byte the guest's UART sent; its line level. */
+void guest_console_put(struct guest *g, uint8_t c);
+void guest_irq(struct guest *g, uint32_t line, int level);
+/* The last `max` bytes at most of the guest's console; how many. */
+size_t guest_console_read(const struct guest *g, char *out, size_t max);
+
+/* iopmd_devs.c: a guest's devices */
+void guest_devices_init(struct guest *g, uint64_t now_ns);
+void guest_devices_fini(struct guest *g);
+/* A port access of `size` bytes: 0, or -COOP_EIO where no device is. */
+int guest_device_io(struct guest *g, uint16_t port, unsigned size, int write, uint32_t *val);
+uint64_t guest_devices_next(struct guest *g);
+void guest_devices_tick(struct guest *g, uint64_t now_ns);
+/* Input for the guest's UART: bytes taken. */
+size_t guest_console_input(struct guest *g, const uint8_t *buf, size_t n);
+
+#endif

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+# System test (issue 15, forwarding), Bochs: a guest whose COM1, RTC and PCI
+# configuration ports are served by IOPM 0 (run=iodev:16M:1:iopm0): each of
+# its accesses goes through the request path into its vCPU's slot, iopmd's
+# device models answer (iopm/dev/), the vCPU resumes on the IO_DONE; its
+# UART's interrupt comes back as IRQ_LINE messages. The guest (tests/guests/
+# iodev.c, which passes on bare QEMU too) must pass, what it wrote must be
+# in its console (vmctl console, in the IOPM's shell), and both sides must
+# count the requests.
+import re
+
+import _iopm
+import lib
+
+GUEST = "iodev"
+
+
+def body(t):
+    if not lib.need_iso(t):
+        return
+    iso = _iopm.guest_iso(t, "iopm_guests", "%s:16M:1:iopm0" % GUEST, [GUEST])
+    if not iso:
+        return
+    script = _iopm.write_script([
+        "expect " + _iopm.PROMPT,
+        r"expect-com1 \[vm \d+ %s\] (exited|killed)" % GUEST,
+        r"expect-com1 \[vm \d+ %s\] device requests" % GUEST,
+        "vmctl console %s > /tmp/con; echo CON=$?-$((1))-END" % GUEST,
+        r"expect CON=\d+-1-END",
+        "sed 's/^/CONSOLE: /' /tmp/con; echo CAT-$((1))-END",
+        r"expect CAT-1-END",
+        "vmctl channel; echo CHANNEL=$?-$((1))-END",
+        r"expect CHANNEL=\d+-1-END",
+        "vmctl console nosuchguest; echo NOSUCH=$?-$((1))-END",
+        r"expect NOSUCH=\d+-1-END",
+    ])
+    res = lib.boot("bochs_iopm_guests", "--backend", "bochs", "--cpus", "2", "--timeout", "1200",
+                   "--script", script, iso=iso)
+    com1, c2 = res.com1, res.com2.replace("\r", "")
+    t.check("script_ran", res.rc == 0, res.describe())
+    t.check("vm_served_by_iopm0",
+            re.search(r"guest %s: loaded" % GUEST, com1) is not None, "the guest was not loaded")
+    m = re.search(r"\[vm \d+ %s\] (exited: status (\d+)|killed: .*)" % GUEST, com1)
+    t.check("guest_passed", m is not None and m.group(2) == "1",
+            "the guest's end: %s" % (m.group(0) if m else "none (%s)" % res.describe()))
+    m = re.search(r"\[vm \d+ %s\] device requests (\d+), completed later (\d+), outstanding at the end (\d+)"
+                  % GUEST, com1)
+    if t.check("requests_line", m is not None, "no 'device requests' line"):
+        later = int(m.group(2))
+        t.check("completed_later", later >= 200, "only %d requests completed later (by the IOPM)" % later)
+        t.equal("none_outstanding", int(m.group(3)), 0)
+    t.equal("console_exit", (re.search(r"CON=(\d+)-1-END", c2) or [None, None])[1], "0", "vmctl console's exit")
+    con = "\n".join(l[len("CONSOLE: "):] for l in c2.splitlines() if l.startswith("CONSOLE: "))
+    for name, pat in [("console.uart", r"^uart: scratch, divisor latch, loopback MSR, FIFO IIR, loopback byte ok$"),
+                      ("console.uart_irq", r"^uart: THR-empty interrupt on IRQ 4, once$"),
+                      ("console.pci", r"^pci: host bridge at 00:00.0 \(class 06/00/00, header type 0\), 00:1f.7 absent$"),
+                      ("console.rtc", r"^rtc: VRT set, date and time in range, the seconds move on$"),
+                      ("console.pass", r"^PASS: %s$" % GUEST)]:
+        t.check(name, re.search(pat, con, re.M) is not None, "not in the guest's console:\n%s" % con[-600:])
+    m = re.search(r"guest requests served (\d+), refused (\d+), repeated \d+, malformed (\d+)", c2)
+    if t.check("iopmd_counts", m is not None, "no 'guest requests' line from vmctl channel"):
+        t.check("iopmd_served", int(m.group(1)) >= 200, "iopmd served %s" % m.group(1))
+        t.equal("iopmd_refused", int(m.group(2)), 0)
+        t.equal("iopmd_malformed", int(m.group(3)), 0)
+    m = re.search(r"guest \d+ %s: requests (\d+), interrupt line changes (\d+)" % GUEST, c2)
+    if t.check("guest_counts", m is not None, "no line for the guest in vmctl channel"):
+        t.check("guest_irq_lines", int(m.group(2)) >= 2, "line changes %s (the THRE interrupt: raise, lower)" % m.group(2))
+    t.check("unknown_guest_refused", re.search(r"NOSUCH=1-1-END", c2) is not None and
+            "no guest \"nosuchguest\"" in c2, "vmctl console of an unknown guest")
+    t.check("vmm_alive_after", re.search(r"\[vmm\] alive", com1[com1.rfind(GUEST):]) is not None,
+            "no '[vmm] alive' after the guest")
+
+
+lib.Test("system.bochs_iopm_guests").run(body)
