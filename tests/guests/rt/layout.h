@@ -58,7 +58,9 @@
 #define SBX_TSS		0x28 /* 64-bit: 16 bytes (0x28, 0x30) */
 #define SBX_UCODE64	0x38 /* DPL 3, L = 1 */
 #define SBX_CODE64	0x40 /* = SEL_CODE64 */
-#define SBX_GDT_ENTRIES 9
+#define SBX_STACK	0x48 /* 32-bit: SS of CPL-0 code, a 16-bit stack segment (rt/sandbox.h) */
+#define SBX_XSTACK	0x50 /* 32-bit: SS0, the exception stack's 16-bit stack segment */
+#define SBX_GDT_ENTRIES 11
 #define SB_CTL_OFF	0x200 /* the control block in the sandbox's GDT/TSS page */
 /* The control block the entry and exit code share with C (8-byte slots): */
 #define SBC_KCR3  0x00 /* the kernel's CR3, GDTR, IDTR and stack pointer */

@@ -83,6 +83,13 @@ uintptr_t sb_supervisor_page(void)
 	return (uintptr_t)sb_text_start;
 }
 
+uintptr_t sb_readonly_page(unsigned i)
+{
+	const uintptr_t pages[SB_RO_PAGES] = {(uintptr_t)sb_text_start, (uintptr_t)sb_misc_page,
+					      (uintptr_t)idt_page};
+	return pages[i % SB_RO_PAGES];
+}
+
 uint8_t *sb_scratch(unsigned i)
 {
 	return scratch[i % SB_SCRATCH_PAGES];
@@ -95,11 +102,19 @@ static uint64_t seg(uint32_t base, uint32_t limit, uint32_t access, uint32_t fla
 	       ((uint64_t)(base >> 24) << 56);
 }
 
+#ifndef __x86_64__
+/* The base of the 16-bit stack segment whose top page is at linear. */
+static uint32_t window_base(uintptr_t linear)
+{
+	return (uint32_t)(linear + SB_PAGE - SB_STACK_WINDOW);
+}
+#endif
+
 static void build_gdt_tss(void)
 {
 	uint64_t *gdt = (uint64_t *)(sb_misc_page + GDT_OFF);
 	uint8_t *tss = sb_misc_page + TSS_OFF;
-	uintptr_t tss_base = (uintptr_t)tss, stack_top = (uintptr_t)exc_stack + SB_PAGE;
+	uintptr_t tss_base = (uintptr_t)tss;
 	/* Access bytes with the accessed bit set: the CPU never writes the
 	 * (read-only) GDT on a segment load. Flags: G, D/B or L. */
 	gdt[SBX_CODE32 / 8] = seg(0, 0xfffff, 0x9b, 0xc);
@@ -111,13 +126,19 @@ static void build_gdt_tss(void)
 	gdt[SBX_TSS / 8] = seg((uint32_t)tss_base, TSS_SIZE - 1, TSS_AVAIL, 0);
 	memset(tss, 0, TSS_SIZE);
 #ifdef __x86_64__
+	uintptr_t stack_top = (uintptr_t)exc_stack + SB_PAGE;
 	gdt[SBX_TSS / 8 + 1] = (uint64_t)tss_base >> 32;
 	memcpy(tss + 4, &stack_top, 8);	   /* RSP0 */
 	memcpy(tss + 0x24, &stack_top, 8); /* IST1 */
 #else
-	uint32_t ss0 = SBX_DATA;
-	memcpy(tss + 4, &stack_top, 4); /* ESP0 */
-	memcpy(tss + 8, &ss0, 4);	/* SS0 */
+	/* Every DPL-0 data segment a CPL-0 stream can load into SS is a
+	 * 16-bit stack segment (flags: G, no B): rt/sandbox.h. */
+	gdt[SBX_DATA / 8] = seg(0, 0xfffff, 0x93, 0x8);
+	gdt[SBX_STACK / 8] = seg(window_base(SB_STACK_LINEAR), 0xfffff, 0x93, 0x8);
+	gdt[SBX_XSTACK / 8] = seg(window_base(SB_XSTACK_LINEAR), 0xfffff, 0x93, 0x8);
+	uint32_t ss0 = SBX_XSTACK, esp0 = (uint32_t)SB_STACK_WINDOW - 16;
+	memcpy(tss + 4, &esp0, 4); /* ESP0: near the top of SB_XSTACK_LINEAR's page */
+	memcpy(tss + 8, &ss0, 4);  /* SS0 */
 #endif
 	uint16_t iomap = TSS_SIZE + 2;
 	memcpy(tss + TSS_IOMAP, &iomap, 2);
@@ -225,6 +246,20 @@ void sb_map(uintptr_t linear, uint64_t phys, bool user, bool writable)
 #endif
 }
 
+#ifndef __x86_64__
+/* Every page of a 16-bit stack segment's window must take the pushes of an
+ * exception (rt/sandbox.h). */
+static void check_stack_window(uint32_t base)
+{
+	for (uint32_t off = 0; off < SB_STACK_WINDOW; off += SB_PAGE) {
+		uint32_t a = base + off;
+		pte_t *l1 = (pte_t *)(uintptr_t)(pd[a >> 22] & PTE_ADDR);
+		if ((l1[(a >> 12) & 1023] & (PTE_P | PTE_W)) != (PTE_P | PTE_W))
+			fail("sandbox: the stack segment at %#x reaches %#x, not a writable page", base, a);
+	}
+}
+#endif
+
 void sb_init(void)
 {
 	if (ready)
@@ -237,6 +272,12 @@ void sb_init(void)
 	build_paging();
 	sb_map(SB_CODE_LINEAR, (uintptr_t)code_page, true, true);
 	sb_map(SB_STACK_LINEAR, (uintptr_t)case_stack, false, true);
+#ifndef __x86_64__
+	sb_map(SB_XSTACK_LINEAR, (uintptr_t)exc_stack, false, true);
+	check_stack_window(0); /* SBX_DATA */
+	check_stack_window(window_base(SB_STACK_LINEAR));
+	check_stack_window(window_base(SB_XSTACK_LINEAR));
+#endif
 	/* LTR with the sandbox's GDT loaded; TR keeps the TSS afterwards. */
 	struct tbl_reg kg;
 	__asm__ volatile("sgdt %0" : "=m"(kg));
@@ -265,7 +306,8 @@ void sb_code_for(int cpl)
 
 void sb_run(int cpl, uintptr_t entry, const struct sb_regs *r, struct sb_result *res)
 {
-	/* The frame is written here, IRET reads it at SB_STACK_LINEAR. */
+	/* The frame is written here, IRET reads it at SB_STACK_LINEAR (32-bit:
+	 * through SBX_STACK). */
 	uintptr_t *top = (uintptr_t *)(case_stack + SB_PAGE);
 	uintptr_t *f;
 	bool user = (cpl & 3) == SB_CPL3;
@@ -293,7 +335,12 @@ void sb_run(int cpl, uintptr_t entry, const struct sb_regs *r, struct sb_result 
 #endif
 	for (unsigned i = 0; i < ARRAY_SIZE(gprs); i++)
 		CTL(SBC_REGS + 8 * i) = gprs[i];
+#ifdef __x86_64__
 	CTL(SBC_FRAME) = SB_STACK_LINEAR + ((uintptr_t)f - (uintptr_t)case_stack);
+#else
+	/* SP in SBX_STACK, whose window's top page is case_stack. */
+	CTL(SBC_FRAME) = SB_STACK_WINDOW - SB_PAGE + ((uintptr_t)f - (uintptr_t)case_stack);
+#endif
 	CTL(SBC_DSEL) = user ? SBX_UDATA | 3 : SBX_DATA;
 	sb_enter();
 	res->vector = (uint32_t)CTL(SBC_VEC);

@@ -15,10 +15,19 @@
  * nothing of the guest's own but the code page: not its page tables, IDT, GDT, data or stacks. Every
  * exception and interrupt ends the run: the sandbox's IDT switches back
  * (CR3, GDTR, IDTR, stack) and reports vector, error code, IP, CS, FLAGS,
- * SP, SS and CR2. 64-bit: every vector on IST 1. 32-bit: CPL 3 enters the
- * exception stack through the TSS; a CPL-0 run keeps its stack (so its
- * stack pointer must stay writable: it points into mapped memory wherever
- * it goes, except the few read-only sandbox pages).
+ * SP, SS and CR2. 64-bit: every vector on IST 1, so an exception is
+ * delivered wherever RSP points. 32-bit: CPL 3 enters the exception stack
+ * through the TSS; a CPL-0 run keeps its stack, and code at CPL 0 can put
+ * any value in ESP (POP ESP of a value another case left in a scratch
+ * page, MOV ESP, XCHG...). On one of the sandbox's read-only pages the
+ * pushes of the next exception would fault, and that fault's, and the
+ * #DF's: a triple fault, as on the hardware. So every CPL-0 stack segment
+ * of the 32-bit sandbox (SBX_DATA, SBX_STACK, SBX_XSTACK) is a 16-bit
+ * stack segment (B = 0, SDM Vol. 3A 3.4.5: pushes and pops use SP; Vol.
+ * 2B PUSH: ESP's upper half is left alone) whose SB_STACK_WINDOW bytes
+ * from its base are all writable pages (sb_init checks): an exception is
+ * delivered whatever ESP holds. The code's explicit memory operands
+ * ([ESP + n]) still use all of ESP.
  * The caller arms a timer: code that loops ends on the interrupt. */
 #ifndef GUEST_RT_SANDBOX_H
 #define GUEST_RT_SANDBOX_H
@@ -33,6 +42,14 @@
  * scratch pages, so a CPL-0 stack pointer that drifts stays writable. */
 #define SB_CODE_LINEAR	0x60000000UL
 #define SB_STACK_LINEAR 0x70000000UL
+/* 32-bit: where the exception stack appears too, the top page of
+ * SBX_XSTACK's window (far from the read-only pages as well). */
+#define SB_XSTACK_LINEAR 0x78000000UL
+/* What a 16-bit stack pointer reaches from its segment's base; a stack
+ * page is the top page of its window. */
+#define SB_STACK_WINDOW 0x10000UL
+/* The sandbox's read-only pages: its code, its GDT/TSS page, its IDT. */
+#define SB_RO_PAGES 3
 
 struct sb_regs {
 	uintptr_t ax, bx, cx, dx, si, di, bp;
@@ -62,6 +79,8 @@ void sb_init(void);
 uint8_t *sb_code_page(void);
 /* A supervisor, read-only sandbox page (to aim writes at). */
 uintptr_t sb_supervisor_page(void);
+/* The first page of each of the sandbox's read-only parts, i < SB_RO_PAGES. */
+uintptr_t sb_readonly_page(unsigned i);
 /* The scratch pages (the kernel's view), and one linear address in the
  * sandbox that maps scratch page 0. */
 uint8_t *sb_scratch(unsigned i);

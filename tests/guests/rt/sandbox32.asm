@@ -1,14 +1,15 @@
 ; SPDX-License-Identifier: GPL-2.0-only
 ; sandbox32.asm: entry into and exit from the sandbox, 32-bit (rt/sandbox.h;
 ; Intel SDM Vol. 3A 6.12.1 exception delivery and the stack switch through
-; the TSS, 5.8.5 IRET to another privilege level). In a page of its own,
-; mapped read-only (supervisor) in the sandbox's address space and in the
-; guest's: sb_enter saves the guest's state in the control block, loads
-; the sandbox's GDTR, IDTR, segments and CR3, the code's registers, and
-; IRETs to it through the frame sandbox.c prepared; every vector of the
-; sandbox's IDT leads to sb_common, which takes what the CPU pushed, goes
-; back to the guest's CR3, GDTR, IDTR, segments and stack and returns from
-; sb_enter with the results in the control block.
+; the TSS, 5.8.5 IRET to another privilege level, 3.4.5 the B flag of a
+; stack segment). In a page of its own, mapped read-only (supervisor) in
+; the sandbox's address space and in the guest's: sb_enter saves the
+; guest's state in the control block, loads the sandbox's GDTR, IDTR,
+; segments (SS: the 16-bit stack segment SBX_STACK) and CR3, the code's
+; registers, and IRETs to it through the frame sandbox.c prepared; every
+; vector of the sandbox's IDT leads to sb_common, which takes what the CPU
+; pushed, goes back to the guest's CR3, GDTR, IDTR, segments and stack and
+; returns from sb_enter with the results in the control block.
 %include "layout.inc"
 
 extern sb_misc_page
@@ -42,7 +43,9 @@ sb_enter:
 	mov fs, eax
 	mov gs, eax
 	mov cr3, ebx                ; the sandbox's address space from here
-	mov esp, [cs:CTL(SBC_FRAME)] ; the frame, at its sandbox address
+	mov eax, SBX_STACK          ; a 16-bit stack segment (rt/sandbox.h)
+	mov ss, eax
+	mov esp, [cs:CTL(SBC_FRAME)] ; the frame: SP in SBX_STACK
 	mov eax, [cs:CTL(SBC_REGS + 0)]
 	mov ebx, [cs:CTL(SBC_REGS + 8)]
 	mov ecx, [cs:CTL(SBC_REGS + 16)]
@@ -52,15 +55,17 @@ sb_enter:
 	mov ebp, [cs:CTL(SBC_REGS + 48)]
 	iretd
 
-; [esp] vector, error code, EIP, CS, EFLAGS, and from CPL 3 ESP, SS.
+; On the stack: vector, error code, EIP, CS, EFLAGS, and from CPL 3 ESP,
+; SS. Popped, not read at [esp + n]: the stack segment is a 16-bit one, its
+; pushes wrapped within SP and ESP's upper half may be anything.
 sb_common:
-	mov esi, [esp]
-	mov edi, [esp + 4]
-	mov ebx, [esp + 8]
-	mov ebp, [esp + 12]
-	mov edx, [esp + 16]
-	mov ecx, [esp + 20]
-	mov eax, [esp + 24]
+	pop esi
+	pop edi
+	pop ebx
+	pop ebp
+	pop edx
+	pop ecx
+	pop eax
 	mov esp, [cs:CTL(SBC_KCR3)]
 	mov cr3, esp                ; the guest's address space
 	lgdt [cs:CTL(SBC_KGDTR)]
