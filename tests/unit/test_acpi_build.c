@@ -54,7 +54,7 @@ static int build(uint32_t ncpus)
 	if (!ram)
 		ram = malloc(RAM_SIZE);
 	memset(ram, FILL, RAM_SIZE);
-	return acpi_build_guest(ram, RAM_SIZE, ncpus, &res);
+	return acpi_build_guest(ram, RAM_SIZE, ncpus, false, &res);
 }
 
 /* The OS's search (ACPI 5.2.5.1): 16-byte boundaries, signature and the
@@ -166,6 +166,8 @@ TEST(acpi_build, fadt_pm_blocks_facs_dsdt)
 	EXPECT_TRUE(f.flags & (1U << 8));   /* TMR_VAL_EXT: 32 bits */
 	EXPECT_FALSE(f.flags & (1U << 20)); /* not hardware-reduced */
 	EXPECT_TRUE(f.flags & (1U << 0));   /* WBINVD */
+	EXPECT_TRUE(f.iapc_boot_arch & (1U << 5)); /* no CMOS RTC without an IOPM's */
+	EXPECT_EQ(f.century, 0);
 	/* The 64-bit fields agree with the 32-bit ones. */
 	EXPECT_EQ(f.x_pm_tmr_blk.space_id, 1); /* system I/O */
 	EXPECT_EQ(f.x_pm_tmr_blk.bit_width, 32);
@@ -409,14 +411,14 @@ TEST(acpi_build, refuses_what_it_cannot_describe)
 	EXPECT_EQ(build(0), -EINVAL);
 	EXPECT_EQ(build(256), -EINVAL);
 	uint8_t small[0x1000];
-	EXPECT_EQ(acpi_build_guest(small, sizeof(small), 1, &res), -EINVAL);
+	EXPECT_EQ(acpi_build_guest(small, sizeof(small), 1, false, &res), -EINVAL);
 	/* Exactly the first MiB is enough. */
 	EXPECT_EQ(build(1), 0);
-	EXPECT_EQ(acpi_build_guest(ram, 0x100000, 1, &res), 0);
-	EXPECT_EQ(acpi_build_guest(ram, 0xfffff, 1, &res), -EINVAL);
+	EXPECT_EQ(acpi_build_guest(ram, 0x100000, 1, false, &res), 0);
+	EXPECT_EQ(acpi_build_guest(ram, 0xfffff, 1, false, &res), -EINVAL);
 	/* An SCI on an unconnected IRQ cannot be described. */
 	struct acpi_build_cfg c;
-	acpi_build_guest_cfg(&c, 1);
+	acpi_build_guest_cfg(&c, 1, false);
 	c.isa_pin[c.sci_irq] = ACPI_BUILD_NO_PIN;
 	EXPECT_EQ(acpi_build(ram, RAM_SIZE, &c, &res), -EINVAL);
 }
@@ -441,7 +443,7 @@ TEST(acpi_build, a_corrupted_table_fails_its_checksum)
 TEST(acpi_build, guest_cfg_matches_the_vm_wiring)
 {
 	struct acpi_build_cfg c;
-	acpi_build_guest_cfg(&c, 3);
+	acpi_build_guest_cfg(&c, 3, false);
 	EXPECT_EQ(c.ncpus, 3);
 	EXPECT_EQ(c.lapic_addr, APIC_DEFAULT_BASE);
 	EXPECT_EQ(c.ioapic_addr, VIOAPIC_BASE);
@@ -456,6 +458,23 @@ TEST(acpi_build, guest_cfg_matches_the_vm_wiring)
 /* End to end in the exit harness: vm_create() built the tables into the
  * guest's RAM, 0xf0000 is RAM for the guest, and an IN from the port the
  * FADT names is answered by the PM timer. */
+/* A VM whose RTC an IOPM serves: the FADT says there is a CMOS RTC and
+ * where its century byte is (ACPI 5.2.9 CENTURY, IAPC_BOOT_ARCH bit 5). */
+TEST(acpi_build, fadt_cmos_rtc_with_an_iopm)
+{
+	memset(ram, FILL, RAM_SIZE);
+	EXPECT_EQ(acpi_build_guest(ram, RAM_SIZE, 1, true, &res), 0);
+	struct acpi_fadt f;
+	memcpy(&f, ram + res.fadt, sizeof(f));
+	EXPECT_FALSE(f.iapc_boot_arch & (1U << 5));
+	EXPECT_EQ(f.century, 0x32);
+	EXPECT_TRUE(f.iapc_boot_arch & (1U << 0)); /* legacy devices */
+	uint8_t sum = 0;
+	for (uint32_t i = 0; i < sizeof(f); i++)
+		sum += ram[res.fadt + i];
+	EXPECT_EQ(sum, 0);
+}
+
 TEST(acpi_build, vm_tables_and_the_port_the_fadt_names)
 {
 	struct vm *vm = hv_create(HV_MEM, 2, HV_PROT32);

@@ -5,6 +5,7 @@
  * area, every table checksummed. Layouts: arch/x86/acpi_tables.h, mptable.h. */
 #include "vmm/vm/acpi_build.h"
 
+#include "arch/x86/rtc.h" /* RTC_CENTURY */
 #include "arch/x86/acpi_tables.h"
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
@@ -127,7 +128,8 @@ static void build_fadt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gp
 	f.pm_tmr_len = ACPI_PM_TMR_LEN;
 	f.p_lvl2_lat = ACPI_FADT_C2_UNSUPPORTED;
 	f.p_lvl3_lat = ACPI_FADT_C3_UNSUPPORTED;
-	f.iapc_boot_arch = ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA | ACPI_BOOT_NO_CMOS_RTC;
+	f.iapc_boot_arch = ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA | (c->rtc_century ? 0 : ACPI_BOOT_NO_CMOS_RTC);
+	f.century = c->rtc_century;
 	f.flags = ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON | ACPI_FADT_SLP_BUTTON |
 		  ACPI_FADT_FIX_RTC | ACPI_FADT_TMR_VAL_EXT | ACPI_FADT_HEADLESS;
 	f.minor_version = ACPI_FADT_MINOR_VERSION;
@@ -319,7 +321,7 @@ static void build_mp_float(uint8_t *ram, uint32_t gpa, uint32_t config)
 	set_checksum(ram, gpa, sizeof(f), offsetof(struct mp_float, checksum));
 }
 
-void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus)
+void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rtc)
 {
 	memset(c, 0, sizeof(*c));
 	c->ncpus = ncpus;
@@ -334,6 +336,7 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus)
 	c->pm1a_evt_port = VPM_PM1_EVT;
 	c->pm1a_cnt_port = VPM_PM1_CNT;
 	c->pm_tmr_port = VPM_PM_TMR;
+	c->rtc_century = cmos_rtc ? RTC_CENTURY : 0;
 }
 
 int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, struct acpi_build_result *out)
@@ -376,9 +379,9 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	return 0;
 }
 
-int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, struct acpi_build_result *out)
+int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc, struct acpi_build_result *out)
 {
 	struct acpi_build_cfg c;
-	acpi_build_guest_cfg(&c, ncpus);
+	acpi_build_guest_cfg(&c, ncpus, cmos_rtc);
 	return acpi_build(ram, ram_size, &c, out);
 }

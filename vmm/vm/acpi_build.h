@@ -6,6 +6,7 @@
 #ifndef VMM_ACPI_BUILD_H
 #define VMM_ACPI_BUILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/x86/mptable.h"
@@ -31,6 +32,7 @@ struct acpi_build_cfg {
 	uint8_t isa_pin[ISA_IRQS]; /* ISA IRQ n -> I/O APIC pin (= GSI), or ACPI_BUILD_NO_PIN */
 	uint8_t sci_irq;	   /* ISA IRQ of the SCI: level, active high */
 	uint16_t pm1a_evt_port, pm1a_cnt_port, pm_tmr_port;
+	uint8_t rtc_century; /* CMOS index of the RTC's century byte; 0: the VM has no CMOS RTC */
 };
 
 /* Guest-physical addresses of what acpi_build() wrote. */
@@ -40,8 +42,9 @@ struct acpi_build_result {
 	uint32_t end; /* first byte after the last table */
 };
 
-/* The coopvmm guest platform with ncpus vCPUs (docs/guest-platform.md). */
-void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus);
+/* The coopvmm guest platform with ncpus vCPUs (docs/guest-platform.md),
+ * with a CMOS RTC (an IOPM's) or without. */
+void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rtc);
 /* Clear [ACPI_BUILD_BASE, +ACPI_BUILD_SIZE) of ram (guest-physical 0 ..
  * ram_size) and write the tables there. Returns 0, -EINVAL (RAM too small,
  * ncpus 0 or above ACPI_BUILD_MAX_CPUS, the SCI's IRQ not connected) or
@@ -49,6 +52,6 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus);
 int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c,
 	       struct acpi_build_result *out);
 /* Both in one: what vm_create() calls. */
-int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, struct acpi_build_result *out);
+int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc, struct acpi_build_result *out);
 
 #endif
