@@ -322,8 +322,75 @@ TEST(ioreq, movs_between_devices_makes_each_access_once)
 	EXIT_DONE(vm);
 }
 
+/* The IOPMs' server as the channel registers it: records each request. */
+static unsigned served;
+static uint32_t served_iopm;
+static struct coop_ioreq served_req;
+static int served_result;
+
+static int iopm_server_stub(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req)
+{
+	(void)vm;
+	served++;
+	served_iopm = iopm;
+	served_req = *req;
+	return served_result;
+}
+
+static void copy_answer(struct vm *vm, struct coop_ioreq *req, void *arg)
+{
+	(void)vm;
+	req->data = *(uint64_t *)arg;
+}
+
+/* With a server registered, an IOPM's range becomes a request handed to
+ * it (the IOPM's number, the access); the vCPU waits, and the completion
+ * (from the channel's IO_DONE) finishes the IN. A server that refuses
+ * (the slot busy) makes the access read all ones at once. */
+TEST(ioreq, iopm_range_goes_to_the_registered_server)
+{
+	struct vm *vm = manual_vm(HV_PROT32);
+	struct vcpu *v = &vm->vcpu[0];
+	struct iomap_range r0 = {.name = "iopm",
+				 .space = COOP_IOREQ_PIO,
+				 .first = 0x6f8,
+				 .last = 0x6ff,
+				 .server = IOMAP_IOPM,
+				 .iopm = 2};
+	EXPECT_EQ(iomap_add(&vm->iomap, &r0), 0);
+	served = 0;
+	served_result = 0;
+	ioreq_set_iopm_server(iopm_server_stub);
+	v->regs[RAX] = 0x12345600;
+	struct hv_result r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x6fd, 1, true), 1);
+	EXPECT_TRUE(r.waiting);
+	EXPECT_EQ(served, 1);
+	EXPECT_EQ(served_iopm, 2);
+	EXPECT_EQ(served_req.space, COOP_IOREQ_PIO);
+	EXPECT_EQ(served_req.dir, COOP_IOREQ_READ);
+	EXPECT_EQ(served_req.addr, 0x6fd);
+	EXPECT_EQ(served_req.size, 1);
+	EXPECT_EQ(served_req.vm, vm->id);
+	EXPECT_EQ(served_req.vcpu, 0);
+	uint64_t answer = 0x60;
+	EXPECT_EQ(ioreq_complete(vm->id, 0, served_req.seq, copy_answer, &answer), 0);
+	r = hv_resume(v);
+	EXPECT_TRUE(r.enter);
+	EXPECT_EQ(v->regs[RAX], 0x12345660);
+	/* Refused by the server: all ones now, counted as unclaimed. */
+	served_result = -EIO;
+	r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x6fd, 1, true), 1);
+	EXPECT_FALSE(r.waiting);
+	EXPECT_EQ(served, 2);
+	EXPECT_EQ(v->regs[RAX] & 0xff, 0xff);
+	EXPECT_EQ(vm->unclaimed_io, 1);
+	ioreq_set_iopm_server(NULL);
+	EXIT_DONE(vm);
+}
+
 TEST(ioreq, iopm_range_is_refused_until_the_channel)
 {
+	ioreq_set_iopm_server(NULL);
 	struct vm *vm = manual_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
 	struct iomap_range r0 = {.name = "iopm",
