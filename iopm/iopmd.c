@@ -219,6 +219,8 @@ static void ram_map(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 		klog(4, "RAM_MAP vm %u op %u gpa 0x%llx hpa 0x%llx size 0x%llx: iopm.ko refused it: %s",
 		     m->vm, r.op, (unsigned long long)r.gpa, (unsigned long long)r.hpa,
 		     (unsigned long long)r.size, strerror(errno));
+	if (r.op == COOP_RAM_REMOVE)
+		guest_ended(m->vm);
 }
 
 /* Ask the VMM for its VMs (VM_LIST), to learn a new guest's name; the

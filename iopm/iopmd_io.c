@@ -54,10 +54,12 @@ static struct guest *guest_get(struct iopmd *d, uint32_t vm, uint64_t now)
 {
 	struct guest *g = guest_find(vm), *old = &guests[0];
 
-	if (g) {
+	if (g && !g->ended) {
 		g->last_ns = now;
 		return g;
 	}
+	if (g)
+		return g; /* ended (a late request): its devices are gone, it reads all ones */
 	for (unsigned i = 0; i < IOPMD_GUESTS; i++) {
 		if (!guests[i].used) {
 			old = &guests[i];
@@ -80,6 +82,21 @@ static struct guest *guest_get(struct iopmd *d, uint32_t vm, uint64_t now)
 	klog(6, "vm %u: its COM1, RTC and PCI configuration served here", vm);
 	ask_names(d);
 	return old;
+}
+
+/* The VMM withdrew the guest's RAM: it has ended. Its devices go; its
+ * console stays readable (vmctl console) until its place is needed. */
+void guest_ended(uint32_t vm)
+{
+	struct guest *g = guest_find(vm);
+
+	if (!g || g->ended)
+		return;
+	g->ended = 1;
+	g->last_ns = 0; /* the first to give its place up */
+	guest_devices_fini(g);
+	klog(6, "vm %u %s ended: its devices dropped after %llu requests", vm, g->name,
+	     (unsigned long long)g->requests);
 }
 
 /* ---- the guest's console ---- */

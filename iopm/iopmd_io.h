@@ -10,17 +10,18 @@
 
 #include "coopvmm_abi.h"
 
-#define IOPMD_GUESTS		32	  /* guests with devices here at once */
-#define IOPMD_CONSOLE_SIZE	65536	  /* bytes of each guest's UART output kept */
-#define IOPMD_CONSOLE_LOG_LINES 1000	  /* lines of each guest copied into the kernel log */
-#define IOPMD_GSI_COM1		4	  /* the guest's COM1 interrupt line */
-#define IOPMD_GSI_RTC		8	  /* the guest's RTC interrupt line */
+#define IOPMD_GUESTS		32    /* guests with devices here at once */
+#define IOPMD_CONSOLE_SIZE	65536 /* bytes of each guest's UART output kept */
+#define IOPMD_CONSOLE_LOG_LINES 1000  /* lines of each guest copied into the kernel log */
+#define IOPMD_GSI_COM1		4     /* the guest's COM1 interrupt line */
+#define IOPMD_GSI_RTC		8     /* the guest's RTC interrupt line */
 
 struct iopmd;
 struct guest_devs;
 
 struct guest {
 	int used;
+	int ended; /* the VMM withdrew its RAM: devices gone, console kept */
 	uint32_t vm;
 	char name[COOP_VM_NAME_MAX]; /* "vmN" until a VM_LIST names it */
 	uint64_t last_ns;	     /* its last request (CLOCK_MONOTONIC) */
@@ -43,6 +44,7 @@ void io_tick(uint64_t now_ns);
 struct guest *guest_find(uint32_t vm);
 struct guest *guest_by_name(const char *name);
 void guest_set_name(uint32_t vm, const char *name);
+void guest_ended(uint32_t vm); /* a RAM_MAP REMOVE: the VM has ended */
 unsigned io_guests(struct guest **out, unsigned max);
 /* For the device models: a byte the guest's UART sent; its line level. */
 void guest_console_put(struct guest *g, uint8_t c);

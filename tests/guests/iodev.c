@@ -141,7 +141,7 @@ static void uart_checks(void)
 	while (!(inb(COM1 + U_LSR) & LSR_THRE))
 		;
 	trap_set_handler(IRQ_VECTOR, com1_handler);
-	pic_set_mask((uint16_t)~(1U << COM1_IRQ));
+	pic_set_mask((uint16_t) ~(1U << COM1_IRQ));
 	outb(COM1 + U_MCR, 0x03 | MCR_OUT2);
 	sti();
 	outb(COM1 + U_IER, IER_ETBEI);
@@ -203,16 +203,19 @@ static struct rtc_time rtc_read(void)
 {
 	uint64_t until = rdtsc() + (uint64_t)tsc_khz() * WAIT_MS;
 	for (;;) {
-		while ((cmos(RTC_A) & RTC_A_UIP) && rdtsc() < until)
+		/* The read that saw UIP clear is the one checked: another read
+		 * may already fall into the next update's window. */
+		uint8_t a;
+		while (((a = cmos(RTC_A)) & RTC_A_UIP) && rdtsc() < until)
 			;
-		EXPECT_EQ(cmos(RTC_A) & RTC_A_UIP, 0);
+		EXPECT_EQ(a & RTC_A_UIP, 0);
 		uint8_t s = cmos(RTC_SEC), m = cmos(RTC_MIN), h = cmos(RTC_HOUR);
 		uint8_t d = cmos(RTC_MDAY), mo = cmos(RTC_MON), y = cmos(RTC_YEAR);
 		if (cmos(RTC_SEC) != s)
 			continue;
 		bool bin = cmos(RTC_B) & RTC_B_DM_BIN;
 		bool pm = !(cmos(RTC_B) & RTC_B_24H) && (h & 0x80);
-		struct rtc_time t = {from_bcd(s, bin), from_bcd(m, bin), from_bcd(h & 0x7f, bin),
+		struct rtc_time t = {from_bcd(s, bin), from_bcd(m, bin),  from_bcd(h & 0x7f, bin),
 				     from_bcd(d, bin), from_bcd(mo, bin), from_bcd(y, bin)};
 		if (!(cmos(RTC_B) & RTC_B_24H))
 			t.hour = t.hour % 12 + (pm ? 12 : 0);

@@ -66,6 +66,15 @@ def body(t):
     m = re.search(r"guest \d+ %s: requests (\d+), interrupt line changes (\d+)" % GUEST, c2)
     if t.check("guest_counts", m is not None, "no line for the guest in vmctl channel"):
         t.check("guest_irq_lines", int(m.group(2)) >= 2, "line changes %s (the THRE interrupt: raise, lower)" % m.group(2))
+    # Its RAM announced to the IOPM at its start (each range, page-rounded)
+    # and withdrawn at its end, then iopmd drops its devices.
+    ann = re.findall(r"RAM_MAP: vm (\d+) gpa 0x([0-9a-f]+)-0x([0-9a-f]+) = hpa 0x[0-9a-f]+ \((\d+) KiB\) announced", c2)
+    t.check("ram_announced", len(ann) >= 2 and sum(int(a[3]) for a in ann) >= 15 * 1024,
+            "RAM_MAP announcements: %s" % ann)
+    t.check("ram_withdrawn", re.search(r"RAM_MAP: vm \d+: \d+ range\(s\) withdrawn", c2) is not None,
+            "no withdrawal of the guest's RAM")
+    t.check("iopmd_dropped_devices", re.search(r"vm \d+ %s ended: its devices dropped" % GUEST, c2) is not None,
+            "iopmd did not drop the ended guest's devices")
     t.check("unknown_guest_refused", re.search(r"NOSUCH=1-1-END", c2) is not None and
             "no guest \"nosuchguest\"" in c2, "vmctl console of an unknown guest")
     t.check("vmm_alive_after", re.search(r"\[vmm\] alive", com1[com1.rfind(GUEST):]) is not None,

@@ -163,9 +163,9 @@ TEST(acpi_build, fadt_pm_blocks_facs_dsdt)
 	EXPECT_EQ(f.pm1a_cnt_blk, PM1A_CNT_PORT);
 	EXPECT_EQ(f.pm1_cnt_len, 2);
 	EXPECT_EQ(f.pm1b_evt_blk | f.pm1b_cnt_blk | f.pm2_cnt_blk | f.gpe0_blk | f.gpe1_blk, 0);
-	EXPECT_TRUE(f.flags & (1U << 8));   /* TMR_VAL_EXT: 32 bits */
-	EXPECT_FALSE(f.flags & (1U << 20)); /* not hardware-reduced */
-	EXPECT_TRUE(f.flags & (1U << 0));   /* WBINVD */
+	EXPECT_TRUE(f.flags & (1U << 8));	   /* TMR_VAL_EXT: 32 bits */
+	EXPECT_FALSE(f.flags & (1U << 20));	   /* not hardware-reduced */
+	EXPECT_TRUE(f.flags & (1U << 0));	   /* WBINVD */
 	EXPECT_TRUE(f.iapc_boot_arch & (1U << 5)); /* no CMOS RTC without an IOPM's */
 	EXPECT_EQ(f.century, 0);
 	/* The 64-bit fields agree with the 32-bit ones. */

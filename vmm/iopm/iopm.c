@@ -30,6 +30,7 @@
 #include "vmm/platform/percpu.h"
 #include "vmm/lib/ratelimit.h"
 #include "vmm/lib/sanitize.h"
+#include "vmm/lib/spinlock.h"
 #include "vmm/platform/smp.h"
 #include "vmm/platform/kick.h"
 #include "vmm/platform/timer.h"
@@ -37,6 +38,7 @@
 #include "vmm/vcpu/ioreq.h"
 #include "vmm/vcpu/virq.h"
 #include "vmm/vm/vm.h"
+#include "vmm/vm/vm_layout.h"
 
 #define CMDLINE_MAX	 1024
 #define VMM_UART_IRQ	 COM1_IRQ /* the VMM's log UART is COM1 */
@@ -349,6 +351,69 @@ static bool chan_irq_line(void *ctx, uint32_t vm, uint32_t line, uint32_t op)
 static const struct chan_ops chan_ops = {chan_notify, chan_vm_find, chan_vm_list, chan_io_done,
 					 chan_irq_line};
 
+/* ---- guest RAM announcements (RAM_MAP) ---- */
+
+/* Withdrawals that found the VMM ring full: sent again by iopm_poll. */
+static struct spinlock owed_lock;
+static uint32_t removes_owed[VM_MAX * 2];
+static unsigned nremoves_owed;
+static uint64_t ram_msgs_lost; /* announcements that found the ring full (counted, logged) */
+
+static int send_ram(uint32_t vm, uint32_t op, uint64_t gpa, uint64_t hpa, uint64_t size)
+{
+	struct coop_msg_ram r = {gpa, hpa, size, op, 0};
+	struct coop_msg m;
+	coop_msg_init(&m, COOP_MSG_RAM_MAP, 0, vm, 0, &r, sizeof(r));
+	return chan_send(&iopm0.chan, &m);
+}
+
+/* A VM IOPM 0 serves starts: its RAM ranges, each rounded out to pages
+ * (the low range ends at 0x9fc00: the rest of that page is the VM's block
+ * too), so that iopmd can map exactly this guest's RAM. */
+static void vm_started(struct vm *vm)
+{
+	if (vm->iopm != 0 || !iopm0.started)
+		return;
+	struct vm_ram_range rr[VM_RAM_RANGES_MAX];
+	unsigned n = vm_ram_ranges(vm->mem_size, rr);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t size = ALIGN_UP(rr[i].size, PAGE_SIZE);
+		if (send_ram(vm->id, COOP_RAM_ADD, rr[i].gpa, vm->mem_hpa + rr[i].off, size)) {
+			__atomic_fetch_add(&ram_msgs_lost, 1, __ATOMIC_RELAXED);
+			pr_warn("vm %u %s: its RAM range 0x%llx+0x%llx not announced to iopm0 (ring full)",
+				vm->id, vm->name, (unsigned long long)rr[i].gpa, (unsigned long long)size);
+		}
+	}
+}
+
+/* It has ended: the IOPM withdraws its mappings and drops its devices. */
+static void vm_ended(struct vm *vm)
+{
+	if (vm->iopm != 0 || !iopm0.started)
+		return;
+	if (!send_ram(vm->id, COOP_RAM_REMOVE, 0, 0, 0))
+		return;
+	uint64_t flags = spin_lock_irqsave(&owed_lock);
+	if (nremoves_owed < ARRAY_SIZE(removes_owed))
+		removes_owed[nremoves_owed++] = vm->id;
+	else
+		__atomic_fetch_add(&ram_msgs_lost, 1, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&owed_lock, flags);
+}
+
+static void send_owed_removes(void)
+{
+	uint64_t flags = spin_lock_irqsave(&owed_lock);
+	unsigned kept = 0;
+	for (unsigned i = 0; i < nremoves_owed; i++)
+		if (send_ram(removes_owed[i], COOP_RAM_REMOVE, 0, 0, 0))
+			removes_owed[kept++] = removes_owed[i];
+	nremoves_owed = kept;
+	spin_unlock_irqrestore(&owed_lock, flags);
+}
+
+static const struct vm_observer vm_observer = {vm_started, vm_ended};
+
 /* The IOPM's IPI: count it and kick the BSP (this CPU), whose scheduler
  * loop then runs iopm_poll, which drains the ring. Taken between two of
  * the loop's passes, in its HLT, or as an external-interrupt exit of a
@@ -521,6 +586,7 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 	 * made before iopmd runs wait in them (iopmd takes every PENDING slot
 	 * when it attaches). */
 	ioreq_set_iopm_server(iopm_serve);
+	vm_set_observer(&vm_observer);
 	return 1;
 }
 
@@ -647,6 +713,8 @@ uint64_t iopm_poll(uint64_t now)
 		m->last_state = st;
 		m->last_beat_tsc = now; /* the stall clock starts with the new state */
 	}
+	if (nremoves_owed)
+		send_owed_removes();
 	if (st == COOP_IOPM_MODULE || st == COOP_IOPM_RUNNING) {
 		apply_routes();
 		level_eois();

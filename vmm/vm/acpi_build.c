@@ -128,7 +128,8 @@ static void build_fadt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gp
 	f.pm_tmr_len = ACPI_PM_TMR_LEN;
 	f.p_lvl2_lat = ACPI_FADT_C2_UNSUPPORTED;
 	f.p_lvl3_lat = ACPI_FADT_C3_UNSUPPORTED;
-	f.iapc_boot_arch = ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA | (c->rtc_century ? 0 : ACPI_BOOT_NO_CMOS_RTC);
+	f.iapc_boot_arch =
+	    ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA | (c->rtc_century ? 0 : ACPI_BOOT_NO_CMOS_RTC);
 	f.century = c->rtc_century;
 	f.flags = ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON | ACPI_FADT_SLP_BUTTON |
 		  ACPI_FADT_FIX_RTC | ACPI_FADT_TMR_VAL_EXT | ACPI_FADT_HEADLESS;
@@ -379,7 +380,8 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	return 0;
 }
 
-int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc, struct acpi_build_result *out)
+int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc,
+		     struct acpi_build_result *out)
 {
 	struct acpi_build_cfg c;
 	acpi_build_guest_cfg(&c, ncpus, cmos_rtc);

@@ -52,6 +52,7 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rt
 int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c,
 	       struct acpi_build_result *out);
 /* Both in one: what vm_create() calls. */
-int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc, struct acpi_build_result *out);
+int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc,
+		     struct acpi_build_result *out);
 
 #endif

@@ -196,8 +196,18 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	return 0;
 }
 
+static const struct vm_observer *observer;
+
+void vm_set_observer(const struct vm_observer *o)
+{
+	__atomic_store_n(&observer, o, __ATOMIC_RELEASE);
+}
+
 void vm_start(struct vm *vm)
 {
+	const struct vm_observer *o = __atomic_load_n(&observer, __ATOMIC_ACQUIRE);
+	if (o && o->started)
+		o->started(vm);
 	vm->start_tsc = rdtsc();
 	pr_info("vm %u %s: %llu MiB RAM at 0x%llx, %u vCPU(s) on CPU(s) %u%s, EPT %llu tables", vm->id,
 		vm->name, (unsigned long long)(vm->mem_size / MiB), (unsigned long long)vm->mem_hpa,
@@ -292,6 +302,9 @@ void vm_vcpu_stopped(struct vcpu *v)
 	if (!last)
 		return;
 	report_end(vm);
+	const struct vm_observer *o = __atomic_load_n(&observer, __ATOMIC_ACQUIRE);
+	if (o && o->ended)
+		o->ended(vm);
 	flags = spin_lock_irqsave(&vms_lock);
 	for (uint32_t i = 0; i < VM_MAX; i++)
 		if (vms[i] == vm)

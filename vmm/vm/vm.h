@@ -20,6 +20,17 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	      struct vm **out, char *err, size_t errlen);
 /* Make every vCPU runnable on its CPU. */
 void vm_start(struct vm *vm);
+
+/* Who is told that a VM starts (before its vCPUs run) and that it has ended
+ * (its end reported, before its memory is freed): the IOPMs' layer, which
+ * announces and withdraws the guest RAM of the VMs it serves
+ * (vmm/iopm/iopm.c). Called on the CPU that starts or ends the VM, no lock
+ * held; the VM stays valid for the call. One observer; NULL: none. */
+struct vm_observer {
+	void (*started)(struct vm *vm);
+	void (*ended)(struct vm *vm);
+};
+void vm_set_observer(const struct vm_observer *o);
 /* Called by a vCPU's CPU when the vCPU has stopped for good (the
  * scheduler's retire hook, vmm/vm/sched.h); the last one frees the VM. */
 void vm_vcpu_stopped(struct vcpu *v);
