@@ -223,6 +223,22 @@ static void ram_map(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 		guest_ended(m->vm);
 }
 
+const char *vm_state_name(uint32_t s)
+{
+	switch (s) {
+	case COOP_VMS_RUNNING:
+		return "running";
+	case COOP_VMS_PAUSED:
+		return "paused";
+	case COOP_VMS_EXITED:
+		return "exited";
+	case COOP_VMS_KILLED:
+		return "killed";
+	default:
+		return "?";
+	}
+}
+
 /* Ask the VMM for its VMs (VM_LIST), to learn a new guest's name; the
  * replies name every guest with devices here (vm_reply). One at a time. */
 void ask_names(struct iopmd *d)
@@ -263,10 +279,15 @@ static void vm_reply(struct iopmd *d, const struct coop_msg *m)
 		d->vm_wait = 0;
 		return;
 	}
+	if (v.op == COOP_VM_LIST && d->nlisted < sizeof(d->listed) / sizeof(d->listed[0])) {
+		d->listed[d->nlisted].id = m->vm;
+		snprintf(d->listed[d->nlisted].name, sizeof(d->listed[0].name), "%s", name);
+		d->nlisted++;
+	}
 	if (d->vm_len + 160 < sizeof(d->vm_out))
 		d->vm_len += snprintf(d->vm_out + d->vm_len, sizeof(d->vm_out) - d->vm_len,
-				      "%-6u %-20s state %-3u vcpus %-3u mem %-8llu MiB cpu %llu ms\n", m->vm,
-				      name, v.state, v.vcpus, (unsigned long long)(v.mem >> 20),
+				      "%-6u %-20s %-8s %-5u %-8llu %llu\n", m->vm, name,
+				      vm_state_name(v.state), v.vcpus, (unsigned long long)(v.mem >> 20),
 				      (unsigned long long)(v.cpu_ns / 1000000));
 	if (!(m->flags & COOP_VM_MORE))
 		d->vm_wait = 0;

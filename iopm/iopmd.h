@@ -50,6 +50,12 @@ struct iopmd {
 	uint32_t vm_id;
 	int vm_wait, vm_status;
 	uint32_t names_id; /* an outstanding VM_LIST of ask_names(), else 0 */
+	/* the VMs the last VM_LIST named (vmctl NAME -> id) */
+	struct {
+		uint32_t id;
+		char name[COOP_VM_NAME_MAX];
+	} listed[32];
+	unsigned nlisted;
 	char vm_out[IOPMD_CTL_MAX - 64];
 	size_t vm_len;
 	/* logging */
@@ -66,6 +72,7 @@ int send_msg(struct iopmd *d, struct coop_msg *m);
 int send_type(struct iopmd *d, uint16_t type, const void *payload, uint16_t len);
 void set_mode(struct iopmd *d, int polling);
 const char *mode_name(int polling);
+const char *vm_state_name(uint32_t state); /* enum coop_vm_state */
 /* Learn the names of the guests with devices here (a VM_LIST). */
 void ask_names(struct iopmd *d);
 /* Take and handle what the VMM ring holds; messages taken. */

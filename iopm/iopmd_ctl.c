@@ -276,37 +276,86 @@ static int vm_done(struct iopmd *d)
 	return !d->vm_wait;
 }
 
-static void req_list(struct iopmd *d, struct reply *r)
+/* Send VM_REQUEST `op` (on VM `vm`, 0 for LIST) and wait for its replies
+ * (vm_reply collects them in d->vm_out). 0, or -1 with the failure said. */
+static int vm_ask(struct iopmd *d, uint32_t op, uint32_t vm, const char *what, struct reply *r)
 {
 	struct coop_msg m;
 	struct coop_msg_vm v;
 
-	if (!can_talk(d, r, "list"))
-		return;
+	if (!can_talk(d, r, what))
+		return -1;
 	memset(&v, 0, sizeof(v));
-	v.op = COOP_VM_LIST;
+	v.op = op;
 	d->vm_id = ++d->next_id;
-	coop_msg_init(&m, COOP_MSG_VM_REQUEST, d->vm_id, 0, 0, &v, sizeof(v));
+	coop_msg_init(&m, COOP_MSG_VM_REQUEST, d->vm_id, vm, 0, &v, sizeof(v));
 	d->vm_wait = 1;
 	d->vm_status = 0;
 	d->vm_len = 0;
+	if (op == COOP_VM_LIST)
+		d->nlisted = 0;
 	if (send_msg(d, &m) < 0 || !run_until(d, vm_done, 3 * NS)) {
 		d->vm_wait = 0;
-		fail(r, 1, "vmctl: list: no VM_REPLY from the VMM within 3 s\n");
-		return;
+		fail(r, 1, "vmctl: %s: no VM_REPLY from the VMM within 3 s\n", what);
+		return -1;
 	}
 	if (d->vm_status == -COOP_ENOSYS) {
-		fail(r, 2,
-		     "vmctl: list: the VMM does not serve VM requests yet (VM_REPLY -ENOSYS): they come "
-		     "with the console issue\n");
-		return;
+		fail(r, 2, "vmctl: %s: the VMM does not serve this request (VM_REPLY -ENOSYS)\n", what);
+		return -1;
 	}
-	if (d->vm_status) {
+	return 0;
+}
+
+#define VM_HEADER "%-6s %-20s %-8s %-5s %-8s %s\n", "ID", "NAME", "STATE", "VCPUS", "MEM(MiB)", "CPU(ms)"
+
+static void req_list(struct iopmd *d, struct reply *r)
+{
+	if (vm_ask(d, COOP_VM_LIST, 0, "list", r))
+		return;
+	if (d->vm_status && d->vm_status != -COOP_ENOENT) {
 		fail(r, 1, "vmctl: list: the VMM answered status %d\n", d->vm_status);
 		return;
 	}
 	say(r, "ok\n");
-	say(r, "%-6s %-20s\n", "ID", "NAME");
+	say(r, VM_HEADER);
+	say(r, "%.*s", (int)d->vm_len, d->vm_out);
+}
+
+/* NAME or ID of a VM the VMM has now: its id, or -1 with the failure said. */
+static int64_t vm_resolve(struct iopmd *d, const char *who, const char *what, struct reply *r)
+{
+	char *end;
+	unsigned long id = strtoul(who, &end, 10);
+
+	if (vm_ask(d, COOP_VM_LIST, 0, what, r))
+		return -1;
+	for (unsigned i = 0; i < d->nlisted; i++)
+		if (!strcmp(d->listed[i].name, who) || (*who && !*end && d->listed[i].id == id))
+			return d->listed[i].id;
+	fail(r, 1, "vmctl: %s: no guest \"%s\"\n", what, who);
+	return -1;
+}
+
+/* vmctl pause|unpause|destroy|info NAME|ID */
+static void req_vm_op(struct iopmd *d, uint32_t op, const char *what, const char *who, struct reply *r)
+{
+	int64_t id = vm_resolve(d, who, what, r);
+
+	if (id < 0 || vm_ask(d, op, (uint32_t)id, what, r))
+		return;
+	if (d->vm_status) {
+		fail(r, 1, "vmctl: %s %s: refused by the VMM (%s)\n", what, who,
+		     d->vm_status == -COOP_ENOENT  ? "it is ending"
+		     : d->vm_status == -COOP_EPERM ? "not this IOPM's guest"
+						   : "error");
+		return;
+	}
+	say(r, "ok\n");
+	if (op == COOP_VM_DESTROY) {
+		say(r, "%s: destroyed (its vCPUs stop at their next exit)\n", who);
+		return;
+	}
+	say(r, VM_HEADER);
 	say(r, "%.*s", (int)d->vm_len, d->vm_out);
 }
 
@@ -391,6 +440,14 @@ static void request(struct iopmd *d, char *req, struct reply *r)
 		req_list(d, r);
 	} else if (argc == 2 && !strcmp(argv[0], "console")) {
 		req_console(d, argv[1], r);
+	} else if (argc == 2 && !strcmp(argv[0], "pause")) {
+		req_vm_op(d, COOP_VM_PAUSE, "pause", argv[1], r);
+	} else if (argc == 2 && !strcmp(argv[0], "unpause")) {
+		req_vm_op(d, COOP_VM_UNPAUSE, "unpause", argv[1], r);
+	} else if (argc == 2 && !strcmp(argv[0], "destroy")) {
+		req_vm_op(d, COOP_VM_DESTROY, "destroy", argv[1], r);
+	} else if (argc == 2 && !strcmp(argv[0], "info")) {
+		req_vm_op(d, COOP_VM_INFO, "info", argv[1], r);
 	} else {
 		fail(r, 64, "vmctl: iopmd: unknown request\n");
 	}

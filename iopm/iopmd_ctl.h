@@ -12,6 +12,10 @@
  *   stats               iopmd's counters and the VMM's, read together once the
  *                       rings are quiet
  *   list                VM_REQUEST LIST, the VM_REPLY messages as lines
+ *   console NAME|ID     what the guest wrote to its COM1 here (the last 8 KiB)
+ *   pause|unpause|destroy|info NAME|ID
+ *                       VM_REQUEST of that op on the guest the VMM's list
+ *                       names (resolved by a VM_LIST first)
  *
  * The answer is one packet: "ok\n" then the text to print, or "err CODE\n"
  * (CODE a vmctl exit code) then the message.

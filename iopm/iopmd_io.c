@@ -107,7 +107,7 @@ void guest_console_put(struct guest *g, uint8_t c)
 	if (c == '\n' || g->line_len == sizeof(g->line) - 1) {
 		g->line[g->line_len] = 0;
 		if (g->lines_logged++ < IOPMD_CONSOLE_LOG_LINES)
-			klog(6, "[vm %u %s] %s", g->vm, g->name, g->line);
+			klog(7, "[vm %u %s] %s", g->vm, g->name, g->line); /* dmesg, not the console */
 		g->line_len = 0;
 		return;
 	}

@@ -26,13 +26,17 @@
 #define EXIT_IMPOSSIBLE 3 /* not in this setup: fake zone, no notification vector */
 #define EXIT_USAGE	64
 
-static const char *const channel_cmds[] = {"create", "start", "stop", "destroy", "stats"};
+/* Commands on one guest, served by iopmd (iopm/iopmd_ctl.h). */
+static const char *const vm_cmds[] = {"console", "pause", "unpause", "destroy", "info"};
+
+static const char *const channel_cmds[] = {"create", "start", "shutdown", "stats"};
 
 static void usage(FILE *f)
 {
 	fprintf(
 	    f, "usage: vmctl COMMAND [ARGS]\n"
 	       "  info              shared zone header, IOPM and VMM state, heartbeats, interrupt routes\n"
+	       "  info NAME|ID      one guest: id, name, state, vCPUs, memory, CPU time\n"
 	       "  dmesg [-f]        the VMM's log (its log ring in the shared zone); -f: follow\n"
 	       "  channel           both sides' channel counters and ring indices, and iopmd's\n"
 	       "  ping [-n N] [--poll|--ipi]\n"
@@ -40,16 +44,18 @@ static void usage(FILE *f)
 	       "                    round trip in TSC cycles (median, p99, min, max), notifications\n"
 	       "  burst [-n N]      N PINGs back to back (default 100): notifications per message\n"
 	       "  mode poll|ipi     how iopmd and the VMM learn of messages: polling or IPIs\n"
-	       "  list              list guests (VM_REQUEST through iopmd)\n"
+	       "  list              the guests: id, name, state, vCPUs, memory (MiB), CPU time (ms)\n"
+	       "  pause NAME|ID     stop running a guest's vCPUs (its state is kept)\n"
+	       "  unpause NAME|ID   run them again\n"
+	       "  destroy NAME|ID   stop a guest at once and free it\n"
 	       "  create FILE       create a guest from a description\n"
 	       "  start NAME        start a guest\n"
-	       "  stop NAME         ask a guest to shut down\n"
-	       "  destroy NAME      stop a guest at once\n"
+	       "  shutdown NAME     ask a guest to shut down\n"
 	       "  console NAME|ID   what the guest has written to its COM1 so far (the last 8 KiB);\n"
 	       "                    the interactive console comes with the console issue\n"
 	       "  stats [NAME]      I/O and exit statistics\n"
 	       "  --help            this text\n"
-	       "create, start, stop, destroy and stats come with the console issue.\n"
+	       "create, start, shutdown and stats are not in this build yet (exit 2).\n"
 	       "Exit codes: 0 done; 1 failed (no /dev/coopvmm, iopmd not running, no answer from the VMM);\n"
 	       "2 not in this build yet; 3 impossible here (fake zone, no notification vector); 64 usage.\n");
 }
@@ -380,8 +386,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "info"))
-		return argc == 2 ? cmd_info() : (usage(stderr), EXIT_USAGE);
+	if (!strcmp(argv[1], "info") && argc == 2)
+		return cmd_info();
 	if (!strcmp(argv[1], "dmesg") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "-f"))))
 		return cmd_dmesg(argc == 3);
 	if (!strcmp(argv[1], "channel") && argc == 2)
@@ -396,15 +402,22 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "list") && argc == 2)
 		return iopmd_request("list", "list", 0);
-	if (!strcmp(argv[1], "console") && argc == 3 && strlen(argv[2]) < COOP_VM_NAME_MAX &&
-	    !strchr(argv[2], ' ')) {
+	for (i = 0; i < sizeof(vm_cmds) / sizeof(vm_cmds[0]); i++) {
+		if (strcmp(argv[1], vm_cmds[i]))
+			continue;
+		if (argc != 3 || !argv[2][0] || strlen(argv[2]) >= COOP_VM_NAME_MAX ||
+		    strpbrk(argv[2], " \t\n")) {
+			fprintf(stderr, "vmctl: %s: one guest name or id (up to %d characters, no spaces)\n",
+				argv[1], COOP_VM_NAME_MAX - 1);
+			return EXIT_USAGE;
+		}
 		char req[32 + COOP_VM_NAME_MAX];
 
-		snprintf(req, sizeof(req), "console %s", argv[2]);
-		return iopmd_request("console", req, 0);
+		snprintf(req, sizeof(req), "%s %s", argv[1], argv[2]);
+		return iopmd_request(argv[1], req, 0);
 	}
 	if (!strcmp(argv[1], "dmesg") || !strcmp(argv[1], "channel") || !strcmp(argv[1], "mode") ||
-	    !strcmp(argv[1], "list") || !strcmp(argv[1], "console")) {
+	    !strcmp(argv[1], "list") || !strcmp(argv[1], "info")) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -362,6 +362,14 @@ enum coop_vm_op {
 	COOP_VM_STATS = 8,
 };
 
+/* coop_msg_vm.state of a reply. */
+enum coop_vm_state {
+	COOP_VMS_RUNNING = 0,
+	COOP_VMS_PAUSED = 1,
+	COOP_VMS_EXITED = 2, /* ended on its own (debug-exit port); being freed */
+	COOP_VMS_KILLED = 3, /* stopped by the VMM or destroyed; being freed */
+};
+
 #define COOP_VM_MORE	 (1U << 0) /* coop_msg.flags of a VM_REPLY: more replies follow */
 #define COOP_VM_NAME_MAX 64
 

@@ -296,11 +296,21 @@ def main_boot(args, off):
         result(rc == 3 and "vmctl: list: fake zone (iopm.ko fake=1): no VMM to talk to" in (out or ""),
                "vmctl list (through iopmd): fake zone, no VMM to ask, exit 3", "rc %s out %r" % (rc, out))
         bad = []
-        for cmd in ("create x", "start x", "stop x", "destroy x", "console x", "stats"):
+        for cmd in ("create x", "start x", "shutdown x", "stats"):
             out, rc = q.run("vmctl %s" % cmd)
             if rc != 2 or "needs the VM lifecycle requests of the console issue" not in (out or ""):
                 bad.append("%s: rc %s" % (cmd, rc))
-        result(not bad, "vmctl create/start/stop/destroy/console/stats: same honest refusal", "; ".join(bad))
+        result(not bad, "vmctl create/start/shutdown/stats: not in this build, the same honest refusal (exit 2)",
+               "; ".join(bad))
+        bad = []
+        for cmd in ("pause x", "unpause x", "destroy x", "info x"):
+            out, rc = q.run("vmctl %s" % cmd)
+            if rc != 3 or "no VMM to talk to" not in (out or ""):
+                bad.append("%s: rc %s out %r" % (cmd, rc, out))
+        result(not bad, "vmctl pause/unpause/destroy/info NAME: fake zone, no VMM to ask, exit 3", "; ".join(bad))
+        out, rc = q.run("vmctl console x")
+        result(rc == 1 and 'no guest "x"' in (out or ""), "vmctl console of an unknown guest: exit 1, named",
+               "rc %s out %r" % (rc, out))
         out, rc = q.run("vmctl ping -n 3; echo PING-RC=$?; vmctl dmesg; echo DMESG-RC=$?")
         result("PING-RC=3" in (out or "") and "no VMM to talk to" in out and "DMESG-RC=0" in out and
                "the VMM log is empty (fake zone: no VMM)" in out,

@@ -119,6 +119,7 @@ EXCLUDED = {
     "deferred_io_teardown": "the deferred test device exists only under coopvmm (bare: one SKIP line)",
     "iodev": "its COM1, RTC and PCI are an IOPM's under coopvmm (run=iodev:16M:1:iopm0, system.bochs_iopm_guests); "
              "without one the VMM's write-only COM1 makes it SKIP",
+    "ticker": "never ends (vmctl destroy ends it in system.bochs_iopm_guests)",
     "bigmem": "its memory map and sizes are those of the RAM each boot gives it (1920 MiB under coopvmm)",
 }
 

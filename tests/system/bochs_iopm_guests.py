@@ -1,25 +1,61 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-# System test (issue 15, forwarding), Bochs: a guest whose COM1, RTC and PCI
+# System test (issue 15, forwarding and lifecycle), Bochs: a guest whose COM1, RTC and PCI
 # configuration ports are served by IOPM 0 (run=iodev:16M:1:iopm0): each of
 # its accesses goes through the request path into its vCPU's slot, iopmd's
 # device models answer (iopm/dev/), the vCPU resumes on the IO_DONE; its
 # UART's interrupt comes back as IRQ_LINE messages. The guest (tests/guests/
 # iodev.c, which passes on bare QEMU too) must pass, what it wrote must be
 # in its console (vmctl console, in the IOPM's shell), and both sides must
-# count the requests.
+# count the requests. In the same boot a second guest, ticker (a line every
+# 20 ms), is listed, paused (its console and requests stand still while the
+# VMM beats twice), unpaused (it ticks on), and destroyed (the VMM kills and
+# frees it; it is no longer listed); bad requests are refused.
 import re
 
 import _iopm
 import lib
 
 GUEST = "iodev"
+TICKER = "ticker"
+
+
+def lifecycle_checks(t, com1, c2):
+    def code(tag):
+        m = re.search(r"%s=(\d+)-1-END" % tag, c2)
+        return int(m.group(1)) if m else None
+    t.equal("list_exit", code("LIST"), 0)
+    t.check("list_shows_ticker_running",
+            re.search(r"^\d+\s+%s\s+running\s+1\s+16\s+\d+" % TICKER, c2, re.M) is not None,
+            "no 'ID ticker running 1 16 CPU' line in vmctl list")
+    t.equal("info_exit", code("INFO"), 0)
+    t.equal("pause_exit", code("PAUSE"), 0)
+    t.check("pause_logged", re.search(r"vm \d+ %s: paused by iopm0" % TICKER, com1) is not None, "no VMM line")
+    p1 = re.search(r"PAUSED1=guest \d+ %s: requests (\d+), .* console (\d+) bytes" % TICKER, c2)
+    p2 = re.search(r"PAUSED2=guest \d+ %s: requests (\d+), .* console (\d+) bytes" % TICKER, c2)
+    if t.check("paused_counts", p1 is not None and p2 is not None, "no counts around the pause"):
+        t.check("pause_stops_progress", p1.groups() == p2.groups(),
+                "requests/console bytes moved while paused: %s -> %s" % (p1.groups(), p2.groups()))
+        t.check("ticked_before_pause", int(p1.group(2)) > 20, "console bytes %s before the pause" % p1.group(2))
+    t.check("info_says_paused", re.search(r"PAUSEDINFO: \d+\s+%s\s+paused" % TICKER, c2) is not None,
+            "vmctl info does not say paused")
+    t.equal("unpause_exit", code("UNPAUSE"), 0)
+    t.check("unpause_resumes", "RESUMED-1-END" in c2, "the console did not grow after unpause")
+    t.equal("destroy_exit", code("DESTROY"), 0)
+    t.check("destroy_kills", re.search(r"\[vm \d+ %s\] killed: destroyed by iopm0 \(vmctl destroy\)" % TICKER, com1)
+            is not None, "no 'killed: destroyed' line for the ticker")
+    t.check("destroyed_not_listed", not re.search(r"^AFTER: \d+\s+%s\s" % TICKER, c2, re.M),
+            "the destroyed guest is still listed")
+    t.equal("info_of_destroyed_fails", code("GONE"), 1)
+    t.equal("pause_unknown_fails", code("BADNAME"), 1)
+    t.check("pause_unknown_says_why", 'vmctl: pause: no guest "nosuchguest"' in c2, "no message naming the guest")
+    t.equal("pause_without_name_is_usage", code("NOARG"), 64)
 
 
 def body(t):
     if not lib.need_iso(t):
         return
-    iso = _iopm.guest_iso(t, "iopm_guests", "%s:16M:1:iopm0" % GUEST, [GUEST])
+    iso = _iopm.guest_iso(t, "iopm_guests", "%s:16M:1:iopm0,%s:16M:1:iopm0" % (GUEST, TICKER), [GUEST, TICKER])
     if not iso:
         return
     script = _iopm.write_script([
@@ -34,6 +70,38 @@ def body(t):
         r"expect CHANNEL=\d+-1-END",
         "vmctl console nosuchguest; echo NOSUCH=$?-$((1))-END",
         r"expect NOSUCH=\d+-1-END",
+        # The lifecycle of a running guest.
+        "vmctl list; echo LIST=$?-$((1))-END",
+        r"expect LIST=\d+-1-END",
+        "vmctl info %s; echo INFO=$?-$((1))-END" % TICKER,
+        r"expect INFO=\d+-1-END",
+        "vmctl pause %s; echo PAUSE=$?-$((1))-END" % TICKER,
+        r"expect PAUSE=\d+-1-END",
+        "vmctl channel | grep ' %s:' > /tmp/p1; echo P1-$((1))-END" % TICKER,
+        r"expect P1-1-END",
+        # Two heartbeats of the VMM: at least a second, about 50 ticks.
+        r"expect-com1 \[vmm\] alive",
+        r"expect-com1 \[vmm\] alive",
+        "vmctl channel | grep ' %s:' > /tmp/p2; echo PAUSED1=$(cat /tmp/p1); echo PAUSED2=$(cat /tmp/p2); "
+        "echo P2-$((1))-END" % TICKER,
+        r"expect P2-1-END",
+        "vmctl info %s | tail -1 | sed 's/^/PAUSEDINFO: /'; echo PI-$((1))-END" % TICKER,
+        r"expect PI-1-END",
+        "vmctl unpause %s; echo UNPAUSE=$?-$((1))-END" % TICKER,
+        r"expect UNPAUSE=\d+-1-END",
+        "b=$(sed 's/.*console \\([0-9]*\\) bytes.*/\\1/' /tmp/p2); "
+        "until [ $(vmctl channel | grep ' %s:' | sed 's/.*console \\([0-9]*\\) bytes.*/\\1/') -gt $b ]; do :; done; "
+        "echo RESUMED-$((1))-END" % TICKER,
+        r"expect RESUMED-1-END",
+        "vmctl destroy %s; echo DESTROY=$?-$((1))-END" % TICKER,
+        r"expect DESTROY=\d+-1-END",
+        r"expect-com1 \[vm \d+ %s\] unclaimed io" % TICKER,
+        "vmctl list | sed 's/^/AFTER: /'; vmctl info %s; echo GONE=$?-$((1))-END" % TICKER,
+        r"expect GONE=\d+-1-END",
+        "vmctl pause nosuchguest; echo BADNAME=$?-$((1))-END",
+        r"expect BADNAME=\d+-1-END",
+        "vmctl pause; echo NOARG=$?-$((1))-END",
+        r"expect NOARG=\d+-1-END",
     ])
     res = lib.boot("bochs_iopm_guests", "--backend", "bochs", "--cpus", "2", "--timeout", "1200",
                    "--script", script, iso=iso)
@@ -77,6 +145,7 @@ def body(t):
             "iopmd did not drop the ended guest's devices")
     t.check("unknown_guest_refused", re.search(r"NOSUCH=1-1-END", c2) is not None and
             "no guest \"nosuchguest\"" in c2, "vmctl console of an unknown guest")
+    lifecycle_checks(t, com1, c2)
     t.check("vmm_alive_after", re.search(r"\[vmm\] alive", com1[com1.rfind(GUEST):]) is not None,
             "no '[vmm] alive' after the guest")
 

@@ -368,6 +368,25 @@ static void vm_request(struct chan *c, const struct coop_msg *m)
 	struct coop_msg_vm r;
 	memset(&r, 0, sizeof(r));
 	r.op = q.op;
+	if (!global) {
+		/* One VM: the managing IOPM may act on any, another on its own. */
+		if (c->index != CHAN_MANAGER_IOPM && !vm.served)
+			r.status = -COOP_EPERM;
+		else if (c->ops->vm_op)
+			r.status = c->ops->vm_op(c->ctx, q.op, m->vm, &r);
+		else
+			r.status = -COOP_ENOSYS;
+		r.op = q.op;
+		r.name[sizeof(r.name) - 1] = 0;
+		if (r.status) { /* a refusal says nothing else */
+			int32_t st = r.status;
+			memset(&r, 0, sizeof(r));
+			r.op = q.op;
+			r.status = st;
+		}
+		reply(c, m, COOP_MSG_VM_REPLY, m->vm, 0, &r, sizeof(r));
+		return;
+	}
 	if (q.op != COOP_VM_LIST || !c->ops->vm_list) {
 		r.status = -COOP_ENOSYS;
 		reply(c, m, COOP_MSG_VM_REPLY, m->vm, 0, &r, sizeof(r));

@@ -38,6 +38,10 @@ struct chan_vm {
 	bool served;	/* one of its device ranges is served by this IOPM */
 };
 
+/* The IOPM whose console manages every VM (vmctl); another IOPM may act
+ * only on the VMs it serves. */
+#define CHAN_MANAGER_IOPM 0
+
 /* One VM of a VM_LIST: its id (the reply's coop_msg.vm) and what the reply says. */
 struct chan_vm_entry {
 	uint32_t id;
@@ -60,6 +64,12 @@ struct chan_ops {
 	 * this IOPM serves) as `op` (enum coop_irq_op) says: false when the VM
 	 * has gone meanwhile. NULL: IRQ_LINE answers ENOSYS. */
 	bool (*irq_line)(void *ctx, uint32_t vm, uint32_t line, uint32_t op);
+	/* A VM_REQUEST on VM `vm` (validated: it exists, this IOPM may act on
+	 * it): COOP_VM_INFO fills *out (state, vcpus, mem, cpu_ns, name);
+	 * PAUSE, UNPAUSE and DESTROY act. Returns the reply's status (0 or
+	 * -COOP_E*); -COOP_ENOSYS for an op it does not serve. NULL: every
+	 * such op answers ENOSYS. */
+	int32_t (*vm_op)(void *ctx, uint32_t op, uint32_t vm, struct coop_msg_vm *out);
 };
 
 /* What the VMM counted on this channel; published in coop_vmm_ctrl. */

@@ -255,6 +255,19 @@ static bool chan_vm_find(void *ctx, uint32_t id, struct chan_vm *out)
 	return vm_call(id, vm_look, out);
 }
 
+/* What a VM_REPLY says of a VM (LIST and INFO). */
+static void vm_describe(const struct vm *vm, struct coop_msg_vm *out)
+{
+	out->state = vm->state == VM_EXITED   ? COOP_VMS_EXITED
+		     : vm->state == VM_KILLED ? COOP_VMS_KILLED
+		     : vm->paused	      ? COOP_VMS_PAUSED
+					      : COOP_VMS_RUNNING;
+	out->vcpus = vm->nvcpus;
+	out->mem = vm->mem_size;
+	out->cpu_ns = vm_cpu_ns(vm);
+	snprintf(out->name, sizeof(out->name), "%s", vm->name);
+}
+
 struct vm_list_arg {
 	struct chan_vm_entry *out;
 	uint32_t n, max;
@@ -268,10 +281,7 @@ static void vm_list_one(struct vm *vm, void *arg)
 	struct chan_vm_entry *e = &a->out[a->n++];
 	memset(e, 0, sizeof(*e));
 	e->id = vm->id;
-	e->info.state = vm->state;
-	e->info.vcpus = vm->nvcpus;
-	e->info.mem = vm->mem_size;
-	snprintf(e->info.name, sizeof(e->info.name), "%s", vm->name);
+	vm_describe(vm, &e->info);
 }
 
 static uint32_t chan_vm_list(void *ctx, struct chan_vm_entry *out, uint32_t max)
@@ -348,8 +358,60 @@ static bool chan_irq_line(void *ctx, uint32_t vm, uint32_t line, uint32_t op)
 	return vm_call(vm, irq_line_in, &a);
 }
 
-static const struct chan_ops chan_ops = {chan_notify, chan_vm_find, chan_vm_list, chan_io_done,
-					 chan_irq_line};
+struct vm_op_arg {
+	uint32_t op;
+	int32_t status;
+	struct coop_msg_vm *out;
+};
+
+/* Under the VM table's lock (the VM cannot be freed meanwhile). */
+static void vm_op_in(struct vm *vm, void *arg)
+{
+	struct vm_op_arg *a = arg;
+	bool live = vm->state == VM_RUNNING;
+	switch (a->op) {
+	case COOP_VM_INFO:
+		vm_describe(vm, a->out);
+		a->status = 0;
+		break;
+	case COOP_VM_PAUSE:
+	case COOP_VM_UNPAUSE:
+		if (!live) {
+			a->status = -COOP_ENOENT; /* ending */
+			break;
+		}
+		if (vm->paused != (a->op == COOP_VM_PAUSE))
+			pr_info("vm %u %s: %s by iopm0", vm->id, vm->name,
+				a->op == COOP_VM_PAUSE ? "paused" : "unpaused");
+		vm_pause(vm, a->op == COOP_VM_PAUSE);
+		vm_describe(vm, a->out);
+		a->status = 0;
+		break;
+	case COOP_VM_DESTROY:
+		if (!live) {
+			a->status = -COOP_ENOENT;
+			break;
+		}
+		vm_kill(vm, "destroyed by iopm0 (vmctl destroy)");
+		vm_pause(vm, false); /* a paused VM's vCPUs must run to stop */
+		a->status = 0;
+		break;
+	default:
+		a->status = -COOP_ENOSYS;
+		break;
+	}
+}
+
+static int32_t chan_vm_op(void *ctx, uint32_t op, uint32_t id, struct coop_msg_vm *out)
+{
+	(void)ctx;
+	struct vm_op_arg a = {op, -COOP_ENOENT, out};
+	vm_call(id, vm_op_in, &a);
+	return a.status;
+}
+
+static const struct chan_ops chan_ops = {chan_notify,  chan_vm_find,  chan_vm_list,
+					 chan_io_done, chan_irq_line, chan_vm_op};
 
 /* ---- guest RAM announcements (RAM_MAP) ---- */
 

@@ -73,6 +73,8 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice)
 	for (;;) {
 		if (vm->state != VM_RUNNING)
 			return RUN_STOPPED;
+		if (vm->paused)
+			return RUN_SLICE_DONE; /* the scheduler skips it from now on */
 		/* A device request outstanding: the vCPU waits (the completion
 		 * kicks this CPU); once answered, its instruction is finished
 		 * here, which may make the next request. */

@@ -63,6 +63,7 @@ struct vcpu {
 	/* An event interrupted by the last exit, re-injected on the next entry. */
 	uint32_t reinject_info, reinject_error, reinject_len;
 	uint64_t exits;
+	uint64_t run_tsc;	/* TSC cycles spent in vcpu_run (its CPU time) */
 	uint64_t next_deadline; /* TSC time its devices need attention */
 	uint64_t start_rip;	/* vCPU 0's entry point (the loader sets it) */
 	uint8_t fpu[FXSAVE_AREA_SIZE] __attribute__((aligned(FXSAVE_AREA_ALIGN))); /* FXSAVE area */
@@ -91,6 +92,7 @@ struct vm {
 	char name[VM_NAME_MAX];
 	char cmdline[VM_CMDLINE_MAX];
 	volatile enum vm_state state;
+	volatile bool paused; /* its vCPUs are not run (vmctl pause) until unpaused */
 	int exit_status;      /* debug-exit status when VM_EXITED */
 	bool exit_pending;    /* the debug-exit port was written */
 	char why[256];	      /* kill reason when VM_KILLED */

@@ -188,7 +188,11 @@ void sched_loop(void)
 				retire(q, i);
 				continue;
 			}
+			if (v->vm->paused)
+				continue; /* not run; unpausing kicks its CPU */
+			uint64_t t0 = rdtsc();
 			enum run_result r = vcpu_run(v, SCHED_SLICE_US * timer_rates.tsc_khz / 1000);
+			v->run_tsc += rdtsc() - t0;
 			if (r == RUN_STOPPED) {
 				retire(q, i);
 				continue;

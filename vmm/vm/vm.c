@@ -233,6 +233,21 @@ static void vm_stop(struct vm *vm, enum vm_state st)
 		cpu_kick(vm->vcpu[i].cpu);
 }
 
+void vm_pause(struct vm *vm, bool paused)
+{
+	vm->paused = paused;
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		cpu_kick(vm->vcpu[i].cpu);
+}
+
+uint64_t vm_cpu_ns(const struct vm *vm)
+{
+	uint64_t tsc = 0;
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		tsc += vm->vcpu[i].run_tsc;
+	return tsc_to_us(tsc) * 1000;
+}
+
 void vm_exit(struct vm *vm, int status)
 {
 	vm->exit_status = status;

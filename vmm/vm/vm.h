@@ -21,6 +21,12 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 /* Make every vCPU runnable on its CPU. */
 void vm_start(struct vm *vm);
 
+/* Pause (its vCPUs are not run; one running now stops at its next exit)
+ * or unpause a running VM. */
+void vm_pause(struct vm *vm, bool paused);
+/* CPU time its vCPUs have used, in ns. */
+uint64_t vm_cpu_ns(const struct vm *vm);
+
 /* Who is told that a VM starts (before its vCPUs run) and that it has ended
  * (its end reported, before its memory is freed): the IOPMs' layer, which
  * announces and withdraws the guest RAM of the VMs it serves
