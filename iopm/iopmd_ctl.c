@@ -301,7 +301,8 @@ static void req_list(struct iopmd *d, struct reply *r)
 		     "with the console issue\n");
 		return;
 	}
-	if (d->vm_status) {
+	/* -ENOENT: the VMM runs no VM, an empty list (the header alone). */
+	if (d->vm_status && d->vm_status != -COOP_ENOENT) {
 		fail(r, 1, "vmctl: list: the VMM answered status %d\n", d->vm_status);
 		return;
 	}
