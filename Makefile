@@ -78,9 +78,14 @@ $(ISO): $(ELF) boot/grub.cfg $(BUILD)/iopm/vmlinuz $(BUILD)/iopm/initramfs.cpio.
 unit-tests: | $(BUILD)/.deps-ok
 	$(MAKE) -C tests/unit BUILD=$(abspath $(BUILD))/tests/unit
 
+# `make run`: the terminal is the IOPM's console; the VMM log goes to
+# $(BUILD)/run/com1.log (tools/boot prints the path). RUN_ARGS adds tools/boot
+# options, e.g. RUN_ARGS="--vmm-log-on-terminal --vmm-loglevel 3" for the
+# VMM log on the terminal too, heartbeat included (docs/tools.md).
+RUN_ARGS ?=
 run: $(ISO)
 	@tools/deps run
-	tools/boot --backend auto --interactive $(ISO)
+	tools/boot --backend auto --interactive --log-dir $(BUILD)/run $(RUN_ARGS) $(ISO)
 
 test: $(ISO)
 	@tools/deps test

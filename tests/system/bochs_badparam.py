@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 # System test: a bad VMM parameter stops the boot with a FATAL line naming it.
-# Bochs: iopm_mem=999G (does not fit); QEMU: frobnicate=1 (unknown key).
+# Bochs: iopm_mem=999G (does not fit); QEMU: frobnicate=1 (unknown key) and
+# loglevel=verbose (a log level by a name it does not have: the line lists the
+# accepted values).
 import re
 import lib
 
@@ -31,6 +33,11 @@ def body(t):
     res = lib.boot("bochs_badparam-qemu", "--backend", "qemu", "--cpus", "2",
                    "--append", "frobnicate=1")
     expect_fatal(t, "qemu_unknown_key", res, "frobnicate", ("unknown", r"unknown"))
+    # tools/boot appends no loglevel=3 of its own when --append has one.
+    res = lib.boot("bochs_badparam-loglevel", "--backend", "qemu", "--cpus", "2",
+                   "--append", "loglevel=verbose")
+    expect_fatal(t, "qemu_loglevel_name", res, "loglevel=verbose",
+                 ("the_levels", r"loglevel=verbose: not a number \(expected 0 error, 1 warn, 2 info or 3 debug\)"))
 
 
 lib.Test("system.bochs_badparam").run(body)

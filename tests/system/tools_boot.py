@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # System test of the test machinery itself: the boot-report parser on the
 # documented sample, tools/boot's usage/KVM/timeout exit codes, cleanup of the
-# emulator, and the COM2 socket used by --script (QEMU and Bochs).
+# emulator, the COM2 socket used by --script (QEMU and Bochs), and the
+# loglevel=3 headless runs append. (--interactive: system.qemu_run.)
 import os
 import subprocess
 import lib
@@ -75,7 +76,10 @@ def usage_checks(t):
     for check, args in (("usage_bad_cpus", ["--cpus", "0"]),
                         ("usage_bad_option", ["--no-such-option"]),
                         ("usage_bad_regex", ["--until", "("]),
-                        ("usage_no_iso", ["/nonexistent/coopvmm.iso"])):
+                        ("usage_no_iso", ["/nonexistent/coopvmm.iso"]),
+                        ("usage_loglevel_twice", ["--vmm-loglevel", "2", "--append", "loglevel=1"]),
+                        ("usage_bad_loglevel", ["--vmm-loglevel", "4"]),
+                        ("usage_log_on_terminal_headless", ["--vmm-log-on-terminal"])):
         rc, out = run_boot(*args)
         t.check(check, rc == 64, "tools/boot %s: exit %d, want 64: %s"
                 % (" ".join(args), rc, out.strip()[-200:]))
@@ -119,6 +123,9 @@ def expect_com1_checks(t):
     counts = lib.alive_counts(res.com1)
     t.check("expect_com1_waits", res.rc == 0 and counts[-1:] == [2],
             "want exit 0 right after 'alive 2', %s; alive lines %r" % (res.describe(), counts))
+    # A headless run asks for the VMM's debug level, the alive lines' level.
+    t.check("headless_loglevel_3", lib.lines_matching(res.com1, r"^cmdline: ") == ["cmdline: loglevel=3"],
+            "want the report's 'cmdline: loglevel=3', got %r" % lib.lines_matching(res.com1, r"^cmdline: "))
     with open(script, "w") as f:
         f.write("expect-com1 \\[vmm\\] alive 1\\b\nexpect-com1 coopvmm: boot complete\n")
     res = lib.boot("tools_boot-expect-com1-order", "--backend", "qemu", "--timeout", "6", "--script", script)

@@ -191,7 +191,8 @@ static const struct error_case error_cases[] = {
     {"iopms=x", "iopms=x: ", "not a number (expected a decimal integer)"},
     {"iopms=-1", "iopms=-1: ", "not a number"},
     {"iopms=+1", "iopms=+1: ", "not a number"},
-    {"loglevel= 1", "loglevel=: ", "empty value"},
+    {"loglevel= 1", "loglevel=: ", "empty value (expected 0 error, 1 warn, 2 info or 3 debug)"},
+    {"loglevel=debug", "loglevel=debug: ", "not a number (expected 0 error, 1 warn, 2 info or 3 debug)"},
     /* trailing garbage */
     {"iopm_mem=12Q", "iopm_mem=12Q: ", "not a size, trailing \"Q\""},
     {"vmm_mem=4MB", "vmm_mem=4MB: ", "trailing \"B\""},
@@ -201,7 +202,7 @@ static const struct error_case error_cases[] = {
     {"iopms=3x", "iopms=3x: ", "not a number, trailing \"x\""},
     {"iopms=1=2", "iopms=1=2: ", "trailing \"=2\""},
     {"iopms=0x2", "iopms=0x2: ", "trailing \"x2\""},
-    {"loglevel=1K", "loglevel=1K: ", "trailing \"K\""},
+    {"loglevel=1K", "loglevel=1K: ", "trailing \"K\" (expected 0 error, 1 warn, 2 info or 3 debug)"},
     /* overflow */
     {"vmm_mem=18446744073709551616", "vmm_mem=18446744073709551616: ", "too large"},
     {"vmm_mem=0x10000000000000000", "vmm_mem=0x10000000000000000: ", "too large"},
@@ -219,7 +220,7 @@ static const struct error_case error_cases[] = {
     {"shared_mem=0x10001000", "shared_mem=0x10001000: ", "above the maximum of 256M"},
     {"iopms=9", "iopms=9: ", "too many IOPMs (maximum 8)"},
     {"iopms=4294967296", "iopms=4294967296: ", "too many IOPMs (maximum 8)"},
-    {"loglevel=4", "loglevel=4: ", "(maximum 3)"},
+    {"loglevel=4", "loglevel=4: ", "unknown log level (expected 0 error, 1 warn, 2 info or 3 debug)"},
     {"iopm_console_irq=16", "iopm_console_irq=16: ", "not an ISA IRQ (maximum 15)"},
     /* misaligned */
     {"vmm_mem=2049K", "vmm_mem=2049K: ", "not a multiple of 4K"},

@@ -37,6 +37,7 @@ struct cmdline_key {
 	uint64_t align;		    /* value must be a multiple (1: any) */
 	const char *max_reason;	    /* message for value > max (NULL: generic) */
 	const char *const *choices; /* KIND_CHOICE: names, NULL-terminated */
+	const char *values;	    /* the accepted values for messages (NULL: by kind) */
 };
 
 static const char *const cpu_enum_names[] = {"acpi", "mptable", NULL};
@@ -57,7 +58,7 @@ static const struct cmdline_key cmdline_keys[CMDLINE_NPARAMS] = {
     [CMDLINE_IOPMS] = {"iopms", KIND_UINT, FIELD(iopms), CMDLINE_IOPMS_DEFAULT, 0, CONFIG_MAX_IOPMS, 1,
 		       "too many IOPMs"},
     [CMDLINE_LOGLEVEL] = {"loglevel", KIND_UINT, FIELD(loglevel), CMDLINE_LOGLEVEL_DEFAULT, 0,
-			  CMDLINE_LOGLEVEL_MAX, 1, "unknown log level"},
+			  CMDLINE_LOGLEVEL_MAX, 1, "unknown log level", NULL, CMDLINE_LOGLEVEL_VALUES},
     [CMDLINE_IOPM_CONSOLE_IRQ] = {"iopm_console_irq", KIND_UINT, FIELD(iopm_console_irq),
 				  CMDLINE_CONSOLE_IRQ_DEFAULT, 0, CMDLINE_ISA_IRQ_MAX, 1, "not an ISA IRQ",
 				  NULL},
@@ -87,6 +88,12 @@ static const char *const kind_noun[] = {
 };
 
 enum num_status { NUM_OK, NUM_NOT_NUMBER, NUM_TRAILING, NUM_OVERFLOW };
+
+/* What a message says the key accepts. */
+static const char *expected(const struct cmdline_key *k)
+{
+	return k->values ? k->values : kind_expect[k->kind];
+}
 
 static bool is_space(char c)
 {
@@ -321,7 +328,9 @@ static int check_value(const struct cmdline_key *k, uint64_t v, const char *w, c
 	}
 	if (v > k->max) {
 		format_value(k, k->max, lim, sizeof(lim));
-		if (k->max_reason)
+		if (k->max_reason && k->values)
+			snprintf(err, errlen, "%s: %s (expected %s)", w, k->max_reason, k->values);
+		else if (k->max_reason)
 			snprintf(err, errlen, "%s: %s (maximum %s)", w, k->max_reason, lim);
 		else
 			snprintf(err, errlen, "%s: above the maximum of %s", w, lim);
@@ -379,7 +388,7 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg, const 
 	val = eq + 1;
 	vallen = len - keylen - 1;
 	if (vallen == 0) {
-		snprintf(err, errlen, "%s: empty value (expected %s)", w, kind_expect[k->kind]);
+		snprintf(err, errlen, "%s: empty value (expected %s)", w, expected(k));
 		return -EINVAL;
 	}
 	if (k->kind == KIND_STRING) {
@@ -408,11 +417,11 @@ static int parse_word(const char *s, size_t len, struct boot_config *cfg, const 
 	case NUM_OK:
 		break;
 	case NUM_NOT_NUMBER:
-		snprintf(err, errlen, "%s: %s (expected %s)", w, kind_noun[k->kind], kind_expect[k->kind]);
+		snprintf(err, errlen, "%s: %s (expected %s)", w, kind_noun[k->kind], expected(k));
 		return -EINVAL;
 	case NUM_TRAILING:
 		snprintf(err, errlen, "%s: %s, trailing \"%s\" (expected %s)", w, kind_noun[k->kind],
-			 quote(val + stop, vallen - stop, CMDLINE_MSG_TAIL_MAX, other), kind_expect[k->kind]);
+			 quote(val + stop, vallen - stop, CMDLINE_MSG_TAIL_MAX, other), expected(k));
 		return -EINVAL;
 	case NUM_OVERFLOW:
 	default:

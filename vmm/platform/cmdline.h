@@ -34,6 +34,9 @@
 #define CMDLINE_ISA_IRQ_MAX	    (ISA_IRQS - 1)
 #define CMDLINE_RUN_MAX		    256 /* run= value, including the NUL */
 
+/* What an error message about loglevel= says it accepts (vmm/platform/log.h). */
+#define CMDLINE_LOGLEVEL_VALUES "0 error, 1 warn, 2 info or 3 debug"
+
 /* Values of the choice parameters (index into their name lists). */
 enum cpu_enum_source { CPU_ENUM_ACPI, CPU_ENUM_MPTABLE }; /* cpu_enum=acpi|mptable */
 enum timer_ref { TIMER_REF_PIT, TIMER_REF_PMTIMER };	  /* timer_ref=pit|pmtimer */

@@ -15,7 +15,9 @@
 
 static struct spinlock log_lock;
 static enum log_level log_level = LOG_INFO;
-static const char *const level_tag[] = {"error: ", "warning: ", "", "debug: "};
+/* Problems are tagged; debug lines are not: they are there only when asked
+ * for (loglevel=3), and read like info lines ("[vmm] alive N"). */
+static const char *const level_tag[] = {"error: ", "warning: ", "", ""};
 static char history[LOG_HISTORY]; /* a byte ring: what was logged before the sink was set */
 static uint64_t history_head;	  /* bytes ever logged */
 static log_sink_fn sink;

@@ -173,7 +173,9 @@ void sched_loop(void)
 		uint64_t wakeups = cpu_kicks(c->index);
 		if (c->index == 0 && rdtsc() >= next_beat) {
 			next_beat += beat_cycles;
-			log_printf(LOG_INFO, "vmm", "alive %llu", (unsigned long long)++beats);
+			/* Debug level (loglevel=3): the default log has no
+			 * periodic line (docs/boot-report.md). */
+			log_printf(LOG_DEBUG, "vmm", "alive %llu", (unsigned long long)++beats);
 			report_nmis();
 		}
 		uint64_t hooks_due = run_hooks(q, wakeups);
