@@ -482,7 +482,7 @@ def channel_boot(args):
         result(rc == 0 and "coopvmm boot report" in (out or "") and "HELLO from pid" in out,
                "vmctl dmesg prints the (fake) VMM's log ring", "rc %s:\n%s" % (rc, out))
         out, rc = q.run("vmctl list")
-        result(rc == 2 and "the VMM does not serve VM requests yet" in (out or ""),
+        result(rc == 2 and "the VMM does not serve this request (VM_REPLY -ENOSYS)" in (out or ""),
                "vmctl list: VM_REQUEST answered -ENOSYS by the VMM: says so, exit 2", "rc %s: %r" % (rc, out))
 
         # Guest RAM windows (docs/iopm.md "Guest RAM windows").

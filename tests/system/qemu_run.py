@@ -157,7 +157,7 @@ def default_level(t):
     t.check("default.path_before_console", m and m.start() < out.find(PROMPT),
             "the path must be printed before the console's output")
     t.check("default.command_output_on_terminal", got["list"] and got["list"].group(1) == b"0"
-            and re.search(r"\nID\s+NAME\s*\r?\n", out),
+            and re.search(r"\nID\s+NAME\s+STATE\s+VCPUS\s+MEM\(MiB\)\s+CPU\(ms\)\s*\r?\n", out),
             "vmctl list: want exit 0 and its 'ID NAME' header on the terminal (no VM runs)")
     vmm_lines = VMM_LINE_RE.findall(out)
     t.check("default.no_vmm_line_on_terminal", got["dmesg"] and not vmm_lines and "[vmm] alive" not in out,
