@@ -11,8 +11,8 @@
 #include "rt/timer.h"
 #include "rt/trap.h"
 
-#define TICK_MS	   20
-#define VEC_TIMER  0x40
+#define TICK_MS	  20
+#define VEC_TIMER 0x40
 
 static volatile uint32_t fired;
 

@@ -10,7 +10,9 @@
 # count the requests. In the same boot a second guest, ticker (a line every
 # 20 ms), is listed, paused (its console and requests stand still while the
 # VMM beats twice), unpaused (it ticks on), and destroyed (the VMM kills and
-# frees it; it is no longer listed); bad requests are refused.
+# frees it; it is no longer listed); bad requests are refused. Last, the
+# IOPM panics: the VMM pauses the guest it still serves (ticker2), names it,
+# and carries on.
 import re
 
 import _iopm
@@ -18,6 +20,7 @@ import lib
 
 GUEST = "iodev"
 TICKER = "ticker"
+ORPHAN = "ticker2"  # a second ticker, paused by the VMM when the IOPM panics
 
 
 def lifecycle_checks(t, com1, c2):
@@ -55,7 +58,8 @@ def lifecycle_checks(t, com1, c2):
 def body(t):
     if not lib.need_iso(t):
         return
-    iso = _iopm.guest_iso(t, "iopm_guests", "%s:16M:1:iopm0,%s:16M:1:iopm0" % (GUEST, TICKER), [GUEST, TICKER])
+    iso = _iopm.guest_iso(t, "iopm_guests", "%s:16M:1:iopm0,%s:16M:1:iopm0,%s:16M:1:iopm0" % (GUEST, TICKER, ORPHAN),
+                          [GUEST, TICKER, ORPHAN + "=" + TICKER])
     if not iso:
         return
     script = _iopm.write_script([
@@ -102,6 +106,10 @@ def body(t):
         r"expect BADNAME=\d+-1-END",
         "vmctl pause; echo NOARG=$?-$((1))-END",
         r"expect NOARG=\d+-1-END",
+        # Last: the IOPM panics; the guest it serves is paused, the VMM goes on.
+        "echo c > /proc/sysrq-trigger",
+        r"expect-com1 \[iopm\] vm \d+ %s paused: its devices' IOPM \(iopm0\) panicked" % ORPHAN,
+        r"expect-com1 \[vmm\] alive",
     ])
     res = lib.boot("bochs_iopm_guests", "--backend", "bochs", "--cpus", "2", "--timeout", "1200",
                    "--script", script, iso=iso)
@@ -146,8 +154,13 @@ def body(t):
     t.check("unknown_guest_refused", re.search(r"NOSUCH=1-1-END", c2) is not None and
             "no guest \"nosuchguest\"" in c2, "vmctl console of an unknown guest")
     lifecycle_checks(t, com1, c2)
-    t.check("vmm_alive_after", re.search(r"\[vmm\] alive", com1[com1.rfind(GUEST):]) is not None,
-            "no '[vmm] alive' after the guest")
+    t.check("iopm_panic_pauses_its_guest",
+            re.search(r"\[iopm\] vm \d+ %s paused: its devices' IOPM \(iopm0\) panicked" % ORPHAN, com1) is not None,
+            "no line pausing %s when the IOPM panicked" % ORPHAN)
+    t.check("iopm_panic_only_its_guests", not re.search(r"\[iopm\] vm \d+ (%s|%s) paused" % (GUEST, TICKER), com1),
+            "an ended guest was paused")
+    t.check("vmm_alive_after", re.search(r"\[vmm\] alive", com1[com1.rfind("panicked"):]) is not None,
+            "no '[vmm] alive' after the IOPM's panic")
 
 
 lib.Test("system.bochs_iopm_guests").run(body)

@@ -652,6 +652,15 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 	return 1;
 }
 
+/* A VM IOPM 0 serves, when IOPM 0 stops (arg: how it stopped). */
+static void pause_served(struct vm *vm, void *arg)
+{
+	if (vm->iopm != 0 || vm->state != VM_RUNNING)
+		return;
+	vm_pause(vm, true);
+	log_raw("[iopm] vm %u %s paused: its devices' IOPM (iopm0) %s", vm->id, vm->name, (const char *)arg);
+}
+
 static const char *state_name(uint32_t s)
 {
 	switch (s) {
@@ -769,6 +778,9 @@ uint64_t iopm_poll(uint64_t now)
 				log_raw("[iopm] iopm0 %s: %s; its cpu %u has stopped, the VMM carries on",
 					state_name(st), note[0] ? note : "(no reason given)", m->cpu);
 			cpus[m->cpu].state = CPU_STOPPED;
+			/* Its guests can no longer reach their devices: paused,
+			 * each named (they could be unpaused by a restarted IOPM). */
+			vm_for_each(pause_served, (void *)state_name(st));
 		} else if (iopm_log_allowed(m)) {
 			log_raw("[iopm] iopm0 %s", state_name(st));
 		}
