@@ -89,7 +89,11 @@ int coopdev_rings(struct coopdev *dev, struct coop_ring_tx *tx, struct coop_ring
 	uint32_t vmm_cons = coop_load_acquire(&dev->vmm->rx.cons),
 		 vmm_prod = coop_load_acquire(&dev->vmm->tx.prod);
 
-	if (prod - vmm_cons > COOP_RING_ENTRIES || vmm_prod - cons > COOP_RING_ENTRIES) {
+	if (coop_ring_tx_attach(tx, (struct coop_msg *)((char *)dev->base + dev->hdr->iopm_ring_off),
+				COOP_RING_ENTRIES, &c->tx, &dev->vmm->rx) < 0 ||
+	    coop_ring_rx_attach(rx,
+				(const struct coop_msg *)((const char *)dev->base + dev->hdr->vmm_ring_off),
+				COOP_RING_ENTRIES, &c->rx, &dev->vmm->tx) < 0) {
 		snprintf(
 		    err, errlen,
 		    "ring indices out of step: IOPM ring prod %u vs VMM cons %u, VMM ring prod %u vs IOPM "
@@ -97,15 +101,5 @@ int coopdev_rings(struct coopdev *dev, struct coop_ring_tx *tx, struct coop_ring
 		    prod, vmm_cons, vmm_prod, cons);
 		return -1;
 	}
-	tx->ent = (struct coop_msg *)((char *)dev->base + dev->hdr->iopm_ring_off);
-	tx->prod = tx->pushed = prod;
-	tx->prod_p = &c->tx.prod;
-	tx->peer = &dev->vmm->rx;
-	rx->ent = (const struct coop_msg *)((const char *)dev->base + dev->hdr->vmm_ring_off);
-	rx->cons = cons;
-	rx->mine = &c->rx;
-	rx->prod_p = &dev->vmm->tx.prod;
-	coop_store_release(&c->rx.flags, 0);
-	coop_store_release(&c->rx.event, cons + 1);
 	return 0;
 }

@@ -190,6 +190,8 @@ static const char *check_msg(const struct coop_msg *m)
 
 	if (!size)
 		return "unknown type or wrong direction";
+	if (!(coop_msg_rings(m->type) & COOP_RINGS_DAEMON))
+		return "a kernel-ring type (iopm.ko's) on iopmd's ring";
 	if (m->len != size)
 		return "length is not the type's payload size";
 	if (m->flags & ~(m->type == COOP_MSG_VM_REPLY ? COOP_VM_MORE : 0))
@@ -369,7 +371,7 @@ static void handle(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 	case COOP_MSG_VM_REPLY:
 		vm_reply(d, m);
 		break;
-	default: /* IO_POSTED, ROUTE_REPLY: served by later issues */
+	default: /* IO_POSTED: served by a later issue */
 		if (!d->unserved[m->type]++)
 			klog(4, "%s from the VMM: not served by this iopmd yet (counted)",
 			     type_name(m->type));

@@ -94,22 +94,6 @@ static const char *reason_name(uint32_t r)
 	}
 }
 
-static const char *route_status_name(uint32_t s)
-{
-	switch (s) {
-	case COOP_ROUTE_NONE:
-		return "NONE";
-	case COOP_ROUTE_ACTIVE:
-		return "ACTIVE";
-	case COOP_ROUTE_REFUSED_OWNED:
-		return "REFUSED_OWNED";
-	case COOP_ROUTE_REFUSED_BAD:
-		return "REFUSED_BAD";
-	default:
-		return "?";
-	}
-}
-
 /* iopm.ko's fake=1 test mode: no VMM writes this zone. */
 static int zone_is_fake(void)
 {
@@ -129,27 +113,35 @@ static void print_apic_id(const char *name, uint32_t id)
 		printf("%s %u", name, id);
 }
 
+/* The kernel rings' counts, and each ISA IRQ routed to this IOPM as the
+ * VMM sees it (coop_vmm_ctrl.pins, published by the VMM). */
 static void print_routes(const struct coopdev *d)
 {
+	const struct coop_vmm_ctrl *v = d->vmm;
 	const struct coop_iopm_ctrl *c = d->ctrl;
-	int i, shown = 0;
+	int irq, shown = 0;
 
-	printf("routes        seq %u, vmm acked seq %u\n", c->route_seq, d->vmm->route_ack_seq);
-	for (i = 0; i < COOP_MAX_ROUTES; i++) {
-		const struct coop_route *r = &c->route[i];
+	printf("kernel rings  iopm.ko sent %llu received %llu refused %llu; vmm sent %llu received %llu "
+	       "refused %llu\n",
+	       (unsigned long long)c->kmsgs_sent, (unsigned long long)c->kmsgs_received,
+	       (unsigned long long)c->kmsgs_refused, (unsigned long long)v->kmsgs_sent,
+	       (unsigned long long)v->kmsgs_received, (unsigned long long)v->kmsgs_refused);
+	printf("routes        (the VMM's view)\n");
+	for (irq = 0; irq < COOP_ROUTE_IRQS; irq++) {
+		const struct coop_pin_view *p = &v->pins[irq];
 		char flags[64];
 
-		if (!r->flags && !r->irq && !r->vector)
+		if (!p->vector)
 			continue;
 		if (!shown++)
-			printf("  #   irq  vector  flags                 eoi  status         forwarded\n");
+			printf("  irq  vector  flags              forwarded  held  dropped  eois\n");
 		snprintf(flags, sizeof(flags), "%s,%s%s",
-			 (r->flags & COOP_ROUTE_VALID) ? "valid" : "withdrawn",
-			 (r->flags & COOP_ROUTE_LEVEL) ? "level" : "edge",
-			 (r->flags & COOP_ROUTE_MASKED) ? ",masked" : "");
-		printf("  %-3d %-4u 0x%02x    %-21s %-4u %-14s %llu\n", i, r->irq, r->vector, flags,
-		       r->eoi_count, route_status_name(d->vmm->route_status[i]),
-		       (unsigned long long)d->vmm->irqs_forwarded[i]);
+			 (p->flags & COOP_ROUTE_VALID) ? "valid" : "released",
+			 (p->flags & COOP_ROUTE_LEVEL) ? "level" : "edge",
+			 (p->flags & COOP_ROUTE_MASKED) ? ",masked" : "");
+		printf("  %-4d 0x%02x    %-18s %-10llu %-5llu %-8llu %llu\n", irq, p->vector, flags,
+		       (unsigned long long)p->forwarded, (unsigned long long)p->held,
+		       (unsigned long long)p->dropped, (unsigned long long)p->eois);
 	}
 	if (!shown)
 		printf("  (none)\n");
@@ -181,6 +173,8 @@ static int cmd_info(void)
 	printf("  iopm ring   0x%08x  0x%08x\n", h->iopm_ring_off, h->ring_entries * h->msg_size);
 	printf("  vmm slots   0x%08x  0x%08x\n", h->vmm_slot_off, h->slots * h->slot_size);
 	printf("  iopm slots  0x%08x  0x%08x\n", h->iopm_slot_off, h->slots * h->slot_size);
+	printf("  vmm kring   0x%08x  0x%08x\n", h->vmm_kring_off, h->kring_entries * h->msg_size);
+	printf("  iopm kring  0x%08x  0x%08x\n", h->iopm_kring_off, h->kring_entries * h->msg_size);
 	printf("  vmm log     0x%08x  0x%08x\n", h->log_off, h->log_size);
 	printf("clocks        tsc %llu kHz, lapic ", (unsigned long long)h->tsc_khz);
 	if (h->lapic_khz)

@@ -18,11 +18,12 @@
 
 #include "coopvmm_abi.h"
 
-#define COOP_RING_MASK (COOP_RING_ENTRIES - 1U)
+#define COOP_RING_MASK (COOP_RING_ENTRIES - 1U) /* an entry of iopmd's rings: index & mask */
 
 /* The producer's view of one ring. */
 struct coop_ring_tx {
-	struct coop_msg *ent;			    /* COOP_RING_ENTRIES entries */
+	struct coop_msg *ent;			    /* `entries` entries */
+	uint32_t entries;			    /* a power of two */
 	uint32_t prod;				    /* messages put (local, authoritative) */
 	uint32_t pushed;			    /* prod as last published */
 	volatile uint32_t *prod_p;		    /* where prod is published (own ctrl area) */
@@ -32,33 +33,75 @@ struct coop_ring_tx {
 /* The consumer's view of one ring. */
 struct coop_ring_rx {
 	const struct coop_msg *ent;
+	uint32_t entries;		      /* a power of two */
 	uint32_t cons;			      /* messages taken (local, authoritative) */
 	volatile struct coop_ring_cons *mine; /* where cons, event, flags are published */
 	const volatile uint32_t *prod_p;      /* the producer's index */
 };
 
-static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *ent,
+/* A ring of `entries` messages at `ent`, both indices 0 (a first start). */
+static inline void coop_ring_tx_init(struct coop_ring_tx *t, struct coop_msg *ent, uint32_t entries,
 				     volatile struct coop_ring_prod *mine,
 				     const volatile struct coop_ring_cons *peer)
 {
 	t->ent = ent;
+	t->entries = entries;
 	t->prod = t->pushed = 0;
 	t->prod_p = &mine->prod;
 	t->peer = peer;
 	coop_store_release(t->prod_p, 0);
 }
 
-static inline void coop_ring_rx_init(struct coop_ring_rx *r, const struct coop_msg *ent,
+static inline void coop_ring_rx_init(struct coop_ring_rx *r, const struct coop_msg *ent, uint32_t entries,
 				     volatile struct coop_ring_cons *mine,
 				     const volatile struct coop_ring_prod *peer)
 {
 	r->ent = ent;
+	r->entries = entries;
 	r->cons = 0;
 	r->mine = mine;
 	r->prod_p = &peer->prod;
 	mine->flags = 0;
 	mine->event = 1;
 	coop_store_release(&mine->cons, 0);
+}
+
+/* Attach to a ring that may already carry messages, from the index this
+ * side published last (a restarted producer or consumer: iopmd, a test
+ * tool, a reloaded iopm.ko) -- the one place a side reads back its own
+ * word, checked against the peer's: -COOP_EPROTO when the two are more
+ * than a ring apart. The consumer asks to be notified of the next message
+ * and does not poll. */
+static inline int coop_ring_tx_attach(struct coop_ring_tx *t, struct coop_msg *ent, uint32_t entries,
+				      volatile struct coop_ring_prod *mine,
+				      const volatile struct coop_ring_cons *peer)
+{
+	uint32_t prod = coop_load_acquire(&mine->prod);
+	if (prod - coop_load_acquire(&peer->cons) > entries)
+		return -COOP_EPROTO;
+	t->ent = ent;
+	t->entries = entries;
+	t->prod = t->pushed = prod;
+	t->prod_p = &mine->prod;
+	t->peer = peer;
+	return 0;
+}
+
+static inline int coop_ring_rx_attach(struct coop_ring_rx *r, const struct coop_msg *ent, uint32_t entries,
+				      volatile struct coop_ring_cons *mine,
+				      const volatile struct coop_ring_prod *peer)
+{
+	uint32_t cons = coop_load_acquire(&mine->cons);
+	if (coop_load_acquire(&peer->prod) - cons > entries)
+		return -COOP_EPROTO;
+	r->ent = ent;
+	r->entries = entries;
+	r->cons = cons;
+	r->mine = mine;
+	r->prod_p = &peer->prod;
+	coop_store_release(&mine->flags, 0);
+	coop_store_release(&mine->event, cons + 1);
+	return 0;
 }
 
 /* A message: the header's fields, the payload copied (`len` bytes, at most
@@ -82,9 +125,9 @@ static inline void coop_msg_init(struct coop_msg *m, uint16_t type, uint32_t id,
 static inline int coop_ring_space(const struct coop_ring_tx *t)
 {
 	uint32_t used = t->prod - coop_load_acquire(&t->peer->cons);
-	if (used > COOP_RING_ENTRIES)
+	if (used > t->entries)
 		return -COOP_EPROTO;
-	return (int)(COOP_RING_ENTRIES - used);
+	return (int)(t->entries - used);
 }
 
 /* Put one message (not yet visible to the consumer: coop_ring_push).
@@ -96,7 +139,7 @@ static inline int coop_ring_put(struct coop_ring_tx *t, const struct coop_msg *m
 		return space;
 	if (space == 0)
 		return -COOP_ENOSPC;
-	__builtin_memcpy(&t->ent[t->prod & COOP_RING_MASK], m, sizeof(*m));
+	__builtin_memcpy(&t->ent[t->prod & (t->entries - 1U)], m, sizeof(*m));
 	t->prod++;
 	return 0;
 }
@@ -129,9 +172,9 @@ static inline int coop_ring_recv(struct coop_ring_rx *r, struct coop_msg *out)
 	uint32_t avail = prod - r->cons;
 	if (avail == 0)
 		return 0;
-	if (avail > COOP_RING_ENTRIES)
+	if (avail > r->entries)
 		return -COOP_EPROTO;
-	__builtin_memcpy(out, &r->ent[r->cons & COOP_RING_MASK], sizeof(*out));
+	__builtin_memcpy(out, &r->ent[r->cons & (r->entries - 1U)], sizeof(*out));
 	r->cons++;
 	coop_store_release(&r->mine->cons, r->cons);
 	return 1;
@@ -141,7 +184,7 @@ static inline int coop_ring_recv(struct coop_ring_rx *r, struct coop_msg *out)
 static inline int coop_ring_pending(const struct coop_ring_rx *r)
 {
 	uint32_t avail = coop_load_acquire(r->prod_p) - r->cons;
-	return avail > COOP_RING_ENTRIES ? -COOP_EPROTO : (int)avail;
+	return avail > r->entries ? -COOP_EPROTO : (int)avail;
 }
 
 /* Before sleeping: ask to be notified of the next message, then look once

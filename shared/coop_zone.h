@@ -2,7 +2,7 @@
 /* coop_zone.h: the layout of one IOPM's part of the shared zone
  * (shared/coopvmm_abi.h), written once: the header the VMM (and iopm.ko's
  * fake zone, and the test tools) fill in, the check every reader makes of
- * it, and which pages the IOPM may write. */
+ * it, and which pages the IOPM (its user space, its kernel) may write. */
 #ifndef COOP_ZONE_H
 #define COOP_ZONE_H
 
@@ -31,6 +31,9 @@ static inline void coop_part_header_init(struct coop_shared_header *h, uint64_t 
 	h->slot_size = COOP_SLOT_SIZE;
 	h->log_off = COOP_LOG_OFF;
 	h->log_size = COOP_LOG_SIZE;
+	h->vmm_kring_off = COOP_VMM_KRING_OFF;
+	h->iopm_kring_off = COOP_IOPM_KRING_OFF;
+	h->kring_entries = COOP_KRING_ENTRIES;
 }
 
 /* NULL when the header at `h` (a copy: the caller copies before checking)
@@ -62,16 +65,29 @@ static inline const char *coop_part_header_check(const struct coop_shared_header
 		return "slots/slot_size";
 	if (h->log_off != COOP_LOG_OFF || h->log_size != COOP_LOG_SIZE)
 		return "log_off/log_size";
+	if (h->vmm_kring_off != COOP_VMM_KRING_OFF || h->iopm_kring_off != COOP_IOPM_KRING_OFF ||
+	    h->kring_entries != COOP_KRING_ENTRIES)
+		return "vmm_kring_off/iopm_kring_off/kring_entries";
 	return 0;
 }
 
-/* Whether the page at byte offset `off` of a part is one the IOPM writes
- * (its control area, its ring, its slot halves); the rest is the VMM's. */
-static inline int coop_part_iopm_writes(uint64_t off)
+/* Whether the page at byte offset `off` of a part is one the IOPM's user
+ * space writes through /dev/coopvmm (its control area, its ring, its slot
+ * halves). The IOPM kernel ring is iopm.ko's alone: user space maps it
+ * read-only, like the VMM's pages. */
+static inline int coop_part_user_writes(uint64_t off)
 {
 	return (off >= COOP_IOPM_CTRL_OFF && off < COOP_IOPM_CTRL_OFF + COOP_PAGE) ||
 	       (off >= COOP_IOPM_RING_OFF && off < COOP_IOPM_RING_OFF + COOP_RING_ENTRIES * COOP_MSG_SIZE) ||
 	       (off >= COOP_IOPM_SLOT_OFF && off < COOP_IOPM_SLOT_OFF + COOP_SLOTS * COOP_SLOT_SIZE);
+}
+
+/* Whether the page at `off` is one the IOPM side (user space or iopm.ko)
+ * writes; the rest is the VMM's. */
+static inline int coop_part_iopm_writes(uint64_t off)
+{
+	return coop_part_user_writes(off) ||
+	       (off >= COOP_IOPM_KRING_OFF && off < COOP_IOPM_KRING_OFF + COOP_KRING_ENTRIES * COOP_MSG_SIZE);
 }
 
 /* Slot `i`'s halves in a part mapped at `part` (i < COOP_SLOTS). */

@@ -16,15 +16,26 @@
  *   0x01000  struct coop_vmm_ctrl      VMM    ring indices, suppression words,
  *                                             heartbeat, log head, counters
  *   0x02000  struct coop_iopm_ctrl     IOPM   state, ring indices, suppression
- *                                             words, heartbeat, routes
+ *                                             words, heartbeat, counters
  *   0x04000  VMM ring                  VMM    COOP_RING_ENTRIES struct coop_msg,
  *                                             VMM -> IOPM
  *   0x0c000  IOPM ring                 IOPM   COOP_RING_ENTRIES struct coop_msg,
  *                                             IOPM -> VMM
  *   0x14000  VMM slot halves           VMM    COOP_SLOTS struct coop_slot_req
  *   0x1d000  IOPM slot halves          IOPM   COOP_SLOTS struct coop_slot_rsp
+ *   0x26000  VMM kernel ring           VMM    COOP_KRING_ENTRIES struct coop_msg,
+ *                                             VMM -> iopm.ko
+ *   0x27000  IOPM kernel ring          iopm.ko COOP_KRING_ENTRIES struct coop_msg,
+ *                                             iopm.ko -> VMM (user space maps it
+ *                                             read-only)
  *   0x30000  VMM log                   VMM    COOP_LOG_SIZE bytes of text
  *   0x40000  end of the part
+ *
+ * Two ring pairs: iopmd's (the VMM ring and the IOPM ring, 256 entries
+ * each: HELLO, PING, slots, VM requests, ...) and iopm.ko's kernel rings
+ * (32 entries each: interrupt routes and their EOIs, which iopm.ko sends
+ * from process, atomic and interrupt context, where iopmd cannot). Each
+ * ring has one producer; coop_msg_rings() says which pair a type takes.
  *
  * Ordering: every index, state word and the log head is published with
  * coop_store_release() after the data it covers and read with
@@ -45,30 +56,35 @@
 #include "coopvmm_ioreq.h"
 
 #define COOP_SHARED_MAGIC 0x444d48535f504f43ULL /* "COP_SHMD" little-endian */
-#define COOP_ABI_VERSION  2
+#define COOP_ABI_VERSION  3			/* 3: the kernel rings; routes and EOIs are messages */
 #define COOP_PAGE	  4096U
 #define COOP_MAX_IOPMS	  8
-#define COOP_PART_SIZE	  0x40000U /* one IOPM's part of the zone: 256 KiB */
-#define COOP_MAX_ROUTES	  16
+#define COOP_PART_SIZE	  0x40000U    /* one IOPM's part of the zone: 256 KiB */
+#define COOP_ROUTE_IRQS	  16	      /* ISA IRQs 0-15: what a ROUTE_PIN or PIN_EOI may name */
+#define COOP_VECTOR_MIN	  0x20U	      /* vectors the VMM sends the IOPM's CPU: not an exception ... */
+#define COOP_VECTOR_MAX	  0xefU	      /* ... nor one of the VMM's own (0xf0 and up) */
 #define COOP_NO_APIC_ID	  0xffffffffU /* an APIC ID field naming no CPU */
 
 /* Offsets inside a part (the header repeats them; a reader checks that it
  * says exactly these). */
-#define COOP_HEADER_OFF	   0x00000U
-#define COOP_VMM_CTRL_OFF  0x01000U
-#define COOP_IOPM_CTRL_OFF 0x02000U
-#define COOP_VMM_RING_OFF  0x04000U
-#define COOP_IOPM_RING_OFF 0x0c000U
-#define COOP_VMM_SLOT_OFF  0x14000U
-#define COOP_IOPM_SLOT_OFF 0x1d000U
-#define COOP_LOG_OFF	   0x30000U
+#define COOP_HEADER_OFF	    0x00000U
+#define COOP_VMM_CTRL_OFF   0x01000U
+#define COOP_IOPM_CTRL_OFF  0x02000U
+#define COOP_VMM_RING_OFF   0x04000U
+#define COOP_IOPM_RING_OFF  0x0c000U
+#define COOP_VMM_SLOT_OFF   0x14000U
+#define COOP_IOPM_SLOT_OFF  0x1d000U
+#define COOP_VMM_KRING_OFF  0x26000U
+#define COOP_IOPM_KRING_OFF 0x27000U
+#define COOP_LOG_OFF	    0x30000U
 
-#define COOP_RING_ENTRIES 256U /* per ring; a power of two */
-#define COOP_MSG_SIZE	  128U
-#define COOP_MSG_PAYLOAD  (COOP_MSG_SIZE - 16U)
-#define COOP_SLOTS	  64U	   /* per IOPM: one per vCPU it serves */
-#define COOP_SLOT_SIZE	  576U	   /* each half */
-#define COOP_LOG_SIZE	  0x10000U /* a power of two */
+#define COOP_RING_ENTRIES  256U /* per ring of iopmd's pair; a power of two */
+#define COOP_KRING_ENTRIES 32U	/* per kernel ring; a power of two (docs/channel.md: why 32) */
+#define COOP_MSG_SIZE	   128U
+#define COOP_MSG_PAYLOAD   (COOP_MSG_SIZE - 16U)
+#define COOP_SLOTS	   64U	    /* per IOPM: one per vCPU it serves */
+#define COOP_SLOT_SIZE	   576U	    /* each half */
+#define COOP_LOG_SIZE	   0x10000U /* a power of two */
 
 /* ---- barriers: the one ordering protocol of the channel ---- */
 
@@ -143,7 +159,10 @@ struct coop_shared_header {
 	uint32_t vmm_notify_vector; /* the IPI vector the VMM takes this IOPM's notifications on */
 	uint32_t console_irq;	    /* ISA IRQ of the IOPM console UART (routed at boot) */
 	uint32_t epoch;		    /* bumped each time this IOPM is (re)started */
-	uint64_t reserved[8];
+	uint32_t vmm_kring_off, iopm_kring_off; /* the kernel rings */
+	uint32_t kring_entries;			/* COOP_KRING_ENTRIES */
+	uint32_t reserved0;
+	uint64_t reserved[6];
 };
 
 /* ---- rings ---- */
@@ -178,13 +197,14 @@ enum coop_msg_type {
 	COOP_MSG_PING = 2,  /* struct coop_msg_ping: answer with PONG, same payload */
 	COOP_MSG_PONG = 3,
 	/* IOPM -> VMM */
-	COOP_MSG_HELLO = 16,	  /* struct coop_msg_hello: the IOPM attaches (its ABI version) */
-	COOP_MSG_HEARTBEAT = 17,  /* struct coop_msg_heartbeat */
-	COOP_MSG_IO_DONE = 18,	  /* struct coop_msg_slot: the slot's request is COMPLETE */
-	COOP_MSG_IRQ_LINE = 19,	  /* struct coop_msg_irq_line: raise/lower/pulse a guest line */
-	COOP_MSG_MSI = 20,	  /* struct coop_msg_msi: a guest MSI */
-	COOP_MSG_ROUTE_PIN = 21,  /* struct coop_msg_route: route a host pin to this IOPM */
-	COOP_MSG_PIN_EOI = 22,	  /* struct coop_msg_route (irq): a level pin was serviced */
+	COOP_MSG_HELLO = 16,	 /* struct coop_msg_hello: the IOPM attaches (its ABI version) */
+	COOP_MSG_HEARTBEAT = 17, /* struct coop_msg_heartbeat */
+	COOP_MSG_IO_DONE = 18,	 /* struct coop_msg_slot: the slot's request is COMPLETE */
+	COOP_MSG_IRQ_LINE = 19,	 /* struct coop_msg_irq_line: raise/lower/pulse a guest line */
+	COOP_MSG_MSI = 20,	 /* struct coop_msg_msi: a guest MSI */
+	COOP_MSG_ROUTE_PIN =
+	    21,		       /* struct coop_msg_route: route, update or release a host pin (kernel ring) */
+	COOP_MSG_PIN_EOI = 22, /* struct coop_msg_route (irq): a level pin was serviced (kernel ring) */
 	COOP_MSG_VM_REQUEST = 23, /* struct coop_msg_vm: a lifecycle request (enum coop_vm_op) */
 	COOP_MSG_SET_MODE = 24,	  /* struct coop_msg_mode: how the VMM learns of this IOPM's messages */
 	/* VMM -> IOPM */
@@ -192,7 +212,7 @@ enum coop_msg_type {
 	COOP_MSG_IO_REQUEST = 33,  /* struct coop_msg_slot: the slot holds a PENDING request */
 	COOP_MSG_IO_POSTED = 34,   /* struct coop_msg_posted: a write that needs no answer */
 	COOP_MSG_RAM_MAP = 35,	   /* struct coop_msg_ram: a guest RAM range (un)announced */
-	COOP_MSG_ROUTE_REPLY = 36, /* struct coop_msg_route: the route's status */
+	COOP_MSG_ROUTE_REPLY = 36, /* struct coop_msg_route: the route's status (kernel ring) */
 	COOP_MSG_VM_REPLY = 37,	   /* struct coop_msg_vm: the answer to a VM_REQUEST */
 	COOP_MSG_TYPES
 };
@@ -328,24 +348,32 @@ struct coop_msg_ram {
 	uint32_t reserved;
 };
 
-/* ROUTE_PIN (IOPM -> VMM), PIN_EOI (irq only), ROUTE_REPLY (VMM -> IOPM). */
+/* ROUTE_PIN (iopm.ko -> VMM), PIN_EOI (irq only), ROUTE_REPLY (VMM ->
+ * iopm.ko), on the kernel rings only (docs/channel.md "Interrupt routes").
+ * ROUTE_PIN with VALID asks the VMM to forward ISA IRQ `irq` to this IOPM's
+ * CPU as a fixed IPI on `vector` (or updates the route: MASKED, vector);
+ * without VALID it releases the route (vector and the other flags 0). Every
+ * ROUTE_PIN gets a ROUTE_REPLY echoing its id, irq and vector, with the
+ * route as the VMM applied it in `flags` (LEVEL: the pin's trigger mode) and
+ * `status`. A level pin stays masked from each forwarded interrupt until the
+ * PIN_EOI for it. */
 #define COOP_ROUTE_VALID  (1U << 0)
-#define COOP_ROUTE_LEVEL  (1U << 1)
+#define COOP_ROUTE_LEVEL  (1U << 1) /* level-triggered: the IOPM sends a PIN_EOI per interrupt */
 #define COOP_ROUTE_MASKED (1U << 2) /* Linux masked the IRQ: the VMM holds (does not forward) it */
 
-/* Route status values (coop_msg_route.status, coop_vmm_ctrl.route_status[]). */
+/* coop_msg_route.status of a ROUTE_REPLY. */
 enum coop_route_status {
-	COOP_ROUTE_NONE = 0,
-	COOP_ROUTE_ACTIVE = 1,
-	COOP_ROUTE_REFUSED_OWNED = 2, /* another owner has this pin */
-	COOP_ROUTE_REFUSED_BAD = 3,   /* bad IRQ or vector */
+	COOP_ROUTE_NONE = 0,	      /* released (or there was no route) */
+	COOP_ROUTE_ACTIVE = 1,	      /* the VMM forwards the pin */
+	COOP_ROUTE_REFUSED_OWNED = 2, /* the VMM keeps this pin, or another IOPM has it */
+	COOP_ROUTE_REFUSED_BAD = 3,   /* bad IRQ, vector or trigger mode, or no IOAPIC pin */
 };
 
 struct coop_msg_route {
 	uint32_t irq;	 /* ISA IRQ */
-	uint32_t vector; /* on the IOPM's CPU */
+	uint32_t vector; /* on the IOPM's CPU, COOP_VECTOR_MIN-COOP_VECTOR_MAX */
 	uint32_t flags;	 /* COOP_ROUTE_* */
-	uint32_t status; /* reply: enum coop_route_status */
+	uint32_t status; /* reply: enum coop_route_status; 0 in a request */
 };
 
 /* VM_REQUEST ops (the console issue implements them; a VMM without one
@@ -428,6 +456,29 @@ static inline uint16_t coop_msg_len(uint16_t type, int to_vmm)
 	}
 }
 
+/* Which ring pair a type travels on (a bit set): iopm.ko's kernel rings
+ * carry the interrupt routes, iopmd's rings everything else; ERROR, PING
+ * and PONG travel on both. A message on the other pair's ring is refused
+ * like an unknown type (COOP_ERR_TYPE). */
+#define COOP_RINGS_DAEMON (1U << 0)
+#define COOP_RINGS_KERNEL (1U << 1)
+
+static inline unsigned int coop_msg_rings(uint16_t type)
+{
+	switch (type) {
+	case COOP_MSG_ERROR:
+	case COOP_MSG_PING:
+	case COOP_MSG_PONG:
+		return COOP_RINGS_DAEMON | COOP_RINGS_KERNEL;
+	case COOP_MSG_ROUTE_PIN:
+	case COOP_MSG_PIN_EOI:
+	case COOP_MSG_ROUTE_REPLY:
+		return COOP_RINGS_KERNEL;
+	default:
+		return COOP_RINGS_DAEMON;
+	}
+}
+
 /* ---- request slots ---- */
 
 /* A slot is two halves, each written by one side. Its state is read from
@@ -476,46 +527,50 @@ struct coop_slot_rsp {	/* IOPM writes */
 
 /* ---- control areas ---- */
 
+/* The VMM's view of one ISA IRQ routed to this IOPM (coop_vmm_ctrl.pins,
+ * by IRQ), published after every change: for vmctl and the tests, never an
+ * answer (ROUTE_REPLY is). */
+struct coop_pin_view {
+	uint32_t vector;    /* the route's vector; 0: never routed to this IOPM */
+	uint32_t flags;	    /* COOP_ROUTE_* as the VMM applies them */
+	uint64_t forwarded; /* interrupts sent to the IOPM by IPI */
+	uint64_t held;	    /* fired while Linux had the IRQ masked: held for the unmask */
+	uint64_t dropped;   /* fired with no route (before it, or after a release) */
+	uint64_t eois;	    /* PIN_EOIs taken: the level pin unmasked */
+};
+
 /* Written by the VMM only. */
 struct coop_vmm_ctrl {
-	uint64_t heartbeat;	/* VMM increments it once a second */
-	uint32_t route_ack_seq; /* last coop_iopm_ctrl.route_seq the VMM applied */
-	uint32_t reserved0;
-	uint32_t route_status[COOP_MAX_ROUTES];
-	uint64_t irqs_forwarded[COOP_MAX_ROUTES];
+	uint64_t heartbeat;	  /* VMM increments it once a second */
 	struct coop_ring_prod tx; /* VMM ring (VMM -> IOPM) */
 	struct coop_ring_cons rx; /* IOPM ring (IOPM -> VMM) */
 	uint64_t log_head;	  /* bytes ever written to the log; the log holds the last COOP_LOG_SIZE */
-	/* What the VMM counted on this channel (vmctl, the tests). */
+	/* What the VMM counted on iopmd's rings (vmctl, the tests). */
 	uint64_t msgs_sent, msgs_received, msgs_refused, notifies_sent, notifies_received;
+	/* The kernel rings (iopm.ko's pair) and what the VMM counted on them. */
+	struct coop_ring_prod ktx; /* VMM kernel ring (VMM -> iopm.ko) */
+	struct coop_ring_cons krx; /* IOPM kernel ring (iopm.ko -> VMM) */
+	uint64_t kmsgs_sent, kmsgs_received, kmsgs_refused;
+	struct coop_pin_view pins[COOP_ROUTE_IRQS];
 	uint64_t reserved[8];
 };
 
-/* Interrupt-routing request (IOPM -> VMM) in the IOPM's ctrl area, first
- * form (ROUTE_PIN messages are the second): "deliver ISA IRQ `irq` to my
- * CPU as vector `vector`". */
-struct coop_route {
-	uint32_t irq;
-	uint32_t vector;
-	uint32_t flags;
-	uint32_t eoi_count; /* level pins: IOPM increments after servicing -> VMM unmasks */
-};
-
-/* Written by the IOPM only. */
+/* Written by the IOPM only: iopmd (its rings, heartbeat, RUNNING) and
+ * iopm.ko (state, note, notify vector, the kernel rings). */
 struct coop_iopm_ctrl {
-	uint32_t state;	    /* enum coop_iopm_state */
-	uint32_t reason;    /* for HALTED: enum coop_halt_reason */
-	uint64_t heartbeat; /* iopmd increments it about every 100 ms */
-	uint64_t boot_tsc;  /* TSC when iopm.ko loaded */
-	uint32_t route_seq; /* bumped after editing route[] */
-	uint32_t reserved0;
-	struct coop_route route[COOP_MAX_ROUTES];
+	uint32_t state;		  /* enum coop_iopm_state */
+	uint32_t reason;	  /* for HALTED: enum coop_halt_reason */
+	uint64_t heartbeat;	  /* iopmd increments it about every 100 ms */
+	uint64_t boot_tsc;	  /* TSC when iopm.ko loaded */
 	char note[64];		  /* last panic message or reason, NUL-terminated */
 	struct coop_ring_prod tx; /* IOPM ring (IOPM -> VMM) */
 	struct coop_ring_cons rx; /* VMM ring (VMM -> IOPM) */
 	uint32_t notify_vector;	  /* the IPI vector the IOPM takes the VMM's notifications on; 0: poll */
 	uint32_t reserved1;
 	uint64_t msgs_sent, msgs_received, msgs_refused, notifies_sent, notifies_received;
+	struct coop_ring_prod ktx; /* IOPM kernel ring (iopm.ko -> VMM) */
+	struct coop_ring_cons krx; /* VMM kernel ring (VMM -> iopm.ko) */
+	uint64_t kmsgs_sent, kmsgs_received, kmsgs_refused;
 	uint64_t reserved[8];
 };
 
@@ -530,6 +585,8 @@ struct coop_iopm_ctrl {
 COOP_ABI_ASSERT(sizeof(struct coop_shared_header) == 192, "coop_shared_header size");
 COOP_ABI_ASSERT(__builtin_offsetof(struct coop_shared_header, tsc_khz) == 88, "header.tsc_khz offset");
 COOP_ABI_ASSERT(__builtin_offsetof(struct coop_shared_header, epoch) == 124, "header.epoch offset");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_shared_header, vmm_kring_off) == 128,
+		"header.vmm_kring_off offset");
 COOP_ABI_ASSERT(sizeof(struct coop_ring_prod) == 8, "coop_ring_prod size");
 COOP_ABI_ASSERT(sizeof(struct coop_ring_cons) == 16, "coop_ring_cons size");
 COOP_ABI_ASSERT(sizeof(struct coop_msg) == COOP_MSG_SIZE, "coop_msg size");
@@ -552,10 +609,14 @@ COOP_ABI_ASSERT(sizeof(struct coop_slot_req) == COOP_SLOT_SIZE, "coop_slot_req s
 COOP_ABI_ASSERT(sizeof(struct coop_slot_rsp) == COOP_SLOT_SIZE, "coop_slot_rsp size");
 COOP_ABI_ASSERT(__builtin_offsetof(struct coop_slot_req, req) == 8, "coop_slot_req.req offset");
 COOP_ABI_ASSERT(__builtin_offsetof(struct coop_slot_rsp, buf) == 32, "coop_slot_rsp.buf offset");
-COOP_ABI_ASSERT(sizeof(struct coop_vmm_ctrl) == 344, "coop_vmm_ctrl size");
-COOP_ABI_ASSERT(__builtin_offsetof(struct coop_vmm_ctrl, tx) == 208, "coop_vmm_ctrl.tx offset");
-COOP_ABI_ASSERT(sizeof(struct coop_iopm_ctrl) == 488, "coop_iopm_ctrl size");
-COOP_ABI_ASSERT(__builtin_offsetof(struct coop_iopm_ctrl, tx) == 352, "coop_iopm_ctrl.tx offset");
+COOP_ABI_ASSERT(sizeof(struct coop_pin_view) == 40, "coop_pin_view size");
+COOP_ABI_ASSERT(sizeof(struct coop_vmm_ctrl) == 832, "coop_vmm_ctrl size");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_vmm_ctrl, tx) == 8, "coop_vmm_ctrl.tx offset");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_vmm_ctrl, ktx) == 80, "coop_vmm_ctrl.ktx offset");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_vmm_ctrl, pins) == 128, "coop_vmm_ctrl.pins offset");
+COOP_ABI_ASSERT(sizeof(struct coop_iopm_ctrl) == 272, "coop_iopm_ctrl size");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_iopm_ctrl, tx) == 88, "coop_iopm_ctrl.tx offset");
+COOP_ABI_ASSERT(__builtin_offsetof(struct coop_iopm_ctrl, ktx) == 160, "coop_iopm_ctrl.ktx offset");
 COOP_ABI_ASSERT(sizeof(struct coop_vmm_ctrl) <= COOP_PAGE && sizeof(struct coop_iopm_ctrl) <= COOP_PAGE,
 		"control areas fit a page");
 COOP_ABI_ASSERT((COOP_RING_ENTRIES & (COOP_RING_ENTRIES - 1)) == 0, "ring entries: a power of two");
@@ -563,11 +624,19 @@ COOP_ABI_ASSERT(COOP_VMM_RING_OFF + COOP_RING_ENTRIES * COOP_MSG_SIZE <= COOP_IO
 COOP_ABI_ASSERT(COOP_IOPM_RING_OFF + COOP_RING_ENTRIES * COOP_MSG_SIZE <= COOP_VMM_SLOT_OFF,
 		"IOPM ring fits");
 COOP_ABI_ASSERT(COOP_VMM_SLOT_OFF + COOP_SLOTS * COOP_SLOT_SIZE <= COOP_IOPM_SLOT_OFF, "VMM slots fit");
-COOP_ABI_ASSERT(COOP_IOPM_SLOT_OFF + COOP_SLOTS * COOP_SLOT_SIZE <= COOP_LOG_OFF, "IOPM slots fit");
+COOP_ABI_ASSERT(COOP_IOPM_SLOT_OFF + COOP_SLOTS * COOP_SLOT_SIZE <= COOP_VMM_KRING_OFF, "IOPM slots fit");
+COOP_ABI_ASSERT((COOP_KRING_ENTRIES & (COOP_KRING_ENTRIES - 1)) == 0, "kernel ring entries: a power of two");
+COOP_ABI_ASSERT(COOP_KRING_ENTRIES *COOP_MSG_SIZE == COOP_PAGE,
+		"a kernel ring is one page (its own protection)");
+COOP_ABI_ASSERT(COOP_VMM_KRING_OFF + COOP_KRING_ENTRIES * COOP_MSG_SIZE <= COOP_IOPM_KRING_OFF,
+		"VMM kernel ring fits");
+COOP_ABI_ASSERT(COOP_IOPM_KRING_OFF + COOP_KRING_ENTRIES * COOP_MSG_SIZE <= COOP_LOG_OFF,
+		"IOPM kernel ring fits");
 COOP_ABI_ASSERT((COOP_LOG_SIZE & (COOP_LOG_SIZE - 1)) == 0, "log size: a power of two");
 COOP_ABI_ASSERT(COOP_LOG_OFF + COOP_LOG_SIZE <= COOP_PART_SIZE, "log fits the part");
 COOP_ABI_ASSERT(COOP_VMM_SLOT_OFF % COOP_PAGE == 0 && COOP_IOPM_SLOT_OFF % COOP_PAGE == 0 &&
 		    COOP_VMM_RING_OFF % COOP_PAGE == 0 && COOP_IOPM_RING_OFF % COOP_PAGE == 0 &&
+		    COOP_VMM_KRING_OFF % COOP_PAGE == 0 && COOP_IOPM_KRING_OFF % COOP_PAGE == 0 &&
 		    COOP_LOG_OFF % COOP_PAGE == 0,
 		"areas are page aligned (the IOPM maps each with its own protection)");
 

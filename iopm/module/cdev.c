@@ -2,7 +2,8 @@
 /* cdev.c: /dev/coopvmm, a misc device whose mmap gives iopmd and vmctl the
  * whole shared zone (MAP_SHARED, offset 0..zone size), so userland needs no
  * /dev/mem. Pages of the VMM-written parts (header, VMM control and data
- * areas) are mapped read-only, and a write fault on them is SIGBUS. Past the
+ * areas) and iopm.ko's own kernel ring are mapped read-only, and a write
+ * fault on them is SIGBUS. Past the
  * zone: guest RAM windows (ram.c), read/poll for the VMM's notifications
  * (notify.c) and the ioctls of iopm/coopvmm_ioctl.h.
  */
@@ -18,10 +19,11 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
-/* True when the zone page at byte offset `off` belongs to an IOPM-written area. */
+/* True when the zone page at byte offset `off` is one user space writes
+ * (not the VMM's, not iopm.ko's kernel ring). */
 static bool iopm_writable(u64 off)
 {
-	return coop_part_iopm_writes(off);
+	return coop_part_user_writes(off);
 }
 
 /* A write to a read-only PTE of a shared PFN mapping lands here (also after

@@ -7,7 +7,11 @@
  * takes SET_MODE and HEARTBEAT, refuses a message with a bad type, length,
  * VM id, slot or reserved field with one ERROR each and counts it, stops
  * reading a ring whose prod is impossible, counts everything in the VMM
- * control area and writes a few lines into the VMM log. Its "IPIs" are a
+ * control area and writes a few lines into the VMM log. On the kernel
+ * rings it answers iopm.ko's ROUTE_PIN with a ROUTE_REPLY -- REFUSED_OWNED
+ * for a route (it forwards no interrupt: plain QEMU's 8259 keeps them, so
+ * the console stays interrupt-driven), NONE for a release -- a PING with a
+ * PONG, and refuses the rest (a PIN_EOI is never owed). Its "IPIs" are a
  * self-IPI on the IOPM's notify vector one way and a wake-up of this thread
  * (COOPVMM_IOC_NOTIFY) the other. It is not the VMM (vmm/iopm/channel.c):
  * only what the IOPM side's tests need, checked the same way.
@@ -31,8 +35,10 @@ static DECLARE_WAIT_QUEUE_HEAD(fv_wq);
 static atomic_t fv_kick = ATOMIC_INIT(0);
 static struct coop_ring_tx fv_tx;
 static struct coop_ring_rx fv_rx;
+static struct coop_ring_tx fv_ktx; /* the VMM kernel ring */
+static struct coop_ring_rx fv_krx; /* iopm.ko's kernel ring */
 static u64 fv_log_head;
-static bool fv_dead;
+static bool fv_dead, fv_kdead;
 static u64 fv_ram_hpa;			    /* fake_vmm_ram: announced as VM 1's RAM */
 static atomic_t fv_remove = ATOMIC_INIT(0); /* VM id + 1 whose RAM to withdraw */
 static unsigned long fv_beat_at;
@@ -56,32 +62,89 @@ static void fv_log(const char *fmt, ...)
 	coop_log_write((u8 *)iopm_zone.virt + COOP_LOG_OFF, &fv_log_head, &v->log_head, line, n);
 }
 
-static int fv_send(struct coop_msg *m)
+/* Send on iopmd's ring (`kernel` false) or the kernel ring. */
+static int fv_send_on(bool kernel, struct coop_msg *m)
 {
 	struct coop_vmm_ctrl *v = fv_ctrl();
 	u32 vec = READ_ONCE(iopm_zone.ctrl->notify_vector);
+	struct coop_ring_tx *t = kernel ? &fv_ktx : &fv_tx;
 
-	if (coop_ring_put(&fv_tx, m))
+	if (coop_ring_put(t, m))
 		return -ENOSPC; /* full or broken: the VMM would drop and count it */
-	WRITE_ONCE(v->msgs_sent, v->msgs_sent + 1);
-	if (coop_ring_push(&fv_tx) && vec >= FIRST_EXTERNAL_VECTOR) {
+	if (kernel)
+		WRITE_ONCE(v->kmsgs_sent, v->kmsgs_sent + 1);
+	else
+		WRITE_ONCE(v->msgs_sent, v->msgs_sent + 1);
+	if (coop_ring_push(t) && vec >= FIRST_EXTERNAL_VECTOR) {
 		apic->send_IPI_self(vec);
 		WRITE_ONCE(v->notifies_sent, v->notifies_sent + 1);
 	}
 	return 0;
 }
 
-static int fv_error(const struct coop_msg *bad, u16 reason, int code, const char *text)
+static int fv_send(struct coop_msg *m)
 {
-	struct coop_msg m = {.type = COOP_MSG_ERROR, .len = sizeof(struct coop_msg_error)};
+	return fv_send_on(false, m);
+}
+
+static int fv_error_on(bool kernel, const struct coop_msg *bad, u16 reason, int code, const char *text)
+{
+	struct coop_msg m = {.type = COOP_MSG_ERROR, .len = sizeof(struct coop_msg_error), .id = bad->id};
 	struct coop_msg_error e = {.code = code, .bad_type = bad->type, .reason = reason, .bad_id = bad->id};
 	struct coop_vmm_ctrl *v = fv_ctrl();
 
 	strscpy(e.text, text, sizeof(e.text));
 	memcpy(m.payload, &e, sizeof(e));
-	WRITE_ONCE(v->msgs_refused, v->msgs_refused + 1);
-	fv_log("[chan] iopm0: refused message id %u type %u: %s", bad->id, bad->type, text);
-	return fv_send(&m);
+	if (kernel)
+		WRITE_ONCE(v->kmsgs_refused, v->kmsgs_refused + 1);
+	else
+		WRITE_ONCE(v->msgs_refused, v->msgs_refused + 1);
+	fv_log("[chan] iopm0: refused %smessage id %u type %u: %s", kernel ? "kernel-ring " : "", bad->id,
+	       bad->type, text);
+	return fv_send_on(kernel, &m);
+}
+
+static int fv_error(const struct coop_msg *bad, u16 reason, int code, const char *text)
+{
+	return fv_error_on(false, bad, reason, code, text);
+}
+
+/* A message of iopm.ko's kernel ring. */
+static int fv_khandle(const struct coop_msg *m)
+{
+	struct coop_msg r = *m;
+	struct coop_msg_route q;
+	u16 size = coop_msg_len(m->type, 1);
+
+	if (!size || !(coop_msg_rings(m->type) & COOP_RINGS_KERNEL))
+		return fv_error_on(true, m, COOP_ERR_TYPE, -COOP_EINVAL, "not a kernel-ring type");
+	if (m->len != size)
+		return fv_error_on(true, m, COOP_ERR_LEN, -COOP_EMSGSIZE,
+				   "len is not the type's payload size");
+	if (m->flags || m->vm || m->vcpu)
+		return fv_error_on(true, m, COOP_ERR_FLAGS, -COOP_EINVAL, "flags, vm or vcpu set");
+	switch (m->type) {
+	case COOP_MSG_PING:
+		r.type = COOP_MSG_PONG;
+		return fv_send_on(true, &r);
+	case COOP_MSG_ROUTE_PIN:
+		memcpy(&q, m->payload, sizeof(q));
+		if ((q.flags & ~(COOP_ROUTE_VALID | COOP_ROUTE_LEVEL | COOP_ROUTE_MASKED)) || q.status)
+			return fv_error_on(true, m, COOP_ERR_FLAGS, -COOP_EINVAL,
+					   "ROUTE_PIN: unknown flag or status");
+		q.status = (q.flags & COOP_ROUTE_VALID) ? COOP_ROUTE_REFUSED_OWNED : COOP_ROUTE_NONE;
+		fv_log("[chan] iopm0: ROUTE_PIN IRQ %u vector 0x%x flags 0x%x: %s", q.irq, q.vector, q.flags,
+		       q.status ? "REFUSED_OWNED (the fake VMM forwards no interrupt)" : "released");
+		q.flags &= COOP_ROUTE_LEVEL;
+		r.type = COOP_MSG_ROUTE_REPLY;
+		memcpy(r.payload, &q, sizeof(q));
+		return fv_send_on(true, &r);
+	case COOP_MSG_PIN_EOI:
+		return fv_error_on(true, m, COOP_ERR_STATE, -COOP_EPROTO,
+				   "PIN_EOI: the fake VMM forwarded nothing");
+	default: /* PONG, ERROR: taken */
+		return 0;
+	}
 }
 
 /* Returns what fv_send/fv_error returned, 0 for a message taken silently. */
@@ -94,8 +157,9 @@ static int fv_handle(const struct coop_msg *m)
 	struct coop_msg_vm vm;
 	u16 size = coop_msg_len(m->type, 1);
 
-	if (!size)
-		return fv_error(m, COOP_ERR_TYPE, -COOP_EINVAL, "unknown type or wrong direction");
+	if (!size || !(coop_msg_rings(m->type) & COOP_RINGS_DAEMON))
+		return fv_error(m, COOP_ERR_TYPE, -COOP_EINVAL,
+				"unknown type, wrong direction or wrong ring");
 	if (m->len != size)
 		return fv_error(m, COOP_ERR_LEN, -COOP_EMSGSIZE, "len is not the type's payload size");
 	if (m->flags)
@@ -180,6 +244,17 @@ static int fv_thread(void *unused)
 		vm = atomic_xchg(&fv_remove, 0);
 		if (vm)
 			fv_ram(vm - 1, COOP_RAM_REMOVE, 0, 0, 0);
+		while (!fv_kdead && (r = coop_ring_recv(&fv_krx, &m)) != 0) {
+			if (r < 0) {
+				fv_kdead = true;
+				WRITE_ONCE(v->kmsgs_refused, v->kmsgs_refused + 1);
+				fv_log("[chan] iopm0: kernel ring prod %u impossible (cons %u): not read",
+				       READ_ONCE(iopm_zone.ctrl->ktx.prod), fv_krx.cons);
+				break;
+			}
+			WRITE_ONCE(v->kmsgs_received, v->kmsgs_received + 1);
+			fv_khandle(&m);
+		}
 		while (!fv_dead && (r = coop_ring_recv(&fv_rx, &m)) != 0) {
 			if (r < 0) {
 				fv_dead = true;
@@ -196,6 +271,8 @@ static int fv_thread(void *unused)
 				continue;
 		}
 		if (coop_ring_arm(&fv_rx) && !fv_dead)
+			continue;
+		if (coop_ring_arm(&fv_krx) && !fv_kdead)
 			continue;
 		wait_event_interruptible_timeout(fv_wq, atomic_xchg(&fv_kick, 0) || kthread_should_stop(),
 						 HZ / 2);
@@ -241,10 +318,14 @@ int iopm_fakevmm_start(u64 ram_hpa)
 
 	h->vmm_notify_vector = 0xf0; /* a token: its IPIs are wake-ups of the thread */
 	fv_ram_hpa = ram_hpa;
-	coop_ring_tx_init(&fv_tx, (struct coop_msg *)((u8 *)iopm_zone.virt + COOP_VMM_RING_OFF), &v->tx,
-			  &iopm_zone.ctrl->rx);
+	coop_ring_tx_init(&fv_tx, (struct coop_msg *)((u8 *)iopm_zone.virt + COOP_VMM_RING_OFF),
+			  COOP_RING_ENTRIES, &v->tx, &iopm_zone.ctrl->rx);
 	coop_ring_rx_init(&fv_rx, (const struct coop_msg *)((u8 *)iopm_zone.virt + COOP_IOPM_RING_OFF),
-			  &v->rx, &iopm_zone.ctrl->tx);
+			  COOP_RING_ENTRIES, &v->rx, &iopm_zone.ctrl->tx);
+	coop_ring_tx_init(&fv_ktx, (struct coop_msg *)((u8 *)iopm_zone.virt + COOP_VMM_KRING_OFF),
+			  COOP_KRING_ENTRIES, &v->ktx, &iopm_zone.ctrl->krx);
+	coop_ring_rx_init(&fv_krx, (const struct coop_msg *)((u8 *)iopm_zone.virt + COOP_IOPM_KRING_OFF),
+			  COOP_KRING_ENTRIES, &v->krx, &iopm_zone.ctrl->ktx);
 	fv_log("coopvmm boot report (fake VMM in iopm.ko, fake_vmm=1: test mode)");
 	fv_log("[chan] iopm0: channel up: ABI version %u, epoch %u", COOP_ABI_VERSION, h->epoch);
 	fv_task = kthread_run(fv_thread, NULL, "coopvmm-fakevmm");

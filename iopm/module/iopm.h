@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* iopm.h: what the parts of iopm.ko share: the mapped shared zone
- * (shared/coopvmm_abi.h), and the entry points of zone.c, route.c,
- * confine.c and cdev.c. Included first by every .c file (it sets pr_fmt).
+ * (shared/coopvmm_abi.h), and the entry points of zone.c, kring.c,
+ * route.c, confine.c and cdev.c. Included first by every .c file (it sets
+ * pr_fmt).
  */
 #ifndef IOPM_H
 #define IOPM_H
@@ -36,9 +37,24 @@ int iopm_zone_fake(unsigned int console_irq);
 void iopm_zone_report(void);
 void iopm_zone_unmap(void);
 
+/* kring.c: the kernel rings. iopm_kring_lock() takes their lock with
+ * interrupts off; iopm_kring_unlock() takes the VMM's messages, lets
+ * route.c put what it holds, publishes, unlocks, then notifies the VMM and
+ * arms the retry timer as needed. __ functions: lock held. */
+struct wait_queue_head;
+extern struct wait_queue_head iopm_kring_wq; /* woken when a VMM message arrived */
+int iopm_kring_init(void);
+void iopm_kring_exit(void);
+unsigned long iopm_kring_lock(void);
+void iopm_kring_unlock(unsigned long flags);
+void iopm_kring_poll(void);
+int __iopm_kring_put(const struct coop_msg *m, unsigned int keep_free);
+
 /* route.c */
 int iopm_route_console(unsigned int timeout_ms);
 void iopm_route_release_all(void);
+void __iopm_route_msg(const struct coop_msg *m);
+bool __iopm_route_flush(void);
 
 /* confine.c */
 int iopm_confine_init(bool guard_emergency);

@@ -58,7 +58,8 @@ MODULE_PARM_DESC(route_console, "ask the VMM to route the console IRQ to this CP
 
 static unsigned int route_timeout_ms = 3000;
 module_param(route_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(route_timeout_ms, "how long to wait for the VMM to answer a route request (default 3000)");
+MODULE_PARM_DESC(route_timeout_ms,
+		 "how long to wait for the VMM's ROUTE_REPLY to a route request (default 3000)");
 
 static int notify_irq = -1;
 module_param(notify_irq, int, 0444);
@@ -112,6 +113,9 @@ static int __init iopm_init(void)
 	err = iopm_cdev_init();
 	if (err)
 		goto err_notify;
+	/* Attached just before the first route request, never fatal: without
+	 * the kernel rings no route is asked for. */
+	iopm_kring_init();
 	if (route_console)
 		iopm_route_console(route_timeout_ms); /* logs its outcome; never fatal */
 	else
@@ -136,6 +140,7 @@ static void __exit iopm_exit(void)
 	iopm_ram_exit();
 	iopm_fakevmm_stop();
 	iopm_notify_exit();
+	iopm_kring_exit();
 	iopm_confine_exit();
 	WRITE_ONCE(iopm_zone.ctrl->state, COOP_IOPM_OFF);
 	iopm_zone_unmap();

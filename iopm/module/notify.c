@@ -9,7 +9,9 @@
  * APIC, and requested here; its vector is published in
  * coop_iopm_ctrl.notify_vector once a self-IPI proved that it arrives. The
  * VMM never routes a pin to it: only its IPIs come on that vector. The
- * handler counts and wakes /dev/coopvmm's readers and pollers.
+ * handler takes the VMM's kernel-ring messages (kring.c: route replies),
+ * counts, and wakes /dev/coopvmm's readers and pollers (iopmd drains its
+ * own ring).
  *
  * To the VMM: a fixed physical IPI on header.vmm_notify_vector to
  * header.vmm_apic_id through Linux's own APIC driver (apic->icr_write,
@@ -56,6 +58,7 @@ static irqreturn_t notify_handler(int irq, void *dev)
 {
 	u64 n = atomic64_inc_return(&iopm_notifies_received);
 
+	iopm_kring_poll();
 	WRITE_ONCE(iopm_zone.ctrl->notifies_received, n);
 	wake_up_interruptible_all(&iopm_notify_wq);
 	return IRQ_HANDLED;

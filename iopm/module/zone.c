@@ -133,7 +133,8 @@ err_release:
 }
 
 /* fake=1: a zone in this kernel's own RAM with the header a VMM would write.
- * Nothing answers in it: the VMM heartbeat stays 0 and route requests time out. */
+ * Nothing answers in it (unless fake_vmm=1): the VMM heartbeat stays 0 and
+ * route requests time out. */
 int iopm_zone_fake(unsigned int console_irq)
 {
 	struct coop_shared_header *h;
@@ -179,6 +180,8 @@ void iopm_zone_report(void)
 	pr_info("  iopm ring  0x%08x  0x%08x\n", h->iopm_ring_off, h->ring_entries * h->msg_size);
 	pr_info("  vmm slots  0x%08x  0x%08x\n", h->vmm_slot_off, h->slots * h->slot_size);
 	pr_info("  iopm slots 0x%08x  0x%08x\n", h->iopm_slot_off, h->slots * h->slot_size);
+	pr_info("  vmm kring  0x%08x  0x%08x\n", h->vmm_kring_off, h->kring_entries * h->msg_size);
+	pr_info("  iopm kring 0x%08x  0x%08x\n", h->iopm_kring_off, h->kring_entries * h->msg_size);
 	pr_info("  vmm log    0x%08x  0x%08x\n", h->log_off, h->log_size);
 	pr_info("clocks: tsc %llu kHz (Linux uses %u kHz), lapic %llu kHz\n", h->tsc_khz, tsc_khz,
 		h->lapic_khz);

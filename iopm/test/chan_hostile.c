@@ -16,9 +16,19 @@
  * 6. IO_DONE for slot 9999               -> ERROR COOP_ERR_SLOT
  * 7. a PING with flags 0x4000            -> ERROR COOP_ERR_FLAGS
  * 8. SET_MODE with reserved 0xdead       -> ERROR COOP_ERR_FLAGS
- *    and the VMM's msgs_refused grew by exactly the ERRORs of 1 and 3-8
- * 9. a good PING                          -> PONG (the VMM still serves us)
- * 10. last: the IOPM ring's prod published as the VMM's cons + 1000: the
+ * 9. ROUTE_PIN on this ring (it travels on iopm.ko's kernel ring)
+ *                                         -> ERROR COOP_ERR_TYPE
+ * 10. PIN_EOI on this ring                -> ERROR COOP_ERR_TYPE
+ *    and the VMM's msgs_refused grew by exactly the ERRORs of 1 and 3-10
+ * 11. a good PING                         -> PONG (the VMM still serves us)
+ * 12. the kernel ring: its entries are iopm.ko's alone (mapped read-only
+ *    here), but its index words sit in the IOPM control area, which this
+ *    tool can write: iopm.ko's prod published as the VMM's cons + 1000.
+ *    The VMM must stop reading that ring only: it logs a line naming the
+ *    kernel ring within 5 s, counts it once in kmsgs_refused, and still
+ *    answers a PING on this ring. (iopm.ko's routes stay as they were; the
+ *    boot's later route messages are lost: run this last.)
+ * 13. last: the IOPM ring's prod published as the VMM's cons + 1000: the
  *    VMM must stop reading the ring and keep running: it logs something
  *    within 5 s (the tool prints those VMM log lines) and its heartbeat in
  *    the VMM control area moves on by 2 within 10 s.
@@ -129,6 +139,56 @@ static int wait_for(uint16_t type, uint32_t id, struct coop_msg *out)
 	return 0;
 }
 
+static uint8_t logbuf[COOP_LOG_SIZE];
+
+/* Wait up to WAIT_NS for the VMM's log past *pos to contain `needle`. */
+static int log_wait_for(uint64_t *pos, const char *needle)
+{
+	uint64_t end = now_ns() + WAIT_NS, lost;
+	static char text[COOP_LOG_SIZE + 1];
+	size_t len = 0;
+
+	while (now_ns() < end) {
+		uint32_t n = coop_log_read((const volatile uint8_t *)dev.base + dev.hdr->log_off,
+					   &dev.vmm->log_head, pos, logbuf, sizeof(logbuf), &lost);
+		if (n > sizeof(text) - 1 - len)
+			n = (uint32_t)(sizeof(text) - 1 - len);
+		memcpy(text + len, logbuf, n);
+		len += n;
+		text[len] = 0;
+		if (strstr(text, needle))
+			return 1;
+		nanosleep(&(struct timespec){0, 50000000L}, NULL);
+	}
+	return 0;
+}
+
+/* 12: iopm.ko's kernel-ring prod, corrupted through the IOPM control area. */
+static void kernel_ring_corrupt(void)
+{
+	uint64_t pos = __atomic_load_n(&dev.vmm->log_head, __ATOMIC_ACQUIRE);
+	uint64_t k0 = __atomic_load_n(&dev.vmm->kmsgs_refused, __ATOMIC_ACQUIRE), k1;
+	uint32_t kcons = coop_load_acquire(&dev.vmm->krx.cons);
+	struct coop_msg_ping p = {.seq = 0xc0de};
+	struct coop_msg m = {0};
+
+	coop_store_release(&dev.ctrl->ktx.prod, kcons + 1000);
+	ioctl(dev.fd, COOPVMM_IOC_NOTIFY);
+	printf("chan_hostile: corrupt kernel-ring prod published: %u, VMM cons %u\n", kcons + 1000, kcons);
+	result(log_wait_for(&pos, "kernel ring"), "kernel_corrupt_prod_logged",
+	       "no VMM log line naming the kernel ring within 5 s of its corrupt prod");
+	k1 = __atomic_load_n(&dev.vmm->kmsgs_refused, __ATOMIC_ACQUIRE);
+	result(k1 == k0 + 1, "kernel_corrupt_prod_counted",
+	       "the VMM's kmsgs_refused went %llu -> %llu (want +1)", (unsigned long long)k0,
+	       (unsigned long long)k1);
+	uint32_t id = send_msg(COOP_MSG_PING, sizeof(p), 0, 0, &p, sizeof(p));
+	int pong = wait_for(COOP_MSG_PONG, id, &m);
+	struct coop_msg_ping back;
+	memcpy(&back, m.payload, sizeof(back));
+	result(pong && back.seq == 0xc0de, "iopmd_ring_still_served",
+	       "no PONG on this ring after the kernel ring was broken: the VMM stopped more than that ring");
+}
+
 static int expect_error(const char *name, uint32_t id, uint16_t reason)
 {
 	struct coop_msg m;
@@ -194,6 +254,14 @@ int main(int argc, char **argv)
 	struct coop_msg_mode md = {.vmm_mode = COOP_MODE_IPI, .reserved = 0xdead};
 	errors += expect_error("bad_reserved", send_msg(COOP_MSG_SET_MODE, sizeof(md), 0, 0, &md, sizeof(md)),
 			       COOP_ERR_FLAGS);
+	struct coop_msg_route rt = {.irq = 3, .vector = 0x33, .flags = COOP_ROUTE_VALID};
+	errors +=
+	    expect_error("route_pin_wrong_ring",
+			 send_msg(COOP_MSG_ROUTE_PIN, sizeof(rt), 0, 0, &rt, sizeof(rt)), COOP_ERR_TYPE);
+	struct coop_msg_route eoi = {.irq = 3};
+	errors +=
+	    expect_error("pin_eoi_wrong_ring",
+			 send_msg(COOP_MSG_PIN_EOI, sizeof(eoi), 0, 0, &eoi, sizeof(eoi)), COOP_ERR_TYPE);
 	r1 = vmm_refused();
 	result(r1 - r0 == (uint64_t)errors, "vmm_refused_counted",
 	       "the VMM's msgs_refused went %llu -> %llu (+%llu) for %d ERRORs received",
@@ -208,6 +276,8 @@ int main(int argc, char **argv)
 	memcpy(&back, m.payload, sizeof(back));
 	result(pong && back.seq == 0x600d, "good_ping_after", "no PONG echoing seq 0x600d within 5 s");
 
+	kernel_ring_corrupt();
+
 	/* Last: an impossible prod. */
 	uint64_t head0 = __atomic_load_n(&dev.vmm->log_head, __ATOMIC_ACQUIRE), pos = head0, lost;
 	uint32_t cons = coop_load_acquire(&dev.vmm->rx.cons);
@@ -216,7 +286,7 @@ int main(int argc, char **argv)
 	printf("chan_hostile: corrupt prod published: IOPM ring prod %u, VMM cons %u\n", cons + 1000, cons);
 	fflush(stdout);
 	uint64_t end = now_ns() + WAIT_NS;
-	static uint8_t buf[COOP_LOG_SIZE];
+	uint8_t *buf = logbuf;
 	while (now_ns() < end) {
 		struct timespec ms = {0, 50000000L};
 
@@ -226,7 +296,7 @@ int main(int argc, char **argv)
 	}
 	nanosleep(&(struct timespec){0, 300000000L}, NULL); /* the rest of the lines */
 	uint32_t n = coop_log_read((const volatile uint8_t *)dev.base + dev.hdr->log_off, &dev.vmm->log_head,
-				   &pos, buf, sizeof(buf), &lost);
+				   &pos, buf, sizeof(logbuf), &lost);
 	for (uint32_t i = 0; i < n; i++)
 		buf[i] = (buf[i] == '\n' || (buf[i] >= ' ' && buf[i] <= '~')) ? buf[i] : '?';
 	printf("chan_hostile: VMM log after the corrupt prod (%u bytes):\n%.*s", n, (int)n, buf);

@@ -6,50 +6,63 @@
  *   hostile note STATE TEXT   write TEXT as the note (up to 63 bytes), then
  *                             STATE (enum coop_iopm_state) -- the VMM prints
  *                             the note when the state says HALTED/PANICKED
- *   hostile flood SECONDS     request 15 bad routes (route[1..15], IRQ 99)
- *                             and bump route_seq every 10 ms for SECONDS:
- *                             without a rate limit the VMM logs 150 refusals
- *                             a second; then withdraw them
+ *   hostile flood SECONDS     with iopmd stopped (it is the IOPM ring's only
+ *                             producer), put 15 ROUTE_PINs for IRQ 99 on the
+ *                             IOPM ring every 10 ms for SECONDS -- the wrong
+ *                             ring (routes travel on iopm.ko's kernel ring)
+ *                             and a bad IRQ: without a rate limit the VMM
+ *                             logs 1500 refusals a second; the VMM's ERRORs
+ *                             are taken off its ring and counted
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "coopdev.h"
 
-#define FLOOD_FIRST_ROUTE 1  /* route 0 is iopm.ko's console route: left alone */
-#define FLOOD_IRQ	  99 /* not an ISA IRQ: the VMM refuses it */
-#define FLOOD_PERIOD_NS	  10000000L
+#define FLOOD_BATCH	15 /* messages every period */
+#define FLOOD_IRQ	99 /* not an ISA IRQ */
+#define FLOOD_PERIOD_NS 10000000L
 
-static void bump_seq(struct coop_iopm_ctrl *c)
-{
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&c->route_seq, c->route_seq + 1, __ATOMIC_RELAXED);
-}
-
-static int flood(struct coop_iopm_ctrl *c, double seconds)
+static int flood(struct coopdev *d, double seconds)
 {
 	struct timespec t0, now, period = {0, FLOOD_PERIOD_NS};
-	unsigned long bumps = 0;
-	unsigned i;
+	struct coop_msg_route r = {FLOOD_IRQ, 0x33, COOP_ROUTE_VALID, 0};
+	unsigned long sent = 0, errors = 0, full = 0;
+	struct coop_ring_tx tx;
+	struct coop_ring_rx rx;
+	struct coop_msg m;
+	char err[256];
+	uint32_t id = 0x50000000;
 
-	for (i = FLOOD_FIRST_ROUTE; i < COOP_MAX_ROUTES; i++) {
-		c->route[i].irq = FLOOD_IRQ;
-		c->route[i].vector = 0x33;
-		c->route[i].flags = COOP_ROUTE_VALID;
+	if (coopdev_rings(d, &tx, &rx, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hostile: %s\n", err);
+		return 1;
 	}
+	coop_ring_set_polling(&rx, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
-		bump_seq(c);
-		bumps++;
+		for (int i = 0; i < FLOOD_BATCH; i++) {
+			coop_msg_init(&m, COOP_MSG_ROUTE_PIN, ++id, 0, 0, &r, sizeof(r));
+			if (coop_ring_put(&tx, &m) < 0) {
+				full++;
+				break;
+			}
+			sent++;
+		}
+		if (coop_ring_push(&tx))
+			ioctl(d->fd, COOPVMM_IOC_NOTIFY);
+		while (coop_ring_recv(&rx, &m) == 1)
+			errors += m.type == COOP_MSG_ERROR;
 		nanosleep(&period, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while ((double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
-	for (i = FLOOD_FIRST_ROUTE; i < COOP_MAX_ROUTES; i++)
-		c->route[i].flags = 0;
-	bump_seq(c);
-	printf("hostile: flood done: %lu route_seq bumps in %.1f s\n", bumps, seconds);
+	printf(
+	    "hostile: flood done: %lu ROUTE_PINs on the IOPM ring in %.1f s, %lu ERRORs back, ring full %lu "
+	    "times\n",
+	    sent, seconds, errors, full);
 	return 0;
 }
 
@@ -68,7 +81,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[1], "flood"))
-		return flood(d.ctrl, atof(argv[2]));
+		return flood(&d, atof(argv[2]));
 	memset(d.ctrl->note, 0, sizeof(d.ctrl->note));
 	strncpy(d.ctrl->note, argv[3], sizeof(d.ctrl->note) - 1);
 	__atomic_store_n(&d.ctrl->state, (uint32_t)atoi(argv[2]), __ATOMIC_RELEASE);

@@ -53,14 +53,13 @@ def abi_offsets():
 #include <stddef.h>
 #include "coopvmm_abi.h"
 int main(void) {
-    printf("state %zu\nreason %zu\nheartbeat %zu\nnote %zu\nroute_seq %zu\nroute %zu\n"
-           "route_flags %zu\n",
+    printf("state %zu\nreason %zu\nheartbeat %zu\nnote %zu\nktx_prod %zu\nkring %u\n",
            offsetof(struct coop_iopm_ctrl, state), offsetof(struct coop_iopm_ctrl, reason),
            offsetof(struct coop_iopm_ctrl, heartbeat), offsetof(struct coop_iopm_ctrl, note),
-           offsetof(struct coop_iopm_ctrl, route_seq), offsetof(struct coop_iopm_ctrl, route),
-           offsetof(struct coop_route, flags));
-    printf("ROUTE_VALID %u\nROUTE_MASKED %u\nROUTE_ACTIVE %d\nROUTE_REFUSED_OWNED %d\n",
-           COOP_ROUTE_VALID, COOP_ROUTE_MASKED, COOP_ROUTE_ACTIVE, COOP_ROUTE_REFUSED_OWNED);
+           offsetof(struct coop_iopm_ctrl, ktx.prod), COOP_IOPM_KRING_OFF);
+    printf("ROUTE_VALID %u\nROUTE_MASKED %u\nROUTE_ACTIVE %d\nROUTE_REFUSED_OWNED %d\nROUTE_PIN %d\n",
+           COOP_ROUTE_VALID, COOP_ROUTE_MASKED, COOP_ROUTE_ACTIVE, COOP_ROUTE_REFUSED_OWNED,
+           COOP_MSG_ROUTE_PIN);
     printf("HALTED %d\nPANICKED %d\nRUNNING %d\nREBOOT %d\nPOWEROFF %d\nHALT %d\n",
            COOP_IOPM_HALTED, COOP_IOPM_PANICKED, COOP_IOPM_RUNNING,
            COOP_HALT_REBOOT, COOP_HALT_POWEROFF, COOP_HALT_HALT);
@@ -236,16 +235,21 @@ def main_boot(args, off):
         result(0 <= i_mod < i_ban, "iopm.ko loaded before /init wrote anything (banner after it)",
                "module line at %d, banner at %d" % (i_mod, i_ban))
         for pat, name in [
-            (r"iopm: shared zone 0x[0-9a-f]+ size 0x40000 \(256 KiB\): magic ok, ABI version 2",
+            (r"iopm: shared zone 0x[0-9a-f]+ size 0x40000 \(256 KiB\): magic ok, ABI version 3",
              "module maps the zone and checks magic/version"),
             (r"iopm:   iopm ctrl  0x00002000  0x00001000", "module logs the area layout"),
+            (r"iopm:   iopm kring 0x00027000  0x00001000", "module logs the kernel rings in the layout"),
+            (r"iopm: kernel rings: 32 entries each at 0x27000 \(iopm.ko -> VMM\) and 0x26000 \(VMM -> iopm.ko\), "
+             r"attached at prod 0 cons 0", "module attaches to its kernel rings"),
             (r"iopm: apic ids: vmm \d+, iopm 0 \(this CPU 0\).*console irq 3", "module logs apic ids and console irq"),
             (r"iopm: guarding native_machine_emergency_restart .*\(ftrace\)", "emergency-restart guard placed (ftrace kprobe)"),
-            (r"iopm: route request 0: IRQ 3 -> vector 0x33", "route request for IRQ 3 on vector ISA_IRQ_VECTOR(3)=0x33"),
-            (r"iopm: route IRQ 3: no VMM answer after 3000 ms", "no VMM: route request times out and says so"),
+            (r"iopm: route request: IRQ 3 -> vector 0x33 on APIC ID 0 \(edge\), ROUTE_PIN on the kernel ring",
+             "route request for IRQ 3 on vector ISA_IRQ_VECTOR(3)=0x33 on the kernel ring"),
+            (r"iopm: route IRQ 3: no VMM answer after 3000 ms to ROUTE_PIN id 1 \(kernel ring: 1 sent, the VMM took 0\)",
+             "no VMM: route request times out and says so"),
             (r"iopm: self-test: a self-IPI on vector 0x33 reached IRQ 3 through the coopvmm chip",
              "vector 0x33 reaches IRQ 3's handler through the coopvmm chip"),
-            (r"iopm: route IRQ 3: withdrawn; IRQ 3 is back on Linux's 8259 chip", "route withdrawn, 8259 chip restored"),
+            (r"iopm: route IRQ 3: released; IRQ 3 is back on Linux's 8259 chip", "route released, 8259 chip restored"),
             (r"iopm: notifications from the VMM: vector 0x3a \(ISA IRQ 10, unused by Linux\), self-test ok",
              "module takes ISA IRQ 10's vector 0x3a for the VMM's notifications (self-IPI arrives)"),
             (r"iopmd\[\d+\]: started: state RUNNING", "iopmd logs its start to /dev/kmsg"),
@@ -255,16 +259,19 @@ def main_boot(args, off):
 
         hb1, info = vmctl_info(q)
         ok = info is not None and hb1 is not None
-        for pat in [r"magic\s+0x444d48535f504f43 \(ok\)", r"version\s+2 \(vmctl built for 2\)",
+        for pat in [r"magic\s+0x444d48535f504f43 \(ok\)", r"version\s+3 \(vmctl built for 3\)",
                     r"size 0x40000 \(256 KiB\)\s+\[FAKE", r"iopm ctrl\s+0x00002000\s+0x00001000",
+                    r"iopm kring\s+0x00027000\s+0x00001000",
                     r"console irq\s+3", r"state RUNNING \(2\)", r"vmm\s+heartbeat 0",
-                    r"routes\s+seq 2, vmm acked seq 0", r"0\s+3\s+0x33\s+withdrawn,edge\s+0\s+NONE\s+0"]:
+                    r"kernel rings\s+iopm\.ko sent 2 received 0 refused 0; vmm sent 0 received 0 refused 0",
+                    r"routes\s+\(the VMM's view\)\n\s+\(none\)"]:
             if not re.search(pat, info or ""):
                 ok = False
                 result(False, "vmctl info shows the fake header", "no /%s/ in:\n%s" % (pat, info))
                 break
         else:
-            result(ok, "vmctl info shows the fake header, IOPM state, heartbeats and the withdrawn route")
+            result(ok, "vmctl info shows the fake header, IOPM state, heartbeats, the kernel rings (request and "
+                   "release sent, nothing answered) and no route")
         t0 = time.monotonic()
         q.run("sleep 2")
         hb2, _ = vmctl_info(q)
@@ -350,7 +357,7 @@ def main_boot(args, off):
         out, rc = q.run("zone_rw")
         lines = [l for l in (out or "").splitlines() if l.startswith("zone_rw:")]
         fails = [l for l in lines if "FAIL" in l]
-        result(rc == 0 and len(lines) >= 11 and not fails,
+        result(rc == 0 and len(lines) >= 13 and not fails,
                "/dev/coopvmm mmap rules (%d checks: IOPM areas writable, VMM pages SIGBUS, ...)" % (len(lines) - 1),
                "rc %s: %s" % (rc, "; ".join(fails) or out))
 
@@ -447,11 +454,28 @@ def channel_boot(args):
              ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (pattern, RAM_HPA)])
     try:
         base = q.boot()
-        hello = r"iopmd\[\d+\]: HELLO accepted: VMM ABI version 2, epoch 1"
+        hello = r"iopmd\[\d+\]: HELLO accepted: VMM ABI version 3, epoch 1"
         if not result(base is not None and (re.search(hello, q.text()) or q.expect(hello, 30)),
                       "channel: fake VMM (fake_vmm=1) accepts iopmd's HELLO",
                       "no prompt or no HELLO accepted; tail %r" % q.text()[-600:]):
             return
+        # The console's ROUTE_PIN went over the kernel rings: the fake VMM
+        # forwards no interrupt and says so (REFUSED_OWNED), and the console
+        # stays on the 8259, interrupt-driven.
+        log = q.text()
+        result(re.search(r"iopm: route IRQ 3: REFUSED: the pin has another owner \(status 2, IRQ 3, vector 0x33", log)
+               and "route IRQ 3: no VMM answer" not in log,
+               "channel: the fake VMM answers the console's ROUTE_PIN on the kernel ring (REFUSED_OWNED), "
+               "no timeout", "no REFUSED_OWNED line for IRQ 3; tail %r" % log[-600:])
+        n1, line = interrupts_irq3(q)
+        out, rc = q.run("vmctl info")
+        m = re.search(r"kernel rings\s+iopm\.ko sent (\d+) received (\d+) refused (\d+); "
+                      r"vmm sent (\d+) received (\d+) refused (\d+)", out or "")
+        k = tuple(int(x) for x in m.groups()) if m else None
+        result(n1 is not None and "XT-PIC" in line and k and k[0] == 2 and k[4] == 2 and k[1] == 2 and k[3] == 2
+               and k[2] == 0 and k[5] == 0,
+               "channel: IRQ 3 back on the 8259; kernel rings: iopm.ko sent 2 (request, release), the fake VMM "
+               "took 2 and answered 2", "IRQ 3 %r, kernel rings %s" % (line, k))
         out, rc = q.run("vmctl ping -n 200")
         m = re.search(r"notifications: sent (\d+) received (\d+)", out or "")
         result(rc == 0 and "ping: 200 PINGs answered, ipi mode" in out and
@@ -515,9 +539,11 @@ def channel_boot(args):
         out, rc = q.run("kill $(pidof iopmd); sleep 0.5; chan_hostile", 180)
         lines = [l for l in (out or "").splitlines() if l.startswith(("PASS: chan_hostile", "FAIL: chan_hostile"))]
         fails = [l for l in lines if l.startswith("FAIL")]
-        result(rc == 0 and len(lines) == 12 and not fails,
-               "chan_hostile against the fake VMM: version 99 refused, bad type/len/VM/slot/flags/reserved each "
-               "refused and counted, PING answered after, corrupt prod logged, VMM heartbeat goes on (%d checks)" % len(lines),
+        result(rc == 0 and len(lines) == 17 and not fails,
+               "chan_hostile against the fake VMM: version 99 refused, bad type/len/VM/slot/flags/reserved and "
+               "ROUTE_PIN/PIN_EOI on the wrong ring each refused and counted, PING answered after, corrupt "
+               "kernel-ring prod logged and counted with the IOPM ring still served, corrupt prod logged, VMM "
+               "heartbeat goes on (%d checks)" % len(lines),
                "rc %s: %s" % (rc, "; ".join(fails) or out))
     finally:
         q.stop()
@@ -549,30 +575,36 @@ def real_zone_boots(args, off):
         m = q.expect(r"iopmd\[\d+\]: started", BOOT_TIMEOUT)
         log = q.text()
         ok = m is not None
-        for pat in [r"iopm: shared zone 0x0000000007000000 size 0x40000 \(256 KiB\): magic ok, ABI version 2, header \d+ bytes\n",
+        for pat in [r"iopm: shared zone 0x0000000007000000 size 0x40000 \(256 KiB\): magic ok, ABI version 3, header \d+ bytes\n",
                     r"iopm: clocks: tsc 1000000 kHz \(Linux uses \d+ kHz\), lapic 1000000 kHz",
                     r"iopm: apic ids: vmm 7, iopm 0 \(this CPU 0\); iopm index 0; vmm notify vector 0xf0; console irq 3",
-                    r"iopm: route IRQ 3 -> vector 0x33: ACTIVE \(VMM acked seq 1\)",
+                    r"iopm: route IRQ 3 -> vector 0x33: ACTIVE \(ROUTE_REPLY to id 1\)",
                     r"iopm: route IRQ 3: kicked once \(self-IPI on vector 0x33\)",
                     r"iopm: loaded: state MODULE\n"]:
             if not re.search(pat, log):
                 ok = False
                 break
-        result(ok, "real zone (reserved RAM, loaded by QEMU): mapped, checked, layout logged; VMM answer "
-               "ACTIVE -> route kept and kicked once", "no /%s/ in the log" % pat)
+        result(ok, "real zone (reserved RAM, loaded by QEMU): mapped, checked, layout logged; the VMM's "
+               "ROUTE_REPLY ACTIVE on the kernel ring -> route kept and kicked once", "no /%s/ in the log" % pat)
         time.sleep(1)
         ctrl = ZONE_BASE + 0x2000
         st = q.read_u32(ctrl + off["state"], 1)
         hb1 = q.read_u32(ctrl + off["heartbeat"], 1)
         time.sleep(1.5)
         hb2 = q.read_u32(ctrl + off["heartbeat"], 1)
-        seq = q.read_u32(ctrl + off["route_seq"], 1)
-        flags = q.read_u32(ctrl + off["route"] + off["route_flags"], 1)
-        result(st == [off["RUNNING"]] and hb1 and hb2 and hb2[0] > hb1[0] and seq == [1] and
-               flags == [off["ROUTE_VALID"]],
-               "real zone in guest memory: state RUNNING, heartbeat rising (%s -> %s), route_seq 1, "
-               "route 0 valid and unmasked" % (hb1, hb2),
-               "state %s heartbeat %s -> %s route_seq %s flags %s" % (st, hb1, hb2, seq, flags))
+        # iopm.ko's kernel ring, as the VMM would read it: the request (id 1;
+        # Linux still had IRQ 3 masked: the tty opens later) and, once the
+        # 8250 driver unmasked it, the coalesced mask update (id 0, no wait).
+        prod = q.read_u32(ctrl + off["ktx_prod"], 1)
+        ent = [q.read_u32(ZONE_BASE + off["kring"] + i * 128, 8) for i in range(2)]
+        v, m = off["ROUTE_VALID"], off["ROUTE_MASKED"]
+        want = [[off["ROUTE_PIN"] | 16 << 16, 1, 0, 0, 3, 0x33, v | m, 0],
+                [off["ROUTE_PIN"] | 16 << 16, 0, 0, 0, 3, 0x33, v, 0]]
+        result(st == [off["RUNNING"]] and hb1 and hb2 and hb2[0] > hb1[0] and prod == [2] and ent == want,
+               "real zone in guest memory: state RUNNING, heartbeat rising (%s -> %s); on iopm.ko's kernel ring "
+               "the ROUTE_PIN request (id 1, IRQ 3, vector 0x33, VALID, MASKED) and Linux's unmask as a "
+               "ROUTE_PIN update (id 0, VALID)" % (hb1, hb2),
+               "state %s heartbeat %s -> %s kernel prod %s entries %s (want %s)" % (st, hb1, hb2, prod, ent, want))
     finally:
         q.stop()
 
@@ -581,14 +613,18 @@ def real_zone_boots(args, off):
              zone_image(args, "refused", str(off["ROUTE_REFUSED_OWNED"])))
     try:
         base = q.boot()
-        ok = base == ZONE_BASE and re.search(r"iopm: route IRQ 3: REFUSED: the pin has another owner \(status 2\): "
-                                             r"IRQ 3 stays on the 8259", q.text())
-        result(bool(ok), "VMM answer REFUSED_OWNED: logged, IRQ 3 stays on the 8259, shell prompt comes",
+        ok = base == ZONE_BASE and re.search(r"iopm: route IRQ 3: REFUSED: the pin has another owner \(status 2, "
+                                             r"IRQ 3, vector 0x33, the VMM's flags 0x0\): IRQ 3 stays on the 8259",
+                                             q.text())
+        result(bool(ok), "the VMM's ROUTE_REPLY REFUSED_OWNED: logged, IRQ 3 stays on the 8259, shell prompt comes",
                "zone %s, tail %r" % (base, q.text()[-500:]))
         out, rc = q.run("vmctl info")
-        result(rc == 0 and "FAKE" not in out and "REFUSED_OWNED" in out and "vmm           heartbeat 42" in out
+        result(rc == 0 and "FAKE" not in out and "vmm           heartbeat 42" in out
+               and re.search(r"kernel rings\s+iopm\.ko sent 2 received 1 refused 0; vmm sent 1 received 0 refused 0",
+                             out)
                and "base 0x7000000 size 0x40000" in out and "clocks        tsc 1000000 kHz, lapic 1000000 kHz" in out,
-               "vmctl info on the real zone: VMM heartbeat, clocks, REFUSED_OWNED route", "rc %s:\n%s" % (rc, out))
+               "vmctl info on the real zone: VMM heartbeat, clocks, the kernel rings (request and release sent, "
+               "the VMM's one reply taken)", "rc %s:\n%s" % (rc, out))
         # Confinement (docs/iopm.md): iopm.ko claims the zone exclusively,
         # /init locks the kernel down, /dev/mem refuses the zone either way.
         out, rc = q.run("grep -i 'coopvmm' /proc/iomem; cat /sys/kernel/security/lockdown; "

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* zone_rw.c: checks /dev/coopvmm's mmap rules from inside the IOPM (run by
  * iopm/test-qemu.sh, packed into a test-only initramfs): IOPM areas writable,
- * VMM-written pages SIGBUS on write, read-only opens refuse PROT_WRITE,
- * private and oversized mappings refused. Prints PASS/FAIL lines.
+ * VMM-written pages and iopm.ko's kernel ring SIGBUS on write, read-only
+ * opens refuse PROT_WRITE, private and oversized mappings refused. Prints
+ * PASS/FAIL lines.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +60,9 @@ int main(void)
 	check(write_signal(base + d.hdr->vmm_ring_off) == SIGBUS, "write to the vmm ring -> SIGBUS");
 	check(write_signal(base + d.hdr->vmm_slot_off) == SIGBUS, "write to the vmm slot halves -> SIGBUS");
 	check(write_signal(base + d.hdr->log_off) == SIGBUS, "write to the vmm log -> SIGBUS");
+	check(write_signal(base + d.hdr->vmm_kring_off) == SIGBUS, "write to the vmm kernel ring -> SIGBUS");
+	check(write_signal(base + d.hdr->iopm_kring_off) == SIGBUS,
+	      "write to iopm.ko's kernel ring -> SIGBUS (iopm.ko is its only producer)");
 	check(mprotect(base, d.size, PROT_READ) == 0 && mprotect(base, d.size, PROT_READ | PROT_WRITE) == 0 &&
 		  write_signal(base + d.hdr->vmm_ctrl_off) == SIGBUS &&
 		  write_signal(base + d.hdr->iopm_ctrl_off + 300) == 0,

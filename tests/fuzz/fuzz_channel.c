@@ -2,15 +2,22 @@
 /* fuzz_channel.c: libFuzzer target for the VMM's end of the channel
  * (vmm/iopm/channel.c, docs/channel.md "Validation on the VMM side"). The
  * input is a script of what an IOPM may do to its part of the shared zone
- * -- put messages on its ring, write any bytes anywhere in the pages it
- * owns (its control area with the ring indices, its ring, its slot
- * halves), take the VMM's messages, send the notify IPI -- interleaved with
- * the VMM polling and submitting requests into slots. After each step:
- * the VMM wrote nothing outside its own pages of the part (the part is a
- * heap block of exactly COOP_PART_SIZE, so ASan catches a write beyond it;
- * the IOPM's pages and the header are compared with a copy), its counters
- * add up (received = handled + refused - broken; the published counters
- * and indices equal its own; its slot states match its records).
+ * -- put messages on its ring and on its kernel ring, write any bytes
+ * anywhere in the pages it owns (its control area with the ring indices,
+ * its rings, its slot halves), take the VMM's messages, send the notify
+ * IPI, route pins and EOI them -- interleaved with the VMM polling,
+ * submitting requests into slots and taking the routed pins' interrupts
+ * (the real pin table, vmm/iopm/irq_forward.c, over fake hardware). After
+ * each step: the VMM wrote nothing outside its own pages of the part (the
+ * part is a heap block of exactly COOP_PART_SIZE, so ASan catches a write
+ * beyond it; the IOPM's pages and the header are compared with a copy),
+ * its counters add up for each ring pair (received = handled + refused -
+ * broken; the published counters and indices equal its own; its slot
+ * states match its records), and the pins obey the routing rules: the
+ * VMM's pin (4) and another IOPM's (5) are never unmasked nor forwarded, an
+ * IPI goes only to a routed pin's vector, a level pin is masked from its
+ * forward to its EOI (never forwarded twice in between), every interrupt
+ * is EOIed once.
  *
  *   make -C tests/fuzz run-channel [SECONDS=60]
  */
@@ -56,6 +63,13 @@ void log_fatal(const char *prefix, const char *fmt, ...)
 
 static unsigned notifies;
 static unsigned io_dones;
+
+/* The fake IOAPIC behind the pin table: what each pin's RTE says. */
+#define F_LEVEL_IRQS ((1U << 9) | (1U << 10) | (1U << 11))
+#define F_NO_PIN_IRQ 13
+static struct fwd_table pins;
+static bool claimed[COOP_ROUTE_IRQS], masked[COOP_ROUTE_IRQS], in_service, sent_this_fire;
+static unsigned eois_this_fire;
 
 static void f_notify(void *ctx, uint8_t vector)
 {
@@ -103,7 +117,101 @@ static bool f_irq_line(void *ctx, uint32_t vm, uint32_t line, uint32_t op)
 	return true;
 }
 
-static const struct chan_ops ops = {f_notify, f_vm_find, f_vm_list, f_io_done, f_irq_line};
+static int f_claim(void *ctx, uint32_t irq, bool *level)
+{
+	(void)ctx;
+	CHECK(irq < COOP_ROUTE_IRQS && !claimed[irq]);
+	CHECK(irq != 4 && irq != 5); /* never the VMM's nor another IOPM's */
+	if (irq == F_NO_PIN_IRQ)
+		return -1;
+	claimed[irq] = true;
+	masked[irq] = true;
+	*level = F_LEVEL_IRQS & (1U << irq);
+	return 0;
+}
+
+static void f_mask(void *ctx, uint32_t irq)
+{
+	(void)ctx;
+	CHECK(irq < COOP_ROUTE_IRQS && claimed[irq]);
+	masked[irq] = true;
+}
+
+static void f_unmask(void *ctx, uint32_t irq)
+{
+	(void)ctx;
+	CHECK(irq < COOP_ROUTE_IRQS && claimed[irq]);
+	CHECK(pins.pin[irq].owner == FWD_IOPM && pins.pin[irq].iopm == 0 && pins.pin[irq].routed);
+	CHECK(!pins.pin[irq].level || pins.pin[irq].hold == FWD_OPEN);
+	masked[irq] = false;
+}
+
+static void f_eoi(void *ctx)
+{
+	(void)ctx;
+	CHECK(in_service);
+	eois_this_fire++;
+}
+
+static void f_send(void *ctx, uint32_t iopm, uint8_t vector)
+{
+	(void)ctx;
+	CHECK(iopm == 0);
+	CHECK(vector >= COOP_VECTOR_MIN && vector <= COOP_VECTOR_MAX);
+	bool found = false;
+	for (uint32_t i = 0; i < COOP_ROUTE_IRQS; i++)
+		if (pins.pin[i].routed && pins.pin[i].vector == vector && pins.pin[i].owner == FWD_IOPM &&
+		    pins.pin[i].iopm == 0 && !pins.pin[i].masked)
+			found = true;
+	CHECK(found);
+	sent_this_fire = true;
+}
+
+static const struct fwd_ops fops = {f_claim, f_mask, f_unmask, f_eoi, f_send};
+
+static void f_route_pin(void *ctx, uint32_t irq, uint32_t vector, uint32_t flags, struct fwd_result *out)
+{
+	(void)ctx;
+	fwd_route(&pins, 0, irq, vector, flags, &fops, NULL, out);
+	CHECK(out->why != NULL);
+	CHECK(out->status <= COOP_ROUTE_REFUSED_BAD);
+}
+
+static int f_pin_eoi(void *ctx, uint32_t irq, const char **why)
+{
+	(void)ctx;
+	int r = fwd_eoi(&pins, 0, irq, &fops, NULL, why);
+	CHECK(r == 0 || r == COOP_ERR_FIELD || r == COOP_ERR_STATE);
+	return r;
+}
+
+static const struct chan_ops ops = {
+    .notify = f_notify,
+    .vm_find = f_vm_find,
+    .vm_list = f_vm_list,
+    .io_done = f_io_done,
+    .irq_line = f_irq_line,
+    .route_pin = f_route_pin,
+    .pin_eoi = f_pin_eoi,
+};
+
+/* The pin of `irq` fires, as the IOAPIC would deliver it: only while unmasked. */
+static void fire(uint32_t irq)
+{
+	if (irq >= COOP_ROUTE_IRQS || !claimed[irq] || masked[irq])
+		return;
+	bool level = pins.pin[irq].level, waited = pins.pin[irq].hold == FWD_WAIT_EOI;
+	CHECK(!(level && waited)); /* a level pin waiting for its EOI is masked */
+	in_service = true;
+	sent_this_fire = false;
+	eois_this_fire = 0;
+	bool fwd = fwd_interrupt(&pins, irq, &fops, NULL);
+	in_service = false;
+	CHECK(eois_this_fire == 1);
+	CHECK(fwd == sent_this_fire);
+	if (level)
+		CHECK(masked[irq] && pins.pin[irq].hold == (fwd ? FWD_WAIT_EOI : FWD_HELD));
+}
 
 /* ---- the script ---- */
 
@@ -147,15 +255,32 @@ static void iopm_write(uint64_t off, const void *src, size_t len)
 
 static void check_counters(void)
 {
-	const struct chan_counters *n = &c.n;
+	const struct chan_counters *n = &c.n, *k = &c.kn;
 	const struct coop_vmm_ctrl *v = (const void *)(part + COOP_VMM_CTRL_OFF);
 	CHECK(n->msgs_received == n->msgs_handled + n->msgs_refused - n->broken);
 	CHECK(n->broken <= 2);
 	CHECK(n->broken == (uint64_t)c.rx_broken + (uint64_t)c.tx_broken);
-	CHECK(n->notifies_sent <= n->msgs_sent);
-	CHECK(n->notifies_sent == notifies);
+	CHECK(k->msgs_received == k->msgs_handled + k->msgs_refused - k->broken);
+	CHECK(k->broken == (uint64_t)c.krx_broken + (uint64_t)c.ktx_broken);
+	CHECK(!c.kernel_msg);
+	CHECK(v->kmsgs_sent == k->msgs_sent && v->kmsgs_received == k->msgs_received &&
+	      v->kmsgs_refused == k->msgs_refused);
+	CHECK(v->ktx.prod == (uint32_t)k->msgs_sent);
+	CHECK(v->krx.cons == (uint32_t)k->msgs_received);
+	CHECK(v->krx.flags == (c.polling ? COOP_RING_POLLING : 0));
+	CHECK(n->notifies_sent <= n->msgs_sent && k->notifies_sent <= k->msgs_sent);
+	CHECK(n->notifies_sent + k->notifies_sent == notifies);
+	for (uint32_t i = 0; i < COOP_ROUTE_IRQS; i++) {
+		const struct fwd_pin *p = &pins.pin[i];
+		CHECK(i == 4 ? p->owner == FWD_VMM : i == 5 ? p->owner == FWD_IOPM && p->iopm == 1 : 1);
+		CHECK(p->forwarded == 0 || (i != 4 && i != 5));
+		if (p->claimed && p->level && p->hold != FWD_OPEN)
+			CHECK(masked[i]); /* held or waiting for its EOI: masked */
+		if (p->claimed && !p->routed)
+			CHECK(masked[i]); /* no route: masked */
+	}
 	CHECK(v->msgs_sent == n->msgs_sent && v->msgs_received == n->msgs_received &&
-	      v->msgs_refused == n->msgs_refused && v->notifies_sent == n->notifies_sent &&
+	      v->msgs_refused == n->msgs_refused && v->notifies_sent == n->notifies_sent + k->notifies_sent &&
 	      v->notifies_received == n->notifies_received);
 	CHECK(v->tx.prod == (uint32_t)n->msgs_sent);
 	CHECK(v->rx.cons == (uint32_t)n->msgs_received);
@@ -175,8 +300,24 @@ enum op {
 	OP_IPI,	   /* the IOPM's notify IPI */
 	OP_HELLO,  /* a well-formed HELLO (to reach the attached states) */
 	OP_ANSWER, /* a well-formed answer to an outstanding slot, with its doorbell */
+	OP_KMSG,   /* put a message on the kernel ring (up to 128 bytes) and publish prod */
+	OP_KROUTE, /* a well-formed ROUTE_PIN on the kernel ring */
+	OP_KEOI,   /* a well-formed PIN_EOI on the kernel ring */
+	OP_FIRE,   /* a pin fires (if its RTE is unmasked) */
+	OP_KDRAIN, /* iopm.ko takes the VMM's kernel-ring messages (and re-arms) */
 	OPS
 };
+
+/* The fake iopm.ko's kernel ring: put `m` at its own index and publish it. */
+static uint32_t kprod;
+
+static void kput(const struct coop_msg *m)
+{
+	iopm_write(COOP_IOPM_KRING_OFF + (kprod & (COOP_KRING_ENTRIES - 1)) * COOP_MSG_SIZE, m, sizeof(*m));
+	kprod++;
+	iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, ktx.prod), &kprod,
+		   sizeof(kprod));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -189,6 +330,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(part, 0, COOP_PART_SIZE);
 	coop_part_header_init((struct coop_shared_header *)part, 0x1000000);
 	notifies = io_dones = 0;
+	memset(&pins, 0, sizeof(pins));
+	memset(claimed, 0, sizeof(claimed));
+	memset(masked, 0, sizeof(masked));
+	fwd_keep(&pins, 4);
+	fwd_assign(&pins, 5, 1);
+	fwd_assign(&pins, 3, 0);
+	kprod = 0;
 	chan_init(&c, 0, part, 1, 1000000, &ops, NULL);
 	memcpy(shadow, part, COOP_PART_SIZE);
 	uint32_t iprod = 0; /* the fake IOPM's own index */
@@ -314,6 +462,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			iprod++;
 			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, tx.prod),
 				   &iprod, sizeof(iprod));
+			break;
+		}
+		case OP_KMSG: {
+			struct coop_msg m;
+			memset(&m, 0, sizeof(m));
+			uint8_t len;
+			if (!take(&in, &len, 1))
+				break;
+			len = len % (COOP_MSG_SIZE + 1);
+			if (in.n < len)
+				len = (uint8_t)in.n;
+			take(&in, &m, len);
+			kput(&m);
+			break;
+		}
+		case OP_KROUTE:
+		case OP_KEOI: {
+			uint8_t b[3];
+			if (!take(&in, b, sizeof(b)))
+				break;
+			struct coop_msg_route r = {b[0] % 18, 0, 0, 0};
+			if ((op % OPS) == OP_KROUTE) {
+				r.flags = b[1] & 7;
+				r.vector =
+				    (r.flags & COOP_ROUTE_VALID) ? (b[2] % 4 == 0 ? b[2] : 0x30 + r.irq) : 0;
+			}
+			struct coop_msg m;
+			coop_msg_init(&m, (op % OPS) == OP_KROUTE ? COOP_MSG_ROUTE_PIN : COOP_MSG_PIN_EOI,
+				      seq++, 0, 0, &r, sizeof(r));
+			kput(&m);
+			break;
+		}
+		case OP_FIRE: {
+			uint8_t irq;
+			if (take(&in, &irq, 1))
+				fire(irq % COOP_ROUTE_IRQS);
+			break;
+		}
+		case OP_KDRAIN: {
+			uint32_t kc = ((struct coop_vmm_ctrl *)(part + COOP_VMM_CTRL_OFF))->ktx.prod;
+			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, krx.cons),
+				   &kc, sizeof(kc));
+			uint32_t ev = kc + 1;
+			iopm_write(COOP_IOPM_CTRL_OFF + __builtin_offsetof(struct coop_iopm_ctrl, krx.event),
+				   &ev, sizeof(ev));
 			break;
 		}
 		}

@@ -6,13 +6,15 @@
  * duplicated, reordered or torn. Two modes: "ipi", where the consumer
  * sleeps after coop_ring_arm says it may and the producer's notification
  * (coop_ring_push returned true) is a futex wake standing in for the IPI;
- * and "poll", where the consumer sets COOP_RING_POLLING and spins. A third
+ * and "poll", where the consumer sets COOP_RING_POLLING and spins; "kipi"
+ * is "ipi" through a ring of COOP_KRING_ENTRIES (32), the size of the
+ * kernel rings, where the producer finds the ring full far more often. A third
  * check, "log", has a writer append to the log ring while a reader copies
  * it: every byte returned must be the one written at its position (nothing
  * overwritten during the copy is returned). Built with ThreadSanitizer and
  * with ASan/UBSan by tests/stress/Makefile.
  *
- * Usage: ring_stress MODE N   (MODE: ipi, poll or log)
+ * Usage: ring_stress MODE N   (MODE: ipi, kipi, poll or log)
  * Prints "ring_stress MODE: N messages, ..." and exits 0, or prints what
  * went wrong and exits 1. */
 #include <errno.h>
@@ -237,16 +239,18 @@ static void *watchdog(void *arg)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3 || (strcmp(argv[1], "ipi") && strcmp(argv[1], "poll") && strcmp(argv[1], "log"))) {
-		fprintf(stderr, "usage: ring_stress ipi|poll|log N\n");
+	if (argc != 3 || (strcmp(argv[1], "ipi") && strcmp(argv[1], "kipi") && strcmp(argv[1], "poll") &&
+			  strcmp(argv[1], "log"))) {
+		fprintf(stderr, "usage: ring_stress ipi|kipi|poll|log N\n");
 		return 2;
 	}
 	total = strtoull(argv[2], NULL, 0);
 	polling = !strcmp(argv[1], "poll");
 	bool log = !strcmp(argv[1], "log");
 	/* Start the indices near 2^32 so that they wrap during the run. */
-	coop_ring_tx_init(&tx, ent, &prod_area, &cons_area);
-	coop_ring_rx_init(&rx, ent, &cons_area, &prod_area);
+	uint32_t entries = strcmp(argv[1], "kipi") ? COOP_RING_ENTRIES : COOP_KRING_ENTRIES;
+	coop_ring_tx_init(&tx, ent, entries, &prod_area, &cons_area);
+	coop_ring_rx_init(&rx, ent, entries, &cons_area, &prod_area);
 	uint32_t start = UINT32_MAX - 1000;
 	tx.prod = tx.pushed = start;
 	prod_area.prod = start;

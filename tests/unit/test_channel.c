@@ -88,8 +88,8 @@ TEST(channel, hello_version_mismatch_refused)
 	CW_SEND(w, COOP_MSG_HELLO, 5, 0, 0, &h);
 	struct coop_msg_error e = cw_expect_error(w, COOP_MSG_HELLO, 5, COOP_ERR_VERSION);
 	EXPECT_EQ(e.code, -COOP_EPROTONOSUPPORT);
-	EXPECT_STREQ(e.text, "ABI version 3, the VMM speaks 2");
-	EXPECT_STREQ(fenv_last_log(), "[iopm] iopm0: HELLO refused: ABI version 3, the VMM speaks 2");
+	EXPECT_STREQ(e.text, "ABI version 4, the VMM speaks 3");
+	EXPECT_STREQ(fenv_last_log(), "[iopm] iopm0: HELLO refused: ABI version 4, the VMM speaks 3");
 	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 1);
 	EXPECT_FALSE(w->c.hello);
 	/* Still not attached: a heartbeat is refused for its state. */
@@ -241,12 +241,6 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("MSI reserved", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee00000, 0, 0x30, 1), 16, COOP_ERR_FLAGS,
 		  0);
 	check_bad("IRQ_LINE with a vCPU", COOP_MSG_IRQ_LINE, 8, 1, 1, 0, PL(4, 1), 8, COOP_ERR_FLAGS, 0);
-	check_bad("ROUTE_PIN unknown flag", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 0x8, 0), 16,
-		  COOP_ERR_FLAGS, 0);
-	check_bad("ROUTE_PIN status", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 1, 1), 16, COOP_ERR_FLAGS,
-		  0);
-	check_bad("PIN_EOI with a vector", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(4, 0x31, 0, 0), 16,
-		  COOP_ERR_FLAGS, 0);
 	check_bad("VM_REQUEST status set", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, PL(0, 5), 96, COOP_ERR_FLAGS, 0);
 	/* VM */
 	check_bad("IRQ_LINE no such VM", COOP_MSG_IRQ_LINE, 8, 9, 0, 0, PL(4, 1), 8, COOP_ERR_VM,
@@ -275,13 +269,6 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("MSI address 0", COOP_MSG_MSI, 16, 1, 0, 0, PL(0, 0, 0x30, 0), 16, COOP_ERR_FIELD, 0);
 	check_bad("MSI address 0xfef00000", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfef00000, 0, 0x30, 0), 16,
 		  COOP_ERR_FIELD, 0);
-	check_bad("ROUTE_PIN IRQ 16", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(16, 0x31, 1, 0), 16, COOP_ERR_FIELD,
-		  0);
-	check_bad("ROUTE_PIN vector 0x1f", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x1f, 1, 0), 16,
-		  COOP_ERR_FIELD, 0);
-	check_bad("ROUTE_PIN vector 0xf0", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0xf0, 1, 0), 16,
-		  COOP_ERR_FIELD, 0);
-	check_bad("PIN_EOI IRQ 99", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(99), 16, COOP_ERR_FIELD, 0);
 	check_bad("VM_REQUEST op 9", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, PL(9), 96, COOP_ERR_FIELD, 0);
 	uint8_t vmq[96];
 	memset(vmq, 'x', sizeof(vmq));
@@ -291,9 +278,11 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	/* valid, but nothing behind them yet: ENOSYS */
 	check_bad("MSI", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee01000, 0, 0x41, 0), 16, COOP_ERR_NONE,
 		  -COOP_ENOSYS);
-	check_bad("ROUTE_PIN", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(4, 0x31, 3, 0), 16, COOP_ERR_NONE,
-		  -COOP_ENOSYS);
-	check_bad("PIN_EOI", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(4), 16, COOP_ERR_NONE, -COOP_ENOSYS);
+	/* the kernel ring's types on iopmd's ring, well formed as they are */
+	check_bad("ROUTE_PIN on iopmd's ring", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(3, 0x33, 1, 0), 16,
+		  COOP_ERR_TYPE, -COOP_EINVAL);
+	check_bad("PIN_EOI on iopmd's ring", COOP_MSG_PIN_EOI, 16, 0, 0, 0, PL(9), 16, COOP_ERR_TYPE, 0);
+	check_bad("ROUTE_REPLY (VMM -> IOPM)", COOP_MSG_ROUTE_REPLY, 16, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
 }
 
 TEST(channel, an_error_from_the_iopm_is_counted_never_answered)
@@ -642,5 +631,392 @@ TEST(channel, log_lines_go_to_the_part)
 	chan_log_write(&w->c, "world\n", 6);
 	EXPECT_EQ(cw_vctrl(w)->log_head, 12);
 	EXPECT_MEMEQ(w->part + COOP_LOG_OFF, "hello\nworld\n", 12);
+	cw_free(w);
+}
+
+/* ---- the kernel rings: iopm.ko's interrupt routes ---- */
+
+#define RV COOP_ROUTE_VALID
+#define RL COOP_ROUTE_LEVEL
+#define RM COOP_ROUTE_MASKED
+
+TEST(channel, kernel_route_pin_accepted_replies_active_and_forwards)
+{
+	struct cw *w = cw_new();
+	/* No HELLO: iopm.ko routes the console before iopmd runs. */
+	struct coop_msg_route r = cw_route(w, 1, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	EXPECT_EQ(r.flags, RV);
+	EXPECT_STREQ(w->hw, "claim:3 unmask:3");
+	EXPECT_STREQ(fenv_last_log(), "[iopm] iopm0: ROUTE_PIN IRQ 3 -> vector 0x33 (edge): ACTIVE");
+	cw_kexpect_empty(w);
+	cw_expect_empty(w); /* nothing on iopmd's ring */
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_received, 1);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_sent, 1);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 0);
+	EXPECT_EQ(cw_vctrl(w)->msgs_received, 0); /* iopmd's counts are its own */
+	EXPECT_EQ(w->c.kn.msgs_handled, 1);
+	EXPECT_STREQ(cw_fire(w, 3), "ipi0:0x33 eoi");
+	/* A level pin: LEVEL in the reply, masked from the forward to the EOI. */
+	r = cw_route(w, 2, 9, 0x39, RV | RL, COOP_ROUTE_ACTIVE);
+	EXPECT_EQ(r.flags, RV | RL);
+	EXPECT_STRCONTAINS(fenv_last_log(), "ROUTE_PIN IRQ 9 -> vector 0x39 (level): ACTIVE");
+	EXPECT_STREQ(cw_fire(w, 9), "mask:9 ipi0:0x39 eoi");
+	cw_free(w);
+}
+
+TEST(channel, kernel_route_pin_of_an_owned_pin_refused_owned)
+{
+	struct cw *w = cw_new();
+	cw_route(w, 7, 4, 0x34, RV, COOP_ROUTE_REFUSED_OWNED); /* the VMM's UART */
+	EXPECT_STREQ(fenv_last_log(),
+		     "[iopm] iopm0: ROUTE_PIN IRQ 4 vector 0x34 (id 7) refused: REFUSED_OWNED: the VMM keeps "
+		     "this pin");
+	cw_route(w, 8, 5, 0x35, RV, COOP_ROUTE_REFUSED_OWNED); /* IOPM 1's */
+	EXPECT_STRCONTAINS(fenv_last_log(), "another IOPM has this pin");
+	cw_route(w, 9, 4, 0, 0, COOP_ROUTE_REFUSED_OWNED); /* nor may it release it */
+	EXPECT_STREQ(w->hw, "");			   /* no pin was touched */
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 3);
+	EXPECT_EQ(w->c.kn.msgs_handled, 0);
+	EXPECT_STREQ(cw_fire(w, 4), "eoi");
+	cw_kexpect_empty(w);
+	cw_free(w);
+}
+
+TEST(channel, kernel_route_pin_bad_irq_vector_or_trigger_refused_bad)
+{
+	static const struct {
+		uint32_t irq, vector, flags;
+		const char *why;
+	} rows[] = {
+	    {16, 0x40, RV, "not an ISA IRQ (0-15)"},
+	    {99, 0x40, RV, "not an ISA IRQ (0-15)"},
+	    {3, 0x1f, RV, "vector outside 0x20-0xef"},
+	    {3, 0xf0, RV, "vector outside 0x20-0xef"},
+	    {3, 0, RV, "vector outside 0x20-0xef"},
+	    {13, 0x3d, RV, "no IOAPIC pin for this IRQ"},
+	    {9, 0x39, RV, "the pin is level-triggered: the route must say LEVEL"},
+	    {3, 0x33, RV | RL, "the pin is edge-triggered: the route must not say LEVEL"},
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
+		test_context("IRQ %u vector 0x%x flags 0x%x", rows[i].irq, rows[i].vector, rows[i].flags);
+		struct cw *w = cw_new();
+		cw_route(w, 30 + i, rows[i].irq, rows[i].vector, rows[i].flags, COOP_ROUTE_REFUSED_BAD);
+		EXPECT_STRCONTAINS(fenv_last_log(), "refused: REFUSED_BAD: ");
+		EXPECT_STRCONTAINS(fenv_last_log(), rows[i].why);
+		EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 1);
+		EXPECT_TRUE(strstr(w->hw, "unmask") == NULL);
+		cw_kexpect_empty(w);
+		cw_free(w);
+	}
+}
+
+/* A message on the kernel ring that must be refused with an ERROR there. */
+static void check_kbad(const char *what, uint16_t type, uint16_t len, uint32_t vm, uint16_t flags,
+		       const void *payload, size_t plen, uint16_t reason)
+{
+	test_context("%s", what);
+	struct cw *w = cw_new();
+	w->hw[0] = 0;
+	cw_kput(w, type, len, 0x5a00 + type, vm, flags, payload, plen);
+	cw_poll(w);
+	cw_expect_error_on(&w->ikrx, type, 0x5a00 + type, reason);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 1);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 0);
+	EXPECT_STRCONTAINS(fenv_last_log(), "on the kernel ring refused");
+	EXPECT_STREQ(w->hw, "");
+	cw_kexpect_empty(w);
+	cw_expect_empty(w);
+	cw_free(w);
+}
+
+TEST(channel, kernel_ring_validation_failures_refused_with_an_error_there)
+{
+	struct coop_msg_ping ping = {1, 2};
+	struct coop_msg_hello h = {COOP_ABI_VERSION, 0, 0, 1};
+	/* iopmd's types (and the VMM's) on the kernel ring */
+	check_kbad("HELLO", COOP_MSG_HELLO, 16, 0, 0, &h, sizeof(h), COOP_ERR_TYPE);
+	check_kbad("HEARTBEAT", COOP_MSG_HEARTBEAT, 8, 0, 0, PL(1), 8, COOP_ERR_TYPE);
+	check_kbad("SET_MODE", COOP_MSG_SET_MODE, 8, 0, 0, PL(1), 8, COOP_ERR_TYPE);
+	check_kbad("IO_DONE", COOP_MSG_IO_DONE, 16, 1, 0, PL(0, 0, 1, 0), 16, COOP_ERR_TYPE);
+	check_kbad("VM_REQUEST", COOP_MSG_VM_REQUEST, 96, 0, 0, PL(0), 96, COOP_ERR_TYPE);
+	check_kbad("ROUTE_REPLY", COOP_MSG_ROUTE_REPLY, 16, 0, 0, PL(3, 0x33, 1, 1), 16, COOP_ERR_TYPE);
+	check_kbad("type 0", COOP_MSG_NONE, 0, 0, 0, NULL, 0, COOP_ERR_TYPE);
+	check_kbad("type 0xffff", 0xffff, 16, 0, 0, NULL, 0, COOP_ERR_TYPE);
+	/* length, flags, VM, reserved fields */
+	check_kbad("ROUTE_PIN len 12", COOP_MSG_ROUTE_PIN, 12, 0, 0, PL(3, 0x33, 1), 12, COOP_ERR_LEN);
+	check_kbad("PIN_EOI len 4", COOP_MSG_PIN_EOI, 4, 0, 0, PL(9), 4, COOP_ERR_LEN);
+	check_kbad("PING len 15", COOP_MSG_PING, 15, 0, 0, &ping, 15, COOP_ERR_LEN);
+	check_kbad("ROUTE_PIN message flags", COOP_MSG_ROUTE_PIN, 16, 0, 2, PL(3, 0x33, 1, 0), 16,
+		   COOP_ERR_FLAGS);
+	check_kbad("ROUTE_PIN with a VM", COOP_MSG_ROUTE_PIN, 16, 1, 0, PL(3, 0x33, 1, 0), 16,
+		   COOP_ERR_FLAGS);
+	check_kbad("ROUTE_PIN unknown route flag", COOP_MSG_ROUTE_PIN, 16, 0, 0, PL(3, 0x33, 0x9, 0), 16,
+		   COOP_ERR_FLAGS);
+	check_kbad("ROUTE_PIN status set", COOP_MSG_ROUTE_PIN, 16, 0, 0, PL(3, 0x33, 1, 1), 16,
+		   COOP_ERR_FLAGS);
+	check_kbad("release with a vector", COOP_MSG_ROUTE_PIN, 16, 0, 0, PL(3, 0x33, 0, 0), 16,
+		   COOP_ERR_FLAGS);
+	check_kbad("release saying MASKED", COOP_MSG_ROUTE_PIN, 16, 0, 0, PL(3, 0, RM, 0), 16,
+		   COOP_ERR_FLAGS);
+	check_kbad("PIN_EOI with a vector", COOP_MSG_PIN_EOI, 16, 0, 0, PL(9, 0x39), 16, COOP_ERR_FLAGS);
+	check_kbad("PIN_EOI with flags", COOP_MSG_PIN_EOI, 16, 0, 0, PL(9, 0, RV), 16, COOP_ERR_FLAGS);
+	/* fields */
+	check_kbad("PIN_EOI IRQ 99", COOP_MSG_PIN_EOI, 16, 0, 0, PL(99), 16, COOP_ERR_FIELD);
+	check_kbad("PIN_EOI of a pin never routed", COOP_MSG_PIN_EOI, 16, 0, 0, PL(9), 16, COOP_ERR_FIELD);
+	check_kbad("PIN_EOI of the VMM's pin", COOP_MSG_PIN_EOI, 16, 0, 0, PL(4), 16, COOP_ERR_FIELD);
+}
+
+TEST(channel, kernel_ping_pong_and_errors_stay_on_the_kernel_ring)
+{
+	struct cw *w = cw_new();
+	struct coop_msg_ping p = {0x77, 0x88};
+	cw_kput(w, COOP_MSG_PING, sizeof(p), 41, 0, 0, &p, sizeof(p));
+	cw_poll(w);
+	struct coop_msg m = cw_recv_on(&w->ikrx);
+	EXPECT_EQ(m.type, COOP_MSG_PONG);
+	EXPECT_EQ(m.id, 41);
+	EXPECT_MEMEQ(m.payload, &p, sizeof(p));
+	cw_expect_empty(w);
+	/* An ERROR from iopm.ko: counted, logged, never answered. */
+	struct coop_msg_error e = {-COOP_EINVAL, COOP_MSG_ROUTE_REPLY, COOP_ERR_FIELD, 9, 0, "odd reply"};
+	cw_kput(w, COOP_MSG_ERROR, sizeof(e), 42, 0, 0, &e, sizeof(e));
+	cw_poll(w);
+	cw_kexpect_empty(w);
+	EXPECT_EQ(w->c.kn.errors_received, 1);
+	EXPECT_EQ(w->c.n.errors_received, 0);
+	EXPECT_STRCONTAINS(fenv_last_log(), "odd reply");
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_received, 2);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_sent, 1);
+	cw_free(w);
+}
+
+TEST(channel, kernel_wrong_ring_route_messages_change_no_pin)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	struct coop_msg_route r = {3, 0x33, RV, 0};
+	w->hw[0] = 0;
+	CW_SEND(w, COOP_MSG_ROUTE_PIN, 11, 0, 0, &r);
+	struct coop_msg_error e = cw_expect_error(w, COOP_MSG_ROUTE_PIN, 11, COOP_ERR_TYPE);
+	EXPECT_STREQ(e.text, "ROUTE_PIN travels on the kernel ring (iopm.ko's)");
+	EXPECT_STREQ(w->hw, "");
+	EXPECT_FALSE(w->pins.pin[3].routed);
+	cw_route(w, 12, 3, 0x33, RV, COOP_ROUTE_ACTIVE); /* the same on the kernel ring works */
+	cw_kexpect_empty(w);
+	struct coop_msg_route eoi = {3, 0, 0, 0};
+	CW_SEND(w, COOP_MSG_PIN_EOI, 13, 0, 0, &eoi);
+	cw_expect_error(w, COOP_MSG_PIN_EOI, 13, COOP_ERR_TYPE);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 2);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 0);
+	cw_free(w);
+}
+
+TEST(channel, kernel_pin_eoi_unmasks_exactly_the_level_pin_that_waits)
+{
+	struct cw *w = cw_new();
+	cw_route(w, 1, 9, 0x39, RV | RL, COOP_ROUTE_ACTIVE);
+	cw_route(w, 2, 10, 0x3a, RV | RL, COOP_ROUTE_ACTIVE);
+	cw_route(w, 3, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	EXPECT_STREQ(cw_fire(w, 9), "mask:9 ipi0:0x39 eoi");
+	EXPECT_STREQ(cw_fire(w, 10), "mask:10 ipi0:0x3a eoi");
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 4, 10, 0, 0);
+	EXPECT_STREQ(w->hw, "unmask:10"); /* only pin 10 */
+	cw_kexpect_empty(w);		  /* an EOI taken is not answered */
+	EXPECT_EQ(w->pins.pin[9].hold, FWD_WAIT_EOI);
+	EXPECT_EQ(w->pins.pin[10].hold, FWD_OPEN);
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 5, 9, 0, 0);
+	EXPECT_STREQ(w->hw, "unmask:9");
+	EXPECT_EQ(w->pins.pin[9].eois, 1);
+	EXPECT_EQ(w->pins.pin[10].eois, 1);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 0);
+	EXPECT_EQ(w->c.kn.msgs_handled, 5);
+	cw_free(w);
+}
+
+TEST(channel, kernel_pin_eoi_not_owed_refused_and_counted)
+{
+	struct cw *w = cw_new();
+	cw_route(w, 1, 9, 0x39, RV | RL, COOP_ROUTE_ACTIVE);
+	cw_route(w, 2, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	/* Routed, nothing forwarded: no EOI is owed. */
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 10, 9, 0, 0);
+	struct coop_msg_error e = cw_expect_error_on(&w->ikrx, COOP_MSG_PIN_EOI, 10, COOP_ERR_STATE);
+	EXPECT_STREQ(e.text, "IRQ 9: not waiting for an EOI");
+	EXPECT_STREQ(w->hw, "");
+	EXPECT_STRCONTAINS(fenv_last_log(), "PIN_EOI (type 22, id 10) on the kernel ring refused (state)");
+	/* One forwarded, one EOI taken; the second is not owed. */
+	cw_fire(w, 9);
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 11, 9, 0, 0);
+	EXPECT_STREQ(w->hw, "unmask:9");
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 12, 9, 0, 0);
+	cw_expect_error_on(&w->ikrx, COOP_MSG_PIN_EOI, 12, COOP_ERR_STATE);
+	EXPECT_STREQ(w->hw, "");
+	/* An edge pin takes none. */
+	cw_fire(w, 3);
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 13, 3, 0, 0);
+	cw_expect_error_on(&w->ikrx, COOP_MSG_PIN_EOI, 13, COOP_ERR_STATE);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 3);
+	EXPECT_EQ(w->pins.pin[9].eois, 1);
+	cw_kexpect_empty(w);
+	cw_free(w);
+}
+
+TEST(channel, kernel_masked_route_holds_the_interrupt_until_the_unmask)
+{
+	struct cw *w = cw_new();
+	/* Edge: held one deep while Linux masks it, forwarded at the unmask. */
+	cw_route(w, 1, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	struct coop_msg_route r = cw_route(w, 2, 3, 0x33, RV | RM, COOP_ROUTE_ACTIVE);
+	EXPECT_EQ(r.flags, RV | RM);
+	EXPECT_STREQ(cw_fire(w, 3), "eoi");
+	cw_route(w, 3, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	EXPECT_STREQ(w->hw, "ipi0:0x33");
+	/* Level: masked at the pin while Linux masks it, opened at the unmask. */
+	cw_route(w, 4, 9, 0x39, RV | RL | RM, COOP_ROUTE_ACTIVE);
+	EXPECT_STREQ(w->hw, "claim:9"); /* programmed masked, stays masked */
+	cw_route(w, 5, 9, 0x39, RV | RL, COOP_ROUTE_ACTIVE);
+	EXPECT_STREQ(w->hw, "unmask:9");
+	cw_route(w, 6, 9, 0x39, RV | RL | RM, COOP_ROUTE_ACTIVE);
+	EXPECT_STREQ(cw_fire(w, 9), "mask:9 eoi");
+	cw_route(w, 7, 9, 0x39, RV | RL, COOP_ROUTE_ACTIVE);
+	EXPECT_STREQ(w->hw, "unmask:9");
+	EXPECT_EQ(w->pins.pin[9].held, 1);
+	EXPECT_EQ(w->pins.pin[3].held, 1);
+	EXPECT_EQ(w->pins.pin[3].forwarded, 1);
+	cw_free(w);
+}
+
+TEST(channel, kernel_release_then_the_pin_is_no_longer_forwarded)
+{
+	struct cw *w = cw_new();
+	cw_route(w, 1, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	EXPECT_STREQ(cw_fire(w, 3), "ipi0:0x33 eoi");
+	struct coop_msg_route r = cw_route(w, 2, 3, 0, 0, COOP_ROUTE_NONE);
+	EXPECT_EQ(r.flags, 0);
+	EXPECT_STREQ(w->hw, "mask:3");
+	EXPECT_STREQ(fenv_last_log(), "[iopm] iopm0: ROUTE_PIN IRQ 3 released");
+	EXPECT_STREQ(cw_fire(w, 3), "eoi");
+	EXPECT_EQ(w->pins.pin[3].forwarded, 1);
+	EXPECT_EQ(w->pins.pin[3].dropped, 1);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 0);
+	/* A level route released while it waited for an EOI: the pin stays
+	 * masked, and the late EOI is refused. */
+	cw_route(w, 3, 9, 0x39, RV | RL, COOP_ROUTE_ACTIVE);
+	cw_fire(w, 9);
+	cw_route(w, 4, 9, 0, 0, COOP_ROUTE_NONE);
+	EXPECT_STREQ(w->hw, "");
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 5, 9, 0, 0);
+	cw_expect_error_on(&w->ikrx, COOP_MSG_PIN_EOI, 5, COOP_ERR_FIELD);
+	EXPECT_STREQ(w->hw, "");
+	EXPECT_STREQ(cw_fire(w, 9), "mask:9 eoi");
+	cw_free(w);
+}
+
+TEST(channel, kernel_corrupt_prod_stops_only_that_direction)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	cw_route(w, 1, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	cw_ictrl(w)->ktx.prod = w->c.krx.cons + COOP_KRING_ENTRIES + 1;
+	cw_poll(w);
+	EXPECT_TRUE(w->c.krx_broken);
+	EXPECT_FALSE(w->c.rx_broken);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_refused, 1);
+	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 0);
+	EXPECT_STRCONTAINS(fenv_last_log(), "its kernel ring is impossible");
+	unsigned logs = fenv_log_count();
+	/* A sane index later: still unread, nothing more logged. */
+	cw_ictrl(w)->ktx.prod = w->c.krx.cons + 1;
+	cw_poll(w);
+	EXPECT_EQ(w->c.kn.msgs_received, 1);
+	EXPECT_EQ(fenv_log_count(), logs);
+	/* The route made before stays; iopmd's ring still works both ways. */
+	EXPECT_STREQ(cw_fire(w, 3), "ipi0:0x33 eoi");
+	struct coop_msg_ping p = {5, 6};
+	CW_SEND(w, COOP_MSG_PING, 20, 0, 0, &p);
+	EXPECT_EQ(cw_recv(w).type, COOP_MSG_PONG);
+	EXPECT_FALSE(w->c.ktx_broken);
+	cw_free(w);
+}
+
+TEST(channel, kernel_corrupt_cons_stops_only_sending_on_it)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0x61);
+	cw_ictrl(w)->krx.cons = 777; /* iopm.ko "consumed" replies never sent */
+	cw_ksend_route(w, COOP_MSG_ROUTE_PIN, 1, 3, 0x33, RV);
+	EXPECT_TRUE(w->c.ktx_broken);
+	EXPECT_STRCONTAINS(fenv_last_log(), "nothing more is sent on it");
+	EXPECT_EQ(w->c.kn.replies_dropped, 1);
+	EXPECT_TRUE(w->pins.pin[3].routed); /* the route itself was made */
+	cw_kexpect_empty(w);
+	/* The kernel ring is still read; iopmd's pair is untouched. */
+	cw_ictrl(w)->krx.cons = 0;
+	cw_fire(w, 3);
+	struct coop_msg_ping p = {1, 2};
+	cw_kput(w, COOP_MSG_PING, sizeof(p), 2, 0, 0, &p, sizeof(p));
+	cw_poll(w);
+	EXPECT_EQ(w->c.kn.msgs_received, 2);
+	EXPECT_EQ(w->c.kn.replies_dropped, 2);
+	cw_kexpect_empty(w);
+	CW_SEND(w, COOP_MSG_PING, 3, 0, 0, &p);
+	EXPECT_EQ(cw_recv(w).type, COOP_MSG_PONG);
+	EXPECT_FALSE(w->c.tx_broken);
+	cw_free(w);
+}
+
+TEST(channel, kernel_ring_notifications)
+{
+	struct cw *w = cw_new();
+	/* Before HELLO the VMM knows no vector: iopm.ko polls for its reply. */
+	cw_route(w, 1, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	EXPECT_EQ(w->notifies, 0);
+	cw_hello(w, 0x61);
+	unsigned n = w->notifies;
+	/* iopm.ko armed its consumer (coop_ring_rx_init: event 1, taken 1): the next reply is notified once.
+	 */
+	EXPECT_FALSE(coop_ring_arm(&w->ikrx));
+	cw_route(w, 2, 3, 0x33, RV | RM, COOP_ROUTE_ACTIVE);
+	EXPECT_EQ(w->notifies, n + 1);
+	EXPECT_EQ(w->last_vector, 0x61);
+	EXPECT_EQ(w->c.kn.notifies_sent, 1);
+	EXPECT_EQ(cw_vctrl(w)->notifies_sent, w->notifies); /* IPIs to the IOPM, both ring pairs */
+	/* Not re-armed (draining): no IPI. */
+	cw_route(w, 3, 3, 0x33, RV, COOP_ROUTE_ACTIVE);
+	EXPECT_EQ(w->notifies, n + 1);
+	/* The VMM's consumer end is armed after each drain: iopm.ko's push asks for an IPI. */
+	struct coop_msg_route q = {3, 0x33, RV, 0};
+	struct coop_msg m;
+	coop_msg_init(&m, COOP_MSG_ROUTE_PIN, 4, 0, 0, &q, sizeof(q));
+	EXPECT_EQ(coop_ring_put(&w->iktx, &m), 0);
+	EXPECT_TRUE(coop_ring_push(&w->iktx));
+	/* SET_MODE poll: the VMM polls the kernel ring too and asks for no IPIs. */
+	cw_poll(w);
+	(void)cw_route_reply(w, 4);
+	struct coop_msg_mode mo = {COOP_MODE_POLL, 0};
+	CW_SEND(w, COOP_MSG_SET_MODE, 9, 0, 0, &mo);
+	EXPECT_EQ(cw_vctrl(w)->krx.flags, COOP_RING_POLLING);
+	EXPECT_EQ(coop_ring_put(&w->iktx, &m), 0);
+	EXPECT_FALSE(coop_ring_push(&w->iktx));
+	cw_free(w);
+}
+
+TEST(channel, kernel_published_pins_and_counters_add_up)
+{
+	struct cw *w = cw_new();
+	cw_route(w, 1, 9, 0x39, RV | RL, COOP_ROUTE_ACTIVE);
+	cw_route(w, 2, 4, 0x34, RV, COOP_ROUTE_REFUSED_OWNED);
+	cw_fire(w, 9);
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 3, 9, 0, 0);
+	cw_ksend_route(w, COOP_MSG_PIN_EOI, 4, 9, 0, 0); /* not owed */
+	(void)cw_recv_on(&w->ikrx);
+	const struct chan_counters *k = &w->c.kn;
+	EXPECT_EQ(k->msgs_received, 4);
+	EXPECT_EQ(k->msgs_received, k->msgs_handled + k->msgs_refused - k->broken);
+	EXPECT_EQ(k->msgs_refused, 2);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_received, 4);
+	EXPECT_EQ(cw_vctrl(w)->kmsgs_sent, 3); /* 2 ROUTE_REPLY, 1 ERROR */
+	EXPECT_EQ(cw_vctrl(w)->krx.cons, 4);
+	EXPECT_EQ(cw_vctrl(w)->ktx.prod, 3);
 	cw_free(w);
 }

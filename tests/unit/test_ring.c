@@ -19,12 +19,13 @@ struct ring {
 	struct coop_ring_rx rx;
 };
 
-static struct ring *ring_new(uint32_t start)
+/* A ring of `entries` (COOP_RING_ENTRIES, or COOP_KRING_ENTRIES for a kernel ring). */
+static struct ring *ring_new_n(uint32_t start, uint32_t entries)
 {
 	static struct ring r;
 	memset(&r, 0, sizeof(r));
-	coop_ring_tx_init(&r.tx, r.ent, &r.prod_area, &r.cons_area);
-	coop_ring_rx_init(&r.rx, r.ent, &r.cons_area, &r.prod_area);
+	coop_ring_tx_init(&r.tx, r.ent, entries, &r.prod_area, &r.cons_area);
+	coop_ring_rx_init(&r.rx, r.ent, entries, &r.cons_area, &r.prod_area);
 	/* Start both ends at `start` (as after 2^32 - small messages). */
 	r.tx.prod = r.tx.pushed = start;
 	r.prod_area.prod = start;
@@ -32,6 +33,11 @@ static struct ring *ring_new(uint32_t start)
 	r.cons_area.cons = start;
 	r.cons_area.event = start + 1;
 	return &r;
+}
+
+static struct ring *ring_new(uint32_t start)
+{
+	return ring_new_n(start, COOP_RING_ENTRIES);
 }
 
 static struct coop_msg msg(uint32_t id)
@@ -314,6 +320,68 @@ TEST(ring, corrupt_peer_indices_are_eproto)
 	r->cons_area.cons = r->tx.prod - COOP_RING_ENTRIES - 1;
 	EXPECT_EQ(coop_ring_put(&r->tx, &m), -COOP_EPROTO);
 	EXPECT_EQ(r->tx.prod, 100); /* nothing written */
+}
+
+TEST(ring, a_kernel_ring_holds_32_and_wraps_inside_its_page)
+{
+	struct ring *r = ring_new_n(UINT32_MAX - 40, COOP_KRING_ENTRIES);
+	uint32_t got = 0;
+	for (uint32_t round = 0; round < 3; round++) {
+		for (uint32_t i = 0; i < COOP_KRING_ENTRIES; i++) {
+			struct coop_msg m = msg(round * 100 + i);
+			EXPECT_EQ(coop_ring_put(&r->tx, &m), 0);
+		}
+		struct coop_msg m = msg(999);
+		EXPECT_EQ(coop_ring_put(&r->tx, &m), -COOP_ENOSPC);
+		coop_ring_push(&r->tx);
+		EXPECT_EQ(coop_ring_pending(&r->rx), (int)COOP_KRING_ENTRIES);
+		for (uint32_t i = 0; i < COOP_KRING_ENTRIES; i++, got++) {
+			EXPECT_EQ(coop_ring_recv(&r->rx, &m), 1);
+			EXPECT_EQ(m.id, round * 100 + i);
+		}
+	}
+	/* Only the first 32 entries were ever written. */
+	struct coop_msg zero;
+	memset(&zero, 0, sizeof(zero));
+	EXPECT_MEMEQ(&r->ent[COOP_KRING_ENTRIES], &zero, sizeof(zero));
+	EXPECT_EQ(got, 3 * COOP_KRING_ENTRIES);
+	/* More than 32 outstanding is impossible for this ring (256 would not be). */
+	r->prod_area.prod = r->rx.cons + COOP_KRING_ENTRIES + 1;
+	EXPECT_EQ(coop_ring_pending(&r->rx), -COOP_EPROTO);
+	r->cons_area.cons = r->tx.prod - COOP_KRING_ENTRIES - 1;
+	EXPECT_EQ(coop_ring_space(&r->tx), -COOP_EPROTO);
+}
+
+TEST(ring, attach_goes_on_from_the_published_indices_or_refuses)
+{
+	struct ring *r = ring_new_n(0, COOP_KRING_ENTRIES);
+	struct coop_ring_tx tx;
+	struct coop_ring_rx rx;
+	/* A producer restarted after 40 messages, 30 of them taken. */
+	r->prod_area.prod = 40;
+	r->cons_area.cons = 30;
+	r->cons_area.event = 7;
+	r->cons_area.flags = COOP_RING_POLLING;
+	EXPECT_EQ(coop_ring_tx_attach(&tx, r->ent, COOP_KRING_ENTRIES, &r->prod_area, &r->cons_area), 0);
+	EXPECT_EQ(tx.prod, 40);
+	EXPECT_EQ(coop_ring_space(&tx), (int)COOP_KRING_ENTRIES - 10);
+	EXPECT_EQ(coop_ring_rx_attach(&rx, r->ent, COOP_KRING_ENTRIES, &r->cons_area, &r->prod_area), 0);
+	EXPECT_EQ(rx.cons, 30);
+	EXPECT_EQ(r->cons_area.event, 31); /* armed, not polling */
+	EXPECT_EQ(r->cons_area.flags, 0);
+	EXPECT_EQ(coop_ring_pending(&rx), 10);
+	/* Indices more than a ring apart: refused, nothing attached. */
+	r->cons_area.cons = 40 - COOP_KRING_ENTRIES - 1;
+	EXPECT_EQ(coop_ring_tx_attach(&tx, r->ent, COOP_KRING_ENTRIES, &r->prod_area, &r->cons_area),
+		  -COOP_EPROTO);
+	EXPECT_EQ(coop_ring_rx_attach(&rx, r->ent, COOP_KRING_ENTRIES, &r->cons_area, &r->prod_area),
+		  -COOP_EPROTO);
+	r->cons_area.cons = 41; /* ahead of the producer */
+	EXPECT_EQ(coop_ring_tx_attach(&tx, r->ent, COOP_KRING_ENTRIES, &r->prod_area, &r->cons_area),
+		  -COOP_EPROTO);
+	/* The same distance is fine for a ring of 256. */
+	r->cons_area.cons = 40 - COOP_KRING_ENTRIES - 1;
+	EXPECT_EQ(coop_ring_tx_attach(&tx, r->ent, COOP_RING_ENTRIES, &r->prod_area, &r->cons_area), 0);
 }
 
 /* ---- the log ring ---- */

@@ -26,8 +26,10 @@ struct msg_rule {
 	bool before_hello; /* accepted before a HELLO was */
 };
 
-/* The IOPM -> VMM (and either-way) types; a type not here is refused. Each
- * one's payload size is coop_msg_len(type, 1) (shared/coopvmm_abi.h). */
+/* The IOPM -> VMM (and either-way) types; a type not here is refused, and
+ * so is one on the other pair's ring (coop_msg_rings: ROUTE_PIN and
+ * PIN_EOI travel on the kernel ring). Each one's payload size is
+ * coop_msg_len(type, 1) (shared/coopvmm_abi.h). */
 static const struct msg_rule rules[COOP_MSG_TYPES] = {
     [COOP_MSG_ERROR] = {"ERROR", VM_NONE, false},
     [COOP_MSG_PING] = {"PING", VM_NONE, true},
@@ -98,13 +100,19 @@ static bool known_status(int32_t s)
 	}
 }
 
+/* The counts of the ring pair the message being handled came on. */
+static struct chan_counters *counts(struct chan *c)
+{
+	return c->kernel_msg ? &c->kn : &c->n;
+}
+
 static void publish(struct chan *c)
 {
 	volatile struct coop_vmm_ctrl *v = c->vctrl;
 	v->msgs_sent = c->n.msgs_sent;
 	v->msgs_received = c->n.msgs_received;
 	v->msgs_refused = c->n.msgs_refused;
-	v->notifies_sent = c->n.notifies_sent;
+	v->notifies_sent = c->n.notifies_sent + c->kn.notifies_sent; /* IPIs to the IOPM, both ring pairs */
 	v->notifies_received = c->n.notifies_received;
 }
 
@@ -135,10 +143,14 @@ void chan_init(struct chan *c, uint32_t index, uint8_t *part, uint32_t epoch, ui
 	c->epoch = epoch;
 	c->ops = ops;
 	c->ctx = ctx;
-	coop_ring_tx_init(&c->tx, (struct coop_msg *)(part + COOP_VMM_RING_OFF), &c->vctrl->tx,
-			  &c->ictrl->rx);
-	coop_ring_rx_init(&c->rx, (const struct coop_msg *)(part + COOP_IOPM_RING_OFF), &c->vctrl->rx,
-			  &c->ictrl->tx);
+	coop_ring_tx_init(&c->tx, (struct coop_msg *)(part + COOP_VMM_RING_OFF), COOP_RING_ENTRIES,
+			  &c->vctrl->tx, &c->ictrl->rx);
+	coop_ring_rx_init(&c->rx, (const struct coop_msg *)(part + COOP_IOPM_RING_OFF), COOP_RING_ENTRIES,
+			  &c->vctrl->rx, &c->ictrl->tx);
+	coop_ring_tx_init(&c->ktx, (struct coop_msg *)(part + COOP_VMM_KRING_OFF), COOP_KRING_ENTRIES,
+			  &c->vctrl->ktx, &c->ictrl->krx);
+	coop_ring_rx_init(&c->krx, (const struct coop_msg *)(part + COOP_IOPM_KRING_OFF), COOP_KRING_ENTRIES,
+			  &c->vctrl->krx, &c->ictrl->ktx);
 	ratelimit_init(&c->rl, CHAN_LOG_BURST, CHAN_LOG_PER_SEC, tsc_khz);
 }
 
@@ -211,15 +223,18 @@ void chan_notified(struct chan *c)
 	c->work = true;
 }
 
-/* Send a reply to `req` (its id echoed); a full or broken ring drops it. */
+static int ksend(struct chan *c, const struct coop_msg *m);
+
+/* Send a reply to `req` (its id echoed) on the ring pair it came on; a full
+ * or broken ring drops it. */
 static void reply(struct chan *c, const struct coop_msg *req, uint16_t type, uint32_t vm, uint16_t flags,
 		  const void *payload, uint16_t len)
 {
 	struct coop_msg m;
 	coop_msg_init(&m, type, req->id, vm, 0, payload, len);
 	m.flags = flags;
-	if (chan_send(c, &m))
-		count(&c->n.replies_dropped);
+	if (c->kernel_msg ? ksend(c, &m) : chan_send(c, &m))
+		count(&counts(c)->replies_dropped);
 }
 
 static const char *type_name(uint16_t type)
@@ -243,13 +258,14 @@ __attribute__((format(printf, 4, 5))) static bool refuse(struct chan *c, const s
 	va_start(ap, fmt);
 	vsnprintf(e.text, sizeof(e.text), fmt, ap);
 	va_end(ap);
-	count(&c->n.msgs_refused);
+	count(&counts(c)->msgs_refused);
 	if (log_allowed(c)) {
 		if (reason == COOP_ERR_VERSION)
 			pr_warn("iopm%u: HELLO refused: %s", c->index, e.text);
 		else
-			pr_warn("iopm%u: %s (type %u, id %u) refused (%s): %s", c->index, type_name(m->type),
-				m->type, m->id, reason_name[reason], e.text);
+			pr_warn("iopm%u: %s (type %u, id %u)%s refused (%s): %s", c->index,
+				type_name(m->type), m->type, m->id,
+				c->kernel_msg ? " on the kernel ring" : "", reason_name[reason], e.text);
 	}
 	if (m->type != COOP_MSG_ERROR)
 		reply(c, m, COOP_MSG_ERROR, 0, 0, &e, sizeof(e));
@@ -312,7 +328,7 @@ static void peer_error(struct chan *c, const struct coop_msg *m)
 		refuse(c, m, COOP_ERR_FLAGS, "reserved %u", e.reserved);
 		return;
 	}
-	c->n.errors_received++;
+	counts(c)->errors_received++;
 	char text[4 * sizeof(e.text) + 1];
 	sanitize_text(text, sizeof(text), e.text, sizeof(e.text));
 	if (log_allowed(c))
@@ -334,6 +350,7 @@ static void set_mode(struct chan *c, const struct coop_msg *m)
 	}
 	c->polling = mo.vmm_mode == COOP_MODE_POLL;
 	coop_ring_set_polling(&c->rx, c->polling);
+	coop_ring_set_polling(&c->krx, c->polling);
 	if (log_allowed(c))
 		pr_info("iopm%u: the VMM now %s", c->index,
 			c->polling ? "polls the IOPM's ring" : "takes the IOPM's messages by IPI");
@@ -498,39 +515,16 @@ static void msi(struct chan *c, const struct coop_msg *m)
 	refuse(c, m, COOP_ERR_NONE, "MSI: not implemented yet");
 }
 
-static void route(struct chan *c, const struct coop_msg *m)
-{
-	struct coop_msg_route r;
-	memcpy(&r, m->payload, sizeof(r));
-	if (r.irq >= CHAN_ISA_IRQS) {
-		refuse(c, m, COOP_ERR_FIELD, "IRQ %u", r.irq);
-		return;
-	}
-	if (m->type == COOP_MSG_PIN_EOI) {
-		if (r.vector || r.flags || r.status) {
-			refuse(c, m, COOP_ERR_FLAGS, "a PIN_EOI names only the IRQ");
-			return;
-		}
-		refuse(c, m, COOP_ERR_NONE, "PIN_EOI: not implemented yet (the ctrl area's eoi_count is)");
-		return;
-	}
-	if (r.vector < CHAN_VECTOR_MIN || r.vector > CHAN_VECTOR_MAX) {
-		refuse(c, m, COOP_ERR_FIELD, "vector 0x%x", r.vector);
-		return;
-	}
-	if (r.flags & ~(COOP_ROUTE_VALID | COOP_ROUTE_LEVEL | COOP_ROUTE_MASKED) || r.status) {
-		refuse(c, m, COOP_ERR_FLAGS, "flags 0x%x status %u", r.flags, r.status);
-		return;
-	}
-	refuse(c, m, COOP_ERR_NONE, "ROUTE_PIN: not implemented yet (the ctrl area's route[] is)");
-}
-
 /* One message, already copied out of the ring. */
 static void dispatch(struct chan *c, const struct coop_msg *m)
 {
 	const struct msg_rule *r = m->type < COOP_MSG_TYPES ? &rules[m->type] : NULL;
 	if (!r || !r->name) {
 		refuse(c, m, COOP_ERR_TYPE, "type %u is not one the IOPM sends", m->type);
+		return;
+	}
+	if (!(coop_msg_rings(m->type) & COOP_RINGS_DAEMON)) {
+		refuse(c, m, COOP_ERR_TYPE, "%s travels on the kernel ring (iopm.ko's)", r->name);
 		return;
 	}
 	uint16_t len = coop_msg_len(m->type, 1);
@@ -580,10 +574,204 @@ static void dispatch(struct chan *c, const struct coop_msg *m)
 	case COOP_MSG_MSI:
 		msi(c, m);
 		break;
-	default: /* ROUTE_PIN, PIN_EOI */
-		route(c, m);
+	default: /* ROUTE_PIN, PIN_EOI: the kernel ring's (kdispatch) */
 		break;
 	}
+}
+
+/* ---- the kernel rings (iopm.ko <-> VMM): interrupt routes ---- */
+
+static void kpublish(struct chan *c)
+{
+	volatile struct coop_vmm_ctrl *v = c->vctrl;
+	v->kmsgs_sent = c->kn.msgs_sent;
+	v->kmsgs_received = c->kn.msgs_received;
+	v->kmsgs_refused = c->kn.msgs_refused;
+	v->notifies_sent = c->n.notifies_sent + c->kn.notifies_sent;
+}
+
+/* Put one message on the VMM kernel ring and publish it; IPI iopm.ko when
+ * the ring protocol says so (on the IOPM's one vector, known from HELLO:
+ * before it, iopm.ko polls). 0, -COOP_ENOSPC or -COOP_EPROTO. */
+static int ksend(struct chan *c, const struct coop_msg *m)
+{
+	if (c->ktx_broken)
+		return -COOP_EPROTO;
+	int r = coop_ring_put(&c->ktx, m);
+	if (r == -COOP_EPROTO) {
+		c->ktx_broken = true;
+		c->kn.msgs_refused++;
+		c->kn.broken++;
+		pr_err("iopm%u: iopm.ko's index of the VMM kernel ring is impossible (cons %u, prod %u): "
+		       "nothing more is sent on it",
+		       c->index, coop_load_acquire(&c->ictrl->krx.cons), c->ktx.prod);
+	}
+	if (r) {
+		kpublish(c);
+		return r;
+	}
+	c->kn.msgs_sent++;
+	if (coop_ring_push(&c->ktx) && c->notify_vec) {
+		c->ops->notify(c->ctx, c->notify_vec);
+		c->kn.notifies_sent++;
+	}
+	kpublish(c);
+	return 0;
+}
+
+static const char *route_status_name(uint32_t s)
+{
+	switch (s) {
+	case COOP_ROUTE_NONE:
+		return "NONE";
+	case COOP_ROUTE_ACTIVE:
+		return "ACTIVE";
+	case COOP_ROUTE_REFUSED_OWNED:
+		return "REFUSED_OWNED";
+	default:
+		return "REFUSED_BAD";
+	}
+}
+
+/* ROUTE_PIN: route, update (MASKED, vector) or release a pin; always a
+ * ROUTE_REPLY. A refused route (REFUSED_OWNED, REFUSED_BAD) is counted
+ * with the refusals and logged; new and released routes are logged, mask
+ * updates only at debug level. */
+static void kroute(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_route q;
+	memcpy(&q, m->payload, sizeof(q));
+	const uint32_t known = COOP_ROUTE_VALID | COOP_ROUTE_LEVEL | COOP_ROUTE_MASKED;
+	if ((q.flags & ~known) || q.status || (!(q.flags & COOP_ROUTE_VALID) && (q.flags || q.vector))) {
+		refuse(c, m, COOP_ERR_FLAGS, "flags 0x%x vector 0x%x status %u", q.flags, q.vector, q.status);
+		return;
+	}
+	if (!c->ops->route_pin) {
+		refuse(c, m, COOP_ERR_NONE, "ROUTE_PIN: not implemented");
+		return;
+	}
+	struct fwd_result res;
+	c->ops->route_pin(c->ctx, q.irq, q.vector, q.flags, &res);
+	struct coop_msg_route a = {q.irq, q.vector, res.flags, res.status};
+	bool valid = q.flags & COOP_ROUTE_VALID;
+	if (res.status == COOP_ROUTE_REFUSED_OWNED || res.status == COOP_ROUTE_REFUSED_BAD) {
+		c->kn.msgs_refused++;
+		if (log_allowed(c))
+			pr_warn("iopm%u: ROUTE_PIN IRQ %u vector 0x%x (id %u) refused: %s: %s", c->index,
+				q.irq, q.vector, m->id, route_status_name(res.status), res.why);
+	} else if (res.changed && log_allowed(c)) {
+		if (valid)
+			pr_info("iopm%u: ROUTE_PIN IRQ %u -> vector 0x%x (%s%s): ACTIVE", c->index, q.irq,
+				q.vector, (res.flags & COOP_ROUTE_LEVEL) ? "level" : "edge",
+				(res.flags & COOP_ROUTE_MASKED) ? ", masked" : "");
+		else
+			pr_info("iopm%u: ROUTE_PIN IRQ %u released", c->index, q.irq);
+	} else {
+		pr_debug("iopm%u: ROUTE_PIN IRQ %u: %s%s", c->index, q.irq, route_status_name(res.status),
+			 (res.flags & COOP_ROUTE_MASKED) ? ", masked" : "");
+	}
+	reply(c, m, COOP_MSG_ROUTE_REPLY, 0, 0, &a, sizeof(a));
+}
+
+/* PIN_EOI: the level pin that waits for it is unmasked; no reply unless refused. */
+static void keoi(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_route q;
+	memcpy(&q, m->payload, sizeof(q));
+	if (q.vector || q.flags || q.status) {
+		refuse(c, m, COOP_ERR_FLAGS, "a PIN_EOI names only the IRQ");
+		return;
+	}
+	if (!c->ops->pin_eoi) {
+		refuse(c, m, COOP_ERR_NONE, "PIN_EOI: not implemented");
+		return;
+	}
+	const char *why = "";
+	int reason = c->ops->pin_eoi(c->ctx, q.irq, &why);
+	if (reason)
+		refuse(c, m, (uint16_t)reason, "IRQ %u: %s", q.irq, why);
+}
+
+/* One message of the kernel ring, already copied out: the same checks as
+ * dispatch's, in the same order, but no HELLO is needed (iopm.ko checked
+ * the header's ABI version when it loaded, before iopmd runs). */
+static void kdispatch(struct chan *c, const struct coop_msg *m)
+{
+	const struct msg_rule *r = m->type < COOP_MSG_TYPES ? &rules[m->type] : NULL;
+	if (!r || !r->name) {
+		refuse(c, m, COOP_ERR_TYPE, "type %u is not one the IOPM sends", m->type);
+		return;
+	}
+	if (!(coop_msg_rings(m->type) & COOP_RINGS_KERNEL)) {
+		refuse(c, m, COOP_ERR_TYPE, "%s travels on iopmd's ring, not the kernel ring", r->name);
+		return;
+	}
+	uint16_t len = coop_msg_len(m->type, 1);
+	if (m->len != len) {
+		refuse(c, m, COOP_ERR_LEN, "len %u, a %s has %u", m->len, r->name, len);
+		return;
+	}
+	if (m->flags) {
+		refuse(c, m, COOP_ERR_FLAGS, "flags 0x%x", m->flags);
+		return;
+	}
+	if (!check_vm(c, m, r->vm))
+		return;
+	switch (m->type) {
+	case COOP_MSG_PING:
+		reply(c, m, COOP_MSG_PONG, 0, 0, m->payload, sizeof(struct coop_msg_ping));
+		break;
+	case COOP_MSG_PONG:
+		c->kn.pongs++;
+		break;
+	case COOP_MSG_ERROR:
+		peer_error(c, m);
+		break;
+	case COOP_MSG_ROUTE_PIN:
+		kroute(c, m);
+		break;
+	default: /* PIN_EOI */
+		keoi(c, m);
+		break;
+	}
+}
+
+/* Drain the IOPM kernel ring (at most CHAN_KRX_BUDGET messages), then arm
+ * it in IPI mode. True when messages are left. */
+static bool kring_poll(struct chan *c)
+{
+	bool more = false;
+	for (uint32_t i = 0; !c->krx_broken; i++) {
+		if (i == CHAN_KRX_BUDGET) {
+			more = true;
+			break;
+		}
+		struct coop_msg m;
+		int r = coop_ring_recv(&c->krx, &m);
+		if (r < 0) {
+			c->krx_broken = true;
+			c->kn.msgs_refused++;
+			c->kn.broken++;
+			pr_err("iopm%u: iopm.ko's index of its kernel ring is impossible (prod %u, cons %u): "
+			       "that ring is no longer read (routes stay as they are)",
+			       c->index, coop_load_acquire(c->krx.prod_p), c->krx.cons);
+			break;
+		}
+		if (r == 0) {
+			if (c->polling || !coop_ring_arm(&c->krx))
+				break;
+			continue;
+		}
+		c->kn.msgs_received++;
+		uint64_t refused = c->kn.msgs_refused - c->kn.broken;
+		c->kernel_msg = true;
+		kdispatch(c, &m);
+		c->kernel_msg = false;
+		if (c->kn.msgs_refused - c->kn.broken == refused)
+			c->kn.msgs_handled++;
+	}
+	kpublish(c);
+	return more;
 }
 
 /* Doorbells that found the ring full when their slot was submitted (the
@@ -643,7 +831,8 @@ bool chan_poll(struct chan *c, uint64_t now)
 	tx_lock(c);
 	publish(c);
 	tx_unlock(c);
-	return more || (c->polling && !c->rx_broken);
+	bool kmore = kring_poll(c);
+	return more || kmore || (c->polling && !(c->rx_broken && c->krx_broken));
 }
 
 int chan_slot_submit(struct chan *c, uint32_t slot, const struct coop_ioreq *req)

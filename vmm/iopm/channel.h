@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* channel.h: the VMM's end of the channel with one IOPM (docs/channel.md):
- * its views of the two rings of the IOPM's part of the shared zone, the
+ * its views of the rings of the IOPM's part of the shared zone (iopmd's
+ * pair, and iopm.ko's kernel rings for interrupt routes), the
  * sending of messages (with the IPI to the IOPM's CPU when the ring
  * protocol asks for one), the receive loop that copies every message out
  * of the IOPM's ring and validates it completely before acting on it, and
@@ -19,16 +20,17 @@
 
 #include "arch/x86/apic.h" /* MSI_ADDR_BASE */
 #include "shared/coop_ring.h"
+#include "vmm/iopm/irq_forward.h"
 #include "vmm/lib/ratelimit.h"
 
-#define CHAN_RX_BUDGET	 COOP_RING_ENTRIES /* messages taken per chan_poll at most */
-#define CHAN_VECTOR_MIN	 0x20		   /* an IOPM notify vector: not an exception ... */
-#define CHAN_VECTOR_MAX	 0xef		   /* ... nor the VMM's APIC timer and above */
-#define CHAN_FEATURES	 0U		   /* COOP_FEAT_* the VMM supports (IO_POSTED: not yet) */
-#define CHAN_LOG_BURST	 20		   /* refused messages logged at once ... */
-#define CHAN_LOG_PER_SEC 5		   /* ... then per second */
-#define CHAN_IRQ_LINES	 24		   /* guest GSIs an IRQ_LINE may name (the vIOAPIC's pins) */
-#define CHAN_ISA_IRQS	 16		   /* host ISA IRQs a ROUTE_PIN/PIN_EOI may name */
+#define CHAN_RX_BUDGET	 COOP_RING_ENTRIES  /* messages taken per chan_poll at most */
+#define CHAN_KRX_BUDGET	 COOP_KRING_ENTRIES /* ... from the kernel ring */
+#define CHAN_VECTOR_MIN	 COOP_VECTOR_MIN    /* an IOPM notify vector: not an exception ... */
+#define CHAN_VECTOR_MAX	 COOP_VECTOR_MAX    /* ... nor the VMM's APIC timer and above */
+#define CHAN_FEATURES	 0U		    /* COOP_FEAT_* the VMM supports (IO_POSTED: not yet) */
+#define CHAN_LOG_BURST	 20		    /* refused messages logged at once ... */
+#define CHAN_LOG_PER_SEC 5		    /* ... then per second */
+#define CHAN_IRQ_LINES	 24		    /* guest GSIs an IRQ_LINE may name (the vIOAPIC's pins) */
 
 #define CHAN_VM_LIST_MAX 16 /* VMs a VM_LIST answers with at most */
 
@@ -70,6 +72,13 @@ struct chan_ops {
 	 * -COOP_E*); -COOP_ENOSYS for an op it does not serve. NULL: every
 	 * such op answers ENOSYS. */
 	int32_t (*vm_op)(void *ctx, uint32_t op, uint32_t vm, struct coop_msg_vm *out);
+	/* A ROUTE_PIN from iopm.ko (no unknown flag, status 0; a release names
+	 * no vector): route, update or release the pin, as fwd_route
+	 * (vmm/iopm/irq_forward.h). NULL: ROUTE_PIN answers ENOSYS. */
+	void (*route_pin)(void *ctx, uint32_t irq, uint32_t vector, uint32_t flags, struct fwd_result *out);
+	/* A PIN_EOI (only the IRQ set): 0, or as fwd_eoi a refusal's reason
+	 * with *why. NULL: PIN_EOI answers ENOSYS. */
+	int (*pin_eoi)(void *ctx, uint32_t irq, const char **why);
 };
 
 /* What the VMM counted on this channel; published in coop_vmm_ctrl. */
@@ -117,6 +126,15 @@ struct chan {
 	struct chan_vm_entry list[CHAN_VM_LIST_MAX]; /* VM_LIST's scratch */
 	const struct chan_ops *ops;
 	void *ctx;
+	/* The kernel rings (iopm.ko's pair: ROUTE_PIN, PIN_EOI, ROUTE_REPLY),
+	 * drained by chan_poll after the IOPM's ring, with their own counts
+	 * (kn: msgs_*, broken, replies_dropped, pongs, errors_received). */
+	struct coop_ring_tx ktx;
+	struct coop_ring_rx krx;
+	bool krx_broken; /* iopm.ko's prod was impossible: its ring is no longer read */
+	bool ktx_broken; /* iopm.ko's cons was impossible: nothing more is sent to it */
+	bool kernel_msg; /* the message being handled came on the kernel ring */
+	struct chan_counters kn;
 };
 
 /* Set the channel up over a part (the header is the caller's; the control
@@ -130,10 +148,10 @@ void chan_init(struct chan *c, uint32_t index, uint8_t *part, uint32_t epoch, ui
 int chan_send(struct chan *c, const struct coop_msg *m);
 /* The IOPM's notification IPI arrived (its interrupt handler). */
 void chan_notified(struct chan *c);
-/* Drain the IOPM's ring (at most CHAN_RX_BUDGET messages), validating and
- * answering each; then, in IPI mode, arm the ring for the next IPI.
- * Returns true when it wants to run again at once (messages left, or
- * polling mode). */
+/* Drain the IOPM's ring (at most CHAN_RX_BUDGET messages), then the IOPM
+ * kernel ring (CHAN_KRX_BUDGET), validating and answering each; then, in
+ * IPI mode, arm each ring for the next IPI. Returns true when it wants to
+ * run again at once (messages left, or polling mode). */
 bool chan_poll(struct chan *c, uint64_t now_tsc);
 /* Append text to the VMM log in the part (the log's sink). */
 void chan_log_write(struct chan *c, const char *s, uint32_t len);

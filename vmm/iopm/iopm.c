@@ -3,10 +3,12 @@
  * initramfs (GRUB modules "iopm-kernel", "iopm-initrd") into IOPM 0's zone
  * per the Linux boot protocol, give it its e820 and command line, start its
  * AP with INIT-SIPI-SIPI into the 32-bit entry (boot/iopm_trampoline.asm),
- * route its console UART's IOAPIC pin to the VMM and forward each interrupt
- * by IPI on the vector iopm.ko asked for, watch its heartbeat, and run the
- * VMM's end of its channel (vmm/iopm/channel.c: the notify IPI, the poll,
- * the VMM log copied into its part). */
+ * watch its heartbeat, run the VMM's end of its channel (vmm/iopm/channel.c:
+ * the notify IPI, the poll, the VMM log copied into its part) and the
+ * hardware side of its interrupt routes (vmm/iopm/irq_forward.c decides:
+ * ROUTE_PIN and PIN_EOI come on the channel's kernel ring; a routed pin is
+ * programmed to the VMM and each interrupt forwarded by IPI on the vector
+ * iopm.ko asked for). */
 #define LOG_PREFIX "iopm"
 #include "vmm/iopm/iopm.h"
 
@@ -16,6 +18,7 @@
 #include "arch/x86/ioapic.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/pic.h"
+#include "arch/x86/pit.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/trampoline.h"
 #include "shared/coop_zone.h"
@@ -42,27 +45,25 @@
 
 #define CMDLINE_MAX	 1024
 #define VMM_UART_IRQ	 COM1_IRQ /* the VMM's log UART is COM1 */
-#define ROUTE_VECTOR_MIN EXCEPTION_VECTORS
-#define ROUTE_VECTOR_MAX 0xef
 #define START_WAIT_US	 100000
 #define VMM_HEARTBEAT_US 1000000
 #define IOPM_LOG_BURST	 20  /* lines an IOPM can make the VMM log at once ... */
 #define IOPM_LOG_PER_SEC 5   /* ... and then per second (vmm/lib/ratelimit.h) */
 #define NOTE_SHOWN_MAX	 160 /* escaped note characters in a log line (LOG_LINE_MAX 256) */
 
-enum pin_owner { PIN_FREE, PIN_VMM, PIN_IOPM };
-
-struct pin {
-	enum pin_owner owner;
-	uint32_t iopm;
-	int route; /* index in the IOPM's route[] once requested, else -1 */
-	uint32_t irq;
+/* The pin behind an ISA IRQ, once a route claimed it (who owns it and
+ * whether it is masked: `pins`, vmm/iopm/irq_forward.c). */
+struct pin_hw {
 	uint32_t gsi;
 	const struct ioapic *io;
 	uint32_t io_pin;
-	struct fwd_pin fwd; /* level, the validated vector (never re-read from the
-			     * shared zone), mask state, forwarded/dropped counts */
 };
+
+_Static_assert(ISA_IRQS == COOP_ROUTE_IRQS, "a route names an ISA IRQ");
+
+/* Pins the VMM keeps: its log UART, the PIT (its calibration clock), the
+ * 8259 cascade (no device). */
+static const uint8_t vmm_irqs[] = {VMM_UART_IRQ, PIT_IRQ, PIC_CASCADE_IRQ};
 
 struct iopm {
 	bool started;
@@ -80,7 +81,8 @@ struct iopm {
 	struct chan chan;
 };
 
-static struct pin pins[ISA_IRQS];
+static struct fwd_table pins;
+static struct pin_hw pin_hw[ISA_IRQS];
 static struct iopm iopm0;
 
 extern const uint8_t iopm_trampoline_blob[], iopm_trampoline_blob_end[];
@@ -139,16 +141,53 @@ static void iopm_log_flush(struct iopm *m)
 		(void)ratelimit_take_suppressed(&m->log_rl); /* this attempt was no suppressed line */
 }
 
-static void pin_mask(void *ctx)
+static void route_handler(struct trap_frame *f);
+
+/* Program the pin of ISA IRQ `irq` to the VMM's BSP on its route vector,
+ * masked (irq_forward.c unmasks it once routed). */
+static int pin_claim(void *ctx, uint32_t irq, bool *level)
 {
-	struct pin *p = ctx;
-	ioapic_write_rte(p->io, p->io_pin, ioapic_read_rte(p->io, p->io_pin) | IOAPIC_RTE_MASKED);
+	struct iopm *m = ctx;
+	struct pin_hw *h = &pin_hw[irq];
+	bool low;
+	isa_to_gsi(irq, &h->gsi, level, &low);
+	h->io = NULL;
+	for (uint32_t i = 0; i < nioapics; i++)
+		if (h->gsi >= ioapics[i].gsi_base && h->gsi < ioapics[i].gsi_base + ioapics[i].pins) {
+			h->io = &ioapics[i];
+			h->io_pin = h->gsi - ioapics[i].gsi_base;
+		}
+	if (!h->io) {
+		if (iopm_log_allowed(m))
+			pr_err("ISA IRQ %u (GSI %u): no IOAPIC has this pin", irq, h->gsi);
+		return -ENODEV;
+	}
+	trap_set_handler((uint8_t)(IOPM_ROUTE_VECTOR_BASE + irq), route_handler);
+	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | IOAPIC_RTE_MASKED |
+		       (*level ? IOAPIC_RTE_LEVEL : 0) | (low ? IOAPIC_RTE_ACTIVE_LOW : 0) |
+		       ((uint64_t)cpus[0].apic_id << IOAPIC_RTE_DEST_SHIFT);
+	ioapic_write_rte(h->io, h->io_pin, rte);
+	if (iopm_log_allowed(m))
+		pr_info(
+		    "ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) programmed to the VMM on vector 0x%x for "
+		    "iopm0",
+		    irq, h->gsi, h->io->id, h->io_pin, *level ? "level" : "edge",
+		    IOPM_ROUTE_VECTOR_BASE + irq);
+	return 0;
 }
 
-static void pin_unmask(void *ctx)
+static void pin_mask(void *ctx, uint32_t irq)
 {
-	struct pin *p = ctx;
-	ioapic_write_rte(p->io, p->io_pin, ioapic_read_rte(p->io, p->io_pin) & ~(uint64_t)IOAPIC_RTE_MASKED);
+	(void)ctx;
+	const struct pin_hw *h = &pin_hw[irq];
+	ioapic_write_rte(h->io, h->io_pin, ioapic_read_rte(h->io, h->io_pin) | IOAPIC_RTE_MASKED);
+}
+
+static void pin_unmask(void *ctx, uint32_t irq)
+{
+	(void)ctx;
+	const struct pin_hw *h = &pin_hw[irq];
+	ioapic_write_rte(h->io, h->io_pin, ioapic_read_rte(h->io, h->io_pin) & ~(uint64_t)IOAPIC_RTE_MASKED);
 }
 
 static void pin_eoi(void *ctx)
@@ -157,76 +196,31 @@ static void pin_eoi(void *ctx)
 	lapic_eoi();
 }
 
-static void pin_send(void *ctx, uint8_t vector)
+static void pin_send(void *ctx, uint32_t iopm, uint8_t vector)
 {
-	(void)ctx;
-	lapic_send_ipi(cpus[iopm0.cpu].apic_id, ICR_DM_FIXED | vector);
+	struct iopm *m = ctx;
+	(void)iopm; /* only IOPM 0 is started (iopm_start_all) */
+	lapic_send_ipi(cpus[m->cpu].apic_id, ICR_DM_FIXED | vector);
 }
 
-static const struct fwd_ops pin_ops = {pin_mask, pin_unmask, pin_eoi, pin_send};
+static const struct fwd_ops pin_ops = {pin_claim, pin_mask, pin_unmask, pin_eoi, pin_send};
 
-/* The IOPM's route for pin `p` now: accepted at the last apply_routes,
- * still VALID and still for this IRQ (the IOPM may rewrite its slot at any
- * time), and Linux's mask. */
-static struct fwd_route route_view(const struct pin *p)
+/* The VMM's view of pin `irq` in IOPM 0's control area (vmctl info, the tests). */
+static void publish_pin(struct iopm *m, uint32_t irq)
 {
-	struct fwd_route v = {false, false, 0};
-	if (p->owner != PIN_IOPM || p->route < 0 || !iopm0.started)
-		return v;
-	const volatile struct coop_route *r = &iopm0.ictrl->route[p->route];
-	uint32_t flags = r->flags;
-	v.valid = (flags & COOP_ROUTE_VALID) && r->irq == p->irq;
-	v.masked = flags & COOP_ROUTE_MASKED;
-	v.eoi_count = r->eoi_count;
-	return v;
+	struct coop_pin_view v;
+	fwd_view(&pins, 0, irq, &v);
+	m->vctrl->pins[irq] = v;
 }
 
-/* A routed pin fired: mask (level), forward or drop, EOI -- in that order
+/* A routed pin fired: mask (level), forward or hold, EOI -- in that order
  * (vmm/iopm/irq_forward.c says why). */
 static void route_handler(struct trap_frame *f)
 {
-	unsigned irq = (unsigned)(f->vector - IOPM_ROUTE_VECTOR_BASE);
-	struct pin *p = &pins[irq];
-	struct fwd_route r = route_view(p);
-	if (fwd_interrupt(&p->fwd, &r, &pin_ops, p))
-		iopm0.vctrl->irqs_forwarded[p->route]++;
-}
-
-/* Program the pin of ISA IRQ `irq` to the VMM's BSP on the route vector.
- * `rl`: the IOPM whose request this is (its log lines are rate-limited), or
- * NULL at boot. */
-static int own_pin(unsigned irq, enum pin_owner owner, struct iopm *rl)
-{
-	struct pin *p = &pins[irq];
-	bool low;
-	p->irq = irq;
-	isa_to_gsi(irq, &p->gsi, &p->fwd.level, &low);
-	p->io = NULL;
-	for (uint32_t i = 0; i < nioapics; i++)
-		if (p->gsi >= ioapics[i].gsi_base && p->gsi < ioapics[i].gsi_base + ioapics[i].pins) {
-			p->io = &ioapics[i];
-			p->io_pin = p->gsi - ioapics[i].gsi_base;
-		}
-	if (!p->io) {
-		if (!rl || iopm_log_allowed(rl))
-			pr_err("ISA IRQ %u (GSI %u): no IOAPIC has this pin", irq, p->gsi);
-		return -ENODEV;
-	}
-	p->owner = owner;
-	p->route = -1;
-	if (owner != PIN_IOPM)
-		return 0;
-	trap_set_handler((uint8_t)(IOPM_ROUTE_VECTOR_BASE + irq), route_handler);
-	uint64_t rte = (uint64_t)(IOPM_ROUTE_VECTOR_BASE + irq) | (p->fwd.level ? IOAPIC_RTE_LEVEL : 0) |
-		       (low ? IOAPIC_RTE_ACTIVE_LOW : 0) |
-		       ((uint64_t)cpus[0].apic_id << IOAPIC_RTE_DEST_SHIFT);
-	ioapic_write_rte(p->io, p->io_pin, rte);
-	if (!rl || iopm_log_allowed(rl))
-		pr_info(
-		    "ISA IRQ %u -> GSI %u (ioapic %u pin %u, %s) routed to the VMM on vector 0x%x for iopm0",
-		    irq, p->gsi, p->io->id, p->io_pin, p->fwd.level ? "level" : "edge",
-		    IOPM_ROUTE_VECTOR_BASE + irq);
-	return 0;
+	uint32_t irq = (uint32_t)(f->vector - IOPM_ROUTE_VECTOR_BASE);
+	fwd_interrupt(&pins, irq, &pin_ops, &iopm0);
+	if (irq < ISA_IRQS)
+		publish_pin(&iopm0, irq);
 }
 
 /* ---- the channel's needs of the machine (vmm/iopm/channel.h) ---- */
@@ -410,8 +404,32 @@ static int32_t chan_vm_op(void *ctx, uint32_t op, uint32_t id, struct coop_msg_v
 	return a.status;
 }
 
-static const struct chan_ops chan_ops = {chan_notify,  chan_vm_find,  chan_vm_list,
-					 chan_io_done, chan_irq_line, chan_vm_op};
+/* iopm.ko's ROUTE_PIN and PIN_EOI, validated by the channel. */
+static void chan_route_pin(void *ctx, uint32_t irq, uint32_t vector, uint32_t flags, struct fwd_result *out)
+{
+	fwd_route(&pins, 0, irq, vector, flags, &pin_ops, ctx, out);
+	if (irq < ISA_IRQS)
+		publish_pin(ctx, irq);
+}
+
+static int chan_pin_eoi(void *ctx, uint32_t irq, const char **why)
+{
+	int r = fwd_eoi(&pins, 0, irq, &pin_ops, ctx, why);
+	if (!r)
+		publish_pin(ctx, irq);
+	return r;
+}
+
+static const struct chan_ops chan_ops = {
+    .notify = chan_notify,
+    .vm_find = chan_vm_find,
+    .vm_list = chan_vm_list,
+    .io_done = chan_io_done,
+    .irq_line = chan_irq_line,
+    .vm_op = chan_vm_op,
+    .route_pin = chan_route_pin,
+    .pin_eoi = chan_pin_eoi,
+};
 
 /* ---- guest RAM announcements (RAM_MAP) ---- */
 
@@ -561,7 +579,8 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 			const struct memmap *mm, const struct boot_info *bi, uint64_t rsdp)
 {
 	char err[200];
-	own_pin(VMM_UART_IRQ, PIN_VMM, NULL);
+	for (uint32_t i = 0; i < sizeof(vmm_irqs); i++)
+		fwd_keep(&pins, vmm_irqs[i]);
 	if (!plan->iopms)
 		return 0;
 	uint32_t cpu = 0;
@@ -581,16 +600,16 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 			cpu);
 		return 0;
 	}
-	if (cfg->iopm_console_irq == VMM_UART_IRQ) {
-		pr_err("iopm_console_irq=%u: that pin belongs to the VMM's own UART; IOPM 0 not started",
-		       cfg->iopm_console_irq);
+	if (cfg->iopm_console_irq >= ISA_IRQS || pins.pin[cfg->iopm_console_irq].owner == FWD_VMM) {
+		pr_err(
+		    "iopm_console_irq=%u: the VMM keeps that pin (its UART, the PIT or the cascade); IOPM 0 "
+		    "not started",
+		    cfg->iopm_console_irq);
 		return 0;
 	}
 	init_shared(plan, cfg, cpu);
 	ratelimit_init(&iopm0.log_rl, IOPM_LOG_BURST, IOPM_LOG_PER_SEC, timer_rates.tsc_khz);
-	if (own_pin(cfg->iopm_console_irq, PIN_IOPM, NULL))
-		pr_warn("the IOPM console will have no interrupts");
-	pins[cfg->iopm_console_irq].iopm = 0;
+	fwd_assign(&pins, cfg->iopm_console_irq, 0); /* iopm.ko routes it with a ROUTE_PIN */
 
 	struct e820_entry e820[ZP_E820_MAX];
 	int ne = iopm_build_e820(mm, plan, 0, e820, ZP_E820_MAX);
@@ -679,74 +698,6 @@ static const char *state_name(uint32_t s)
 	}
 }
 
-/* Apply route requests: copy each entry before checking it (no double fetch). */
-static void apply_routes(void)
-{
-	volatile struct coop_iopm_ctrl *ic = iopm0.ictrl;
-	uint32_t seq = ic->route_seq;
-	if (seq == iopm0.vctrl->route_ack_seq)
-		return;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	int accepted[COOP_MAX_ROUTES]; /* the IRQ each slot now routes, or -1 */
-	for (unsigned i = 0; i < COOP_MAX_ROUTES; i++) {
-		struct coop_route r = {ic->route[i].irq, ic->route[i].vector, ic->route[i].flags, 0};
-		accepted[i] = -1;
-		uint32_t *st = &iopm0.vctrl->route_status[i];
-		if (!(r.flags & COOP_ROUTE_VALID)) {
-			*st = COOP_ROUTE_NONE;
-			continue;
-		}
-		if (r.irq >= ISA_IRQS || r.vector < ROUTE_VECTOR_MIN || r.vector > ROUTE_VECTOR_MAX) {
-			*st = COOP_ROUTE_REFUSED_BAD;
-			if (iopm_log_allowed(&iopm0))
-				pr_warn("iopm0 route %u refused: IRQ %u vector 0x%x out of range", i, r.irq,
-					r.vector);
-			continue;
-		}
-		struct pin *p = &pins[r.irq];
-		if (p->owner == PIN_VMM || (p->owner == PIN_IOPM && p->iopm != 0)) {
-			*st = COOP_ROUTE_REFUSED_OWNED;
-			if (iopm_log_allowed(&iopm0))
-				pr_warn("iopm0 route %u refused: ISA IRQ %u belongs to %s", i, r.irq,
-					p->owner == PIN_VMM ? "the VMM" : "another IOPM");
-			continue;
-		}
-		if (p->owner == PIN_FREE && own_pin(r.irq, PIN_IOPM, &iopm0)) {
-			*st = COOP_ROUTE_REFUSED_BAD;
-			continue;
-		}
-		if (p->route != (int)i && iopm_log_allowed(&iopm0))
-			pr_info("iopm0 route %u: ISA IRQ %u -> vector 0x%x on cpu %u", i, r.irq, r.vector,
-				iopm0.cpu);
-		p->iopm = 0;
-		p->fwd.vector = (uint8_t)r.vector;
-		p->route = (int)i;
-		*st = COOP_ROUTE_ACTIVE;
-		accepted[i] = (int)r.irq;
-	}
-	/* A pin whose slot no longer holds an accepted request for it
-	 * (withdrawn, refused, reused for another IRQ) is not forwarded. */
-	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
-		if (pins[irq].owner == PIN_IOPM && pins[irq].route >= 0 &&
-		    accepted[pins[irq].route] != (int)irq)
-			pins[irq].route = -1;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	iopm0.vctrl->route_ack_seq = seq;
-}
-
-/* Level pins held masked: unmask once the IOPM counted an EOI after the
- * forward, or once an undeliverable route became deliverable. */
-static void level_eois(void)
-{
-	for (unsigned irq = 0; irq < ISA_IRQS; irq++) {
-		struct pin *p = &pins[irq];
-		if (p->owner != PIN_IOPM || !p->fwd.level)
-			continue;
-		struct fwd_route r = route_view(p);
-		fwd_poll(&p->fwd, &r, &pin_ops, p);
-	}
-}
-
 uint64_t iopm_poll(uint64_t now)
 {
 	struct iopm *m = &iopm0;
@@ -789,10 +740,6 @@ uint64_t iopm_poll(uint64_t now)
 	}
 	if (nremoves_owed)
 		send_owed_removes();
-	if (st == COOP_IOPM_MODULE || st == COOP_IOPM_RUNNING) {
-		apply_routes();
-		level_eois();
-	}
 	uint64_t beat = m->ictrl->heartbeat;
 	if (beat != m->last_beat) {
 		if (m->stalled && iopm_log_allowed(m))
