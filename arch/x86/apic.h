@@ -13,8 +13,16 @@
 #define APIC_DEFAULT_BASE 0xfee00000ULL /* IA32_APIC_BASE after reset (10.4.1) */
 #define MSI_ADDR_BASE	  0xfee00000ULL /* an MSI's address: bits 31:20 are 0FEEH (10.11.1) */
 #define MSI_ADDR_MASK	  0xfff00000ULL
-#define APIC_MMIO_SIZE	  0x1000
-#define APIC_REG_SHIFT	  4 /* registers sit on 16-byte boundaries */
+/* An MSI's address and data (10.11.1, 10.11.2). */
+#define MSI_ADDR_DEST_SHIFT  12 /* bits 19:12: destination ID */
+#define MSI_ADDR_DEST_MASK   0xffU
+#define MSI_ADDR_DM_LOGICAL  (1U << 2) /* destination mode: logical */
+#define MSI_DATA_VECTOR_MASK 0xffU     /* bits 7:0 */
+#define MSI_DATA_DM_SHIFT    8	       /* bits 10:8: delivery mode (APIC_DM_*) */
+#define MSI_DATA_DM_MASK     0x7U
+#define MSI_DATA_VECTOR_MIN  16 /* vectors 0-15 are illegal in an interrupt message (10.5.2) */
+#define APIC_MMIO_SIZE	     0x1000
+#define APIC_REG_SHIFT	     4 /* registers sit on 16-byte boundaries */
 
 /* Register offsets (table 10-1). */
 #define APIC_ID		 0x020 /* xAPIC: ID in bits 31:24 */

@@ -185,12 +185,21 @@ static int f_pin_eoi(void *ctx, uint32_t irq, const char **why)
 	return r;
 }
 
+static int f_msi(void *ctx, uint32_t vm, uint64_t addr, uint32_t data)
+{
+	(void)ctx;
+	(void)vm;
+	CHECK((addr & MSI_ADDR_MASK) == MSI_ADDR_BASE);
+	return (data & MSI_DATA_VECTOR_MASK) >= MSI_DATA_VECTOR_MIN;
+}
+
 static const struct chan_ops ops = {
     .notify = f_notify,
     .vm_find = f_vm_find,
     .vm_list = f_vm_list,
     .io_done = f_io_done,
     .irq_line = f_irq_line,
+    .msi = f_msi,
     .route_pin = f_route_pin,
     .pin_eoi = f_pin_eoi,
 };

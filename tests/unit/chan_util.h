@@ -42,7 +42,10 @@ struct cw {
 	unsigned io_dones;
 	uint32_t io_done_slot;
 	struct coop_ioreq io_done_rsp;
-	unsigned irq_lines;		   /* irq_line calls */
+	unsigned irq_lines; /* irq_line calls */
+	unsigned msis;	    /* msi calls, and the last one's arguments */
+	uint64_t msi_addr;
+	uint32_t msi_data;
 	uint32_t irq_vm, irq_line, irq_op; /* the last one's arguments */
 	uint64_t now;
 };
@@ -159,12 +162,23 @@ static inline int cw_pin_eoi(void *ctx, uint32_t irq, const char **why)
 	return fwd_eoi(&w->pins, 0, irq, &cw_fwd_ops, w, why);
 }
 
+static inline int cw_msi(void *ctx, uint32_t vm, uint64_t addr, uint32_t data)
+{
+	struct cw *w = ctx;
+	(void)vm;
+	w->msis++;
+	w->msi_addr = addr;
+	w->msi_data = data;
+	return (data & 0xff) >= 16; /* as virq_msi: an illegal vector is refused */
+}
+
 static const struct chan_ops cw_ops = {
     .notify = cw_notify,
     .vm_find = cw_vm_find,
     .vm_list = cw_vm_list,
     .io_done = cw_io_done,
     .irq_line = cw_irq_line,
+    .msi = cw_msi,
     .route_pin = cw_route_pin,
     .pin_eoi = cw_pin_eoi,
 };

@@ -275,9 +275,8 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	memset(vmq, 0, 32); /* op LIST, status, state, vcpus, mem, cpu_ns 0; the name unterminated */
 	check_bad("VM_REQUEST name unterminated", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, vmq, 96, COOP_ERR_FIELD,
 		  0);
-	/* valid, but nothing behind them yet: ENOSYS */
-	check_bad("MSI", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee01000, 0, 0x41, 0), 16, COOP_ERR_NONE,
-		  -COOP_ENOSYS);
+	check_bad("MSI vector 5", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee01000, 0, 0x05, 0), 16, COOP_ERR_FIELD,
+		  0);
 	/* the kernel ring's types on iopmd's ring, well formed as they are */
 	check_bad("ROUTE_PIN on iopmd's ring", COOP_MSG_ROUTE_PIN, 16, 0, 0, 0, PL(3, 0x33, 1, 0), 16,
 		  COOP_ERR_TYPE, -COOP_EINVAL);
@@ -459,6 +458,21 @@ TEST(channel, irq_line_acted_on)
 	EXPECT_EQ(w->irq_line, 23);
 	EXPECT_EQ(w->irq_op, COOP_IRQ_PULSE);
 	EXPECT_EQ(w->c.n.irq_lines, 2);
+	cw_free(w);
+}
+
+/* A valid MSI reaches the machine's op with its address and data. */
+TEST(channel, msi_delivered)
+{
+	struct cw *w = cw_new();
+	cw_hello(w, 0);
+	struct coop_msg_msi x = {0xfee01004ULL, 0x4041, 0};
+	CW_SEND(w, COOP_MSG_MSI, 9, 1, 0, &x);
+	cw_expect_empty(w);
+	EXPECT_EQ(w->msis, 1);
+	EXPECT_EQ(w->msi_addr, 0xfee01004ULL);
+	EXPECT_EQ(w->msi_data, 0x4041);
+	EXPECT_EQ(w->c.n.msis, 1);
 	cw_free(w);
 }
 

@@ -217,9 +217,11 @@ int chan_send(struct chan *c, const struct coop_msg *m)
 
 void chan_notified(struct chan *c)
 {
-	/* Published by the chan_poll that follows (the lock is not taken in
-	 * an interrupt handler). */
+	/* Only this counter moves: published alone (the send lock is not
+	 * taken in an interrupt handler; a sender's publish may write the
+	 * value it read a moment before, and the next publish corrects it). */
 	c->n.notifies_received++;
+	c->vctrl->notifies_received = c->n.notifies_received;
 	c->work = true;
 }
 
@@ -512,7 +514,20 @@ static void msi(struct chan *c, const struct coop_msg *m)
 		refuse(c, m, COOP_ERR_FIELD, "MSI address 0x%llx", (unsigned long long)x.addr);
 		return;
 	}
-	refuse(c, m, COOP_ERR_NONE, "MSI: not implemented yet");
+	if (!c->ops->msi) {
+		refuse(c, m, COOP_ERR_NONE, "MSI: not implemented");
+		return;
+	}
+	int r = c->ops->msi(c->ctx, m->vm, x.addr, x.data);
+	if (r < 0) {
+		refuse(c, m, COOP_ERR_VM, "VM %u has gone", m->vm);
+		return;
+	}
+	if (!r) {
+		refuse(c, m, COOP_ERR_FIELD, "MSI data 0x%x: an illegal vector or delivery mode", x.data);
+		return;
+	}
+	c->n.msis++;
 }
 
 /* One message, already copied out of the ring. */

@@ -66,6 +66,10 @@ struct chan_ops {
 	 * this IOPM serves) as `op` (enum coop_irq_op) says: false when the VM
 	 * has gone meanwhile. NULL: IRQ_LINE answers ENOSYS. */
 	bool (*irq_line)(void *ctx, uint32_t vm, uint32_t line, uint32_t op);
+	/* Deliver an MSI (address checked: 0xfeeXXXXX; data as given) to VM
+	 * `vm`: 1 delivered, 0 refused (an illegal vector or delivery mode),
+	 * -1 the VM has gone meanwhile. NULL: MSI answers ENOSYS. */
+	int (*msi)(void *ctx, uint32_t vm, uint64_t addr, uint32_t data);
 	/* A VM_REQUEST on VM `vm` (validated: it exists, this IOPM may act on
 	 * it): COOP_VM_INFO fills *out (state, vcpus, mem, cpu_ns, name);
 	 * PAUSE, UNPAUSE and DESTROY act. Returns the reply's status (0 or
@@ -90,6 +94,7 @@ struct chan_counters {
 	uint64_t heartbeats, pongs, errors_received;
 	uint64_t slots_submitted; /* requests put in a slot (chan_slot_submit) */
 	uint64_t irq_lines;	  /* IRQ_LINE messages acted on */
+	uint64_t msis;		  /* MSI messages delivered */
 };
 
 /* The VMM's record of a request it put in a slot (never read back from the zone). */

@@ -352,6 +352,29 @@ static bool chan_irq_line(void *ctx, uint32_t vm, uint32_t line, uint32_t op)
 	return vm_call(vm, irq_line_in, &a);
 }
 
+struct msi_arg {
+	uint64_t addr;
+	uint32_t data;
+	bool ok;
+};
+
+static void msi_in(struct vm *vm, void *arg)
+{
+	struct msi_arg *a = arg;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	a->ok = virq_msi(vm, a->addr, a->data);
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+static int chan_msi(void *ctx, uint32_t vm, uint64_t addr, uint32_t data)
+{
+	(void)ctx;
+	struct msi_arg a = {addr, data, false};
+	if (!vm_call(vm, msi_in, &a))
+		return -1;
+	return a.ok;
+}
+
 struct vm_op_arg {
 	uint32_t op;
 	int32_t status;
@@ -426,6 +449,7 @@ static const struct chan_ops chan_ops = {
     .vm_list = chan_vm_list,
     .io_done = chan_io_done,
     .irq_line = chan_irq_line,
+    .msi = chan_msi,
     .vm_op = chan_vm_op,
     .route_pin = chan_route_pin,
     .pin_eoi = chan_pin_eoi,

@@ -154,6 +154,22 @@ void virq_set_gsi(struct vm *vm, unsigned gsi, bool level)
 	cpu_kick(vm->vcpu[0].cpu);
 }
 
+bool virq_msi(struct vm *vm, uint64_t addr, uint32_t data)
+{
+	struct vioapic_msg m = {
+	    .dest = (uint32_t)(addr >> MSI_ADDR_DEST_SHIFT) & MSI_ADDR_DEST_MASK,
+	    .vector = (uint8_t)(data & MSI_DATA_VECTOR_MASK),
+	    .delivery_mode = (uint8_t)((data >> MSI_DATA_DM_SHIFT) & MSI_DATA_DM_MASK),
+	    .logical = addr & MSI_ADDR_DM_LOGICAL,
+	    .level = false, /* no EOI goes back to a device for an MSI */
+	};
+	bool fixed = m.delivery_mode == APIC_DM_FIXED || m.delivery_mode == APIC_DM_LOWEST;
+	if ((fixed && m.vector < MSI_DATA_VECTOR_MIN) || (!fixed && m.delivery_mode != APIC_DM_NMI))
+		return false;
+	ioapic_deliver(vm, &m);
+	return true;
+}
+
 static bool pic_reaches(struct vcpu *v)
 {
 	if (v->id != 0)

@@ -34,6 +34,12 @@ void virq_pulse_isa(struct vm *vm, unsigned irq);
  * that pin (GSI 2 is IRQ0's); vCPU 0's CPU is kicked, wherever it runs.
  * Caller holds vm->lock. */
 void virq_set_gsi(struct vm *vm, unsigned gsi, bool level);
+/* A message-signalled interrupt with this address (0xfeeXXXXX) and data
+ * (SDM Vol. 3A 10.11): to the vLAPICs its destination names, fixed,
+ * lowest-priority or NMI, always edge. false (nothing delivered) for an
+ * illegal vector (below 16) or another delivery mode. Caller holds
+ * vm->lock. */
+bool virq_msi(struct vm *vm, uint64_t addr, uint32_t data);
 /* Before a VM entry, with interrupts off and the vCPU's VMCS current:
  * advance the VM's timers, handle INIT/SIPI, inject the highest-priority
  * pending interrupt or ask for an interrupt window; set v->next_deadline.
