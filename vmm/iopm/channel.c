@@ -530,27 +530,41 @@ static void msi(struct chan *c, const struct coop_msg *m)
 	c->n.msis++;
 }
 
-/* One message, already copied out of the ring. */
-static void dispatch(struct chan *c, const struct coop_msg *m)
+/* The checks every message passes first, on either ring pair (`ring`:
+ * COOP_RINGS_DAEMON or COOP_RINGS_KERNEL): its type, the pair it travels
+ * on, its length, its flags. The type's rule, or NULL (refused). */
+static const struct msg_rule *check_header(struct chan *c, const struct coop_msg *m, unsigned ring)
 {
 	const struct msg_rule *r = m->type < COOP_MSG_TYPES ? &rules[m->type] : NULL;
 	if (!r || !r->name) {
 		refuse(c, m, COOP_ERR_TYPE, "type %u is not one the IOPM sends", m->type);
-		return;
+		return NULL;
 	}
-	if (!(coop_msg_rings(m->type) & COOP_RINGS_DAEMON)) {
-		refuse(c, m, COOP_ERR_TYPE, "%s travels on the kernel ring (iopm.ko's)", r->name);
-		return;
+	if (!(coop_msg_rings(m->type) & ring)) {
+		refuse(c, m, COOP_ERR_TYPE,
+		       ring == COOP_RINGS_DAEMON ? "%s travels on the kernel ring (iopm.ko's)"
+						 : "%s travels on iopmd's ring, not the kernel ring",
+		       r->name);
+		return NULL;
 	}
 	uint16_t len = coop_msg_len(m->type, 1);
 	if (m->len != len) {
 		refuse(c, m, COOP_ERR_LEN, "len %u, a %s has %u", m->len, r->name, len);
-		return;
+		return NULL;
 	}
 	if (m->flags) {
 		refuse(c, m, COOP_ERR_FLAGS, "flags 0x%x", m->flags);
-		return;
+		return NULL;
 	}
+	return r;
+}
+
+/* One message, already copied out of the ring. */
+static void dispatch(struct chan *c, const struct coop_msg *m)
+{
+	const struct msg_rule *r = check_header(c, m, COOP_RINGS_DAEMON);
+	if (!r)
+		return;
 	if (!c->hello && !r->before_hello) {
 		refuse(c, m, COOP_ERR_STATE, "no HELLO yet");
 		return;
@@ -712,25 +726,8 @@ static void keoi(struct chan *c, const struct coop_msg *m)
  * the header's ABI version when it loaded, before iopmd runs). */
 static void kdispatch(struct chan *c, const struct coop_msg *m)
 {
-	const struct msg_rule *r = m->type < COOP_MSG_TYPES ? &rules[m->type] : NULL;
-	if (!r || !r->name) {
-		refuse(c, m, COOP_ERR_TYPE, "type %u is not one the IOPM sends", m->type);
-		return;
-	}
-	if (!(coop_msg_rings(m->type) & COOP_RINGS_KERNEL)) {
-		refuse(c, m, COOP_ERR_TYPE, "%s travels on iopmd's ring, not the kernel ring", r->name);
-		return;
-	}
-	uint16_t len = coop_msg_len(m->type, 1);
-	if (m->len != len) {
-		refuse(c, m, COOP_ERR_LEN, "len %u, a %s has %u", m->len, r->name, len);
-		return;
-	}
-	if (m->flags) {
-		refuse(c, m, COOP_ERR_FLAGS, "flags 0x%x", m->flags);
-		return;
-	}
-	if (!check_vm(c, m, r->vm))
+	const struct msg_rule *r = check_header(c, m, COOP_RINGS_KERNEL);
+	if (!r || !check_vm(c, m, r->vm))
 		return;
 	switch (m->type) {
 	case COOP_MSG_PING:
