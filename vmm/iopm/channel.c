@@ -748,41 +748,54 @@ static void kdispatch(struct chan *c, const struct coop_msg *m)
 	}
 }
 
-/* Drain the IOPM kernel ring (at most CHAN_KRX_BUDGET messages), then arm
- * it in IPI mode. True when messages are left. */
-static bool kring_poll(struct chan *c)
+/* Drain one of the IOPM's rings -- iopmd's (`kernel` false) or iopm.ko's --
+ * taking at most `budget` messages, each copied, then validated and acted on
+ * by its dispatcher; in IPI mode arm the ring before it is left empty. A
+ * corrupt index stops that ring for good. True when messages are left. */
+static bool drain(struct chan *c, bool kernel, uint32_t budget)
 {
+	struct coop_ring_rx *rx = kernel ? &c->krx : &c->rx;
+	bool *broken = kernel ? &c->krx_broken : &c->rx_broken;
+	c->kernel_msg = kernel;
+	struct chan_counters *n = counts(c);
 	bool more = false;
-	for (uint32_t i = 0; !c->krx_broken; i++) {
-		if (i == CHAN_KRX_BUDGET) {
-			more = true;
+	for (uint32_t i = 0; !*broken; i++) {
+		if (i == budget) {
+			more = true; /* the rest on the next pass: the CPU has other work */
 			break;
 		}
 		struct coop_msg m;
-		int r = coop_ring_recv(&c->krx, &m);
+		int r = coop_ring_recv(rx, &m);
 		if (r < 0) {
-			c->krx_broken = true;
-			c->kn.msgs_refused++;
-			c->kn.broken++;
-			pr_err("iopm%u: iopm.ko's index of its kernel ring is impossible (prod %u, cons %u): "
-			       "that ring is no longer read (routes stay as they are)",
-			       c->index, coop_load_acquire(c->krx.prod_p), c->krx.cons);
+			*broken = true;
+			count(&n->msgs_refused);
+			count(&n->broken);
+			pr_err(kernel
+				   ? "iopm%u: iopm.ko's index of its kernel ring is impossible (prod %u, "
+				     "cons %u): "
+				     "that ring is no longer read (routes stay as they are)"
+				   : "iopm%u: the IOPM's index of its ring is impossible (prod %u, cons %u): "
+				     "its ring is no longer read",
+			       c->index, coop_load_acquire(rx->prod_p), rx->cons);
 			break;
 		}
 		if (r == 0) {
-			if (c->polling || !coop_ring_arm(&c->krx))
+			/* Empty: in IPI mode ask for an IPI for the next one,
+			 * then look once more (coop_ring_arm). */
+			if (c->polling || !coop_ring_arm(rx))
 				break;
 			continue;
 		}
-		c->kn.msgs_received++;
-		uint64_t refused = c->kn.msgs_refused - c->kn.broken;
-		c->kernel_msg = true;
-		kdispatch(c, &m);
-		c->kernel_msg = false;
-		if (c->kn.msgs_refused - c->kn.broken == refused)
-			c->kn.msgs_handled++;
+		n->msgs_received++;
+		uint64_t refused = n->msgs_refused - n->broken;
+		if (kernel)
+			kdispatch(c, &m);
+		else
+			dispatch(c, &m);
+		if (n->msgs_refused - n->broken == refused)
+			n->msgs_handled++;
 	}
-	kpublish(c);
+	c->kernel_msg = false;
 	return more;
 }
 
@@ -810,40 +823,12 @@ bool chan_poll(struct chan *c, uint64_t now)
 	tx_lock(c);
 	send_owed_doorbells(c);
 	tx_unlock(c);
-	bool more = false;
-	for (uint32_t i = 0; !c->rx_broken; i++) {
-		if (i == CHAN_RX_BUDGET) {
-			more = true; /* the rest on the next pass: the CPU has other work */
-			break;
-		}
-		struct coop_msg m;
-		int r = coop_ring_recv(&c->rx, &m);
-		if (r < 0) {
-			c->rx_broken = true;
-			count(&c->n.msgs_refused);
-			count(&c->n.broken);
-			pr_err("iopm%u: the IOPM's index of its ring is impossible (prod %u, cons %u): "
-			       "its ring is no longer read",
-			       c->index, coop_load_acquire(c->rx.prod_p), c->rx.cons);
-			break;
-		}
-		if (r == 0) {
-			/* Empty: in IPI mode ask for an IPI for the next one,
-			 * then look once more (coop_ring_arm). */
-			if (c->polling || !coop_ring_arm(&c->rx))
-				break;
-			continue;
-		}
-		c->n.msgs_received++;
-		uint64_t refused = c->n.msgs_refused - c->n.broken;
-		dispatch(c, &m);
-		if (c->n.msgs_refused - c->n.broken == refused)
-			c->n.msgs_handled++;
-	}
+	bool more = drain(c, false, CHAN_RX_BUDGET);
 	tx_lock(c);
 	publish(c);
 	tx_unlock(c);
-	bool kmore = kring_poll(c);
+	bool kmore = drain(c, true, CHAN_KRX_BUDGET);
+	kpublish(c);
 	return more || kmore || (c->polling && !(c->rx_broken && c->krx_broken));
 }
 
