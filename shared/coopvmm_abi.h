@@ -56,7 +56,7 @@
 #include "coopvmm_ioreq.h"
 
 #define COOP_SHARED_MAGIC 0x444d48535f504f43ULL /* "COP_SHMD" little-endian */
-#define COOP_ABI_VERSION  3			/* 3: the kernel rings; routes and EOIs are messages */
+#define COOP_ABI_VERSION  4			/* 4: VM_REQUEST CREATE/START/STATS/HOST fields */
 #define COOP_PAGE	  4096U
 #define COOP_MAX_IOPMS	  8
 #define COOP_PART_SIZE	  0x40000U    /* one IOPM's part of the zone: 256 KiB */
@@ -222,8 +222,10 @@ enum coop_msg_type {
 #define COOP_EPERM	     1
 #define COOP_ENOENT	     2
 #define COOP_EIO	     5
+#define COOP_ENOMEM	     12
 #define COOP_EBUSY	     16
 #define COOP_EEXIST	     17
+#define COOP_ENODEV	     19
 #define COOP_EINVAL	     22
 #define COOP_ENOSPC	     28
 #define COOP_ENOSYS	     38
@@ -376,39 +378,108 @@ struct coop_msg_route {
 	uint32_t status; /* reply: enum coop_route_status; 0 in a request */
 };
 
-/* VM_REQUEST ops (the console issue implements them; a VMM without one
- * answers VM_REPLY with status -COOP_ENOSYS). */
+/* VM_REQUEST ops (docs/channel.md "Lifecycle requests"). LIST, CREATE and
+ * HOST name no VM (coop_msg.vm 0); the others name one in coop_msg.vm. An
+ * op the VMM does not serve is answered with status -COOP_ENOSYS. */
 enum coop_vm_op {
-	COOP_VM_LIST = 0, /* reply: one VM_REPLY per VM (flags COOP_VM_MORE but the last) */
-	COOP_VM_INFO = 1,
-	COOP_VM_CREATE = 2,
-	COOP_VM_START = 3,
+	COOP_VM_LIST = 0,     /* reply: one VM_REPLY per VM (flags COOP_VM_MORE but the last) */
+	COOP_VM_INFO = 1,     /* reply: the VM as LIST describes it */
+	COOP_VM_CREATE = 2,   /* name, vcpus, mem, iopm, devices: a VM in state CREATED, its RAM
+			       * announced (RAM_MAP ADD) to the requesting IOPM before the reply;
+			       * the reply's coop_msg.vm is its id */
+	COOP_VM_START = 3,    /* boot, entry, arg: vCPU 0 starts there (a CREATED VM only) */
 	COOP_VM_PAUSE = 4,
 	COOP_VM_UNPAUSE = 5,
-	COOP_VM_SHUTDOWN = 6,
-	COOP_VM_DESTROY = 7,
-	COOP_VM_STATS = 8,
+	COOP_VM_SHUTDOWN = 6, /* the guest is asked: an ACPI power-button press */
+	COOP_VM_DESTROY = 7,  /* the VM is stopped and freed */
+	COOP_VM_STATS = 8,    /* reply: struct coop_msg_vm_stats messages, enum coop_vm_stat */
+	COOP_VM_HOST = 9,     /* reply: struct coop_msg_vm_stats, enum coop_host_stat */
+	COOP_VM_OPS
 };
 
 /* coop_msg_vm.state of a reply. */
 enum coop_vm_state {
 	COOP_VMS_RUNNING = 0,
 	COOP_VMS_PAUSED = 1,
-	COOP_VMS_EXITED = 2, /* ended on its own (debug-exit port); being freed */
-	COOP_VMS_KILLED = 3, /* stopped by the VMM or destroyed; being freed */
+	COOP_VMS_EXITED = 2,  /* ended on its own (debug-exit port, ACPI S5); being freed */
+	COOP_VMS_KILLED = 3,  /* stopped by the VMM or destroyed; being freed */
+	COOP_VMS_CREATED = 4, /* made by CREATE, not yet started */
+};
+
+/* coop_msg_vm.devices: the platform devices the serving IOPM models. */
+#define COOP_VM_DEV_COM1 (1U << 0) /* ports 0x3f8-0x3ff, the guest's IRQ 4 */
+#define COOP_VM_DEV_RTC	 (1U << 1) /* ports 0x70-0x71, IRQ 8 */
+#define COOP_VM_DEV_PCI	 (1U << 2) /* ports 0xcf8-0xcff: configuration mechanism #1 */
+#define COOP_VM_DEV_ALL	 (COOP_VM_DEV_COM1 | COOP_VM_DEV_RTC | COOP_VM_DEV_PCI)
+#define COOP_VM_NO_IOPM	 0xffffU /* coop_msg_vm.iopm: the VMM serves COM1 (its log), no other device */
+
+/* coop_msg_vm.boot of a START: how vCPU 0 begins. */
+enum coop_vm_boot {
+	/* Multiboot v1 (Multiboot 0.6.96 3.2): 32-bit protected mode, flat
+	 * segments, paging off, EIP = entry, EAX = 0x2BADB002, EBX = arg. */
+	COOP_VM_BOOT_MB1 = 0,
 };
 
 #define COOP_VM_MORE	 (1U << 0) /* coop_msg.flags of a VM_REPLY: more replies follow */
 #define COOP_VM_NAME_MAX 64
 
+/* VM_REQUEST and VM_REPLY (but the replies of STATS and HOST). Fields a
+ * request's op does not use are 0; status, state and cpu_ns are always 0
+ * in a request. */
 struct coop_msg_vm {
 	uint32_t op;	/* enum coop_vm_op */
 	int32_t status; /* reply: 0 or -COOP_E* */
-	uint32_t state; /* reply: the VM's state */
-	uint32_t vcpus;
-	uint64_t mem;	 /* bytes */
+	uint32_t state; /* reply: enum coop_vm_state */
+	uint32_t vcpus; /* CREATE, replies */
+	uint64_t mem;	/* CREATE, replies: bytes */
 	uint64_t cpu_ns; /* reply: CPU time used */
-	char name[COOP_VM_NAME_MAX];
+	char name[COOP_VM_NAME_MAX]; /* CREATE, replies: NUL-terminated */
+	uint16_t iopm;		     /* CREATE, replies: the IOPM serving its devices, or COOP_VM_NO_IOPM */
+	uint16_t devices;	     /* CREATE, replies: COOP_VM_DEV_* (0 with COOP_VM_NO_IOPM) */
+	uint16_t boot;		     /* START: enum coop_vm_boot */
+	uint16_t reserved;
+	uint32_t entry; /* START: where vCPU 0 begins (guest-physical, below 4 GiB) */
+	uint32_t arg;	/* START: the boot protocol's argument (Multiboot: EBX) */
+};
+
+/* Counters of one VM (STATS), index into coop_msg_vm_stats.value as
+ * `first` + i. */
+#define COOP_STAT_EXIT_REASONS 80 /* basic exit reasons counted (SDM Vol. 3D Appendix C) */
+enum coop_vm_stat {
+	COOP_STAT_EXIT0 = 0, /* + reason: VM exits for that basic exit reason */
+	COOP_STAT_REQUESTS = COOP_STAT_EXIT_REASONS, /* device accesses made requests */
+	COOP_STAT_WAITS,     /* of them, answered later (the vCPU waited) */
+	COOP_STAT_FORWARDED, /* of them, put into an IOPM's slot */
+	COOP_STAT_INJECTED,  /* interrupts injected */
+	COOP_STAT_IPIS,	     /* IPIs its vCPUs sent (its virtual LAPICs' ICR) */
+	COOP_STAT_UNCLAIMED_IO,
+	COOP_STAT_UNCLAIMED_MMIO,
+	COOP_STAT_CPU_NS, /* time its vCPUs ran */
+	COOP_STATS
+};
+
+/* The VMM's resources (HOST). */
+enum coop_host_stat {
+	COOP_HOST_GUEST_RAM_FREE = 0, /* bytes of the guest-RAM pool free (not one block: see docs) */
+	COOP_HOST_GUEST_RAM_TOTAL,
+	COOP_HOST_HEAP_FREE, /* pages of the VMM heap free */
+	COOP_HOST_HEAP_TOTAL,
+	COOP_HOST_VMS,	   /* VMs that exist (any state) */
+	COOP_HOST_VMS_MAX, /* VMs that can exist at once */
+	COOP_HOST_VMS_MADE, /* VMs ever created */
+	COOP_HOST_STATS
+};
+
+#define COOP_VM_STATS_VALUES 12
+
+/* The VM_REPLY of STATS and HOST: counters [first, first + count), several
+ * replies (COOP_VM_MORE but the last) covering them all in order. */
+struct coop_msg_vm_stats {
+	uint32_t op; /* COOP_VM_STATS or COOP_VM_HOST */
+	int32_t status;
+	uint32_t first;
+	uint32_t count; /* <= COOP_VM_STATS_VALUES */
+	uint64_t value[COOP_VM_STATS_VALUES];
 };
 
 /* The payload size of a message of `type` going to the VMM (`to_vmm`) or
@@ -602,7 +673,8 @@ COOP_ABI_ASSERT(sizeof(struct coop_msg_irq_line) == 8, "coop_msg_irq_line size")
 COOP_ABI_ASSERT(sizeof(struct coop_msg_msi) == 16, "coop_msg_msi size");
 COOP_ABI_ASSERT(sizeof(struct coop_msg_ram) == 32, "coop_msg_ram size");
 COOP_ABI_ASSERT(sizeof(struct coop_msg_route) == 16, "coop_msg_route size");
-COOP_ABI_ASSERT(sizeof(struct coop_msg_vm) == 96, "coop_msg_vm size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_vm) == 112, "coop_msg_vm size");
+COOP_ABI_ASSERT(sizeof(struct coop_msg_vm_stats) == sizeof(struct coop_msg_vm), "a VM_REPLY's two forms");
 COOP_ABI_ASSERT(sizeof(struct coop_msg_vm) <= COOP_MSG_PAYLOAD, "coop_msg_vm fits a message");
 COOP_ABI_ASSERT(sizeof(struct coop_msg_error) <= COOP_MSG_PAYLOAD, "coop_msg_error fits a message");
 COOP_ABI_ASSERT(sizeof(struct coop_slot_req) == COOP_SLOT_SIZE, "coop_slot_req size");

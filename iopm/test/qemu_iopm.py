@@ -235,7 +235,7 @@ def main_boot(args, off):
         result(0 <= i_mod < i_ban, "iopm.ko loaded before /init wrote anything (banner after it)",
                "module line at %d, banner at %d" % (i_mod, i_ban))
         for pat, name in [
-            (r"iopm: shared zone 0x[0-9a-f]+ size 0x40000 \(256 KiB\): magic ok, ABI version 3",
+            (r"iopm: shared zone 0x[0-9a-f]+ size 0x40000 \(256 KiB\): magic ok, ABI version 4",
              "module maps the zone and checks magic/version"),
             (r"iopm:   iopm ctrl  0x00002000  0x00001000", "module logs the area layout"),
             (r"iopm:   iopm kring 0x00027000  0x00001000", "module logs the kernel rings in the layout"),
@@ -454,7 +454,7 @@ def channel_boot(args):
              ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (pattern, RAM_HPA)])
     try:
         base = q.boot()
-        hello = r"iopmd\[\d+\]: HELLO accepted: VMM ABI version 3, epoch 1"
+        hello = r"iopmd\[\d+\]: HELLO accepted: VMM ABI version 4, epoch 1"
         if not result(base is not None and (re.search(hello, q.text()) or q.expect(hello, 30)),
                       "channel: fake VMM (fake_vmm=1) accepts iopmd's HELLO",
                       "no prompt or no HELLO accepted; tail %r" % q.text()[-600:]):
@@ -575,7 +575,7 @@ def real_zone_boots(args, off):
         m = q.expect(r"iopmd\[\d+\]: started", BOOT_TIMEOUT)
         log = q.text()
         ok = m is not None
-        for pat in [r"iopm: shared zone 0x0000000007000000 size 0x40000 \(256 KiB\): magic ok, ABI version 3, header \d+ bytes\n",
+        for pat in [r"iopm: shared zone 0x0000000007000000 size 0x40000 \(256 KiB\): magic ok, ABI version 4, header \d+ bytes\n",
                     r"iopm: clocks: tsc 1000000 kHz \(Linux uses \d+ kHz\), lapic 1000000 kHz",
                     r"iopm: apic ids: vmm 7, iopm 0 \(this CPU 0\); iopm index 0; vmm notify vector 0xf0; console irq 3",
                     r"iopm: route IRQ 3 -> vector 0x33: ACTIVE \(ROUTE_REPLY to id 1\)",

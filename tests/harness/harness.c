@@ -371,10 +371,11 @@ struct vm *hv_create(uint64_t mem, uint32_t nvcpus, enum hv_mode m)
 	fenv_reset();
 	for (unsigned i = 0; i < sizeof(switched) / sizeof(switched[0]); i++)
 		fcpu_set_msr(switched[i], 0);
-	if (vm_create("hv", mem, nvcpus, 0, VM_NO_IOPM, &vm, err, sizeof(err))) {
+	if (vm_create("hv", mem, nvcpus, 0, VM_NO_IOPM, 0, &vm, err, sizeof(err))) {
 		hv_violation("harness", "vm_create: %s", err);
 		return NULL;
 	}
+	vm->state = VM_RUNNING; /* as vm_start() leaves it, without the scheduler */
 	cur_vm = vm;
 	hv_set_mode(vm, m);
 	return vm;

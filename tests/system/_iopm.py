@@ -78,8 +78,8 @@ def channel_checks(t, res, n):
     (docs/iopm.md "Verification": the VMM side's message flows and counters)."""
     c2 = res.com2.replace("\r", "")
     t.check("channel.hello_accepted",
-            re.search(r"iopmd\[\d+\]: HELLO accepted: VMM ABI version 3, epoch 1\b", c2),
-            "no 'iopmd[N]: HELLO accepted: VMM ABI version 3, epoch 1' on the IOPM console")
+            re.search(r"iopmd\[\d+\]: HELLO accepted: VMM ABI version 4, epoch 1\b", c2),
+            "no 'iopmd[N]: HELLO accepted: VMM ABI version 4, epoch 1' on the IOPM console")
     t.check("channel.notify_vector",
             re.search(r"iopm: notifications from the VMM: vector 0x3a \(ISA IRQ 10, unused by Linux\), self-test ok", c2),
             "iopm.ko did not take vector 0x3a (IRQ 10) for the VMM's notifications")

@@ -88,8 +88,12 @@ TEST(channel, hello_version_mismatch_refused)
 	CW_SEND(w, COOP_MSG_HELLO, 5, 0, 0, &h);
 	struct coop_msg_error e = cw_expect_error(w, COOP_MSG_HELLO, 5, COOP_ERR_VERSION);
 	EXPECT_EQ(e.code, -COOP_EPROTONOSUPPORT);
-	EXPECT_STREQ(e.text, "ABI version 4, the VMM speaks 3");
-	EXPECT_STREQ(fenv_last_log(), "[iopm] iopm0: HELLO refused: ABI version 4, the VMM speaks 3");
+	char want[64];
+	snprintf(want, sizeof(want), "ABI version %u, the VMM speaks %u", COOP_ABI_VERSION + 1, COOP_ABI_VERSION);
+	EXPECT_STREQ(e.text, want);
+	char log[96];
+	snprintf(log, sizeof(log), "[iopm] iopm0: HELLO refused: %s", want);
+	EXPECT_STREQ(fenv_last_log(), log);
 	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 1);
 	EXPECT_FALSE(w->c.hello);
 	/* Still not attached: a heartbeat is refused for its state. */
@@ -227,7 +231,7 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("type 0xffff", 0xffff, 16, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
 	check_bad("HELLO_REPLY is VMM -> IOPM", COOP_MSG_HELLO_REPLY, 16, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
 	check_bad("IO_REQUEST is VMM -> IOPM", COOP_MSG_IO_REQUEST, 16, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
-	check_bad("VM_REPLY is VMM -> IOPM", COOP_MSG_VM_REPLY, 96, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
+	check_bad("VM_REPLY is VMM -> IOPM", COOP_MSG_VM_REPLY, 112, 0, 0, 0, NULL, 0, COOP_ERR_TYPE, 0);
 	/* length */
 	check_bad("PING len 15", COOP_MSG_PING, 15, 0, 0, 0, &ping, 15, COOP_ERR_LEN, -COOP_EMSGSIZE);
 	check_bad("PING len 17", COOP_MSG_PING, 17, 0, 0, 0, &ping, 16, COOP_ERR_LEN, 0);
@@ -241,7 +245,7 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("MSI reserved", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee00000, 0, 0x30, 1), 16, COOP_ERR_FLAGS,
 		  0);
 	check_bad("IRQ_LINE with a vCPU", COOP_MSG_IRQ_LINE, 8, 1, 1, 0, PL(4, 1), 8, COOP_ERR_FLAGS, 0);
-	check_bad("VM_REQUEST status set", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, PL(0, 5), 96, COOP_ERR_FLAGS, 0);
+	check_bad("VM_REQUEST status set", COOP_MSG_VM_REQUEST, 112, 0, 0, 0, PL(0, 5), 112, COOP_ERR_FLAGS, 0);
 	/* VM */
 	check_bad("IRQ_LINE no such VM", COOP_MSG_IRQ_LINE, 8, 9, 0, 0, PL(4, 1), 8, COOP_ERR_VM,
 		  -COOP_ENOENT);
@@ -257,9 +261,9 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 		  COOP_ERR_SLOT, 0);
 	check_bad("IO_DONE slot 9999 of VM 0", COOP_MSG_IO_DONE, 16, 0, 0, 0, PL(9999, 0, 1, 0), 16,
 		  COOP_ERR_SLOT, 0);
-	check_bad("VM_REQUEST INFO no such VM", COOP_MSG_VM_REQUEST, 96, 9, 0, 0, PL(COOP_VM_INFO), 96,
+	check_bad("VM_REQUEST INFO no such VM", COOP_MSG_VM_REQUEST, 112, 9, 0, 0, PL(COOP_VM_INFO), 112,
 		  COOP_ERR_VM, 0);
-	check_bad("VM_REQUEST LIST with a VM", COOP_MSG_VM_REQUEST, 96, 1, 0, 0, PL(COOP_VM_LIST), 96,
+	check_bad("VM_REQUEST LIST with a VM", COOP_MSG_VM_REQUEST, 112, 1, 0, 0, PL(COOP_VM_LIST), 112,
 		  COOP_ERR_VM, 0);
 	/* fields */
 	check_bad("SET_MODE mode 2", COOP_MSG_SET_MODE, 8, 0, 0, 0, PL(2, 0), 8, COOP_ERR_FIELD,
@@ -269,11 +273,12 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("MSI address 0", COOP_MSG_MSI, 16, 1, 0, 0, PL(0, 0, 0x30, 0), 16, COOP_ERR_FIELD, 0);
 	check_bad("MSI address 0xfef00000", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfef00000, 0, 0x30, 0), 16,
 		  COOP_ERR_FIELD, 0);
-	check_bad("VM_REQUEST op 9", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, PL(9), 96, COOP_ERR_FIELD, 0);
-	uint8_t vmq[96];
-	memset(vmq, 'x', sizeof(vmq));
-	memset(vmq, 0, 32); /* op LIST, status, state, vcpus, mem, cpu_ns 0; the name unterminated */
-	check_bad("VM_REQUEST name unterminated", COOP_MSG_VM_REQUEST, 96, 0, 0, 0, vmq, 96, COOP_ERR_FIELD,
+	check_bad("VM_REQUEST op 10", COOP_MSG_VM_REQUEST, 112, 0, 0, 0, PL(COOP_VM_OPS), 112, COOP_ERR_FIELD, 0);
+	uint8_t vmq[112];
+	memset(vmq, 0, sizeof(vmq)); /* op CREATE, every other field 0; the name unterminated */
+	vmq[0] = COOP_VM_CREATE;
+	memset(vmq + 32, 'x', COOP_VM_NAME_MAX);
+	check_bad("VM_REQUEST name unterminated", COOP_MSG_VM_REQUEST, 112, 0, 0, 0, vmq, 112, COOP_ERR_FIELD,
 		  0);
 	check_bad("MSI vector 5", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee01000, 0, 0x05, 0), 16, COOP_ERR_FIELD,
 		  0);
@@ -338,6 +343,213 @@ TEST(channel, vm_requests)
 	EXPECT_EQ(r.flags, 0);
 	cw_expect_empty(w);
 	EXPECT_EQ(cw_vctrl(w)->msgs_refused, 0);
+	cw_free(w);
+}
+
+/* The lifecycle ops with fields: CREATE's, START's; STATS and HOST in
+ * several replies; who may ask what. */
+static struct coop_msg_vm last_q;
+static uint32_t creates, vm_ops;
+
+static int32_t fk_vm_create(void *ctx, uint32_t iopm, const struct coop_msg_vm *q, uint32_t *id,
+			    struct coop_msg_vm *out)
+{
+	(void)ctx;
+	(void)iopm;
+	creates++;
+	last_q = *q;
+	if (q->mem > 64 * 0x100000ULL) {
+		out->mem = 48 * 0x100000ULL; /* what is free */
+		snprintf(out->name, sizeof(out->name), "leaked?");
+		return -COOP_ENOMEM;
+	}
+	if (!strcmp(q->name, "taken"))
+		return -COOP_EEXIST;
+	*id = 7;
+	out->state = COOP_VMS_CREATED;
+	out->mem = q->mem;
+	snprintf(out->name, sizeof(out->name), "%s", q->name);
+	return 0;
+}
+
+static int32_t fk_vm_op(void *ctx, uint32_t vm, const struct coop_msg_vm *q, struct coop_msg_vm *out)
+{
+	(void)ctx;
+	(void)vm;
+	vm_ops++;
+	last_q = *q;
+	out->state = COOP_VMS_RUNNING;
+	return 0;
+}
+
+static int32_t fk_vm_stats(void *ctx, uint32_t op, uint32_t vm, uint64_t *v, uint32_t max)
+{
+	(void)ctx;
+	uint32_t n = op == COOP_VM_HOST ? COOP_HOST_STATS : COOP_STATS;
+	EXPECT_TRUE(max >= n);
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = 1000 * vm + i;
+	return (int32_t)n;
+}
+
+static struct coop_msg_vm vm_reply(struct cw *w, uint32_t id, uint32_t vm, uint16_t flags)
+{
+	struct coop_msg r = cw_recv(w);
+	struct coop_msg_vm a;
+	EXPECT_EQ(r.type, COOP_MSG_VM_REPLY);
+	EXPECT_EQ(r.len, sizeof(a));
+	EXPECT_EQ(r.id, id);
+	EXPECT_EQ(r.vm, vm);
+	EXPECT_EQ(r.flags, flags);
+	memcpy(&a, r.payload, sizeof(a));
+	return a;
+}
+
+TEST(channel, vm_create_start_stats_and_their_fields)
+{
+	struct cw *w = cw_new();
+	struct chan_ops ops = *w->c.ops;
+	ops.vm_create = fk_vm_create;
+	ops.vm_op = fk_vm_op;
+	ops.vm_stats = fk_vm_stats;
+	w->c.ops = &ops;
+	cw_hello(w, 0);
+	creates = vm_ops = 0;
+	struct coop_msg_vm q;
+	memset(&q, 0, sizeof(q));
+	q.op = COOP_VM_CREATE;
+	q.vcpus = 2;
+	q.mem = 16 * 0x100000ULL;
+	q.devices = COOP_VM_DEV_ALL;
+	snprintf(q.name, sizeof(q.name), "hello");
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 30, 0, 0, &q);
+	struct coop_msg_vm a = vm_reply(w, 30, 7, 0); /* the new VM's id in coop_msg.vm */
+	EXPECT_EQ(a.status, 0);
+	EXPECT_EQ(a.op, COOP_VM_CREATE);
+	EXPECT_EQ(a.state, COOP_VMS_CREATED);
+	EXPECT_STREQ(a.name, "hello");
+	EXPECT_EQ(last_q.vcpus, 2);
+	EXPECT_EQ(last_q.devices, COOP_VM_DEV_ALL);
+	/* not enough RAM: the refusal says how much there is, nothing else */
+	q.mem = 128 * 0x100000ULL;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 31, 0, 0, &q);
+	a = vm_reply(w, 31, 0, 0);
+	EXPECT_EQ(a.status, -COOP_ENOMEM);
+	EXPECT_EQ(a.mem, 48 * 0x100000ULL);
+	EXPECT_STREQ(a.name, "leaked?"); /* the VMM's text, its own business */
+	q.mem = 16 * 0x100000ULL;
+	snprintf(q.name, sizeof(q.name), "taken");
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 32, 0, 0, &q);
+	a = vm_reply(w, 32, 0, 0);
+	EXPECT_EQ(a.status, -COOP_EEXIST);
+	EXPECT_EQ(a.mem, 0);
+	/* START carries boot, entry, arg; names its VM */
+	struct coop_msg_vm s;
+	memset(&s, 0, sizeof(s));
+	s.op = COOP_VM_START;
+	s.entry = 0x100000;
+	s.arg = 0x9000;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 33, 2, 0, &s);
+	a = vm_reply(w, 33, 2, 0);
+	EXPECT_EQ(a.status, 0);
+	EXPECT_EQ(last_q.entry, 0x100000);
+	EXPECT_EQ(last_q.arg, 0x9000);
+	/* fields an op does not use are refused */
+	struct coop_msg_vm bad = s;
+	bad.op = COOP_VM_PAUSE; /* with START's entry */
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 34, 2, 0, &bad);
+	bad = q;
+	bad.op = COOP_VM_START; /* with CREATE's name, vcpus, mem */
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 35, 2, 0, &bad);
+	bad = q;
+	bad.reserved = 1;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 36, 0, 0, &bad);
+	bad = q;
+	bad.boot = 1; /* CREATE with START's field */
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 37, 0, 0, &bad);
+	for (uint32_t id = 34; id <= 37; id++) {
+		struct coop_msg r = cw_recv(w);
+		struct coop_msg_error e;
+		memcpy(&e, r.payload, sizeof(e));
+		EXPECT_EQ(r.type, COOP_MSG_ERROR);
+		EXPECT_EQ(e.bad_id, id);
+		EXPECT_EQ(e.reason, COOP_ERR_FLAGS);
+	}
+	EXPECT_EQ(creates, 3);
+	EXPECT_EQ(vm_ops, 1);
+	/* STATS: every counter, COOP_VM_STATS_VALUES per reply, in order */
+	struct coop_msg_vm st;
+	memset(&st, 0, sizeof(st));
+	st.op = COOP_VM_STATS;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 40, 1, 0, &st);
+	uint32_t next = 0;
+	for (;;) {
+		struct coop_msg r = cw_recv(w);
+		struct coop_msg_vm_stats v;
+		EXPECT_EQ(r.type, COOP_MSG_VM_REPLY);
+		EXPECT_EQ(r.id, 40);
+		memcpy(&v, r.payload, sizeof(v));
+		EXPECT_EQ(v.op, COOP_VM_STATS);
+		EXPECT_EQ(v.status, 0);
+		EXPECT_EQ(v.first, next);
+		EXPECT_TRUE(v.count > 0 && v.count <= COOP_VM_STATS_VALUES);
+		for (uint32_t i = 0; i < v.count; i++)
+			EXPECT_EQ(v.value[i], 1000 + next + i);
+		next += v.count;
+		if (!(r.flags & COOP_VM_MORE))
+			break;
+	}
+	EXPECT_EQ(next, COOP_STATS);
+	/* HOST names no VM */
+	st.op = COOP_VM_HOST;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 41, 0, 0, &st);
+	struct coop_msg r = cw_recv(w);
+	struct coop_msg_vm_stats hv;
+	memcpy(&hv, r.payload, sizeof(hv));
+	EXPECT_EQ(r.flags, 0);
+	EXPECT_EQ(hv.count, COOP_HOST_STATS);
+	EXPECT_EQ(hv.value[COOP_HOST_VMS_MAX], COOP_HOST_VMS_MAX);
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 42, 1, 0, &st);
+	r = cw_recv(w);
+	EXPECT_EQ(r.type, COOP_MSG_ERROR);
+	cw_expect_empty(w);
+	cw_free(w);
+}
+
+TEST(channel, only_the_managing_iopm_creates_and_sees_the_host)
+{
+	struct cw *w = cw_new();
+	struct chan_ops ops = *w->c.ops;
+	ops.vm_create = fk_vm_create;
+	ops.vm_op = fk_vm_op;
+	ops.vm_stats = fk_vm_stats;
+	w->c.ops = &ops;
+	w->c.index = 1; /* IOPM 1: serves VM 1 only (w->vm[0].served) */
+	cw_hello(w, 0);
+	creates = vm_ops = 0;
+	struct coop_msg_vm q;
+	memset(&q, 0, sizeof(q));
+	q.op = COOP_VM_CREATE;
+	q.vcpus = 1;
+	q.mem = 0x200000;
+	snprintf(q.name, sizeof(q.name), "x");
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 50, 0, 0, &q);
+	EXPECT_EQ(vm_reply(w, 50, 0, 0).status, -COOP_EPERM);
+	memset(&q, 0, sizeof(q));
+	q.op = COOP_VM_HOST;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 51, 0, 0, &q);
+	EXPECT_EQ(vm_reply(w, 51, 0, 0).status, -COOP_EPERM);
+	q.op = COOP_VM_STATS; /* a VM it does not serve */
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 52, 2, 0, &q);
+	EXPECT_EQ(vm_reply(w, 52, 2, 0).status, -COOP_EPERM);
+	q.op = COOP_VM_DESTROY;
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 53, 2, 0, &q);
+	EXPECT_EQ(vm_reply(w, 53, 2, 0).status, -COOP_EPERM);
+	CW_SEND(w, COOP_MSG_VM_REQUEST, 54, 1, 0, &q); /* its own */
+	EXPECT_EQ(vm_reply(w, 54, 1, 0).status, 0);
+	EXPECT_EQ(creates, 0);
+	EXPECT_EQ(vm_ops, 1);
+	cw_expect_empty(w);
 	cw_free(w);
 }
 
@@ -752,7 +964,7 @@ TEST(channel, kernel_ring_validation_failures_refused_with_an_error_there)
 	check_kbad("HEARTBEAT", COOP_MSG_HEARTBEAT, 8, 0, 0, PL(1), 8, COOP_ERR_TYPE);
 	check_kbad("SET_MODE", COOP_MSG_SET_MODE, 8, 0, 0, PL(1), 8, COOP_ERR_TYPE);
 	check_kbad("IO_DONE", COOP_MSG_IO_DONE, 16, 1, 0, PL(0, 0, 1, 0), 16, COOP_ERR_TYPE);
-	check_kbad("VM_REQUEST", COOP_MSG_VM_REQUEST, 96, 0, 0, PL(0), 96, COOP_ERR_TYPE);
+	check_kbad("VM_REQUEST", COOP_MSG_VM_REQUEST, 112, 0, 0, PL(0), 112, COOP_ERR_TYPE);
 	check_kbad("ROUTE_REPLY", COOP_MSG_ROUTE_REPLY, 16, 0, 0, PL(3, 0x33, 1, 1), 16, COOP_ERR_TYPE);
 	check_kbad("type 0", COOP_MSG_NONE, 0, 0, 0, NULL, 0, COOP_ERR_TYPE);
 	check_kbad("type 0xffff", 0xffff, 16, 0, 0, NULL, 0, COOP_ERR_TYPE);

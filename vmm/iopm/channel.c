@@ -358,57 +358,53 @@ static void set_mode(struct chan *c, const struct coop_msg *m)
 			c->polling ? "polls the IOPM's ring" : "takes the IOPM's messages by IPI");
 }
 
-static void vm_request(struct chan *c, const struct coop_msg *m)
+/* Which fields a VM_REQUEST's op may set: everything else is 0. */
+static bool vm_fields_ok(const struct coop_msg_vm *q)
 {
-	struct coop_msg_vm q;
-	memcpy(&q, m->payload, sizeof(q));
-	if (q.op > COOP_VM_STATS) {
-		refuse(c, m, COOP_ERR_FIELD, "op %u", q.op);
+	bool create = q->op == COOP_VM_CREATE, start = q->op == COOP_VM_START;
+	if (q->status || q->state || q->cpu_ns || q->reserved)
+		return false;
+	if (!create && (q->vcpus || q->mem || q->iopm || q->devices || q->name[0]))
+		return false;
+	return start || (!q->boot && !q->entry && !q->arg);
+}
+
+/* STATS and HOST: the counters in replies of COOP_VM_STATS_VALUES, all
+ * sent or (no room in the ring for all of them) none. */
+static void vm_stats_reply(struct chan *c, const struct coop_msg *m, uint32_t op)
+{
+	uint64_t v[(unsigned)COOP_STATS + (unsigned)COOP_HOST_STATS]; /* room for either */
+	struct coop_msg_vm_stats r;
+	memset(&r, 0, sizeof(r));
+	r.op = op;
+	int32_t n = c->ops->vm_stats ? c->ops->vm_stats(c->ctx, op, m->vm, v, ARRAY_SIZE(v)) : -COOP_ENOSYS;
+	uint32_t msgs = n > 0 ? ((uint32_t)n + COOP_VM_STATS_VALUES - 1) / COOP_VM_STATS_VALUES : 1;
+	int space = coop_ring_space(&c->tx);
+	if (n > 0 && space >= 0 && space < (int)msgs)
+		n = -COOP_EBUSY; /* ask again */
+	if (n <= 0) {
+		r.status = n ? n : -COOP_ENOENT;
+		reply(c, m, COOP_MSG_VM_REPLY, m->vm, 0, &r, sizeof(r));
 		return;
 	}
-	if (q.status || q.state || q.cpu_ns || m->vcpu) {
-		refuse(c, m, COOP_ERR_FLAGS, "status, state, cpu_ns and vcpu of a request are 0");
-		return;
+	for (uint32_t first = 0; first < (uint32_t)n; first += COOP_VM_STATS_VALUES) {
+		r.first = first;
+		r.count = MIN((uint32_t)n - first, COOP_VM_STATS_VALUES);
+		memset(r.value, 0, sizeof(r.value));
+		memcpy(r.value, v + first, r.count * sizeof(v[0]));
+		reply(c, m, COOP_MSG_VM_REPLY, m->vm, first + r.count < (uint32_t)n ? COOP_VM_MORE : 0, &r,
+		      sizeof(r));
 	}
-	if (strnlen(q.name, sizeof(q.name)) == sizeof(q.name)) {
-		refuse(c, m, COOP_ERR_FIELD, "name not NUL-terminated");
-		return;
-	}
-	bool global = q.op == COOP_VM_LIST || q.op == COOP_VM_CREATE;
-	struct chan_vm vm;
-	if (global && m->vm) {
-		refuse(c, m, COOP_ERR_VM, "op %u names no VM (vm %u)", q.op, m->vm);
-		return;
-	}
-	if (!global && !c->ops->vm_find(c->ctx, m->vm, &vm)) {
-		refuse(c, m, COOP_ERR_VM, "no VM %u", m->vm);
-		return;
-	}
+}
+
+static void vm_list_reply(struct chan *c, const struct coop_msg *m)
+{
 	struct coop_msg_vm r;
 	memset(&r, 0, sizeof(r));
-	r.op = q.op;
-	if (!global) {
-		/* One VM: the managing IOPM may act on any, another on its own. */
-		if (c->index != CHAN_MANAGER_IOPM && !vm.served)
-			r.status = -COOP_EPERM;
-		else if (c->ops->vm_op)
-			r.status = c->ops->vm_op(c->ctx, q.op, m->vm, &r);
-		else
-			r.status = -COOP_ENOSYS;
-		r.op = q.op;
-		r.name[sizeof(r.name) - 1] = 0;
-		if (r.status) { /* a refusal says nothing else */
-			int32_t st = r.status;
-			memset(&r, 0, sizeof(r));
-			r.op = q.op;
-			r.status = st;
-		}
-		reply(c, m, COOP_MSG_VM_REPLY, m->vm, 0, &r, sizeof(r));
-		return;
-	}
-	if (q.op != COOP_VM_LIST || !c->ops->vm_list) {
+	r.op = COOP_VM_LIST;
+	if (!c->ops->vm_list) {
 		r.status = -COOP_ENOSYS;
-		reply(c, m, COOP_MSG_VM_REPLY, m->vm, 0, &r, sizeof(r));
+		reply(c, m, COOP_MSG_VM_REPLY, 0, 0, &r, sizeof(r));
 		return;
 	}
 	uint32_t n = c->ops->vm_list(c->ctx, c->list, CHAN_VM_LIST_MAX);
@@ -432,6 +428,66 @@ static void vm_request(struct chan *c, const struct coop_msg *m)
 		e.name[sizeof(e.name) - 1] = 0;
 		reply(c, m, COOP_MSG_VM_REPLY, c->list[i].id, i + 1 < n ? COOP_VM_MORE : 0, &e, sizeof(e));
 	}
+}
+
+static void vm_request(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_vm q;
+	memcpy(&q, m->payload, sizeof(q));
+	if (q.op >= COOP_VM_OPS) {
+		refuse(c, m, COOP_ERR_FIELD, "op %u", q.op);
+		return;
+	}
+	if (!vm_fields_ok(&q) || m->vcpu) {
+		refuse(c, m, COOP_ERR_FLAGS, "op %u: a field it does not use is set", q.op);
+		return;
+	}
+	if (strnlen(q.name, sizeof(q.name)) == sizeof(q.name)) {
+		refuse(c, m, COOP_ERR_FIELD, "name not NUL-terminated");
+		return;
+	}
+	bool global = q.op == COOP_VM_LIST || q.op == COOP_VM_CREATE || q.op == COOP_VM_HOST;
+	struct chan_vm vm;
+	if (global && m->vm) {
+		refuse(c, m, COOP_ERR_VM, "op %u names no VM (vm %u)", q.op, m->vm);
+		return;
+	}
+	if (!global && !c->ops->vm_find(c->ctx, m->vm, &vm)) {
+		refuse(c, m, COOP_ERR_VM, "no VM %u", m->vm);
+		return;
+	}
+	/* One VM: the managing IOPM may act on any, another on its own; only
+	 * the managing IOPM creates VMs and sees the VMM's resources. */
+	bool allowed = c->index == CHAN_MANAGER_IOPM || (!global && vm.served);
+	struct coop_msg_vm r;
+	memset(&r, 0, sizeof(r));
+	r.op = q.op;
+	uint32_t id = m->vm;
+	if (!allowed && q.op != COOP_VM_LIST) {
+		r.status = -COOP_EPERM;
+	} else if (q.op == COOP_VM_LIST) {
+		vm_list_reply(c, m);
+		return;
+	} else if (q.op == COOP_VM_STATS || q.op == COOP_VM_HOST) {
+		vm_stats_reply(c, m, q.op);
+		return;
+	} else if (q.op == COOP_VM_CREATE) {
+		id = 0;
+		r.status = c->ops->vm_create ? c->ops->vm_create(c->ctx, c->index, &q, &id, &r) : -COOP_ENOSYS;
+	} else {
+		r.status = c->ops->vm_op ? c->ops->vm_op(c->ctx, m->vm, &q, &r) : -COOP_ENOSYS;
+	}
+	r.op = q.op;
+	r.name[sizeof(r.name) - 1] = 0;
+	if (r.status && !(q.op == COOP_VM_CREATE && r.status == -COOP_ENOMEM)) {
+		/* a refusal says nothing else (but how much RAM there is, when
+		 * there was not enough: r.mem) */
+		int32_t st = r.status;
+		memset(&r, 0, sizeof(r));
+		r.op = q.op;
+		r.status = st;
+	}
+	reply(c, m, COOP_MSG_VM_REPLY, r.status ? m->vm : id, 0, &r, sizeof(r));
 }
 
 /* IO_DONE: the slot says which request; the message's seq, VM and vCPU

@@ -70,12 +70,23 @@ struct chan_ops {
 	 * `vm`: 1 delivered, 0 refused (an illegal vector or delivery mode),
 	 * -1 the VM has gone meanwhile. NULL: MSI answers ENOSYS. */
 	int (*msi)(void *ctx, uint32_t vm, uint64_t addr, uint32_t data);
-	/* A VM_REQUEST on VM `vm` (validated: it exists, this IOPM may act on
-	 * it): COOP_VM_INFO fills *out (state, vcpus, mem, cpu_ns, name);
-	 * PAUSE, UNPAUSE and DESTROY act. Returns the reply's status (0 or
+	/* A VM_REQUEST `q` on VM `vm` (validated: it exists, this IOPM may act
+	 * on it, the fields its op does not use are 0): COOP_VM_INFO fills *out
+	 * (state, vcpus, mem, cpu_ns, name, iopm, devices); START, PAUSE,
+	 * UNPAUSE, SHUTDOWN and DESTROY act. Returns the reply's status (0 or
 	 * -COOP_E*); -COOP_ENOSYS for an op it does not serve. NULL: every
 	 * such op answers ENOSYS. */
-	int32_t (*vm_op)(void *ctx, uint32_t op, uint32_t vm, struct coop_msg_vm *out);
+	int32_t (*vm_op)(void *ctx, uint32_t vm, const struct coop_msg_vm *q, struct coop_msg_vm *out);
+	/* CREATE from IOPM `iopm` (the manager; the name is NUL-terminated,
+	 * the rest is for the VMM to judge): 0 with *id the new VM's and *out
+	 * describing it, or -COOP_E* (-COOP_ENOMEM: out->mem says how much
+	 * guest RAM is free). NULL: CREATE answers ENOSYS. */
+	int32_t (*vm_create)(void *ctx, uint32_t iopm, const struct coop_msg_vm *q, uint32_t *id,
+			     struct coop_msg_vm *out);
+	/* STATS of VM `vm` (enum coop_vm_stat) or HOST (enum coop_host_stat,
+	 * vm 0): fill at most `max` values; returns how many, or -COOP_E*.
+	 * NULL: both answer ENOSYS. */
+	int32_t (*vm_stats)(void *ctx, uint32_t op, uint32_t vm, uint64_t *values, uint32_t max);
 	/* A ROUTE_PIN from iopm.ko (no unknown flag, status 0; a release names
 	 * no vector): route, update or release the pin, as fwd_route
 	 * (vmm/iopm/irq_forward.h). NULL: ROUTE_PIN answers ENOSYS. */

@@ -41,7 +41,9 @@
 #include "vmm/vcpu/ioreq.h"
 #include "vmm/vcpu/virq.h"
 #include "vmm/vm/vm.h"
+#include "vmm/vm/mb1_loader.h" /* MB1_BOOT_MAGIC */
 #include "vmm/vm/vm_layout.h"
+#include "vmm/platform/mm.h"
 
 #define CMDLINE_MAX	 1024
 #define VMM_UART_IRQ	 COM1_IRQ /* the VMM's log UART is COM1 */
@@ -252,10 +254,13 @@ static bool chan_vm_find(void *ctx, uint32_t id, struct chan_vm *out)
 /* What a VM_REPLY says of a VM (LIST and INFO). */
 static void vm_describe(const struct vm *vm, struct coop_msg_vm *out)
 {
-	out->state = vm->state == VM_EXITED   ? COOP_VMS_EXITED
-		     : vm->state == VM_KILLED ? COOP_VMS_KILLED
-		     : vm->paused	      ? COOP_VMS_PAUSED
-					      : COOP_VMS_RUNNING;
+	out->state = vm->state == VM_EXITED    ? COOP_VMS_EXITED
+		     : vm->state == VM_KILLED  ? COOP_VMS_KILLED
+		     : vm->state == VM_CREATED ? COOP_VMS_CREATED
+		     : vm->paused	       ? COOP_VMS_PAUSED
+					       : COOP_VMS_RUNNING;
+	out->iopm = vm->iopm == VM_NO_IOPM ? COOP_VM_NO_IOPM : (uint16_t)vm->iopm;
+	out->devices = (uint16_t)vm->devices;
 	out->vcpus = vm->nvcpus;
 	out->mem = vm->mem_size;
 	out->cpu_ns = vm_cpu_ns(vm);
@@ -301,6 +306,8 @@ static int iopm_serve(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req
 		return -ENODEV;
 	uint32_t slot = vm->table_index * VM_MAX_VCPUS + req->vcpu;
 	int r = chan_slot_submit(&iopm0.chan, slot, req);
+	if (!r)
+		__atomic_fetch_add(&vm->forwarded, 1, __ATOMIC_RELAXED);
 	if (r == -COOP_EBUSY)
 		__atomic_fetch_add(&busy_refused, 1, __ATOMIC_RELAXED);
 	return r ? -EIO : 0;
@@ -375,42 +382,76 @@ static int chan_msi(void *ctx, uint32_t vm, uint64_t addr, uint32_t data)
 	return a.ok;
 }
 
+static void announce_ram(struct vm *vm);
+
 struct vm_op_arg {
-	uint32_t op;
+	const struct coop_msg_vm *q;
 	int32_t status;
 	struct coop_msg_vm *out;
+	struct vm *start; /* to start once the VM table's lock is released */
 };
 
-/* Under the VM table's lock (the VM cannot be freed meanwhile). */
+/* START's registers: Multiboot v1's machine state (Multiboot 0.6.96 3.2);
+ * the rest of vCPU 0's state is the reset-like state vmcs.c gives a
+ * Multiboot entry (flat 32-bit protected mode, paging off). */
+static int32_t vm_boot(struct vm *vm, const struct coop_msg_vm *q)
+{
+	if (q->boot != COOP_VM_BOOT_MB1)
+		return -COOP_EINVAL;
+	vm->vcpu[0].start_rip = q->entry;
+	vm->vcpu[0].regs[RAX] = MB1_BOOT_MAGIC;
+	vm->vcpu[0].regs[RBX] = q->arg;
+	return 0;
+}
+
+/* Under the VM table's lock (the VM cannot be freed meanwhile). A VM that
+ * has not been started (CREATED) is only this CPU's to start: its pointer
+ * stays valid after the lock for vm_start(). */
 static void vm_op_in(struct vm *vm, void *arg)
 {
 	struct vm_op_arg *a = arg;
-	bool live = vm->state == VM_RUNNING;
-	switch (a->op) {
+	bool live = vm->state == VM_RUNNING, created = vm->state == VM_CREATED;
+	switch (a->q->op) {
 	case COOP_VM_INFO:
 		vm_describe(vm, a->out);
 		a->status = 0;
 		break;
+	case COOP_VM_START:
+		if (!created) {
+			a->status = live ? -COOP_EBUSY : -COOP_ENOENT; /* running, or ending */
+			break;
+		}
+		a->status = vm_boot(vm, a->q);
+		if (a->status)
+			break;
+		pr_info("vm %u %s: started by iopm0 at 0x%x (Multiboot information at 0x%x)", vm->id, vm->name,
+			a->q->entry, a->q->arg);
+		a->start = vm;
+		vm_describe(vm, a->out);
+		a->out->state = COOP_VMS_RUNNING;
+		break;
 	case COOP_VM_PAUSE:
 	case COOP_VM_UNPAUSE:
 		if (!live) {
-			a->status = -COOP_ENOENT; /* ending */
+			a->status = created ? -COOP_EINVAL : -COOP_ENOENT; /* not started, or ending */
 			break;
 		}
-		if (vm->paused != (a->op == COOP_VM_PAUSE))
+		if (vm->paused != (a->q->op == COOP_VM_PAUSE))
 			pr_info("vm %u %s: %s by iopm0", vm->id, vm->name,
-				a->op == COOP_VM_PAUSE ? "paused" : "unpaused");
-		vm_pause(vm, a->op == COOP_VM_PAUSE);
+				a->q->op == COOP_VM_PAUSE ? "paused" : "unpaused");
+		vm_pause(vm, a->q->op == COOP_VM_PAUSE);
 		vm_describe(vm, a->out);
 		a->status = 0;
 		break;
 	case COOP_VM_DESTROY:
-		if (!live) {
+		if (!live && !created) {
 			a->status = -COOP_ENOENT;
 			break;
 		}
 		vm_kill(vm, "destroyed by iopm0 (vmctl destroy)");
 		vm_pause(vm, false); /* a paused VM's vCPUs must run to stop */
+		if (created)
+			a->start = vm; /* never started: its vCPUs retire at once */
 		a->status = 0;
 		break;
 	default:
@@ -419,12 +460,127 @@ static void vm_op_in(struct vm *vm, void *arg)
 	}
 }
 
-static int32_t chan_vm_op(void *ctx, uint32_t op, uint32_t id, struct coop_msg_vm *out)
+static int32_t chan_vm_op(void *ctx, uint32_t id, const struct coop_msg_vm *q, struct coop_msg_vm *out)
 {
 	(void)ctx;
-	struct vm_op_arg a = {op, -COOP_ENOENT, out};
+	struct vm_op_arg a = {q, -COOP_ENOENT, out, NULL};
 	vm_call(id, vm_op_in, &a);
+	if (a.start)
+		vm_start(a.start);
 	return a.status;
+}
+
+struct name_arg {
+	const char *name;
+	bool taken;
+};
+
+static void name_taken(struct vm *vm, void *arg)
+{
+	struct name_arg *a = arg;
+	if (!strcmp(vm->name, a->name))
+		a->taken = true;
+}
+
+/* A name the VMM logs and vmctl shows: 1 to VM_NAME_MAX-1 characters of
+ * [A-Za-z0-9_.-], not beginning with '-' (docs/vmctl.md "Guest config files"). */
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n >= VM_NAME_MAX || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static uint32_t next_first_cpu; /* where the next created VM's vCPU 0 goes (round robin) */
+
+/* CREATE: a VM in state CREATED whose RAM IOPM 0 may map (RAM_MAP ADD,
+ * sent before the reply) to load its image; START runs it. */
+static int32_t chan_vm_create(void *ctx, uint32_t iopm, const struct coop_msg_vm *q, uint32_t *id,
+			      struct coop_msg_vm *out)
+{
+	(void)ctx;
+	if (!name_ok(q->name) || !q->vcpus || q->vcpus > VM_MAX_VCPUS || q->mem < VM_MIN_MEM ||
+	    !IS_ALIGNED(q->mem, LARGE_PAGE_SIZE) || (q->devices & ~COOP_VM_DEV_ALL) ||
+	    (q->iopm == COOP_VM_NO_IOPM && q->devices))
+		return -COOP_EINVAL;
+	if (q->iopm != COOP_VM_NO_IOPM && (q->iopm != iopm || iopm != 0))
+		return -COOP_ENODEV; /* only IOPM 0 runs, and it serves what it creates */
+	struct name_arg na = {q->name, false};
+	vm_for_each(name_taken, &na);
+	if (na.taken)
+		return -COOP_EEXIST;
+	struct vm *vm;
+	char err[160];
+	int32_t dev_iopm = q->iopm == COOP_VM_NO_IOPM ? VM_NO_IOPM : (int32_t)q->iopm;
+	int r = vm_create(q->name, q->mem, q->vcpus, next_first_cpu, dev_iopm, q->devices, &vm, err,
+			  sizeof(err));
+	if (r) {
+		pr_warn("iopm%u: create %s: %s", iopm, q->name, err);
+		if (r == -ENOMEM)
+			out->mem = palloc_free_pages(&guest_pool) * PAGE_SIZE;
+		return r == -ENOMEM ? -COOP_ENOMEM : r == -ENOSPC ? -COOP_ENOSPC : -COOP_EINVAL;
+	}
+	next_first_cpu += q->vcpus;
+	if (!vm->ram_shared)
+		announce_ram(vm); /* not served by IOPM 0, but it loads the image */
+	pr_info("vm %u %s: created by iopm%u: %llu MiB, %u vCPU(s), devices 0x%x %s", vm->id, vm->name, iopm,
+		(unsigned long long)(vm->mem_size / MiB), vm->nvcpus, vm->devices,
+		vm->iopm == VM_NO_IOPM ? "(none: COM1 is the VMM log)" : "served by iopm0");
+	*id = vm->id;
+	vm_describe(vm, out);
+	return 0;
+}
+
+struct stats_arg {
+	uint64_t *v;
+};
+
+static void vm_stats_in(struct vm *vm, void *arg)
+{
+	uint64_t *v = ((struct stats_arg *)arg)->v;
+	for (uint32_t r = 0; r < EXIT_REASONS && r < COOP_STAT_EXIT_REASONS; r++)
+		v[COOP_STAT_EXIT0 + r] = vm->exit_count[r];
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		v[COOP_STAT_REQUESTS] += vm->vcpu[i].io.requests;
+		v[COOP_STAT_WAITS] += vm->vcpu[i].io.waits;
+	}
+	v[COOP_STAT_FORWARDED] = __atomic_load_n(&vm->forwarded, __ATOMIC_RELAXED);
+	v[COOP_STAT_INJECTED] = vm->injected;
+	v[COOP_STAT_IPIS] = vm->ipis;
+	v[COOP_STAT_UNCLAIMED_IO] = vm->unclaimed_io;
+	v[COOP_STAT_UNCLAIMED_MMIO] = vm->unclaimed_mmio;
+	v[COOP_STAT_CPU_NS] = vm_cpu_ns(vm);
+}
+
+/* The counters are read without stopping the VM: each is a value it had. */
+static int32_t chan_vm_stats(void *ctx, uint32_t op, uint32_t id, uint64_t *v, uint32_t max)
+{
+	(void)ctx;
+	if (op == COOP_VM_HOST) {
+		if (max < COOP_HOST_STATS)
+			return -COOP_EMSGSIZE;
+		memset(v, 0, COOP_HOST_STATS * sizeof(*v));
+		v[COOP_HOST_GUEST_RAM_FREE] = palloc_free_pages(&guest_pool) * PAGE_SIZE;
+		v[COOP_HOST_GUEST_RAM_TOTAL] = palloc_total_pages(&guest_pool) * PAGE_SIZE;
+		v[COOP_HOST_HEAP_FREE] = palloc_free_pages(&vmm_heap);
+		v[COOP_HOST_HEAP_TOTAL] = palloc_total_pages(&vmm_heap);
+		v[COOP_HOST_VMS] = vm_count_running();
+		v[COOP_HOST_VMS_MAX] = VM_MAX;
+		v[COOP_HOST_VMS_MADE] = vm_count_made();
+		return COOP_HOST_STATS;
+	}
+	if (max < COOP_STATS)
+		return -COOP_EMSGSIZE;
+	memset(v, 0, COOP_STATS * sizeof(*v));
+	struct stats_arg a = {v};
+	return vm_call(id, vm_stats_in, &a) ? COOP_STATS : -COOP_ENOENT;
 }
 
 /* iopm.ko's ROUTE_PIN and PIN_EOI, validated by the channel. */
@@ -451,6 +607,8 @@ static const struct chan_ops chan_ops = {
     .irq_line = chan_irq_line,
     .msi = chan_msi,
     .vm_op = chan_vm_op,
+    .vm_create = chan_vm_create,
+    .vm_stats = chan_vm_stats,
     .route_pin = chan_route_pin,
     .pin_eoi = chan_pin_eoi,
 };
@@ -471,13 +629,15 @@ static int send_ram(uint32_t vm, uint32_t op, uint64_t gpa, uint64_t hpa, uint64
 	return chan_send(&iopm0.chan, &m);
 }
 
-/* A VM IOPM 0 serves starts: its RAM ranges, each rounded out to pages
- * (the low range ends at 0x9fc00: the rest of that page is the VM's block
- * too), so that iopmd can map exactly this guest's RAM. */
-static void vm_started(struct vm *vm)
+/* Announce a VM's RAM ranges to IOPM 0, each rounded out to pages (the
+ * low range ends at 0x9fc00: the rest of that page is the VM's block too),
+ * so that iopmd can map exactly this guest's RAM: a VM it serves, or one it
+ * created (it loads the image). Withdrawn when the VM has ended. */
+static void announce_ram(struct vm *vm)
 {
-	if (vm->iopm != 0 || !iopm0.started)
+	if (!iopm0.started)
 		return;
+	vm->ram_shared = true;
 	struct vm_ram_range rr[VM_RAM_RANGES_MAX];
 	unsigned n = vm_ram_ranges(vm->mem_size, rr);
 	for (unsigned i = 0; i < n; i++) {
@@ -490,10 +650,17 @@ static void vm_started(struct vm *vm)
 	}
 }
 
+/* A VM IOPM 0 serves is created. */
+static void vm_created(struct vm *vm)
+{
+	if (vm->iopm == 0)
+		announce_ram(vm);
+}
+
 /* It has ended: the IOPM withdraws its mappings and drops its devices. */
 static void vm_ended(struct vm *vm)
 {
-	if (vm->iopm != 0 || !iopm0.started)
+	if (!vm->ram_shared || !iopm0.started)
 		return;
 	if (!send_ram(vm->id, COOP_RAM_REMOVE, 0, 0, 0))
 		return;
@@ -516,7 +683,7 @@ static void send_owed_removes(void)
 	spin_unlock_irqrestore(&owed_lock, flags);
 }
 
-static const struct vm_observer vm_observer = {vm_started, vm_ended};
+static const struct vm_observer vm_observer = {vm_created, vm_ended};
 
 /* The IOPM's IPI: count it and kick the BSP (this CPU), whose scheduler
  * loop then runs iopm_poll, which drains the ring. Taken between two of

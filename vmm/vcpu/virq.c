@@ -61,6 +61,7 @@ static void lapic_send_ipi_cb(void *ctx, uint32_t dest, bool logical, uint8_t sh
 {
 	struct vcpu *src = ctx;
 	struct vm *vm = src->vm;
+	vm->ipis++;
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 		bool self = v == src;

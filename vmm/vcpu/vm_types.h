@@ -80,7 +80,9 @@ struct vcpu {
 	struct vcpu_io io;	    /* its device access in flight (vmm/vcpu/ioreq.h) */
 };
 
-enum vm_state { VM_RUNNING, VM_EXITED, VM_KILLED };
+/* VM_CREATED: made (vm_create), its vCPUs not yet started (vm_start);
+ * VM_RUNNING until it ends: VM_EXITED on its own, VM_KILLED otherwise. */
+enum vm_state { VM_RUNNING, VM_EXITED, VM_KILLED, VM_CREATED };
 
 /* vm->iopm when no IOPM serves the VM's platform devices. */
 #define VM_NO_IOPM (-1)
@@ -89,6 +91,8 @@ struct vm {
 	uint32_t id;
 	uint32_t table_index; /* its entry in the VM table (< VM_MAX): never two live VMs' */
 	int32_t iopm;	      /* the IOPM serving its platform devices, or VM_NO_IOPM */
+	uint32_t devices;     /* which of them (COOP_VM_DEV_*, shared/coopvmm_abi.h) */
+	bool ram_shared;      /* its RAM is announced to IOPM 0 (RAM_MAP): withdraw it at the end */
 	char name[VM_NAME_MAX];
 	char cmdline[VM_CMDLINE_MAX];
 	volatile enum vm_state state;
@@ -115,6 +119,8 @@ struct vm {
 	struct iomap iomap; /* its device ranges and who serves each (vmm/vm/vdev.c fills it) */
 	uint64_t exit_count[EXIT_REASONS];
 	uint64_t unclaimed_io, unclaimed_mmio, injected;
+	uint64_t forwarded; /* requests put into an IOPM's slot */
+	uint64_t ipis;	    /* IPIs its vCPUs sent (virtual LAPIC ICR) */
 	uint64_t mmio_mismatch; /* MMIO exits re-executed: instruction changed under the exit */
 	uint64_t start_tsc;
 };

@@ -108,7 +108,8 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 			continue;
 		}
 		struct vm *vm;
-		if (vm_create(e[i].name, e[i].mem, e[i].vcpus, started, e[i].iopm, &vm, err, sizeof(err))) {
+		if (vm_create(e[i].name, e[i].mem, e[i].vcpus, started, e[i].iopm, COOP_VM_DEV_ALL, &vm, err,
+			      sizeof(err))) {
 			pr_err("guest %s: %s", e[i].name, err);
 			continue;
 		}

@@ -9,6 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/pci.h"
 #include "arch/x86/rtc.h"
+#include "shared/coopvmm_abi.h" /* COOP_VM_DEV_* */
 #include "vmm/vcpu/defer.h"
 #include "vmm/lib/errno.h"
 #include "vmm/vcpu/iomap.h"
@@ -133,6 +134,9 @@ static const struct iomap_range iopm_ranges[] = {
     IOPM_PIO("rtc", RTC_INDEX_PORT, RTC_DATA_PORT),
     IOPM_PIO("pci-conf", PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA + PCI_CONFIG_PORTS - 1),
 };
+/* Which of vm->devices each of iopm_ranges is. */
+static const uint32_t iopm_range_device[ARRAY_SIZE(iopm_ranges)] = {COOP_VM_DEV_COM1, COOP_VM_DEV_RTC,
+								     COOP_VM_DEV_PCI};
 
 int vdev_attach(struct vm *vm)
 {
@@ -146,6 +150,8 @@ int vdev_attach(struct vm *vm)
 			return r;
 	}
 	for (unsigned i = 0; iopm && i < ARRAY_SIZE(iopm_ranges); i++) {
+		if (!(vm->devices & iopm_range_device[i]))
+			continue; /* not this guest's: its ports are unclaimed, as on a PC without it */
 		struct iomap_range d = iopm_ranges[i];
 		d.iopm = (uint32_t)vm->iopm;
 		int r = iomap_add(&vm->iomap, &d);

@@ -30,6 +30,8 @@ struct vm *vms[VM_MAX];
 static struct spinlock vms_lock;
 static uint16_t next_vpid = VPID_MIN;
 static uint32_t next_vm_id;
+static uint64_t vms_made;
+static const struct vm_observer *observer;
 
 static uint64_t ept_alloc(void *ctx)
 {
@@ -81,7 +83,7 @@ static void free_vm(struct vm *vm)
 }
 
 int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, int32_t iopm,
-	      struct vm **out, char *err, size_t errlen)
+	      uint32_t devices, struct vm **out, char *err, size_t errlen)
 {
 	if (!vmx_caps.supported) {
 		snprintf(err, errlen, "VT-x not available");
@@ -150,6 +152,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	vm->id = next_vm_id++;
 	vm->table_index = slot;
 	vm->iopm = iopm;
+	vm->devices = iopm == VM_NO_IOPM ? 0 : devices;
 	vms[slot] = vm;
 	for (uint32_t i = 0; i < nvcpus; i++) {
 		vm->vcpu[i].vpid = next_vpid;
@@ -191,12 +194,14 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		memcpy(v->fpu + FXSAVE_MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
 	}
 	vm->vcpus_alive = nvcpus;
-	vm->state = VM_RUNNING;
+	vm->state = VM_CREATED;
+	__atomic_fetch_add(&vms_made, 1, __ATOMIC_RELAXED);
+	const struct vm_observer *o = __atomic_load_n(&observer, __ATOMIC_ACQUIRE);
+	if (o && o->created)
+		o->created(vm);
 	*out = vm;
 	return 0;
 }
-
-static const struct vm_observer *observer;
 
 void vm_set_observer(const struct vm_observer *o)
 {
@@ -205,9 +210,10 @@ void vm_set_observer(const struct vm_observer *o)
 
 void vm_start(struct vm *vm)
 {
-	const struct vm_observer *o = __atomic_load_n(&observer, __ATOMIC_ACQUIRE);
-	if (o && o->started)
-		o->started(vm);
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	if (vm->state == VM_CREATED)
+		vm->state = VM_RUNNING;
+	spin_unlock_irqrestore(&vm->lock, flags);
 	vm->start_tsc = rdtsc();
 	pr_info("vm %u %s: %llu MiB RAM at 0x%llx, %u vCPU(s) on CPU(s) %u%s, EPT %llu tables", vm->id,
 		vm->name, (unsigned long long)(vm->mem_size / MiB), (unsigned long long)vm->mem_hpa,
@@ -226,7 +232,7 @@ void vm_start(struct vm *vm)
 static void vm_stop(struct vm *vm, enum vm_state st)
 {
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
-	if (vm->state == VM_RUNNING)
+	if (vm->state == VM_RUNNING || vm->state == VM_CREATED)
 		vm->state = st;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	for (uint32_t i = 0; i < vm->nvcpus; i++)
@@ -256,7 +262,7 @@ void vm_exit(struct vm *vm, int status)
 
 void vm_kill(struct vm *vm, const char *fmt, ...)
 {
-	if (vm->state == VM_RUNNING) {
+	if (vm->state == VM_RUNNING || vm->state == VM_CREATED) {
 		va_list ap;
 		va_start(ap, fmt);
 		vsnprintf(vm->why, sizeof(vm->why), fmt, ap);
@@ -351,6 +357,11 @@ void vm_for_each(void (*fn)(struct vm *vm, void *arg), void *arg)
 		if (vms[i])
 			fn(vms[i], arg);
 	spin_unlock_irqrestore(&vms_lock, flags);
+}
+
+uint64_t vm_count_made(void)
+{
+	return __atomic_load_n(&vms_made, __ATOMIC_RELAXED);
 }
 
 uint32_t vm_count_running(void)

@@ -12,13 +12,17 @@
 
 extern struct vm *vms[VM_MAX];
 
-/* Create a VM with `mem` bytes of RAM from the guest pool and `nvcpus`
- * vCPUs pinned round-robin to the VMM CPUs starting at `first_cpu`; its
- * platform devices (COM1, the RTC, PCI configuration) served by IOPM
- * `iopm`, or by the VMM (COM1 only: the log) when VM_NO_IOPM. */
+/* Create a VM (state VM_CREATED) with `mem` bytes of zeroed RAM from the
+ * guest pool and `nvcpus` vCPUs pinned round-robin to the VMM CPUs starting
+ * at `first_cpu`; its platform devices `devices` (COOP_VM_DEV_*: COM1, the
+ * RTC, PCI configuration) served by IOPM `iopm`, or, with VM_NO_IOPM, COM1
+ * by the VMM (the log) and no other. The observer's `created` runs before
+ * it returns. -EINVAL, -ENOMEM (the guest pool or the VMM heap), -ENOSPC
+ * (the VM table), with err saying why. */
 int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, int32_t iopm,
-	      struct vm **out, char *err, size_t errlen);
-/* Make every vCPU runnable on its CPU. */
+	      uint32_t devices, struct vm **out, char *err, size_t errlen);
+/* Start a VM_CREATED VM: every vCPU runnable on its CPU. A VM killed before
+ * it started is started too: its vCPUs retire at once and free it. */
 void vm_start(struct vm *vm);
 
 /* Pause (its vCPUs are not run; one running now stops at its next exit)
@@ -27,20 +31,22 @@ void vm_pause(struct vm *vm, bool paused);
 /* CPU time its vCPUs have used, in ns. */
 uint64_t vm_cpu_ns(const struct vm *vm);
 
-/* Who is told that a VM starts (before its vCPUs run) and that it has ended
- * (its end reported, before its memory is freed): the IOPMs' layer, which
- * announces and withdraws the guest RAM of the VMs it serves
- * (vmm/iopm/iopm.c). Called on the CPU that starts or ends the VM, no lock
+/* Who is told that a VM was created (before anything runs in it) and that
+ * it has ended (its end reported, before its memory is freed): the IOPMs'
+ * layer, which announces and withdraws the guest RAM of the VMs it serves
+ * (vmm/iopm/iopm.c). Called on the CPU that creates or ends the VM, no lock
  * held; the VM stays valid for the call. One observer; NULL: none. */
 struct vm_observer {
-	void (*started)(struct vm *vm);
+	void (*created)(struct vm *vm);
 	void (*ended)(struct vm *vm);
 };
 void vm_set_observer(const struct vm_observer *o);
 /* Called by a vCPU's CPU when the vCPU has stopped for good (the
  * scheduler's retire hook, vmm/vm/sched.h); the last one frees the VM. */
 void vm_vcpu_stopped(struct vcpu *v);
+/* VMs that exist (any state); VMs ever created. */
 uint32_t vm_count_running(void);
+uint64_t vm_count_made(void);
 /* Run fn(vm, arg) for each VM that exists, under the VM table's lock (as
  * vm_call: fn must be short and must not end a VM). */
 void vm_for_each(void (*fn)(struct vm *vm, void *arg), void *arg);
