@@ -196,8 +196,13 @@ $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial
 		| $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_DEV_CFLAGS) -c -o $@ $<
-IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/coopdev.c
-$(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h $(wildcard iopm/dev/*.h) $(IOPM_USER_DEPS) \
+# iopmd loads guest images with the VMM's own loader (vmm/vm/mb1_loader.c,
+# host-buildable C, as the unit tests build it): one loader per format.
+IOPMD_LOADER_SRCS := vmm/vm/mb1_loader.c vmm/vm/vm_layout.c
+IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/iopmd_load.c iopm/vmcfg.c \
+	iopm/coopdev.c $(IOPMD_LOADER_SRCS)
+$(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h iopm/iopmd_load.h iopm/vmcfg.h \
+		$(wildcard iopm/dev/*.h) vmm/vm/mb1_loader.h vmm/vm/vm_layout.h arch/x86/vmcs.h $(IOPM_USER_DEPS) \
 		$(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_USER_CFLAGS) -I. -o $@ $(IOPMD_SRCS) $(IOPM_DEV_OBJS)
@@ -209,11 +214,22 @@ $(IOPM_OUT)/vmctl: iopm/vmctl.c $(IOPM_USER_DEPS) | $(BUILD)/.deps-ok
 $(IOPM_OUT)/iopm-nodebug.ko: $(IOPM_KO)
 	strip --strip-debug -o $@ $<
 
-$(IOPM_INITRAMFS): iopm/mkinitramfs.py $(IOPM_TREE) $(IOPM_OUT)/iopm-nodebug.ko $(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl $(IOPM_OUT)/busybox
+# /guests in the IOPM image: each iopm/guests/NAME.cfg with the test guest
+# it names (tests/guests/NAME.c, built as $(BUILD)/guests/NAME.elf), ready
+# for `vmctl create /guests/NAME.cfg` (docs/vmctl.md).
+IOPM_GUEST_CFGS := $(wildcard iopm/guests/*.cfg)
+IOPM_GUEST_ELFS := $(IOPM_GUEST_CFGS:iopm/guests/%.cfg=$(BUILD)/guests/%.elf)
+$(IOPM_GUEST_ELFS): $(GUEST_SRCS) | $(BUILD)/.deps-ok
+	$(MAKE) -C tests/guests BUILD=$(abspath $(BUILD))/guests $(abspath $@)
+
+$(IOPM_INITRAMFS): iopm/mkinitramfs.py $(IOPM_TREE) $(IOPM_OUT)/iopm-nodebug.ko $(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl $(IOPM_OUT)/busybox \
+		$(IOPM_GUEST_CFGS) $(IOPM_GUEST_ELFS)
 	python3 iopm/mkinitramfs.py -o $@ --busybox $(IOPM_OUT)/busybox --tree iopm/initramfs \
 		--file $(IOPM_OUT)/iopm-nodebug.ko lib/modules/iopm.ko 644 \
 		--file $(IOPM_OUT)/iopmd usr/sbin/iopmd 755 \
-		--file $(IOPM_OUT)/vmctl usr/sbin/vmctl 755
+		--file $(IOPM_OUT)/vmctl usr/sbin/vmctl 755 \
+		$(foreach c,$(IOPM_GUEST_CFGS),--file $(c) guests/$(notdir $(c)) 644 \
+		  --file $(BUILD)/guests/$(notdir $(c:.cfg=.elf)) guests/$(notdir $(c:.cfg=.elf)) 644)
 
 # The IOPM userland end to end under plain QEMU TCG, with iopm.ko's fake zone.
 iopm-test: iopm

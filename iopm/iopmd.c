@@ -236,6 +236,8 @@ const char *vm_state_name(uint32_t s)
 		return "exited";
 	case COOP_VMS_KILLED:
 		return "killed";
+	case COOP_VMS_CREATED:
+		return "created";
 	default:
 		return "?";
 	}
@@ -258,12 +260,46 @@ void ask_names(struct iopmd *d)
 		d->names_id = 0;
 }
 
+/* A STATS or HOST reply: its counters go to d->stats in order; a reply
+ * out of order or past the array is counted as unserved and ends the wait
+ * (vm_status -COOP_EPROTO). */
+static void stats_reply(struct iopmd *d, const struct coop_msg *m)
+{
+	struct coop_msg_vm_stats s;
+
+	memcpy(&s, m->payload, sizeof(s));
+	if (!d->vm_wait || m->id != d->vm_id) {
+		d->unserved[m->type]++;
+		return;
+	}
+	if (s.status) {
+		d->vm_status = s.status;
+		d->vm_wait = 0;
+		return;
+	}
+	if (s.first != d->nstats || s.count > COOP_VM_STATS_VALUES ||
+	    s.first + s.count > sizeof(d->stats) / sizeof(d->stats[0])) {
+		d->unserved[m->type]++;
+		d->vm_status = -COOP_EPROTO;
+		d->vm_wait = 0;
+		return;
+	}
+	memcpy(d->stats + s.first, s.value, s.count * sizeof(s.value[0]));
+	d->nstats += s.count;
+	if (!(m->flags & COOP_VM_MORE))
+		d->vm_wait = 0;
+}
+
 static void vm_reply(struct iopmd *d, const struct coop_msg *m)
 {
 	struct coop_msg_vm v;
 	char name[COOP_VM_NAME_MAX];
 
 	memcpy(&v, m->payload, sizeof(v));
+	if (v.op == COOP_VM_STATS || v.op == COOP_VM_HOST) {
+		stats_reply(d, m);
+		return;
+	}
 	clean_text(name, v.name, sizeof(name));
 	if (!v.status)
 		guest_set_name(m->vm, name);
@@ -276,6 +312,8 @@ static void vm_reply(struct iopmd *d, const struct coop_msg *m)
 		d->unserved[m->type]++;
 		return;
 	}
+	d->vm_last = v;
+	d->vm_last_vm = m->vm;
 	if (v.status) {
 		d->vm_status = v.status;
 		d->vm_wait = 0;

@@ -58,6 +58,11 @@ struct iopmd {
 	unsigned nlisted;
 	char vm_out[IOPMD_CTL_MAX - 64];
 	size_t vm_len;
+	struct coop_msg_vm vm_last; /* the last VM_REPLY (not STATS/HOST) */
+	uint32_t vm_last_vm;	    /* its coop_msg.vm: CREATE's new VM */
+	/* STATS / HOST: the counters, and how many came in order */
+	uint64_t stats[(unsigned)COOP_STATS + (unsigned)COOP_HOST_STATS]; /* room for either */
+	uint32_t nstats;
 	/* logging */
 	uint64_t logged_errors, logged_refusals;
 	/* timers (CLOCK_MONOTONIC ns) */

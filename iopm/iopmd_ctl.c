@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "arch/x86/vmcs.h" /* exit_reason_short_name */
 #include "iopmd.h"
+#include "iopmd_load.h"
 
 struct reply {
 	char buf[IOPMD_CTL_MAX];
@@ -276,27 +278,28 @@ static int vm_done(struct iopmd *d)
 	return !d->vm_wait;
 }
 
-/* Send VM_REQUEST `op` (on VM `vm`, 0 for LIST) and wait for its replies
- * (vm_reply collects them in d->vm_out). 0, or -1 with the failure said. */
-static int vm_ask(struct iopmd *d, uint32_t op, uint32_t vm, const char *what, struct reply *r)
+/* Send VM_REQUEST `q` (on VM `vm`, 0 for LIST, CREATE, HOST) and wait up
+ * to `wait_s` seconds for its replies (vm_reply collects them: d->vm_out,
+ * d->vm_last, d->stats). 0, or -1 with the failure said. */
+static int vm_ask_q(struct iopmd *d, const struct coop_msg_vm *q, uint32_t vm, unsigned wait_s, const char *what,
+		    struct reply *r)
 {
 	struct coop_msg m;
-	struct coop_msg_vm v;
 
 	if (!can_talk(d, r, what))
 		return -1;
-	memset(&v, 0, sizeof(v));
-	v.op = op;
 	d->vm_id = ++d->next_id;
-	coop_msg_init(&m, COOP_MSG_VM_REQUEST, d->vm_id, vm, 0, &v, sizeof(v));
+	coop_msg_init(&m, COOP_MSG_VM_REQUEST, d->vm_id, vm, 0, q, sizeof(*q));
 	d->vm_wait = 1;
 	d->vm_status = 0;
 	d->vm_len = 0;
-	if (op == COOP_VM_LIST)
+	d->nstats = 0;
+	memset(&d->vm_last, 0, sizeof(d->vm_last));
+	if (q->op == COOP_VM_LIST)
 		d->nlisted = 0;
-	if (send_msg(d, &m) < 0 || !run_until(d, vm_done, 3 * NS)) {
+	if (send_msg(d, &m) < 0 || !run_until(d, vm_done, wait_s * NS)) {
 		d->vm_wait = 0;
-		fail(r, 1, "vmctl: %s: no VM_REPLY from the VMM within 3 s\n", what);
+		fail(r, 1, "vmctl: %s: no VM_REPLY from the VMM within %u s\n", what, wait_s);
 		return -1;
 	}
 	if (d->vm_status == -COOP_ENOSYS) {
@@ -304,6 +307,15 @@ static int vm_ask(struct iopmd *d, uint32_t op, uint32_t vm, const char *what, s
 		return -1;
 	}
 	return 0;
+}
+
+static int vm_ask(struct iopmd *d, uint32_t op, uint32_t vm, const char *what, struct reply *r)
+{
+	struct coop_msg_vm q;
+
+	memset(&q, 0, sizeof(q));
+	q.op = op;
+	return vm_ask_q(d, &q, vm, 3, what, r);
 }
 
 #define VM_HEADER "%-6s %-20s %-8s %-5s %-8s %s\n", "ID", "NAME", "STATE", "VCPUS", "MEM(MiB)", "CPU(ms)"
@@ -336,18 +348,105 @@ static int64_t vm_resolve(struct iopmd *d, const char *who, const char *what, st
 	return -1;
 }
 
-/* vmctl pause|unpause|destroy|info NAME|ID */
+/* What a refusal of a request on one guest means. */
+static const char *refusal(int status)
+{
+	switch (status) {
+	case -COOP_ENOENT:
+		return "it is ending";
+	case -COOP_EPERM:
+		return "not this IOPM's guest";
+	case -COOP_EINVAL:
+		return "it has not been started: vmctl start";
+	case -COOP_EBUSY:
+		return "it is running already";
+	default:
+		return "error";
+	}
+}
+
+/* Entry points of the guests created here and not yet started (vmctl
+ * create --paused, then vmctl start): START needs what the loader found. */
+static struct {
+	uint32_t vm, entry, mbi;
+	int used;
+} loaded[IOPMD_GUESTS];
+
+static void loaded_put(uint32_t vm, uint32_t entry, uint32_t mbi)
+{
+	unsigned i, free_at = IOPMD_GUESTS;
+
+	for (i = 0; i < IOPMD_GUESTS; i++) {
+		if (loaded[i].used && loaded[i].vm == vm)
+			free_at = i;
+		else if (!loaded[i].used && free_at == IOPMD_GUESTS)
+			free_at = i;
+	}
+	if (free_at == IOPMD_GUESTS)
+		free_at = vm % IOPMD_GUESTS; /* full: the oldest guests cannot be started, only destroyed */
+	loaded[free_at].vm = vm;
+	loaded[free_at].entry = entry;
+	loaded[free_at].mbi = mbi;
+	loaded[free_at].used = 1;
+}
+
+static int loaded_take(uint32_t vm, uint32_t *entry, uint32_t *mbi)
+{
+	for (unsigned i = 0; i < IOPMD_GUESTS; i++)
+		if (loaded[i].used && loaded[i].vm == vm) {
+			*entry = loaded[i].entry;
+			*mbi = loaded[i].mbi;
+			loaded[i].used = 0;
+			return 0;
+		}
+	return -1;
+}
+
+/* START of VM `id` at the loader's entry: 0, or -1 with the failure said. */
+static int start_vm(struct iopmd *d, uint32_t id, uint32_t entry, uint32_t mbi, const char *who,
+		    struct reply *r)
+{
+	struct coop_msg_vm q;
+
+	memset(&q, 0, sizeof(q));
+	q.op = COOP_VM_START;
+	q.boot = COOP_VM_BOOT_MB1;
+	q.entry = entry;
+	q.arg = mbi;
+	if (vm_ask_q(d, &q, id, 3, "start", r))
+		return -1;
+	if (d->vm_status) {
+		fail(r, 1, "vmctl: start %s: refused by the VMM (%s)\n", who, refusal(d->vm_status));
+		return -1;
+	}
+	return 0;
+}
+
+/* vmctl pause|unpause|destroy|info|shutdown|start NAME|ID */
 static void req_vm_op(struct iopmd *d, uint32_t op, const char *what, const char *who, struct reply *r)
 {
 	int64_t id = vm_resolve(d, who, what, r);
+	uint32_t entry, mbi;
 
-	if (id < 0 || vm_ask(d, op, (uint32_t)id, what, r))
+	if (id < 0)
+		return;
+	if (op == COOP_VM_START) {
+		if (loaded_take((uint32_t)id, &entry, &mbi)) {
+			fail(r, 1,
+			     "vmctl: start %s: not loaded by this iopmd (only a guest made with vmctl create "
+			     "--paused can be started)\n",
+			     who);
+			return;
+		}
+		if (start_vm(d, (uint32_t)id, entry, mbi, who, r))
+			return;
+		say(r, "ok\n%s: started at 0x%x\n", who, entry);
+		return;
+	}
+	if (vm_ask(d, op, (uint32_t)id, what, r))
 		return;
 	if (d->vm_status) {
-		fail(r, 1, "vmctl: %s %s: refused by the VMM (%s)\n", what, who,
-		     d->vm_status == -COOP_ENOENT  ? "it is ending"
-		     : d->vm_status == -COOP_EPERM ? "not this IOPM's guest"
-						   : "error");
+		fail(r, 1, "vmctl: %s %s: refused by the VMM (%s)\n", what, who, refusal(d->vm_status));
 		return;
 	}
 	say(r, "ok\n");
@@ -355,8 +454,173 @@ static void req_vm_op(struct iopmd *d, uint32_t op, const char *what, const char
 		say(r, "%s: destroyed (its vCPUs stop at their next exit)\n", who);
 		return;
 	}
+	if (op == COOP_VM_SHUTDOWN) {
+		say(r, "%s: asked to shut down (ACPI power button pressed; the guest decides)\n", who);
+		return;
+	}
 	say(r, VM_HEADER);
 	say(r, "%.*s", (int)d->vm_len, d->vm_out);
+}
+
+
+/* Why the VMM refused a CREATE. */
+static void create_refused(struct iopmd *d, const char *path, const struct vmcfg *c, struct reply *r)
+{
+	switch (d->vm_status) {
+	case -COOP_EEXIST:
+		fail(r, 1, "vmctl: create: %s: a guest named \"%s\" exists already\n", path, c->name);
+		break;
+	case -COOP_ENOMEM:
+		fail(r, 1,
+		     "vmctl: create: %s: not enough guest memory: %s needs %llu MiB in one block, the VMM "
+		     "has %llu MiB free\n",
+		     path, c->name, (unsigned long long)(c->memory >> 20),
+		     (unsigned long long)(d->vm_last.mem >> 20));
+		break;
+	case -COOP_ENOSPC:
+		fail(r, 1, "vmctl: create: %s: the VMM has no room for another guest\n", path);
+		break;
+	case -COOP_ENODEV:
+		fail(r, 1, "vmctl: create: %s: iopm = %d: no such IOPM (only iopm0 runs)\n", path, c->iopm);
+		break;
+	case -COOP_EPERM:
+		fail(r, 1, "vmctl: create: only IOPM 0 creates guests\n");
+		break;
+	default:
+		fail(r, 1, "vmctl: create: %s: the VMM refused it (status %d)\n", path, d->vm_status);
+		break;
+	}
+}
+
+/* vmctl create [--paused] FILE: the config (iopm/vmcfg.c), the images read
+ * before anything changes, CREATE, the images loaded into the new VM's RAM
+ * (iopmd_load.c), START. A failure after CREATE destroys the VM again. */
+static void req_create(struct iopmd *d, const char *path, int paused, struct reply *r)
+{
+	static char text[VMCFG_FILE_MAX + 1];
+	static struct vmcfg c;
+	struct load_images im;
+	struct mb1_result res;
+	struct coop_msg_vm q;
+	char err[512];
+	uint32_t id;
+	size_t n;
+	FILE *f;
+
+	if (!can_talk(d, r, "create"))
+		return;
+	f = fopen(path, "r");
+	if (!f) {
+		fail(r, 66, "vmctl: create: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	n = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	if (n > VMCFG_FILE_MAX) {
+		fail(r, 65, "vmctl: create: %s: longer than %d bytes\n", path, VMCFG_FILE_MAX);
+		return;
+	}
+	text[n] = 0;
+	if (vmcfg_parse(text, n, path, &c, err, sizeof(err))) {
+		fail(r, 65, "vmctl: create: %s\n", err);
+		return;
+	}
+	if (load_read(&c, &im, err, sizeof(err))) {
+		fail(r, 66, "vmctl: create: %s: %s\n", path, err);
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.op = COOP_VM_CREATE;
+	snprintf(q.name, sizeof(q.name), "%s", c.name);
+	q.vcpus = c.vcpus;
+	q.mem = c.memory;
+	q.iopm = c.iopm == VMCFG_NO_IOPM ? COOP_VM_NO_IOPM : (uint16_t)c.iopm;
+	q.devices = c.iopm == VMCFG_NO_IOPM ? 0 : (uint16_t)c.devices;
+	/* The VMM zeroes the guest's RAM: allow for a large guest on a slow machine. */
+	if (vm_ask_q(d, &q, 0, 60, "create", r)) {
+		load_free(&im);
+		return;
+	}
+	if (d->vm_status) {
+		create_refused(d, path, &c, r);
+		load_free(&im);
+		return;
+	}
+	id = d->vm_last_vm;
+	/* Its RAM_MAP announcements came before the reply: iopm.ko has them. */
+	if (load_into(d->dev.fd, id, &c, &im, &res, err, sizeof(err))) {
+		load_free(&im);
+		memset(&q, 0, sizeof(q));
+		q.op = COOP_VM_DESTROY;
+		vm_ask_q(d, &q, id, 3, "create", r);
+		fail(r, 65, "vmctl: create: %s: %s (guest %s, VM %u, destroyed again)\n", path, err, c.name, id);
+		return;
+	}
+	load_free(&im);
+	klog(6, "vm %u %s: created from %s: %llu MiB, %u vCPU(s), loaded 0x%x-0x%x, entry 0x%x, %u module(s)",
+	     id, c.name, path, (unsigned long long)(c.memory >> 20), c.vcpus, res.load_lo, res.load_hi, res.entry,
+	     c.nmodules);
+	if (paused) {
+		loaded_put(id, res.entry, res.mbi);
+		say(r, "ok\n%s: created as VM %u, not started (vmctl start %s)\n", c.name, id, c.name);
+		return;
+	}
+	if (start_vm(d, id, res.entry, res.mbi, c.name, r))
+		return;
+	say(r, "ok\n%s: created as VM %u and started: %llu MiB, %u vCPU(s), entry 0x%x\n", c.name, id,
+	    (unsigned long long)(c.memory >> 20), c.vcpus, res.entry);
+}
+
+/* vmctl stats NAME|ID: the VMM's counters of one guest. */
+static void req_vm_stats(struct iopmd *d, const char *who, struct reply *r)
+{
+	int64_t id = vm_resolve(d, who, "stats", r);
+	uint64_t total = 0;
+
+	if (id < 0 || vm_ask(d, COOP_VM_STATS, (uint32_t)id, "stats", r))
+		return;
+	if (d->vm_status || d->nstats < COOP_STATS) {
+		fail(r, 1, "vmctl: stats %s: refused by the VMM (%s)\n", who,
+		     d->vm_status ? refusal(d->vm_status) : "too few counters");
+		return;
+	}
+	say(r, "ok\n");
+	for (uint32_t i = 0; i < COOP_STAT_EXIT_REASONS; i++)
+		total += d->stats[COOP_STAT_EXIT0 + i];
+	say(r, "guest %s (VM %lld)\n", who, (long long)id);
+	say(r, "exits                %llu\n", (unsigned long long)total);
+	for (uint32_t i = 0; i < COOP_STAT_EXIT_REASONS; i++)
+		if (d->stats[COOP_STAT_EXIT0 + i])
+			say(r, "  %-18s %llu\n", exit_reason_short_name(i),
+			    (unsigned long long)d->stats[COOP_STAT_EXIT0 + i]);
+	say(r, "device requests      %llu\n", (unsigned long long)d->stats[COOP_STAT_REQUESTS]);
+	say(r, "  answered later     %llu\n", (unsigned long long)d->stats[COOP_STAT_WAITS]);
+	say(r, "  forwarded to IOPM  %llu\n", (unsigned long long)d->stats[COOP_STAT_FORWARDED]);
+	say(r, "interrupts injected  %llu\n", (unsigned long long)d->stats[COOP_STAT_INJECTED]);
+	say(r, "IPIs sent            %llu\n", (unsigned long long)d->stats[COOP_STAT_IPIS]);
+	say(r, "unclaimed io         %llu\n", (unsigned long long)d->stats[COOP_STAT_UNCLAIMED_IO]);
+	say(r, "unclaimed mmio       %llu\n", (unsigned long long)d->stats[COOP_STAT_UNCLAIMED_MMIO]);
+	say(r, "cpu time (ms)        %llu\n", (unsigned long long)(d->stats[COOP_STAT_CPU_NS] / 1000000));
+}
+
+/* vmctl host: the VMM's resources. */
+static void req_host(struct iopmd *d, struct reply *r)
+{
+	if (vm_ask(d, COOP_VM_HOST, 0, "host", r))
+		return;
+	if (d->vm_status || d->nstats < COOP_HOST_STATS) {
+		fail(r, 1, "vmctl: host: refused by the VMM (status %d)\n", d->vm_status);
+		return;
+	}
+	say(r, "ok\n");
+	say(r, "guest memory free    %llu KiB of %llu KiB\n",
+	    (unsigned long long)(d->stats[COOP_HOST_GUEST_RAM_FREE] >> 10),
+	    (unsigned long long)(d->stats[COOP_HOST_GUEST_RAM_TOTAL] >> 10));
+	say(r, "VMM heap free        %llu pages of %llu\n", (unsigned long long)d->stats[COOP_HOST_HEAP_FREE],
+	    (unsigned long long)d->stats[COOP_HOST_HEAP_TOTAL]);
+	say(r, "guests               %llu (at most %llu at once), %llu created since boot\n",
+	    (unsigned long long)d->stats[COOP_HOST_VMS], (unsigned long long)d->stats[COOP_HOST_VMS_MAX],
+	    (unsigned long long)d->stats[COOP_HOST_VMS_MADE]);
 }
 
 /* vmctl console NAME|ID (not a terminal): what the guest wrote so far. */
@@ -448,6 +712,17 @@ static void request(struct iopmd *d, char *req, struct reply *r)
 		req_vm_op(d, COOP_VM_DESTROY, "destroy", argv[1], r);
 	} else if (argc == 2 && !strcmp(argv[0], "info")) {
 		req_vm_op(d, COOP_VM_INFO, "info", argv[1], r);
+	} else if (argc == 2 && !strcmp(argv[0], "start")) {
+		req_vm_op(d, COOP_VM_START, "start", argv[1], r);
+	} else if (argc == 2 && !strcmp(argv[0], "shutdown")) {
+		req_vm_op(d, COOP_VM_SHUTDOWN, "shutdown", argv[1], r);
+	} else if (argc == 2 && !strcmp(argv[0], "stats")) {
+		req_vm_stats(d, argv[1], r);
+	} else if (argc == 1 && !strcmp(argv[0], "host")) {
+		req_host(d, r);
+	} else if ((argc == 2 || argc == 3) && !strcmp(argv[0], "create") &&
+		   (argc == 2 || !strcmp(argv[1], "--paused"))) {
+		req_create(d, argv[argc - 1], argc == 3, r);
 	} else {
 		fail(r, 64, "vmctl: iopmd: unknown request\n");
 	}
@@ -459,7 +734,7 @@ void serve_client(struct iopmd *d)
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
 	static struct reply r;
-	char req[256];
+	char req[1024];
 	ssize_t n;
 	int c = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 

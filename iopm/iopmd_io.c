@@ -31,19 +31,30 @@ struct guest *guest_find(uint32_t vm)
 	return NULL;
 }
 
+/* A live guest of that name, else the ended one with the newest VM id (a
+ * name comes back when a guest is destroyed and created again). */
 struct guest *guest_by_name(const char *name)
 {
-	for (unsigned i = 0; i < IOPMD_GUESTS; i++)
-		if (guests[i].used && !strcmp(guests[i].name, name))
-			return &guests[i];
-	return NULL;
+	struct guest *found = NULL;
+
+	for (unsigned i = 0; i < IOPMD_GUESTS; i++) {
+		struct guest *g = &guests[i];
+
+		if (!g->used || strcmp(g->name, name))
+			continue;
+		if (!g->ended)
+			return g;
+		if (!found || g->vm > found->vm)
+			found = g;
+	}
+	return found;
 }
 
 void guest_set_name(uint32_t vm, const char *name)
 {
 	struct guest *g = guest_find(vm);
 
-	if (g)
+	if (g && *name) /* (a reply that names nothing: DESTROY's) */
 		snprintf(g->name, sizeof(g->name), "%s", name);
 }
 
@@ -68,7 +79,7 @@ static struct guest *guest_get(struct iopmd *d, uint32_t vm, uint64_t now)
 		if (guests[i].last_ns < old->last_ns)
 			old = &guests[i];
 	}
-	if (old->used)
+	if (old->used && !old->ended)
 		klog(4, "guest table full (%u): vm %u's devices dropped for vm %u", IOPMD_GUESTS, old->vm,
 		     vm);
 	guest_devices_fini(old);

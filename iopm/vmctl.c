@@ -3,11 +3,12 @@
  * xl/virsh (docs/iopm.md "vmctl"). `info`, `dmesg` and `channel` read the
  * shared zone through /dev/coopvmm (read-only); `ping`, `burst`, `mode`,
  * `list` and iopmd's counters go through iopmd's control socket
- * (iopm/iopmd_ctl.h: iopmd is the only producer of the IOPM ring). The
- * other guest commands need the VM lifecycle requests of the console issue
- * and say so instead of pretending.
+ * (iopm/iopmd_ctl.h: iopmd is the only producer of the IOPM ring), and so
+ * do the guests' lifecycle commands (create, start, pause, unpause,
+ * shutdown, destroy) and their counters (stats, host).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +22,16 @@
 #include "iopmd_ctl.h"
 
 /* Exit codes (vmctl --help). */
-#define EXIT_FAIL	1 /* no zone, no iopmd, no answer from the VMM */
-#define EXIT_NO_CHANNEL 2 /* the command comes with a later issue */
-#define EXIT_IMPOSSIBLE 3 /* not in this setup: fake zone, no notification vector */
-#define EXIT_USAGE	64
+#define EXIT_FAIL	1  /* no zone, no iopmd, no answer from the VMM, a refusal, no such guest */
+#define EXIT_NO_CHANNEL 2  /* the VMM does not serve the request */
+#define EXIT_IMPOSSIBLE 3  /* not in this setup: fake zone, no notification vector */
+#define EXIT_USAGE	64 /* as sysexits.h: EX_USAGE, EX_DATAERR, EX_NOINPUT */
+#define EXIT_DATA	65 /* a bad config file or image */
+#define EXIT_NO_INPUT	66 /* a file that cannot be read */
 
 /* Commands on one guest, served by iopmd (iopm/iopmd_ctl.h). */
-static const char *const vm_cmds[] = {"console", "pause", "unpause", "destroy", "info"};
-
-static const char *const channel_cmds[] = {"create", "start", "shutdown", "stats"};
+static const char *const vm_cmds[] = {"console", "pause",	"unpause", "destroy",
+				      "info",	 "start", "shutdown", "stats"};
 
 static void usage(FILE *f)
 {
@@ -45,19 +47,23 @@ static void usage(FILE *f)
 	       "  burst [-n N]      N PINGs back to back (default 100): notifications per message\n"
 	       "  mode poll|ipi     how iopmd and the VMM learn of messages: polling or IPIs\n"
 	       "  list              the guests: id, name, state, vCPUs, memory (MiB), CPU time (ms)\n"
+	       "  create [--paused] FILE.cfg\n"
+	       "                    create a guest from a config file (docs/vmctl.md) and start it;\n"
+	       "                    --paused: loaded but not started (then vmctl start)\n"
+	       "  start NAME|ID     start a guest made with create --paused\n"
 	       "  pause NAME|ID     stop running a guest's vCPUs (its state is kept)\n"
 	       "  unpause NAME|ID   run them again\n"
+	       "  shutdown NAME|ID  ask a guest to shut down (an ACPI power-button press)\n"
 	       "  destroy NAME|ID   stop a guest at once and free it\n"
-	       "  create FILE       create a guest from a description\n"
-	       "  start NAME        start a guest\n"
-	       "  shutdown NAME     ask a guest to shut down\n"
-	       "  console NAME|ID   what the guest has written to its COM1 so far (the last 8 KiB);\n"
-	       "                    the interactive console comes with the console issue\n"
-	       "  stats [NAME]      I/O and exit statistics\n"
+	       "  console NAME|ID   what the guest has written to its COM1 so far (the last 8 KiB)\n"
+	       "  stats NAME|ID     a guest's counters: exits by reason, device requests, requests\n"
+	       "                    forwarded to the IOPM, interrupts injected, IPIs, CPU time\n"
+	       "  host              the VMM's resources: guest memory, heap, guests\n"
 	       "  --help            this text\n"
-	       "create, start, shutdown and stats are not in this build yet (exit 2).\n"
-	       "Exit codes: 0 done; 1 failed (no /dev/coopvmm, iopmd not running, no answer from the VMM);\n"
-	       "2 not in this build yet; 3 impossible here (fake zone, no notification vector); 64 usage.\n");
+	       "Exit codes: 0 done; 1 failed (no /dev/coopvmm, iopmd not running, no answer from the VMM,\n"
+	       "the VMM refused, no such guest); 2 the VMM does not serve the request; 3 impossible here\n"
+	       "(fake zone, no notification vector); 64 usage; 65 a bad config file or image; 66 a file\n"
+	       "that cannot be read.\n");
 }
 
 static const char *state_name(uint32_t s)
@@ -368,6 +374,28 @@ static int cmd_ping(int argc, char **argv, int burst)
 	return iopmd_request(argv[1], req, 0);
 }
 
+/* create [--paused] FILE: iopmd reads the file, so it gets an absolute path. */
+static int cmd_create(int argc, char **argv)
+{
+	char path[PATH_MAX], req[PATH_MAX + 32];
+	int paused = argc == 4 && !strcmp(argv[2], "--paused");
+
+	if (argc != 3 + paused || argv[argc - 1][0] == '-') {
+		fprintf(stderr, "vmctl: create: usage: vmctl create [--paused] FILE.cfg\n");
+		return EXIT_USAGE;
+	}
+	if (!realpath(argv[argc - 1], path)) {
+		fprintf(stderr, "vmctl: create: %s: %s\n", argv[argc - 1], strerror(errno));
+		return EXIT_NO_INPUT;
+	}
+	if (strpbrk(path, " \t\n") || strlen(path) > 900) {
+		fprintf(stderr, "vmctl: create: %s: a path without spaces, at most 900 characters\n", path);
+		return EXIT_USAGE;
+	}
+	snprintf(req, sizeof(req), "create %s%s", paused ? "--paused " : "", path);
+	return iopmd_request("create", req, 0);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -396,6 +424,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "list") && argc == 2)
 		return iopmd_request("list", "list", 0);
+	if (!strcmp(argv[1], "host") && argc == 2)
+		return iopmd_request("host", "host", 0);
+	if (!strcmp(argv[1], "create"))
+		return cmd_create(argc, argv);
 	for (i = 0; i < sizeof(vm_cmds) / sizeof(vm_cmds[0]); i++) {
 		if (strcmp(argv[1], vm_cmds[i]))
 			continue;
@@ -411,18 +443,9 @@ int main(int argc, char **argv)
 		return iopmd_request(argv[1], req, 0);
 	}
 	if (!strcmp(argv[1], "dmesg") || !strcmp(argv[1], "channel") || !strcmp(argv[1], "mode") ||
-	    !strcmp(argv[1], "list") || !strcmp(argv[1], "info")) {
+	    !strcmp(argv[1], "list") || !strcmp(argv[1], "info") || !strcmp(argv[1], "host")) {
 		usage(stderr);
 		return EXIT_USAGE;
-	}
-	for (i = 0; i < sizeof(channel_cmds) / sizeof(channel_cmds[0]); i++) {
-		if (!strcmp(argv[1], channel_cmds[i])) {
-			fprintf(stderr,
-				"vmctl: %s: needs the VM lifecycle requests of the console issue, which this "
-				"build does not have yet\n",
-				argv[1]);
-			return EXIT_NO_CHANNEL;
-		}
 	}
 	fprintf(stderr, "vmctl: unknown command '%s' (see vmctl --help)\n", argv[1]);
 	return EXIT_USAGE;

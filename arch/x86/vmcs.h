@@ -6,6 +6,8 @@
 #ifndef ARCH_X86_VMCS_H
 #define ARCH_X86_VMCS_H
 
+#include <stdint.h>
+
 enum vmcs_field {
 	/* B.1.1 16-bit control fields */
 	VMCS_VPID = 0x0000,
@@ -219,6 +221,50 @@ enum exit_reason {
 	EXIT_XRSTORS = 64,
 	EXIT_REASONS = 70,
 };
+/* The short name of a basic exit reason, as exit counts and messages say
+ * it (the VMM's end-of-VM report, vmctl stats); "other" for one without. */
+static inline const char *exit_reason_short_name(uint32_t reason)
+{
+	static const char *const names[EXIT_REASONS] = {
+	    [EXIT_EXCEPTION_NMI] = "exception",
+	    [EXIT_EXTERNAL_INTERRUPT] = "extint",
+	    [EXIT_TRIPLE_FAULT] = "triple-fault",
+	    [EXIT_INIT] = "init",
+	    [EXIT_SIPI] = "sipi",
+	    [EXIT_INTERRUPT_WINDOW] = "intr-window",
+	    [EXIT_NMI_WINDOW] = "nmi-window",
+	    [EXIT_CPUID] = "cpuid",
+	    [EXIT_GETSEC] = "getsec",
+	    [EXIT_HLT] = "hlt",
+	    [EXIT_INVD] = "invd",
+	    [EXIT_RDPMC] = "rdpmc",
+	    [EXIT_VMCALL] = "vmcall",
+	    [EXIT_VMCLEAR] = "vmclear",
+	    [EXIT_VMLAUNCH] = "vmlaunch",
+	    [EXIT_VMPTRLD] = "vmptrld",
+	    [EXIT_VMPTRST] = "vmptrst",
+	    [EXIT_VMREAD] = "vmread",
+	    [EXIT_VMRESUME] = "vmresume",
+	    [EXIT_VMWRITE] = "vmwrite",
+	    [EXIT_VMXOFF] = "vmxoff",
+	    [EXIT_VMXON] = "vmxon",
+	    [EXIT_CR_ACCESS] = "cr",
+	    [EXIT_IO_INSTRUCTION] = "io",
+	    [EXIT_RDMSR] = "rdmsr",
+	    [EXIT_WRMSR] = "wrmsr",
+	    [EXIT_INVALID_GUEST_STATE] = "bad-guest-state",
+	    [EXIT_MWAIT] = "mwait",
+	    [EXIT_MONITOR] = "monitor",
+	    [EXIT_EPT_VIOLATION] = "ept-violation",
+	    [EXIT_EPT_MISCONFIG] = "ept-misconfig",
+	    [EXIT_INVEPT] = "invept",
+	    [EXIT_PREEMPTION_TIMER] = "preemption-timer",
+	    [EXIT_INVVPID] = "invvpid",
+	    [EXIT_WBINVD] = "wbinvd",
+	    [EXIT_XSETBV] = "xsetbv",
+	};
+	return reason < EXIT_REASONS && names[reason] ? names[reason] : "other";
+}
 #define EXIT_REASON_ENTRY_FAIL (1U << 31) /* VM-entry failure (basic reason 33/34/41) */
 #define EXIT_REASON_BASIC(r)   ((r)&0xffff)
 

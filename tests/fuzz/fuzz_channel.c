@@ -101,6 +101,40 @@ static uint32_t f_vm_list(void *ctx, struct chan_vm_entry *out, uint32_t max)
 	return n;
 }
 
+/* The lifecycle ops: what the channel passes on must have passed its checks. */
+static int32_t f_vm_op(void *ctx, uint32_t vm, const struct coop_msg_vm *q, struct coop_msg_vm *out)
+{
+	(void)ctx;
+	(void)out;
+	CHECK(vm >= 1 && vm <= 3);
+	CHECK(q->op < COOP_VM_OPS && q->op != COOP_VM_CREATE && q->op != COOP_VM_LIST);
+	CHECK(!q->status && !q->state && !q->cpu_ns && !q->reserved && !q->mem && !q->name[0]);
+	return 0;
+}
+
+static int32_t f_vm_create(void *ctx, uint32_t iopm, const struct coop_msg_vm *q, uint32_t *id,
+			   struct coop_msg_vm *out)
+{
+	(void)ctx;
+	(void)out;
+	CHECK(iopm == 0 && q->op == COOP_VM_CREATE && !q->boot && !q->entry && !q->arg);
+	CHECK(strnlen(q->name, sizeof(q->name)) < sizeof(q->name));
+	*id = 4;
+	return q->vcpus & 1 ? 0 : -COOP_EINVAL;
+}
+
+static int32_t f_vm_stats(void *ctx, uint32_t op, uint32_t vm, uint64_t *v, uint32_t max)
+{
+	(void)ctx;
+	CHECK(op == COOP_VM_STATS || op == COOP_VM_HOST);
+	CHECK(op == COOP_VM_HOST ? vm == 0 : vm >= 1 && vm <= 3);
+	uint32_t n = op == COOP_VM_HOST ? COOP_HOST_STATS : COOP_STATS;
+	CHECK(max >= n);
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = i;
+	return (int32_t)n;
+}
+
 static void f_io_done(void *ctx, uint32_t slot, const struct coop_ioreq *rsp)
 {
 	(void)ctx;
@@ -200,6 +234,9 @@ static const struct chan_ops ops = {
     .io_done = f_io_done,
     .irq_line = f_irq_line,
     .msi = f_msi,
+    .vm_op = f_vm_op,
+    .vm_create = f_vm_create,
+    .vm_stats = f_vm_stats,
     .route_pin = f_route_pin,
     .pin_eoi = f_pin_eoi,
 };

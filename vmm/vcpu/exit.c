@@ -589,55 +589,48 @@ static void handle_ept_misconfig(struct vcpu *v)
 		(unsigned long long)vmcs_read(GUEST_PHYSICAL_ADDRESS));
 }
 
-/* The basic exit reasons (SDM Vol. 3D Appendix C): the name exit counts
- * and messages use, and the handler. A reason without a handler (or past
- * the table) is unhandled: the VM is killed; one without a name is
- * "other". */
-static const struct {
-	const char *name;
-	void (*handler)(struct vcpu *v);
-} exit_reasons[EXIT_REASONS] = {
-    [EXIT_EXCEPTION_NMI] = {"exception", handle_nmi},
-    [EXIT_EXTERNAL_INTERRUPT] = {"extint", handle_nothing},
-    [EXIT_TRIPLE_FAULT] = {"triple-fault", handle_triple_fault},
-    [EXIT_INIT] = {"init", handle_nothing},
-    [EXIT_SIPI] = {"sipi", NULL},
-    [EXIT_INTERRUPT_WINDOW] = {"intr-window", handle_nothing},
-    [EXIT_NMI_WINDOW] = {"nmi-window", handle_nothing},
-    [EXIT_CPUID] = {"cpuid", handle_cpuid},
-    [EXIT_GETSEC] = {"getsec", handle_undefined},
-    [EXIT_HLT] = {"hlt", handle_hlt},
-    [EXIT_INVD] = {"invd", handle_cache_flush},
-    [EXIT_RDPMC] = {"rdpmc", handle_rdpmc},
-    [EXIT_VMCALL] = {"vmcall", handle_vmcall},
-    [EXIT_VMCLEAR] = {"vmclear", handle_undefined},
-    [EXIT_VMLAUNCH] = {"vmlaunch", handle_undefined},
-    [EXIT_VMPTRLD] = {"vmptrld", handle_undefined},
-    [EXIT_VMPTRST] = {"vmptrst", handle_undefined},
-    [EXIT_VMREAD] = {"vmread", handle_undefined},
-    [EXIT_VMRESUME] = {"vmresume", handle_undefined},
-    [EXIT_VMWRITE] = {"vmwrite", handle_undefined},
-    [EXIT_VMXOFF] = {"vmxoff", handle_undefined},
-    [EXIT_VMXON] = {"vmxon", handle_undefined},
-    [EXIT_CR_ACCESS] = {"cr", handle_cr},
-    [EXIT_IO_INSTRUCTION] = {"io", exit_io},
-    [EXIT_RDMSR] = {"rdmsr", handle_rdmsr},
-    [EXIT_WRMSR] = {"wrmsr", handle_wrmsr},
-    [EXIT_INVALID_GUEST_STATE] = {"bad-guest-state", NULL},
-    [EXIT_MWAIT] = {"mwait", handle_undefined},
-    [EXIT_MONITOR] = {"monitor", handle_undefined},
-    [EXIT_EPT_VIOLATION] = {"ept-violation", exit_ept_violation},
-    [EXIT_EPT_MISCONFIG] = {"ept-misconfig", handle_ept_misconfig},
-    [EXIT_INVEPT] = {"invept", handle_undefined},
-    [EXIT_PREEMPTION_TIMER] = {"preemption-timer", handle_nothing},
-    [EXIT_INVVPID] = {"invvpid", handle_undefined},
-    [EXIT_WBINVD] = {"wbinvd", handle_cache_flush},
-    [EXIT_XSETBV] = {"xsetbv", handle_undefined},
+/* The handler of each basic exit reason (SDM Vol. 3D Appendix C). A
+ * reason without one (or past the table) is unhandled: the VM is killed. */
+static void (*const exit_handlers[EXIT_REASONS])(struct vcpu *v) = {
+    [EXIT_EXCEPTION_NMI] = handle_nmi,
+    [EXIT_EXTERNAL_INTERRUPT] = handle_nothing,
+    [EXIT_TRIPLE_FAULT] = handle_triple_fault,
+    [EXIT_INIT] = handle_nothing,
+    [EXIT_INTERRUPT_WINDOW] = handle_nothing,
+    [EXIT_NMI_WINDOW] = handle_nothing,
+    [EXIT_CPUID] = handle_cpuid,
+    [EXIT_GETSEC] = handle_undefined,
+    [EXIT_HLT] = handle_hlt,
+    [EXIT_INVD] = handle_cache_flush,
+    [EXIT_RDPMC] = handle_rdpmc,
+    [EXIT_VMCALL] = handle_vmcall,
+    [EXIT_VMCLEAR] = handle_undefined,
+    [EXIT_VMLAUNCH] = handle_undefined,
+    [EXIT_VMPTRLD] = handle_undefined,
+    [EXIT_VMPTRST] = handle_undefined,
+    [EXIT_VMREAD] = handle_undefined,
+    [EXIT_VMRESUME] = handle_undefined,
+    [EXIT_VMWRITE] = handle_undefined,
+    [EXIT_VMXOFF] = handle_undefined,
+    [EXIT_VMXON] = handle_undefined,
+    [EXIT_CR_ACCESS] = handle_cr,
+    [EXIT_IO_INSTRUCTION] = exit_io,
+    [EXIT_RDMSR] = handle_rdmsr,
+    [EXIT_WRMSR] = handle_wrmsr,
+    [EXIT_MWAIT] = handle_undefined,
+    [EXIT_MONITOR] = handle_undefined,
+    [EXIT_EPT_VIOLATION] = exit_ept_violation,
+    [EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
+    [EXIT_INVEPT] = handle_undefined,
+    [EXIT_PREEMPTION_TIMER] = handle_nothing,
+    [EXIT_INVVPID] = handle_undefined,
+    [EXIT_WBINVD] = handle_cache_flush,
+    [EXIT_XSETBV] = handle_undefined,
 };
 
 const char *exit_reason_name(uint32_t reason)
 {
-	return reason < EXIT_REASONS && exit_reasons[reason].name ? exit_reasons[reason].name : "other";
+	return exit_reason_short_name(reason);
 }
 
 static void unhandled(struct vcpu *v, uint32_t reason)
@@ -654,8 +647,8 @@ void exit_dispatch(struct vcpu *v, uint32_t reason)
 	if (reason < EXIT_REASONS)
 		v->vm->exit_count[reason]++;
 	virq_save_idt_vectoring(v);
-	if (reason < EXIT_REASONS && exit_reasons[reason].handler)
-		exit_reasons[reason].handler(v);
+	if (reason < EXIT_REASONS && exit_handlers[reason])
+		exit_handlers[reason](v);
 	else
 		unhandled(v, reason);
 }

@@ -184,6 +184,10 @@ static int build_info(uint8_t *ram, uint64_t ram_size, const char *cmdline, stru
 	info.mmap_length = (uint32_t)(nmm * sizeof(mm[0]));
 	info.cmdline = (uint32_t)(at + cmd_off);
 	uint8_t *p = gpa_ptr(ram, ram_size, at, size);
+	if (!p) { /* find_low_area looks in RAM only: never, but not trusted */
+		no_room(out, size, "Multiboot information", err, errlen);
+		return -ENOSPC;
+	}
 	memset(p, 0, MBI_INFO_SIZE);
 	memcpy(p, &info, sizeof(info));
 	memcpy(p + mmap_off, mm, nmm * sizeof(mm[0]));
