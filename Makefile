@@ -196,8 +196,10 @@ $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial
 		| $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_DEV_CFLAGS) -c -o $@ $<
-IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/coopdev.c
-$(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h $(wildcard iopm/dev/*.h) $(IOPM_USER_DEPS) \
+# iopm/vmcfg.c: the guest config file parser (docs/vmctl.md "Guest config
+# files"), pure like the device models and tested by tests/unit.
+IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/coopdev.c iopm/vmcfg.c
+$(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h iopm/vmcfg.h $(wildcard iopm/dev/*.h) $(IOPM_USER_DEPS) \
 		$(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_USER_CFLAGS) -I. -o $@ $(IOPMD_SRCS) $(IOPM_DEV_OBJS)
