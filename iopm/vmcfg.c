@@ -397,7 +397,7 @@ static int set_module(struct parser *p, const char *v, size_t n)
 }
 
 /* A comma-separated list: each item without the spaces around it, in
- * items[] (at most max); -1 on an empty item. */
+ * items[]; -1 (the message written) on an empty item or more than max. */
 struct item {
 	const char *s;
 	size_t n;
