@@ -196,7 +196,9 @@ $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial
 		| $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_DEV_CFLAGS) -c -o $@ $<
-# iopmd loads guest images with the VMM's own loader (vmm/vm/mb1_loader.c,
+# iopm/vmcfg.c: the guest config file parser (docs/vmctl.md "Guest config
+# files"), pure like the device models and tested by tests/unit. iopmd
+# loads guest images with the VMM's own loader (vmm/vm/mb1_loader.c,
 # host-buildable C, as the unit tests build it): one loader per format.
 IOPMD_LOADER_SRCS := vmm/vm/mb1_loader.c vmm/vm/vm_layout.c
 IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/iopmd_load.c iopm/vmcfg.c \
