@@ -281,8 +281,8 @@ static int vm_done(struct iopmd *d)
 /* Send VM_REQUEST `q` (on VM `vm`, 0 for LIST, CREATE, HOST) and wait up
  * to `wait_s` seconds for its replies (vm_reply collects them: d->vm_out,
  * d->vm_last, d->stats). 0, or -1 with the failure said. */
-static int vm_ask_q(struct iopmd *d, const struct coop_msg_vm *q, uint32_t vm, unsigned wait_s, const char *what,
-		    struct reply *r)
+static int vm_ask_q(struct iopmd *d, const struct coop_msg_vm *q, uint32_t vm, unsigned wait_s,
+		    const char *what, struct reply *r)
 {
 	struct coop_msg m;
 
@@ -462,7 +462,6 @@ static void req_vm_op(struct iopmd *d, uint32_t op, const char *what, const char
 	say(r, "%.*s", (int)d->vm_len, d->vm_out);
 }
 
-
 /* Why the VMM refused a CREATE. */
 static void create_refused(struct iopmd *d, const char *path, const struct vmcfg *c, struct reply *r)
 {
@@ -553,13 +552,14 @@ static void req_create(struct iopmd *d, const char *path, int paused, struct rep
 		memset(&q, 0, sizeof(q));
 		q.op = COOP_VM_DESTROY;
 		vm_ask_q(d, &q, id, 3, "create", r);
-		fail(r, 65, "vmctl: create: %s: %s (guest %s, VM %u, destroyed again)\n", path, err, c.name, id);
+		fail(r, 65, "vmctl: create: %s: %s (guest %s, VM %u, destroyed again)\n", path, err, c.name,
+		     id);
 		return;
 	}
 	load_free(&im);
 	klog(6, "vm %u %s: created from %s: %llu MiB, %u vCPU(s), loaded 0x%x-0x%x, entry 0x%x, %u module(s)",
-	     id, c.name, path, (unsigned long long)(c.memory >> 20), c.vcpus, res.load_lo, res.load_hi, res.entry,
-	     c.nmodules);
+	     id, c.name, path, (unsigned long long)(c.memory >> 20), c.vcpus, res.load_lo, res.load_hi,
+	     res.entry, c.nmodules);
 	if (paused) {
 		loaded_put(id, res.entry, res.mbi);
 		say(r, "ok\n%s: created as VM %u, not started (vmctl start %s)\n", c.name, id, c.name);

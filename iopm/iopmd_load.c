@@ -42,8 +42,8 @@ static uint8_t *read_file(const char *what, const char *path, uint64_t max, uint
 		return NULL;
 	}
 	if ((uint64_t)st.st_size > max) {
-		snprintf(err, errlen, "%s %s: %llu bytes, more than the guest's %llu MiB of RAM can hold", what,
-			 path, (unsigned long long)st.st_size, (unsigned long long)(max >> 20));
+		snprintf(err, errlen, "%s %s: %llu bytes, more than the guest's %llu MiB of RAM can hold",
+			 what, path, (unsigned long long)st.st_size, (unsigned long long)(max >> 20));
 		close(fd);
 		return NULL;
 	}
@@ -58,7 +58,8 @@ static uint8_t *read_file(const char *what, const char *path, uint64_t max, uint
 		ssize_t n = read(fd, buf + got, (size_t)((uint64_t)st.st_size - got));
 
 		if (n <= 0) {
-			snprintf(err, errlen, "%s %s: read: %s", what, path, n ? strerror(errno) : "file shrank");
+			snprintf(err, errlen, "%s %s: read: %s", what, path,
+				 n ? strerror(errno) : "file shrank");
 			free(buf);
 			close(fd);
 			return NULL;
@@ -126,8 +127,8 @@ static uint8_t *map_ram(int fd, uint32_t vm, uint64_t mem, char *err, size_t err
 	return base;
 }
 
-int load_into(int fd, uint32_t vm, const struct vmcfg *c, const struct load_images *im, struct mb1_result *res,
-	      char *err, size_t errlen)
+int load_into(int fd, uint32_t vm, const struct vmcfg *c, const struct load_images *im,
+	      struct mb1_result *res, char *err, size_t errlen)
 {
 	struct mb1_module mods[VMCFG_MODULES_MAX];
 	char why[200];

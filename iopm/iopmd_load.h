@@ -27,7 +27,7 @@ void load_free(struct load_images *im);
 /* Load them into the RAM of VM `vm` (c->memory bytes, announced by the VMM)
  * through /dev/coopvmm `fd` with the Multiboot v1 loader: 0 and *res (the
  * entry and the information's address), or -1 with err set. */
-int load_into(int fd, uint32_t vm, const struct vmcfg *c, const struct load_images *im, struct mb1_result *res,
-	      char *err, size_t errlen);
+int load_into(int fd, uint32_t vm, const struct vmcfg *c, const struct load_images *im,
+	      struct mb1_result *res, char *err, size_t errlen);
 
 #endif

@@ -30,40 +30,40 @@
 #define EXIT_NO_INPUT	66 /* a file that cannot be read */
 
 /* Commands on one guest, served by iopmd (iopm/iopmd_ctl.h). */
-static const char *const vm_cmds[] = {"console", "pause",	"unpause", "destroy",
+static const char *const vm_cmds[] = {"console", "pause", "unpause",  "destroy",
 				      "info",	 "start", "shutdown", "stats"};
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: vmctl COMMAND [ARGS]\n"
-	       "  info              shared zone header, IOPM and VMM state, heartbeats, interrupt routes\n"
-	       "  info NAME|ID      one guest: id, name, state, vCPUs, memory, CPU time\n"
-	       "  dmesg [-f]        the VMM's log (its log ring in the shared zone); -f: follow\n"
-	       "  channel           both sides' channel counters and ring indices, and iopmd's\n"
-	       "  ping [-n N] [--poll|--ipi]\n"
-	       "                    N PINGs (default 10) to the VMM one at a time through iopmd:\n"
-	       "                    round trip in TSC cycles (median, p99, min, max), notifications\n"
-	       "  burst [-n N]      N PINGs back to back (default 100): notifications per message\n"
-	       "  mode poll|ipi     how iopmd and the VMM learn of messages: polling or IPIs\n"
-	       "  list              the guests: id, name, state, vCPUs, memory (MiB), CPU time (ms)\n"
-	       "  create [--paused] FILE.cfg\n"
-	       "                    create a guest from a config file (docs/vmctl.md) and start it;\n"
-	       "                    --paused: loaded but not started (then vmctl start)\n"
-	       "  start NAME|ID     start a guest made with create --paused\n"
-	       "  pause NAME|ID     stop running a guest's vCPUs (its state is kept)\n"
-	       "  unpause NAME|ID   run them again\n"
-	       "  shutdown NAME|ID  ask a guest to shut down (an ACPI power-button press)\n"
-	       "  destroy NAME|ID   stop a guest at once and free it\n"
-	       "  console NAME|ID   what the guest has written to its COM1 so far (the last 8 KiB)\n"
-	       "  stats NAME|ID     a guest's counters: exits by reason, device requests, requests\n"
-	       "                    forwarded to the IOPM, interrupts injected, IPIs, CPU time\n"
-	       "  host              the VMM's resources: guest memory, heap, guests\n"
-	       "  --help            this text\n"
-	       "Exit codes: 0 done; 1 failed (no /dev/coopvmm, iopmd not running, no answer from the VMM,\n"
-	       "the VMM refused, no such guest); 2 the VMM does not serve the request; 3 impossible here\n"
-	       "(fake zone, no notification vector); 64 usage; 65 a bad config file or image; 66 a file\n"
-	       "that cannot be read.\n");
+	fprintf(f,
+		"usage: vmctl COMMAND [ARGS]\n"
+		"  info              shared zone header, IOPM and VMM state, heartbeats, interrupt routes\n"
+		"  info NAME|ID      one guest: id, name, state, vCPUs, memory, CPU time\n"
+		"  dmesg [-f]        the VMM's log (its log ring in the shared zone); -f: follow\n"
+		"  channel           both sides' channel counters and ring indices, and iopmd's\n"
+		"  ping [-n N] [--poll|--ipi]\n"
+		"                    N PINGs (default 10) to the VMM one at a time through iopmd:\n"
+		"                    round trip in TSC cycles (median, p99, min, max), notifications\n"
+		"  burst [-n N]      N PINGs back to back (default 100): notifications per message\n"
+		"  mode poll|ipi     how iopmd and the VMM learn of messages: polling or IPIs\n"
+		"  list              the guests: id, name, state, vCPUs, memory (MiB), CPU time (ms)\n"
+		"  create [--paused] FILE.cfg\n"
+		"                    create a guest from a config file (docs/vmctl.md) and start it;\n"
+		"                    --paused: loaded but not started (then vmctl start)\n"
+		"  start NAME|ID     start a guest made with create --paused\n"
+		"  pause NAME|ID     stop running a guest's vCPUs (its state is kept)\n"
+		"  unpause NAME|ID   run them again\n"
+		"  shutdown NAME|ID  ask a guest to shut down (an ACPI power-button press)\n"
+		"  destroy NAME|ID   stop a guest at once and free it\n"
+		"  console NAME|ID   what the guest has written to its COM1 so far (the last 8 KiB)\n"
+		"  stats NAME|ID     a guest's counters: exits by reason, device requests, requests\n"
+		"                    forwarded to the IOPM, interrupts injected, IPIs, CPU time\n"
+		"  host              the VMM's resources: guest memory, heap, guests\n"
+		"  --help            this text\n"
+		"Exit codes: 0 done; 1 failed (no /dev/coopvmm, iopmd not running, no answer from the VMM,\n"
+		"the VMM refused, no such guest); 2 the VMM does not serve the request; 3 impossible here\n"
+		"(fake zone, no notification vector); 64 usage; 65 a bad config file or image; 66 a file\n"
+		"that cannot be read.\n");
 }
 
 static const char *state_name(uint32_t s)

@@ -382,12 +382,12 @@ struct coop_msg_route {
  * HOST name no VM (coop_msg.vm 0); the others name one in coop_msg.vm. An
  * op the VMM does not serve is answered with status -COOP_ENOSYS. */
 enum coop_vm_op {
-	COOP_VM_LIST = 0,     /* reply: one VM_REPLY per VM (flags COOP_VM_MORE but the last) */
-	COOP_VM_INFO = 1,     /* reply: the VM as LIST describes it */
-	COOP_VM_CREATE = 2,   /* name, vcpus, mem, iopm, devices: a VM in state CREATED, its RAM
-			       * announced (RAM_MAP ADD) to the requesting IOPM before the reply;
-			       * the reply's coop_msg.vm is its id */
-	COOP_VM_START = 3,    /* boot, entry, arg: vCPU 0 starts there (a CREATED VM only) */
+	COOP_VM_LIST = 0,   /* reply: one VM_REPLY per VM (flags COOP_VM_MORE but the last) */
+	COOP_VM_INFO = 1,   /* reply: the VM as LIST describes it */
+	COOP_VM_CREATE = 2, /* name, vcpus, mem, iopm, devices: a VM in state CREATED, its RAM
+			     * announced (RAM_MAP ADD) to the requesting IOPM before the reply;
+			     * the reply's coop_msg.vm is its id */
+	COOP_VM_START = 3,  /* boot, entry, arg: vCPU 0 starts there (a CREATED VM only) */
 	COOP_VM_PAUSE = 4,
 	COOP_VM_UNPAUSE = 5,
 	COOP_VM_SHUTDOWN = 6, /* the guest is asked: an ACPI power-button press */
@@ -427,12 +427,12 @@ enum coop_vm_boot {
  * request's op does not use are 0; status, state and cpu_ns are always 0
  * in a request. */
 struct coop_msg_vm {
-	uint32_t op;	/* enum coop_vm_op */
-	int32_t status; /* reply: 0 or -COOP_E* */
-	uint32_t state; /* reply: enum coop_vm_state */
-	uint32_t vcpus; /* CREATE, replies */
-	uint64_t mem;	/* CREATE, replies: bytes */
-	uint64_t cpu_ns; /* reply: CPU time used */
+	uint32_t op;		     /* enum coop_vm_op */
+	int32_t status;		     /* reply: 0 or -COOP_E* */
+	uint32_t state;		     /* reply: enum coop_vm_state */
+	uint32_t vcpus;		     /* CREATE, replies */
+	uint64_t mem;		     /* CREATE, replies: bytes */
+	uint64_t cpu_ns;	     /* reply: CPU time used */
 	char name[COOP_VM_NAME_MAX]; /* CREATE, replies: NUL-terminated */
 	uint16_t iopm;		     /* CREATE, replies: the IOPM serving its devices, or COOP_VM_NO_IOPM */
 	uint16_t devices;	     /* CREATE, replies: COOP_VM_DEV_* (0 with COOP_VM_NO_IOPM) */
@@ -446,12 +446,12 @@ struct coop_msg_vm {
  * `first` + i. */
 #define COOP_STAT_EXIT_REASONS 80 /* basic exit reasons counted (SDM Vol. 3D Appendix C) */
 enum coop_vm_stat {
-	COOP_STAT_EXIT0 = 0, /* + reason: VM exits for that basic exit reason */
+	COOP_STAT_EXIT0 = 0,			     /* + reason: VM exits for that basic exit reason */
 	COOP_STAT_REQUESTS = COOP_STAT_EXIT_REASONS, /* device accesses made requests */
-	COOP_STAT_WAITS,     /* of them, answered later (the vCPU waited) */
-	COOP_STAT_FORWARDED, /* of them, put into an IOPM's slot */
-	COOP_STAT_INJECTED,  /* interrupts injected */
-	COOP_STAT_IPIS,	     /* IPIs its vCPUs sent (its virtual LAPICs' ICR) */
+	COOP_STAT_WAITS,			     /* of them, answered later (the vCPU waited) */
+	COOP_STAT_FORWARDED,			     /* of them, put into an IOPM's slot */
+	COOP_STAT_INJECTED,			     /* interrupts injected */
+	COOP_STAT_IPIS,				     /* IPIs its vCPUs sent (its virtual LAPICs' ICR) */
 	COOP_STAT_UNCLAIMED_IO,
 	COOP_STAT_UNCLAIMED_MMIO,
 	COOP_STAT_CPU_NS, /* time its vCPUs ran */
@@ -464,8 +464,8 @@ enum coop_host_stat {
 	COOP_HOST_GUEST_RAM_TOTAL,
 	COOP_HOST_HEAP_FREE, /* pages of the VMM heap free */
 	COOP_HOST_HEAP_TOTAL,
-	COOP_HOST_VMS,	   /* VMs that exist (any state) */
-	COOP_HOST_VMS_MAX, /* VMs that can exist at once */
+	COOP_HOST_VMS,	    /* VMs that exist (any state) */
+	COOP_HOST_VMS_MAX,  /* VMs that can exist at once */
 	COOP_HOST_VMS_MADE, /* VMs ever created */
 	COOP_HOST_STATS
 };

@@ -89,7 +89,8 @@ TEST(channel, hello_version_mismatch_refused)
 	struct coop_msg_error e = cw_expect_error(w, COOP_MSG_HELLO, 5, COOP_ERR_VERSION);
 	EXPECT_EQ(e.code, -COOP_EPROTONOSUPPORT);
 	char want[64];
-	snprintf(want, sizeof(want), "ABI version %u, the VMM speaks %u", COOP_ABI_VERSION + 1, COOP_ABI_VERSION);
+	snprintf(want, sizeof(want), "ABI version %u, the VMM speaks %u", COOP_ABI_VERSION + 1,
+		 COOP_ABI_VERSION);
 	EXPECT_STREQ(e.text, want);
 	char log[96];
 	snprintf(log, sizeof(log), "[iopm] iopm0: HELLO refused: %s", want);
@@ -245,7 +246,8 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("MSI reserved", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfee00000, 0, 0x30, 1), 16, COOP_ERR_FLAGS,
 		  0);
 	check_bad("IRQ_LINE with a vCPU", COOP_MSG_IRQ_LINE, 8, 1, 1, 0, PL(4, 1), 8, COOP_ERR_FLAGS, 0);
-	check_bad("VM_REQUEST status set", COOP_MSG_VM_REQUEST, 112, 0, 0, 0, PL(0, 5), 112, COOP_ERR_FLAGS, 0);
+	check_bad("VM_REQUEST status set", COOP_MSG_VM_REQUEST, 112, 0, 0, 0, PL(0, 5), 112, COOP_ERR_FLAGS,
+		  0);
 	/* VM */
 	check_bad("IRQ_LINE no such VM", COOP_MSG_IRQ_LINE, 8, 9, 0, 0, PL(4, 1), 8, COOP_ERR_VM,
 		  -COOP_ENOENT);
@@ -273,7 +275,8 @@ TEST(channel, every_validation_failure_refused_with_its_reason)
 	check_bad("MSI address 0", COOP_MSG_MSI, 16, 1, 0, 0, PL(0, 0, 0x30, 0), 16, COOP_ERR_FIELD, 0);
 	check_bad("MSI address 0xfef00000", COOP_MSG_MSI, 16, 1, 0, 0, PL(0xfef00000, 0, 0x30, 0), 16,
 		  COOP_ERR_FIELD, 0);
-	check_bad("VM_REQUEST op 10", COOP_MSG_VM_REQUEST, 112, 0, 0, 0, PL(COOP_VM_OPS), 112, COOP_ERR_FIELD, 0);
+	check_bad("VM_REQUEST op 10", COOP_MSG_VM_REQUEST, 112, 0, 0, 0, PL(COOP_VM_OPS), 112, COOP_ERR_FIELD,
+		  0);
 	uint8_t vmq[112];
 	memset(vmq, 0, sizeof(vmq)); /* op CREATE, every other field 0; the name unterminated */
 	vmq[0] = COOP_VM_CREATE;

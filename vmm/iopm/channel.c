@@ -473,7 +473,8 @@ static void vm_request(struct chan *c, const struct coop_msg *m)
 		return;
 	} else if (q.op == COOP_VM_CREATE) {
 		id = 0;
-		r.status = c->ops->vm_create ? c->ops->vm_create(c->ctx, c->index, &q, &id, &r) : -COOP_ENOSYS;
+		r.status =
+		    c->ops->vm_create ? c->ops->vm_create(c->ctx, c->index, &q, &id, &r) : -COOP_ENOSYS;
 	} else {
 		r.status = c->ops->vm_op ? c->ops->vm_op(c->ctx, m->vm, &q, &r) : -COOP_ENOSYS;
 	}

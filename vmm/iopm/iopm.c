@@ -424,8 +424,8 @@ static void vm_op_in(struct vm *vm, void *arg)
 		a->status = vm_boot(vm, a->q);
 		if (a->status)
 			break;
-		pr_info("vm %u %s: started by iopm0 at 0x%x (Multiboot information at 0x%x)", vm->id, vm->name,
-			a->q->entry, a->q->arg);
+		pr_info("vm %u %s: started by iopm0 at 0x%x (Multiboot information at 0x%x)", vm->id,
+			vm->name, a->q->entry, a->q->arg);
 		a->start = vm;
 		vm_describe(vm, a->out);
 		a->out->state = COOP_VMS_RUNNING;
@@ -491,8 +491,8 @@ static bool name_ok(const char *s)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '.' || c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
 			return false;
 	}
 	return true;
@@ -519,8 +519,8 @@ static int32_t chan_vm_create(void *ctx, uint32_t iopm, const struct coop_msg_vm
 	struct vm *vm;
 	char err[160];
 	int32_t dev_iopm = q->iopm == COOP_VM_NO_IOPM ? VM_NO_IOPM : (int32_t)q->iopm;
-	int r = vm_create(q->name, q->mem, q->vcpus, next_first_cpu, dev_iopm, q->devices, &vm, err,
-			  sizeof(err));
+	int r =
+	    vm_create(q->name, q->mem, q->vcpus, next_first_cpu, dev_iopm, q->devices, &vm, err, sizeof(err));
 	if (r) {
 		pr_warn("iopm%u: create %s: %s", iopm, q->name, err);
 		if (r == -ENOMEM)

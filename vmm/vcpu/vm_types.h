@@ -119,8 +119,8 @@ struct vm {
 	struct iomap iomap; /* its device ranges and who serves each (vmm/vm/vdev.c fills it) */
 	uint64_t exit_count[EXIT_REASONS];
 	uint64_t unclaimed_io, unclaimed_mmio, injected;
-	uint64_t forwarded; /* requests put into an IOPM's slot */
-	uint64_t ipis;	    /* IPIs its vCPUs sent (virtual LAPIC ICR) */
+	uint64_t forwarded;	/* requests put into an IOPM's slot */
+	uint64_t ipis;		/* IPIs its vCPUs sent (virtual LAPIC ICR) */
 	uint64_t mmio_mismatch; /* MMIO exits re-executed: instruction changed under the exit */
 	uint64_t start_tsc;
 };

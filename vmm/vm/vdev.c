@@ -136,7 +136,7 @@ static const struct iomap_range iopm_ranges[] = {
 };
 /* Which of vm->devices each of iopm_ranges is. */
 static const uint32_t iopm_range_device[ARRAY_SIZE(iopm_ranges)] = {COOP_VM_DEV_COM1, COOP_VM_DEV_RTC,
-								     COOP_VM_DEV_PCI};
+								    COOP_VM_DEV_PCI};
 
 int vdev_attach(struct vm *vm)
 {
