@@ -409,7 +409,10 @@ static void handle(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 	case COOP_MSG_VM_REPLY:
 		vm_reply(d, m);
 		break;
-	default: /* IO_POSTED: served by a later issue */
+	case COOP_MSG_IO_POSTED:
+		io_posted(d, m);
+		break;
+	default:
 		if (!d->unserved[m->type]++)
 			klog(4, "%s from the VMM: not served by this iopmd yet (counted)",
 			     type_name(m->type));
@@ -647,7 +650,8 @@ int main(int argc, char **argv)
 	     mode_name(d.polling), d.vector, d.dev.hdr->vmm_apic_id, d.dev.hdr->vmm_notify_vector, d.tx.prod,
 	     d.rx.cons);
 
-	struct coop_msg_hello h = {.abi_version = COOP_ABI_VERSION, .features = 0, .pid = (uint32_t)getpid()};
+	struct coop_msg_hello h = {
+	    .abi_version = COOP_ABI_VERSION, .features = COOP_FEAT_POSTED, .pid = (uint32_t)getpid()};
 	d.hello = HELLO_SENT;
 	d.hello_ns = now_ns();
 	d.hello_id = d.next_id + 1;

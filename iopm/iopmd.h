@@ -34,7 +34,7 @@ struct iopmd {
 	uint64_t sent, received, refused, notifies_sent, notify_failed, wakeups, dropped;
 	uint64_t unserved[COOP_MSG_TYPES];
 	/* guest I/O (iopmd_io.c) */
-	uint64_t io_served, io_refused, io_repeated, io_malformed;
+	uint64_t io_served, io_refused, io_repeated, io_malformed, io_posted;
 	uint32_t next_id;
 	enum hello_state hello;
 	uint32_t hello_id, epoch;

@@ -258,9 +258,12 @@ static void req_stats(struct iopmd *d, struct reply *r)
 	    (unsigned long long)d->dropped, (unsigned long long)d->wakeups,
 	    (unsigned long long)d->notify_failed, i.ram_ranges, (unsigned long long)(i.ram_bytes >> 10),
 	    i.ram_refused);
-	say(r, "iopmd: guest requests served %llu, refused %llu, repeated %llu, malformed %llu\n",
+	say(r,
+	    "iopmd: guest requests served %llu, refused %llu, repeated %llu, malformed %llu, posted writes "
+	    "%llu\n",
 	    (unsigned long long)d->io_served, (unsigned long long)d->io_refused,
-	    (unsigned long long)d->io_repeated, (unsigned long long)d->io_malformed);
+	    (unsigned long long)d->io_repeated, (unsigned long long)d->io_malformed,
+	    (unsigned long long)d->io_posted);
 	{
 		struct guest *gs[IOPMD_GUESTS];
 		unsigned n = io_guests(gs, IOPMD_GUESTS);
@@ -596,6 +599,7 @@ static void req_vm_stats(struct iopmd *d, const char *who, struct reply *r)
 	say(r, "device requests      %llu\n", (unsigned long long)d->stats[COOP_STAT_REQUESTS]);
 	say(r, "  answered later     %llu\n", (unsigned long long)d->stats[COOP_STAT_WAITS]);
 	say(r, "  forwarded to IOPM  %llu\n", (unsigned long long)d->stats[COOP_STAT_FORWARDED]);
+	say(r, "  posted writes      %llu\n", (unsigned long long)d->stats[COOP_STAT_POSTED]);
 	say(r, "interrupts injected  %llu\n", (unsigned long long)d->stats[COOP_STAT_INJECTED]);
 	say(r, "IPIs sent            %llu\n", (unsigned long long)d->stats[COOP_STAT_IPIS]);
 	say(r, "unclaimed io         %llu\n", (unsigned long long)d->stats[COOP_STAT_UNCLAIMED_IO]);

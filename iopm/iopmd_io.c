@@ -288,6 +288,40 @@ void io_request(struct iopmd *d, const struct coop_msg *m)
 	take_slot(d, s.slot, s.seq, m->vm, m->vcpu);
 }
 
+/* IO_POSTED: a single write the VMM did not wait for (it came in ring
+ * order: before any later request of the guest's). Nothing is answered;
+ * a malformed one is counted and dropped. */
+void io_posted(struct iopmd *d, const struct coop_msg *m)
+{
+	struct coop_msg_posted p;
+	struct coop_ioreq q;
+	struct guest *g;
+	uint32_t v;
+
+	memcpy(&p, m->payload, sizeof(p));
+	memset(&q, 0, sizeof(q));
+	q.space = p.space;
+	q.dir = COOP_IOREQ_WRITE;
+	q.size = p.size;
+	q.count = 1;
+	q.addr = p.addr;
+	q.data = p.data;
+	q.seq = p.seq;
+	if (!well_formed(&q) || p.reserved[0] || p.reserved[1] || p.reserved[2] || p.reserved[3] ||
+	    p.reserved[4] || p.reserved[5]) {
+		d->io_malformed++;
+		if (d->io_malformed <= LOG_FIRST)
+			klog(4, "IO_POSTED vm %u seq %llu malformed (space %u size %u): dropped", m->vm,
+			     (unsigned long long)p.seq, p.space, p.size);
+		return;
+	}
+	g = guest_get(d, m->vm, now_ns());
+	v = (uint32_t)q.data;
+	access_one(g, &q, q.addr, &v);
+	g->requests++;
+	d->io_posted++;
+}
+
 void io_scan(struct iopmd *d)
 {
 	for (uint32_t s = 0; s < COOP_SLOTS; s++) {

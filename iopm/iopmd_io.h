@@ -38,6 +38,7 @@ struct guest {
 
 /* iopmd_io.c */
 void io_request(struct iopmd *d, const struct coop_msg *m); /* an IO_REQUEST doorbell */
+void io_posted(struct iopmd *d, const struct coop_msg *m);  /* an IO_POSTED write */
 void io_scan(struct iopmd *d);				    /* serve every PENDING slot (at start) */
 uint64_t io_next_event(void);				    /* a device's next timer (CLOCK_MONOTONIC ns) */
 void io_tick(uint64_t now_ns);

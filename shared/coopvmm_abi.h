@@ -449,9 +449,10 @@ enum coop_vm_stat {
 	COOP_STAT_EXIT0 = 0,			     /* + reason: VM exits for that basic exit reason */
 	COOP_STAT_REQUESTS = COOP_STAT_EXIT_REASONS, /* device accesses made requests */
 	COOP_STAT_WAITS,			     /* of them, answered later (the vCPU waited) */
-	COOP_STAT_FORWARDED,			     /* of them, put into an IOPM's slot */
-	COOP_STAT_INJECTED,			     /* interrupts injected */
-	COOP_STAT_IPIS,				     /* IPIs its vCPUs sent (its virtual LAPICs' ICR) */
+	COOP_STAT_FORWARDED,			     /* of them, sent to an IOPM (in its slot, or posted) */
+	COOP_STAT_POSTED,   /* of them, writes posted (IO_POSTED: the vCPU did not wait) */
+	COOP_STAT_INJECTED, /* interrupts injected */
+	COOP_STAT_IPIS,	    /* IPIs its vCPUs sent (its virtual LAPICs' ICR) */
 	COOP_STAT_UNCLAIMED_IO,
 	COOP_STAT_UNCLAIMED_MMIO,
 	COOP_STAT_CPU_NS, /* time its vCPUs ran */

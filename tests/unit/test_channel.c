@@ -12,7 +12,7 @@ TEST(channel, hello_accepted_replies_epoch_and_takes_the_vector)
 {
 	struct cw *w = cw_new();
 	cw_ictrl(w)->notify_vector = 0x61;
-	struct coop_msg_hello h = {COOP_ABI_VERSION, 0, COOP_FEAT_POSTED, 99};
+	struct coop_msg_hello h = {COOP_ABI_VERSION, 0, COOP_FEAT_POSTED | (1U << 5), 99};
 	CW_SEND(w, COOP_MSG_HELLO, 42, 0, 0, &h);
 	struct coop_msg r = cw_recv(w);
 	EXPECT_EQ(r.type, COOP_MSG_HELLO_REPLY);
@@ -22,7 +22,7 @@ TEST(channel, hello_accepted_replies_epoch_and_takes_the_vector)
 	memcpy(&rh, r.payload, sizeof(rh));
 	EXPECT_EQ(rh.abi_version, COOP_ABI_VERSION);
 	EXPECT_EQ(rh.epoch, 7);
-	EXPECT_EQ(rh.features, 0); /* the VMM does not do IO_POSTED yet */
+	EXPECT_EQ(rh.features, COOP_FEAT_POSTED); /* both do IO_POSTED; bit 5 is nobody's */
 	/* The IOPM was armed (event 1): the reply is notified on its vector. */
 	EXPECT_EQ(w->notifies, 1);
 	EXPECT_EQ(w->last_vector, 0x61);
@@ -553,6 +553,77 @@ TEST(channel, only_the_managing_iopm_creates_and_sees_the_host)
 	EXPECT_EQ(creates, 0);
 	EXPECT_EQ(vm_ops, 1);
 	cw_expect_empty(w);
+	cw_free(w);
+}
+
+TEST(channel, posted_writes_only_with_the_feature_and_in_order)
+{
+	struct cw *w = cw_new();
+	struct coop_ioreq q;
+	memset(&q, 0, sizeof(q));
+	q.space = COOP_IOREQ_PIO;
+	q.dir = COOP_IOREQ_WRITE;
+	q.addr = 0x3f8;
+	q.size = 1;
+	q.count = 1;
+	q.data = 0x41;
+	q.seq = 9;
+	q.vm = 1;
+	EXPECT_EQ(chan_post(&w->c, &q), -COOP_ENOSYS); /* before HELLO */
+	struct coop_msg_hello h = {COOP_ABI_VERSION, 0, 0, 1};
+	CW_SEND(w, COOP_MSG_HELLO, 1, 0, 0, &h);
+	cw_recv(w);
+	EXPECT_EQ(chan_post(&w->c, &q), -COOP_ENOSYS); /* the IOPM did not offer it */
+	h.features = COOP_FEAT_POSTED;
+	CW_SEND(w, COOP_MSG_HELLO, 2, 0, 0, &h);
+	cw_recv(w);
+	EXPECT_EQ(chan_post(&w->c, &q), 0);
+	struct coop_msg m = cw_recv(w);
+	struct coop_msg_posted p;
+	memcpy(&p, m.payload, sizeof(p));
+	EXPECT_EQ(m.type, COOP_MSG_IO_POSTED);
+	EXPECT_EQ(m.len, sizeof(p));
+	EXPECT_EQ(m.vm, 1);
+	EXPECT_EQ(p.seq, 9);
+	EXPECT_EQ(p.addr, 0x3f8);
+	EXPECT_EQ(p.data, 0x41);
+	EXPECT_EQ(p.size, 1);
+	EXPECT_EQ(p.space, COOP_IOREQ_PIO);
+	EXPECT_EQ(w->c.n.posted, 1);
+	/* Not a single write: refused. */
+	struct coop_ioreq bad = q;
+	bad.dir = COOP_IOREQ_READ;
+	EXPECT_EQ(chan_post(&w->c, &bad), -COOP_EINVAL);
+	bad = q;
+	bad.flags = COOP_IOREQ_STRING;
+	EXPECT_EQ(chan_post(&w->c, &bad), -COOP_EINVAL);
+	bad = q;
+	bad.size = 3;
+	EXPECT_EQ(chan_post(&w->c, &bad), -COOP_EINVAL);
+	/* A full ring: refused (the vCPU makes it a request), and a doorbell
+	 * owed from then goes before any later posted write. */
+	unsigned sent = 0;
+	while (chan_post(&w->c, &q) == 0)
+		sent++;
+	EXPECT_EQ(sent, COOP_RING_ENTRIES); /* the IOPM took the rest */
+	EXPECT_EQ(chan_post(&w->c, &q), -COOP_ENOSPC);
+	struct coop_ioreq rd = q;
+	rd.dir = COOP_IOREQ_READ;
+	rd.seq = 10;
+	EXPECT_EQ(chan_slot_submit(&w->c, 3, &rd), 0); /* its doorbell owed */
+	for (unsigned i = 0; i < 4; i++)
+		cw_recv(w); /* the IOPM takes 4 */
+	EXPECT_EQ(chan_post(&w->c, &q), 0);
+	unsigned n = 0, doorbell_at = 0, last_posted_at = 0;
+	while (coop_ring_pending(&w->irx) > 0) {
+		m = cw_recv(w);
+		n++;
+		if (m.type == COOP_MSG_IO_REQUEST)
+			doorbell_at = n;
+		else
+			last_posted_at = n;
+	}
+	EXPECT_TRUE(doorbell_at > 0 && doorbell_at < last_posted_at);
 	cw_free(w);
 }
 

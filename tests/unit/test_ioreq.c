@@ -360,7 +360,7 @@ TEST(ioreq, iopm_range_goes_to_the_registered_server)
 	EXPECT_EQ(iomap_add(&vm->iomap, &r0), 0);
 	served = 0;
 	served_result = 0;
-	ioreq_set_iopm_server(iopm_server_stub);
+	ioreq_set_iopm_server(iopm_server_stub, NULL);
 	v->regs[RAX] = 0x12345600;
 	struct hv_result r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x6fd, 1, true), 1);
 	EXPECT_TRUE(r.waiting);
@@ -384,13 +384,80 @@ TEST(ioreq, iopm_range_goes_to_the_registered_server)
 	EXPECT_EQ(served, 2);
 	EXPECT_EQ(v->regs[RAX] & 0xff, 0xff);
 	EXPECT_EQ(vm->unclaimed_io, 1);
-	ioreq_set_iopm_server(NULL);
+	ioreq_set_iopm_server(NULL, NULL);
+	EXIT_DONE(vm);
+}
+
+static unsigned posts;
+static int post_result;
+static struct coop_ioreq posted_req;
+
+static int post_stub(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req)
+{
+	(void)vm;
+	EXPECT_EQ(iopm, 2);
+	posts++;
+	posted_req = *req;
+	return post_result;
+}
+
+TEST(ioreq, iopm_range_writes_are_posted_when_the_channel_takes_them)
+{
+	struct vm *vm = manual_vm(HV_PROT32);
+	struct vcpu *v = &vm->vcpu[0];
+	struct iomap_range r0 = {.name = "iopm-posted",
+				 .space = COOP_IOREQ_PIO,
+				 .first = 0x6f8,
+				 .last = 0x6ff,
+				 .server = IOMAP_IOPM,
+				 .iopm = 2,
+				 .posted = true};
+	EXPECT_EQ(iomap_add(&vm->iomap, &r0), 0);
+	served = 0;
+	served_result = 0;
+	posts = 0;
+	post_result = 0;
+	ioreq_set_iopm_server(iopm_server_stub, post_stub);
+	/* A single OUT: posted, the vCPU goes on at once, RIP past it. */
+	v->regs[RAX] = 0x5a;
+	struct hv_result r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x6fd, 1, false), 1);
+	EXPECT_FALSE(r.waiting);
+	EXPECT_EQ(r.rip_after, r.rip_before + 1);
+	EXPECT_EQ(posts, 1);
+	EXPECT_EQ(served, 0);
+	EXPECT_EQ(posted_req.dir, COOP_IOREQ_WRITE);
+	EXPECT_EQ(posted_req.addr, 0x6fd);
+	EXPECT_EQ(posted_req.data, 0x5a);
+	EXPECT_EQ(posted_req.size, 1);
+	EXPECT_EQ(posted_req.vm, vm->id);
+	EXPECT_EQ(v->io.posted, 1);
+	EXPECT_EQ(v->io.state, IOREQ_IDLE);
+	uint64_t first_seq = posted_req.seq;
+	/* The channel cannot take it now: it becomes a request, later seq. */
+	post_result = -EBUSY;
+	r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x6fd, 1, false), 1);
+	EXPECT_TRUE(r.waiting);
+	EXPECT_EQ(posts, 2);
+	EXPECT_EQ(served, 1);
+	EXPECT_EQ(served_req.dir, COOP_IOREQ_WRITE);
+	EXPECT_TRUE(served_req.seq > first_seq);
+	EXPECT_EQ(ioreq_complete(vm->id, 0, served_req.seq, copy_answer, &(uint64_t){0}), 0);
+	r = hv_resume(v);
+	EXPECT_TRUE(r.enter);
+	/* A read is never posted. */
+	post_result = 0;
+	r = hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x6fd, 1, true), 1);
+	EXPECT_TRUE(r.waiting);
+	EXPECT_EQ(posts, 2);
+	EXPECT_EQ(served, 2);
+	EXPECT_EQ(served_req.dir, COOP_IOREQ_READ);
+	ioreq_set_iopm_server(NULL, NULL);
 	EXIT_DONE(vm);
 }
 
 TEST(ioreq, iopm_range_is_refused_until_the_channel)
 {
-	ioreq_set_iopm_server(NULL);
+	ioreq_set_iopm_server(NULL, NULL);
 	struct vm *vm = manual_vm(HV_PROT32);
 	struct vcpu *v = &vm->vcpu[0];
 	struct iomap_range r0 = {.name = "iopm",

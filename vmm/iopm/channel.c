@@ -318,7 +318,8 @@ static void hello(struct chan *c, const struct coop_msg *m)
 		pr_info("iopm%u: HELLO from pid %u: ABI %u, epoch %u, features 0x%x, notify vector 0x%x%s",
 			c->index, h.pid, h.abi_version, c->epoch, h.features & CHAN_FEATURES, c->notify_vec,
 			c->notify_vec ? "" : " (none: poll)");
-	struct coop_msg_hello r = {COOP_ABI_VERSION, c->epoch, h.features & CHAN_FEATURES, 0};
+	c->features = h.features & CHAN_FEATURES;
+	struct coop_msg_hello r = {COOP_ABI_VERSION, c->epoch, c->features, 0};
 	reply(c, m, COOP_MSG_HELLO_REPLY, 0, 0, &r, sizeof(r));
 }
 
@@ -916,6 +917,26 @@ int chan_slot_submit(struct chan *c, uint32_t slot, const struct coop_ioreq *req
 	send_owed_doorbells(c);
 	tx_unlock(c);
 	return 0;
+}
+
+int chan_post(struct chan *c, const struct coop_ioreq *req)
+{
+	if (!c->hello || !(c->features & COOP_FEAT_POSTED))
+		return -COOP_ENOSYS;
+	if (req->dir != COOP_IOREQ_WRITE || (req->flags & COOP_IOREQ_STRING) || req->count != 1 ||
+	    req->space > COOP_IOREQ_MMIO ||
+	    (req->size != 1 && req->size != 2 && req->size != 4 && req->size != 8))
+		return -COOP_EINVAL;
+	struct coop_msg_posted p = {req->seq, req->addr, req->data, req->space, req->size, {0}};
+	struct coop_msg m;
+	coop_msg_init(&m, COOP_MSG_IO_POSTED, 0, req->vm, req->vcpu, &p, sizeof(p));
+	tx_lock(c);
+	send_owed_doorbells(c);
+	int r = c->doorbells_owed ? -COOP_ENOSPC : send_locked(c, &m);
+	if (!r)
+		c->n.posted++;
+	tx_unlock(c);
+	return r ? -COOP_ENOSPC : 0;
 }
 
 /* chan_slot_complete with the lock held. */

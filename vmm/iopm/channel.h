@@ -27,7 +27,7 @@
 #define CHAN_KRX_BUDGET	 COOP_KRING_ENTRIES /* ... from the kernel ring */
 #define CHAN_VECTOR_MIN	 COOP_VECTOR_MIN    /* an IOPM notify vector: not an exception ... */
 #define CHAN_VECTOR_MAX	 COOP_VECTOR_MAX    /* ... nor the VMM's APIC timer and above */
-#define CHAN_FEATURES	 0U		    /* COOP_FEAT_* the VMM supports (IO_POSTED: not yet) */
+#define CHAN_FEATURES	 COOP_FEAT_POSTED   /* COOP_FEAT_* the VMM supports */
 #define CHAN_LOG_BURST	 20		    /* refused messages logged at once ... */
 #define CHAN_LOG_PER_SEC 5		    /* ... then per second */
 #define CHAN_IRQ_LINES	 24		    /* guest GSIs an IRQ_LINE may name (the vIOAPIC's pins) */
@@ -104,6 +104,7 @@ struct chan_counters {
 	uint64_t replies_dropped; /* a reply or ERROR found the VMM ring full */
 	uint64_t heartbeats, pongs, errors_received;
 	uint64_t slots_submitted; /* requests put in a slot (chan_slot_submit) */
+	uint64_t posted;	  /* writes sent as IO_POSTED (chan_post) */
 	uint64_t irq_lines;	  /* IRQ_LINE messages acted on */
 	uint64_t msis;		  /* MSI messages delivered */
 };
@@ -127,6 +128,7 @@ struct chan {
 	struct coop_ring_rx rx;
 	uint32_t epoch;
 	bool hello;		 /* a HELLO with our version was accepted */
+	uint32_t features;	 /* COOP_FEAT_* both sides support (the HELLO_REPLY's) */
 	uint8_t notify_vec;	 /* the IOPM's vector, copied at HELLO; 0: never notify */
 	bool polling;		 /* SET_MODE poll: the VMM polls this ring, asks for no IPIs */
 	bool rx_broken;		 /* the IOPM's prod was impossible: its ring is no longer read */
@@ -177,6 +179,12 @@ void chan_log_write(struct chan *c, const char *s, uint32_t len);
  * outstanding). A full ring delays the doorbell (sent by the next
  * chan_poll); the slot is PENDING either way. */
 int chan_slot_submit(struct chan *c, uint32_t slot, const struct coop_ioreq *req);
+/* Send the single write `req` as IO_POSTED (the IOPM applies it, answers
+ * nothing): 0, -COOP_ENOSYS (no HELLO, or the IOPM does not take posted
+ * writes), -COOP_EINVAL (not a single write), -COOP_ENOSPC (the ring is
+ * full: the caller makes it a request). Doorbells owed go first, so that
+ * the ring keeps the order in which the requests were made. */
+int chan_post(struct chan *c, const struct coop_ioreq *req);
 /* Take the completion of slot `slot` for request `seq`: validate the IOPM's
  * half (a copy), copy the answer into *out (the request as submitted, with
  * data, status and buf answered) and free the slot. 0, or a negative

@@ -313,6 +313,18 @@ static int iopm_serve(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req
 	return r ? -EIO : 0;
 }
 
+/* A write IOPM 0 takes without answering (IO_POSTED), when it said at
+ * HELLO that it does: the vCPU goes on at once. */
+static int iopm_post(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req)
+{
+	if (iopm != 0 || !iopm0.started)
+		return -ENODEV;
+	if (chan_post(&iopm0.chan, req))
+		return -EBUSY; /* not now: a request instead */
+	__atomic_fetch_add(&vm->forwarded, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* The answer the channel validated, written into the vCPU's request. */
 static void serve_from_slot(struct vm *vm, struct coop_ioreq *req, void *arg)
 {
@@ -550,6 +562,7 @@ static void vm_stats_in(struct vm *vm, void *arg)
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
 		v[COOP_STAT_REQUESTS] += vm->vcpu[i].io.requests;
 		v[COOP_STAT_WAITS] += vm->vcpu[i].io.waits;
+		v[COOP_STAT_POSTED] += vm->vcpu[i].io.posted;
 	}
 	v[COOP_STAT_FORWARDED] = __atomic_load_n(&vm->forwarded, __ATOMIC_RELAXED);
 	v[COOP_STAT_INJECTED] = vm->injected;
@@ -857,7 +870,7 @@ unsigned iopm_start_all(const struct boot_config *cfg, const struct partition_pl
 	/* Guests' ranges of IOPM 0 go into its slots from now on: requests
 	 * made before iopmd runs wait in them (iopmd takes every PENDING slot
 	 * when it attaches). */
-	ioreq_set_iopm_server(iopm_serve);
+	ioreq_set_iopm_server(iopm_serve, iopm_post);
 	vm_set_observer(&vm_observer);
 	return 1;
 }

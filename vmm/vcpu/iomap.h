@@ -42,6 +42,7 @@ struct iomap_range {
 	uint64_t first, last; /* inclusive */
 	enum iomap_server server;
 	uint32_t iopm;	  /* IOPM number, when server == IOMAP_IOPM */
+	bool posted;	  /* (an IOPM's) a single write may be posted: it completes once sent */
 	bool bytewise;	  /* (answering at once) a multi-byte access goes byte by byte */
 	iomap_pio_fn pio; /* VMM, answering at once: exactly one of pio/mmio/defer */
 	iomap_mmio_fn mmio;

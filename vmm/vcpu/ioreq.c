@@ -113,9 +113,11 @@ static bool served_later(const struct iomap_range *d, uint64_t addr, unsigned si
 }
 
 static ioreq_iopm_fn iopm_server;
+static ioreq_post_fn iopm_post;
 
-void ioreq_set_iopm_server(ioreq_iopm_fn fn)
+void ioreq_set_iopm_server(ioreq_iopm_fn fn, ioreq_post_fn post)
 {
+	__atomic_store_n(&iopm_post, post, __ATOMIC_RELEASE);
 	__atomic_store_n(&iopm_server, fn, __ATOMIC_RELEASE);
 }
 
@@ -143,6 +145,13 @@ static enum ioreq_result serve_later(struct vcpu *v, const struct iomap_range *d
 	r->vcpu = (uint16_t)v->id;
 	r->status = 0;
 	r->reserved = 0;
+	/* A write the IOPM may take without answering: done once sent. */
+	ioreq_post_fn post = __atomic_load_n(&iopm_post, __ATOMIC_ACQUIRE);
+	if (d->posted && d->server == IOMAP_IOPM && r->dir == COOP_IOREQ_WRITE &&
+	    !(r->flags & COOP_IOREQ_STRING) && post && !post(vm, d->iopm, r)) {
+		v->io.posted++;
+		return IOREQ_DONE;
+	}
 	/* Waiting before the server can complete it (from another CPU). */
 	__atomic_store_n(&v->io.state, IOREQ_PENDING, __ATOMIC_RELEASE);
 	/* An IOPM's range: the channel carries it. */

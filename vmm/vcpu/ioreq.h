@@ -63,7 +63,12 @@ typedef void (*ioreq_serve_fn)(struct vm *vm, struct coop_ioreq *req, void *arg)
  * the VM's lock held, it must only queue; 0 promises a completion through
  * ioreq_complete(), a negative errno refuses the request now. */
 typedef int (*ioreq_iopm_fn)(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req);
-void ioreq_set_iopm_server(ioreq_iopm_fn fn);
+/* A single write to a range whose writes may be posted (iomap_range.posted):
+ * 0 when it was sent (the access is done: the IOPM applies it before any
+ * later request of the VM's it takes from the same ring), else a negative
+ * errno and the write goes as a request. Under the VM's lock, as above. */
+typedef int (*ioreq_post_fn)(struct vm *vm, uint32_t iopm, const struct coop_ioreq *req);
+void ioreq_set_iopm_server(ioreq_iopm_fn fn, ioreq_post_fn post);
 
 /* Complete request `seq` of vCPU `vcpu` of VM `vm_id` from any CPU:
  * serve() fills the read data and status (under the VM's lock), the request

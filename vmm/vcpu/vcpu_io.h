@@ -54,6 +54,7 @@ struct vcpu_io {
 	enum io_cont cont;
 	uint64_t seq;		  /* the last request's number */
 	uint64_t requests, waits; /* requests made; of them, completed later */
+	uint64_t posted;	  /* of them, writes posted to their server (no answer awaited) */
 	/* Port I/O. */
 	uint32_t insn_len; /* to step RIP past the IN/OUT/INS/OUTS */
 	uint8_t asize;	   /* string I/O: address size (2, 4, 8) */

@@ -126,7 +126,8 @@ static const struct iomap_range vmm_ranges[] = {
  * docs/vdevices.md "Device models in iopmd") for a VM made with one. */
 #define IOPM_PIO(n, a, b)                                                                                    \
 	{                                                                                                    \
-		.name = n, .space = COOP_IOREQ_PIO, .first = a, .last = b, .server = IOMAP_IOPM              \
+		.name = n, .space = COOP_IOREQ_PIO, .first = a, .last = b, .server = IOMAP_IOPM,             \
+		.posted = true                                                                               \
 	}
 
 static const struct iomap_range iopm_ranges[] = {
