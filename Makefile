@@ -196,14 +196,16 @@ $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial
 		| $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_DEV_CFLAGS) -c -o $@ $<
-IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/coopdev.c
-$(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h $(wildcard iopm/dev/*.h) $(IOPM_USER_DEPS) \
+IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/iopmd_console.c \
+	iopm/conbuf.c iopm/coopdev.c
+$(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h iopm/conbuf.h $(wildcard iopm/dev/*.h) $(IOPM_USER_DEPS) \
 		$(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_USER_CFLAGS) -I. -o $@ $(IOPMD_SRCS) $(IOPM_DEV_OBJS)
-$(IOPM_OUT)/vmctl: iopm/vmctl.c $(IOPM_USER_DEPS) | $(BUILD)/.deps-ok
+VMCTL_SRCS := iopm/vmctl.c iopm/vmctl_console.c iopm/coopdev.c
+$(IOPM_OUT)/vmctl: $(VMCTL_SRCS) iopm/vmctl.h iopm/conbuf.h $(IOPM_USER_DEPS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(IOPM_USER_CFLAGS) -o $@ $< iopm/coopdev.c
+	$(CC) $(IOPM_USER_CFLAGS) -o $@ $(VMCTL_SRCS)
 
 # The initramfs gets the module without its DWARF (Debian's config has -g).
 $(IOPM_OUT)/iopm-nodebug.ko: $(IOPM_KO)

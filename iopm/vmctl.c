@@ -19,12 +19,7 @@
 
 #include "coopdev.h"
 #include "iopmd_ctl.h"
-
-/* Exit codes (vmctl --help). */
-#define EXIT_FAIL	1 /* no zone, no iopmd, no answer from the VMM */
-#define EXIT_NO_CHANNEL 2 /* the command comes with a later issue */
-#define EXIT_IMPOSSIBLE 3 /* not in this setup: fake zone, no notification vector */
-#define EXIT_USAGE	64
+#include "vmctl.h"
 
 /* Commands on one guest, served by iopmd (iopm/iopmd_ctl.h). */
 static const char *const vm_cmds[] = {"console", "pause", "unpause", "destroy", "info"};
@@ -51,8 +46,10 @@ static void usage(FILE *f)
 	       "  create FILE       create a guest from a description\n"
 	       "  start NAME        start a guest\n"
 	       "  shutdown NAME     ask a guest to shut down\n"
-	       "  console NAME|ID   what the guest has written to its COM1 so far (the last 8 KiB);\n"
-	       "                    the interactive console comes with the console issue\n"
+	       "  console NAME|ID   the guest's COM1. stdin a terminal: interactive -- what it wrote\n"
+	       "                    lately (4 KiB), then live; what you type goes to it; Ctrl-]\n"
+	       "                    detaches (exit 0; 1 if the guest ends meanwhile). Otherwise what\n"
+	       "                    it has written so far (the last 8 KiB), and exit\n"
 	       "  stats [NAME]      I/O and exit statistics\n"
 	       "  --help            this text\n"
 	       "create, start, shutdown and stats are not in this build yet (exit 2).\n"
@@ -405,6 +402,8 @@ int main(int argc, char **argv)
 				argv[1], COOP_VM_NAME_MAX - 1);
 			return EXIT_USAGE;
 		}
+		if (!strcmp(argv[1], "console") && isatty(STDIN_FILENO))
+			return cmd_console(argv[2]); /* interactive: vmctl_console.c */
 		char req[32 + COOP_VM_NAME_MAX];
 
 		snprintf(req, sizeof(req), "%s %s", argv[1], argv[2]);
