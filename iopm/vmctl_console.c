@@ -72,25 +72,22 @@ static int make_raw(void)
 	return 0;
 }
 
-static void write_all(int fd, const uint8_t *p, size_t n)
+/* The guest's output to stdout: 0, or -1 when stdout is gone (EPIPE...). */
+static int show(const uint8_t *p, size_t n)
 {
+	if (n)
+		at_line_start = p[n - 1] == '\n';
 	while (n) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = write(STDOUT_FILENO, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return; /* stdout gone: nothing more to show */
+			return -1;
 		p += w;
 		n -= (size_t)w;
 	}
-}
-
-static void show(const uint8_t *p, size_t n)
-{
-	write_all(STDOUT_FILENO, p, n);
-	if (n)
-		at_line_start = p[n - 1] == '\n';
+	return 0;
 }
 
 /* A message of ours on stderr, on a line of its own. */
@@ -137,7 +134,7 @@ static int attach(const char *who, int *fd, unsigned *id, char *name, size_t nam
 	char req[64 + COOP_VM_NAME_MAX];
 	struct pollfd p;
 	ssize_t n = -1;
-	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int r, s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
 	strncpy(a.sun_path, IOPMD_SOCK, sizeof(a.sun_path) - 1);
 	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
@@ -150,12 +147,19 @@ static int attach(const char *who, int *fd, unsigned *id, char *name, size_t nam
 	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	snprintf(req, sizeof(req), "console-attach %s %d", who, BACKLOG);
 	p = (struct pollfd){.fd = s, .events = POLLIN};
-	if (send(s, req, strlen(req), MSG_NOSIGNAL) < 0 || poll(&p, 1, ANSWER_WAIT) <= 0 ||
-	    (n = recv(s, ans, IOPMD_CTL_MAX, MSG_DONTWAIT)) <= 0) {
+	if (send(s, req, strlen(req), MSG_NOSIGNAL) < 0) {
+		fprintf(stderr, "vmctl: console: sending to iopmd: %s\n", strerror(errno));
+		close(s);
+		return EXIT_FAIL;
+	}
+	r = poll(&p, 1, ANSWER_WAIT);
+	if (r > 0)
+		n = recv(s, ans, IOPMD_CTL_MAX, MSG_DONTWAIT);
+	if (n <= 0) {
 		fprintf(stderr, "vmctl: console: iopmd did not answer: %s\n",
-			n == 0	? "closed"
-			: errno ? strerror(errno)
-				: "no answer within 10 s");
+			n == 0	 ? "it closed the connection"
+			: r == 0 ? "nothing within 10 s"
+				 : strerror(errno));
 		close(s);
 		return EXIT_FAIL;
 	}
@@ -214,6 +218,7 @@ int cmd_console(const char *who)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL); /* only kill -INT: the terminal's ISIG is off */
 	sigaction(SIGQUIT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* stdout closed: write() says so, the terminal is restored */
 	fprintf(stderr, "vmctl: console: connected to guest %s (vm %u); Ctrl-] detaches\n", name, id);
 
 	for (;;) {
@@ -283,7 +288,13 @@ int cmd_console(const char *who)
 			}
 			pkt[n] = 0;
 			if (n >= 4 && !memcmp(pkt, "out\n", 4)) {
-				show(pkt + 4, (size_t)n - 4);
+				if (show(pkt + 4, (size_t)n - 4) < 0) {
+					int e = errno;
+
+					restore();
+					say("vmctl: console: writing the guest's output: %s\n", strerror(e));
+					return EXIT_FAIL;
+				}
 			} else if (sscanf((char *)pkt, "lost %llu", &count) == 1) {
 				say("vmctl: console: %llu bytes of the guest's output lost: this terminal "
 				    "fell "
