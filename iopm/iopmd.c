@@ -4,8 +4,9 @@
  * zone through /dev/coopvmm, marks the IOPM RUNNING, produces on the IOPM
  * ring and consumes the VMM ring (shared/coop_ring.h), says HELLO, answers
  * PINGs, passes the VMM's guest RAM announcements to iopm.ko, keeps the
- * heartbeat (a word every 100 ms, a HEARTBEAT message every second) and
- * serves vmctl on a control socket (iopm/iopmd_ctl.c).
+ * heartbeat (a word every 100 ms, a HEARTBEAT message every second),
+ * serves vmctl on a control socket (iopm/iopmd_ctl.c) and keeps the
+ * attached guest consoles (iopm/iopmd_console.c) in the same event loop.
  *
  * It is the only producer of the IOPM ring. Everything read from the VMM
  * ring is copied, then checked (type and direction, length, flags, vCPU);
@@ -30,6 +31,8 @@
 #include <x86intrin.h>
 
 #include "iopmd.h"
+
+#define WAIT_FDS (1 + IOPMD_CONSOLE_CLIENTS) /* the control socket, the attached consoles */
 
 static volatile sig_atomic_t got_hup;
 
@@ -500,31 +503,32 @@ static uint64_t next_timer(const struct iopmd *d)
 
 /* Wait for the VMM until `until` (ns) at the latest: polling mode yields
  * once; IPI mode arms the ring (and drains instead if a message slipped in)
- * and sleeps in poll() on /dev/coopvmm and, when given, `extra`. */
-static void wait_vmm(struct iopmd *d, uint64_t until, struct pollfd *extra)
+ * and sleeps in poll() on /dev/coopvmm and the `n` descriptors of `extra`
+ * (their revents set; 0 when not polled). */
+static void wait_vmm(struct iopmd *d, uint64_t until, struct pollfd *extra, unsigned n)
 {
-	struct pollfd p[2] = {{.fd = d->dev.fd, .events = POLLIN}};
+	struct pollfd p[1 + WAIT_FDS] = {{.fd = d->dev.fd, .events = POLLIN}};
 	uint64_t t = now_ns(), cnt;
 	int ms;
 
+	if (n > WAIT_FDS)
+		n = WAIT_FDS;
+	for (unsigned i = 0; i < n; i++)
+		extra[i].revents = 0;
 	if (d->polling) {
-		if (extra) {
-			extra->revents = 0;
-			poll(extra, 1, 0);
-		}
+		if (n)
+			poll(extra, n, 0);
 		sched_yield();
 		return;
 	}
 	if (coop_ring_arm(&d->rx))
 		return;
-	if (extra)
-		p[1] = *extra;
+	memcpy(p + 1, extra, n * sizeof(*extra));
 	ms = until > t ? (int)((until - t + 999999) / 1000000) : 0;
-	if (poll(p, extra ? 2 : 1, ms) > 0 && (p[0].revents & POLLIN) &&
-	    read(d->dev.fd, &cnt, sizeof(cnt)) > 0)
+	if (poll(p, 1 + n, ms) > 0 && (p[0].revents & POLLIN) && read(d->dev.fd, &cnt, sizeof(cnt)) > 0)
 		d->wakeups += cnt;
-	if (extra)
-		extra->revents = p[1].revents;
+	for (unsigned i = 0; i < n; i++)
+		extra[i].revents = p[1 + i].revents;
 }
 
 /* Run the channel until cond(d) holds (1) or `ns` passed (0). */
@@ -540,7 +544,7 @@ int run_until(struct iopmd *d, int (*cond)(struct iopmd *), uint64_t ns)
 		if (now_ns() >= end)
 			return 0;
 		nt = next_timer(d);
-		wait_vmm(d, nt < end ? nt : end, NULL);
+		wait_vmm(d, nt < end ? nt : end, NULL, 0);
 	}
 }
 
@@ -665,12 +669,16 @@ int main(int argc, char **argv)
 	d.next_hbmsg = now_ns() + HEARTBEAT_MSG_NS;
 
 	for (;;) {
-		struct pollfd lp = {.fd = d.listen_fd, .events = POLLIN};
+		struct pollfd p[WAIT_FDS] = {{.fd = d.listen_fd, .events = POLLIN}};
+		unsigned n;
 
 		pump(&d);
+		console_flush(&d); /* what the guests wrote meanwhile, to their consoles */
 		tick(&d);
-		wait_vmm(&d, next_timer(&d), &lp);
-		if (lp.revents & POLLIN)
+		n = 1 + console_pollfds(p + 1, WAIT_FDS - 1);
+		wait_vmm(&d, next_timer(&d), p, n);
+		if (p[0].revents & POLLIN)
 			serve_client(&d);
+		console_events(&d, p + 1, n - 1);
 	}
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* iopmd.h: what the two halves of iopmd share -- the daemon's state, the
  * channel operations of iopmd.c (sending, the receive pump, timers, the
- * wait for the VMM) and the control socket of iopmd_ctl.c (vmctl's
- * requests, iopm/iopmd_ctl.h). */
+ * wait for the VMM), the control socket of iopmd_ctl.c (vmctl's
+ * requests, iopm/iopmd_ctl.h) and the attached consoles of
+ * iopmd_console.c. */
 #ifndef IOPMD_H
 #define IOPMD_H
 
@@ -88,5 +89,18 @@ int run_until(struct iopmd *d, int (*cond)(struct iopmd *), uint64_t ns);
 /* iopmd_ctl.c: the control socket */
 int ctl_listen(void);
 void serve_client(struct iopmd *d);
+
+/* iopmd_console.c: interactive consoles (vmctl console on a terminal) */
+#define IOPMD_CONSOLE_CLIENTS 8 /* attached at once */
+struct pollfd;
+/* A "console-attach" request on the accepted connection `fd`: answered,
+ * and fd kept (or closed) by the console (1); 0 for any other request. */
+int console_attach(struct iopmd *d, int fd, const char *req);
+/* The attached clients' descriptors for poll(); how many (at most max). */
+unsigned console_pollfds(struct pollfd *p, unsigned max);
+/* After poll(): their input to the guests, hang-ups, room to send again. */
+void console_events(struct iopmd *d, const struct pollfd *p, unsigned n);
+/* Push what the guests wrote since to their clients; tell those whose guest ended. */
+void console_flush(struct iopmd *d);
 
 #endif

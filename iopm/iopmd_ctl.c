@@ -753,6 +753,8 @@ void serve_client(struct iopmd *d)
 	n = recv(c, req, sizeof(req) - 1, 0);
 	if (n > 0) {
 		req[n] = 0;
+		if (console_attach(d, c, req))
+			return; /* iopmd_console.c keeps the connection */
 		request(d, req, &r);
 		send(c, r.buf, r.len, MSG_NOSIGNAL);
 	}

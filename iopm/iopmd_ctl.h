@@ -13,12 +13,27 @@
  *                       rings are quiet
  *   list                VM_REQUEST LIST, the VM_REPLY messages as lines
  *   console NAME|ID     what the guest wrote to its COM1 here (the last 8 KiB)
+ *   console-attach NAME|ID BACKLOG
+ *                       the interactive console (iopmd_console.c): below
  *   pause|unpause|destroy|info NAME|ID
  *                       VM_REQUEST of that op on the guest the VMM's list
  *                       names (resolved by a VM_LIST first)
  *
  * The answer is one packet: "ok\n" then the text to print, or "err CODE\n"
  * (CODE a vmctl exit code) then the message.
+ *
+ * console-attach keeps the connection open (docs/iopm.md "The interactive
+ * console"): the answer is "ok\nID NAME\n" (the guest's VM id and name),
+ * then iopmd sends, as they come, packets of a header line and raw bytes:
+ *   "out\n" BYTES       what the guest wrote to its UART, from BACKLOG bytes
+ *                       before the attach on (at most what the ring keeps)
+ *   "lost N\n"          N bytes were overwritten in the guest's ring before
+ *                       the client took them (its socket was full): skipped
+ *   "dropped N\n"       N bytes of the client's input did not fit the
+ *                       guest's input queue (CON_INQ_SIZE): thrown away
+ *   "ended\n"           the guest has ended; iopmd closes the connection
+ * and takes from the client "in\n" BYTES: input for the guest's UART
+ * (binary-safe; other packets are ignored). The client leaves by closing.
  */
 #ifndef IOPMD_CTL_H
 #define IOPMD_CTL_H

@@ -2,12 +2,15 @@
 /* iopmd_devs.c: one guest's devices in iopmd -- the device models of
  * iopm/dev/ (pure state machines) bound to the guest: the UART's bytes go
  * to its console (iopmd_io.c), every interrupt output to an IRQ_LINE
- * message for its line, the RTC's time to the IOPM's clocks. The port map
- * is the one the VMM forwards for a VM made with an IOPM
- * (vmm/vm/vdev.c "iopm_ranges"). */
+ * message for its line, the RTC's time to the IOPM's clocks; what a console
+ * client types goes to the UART's receiver, and what it cannot take yet
+ * waits in the guest's input queue (iopm/conbuf.h) until the guest makes
+ * room (the model's rx_room). The port map is the one the VMM forwards for
+ * a VM made with an IOPM (vmm/vm/vdev.c "iopm_ranges"). */
 #include <stdlib.h>
 #include <time.h>
 
+#include "conbuf.h"
 #include "dev/pcihost.h"
 #include "dev/rtc.h"
 #include "dev/uart16550.h"
@@ -18,6 +21,7 @@ struct guest_devs {
 	struct uart16550 uart;
 	struct rtc rtc;
 	struct pcihost pci;
+	struct con_inq inq; /* console input the UART has not taken yet */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -42,7 +46,28 @@ static void uart_irq(void *ctx, bool level)
 	guest_irq(v->g, IOPMD_GSI_COM1, level);
 }
 
-static const struct uart_ops uart_ops = {.tx = uart_tx, .irq = uart_irq};
+/* Offer the queued input again, oldest first, while the receiver takes it. */
+static void inq_drain(struct guest_devs *v)
+{
+	const uint8_t *p;
+	size_t n, taken;
+
+	while ((n = con_inq_span(&v->inq, &p)) != 0) {
+		taken = uart_rx(&v->uart, p, n);
+		con_inq_take(&v->inq, taken);
+		if (taken < n)
+			return; /* the model calls uart_room again once there is room */
+	}
+}
+
+/* The guest made room in its receiver (read the RBR, cleared the FIFO, left
+ * loopback): at the end of its access, when uart_rx is safe to call. */
+static void uart_room(void *ctx)
+{
+	inq_drain(ctx);
+}
+
+static const struct uart_ops uart_ops = {.tx = uart_tx, .irq = uart_irq, .rx_room = uart_room};
 
 /* The RTC keeps wall-clock time; iopmd's timers are CLOCK_MONOTONIC. */
 static uint64_t rtc_now(void *ctx)
@@ -120,5 +145,19 @@ void guest_devices_tick(struct guest *g, uint64_t now)
 
 size_t guest_console_input(struct guest *g, const uint8_t *buf, size_t n)
 {
-	return g->devs ? uart_rx(&g->devs->uart, buf, n) : 0;
+	struct guest_devs *v = g->devs;
+	size_t taken = 0;
+
+	if (!v)
+		return 0;
+	if (!v->inq.len) /* nothing waiting: straight to the receiver */
+		taken = uart_rx(&v->uart, buf, n);
+	taken += con_inq_put(&v->inq, buf + taken, n - taken);
+	inq_drain(v); /* queued input first, in order (no-op if the receiver is full) */
+	return taken;
+}
+
+size_t guest_console_queued(const struct guest *g)
+{
+	return g->devs ? g->devs->inq.len : 0;
 }

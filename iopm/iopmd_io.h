@@ -60,7 +60,11 @@ void guest_devices_fini(struct guest *g);
 int guest_device_io(struct guest *g, uint16_t port, unsigned size, int write, uint32_t *val);
 uint64_t guest_devices_next(struct guest *g);
 void guest_devices_tick(struct guest *g, uint64_t now_ns);
-/* Input for the guest's UART: bytes taken. */
+/* Input for the guest's UART: what its receiver cannot take now waits in
+ * the guest's input queue (CON_INQ_SIZE bytes, offered again as the guest
+ * reads). Returns the bytes taken or queued: fewer than n when the queue is
+ * full (the rest is dropped), 0 when the guest has no devices (ended). */
 size_t guest_console_input(struct guest *g, const uint8_t *buf, size_t n);
+size_t guest_console_queued(const struct guest *g); /* bytes waiting in its input queue */
 
 #endif

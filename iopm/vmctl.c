@@ -20,14 +20,7 @@
 
 #include "coopdev.h"
 #include "iopmd_ctl.h"
-
-/* Exit codes (vmctl --help). */
-#define EXIT_FAIL	1  /* no zone, no iopmd, no answer from the VMM, a refusal, no such guest */
-#define EXIT_NO_CHANNEL 2  /* the VMM does not serve the request */
-#define EXIT_IMPOSSIBLE 3  /* not in this setup: fake zone, no notification vector */
-#define EXIT_USAGE	64 /* as sysexits.h: EX_USAGE, EX_DATAERR, EX_NOINPUT */
-#define EXIT_DATA	65 /* a bad config file or image */
-#define EXIT_NO_INPUT	66 /* a file that cannot be read */
+#include "vmctl.h"
 
 /* Commands on one guest, served by iopmd (iopm/iopmd_ctl.h). */
 static const char *const vm_cmds[] = {"console", "pause", "unpause",  "destroy",
@@ -55,7 +48,10 @@ static void usage(FILE *f)
 		"  unpause NAME|ID   run them again\n"
 		"  shutdown NAME|ID  ask a guest to shut down (an ACPI power-button press)\n"
 		"  destroy NAME|ID   stop a guest at once and free it\n"
-		"  console NAME|ID   what the guest has written to its COM1 so far (the last 8 KiB)\n"
+		"  console NAME|ID   the guest's COM1. stdin a terminal: interactive -- what it wrote\n"
+		"                    lately (4 KiB), then live; what you type goes to it; Ctrl-]\n"
+		"                    detaches (exit 0; 1 if the guest ends meanwhile). Otherwise what\n"
+		"                    it has written so far (the last 8 KiB), and exit\n"
 		"  stats NAME|ID     a guest's counters: exits by reason, device requests, requests\n"
 		"                    forwarded to the IOPM, interrupts injected, IPIs, CPU time\n"
 		"  host              the VMM's resources: guest memory, heap, guests\n"
@@ -437,6 +433,8 @@ int main(int argc, char **argv)
 				argv[1], COOP_VM_NAME_MAX - 1);
 			return EXIT_USAGE;
 		}
+		if (!strcmp(argv[1], "console") && isatty(STDIN_FILENO))
+			return cmd_console(argv[2]); /* interactive: vmctl_console.c */
 		char req[32 + COOP_VM_NAME_MAX];
 
 		snprintf(req, sizeof(req), "%s %s", argv[1], argv[2]);

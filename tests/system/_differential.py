@@ -120,6 +120,8 @@ EXCLUDED = {
     "iodev": "its COM1, RTC and PCI are an IOPM's under coopvmm (run=iodev:16M:1:iopm0, system.bochs_iopm_guests); "
              "without one the VMM's write-only COM1 makes it SKIP",
     "ticker": "never ends (vmctl destroy ends it in system.bochs_iopm_guests)",
+    "hello": "waits for input on its COM1 and ends on the line 'quit' (qemu-check feeds it lines; "
+             "system.bochs_iopm_guests types to it through vmctl console)",
     "bigmem": "its memory map and sizes are those of the RAM each boot gives it (1920 MiB under coopvmm)",
 }
 

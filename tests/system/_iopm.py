@@ -405,8 +405,9 @@ def confinement_checks(t, backend, timeout, mem_mib=512):
 def guest_iso(t, tag, run, guests):
     """An ISO of the IOPM image (build/iso) whose VMM also starts `run`
     (its run= value), with each of `guests` (names in build/guests, or
-    NAME=IMAGE for an image under another name) as a GRUB module; None (and
-    a failed check) when it cannot be made."""
+    NAME=IMAGE for an image under another name; "NAME ARGS" gives the guest
+    the command line ARGS) as a GRUB module; None (and a failed check) when
+    it cannot be made."""
     d = os.path.join(lib.LOG_ROOT, tag + "-iso")
     tree, iso = os.path.join(d, "iso"), os.path.join(d, "guest.iso")
     shutil.rmtree(tree, ignore_errors=True)
@@ -414,13 +415,14 @@ def guest_iso(t, tag, run, guests):
     os.makedirs(os.path.join(tree, "guests"))
     mods = ""
     for g in guests:
-        name, _, image = g.partition("=")  # "NAME=IMAGE": the guest IMAGE under another name
+        spec, _, args = g.partition(" ")  # "NAME ARGS": its command line
+        name, _, image = spec.partition("=")  # "NAME=IMAGE": the guest IMAGE under another name
         image = image or name
         elf = os.path.join(lib.REPO, "build", "guests", image + ".elf")
         if not t.check("%s.guest_elf" % tag, os.path.isfile(elf), "no %s (make guests)" % elf):
             return None
         shutil.copy(elf, os.path.join(tree, "guests"))
-        mods += r"\2module2 /guests/%s.elf %s\n" % (image, name)
+        mods += r"\2module2 /guests/%s.elf %s\n" % (image, (name + " " + args).strip())
     cfg = os.path.join(tree, "boot", "grub", "grub.cfg")
     with open(cfg) as f:
         text = f.read()

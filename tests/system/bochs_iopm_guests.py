@@ -12,7 +12,12 @@
 # VMM beats twice), unpaused (it ticks on), and destroyed (the VMM kills and
 # frees it; it is no longer listed); bad requests are refused. Last, the
 # IOPM panics: the VMM pauses the guest it still serves (ticker2), names it,
-# and carries on.
+# and carries on. The interactive console (console.*): the IOPM's console is
+# a serial terminal, so `vmctl console hello` there is interactive; the
+# script types a line to the guest hello (tests/guests/hello.c), reads its
+# answer, detaches with Ctrl-] (a raw 0x1d), checks the shell and the
+# terminal's settings are back, attaches again (the earlier exchange in the
+# backlog) and types "quit": the guest ends while attached, vmctl says so.
 import re
 
 import _iopm
@@ -21,6 +26,75 @@ import lib
 GUEST = "iodev"
 TICKER = "ticker"
 ORPHAN = "ticker2"  # a second ticker, paused by the VMM when the IOPM panics
+HELLO = "hello"    # the interactive console's guest
+HELLO_NAME = "console-test"  # its Multiboot command line: the name it greets with
+LINE = "hi there, a line longer than the sixteen-byte FIFO"
+
+
+def console_script():
+    """The interactive console's steps (console_checks reads their output)."""
+    return [
+        # hello starts at boot, before the IOPM's Linux: wait for its greeting.
+        "until vmctl console %s < /dev/null 2>/dev/null | grep -q '^hello: type a line'; do sleep 0.2; done; "
+        "echo HELLO-UP-$((1))-END" % HELLO,
+        r"expect HELLO-UP-1-END",
+        "stty -g > /tmp/tty0; vmctl console %s; echo ATTACH1=$?-$((1))-END" % HELLO,
+        r"expect vmctl: console: connected to guest %s \(vm \d+\); Ctrl-\] detaches" % HELLO,
+        r"expect hello: input by IRQ 4",  # the backlog: what it wrote before the attach
+        LINE,
+        r'expect hello: you typed "%s"' % LINE,
+        r"send-raw \x1d",
+        r"expect ATTACH1=\d+-1-END",
+        "stty -g > /tmp/tty1; [ -s /tmp/tty0 ] && cmp -s /tmp/tty0 /tmp/tty1 && echo TTY1=same-$((1))-END "
+        "|| echo TTY1=changed-$((1))-END",
+        r"expect TTY1=\w+-1-END",
+        "echo typed-$((6*7))-back",
+        r"expect typed-42-back",
+        # Again: the earlier exchange in the backlog; "quit" ends the guest while attached.
+        "vmctl console %s; echo ATTACH2=$?-$((1))-END" % HELLO,
+        r"expect vmctl: console: connected to guest %s" % HELLO,
+        r'expect hello: you typed "%s"' % LINE,
+        "quit",
+        r"expect ATTACH2=\d+-1-END",
+        "stty -g > /tmp/tty2; cmp -s /tmp/tty0 /tmp/tty2 && echo TTY2=same-$((1))-END || echo TTY2=changed-$((1))-END",
+        r"expect TTY2=\w+-1-END",
+        r"expect-com1 \[vm \d+ %s\] exited" % HELLO,
+    ]
+
+
+def console_checks(t, com1, c2):
+    def step(start_re, end_re):
+        return _iopm._between(c2, start_re, end_re) or ""
+    first = step(r"vmctl console %s; echo ATTACH1" % HELLO, r"^ATTACH1=\d+-1-END")
+    m = re.search(r"^ATTACH1=(\d+)-1-END", c2, re.M)
+    t.equal("console.detach_exit", m and m.group(1), "0", "vmctl console's exit after Ctrl-]")
+    t.check("console.connected", re.search(r"vmctl: console: connected to guest %s \(vm \d+\); Ctrl-\] detaches"
+                                           % HELLO, first), "no 'connected' line: %r" % first[-400:])
+    t.check("console.backlog_greeting", re.search(r"^Hello from coopvmm guest %s\s*$" % HELLO_NAME, first, re.M),
+            "the backlog lacks the greeting with the guest's command line: %r" % first[:600])
+    t.check("console.guest_input_by_irq4", "hello: input by IRQ 4, a tick every 10 s" in first,
+            "the guest does not take its input by IRQ 4: %r" % first[:600])
+    t.check("console.line_echoed", re.search(r"^%s\s*$" % re.escape(LINE), first, re.M),
+            "the guest did not echo the typed line on a line of its own")
+    t.check("console.line_answered", re.search(r'^hello: you typed "%s"\s*$' % re.escape(LINE), first, re.M),
+            "no answer to the typed line: %r" % first[-600:])
+    t.equal("console.tty_restored_after_detach", (re.search(r"^TTY1=(\w+)-1-END", c2, re.M) or [0, None])[1],
+            "same", "stty -g before the attach and after the detach")
+    t.check("console.shell_back_after_detach", re.search(r"\ntyped-42-back\r?\n", c2) is not None,
+            "the shell did not run a typed command after the detach")
+    second = step(r"vmctl console %s; echo ATTACH2" % HELLO, r"^ATTACH2=\d+-1-END")
+    t.check("console.backlog_on_reattach", 'hello: you typed "%s"' % LINE in second,
+            "the second attach does not show the earlier answer: %r" % second[:600])
+    t.check("console.guest_said_bye", "hello: bye (1 line(s) answered)" in second, "no 'hello: bye': %r" % second[-600:])
+    t.check("console.guest_ended_said", re.search(r"^vmctl: console: guest %s ended\s*$" % HELLO, second, re.M),
+            "vmctl did not say the guest ended: %r" % second[-600:])
+    m = re.search(r"^ATTACH2=(\d+)-1-END", c2, re.M)
+    t.equal("console.guest_ended_exit", m and m.group(1), "1", "vmctl console's exit when the guest ended")
+    t.equal("console.tty_restored_after_end", (re.search(r"^TTY2=(\w+)-1-END", c2, re.M) or [0, None])[1],
+            "same", "stty -g before the attach and after the guest ended")
+    m = re.search(r"\[vm \d+ %s\] (exited: status (\d+)|killed: .*)" % HELLO, com1)
+    t.check("console.guest_exited_pass", m is not None and m.group(2) == "1",
+            "hello's end: %s" % (m.group(0) if m else "none"))
 
 
 def lifecycle_checks(t, com1, c2):
@@ -58,15 +132,16 @@ def lifecycle_checks(t, com1, c2):
 def body(t):
     if not lib.need_iso(t):
         return
-    iso = _iopm.guest_iso(t, "iopm_guests", "%s:16M:1:iopm0,%s:16M:1:iopm0,%s:16M:1:iopm0" % (GUEST, TICKER, ORPHAN),
-                          [GUEST, TICKER, ORPHAN + "=" + TICKER])
+    iso = _iopm.guest_iso(t, "iopm_guests", "%s:16M:1:iopm0,%s:16M:1:iopm0,%s:16M:1:iopm0,%s:16M:1:iopm0"
+                          % (GUEST, TICKER, ORPHAN, HELLO),
+                          [GUEST, TICKER, ORPHAN + "=" + TICKER, HELLO + " " + HELLO_NAME])
     if not iso:
         return
     script = _iopm.write_script([
         "expect " + _iopm.PROMPT,
         r"expect-com1 \[vm \d+ %s\] (exited|killed)" % GUEST,
         r"expect-com1 \[vm \d+ %s\] device requests" % GUEST,
-        "vmctl console %s > /tmp/con; echo CON=$?-$((1))-END" % GUEST,
+        "vmctl console %s < /dev/null > /tmp/con; echo CON=$?-$((1))-END" % GUEST,
         r"expect CON=\d+-1-END",
         "sed 's/^/CONSOLE: /' /tmp/con; echo CAT-$((1))-END",
         r"expect CAT-1-END",
@@ -74,6 +149,7 @@ def body(t):
         r"expect CHANNEL=\d+-1-END",
         "vmctl console nosuchguest; echo NOSUCH=$?-$((1))-END",
         r"expect NOSUCH=\d+-1-END",
+    ] + console_script() + [
         # The lifecycle of a running guest.
         "vmctl list; echo LIST=$?-$((1))-END",
         r"expect LIST=\d+-1-END",
@@ -154,6 +230,7 @@ def body(t):
     t.check("unknown_guest_refused", re.search(r"NOSUCH=1-1-END", c2) is not None and
             "no guest \"nosuchguest\"" in c2, "vmctl console of an unknown guest")
     lifecycle_checks(t, com1, c2)
+    console_checks(t, com1, c2)
     t.check("iopm_panic_pauses_its_guest",
             re.search(r"\[iopm\] vm \d+ %s paused: its devices' IOPM \(iopm0\) panicked" % ORPHAN, com1) is not None,
             "no line pausing %s when the IOPM panicked" % ORPHAN)

@@ -7,7 +7,8 @@
 # but no '[vmm] alive' line over three of the VMM's own once-a-second beats,
 # and neither has `vmctl dmesg`; with --vmm-loglevel 3 the same window has
 # them (and still not on the terminal); --vmm-log-on-terminal and a boot
-# without an IOPM put COM1 on the terminal.
+# without an IOPM put COM1 on the terminal. Ctrl-a x quits; Ctrl-] goes to
+# the IOPM (vmctl console detaches with it) and does not stop the run.
 import os
 import re
 import select
@@ -19,7 +20,8 @@ import time
 import lib
 
 PROMPT = "iopm# "
-CTRL_RBRACKET = b"\x1d"
+QUIT = b"\x01x"    # Ctrl-a x: tools/boot --interactive stops the emulator
+CTRL_RBRACKET = "\x1d"   # the IOPM's: typed to the shell, it must not stop the run
 LIMIT = 240       # seconds: a bound for a stuck boot, not a wait
 PATH_RE = re.compile(r"^tools/boot: VMM log \(COM1\) in (\S+) \(also: vmctl dmesg in the IOPM\)\r?$", re.M)
 # Lines only the VMM writes: "[prefix] ..." (vmm/platform/log.h; Linux's
@@ -40,6 +42,9 @@ DMESG = ("echo DMESG=$(vmctl dmesg | grep -c 'coopvmm: boot complet[e]')/"
 DMESG_RE = r"DMESG=(\d+)/(\d+)-42-END"
 LIST = "vmctl list; echo LIST=$?-$((6*7))-END"
 LIST_RE = r"LIST=(\d+)-42-END"
+# Ctrl-] on a line of its own (the shell may say it is no command), then a marker.
+ESCAPE_PASSES = CTRL_RBRACKET + "\necho ESC-PASSED-$((6*7))-END"
+ESCAPE_RE = r"ESC-PASSED-42-END"
 
 
 class Interactive:
@@ -92,9 +97,9 @@ class Interactive:
             pass
 
     def quit(self):
-        """Ctrl-], as a person leaves; return tools/boot's exit code."""
+        """Ctrl-a x, as a person leaves; return tools/boot's exit code."""
         try:
-            self.proc.stdin.write(CTRL_RBRACKET)
+            self.proc.stdin.write(QUIT)
             self.proc.stdin.flush()
         except OSError:
             pass
@@ -125,11 +130,13 @@ def count_alive(text):
 
 
 def console_run(t, tag, *args):
-    """Boot to the IOPM's prompt, run vmctl list, the window, vmctl dmesg;
-    leave with Ctrl-]. Returns (Interactive, {step: match or None})."""
+    """Boot to the IOPM's prompt, run vmctl list, the window, vmctl dmesg,
+    type Ctrl-] (the run goes on); leave with Ctrl-a x. Returns
+    (Interactive, {step: match or None})."""
     run = Interactive("qemu_run-" + tag, *args)
     got = {"prompt": run.expect(PROMPT)}
-    for step, line, rx in (("list", LIST, LIST_RE), ("window", WINDOW, WINDOW_RE), ("dmesg", DMESG, DMESG_RE)):
+    for step, line, rx in (("list", LIST, LIST_RE), ("window", WINDOW, WINDOW_RE), ("dmesg", DMESG, DMESG_RE),
+                           ("escape", ESCAPE_PASSES, ESCAPE_RE)):
         if got["prompt"]:
             run.send(line)
             got[step] = run.expect(rx)
@@ -138,8 +145,10 @@ def console_run(t, tag, *args):
     com1_at_end = run.com1()   # the log as it stood when the window had passed
     rc = run.quit()
     t.check(tag + ".prompt", got["prompt"], "no '%s' on the terminal within %d s" % (PROMPT, LIMIT))
-    t.check(tag + ".ctrl_rbracket_exit0", rc == 0 and "Ctrl-] pressed" in run.text(),
-            "Ctrl-] must stop the run with exit 0: exit %s" % rc)
+    t.check(tag + ".ctrl_rbracket_goes_to_the_iopm", got["escape"],
+            "after Ctrl-] the shell must still answer (tools/boot must not quit on it)")
+    t.check(tag + ".ctrl_a_x_exit0", rc == 0 and "Ctrl-a x pressed" in run.text(),
+            "Ctrl-a x must stop the run with exit 0: exit %s" % rc)
     t.check(tag + ".no_stray_processes", not lib.processes_in(run.log_dir),
             "processes left in %s" % run.log_dir)
     return run, got, com1_at_end
@@ -207,7 +216,7 @@ def log_on_terminal(t):
     t.check("log_on_terminal.vmm_lines", done and alive, "'coopvmm: boot complete' or an alive line "
             "missing on the terminal")
     t.check("log_on_terminal.console_too", prompt, "no IOPM prompt on the terminal")
-    t.equal("log_on_terminal.exit", rc, 0, "exit code after Ctrl-]")
+    t.equal("log_on_terminal.exit", rc, 0, "exit code after Ctrl-a x")
 
 
 def no_iopm(t):
@@ -219,7 +228,7 @@ def no_iopm(t):
     t.check("no_iopm.said", said, "tools/boot did not say the boot has no IOPM")
     t.check("no_iopm.vmm_log_on_terminal", done and "==== coopvmm boot report ====" in run.text(),
             "the boot report and 'coopvmm: boot complete' must reach the terminal")
-    t.equal("no_iopm.exit", rc, 0, "exit code after Ctrl-]")
+    t.equal("no_iopm.exit", rc, 0, "exit code after Ctrl-a x")
 
 
 def body(t):
