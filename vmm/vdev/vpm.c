@@ -177,9 +177,13 @@ static uint64_t tick_tsc(const struct vpm *p, uint64_t ticks)
 
 uint64_t vpm_update(struct vpm *p, uint64_t now_tsc)
 {
+	/* Called before every entry of vCPU 0: without TMR_EN the level only
+	 * changes with accesses and presses, which bring it up to date. */
+	if (!(p->pm1_en & ACPI_PM1_TMR_EN))
+		return UINT64_MAX;
 	update_sci(p, now_tsc);
-	if (!(p->pm1_en & ACPI_PM1_TMR_EN) || (pm1_sts(p, now_tsc) & ACPI_PM1_TMR_STS))
-		return UINT64_MAX; /* no timer event to wait for: it is off, or already raised */
+	if (pm1_sts(p, now_tsc) & ACPI_PM1_TMR_STS)
+		return UINT64_MAX; /* raised: nothing to wait for until it is cleared */
 	/* TMR_STS comes when bit 31 next changes: at the count where its
 	 * changes reach msb_changes_seen + 1, counted from VPM_TMR_START. */
 	uint64_t target = (p->msb_changes_seen + 1) << PM_TIMER_MSB_SHIFT32;

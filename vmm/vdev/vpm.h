@@ -88,8 +88,10 @@ int vpm_io(struct vpm *p, uint16_t port, unsigned size, bool write, uint32_t *va
  * off. */
 bool vpm_power_button(struct vpm *p, uint64_t now_tsc);
 /* Bring the SCI up to date at now_tsc (TMR_STS comes with time) and return
- * the TSC at which it must be looked at again: when TMR_STS will be set
- * with TMR_EN set, else UINT64_MAX. Never earlier than that event. */
+ * the TSC at which it must be looked at again: the first TSC cycle at
+ * which TMR_STS will be set, while TMR_EN is set and TMR_STS is not, else
+ * UINT64_MAX. Without TMR_EN it returns at once (nothing changes with
+ * time): cheap enough for every VM entry. */
 uint64_t vpm_update(struct vpm *p, uint64_t now_tsc);
 
 #endif
