@@ -148,11 +148,13 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	if (why)
 		fail("acpi_power_init: %s", why);
 	const struct acpi_power *p = &acpi_power;
-	printf("ACPI power: PM1a status %#x, enable %#x, control %#x; SCI IRQ %u -> GSI %u (%s, active %s) "
-	       "through the %s on vector %#x; \\_S5 SLP_TYP %u; ACPI mode %s\n",
-	       p->pm1a_sts, p->pm1a_en, p->pm1a_cnt, p->sci_irq, p->sci_gsi, p->sci_level ? "level" : "edge",
-	       p->sci_active_low ? "low" : "high", p->ioapic ? "I/O APIC" : "8259", p->vector, p->s5_typ,
+	/* Two lines: the VMM's COM1 cuts lines at 159 characters. */
+	printf("ACPI power: PM1a status %#x, enable %#x, control %#x; \\_S5 SLP_TYP %u; ACPI mode %s\n",
+	       p->pm1a_sts, p->pm1a_en, p->pm1a_cnt, p->s5_typ,
 	       p->acpi_enabled_here ? "entered through SMI_CMD" : "already on (SCI_EN set)");
+	printf("ACPI power: SCI IRQ %u -> GSI %u (%s, active %s) through the %s on vector %#x\n", p->sci_irq,
+	       p->sci_gsi, p->sci_level ? "level" : "edge", p->sci_active_low ? "low" : "high",
+	       p->ioapic ? "I/O APIC" : "8259", p->vector);
 	if (!skip_unless_coopvmm("coopvmm's PM block, SCI route and \\_S5 value")) {
 		EXPECT_EQ(p->pm1a_sts, COOP_PM1A_EVT);
 		EXPECT_EQ(p->pm1a_en, COOP_PM1A_EN);
