@@ -120,6 +120,8 @@ EXCLUDED = {
     "iodev": "its COM1, RTC and PCI are an IOPM's under coopvmm (run=iodev:16M:1:iopm0, system.bochs_iopm_guests); "
              "without one the VMM's write-only COM1 makes it SKIP",
     "ticker": "never ends (vmctl destroy ends it in system.bochs_iopm_guests)",
+    "poweroff": "ends through ACPI S5, not the debug-exit port, and prints each machine's own PM block, SCI "
+                "route and \\_S5 value; tests/guests/qemu-check runs it on bare QEMU (poweroff=off)",
     "bigmem": "its memory map and sizes are those of the RAM each boot gives it (1920 MiB under coopvmm)",
 }
 
