@@ -163,26 +163,27 @@ _Static_assert(offsetof(struct acpi_fadt, x_pm_tmr_blk) == 208, "FADT X_PM_TMR_B
 
 /* 4.8.3.1 PM1 status and enable registers (Tables 4.16, 4.17), 4.8.3.2
  * PM1 control (Table 4.18), 4.8.3.3 the PM timer: 3.579545 MHz. */
-#define ACPI_PM1_TMR_STS     (1U << 0) /* the timer's top bit changed; write 1 to clear */
-#define ACPI_PM1_BM_STS	     (1U << 4)
-#define ACPI_PM1_GBL_STS     (1U << 5)
-#define ACPI_PM1_PWRBTN_STS  (1U << 8)
-#define ACPI_PM1_SLPBTN_STS  (1U << 9)
-#define ACPI_PM1_RTC_STS     (1U << 10)
-#define ACPI_PM1_WAK_STS     (1U << 15)
-#define ACPI_PM1_TMR_EN	     (1U << 0)
-#define ACPI_PM1_GBL_EN	     (1U << 5)
-#define ACPI_PM1_PWRBTN_EN   (1U << 8)
-#define ACPI_PM1_SLPBTN_EN   (1U << 9)
-#define ACPI_PM1_RTC_EN	     (1U << 10)
-#define ACPI_PM1_SCI_EN	     (1U << 0) /* PM1 control: SCI (ACPI mode) enabled */
-#define ACPI_PM1_BM_RLD	     (1U << 1)
-#define ACPI_PM1_GBL_RLS     (1U << 2) /* write-only */
-#define ACPI_PM1_SLP_TYP     (7U << 10)
-#define ACPI_PM1_SLP_EN	     (1U << 13) /* write-only */
-#define PM_TIMER_HZ	     3579545U
-#define PM_TIMER_MASK24	     0xffffffU /* TMR_VAL_EXT clear: bits 31:24 read 0 */
-#define PM_TIMER_MSB_SHIFT32 31	       /* a 32-bit timer sets TMR_STS when bit 31 changes */
+#define ACPI_PM1_TMR_STS       (1U << 0) /* the timer's top bit changed; write 1 to clear */
+#define ACPI_PM1_BM_STS	       (1U << 4)
+#define ACPI_PM1_GBL_STS       (1U << 5)
+#define ACPI_PM1_PWRBTN_STS    (1U << 8)
+#define ACPI_PM1_SLPBTN_STS    (1U << 9)
+#define ACPI_PM1_RTC_STS       (1U << 10)
+#define ACPI_PM1_WAK_STS       (1U << 15)
+#define ACPI_PM1_TMR_EN	       (1U << 0)
+#define ACPI_PM1_GBL_EN	       (1U << 5)
+#define ACPI_PM1_PWRBTN_EN     (1U << 8)
+#define ACPI_PM1_SLPBTN_EN     (1U << 9)
+#define ACPI_PM1_RTC_EN	       (1U << 10)
+#define ACPI_PM1_SCI_EN	       (1U << 0) /* PM1 control: SCI (ACPI mode) enabled */
+#define ACPI_PM1_BM_RLD	       (1U << 1)
+#define ACPI_PM1_GBL_RLS       (1U << 2)  /* write-only */
+#define ACPI_PM1_SLP_TYP       (7U << 10) /* the sleep type SLP_EN enters (values: the DSDT's \_Sx) */
+#define ACPI_PM1_SLP_TYP_SHIFT 10
+#define ACPI_PM1_SLP_EN	       (1U << 13) /* write-only */
+#define PM_TIMER_HZ	       3579545U
+#define PM_TIMER_MASK24	       0xffffffU /* TMR_VAL_EXT clear: bits 31:24 read 0 */
+#define PM_TIMER_MSB_SHIFT32   31	 /* a 32-bit timer sets TMR_STS when bit 31 changes */
 
 /* 5.2.10 Firmware ACPI Control Structure (64-byte aligned, version 2). */
 struct acpi_facs {
@@ -203,6 +204,23 @@ _Static_assert(sizeof(struct acpi_facs) == 64, "FACS is 64 bytes");
 #define ACPI_FACS_ALIGN	   64
 #define ACPI_FACS_VERSION  2
 #define ACPI_DSDT_REVISION 2 /* 2: AML integers are 64 bits */
+
+/* 20.2 AML encoding (ACPI 6.4 chapter 20), the few terms a DSDT of
+ * Name(_S5, Package(){...}) needs: NameOp NameString DataRefObject
+ * (20.2.5.1), PackageOp PkgLength NumElements PackageElementList
+ * (20.2.5.4), a PkgLength of one byte (20.2.4: bits 7:6 = 0, bits 5:0 the
+ * length of the package counting this byte, up to 63), NameSeg of four
+ * characters (20.2.2), integer constants (20.2.3: ZeroOp, ByteConst). */
+#define ACPI_AML_ZERO_OP     0x00 /* the integer 0 */
+#define ACPI_AML_NAME_OP     0x08 /* DefName := NameOp NameString DataRefObject */
+#define ACPI_AML_BYTE_PREFIX 0x0a /* ByteConst := BytePrefix ByteData */
+#define ACPI_AML_PACKAGE_OP  0x12 /* DefPackage := PackageOp PkgLength NumElements ... */
+#define ACPI_AML_NAMESEG_LEN 4
+/* 7.4.2 \_Sx (System States): a package of SLP_TYPa, SLP_TYPb and two
+ * reserved integers, the values OSPM writes to PM1a_CNT and PM1b_CNT's
+ * SLP_TYP to enter state x; \_S5 is soft off. */
+#define ACPI_S5_NAME	      "_S5_"
+#define ACPI_SX_PACKAGE_ELEMS 4
 
 /* 5.2.12 Multiple APIC Description Table, and its entries (5.2.12.2-7). */
 struct acpi_madt {

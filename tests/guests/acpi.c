@@ -276,7 +276,13 @@ static void check_fadt(void)
 	outw(acpi.pm1a_cnt, 0);
 	EXPECT_TRUE(inw(acpi.pm1a_cnt) & PM1_CNT_SCI_EN);
 	EXPECT_EQ(*(uint8_t *)((uint32_t)facs + 32), 2); /* FACS version */
-	EXPECT_EQ(d->length, sizeof(*d));		 /* no AML */
+	EXPECT_FALSE(flags & FADT_PWR_BUTTON);		 /* a fixed power button */
+	/* The DSDT's one object: Name (_S5, Package (4) {7, 0, 0, 0}). */
+	static const uint8_t s5[] = {
+	    AML_NAME_OP,     '_', 'S',	       '5',	    '_',	AML_PACKAGE_OP, 7, 4,
+	    AML_BYTE_PREFIX, 7,	  AML_ZERO_OP, AML_ZERO_OP, AML_ZERO_OP};
+	EXPECT_EQ(d->length, sizeof(*d) + sizeof(s5));
+	EXPECT_MEMEQ((const uint8_t *)d + sizeof(*d), s5, sizeof(s5));
 }
 
 /* ---- MADT */

@@ -122,6 +122,8 @@ EXCLUDED = {
     "ticker": "never ends (vmctl destroy ends it in system.bochs_iopm_guests)",
     "hello": "waits for input on its COM1 and ends on the line 'quit' (qemu-check feeds it lines; "
              "system.bochs_iopm_guests types to it through vmctl console)",
+    "poweroff": "ends through ACPI S5, not the debug-exit port, and prints each machine's own PM block, SCI "
+                "route and \\_S5 value; tests/guests/qemu-check runs it on bare QEMU (poweroff=off)",
     "bigmem": "its memory map and sizes are those of the RAM each boot gives it (1920 MiB under coopvmm)",
 }
 

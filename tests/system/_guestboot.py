@@ -128,8 +128,9 @@ def check_boot(t, tag, res, met):
             "the guests did not all end with '[vmm] alive' after them: %s" % res.describe())
 
 
-def check_passed(t, tag, com1, name, ends):
-    """NAME ran under coopvmm, printed PASS and exited with status 1."""
+def check_ran_and_passed(t, tag, com1, name):
+    """NAME ran under coopvmm and printed PASS, no FAIL; its SKIP lines are
+    echoed as comments."""
     out = guest_lines(com1, name)
     fails = [line for line in out if line.startswith("FAIL:")]
     t.check("%s.%s.under_coopvmm" % (tag, name),
@@ -138,12 +139,35 @@ def check_passed(t, tag, com1, name, ends):
             "no '%s: start (... under coopvmm)' line from the guest: %r" % (name, out[:2]))
     t.check("%s.%s.pass_line" % (tag, name), ("PASS: %s" % name) in out and not fails,
             "guest printed %s" % (fails or out[-3:] or "nothing"))
-    e = ends.get(name)
-    t.check("%s.%s.exit_status_1" % (tag, name), e is not None and e.status == 1,
-            "want '[vm N %s] exited: status 1', got %r" % (name, e.line if e else None))
     for line in out:
         if line.startswith("SKIP:"):
             print("# %s %s" % (name, line))
+
+
+def check_passed(t, tag, com1, name, ends):
+    """NAME ran under coopvmm, printed PASS and exited with status 1."""
+    check_ran_and_passed(t, tag, com1, name)
+    e = ends.get(name)
+    t.check("%s.%s.exit_status_1" % (tag, name), e is not None and e.status == 1,
+            "want '[vm N %s] exited: status 1', got %r" % (name, e.line if e else None))
+
+
+def powered_off(com1, end):
+    """Did the VMM say '[vm N NAME] powered off (ACPI S5)' before END's line?"""
+    return re.search(r"\[vm %d %s\] powered off \(ACPI S5\)" % (end.vm, re.escape(end.name)),
+                     com1[:end.pos]) is not None
+
+
+def check_powered_off(t, tag, com1, name, ends):
+    """NAME ran under coopvmm, printed PASS, then powered its machine off
+    (ACPI S5): the VMM's '[vm N NAME] powered off (ACPI S5)' and
+    'exited: status 0'."""
+    check_ran_and_passed(t, tag, com1, name)
+    e = ends.get(name)
+    t.check("%s.%s.exit_status_0" % (tag, name), e is not None and e.status == 0,
+            "want '[vm N %s] exited: status 0', got %r" % (name, e.line if e else None))
+    t.check("%s.%s.powered_off_line" % (tag, name), e is not None and powered_off(com1, e),
+            "no '[vm N %s] powered off (ACPI S5)' before its end line" % name)
 
 
 def check_killed(t, tag, com1, name, ends, why):

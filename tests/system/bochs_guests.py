@@ -3,9 +3,10 @@
 # System test: the guest test suite (tests/guests, docs/guest-tests.md) under
 # the VMM in Bochs. Boots build/coopvmm-test.iso with run=NAME,... and reads
 # the VMM log (COM1): each well-behaved guest must print "PASS: NAME" and end
-# "[vm N NAME] exited: status 1"; each hostile guest must end as its kind
-# requires, beside a well-behaved partner that must still pass, and the VMM
-# must print "[vmm] alive" after the guests.
+# "[vm N NAME] exited: status 1" (one that powers itself off through ACPI S5:
+# "[vm N NAME] powered off (ACPI S5)" and status 0); each hostile guest must
+# end as its kind requires, beside a well-behaved partner that must still
+# pass, and the VMM must print "[vmm] alive" after the guests.
 """Run the tests/guests guests under coopvmm in Bochs and check how each ended."""
 
 import os
@@ -13,7 +14,7 @@ import re
 
 import lib
 from _guestboot import (TEST_ISO, boot_done, boot_guests, check_all_ended_line, check_boot, check_exit_counts,
-                        check_killed, check_passed, guest_ends, guest_lines, guest_name)
+                        check_killed, check_passed, check_powered_off, guest_ends, guest_lines, guest_name)
 
 PARTNER = "cpuid"     # the well-behaved guest run beside each hostile one
 
@@ -22,7 +23,8 @@ PARTNER = "cpuid"     # the well-behaved guest run beside each hostile one
 # An entry is what run= takes: NAME, or NAME:MEM:VCPUS for a guest that
 # needs more vCPUs (the checks use NAME).
 GROUPS = [
-    ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio", "crs", "nmi", "dbg", "hypercall"]),
+    ("guests_basic", ["boot", "msr", "exceptions", "portio", "mmio", "crs", "nmi", "dbg", "hypercall",
+                      "poweroff"]),
     ("guests_cpuid", ["cpuid"]),
     ("guests_lapic_timer", ["lapic_timer"]),
     ("guests_hlt", ["hlt"]),
@@ -37,13 +39,19 @@ GROUPS = [
 
 # Lines a guest must print (regular expressions searched in its output),
 # beyond PASS: what a check saw, where the guest alone cannot know what the
-# boot asked for (the vCPU count of run=).
+# boot asked for (the vCPU count of run=), or that a step ran at all.
 MUST_PRINT = {
+    "poweroff": [r"^SCI: 1 interrupt\(s\) on vector 0x51 within \d+ ms of TMR_EN, the handler found PM1 "
+                 r"status 0x1 and cleared it$",
+                 r"^powering off through S5 \(SLP_TYP 7 \| SLP_EN\)$"],
     "acpi": [r"^MADT: 2 enabled processor\(s\), APIC IDs 0 1;",
              r"^MP table at 0xf[0-9a-f]{4}: \d+ entries, 2 enabled processor\(s\), ISA IRQ0 -> pin 2$",
              r"^PM timer across the wrap: 0xf{3}[0-9a-f]{5} -> 0x[0-9a-f]{1,5}, \d+ ticks",
              r"^PM1 status 0x1 after the wrap$"],
 }
+# Guests that end by powering their machine off (ACPI S5) after their PASS line.
+POWERS_OFF = {"poweroff"}
+
 # The VMM's own line about the VM: NAME -> regex (the vCPUs it was given).
 VMM_SAYS = {
     "acpi": r"\] vm \d+ acpi: 16 MiB RAM at 0x[0-9a-f]+, 2 vCPU\(s\)",
@@ -82,7 +90,10 @@ def run_group(t, tag, specs):
     check_boot(t, tag, res, met)
     ends = guest_ends(res.com1)
     for name in names:
-        check_passed(t, tag, res.com1, name, ends)
+        if name in POWERS_OFF:
+            check_powered_off(t, tag, res.com1, name, ends)
+        else:
+            check_passed(t, tag, res.com1, name, ends)
         check_printed(t, tag, res.com1, name)
     check_exit_counts(t, tag, res.com1, names, EXITS_AT_LEAST)
     for name in names:

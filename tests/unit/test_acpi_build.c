@@ -166,6 +166,8 @@ TEST(acpi_build, fadt_pm_blocks_facs_dsdt)
 	EXPECT_TRUE(f.flags & (1U << 8));	   /* TMR_VAL_EXT: 32 bits */
 	EXPECT_FALSE(f.flags & (1U << 20));	   /* not hardware-reduced */
 	EXPECT_TRUE(f.flags & (1U << 0));	   /* WBINVD */
+	EXPECT_FALSE(f.flags & (1U << 4));	   /* PWR_BUTTON clear: a fixed power button */
+	EXPECT_TRUE(f.flags & (1U << 5));	   /* SLP_BUTTON set: no sleep button */
 	EXPECT_TRUE(f.iapc_boot_arch & (1U << 5)); /* no CMOS RTC without an IOPM's */
 	EXPECT_EQ(f.century, 0);
 	/* The 64-bit fields agree with the 32-bit ones. */
@@ -185,10 +187,97 @@ TEST(acpi_build, fadt_pm_blocks_facs_dsdt)
 	EXPECT_TRUE(!memcmp(ram + res.facs, "FACS", 4));
 	EXPECT_EQ(rd32(res.facs + 4), 64);
 	EXPECT_EQ(ram[res.facs + 32], 2);
-	/* DSDT: a valid table without AML. */
+	/* DSDT: a valid table with \_S5 only (below). */
 	struct acpi_header d = table(res.dsdt, "DSDT");
-	EXPECT_EQ(d.length, 36);
+	EXPECT_EQ(d.length, 36 + 13);
 	EXPECT_EQ(d.revision, 2);
+}
+
+/* ---- the DSDT's AML, read back as an interpreter would (ACPI 6.4 20.2) */
+
+#define AML_ZERO   0x00
+#define AML_ONE	   0x01
+#define AML_NAME   0x08
+#define AML_BYTE   0x0a
+#define AML_WORD   0x0b
+#define AML_DWORD  0x0c
+#define AML_QWORD  0x0e
+#define AML_PKG	   0x12
+#define AML_ONES   0xff
+#define SLP_TYP_S5 7 /* docs/guest-platform.md, written here on purpose */
+
+struct aml {
+	const uint8_t *p;
+	uint32_t at, end;
+};
+
+static uint8_t aml_byte(struct aml *a)
+{
+	EXPECT_LT(a->at, a->end);
+	return a->p[a->at++];
+}
+
+/* PkgLength (20.2.4): the lead byte's bits 7:6 count the bytes that
+ * follow; with none, bits 5:0 are the length, else bits 3:0 are its low
+ * nibble. The length counts itself. Returns where the package ends. */
+static uint32_t aml_pkglen(struct aml *a)
+{
+	uint32_t start = a->at;
+	uint8_t lead = aml_byte(a);
+	unsigned follow = lead >> 6;
+	uint32_t len = follow ? lead & 0x0f : lead & 0x3f;
+	if (follow)
+		EXPECT_EQ(lead & 0x30, 0); /* bits 5:4 reserved */
+	for (unsigned i = 0; i < follow; i++)
+		len |= (uint32_t)aml_byte(a) << (4 + 8 * i);
+	EXPECT_LE(start + len, a->end);
+	return start + len;
+}
+
+/* A ComputationalData integer (20.2.3). */
+static uint64_t aml_integer(struct aml *a)
+{
+	uint8_t op = aml_byte(a);
+	unsigned n = op == AML_BYTE ? 1 : op == AML_WORD ? 2 : op == AML_DWORD ? 4 : op == AML_QWORD ? 8 : 0;
+	if (!n) {
+		if (op != AML_ZERO && op != AML_ONE && op != AML_ONES)
+			test_fail(__FILE__, __LINE__, "opcode %#x at %u is not an integer", op, a->at - 1);
+		return op == AML_ONES ? ~0ULL : op;
+	}
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)aml_byte(a) << (8 * i);
+	return v;
+}
+
+TEST(acpi_build, dsdt_holds_s5_for_the_pm_block)
+{
+	EXPECT_EQ(build(2), 0);
+	struct acpi_header d = table(res.dsdt, "DSDT"); /* checksum over the AML too */
+	struct aml a = {ram + res.dsdt, sizeof(d), d.length};
+	/* Name (_S5, Package (4) {SLP_TYPa, SLP_TYPb, 0, 0}) and nothing else. */
+	EXPECT_EQ(aml_byte(&a), AML_NAME);
+	EXPECT_TRUE(!memcmp(a.p + a.at, "_S5_", 4));
+	a.at += 4;
+	EXPECT_EQ(aml_byte(&a), AML_PKG);
+	uint32_t pkg_end = aml_pkglen(&a);
+	EXPECT_EQ(pkg_end, d.length);
+	struct aml pkg = {a.p, a.at, pkg_end};
+	EXPECT_EQ(aml_byte(&pkg), 4); /* NumElements */
+	uint64_t typ_a = aml_integer(&pkg), typ_b = aml_integer(&pkg);
+	EXPECT_EQ(aml_integer(&pkg), 0);
+	EXPECT_EQ(aml_integer(&pkg), 0);
+	EXPECT_EQ(pkg.at, pkg_end);
+	/* SLP_TYPa is what the PM block powers off at; no PM1b block, b is 0. */
+	EXPECT_EQ(typ_a, SLP_TYP_S5);
+	EXPECT_EQ(typ_a, VPM_SLP_TYP_S5);
+	EXPECT_LE(typ_a, 7); /* a 3-bit field */
+	EXPECT_EQ(typ_b, 0);
+	/* The exact bytes (docs/guest-platform.md "Firmware tables"). */
+	static const uint8_t want[] = {0x08, '_',  'S',	 '5',  '_',  0x12, 0x07,
+				       0x04, 0x0a, 0x07, 0x00, 0x00, 0x00};
+	EXPECT_EQ(d.length - sizeof(d), sizeof(want));
+	EXPECT_MEMEQ(ram + res.dsdt + sizeof(d), want, sizeof(want));
 }
 
 /* Walk the MADT of a build for ncpus and check every entry. */

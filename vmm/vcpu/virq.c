@@ -197,6 +197,10 @@ static uint64_t update_devices(struct vcpu *v, uint64_t now)
 			virq_pulse_isa(vm, (unsigned)vm->testdev.irq_pulse);
 			vm->testdev.irq_pulse = -1;
 		}
+		/* The PM block's SCI when TMR_STS comes (TMR_EN set). */
+		uint64_t pm = vpm_update(&vm->pm, now);
+		if (pm < next)
+			next = pm;
 	}
 	return next;
 }

@@ -97,8 +97,9 @@ struct vm {
 	char cmdline[VM_CMDLINE_MAX];
 	volatile enum vm_state state;
 	volatile bool paused; /* its vCPUs are not run (vmctl pause) until unpaused */
-	int exit_status;      /* debug-exit status when VM_EXITED */
-	bool exit_pending;    /* the debug-exit port was written */
+	int exit_status;      /* debug-exit status when VM_EXITED (0 after S5) */
+	bool exit_pending;    /* a device ended it: the debug-exit port, or S5 (ACPI soft off) */
+	bool powered_off;     /* it ended by entering S5 (vmm/vm/vdev.c) */
 	char why[256];	      /* kill reason when VM_KILLED */
 	struct spinlock lock; /* devices, vLAPIC IRR/ISR, state */
 	uint64_t mem_size;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_build.c: writes a guest's ACPI tables (ACPI 6.4 5.2: RSDP revision
- * 2, RSDT, XSDT, FADT revision 6 with a FACS and an empty DSDT, MADT) and
+ * 2, RSDT, XSDT, FADT revision 6 with a FACS and a DSDT holding \_S5, MADT) and
  * its MP tables (MP Specification 1.4 chapter 4) into the guest's BIOS ROM
  * area, every table checksummed. Layouts: arch/x86/acpi_tables.h, mptable.h. */
 #include "vmm/vm/acpi_build.h"
@@ -131,8 +131,10 @@ static void build_fadt(uint8_t *ram, const struct acpi_build_cfg *c, uint32_t gp
 	f.iapc_boot_arch =
 	    ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA | (c->rtc_century ? 0 : ACPI_BOOT_NO_CMOS_RTC);
 	f.century = c->rtc_century;
-	f.flags = ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON | ACPI_FADT_SLP_BUTTON |
-		  ACPI_FADT_FIX_RTC | ACPI_FADT_TMR_VAL_EXT | ACPI_FADT_HEADLESS;
+	/* PWR_BUTTON clear: the fixed power button of the PM block (PWRBTN_STS/EN,
+	 * vmm/vdev/vpm.c) exists; SLP_BUTTON set: no sleep button. */
+	f.flags = ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_SLP_BUTTON | ACPI_FADT_FIX_RTC |
+		  ACPI_FADT_TMR_VAL_EXT | ACPI_FADT_HEADLESS;
 	f.minor_version = ACPI_FADT_MINOR_VERSION;
 	f.x_firmware_ctrl = facs;
 	f.x_dsdt = dsdt;
@@ -152,11 +154,47 @@ static void build_facs(uint8_t *ram, uint32_t gpa)
 	memcpy(ram + gpa, &f, sizeof(f)); /* the FACS has no checksum */
 }
 
+/* The DSDT's definition block (ACPI 6.4 chapter 20 AML), one object in the
+ * root scope: Name (_S5, Package (4) {VPM_SLP_TYP_S5, 0, 0, 0}), the
+ * values OSPM writes to SLP_TYP to enter S5, soft off (7.4.2; Linux's
+ * acpi_enter_sleep_state(ACPI_STATE_S5) reads it). Byte by byte:
+ *   08           NameOp
+ *   5f 53 35 5f  NameSeg "_S5_"
+ *   12           PackageOp
+ *   07           PkgLength, one-byte form: the 7 bytes from here to the end
+ *   04           NumElements
+ *   0a 07        BytePrefix 7: SLP_TYPa, for PM1a_CNT (VPM_SLP_TYP_S5)
+ *   00           ZeroOp: SLP_TYPb (there is no PM1b block)
+ *   00 00        ZeroOp, ZeroOp: reserved
+ * Nothing else: no processor devices, no PCI, no methods. */
+#define DSDT_AML_LEN 13
+
+static uint32_t dsdt_aml(uint8_t out[DSDT_AML_LEN])
+{
+	uint32_t n = 0;
+	out[n++] = ACPI_AML_NAME_OP;
+	memcpy(out + n, ACPI_S5_NAME, ACPI_AML_NAMESEG_LEN);
+	n += ACPI_AML_NAMESEG_LEN;
+	out[n++] = ACPI_AML_PACKAGE_OP;
+	uint32_t pkglen = n++;
+	out[n++] = ACPI_SX_PACKAGE_ELEMS;
+	out[n++] = ACPI_AML_BYTE_PREFIX;
+	out[n++] = VPM_SLP_TYP_S5;	     /* SLP_TYPa */
+	out[n++] = ACPI_AML_ZERO_OP;	     /* SLP_TYPb */
+	out[n++] = ACPI_AML_ZERO_OP;	     /* reserved */
+	out[n++] = ACPI_AML_ZERO_OP;	     /* reserved */
+	out[pkglen] = (uint8_t)(n - pkglen); /* counts its own byte (20.2.4) */
+	return n;
+}
+
 static void build_dsdt(uint8_t *ram, uint32_t gpa)
 {
-	/* No AML: nothing beyond what the fixed tables say. */
-	struct acpi_header h = header(ACPI_SIG_DSDT, sizeof(h), ACPI_DSDT_REVISION);
-	put_table(ram, gpa, &h);
+	uint8_t aml[DSDT_AML_LEN];
+	uint32_t n = dsdt_aml(aml);
+	struct acpi_header h = header(ACPI_SIG_DSDT, (uint32_t)sizeof(h) + n, ACPI_DSDT_REVISION);
+	memcpy(ram + gpa, &h, sizeof(h));
+	memcpy(ram + gpa + sizeof(h), aml, n);
+	set_checksum(ram, gpa, h.length, offsetof(struct acpi_header, checksum));
 }
 
 static uint32_t madt_size(const struct acpi_build_cfg *c)
@@ -352,7 +390,7 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	r.rsdp = area_alloc(&a, sizeof(struct acpi_rsdp), ACPI_RSDP_ALIGN);
 	r.mp_float = area_alloc(&a, sizeof(struct mp_float), MP_FLOAT_ALIGN);
 	r.facs = area_alloc(&a, sizeof(struct acpi_facs), ACPI_FACS_ALIGN);
-	r.dsdt = area_alloc(&a, sizeof(struct acpi_header), TABLE_ALIGN);
+	r.dsdt = area_alloc(&a, sizeof(struct acpi_header) + DSDT_AML_LEN, TABLE_ALIGN);
 	r.fadt = area_alloc(&a, sizeof(struct acpi_fadt), TABLE_ALIGN);
 	uint32_t madt_len = madt_size(c);
 	r.madt = area_alloc(&a, madt_len, TABLE_ALIGN);

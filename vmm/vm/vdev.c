@@ -14,6 +14,7 @@
 #include "vmm/lib/errno.h"
 #include "vmm/vcpu/iomap.h"
 #include "vmm/lib/lib.h"
+#include "vmm/vcpu/virq.h"
 #include "vmm/vcpu/vm_types.h"
 
 #define VIOAPIC_LAST (VIOAPIC_BASE + IOAPIC_MMIO_SIZE - 1)
@@ -64,6 +65,37 @@ static int pio_uart(struct vcpu *v, uint16_t port, unsigned size, bool write, ui
 static int pio_pm(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t *val)
 {
 	return vpm_io(&v->vm->pm, port, size, write, val, rdtsc());
+}
+
+/* The PM block's callbacks, made from inside a vpm call: under vm->lock
+ * (the request path, vm_power_button, virq_prepare_entry hold it). */
+
+/* The SCI: ISA IRQ 9's line, level (its vIOAPIC pin, which the MADT
+ * declares level/active high, and its vPIC input, level if the guest
+ * sets ELCR bit 9). virq_set_gsi kicks the CPUs that must look. */
+static void pm_sci(void *ctx, bool level)
+{
+	struct vm *vm = ctx;
+	virq_set_gsi(vm, virq_isa_pin(VPM_SCI_IRQ), level);
+}
+
+/* S5: the VM ends with status 0 once the request path drops the lock (as
+ * for the debug-exit port); its end report says it powered off. */
+static void pm_power_off(void *ctx)
+{
+	struct vm *vm = ctx;
+	if (vm->state != VM_RUNNING || vm->exit_pending)
+		return; /* already ending: keep how */
+	vm->powered_off = true;
+	vm->exit_status = 0;
+	vm->exit_pending = true;
+}
+
+static const struct vpm_ops pm_ops = {.sci = pm_sci, .power_off = pm_power_off};
+
+void vdev_pm_init(struct vm *vm, uint64_t tsc_khz, uint64_t now_tsc)
+{
+	vpm_init(&vm->pm, tsc_khz, now_tsc, &pm_ops, vm);
 }
 
 static int mmio_ioapic(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)

@@ -171,7 +171,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		free_vm(vm);
 		return r;
 	}
-	vpm_init(&vm->pm, timer_rates.tsc_khz, rdtsc());
+	vdev_pm_init(vm, timer_rates.tsc_khz, rdtsc());
 	for (uint32_t i = 0; i < nvcpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 		v->vm = vm;
@@ -275,6 +275,8 @@ static void report_end(struct vm *vm)
 {
 	vuart_end(&vm->uart);
 	uint64_t us = tsc_to_us(rdtsc() - vm->start_tsc);
+	if (vm->state == VM_EXITED && vm->powered_off)
+		log_raw("[vm %u %s] powered off (ACPI S5)", vm->id, vm->name);
 	if (vm->state == VM_EXITED)
 		log_raw("[vm %u %s] exited: status %d after %llu ms", vm->id, vm->name, vm->exit_status,
 			(unsigned long long)(us / 1000));
@@ -307,10 +309,32 @@ static void report_end(struct vm *vm)
 			"another CPU",
 			vm->id, vm->name, (unsigned long long)vm->testdev_defer.served,
 			(unsigned long long)vm->testdev_defer.served_remote);
+	if (vm->pm.presses || vm->pm.sleeps_ignored)
+		log_raw(
+		    "[vm %u %s] ACPI: power button presses %llu, sleep requests ignored %llu (SLP_TYP not "
+		    "S5's)",
+		    vm->id, vm->name, (unsigned long long)vm->pm.presses,
+		    (unsigned long long)vm->pm.sleeps_ignored);
 	log_raw("[vm %u %s] unclaimed io %llu mmio %llu, interrupts injected %llu, mmio re-executed %llu",
 		vm->id, vm->name, (unsigned long long)vm->unclaimed_io,
 		(unsigned long long)vm->unclaimed_mmio, (unsigned long long)vm->injected,
 		(unsigned long long)vm->mmio_mismatch);
+}
+
+void vm_power_button(struct vm *vm)
+{
+	/* vm->lock, as every PM block access: the vCPU's port handler holds
+	 * it around vpm_io (ioreq_pio) and takes no other lock inside, so a
+	 * press from another CPU waits for the access or goes before it. The
+	 * SCI callback's virq_set_gsi kicks the CPU of the vCPU the interrupt
+	 * is for, so a halted or running guest takes it at its next entry. */
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	bool taken = vm->state == VM_RUNNING && vpm_power_button(&vm->pm, rdtsc());
+	bool enabled = vm->pm.pm1_en & ACPI_PM1_PWRBTN_EN;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (taken)
+		pr_info("vm %u %s: power button pressed%s", vm->id, vm->name,
+			enabled ? "" : " (the guest has not set PWRBTN_EN: no SCI until it does)");
 }
 
 void vm_vcpu_stopped(struct vcpu *v)

@@ -25,6 +25,14 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
  * it started is started too: its vCPUs retire at once and free it. */
 void vm_start(struct vm *vm);
 
+/* Press the VM's ACPI power button (docs/vdevices.md "vPM"): PWRBTN_STS
+ * is set and, if the guest enabled the event (PWRBTN_EN), the SCI (ISA IRQ
+ * 9) asserted until the guest clears it; a guest that agrees to shut down
+ * enters S5 and the VM ends as powered off, status 0. Callable from any
+ * CPU, with the VM table's lock held or not (it takes vm->lock); nothing
+ * happens to a VM that is ending. */
+void vm_power_button(struct vm *vm);
+
 /* Pause (its vCPUs are not run; one running now stops at its next exit)
  * or unpause a running VM. */
 void vm_pause(struct vm *vm, bool paused);

@@ -2,7 +2,9 @@
 /* acpi.h: the firmware tables as a guest OS reads them (ACPI 6.4 5.2.5
  * RSDP and how to find it, 5.2.6 header, 5.2.9 FADT fields up to the X_
  * addresses, 5.2.10 FACS, 5.2.12 MADT entries; Intel MP Specification 1.4
- * chapter 4), and the ACPI PM timer (4.8.3.3). Written from the specs. */
+ * chapter 4), the ACPI PM timer (4.8.3.3), the PM1 registers (4.8.3.1,
+ * 4.8.3.2) and the few AML terms of a \_S5 object (20.2, 7.4.2). Written
+ * from the specs. */
 #ifndef GUEST_RT_ACPI_H
 #define GUEST_RT_ACPI_H
 
@@ -49,6 +51,7 @@ struct sdt_header {
 #define FADT_DSDT	     40
 #define FADT_SCI_INT	     46 /* 2 bytes */
 #define FADT_SMI_CMD	     48
+#define FADT_ACPI_ENABLE     52 /* 1 byte: written to SMI_CMD to enter ACPI mode */
 #define FADT_PM1A_EVT_BLK    56
 #define FADT_PM1A_CNT_BLK    64
 #define FADT_PM_TMR_BLK	     76
@@ -60,6 +63,7 @@ struct sdt_header {
 #define FADT_X_FIRMWARE_CTRL 132 /* 8 bytes, FADT revision 3 and later */
 #define FADT_X_DSDT	     140
 #define FADT_X_LEN	     148
+#define FADT_PWR_BUTTON	     (1U << 4) /* set: no fixed power button (a control method one, if any) */
 #define FADT_TMR_VAL_EXT     (1U << 8) /* PM timer is 32 bits, else 24 */
 #define FADT_HW_REDUCED	     (1U << 20)
 
@@ -68,6 +72,35 @@ struct sdt_header {
 
 #define PM1_STS_TMR    (1U << 0)
 #define PM1_CNT_SCI_EN (1U << 0)
+
+/* PM1 status and enable (4.8.3.1: the enable register is the second half
+ * of PM1_EVT_LEN; same bit for an event's status and its enable) and
+ * control (4.8.3.2.1). */
+#define PM1_EN_TMR	      (1U << 0)
+#define PM1_STS_PWRBTN	      (1U << 8)
+#define PM1_EN_PWRBTN	      (1U << 8)
+#define PM1_STS_WAK	      (1U << 15)
+#define PM1_CNT_SLP_TYP_SHIFT 10
+#define PM1_CNT_SLP_TYP_MAX   7 /* 3 bits */
+#define PM1_CNT_SLP_EN	      (1U << 13)
+
+/* AML (20.2): NameOp NameSeg PackageOp PkgLength NumElements elements,
+ * the integers a \_Sx package holds (20.2.3), PkgLength's lead byte
+ * (20.2.4: bits 7:6 = bytes that follow; alone, bits 5:0 are the length;
+ * else bits 3:0 are its low nibble). */
+#define AML_ZERO_OP	     0x00
+#define AML_ONE_OP	     0x01
+#define AML_NAME_OP	     0x08
+#define AML_BYTE_PREFIX	     0x0a
+#define AML_WORD_PREFIX	     0x0b
+#define AML_DWORD_PREFIX     0x0c
+#define AML_QWORD_PREFIX     0x0e
+#define AML_ROOT_CHAR	     0x5c /* a backslash before a NameSeg: from the root */
+#define AML_PACKAGE_OP	     0x12
+#define AML_ONES_OP	     0xff
+#define AML_PKGLEN_FOLLOW(b) ((b) >> 6)
+#define AML_PKGLEN_SHORT     0x3f
+#define AML_PKGLEN_NIBBLE    0x0f
 
 /* MADT: local APIC address at 36, flags at 40, entries from 44. */
 #define MADT_LAPIC_ADDR	 36
@@ -81,8 +114,11 @@ struct sdt_header {
 #define MADT_X2APIC	 9 /* length 16: reserved, x2APIC ID, flags, UID */
 #define MADT_ENABLED	 1
 #define INTI_ACTIVE_HIGH 0x1 /* MPS INTI flags: polarity bits 1:0 */
+#define INTI_ACTIVE_LOW	 0x3
+#define INTI_POLARITY	 0x3 /* 00: as the bus says (the SCI: active low) */
 #define INTI_LEVEL	 0xc /* trigger bits 3:2 = 11 */
 #define INTI_EDGE	 0x4
+#define INTI_TRIGGER	 0xc /* 00: as the bus says (the SCI: level) */
 
 /* MP floating pointer (16 bytes) and configuration table (44-byte header). */
 struct mp_float {

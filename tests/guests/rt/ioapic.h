@@ -14,6 +14,7 @@
 #define IOAPIC_REG_REDTBL(pin) (0x10 + 2 * (pin))
 #define IOAPIC_RTE_MASKED      (1U << 16)
 #define IOAPIC_RTE_LEVEL       (1U << 15)
+#define IOAPIC_RTE_REMOTE_IRR  (1U << 14) /* read-only: a level interrupt awaits its EOI */
 #define IOAPIC_RTE_ACTIVE_LOW  (1U << 13)
 #define IOAPIC_RTE_DEST_SHIFT  24 /* high dword: physical destination APIC ID */
 

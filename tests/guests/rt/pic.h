@@ -18,6 +18,10 @@
 #define PIC_OCW3_READ_ISR 0x0b
 #define PIC1_VECTOR_BASE  0x20 /* where rt_start puts the 8259s (all lines masked) */
 #define PIC2_VECTOR_BASE  0x28
+/* Edge/level control registers (PIIX/ICH ELCR1/ELCR2): bit n set makes
+ * IRQ n (ELCR2: IRQ 8 + n) level-triggered. */
+#define PIC_ELCR1 0x4d0
+#define PIC_ELCR2 0x4d1
 
 /* Initialize both with vector bases base1/base2; all 16 lines masked. */
 void pic_init(uint8_t base1, uint8_t base2);
