@@ -12,10 +12,13 @@
  * (run=hello:16M:1:iopm0: system.bochs_iopm_guests types to it), on bare
  * QEMU (tests/guests/qemu-check feeds it the "qemu-check-input" lines
  * below) and on the VMM's write-only COM1 stand-in (no input there: it says
- * so and only ticks). The main loop takes events (bits set by the interrupt
- * handlers): a new source is a bit, its handler and one line in main. */
+ * so and only ticks). The ACPI power button (`vmctl shutdown hello`) powers
+ * it off through S5 (rt/acpi_power.c: "power button: powering off"). The
+ * main loop takes events (bits set by the interrupt handlers): a new source
+ * is a bit, its handler and one line in main. */
 #include "rt/rt.h"
 
+#include "rt/acpi_power.h"
 #include "rt/hv.h"
 #include "rt/lapic.h"
 #include "rt/pic.h"
@@ -48,6 +51,7 @@
 #define PIT_VECTOR   (PIC1_VECTOR_BASE + PIT_IRQ)
 #define PIT_RATE     20 /* Hz, the fallback tick source */
 #define TIMER_VECTOR 0x40
+#define SCI_VECTOR   0x51 /* the ACPI SCI (the power button), rt/acpi_power.c */
 #define TICK_MS	     10000
 #define RX_SIZE	     4096 /* bytes taken from the UART, not yet handled */
 #define LINE_MAX     120
@@ -253,6 +257,11 @@ int main(uint32_t magic, const struct mb1_info *mbi)
 	}
 	printf("hello: %sa tick every %u s (%s), HLT in between\n", uart ? "input by IRQ 4, " : "",
 	       TICK_MS / 1000, deadline ? "TSC-deadline timer" : "PIT");
+	const char *why = acpi_power_init(SCI_VECTOR);
+	if (why)
+		printf("hello: no ACPI power button (%s)\n", why);
+	else
+		printf("hello: the power button powers me off (vmctl shutdown)\n");
 	for (;;) {
 		uint32_t ev = wait_events();
 		if (ev & EV_INPUT)

@@ -93,11 +93,19 @@ def script():
     s += ["printf 'name = later\\nmemory = 4M\\nkernel = /guests/ticker.elf\\n' > /tmp/later.cfg"]
     s += run("PCREATE", "vmctl create --paused /tmp/later.cfg")
     s += run("PLIST", "vmctl list | grep later | sed 's/^/PLIST: /'")
+    s += run("SHUT_CREATED", "vmctl shutdown later 2>/dev/null")
     s += run("START", "vmctl start later")
     s += run("START2", "vmctl start later 2>/dev/null")
     s += ["until [ $(vmctl console later < /dev/null | grep -c tick) -gt 2 ]; do :; done; "
           "echo LATERTICKS-$((1))-END", r"expect LATERTICKS-1-END"]
     s += run("DLATER", "vmctl destroy later")
+    # Asked to shut down: hello handles the power button and powers off (S5).
+    s += run("CREATE_HELLO", "vmctl create /guests/hello.cfg")
+    s += ["until vmctl console hello < /dev/null | grep -q 'power button powers me off'; do :; done; "
+          "echo HELLOUP-$((1))-END", r"expect HELLOUP-1-END"]
+    s += run("SHUTDOWN", "vmctl shutdown hello")
+    s += [r"expect-com1 \[vm \d+ hello\] unclaimed io",
+          "vmctl console hello < /dev/null | sed 's/^/HELLOCON: /'; echo HC-$((1))-END", r"expect HC-1-END"]
     # Destroyed and created again under the same name.
     s += run("DTICK", "vmctl destroy ticker")
     s += ["until ! vmctl info ticker > /dev/null 2>&1; do :; done; echo GONE-$((1))-END", r"expect GONE-1-END"]
@@ -180,9 +188,21 @@ def body(t):
     t.equal("create_paused_exit", code(c2, "PCREATE"), 0)
     t.check("paused_listed_created", re.search(r"^PLIST: \d+\s+later\s+created\s", c2, re.M) is not None,
             "vmctl list: %s" % prefixed(c2, "PLIST: "))
+    t.equal("shutdown_of_unstarted_refused", code(c2, "SHUT_CREATED"), 1)
     t.equal("start_exit", code(c2, "START"), 0)
     t.equal("start_again_refused", code(c2, "START2"), 1)
     t.check("started_guest_ticks", "LATERTICKS-1-END" in c2, "the started guest never ticked")
+    t.equal("create_hello_exit", code(c2, "CREATE_HELLO"), 0)
+    t.equal("shutdown_exit", code(c2, "SHUTDOWN"), 0)
+    t.check("shutdown_pressed_the_button", re.search(r"vm \d+ hello: power button pressed", com1) is not None,
+            "no 'power button pressed' line in the VMM log")
+    t.check("shutdown_powered_off", re.search(r"\[vm \d+ hello\] powered off \(ACPI S5\)", com1) is not None,
+            "hello did not power off")
+    m = re.search(r"\[vm \d+ hello\] exited: status (\d+)", com1)
+    t.check("shutdown_clean_exit", m is not None and m.group(1) == "0", "hello's end: %s" % (m and m.group(0)))
+    hc = prefixed(c2, "HELLOCON: ")
+    t.check("hello_greeted", "Hello from coopvmm guest hello" in hc, "hello's console:\n%s" % hc[-300:])
+    t.check("hello_said_power_off", "power button: powering off" in hc, "hello's console:\n%s" % hc[-300:])
     t.equal("destroy_exit", code(c2, "DTICK"), 0)
     t.equal("recreate_exit", code(c2, "RECREATE"), 0)
     t.check("recreated_guest_ticks", "NEWTICKS-1-END" in c2, "the re-created ticker never ticked")

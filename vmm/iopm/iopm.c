@@ -455,6 +455,15 @@ static void vm_op_in(struct vm *vm, void *arg)
 		vm_describe(vm, a->out);
 		a->status = 0;
 		break;
+	case COOP_VM_SHUTDOWN:
+		if (!live) {
+			a->status = created ? -COOP_EINVAL : -COOP_ENOENT; /* not started, or ending */
+			break;
+		}
+		vm_power_button(vm); /* the guest decides (logged there) */
+		vm_describe(vm, a->out);
+		a->status = 0;
+		break;
 	case COOP_VM_DESTROY:
 		if (!live && !created) {
 			a->status = -COOP_ENOENT;
@@ -537,7 +546,10 @@ static int32_t chan_vm_create(void *ctx, uint32_t iopm, const struct coop_msg_vm
 		pr_warn("iopm%u: create %s: %s", iopm, q->name, err);
 		if (r == -ENOMEM)
 			out->mem = palloc_free_pages(&guest_pool) * PAGE_SIZE;
-		return r == -ENOMEM ? -COOP_ENOMEM : r == -ENOSPC ? -COOP_ENOSPC : -COOP_EINVAL;
+		return r == -ENOMEM   ? -COOP_ENOMEM
+		       : r == -ENOSPC ? -COOP_ENOSPC
+		       : r == -ENOSYS ? -COOP_ENOSYS /* no VT-x: no guest at all */
+				      : -COOP_EINVAL;
 	}
 	next_first_cpu += q->vcpus;
 	if (!vm->ram_shared)
