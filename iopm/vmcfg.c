@@ -246,9 +246,7 @@ static int set_name(struct parser *p, const char *v, size_t n)
 	bool digits = true;
 	for (size_t i = 0; i < n; i++) {
 		char c = v[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-			  c == '.' || c == '-';
-		if (!ok)
+		if (!coop_vm_name_char(c))
 			return fail(p, "name \"%s\" has %s (letters, digits, '_', '.' and '-' only)", sv.s,
 				    show_byte((unsigned char)c).s);
 		digits = digits && is_digit(c);

@@ -423,6 +423,29 @@ enum coop_vm_boot {
 #define COOP_VM_MORE	 (1U << 0) /* coop_msg.flags of a VM_REPLY: more replies follow */
 #define COOP_VM_NAME_MAX 64
 
+/* A guest name as CREATE takes it (docs/vmctl.md "Guest config files"): 1
+ * to COOP_VM_NAME_MAX-1 characters, each coop_vm_name_char; not beginning
+ * with '-' (vmctl would take it for an option), not all digits (vmctl
+ * takes NAME|ID), not "." or "..". */
+static inline int coop_vm_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+	       c == '-';
+}
+
+static inline int coop_vm_name_ok(const char *s)
+{
+	unsigned n = 0, digits = 0;
+	for (; s[n] && n < COOP_VM_NAME_MAX; n++) {
+		if (!coop_vm_name_char(s[n]))
+			return 0;
+		digits += s[n] >= '0' && s[n] <= '9';
+	}
+	if (!n || n >= COOP_VM_NAME_MAX || s[0] == '-' || digits == n)
+		return 0;
+	return !(s[0] == '.' && (n == 1 || (n == 2 && s[1] == '.')));
+}
+
 /* VM_REQUEST and VM_REPLY (but the replies of STATS and HOST). Fields a
  * request's op does not use are 0; status, state and cpu_ns are always 0
  * in a request. */

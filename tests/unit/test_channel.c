@@ -395,6 +395,18 @@ static int32_t fk_vm_stats(void *ctx, uint32_t op, uint32_t vm, uint64_t *v, uin
 	return (int32_t)n;
 }
 
+/* The channel of w with the fakes above for the lifecycle ops (`ops` must
+ * outlive it). */
+static void fake_lifecycle(struct cw *w, struct chan_ops *ops)
+{
+	*ops = *w->c.ops;
+	ops->vm_create = fk_vm_create;
+	ops->vm_op = fk_vm_op;
+	ops->vm_stats = fk_vm_stats;
+	w->c.ops = ops;
+	creates = vm_ops = 0;
+}
+
 static struct coop_msg_vm vm_reply(struct cw *w, uint32_t id, uint32_t vm, uint16_t flags)
 {
 	struct coop_msg r = cw_recv(w);
@@ -411,13 +423,9 @@ static struct coop_msg_vm vm_reply(struct cw *w, uint32_t id, uint32_t vm, uint1
 TEST(channel, vm_create_start_stats_and_their_fields)
 {
 	struct cw *w = cw_new();
-	struct chan_ops ops = *w->c.ops;
-	ops.vm_create = fk_vm_create;
-	ops.vm_op = fk_vm_op;
-	ops.vm_stats = fk_vm_stats;
-	w->c.ops = &ops;
+	struct chan_ops ops;
+	fake_lifecycle(w, &ops);
 	cw_hello(w, 0);
-	creates = vm_ops = 0;
 	struct coop_msg_vm q;
 	memset(&q, 0, sizeof(q));
 	q.op = COOP_VM_CREATE;
@@ -522,14 +530,10 @@ TEST(channel, vm_create_start_stats_and_their_fields)
 TEST(channel, only_the_managing_iopm_creates_and_sees_the_host)
 {
 	struct cw *w = cw_new();
-	struct chan_ops ops = *w->c.ops;
-	ops.vm_create = fk_vm_create;
-	ops.vm_op = fk_vm_op;
-	ops.vm_stats = fk_vm_stats;
-	w->c.ops = &ops;
+	struct chan_ops ops;
+	fake_lifecycle(w, &ops);
 	w->c.index = 1; /* IOPM 1: serves VM 1 only (w->vm[0].served) */
 	cw_hello(w, 0);
-	creates = vm_ops = 0;
 	struct coop_msg_vm q;
 	memset(&q, 0, sizeof(q));
 	q.op = COOP_VM_CREATE;

@@ -503,22 +503,6 @@ static void name_taken(struct vm *vm, void *arg)
 		a->taken = true;
 }
 
-/* A name the VMM logs and vmctl shows: 1 to VM_NAME_MAX-1 characters of
- * [A-Za-z0-9_.-], not beginning with '-' (docs/vmctl.md "Guest config files"). */
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (!n || n >= VM_NAME_MAX || s[0] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '.' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
 static uint32_t next_first_cpu; /* where the next created VM's vCPU 0 goes (round robin) */
 
 /* CREATE: a VM in state CREATED whose RAM IOPM 0 may map (RAM_MAP ADD,
@@ -527,7 +511,7 @@ static int32_t chan_vm_create(void *ctx, uint32_t iopm, const struct coop_msg_vm
 			      struct coop_msg_vm *out)
 {
 	(void)ctx;
-	if (!name_ok(q->name) || !q->vcpus || q->vcpus > VM_MAX_VCPUS || q->mem < VM_MIN_MEM ||
+	if (!coop_vm_name_ok(q->name) || !q->vcpus || q->vcpus > VM_MAX_VCPUS || q->mem < VM_MIN_MEM ||
 	    !IS_ALIGNED(q->mem, LARGE_PAGE_SIZE) || (q->devices & ~COOP_VM_DEV_ALL) ||
 	    (q->iopm == COOP_VM_NO_IOPM && q->devices))
 		return -COOP_EINVAL;
