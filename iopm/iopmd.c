@@ -32,7 +32,11 @@
 
 #include "iopmd.h"
 
-#define WAIT_FDS (1 + IOPMD_CONSOLE_CLIENTS) /* the control socket, the attached consoles */
+#define WAIT_FDS	(1 + IOPMD_CONSOLE_CLIENTS) /* the control socket, the attached consoles */
+#define POLL_SPIN_NS	1000000ULL		    /* polling mode: spin on the ring this long ... */
+#define POLL_FDS_NS	1000000ULL		    /* ... and look at the descriptors this often */
+#define SPIN_US_DEFAULT 50			    /* IPI mode: spin after a message (--spin-us) */
+#define SPIN_US_MAX	10000
 
 static volatile sig_atomic_t got_hup;
 
@@ -449,8 +453,10 @@ int pump(struct iopmd *d)
 		d->received++;
 		n++;
 	}
-	if (n)
+	if (n) {
 		publish_counters(d);
+		d->last_msg_ns = now_ns();
+	}
 	return n;
 }
 
@@ -501,10 +507,14 @@ static uint64_t next_timer(const struct iopmd *d)
 	return io < t ? io : t;
 }
 
-/* Wait for the VMM until `until` (ns) at the latest: polling mode yields
- * once; IPI mode arms the ring (and drains instead if a message slipped in)
- * and sleeps in poll() on /dev/coopvmm and the `n` descriptors of `extra`
- * (their revents set; 0 when not polled). */
+/* Wait for the VMM until `until` (ns) at the latest. Polling mode spins on
+ * the VMM ring (one load per look) for up to POLL_SPIN_NS, and looks at the
+ * `n` descriptors of `extra` and yields the CPU only when the ring stayed
+ * empty that long or POLL_FDS_NS passed since their last look (a busy ring
+ * does not starve vmctl): a request costs no system call. IPI mode arms the
+ * ring (and drains instead if a message slipped in) and sleeps in poll() on
+ * /dev/coopvmm and the descriptors. Their revents are set (0 when not
+ * polled). */
 static void wait_vmm(struct iopmd *d, uint64_t until, struct pollfd *extra, unsigned n)
 {
 	struct pollfd p[1 + WAIT_FDS] = {{.fd = d->dev.fd, .events = POLLIN}};
@@ -516,10 +526,32 @@ static void wait_vmm(struct iopmd *d, uint64_t until, struct pollfd *extra, unsi
 	for (unsigned i = 0; i < n; i++)
 		extra[i].revents = 0;
 	if (d->polling) {
+		uint64_t stop = t + POLL_SPIN_NS < until ? t + POLL_SPIN_NS : until;
+		unsigned looks = 0;
+
+		while (coop_ring_pending(&d->rx) <= 0 && (++looks % 64 || (t = now_ns()) < stop))
+			__builtin_ia32_pause();
+		if (coop_ring_pending(&d->rx) > 0 && t < d->next_fds_ns)
+			return; /* a message: served at once */
+		d->next_fds_ns = t + POLL_FDS_NS;
 		if (n)
 			poll(extra, n, 0);
-		sched_yield();
+		if (coop_ring_pending(&d->rx) <= 0)
+			sched_yield();
 		return;
+	}
+	/* IPI mode: first spin a while (as KVM's halt polling does): a guest
+	 * making requests back to back sends its next one within microseconds,
+	 * and the unarmed ring costs the VMM no IPI and iopmd no wake-up. */
+	if (d->spin_ns && d->spun_since_ns < d->last_msg_ns) {
+		uint64_t stop = t + d->spin_ns < until ? t + d->spin_ns : until;
+		unsigned looks = 0;
+
+		while (coop_ring_pending(&d->rx) <= 0 && (++looks % 64 || (t = now_ns()) < stop))
+			__builtin_ia32_pause();
+		if (coop_ring_pending(&d->rx) > 0 && t < d->next_fds_ns)
+			return;
+		d->spun_since_ns = t; /* nothing came: no spin until a message does */
 	}
 	if (coop_ring_arm(&d->rx))
 		return;
@@ -557,13 +589,17 @@ const char *mode_name(int polling)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iopmd [-d] [--poll]\n"
-		   "  The IOPM's end of the VMM <-> IOPM channel: map the shared zone (" COOPDEV_PATH "),\n"
-		   "  set the IOPM state RUNNING, heartbeat (a word every 100 ms, a message every second),\n"
-		   "  HELLO, PONGs, guest RAM announcements to iopm.ko, and vmctl's requests on " IOPMD_SOCK
-		   ".\n"
-		   "  -d      daemonize (fork, new session, stdio to /dev/null)\n"
-		   "  --poll  poll the VMM ring (and ask the VMM to poll ours) instead of IPIs\n");
+	fprintf(f,
+		"usage: iopmd [-d] [--poll] [--spin-us N]\n"
+		"  The IOPM's end of the VMM <-> IOPM channel: map the shared zone (" COOPDEV_PATH "),\n"
+		"  set the IOPM state RUNNING, heartbeat (a word every 100 ms, a message every second),\n"
+		"  HELLO, PONGs, guest RAM announcements to iopm.ko, and vmctl's requests on " IOPMD_SOCK
+		".\n"
+		"  -d      daemonize (fork, new session, stdio to /dev/null)\n"
+		"  --poll  poll the VMM ring (and ask the VMM to poll ours) instead of IPIs\n"
+		"  --spin-us N  IPI mode: after a message, spin on the ring N us (default %d, at most\n"
+		"          %d; 0: sleep at once) before sleeping until an IPI\n",
+		SPIN_US_DEFAULT, SPIN_US_MAX);
 }
 
 static int daemonize(void)
@@ -595,13 +631,22 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	char err[256];
 	int i, background = 0, want_poll = 0;
+	long spin_us = SPIN_US_DEFAULT;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d"))
 			background = 1;
 		else if (!strcmp(argv[i], "--poll"))
 			want_poll = 1;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		else if (!strcmp(argv[i], "--spin-us") && i + 1 < argc) {
+			char *end;
+
+			spin_us = strtol(argv[++i], &end, 10);
+			if (*end || end == argv[i] || spin_us < 0 || spin_us > SPIN_US_MAX) {
+				fprintf(stderr, "iopmd: --spin-us: 0..%d, not '%s'\n", SPIN_US_MAX, argv[i]);
+				return 64;
+			}
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else {
@@ -623,6 +668,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.vector = (int)inf.notify_vector;
+	d.spin_ns = (uint64_t)spin_us * 1000;
 	d.fake = inf.fake && !inf.fake_vmm;
 	d.listen_fd = ctl_listen();
 	if (d.listen_fd < 0) {
@@ -649,10 +695,11 @@ int main(int argc, char **argv)
 	d.polling = want_poll || !d.vector;
 	coop_ring_set_polling(&d.rx, d.polling);
 	klog(6,
-	     "channel: %s mode, notify vector 0x%02x, VMM at APIC ID %u vector 0x%02x, rings at prod %u cons "
-	     "%u, control socket " IOPMD_SOCK,
-	     mode_name(d.polling), d.vector, d.dev.hdr->vmm_apic_id, d.dev.hdr->vmm_notify_vector, d.tx.prod,
-	     d.rx.cons);
+	     "channel: %s mode (spin %llu us), notify vector 0x%02x, VMM at APIC ID %u vector 0x%02x, rings "
+	     "at "
+	     "prod %u cons %u, control socket " IOPMD_SOCK,
+	     mode_name(d.polling), (unsigned long long)(d.spin_ns / 1000), d.vector, d.dev.hdr->vmm_apic_id,
+	     d.dev.hdr->vmm_notify_vector, d.tx.prod, d.rx.cons);
 
 	struct coop_msg_hello h = {
 	    .abi_version = COOP_ABI_VERSION, .features = COOP_FEAT_POSTED, .pid = (uint32_t)getpid()};

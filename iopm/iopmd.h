@@ -69,6 +69,9 @@ struct iopmd {
 	/* timers (CLOCK_MONOTONIC ns) */
 	uint64_t next_beat, next_hbmsg, beat, hbcount;
 	int listen_fd;
+	uint64_t next_fds_ns; /* polling mode: when to look at the descriptors again */
+	uint64_t spin_ns;     /* IPI mode: spin this long on the ring before sleeping (--spin-us) */
+	uint64_t last_msg_ns, spun_since_ns; /* the last message taken; the last spin that found none */
 };
 
 /* iopmd.c: the channel */

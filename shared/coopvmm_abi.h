@@ -429,8 +429,8 @@ enum coop_vm_boot {
  * takes NAME|ID), not "." or "..". */
 static inline int coop_vm_name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-	       c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.' || c == '-';
 }
 
 static inline int coop_vm_name_ok(const char *s)

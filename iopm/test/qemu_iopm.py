@@ -253,7 +253,7 @@ def main_boot(args, off):
             (r"iopm: notifications from the VMM: vector 0x3a \(ISA IRQ 10, unused by Linux\), self-test ok",
              "module takes ISA IRQ 10's vector 0x3a for the VMM's notifications (self-IPI arrives)"),
             (r"iopmd\[\d+\]: started: state RUNNING", "iopmd logs its start to /dev/kmsg"),
-            (r"iopmd\[\d+\]: channel: ipi mode, notify vector 0x3a", "iopmd attaches to the rings in IPI mode"),
+            (r"iopmd\[\d+\]: channel: ipi mode \(spin 50 us\), notify vector 0x3a", "iopmd attaches to the rings in IPI mode"),
         ]:
             result(re.search(pat, log) is not None, name, "no /%s/ in the console log" % pat)
 
