@@ -140,7 +140,7 @@ def body(t):
     if not lib.need_iso(t):
         return
     path = _iopm.write_script(script())
-    res = lib.boot("bochs_iopm_create", "--backend", "bochs", "--cpus", "2", "--timeout", "2400",
+    res = lib.boot("bochs_iopm_create", "--backend", "bochs", "--cpus", "2", "--timeout", "1200",
                    "--script", path)
     com1, c2 = res.com1, res.com2.replace("\r", "")
     t.check("script_ran", res.rc == 0, res.describe())
