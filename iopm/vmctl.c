@@ -404,6 +404,11 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	for (i = 2; i < (size_t)argc; i++) /* vmctl COMMAND --help: the same text */
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
 	if (!strcmp(argv[1], "info") && argc == 2)
 		return cmd_info();
 	if (!strcmp(argv[1], "dmesg") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "-f"))))
