@@ -259,7 +259,7 @@ def main_boot(args, off):
 
         hb1, info = vmctl_info(q)
         ok = info is not None and hb1 is not None
-        for pat in [r"magic\s+0x444d48535f504f43 \(ok\)", r"version\s+3 \(vmctl built for 3\)",
+        for pat in [r"magic\s+0x444d48535f504f43 \(ok\)", r"version\s+4 \(vmctl built for 4\)",
                     r"size 0x40000 \(256 KiB\)\s+\[FAKE", r"iopm ctrl\s+0x00002000\s+0x00001000",
                     r"iopm kring\s+0x00027000\s+0x00001000",
                     r"console irq\s+3", r"state RUNNING \(2\)", r"vmm\s+heartbeat 0",
@@ -303,14 +303,16 @@ def main_boot(args, off):
         result(rc == 3 and "vmctl: list: fake zone (iopm.ko fake=1): no VMM to talk to" in (out or ""),
                "vmctl list (through iopmd): fake zone, no VMM to ask, exit 3", "rc %s out %r" % (rc, out))
         bad = []
-        for cmd in ("create x", "start x", "shutdown x", "stats"):
+        for cmd, want_rc, want in (("create /nonexistent.cfg", 66, "/nonexistent.cfg: No such file or directory"),
+                                   ("create /guests/hello.cfg", 3, "no VMM to talk to"),
+                                   ("stats", 64, "one guest name or id")):
             out, rc = q.run("vmctl %s" % cmd)
-            if rc != 2 or "needs the VM lifecycle requests of the console issue" not in (out or ""):
-                bad.append("%s: rc %s" % (cmd, rc))
-        result(not bad, "vmctl create/start/shutdown/stats: not in this build, the same honest refusal (exit 2)",
+            if rc != want_rc or want not in (out or ""):
+                bad.append("%s: rc %s out %r" % (cmd, rc, out))
+        result(not bad, "vmctl create: a missing file exit 66, no VMM exit 3; stats without a guest: usage",
                "; ".join(bad))
         bad = []
-        for cmd in ("pause x", "unpause x", "destroy x", "info x"):
+        for cmd in ("pause x", "unpause x", "destroy x", "info x", "start x", "shutdown x", "stats x"):
             out, rc = q.run("vmctl %s" % cmd)
             if rc != 3 or "no VMM to talk to" not in (out or ""):
                 bad.append("%s: rc %s out %r" % (cmd, rc, out))
