@@ -116,6 +116,7 @@ static const char *type_name(unsigned t)
 	    [COOP_MSG_PIN_EOI] = "PIN_EOI",
 	    [COOP_MSG_VM_REQUEST] = "VM_REQUEST",
 	    [COOP_MSG_SET_MODE] = "SET_MODE",
+	    [COOP_MSG_RAM_DONE] = "RAM_DONE",
 	    [COOP_MSG_HELLO_REPLY] = "HELLO_REPLY",
 	    [COOP_MSG_IO_REQUEST] = "IO_REQUEST",
 	    [COOP_MSG_IO_POSTED] = "IO_POSTED",
@@ -224,10 +225,18 @@ static void ram_map(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 	req.gpa = r.gpa;
 	req.hpa = r.hpa;
 	req.size = r.size;
-	if (ioctl(d->dev.fd, COOPVMM_IOC_RAM, &req) < 0)
+	if (ioctl(d->dev.fd, COOPVMM_IOC_RAM, &req) < 0) {
 		klog(4, "RAM_MAP vm %u op %u gpa 0x%llx hpa 0x%llx size 0x%llx: iopm.ko refused it: %s",
 		     m->vm, r.op, (unsigned long long)r.gpa, (unsigned long long)r.hpa,
 		     (unsigned long long)r.size, strerror(errno));
+	} else if (r.op == COOP_RAM_REMOVE) {
+		/* iopm.ko has revoked every mapping of it: the VMM may reuse it. */
+		struct coop_msg_ram done = {.op = COOP_RAM_REMOVE};
+		struct coop_msg msg;
+
+		coop_msg_init(&msg, COOP_MSG_RAM_DONE, ++d->next_id, m->vm, 0, &done, sizeof(done));
+		send_msg(d, &msg);
+	}
 	if (r.op == COOP_RAM_REMOVE)
 		guest_ended(m->vm);
 }

@@ -620,6 +620,8 @@ static void req_host(struct iopmd *d, struct reply *r)
 	say(r, "guest memory free    %llu KiB of %llu KiB\n",
 	    (unsigned long long)(d->stats[COOP_HOST_GUEST_RAM_FREE] >> 10),
 	    (unsigned long long)(d->stats[COOP_HOST_GUEST_RAM_TOTAL] >> 10));
+	say(r, "guest memory held    %llu KiB (ended guests' RAM until the IOPM has unmapped it)\n",
+	    (unsigned long long)(d->stats[COOP_HOST_GUEST_RAM_HELD] >> 10));
 	say(r, "VMM heap free        %llu pages of %llu\n", (unsigned long long)d->stats[COOP_HOST_HEAP_FREE],
 	    (unsigned long long)d->stats[COOP_HOST_HEAP_TOTAL]);
 	say(r, "guests               %llu (at most %llu at once), %llu created since boot\n",

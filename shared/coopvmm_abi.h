@@ -207,6 +207,7 @@ enum coop_msg_type {
 	COOP_MSG_PIN_EOI = 22, /* struct coop_msg_route (irq): a level pin was serviced (kernel ring) */
 	COOP_MSG_VM_REQUEST = 23, /* struct coop_msg_vm: a lifecycle request (enum coop_vm_op) */
 	COOP_MSG_SET_MODE = 24,	  /* struct coop_msg_mode: how the VMM learns of this IOPM's messages */
+	COOP_MSG_RAM_DONE = 25,	  /* struct coop_msg_ram (REMOVE): a VM's RAM_MAP REMOVE applied */
 	/* VMM -> IOPM */
 	COOP_MSG_HELLO_REPLY = 32, /* struct coop_msg_hello: accepted (the VMM's version, the epoch) */
 	COOP_MSG_IO_REQUEST = 33,  /* struct coop_msg_slot: the slot holds a PENDING request */
@@ -338,7 +339,11 @@ struct coop_msg_msi {
 
 /* RAM_MAP: guest RAM at [gpa, gpa + size) is host-physical [hpa, hpa + size)
  * (COOP_RAM_ADD), or the VM's RAM is gone (COOP_RAM_REMOVE: all ranges of
- * coop_msg.vm). iopm.ko lets iopmd map exactly the announced ranges. */
+ * coop_msg.vm). iopm.ko lets iopmd map exactly the announced ranges.
+ * RAM_DONE (IOPM -> VMM, op REMOVE, gpa, hpa and size 0): the IOPM has
+ * applied the REMOVE of VM coop_msg.vm: no mapping of its RAM is left in
+ * the IOPM, so the VMM may give the memory to another VM (it holds it
+ * until then: docs/channel.md "Guest RAM"). */
 #define COOP_RAM_ADD	0U
 #define COOP_RAM_REMOVE 1U
 
@@ -488,9 +493,10 @@ enum coop_host_stat {
 	COOP_HOST_GUEST_RAM_TOTAL,
 	COOP_HOST_HEAP_FREE, /* pages of the VMM heap free */
 	COOP_HOST_HEAP_TOTAL,
-	COOP_HOST_VMS,	    /* VMs that exist (any state) */
-	COOP_HOST_VMS_MAX,  /* VMs that can exist at once */
-	COOP_HOST_VMS_MADE, /* VMs ever created */
+	COOP_HOST_VMS,		  /* VMs that exist (any state) */
+	COOP_HOST_VMS_MAX,	  /* VMs that can exist at once */
+	COOP_HOST_VMS_MADE,	  /* VMs ever created */
+	COOP_HOST_GUEST_RAM_HELD, /* bytes of ended VMs' RAM held until the IOPM's RAM_DONE */
 	COOP_HOST_STATS
 };
 
@@ -534,6 +540,8 @@ static inline uint16_t coop_msg_len(uint16_t type, int to_vmm)
 		return to_vmm ? sizeof(struct coop_msg_vm) : 0;
 	case COOP_MSG_SET_MODE:
 		return to_vmm ? sizeof(struct coop_msg_mode) : 0;
+	case COOP_MSG_RAM_DONE:
+		return to_vmm ? sizeof(struct coop_msg_ram) : 0;
 	case COOP_MSG_HELLO_REPLY:
 		return to_vmm ? 0 : sizeof(struct coop_msg_hello);
 	case COOP_MSG_IO_REQUEST:

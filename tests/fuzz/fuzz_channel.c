@@ -135,6 +135,12 @@ static int32_t f_vm_stats(void *ctx, uint32_t op, uint32_t vm, uint64_t *v, uint
 	return (int32_t)n;
 }
 
+static bool f_ram_done(void *ctx, uint32_t vm)
+{
+	(void)ctx;
+	return vm == 7; /* an ended VM whose RAM is held */
+}
+
 static void f_io_done(void *ctx, uint32_t slot, const struct coop_ioreq *rsp)
 {
 	(void)ctx;
@@ -237,6 +243,7 @@ static const struct chan_ops ops = {
     .vm_op = f_vm_op,
     .vm_create = f_vm_create,
     .vm_stats = f_vm_stats,
+    .ram_done = f_ram_done,
     .route_pin = f_route_pin,
     .pin_eoi = f_pin_eoi,
 };

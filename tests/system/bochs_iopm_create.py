@@ -66,6 +66,8 @@ def script():
          # iopmd attached (its HELLO answered): vmctl list answers.
          "until vmctl list > /dev/null 2>&1; do sleep 1; done; echo READY-$((1))-END",
          r"expect READY-1-END",
+         # An ended guest's RAM comes back once iopmd has said RAM_DONE.
+         "held0() { until vmctl host | grep -q 'guest memory held    0 KiB'; do :; done; }",
          "vmctl host | sed 's/^/HOST0: /'; echo H0-$((1))-END", r"expect H0-1-END"]
     s += run("CREATE_TICKER", "vmctl create /guests/ticker.cfg")
     s += run("CREATE_IODEV", "vmctl create /guests/iodev.cfg")
@@ -86,7 +88,7 @@ def script():
                  "not enough guest memory: huge needs 65536 MiB in one block, the VMM has [0-9]+ MiB free")
     s += ["printf 'name = notmb\\nkernel = /guests/ticker.cfg\\n' > /tmp/bad4.cfg"]
     s += run_err("NOTMB", "vmctl create /tmp/bad4.cfg", "kernel /guests/ticker.cfg: .*destroyed again")
-    s += ["until ! vmctl info notmb > /dev/null 2>&1; do :; done; "
+    s += ["until ! vmctl info notmb > /dev/null 2>&1; do :; done; held0; "
           "vmctl host | sed 's/^/HOST2: /'; vmctl list | sed 's/^/LIST2: /'; echo H2-$((1))-END",
           r"expect H2-1-END"]
     # Created paused, then started.
@@ -114,7 +116,7 @@ def script():
           "echo NEWTICKS-$((1))-END", r"expect NEWTICKS-1-END"]
     s += run("DTICK2", "vmctl destroy ticker")
     s += ["until ! vmctl info ticker > /dev/null 2>&1 && ! vmctl info later > /dev/null 2>&1; do :; done; "
-          "echo ALLGONE-$((1))-END", r"expect ALLGONE-1-END"]
+          "held0; echo ALLGONE-$((1))-END", r"expect ALLGONE-1-END"]
     # The leak test.
     s += ["printf 'name = leak\\nmemory = 2M\\nkernel = /guests/ticker.elf\\n' > /tmp/leak.cfg",
           "vmctl host | sed 's/^/HOSTA: /'; vmctl channel | grep -o 'ram ranges [0-9]*' | sed 's/^/RAMA: /'; "
@@ -129,6 +131,7 @@ def script():
           r"expect HH-1-END",
           "echo HALF2=$(cycles %d)-$((1))-END" % (CYCLES - CYCLES // 2),
           r"expect HALF2=\d+-1-END",
+          "held0; echo HELD0-$((1))-END", r"expect HELD0-1-END",
           "vmctl host | sed 's/^/HOSTB: /'; vmctl channel | grep -o 'ram ranges [0-9]*' | sed 's/^/RAMB: /'; "
           "grep VmRSS /proc/$(pidof iopmd)/status | sed 's/^/RSSB: /'; echo HB-$((1))-END",
           r"expect HB-1-END",
@@ -230,6 +233,8 @@ def body(t):
                 "iopmd VmRSS %d kB -> %d kB after %d cycles" % (a, h, CYCLES // 2))
         t.check("leak_iopmd_memory_back", b == h,
                 "iopmd VmRSS %d kB after %d cycles, %d kB after %d" % (h, CYCLES // 2, b, CYCLES))
+    t.check("leak_ram_held_until_unmapped", re.search(r"HOSTA: guest memory held\s+0 KiB", c2) is not None and
+            re.search(r"HOSTB: guest memory held\s+0 KiB", c2) is not None, "vmctl host has no 'held 0 KiB' line")
     made = re.findall(r"vm \d+ leak: created by iopm0", com1)
     t.equal("leak_vmm_saw_every_create", len(made), CYCLES)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")

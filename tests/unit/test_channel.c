@@ -631,6 +631,46 @@ TEST(channel, posted_writes_only_with_the_feature_and_in_order)
 	cw_free(w);
 }
 
+static uint32_t ram_done_vm;
+
+static bool fk_ram_done(void *ctx, uint32_t vm)
+{
+	(void)ctx;
+	ram_done_vm = vm;
+	return vm == 5; /* the VMM holds VM 5's RAM only */
+}
+
+TEST(channel, ram_done_frees_what_is_held_and_nothing_else)
+{
+	struct cw *w = cw_new();
+	struct chan_ops ops = *w->c.ops;
+	ops.ram_done = fk_ram_done;
+	w->c.ops = &ops;
+	cw_hello(w, 0);
+	struct coop_msg_ram r = {0, 0, 0, COOP_RAM_REMOVE, 0};
+	CW_SEND(w, COOP_MSG_RAM_DONE, 60, 5, 0, &r); /* an ended VM: not in the VM table */
+	cw_expect_empty(w);
+	EXPECT_EQ(ram_done_vm, 5);
+	EXPECT_EQ(w->c.n.ram_done, 1);
+	CW_SEND(w, COOP_MSG_RAM_DONE, 61, 6, 0, &r);
+	cw_expect_error(w, COOP_MSG_RAM_DONE, 61, COOP_ERR_VM);
+	struct coop_msg_ram bad = r;
+	bad.size = 4096;
+	CW_SEND(w, COOP_MSG_RAM_DONE, 62, 5, 0, &bad);
+	cw_expect_error(w, COOP_MSG_RAM_DONE, 62, COOP_ERR_FLAGS);
+	bad = r;
+	bad.op = COOP_RAM_ADD;
+	CW_SEND(w, COOP_MSG_RAM_DONE, 63, 5, 0, &bad);
+	cw_expect_error(w, COOP_MSG_RAM_DONE, 63, COOP_ERR_FIELD);
+	CW_SEND(w, COOP_MSG_RAM_DONE, 64, 5, 1, &r); /* with a vCPU */
+	cw_expect_error(w, COOP_MSG_RAM_DONE, 64, COOP_ERR_FLAGS);
+	EXPECT_EQ(w->c.n.ram_done, 1);
+	w->c.ops = &cw_ops; /* no hook: refused */
+	CW_SEND(w, COOP_MSG_RAM_DONE, 65, 5, 0, &r);
+	cw_expect_error(w, COOP_MSG_RAM_DONE, 65, COOP_ERR_VM);
+	cw_free(w);
+}
+
 TEST(channel, replies_to_a_full_ring_are_dropped_and_counted)
 {
 	struct cw *w = cw_new();

@@ -43,6 +43,7 @@ static const struct msg_rule rules[COOP_MSG_TYPES] = {
     [COOP_MSG_PIN_EOI] = {"PIN_EOI", VM_NONE, false},
     [COOP_MSG_VM_REQUEST] = {"VM_REQUEST", VM_OWN, false},
     [COOP_MSG_SET_MODE] = {"SET_MODE", VM_NONE, false},
+    [COOP_MSG_RAM_DONE] = {"RAM_DONE", VM_OWN, false},
 };
 
 static const char *const reason_name[] = {
@@ -617,6 +618,27 @@ static const struct msg_rule *check_header(struct chan *c, const struct coop_msg
 	return r;
 }
 
+/* RAM_DONE: the IOPM no longer maps VM m->vm's RAM (an ended VM: not in
+ * the VM table any more; the VMM holds its memory until this). */
+static void ram_done(struct chan *c, const struct coop_msg *m)
+{
+	struct coop_msg_ram r;
+	memcpy(&r, m->payload, sizeof(r));
+	if (m->vcpu || r.gpa || r.hpa || r.size || r.reserved) {
+		refuse(c, m, COOP_ERR_FLAGS, "vcpu, gpa, hpa, size and reserved of a RAM_DONE are 0");
+		return;
+	}
+	if (r.op != COOP_RAM_REMOVE) {
+		refuse(c, m, COOP_ERR_FIELD, "op %u (only REMOVE is acknowledged)", r.op);
+		return;
+	}
+	if (!c->ops->ram_done || !c->ops->ram_done(c->ctx, m->vm)) {
+		refuse(c, m, COOP_ERR_VM, "no RAM of VM %u is held for iopm%u", m->vm, c->index);
+		return;
+	}
+	c->n.ram_done++;
+}
+
 /* One message, already copied out of the ring. */
 static void dispatch(struct chan *c, const struct coop_msg *m)
 {
@@ -660,6 +682,9 @@ static void dispatch(struct chan *c, const struct coop_msg *m)
 		break;
 	case COOP_MSG_MSI:
 		msi(c, m);
+		break;
+	case COOP_MSG_RAM_DONE:
+		ram_done(c, m);
 		break;
 	default: /* ROUTE_PIN, PIN_EOI: the kernel ring's (kdispatch) */
 		break;

@@ -87,6 +87,10 @@ struct chan_ops {
 	 * vm 0): fill at most `max` values; returns how many, or -COOP_E*.
 	 * NULL: both answer ENOSYS. */
 	int32_t (*vm_stats)(void *ctx, uint32_t op, uint32_t vm, uint64_t *values, uint32_t max);
+	/* RAM_DONE for VM `vm` (fields checked): the IOPM no longer maps its
+	 * RAM; false when no RAM of that VM is held for this IOPM. NULL: every
+	 * RAM_DONE is refused. */
+	bool (*ram_done)(void *ctx, uint32_t vm);
 	/* A ROUTE_PIN from iopm.ko (no unknown flag, status 0; a release names
 	 * no vector): route, update or release the pin, as fwd_route
 	 * (vmm/iopm/irq_forward.h). NULL: ROUTE_PIN answers ENOSYS. */
@@ -105,6 +109,7 @@ struct chan_counters {
 	uint64_t heartbeats, pongs, errors_received;
 	uint64_t slots_submitted; /* requests put in a slot (chan_slot_submit) */
 	uint64_t posted;	  /* writes sent as IO_POSTED (chan_post) */
+	uint64_t ram_done;	  /* RAM_DONE messages acted on */
 	uint64_t irq_lines;	  /* IRQ_LINE messages acted on */
 	uint64_t msis;		  /* MSI messages delivered */
 };

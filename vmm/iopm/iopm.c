@@ -395,6 +395,17 @@ static int chan_msi(void *ctx, uint32_t vm, uint64_t addr, uint32_t data)
 }
 
 static void announce_ram(struct vm *vm);
+static bool chan_ram_done(void *ctx, uint32_t vm);
+
+/* The RAM of ended VMs held until IOPM 0's RAM_DONE ("guest RAM
+ * announcements" below; under owed_lock). */
+struct held_ram {
+	uint32_t vm;
+	uint64_t hpa, size;
+};
+static struct held_ram held[VM_MAX * 2];
+static unsigned nheld;
+static uint64_t held_bytes;
 
 struct vm_op_arg {
 	const struct coop_msg_vm *q;
@@ -583,6 +594,7 @@ static int32_t chan_vm_stats(void *ctx, uint32_t op, uint32_t id, uint64_t *v, u
 		v[COOP_HOST_VMS] = vm_count_running();
 		v[COOP_HOST_VMS_MAX] = VM_MAX;
 		v[COOP_HOST_VMS_MADE] = vm_count_made();
+		v[COOP_HOST_GUEST_RAM_HELD] = __atomic_load_n(&held_bytes, __ATOMIC_RELAXED);
 		return COOP_HOST_STATS;
 	}
 	if (max < COOP_STATS)
@@ -618,13 +630,15 @@ static const struct chan_ops chan_ops = {
     .vm_op = chan_vm_op,
     .vm_create = chan_vm_create,
     .vm_stats = chan_vm_stats,
+    .ram_done = chan_ram_done,
     .route_pin = chan_route_pin,
     .pin_eoi = chan_pin_eoi,
 };
 
 /* ---- guest RAM announcements (RAM_MAP) ---- */
 
-/* Withdrawals that found the VMM ring full: sent again by iopm_poll. */
+/* Withdrawals that found the VMM ring full: sent again by iopm_poll; and
+ * the RAM of ended VMs held until IOPM 0's RAM_DONE (same lock). */
 static struct spinlock owed_lock;
 static uint32_t removes_owed[VM_MAX * 2];
 static unsigned nremoves_owed;
@@ -666,19 +680,70 @@ static void vm_created(struct vm *vm)
 		announce_ram(vm);
 }
 
-/* It has ended: the IOPM withdraws its mappings and drops its devices. */
-static void vm_ended(struct vm *vm)
+/* It has ended: the IOPM withdraws its mappings and drops its devices.
+ * Its RAM is held (not given to another VM) until the IOPM says with
+ * RAM_DONE that it maps none of it -- or until the IOPM stops; when the
+ * table of held RAM is full it is freed at once (counted, logged). */
+static bool vm_ended(struct vm *vm)
 {
-	if (!vm->ram_shared || !iopm0.started)
-		return;
-	if (!send_ram(vm->id, COOP_RAM_REMOVE, 0, 0, 0))
-		return;
+	if (!vm->ram_shared || !iopm0.started || cpus[iopm0.cpu].state == CPU_STOPPED)
+		return false;
 	uint64_t flags = spin_lock_irqsave(&owed_lock);
+	bool keep = nheld < ARRAY_SIZE(held);
+	if (keep) {
+		held[nheld++] = (struct held_ram){vm->id, vm->mem_hpa, vm->mem_size};
+		held_bytes += vm->mem_size;
+	}
+	spin_unlock_irqrestore(&owed_lock, flags);
+	if (!keep)
+		pr_warn("vm %u %s: its RAM is freed before iopm0 has unmapped it (%u blocks held already)",
+			vm->id, vm->name, nheld);
+	if (!send_ram(vm->id, COOP_RAM_REMOVE, 0, 0, 0))
+		return keep;
+	flags = spin_lock_irqsave(&owed_lock);
 	if (nremoves_owed < ARRAY_SIZE(removes_owed))
 		removes_owed[nremoves_owed++] = vm->id;
 	else
 		__atomic_fetch_add(&ram_msgs_lost, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&owed_lock, flags);
+	return keep;
+}
+
+/* RAM_DONE: IOPM 0 maps none of VM `vm`'s RAM any more: it is freed. */
+static bool chan_ram_done(void *ctx, uint32_t vm)
+{
+	(void)ctx;
+	struct held_ram h = {0, 0, 0};
+	uint64_t flags = spin_lock_irqsave(&owed_lock);
+	for (unsigned i = 0; i < nheld; i++)
+		if (held[i].vm == vm) {
+			h = held[i];
+			held[i] = held[--nheld];
+			held_bytes -= h.size;
+			break;
+		}
+	spin_unlock_irqrestore(&owed_lock, flags);
+	if (!h.size)
+		return false;
+	guest_ram_free(h.hpa, h.size);
+	return true;
+}
+
+/* IOPM 0 has stopped: nothing of it runs to use a mapping; every block
+ * held for it goes back to the pool. */
+static void release_held(void)
+{
+	struct held_ram h[ARRAY_SIZE(held)];
+	uint64_t flags = spin_lock_irqsave(&owed_lock);
+	unsigned n = nheld;
+	memcpy(h, held, n * sizeof(h[0]));
+	nheld = 0;
+	held_bytes = 0;
+	spin_unlock_irqrestore(&owed_lock, flags);
+	for (unsigned i = 0; i < n; i++)
+		guest_ram_free(h[i].hpa, h[i].size);
+	if (n)
+		log_raw("[iopm] %u ended guest(s)' RAM released: iopm0 has stopped", n);
 }
 
 static void send_owed_removes(void)
@@ -932,6 +997,7 @@ uint64_t iopm_poll(uint64_t now)
 			/* Its guests can no longer reach their devices: paused,
 			 * each named (they could be unpaused by a restarted IOPM). */
 			vm_for_each(pause_served, (void *)state_name(st));
+			release_held();
 		} else if (iopm_log_allowed(m)) {
 			log_raw("[iopm] iopm0 %s", state_name(st));
 		}

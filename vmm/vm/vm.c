@@ -66,7 +66,8 @@ void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
 	return (void *)(uintptr_t)(vm->mem_hpa + off);
 }
 
-static void free_vm(struct vm *vm)
+/* Free the VM; its guest RAM too unless `keep_ram` (someone else frees it). */
+static void free_vm(struct vm *vm, bool keep_ram)
 {
 	for (uint32_t i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpu[i].vmcs)
@@ -77,7 +78,7 @@ static void free_vm(struct vm *vm)
 		heap_free_pages(vm->io_bitmap[0], IO_BITMAP_PAGES);
 	if (vm->msr_bitmap)
 		heap_free_pages(vm->msr_bitmap, 1);
-	if (vm->mem_hpa)
+	if (vm->mem_hpa && !keep_ram)
 		guest_ram_free(vm->mem_hpa, vm->mem_size);
 	heap_free_pages((uint64_t)(uintptr_t)vm, vm_pages());
 }
@@ -107,7 +108,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	if (!vm->mem_hpa) {
 		snprintf(err, errlen, "no %llu MiB of contiguous guest RAM left in the pool",
 			 (unsigned long long)(mem / MiB));
-		free_vm(vm);
+		free_vm(vm, false);
 		return -ENOMEM;
 	}
 	int r = ept_init(&vm->ept, &vm_ept_ops);
@@ -122,7 +123,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	vm->msr_bitmap = heap_try_alloc_pages(1);
 	if (r || !vm->io_bitmap[0] || !vm->msr_bitmap) {
 		snprintf(err, errlen, "out of VMM heap for EPT/bitmaps (%d)", r);
-		free_vm(vm);
+		free_vm(vm, false);
 		return -ENOMEM;
 	}
 	memset((void *)(uintptr_t)vm->io_bitmap[0], BITMAP_ALL_EXIT, IO_BITMAP_PAGES * PAGE_SIZE);
@@ -132,7 +133,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	r = acpi_build_guest((uint8_t *)(uintptr_t)vm->mem_hpa, mem, nvcpus, iopm != VM_NO_IOPM, &fw);
 	if (r) {
 		snprintf(err, errlen, "cannot build the ACPI tables (%d)", r);
-		free_vm(vm);
+		free_vm(vm, false);
 		return r;
 	}
 
@@ -146,7 +147,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	if (slot == VM_MAX) {
 		spin_unlock_irqrestore(&vms_lock, flags);
 		snprintf(err, errlen, "too many VMs (maximum %u)", VM_MAX);
-		free_vm(vm);
+		free_vm(vm, false);
 		return -ENOSPC;
 	}
 	vm->id = next_vm_id++;
@@ -168,7 +169,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	if (r) {
 		snprintf(err, errlen, "cannot map the VM's devices (%d)", r);
 		vms[slot] = NULL;
-		free_vm(vm);
+		free_vm(vm, false);
 		return r;
 	}
 	vdev_pm_init(vm, timer_rates.tsc_khz, rdtsc());
@@ -184,7 +185,7 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		if (!v->vmcs) {
 			snprintf(err, errlen, "out of VMM heap for VMCS");
 			vms[slot] = NULL;
-			free_vm(vm);
+			free_vm(vm, false);
 			return -ENOMEM;
 		}
 		virq_init_vcpu(v);
@@ -348,14 +349,13 @@ void vm_vcpu_stopped(struct vcpu *v)
 		return;
 	report_end(vm);
 	const struct vm_observer *o = __atomic_load_n(&observer, __ATOMIC_ACQUIRE);
-	if (o && o->ended)
-		o->ended(vm);
+	bool ram_kept = o && o->ended && o->ended(vm);
 	flags = spin_lock_irqsave(&vms_lock);
 	for (uint32_t i = 0; i < VM_MAX; i++)
 		if (vms[i] == vm)
 			vms[i] = NULL;
 	spin_unlock_irqrestore(&vms_lock, flags);
-	free_vm(vm);
+	free_vm(vm, ram_kept);
 	if (!vm_count_running())
 		log_raw("coopvmm: all guests ended");
 }

@@ -46,7 +46,9 @@ uint64_t vm_cpu_ns(const struct vm *vm);
  * held; the VM stays valid for the call. One observer; NULL: none. */
 struct vm_observer {
 	void (*created)(struct vm *vm);
-	void (*ended)(struct vm *vm);
+	/* True: the observer keeps the VM's guest RAM (mem_hpa, mem_size) and
+	 * gives it back later with guest_ram_free (an IOPM still maps it). */
+	bool (*ended)(struct vm *vm);
 };
 void vm_set_observer(const struct vm_observer *o);
 /* Called by a vCPU's CPU when the vCPU has stopped for good (the
