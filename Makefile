@@ -75,8 +75,10 @@ $(ISO): $(ELF) boot/grub.cfg $(BUILD)/iopm/vmlinuz $(BUILD)/iopm/initramfs.cpio.
 	cp boot/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
+# The unit tests, and the check that the VMM sources they test call nothing
+# outside vmm/lib/lib.h when built freestanding (tests/unit/Makefile).
 unit-tests: | $(BUILD)/.deps-ok
-	$(MAKE) -C tests/unit BUILD=$(abspath $(BUILD))/tests/unit
+	$(MAKE) -C tests/unit BUILD=$(abspath $(BUILD))/tests/unit all freestanding-check
 
 # `make run`: the terminal is the IOPM's console; the VMM log goes to
 # $(BUILD)/run/com1.log (tools/boot prints the path). RUN_ARGS adds tools/boot
