@@ -48,11 +48,15 @@ class Interactive:
         self.out += data
         return bool(data)
 
-    def expect(self, pattern):
+    def expect(self, pattern, within=None):
         """The match of PATTERN in what the terminal showed since the last
-        match, waiting for it (at most until LIMIT); None if it never came."""
+        match, waiting for it (at most until the run's limit, and `within`
+        seconds from now when given: a bound for a lost line, not a wait);
+        None if it never came."""
         rx = re.compile(pattern.encode())
         until = self.start + self.limit
+        if within is not None:
+            until = min(until, time.monotonic() + within)
         while True:
             m = rx.search(self.out, self.pos)
             if m:

@@ -16,6 +16,7 @@ import lib
 from _interactive import PROMPT, Interactive
 
 LIMIT = 900  # seconds: a bound for a stuck run, not a wait
+STEP_LIMIT = 180  # seconds: a bound for one README step's line that never comes
 CTRL_RBRACKET = "\x1d"
 CONSOLE_CMD = "vmctl console hello"
 TYPED = "hi"  # what the README types to hello
@@ -80,12 +81,12 @@ def body(t):
                 continue
             if cmd == CONSOLE_CMD and exp.startswith('hello: you typed'):
                 run.send(TYPED)
-            if not run.expect(pattern(exp)):
+            if not run.expect(pattern(exp), within=STEP_LIMIT):
                 missing.append(exp)
                 break
         if cmd == CONSOLE_CMD:
             run.send(CTRL_RBRACKET, end=b"")
-        prompt_back = run.expect(PROMPT)
+        prompt_back = run.expect(PROMPT, within=STEP_LIMIT)
         t.check("readme.step%d" % n, not missing and prompt_back is not None,
                 "`%s`: %s" % (cmd, "no line like %r on the terminal" % missing[0] if missing
                               else "the prompt did not come back"))
