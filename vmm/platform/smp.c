@@ -117,7 +117,16 @@ bool smp_init_sipi_sipi(uint32_t apic_id, bool (*started)(const void *ctx), cons
 		if (wait_started(started, ctx, APIC_SIPI_DELAY_US))
 			return true;
 	}
-	return wait_started(started, ctx, wait_us);
+	if (wait_started(started, ctx, wait_us))
+		return true;
+	/* Too late: the caller gives the CPU up, so it must not come up later
+	 * behind the VMM's back (an emulator's CPU thread can be starved for
+	 * longer than any wait): INIT holds it in the wait-for-SIPI state (SDM
+	 * Vol. 3A 8.4.4.1). */
+	lapic_send_ipi(apic_id, ICR_DM_INIT | ICR_LEVEL | ICR_ASSERT);
+	if (!lapic_x2apic())
+		lapic_send_ipi(apic_id, ICR_DM_INIT | ICR_LEVEL);
+	return false;
 }
 
 static bool cpu_online(const void *ctx)

@@ -17,7 +17,8 @@ void smp_prepare_cpu(struct cpu *c);
 void smp_vmx_on_this_cpu(struct cpu *c);
 /* INIT, 10 ms, SIPI, 200 us, SIPI (SDM Vol. 3A 8.4.4.1) to `apic_id`, whose
  * trampoline is already at TRAMPOLINE_ADDR; true as soon as started(ctx)
- * says it ran, false if it did not within wait_us after the last SIPI. */
+ * says it ran, false if it did not within wait_us after the last SIPI (the
+ * CPU is then sent INIT again, so that it cannot start later). */
 bool smp_init_sipi_sipi(uint32_t apic_id, bool (*started)(const void *ctx), const void *ctx,
 			uint64_t wait_us);
 /* INIT-SIPI-SIPI every VMM AP in turn and wait for it to report in. */
