@@ -44,8 +44,8 @@ static bool msix_masked(const struct virtio_pci *vp, unsigned v)
 
 static void update_intx(struct virtio_pci *vp)
 {
-	bool level = vp->isr && !msix_enabled(vp) &&
-		     !(pci_fn_get(&vp->fn, PCI_COMMAND, 2) & PCI_COMMAND_INTX_DISABLE);
+	bool level =
+	    vp->isr && !msix_enabled(vp) && !(pci_fn_get(&vp->fn, PCI_COMMAND, 2) & PCI_COMMAND_INTX_DISABLE);
 	uint32_t st = pci_fn_get(&vp->fn, PCI_STATUS, 2);
 	pci_fn_set(&vp->fn, PCI_STATUS, 2, level ? st | PCI_STATUS_INTERRUPT : st & ~PCI_STATUS_INTERRUPT);
 	if (level != vp->intx) {
@@ -193,8 +193,8 @@ static void set_status(struct virtio_pci *vp, uint8_t v)
 		return;
 	uint8_t added = drv & ~old;
 	if (added & VIRTIO_STATUS_FEATURES_OK) {
-		bool ok = !(vp->driver_features & ~offered(vp)) &&
-			  (vp->driver_features >> VIRTIO_F_VERSION_1 & 1);
+		bool ok =
+		    !(vp->driver_features & ~offered(vp)) && (vp->driver_features >> VIRTIO_F_VERSION_1 & 1);
 		if (!ok) {
 			drv &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
 			added &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
@@ -234,12 +234,12 @@ struct field {
 };
 
 static const struct field fields[] = {
-	{VIRTIO_PCI_COMMON_DFSELECT, 4}, {VIRTIO_PCI_COMMON_DF, 4},	 {VIRTIO_PCI_COMMON_GFSELECT, 4},
-	{VIRTIO_PCI_COMMON_GF, 4},	 {VIRTIO_PCI_COMMON_MSIX, 2},	 {VIRTIO_PCI_COMMON_NUMQ, 2},
-	{VIRTIO_PCI_COMMON_STATUS, 1},	 {VIRTIO_PCI_COMMON_CFGGEN, 1},	 {VIRTIO_PCI_COMMON_Q_SELECT, 2},
-	{VIRTIO_PCI_COMMON_Q_SIZE, 2},	 {VIRTIO_PCI_COMMON_Q_MSIX, 2},	 {VIRTIO_PCI_COMMON_Q_ENABLE, 2},
-	{VIRTIO_PCI_COMMON_Q_NOFF, 2},	 {VIRTIO_PCI_COMMON_Q_DESC, 8},	 {VIRTIO_PCI_COMMON_Q_AVAIL, 8},
-	{VIRTIO_PCI_COMMON_Q_USED, 8},
+    {VIRTIO_PCI_COMMON_DFSELECT, 4}, {VIRTIO_PCI_COMMON_DF, 4},	    {VIRTIO_PCI_COMMON_GFSELECT, 4},
+    {VIRTIO_PCI_COMMON_GF, 4},	     {VIRTIO_PCI_COMMON_MSIX, 2},   {VIRTIO_PCI_COMMON_NUMQ, 2},
+    {VIRTIO_PCI_COMMON_STATUS, 1},   {VIRTIO_PCI_COMMON_CFGGEN, 1}, {VIRTIO_PCI_COMMON_Q_SELECT, 2},
+    {VIRTIO_PCI_COMMON_Q_SIZE, 2},   {VIRTIO_PCI_COMMON_Q_MSIX, 2}, {VIRTIO_PCI_COMMON_Q_ENABLE, 2},
+    {VIRTIO_PCI_COMMON_Q_NOFF, 2},   {VIRTIO_PCI_COMMON_Q_DESC, 8}, {VIRTIO_PCI_COMMON_Q_AVAIL, 8},
+    {VIRTIO_PCI_COMMON_Q_USED, 8},
 };
 
 static const struct field *field_at(unsigned off)
@@ -334,8 +334,8 @@ static void common_write(struct virtio_pci *vp, unsigned off, unsigned size, uin
 		/* Fixed once FEATURES_OK is set; only bits 0-63 exist. */
 		if (vp->gfselect < 2 && !(vp->status & VIRTIO_STATUS_FEATURES_OK)) {
 			unsigned sh = 32 * vp->gfselect;
-			vp->driver_features = (vp->driver_features & ~(0xffffffffull << sh)) | (v & 0xffffffffull)
-										    << sh;
+			vp->driver_features =
+			    (vp->driver_features & ~(0xffffffffull << sh)) | (v & 0xffffffffull) << sh;
 		}
 		break;
 	case VIRTIO_PCI_COMMON_MSIX:
@@ -540,7 +540,8 @@ static void cfg_written(void *ctx, struct pci_fn *fn, unsigned off, unsigned siz
 	/* The command register's INTx disable, MSI-X enable and function
 	 * mask: the line and the pending vectors follow. */
 	if ((off < PCI_COMMAND + 2 && off + size > PCI_COMMAND) ||
-	    (off < VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL + 2 && off + size > VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL)) {
+	    (off < VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL + 2 &&
+	     off + size > VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL)) {
 		update_intx(vp);
 		msix_flush(vp);
 	}
@@ -601,8 +602,8 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_dev_ops *dev, voi
 	for (unsigned v = 0; v < vp->nvectors; v++)
 		vp->msix[v].ctrl = PCI_MSIX_ENTRY_MASKED;
 
-	put_cap(vp, VIRTIO_PCI_CFG_COMMON, VIRTIO_PCI_CFG_NOTIFY, VIRTIO_PCI_CAP_SIZE, VIRTIO_PCI_CAP_COMMON_CFG,
-		VIRTIO_PCI_BAR_COMMON, VIRTIO_PCI_COMMON_SIZE);
+	put_cap(vp, VIRTIO_PCI_CFG_COMMON, VIRTIO_PCI_CFG_NOTIFY, VIRTIO_PCI_CAP_SIZE,
+		VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_BAR_COMMON, VIRTIO_PCI_COMMON_SIZE);
 	put_cap(vp, VIRTIO_PCI_CFG_NOTIFY, VIRTIO_PCI_CFG_ISR, VIRTIO_PCI_NOTIFY_CAP_SIZE,
 		VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_BAR_NOTIFY,
 		VIRTIO_PCI_NOTIFY_OFF_MULT * dev->num_queues);

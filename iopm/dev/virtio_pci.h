@@ -22,17 +22,17 @@
 
 /* The BAR (BAR 0, 64-bit, 0 and 1) and where each structure is in it, a
  * 4 KiB page each. */
-#define VIRTIO_PCI_BAR		      0
-#define VIRTIO_PCI_BAR_SIZE	      0x8000
-#define VIRTIO_PCI_BAR_COMMON	      0x0000
-#define VIRTIO_PCI_BAR_ISR	      0x1000
-#define VIRTIO_PCI_BAR_DEVICE	      0x2000
-#define VIRTIO_PCI_BAR_NOTIFY	      0x3000
-#define VIRTIO_PCI_BAR_MSIX_TABLE     0x4000
-#define VIRTIO_PCI_BAR_MSIX_PBA	      0x5000
-#define VIRTIO_PCI_REGION	      0x1000
-#define VIRTIO_PCI_NOTIFY_OFF_MULT    4 /* queue q is kicked at BAR_NOTIFY + 4 * q */
-#define VIRTIO_PCI_DEVICE_CFG_MAX     VIRTIO_PCI_REGION
+#define VIRTIO_PCI_BAR		   0
+#define VIRTIO_PCI_BAR_SIZE	   0x8000
+#define VIRTIO_PCI_BAR_COMMON	   0x0000
+#define VIRTIO_PCI_BAR_ISR	   0x1000
+#define VIRTIO_PCI_BAR_DEVICE	   0x2000
+#define VIRTIO_PCI_BAR_NOTIFY	   0x3000
+#define VIRTIO_PCI_BAR_MSIX_TABLE  0x4000
+#define VIRTIO_PCI_BAR_MSIX_PBA	   0x5000
+#define VIRTIO_PCI_REGION	   0x1000
+#define VIRTIO_PCI_NOTIFY_OFF_MULT 4 /* queue q is kicked at BAR_NOTIFY + 4 * q */
+#define VIRTIO_PCI_DEVICE_CFG_MAX  VIRTIO_PCI_REGION
 
 /* Where the capabilities are in configuration space. */
 #define VIRTIO_PCI_CFG_MSIX   0x40

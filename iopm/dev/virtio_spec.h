@@ -27,21 +27,21 @@
 
 /* Split virtqueues (2.7): the descriptor table (2.7.5), the available ring
  * (2.7.6) and the used ring (2.7.8), little-endian. */
-#define VIRTQ_MAX_SIZE	  32768 /* 2.7: a power of 2 up to 32768 */
-#define VIRTQ_DESC_SIZE	  16	/* le64 addr, le32 len, le16 flags, le16 next */
-#define VIRTQ_DESC_ADDR	  0
-#define VIRTQ_DESC_LEN	  8
-#define VIRTQ_DESC_FLAGS  12
-#define VIRTQ_DESC_NEXT	  14
-#define VIRTQ_DESC_F_NEXT 1 /* the chain goes on at `next` */
-#define VIRTQ_DESC_F_WRITE 2 /* device-writable (else device-readable) */
-#define VIRTQ_DESC_F_INDIRECT 4 /* the buffer is a table of descriptors (2.7.5.3) */
-#define VIRTQ_DESC_ALIGN      16 /* 2.7: alignment of each part */
-#define VIRTQ_AVAIL_ALIGN     2
-#define VIRTQ_USED_ALIGN      4
-#define VIRTQ_AVAIL_FLAGS     0 /* le16 flags, le16 idx, le16 ring[size], le16 used_event */
-#define VIRTQ_AVAIL_IDX	      2
-#define VIRTQ_AVAIL_RING      4
+#define VIRTQ_MAX_SIZE		   32768 /* 2.7: a power of 2 up to 32768 */
+#define VIRTQ_DESC_SIZE		   16	 /* le64 addr, le32 len, le16 flags, le16 next */
+#define VIRTQ_DESC_ADDR		   0
+#define VIRTQ_DESC_LEN		   8
+#define VIRTQ_DESC_FLAGS	   12
+#define VIRTQ_DESC_NEXT		   14
+#define VIRTQ_DESC_F_NEXT	   1  /* the chain goes on at `next` */
+#define VIRTQ_DESC_F_WRITE	   2  /* device-writable (else device-readable) */
+#define VIRTQ_DESC_F_INDIRECT	   4  /* the buffer is a table of descriptors (2.7.5.3) */
+#define VIRTQ_DESC_ALIGN	   16 /* 2.7: alignment of each part */
+#define VIRTQ_AVAIL_ALIGN	   2
+#define VIRTQ_USED_ALIGN	   4
+#define VIRTQ_AVAIL_FLAGS	   0 /* le16 flags, le16 idx, le16 ring[size], le16 used_event */
+#define VIRTQ_AVAIL_IDX		   2
+#define VIRTQ_AVAIL_RING	   4
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1 /* 2.7.7: the driver wants no interrupt */
 #define VIRTQ_USED_FLAGS	   0 /* le16 flags, le16 idx, {le32 id, le32 len} ring[size], le16 avail_event */
 #define VIRTQ_USED_IDX		   2
@@ -50,10 +50,10 @@
 #define VIRTQ_USED_F_NO_NOTIFY	   1 /* 2.7.10: the device wants no notification */
 
 /* Virtio over PCI (4.1). */
-#define VIRTIO_PCI_VENDOR_ID	 0x1af4 /* 4.1.2 */
+#define VIRTIO_PCI_VENDOR_ID	  0x1af4 /* 4.1.2 */
 #define VIRTIO_PCI_DEVICE_ID_BASE 0x1040 /* 4.1.2: 0x1040 + the device ID, a modern device */
-#define VIRTIO_PCI_REVISION	 1	/* 4.1.2.1: non-transitional devices: 1 or more */
-#define VIRTIO_PCI_SUBSYSTEM_ID	 0x40	/* 4.1.2.1: non-transitional: 0x40 or more */
+#define VIRTIO_PCI_REVISION	  1	 /* 4.1.2.1: non-transitional devices: 1 or more */
+#define VIRTIO_PCI_SUBSYSTEM_ID	  0x40	 /* 4.1.2.1: non-transitional: 0x40 or more */
 
 /* Virtio structure PCI capabilities (4.1.4): a vendor-specific capability
  * each, struct virtio_pci_cap: cap_vndr, cap_next, cap_len, cfg_type, bar,
@@ -73,24 +73,24 @@
 #define VIRTIO_PCI_CAP_DEVICE_CFG    4 /* 4.1.4.6 */
 
 /* Common configuration structure layout (4.1.4.3). */
-#define VIRTIO_PCI_COMMON_DFSELECT  0x00 /* le32 device_feature_select */
-#define VIRTIO_PCI_COMMON_DF	    0x04 /* le32 device_feature, read-only */
-#define VIRTIO_PCI_COMMON_GFSELECT  0x08 /* le32 driver_feature_select */
-#define VIRTIO_PCI_COMMON_GF	    0x0c /* le32 driver_feature */
-#define VIRTIO_PCI_COMMON_MSIX	    0x10 /* le16 config_msix_vector */
-#define VIRTIO_PCI_COMMON_NUMQ	    0x12 /* le16 num_queues, read-only */
-#define VIRTIO_PCI_COMMON_STATUS    0x14 /* u8 device_status */
-#define VIRTIO_PCI_COMMON_CFGGEN    0x15 /* u8 config_generation, read-only */
-#define VIRTIO_PCI_COMMON_Q_SELECT  0x16 /* le16 queue_select */
-#define VIRTIO_PCI_COMMON_Q_SIZE    0x18 /* le16 queue_size */
-#define VIRTIO_PCI_COMMON_Q_MSIX    0x1a /* le16 queue_msix_vector */
-#define VIRTIO_PCI_COMMON_Q_ENABLE  0x1c /* le16 queue_enable */
-#define VIRTIO_PCI_COMMON_Q_NOFF    0x1e /* le16 queue_notify_off, read-only */
-#define VIRTIO_PCI_COMMON_Q_DESC    0x20 /* le64 queue_desc */
-#define VIRTIO_PCI_COMMON_Q_AVAIL   0x28 /* le64 queue_driver */
-#define VIRTIO_PCI_COMMON_Q_USED    0x30 /* le64 queue_device */
-#define VIRTIO_PCI_COMMON_SIZE	    0x38 /* the 1.1 structure (no queue_notify_data, queue_reset) */
-#define VIRTIO_MSI_NO_VECTOR	    0xffff /* 4.1.4.3: no vector; also what a refused vector reads */
+#define VIRTIO_PCI_COMMON_DFSELECT 0x00	  /* le32 device_feature_select */
+#define VIRTIO_PCI_COMMON_DF	   0x04	  /* le32 device_feature, read-only */
+#define VIRTIO_PCI_COMMON_GFSELECT 0x08	  /* le32 driver_feature_select */
+#define VIRTIO_PCI_COMMON_GF	   0x0c	  /* le32 driver_feature */
+#define VIRTIO_PCI_COMMON_MSIX	   0x10	  /* le16 config_msix_vector */
+#define VIRTIO_PCI_COMMON_NUMQ	   0x12	  /* le16 num_queues, read-only */
+#define VIRTIO_PCI_COMMON_STATUS   0x14	  /* u8 device_status */
+#define VIRTIO_PCI_COMMON_CFGGEN   0x15	  /* u8 config_generation, read-only */
+#define VIRTIO_PCI_COMMON_Q_SELECT 0x16	  /* le16 queue_select */
+#define VIRTIO_PCI_COMMON_Q_SIZE   0x18	  /* le16 queue_size */
+#define VIRTIO_PCI_COMMON_Q_MSIX   0x1a	  /* le16 queue_msix_vector */
+#define VIRTIO_PCI_COMMON_Q_ENABLE 0x1c	  /* le16 queue_enable */
+#define VIRTIO_PCI_COMMON_Q_NOFF   0x1e	  /* le16 queue_notify_off, read-only */
+#define VIRTIO_PCI_COMMON_Q_DESC   0x20	  /* le64 queue_desc */
+#define VIRTIO_PCI_COMMON_Q_AVAIL  0x28	  /* le64 queue_driver */
+#define VIRTIO_PCI_COMMON_Q_USED   0x30	  /* le64 queue_device */
+#define VIRTIO_PCI_COMMON_SIZE	   0x38	  /* the 1.1 structure (no queue_notify_data, queue_reset) */
+#define VIRTIO_MSI_NO_VECTOR	   0xffff /* 4.1.4.3: no vector; also what a refused vector reads */
 
 /* ISR status (4.1.4.5): read to clear. */
 #define VIRTIO_PCI_ISR_QUEUE  0x01

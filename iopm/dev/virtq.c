@@ -206,7 +206,8 @@ int virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 		e[i] = (uint8_t)(head >> (8 * i));
 		e[4 + i] = (uint8_t)(len >> (8 * i));
 	}
-	uint64_t at = q->used + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM_SIZE * (q->used_idx & (q->size - 1));
+	uint64_t at =
+	    q->used + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM_SIZE * (q->used_idx & (q->size - 1));
 	if (q->mem->write(q->ctx, at, e, sizeof(e)))
 		return fail(q, -EFAULT);
 	/* Barrier: the entry is visible before the index that publishes it. */

@@ -32,11 +32,11 @@ struct virtq_seg {
 
 /* A chain as virtq_pop() found it: readable segments first, then writable. */
 struct virtq_chain {
-	uint16_t head;	     /* what virtq_push() gives back */
-	unsigned nsegs;	     /* segments in the caller's array (zero-length ones left out) */
-	uint64_t read_len;   /* bytes the device may read */
-	uint64_t write_len;  /* bytes the device may write */
-	unsigned ndesc;	     /* descriptors walked, indirect ones included */
+	uint16_t head;	    /* what virtq_push() gives back */
+	unsigned nsegs;	    /* segments in the caller's array (zero-length ones left out) */
+	uint64_t read_len;  /* bytes the device may read */
+	uint64_t write_len; /* bytes the device may write */
+	unsigned ndesc;	    /* descriptors walked, indirect ones included */
 };
 
 /* Why a queue broke (virtq.error), as virtq_pop/push returned it. */

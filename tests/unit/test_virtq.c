@@ -56,7 +56,8 @@ TEST(virtq, setup_checks_size_alignment_and_ram)
 	static const uint16_t bad_sizes[] = {0, 3, 6, 100, 32767, 32769, 65535};
 	for (unsigned i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
 		test_context("size %u", bad_sizes[i]);
-		EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, bad_sizes[i], b, b + 0x10000, b + 0x20000, 0, 0), -EINVAL);
+		EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, bad_sizes[i], b, b + 0x10000, b + 0x20000, 0, 0),
+			  -EINVAL);
 		expect_broken(&q, -EINVAL);
 	}
 	test_context("alignment");
@@ -74,8 +75,7 @@ TEST(virtq, setup_checks_size_alignment_and_ram)
 	EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, 8, b, b + 0x1000, GROM_BASE, 0, 0), -EFAULT);
 	EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, 8, GROM_BASE, GROM_BASE + 0x800, b, 0, 0), 0);
 	/* The largest queue fits, and a reset forgets everything. */
-	EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, VIRTQ_MAX_SIZE, b, b + 0x10000,
-			      b + 0x30000, 0, 0),
+	EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, VIRTQ_MAX_SIZE, b, b + 0x10000, b + 0x30000, 0, 0),
 		  -EFAULT); /* 512 KiB of descriptors do not fit in 256 KiB */
 	EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, 4096, b, b + 0x10000, b + 0x12000, 0, 0), 0);
 	virtq_reset(&q);
@@ -519,7 +519,8 @@ TEST(virtq, hostile_drivers_break_the_queue)
 		struct virtq_chain c;
 		test_context("%s", h->what);
 		vdrv_init(&d, m, 8, GRAM_BASE, false);
-		EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, 8, d.desc, d.avail, d.used, h->features, 1u << 20), 0);
+		EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, 8, d.desc, d.avail, d.used, h->features, 1u << 20),
+			  0);
 		h->build(&d);
 		uint16_t used_before = (uint16_t)gm_get(m, d.used + VIRTQ_USED_IDX, 2);
 		EXPECT_EQ(virtq_pop(&q, segs, 4, &c), h->err);
@@ -532,7 +533,8 @@ TEST(virtq, hostile_drivers_break_the_queue)
 		/* A reset and a new set up: the queue works again. */
 		virtq_reset(&q);
 		vdrv_init(&d, m, 8, GRAM_BASE, false);
-		EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, 8, d.desc, d.avail, d.used, h->features, 1u << 20), 0);
+		EXPECT_EQ(virtq_setup(&q, &gmem_ops, m, 8, d.desc, d.avail, d.used, h->features, 1u << 20),
+			  0);
 		vdrv_desc(&d, d.desc, 0, BUF, 8, 0, 0);
 		vdrv_publish(&d, 0);
 		EXPECT_EQ(virtq_pop(&q, segs, 4, &c), 1);

@@ -31,7 +31,8 @@ static inline uint8_t *gmem_ptr(struct gmem *m, uint64_t gpa, uint64_t len, bool
 {
 	if (gpa >= GRAM_BASE && gpa - GRAM_BASE <= GRAM_SIZE && len <= GRAM_SIZE - (gpa - GRAM_BASE))
 		return m->ram + (gpa - GRAM_BASE);
-	if (!write && gpa >= GROM_BASE && gpa - GROM_BASE <= GROM_SIZE && len <= GROM_SIZE - (gpa - GROM_BASE))
+	if (!write && gpa >= GROM_BASE && gpa - GROM_BASE <= GROM_SIZE &&
+	    len <= GROM_SIZE - (gpa - GROM_BASE))
 		return m->rom + (gpa - GROM_BASE);
 	return NULL;
 }
@@ -137,7 +138,8 @@ static inline uint16_t vdrv_add(struct vdrv *d, unsigned n, const uint64_t *addr
 	uint16_t head = d->next;
 	for (unsigned i = 0; i < n; i++) {
 		uint16_t at = (uint16_t)((head + i) % d->size), nx = (uint16_t)((head + i + 1) % d->size);
-		uint16_t flags = (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (i >= n - nw ? VIRTQ_DESC_F_WRITE : 0));
+		uint16_t flags =
+		    (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (i >= n - nw ? VIRTQ_DESC_F_WRITE : 0));
 		vdrv_desc(d, d->desc, at, addrs[i], lens[i], flags, nx);
 	}
 	d->next = (uint16_t)((head + n) % d->size);
