@@ -210,7 +210,8 @@ static uint64_t common_rd(unsigned field, unsigned size)
 	return v;
 }
 
-static void check_segs(const struct virtq_seg *segs, unsigned max, const struct virtq_chain *c, uint64_t limit)
+static void check_segs(const struct virtq_seg *segs, unsigned max, const struct virtq_chain *c,
+		       uint64_t limit)
 {
 	uint64_t r = 0, w = 0;
 	bool writable = false;
@@ -262,8 +263,8 @@ static void drv_status(struct input *in)
 		common_wr(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)OFFERED & word(in));
 		common_wr(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
 		common_wr(VIRTIO_PCI_COMMON_GF, 4, 1);
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-							   VIRTIO_STATUS_FEATURES_OK);
+		common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
+			  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 		for (unsigned q = 0; q < NQ; q++) {
 			uint64_t base = RAM_BASE + 0x2000 * q;
 			unsigned qs = 1u << (byte(in) % 7);
@@ -274,8 +275,9 @@ static void drv_status(struct input *in)
 			common_wr(VIRTIO_PCI_COMMON_Q_USED, 8, base + 0x1000);
 			common_wr(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 		}
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-							   VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+		common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
+			  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+			      VIRTIO_STATUS_DRIVER_OK);
 		break;
 	case 1:
 		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
@@ -295,7 +297,8 @@ static void drv_status(struct input *in)
 			  common_rd(VIRTIO_PCI_COMMON_STATUS, 1) | VIRTIO_STATUS_FEATURES_OK);
 		break;
 	case 4:
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, common_rd(VIRTIO_PCI_COMMON_STATUS, 1) | VIRTIO_STATUS_DRIVER_OK);
+		common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
+			  common_rd(VIRTIO_PCI_COMMON_STATUS, 1) | VIRTIO_STATUS_DRIVER_OK);
 		break;
 	default:
 		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, byte(in));
@@ -415,9 +418,11 @@ static void solo_step(struct input *in)
 		uint16_t size = b & 8 ? half(in) : (uint16_t)(1u << (byte(in) % 9));
 		uint64_t a[3];
 		for (unsigned i = 0; i < 3; i++)
-			a[i] = byte(in) & 1 ? (uint64_t)word(in) << (byte(in) % 33) : RAM_BASE + half(in) % RAM_SIZE;
+			a[i] = byte(in) & 1 ? (uint64_t)word(in) << (byte(in) % 33)
+					    : RAM_BASE + half(in) % RAM_SIZE;
 		uint64_t f = (uint64_t)byte(in) << 27;
-		int r = virtq_setup(&solo, &mem_ops, NULL, size, a[0], a[1], a[2], f, word(in) % (2 * MAX_CHAIN));
+		int r =
+		    virtq_setup(&solo, &mem_ops, NULL, size, a[0], a[1], a[2], f, word(in) % (2 * MAX_CHAIN));
 		CHECK(r == 0 ? !solo.broken : solo.broken && solo.error == r);
 		return;
 	}
@@ -478,7 +483,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (write)
 				pcihost_cfg_write(&h, 0, DEVFN, off, sz, word(&in));
 			else
-				CHECK(sz > 4 || pcihost_cfg_read(&h, 0, DEVFN, off, sz) <= (sz == 4 ? UINT32_MAX : (1u << (8 * sz)) - 1));
+				CHECK(sz > 4 || pcihost_cfg_read(&h, 0, DEVFN, off, sz) <=
+						    (sz == 4 ? UINT32_MAX : (1u << (8 * sz)) - 1));
 			break;
 		}
 		case 3: { /* the guest stores into its RAM */
@@ -505,7 +511,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			solo_step(&in);
 			break;
 		default: /* a kick */
-			bar_rw(VIRTIO_PCI_BAR_NOTIFY + (b >> 4) % (NQ + 1) * VIRTIO_PCI_NOTIFY_OFF_MULT, 2, true, 0);
+			bar_rw(VIRTIO_PCI_BAR_NOTIFY + (b >> 4) % (NQ + 1) * VIRTIO_PCI_NOTIFY_OFF_MULT, 2,
+			       true, 0);
 			break;
 		}
 		if (was_broken && !reset_seen)

@@ -19,7 +19,7 @@
 
 #define DEVFN	    PCI_DEVFN(3, 0)
 #define BAR_ADDR    0x800000000ull /* above 4 GiB: the BAR is 64-bit */
-#define F_DEV	    (1ull << 1) /* a device-specific feature */
+#define F_DEV	    (1ull << 1)	   /* a device-specific feature */
 #define F_EVENT_IDX (1ull << VIRTIO_F_EVENT_IDX)
 #define F_INDIRECT  (1ull << VIRTIO_F_INDIRECT_DESC)
 #define F_VERSION_1 (1ull << VIRTIO_F_VERSION_1)
@@ -312,7 +312,8 @@ TEST(virtio_pci, header_and_capabilities)
 		}
 		EXPECT_EQ(id, PCI_CAP_ID_VNDR);
 		unsigned type = cfg_rd(f, p + VIRTIO_PCI_CAP_CFG_TYPE, 1);
-		unsigned off = cfg_rd(f, p + VIRTIO_PCI_CAP_OFFSET, 4), len = cfg_rd(f, p + VIRTIO_PCI_CAP_LENGTH, 4);
+		unsigned off = cfg_rd(f, p + VIRTIO_PCI_CAP_OFFSET, 4),
+			 len = cfg_rd(f, p + VIRTIO_PCI_CAP_LENGTH, 4);
 		EXPECT_EQ(cfg_rd(f, p + VIRTIO_PCI_CAP_BAR, 1), 0);
 		EXPECT_TRUE(type >= 1 && type <= 4);
 		EXPECT_LE(off + len, VIRTIO_PCI_BAR_SIZE);
@@ -434,7 +435,7 @@ TEST(virtio_pci, linux_driver_with_msix)
 	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + 2, 2), 0x1312);
 	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + 4, 4), 0x17161514);
 	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE, 8), 0x1716151413121110ull); /* two dwords */
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + 10, 4), 0); /* past config_size */
+	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + 10, 4), 0);		   /* past config_size */
 	wr(f, VIRTIO_PCI_BAR_DEVICE + 8, 4, 0xaabbccdd);
 	EXPECT_EQ(f->cfg[8], 0xdd);
 	EXPECT_EQ(f->cfg[11], 0xaa);
@@ -562,7 +563,8 @@ TEST(virtio_pci, status_state_machine)
 	EXPECT_EQ(rd(f, COMMON(STATUS), 1), VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	/* FAILED: the driver gave up; nothing goes live after it. */
 	set_status(f, VIRTIO_STATUS_FAILED);
-	EXPECT_EQ(rd(f, COMMON(STATUS), 1), VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FAILED);
+	EXPECT_EQ(rd(f, COMMON(STATUS), 1),
+		  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FAILED);
 	EXPECT_EQ(f->driver_oks, 0);
 	EXPECT_EQ(f->resets, 0);
 	wr(f, COMMON(STATUS), 1, 0);
