@@ -533,10 +533,47 @@ int virtio_pci_mmio(struct virtio_pci *vp, uint64_t gpa, unsigned size, bool wri
 
 /* Configuration space. */
 
+/* The VIRTIO_PCI_CAP_PCI_CFG window (4.1.4.9): an access to pci_cfg_data
+ * is one of cap.length bytes at cap.offset of BAR cap.bar. The driver must
+ * give a length of 1, 2 or 4, aligned, in our BAR; otherwise nothing
+ * happens and the data bytes are plain storage. */
+static bool window_hit(unsigned off, unsigned size)
+{
+	unsigned d = VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA;
+	return off < d + 4 && off + size > d;
+}
+
+static bool window(const struct virtio_pci *vp, uint32_t *boff, unsigned *len)
+{
+	unsigned c = VIRTIO_PCI_CFG_PCI;
+	*boff = pci_fn_get(&vp->fn, c + VIRTIO_PCI_CAP_OFFSET, 4);
+	*len = pci_fn_get(&vp->fn, c + VIRTIO_PCI_CAP_LENGTH, 4);
+	return pci_fn_get(&vp->fn, c + VIRTIO_PCI_CAP_BAR, 1) == VIRTIO_PCI_BAR &&
+	       (*len == 1 || *len == 2 || *len == 4) && !(*boff % *len) && *boff < VIRTIO_PCI_BAR_SIZE;
+}
+
+static void cfg_read(void *ctx, struct pci_fn *fn, unsigned off, unsigned size, uint32_t *val)
+{
+	struct virtio_pci *vp = ctx;
+	uint32_t boff;
+	unsigned len;
+	uint64_t v;
+	if (!window_hit(off, size) || !window(vp, &boff, &len))
+		return;
+	virtio_pci_bar_io(vp, boff, len, false, &v);
+	pci_fn_set(fn, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, len, (uint32_t)v);
+	*val = pci_fn_get(fn, off, size);
+}
+
 static void cfg_written(void *ctx, struct pci_fn *fn, unsigned off, unsigned size)
 {
 	struct virtio_pci *vp = ctx;
-	(void)fn;
+	uint32_t boff;
+	unsigned len;
+	if (window_hit(off, size) && window(vp, &boff, &len)) {
+		uint64_t v = pci_fn_get(fn, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, len);
+		virtio_pci_bar_io(vp, boff, len, true, &v);
+	}
 	/* The command register's INTx disable, MSI-X enable and function
 	 * mask: the line and the pending vectors follow. */
 	if ((off < PCI_COMMAND + 2 && off + size > PCI_COMMAND) ||
@@ -547,7 +584,7 @@ static void cfg_written(void *ctx, struct pci_fn *fn, unsigned off, unsigned siz
 	}
 }
 
-static const struct pci_fn_ops cfg_ops = {NULL, cfg_written};
+static const struct pci_fn_ops cfg_ops = {cfg_read, cfg_written};
 
 static void put_cap(struct virtio_pci *vp, unsigned at, unsigned next, unsigned len, unsigned type,
 		    unsigned offset, unsigned length)
@@ -608,11 +645,17 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_dev_ops *dev, voi
 		VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_BAR_NOTIFY,
 		VIRTIO_PCI_NOTIFY_OFF_MULT * dev->num_queues);
 	pci_fn_set(fn, VIRTIO_PCI_CFG_NOTIFY + VIRTIO_PCI_NOTIFY_MULTIPLIER, 4, VIRTIO_PCI_NOTIFY_OFF_MULT);
-	put_cap(vp, VIRTIO_PCI_CFG_ISR, dev->config_size ? VIRTIO_PCI_CFG_DEVICE : 0, VIRTIO_PCI_CAP_SIZE,
-		VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_BAR_ISR, 1);
+	put_cap(vp, VIRTIO_PCI_CFG_ISR, dev->config_size ? VIRTIO_PCI_CFG_DEVICE : VIRTIO_PCI_CFG_PCI,
+		VIRTIO_PCI_CAP_SIZE, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_BAR_ISR, 1);
 	if (dev->config_size)
-		put_cap(vp, VIRTIO_PCI_CFG_DEVICE, 0, VIRTIO_PCI_CAP_SIZE, VIRTIO_PCI_CAP_DEVICE_CFG,
-			VIRTIO_PCI_BAR_DEVICE, dev->config_size);
+		put_cap(vp, VIRTIO_PCI_CFG_DEVICE, VIRTIO_PCI_CFG_PCI, VIRTIO_PCI_CAP_SIZE,
+			VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_BAR_DEVICE, dev->config_size);
+	/* The window: bar, offset, length and data are the driver's. */
+	unsigned w = VIRTIO_PCI_CFG_PCI;
+	put_cap(vp, w, 0, VIRTIO_PCI_CFG_CAP_SIZE, VIRTIO_PCI_CAP_PCI_CFG, 0, 0);
+	fn->wmask[w + VIRTIO_PCI_CAP_BAR] = 0xff;
+	memset(fn->wmask + w + VIRTIO_PCI_CAP_OFFSET, 0xff, 8);
+	memset(fn->wmask + w + VIRTIO_PCI_CFG_DATA, 0xff, 4);
 
 	device_reset(vp);
 	return 0;

@@ -40,6 +40,7 @@
 #define VIRTIO_PCI_CFG_NOTIFY 0x5c
 #define VIRTIO_PCI_CFG_ISR    0x70
 #define VIRTIO_PCI_CFG_DEVICE 0x80 /* only with a device configuration (config_size > 0) */
+#define VIRTIO_PCI_CFG_PCI    0x90 /* the configuration access window (4.1.4.9) */
 
 /* What a device type supplies. */
 struct virtio_dev_ops {

@@ -67,10 +67,13 @@
 #define VIRTIO_PCI_CAP_SIZE	     16
 #define VIRTIO_PCI_NOTIFY_MULTIPLIER 0x10 /* 4.1.4.4: le32 notify_off_multiplier */
 #define VIRTIO_PCI_NOTIFY_CAP_SIZE   20
-#define VIRTIO_PCI_CAP_COMMON_CFG    1 /* 4.1.4.3 */
-#define VIRTIO_PCI_CAP_NOTIFY_CFG    2 /* 4.1.4.4 */
-#define VIRTIO_PCI_CAP_ISR_CFG	     3 /* 4.1.4.5 */
-#define VIRTIO_PCI_CAP_DEVICE_CFG    4 /* 4.1.4.6 */
+#define VIRTIO_PCI_CAP_COMMON_CFG    1	  /* 4.1.4.3 */
+#define VIRTIO_PCI_CAP_NOTIFY_CFG    2	  /* 4.1.4.4 */
+#define VIRTIO_PCI_CAP_ISR_CFG	     3	  /* 4.1.4.5 */
+#define VIRTIO_PCI_CAP_DEVICE_CFG    4	  /* 4.1.4.6 */
+#define VIRTIO_PCI_CAP_PCI_CFG	     5	  /* 4.1.4.9: a window to the BAR in configuration space */
+#define VIRTIO_PCI_CFG_DATA	     0x10 /* 4.1.4.9: u8 pci_cfg_data[4] after the capability */
+#define VIRTIO_PCI_CFG_CAP_SIZE	     20
 
 /* Common configuration structure layout (4.1.4.3). */
 #define VIRTIO_PCI_COMMON_DFSELECT 0x00	  /* le32 device_feature_select */

@@ -299,7 +299,7 @@ TEST(virtio_pci, header_and_capabilities)
 	EXPECT_EQ(cfg_rd(f, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST, PCI_STATUS_CAP_LIST);
 	EXPECT_EQ(cfg_rd(f, PCI_BAR0 + 8, 4), 0); /* BARs 2-5 unused */
 	/* The list as vp_modern_probe walks it (virtio_pci_find_capability). */
-	unsigned seen[5] = {0}, msix = 0, hops = 0;
+	unsigned seen[6] = {0}, msix = 0, hops = 0;
 	for (unsigned p = cfg_rd(f, PCI_CAPABILITY_LIST, 1); p; p = cfg_rd(f, p + PCI_CAP_NEXT, 1)) {
 		test_context("capability at 0x%x", p);
 		EXPECT_LT(hops++, 8);
@@ -315,7 +315,7 @@ TEST(virtio_pci, header_and_capabilities)
 		unsigned off = cfg_rd(f, p + VIRTIO_PCI_CAP_OFFSET, 4),
 			 len = cfg_rd(f, p + VIRTIO_PCI_CAP_LENGTH, 4);
 		EXPECT_EQ(cfg_rd(f, p + VIRTIO_PCI_CAP_BAR, 1), 0);
-		EXPECT_TRUE(type >= 1 && type <= 4);
+		EXPECT_TRUE(type >= 1 && type <= 5);
 		EXPECT_LE(off + len, VIRTIO_PCI_BAR_SIZE);
 		seen[type]++;
 		switch (type) {
@@ -332,13 +332,16 @@ TEST(virtio_pci, header_and_capabilities)
 			EXPECT_EQ(off, VIRTIO_PCI_BAR_ISR);
 			EXPECT_GE(len, 1);
 			break;
+		case VIRTIO_PCI_CAP_PCI_CFG:
+			EXPECT_EQ(cfg_rd(f, p + VIRTIO_PCI_CAP_LEN, 1), 20);
+			break;
 		default:
 			EXPECT_EQ(off, VIRTIO_PCI_BAR_DEVICE);
 			EXPECT_EQ(len, 12);
 			break;
 		}
 	}
-	for (unsigned t = 1; t <= 4; t++)
+	for (unsigned t = 1; t <= 5; t++)
 		EXPECT_EQ(seen[t], 1);
 	EXPECT_EQ(msix, VIRTIO_PCI_CFG_MSIX);
 	EXPECT_EQ(cfg_rd(f, msix + PCI_MSIX_CTRL, 2), NQ); /* table size - 1, disabled */
@@ -364,7 +367,8 @@ TEST(virtio_pci, device_without_config_and_bad_descriptions)
 	struct gmem *m = calloc(1, sizeof(*m));
 	o.config_size = 0;
 	EXPECT_EQ(virtio_pci_init(vp, &o, NULL, &host_ops, m), 0);
-	EXPECT_EQ(pci_fn_get(&vp->fn, VIRTIO_PCI_CFG_ISR + PCI_CAP_NEXT, 1), 0); /* no device cap */
+	/* No device cap: the ISR's is followed by the window. */
+	EXPECT_EQ(pci_fn_get(&vp->fn, VIRTIO_PCI_CFG_ISR + PCI_CAP_NEXT, 1), VIRTIO_PCI_CFG_PCI);
 	o = dev_ops;
 	o.num_queues = 0;
 	EXPECT_EQ(virtio_pci_init(vp, &o, NULL, &host_ops, m), -EINVAL);
@@ -819,5 +823,58 @@ TEST(virtio_pci, rings_outside_ram_break_the_device)
 	wr(f, COMMON(Q_ENABLE), 2, 1);
 	EXPECT_EQ(f->vp.q[0].vq.error, -EINVAL);
 	EXPECT_EQ(rd(f, COMMON(STATUS), 1) & VIRTIO_STATUS_NEEDS_RESET, VIRTIO_STATUS_NEEDS_RESET);
+	free(f);
+}
+
+/* The VIRTIO_PCI_CAP_PCI_CFG window (4.1.4.9): the BAR through
+ * configuration space, memory decoding off. */
+static void win_set(struct fx *f, unsigned bar, uint32_t off, uint32_t len)
+{
+	cfg_wr(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CAP_BAR, 1, bar);
+	cfg_wr(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CAP_OFFSET, 4, off);
+	cfg_wr(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CAP_LENGTH, 4, len);
+}
+
+static uint32_t win_rd(struct fx *f, unsigned bar_off, unsigned len)
+{
+	win_set(f, 0, bar_off, len);
+	return cfg_rd(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, len);
+}
+
+static void win_wr(struct fx *f, unsigned bar_off, unsigned len, uint32_t v)
+{
+	win_set(f, 0, bar_off, len);
+	cfg_wr(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, len, v);
+}
+
+TEST(virtio_pci, configuration_access_window)
+{
+	struct fx *f = fx_new();
+	EXPECT_EQ(cfg_rd(f, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY, 0);
+	EXPECT_EQ(win_rd(f, COMMON(NUMQ), 2), NQ);
+	win_wr(f, COMMON(DFSELECT), 4, 1);
+	EXPECT_EQ(win_rd(f, COMMON(DF), 4), 1); /* VERSION_1 */
+	win_wr(f, COMMON(STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	EXPECT_EQ(f->vp.status, VIRTIO_STATUS_ACKNOWLEDGE);
+	EXPECT_EQ(win_rd(f, VIRTIO_PCI_BAR_DEVICE + 4, 4), 0x17161514);
+	/* The ISR through the window is read-to-clear as well. */
+	virtio_pci_config_changed(&f->vp); /* no DRIVER_OK: no interrupt */
+	EXPECT_EQ(win_rd(f, VIRTIO_PCI_BAR_ISR, 1), 0);
+	/* A bad window does nothing: the data bytes are plain storage. */
+	win_set(f, 0, COMMON(NUMQ), 3);
+	/* What the last reads left: the ISR's 0 over the config's bytes. */
+	EXPECT_EQ(cfg_rd(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, 4), 0x17161500);
+	win_set(f, 0, COMMON(NUMQ) + 1, 2); /* misaligned */
+	cfg_wr(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, 4, 0xabcd);
+	EXPECT_EQ(cfg_rd(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, 4), 0xabcd);
+	win_set(f, 2, COMMON(STATUS), 1); /* another BAR */
+	cfg_wr(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, 1, 0);
+	win_set(f, 0, VIRTIO_PCI_BAR_SIZE, 4); /* past the BAR */
+	cfg_wr(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CFG_DATA, 1, 0);
+	EXPECT_EQ(f->vp.status, VIRTIO_STATUS_ACKNOWLEDGE);
+	EXPECT_EQ(f->resets, 0);
+	/* The other bytes of the capability are read-only. */
+	cfg_wr(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CAP_CFG_TYPE, 1, 1);
+	EXPECT_EQ(cfg_rd(f, VIRTIO_PCI_CFG_PCI + VIRTIO_PCI_CAP_CFG_TYPE, 1), VIRTIO_PCI_CAP_PCI_CFG);
 	free(f);
 }
