@@ -253,9 +253,11 @@ bool virtq_set_notify(struct virtq *q, bool on)
 	if (!q->size || q->broken)
 		return false;
 	q->notify_off = !on;
-	/* With EVENT_IDX the driver ignores the flags (2.7.10.2): off is
-	 * avail_event left behind, on is avail_event at what we took. */
-	int err = q->event_idx ? (on ? wr16(q, avail_event_gpa(q), q->last_avail) : 0)
+	/* With EVENT_IDX the driver ignores the flags (2.7.10.2): on is
+	 * avail_event at what we took; off is avail_event one behind it, an
+	 * index the driver has passed already, so that it does not kick
+	 * again before another 65535 entries (and pops leave it there). */
+	int err = q->event_idx ? wr16(q, avail_event_gpa(q), (uint16_t)(q->last_avail - !on))
 			       : wr16(q, q->used + VIRTQ_USED_FLAGS, on ? 0 : VIRTQ_USED_F_NO_NOTIFY);
 	if (err) {
 		fail(q, err);
