@@ -93,7 +93,8 @@ static void config_interrupt(struct virtio_pci *vp)
 static bool queue_live(const struct virtio_pci *vp, unsigned q)
 {
 	return q < vp->dev->num_queues && vp->q[q].enabled && !vp->broken &&
-	       (vp->status & VIRTIO_STATUS_DRIVER_OK) && !vp->q[q].vq.broken;
+	       (vp->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FAILED)) == VIRTIO_STATUS_DRIVER_OK &&
+	       !vp->q[q].vq.broken;
 }
 
 struct virtq *virtio_pci_vq(struct virtio_pci *vp, unsigned q)
@@ -178,8 +179,8 @@ static void device_reset(struct virtio_pci *vp)
 
 /* 2.1, 3.1.1: bits are only added, each after its predecessor; only a
  * write of 0 clears them (a reset). FEATURES_OK sticks only if the
- * driver accepted VERSION_1 and nothing the device did not offer. Writes
- * that break the order are dropped whole. */
+ * driver accepted VERSION_1 and nothing the device did not offer; no
+ * DRIVER_OK after FAILED. Writes that break the order are dropped whole. */
 static void set_status(struct virtio_pci *vp, uint8_t v)
 {
 	if (!v) {
@@ -202,7 +203,8 @@ static void set_status(struct virtio_pci *vp, uint8_t v)
 	}
 	if (((added & VIRTIO_STATUS_DRIVER) && !(drv & VIRTIO_STATUS_ACKNOWLEDGE)) ||
 	    ((added & VIRTIO_STATUS_FEATURES_OK) && !(drv & VIRTIO_STATUS_DRIVER)) ||
-	    ((added & VIRTIO_STATUS_DRIVER_OK) && !(drv & VIRTIO_STATUS_FEATURES_OK)))
+	    ((added & VIRTIO_STATUS_DRIVER_OK) &&
+	     (!(drv & VIRTIO_STATUS_FEATURES_OK) || (drv & VIRTIO_STATUS_FAILED))))
 		return;
 	vp->status = (uint8_t)((vp->status & VIRTIO_STATUS_NEEDS_RESET) | drv);
 	if ((added & VIRTIO_STATUS_DRIVER_OK) && vp->dev->driver_ok)

@@ -116,8 +116,8 @@ int virtio_pci_mmio(struct virtio_pci *vp, uint64_t gpa, unsigned size, bool wri
  * writes (docs/virtio.md lists what each structure accepts). */
 int virtio_pci_bar_io(struct virtio_pci *vp, uint64_t off, unsigned size, bool write, uint64_t *val);
 
-/* Queue `q` if it is live: DRIVER_OK set, the queue enabled, the device not
- * broken; else NULL. */
+/* Queue `q` if it is live: DRIVER_OK set and FAILED not, the queue
+ * enabled, the device not broken; else NULL. */
 struct virtq *virtio_pci_vq(struct virtio_pci *vp, unsigned q);
 /* virtq_pop()/virtq_push() on a live queue: -EIO if it is not; an error
  * breaks the device (virtio_pci_set_broken()). */

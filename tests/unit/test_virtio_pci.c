@@ -571,6 +571,13 @@ TEST(virtio_pci, status_state_machine)
 		  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FAILED);
 	EXPECT_EQ(f->driver_oks, 0);
 	EXPECT_EQ(f->resets, 0);
+	wr(f, COMMON(GFSELECT), 4, 1);
+	wr(f, COMMON(GF), 4, 1);
+	set_status(f, VIRTIO_STATUS_FEATURES_OK);
+	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	EXPECT_EQ(rd(f, COMMON(STATUS), 1), VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+						VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_FAILED);
+	EXPECT_EQ(f->driver_oks, 0);
 	wr(f, COMMON(STATUS), 1, 0);
 	EXPECT_EQ(rd(f, COMMON(STATUS), 1), 0);
 	EXPECT_EQ(f->resets, 1);
@@ -782,6 +789,11 @@ TEST(virtio_pci, bad_chain_marks_the_device_broken)
 	EXPECT_FALSE(f->vp.broken);
 	EXPECT_EQ(round_trip(f, 0), 1);
 	EXPECT_EQ(round_trip(f, 1), 1);
+	/* The driver giving up (FAILED after DRIVER_OK) stops the queues. */
+	set_status(f, VIRTIO_STATUS_FAILED);
+	EXPECT_TRUE(virtio_pci_vq(&f->vp, 0) == NULL);
+	kick(f, 0);
+	EXPECT_EQ(f->kicks[0], 1);
 	free(f);
 }
 
