@@ -55,6 +55,7 @@
 #define PCI_COMMAND_INTX_DISABLE 0x0400
 
 /* Status register (6.2.3): the error bits are cleared by writing 1. */
+#define PCI_STATUS_INTERRUPT	    0x0008 /* the function's INTx is asserted (read-only) */
 #define PCI_STATUS_CAP_LIST	    0x0010
 #define PCI_STATUS_FAST_BACK	    0x0080
 #define PCI_STATUS_PARITY	    0x0100 /* master data parity error */
@@ -77,8 +78,42 @@
 #define PCI_BAR_IO_FLAGS  0x03
 #define PCI_BAR_MEM_FLAGS 0x0f
 
+#define PCI_INTERRUPT_PIN_INTA 1
+
+/* Capability list (6.7): PCI_STATUS_CAP_LIST set, PCI_CAPABILITY_LIST
+ * points at the first; each starts with its ID and the next pointer (0:
+ * the last), dword aligned, after the header. */
+#define PCI_CAP_ID	0x00
+#define PCI_CAP_NEXT	0x01
+#define PCI_CAP_FIRST	0x40 /* the first byte after the type 0 header */
+#define PCI_CAP_ID_VNDR 0x09 /* vendor specific (Code and ID Assignment Specification) */
+#define PCI_CAP_ID_MSIX 0x11
+
+/* MSI-X (6.8.2): the capability (message control, table and PBA offsets
+ * with their BAR indicator), a table of 16-byte entries and the pending
+ * bit array, both in a memory BAR. */
+#define PCI_MSIX_CTRL		   0x02 /* le16 message control */
+#define PCI_MSIX_TABLE		   0x04 /* le32: offset (8-byte aligned) | BIR */
+#define PCI_MSIX_PBA		   0x08 /* le32: offset (8-byte aligned) | BIR */
+#define PCI_MSIX_CAP_SIZE	   12
+#define PCI_MSIX_CTRL_QSIZE	   0x07ff /* table size - 1, read-only */
+#define PCI_MSIX_CTRL_MASKALL	   0x4000 /* function mask */
+#define PCI_MSIX_CTRL_ENABLE	   0x8000
+#define PCI_MSIX_BIR_MASK	   0x7
+#define PCI_MSIX_ENTRY_SIZE	   16
+#define PCI_MSIX_ENTRY_ADDR_LO	   0x0
+#define PCI_MSIX_ENTRY_ADDR_HI	   0x4
+#define PCI_MSIX_ENTRY_DATA	   0x8
+#define PCI_MSIX_ENTRY_VECTOR_CTRL 0xc
+#define PCI_MSIX_ENTRY_MASKED	   0x1 /* vector control bit 0; the rest reserved, read 0 */
+#define PCI_MSIX_MAX_VECTORS	   2048
+
 /* Class codes (PCI Code and ID Assignment Specification). */
-#define PCI_CLASS_BRIDGE_HOST 0x060000 /* base class 06 bridge, sub-class 00 host, prog-if 00 */
+#define PCI_CLASS_BRIDGE_HOST	      0x060000 /* base class 06 bridge, sub-class 00 host, prog-if 00 */
+#define PCI_CLASS_STORAGE_SCSI	      0x010000
+#define PCI_CLASS_NETWORK_ETHERNET    0x020000
+#define PCI_CLASS_COMMUNICATION_OTHER 0x078000
+#define PCI_CLASS_OTHER		      0xff0000 /* a device that fits no class */
 
 /* Intel 82441FX PMC (440FX host bridge, the 82441FX datasheet's
  * configuration registers): IDs, revision, and its reset command/status. */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* virtio_spec.h: the constants of the Virtual I/O Device (VIRTIO) Version
+ * 1.2 specification that iopmd's virtio models use (iopm/dev/virtq.c, the
+ * split virtqueue; iopm/dev/virtio_pci.c, the modern PCI transport), each
+ * with its section. PCI's own constants (capability IDs, MSI-X) are in
+ * arch/x86/pci.h. docs/virtio.md. */
+#ifndef IOPM_DEV_VIRTIO_SPEC_H
+#define IOPM_DEV_VIRTIO_SPEC_H
+
+/* Device status field (2.1). */
+#define VIRTIO_STATUS_ACKNOWLEDGE 0x01
+#define VIRTIO_STATUS_DRIVER	  0x02
+#define VIRTIO_STATUS_DRIVER_OK	  0x04
+#define VIRTIO_STATUS_FEATURES_OK 0x08
+#define VIRTIO_STATUS_NEEDS_RESET 0x40 /* set by the device: it hit an error */
+#define VIRTIO_STATUS_FAILED	  0x80 /* set by the driver: it gave up */
+
+/* Reserved feature bits (6). */
+#define VIRTIO_F_INDIRECT_DESC 28 /* 2.7.5.3 */
+#define VIRTIO_F_EVENT_IDX     29 /* 2.7.7.2, 2.7.10.2 */
+#define VIRTIO_F_VERSION_1     32 /* a 1.x device: required by the modern transport */
+
+/* Device IDs (5). */
+#define VIRTIO_ID_NET	  1
+#define VIRTIO_ID_BLOCK	  2
+#define VIRTIO_ID_CONSOLE 3
+
+/* Split virtqueues (2.7): the descriptor table (2.7.5), the available ring
+ * (2.7.6) and the used ring (2.7.8), little-endian. */
+#define VIRTQ_MAX_SIZE		   32768 /* 2.7: a power of 2 up to 32768 */
+#define VIRTQ_DESC_SIZE		   16	 /* le64 addr, le32 len, le16 flags, le16 next */
+#define VIRTQ_DESC_ADDR		   0
+#define VIRTQ_DESC_LEN		   8
+#define VIRTQ_DESC_FLAGS	   12
+#define VIRTQ_DESC_NEXT		   14
+#define VIRTQ_DESC_F_NEXT	   1  /* the chain goes on at `next` */
+#define VIRTQ_DESC_F_WRITE	   2  /* device-writable (else device-readable) */
+#define VIRTQ_DESC_F_INDIRECT	   4  /* the buffer is a table of descriptors (2.7.5.3) */
+#define VIRTQ_DESC_ALIGN	   16 /* 2.7: alignment of each part */
+#define VIRTQ_AVAIL_ALIGN	   2
+#define VIRTQ_USED_ALIGN	   4
+#define VIRTQ_AVAIL_FLAGS	   0 /* le16 flags, le16 idx, le16 ring[size], le16 used_event */
+#define VIRTQ_AVAIL_IDX		   2
+#define VIRTQ_AVAIL_RING	   4
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1 /* 2.7.7: the driver wants no interrupt */
+#define VIRTQ_USED_FLAGS	   0 /* le16 flags, le16 idx, {le32 id, le32 len} ring[size], le16 avail_event */
+#define VIRTQ_USED_IDX		   2
+#define VIRTQ_USED_RING		   4
+#define VIRTQ_USED_ELEM_SIZE	   8
+#define VIRTQ_USED_F_NO_NOTIFY	   1 /* 2.7.10: the device wants no notification */
+
+/* Virtio over PCI (4.1). */
+#define VIRTIO_PCI_VENDOR_ID	  0x1af4 /* 4.1.2 */
+#define VIRTIO_PCI_DEVICE_ID_BASE 0x1040 /* 4.1.2: 0x1040 + the device ID, a modern device */
+#define VIRTIO_PCI_REVISION	  1	 /* 4.1.2.1: non-transitional devices: 1 or more */
+#define VIRTIO_PCI_SUBSYSTEM_ID	  0x40	 /* 4.1.2.1: non-transitional: 0x40 or more */
+
+/* Virtio structure PCI capabilities (4.1.4): a vendor-specific capability
+ * each, struct virtio_pci_cap: cap_vndr, cap_next, cap_len, cfg_type, bar,
+ * id, 2 bytes padding, le32 offset, le32 length. */
+#define VIRTIO_PCI_CAP_LEN	     0x02
+#define VIRTIO_PCI_CAP_CFG_TYPE	     0x03
+#define VIRTIO_PCI_CAP_BAR	     0x04
+#define VIRTIO_PCI_CAP_ID	     0x05
+#define VIRTIO_PCI_CAP_OFFSET	     0x08
+#define VIRTIO_PCI_CAP_LENGTH	     0x0c
+#define VIRTIO_PCI_CAP_SIZE	     16
+#define VIRTIO_PCI_NOTIFY_MULTIPLIER 0x10 /* 4.1.4.4: le32 notify_off_multiplier */
+#define VIRTIO_PCI_NOTIFY_CAP_SIZE   20
+#define VIRTIO_PCI_CAP_COMMON_CFG    1	  /* 4.1.4.3 */
+#define VIRTIO_PCI_CAP_NOTIFY_CFG    2	  /* 4.1.4.4 */
+#define VIRTIO_PCI_CAP_ISR_CFG	     3	  /* 4.1.4.5 */
+#define VIRTIO_PCI_CAP_DEVICE_CFG    4	  /* 4.1.4.6 */
+#define VIRTIO_PCI_CAP_PCI_CFG	     5	  /* 4.1.4.9: a window to the BAR in configuration space */
+#define VIRTIO_PCI_CFG_DATA	     0x10 /* 4.1.4.9: u8 pci_cfg_data[4] after the capability */
+#define VIRTIO_PCI_CFG_CAP_SIZE	     20
+
+/* Common configuration structure layout (4.1.4.3). */
+#define VIRTIO_PCI_COMMON_DFSELECT 0x00	  /* le32 device_feature_select */
+#define VIRTIO_PCI_COMMON_DF	   0x04	  /* le32 device_feature, read-only */
+#define VIRTIO_PCI_COMMON_GFSELECT 0x08	  /* le32 driver_feature_select */
+#define VIRTIO_PCI_COMMON_GF	   0x0c	  /* le32 driver_feature */
+#define VIRTIO_PCI_COMMON_MSIX	   0x10	  /* le16 config_msix_vector */
+#define VIRTIO_PCI_COMMON_NUMQ	   0x12	  /* le16 num_queues, read-only */
+#define VIRTIO_PCI_COMMON_STATUS   0x14	  /* u8 device_status */
+#define VIRTIO_PCI_COMMON_CFGGEN   0x15	  /* u8 config_generation, read-only */
+#define VIRTIO_PCI_COMMON_Q_SELECT 0x16	  /* le16 queue_select */
+#define VIRTIO_PCI_COMMON_Q_SIZE   0x18	  /* le16 queue_size */
+#define VIRTIO_PCI_COMMON_Q_MSIX   0x1a	  /* le16 queue_msix_vector */
+#define VIRTIO_PCI_COMMON_Q_ENABLE 0x1c	  /* le16 queue_enable */
+#define VIRTIO_PCI_COMMON_Q_NOFF   0x1e	  /* le16 queue_notify_off, read-only */
+#define VIRTIO_PCI_COMMON_Q_DESC   0x20	  /* le64 queue_desc */
+#define VIRTIO_PCI_COMMON_Q_AVAIL  0x28	  /* le64 queue_driver */
+#define VIRTIO_PCI_COMMON_Q_USED   0x30	  /* le64 queue_device */
+#define VIRTIO_PCI_COMMON_SIZE	   0x38	  /* the 1.1 structure (no queue_notify_data, queue_reset) */
+#define VIRTIO_MSI_NO_VECTOR	   0xffff /* 4.1.4.3: no vector; also what a refused vector reads */
+
+/* ISR status (4.1.4.5): read to clear. */
+#define VIRTIO_PCI_ISR_QUEUE  0x01
+#define VIRTIO_PCI_ISR_CONFIG 0x02
+
+#endif
