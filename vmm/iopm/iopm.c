@@ -47,7 +47,7 @@
 
 #define CMDLINE_MAX	 1024
 #define VMM_UART_IRQ	 COM1_IRQ /* the VMM's log UART is COM1 */
-#define START_WAIT_US	 1000000 /* as a VMM AP's: an emulator's CPU thread may start late */
+#define START_WAIT_US	 1000000  /* as a VMM AP's: an emulator's CPU thread may start late */
 #define VMM_HEARTBEAT_US 1000000
 #define IOPM_LOG_BURST	 20  /* lines an IOPM can make the VMM log at once ... */
 #define IOPM_LOG_PER_SEC 5   /* ... and then per second (vmm/lib/ratelimit.h) */
