@@ -200,11 +200,11 @@ $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial
 # files"), pure like the device models and tested by tests/unit. iopmd
 # loads guest images with the VMM's own loader (vmm/vm/mb1_loader.c,
 # host-buildable C, as the unit tests build it): one loader per format.
-IOPMD_LOADER_SRCS := vmm/vm/mb1_loader.c vmm/vm/vm_layout.c
+IOPMD_LOADER_SRCS := vmm/vm/mb1_loader.c vmm/vm/linux_loader.c vmm/vm/vm_layout.c
 IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/iopmd_console.c \
 	iopm/conbuf.c iopm/iopmd_load.c iopm/vmcfg.c iopm/coopdev.c $(IOPMD_LOADER_SRCS)
 $(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h iopm/conbuf.h iopm/iopmd_load.h iopm/vmcfg.h \
-		$(wildcard iopm/dev/*.h) vmm/vm/mb1_loader.h vmm/vm/vm_layout.h arch/x86/vmcs.h $(IOPM_USER_DEPS) \
+		$(wildcard iopm/dev/*.h) vmm/vm/mb1_loader.h vmm/vm/linux_loader.h vmm/vm/vm_layout.h arch/x86/vmcs.h $(IOPM_USER_DEPS) \
 		$(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_USER_CFLAGS) -I. -o $@ $(IOPMD_SRCS) $(IOPM_DEV_OBJS)
