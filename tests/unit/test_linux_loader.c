@@ -16,9 +16,9 @@
 #include "vmm/vm/linux_loader.h"
 #include "vmm/vm/vm_layout.h"
 
-#define MiB (1ULL << 20)
+#define MiB	  (1ULL << 20)
 #define GUEST_MEM (128 * MiB)
-#define RSDP 0xf0000ULL
+#define RSDP	  0xf0000ULL
 
 static uint8_t image[0x8000];
 static uint64_t image_size = 5 * 512 + 0x3000;
@@ -164,7 +164,7 @@ TEST(linux_loader, identity_maps_4gib_and_builds_the_boot_gdt)
 	struct linux_result out;
 	make_image();
 	EXPECT_EQ(load(GUEST_MEM, NULL, 0, "", &out), 0);
-	static const uint64_t probes[] = {0,	     0x8000,	 0x1000200,  0x1fffff8,	 GUEST_MEM - 8,
+	static const uint64_t probes[] = {0,	      0x8000,	  0x1000200,  0x1fffff8,  GUEST_MEM - 8,
 					  0x40000000, 0xbfffffff, 0xc0000000, 0xfee00000, 0xffffffff};
 	for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		test_context("address 0x%llx", (unsigned long long)probes[i]);
@@ -232,9 +232,9 @@ TEST(linux_loader, initramfs_honours_initrd_addr_max_and_the_kernel)
 	EXPECT_EQ(load(0x2003000, initrd, sizeof(initrd), "", &out), 0);
 	EXPECT_EQ(out.initrd_base, 0x2000000);
 	/* an initramfs larger than the RAM below 4 GiB */
-	EXPECT_EQ(linux_load(ram, ram_mem, image, image_size, initrd, 1ULL << 33, "", RSDP, &out, err,
-			     sizeof(err)),
-		  -ENOSPC);
+	EXPECT_EQ(
+	    linux_load(ram, ram_mem, image, image_size, initrd, 1ULL << 33, "", RSDP, &out, err, sizeof(err)),
+	    -ENOSPC);
 }
 
 TEST(linux_loader, kernel_placement_alignment_and_room)
@@ -316,8 +316,7 @@ TEST(linux_loader, hostile_headers_refused)
 	/* too small to hold a header; a header that runs past the image */
 	make_image();
 	guest(GUEST_MEM);
-	EXPECT_EQ(linux_load(ram, ram_mem, image, 0x100, NULL, 0, "", RSDP, &out, err, sizeof(err)),
-		  -EINVAL);
+	EXPECT_EQ(linux_load(ram, ram_mem, image, 0x100, NULL, 0, "", RSDP, &out, err, sizeof(err)), -EINVAL);
 	EXPECT_STRCONTAINS(err, "too small");
 	EXPECT_EQ(linux_load(ram, ram_mem, image, 5 * 512, NULL, 0, "", RSDP, &out, err, sizeof(err)),
 		  -EINVAL);

@@ -17,8 +17,8 @@
 #include "vmm/vm/vm_layout.h"
 
 #define SECTOR		    512
-#define HEADER_MAX_END	    0x280 /* a header running past here is bogus */
-#define CMDLINE_DEFAULT_MAX 255 /* before protocol 2.06 */
+#define HEADER_MAX_END	    0x280		    /* a header running past here is bogus */
+#define CMDLINE_DEFAULT_MAX 255			    /* before protocol 2.06 */
 #define LINUX_E820_MAX	    (VM_RAM_RANGES_MAX + 1) /* RAM ranges and the reserved 0x9fc00-1 MiB */
 
 static uint16_t rd16(const uint8_t *p, uint32_t off)
@@ -66,8 +66,8 @@ int bzimage_parse(const uint8_t *img, uint64_t size, struct bzimage_hdr *h, char
 	}
 	h->version = rd16(img, LB_VERSION);
 	if (h->version < LB_MIN_VERSION) {
-		snprintf(err, errlen, "boot protocol %u.%02u is too old (need 2.12 or later)", h->version >> 8,
-			 h->version & 0xff);
+		snprintf(err, errlen, "boot protocol %u.%02u is too old (need 2.12 or later)",
+			 h->version >> 8, h->version & 0xff);
 		return -EINVAL;
 	}
 	h->hdr_end = 0x202 + img[LB_JUMP_END];

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/coopvmm_abi.h" /* COOP_LINUX64_*: the addresses a START relies on */
+
 /* Offsets in the image / zero page (boot.rst "The real-mode kernel header",
  * bootparam.h struct boot_params). */
 #define LB_SETUP_SECTS	       0x1f1
@@ -51,12 +53,12 @@
 #define LB_STARTUP_64_OFFSET   0x200
 #define LB_TYPE_UNDEFINED      0xff
 #define LB_DEFAULT_SETUP_SECTS 4
-#define LB_CMDLINE_AREA	       4096 /* what a loader reserves for the command line */
+#define LB_CMDLINE_AREA	       4096	      /* what a loader reserves for the command line */
 #define LB_ADDR_32BIT_LIMIT    0x100000000ULL /* the 32-bit fields' reach */
 /* Selectors the protocol requires at the 32- and 64-bit entries
  * (boot.rst "32-bit boot protocol": __BOOT_CS 0x10, __BOOT_DS 0x18). */
-#define LB_BOOT_CS 0x10
-#define LB_BOOT_DS 0x18
+#define LB_BOOT_CS COOP_LINUX64_CS
+#define LB_BOOT_DS COOP_LINUX64_DS
 
 struct e820_entry {
 	uint64_t addr, size;
@@ -67,14 +69,14 @@ struct e820_entry {
 struct bzimage_hdr {
 	uint16_t version;
 	uint16_t xloadflags;
-	uint32_t hdr_end;      /* the setup header is image[LB_SETUP_SECTS, hdr_end) */
-	uint64_t pm_off;       /* the protected-mode kernel: image[pm_off, pm_off + pm_size) */
+	uint32_t hdr_end; /* the setup header is image[LB_SETUP_SECTS, hdr_end) */
+	uint64_t pm_off;  /* the protected-mode kernel: image[pm_off, pm_off + pm_size) */
 	uint64_t pm_size;
-	uint32_t align;	       /* kernel_alignment: a power of two, at most 1 GiB */
-	uint64_t pref;	       /* pref_address: nonzero, below 4 GiB */
-	uint32_t init_size;    /* >= pm_size */
-	uint32_t cmdline_max;  /* bytes without the NUL */
-	uint32_t initrd_max;   /* initrd_addr_max: highest address of the initrd's last byte */
+	uint32_t align;	      /* kernel_alignment: a power of two, at most 1 GiB */
+	uint64_t pref;	      /* pref_address: nonzero, below 4 GiB */
+	uint32_t init_size;   /* >= pm_size */
+	uint32_t cmdline_max; /* bytes without the NUL */
+	uint32_t initrd_max;  /* initrd_addr_max: highest address of the initrd's last byte */
 };
 
 /* Does the image start like a bzImage (boot flag and 'HdrS')? */
@@ -94,13 +96,14 @@ int bzimage_check_cmdline(const struct bzimage_hdr *h, const char *cmdline, char
 void bzimage_zero_page(uint8_t *zp, const uint8_t *image, const struct bzimage_hdr *h);
 
 /* Where the guest loader puts the 64-bit start in the guest's low RAM
- * (docs/guest-platform.md "Boot (Linux)"): fixed, so that a START carries
- * only the zero page (docs/channel.md "Lifecycle requests"). The page
+ * (docs/guest-platform.md "Boot (Linux, 64-bit)"): fixed, so that a START
+ * carries only the entry and the zero page (COOP_VM_BOOT_LINUX64; docs/channel.md
+ * "Lifecycle requests"). The page
  * tables identity-map guest-physical 0-4 GiB with 2 MiB pages: the PML4,
  * one PDPT and four page directories. */
-#define LINUX_GDT_GPA	    0x1000ULL
-#define LINUX_GDT_LIMIT	    (4 * 8 - 1) /* null, null, __BOOT_CS, __BOOT_DS */
-#define LINUX_PML4_GPA	    0x2000ULL
+#define LINUX_GDT_GPA	    ((uint64_t)COOP_LINUX64_GDT)
+#define LINUX_GDT_LIMIT	    COOP_LINUX64_GDT_LIMIT
+#define LINUX_PML4_GPA	    ((uint64_t)COOP_LINUX64_PML4)
 #define LINUX_PDPT_GPA	    0x3000ULL
 #define LINUX_PD_GPA	    0x4000ULL /* 4 pages: 0-1, 1-2, 2-3, 3-4 GiB */
 #define LINUX_PD_COUNT	    4
@@ -109,15 +112,15 @@ void bzimage_zero_page(uint8_t *zp, const uint8_t *image, const struct bzimage_h
 #define LINUX_LOW_END	    (LINUX_CMDLINE_GPA + LB_CMDLINE_AREA) /* what the loader uses below 1 MiB */
 
 struct linux_result {
-	uint64_t entry;		  /* RIP: startup_64 = kernel_base + 0x200 */
-	uint64_t zero_page;	  /* RSI */
-	uint64_t cr3;		  /* the PML4 */
-	uint64_t gdt_base;	  /* GDTR */
+	uint64_t entry;	    /* RIP: startup_64 = kernel_base + 0x200 */
+	uint64_t zero_page; /* RSI */
+	uint64_t cr3;	    /* the PML4 */
+	uint64_t gdt_base;  /* GDTR */
 	uint16_t gdt_limit;
-	uint16_t version;	  /* the boot protocol */
-	uint64_t kernel_base;	  /* kernel_end = kernel_base + init_size */
+	uint16_t version;     /* the boot protocol */
+	uint64_t kernel_base; /* kernel_end = kernel_base + init_size */
 	uint64_t kernel_end;
-	uint64_t initrd_base;	  /* 0: none */
+	uint64_t initrd_base; /* 0: none */
 	uint64_t initrd_size;
 	uint64_t cmdline_addr;
 };
