@@ -204,7 +204,7 @@ IOPMD_LOADER_SRCS := vmm/vm/mb1_loader.c vmm/vm/linux_loader.c vmm/vm/vm_layout.
 IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/iopmd_console.c \
 	iopm/conbuf.c iopm/iopmd_load.c iopm/vmcfg.c iopm/coopdev.c $(IOPMD_LOADER_SRCS)
 $(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h iopm/conbuf.h iopm/iopmd_load.h iopm/vmcfg.h \
-		$(wildcard iopm/dev/*.h) vmm/vm/mb1_loader.h vmm/vm/linux_loader.h vmm/vm/vm_layout.h arch/x86/vmcs.h $(IOPM_USER_DEPS) \
+		$(wildcard iopm/dev/*.h) vmm/vm/mb1_loader.h vmm/vm/linux_loader.h vmm/vm/acpi_build.h vmm/vm/vm_layout.h arch/x86/vmcs.h $(IOPM_USER_DEPS) \
 		$(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(IOPM_USER_CFLAGS) -I. -o $@ $(IOPMD_SRCS) $(IOPM_DEV_OBJS)
