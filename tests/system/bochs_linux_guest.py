@@ -8,7 +8,8 @@
 # (vmm/vm/linux_loader.c in iopmd) and starts it at its 64-bit entry
 # (COOP_VM_BOOT_LINUX64); the guest kernel's console lines arrive on its
 # COM1 (`vmctl console linux`): "Linux version", its command line, and the
-# e820 map the loader gave it; then its initramfs's /init runs.
+# e820 map the loader gave it; it brings up its second vCPU and its
+# initramfs's /init runs.
 import os
 import re
 
@@ -66,6 +67,10 @@ def body(t):
     t.check("guest_e820", re.search(r"BIOS-e820: \[mem 0x0000000000100000-0x0000000005ffffff\] usable", early)
             is not None, "no e820 line for 1-96 MiB")
     t.check("guest_initramfs_init_ran", "LINUX-GUEST-INIT:" in con, "the initramfs's /init did not say so")
+    # Two vCPUs (linux.cfg): the second started by the guest's INIT-SIPI,
+    # both online in /proc/cpuinfo.
+    t.check("guest_smp_two_cpus", re.search(r"LINUX-GUEST-INIT: \S+, 2 CPU\(s\)", con) is not None,
+            "the guest's /proc/cpuinfo does not list its 2 vCPUs")
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
 
 
