@@ -372,10 +372,11 @@ static const char *refusal(int status)
  * create --paused, then vmctl start): START needs what the loader found. */
 static struct {
 	uint32_t vm, entry, mbi;
+	uint16_t boot;
 	int used;
 } loaded[IOPMD_GUESTS];
 
-static void loaded_put(uint32_t vm, uint32_t entry, uint32_t mbi)
+static void loaded_put(uint32_t vm, uint16_t boot, uint32_t entry, uint32_t mbi)
 {
 	unsigned i, free_at = IOPMD_GUESTS;
 
@@ -390,13 +391,15 @@ static void loaded_put(uint32_t vm, uint32_t entry, uint32_t mbi)
 	loaded[free_at].vm = vm;
 	loaded[free_at].entry = entry;
 	loaded[free_at].mbi = mbi;
+	loaded[free_at].boot = boot;
 	loaded[free_at].used = 1;
 }
 
-static int loaded_take(uint32_t vm, uint32_t *entry, uint32_t *mbi)
+static int loaded_take(uint32_t vm, uint16_t *boot, uint32_t *entry, uint32_t *mbi)
 {
 	for (unsigned i = 0; i < IOPMD_GUESTS; i++)
 		if (loaded[i].used && loaded[i].vm == vm) {
+			*boot = loaded[i].boot;
 			*entry = loaded[i].entry;
 			*mbi = loaded[i].mbi;
 			loaded[i].used = 0;
@@ -406,14 +409,14 @@ static int loaded_take(uint32_t vm, uint32_t *entry, uint32_t *mbi)
 }
 
 /* START of VM `id` at the loader's entry: 0, or -1 with the failure said. */
-static int start_vm(struct iopmd *d, uint32_t id, uint32_t entry, uint32_t mbi, const char *who,
-		    struct reply *r)
+static int start_vm(struct iopmd *d, uint32_t id, uint16_t boot, uint32_t entry, uint32_t mbi,
+		    const char *who, struct reply *r)
 {
 	struct coop_msg_vm q;
 
 	memset(&q, 0, sizeof(q));
 	q.op = COOP_VM_START;
-	q.boot = COOP_VM_BOOT_MB1;
+	q.boot = boot;
 	q.entry = entry;
 	q.arg = mbi;
 	if (vm_ask_q(d, &q, id, 3, "start", r))
@@ -430,18 +433,19 @@ static void req_vm_op(struct iopmd *d, uint32_t op, const char *what, const char
 {
 	int64_t id = vm_resolve(d, who, what, r);
 	uint32_t entry, mbi;
+	uint16_t boot;
 
 	if (id < 0)
 		return;
 	if (op == COOP_VM_START) {
-		if (loaded_take((uint32_t)id, &entry, &mbi)) {
+		if (loaded_take((uint32_t)id, &boot, &entry, &mbi)) {
 			fail(r, 1,
 			     "vmctl: start %s: not loaded by this iopmd (only a guest made with vmctl create "
 			     "--paused can be started)\n",
 			     who);
 			return;
 		}
-		if (start_vm(d, (uint32_t)id, entry, mbi, who, r))
+		if (start_vm(d, (uint32_t)id, boot, entry, mbi, who, r))
 			return;
 		say(r, "ok\n%s: started at 0x%x\n", who, entry);
 		return;
@@ -502,7 +506,7 @@ static void req_create(struct iopmd *d, const char *path, int paused, struct rep
 	static char text[VMCFG_FILE_MAX + 1];
 	static struct vmcfg c;
 	struct load_images im;
-	struct mb1_result res;
+	struct load_result res;
 	struct coop_msg_vm q;
 	char err[512];
 	uint32_t id;
@@ -564,11 +568,11 @@ static void req_create(struct iopmd *d, const char *path, int paused, struct rep
 	     id, c.name, path, (unsigned long long)(c.memory >> 20), c.vcpus, res.load_lo, res.load_hi,
 	     res.entry, c.nmodules);
 	if (paused) {
-		loaded_put(id, res.entry, res.mbi);
+		loaded_put(id, res.boot, res.entry, res.arg);
 		say(r, "ok\n%s: created as VM %u, not started (vmctl start %s)\n", c.name, id, c.name);
 		return;
 	}
-	if (start_vm(d, id, res.entry, res.mbi, c.name, r))
+	if (start_vm(d, id, res.boot, res.entry, res.arg, c.name, r))
 		return;
 	say(r, "ok\n%s: created as VM %u and started: %llu MiB, %u vCPU(s), entry 0x%x\n", c.name, id,
 	    (unsigned long long)(c.memory >> 20), c.vcpus, res.entry);

@@ -2,9 +2,10 @@
 /* iopmd_load.c: the images of `vmctl create` (docs/vmctl.md): read from
  * the IOPM's file system, then placed into the new VM's RAM through its
  * window of /dev/coopvmm (COOPVMM_MMAP_VM: only the pages the VMM announced
- * with RAM_MAP) by the VMM's own Multiboot loader, vmm/vm/mb1_loader.c,
- * compiled into iopmd as it is into the host unit tests: one loader, one
- * set of checks, whoever loads. */
+ * with RAM_MAP) by the VMM's own loaders, vmm/vm/mb1_loader.c (Multiboot)
+ * and vmm/vm/linux_loader.c (a Linux bzImage), compiled into iopmd as they
+ * are into the host unit tests: one loader, one set of checks, whoever
+ * loads. */
 #define _GNU_SOURCE
 #include "iopmd_load.h"
 
@@ -18,6 +19,9 @@
 #include <unistd.h>
 
 #include "coopvmm_ioctl.h"
+#include "shared/coopvmm_abi.h"
+#include "vmm/vm/acpi_build.h" /* ACPI_BUILD_BASE: the guest's RSDP */
+#include "vmm/vm/linux_loader.h"
 #include "vmm/vm/mb1_loader.h"
 #include "vmm/vm/vm_layout.h"
 
@@ -86,6 +90,13 @@ int load_read(const struct vmcfg *c, struct load_images *im, char *err, size_t e
 		}
 		im->nmodules = i + 1;
 	}
+	if (c->ramdisk[0]) {
+		im->ramdisk = read_file("ramdisk", c->ramdisk, c->memory, &im->ramdisk_size, err, errlen);
+		if (!im->ramdisk) {
+			load_free(im);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -94,6 +105,7 @@ void load_free(struct load_images *im)
 	free(im->kernel);
 	for (unsigned i = 0; i < im->nmodules; i++)
 		free(im->module[i]);
+	free(im->ramdisk);
 	memset(im, 0, sizeof(*im));
 }
 
@@ -127,17 +139,58 @@ static uint8_t *map_ram(int fd, uint32_t vm, uint64_t mem, char *err, size_t err
 	return base;
 }
 
+/* A bzImage with the Linux loader: kernel and ramdisk, no modules. */
+static int load_linux(uint8_t *ram, const struct vmcfg *c, const struct load_images *im,
+		      struct load_result *res, char *err, size_t errlen)
+{
+	struct linux_result lr;
+	char why[300];
+
+	if (im->nmodules) {
+		snprintf(err, errlen,
+			 "kernel %s is a Linux bzImage: it takes no Multiboot modules (ramdisk = PATH for "
+			 "its initramfs)",
+			 c->kernel);
+		return -1;
+	}
+	if (linux_load(ram, c->memory, im->kernel, im->kernel_size, im->ramdisk, im->ramdisk_size, c->cmdline,
+		       ACPI_BUILD_BASE, &lr, why, sizeof(why))) {
+		snprintf(err, errlen, "kernel %s: %s", c->kernel, why);
+		return -1;
+	}
+	res->boot = COOP_VM_BOOT_LINUX64;
+	res->entry = (uint32_t)lr.entry;
+	res->arg = (uint32_t)lr.zero_page;
+	res->load_lo = (uint32_t)lr.kernel_base;
+	res->load_hi = (uint32_t)lr.kernel_end;
+	return 0;
+}
+
 int load_into(int fd, uint32_t vm, const struct vmcfg *c, const struct load_images *im,
-	      struct mb1_result *res, char *err, size_t errlen)
+	      struct load_result *res, char *err, size_t errlen)
 {
 	struct mb1_module mods[VMCFG_MODULES_MAX];
+	struct mb1_result mb;
 	char why[200];
 	uint8_t *ram = map_ram(fd, vm, c->memory, err, errlen);
 	int r;
 
 	if (!ram)
 		return -1;
-	r = mb1_load(ram, c->memory, im->kernel, im->kernel_size, c->cmdline, res, why, sizeof(why));
+	memset(res, 0, sizeof(*res));
+	if (bzimage_is(im->kernel, im->kernel_size)) {
+		r = load_linux(ram, c, im, res, err, errlen);
+		goto out;
+	}
+	if (im->ramdisk) {
+		snprintf(err, errlen,
+			 "kernel %s is no Linux bzImage: ramdisk is for Linux (module = PATH for a Multiboot "
+			 "kernel's modules)",
+			 c->kernel);
+		r = -1;
+		goto out;
+	}
+	r = mb1_load(ram, c->memory, im->kernel, im->kernel_size, c->cmdline, &mb, why, sizeof(why));
 	if (r) {
 		snprintf(err, errlen, "kernel %s: %s", c->kernel, why);
 		goto out;
@@ -147,9 +200,16 @@ int load_into(int fd, uint32_t vm, const struct vmcfg *c, const struct load_imag
 		mods[i].size = im->module_size[i];
 		mods[i].cmdline = c->module[i].cmdline;
 	}
-	r = im->nmodules ? mb1_add_modules(ram, c->memory, mods, im->nmodules, res, why, sizeof(why)) : 0;
-	if (r)
+	r = im->nmodules ? mb1_add_modules(ram, c->memory, mods, im->nmodules, &mb, why, sizeof(why)) : 0;
+	if (r) {
 		snprintf(err, errlen, "modules: %s", why);
+		goto out;
+	}
+	res->boot = COOP_VM_BOOT_MB1;
+	res->entry = mb.entry;
+	res->arg = mb.mbi;
+	res->load_lo = mb.load_lo;
+	res->load_hi = mb.load_hi;
 out:
 	munmap(ram, c->memory);
 	return r ? -1 : 0;

@@ -18,12 +18,24 @@ _Static_assert(sizeof(((struct vmcfg *)0)->name) == COOP_VM_NAME_MAX,
 	       "a guest name as the channel carries it");
 _Static_assert(VMCFG_LINE_MAX > VMCFG_CMDLINE_MAX + 16, "a line holds the longest cmdline");
 
-enum key { K_NAME, K_MEMORY, K_VCPUS, K_KERNEL, K_CMDLINE, K_MODULE, K_MODULES, K_DEVICES, K_IOPM, K_COUNT };
+enum key {
+	K_NAME,
+	K_MEMORY,
+	K_VCPUS,
+	K_KERNEL,
+	K_CMDLINE,
+	K_MODULE,
+	K_MODULES,
+	K_RAMDISK,
+	K_DEVICES,
+	K_IOPM,
+	K_COUNT
+};
 
 static const char *const key_names[K_COUNT] = {
-    [K_NAME] = "name",	     [K_MEMORY] = "memory",   [K_VCPUS] = "vcpus",
-    [K_KERNEL] = "kernel",   [K_CMDLINE] = "cmdline", [K_MODULE] = "module",
-    [K_MODULES] = "modules", [K_DEVICES] = "devices", [K_IOPM] = "iopm",
+    [K_NAME] = "name",	     [K_MEMORY] = "memory", [K_VCPUS] = "vcpus",     [K_KERNEL] = "kernel",
+    [K_CMDLINE] = "cmdline", [K_MODULE] = "module", [K_MODULES] = "modules", [K_RAMDISK] = "ramdisk",
+    [K_DEVICES] = "devices", [K_IOPM] = "iopm",
 };
 
 /* Keys of other tools (xl, QEMU) and likely slips that are no small typo
@@ -33,7 +45,7 @@ static const struct {
 } key_aliases[] = {
     {"mem", "memory"},	 {"ram", "memory"},	{"maxmem", "memory"},  {"cpus", "vcpus"},
     {"smp", "vcpus"},	 {"extra", "cmdline"},	{"append", "cmdline"}, {"args", "cmdline"},
-    {"image", "kernel"}, {"device", "devices"}, {"ramdisk", "module"}, {"initrd", "module"},
+    {"image", "kernel"}, {"device", "devices"}, {"initrd", "ramdisk"}, {"initramfs", "ramdisk"},
 };
 
 static const struct {
@@ -549,7 +561,7 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 			return fail(p, "unknown key \"%s\" (did you mean %s?)", show(key, klen).s, hint);
 		return fail(p,
 			    "unknown key \"%s\" (the keys: name, memory, vcpus, kernel, cmdline, module, "
-			    "modules, devices, iopm)",
+			    "modules, ramdisk, devices, iopm)",
 			    show(key, klen).s);
 	}
 	if (k != K_MODULE && p->given[k])
@@ -585,6 +597,8 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 		return set_module(p, val, vlen);
 	case K_MODULES:
 		return set_modules(p, val, vlen);
+	case K_RAMDISK:
+		return set_path(p, "ramdisk", val, vlen, p->out->ramdisk);
 	case K_DEVICES:
 		return set_devices(p, val, vlen);
 	default:

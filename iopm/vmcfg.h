@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vmcfg.h: guest config files for `vmctl create FILE.cfg`: `key = value`
- * lines (name, memory, vcpus, kernel, cmdline, module/modules, devices,
- * iopm) parsed into a struct vmcfg, for iopmd. Pure: no I/O, no
+ * lines (name, memory, vcpus, kernel, cmdline, module/modules, ramdisk,
+ * devices, iopm) parsed into a struct vmcfg, for iopmd. Pure: no I/O, no
  * allocation, no global state; the caller reads the file. The format, its
  * defaults, ranges and error messages: docs/vmctl.md "Guest config files". */
 #ifndef IOPM_VMCFG_H
@@ -44,8 +44,9 @@ struct vmcfg {
 	char cmdline[VMCFG_CMDLINE_MAX];
 	unsigned nmodules;
 	struct vmcfg_module module[VMCFG_MODULES_MAX];
-	uint32_t devices; /* VMCFG_DEV_* */
-	int32_t iopm;	  /* the IOPM serving the devices, or VMCFG_NO_IOPM */
+	char ramdisk[VMCFG_PATH_MAX]; /* a Linux kernel's initramfs, absolute; "": none */
+	uint32_t devices;	      /* VMCFG_DEV_* */
+	int32_t iopm;		      /* the IOPM serving the devices, or VMCFG_NO_IOPM */
 };
 
 /* Parse the text of config file `file` (its path: used in messages and to make relative

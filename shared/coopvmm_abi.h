@@ -423,7 +423,21 @@ enum coop_vm_boot {
 	/* Multiboot v1 (Multiboot 0.6.96 3.2): 32-bit protected mode, flat
 	 * segments, paging off, EIP = entry, EAX = 0x2BADB002, EBX = arg. */
 	COOP_VM_BOOT_MB1 = 0,
+	/* Linux's 64-bit boot protocol (Documentation/arch/x86/boot.rst
+	 * "64-bit boot protocol"): long mode, paging on with CR3 =
+	 * COOP_LINUX64_PML4, GDTR = COOP_LINUX64_GDT + COOP_LINUX64_GDT_LIMIT,
+	 * CS = COOP_LINUX64_CS (64-bit code), DS/ES/SS/FS/GS = COOP_LINUX64_DS
+	 * (flat), interrupts off, RIP = entry, RSI = arg (the zero page). The
+	 * loader (vmm/vm/linux_loader.c) builds the page tables (0-4 GiB
+	 * identity-mapped) and the GDT at these fixed guest-physical addresses
+	 * (docs/guest-platform.md "Boot (Linux, 64-bit)"). */
+	COOP_VM_BOOT_LINUX64 = 1,
 };
+#define COOP_LINUX64_GDT       0x1000U
+#define COOP_LINUX64_GDT_LIMIT (4 * 8 - 1) /* null, null, CS, DS */
+#define COOP_LINUX64_PML4      0x2000U
+#define COOP_LINUX64_CS	       0x10 /* __BOOT_CS of boot.rst */
+#define COOP_LINUX64_DS	       0x18 /* __BOOT_DS */
 
 #define COOP_VM_MORE	 (1U << 0) /* coop_msg.flags of a VM_REPLY: more replies follow */
 #define COOP_VM_NAME_MAX 64

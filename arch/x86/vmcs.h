@@ -343,8 +343,12 @@ static inline const char *exit_reason_short_name(uint32_t reason)
 #define AR_RESERVED	    0xfffe0f00U /* bits 31:17 and 11:8 */
 /* Usual segments: flat 32-bit code and data, 16-bit (real-mode style) code
  * and data, a busy 32-bit TSS. */
-#define AR_CODE32     (AR_TYPE_CODE_RX_ACC | AR_S | AR_P | AR_DB | AR_G)
-#define AR_DATA32     (AR_TYPE_DATA_RW_ACC | AR_S | AR_P | AR_DB | AR_G)
+#define AR_CODE32 (AR_TYPE_CODE_RX_ACC | AR_S | AR_P | AR_DB | AR_G)
+#define AR_DATA32 (AR_TYPE_DATA_RW_ACC | AR_S | AR_P | AR_DB | AR_G)
+/* 64-bit code: L = 1 needs D/B = 0 in an IA-32e-mode guest (26.3.1.2;
+ * SDM Vol. 3A 3.4.5 "Segment Descriptors", 5.2.1 "Code-Segment Descriptor
+ * in 64-bit Mode"). */
+#define AR_CODE64     (AR_TYPE_CODE_RX_ACC | AR_S | AR_P | AR_L | AR_G)
 #define AR_CODE16     (AR_TYPE_CODE_RX_ACC | AR_S | AR_P)
 #define AR_DATA16     (AR_TYPE_DATA_RW_ACC | AR_S | AR_P)
 #define AR_TSS32_BUSY (AR_TYPE_TSS_BUSY | AR_P)

@@ -29,8 +29,7 @@
 #define TESTDEV_PAGE   0xfeb00000ULL
 
 /* Segment access rights (24.4.1) beyond arch/x86/vmcs.h's AR_CODE16,
- * AR_DATA16, AR_CODE32 and AR_DATA32. */
-#define AR_CODE64	0xa09bU
+ * AR_DATA16, AR_CODE32, AR_DATA32 and AR_CODE64. */
 #define AR_TSS_BUSY	0x008bU
 #define AR_LDT_UNUSABLE 0x10000U
 

@@ -228,7 +228,7 @@ TEST(vmcfg, byte_order_mark)
 	/* Not at the start: part of a key. */
 	EXPECT_ERR(BASE "\xef\xbb\xbfvcpus = 2\n",
 		   FILE_PATH ":3: unknown key \"\xef\xbb\xbfvcpus\" (the keys: name, memory, vcpus, kernel, "
-			     "cmdline, module, modules, devices, iopm)");
+			     "cmdline, module, modules, ramdisk, devices, iopm)");
 }
 
 TEST(vmcfg, nul_byte)
@@ -314,21 +314,22 @@ TEST(vmcfg, unknown_key_suggests)
 	EXPECT_ERR(BASE "modle = x\n", FILE_PATH ":3: unknown key \"modle\" (did you mean module?)");
 	/* Other tools' keys. */
 	EXPECT_ERR(BASE "extra = quiet\n", FILE_PATH ":3: unknown key \"extra\" (did you mean cmdline?)");
-	EXPECT_ERR(BASE "ramdisk = x\n", FILE_PATH ":3: unknown key \"ramdisk\" (did you mean module?)");
+	EXPECT_ERR(BASE "initrd = x\n", FILE_PATH ":3: unknown key \"initrd\" (did you mean ramdisk?)");
+	EXPECT_ERR(BASE "initramfs = x\n", FILE_PATH ":3: unknown key \"initramfs\" (did you mean ramdisk?)");
 	EXPECT_ERR(BASE "mem = 2\n", FILE_PATH ":3: unknown key \"mem\" (did you mean memory?)");
 	/* Nothing near. */
 	EXPECT_ERR(BASE "frobnicate = 1\n", FILE_PATH
 		   ":3: unknown key \"frobnicate\" (the keys: name, memory, vcpus, kernel, cmdline, "
-		   "module, modules, devices, iopm)");
+		   "module, modules, ramdisk, devices, iopm)");
 	EXPECT_ERR(BASE "io = 1\n", FILE_PATH
 		   ":3: unknown key \"io\" (the keys: name, memory, vcpus, kernel, cmdline, module, "
-		   "modules, devices, iopm)");
+		   "modules, ramdisk, devices, iopm)");
 	/* A long key is cut in the message. */
 	char text[256];
 	snprintf(text, sizeof(text), BASE "%s = 1\n", rep('k', 60));
-	EXPECT_ERR(text,
-		   FILE_PATH ":3: unknown key \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...\" (the keys: "
-			     "name, memory, vcpus, kernel, cmdline, module, modules, devices, iopm)");
+	EXPECT_ERR(text, FILE_PATH
+		   ":3: unknown key \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...\" (the keys: "
+		   "name, memory, vcpus, kernel, cmdline, module, modules, ramdisk, devices, iopm)");
 }
 
 TEST(vmcfg, key_given_twice)
@@ -735,4 +736,27 @@ TEST(vmcfg, devices_name)
 		EXPECT_OK(text);
 		EXPECT_EQ(cfg.devices, d);
 	}
+}
+
+TEST(vmcfg, ramdisk)
+{
+	/* a Linux kernel's initramfs: a path, made absolute like kernel's */
+	EXPECT_OK("name = l\nkernel = vmlinuz\nramdisk = initrd.gz\n");
+	EXPECT_STREQ(cfg.ramdisk, "/etc/vm/initrd.gz");
+	EXPECT_EQ(cfg.nmodules, 0);
+	EXPECT_OK("name = l\nkernel = /boot/vmlinuz\nramdisk = /boot/initrd.img # Debian's\n");
+	EXPECT_STREQ(cfg.ramdisk, "/boot/initrd.img");
+	/* none by default */
+	EXPECT_OK(BASE);
+	EXPECT_STREQ(cfg.ramdisk, "");
+	/* once, with a value, and a path that fits */
+	EXPECT_ERR(BASE "ramdisk = a\nramdisk = b\n", FILE_PATH ":4: ramdisk given twice (first on line 3)");
+	EXPECT_ERR(BASE "ramdisk =\n", FILE_PATH ":3: empty value for ramdisk");
+	char text[600];
+	snprintf(text, sizeof(text), BASE "ramdisk = /%s\n", rep('r', 300));
+	EXPECT_ERR(text,
+		   FILE_PATH ":3: ramdisk path \"/rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr...\" is 301 bytes "
+			     "long (at most 255)");
+	EXPECT_EQ(parse_file("name = l\nkernel = /k\nramdisk = r.gz\n", "g.cfg"), -1);
+	EXPECT_STRCONTAINS(err, "ramdisk path \"r.gz\" is relative");
 }

@@ -414,16 +414,31 @@ struct vm_op_arg {
 	struct vm *start; /* to start once the VM table's lock is released */
 };
 
-/* START's registers: Multiboot v1's machine state (Multiboot 0.6.96 3.2);
- * the rest of vCPU 0's state is the reset-like state vmcs.c gives a
- * Multiboot entry (flat 32-bit protected mode, paging off). */
+/* START's registers: Multiboot v1's machine state (Multiboot 0.6.96 3.2),
+ * the rest of vCPU 0's state the reset-like state vmcs.c gives a Multiboot
+ * entry (flat 32-bit protected mode, paging off); or Linux's 64-bit entry
+ * (COOP_VM_BOOT_LINUX64: RSI = the zero page, long mode with the page
+ * tables and GDT iopmd's loader put at the ABI's fixed addresses). */
 static int32_t vm_boot(struct vm *vm, const struct coop_msg_vm *q)
 {
+	struct vcpu *v = &vm->vcpu[0];
+	v->start64.on = false;
+	if (q->boot == COOP_VM_BOOT_LINUX64) {
+		v->start64 = (struct vcpu_start64){true,
+						   COOP_LINUX64_CS,
+						   COOP_LINUX64_DS,
+						   COOP_LINUX64_GDT_LIMIT,
+						   COOP_LINUX64_PML4,
+						   COOP_LINUX64_GDT};
+		v->start_rip = q->entry;
+		v->regs[RSI] = q->arg;
+		return 0;
+	}
 	if (q->boot != COOP_VM_BOOT_MB1)
 		return -COOP_EINVAL;
-	vm->vcpu[0].start_rip = q->entry;
-	vm->vcpu[0].regs[RAX] = MB1_BOOT_MAGIC;
-	vm->vcpu[0].regs[RBX] = q->arg;
+	v->start_rip = q->entry;
+	v->regs[RAX] = MB1_BOOT_MAGIC;
+	v->regs[RBX] = q->arg;
 	return 0;
 }
 
@@ -447,8 +462,10 @@ static void vm_op_in(struct vm *vm, void *arg)
 		a->status = vm_boot(vm, a->q);
 		if (a->status)
 			break;
-		pr_info("vm %u %s: started by iopm0 at 0x%x (Multiboot information at 0x%x)", vm->id,
-			vm->name, a->q->entry, a->q->arg);
+		pr_info("vm %u %s: started by iopm0 at 0x%x (%s at 0x%x)", vm->id, vm->name, a->q->entry,
+			a->q->boot == COOP_VM_BOOT_LINUX64 ? "64-bit Linux entry, zero page"
+							   : "Multiboot information",
+			a->q->arg);
 		a->start = vm;
 		vm_describe(vm, a->out);
 		a->out->state = COOP_VMS_RUNNING;

@@ -45,6 +45,15 @@ enum vcpu_state {
 
 struct vm;
 
+/* vCPU 0's first state in long mode (Linux's 64-bit boot protocol,
+ * Documentation/arch/x86/boot.rst): the loader's page tables and GDT
+ * (vmm/vm/linux_loader.h) and the selectors it put there. */
+struct vcpu_start64 {
+	bool on;
+	uint16_t cs, ds, gdt_limit;
+	uint64_t cr3, gdt_base;
+};
+
 struct vcpu {
 	struct vm *vm;
 	uint32_t id;  /* index in the VM; 0 is the BSP */
@@ -63,9 +72,10 @@ struct vcpu {
 	/* An event interrupted by the last exit, re-injected on the next entry. */
 	uint32_t reinject_info, reinject_error, reinject_len;
 	uint64_t exits;
-	uint64_t run_tsc;	/* TSC cycles spent in vcpu_run (its CPU time) */
-	uint64_t next_deadline; /* TSC time its devices need attention */
-	uint64_t start_rip;	/* vCPU 0's entry point (the loader sets it) */
+	uint64_t run_tsc;	     /* TSC cycles spent in vcpu_run (its CPU time) */
+	uint64_t next_deadline;	     /* TSC time its devices need attention */
+	uint64_t start_rip;	     /* vCPU 0's entry point (the loader sets it) */
+	struct vcpu_start64 start64; /* vCPU 0 starts in long mode (else flat 32-bit) */
 	uint8_t fpu[FXSAVE_AREA_SIZE] __attribute__((aligned(FXSAVE_AREA_ALIGN))); /* FXSAVE area */
 	uint64_t msrs[VCPU_SWITCHED_MSRS]; /* STAR..TSC_AUX (vmm/vcpu/vcpu_run.c) */
 	/* Guest registers VMX does not switch, switched with the FPU state

@@ -103,6 +103,29 @@ void vmcs_guest_protected_flat(uint32_t eip)
 	vmcs_write(GUEST_RSP, 0);
 }
 
+void vmcs_guest_long_flat(uint64_t rip, const struct vcpu_start64 *s)
+{
+	/* SDM Vol. 3C 26.3.1: IA-32e mode guest needs CR0.PG and CR4.PAE
+	 * (26.3.1.1), EFER.LMA = the control and LME = LMA with paging on
+	 * (26.3.1.1, "load IA32_EFER"), CS.L = 1 with D/B = 0, TR a busy
+	 * 64-bit TSS (type 11), GDTR base canonical (26.3.1.2-3). */
+	const struct segment code = {s->cs, 0, FLAT_LIMIT, AR_CODE64};
+	const struct segment data = {s->ds, 0, FLAT_LIMIT, AR_DATA32};
+	const struct segment tr = {0, 0, TR_LIMIT, AR_TSS32_BUSY};
+	write_common_guest_state(&code, &data, &tr);
+	vmcs_write(GUEST_GDTR_BASE, s->gdt_base);
+	vmcs_write(GUEST_GDTR_LIMIT, s->gdt_limit);
+	vmcs_write(GUEST_CR3, s->cr3);
+	vmcs_write(GUEST_CR4, CR4_VMXE | CR4_PAE);
+	vmcs_write(CR4_READ_SHADOW, CR4_PAE);
+	vmcs_write(GUEST_CR0, VMCS_GUEST_CR0(CR0_PE | CR0_ET | CR0_PG));
+	vmcs_write(CR0_READ_SHADOW, CR0_PE | CR0_ET | CR0_PG);
+	vmcs_write(GUEST_IA32_EFER, EFER_LME | EFER_LMA);
+	vmcs_write(VM_ENTRY_CONTROLS, vmcs_read(VM_ENTRY_CONTROLS) | ENTRY_IA32E_MODE_GUEST);
+	vmcs_write(GUEST_RIP, rip);
+	vmcs_write(GUEST_RSP, 0);
+}
+
 void vmcs_guest_sipi(uint8_t vector)
 {
 	const struct segment code = {(uint16_t)SIPI_CS_SELECTOR(vector), SIPI_CS_BASE(vector), REAL_LIMIT,
@@ -263,9 +286,12 @@ int vmcs_setup(struct vcpu *v)
 	if (write_controls(v))
 		return -EIO;
 	write_host_state();
-	/* vCPU 0 starts at the loader's entry point (its EAX/EBX are in
-	 * v->regs); APs wait for SIPI, which rewrites this state. */
-	vmcs_guest_protected_flat((uint32_t)v->start_rip);
+	/* vCPU 0 starts at the loader's entry point (its EAX/EBX or RSI are
+	 * in v->regs); APs wait for SIPI, which rewrites this state. */
+	if (v->start64.on)
+		vmcs_guest_long_flat(v->start_rip, &v->start64);
+	else
+		vmcs_guest_protected_flat((uint32_t)v->start_rip);
 	uint32_t n = vmcs_errors();
 	if (n) {
 		pr_err("vcpu %u: %u VMCS writes failed", v->id, n);

@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 
 struct vcpu;
+struct vcpu_start64;
 
 /* CR0 bits the VMM owns (guest/host mask, 24.6.6): the guest reads its own
  * value from the read shadow; in the real CR0 NE is always set (VMX) and
@@ -30,6 +31,10 @@ int vmcs_setup(struct vcpu *v);
 int vmcs_load(struct vcpu *v);
 /* Guest state for a Multiboot entry: 32-bit flat protected mode at eip. */
 void vmcs_guest_protected_flat(uint32_t eip);
+/* Guest state for a 64-bit entry (Linux's 64-bit boot protocol): long
+ * mode with the loader's page tables and GDT (s), CS a 64-bit code segment,
+ * the data segments flat, interrupts off, RIP = rip. */
+void vmcs_guest_long_flat(uint64_t rip, const struct vcpu_start64 *s);
 /* Guest state at SIPI: real mode at vector << 12. */
 void vmcs_guest_sipi(uint8_t vector);
 /* Set or clear bits in the primary processor-based controls. */
