@@ -524,6 +524,19 @@ static uint64_t next_timer(const struct iopmd *d)
  * ring (and drains instead if a message slipped in) and sleeps in poll() on
  * /dev/coopvmm and the descriptors. Their revents are set (0 when not
  * polled). */
+/* Spin on the VMM ring (one load per look, the clock every 64 looks) for
+ * `span` ns from *t, or until `until`: whether a message came; *t is the
+ * time last read. */
+static int spin_on_ring(struct iopmd *d, uint64_t *t, uint64_t span, uint64_t until)
+{
+	uint64_t stop = *t + span < until ? *t + span : until;
+	unsigned looks = 0;
+
+	while (coop_ring_pending(&d->rx) <= 0 && (++looks % 64 || (*t = now_ns()) < stop))
+		__builtin_ia32_pause();
+	return coop_ring_pending(&d->rx) > 0;
+}
+
 static void wait_vmm(struct iopmd *d, uint64_t until, struct pollfd *extra, unsigned n)
 {
 	struct pollfd p[1 + WAIT_FDS] = {{.fd = d->dev.fd, .events = POLLIN}};
@@ -535,12 +548,7 @@ static void wait_vmm(struct iopmd *d, uint64_t until, struct pollfd *extra, unsi
 	for (unsigned i = 0; i < n; i++)
 		extra[i].revents = 0;
 	if (d->polling) {
-		uint64_t stop = t + POLL_SPIN_NS < until ? t + POLL_SPIN_NS : until;
-		unsigned looks = 0;
-
-		while (coop_ring_pending(&d->rx) <= 0 && (++looks % 64 || (t = now_ns()) < stop))
-			__builtin_ia32_pause();
-		if (coop_ring_pending(&d->rx) > 0 && t < d->next_fds_ns)
+		if (spin_on_ring(d, &t, POLL_SPIN_NS, until) && t < d->next_fds_ns)
 			return; /* a message: served at once */
 		d->next_fds_ns = t + POLL_FDS_NS;
 		if (n)
@@ -553,12 +561,7 @@ static void wait_vmm(struct iopmd *d, uint64_t until, struct pollfd *extra, unsi
 	 * making requests back to back sends its next one within microseconds,
 	 * and the unarmed ring costs the VMM no IPI and iopmd no wake-up. */
 	if (d->spin_ns && d->spun_since_ns < d->last_msg_ns) {
-		uint64_t stop = t + d->spin_ns < until ? t + d->spin_ns : until;
-		unsigned looks = 0;
-
-		while (coop_ring_pending(&d->rx) <= 0 && (++looks % 64 || (t = now_ns()) < stop))
-			__builtin_ia32_pause();
-		if (coop_ring_pending(&d->rx) > 0 && t < d->next_fds_ns)
+		if (spin_on_ring(d, &t, d->spin_ns, until))
 			return;
 		d->spun_since_ns = t; /* nothing came: no spin until a message does */
 	}

@@ -41,7 +41,6 @@
 #include "vmm/vcpu/ioreq.h"
 #include "vmm/vcpu/virq.h"
 #include "vmm/vm/vm.h"
-#include "vmm/vm/mb1_loader.h" /* MB1_BOOT_MAGIC */
 #include "vmm/vm/vm_layout.h"
 #include "vmm/platform/mm.h"
 
@@ -414,31 +413,25 @@ struct vm_op_arg {
 	struct vm *start; /* to start once the VM table's lock is released */
 };
 
-/* START's registers: Multiboot v1's machine state (Multiboot 0.6.96 3.2),
- * the rest of vCPU 0's state the reset-like state vmcs.c gives a Multiboot
- * entry (flat 32-bit protected mode, paging off); or Linux's 64-bit entry
- * (COOP_VM_BOOT_LINUX64: RSI = the zero page, long mode with the page
- * tables and GDT iopmd's loader put at the ABI's fixed addresses). */
+/* START: vCPU 0's first state as the boot protocol it names says
+ * (Multiboot v1, or Linux's 64-bit entry with the page tables and GDT
+ * iopmd's loader put at the ABI's fixed addresses). */
 static int32_t vm_boot(struct vm *vm, const struct coop_msg_vm *q)
 {
-	struct vcpu *v = &vm->vcpu[0];
-	v->start64.on = false;
 	if (q->boot == COOP_VM_BOOT_LINUX64) {
-		v->start64 = (struct vcpu_start64){true,
-						   COOP_LINUX64_CS,
-						   COOP_LINUX64_DS,
-						   COOP_LINUX64_GDT_LIMIT,
-						   COOP_LINUX64_PML4,
-						   COOP_LINUX64_GDT};
-		v->start_rip = q->entry;
-		v->regs[RSI] = q->arg;
+		/* The page tables and GDT where the ABI says the loader put them. */
+		static const struct vcpu_start64 start = {true,
+							  COOP_LINUX64_CS,
+							  COOP_LINUX64_DS,
+							  COOP_LINUX64_GDT_LIMIT,
+							  COOP_LINUX64_PML4,
+							  COOP_LINUX64_GDT};
+		vm_boot_linux64(vm, q->entry, q->arg, &start);
 		return 0;
 	}
 	if (q->boot != COOP_VM_BOOT_MB1)
 		return -COOP_EINVAL;
-	v->start_rip = q->entry;
-	v->regs[RAX] = MB1_BOOT_MAGIC;
-	v->regs[RBX] = q->arg;
+	vm_boot_mb1(vm, q->entry, q->arg);
 	return 0;
 }
 

@@ -144,9 +144,7 @@ unsigned guests_start(const char *run, const struct boot_info *bi)
 			vm_start(vm);
 			continue;
 		}
-		vm->vcpu[0].start_rip = r.entry;
-		vm->vcpu[0].regs[RAX] = MB1_BOOT_MAGIC;
-		vm->vcpu[0].regs[RBX] = r.mbi;
+		vm_boot_mb1(vm, r.entry, r.mbi);
 		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", args);
 		size_t alen = strlen(args);
 		pr_info("guest %s: loaded 0x%x-0x%x, entry 0x%x, %u module(s), command line \"%.64s%s\" (%zu "

@@ -11,6 +11,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
 #include "vmm/vm/acpi_build.h"
+#include "vmm/vm/mb1_loader.h" /* MB1_BOOT_MAGIC */
 #include "vmm/lib/errno.h"
 #include "vmm/vcpu/exit.h"
 #include "vmm/platform/kick.h"
@@ -202,6 +203,24 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 		o->created(vm);
 	*out = vm;
 	return 0;
+}
+
+void vm_boot_mb1(struct vm *vm, uint32_t entry, uint32_t mbi)
+{
+	struct vcpu *v = &vm->vcpu[0];
+	v->start64.on = false;
+	v->start_rip = entry;
+	v->regs[RAX] = MB1_BOOT_MAGIC;
+	v->regs[RBX] = mbi;
+}
+
+void vm_boot_linux64(struct vm *vm, uint64_t entry, uint64_t zero_page, const struct vcpu_start64 *start)
+{
+	struct vcpu *v = &vm->vcpu[0];
+	v->start64 = *start;
+	v->start64.on = true;
+	v->start_rip = entry;
+	v->regs[RSI] = zero_page;
 }
 
 void vm_set_observer(const struct vm_observer *o)

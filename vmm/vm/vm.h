@@ -21,6 +21,13 @@ extern struct vm *vms[VM_MAX];
  * (the VM table), with err saying why. */
 int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cpu, int32_t iopm,
 	      uint32_t devices, struct vm **out, char *err, size_t errlen);
+/* vCPU 0's first state, set before vm_start(): Multiboot v1's machine
+ * state (Multiboot 0.6.96 3.2: flat 32-bit protected mode, EIP = entry,
+ * EAX = 0x2BADB002, EBX = the information's address), or Linux's 64-bit
+ * boot protocol (long mode with the loader's page tables and GDT `start`,
+ * RIP = entry, RSI = the zero page). */
+void vm_boot_mb1(struct vm *vm, uint32_t entry, uint32_t mbi);
+void vm_boot_linux64(struct vm *vm, uint64_t entry, uint64_t zero_page, const struct vcpu_start64 *start);
 /* Start a VM_CREATED VM: every vCPU runnable on its CPU. A VM killed before
  * it started is started too: its vCPUs retire at once and free it. */
 void vm_start(struct vm *vm);
