@@ -196,7 +196,7 @@ def shell_checks(t, backend, timeout, cpus="2", iso=None, channel=0):
         "expect DONE",
         # The VMM checks below wait for their events on COM1.
         r"expect-com1 \[iopm\] iopm0 running",
-        r"expect-com1 \[vmm\] alive",
+        r"expect-com1 \[vmm\] alive \d+\D",  # the whole line: its number is counted
     ] + (channel_script(channel) if channel else []))
     res = lib.boot(backend + "_iopm_shell", "--backend", backend, "--cpus", cpus, "--timeout", str(timeout),
                    "--script", script, iso=iso)
@@ -254,7 +254,7 @@ def stop_check(t, backend, timeout, command, state, reason_re):
     # The end waits for the events checked: the state line, then an alive
     # line after it (a loaded machine only makes it later, never absent).
     script = write_script(["expect " + PROMPT, command, r"expect-com1 \[iopm\] iopm0 " + state,
-                           r"expect-com1 \[vmm\] alive"])
+                           r"expect-com1 \[vmm\] alive \d+\D"])  # the whole line: its number is counted
     res = lib.boot(backend + "_iopm_" + state, "--backend", backend, "--cpus", "2", "--timeout", str(timeout),
                    "--script", script, "--until", r"\[iopm\] iopm0 " + state)
     os.unlink(script)
