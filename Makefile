@@ -204,7 +204,7 @@ $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial
 # host-buildable C, as the unit tests build it): one loader per format.
 IOPMD_LOADER_SRCS := vmm/vm/mb1_loader.c vmm/vm/linux_loader.c vmm/vm/vm_layout.c
 IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/iopmd_console.c \
-	iopm/conbuf.c iopm/iopmd_load.c iopm/vmcfg.c iopm/coopdev.c $(IOPMD_LOADER_SRCS)
+	iopm/conbuf.c iopm/iopmd_load.c iopm/vmcfg.c iopm/coopdev.c iopm/iopmd_tap.c $(IOPMD_LOADER_SRCS)
 $(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h iopm/conbuf.h iopm/iopmd_load.h iopm/vmcfg.h \
 		$(wildcard iopm/dev/*.h) vmm/vm/mb1_loader.h vmm/vm/linux_loader.h vmm/vm/acpi_build.h vmm/vm/vm_layout.h arch/x86/vmcs.h $(IOPM_USER_DEPS) \
 		$(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
@@ -227,10 +227,19 @@ IOPM_GUEST_ELFS := $(IOPM_GUEST_CFGS:iopm/guests/%.cfg=$(BUILD)/guests/%.elf)
 $(IOPM_GUEST_ELFS): $(GUEST_SRCS) | $(BUILD)/.deps-ok
 	$(MAKE) -C tests/guests BUILD=$(abspath $(BUILD))/guests $(abspath $@)
 
+# The guests' network (docs/iopm.md "Network"): Debian's tun and bridge
+# modules with bridge's dependencies (modinfo: bridge needs stp and llc, stp
+# needs llc), in the order /init loads them, as lib/modules/NAME.ko. Copied
+# as they are: stripping them would break Debian's signatures.
+IOPM_NET_MODULES := net/llc/llc net/802/stp net/bridge/bridge drivers/net/tun
+
 $(IOPM_INITRAMFS): iopm/mkinitramfs.py $(IOPM_TREE) $(IOPM_OUT)/iopm-nodebug.ko $(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl $(IOPM_OUT)/busybox \
-		$(IOPM_GUEST_CFGS) $(IOPM_GUEST_ELFS)
+		$(IOPM_GUEST_CFGS) $(IOPM_GUEST_ELFS) $(IOPM_FETCHED)
+	. $(abspath $(IOPM_FETCHED)) && \
 	python3 iopm/mkinitramfs.py -o $@ --busybox $(IOPM_OUT)/busybox --tree iopm/initramfs \
 		--file $(IOPM_OUT)/iopm-nodebug.ko lib/modules/iopm.ko 644 \
+		$(foreach m,$(IOPM_NET_MODULES),--file $(IOPM_OUT)/root/lib/modules/$$KERNEL_RELEASE/kernel/$(m).ko \
+		  lib/modules/$(notdir $(m)).ko 644) \
 		--file $(IOPM_OUT)/iopmd usr/sbin/iopmd 755 \
 		--file $(IOPM_OUT)/vmctl usr/sbin/vmctl 755 \
 		$(foreach c,$(IOPM_GUEST_CFGS),--file $(c) guests/$(notdir $(c)) 644 \
