@@ -242,9 +242,13 @@ unsigned virtio_net_process(struct virtio_net *n, unsigned budget)
 		/* ops->tx may deliver to this device's receive queue: it uses
 		 * n->segs, which this chain no longer needs. */
 		transmit(n, (size_t)c.read_len);
-		/* The device wrote nothing into the chain: used length 0. */
+		/* The device wrote nothing into the chain: used length 0. A
+		 * device that ops->tx broke (a bad receive chain) is not
+		 * counted twice. */
+		bool was_broken = n->vp.broken;
 		if (virtio_pci_push(&n->vp, VIRTIO_NET_Q_TX, c.head, 0) < 0) {
-			n->stats.bad_chains++;
+			if (!was_broken)
+				n->stats.bad_chains++;
 			break;
 		}
 	}
