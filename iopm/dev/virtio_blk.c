@@ -44,7 +44,8 @@ static int mem_write(struct virtio_blk *b, uint64_t gpa, const void *buf, size_t
 
 /* The first `len` (at most MEM_CHUNK) bytes of the buffers s[0..n): a
  * header may be split across buffers. */
-static int read_stream(struct virtio_blk *b, const struct virtq_seg *s, unsigned n, uint8_t *buf, unsigned len)
+static int read_stream(struct virtio_blk *b, const struct virtq_seg *s, unsigned n, uint8_t *buf,
+		       unsigned len)
 {
 	unsigned done = 0;
 	for (unsigned i = 0; i < n && done < len; i++) {
@@ -81,8 +82,8 @@ static uint64_t write_stream(struct virtio_blk *b, const struct virtq_seg *s, un
 /* Move `len` bytes from stream offset `skip` of the buffers s[0..n)
  * between guest RAM and the store at byte `off`, a backend call per
  * buffer piece. Returns the bytes moved before the first error (*err). */
-static uint64_t transfer(struct virtio_blk *b, bool write, const struct virtq_seg *s, unsigned n, uint64_t skip,
-			 uint64_t len, uint64_t off, int *err)
+static uint64_t transfer(struct virtio_blk *b, bool write, const struct virtq_seg *s, unsigned n,
+			 uint64_t skip, uint64_t len, uint64_t off, int *err)
 {
 	uint64_t done = 0;
 	*err = 0;
@@ -290,9 +291,9 @@ int virtio_blk_init(struct virtio_blk *b, uint64_t size_bytes, bool read_only, c
 	b->ops = (struct virtio_dev_ops){
 	    .device_id = VIRTIO_ID_BLOCK,
 	    .class_code = PCI_CLASS_STORAGE_SCSI,
-	    .features = 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH |
-			(read_only ? 1ull << VIRTIO_BLK_F_RO : 0) | 1ull << VIRTIO_F_EVENT_IDX |
-			1ull << VIRTIO_F_INDIRECT_DESC,
+	    .features = 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE |
+			1ull << VIRTIO_BLK_F_FLUSH | (read_only ? 1ull << VIRTIO_BLK_F_RO : 0) |
+			1ull << VIRTIO_F_EVENT_IDX | 1ull << VIRTIO_F_INDIRECT_DESC,
 	    .num_queues = 1,
 	    .queue_max = VIRTIO_BLK_QUEUE_MAX,
 	    .config_size = VIRTIO_BLK_CFG_SIZE,
