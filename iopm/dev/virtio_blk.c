@@ -219,13 +219,12 @@ answer:
 unsigned virtio_blk_process(struct virtio_blk *b, unsigned budget)
 {
 	unsigned n = 0;
-	struct virtq_chain c;
 	while (n < budget) {
 		/* An error breaks the device (the transport's job). */
-		if (virtio_pci_pop(&b->vp, 0, b->segs, VIRTIO_BLK_MAX_SEGS, &c) != 1)
+		if (virtio_pci_pop(&b->vp, 0, b->segs, VIRTIO_BLK_MAX_SEGS, &b->chain) != 1)
 			break;
-		uint32_t len = serve(b, &c);
-		if (virtio_pci_push(&b->vp, 0, c.head, len))
+		uint32_t len = serve(b, &b->chain);
+		if (virtio_pci_push(&b->vp, 0, b->chain.head, len))
 			break;
 		n++;
 	}

@@ -43,7 +43,8 @@ struct virtio_blk {
 	bool read_only;
 	char serial[VIRTIO_BLK_ID_BYTES]; /* NUL-padded, not necessarily NUL-terminated */
 	uint8_t config[VIRTIO_BLK_CFG_SIZE];
-	struct virtq_seg segs[VIRTIO_BLK_MAX_SEGS];
+	struct virtq_seg segs[VIRTIO_BLK_MAX_SEGS]; /* the request being served, */
+	struct virtq_chain chain;		    /* as virtio_pci_pop() gave it */
 	/* Counters, kept across device resets. */
 	uint64_t reads, writes, flushes, get_ids; /* requests answered VIRTIO_BLK_S_OK */
 	uint64_t bytes_read, bytes_written;	  /* bytes moved for IN (to the guest) and OUT */

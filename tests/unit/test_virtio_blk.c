@@ -16,27 +16,27 @@
 #include "test.h"
 #include "virtio_util.h"
 
-#define DEVFN	     PCI_DEVFN(2, 0)
-#define BAR_ADDR     0xfe000000ull
-#define SECTORS	     64
-#define DISK_BYTES   (SECTORS * 512)
-#define MSI_ADDR     0xfee00000u
-#define QSIZE	     256
-#define HDR	     (GRAM_BASE + 0x10000) /* the request header */
-#define STATUS	     (GRAM_BASE + 0x10800) /* the status byte */
-#define DATA	     (GRAM_BASE + 0x20000) /* data buffers, 64 KiB */
-#define INDIRECT     (GRAM_BASE + 0x11000) /* an indirect table */
-#define F_VERSION_1  (1ull << VIRTIO_F_VERSION_1)
-#define F_EVENT_IDX  (1ull << VIRTIO_F_EVENT_IDX)
-#define F_INDIRECT   (1ull << VIRTIO_F_INDIRECT_DESC)
-#define F_SEG_MAX    (1ull << VIRTIO_BLK_F_SEG_MAX)
-#define F_BLK_SIZE   (1ull << VIRTIO_BLK_F_BLK_SIZE)
-#define F_FLUSH	     (1ull << VIRTIO_BLK_F_FLUSH)
-#define F_RO	     (1ull << VIRTIO_BLK_F_RO)
-#define OFFERED	     (F_SEG_MAX | F_BLK_SIZE | F_FLUSH | F_EVENT_IDX | F_INDIRECT | F_VERSION_1)
-#define COMMON(x)    (VIRTIO_PCI_BAR_COMMON + VIRTIO_PCI_COMMON_##x)
-#define CFG(x)	     (VIRTIO_PCI_BAR_DEVICE + VIRTIO_BLK_CFG_##x)
-#define SERIAL	     "coopvmm-disk-0"
+#define DEVFN	    PCI_DEVFN(2, 0)
+#define BAR_ADDR    0xfe000000ull
+#define SECTORS	    64
+#define DISK_BYTES  (SECTORS * 512)
+#define MSI_ADDR    0xfee00000u
+#define QSIZE	    256
+#define HDR	    (GRAM_BASE + 0x10000) /* the request header */
+#define STATUS	    (GRAM_BASE + 0x10800) /* the status byte */
+#define DATA	    (GRAM_BASE + 0x20000) /* data buffers, 64 KiB */
+#define INDIRECT    (GRAM_BASE + 0x11000) /* an indirect table */
+#define F_VERSION_1 (1ull << VIRTIO_F_VERSION_1)
+#define F_EVENT_IDX (1ull << VIRTIO_F_EVENT_IDX)
+#define F_INDIRECT  (1ull << VIRTIO_F_INDIRECT_DESC)
+#define F_SEG_MAX   (1ull << VIRTIO_BLK_F_SEG_MAX)
+#define F_BLK_SIZE  (1ull << VIRTIO_BLK_F_BLK_SIZE)
+#define F_FLUSH	    (1ull << VIRTIO_BLK_F_FLUSH)
+#define F_RO	    (1ull << VIRTIO_BLK_F_RO)
+#define OFFERED	    (F_SEG_MAX | F_BLK_SIZE | F_FLUSH | F_EVENT_IDX | F_INDIRECT | F_VERSION_1)
+#define COMMON(x)   (VIRTIO_PCI_BAR_COMMON + VIRTIO_PCI_COMMON_##x)
+#define CFG(x)	    (VIRTIO_PCI_BAR_DEVICE + VIRTIO_BLK_CFG_##x)
+#define SERIAL	    "coopvmm-disk-0"
 
 /* The guest's memory first: the memory callbacks get the same ctx. */
 struct fx {
@@ -171,7 +171,8 @@ static uint64_t bring_up(struct fx *f, bool msix, uint64_t want)
 	if (msix) {
 		unsigned table = cfg_rd(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_TABLE, 4) & ~PCI_MSIX_BIR_MASK;
 		EXPECT_EQ(cfg_rd(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2) & PCI_MSIX_CTRL_QSIZE, 1);
-		cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2, PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_MASKALL);
+		cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2,
+		       PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_MASKALL);
 		for (unsigned v = 0; v < 2; v++) {
 			unsigned e = table + v * PCI_MSIX_ENTRY_SIZE;
 			wr(f, e + PCI_MSIX_ENTRY_ADDR_LO, 4, MSI_ADDR);
@@ -223,7 +224,8 @@ static void put_hdr(struct fx *f, uint64_t at, uint32_t type, uint64_t sector)
 /* Add a chain of n buffers (the last nw writable), kick, and expect it
  * back with the used length `used`. Returns the last writable byte (the
  * status), or 0xee if there is none. */
-static uint8_t submit(struct fx *f, unsigned n, const uint64_t *a, const uint32_t *l, unsigned nw, uint32_t used)
+static uint8_t submit(struct fx *f, unsigned n, const uint64_t *a, const uint32_t *l, unsigned nw,
+		      uint32_t used)
 {
 	if (nw)
 		gm_put(&f->m, a[n - 1] + l[n - 1] - 1, 1, 0xee);
@@ -305,8 +307,9 @@ TEST(virtio_blk, init_checks_and_serial)
 	h.msi = NULL;
 	EXPECT_EQ(virtio_blk_init(&f->b, DISK_BYTES, false, NULL, &backend, f, &h, f), -EINVAL);
 	/* A serial of more than 20 bytes keeps 20; none is all zeroes. */
-	EXPECT_EQ(virtio_blk_init(&f->b, DISK_BYTES, false, "0123456789abcdefghijKLMN", &backend, f, &host_ops, f),
-		  0);
+	EXPECT_EQ(
+	    virtio_blk_init(&f->b, DISK_BYTES, false, "0123456789abcdefghijKLMN", &backend, f, &host_ops, f),
+	    0);
 	EXPECT_MEMEQ(f->b.serial, "0123456789abcdefghij", 20);
 	EXPECT_EQ(virtio_blk_init(&f->b, 511, false, NULL, &backend, f, &host_ops, f), 0);
 	EXPECT_EQ(f->b.capacity, 0);
@@ -446,36 +449,153 @@ TEST(virtio_blk, malformed_requests)
 	struct fx *f = fx_new(false);
 	bring_up(f, true, OFFERED);
 	static const struct bad_case cases[] = {
-	    {"header of 8 bytes", VIRTIO_BLK_T_IN, 0, 3, 2, {HDR, DATA, STATUS}, {8, 512, 1}, 0, VIRTIO_BLK_S_IOERR},
-	    {"header of 15 bytes in two", VIRTIO_BLK_T_OUT, 0, 3, 1, {HDR, HDR + 8, STATUS}, {8, 7, 1}, 1,
+	    {"header of 8 bytes",
+	     VIRTIO_BLK_T_IN,
+	     0,
+	     3,
+	     2,
+	     {HDR, DATA, STATUS},
+	     {8, 512, 1},
+	     0,
 	     VIRTIO_BLK_S_IOERR},
-	    {"no header, only writable", VIRTIO_BLK_T_IN, 0, 2, 2, {DATA, STATUS}, {512, 1}, 0, VIRTIO_BLK_S_IOERR},
+	    {"header of 15 bytes in two",
+	     VIRTIO_BLK_T_OUT,
+	     0,
+	     3,
+	     1,
+	     {HDR, HDR + 8, STATUS},
+	     {8, 7, 1},
+	     1,
+	     VIRTIO_BLK_S_IOERR},
+	    {"no header, only writable",
+	     VIRTIO_BLK_T_IN,
+	     0,
+	     2,
+	     2,
+	     {DATA, STATUS},
+	     {512, 1},
+	     0,
+	     VIRTIO_BLK_S_IOERR},
 	    {"no status byte (OUT)", VIRTIO_BLK_T_OUT, 0, 2, 0, {HDR, DATA}, {16, 512}, 0, 0xee},
 	    {"no status byte (FLUSH)", VIRTIO_BLK_T_FLUSH, 0, 1, 0, {HDR}, {16}, 0, 0xee},
-	    {"IN with readable data", VIRTIO_BLK_T_IN, 0, 4, 2, {HDR, DATA, DATA + 0x1000, STATUS}, {16, 512, 512, 1},
-	     0, VIRTIO_BLK_S_IOERR},
-	    {"OUT with writable data", VIRTIO_BLK_T_OUT, 0, 4, 2, {HDR, DATA, DATA + 0x1000, STATUS},
-	     {16, 512, 512, 1}, 0, VIRTIO_BLK_S_IOERR},
-	    {"IN of 100 bytes", VIRTIO_BLK_T_IN, 0, 3, 2, {HDR, DATA, STATUS}, {16, 100, 1}, 0, VIRTIO_BLK_S_IOERR},
-	    {"IN of 513 bytes", VIRTIO_BLK_T_IN, 0, 3, 2, {HDR, DATA, STATUS}, {16, 513, 1}, 0, VIRTIO_BLK_S_IOERR},
-	    {"OUT of 511 bytes", VIRTIO_BLK_T_OUT, 0, 3, 1, {HDR, DATA, STATUS}, {16, 511, 1}, 1, VIRTIO_BLK_S_IOERR},
-	    {"IN at the capacity", VIRTIO_BLK_T_IN, SECTORS, 3, 2, {HDR, DATA, STATUS}, {16, 512, 1}, 0,
+	    {"IN with readable data",
+	     VIRTIO_BLK_T_IN,
+	     0,
+	     4,
+	     2,
+	     {HDR, DATA, DATA + 0x1000, STATUS},
+	     {16, 512, 512, 1},
+	     0,
 	     VIRTIO_BLK_S_IOERR},
-	    {"OUT across the end", VIRTIO_BLK_T_OUT, SECTORS - 1, 3, 1, {HDR, DATA, STATUS}, {16, 1024, 1}, 1,
+	    {"OUT with writable data",
+	     VIRTIO_BLK_T_OUT,
+	     0,
+	     4,
+	     2,
+	     {HDR, DATA, DATA + 0x1000, STATUS},
+	     {16, 512, 512, 1},
+	     0,
 	     VIRTIO_BLK_S_IOERR},
-	    {"IN at sector 2^64 - 1", VIRTIO_BLK_T_IN, UINT64_MAX, 3, 2, {HDR, DATA, STATUS}, {16, 1024, 1}, 0,
+	    {"IN of 100 bytes",
+	     VIRTIO_BLK_T_IN,
+	     0,
+	     3,
+	     2,
+	     {HDR, DATA, STATUS},
+	     {16, 100, 1},
+	     0,
 	     VIRTIO_BLK_S_IOERR},
-	    {"OUT at sector 2^55 (byte offset wraps)", VIRTIO_BLK_T_OUT, 1ull << 55, 3, 1, {HDR, DATA, STATUS},
-	     {16, 512, 1}, 1, VIRTIO_BLK_S_IOERR},
-	    {"OUT at sector 2^64 - 1, no data", VIRTIO_BLK_T_OUT, UINT64_MAX, 2, 1, {HDR, STATUS}, {16, 1}, 1,
+	    {"IN of 513 bytes",
+	     VIRTIO_BLK_T_IN,
+	     0,
+	     3,
+	     2,
+	     {HDR, DATA, STATUS},
+	     {16, 513, 1},
+	     0,
 	     VIRTIO_BLK_S_IOERR},
-	    {"FLUSH with readable data", VIRTIO_BLK_T_FLUSH, 0, 3, 1, {HDR, DATA, STATUS}, {16, 512, 1}, 1,
+	    {"OUT of 511 bytes",
+	     VIRTIO_BLK_T_OUT,
+	     0,
+	     3,
+	     1,
+	     {HDR, DATA, STATUS},
+	     {16, 511, 1},
+	     1,
 	     VIRTIO_BLK_S_IOERR},
-	    {"FLUSH with writable data", VIRTIO_BLK_T_FLUSH, 0, 3, 2, {HDR, DATA, STATUS}, {16, 512, 1}, 0,
+	    {"IN at the capacity",
+	     VIRTIO_BLK_T_IN,
+	     SECTORS,
+	     3,
+	     2,
+	     {HDR, DATA, STATUS},
+	     {16, 512, 1},
+	     0,
+	     VIRTIO_BLK_S_IOERR},
+	    {"OUT across the end",
+	     VIRTIO_BLK_T_OUT,
+	     SECTORS - 1,
+	     3,
+	     1,
+	     {HDR, DATA, STATUS},
+	     {16, 1024, 1},
+	     1,
+	     VIRTIO_BLK_S_IOERR},
+	    {"IN at sector 2^64 - 1",
+	     VIRTIO_BLK_T_IN,
+	     UINT64_MAX,
+	     3,
+	     2,
+	     {HDR, DATA, STATUS},
+	     {16, 1024, 1},
+	     0,
+	     VIRTIO_BLK_S_IOERR},
+	    {"OUT at sector 2^55 (byte offset wraps)",
+	     VIRTIO_BLK_T_OUT,
+	     1ull << 55,
+	     3,
+	     1,
+	     {HDR, DATA, STATUS},
+	     {16, 512, 1},
+	     1,
+	     VIRTIO_BLK_S_IOERR},
+	    {"OUT at sector 2^64 - 1, no data",
+	     VIRTIO_BLK_T_OUT,
+	     UINT64_MAX,
+	     2,
+	     1,
+	     {HDR, STATUS},
+	     {16, 1},
+	     1,
+	     VIRTIO_BLK_S_IOERR},
+	    {"FLUSH with readable data",
+	     VIRTIO_BLK_T_FLUSH,
+	     0,
+	     3,
+	     1,
+	     {HDR, DATA, STATUS},
+	     {16, 512, 1},
+	     1,
+	     VIRTIO_BLK_S_IOERR},
+	    {"FLUSH with writable data",
+	     VIRTIO_BLK_T_FLUSH,
+	     0,
+	     3,
+	     2,
+	     {HDR, DATA, STATUS},
+	     {16, 512, 1},
+	     0,
 	     VIRTIO_BLK_S_IOERR},
 	    {"FLUSH at sector 1", VIRTIO_BLK_T_FLUSH, 1, 2, 1, {HDR, STATUS}, {16, 1}, 1, VIRTIO_BLK_S_IOERR},
-	    {"GET_ID with readable data", VIRTIO_BLK_T_GET_ID, 0, 4, 2, {HDR, DATA, DATA + 0x1000, STATUS},
-	     {16, 20, 20, 1}, 0, VIRTIO_BLK_S_IOERR},
+	    {"GET_ID with readable data",
+	     VIRTIO_BLK_T_GET_ID,
+	     0,
+	     4,
+	     2,
+	     {HDR, DATA, DATA + 0x1000, STATUS},
+	     {16, 20, 20, 1},
+	     0,
+	     VIRTIO_BLK_S_IOERR},
 	};
 	uint8_t before[DISK_BYTES];
 	memcpy(before, f->disk, sizeof(before));
@@ -574,7 +694,8 @@ TEST(virtio_blk, bad_chain_breaks_device_until_reset)
 	uint16_t head = f->q.next;
 	for (unsigned i = 0; i < VIRTIO_BLK_MAX_SEGS + 1; i++)
 		vdrv_desc(&f->q, INDIRECT, i, many_a[i], many_l[i],
-			  (uint16_t)(i < VIRTIO_BLK_MAX_SEGS ? VIRTQ_DESC_F_NEXT : VIRTQ_DESC_F_WRITE), (uint16_t)(i + 1));
+			  (uint16_t)(i < VIRTIO_BLK_MAX_SEGS ? VIRTQ_DESC_F_NEXT : VIRTQ_DESC_F_WRITE),
+			  (uint16_t)(i + 1));
 	vdrv_desc(&f->q, f->q.desc, head, INDIRECT, (VIRTIO_BLK_MAX_SEGS + 1) * 16, VIRTQ_DESC_F_INDIRECT, 0);
 	f->q.next = (uint16_t)(head + 1);
 	vdrv_publish(&f->q, head);
