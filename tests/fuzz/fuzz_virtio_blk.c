@@ -31,7 +31,8 @@
 #define CHECK(c)                                                                                             \
 	do {                                                                                                 \
 		if (!(c)) {                                                                                  \
-			fprintf(stderr, "fuzz_virtio_blk: INVARIANT VIOLATED: %s (line %d)\n", #c, __LINE__);\
+			fprintf(stderr, "fuzz_virtio_blk: INVARIANT VIOLATED: %s (line %d)\n", #c,           \
+				__LINE__);                                                                   \
 			abort();                                                                             \
 		}                                                                                            \
 	} while (0)
@@ -101,7 +102,8 @@ static bool in_request(uint64_t gpa, uint64_t len, bool write)
 		return false;
 	for (unsigned i = 0; i < b.chain.nsegs; i++) {
 		const struct virtq_seg *s = &b.segs[i];
-		if (s->write == write && gpa >= s->gpa && gpa - s->gpa <= s->len && len <= s->len - (gpa - s->gpa))
+		if (s->write == write && gpa >= s->gpa && gpa - s->gpa <= s->len &&
+		    len <= s->len - (gpa - s->gpa))
 			return true;
 	}
 	return false;
@@ -262,8 +264,8 @@ static void put_desc(uint64_t table, unsigned i, uint64_t addr, uint32_t len, ui
 /* A request as a driver might make one, more or less well. */
 static void drv_request(struct input *in)
 {
-	static const uint32_t types[] = {VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_FLUSH,
-					 VIRTIO_BLK_T_GET_ID, VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT};
+	static const uint32_t types[] = {VIRTIO_BLK_T_IN,     VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_FLUSH,
+					 VIRTIO_BLK_T_GET_ID, VIRTIO_BLK_T_IN,	VIRTIO_BLK_T_OUT};
 	const struct virtq *q = &b.vp.q[0].vq;
 	if (!q->size)
 		return;
@@ -305,13 +307,15 @@ static void drv_request(struct input *in)
 	if (indirect) {
 		for (unsigned i = 0; i < n; i++)
 			put_desc(IND_TABLE, i, addr[i], len[i],
-				 (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (wr[i] ? VIRTQ_DESC_F_WRITE : 0)),
+				 (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) |
+					    (wr[i] ? VIRTQ_DESC_F_WRITE : 0)),
 				 (uint16_t)(i + 1));
 		put_desc(Q_DESC, head, IND_TABLE, VIRTQ_DESC_SIZE * n, VIRTQ_DESC_F_INDIRECT, 0);
 	} else {
 		for (unsigned i = 0; i < n; i++)
 			put_desc(Q_DESC, (head + i) % q->size, addr[i], len[i],
-				 (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (wr[i] ? VIRTQ_DESC_F_WRITE : 0)),
+				 (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) |
+					    (wr[i] ? VIRTQ_DESC_F_WRITE : 0)),
 				 (uint16_t)((head + i + 1) % q->size));
 	}
 	uint16_t idx = (uint16_t)get(Q_AVAIL + VIRTQ_AVAIL_IDX, 2);
@@ -324,7 +328,8 @@ static void drv_request(struct input *in)
 static void check(void)
 {
 	CHECK(b.reads + b.writes + b.flushes + b.get_ids + b.errors + b.unsupported + b.bad == used_elems);
-	CHECK(b.bytes_read <= b.reads * (uint64_t)DISK_BYTES && b.bytes_written <= b.writes * (uint64_t)DISK_BYTES);
+	CHECK(b.bytes_read <= b.reads * (uint64_t)DISK_BYTES &&
+	      b.bytes_written <= b.writes * (uint64_t)DISK_BYTES);
 	CHECK(!ro || (!b.writes && !memcmp(disk, disk_before, sizeof(disk))));
 	CHECK(!b.vp.broken || (b.vp.status & VIRTIO_STATUS_NEEDS_RESET));
 	CHECK(b.vp.intx == line);
@@ -387,8 +392,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			flush_error = op & 0x20 ? -EIO : 0;
 			break;
 		case 8: { /* the BAR: the device configuration mostly */
-			unsigned off = op & 0x80 ? half(&in) % VIRTIO_PCI_BAR_SIZE
-						 : VIRTIO_PCI_BAR_DEVICE + byte(&in) % (VIRTIO_BLK_CFG_SIZE + 8);
+			unsigned off = op & 0x80
+					   ? half(&in) % VIRTIO_PCI_BAR_SIZE
+					   : VIRTIO_PCI_BAR_DEVICE + byte(&in) % (VIRTIO_BLK_CFG_SIZE + 8);
 			uint64_t v = (uint64_t)word(&in) << 32 | word(&in);
 			unsigned sz = 1u << (byte(&in) % 4);
 			serving = true; /* a notify among them serves */
