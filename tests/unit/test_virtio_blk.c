@@ -366,7 +366,13 @@ TEST(virtio_blk, linux_driver_round_trips)
 	/* A shorter buffer gets what fits. */
 	EXPECT_EQ(request(f, VIRTIO_BLK_T_GET_ID, 0, DATA + 0x100, 4, true, 5), VIRTIO_BLK_S_OK);
 	EXPECT_MEMEQ(f->m.ram + (DATA + 0x100 - GRAM_BASE), "coop", 4);
-	EXPECT_EQ(f->b.get_ids, 2);
+	/* A longer one: 20 bytes, the rest untouched; the used length stops
+	 * at the first byte not written (the status is not next to them). */
+	memset(f->m.ram + (DATA - GRAM_BASE), 0xff, 64);
+	EXPECT_EQ(request(f, VIRTIO_BLK_T_GET_ID, 0, DATA, 32, true, 20), VIRTIO_BLK_S_OK);
+	EXPECT_MEMEQ(f->m.ram + (DATA - GRAM_BASE), id, sizeof(id));
+	EXPECT_EQ(f->m.ram[DATA - GRAM_BASE + 20], 0xff);
+	EXPECT_EQ(f->b.get_ids, 3);
 	/* Types not served: UNSUPP, the store untouched. */
 	unsigned rw = f->rw_calls;
 	EXPECT_EQ(request(f, 11 /* DISCARD */, 0, DATA, 16, false, 1), VIRTIO_BLK_S_UNSUPP);
