@@ -29,15 +29,15 @@
 /* Console device (5.3): queues (5.3.2) without VIRTIO_CONSOLE_F_MULTIPORT,
  * feature bits (5.3.3), the configuration layout (5.3.4: le16 cols, le16
  * rows, le32 max_nr_ports, le32 emerg_wr). */
-#define VIRTIO_CONSOLE_RECEIVEQ	       0 /* port 0 input: device-writable buffers */
-#define VIRTIO_CONSOLE_TRANSMITQ       1 /* port 0 output: device-readable buffers */
-#define VIRTIO_CONSOLE_F_SIZE	       0 /* cols and rows are valid */
-#define VIRTIO_CONSOLE_F_MULTIPORT     1 /* max_nr_ports and the control queues (not offered) */
-#define VIRTIO_CONSOLE_F_EMERG_WRITE   2 /* emerg_wr (not offered) */
-#define VIRTIO_CONSOLE_CFG_COLS	       0x00
-#define VIRTIO_CONSOLE_CFG_ROWS	       0x02
+#define VIRTIO_CONSOLE_RECEIVEQ		0 /* port 0 input: device-writable buffers */
+#define VIRTIO_CONSOLE_TRANSMITQ	1 /* port 0 output: device-readable buffers */
+#define VIRTIO_CONSOLE_F_SIZE		0 /* cols and rows are valid */
+#define VIRTIO_CONSOLE_F_MULTIPORT	1 /* max_nr_ports and the control queues (not offered) */
+#define VIRTIO_CONSOLE_F_EMERG_WRITE	2 /* emerg_wr (not offered) */
+#define VIRTIO_CONSOLE_CFG_COLS		0x00
+#define VIRTIO_CONSOLE_CFG_ROWS		0x02
 #define VIRTIO_CONSOLE_CFG_MAX_NR_PORTS 0x04
-#define VIRTIO_CONSOLE_CFG_EMERG_WR    0x08
+#define VIRTIO_CONSOLE_CFG_EMERG_WR	0x08
 
 /* Split virtqueues (2.7): the descriptor table (2.7.5), the available ring
  * (2.7.6) and the used ring (2.7.8), little-endian. */
