@@ -2,9 +2,9 @@
 /* virtio_spec.h: the constants of the Virtual I/O Device (VIRTIO) Version
  * 1.2 specification that iopmd's virtio models use (iopm/dev/virtq.c, the
  * split virtqueue; iopm/dev/virtio_pci.c, the modern PCI transport;
- * iopm/dev/virtio_blk.c, the block device), each
- * with its section. PCI's own constants (capability IDs, MSI-X) are in
- * arch/x86/pci.h. docs/virtio.md. */
+ * iopm/dev/virtio_blk.c, the block device; iopm/dev/virtio_console.c, the
+ * console device), each with its section. PCI's own constants (capability
+ * IDs, MSI-X) are in arch/x86/pci.h. docs/virtio.md. */
 #ifndef IOPM_DEV_VIRTIO_SPEC_H
 #define IOPM_DEV_VIRTIO_SPEC_H
 
@@ -25,6 +25,19 @@
 #define VIRTIO_ID_NET	  1
 #define VIRTIO_ID_BLOCK	  2
 #define VIRTIO_ID_CONSOLE 3
+
+/* Console device (5.3): queues (5.3.2) without VIRTIO_CONSOLE_F_MULTIPORT,
+ * feature bits (5.3.3), the configuration layout (5.3.4: le16 cols, le16
+ * rows, le32 max_nr_ports, le32 emerg_wr). */
+#define VIRTIO_CONSOLE_RECEIVEQ		0 /* port 0 input: device-writable buffers */
+#define VIRTIO_CONSOLE_TRANSMITQ	1 /* port 0 output: device-readable buffers */
+#define VIRTIO_CONSOLE_F_SIZE		0 /* cols and rows are valid */
+#define VIRTIO_CONSOLE_F_MULTIPORT	1 /* max_nr_ports and the control queues (not offered) */
+#define VIRTIO_CONSOLE_F_EMERG_WRITE	2 /* emerg_wr (not offered) */
+#define VIRTIO_CONSOLE_CFG_COLS		0x00
+#define VIRTIO_CONSOLE_CFG_ROWS		0x02
+#define VIRTIO_CONSOLE_CFG_MAX_NR_PORTS 0x04
+#define VIRTIO_CONSOLE_CFG_EMERG_WR	0x08
 
 /* Split virtqueues (2.7): the descriptor table (2.7.5), the available ring
  * (2.7.6) and the used ring (2.7.8), little-endian. */
