@@ -654,6 +654,18 @@ TEST(virtio_console, reset_while_sending)
 	EXPECT_FALSE(f->c.vp.broken);
 	EXPECT_EQ(f->c.bad_chains, 0);
 	recover(f);
+	/* A chain of 600 bytes: the reset during the first chunk's out()
+	 * stops it; the rest is not read. */
+	bring_up(f, true, 8);
+	f->nout = 0;
+	uint64_t b = TXBUF;
+	uint32_t bl = 600;
+	vdrv_add(&f->q[1], 1, &b, &bl, 0);
+	f->reset_in_out = true;
+	EXPECT_EQ(virtio_console_process(&f->c, 10), 0);
+	f->reset_in_out = false;
+	EXPECT_EQ(f->nout, VIRTIO_CONSOLE_CHUNK);
+	EXPECT_EQ(gm_get(&f->m, f->q[1].used + VIRTQ_USED_IDX, 2), 0);
 	free(f);
 }
 
