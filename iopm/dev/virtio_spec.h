@@ -2,9 +2,9 @@
 /* virtio_spec.h: the constants of the Virtual I/O Device (VIRTIO) Version
  * 1.2 specification that iopmd's virtio models use (iopm/dev/virtq.c, the
  * split virtqueue; iopm/dev/virtio_pci.c, the modern PCI transport;
- * iopm/dev/virtio_console.c, the console device), each with its section.
- * PCI's own constants (capability IDs, MSI-X) are in arch/x86/pci.h.
- * docs/virtio.md. */
+ * iopm/dev/virtio_blk.c, the block device; iopm/dev/virtio_console.c, the
+ * console device), each with its section. PCI's own constants (capability
+ * IDs, MSI-X) are in arch/x86/pci.h. docs/virtio.md. */
 #ifndef IOPM_DEV_VIRTIO_SPEC_H
 #define IOPM_DEV_VIRTIO_SPEC_H
 
@@ -112,5 +112,36 @@
 /* ISR status (4.1.4.5): read to clear. */
 #define VIRTIO_PCI_ISR_QUEUE  0x01
 #define VIRTIO_PCI_ISR_CONFIG 0x02
+
+/* Block device (5.2). Feature bits (5.2.3). */
+#define VIRTIO_BLK_F_SIZE_MAX 1 /* size_max holds the largest segment */
+#define VIRTIO_BLK_F_SEG_MAX  2 /* seg_max holds the most segments of a request */
+#define VIRTIO_BLK_F_RO	      5 /* the device is read-only */
+#define VIRTIO_BLK_F_BLK_SIZE 6 /* blk_size holds the block size */
+#define VIRTIO_BLK_F_FLUSH    9 /* VIRTIO_BLK_T_FLUSH is served */
+/* Device configuration layout (5.2.4), little-endian. */
+#define VIRTIO_BLK_CFG_CAPACITY	  0  /* le64, in 512-byte sectors */
+#define VIRTIO_BLK_CFG_SIZE_MAX	  8  /* le32 */
+#define VIRTIO_BLK_CFG_SEG_MAX	  12 /* le32 */
+#define VIRTIO_BLK_CFG_GEOMETRY	  16 /* le16 cylinders, u8 heads, u8 sectors */
+#define VIRTIO_BLK_CFG_BLK_SIZE	  20 /* le32 */
+#define VIRTIO_BLK_CFG_TOPOLOGY	  24 /* u8 physical_block_exp, u8 alignment_offset, le16, le32 */
+#define VIRTIO_BLK_CFG_WRITEBACK  32 /* u8 */
+#define VIRTIO_BLK_CFG_NUM_QUEUES 34 /* le16 */
+#define VIRTIO_BLK_CFG_SIZE	  60 /* through the write zeroes fields and unused1[3] */
+/* Requests (5.2.6): struct virtio_blk_req is a readable header (le32 type,
+ * le32 reserved, le64 sector), the data, and a writable status byte. */
+#define VIRTIO_BLK_SECTOR_SIZE 512 /* 5.2.6: sector numbers are in 512-byte units */
+#define VIRTIO_BLK_HDR_TYPE    0
+#define VIRTIO_BLK_HDR_SECTOR  8
+#define VIRTIO_BLK_HDR_SIZE    16
+#define VIRTIO_BLK_T_IN	       0 /* read */
+#define VIRTIO_BLK_T_OUT       1 /* write */
+#define VIRTIO_BLK_T_FLUSH     4
+#define VIRTIO_BLK_T_GET_ID    8  /* the device ID string */
+#define VIRTIO_BLK_ID_BYTES    20 /* 5.2.6: GET_ID's string, NUL-padded */
+#define VIRTIO_BLK_S_OK	       0
+#define VIRTIO_BLK_S_IOERR     1
+#define VIRTIO_BLK_S_UNSUPP    2
 
 #endif
