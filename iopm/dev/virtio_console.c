@@ -162,7 +162,9 @@ size_t virtio_console_input(struct virtio_console *c, const uint8_t *buf, size_t
 	return taken;
 }
 
-/* One transmit chain's bytes to ops->out: 0, or -EFAULT (broken). */
+/* One transmit chain's bytes to ops->out: 0, -EFAULT (broken), or -EIO
+ * (the queue stopped during out(): a reset from another vCPU; the rest of
+ * the chain is not read). */
 static int send(struct virtio_console *c, const struct virtq_chain *ch)
 {
 	const struct virtq_mem_ops *mem = c->vp.host->mem;
@@ -178,6 +180,8 @@ static int send(struct virtio_console *c, const struct virtq_chain *ch)
 			c->ops->out(c->ctx, buf, k);
 			c->tx_bytes += k;
 			off += k;
+			if (!virtio_pci_vq(&c->vp, TXQ))
+				return -EIO;
 		}
 	}
 	return 0;

@@ -38,10 +38,10 @@
 		}                                                                                            \
 	} while (0)
 
-#define RAM_BASE 0x100000ull
-#define RAM_SIZE 0x10000ull
-#define BAR_ADDR 0xfe010000ull
-#define DEVFN	 PCI_DEVFN(4, 0)
+#define RAM_BASE  0x100000ull
+#define RAM_SIZE  0x10000ull
+#define BAR_ADDR  0xfe010000ull
+#define DEVFN	  PCI_DEVFN(4, 0)
 #define MAX_STEPS 1024
 
 struct input {
@@ -216,8 +216,9 @@ static void chain(struct input *in)
 		uint64_t addr =
 		    (d & 0xc0) == 0xc0 ? (uint64_t)word(in) << 4 : RAM_BASE + 0x2000 + half(in) % 0xe000;
 		uint32_t len = (d & 0x0c) == 0x08 ? word(in) : half(in) % 1024;
-		uint16_t flags = (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (write ? VIRTQ_DESC_F_WRITE : 0) |
-					    ((d & 0x0f) == 0x0f ? VIRTQ_DESC_F_INDIRECT : 0));
+		uint16_t flags =
+		    (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (write ? VIRTQ_DESC_F_WRITE : 0) |
+			       ((d & 0x0f) == 0x0f ? VIRTQ_DESC_F_INDIRECT : 0));
 		uint64_t at = vq->desc + VIRTQ_DESC_SIZE * ((head + i) % vq->size);
 		if (!in_ram(at, VIRTQ_DESC_SIZE))
 			continue;
@@ -245,8 +246,8 @@ static void chain(struct input *in)
 	ram[idx_at - RAM_BASE] = (uint8_t)idx;
 	ram[idx_at - RAM_BASE + 1] = (uint8_t)(idx >> 8);
 	if (b & 2)
-		virtio_pci_mmio(&con.vp, BAR_ADDR + VIRTIO_PCI_BAR_NOTIFY + qi * VIRTIO_PCI_NOTIFY_OFF_MULT, 2,
-				true, &(uint64_t){qi});
+		virtio_pci_mmio(&con.vp, BAR_ADDR + VIRTIO_PCI_BAR_NOTIFY + qi * VIRTIO_PCI_NOTIFY_OFF_MULT,
+				2, true, &(uint64_t){qi});
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -321,7 +322,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			virtio_console_set_size(&con, half(&in), half(&in));
 			break;
 		default: /* a kick of either queue, or of none */
-			virtio_pci_mmio(&con.vp, BAR_ADDR + VIRTIO_PCI_BAR_NOTIFY + (op >> 4) % 3 * VIRTIO_PCI_NOTIFY_OFF_MULT,
+			virtio_pci_mmio(&con.vp,
+					BAR_ADDR + VIRTIO_PCI_BAR_NOTIFY +
+					    (op >> 4) % 3 * VIRTIO_PCI_NOTIFY_OFF_MULT,
 					2, true, &(uint64_t){0});
 			break;
 		}

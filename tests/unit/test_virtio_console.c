@@ -19,18 +19,18 @@
 #include "test.h"
 #include "virtio_util.h"
 
-#define DEVFN	 PCI_DEVFN(4, 0)
-#define BAR_ADDR 0xfe010000ull /* where iopmd places it (issue 16) */
-#define MSI_ADDR 0xfee00000u
-#define RXBUF	 (GRAM_BASE + 0x20000) /* the receive buffers, RXLEN each */
-#define RXLEN	 64
-#define TXBUF	 (GRAM_BASE + 0x30000)
-#define F_SIZE	 (1ull << VIRTIO_CONSOLE_F_SIZE)
-#define F_MULTI	 (1ull << VIRTIO_CONSOLE_F_MULTIPORT)
-#define F_EMERG	 (1ull << VIRTIO_CONSOLE_F_EMERG_WRITE)
-#define F_EVIDX	 (1ull << VIRTIO_F_EVENT_IDX)
-#define F_INDIR	 (1ull << VIRTIO_F_INDIRECT_DESC)
-#define F_V1	 (1ull << VIRTIO_F_VERSION_1)
+#define DEVFN	  PCI_DEVFN(4, 0)
+#define BAR_ADDR  0xfe010000ull /* where iopmd places it (issue 16) */
+#define MSI_ADDR  0xfee00000u
+#define RXBUF	  (GRAM_BASE + 0x20000) /* the receive buffers, RXLEN each */
+#define RXLEN	  64
+#define TXBUF	  (GRAM_BASE + 0x30000)
+#define F_SIZE	  (1ull << VIRTIO_CONSOLE_F_SIZE)
+#define F_MULTI	  (1ull << VIRTIO_CONSOLE_F_MULTIPORT)
+#define F_EMERG	  (1ull << VIRTIO_CONSOLE_F_EMERG_WRITE)
+#define F_EVIDX	  (1ull << VIRTIO_F_EVENT_IDX)
+#define F_INDIR	  (1ull << VIRTIO_F_INDIRECT_DESC)
+#define F_V1	  (1ull << VIRTIO_F_VERSION_1)
 #define COMMON(x) (VIRTIO_PCI_BAR_COMMON + VIRTIO_PCI_COMMON_##x)
 
 /* The guest's memory first: the memory callbacks get the same ctx. */
@@ -46,8 +46,8 @@ struct fx {
 	size_t nout;
 	size_t max_out_chunk;
 	/* What out() does besides recording. */
-	bool echo;	   /* feed the bytes back as input */
-	bool reset_in_out; /* the driver resets the device (another vCPU) */
+	bool echo;				      /* feed the bytes back as input */
+	bool reset_in_out;			      /* the driver resets the device (another vCPU) */
 	uint16_t rxbuf_of[VIRTIO_CONSOLE_QUEUE_SIZE]; /* head -> receive buffer index */
 };
 
@@ -227,8 +227,8 @@ static void fill_rx(struct fx *f)
 static uint64_t bring_up(struct fx *f, bool msix, uint16_t qsize)
 {
 	place(f, msix);
-	uint64_t feat = setup(f, msix, F_SIZE | F_MULTI | F_EMERG | F_EVIDX | F_INDIR | F_V1, qsize,
-			      GRAM_BASE);
+	uint64_t feat =
+	    setup(f, msix, F_SIZE | F_MULTI | F_EMERG | F_EVIDX | F_INDIR | F_V1, qsize, GRAM_BASE);
 	set_status(f, VIRTIO_STATUS_DRIVER_OK);
 	EXPECT_TRUE(virtio_pci_vq(&f->c.vp, 0) != NULL);
 	EXPECT_TRUE(virtio_pci_vq(&f->c.vp, 1) != NULL);
@@ -654,6 +654,18 @@ TEST(virtio_console, reset_while_sending)
 	EXPECT_FALSE(f->c.vp.broken);
 	EXPECT_EQ(f->c.bad_chains, 0);
 	recover(f);
+	/* A chain of 600 bytes: the reset during the first chunk's out()
+	 * stops it; the rest is not read. */
+	bring_up(f, true, 8);
+	f->nout = 0;
+	uint64_t b = TXBUF;
+	uint32_t bl = 600;
+	vdrv_add(&f->q[1], 1, &b, &bl, 0);
+	f->reset_in_out = true;
+	EXPECT_EQ(virtio_console_process(&f->c, 10), 0);
+	f->reset_in_out = false;
+	EXPECT_EQ(f->nout, VIRTIO_CONSOLE_CHUNK);
+	EXPECT_EQ(gm_get(&f->m, f->q[1].used + VIRTQ_USED_IDX, 2), 0);
 	free(f);
 }
 
