@@ -336,6 +336,7 @@ static const char *init_device(const struct qsetup *q)
 		qsize = size; /* the driver's idea of the size (the bad scenario's) */
 	mmio_write16(common + CC_Q_MSIX, NO_VECTOR);
 	notify_off = mmio_read16(common + CC_Q_NOFF);
+	status_byte = STATUS_POISON;
 	memset(desc, 0, sizeof(desc));
 	memset((void *)avail, 0, sizeof(avail));
 	memset((void *)used, 0, sizeof(used));
@@ -595,13 +596,11 @@ static void run(const struct scenario *s)
 		snprintf(rbuf, sizeof(rbuf), "none");
 	else
 		snprintf(rbuf, sizeof(rbuf), "0x%02x", status_byte);
-	/* The storm: does the queue still work without a reset? */
+	/* After the storm (status and used as it left them): does the queue
+	 * still work without a reset? */
 	if (s->fn == sc_storm) {
 		char sbuf[32];
 		snprintf(extra, sizeof(extra), " still_works=%s", good_read(sbuf, sizeof(sbuf)));
-		st = dev_status();
-		u = used_idx();
-		snprintf(rbuf, sizeof(rbuf), "0x%02x", status_byte);
 	}
 	const char *g = good_after_reset(gbuf, sizeof(gbuf));
 	printf("HV: %s status=0x%02x used=%u req=%s%s%s good_after_reset=%s\n", s->name, st, u, rbuf, extra,
