@@ -8,13 +8,14 @@
  * FEATURES_OK, queue 0 in its own RAM, DRIVER_OK) and hands it one bad
  * thing: a descriptor loop, a next index past the queue, avail->idx far
  * ahead, buffers outside RAM, a 4 GiB length, nested and badly sized
- * indirect tables, a readable buffer after a writable one, a request
- * without a status byte, a sector past the capacity, a queue size that is
- * not a power of 2, a queue in MMIO space, 10000 kicks with nothing
- * available. After each it prints what the device did (device_status:
- * NEEDS_RESET is 0x40; used->idx; the request's status byte) and whether a
- * good read succeeds after a reset, one line each:
- *   HV: loop status=0x4f used=0 good_after_reset=ok
+ * indirect tables (beside a good one, the control), a readable buffer
+ * after a writable one, a request without a status byte, sectors past the
+ * capacity, a queue size that is not a power of 2, a queue in MMIO space,
+ * 10000 kicks with nothing available. After each it prints what the
+ * device did (device_status: NEEDS_RESET is 0x40; used->idx; the request's
+ * status byte or "none") and whether a good read succeeds after a reset,
+ * one line each:
+ *   HV: loop status=0x4f used=0 req=none good_after_reset=ok
  * then a good read of sector 0 that must succeed (status 0) and
  *   HV: done N scenarios, device alive
  * Every wait for the device is bounded (WAIT_MS of TSC time: "timeout").
