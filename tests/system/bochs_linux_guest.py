@@ -49,17 +49,31 @@ DD_REQS = 200  # 4 KiB direct reads per mode: one request each
 def modes_script():
     """The same 4 KiB direct reads in each of iopmd's virtio modes, with
     iopmd's counters (vmctl virtio) and the VMM's (vmctl stats) after each."""
-    out = []
+    # A baseline: the same console round trip with no disk reads (what the
+    # typing and the shell cost), subtracted from each mode's counts.
+    out = ["vmctl virtio | sed 's/^/idle0: /'; vmctl stats linux | sed 's/^/idle0: /'; echo MI-$((1))-END",
+           r"expect MI-1-END"]
+    out += in_guest([("true; echo DI-$((1))-END", r"DI-1-END")])
+    out += ["vmctl virtio | sed 's/^/idle1: /'; vmctl stats linux | sed 's/^/idle1: /'; echo NI-$((1))-END",
+            r"expect NI-1-END"]
     for i, mode in enumerate(["notify", "poll", "adaptive"]):
         out += ["vmctl virtio %s > /dev/null; vmctl virtio | sed 's/^/%s0: /'; "
                 "vmctl stats linux | sed 's/^/%s0: /'; echo M%d-$((1))-END" % (mode, mode, mode, i),
                 r"expect M%d-1-END" % i]
-        out += in_guest([("dd if=/dev/vda of=/dev/null bs=4k count=%d skip=%d iflag=direct 2>&1 | "
-                          "tail -1 | sed 's/^/DD%d: /'; echo D%d-$((1))-END" % (DD_REQS, i * DD_REQS, i, i),
+        out += in_guest([("time -p dd if=/dev/vda of=/dev/null bs=4k count=%d skip=%d iflag=direct 2>&1 | "
+                          "grep real | sed 's/^/DD%d: /'; echo D%d-$((1))-END" % (DD_REQS, i * DD_REQS, i, i),
                           r"D%d-1-END" % i)])
+        # (throughput, for docs/benchmarks.md: 1 MiB direct reads of the whole disk)
+        out += in_guest([("time -p dd if=/dev/vda of=/dev/null bs=1M count=8 iflag=direct 2>&1 | "
+                          "grep real | sed 's/^/TP%d: /'; echo T%d-$((1))-END" % (i, i), r"T%d-1-END" % i)])
         out += ["vmctl virtio | sed 's/^/%s1: /'; vmctl stats linux | sed 's/^/%s1: /'; "
                 "echo N%d-$((1))-END" % (mode, mode, i), r"expect N%d-1-END" % i]
-    return out + ["vmctl virtio notify > /dev/null; echo MN-$((1))-END", r"expect MN-1-END"]
+    # The same reads by the IOPM's own Linux from the disk's file (its page cache).
+    return out + ["vmctl virtio notify > /dev/null; "
+                  "time -p dd if=/tmp/linux-disk.img of=/dev/null bs=4k count=%d 2>&1 | grep real | sed 's/^/IOPMDD: /'; "
+                  "time -p dd if=/tmp/linux-disk.img of=/dev/null bs=1M count=8 2>&1 | grep real | "
+                  "sed 's/^/IOPMTP: /'; "
+                  "echo MN-$((1))-END" % DD_REQS, r"expect MN-1-END"]
 
 
 def blk_counters(text, tag):
@@ -71,6 +85,32 @@ def blk_counters(text, tag):
         return None
     return {"polling": m.group(1) == "polling", "reads": int(m.group(2)), "kicks": int(m.group(4)),
             "polled": int(m.group(5)), "to_poll": int(m.group(6))}
+
+
+def vmm_stats(text, tag):
+    """`vmctl stats` counters (name -> value) in the lines tagged `tag`."""
+    lines = "\n".join(l[len(tag) + 2:] for l in text.splitlines() if l.startswith(tag + ": "))
+    return {m.group(1).strip(): int(m.group(2))
+            for m in re.finditer(r"^\s*([a-z][a-z -]+?)\s{2,}(\d+)$", lines, re.M)}
+
+
+def exits_per_request(c2):
+    """For docs/benchmarks.md: each mode's VM exits (by reason) per 4 KiB
+    read, less the idle console round trip's. Printed, not asserted."""
+    i0, i1 = vmm_stats(c2, "idle0"), vmm_stats(c2, "idle1")
+    for mode in ("notify", "poll", "adaptive"):
+        a, b = vmm_stats(c2, mode + "0"), vmm_stats(c2, mode + "1")
+        if not (a and b and i0 and i1):
+            continue
+        row = []
+        for k in b:
+            d = (b[k] - a.get(k, 0)) - (i1.get(k, 0) - i0.get(k, 0))
+            if d:
+                row.append("%s %.2f" % (k, d / DD_REQS))
+        print("EXITS/REQ %s: %s" % (mode, ", ".join(row)))
+    for tag in ("DD0", "DD1", "DD2", "TP0", "TP1", "TP2", "IOPMDD", "IOPMTP"):
+        m = re.search(r"^%s: real ([\d.]+)" % tag, c2, re.M)
+        print("TIME %s: %s s" % (tag, m.group(1) if m else "?"))
 
 
 def script():
@@ -225,6 +265,7 @@ def body(t):
     a = deltas["adaptive"]
     t.check("adaptive_mode_polls_while_busy", a is not None and a["reads"] >= DD_REQS and a["to_poll"] >= 1
             and a["kicks"] < DD_REQS // 4, "adaptive: %r" % a)
+    exits_per_request(c2)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
 
 
