@@ -28,6 +28,14 @@
 #define VM_HIGH_RAM_START 0x100000000ULL /* where the rest of a large guest's RAM continues */
 #define VM_RAM_RANGES_MAX 3
 
+/* The PCI memory window: the guest's PCI functions' memory BARs (iopmd's
+ * virtio devices, docs/virtio.md "Where the devices are") lie here; the
+ * VMM forwards every access in it to the IOPM serving the guest's PCI bus
+ * (vdev.c), which places the BARs as a PC's firmware would. Below the test
+ * device (0xfeb00000), the IOAPIC and the LAPIC. */
+#define VM_PCI_MMIO_BASE 0xfe000000ULL
+#define VM_PCI_MMIO_SIZE 0x00100000ULL
+
 /* One RAM range: guest-physical [gpa, gpa + size), backed by the VM's host
  * RAM block (mem bytes, contiguous) at offset off. */
 struct vm_ram_range {
