@@ -222,6 +222,64 @@ _Static_assert(sizeof(struct acpi_facs) == 64, "FACS is 64 bytes");
 #define ACPI_S5_NAME	      "_S5_"
 #define ACPI_SX_PACKAGE_ELEMS 4
 
+/* The terms the PCI host bridge's device adds (ACPI 6.4 20.2): DefScope :=
+ * ScopeOp PkgLength NameString TermList (20.2.5.1), DefDevice := DeviceOp
+ * PkgLength NameString TermList (20.2.5.2, DeviceOp is ExtOpPrefix 0x82),
+ * DefBuffer := BufferOp PkgLength BufferSize ByteList (20.2.5.4); a
+ * NameString starting at the root: RootChar NameSeg (20.2.2); integers of
+ * 4 bytes (20.2.3). A PkgLength (20.2.4) of more than 63 takes 1 to 3
+ * more bytes: the lead byte's bits 7:6 count them, its bits 3:0 are the
+ * length's low nibble, each following byte the next 8 bits; 28 bits at most. */
+#define ACPI_AML_DWORD_PREFIX	     0x0c /* DWordConst := DWordPrefix DWordData */
+#define ACPI_AML_SCOPE_OP	     0x10
+#define ACPI_AML_BUFFER_OP	     0x11
+#define ACPI_AML_EXT_OP_PREFIX	     0x5b
+#define ACPI_AML_DEVICE_OP	     0x82 /* after ACPI_AML_EXT_OP_PREFIX */
+#define ACPI_AML_ROOT_CHAR	     '\\'
+#define ACPI_AML_PKGLEN_1_MAX	     0x3f /* the one-byte form: bits 5:0 */
+#define ACPI_AML_PKGLEN_NIBBLE	     0x0f /* the lead byte's share in the longer forms */
+#define ACPI_AML_PKGLEN_MAX	     0x0fffffff
+#define ACPI_AML_PKGLEN_FOLLOW_SHIFT 6 /* lead byte bits 7:6: how many bytes follow */
+#define ACPI_AML_PKGLEN_MAX_FOLLOW   3
+/* 5.3.1 the \_SB namespace (devices on the system bus); 6.1.5 _HID, 6.1.12
+ * _UID, 6.5.5 _BBN (base bus number), 6.2.2 _CRS (current resources). */
+#define ACPI_SB_NAME  "_SB_"
+#define ACPI_HID_NAME "_HID"
+#define ACPI_UID_NAME "_UID"
+#define ACPI_BBN_NAME "_BBN"
+#define ACPI_CRS_NAME "_CRS"
+/* 6.1.5 _HID as an EISA ID (ASL's EISAID(), 19.6: three letters of five
+ * bits each, 'A' = 1, then four hex digits, stored big endian), here
+ * PNP0A03, the PCI host bridge (PNP0A08 would be PCI Express) that OSPM
+ * binds its PCI root driver to: the bytes 41 d0 0a 03, a little-endian
+ * DWord. */
+#define ACPI_EISAID_PNP0A03 0x030ad041U
+
+/* 6.4 Resource Data Types for ACPI: the descriptors of a _CRS buffer.
+ * 6.4.2 small items: one tag byte (bit 7 clear, bits 6:3 the item, bits 2:0
+ * the length that follows); 6.4.3 large items: a tag byte (bit 7 set), a
+ * 16-bit length of what follows. The template ends with an End Tag. */
+#define ACPI_RES_IO		0x47 /* 6.4.2.5 I/O Port Descriptor, 7 bytes follow */
+#define ACPI_RES_IO_DECODE16	0x01 /* information bit 0: decodes 16 address bits */
+#define ACPI_RES_END_TAG	0x79 /* 6.4.2.9 End Tag, 1 byte follows: a checksum */
+#define ACPI_RES_DWORD_ADDR	0x87 /* 6.4.3.5.2 DWord Address Space Descriptor */
+#define ACPI_RES_WORD_ADDR	0x88 /* 6.4.3.5.3 Word Address Space Descriptor */
+#define ACPI_RES_DWORD_ADDR_LEN 0x17 /* bytes after the tag and length field */
+#define ACPI_RES_WORD_ADDR_LEN	0x0d
+/* Address space descriptors (6.4.3.5.2, 6.4.3.5.3): Resource Type, General
+ * Flags and Type Specific Flags (6.4.3.5.5), then Granularity, Minimum,
+ * Maximum, Translation Offset and Length, each a word or a dword. */
+#define ACPI_RES_TYPE_MEMORY	   0
+#define ACPI_RES_TYPE_IO	   1
+#define ACPI_RES_TYPE_BUS	   2
+#define ACPI_RES_FLAG_CONSUMER	   (1U << 0) /* clear: the device produces the range (a bridge's window) */
+#define ACPI_RES_FLAG_SUB_DEC	   (1U << 1) /* clear: positive decode */
+#define ACPI_RES_FLAG_MIN_FIXED	   (1U << 2) /* _MIF */
+#define ACPI_RES_FLAG_MAX_FIXED	   (1U << 3) /* _MAF */
+#define ACPI_RES_IO_RNG_ENTIRE	   0x03	     /* I/O _RNG: ISA and non-ISA ports */
+#define ACPI_RES_MEM_RW		   (1U << 0) /* memory _RW: read-write */
+#define ACPI_RES_MEM_NON_CACHEABLE (0U << 1) /* memory _MEM bits 2:1 */
+
 /* 5.2.12 Multiple APIC Description Table, and its entries (5.2.12.2-7). */
 struct acpi_madt {
 	struct acpi_header header;

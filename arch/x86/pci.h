@@ -11,6 +11,7 @@
 #define PCI_CONFIG_ADDRESS   0xcf8 /* 32-bit accesses only: smaller ones go to other registers */
 #define PCI_CONFIG_DATA	     0xcfc /* 0xcfc-0xcff: 1, 2 or 4 bytes at any offset */
 #define PCI_CONFIG_PORTS     4
+#define PCI_IO_SPACE_LAST    0xffff /* the x86 I/O address space a host bridge decodes (SDM Vol. 1 19.2) */
 #define PCI_ADDR_ENABLE	     0x80000000U /* bit 31: the data port makes configuration cycles */
 #define PCI_ADDR_BUS_SHIFT   16		 /* bits 23:16 */
 #define PCI_ADDR_DEVFN_SHIFT 8		 /* bits 15:11 device, 10:8 function */

@@ -12,6 +12,7 @@
 #include "vmm/lib/errno.h"
 #include "vmm/vcpu/virq.h"
 #include "vmm/vdev/vpm.h"
+#include "vmm/vm/vm_layout.h" /* VM_PCI_MMIO_BASE */
 
 #define RAM_SIZE	(2U << 20)
 #define FILL		0xa5
@@ -54,7 +55,7 @@ static int build(uint32_t ncpus)
 	if (!ram)
 		ram = malloc(RAM_SIZE);
 	memset(ram, FILL, RAM_SIZE);
-	return acpi_build_guest(ram, RAM_SIZE, ncpus, false, &res);
+	return acpi_build_guest(ram, RAM_SIZE, ncpus, false, false, &res);
 }
 
 /* The OS's search (ACPI 5.2.5.1): 16-byte boundaries, signature and the
@@ -280,6 +281,318 @@ TEST(acpi_build, dsdt_holds_s5_for_the_pm_block)
 	EXPECT_MEMEQ(ram + res.dsdt + sizeof(d), want, sizeof(want));
 }
 
+/* ---- the PCI host bridge \_SB.PCI0 of a VM with a PCI bus */
+
+#define AML_SCOPE	   0x10
+#define AML_BUFFER	   0x11
+#define AML_EXT		   0x5b
+#define AML_DEVICE	   0x82
+#define PNP0A03		   0x030ad041U /* EisaId ("PNP0A03"): 41 d0 0a 03 */
+#define PCI_WINDOW	   0xfe000000U /* docs/guest-platform.md, written here on purpose */
+#define PCI_WINDOW_SIZE	   0x100000U
+#define RES_IO		   0x47
+#define RES_END		   0x79
+#define RES_DWORD_ADDR	   0x87
+#define RES_WORD_ADDR	   0x88
+#define RES_TYPE_MEM	   0
+#define RES_TYPE_IO	   1
+#define RES_TYPE_BUS	   2
+#define RES_GENERAL_FIXED  0x0c /* producer, positive decode, _MIF and _MAF fixed */
+#define RES_IO_ENTIRE	   0x03
+#define RES_MEM_RW_NOCACHE 0x01
+
+static int build_pci(uint32_t ncpus)
+{
+	if (!ram)
+		ram = malloc(RAM_SIZE);
+	memset(ram, FILL, RAM_SIZE);
+	return acpi_build_guest(ram, RAM_SIZE, ncpus, true, true, &res);
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16;
+}
+
+/* What the _CRS buffer's descriptors say, as OSPM reads them (ACPI 6.4 6.4). */
+struct crs {
+	unsigned bus_ranges, io_ports, io_windows, mem_windows, ends;
+	uint32_t bus_min, bus_max;
+	uint32_t cfg_min, cfg_max, cfg_align, cfg_len, cfg_info;
+	uint32_t io_min[4], io_max[4];
+	uint32_t mem_min, mem_max;
+	bool end_last, sums_to_zero;
+};
+
+/* An address space descriptor (6.4.3.5.2 DWord, 6.4.3.5.3 Word): its
+ * fields, checked for a producer's fixed range whose length is max-min+1. */
+static void crs_addr(struct crs *c, const uint8_t *d, bool dword)
+{
+	unsigned w = dword ? 4 : 2;
+	const uint8_t *f = d + 6;
+	uint32_t v[5];
+	for (unsigned i = 0; i < 5; i++)
+		v[i] = dword ? le32(f + w * i) : le16(f + w * i);
+	uint32_t gran = v[0], min = v[1], max = v[2], tra = v[3], len = v[4];
+	test_context("address descriptor type %u, %#x-%#x", d[3], min, max);
+	EXPECT_EQ(d[4], RES_GENERAL_FIXED);
+	EXPECT_EQ(gran, 0);
+	EXPECT_EQ(tra, 0);
+	EXPECT_LE(min, max);
+	EXPECT_EQ(len, max - min + 1);
+	switch (d[3]) {
+	case RES_TYPE_BUS:
+		EXPECT_FALSE(dword);
+		EXPECT_EQ(d[5], 0);
+		c->bus_min = min;
+		c->bus_max = max;
+		c->bus_ranges++;
+		break;
+	case RES_TYPE_IO:
+		EXPECT_FALSE(dword);
+		EXPECT_EQ(d[5], RES_IO_ENTIRE);
+		EXPECT_LT(c->io_windows, 4);
+		c->io_min[c->io_windows] = min;
+		c->io_max[c->io_windows] = max;
+		c->io_windows++;
+		break;
+	case RES_TYPE_MEM:
+		EXPECT_TRUE(dword);
+		EXPECT_EQ(d[5], RES_MEM_RW_NOCACHE);
+		c->mem_min = min;
+		c->mem_max = max;
+		c->mem_windows++;
+		break;
+	default:
+		test_fail(__FILE__, __LINE__, "resource type %u", d[3]);
+	}
+	test_context("%s", "");
+}
+
+/* Walk a resource template (small and large items) to its End Tag. */
+static struct crs crs_parse(const uint8_t *t, uint32_t len)
+{
+	struct crs c;
+	memset(&c, 0, sizeof(c));
+	uint32_t off = 0;
+	uint8_t s = 0;
+	for (uint32_t i = 0; i < len; i++)
+		s += t[i];
+	c.sums_to_zero = s == 0;
+	while (off < len) {
+		const uint8_t *d = t + off;
+		uint32_t dlen;
+		if (d[0] & 0x80) { /* large item: tag, 16-bit length */
+			EXPECT_LE(off + 3, len);
+			dlen = 3 + le16(d + 1);
+			EXPECT_LE(off + dlen, len);
+			if (d[0] == RES_WORD_ADDR) {
+				EXPECT_EQ(dlen, 16);
+				crs_addr(&c, d, false);
+			} else if (d[0] == RES_DWORD_ADDR) {
+				EXPECT_EQ(dlen, 26);
+				crs_addr(&c, d, true);
+			} else {
+				test_fail(__FILE__, __LINE__, "large item %#x", d[0]);
+			}
+		} else { /* small item: bits 6:3 the item, 2:0 the length */
+			dlen = 1 + (d[0] & 7);
+			EXPECT_LE(off + dlen, len);
+			if (d[0] == RES_IO) {
+				EXPECT_EQ(dlen, 8);
+				c.cfg_info = d[1];
+				c.cfg_min = le16(d + 2);
+				c.cfg_max = le16(d + 4);
+				c.cfg_align = d[6];
+				c.cfg_len = d[7];
+				c.io_ports++;
+			} else if (d[0] == RES_END) {
+				EXPECT_EQ(dlen, 2);
+				c.ends++;
+				c.end_last = off + dlen == len;
+			} else {
+				test_fail(__FILE__, __LINE__, "small item %#x", d[0]);
+			}
+		}
+		off += dlen;
+	}
+	EXPECT_EQ(off, len);
+	return c;
+}
+
+/* The DSDT's objects after \_S5: Scope (\_SB) { Device (PCI0) { Name ... } }.
+ * Reads them as an interpreter would and checks every one. */
+static void check_pci0(uint32_t ncpus)
+{
+	test_context("%u vCPUs", ncpus);
+	EXPECT_EQ(build_pci(ncpus), 0);
+	struct acpi_header d = table(res.dsdt, "DSDT");
+	EXPECT_EQ(d.revision, 2);
+	struct aml a = {ram + res.dsdt, sizeof(d), d.length};
+	/* \_S5 first, as without the bus, byte for byte. */
+	static const uint8_t s5[] = {0x08, '_',	 'S',  '5',  '_',  0x12, 0x07,
+				     0x04, 0x0a, 0x07, 0x00, 0x00, 0x00};
+	EXPECT_MEMEQ(a.p + a.at, s5, sizeof(s5));
+	a.at += sizeof(s5);
+	/* Scope (\_SB): the rest of the table. */
+	EXPECT_EQ(aml_byte(&a), AML_SCOPE);
+	uint32_t scope_end = aml_pkglen(&a);
+	EXPECT_EQ(scope_end, d.length);
+	EXPECT_EQ(aml_byte(&a), '\\');
+	EXPECT_TRUE(!memcmp(a.p + a.at, "_SB_", 4));
+	a.at += 4;
+	/* Device (PCI0): the rest of the scope. */
+	EXPECT_EQ(aml_byte(&a), AML_EXT);
+	EXPECT_EQ(aml_byte(&a), AML_DEVICE);
+	uint32_t dev_end = aml_pkglen(&a);
+	EXPECT_EQ(dev_end, scope_end);
+	EXPECT_TRUE(!memcmp(a.p + a.at, "PCI0", 4));
+	a.at += 4;
+	struct aml dev = {a.p, a.at, dev_end};
+	bool hid = false, uid = false, bbn = false, crs = false;
+	struct crs c;
+	memset(&c, 0, sizeof(c));
+	while (dev.at < dev.end) {
+		EXPECT_EQ(aml_byte(&dev), AML_NAME);
+		char name[5] = {0};
+		EXPECT_LE(dev.at + 4, dev.end);
+		memcpy(name, dev.p + dev.at, 4);
+		dev.at += 4;
+		test_context("%u vCPUs, Name (%s)", ncpus, name);
+		if (!strcmp(name, "_CRS")) {
+			EXPECT_FALSE(crs);
+			crs = true;
+			EXPECT_EQ(aml_byte(&dev), AML_BUFFER);
+			uint32_t buf_end = aml_pkglen(&dev);
+			struct aml buf = {dev.p, dev.at, buf_end};
+			uint64_t size = aml_integer(&buf);
+			EXPECT_EQ(size, buf_end - buf.at); /* BufferSize: the bytes that follow */
+			c = crs_parse(buf.p + buf.at, buf_end - buf.at);
+			dev.at = buf_end;
+			continue;
+		}
+		uint64_t v = aml_integer(&dev);
+		if (!strcmp(name, "_HID")) {
+			EXPECT_FALSE(hid);
+			hid = true;
+			EXPECT_EQ(dev.p[dev.at - 5], AML_DWORD);
+			EXPECT_EQ(v, PNP0A03);
+			EXPECT_MEMEQ(dev.p + dev.at - 4, "\x41\xd0\x0a\x03", 4);
+		} else if (!strcmp(name, "_UID")) {
+			EXPECT_FALSE(uid);
+			uid = true;
+			EXPECT_EQ(v, 0);
+		} else if (!strcmp(name, "_BBN")) {
+			EXPECT_FALSE(bbn);
+			bbn = true;
+			EXPECT_EQ(v, 0);
+		} else {
+			test_fail(__FILE__, __LINE__, "unexpected object %s in PCI0", name);
+		}
+	}
+	test_context("%u vCPUs", ncpus);
+	EXPECT_EQ(dev.at, dev_end);
+	EXPECT_TRUE(hid && uid && bbn && crs);
+	/* _CRS: bus 0-255, the configuration ports consumed, every other port
+	 * and the PCI memory window passed to the bus; one End Tag, last, the
+	 * template summing to 0 through its checksum. */
+	EXPECT_EQ(c.bus_ranges, 1);
+	EXPECT_EQ(c.bus_min, 0);
+	EXPECT_EQ(c.bus_max, 0xff);
+	EXPECT_EQ(c.io_ports, 1);
+	EXPECT_EQ(c.cfg_info, 1); /* Decode16 */
+	EXPECT_EQ(c.cfg_min, 0xcf8);
+	EXPECT_EQ(c.cfg_max, 0xcf8);
+	EXPECT_EQ(c.cfg_align, 1);
+	EXPECT_EQ(c.cfg_len, 8);
+	EXPECT_EQ(c.io_windows, 2);
+	EXPECT_EQ(c.io_min[0], 0);
+	EXPECT_EQ(c.io_max[0], 0xcf7);
+	EXPECT_EQ(c.io_min[1], 0xd00);
+	EXPECT_EQ(c.io_max[1], 0xffff);
+	/* The windows and the configuration ports tile the 64 KiB of ports. */
+	EXPECT_EQ(c.io_max[0] + 1, c.cfg_min);
+	EXPECT_EQ(c.cfg_min + c.cfg_len, c.io_min[1]);
+	EXPECT_EQ(c.mem_windows, 1);
+	EXPECT_EQ(c.mem_min, PCI_WINDOW);
+	EXPECT_EQ(c.mem_max, PCI_WINDOW + PCI_WINDOW_SIZE - 1);
+	EXPECT_EQ(c.mem_min, VM_PCI_MMIO_BASE);
+	EXPECT_EQ((uint64_t)c.mem_max + 1, VM_PCI_MMIO_BASE + VM_PCI_MMIO_SIZE);
+	/* Not RAM, and clear of the test devices, the IOAPIC and the LAPIC. */
+	EXPECT_GE(c.mem_min, 0xc0000000U);
+	EXPECT_LT(c.mem_max, 0xfeb00000U);
+	EXPECT_LT(c.mem_max, IOAPIC_BASE);
+	EXPECT_EQ(c.ends, 1);
+	EXPECT_TRUE(c.end_last);
+	EXPECT_TRUE(c.sums_to_zero);
+	/* The whole AML: \_S5 (13), Scope (132 with the device's 124). */
+	EXPECT_EQ(d.length, 36 + 13 + 132);
+	test_context("%s", "");
+}
+
+TEST(acpi_build, dsdt_pci_host_bridge_with_a_pci_bus)
+{
+	check_pci0(1);
+	check_pci0(4);
+}
+
+/* The other tables of a VM with the bus are those of one without, but for
+ * where the DSDT's growth moved them; the tables still fit and do not overlap. */
+TEST(acpi_build, dsdt_without_pci_bus_is_unchanged)
+{
+	EXPECT_EQ(build(2), 0);
+	struct acpi_header d = table(res.dsdt, "DSDT");
+	EXPECT_EQ(d.length, 36 + 13);
+	uint8_t plain[13];
+	memcpy(plain, ram + res.dsdt + 36, sizeof(plain));
+	struct acpi_build_result plain_res = res;
+	uint8_t madt_plain[256];
+	uint32_t madt_len = rd32(res.madt + 4);
+	EXPECT_LE(madt_len, sizeof(madt_plain));
+	memcpy(madt_plain, ram + res.madt, madt_len);
+	EXPECT_EQ(build_pci(2), 0);
+	EXPECT_MEMEQ(ram + res.dsdt + 36, plain, sizeof(plain));
+	EXPECT_EQ(res.dsdt, plain_res.dsdt);
+	EXPECT_GT(res.fadt, plain_res.fadt);
+	EXPECT_EQ(rd32(res.madt + 4), madt_len);
+	EXPECT_MEMEQ(ram + res.madt + 10, madt_plain + 10, madt_len - 10); /* all but the checksum */
+	struct acpi_fadt f;
+	memcpy(&f, ram + res.fadt, sizeof(f));
+	EXPECT_EQ(f.dsdt, res.dsdt);
+	EXPECT_GE(res.fadt, res.dsdt + rd32(res.dsdt + 4));
+	EXPECT_LE(res.end, 0x100000);
+	/* 255 vCPUs and the bus still fit. */
+	EXPECT_EQ(build_pci(255), 0);
+	EXPECT_EQ(rd32(res.madt + 4), 44 + 8 * 255 + 12 + 2 * 10 + 6);
+}
+
+TEST(acpi_build, pci_window_must_be_below_4g_and_not_empty)
+{
+	struct acpi_build_cfg c;
+	acpi_build_guest_cfg(&c, 1, true, true);
+	EXPECT_TRUE(c.pci);
+	EXPECT_EQ(c.pci_mem_base, PCI_WINDOW);
+	EXPECT_EQ(c.pci_mem_size, PCI_WINDOW_SIZE);
+	c.pci_mem_size = 0;
+	EXPECT_EQ(acpi_build(ram, RAM_SIZE, &c, &res), -EINVAL);
+	c.pci_mem_base = 0xfff00000U;
+	c.pci_mem_size = 0x200000U;
+	EXPECT_EQ(acpi_build(ram, RAM_SIZE, &c, &res), -EINVAL);
+	c.pci_mem_size = 0x100000U; /* up to 4 GiB - 1: fine */
+	EXPECT_EQ(acpi_build(ram, RAM_SIZE, &c, &res), 0);
+	/* Without the bus the window is not looked at. */
+	acpi_build_guest_cfg(&c, 1, true, false);
+	EXPECT_FALSE(c.pci);
+	c.pci_mem_size = 0;
+	EXPECT_EQ(acpi_build(ram, RAM_SIZE, &c, &res), 0);
+	EXPECT_EQ(rd32(res.dsdt + 4), 36 + 13);
+}
+
 /* Walk the MADT of a build for ncpus and check every entry. */
 static void check_madt(uint32_t ncpus)
 {
@@ -500,14 +813,14 @@ TEST(acpi_build, refuses_what_it_cannot_describe)
 	EXPECT_EQ(build(0), -EINVAL);
 	EXPECT_EQ(build(256), -EINVAL);
 	uint8_t small[0x1000];
-	EXPECT_EQ(acpi_build_guest(small, sizeof(small), 1, false, &res), -EINVAL);
+	EXPECT_EQ(acpi_build_guest(small, sizeof(small), 1, false, false, &res), -EINVAL);
 	/* Exactly the first MiB is enough. */
 	EXPECT_EQ(build(1), 0);
-	EXPECT_EQ(acpi_build_guest(ram, 0x100000, 1, false, &res), 0);
-	EXPECT_EQ(acpi_build_guest(ram, 0xfffff, 1, false, &res), -EINVAL);
+	EXPECT_EQ(acpi_build_guest(ram, 0x100000, 1, false, false, &res), 0);
+	EXPECT_EQ(acpi_build_guest(ram, 0xfffff, 1, false, false, &res), -EINVAL);
 	/* An SCI on an unconnected IRQ cannot be described. */
 	struct acpi_build_cfg c;
-	acpi_build_guest_cfg(&c, 1, false);
+	acpi_build_guest_cfg(&c, 1, false, false);
 	c.isa_pin[c.sci_irq] = ACPI_BUILD_NO_PIN;
 	EXPECT_EQ(acpi_build(ram, RAM_SIZE, &c, &res), -EINVAL);
 }
@@ -532,7 +845,7 @@ TEST(acpi_build, a_corrupted_table_fails_its_checksum)
 TEST(acpi_build, guest_cfg_matches_the_vm_wiring)
 {
 	struct acpi_build_cfg c;
-	acpi_build_guest_cfg(&c, 3, false);
+	acpi_build_guest_cfg(&c, 3, false, false);
 	EXPECT_EQ(c.ncpus, 3);
 	EXPECT_EQ(c.lapic_addr, APIC_DEFAULT_BASE);
 	EXPECT_EQ(c.ioapic_addr, VIOAPIC_BASE);
@@ -552,7 +865,7 @@ TEST(acpi_build, guest_cfg_matches_the_vm_wiring)
 TEST(acpi_build, fadt_cmos_rtc_with_an_iopm)
 {
 	memset(ram, FILL, RAM_SIZE);
-	EXPECT_EQ(acpi_build_guest(ram, RAM_SIZE, 1, true, &res), 0);
+	EXPECT_EQ(acpi_build_guest(ram, RAM_SIZE, 1, true, false, &res), 0);
 	struct acpi_fadt f;
 	memcpy(&f, ram + res.fadt, sizeof(f));
 	EXPECT_FALSE(f.iapc_boot_arch & (1U << 5));

@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_build.c: writes a guest's ACPI tables (ACPI 6.4 5.2: RSDP revision
- * 2, RSDT, XSDT, FADT revision 6 with a FACS and a DSDT holding \_S5, MADT) and
+ * 2, RSDT, XSDT, FADT revision 6 with a FACS and a DSDT holding \_S5 and,
+ * with a PCI bus, the PCI host bridge \_SB.PCI0, MADT) and
  * its MP tables (MP Specification 1.4 chapter 4) into the guest's BIOS ROM
  * area, every table checksummed. Layouts: arch/x86/acpi_tables.h, mptable.h. */
 #include "vmm/vm/acpi_build.h"
 
 #include "arch/x86/rtc.h" /* RTC_CENTURY */
 #include "arch/x86/acpi_tables.h"
+#include "arch/x86/pci.h"
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 #include "vmm/vdev/vioapic.h"
 #include "vmm/vcpu/virq.h"
 #include "vmm/vdev/vlapic.h"
 #include "vmm/vdev/vpm.h"
+#include "vmm/vm/vm_layout.h" /* VM_PCI_MMIO_BASE */
 
 /* Who made the tables (5.2.6 header, 4.2 MP header): the project's names. */
 #define OEM_ID		 "COOPVM"   /* 6 characters */
@@ -27,6 +30,10 @@
 #define LINT_NMI_FLAGS	 (MPS_INTI_ACTIVE_HIGH | MPS_INTI_EDGE)
 #define MP_LINT_EXTINT	 0 /* LINT0: the 8259's INTR (virtual wire mode) */
 #define MP_BSP_APIC_ID	 0
+#define PCI0_NAME	 "PCI0" /* \_SB.PCI0: the PCI host bridge's device */
+/* The host bridge's configuration ports, mechanism #1: 0xcf8-0xcff. */
+#define HOST_CFG_FIRST PCI_CONFIG_ADDRESS
+#define HOST_CFG_PORTS (PCI_CONFIG_DATA + PCI_CONFIG_PORTS - PCI_CONFIG_ADDRESS)
 
 /* A bump allocator over the tables' area; addresses are guest-physical. */
 struct area {
@@ -154,8 +161,8 @@ static void build_facs(uint8_t *ram, uint32_t gpa)
 	memcpy(ram + gpa, &f, sizeof(f)); /* the FACS has no checksum */
 }
 
-/* The DSDT's definition block (ACPI 6.4 chapter 20 AML), one object in the
- * root scope: Name (_S5, Package (4) {VPM_SLP_TYP_S5, 0, 0, 0}), the
+/* The DSDT's definition block (ACPI 6.4 chapter 20 AML). First, in the root
+ * scope: Name (_S5, Package (4) {VPM_SLP_TYP_S5, 0, 0, 0}), the
  * values OSPM writes to SLP_TYP to enter S5, soft off (7.4.2; Linux's
  * acpi_enter_sleep_state(ACPI_STATE_S5) reads it). Byte by byte:
  *   08           NameOp
@@ -166,34 +173,196 @@ static void build_facs(uint8_t *ram, uint32_t gpa)
  *   0a 07        BytePrefix 7: SLP_TYPa, for PM1a_CNT (VPM_SLP_TYP_S5)
  *   00           ZeroOp: SLP_TYPb (there is no PM1b block)
  *   00 00        ZeroOp, ZeroOp: reserved
- * Nothing else: no processor devices, no PCI, no methods. */
-#define DSDT_AML_LEN 13
+ * A VM without a PCI bus has nothing else (13 bytes). One with it has the
+ * PCI host bridge after it (dsdt_pci0()). No processor devices, no methods. */
+#define DSDT_AML_MAX 256 /* \_S5 and \_SB.PCI0: 145 bytes */
 
-static uint32_t dsdt_aml(uint8_t out[DSDT_AML_LEN])
+/* AML being written, bounds-checked: `over` once it did not fit. */
+struct aml_buf {
+	uint8_t b[DSDT_AML_MAX];
+	uint32_t n;
+	bool over;
+};
+
+static void aml_put(struct aml_buf *a, uint8_t v)
 {
-	uint32_t n = 0;
-	out[n++] = ACPI_AML_NAME_OP;
-	memcpy(out + n, ACPI_S5_NAME, ACPI_AML_NAMESEG_LEN);
-	n += ACPI_AML_NAMESEG_LEN;
-	out[n++] = ACPI_AML_PACKAGE_OP;
-	uint32_t pkglen = n++;
-	out[n++] = ACPI_SX_PACKAGE_ELEMS;
-	out[n++] = ACPI_AML_BYTE_PREFIX;
-	out[n++] = VPM_SLP_TYP_S5;	     /* SLP_TYPa */
-	out[n++] = ACPI_AML_ZERO_OP;	     /* SLP_TYPb */
-	out[n++] = ACPI_AML_ZERO_OP;	     /* reserved */
-	out[n++] = ACPI_AML_ZERO_OP;	     /* reserved */
-	out[pkglen] = (uint8_t)(n - pkglen); /* counts its own byte (20.2.4) */
-	return n;
+	if (a->n >= sizeof(a->b)) {
+		a->over = true;
+		return;
+	}
+	a->b[a->n++] = v;
 }
 
-static void build_dsdt(uint8_t *ram, uint32_t gpa)
+static void aml_put16(struct aml_buf *a, uint16_t v)
 {
-	uint8_t aml[DSDT_AML_LEN];
-	uint32_t n = dsdt_aml(aml);
-	struct acpi_header h = header(ACPI_SIG_DSDT, (uint32_t)sizeof(h) + n, ACPI_DSDT_REVISION);
+	aml_put(a, (uint8_t)v);
+	aml_put(a, (uint8_t)(v >> 8));
+}
+
+static void aml_put32(struct aml_buf *a, uint32_t v)
+{
+	aml_put16(a, (uint16_t)v);
+	aml_put16(a, (uint16_t)(v >> 16));
+}
+
+static void aml_nameseg(struct aml_buf *a, const char name[ACPI_AML_NAMESEG_LEN])
+{
+	for (unsigned i = 0; i < ACPI_AML_NAMESEG_LEN; i++)
+		aml_put(a, (uint8_t)name[i]);
+}
+
+/* The body of a package (Scope, Device, Buffer) was written from `start`
+ * to a->n: put its PkgLength (20.2.4) in front of it, in the shortest form.
+ * The length counts the PkgLength's own bytes. */
+static void aml_pkg_close(struct aml_buf *a, uint32_t start)
+{
+	if (a->over)
+		return;
+	uint32_t body = a->n - start, len = body + 1;
+	unsigned follow = 0;
+	if (len > ACPI_AML_PKGLEN_1_MAX)
+		for (follow = 1; follow <= ACPI_AML_PKGLEN_MAX_FOLLOW; follow++) {
+			len = body + 1 + follow;
+			if (len >> (4 + 8 * follow) == 0)
+				break;
+		}
+	if (follow > ACPI_AML_PKGLEN_MAX_FOLLOW || len > ACPI_AML_PKGLEN_MAX ||
+	    a->n + 1 + follow > sizeof(a->b)) {
+		a->over = true;
+		return;
+	}
+	memmove(a->b + start + 1 + follow, a->b + start, body);
+	if (!follow) {
+		a->b[start] = (uint8_t)len;
+	} else {
+		a->b[start] =
+		    (uint8_t)(follow << ACPI_AML_PKGLEN_FOLLOW_SHIFT | (len & ACPI_AML_PKGLEN_NIBBLE));
+		for (unsigned i = 0; i < follow; i++)
+			a->b[start + 1 + i] = (uint8_t)(len >> (4 + 8 * i));
+	}
+	a->n += 1 + follow;
+}
+
+/* A Word (6.4.3.5.3) or DWord (6.4.3.5.2) Address Space Descriptor for a
+ * range the bridge produces (passes to its bus), minimum and maximum
+ * fixed, positive decode; granularity and translation 0. */
+static void res_addr(struct aml_buf *a, bool dword, uint8_t type, uint8_t type_flags, uint32_t min,
+		     uint32_t max)
+{
+	aml_put(a, dword ? ACPI_RES_DWORD_ADDR : ACPI_RES_WORD_ADDR);
+	aml_put16(a, dword ? ACPI_RES_DWORD_ADDR_LEN : ACPI_RES_WORD_ADDR_LEN);
+	aml_put(a, type);
+	/* ACPI_RES_FLAG_CONSUMER and _SUB_DEC clear: a window, positive decode. */
+	aml_put(a, ACPI_RES_FLAG_MIN_FIXED | ACPI_RES_FLAG_MAX_FIXED);
+	aml_put(a, type_flags);
+	const uint32_t v[] = {0, min, max, 0, max - min + 1}; /* granularity .. length */
+	for (unsigned i = 0; i < ARRAY_SIZE(v); i++) {
+		if (dword)
+			aml_put32(a, v[i]);
+		else
+			aml_put16(a, (uint16_t)v[i]);
+	}
+}
+
+/* Name (_CRS, ResourceTemplate () {...}) of the host bridge (6.2.2, 6.4):
+ *   WordBusNumber  0-0xff: the buses below it
+ *   IO (Decode16, 0xcf8, 0xcf8, 1, 8): the configuration ports it uses
+ *   WordIO 0-0xcf7 and 0xd00-0xffff: the other ports, passed to the bus
+ *   DWordMemory: the PCI memory window, non-cacheable, read-write
+ *   End Tag, its checksum making the template's bytes sum to 0. */
+static void dsdt_pci0_crs(struct aml_buf *a, const struct acpi_build_cfg *c)
+{
+	aml_put(a, ACPI_AML_NAME_OP);
+	aml_nameseg(a, ACPI_CRS_NAME);
+	aml_put(a, ACPI_AML_BUFFER_OP);
+	uint32_t pkg = a->n;
+	/* BufferSize: a ByteConst, filled in below. */
+	aml_put(a, ACPI_AML_BYTE_PREFIX);
+	aml_put(a, 0);
+	uint32_t tmpl = a->n;
+	res_addr(a, false, ACPI_RES_TYPE_BUS, 0, 0, PCI_BUSES - 1);
+	aml_put(a, ACPI_RES_IO);
+	aml_put(a, ACPI_RES_IO_DECODE16);
+	aml_put16(a, HOST_CFG_FIRST); /* minimum */
+	aml_put16(a, HOST_CFG_FIRST); /* maximum */
+	aml_put(a, 1);		      /* alignment */
+	aml_put(a, HOST_CFG_PORTS);   /* length */
+	res_addr(a, false, ACPI_RES_TYPE_IO, ACPI_RES_IO_RNG_ENTIRE, 0, HOST_CFG_FIRST - 1);
+	res_addr(a, false, ACPI_RES_TYPE_IO, ACPI_RES_IO_RNG_ENTIRE, HOST_CFG_FIRST + HOST_CFG_PORTS,
+		 PCI_IO_SPACE_LAST);
+	res_addr(a, true, ACPI_RES_TYPE_MEMORY, ACPI_RES_MEM_RW | ACPI_RES_MEM_NON_CACHEABLE, c->pci_mem_base,
+		 c->pci_mem_base + (c->pci_mem_size - 1));
+	aml_put(a, ACPI_RES_END_TAG);
+	aml_put(a, 0);
+	if (a->n - tmpl > UINT8_MAX)
+		a->over = true; /* would need a WordConst BufferSize */
+	if (a->over)
+		return;
+	a->b[a->n - 1] = (uint8_t)(0 - sum8(a->b + tmpl, a->n - tmpl));
+	a->b[tmpl - 1] = (uint8_t)(a->n - tmpl);
+	aml_pkg_close(a, pkg);
+}
+
+/* The PCI host bridge, after \_S5:
+ *   Scope (\_SB) {
+ *     Device (PCI0) {
+ *       Name (_HID, EisaId ("PNP0A03"))    the PCI root bridge
+ *       Name (_UID, 0)
+ *       Name (_BBN, 0)                     bus 0
+ *       Name (_CRS, ResourceTemplate () {...})  dsdt_pci0_crs()
+ *   } }
+ * No _PRT: the devices interrupt with MSI-X; INTx is not routed. No _SEG
+ * (segment 0), no _OSC (the OS keeps to what a PCI bus has). */
+static void dsdt_pci0(struct aml_buf *a, const struct acpi_build_cfg *c)
+{
+	aml_put(a, ACPI_AML_SCOPE_OP);
+	uint32_t scope = a->n;
+	aml_put(a, ACPI_AML_ROOT_CHAR);
+	aml_nameseg(a, ACPI_SB_NAME);
+	aml_put(a, ACPI_AML_EXT_OP_PREFIX);
+	aml_put(a, ACPI_AML_DEVICE_OP);
+	uint32_t dev = a->n;
+	aml_nameseg(a, PCI0_NAME);
+	aml_put(a, ACPI_AML_NAME_OP);
+	aml_nameseg(a, ACPI_HID_NAME);
+	aml_put(a, ACPI_AML_DWORD_PREFIX);
+	aml_put32(a, ACPI_EISAID_PNP0A03);
+	aml_put(a, ACPI_AML_NAME_OP);
+	aml_nameseg(a, ACPI_UID_NAME);
+	aml_put(a, ACPI_AML_ZERO_OP);
+	aml_put(a, ACPI_AML_NAME_OP);
+	aml_nameseg(a, ACPI_BBN_NAME);
+	aml_put(a, ACPI_AML_ZERO_OP);
+	dsdt_pci0_crs(a, c);
+	aml_pkg_close(a, dev);
+	aml_pkg_close(a, scope);
+}
+
+/* The DSDT's AML into a->b; its length, or 0 if it did not fit. */
+static uint32_t dsdt_aml(struct aml_buf *a, const struct acpi_build_cfg *c)
+{
+	memset(a, 0, sizeof(*a));
+	aml_put(a, ACPI_AML_NAME_OP);
+	aml_nameseg(a, ACPI_S5_NAME);
+	aml_put(a, ACPI_AML_PACKAGE_OP);
+	uint32_t pkg = a->n;
+	aml_put(a, ACPI_SX_PACKAGE_ELEMS);
+	aml_put(a, ACPI_AML_BYTE_PREFIX);
+	aml_put(a, VPM_SLP_TYP_S5);   /* SLP_TYPa */
+	aml_put(a, ACPI_AML_ZERO_OP); /* SLP_TYPb */
+	aml_put(a, ACPI_AML_ZERO_OP); /* reserved */
+	aml_put(a, ACPI_AML_ZERO_OP); /* reserved */
+	aml_pkg_close(a, pkg);
+	if (c->pci)
+		dsdt_pci0(a, c);
+	return a->over ? 0 : a->n;
+}
+
+static void build_dsdt(uint8_t *ram, uint32_t gpa, const struct aml_buf *aml)
+{
+	struct acpi_header h = header(ACPI_SIG_DSDT, (uint32_t)sizeof(h) + aml->n, ACPI_DSDT_REVISION);
 	memcpy(ram + gpa, &h, sizeof(h));
-	memcpy(ram + gpa + sizeof(h), aml, n);
+	memcpy(ram + gpa + sizeof(h), aml->b, aml->n);
 	set_checksum(ram, gpa, h.length, offsetof(struct acpi_header, checksum));
 }
 
@@ -360,7 +529,7 @@ static void build_mp_float(uint8_t *ram, uint32_t gpa, uint32_t config)
 	set_checksum(ram, gpa, sizeof(f), offsetof(struct mp_float, checksum));
 }
 
-void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rtc)
+void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rtc, bool pci)
 {
 	memset(c, 0, sizeof(*c));
 	c->ncpus = ncpus;
@@ -376,6 +545,9 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rt
 	c->pm1a_cnt_port = VPM_PM1_CNT;
 	c->pm_tmr_port = VPM_PM_TMR;
 	c->rtc_century = cmos_rtc ? RTC_CENTURY : 0;
+	c->pci = pci;
+	c->pci_mem_base = pci ? (uint32_t)VM_PCI_MMIO_BASE : 0;
+	c->pci_mem_size = pci ? (uint32_t)VM_PCI_MMIO_SIZE : 0;
 }
 
 int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, struct acpi_build_result *out)
@@ -384,13 +556,18 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	if (ram_size < ACPI_BUILD_BASE + ACPI_BUILD_SIZE || !c->ncpus || c->ncpus > ACPI_BUILD_MAX_CPUS ||
 	    c->sci_irq >= ISA_IRQS || c->isa_pin[c->sci_irq] == ACPI_BUILD_NO_PIN)
 		return -EINVAL;
+	if (c->pci && (!c->pci_mem_size || (uint64_t)c->pci_mem_base + c->pci_mem_size > 1ULL << 32))
+		return -EINVAL;
+	struct aml_buf aml;
+	if (!dsdt_aml(&aml, c))
+		return -ENOSPC;
 	memset(ram + ACPI_BUILD_BASE, 0, ACPI_BUILD_SIZE);
 	struct area a = {ram, ACPI_BUILD_BASE, ACPI_BUILD_BASE + ACPI_BUILD_SIZE, false};
 	struct acpi_build_result r;
 	r.rsdp = area_alloc(&a, sizeof(struct acpi_rsdp), ACPI_RSDP_ALIGN);
 	r.mp_float = area_alloc(&a, sizeof(struct mp_float), MP_FLOAT_ALIGN);
 	r.facs = area_alloc(&a, sizeof(struct acpi_facs), ACPI_FACS_ALIGN);
-	r.dsdt = area_alloc(&a, sizeof(struct acpi_header) + DSDT_AML_LEN, TABLE_ALIGN);
+	r.dsdt = area_alloc(&a, sizeof(struct acpi_header) + aml.n, TABLE_ALIGN);
 	r.fadt = area_alloc(&a, sizeof(struct acpi_fadt), TABLE_ALIGN);
 	uint32_t madt_len = madt_size(c);
 	r.madt = area_alloc(&a, madt_len, TABLE_ALIGN);
@@ -406,7 +583,7 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	r.end = a.next;
 
 	build_facs(ram, r.facs);
-	build_dsdt(ram, r.dsdt);
+	build_dsdt(ram, r.dsdt, &aml);
 	build_fadt(ram, c, r.fadt, r.facs, r.dsdt);
 	build_madt(ram, c, r.madt, madt_len);
 	build_sdt(ram, r.rsdt, ACPI_SIG_RSDT, sizeof(uint32_t), listed, ARRAY_SIZE(listed));
@@ -418,10 +595,10 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	return 0;
 }
 
-int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc,
+int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc, bool pci,
 		     struct acpi_build_result *out)
 {
 	struct acpi_build_cfg c;
-	acpi_build_guest_cfg(&c, ncpus, cmos_rtc);
+	acpi_build_guest_cfg(&c, ncpus, cmos_rtc, pci);
 	return acpi_build(ram, ram_size, &c, out);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_build.h: the firmware tables of a guest, built into its RAM at VM
  * creation: ACPI 6.4 (5.2.5 RSDP, 5.2.7 RSDT, 5.2.8 XSDT, 5.2.9 FADT,
- * 5.2.10 FACS, 5.2.11.1 DSDT, 5.2.12 MADT) and the Intel MP Specification
- * 1.4 tables (chapter 4) as the fallback. Works on a RAM buffer (host-testable). */
+ * 5.2.10 FACS, 5.2.11.1 DSDT with \_S5 and the PCI host bridge, 5.2.12
+ * MADT) and the Intel MP Specification 1.4 tables (chapter 4) as the
+ * fallback. Works on a RAM buffer (host-testable). */
 #ifndef VMM_ACPI_BUILD_H
 #define VMM_ACPI_BUILD_H
 
@@ -33,6 +34,11 @@ struct acpi_build_cfg {
 	uint8_t sci_irq;	   /* ISA IRQ of the SCI: level, active high */
 	uint16_t pm1a_evt_port, pm1a_cnt_port, pm_tmr_port;
 	uint8_t rtc_century; /* CMOS index of the RTC's century byte; 0: the VM has no CMOS RTC */
+	/* A PCI bus (an IOPM's, COOP_VM_DEV_PCI): the DSDT describes its host
+	 * bridge \_SB.PCI0, bus 0, configuration mechanism #1 and the memory
+	 * window [pci_mem_base, + pci_mem_size) below 4 GiB. */
+	bool pci;
+	uint32_t pci_mem_base, pci_mem_size;
 };
 
 /* Guest-physical addresses of what acpi_build() wrote. */
@@ -43,16 +49,18 @@ struct acpi_build_result {
 };
 
 /* The coopvmm guest platform with ncpus vCPUs (docs/guest-platform.md),
- * with a CMOS RTC (an IOPM's) or without. */
-void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rtc);
+ * with a CMOS RTC (an IOPM's) or without, with a PCI bus (an IOPM's, its
+ * memory window VM_PCI_MMIO_BASE, vm_layout.h) or without. */
+void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rtc, bool pci);
 /* Clear [ACPI_BUILD_BASE, +ACPI_BUILD_SIZE) of ram (guest-physical 0 ..
  * ram_size) and write the tables there. Returns 0, -EINVAL (RAM too small,
- * ncpus 0 or above ACPI_BUILD_MAX_CPUS, the SCI's IRQ not connected) or
+ * ncpus 0 or above ACPI_BUILD_MAX_CPUS, the SCI's IRQ not connected, a PCI
+ * memory window empty or crossing 4 GiB) or
  * -ENOSPC (the tables do not fit). */
 int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c,
 	       struct acpi_build_result *out);
 /* Both in one: what vm_create() calls. */
-int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc,
+int acpi_build_guest(uint8_t *ram, uint64_t ram_size, uint32_t ncpus, bool cmos_rtc, bool pci,
 		     struct acpi_build_result *out);
 
 #endif

@@ -131,7 +131,8 @@ int vm_create(const char *name, uint64_t mem, uint32_t nvcpus, uint32_t first_cp
 	memset((void *)(uintptr_t)vm->msr_bitmap, BITMAP_ALL_EXIT, PAGE_SIZE);
 	/* ACPI and MP tables in the BIOS ROM area (docs/guest-platform.md). */
 	struct acpi_build_result fw;
-	r = acpi_build_guest((uint8_t *)(uintptr_t)vm->mem_hpa, mem, nvcpus, iopm != VM_NO_IOPM, &fw);
+	r = acpi_build_guest((uint8_t *)(uintptr_t)vm->mem_hpa, mem, nvcpus, iopm != VM_NO_IOPM,
+			     iopm != VM_NO_IOPM && (devices & COOP_VM_DEV_PCI), &fw);
 	if (r) {
 		snprintf(err, errlen, "cannot build the ACPI tables (%d)", r);
 		free_vm(vm, false);
