@@ -62,8 +62,8 @@ struct guest_virtio {
 	int blk_on;
 	int disk_fd;
 	/* polling (guest_virtio_work) */
-	int blk_polling;	/* its queue's notifications suppressed by us */
-	uint64_t blk_last_ns;	/* the last request found (adaptive) */
+	int blk_polling;      /* its queue's notifications suppressed by us */
+	uint64_t blk_last_ns; /* the last request found (adaptive) */
 	uint64_t blk_kicks, blk_polled, blk_to_poll, blk_to_notify;
 	struct vdev_host con_host;
 	struct virtio_console con;
@@ -105,11 +105,14 @@ void guest_ram_add(struct iopmd *d, uint32_t vm, uint64_t gpa, uint64_t size)
 	if (!g || g->ended)
 		return;
 	if (g->nram == IOPMD_RAM_RANGES || !size) {
-		klog(4, "vm %u: RAM range 0x%llx+0x%llx not mapped (%u ranges already): its devices cannot reach it",
+		klog(4,
+		     "vm %u: RAM range 0x%llx+0x%llx not mapped (%u ranges already): its devices cannot "
+		     "reach it",
 		     vm, (unsigned long long)gpa, (unsigned long long)size, g->nram);
 		return;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d->dev.fd, (off_t)(COOPVMM_MMAP_VM(vm) + gpa));
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d->dev.fd,
+		 (off_t)(COOPVMM_MMAP_VM(vm) + gpa));
 	if (p == MAP_FAILED) {
 		klog(4, "vm %u: cannot map its RAM 0x%llx+0x%llx: %s", vm, (unsigned long long)gpa,
 		     (unsigned long long)size, strerror(errno));
@@ -208,7 +211,8 @@ static int blk_rw(void *ctx, bool write, uint64_t off, uint64_t gpa, uint32_t le
 	if (!p)
 		return -EFAULT;
 	while (len) {
-		ssize_t n = write ? pwrite(v->disk_fd, p, len, (off_t)off) : pread(v->disk_fd, p, len, (off_t)off);
+		ssize_t n =
+		    write ? pwrite(v->disk_fd, p, len, (off_t)off) : pread(v->disk_fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -340,7 +344,7 @@ static int net_work(struct guest_virtio *v, unsigned budget)
 		int r = virtio_net_rx(&v->net, v->net_rx, v->net_rx_len);
 
 		if (r == 0)
-			return 1; /* no buffer: kept, offered again next pass */
+			return 1;  /* no buffer: kept, offered again next pass */
 		v->net_rx_len = 0; /* delivered, or refused and counted by the model */
 	}
 	return 1;
@@ -381,7 +385,8 @@ static int place(struct guest *g, struct virtio_pci *vp, unsigned dev, uint64_t 
 	if (!pci || pcihost_attach(pci, PCI_DEVFN(dev, 0), &vp->fn))
 		return -1;
 	pci_fn_set(&vp->fn, PCI_BAR0 + 4 * VIRTIO_PCI_BAR, 4,
-		   (uint32_t)bar | (pci_fn_get(&vp->fn, PCI_BAR0 + 4 * VIRTIO_PCI_BAR, 4) & PCI_BAR_MEM_FLAGS));
+		   (uint32_t)bar |
+		       (pci_fn_get(&vp->fn, PCI_BAR0 + 4 * VIRTIO_PCI_BAR, 4) & PCI_BAR_MEM_FLAGS));
 	pci_fn_set(&vp->fn, PCI_BAR0 + 4 * VIRTIO_PCI_BAR + 4, 4, (uint32_t)(bar >> 32));
 	pci_fn_set(&vp->fn, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
 	return 0;
@@ -433,9 +438,11 @@ int guest_virtio_attach(struct iopmd *d, uint32_t vm, const struct vmcfg *c, int
 			return -1;
 		}
 		v->net_on = 1;
-		klog(6, "vm %u: virtio-net at 00:%02x.0, BAR 0x%llx, MAC 52:54:00:c0:%02x:%02x on %s in " TAP_BRIDGE,
-		     vm, IOPMD_VIRTIO_NET_DEV, (unsigned long long)IOPMD_VIRTIO_NET_BAR, (vm >> 8) & 0xff, vm & 0xff,
-		     v->tap);
+		klog(6,
+		     "vm %u: virtio-net at 00:%02x.0, BAR 0x%llx, MAC 52:54:00:c0:%02x:%02x on %s "
+		     "in " TAP_BRIDGE,
+		     vm, IOPMD_VIRTIO_NET_DEV, (unsigned long long)IOPMD_VIRTIO_NET_BAR, (vm >> 8) & 0xff,
+		     vm & 0xff, v->tap);
 	}
 	if (c->devices & VMCFG_DEV_VIRTIO_CONSOLE) {
 		v->con_host.g = g;
@@ -537,7 +544,8 @@ int guest_virtio_work(struct guest *g, int mode, uint64_t now, unsigned budget)
 		v->blk_last_ns = now;
 		if (mode == IOPMD_VIRTIO_ADAPTIVE)
 			set_polling(v, q, 1); /* busy: stop the kicks, poll */
-	} else if (mode == IOPMD_VIRTIO_ADAPTIVE && v->blk_polling && now - v->blk_last_ns > IOPMD_VIRTIO_IDLE_NS) {
+	} else if (mode == IOPMD_VIRTIO_ADAPTIVE && v->blk_polling &&
+		   now - v->blk_last_ns > IOPMD_VIRTIO_IDLE_NS) {
 		set_polling(v, q, 0); /* idle: kicks again (and what slipped in is served next pass) */
 	}
 	return virtio_blk_pending(&v->blk) || v->blk_polling || other;

@@ -11,9 +11,9 @@
 #include "dev/virtio_net.h" /* struct virtio_net_stats */
 #include "vmm/vm/vm_layout.h"
 
-#define IOPMD_VIRTIO_BLK_DEV	 2 /* 00:02.0 */
-#define IOPMD_VIRTIO_NET_DEV	 3 /* 00:03.0 */
-#define IOPMD_VIRTIO_CONSOLE_DEV 4 /* 00:04.0 */
+#define IOPMD_VIRTIO_BLK_DEV	 2	   /* 00:02.0 */
+#define IOPMD_VIRTIO_NET_DEV	 3	   /* 00:03.0 */
+#define IOPMD_VIRTIO_CONSOLE_DEV 4	   /* 00:04.0 */
 #define IOPMD_VIRTIO_BAR_STRIDE	 0x8000ULL /* VIRTIO_PCI_BAR_SIZE: each BAR aligned to its size */
 #define IOPMD_VIRTIO_BLK_BAR	 (VM_PCI_MMIO_BASE + 0 * IOPMD_VIRTIO_BAR_STRIDE)
 #define IOPMD_VIRTIO_NET_BAR	 (VM_PCI_MMIO_BASE + 1 * IOPMD_VIRTIO_BAR_STRIDE)
@@ -81,8 +81,8 @@ struct guest_virtio_stats {
 	int blk;
 	uint64_t blk_reads, blk_writes, blk_flushes, blk_errors, blk_bad, blk_bytes_read, blk_bytes_written;
 	int blk_broken, blk_polling;
-	uint64_t blk_kicks;	   /* notifications the guest wrote */
-	uint64_t blk_polled;	   /* requests found by polling (no notification) */
+	uint64_t blk_kicks;		     /* notifications the guest wrote */
+	uint64_t blk_polled;		     /* requests found by polling (no notification) */
 	uint64_t blk_to_poll, blk_to_notify; /* switches of its queue between the two */
 };
 void guest_virtio_stats(const struct guest *g, struct guest_virtio_stats *s);
