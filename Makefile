@@ -191,7 +191,8 @@ IOPM_USER_DEPS := iopm/coopdev.c iopm/coopdev.h iopm/coopvmm_ioctl.h iopm/iopmd_
 # iopmd's guest device models (iopm/dev, docs/vdevices.md "Device models in
 # iopmd"): plain C11 without iopmd's headers, compiled on their own (they
 # take their constants from arch/x86: -I.) and linked into iopmd.
-IOPM_DEV_SRCS    := iopm/dev/uart16550.c iopm/dev/pcihost.c iopm/dev/rtc.c
+IOPM_DEV_SRCS    := iopm/dev/uart16550.c iopm/dev/pcihost.c iopm/dev/rtc.c iopm/dev/virtq.c iopm/dev/virtio_pci.c \
+	iopm/dev/virtio_blk.c iopm/dev/virtio_console.c iopm/dev/virtio_net.c
 IOPM_DEV_OBJS    := $(IOPM_DEV_SRCS:iopm/dev/%.c=$(IOPM_OUT)/iopmd-dev/%.o)
 IOPM_DEV_CFLAGS  := -std=c11 -O2 -Wall -Wextra -Werror -Wpedantic -I.
 $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial.h arch/x86/pci.h arch/x86/rtc.h \
@@ -204,7 +205,7 @@ $(IOPM_OUT)/iopmd-dev/%.o: iopm/dev/%.c $(wildcard iopm/dev/*.h) arch/x86/serial
 # host-buildable C, as the unit tests build it): one loader per format.
 IOPMD_LOADER_SRCS := vmm/vm/mb1_loader.c vmm/vm/linux_loader.c vmm/vm/vm_layout.c
 IOPMD_SRCS := iopm/iopmd.c iopm/iopmd_ctl.c iopm/iopmd_io.c iopm/iopmd_devs.c iopm/iopmd_console.c \
-	iopm/conbuf.c iopm/iopmd_load.c iopm/vmcfg.c iopm/coopdev.c $(IOPMD_LOADER_SRCS)
+	iopm/iopmd_virtio.c iopm/iopmd_tap.c iopm/conbuf.c iopm/iopmd_load.c iopm/vmcfg.c iopm/coopdev.c $(IOPMD_LOADER_SRCS)
 $(IOPM_OUT)/iopmd: $(IOPMD_SRCS) iopm/iopmd.h iopm/iopmd_io.h iopm/conbuf.h iopm/iopmd_load.h iopm/vmcfg.h \
 		$(wildcard iopm/dev/*.h) vmm/vm/mb1_loader.h vmm/vm/linux_loader.h vmm/vm/acpi_build.h vmm/vm/vm_layout.h arch/x86/vmcs.h $(IOPM_USER_DEPS) \
 		$(IOPM_DEV_OBJS) | $(BUILD)/.deps-ok
@@ -227,10 +228,19 @@ IOPM_GUEST_ELFS := $(IOPM_GUEST_CFGS:iopm/guests/%.cfg=$(BUILD)/guests/%.elf)
 $(IOPM_GUEST_ELFS): $(GUEST_SRCS) | $(BUILD)/.deps-ok
 	$(MAKE) -C tests/guests BUILD=$(abspath $(BUILD))/guests $(abspath $@)
 
+# The guests' network (docs/iopm.md "Network"): Debian's tun and bridge
+# modules with bridge's dependencies (modinfo: bridge needs stp and llc, stp
+# needs llc), in the order /init loads them, as lib/modules/NAME.ko. Copied
+# as they are: stripping them would break Debian's signatures.
+IOPM_NET_MODULES := net/llc/llc net/802/stp net/bridge/bridge drivers/net/tun
+
 $(IOPM_INITRAMFS): iopm/mkinitramfs.py $(IOPM_TREE) $(IOPM_OUT)/iopm-nodebug.ko $(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl $(IOPM_OUT)/busybox \
-		$(IOPM_GUEST_CFGS) $(IOPM_GUEST_ELFS)
+		$(IOPM_GUEST_CFGS) $(IOPM_GUEST_ELFS) $(IOPM_FETCHED)
+	. $(abspath $(IOPM_FETCHED)) && \
 	python3 iopm/mkinitramfs.py -o $@ --busybox $(IOPM_OUT)/busybox --tree iopm/initramfs \
 		--file $(IOPM_OUT)/iopm-nodebug.ko lib/modules/iopm.ko 644 \
+		$(foreach m,$(IOPM_NET_MODULES),--file $(IOPM_OUT)/root/lib/modules/$$KERNEL_RELEASE/kernel/$(m).ko \
+		  lib/modules/$(notdir $(m)).ko 644) \
 		--file $(IOPM_OUT)/iopmd usr/sbin/iopmd 755 \
 		--file $(IOPM_OUT)/vmctl usr/sbin/vmctl 755 \
 		$(foreach c,$(IOPM_GUEST_CFGS),--file $(c) guests/$(notdir $(c)) 644 \
@@ -250,8 +260,14 @@ iopm-test: iopm
 LINUX_GUEST_ISO := $(BUILD)/coopvmm-linux-guest.iso
 .PHONY: linux-guest-iso
 linux-guest-iso: $(LINUX_GUEST_ISO)
+# The guest's virtio drivers: modules of the same Debian kernel.
+LINUX_GUEST_MODULES := virtio/virtio virtio/virtio_ring virtio/virtio_pci_modern_dev virtio/virtio_pci_legacy_dev \
+	virtio/virtio_pci block/virtio_blk char/virtio_console net/net_failover net/virtio_net
 $(IOPM_OUT)/linux-guest-initrd.cpio.gz: iopm/mkinitramfs.py tests/linux-guest/init $(IOPM_OUT)/busybox
-	python3 iopm/mkinitramfs.py -o $@ --busybox $(IOPM_OUT)/busybox --file tests/linux-guest/init init 755
+	. $(IOPM_FETCHED) && mods=$(IOPM_OUT)/root/lib/modules/$$KERNEL_RELEASE/kernel && \
+	python3 iopm/mkinitramfs.py -o $@ --busybox $(IOPM_OUT)/busybox --file tests/linux-guest/init init 755 \
+		$(foreach m,$(LINUX_GUEST_MODULES),--file $$mods/drivers/$(m).ko lib/modules/$(notdir $(m)).ko 644) \
+		--file $$mods/net/core/failover.ko lib/modules/failover.ko 644
 $(IOPM_OUT)/initramfs-linux-guest.cpio.gz: $(IOPM_INITRAMFS) $(IOPM_OUT)/vmlinuz $(IOPM_OUT)/linux-guest-initrd.cpio.gz \
 		tests/linux-guest/linux.cfg
 	python3 iopm/mkinitramfs.py -o $@.overlay --file tests/linux-guest/linux.cfg guests/linux.cfg 644 \
@@ -267,6 +283,11 @@ $(LINUX_GUEST_ISO): $(ELF) boot/grub.cfg $(IOPM_OUT)/vmlinuz $(IOPM_OUT)/initram
 	grub-mkrescue -o $@ $(BUILD)/iso-linux-guest 2> $(BUILD)/grub-mkrescue-linux-guest.log || \
 		{ cat $(BUILD)/grub-mkrescue-linux-guest.log; exit 1; }
 test: $(LINUX_GUEST_ISO)
+# make run with the Linux guest in the IOPM's /guests (README "A Linux guest").
+.PHONY: run-linux
+run-linux: $(LINUX_GUEST_ISO)
+	@tools/deps run
+	tools/boot --backend auto --interactive --log-dir $(BUILD)/run-linux $(RUN_ARGS) $(LINUX_GUEST_ISO)
 # --- end IOPM ---
 
 # --- benchmarks (tests/bench) ---

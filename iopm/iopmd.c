@@ -31,11 +31,13 @@
 #include <x86intrin.h>
 
 #include "iopmd.h"
+#include "iopmd_virtio.h"
 
-#define WAIT_FDS	(1 + IOPMD_CONSOLE_CLIENTS) /* the control socket, the attached consoles */
-#define POLL_SPIN_NS	1000000ULL		    /* polling mode: spin on the ring this long ... */
-#define POLL_FDS_NS	1000000ULL		    /* ... and look at the descriptors this often */
-#define SPIN_US_DEFAULT 50			    /* IPI mode: spin after a message (--spin-us) */
+#define WAIT_FDS                                                                                             \
+	(1 + IOPMD_CONSOLE_CLIENTS + IOPMD_GUESTS) /* the control socket, the attached consoles, taps */
+#define POLL_SPIN_NS	1000000ULL		   /* polling mode: spin on the ring this long ... */
+#define POLL_FDS_NS	1000000ULL		   /* ... and look at the descriptors this often */
+#define SPIN_US_DEFAULT 50			   /* IPI mode: spin after a message (--spin-us) */
 #define SPIN_US_MAX	10000
 
 static volatile sig_atomic_t got_hup;
@@ -225,6 +227,8 @@ static void ram_map(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 	req.gpa = r.gpa;
 	req.hpa = r.hpa;
 	req.size = r.size;
+	if (r.op == COOP_RAM_REMOVE)
+		guest_ended(m->vm); /* its devices stop, its RAM is unmapped here */
 	if (ioctl(d->dev.fd, COOPVMM_IOC_RAM, &req) < 0) {
 		klog(4, "RAM_MAP vm %u op %u gpa 0x%llx hpa 0x%llx size 0x%llx: iopm.ko refused it: %s",
 		     m->vm, r.op, (unsigned long long)r.gpa, (unsigned long long)r.hpa,
@@ -236,9 +240,9 @@ static void ram_map(struct iopmd *d, const struct coop_msg *m, uint32_t index)
 
 		coop_msg_init(&msg, COOP_MSG_RAM_DONE, ++d->next_id, m->vm, 0, &done, sizeof(done));
 		send_msg(d, &msg);
+	} else {
+		guest_ram_add(d, m->vm, r.gpa, r.size); /* for its devices (virtqueues, buffers) */
 	}
-	if (r.op == COOP_RAM_REMOVE)
-		guest_ended(m->vm);
 }
 
 const char *vm_state_name(uint32_t s)
@@ -462,6 +466,7 @@ int pump(struct iopmd *d)
 		d->received++;
 		n++;
 	}
+	d->virtio_busy = io_virtio_work(d->virtio_mode);
 	if (n) {
 		publish_counters(d);
 		d->last_msg_ns = now_ns();
@@ -513,6 +518,8 @@ static uint64_t next_timer(const struct iopmd *d)
 {
 	uint64_t t = d->next_beat < d->next_hbmsg ? d->next_beat : d->next_hbmsg, io = io_next_event();
 
+	if (d->virtio_busy)
+		return 0; /* virtio requests wait: no sleep */
 	return io < t ? io : t;
 }
 
@@ -602,7 +609,7 @@ const char *mode_name(int polling)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iopmd [-d] [--poll] [--spin-us N]\n"
+		"usage: iopmd [-d] [--poll] [--spin-us N] [--virtio notify|poll|adaptive]\n"
 		"  The IOPM's end of the VMM <-> IOPM channel: map the shared zone (" COOPDEV_PATH "),\n"
 		"  set the IOPM state RUNNING, heartbeat (a word every 100 ms, a message every second),\n"
 		"  HELLO, PONGs, guest RAM announcements to iopm.ko, and vmctl's requests on " IOPMD_SOCK
@@ -610,7 +617,9 @@ static void usage(FILE *f)
 		"  -d      daemonize (fork, new session, stdio to /dev/null)\n"
 		"  --poll  poll the VMM ring (and ask the VMM to poll ours) instead of IPIs\n"
 		"  --spin-us N  IPI mode: after a message, spin on the ring N us (default %d, at most\n"
-		"          %d; 0: sleep at once) before sleeping until an IPI\n",
+		"          %d; 0: sleep at once) before sleeping until an IPI\n"
+		"  --virtio MODE  how the guests' virtqueue requests are found: their notifications\n"
+		"          (notify, the default), polling the queues (poll), polling while busy (adaptive)\n",
 		SPIN_US_DEFAULT, SPIN_US_MAX);
 }
 
@@ -650,7 +659,14 @@ int main(int argc, char **argv)
 			background = 1;
 		else if (!strcmp(argv[i], "--poll"))
 			want_poll = 1;
-		else if (!strcmp(argv[i], "--spin-us") && i + 1 < argc) {
+		else if (!strcmp(argv[i], "--virtio") && i + 1 < argc) {
+			d.virtio_mode = virtio_mode_parse(argv[++i]);
+			if (d.virtio_mode < 0) {
+				fprintf(stderr, "iopmd: --virtio: notify, poll or adaptive, not '%s'\n",
+					argv[i]);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--spin-us") && i + 1 < argc) {
 			char *end;
 
 			spin_us = strtol(argv[++i], &end, 10);
@@ -734,10 +750,13 @@ int main(int argc, char **argv)
 		pump(&d);
 		console_flush(&d); /* what the guests wrote meanwhile, to their consoles */
 		tick(&d);
-		n = 1 + console_pollfds(p + 1, WAIT_FDS - 1);
+		unsigned nc = console_pollfds(p + 1, WAIT_FDS - 1);
+
+		n = 1 + nc;
+		n += io_pollfds(p + n, WAIT_FDS - n); /* the guests' taps: read in the next pump */
 		wait_vmm(&d, next_timer(&d), p, n);
 		if (p[0].revents & POLLIN)
 			serve_client(&d);
-		console_events(&d, p + 1, n - 1);
+		console_events(&d, p + 1, nc);
 	}
 }

@@ -36,6 +36,8 @@ struct iopmd {
 	uint64_t unserved[COOP_MSG_TYPES];
 	/* guest I/O (iopmd_io.c) */
 	uint64_t io_served, io_refused, io_repeated, io_malformed, io_posted;
+	int virtio_busy; /* virtio requests left after a pass, or a queue polled (io_virtio_work) */
+	int virtio_mode; /* enum iopmd_virtio_mode (iopmd_virtio.h) */
 	uint32_t next_id;
 	enum hello_state hello;
 	uint32_t hello_id, epoch;

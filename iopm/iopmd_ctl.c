@@ -18,6 +18,7 @@
 
 #include "arch/x86/vmcs.h" /* exit_reason_short_name */
 #include "iopmd.h"
+#include "iopmd_virtio.h"
 #include "iopmd_load.h"
 
 struct reply {
@@ -512,6 +513,8 @@ static void req_create(struct iopmd *d, const char *path, int paused, struct rep
 	uint32_t id;
 	size_t n;
 	FILE *f;
+	int disk_fd = -1, loaded;
+	uint64_t disk_size = 0;
 
 	if (!can_talk(d, r, "create"))
 		return;
@@ -535,26 +538,40 @@ static void req_create(struct iopmd *d, const char *path, int paused, struct rep
 		fail(r, 66, "vmctl: create: %s: %s\n", path, err);
 		return;
 	}
+	if ((c.devices & VMCFG_DEV_VIRTIO_BLK) &&
+	    virtio_disk_open(c.disk, &disk_fd, &disk_size, err, sizeof(err))) {
+		load_free(&im);
+		fail(r, 66, "vmctl: create: %s: %s\n", path, err);
+		return;
+	}
 	memset(&q, 0, sizeof(q));
 	q.op = COOP_VM_CREATE;
 	snprintf(q.name, sizeof(q.name), "%s", c.name);
 	q.vcpus = c.vcpus;
 	q.mem = c.memory;
 	q.iopm = c.iopm == VMCFG_NO_IOPM ? COOP_VM_NO_IOPM : (uint16_t)c.iopm;
-	q.devices = c.iopm == VMCFG_NO_IOPM ? 0 : (uint16_t)c.devices;
+	q.devices = c.iopm == VMCFG_NO_IOPM ? 0 : (uint16_t)(c.devices & VMCFG_DEV_VMM);
 	/* The VMM zeroes the guest's RAM: allow for a large guest on a slow machine. */
 	if (vm_ask_q(d, &q, 0, 60, "create", r)) {
 		load_free(&im);
+		if (disk_fd >= 0)
+			close(disk_fd);
 		return;
 	}
 	if (d->vm_status) {
 		create_refused(d, path, &c, r);
 		load_free(&im);
+		if (disk_fd >= 0)
+			close(disk_fd);
 		return;
 	}
 	id = d->vm_last_vm;
-	/* Its RAM_MAP announcements came before the reply: iopm.ko has them. */
-	if (load_into(d->dev.fd, id, &c, &im, &res, err, sizeof(err))) {
+	/* Its RAM_MAP announcements came before the reply: iopm.ko has them.
+	 * The virtio devices take the disk's descriptor, whatever happens. */
+	loaded = !load_into(d->dev.fd, id, &c, &im, &res, err, sizeof(err));
+	if (!loaded && disk_fd >= 0)
+		close(disk_fd);
+	if (!loaded || guest_virtio_attach(d, id, &c, disk_fd, disk_size, err, sizeof(err))) {
 		load_free(&im);
 		memset(&q, 0, sizeof(q));
 		q.op = COOP_VM_DESTROY;
@@ -576,6 +593,61 @@ static void req_create(struct iopmd *d, const char *path, int paused, struct rep
 		return;
 	say(r, "ok\n%s: created as VM %u and started: %llu MiB, %u vCPU(s), entry 0x%x\n", c.name, id,
 	    (unsigned long long)(c.memory >> 20), c.vcpus, res.entry);
+}
+
+/* vmctl virtio [MODE]: set how iopmd learns of virtqueue requests; show
+ * it and each guest's virtio devices. */
+static void req_virtio(struct iopmd *d, const char *mode, struct reply *r)
+{
+	struct guest *gs[IOPMD_GUESTS];
+	unsigned n = io_guests(gs, IOPMD_GUESTS);
+
+	if (mode) {
+		int m = virtio_mode_parse(mode);
+
+		if (m < 0) {
+			fail(r, 64, "vmctl: virtio: mode is notify, poll or adaptive, not '%s'\n", mode);
+			return;
+		}
+		d->virtio_mode = m;
+		klog(6, "virtio: %s mode", virtio_mode_name(m));
+	}
+	say(r, "ok\nvirtio mode %s\n", virtio_mode_name(d->virtio_mode));
+	for (unsigned i = 0; i < n; i++) {
+		struct guest_virtio_stats v;
+
+		guest_virtio_stats(gs[i], &v);
+		if (v.net)
+			say(r,
+			    "%s (vm %u) virtio-net: %s, %s in br0, tx %llu frames %llu bytes, rx %llu frames "
+			    "%llu "
+			    "bytes, dropped tx %llu rx %llu tap %llu\n",
+			    gs[i]->name, gs[i]->vm, v.net_broken ? "BROKEN (needs reset)" : "ok", v.tap,
+			    (unsigned long long)v.net_stats.tx_frames,
+			    (unsigned long long)v.net_stats.tx_bytes,
+			    (unsigned long long)v.net_stats.rx_frames,
+			    (unsigned long long)v.net_stats.rx_bytes,
+			    (unsigned long long)(v.net_stats.tx_drop_size + v.net_stats.tx_drop_hdr),
+			    (unsigned long long)(v.net_stats.rx_drop_size + v.net_stats.rx_drop_small),
+			    (unsigned long long)v.tap_drops);
+		if (v.con)
+			say(r, "%s (vm %u) virtio-console: %s%s, out %llu bytes, in %llu bytes\n",
+			    gs[i]->name, gs[i]->vm, v.con_broken ? "BROKEN (needs reset)" : "ok",
+			    v.con_used ? ", hvc0 in use (input goes there)" : "",
+			    (unsigned long long)v.con_tx_bytes, (unsigned long long)v.con_rx_bytes);
+		if (!v.blk)
+			continue;
+		say(r,
+		    "%s (vm %u) virtio-blk: %s%s, reads %llu writes %llu flushes %llu errors %llu bad %llu, "
+		    "bytes read %llu written %llu, kicks %llu, polled %llu, to-poll %llu to-notify %llu\n",
+		    gs[i]->name, gs[i]->vm, v.blk_broken ? "BROKEN (needs reset)" : "ok",
+		    v.blk_polling ? " polling" : " notified", (unsigned long long)v.blk_reads,
+		    (unsigned long long)v.blk_writes, (unsigned long long)v.blk_flushes,
+		    (unsigned long long)v.blk_errors, (unsigned long long)v.blk_bad,
+		    (unsigned long long)v.blk_bytes_read, (unsigned long long)v.blk_bytes_written,
+		    (unsigned long long)v.blk_kicks, (unsigned long long)v.blk_polled,
+		    (unsigned long long)v.blk_to_poll, (unsigned long long)v.blk_to_notify);
+	}
 }
 
 /* vmctl stats NAME|ID: the VMM's counters of one guest. */
@@ -730,6 +802,8 @@ static void request(struct iopmd *d, char *req, struct reply *r)
 		req_vm_stats(d, argv[1], r);
 	} else if (argc == 1 && !strcmp(argv[0], "host")) {
 		req_host(d, r);
+	} else if ((argc == 1 || argc == 2) && !strcmp(argv[0], "virtio")) {
+		req_virtio(d, argc == 2 ? argv[1] : NULL, r);
 	} else if ((argc == 2 || argc == 3) && !strcmp(argv[0], "create") &&
 		   (argc == 2 || !strcmp(argv[1], "--paused"))) {
 		req_create(d, argv[argc - 1], argc == 3, r);

@@ -15,6 +15,7 @@
 #include "dev/rtc.h"
 #include "dev/uart16550.h"
 #include "iopmd.h"
+#include "iopmd_virtio.h"
 
 struct guest_devs {
 	struct guest *g;
@@ -46,6 +47,14 @@ static void uart_irq(void *ctx, bool level)
 	guest_irq(v->g, IOPMD_GSI_COM1, level);
 }
 
+/* Where typed input goes: hvc0 once the guest uses it, else COM1. */
+static size_t input_rx(struct guest_devs *v, const uint8_t *p, size_t n)
+{
+	if (guest_virtio_console_active(v->g))
+		return guest_virtio_console_input(v->g, p, n);
+	return uart_rx(&v->uart, p, n);
+}
+
 /* Offer the queued input again, oldest first, while the receiver takes it. */
 static void inq_drain(struct guest_devs *v)
 {
@@ -53,7 +62,7 @@ static void inq_drain(struct guest_devs *v)
 	size_t n, taken;
 
 	while ((n = con_inq_span(&v->inq, &p)) != 0) {
-		taken = uart_rx(&v->uart, p, n);
+		taken = input_rx(v, p, n);
 		con_inq_take(&v->inq, taken);
 		if (taken < n)
 			return; /* the model calls uart_room again once there is room */
@@ -121,6 +130,11 @@ int guest_device_io(struct guest *g, uint16_t port, unsigned size, int write, ui
 	return r ? -COOP_EIO : 0;
 }
 
+struct pcihost *guest_pci(struct guest *g)
+{
+	return g->devs ? &g->devs->pci : NULL;
+}
+
 /* The RTC's next interrupt, in iopmd's clock. */
 uint64_t guest_devices_next(struct guest *g)
 {
@@ -151,10 +165,16 @@ size_t guest_console_input(struct guest *g, const uint8_t *buf, size_t n)
 	if (!v)
 		return 0;
 	if (!v->inq.len) /* nothing waiting: straight to the receiver */
-		taken = uart_rx(&v->uart, buf, n);
+		taken = input_rx(v, buf, n);
 	taken += con_inq_put(&v->inq, buf + taken, n - taken);
 	inq_drain(v); /* queued input first, in order (no-op if the receiver is full) */
 	return taken;
+}
+
+void guest_console_room(struct guest *g)
+{
+	if (g->devs)
+		inq_drain(g->devs);
 }
 
 size_t guest_console_queued(const struct guest *g)

@@ -13,11 +13,13 @@
  * writes to its UART is kept (the last IOPMD_CONSOLE_SIZE bytes) for
  * `vmctl console` and copied line by line into the kernel log.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "iopmd.h"
 #include "iopmd_io.h"
+#include "iopmd_virtio.h"
 
 static struct guest guests[IOPMD_GUESTS];
 
@@ -82,6 +84,8 @@ static struct guest *guest_get(struct iopmd *d, uint32_t vm, uint64_t now)
 	if (old->used && !old->ended)
 		klog(4, "guest table full (%u): vm %u's devices dropped for vm %u", IOPMD_GUESTS, old->vm,
 		     vm);
+	guest_virtio_fini(old);
+	guest_ram_unmap(old);
 	guest_devices_fini(old);
 	memset(old, 0, sizeof(*old));
 	old->used = 1;
@@ -95,6 +99,11 @@ static struct guest *guest_get(struct iopmd *d, uint32_t vm, uint64_t now)
 	return old;
 }
 
+struct guest *guest_open(struct iopmd *d, uint32_t vm)
+{
+	return guest_get(d, vm, now_ns());
+}
+
 /* The VMM withdrew the guest's RAM: it has ended. Its devices go; its
  * console stays readable (vmctl console) until its place is needed. */
 void guest_ended(uint32_t vm)
@@ -105,6 +114,8 @@ void guest_ended(uint32_t vm)
 		return;
 	g->ended = 1;
 	g->last_ns = 0; /* the first to give its place up */
+	guest_virtio_fini(g);
+	guest_ram_unmap(g); /* before RAM_DONE: the VMM may reuse it then */
 	guest_devices_fini(g);
 	klog(6, "vm %u %s ended: its devices dropped after %llu requests", vm, g->name,
 	     (unsigned long long)g->requests);
@@ -154,23 +165,31 @@ void guest_irq(struct guest *g, uint32_t line, int level)
 
 /* ---- requests ---- */
 
-/* One access of `size` bytes at `addr` (port space): the guest's device
- * model answers; -COOP_EIO where none is (the guest reads all ones). */
-static int access_one(struct guest *g, const struct coop_ioreq *q, uint64_t addr, uint32_t *val)
+/* One access of `size` bytes at `addr`: the guest's device model answers
+ * (a port: COM1, RTC, PCI configuration; memory: a PCI function's BAR);
+ * -COOP_EIO where none is (the guest reads all ones). */
+static int access_one(struct guest *g, const struct coop_ioreq *q, uint64_t addr, uint64_t *val)
 {
-	if (q->space != COOP_IOREQ_PIO || q->size > 4)
-		return -COOP_EIO; /* iopmd serves ports only, so far */
-	return guest_device_io(g, (uint16_t)addr, q->size, q->dir == COOP_IOREQ_WRITE, val);
+	uint32_t v = (uint32_t)*val;
+	int r;
+
+	if (q->space == COOP_IOREQ_MMIO)
+		return guest_virtio_mmio(g, addr, q->size, q->dir == COOP_IOREQ_WRITE, val) ? -COOP_EIO : 0;
+	if (q->size > 4)
+		return -COOP_EIO;
+	r = guest_device_io(g, (uint16_t)addr, q->size, q->dir == COOP_IOREQ_WRITE, &v);
+	*val = v;
+	return r;
 }
 
 /* Serve request q into r (the slot's IOPM half, not yet published). */
 static void serve(struct guest *g, const struct coop_ioreq *q, struct coop_slot_rsp *r)
 {
-	uint32_t v;
+	uint64_t v;
 	int err;
 
 	if (!(q->flags & COOP_IOREQ_STRING)) {
-		v = (uint32_t)q->data;
+		v = q->data;
 		err = access_one(g, q, q->addr, &v);
 		r->status = err;
 		r->data = q->dir == COOP_IOREQ_READ && !err ? v : 0;
@@ -186,7 +205,7 @@ static void serve(struct guest *g, const struct coop_ioreq *q, struct coop_slot_
 		err = access_one(g, q, addr, &v);
 		if (q->dir == COOP_IOREQ_READ) {
 			if (err)
-				v = 0xffffffffu;
+				v = ~0ULL;
 			memcpy(r->buf + (size_t)i * q->size, &v, q->size);
 		}
 	}
@@ -296,7 +315,7 @@ void io_posted(struct iopmd *d, const struct coop_msg *m)
 	struct coop_msg_posted p;
 	struct coop_ioreq q;
 	struct guest *g;
-	uint32_t v;
+	uint64_t v;
 
 	memcpy(&p, m->payload, sizeof(p));
 	memset(&q, 0, sizeof(q));
@@ -316,7 +335,7 @@ void io_posted(struct iopmd *d, const struct coop_msg *m)
 		return;
 	}
 	g = guest_get(d, m->vm, now_ns());
-	v = (uint32_t)q.data;
+	v = q.data;
 	access_one(g, &q, q.addr, &v);
 	g->requests++;
 	d->io_posted++;
@@ -353,6 +372,27 @@ void io_tick(uint64_t now)
 	for (unsigned i = 0; i < IOPMD_GUESTS; i++)
 		if (guests[i].used)
 			guest_devices_tick(&guests[i], now);
+}
+
+int io_virtio_work(int mode)
+{
+	uint64_t now = now_ns();
+	int more = 0;
+
+	for (unsigned i = 0; i < IOPMD_GUESTS; i++)
+		if (guests[i].used && guests[i].vio)
+			more |= guest_virtio_work(&guests[i], mode, now, IOPMD_VIRTIO_BUDGET);
+	return more;
+}
+
+unsigned io_pollfds(struct pollfd *p, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < IOPMD_GUESTS && n < max; i++)
+		if (guests[i].used && guests[i].vio)
+			n += guest_virtio_pollfds(&guests[i], p + n, max - n);
+	return n;
 }
 
 unsigned io_guests(struct guest **out, unsigned max)

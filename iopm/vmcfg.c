@@ -28,6 +28,7 @@ enum key {
 	K_MODULES,
 	K_RAMDISK,
 	K_DEVICES,
+	K_DISK,
 	K_IOPM,
 	K_COUNT
 };
@@ -35,7 +36,7 @@ enum key {
 static const char *const key_names[K_COUNT] = {
     [K_NAME] = "name",	     [K_MEMORY] = "memory", [K_VCPUS] = "vcpus",     [K_KERNEL] = "kernel",
     [K_CMDLINE] = "cmdline", [K_MODULE] = "module", [K_MODULES] = "modules", [K_RAMDISK] = "ramdisk",
-    [K_DEVICES] = "devices", [K_IOPM] = "iopm",
+    [K_DEVICES] = "devices", [K_IOPM] = "iopm",	    [K_DISK] = "disk",
 };
 
 /* Keys of other tools (xl, QEMU) and likely slips that are no small typo
@@ -46,6 +47,7 @@ static const struct {
     {"mem", "memory"},	 {"ram", "memory"},	{"maxmem", "memory"},  {"cpus", "vcpus"},
     {"smp", "vcpus"},	 {"extra", "cmdline"},	{"append", "cmdline"}, {"args", "cmdline"},
     {"image", "kernel"}, {"device", "devices"}, {"initrd", "ramdisk"}, {"initramfs", "ramdisk"},
+    {"drive", "disk"},	 {"hda", "disk"},	{"vda", "disk"},
 };
 
 static const struct {
@@ -55,6 +57,9 @@ static const struct {
     {"com1", VMCFG_DEV_COM1},
     {"rtc", VMCFG_DEV_RTC},
     {"pci", VMCFG_DEV_PCI},
+    {"virtio-blk", VMCFG_DEV_VIRTIO_BLK},
+    {"virtio-net", VMCFG_DEV_VIRTIO_NET},
+    {"virtio-console", VMCFG_DEV_VIRTIO_CONSOLE},
 };
 
 #define DEVICE_COUNT  (sizeof(device_names) / sizeof(device_names[0]))
@@ -479,7 +484,7 @@ static int set_devices(struct parser *p, const char *v, size_t n)
 		if (!bit && it[i].n == 4 && !memcmp(it[i].s, "none", 4))
 			return fail(p, "devices \"%s\": none goes alone", show(v, n).s);
 		if (!bit)
-			return fail(p, "devices: unknown device \"%s\" (com1, rtc, pci, or none)",
+			return fail(p, "devices: unknown device \"%s\" (" VMCFG_DEVICES_NAMES ", or none)",
 				    show(it[i].s, it[i].n).s);
 		if (set & bit)
 			return fail(p, "devices \"%s\": %s is listed twice", show(v, n).s,
@@ -561,7 +566,7 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 			return fail(p, "unknown key \"%s\" (did you mean %s?)", show(key, klen).s, hint);
 		return fail(p,
 			    "unknown key \"%s\" (the keys: name, memory, vcpus, kernel, cmdline, module, "
-			    "modules, ramdisk, devices, iopm)",
+			    "modules, ramdisk, devices, disk, iopm)",
 			    show(key, klen).s);
 	}
 	if (k != K_MODULE && p->given[k])
@@ -601,6 +606,8 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 		return set_path(p, "ramdisk", val, vlen, p->out->ramdisk);
 	case K_DEVICES:
 		return set_devices(p, val, vlen);
+	case K_DISK:
+		return set_path(p, "disk", val, vlen, p->out->disk);
 	default:
 		return set_iopm(p, val, vlen);
 	}
@@ -614,6 +621,19 @@ static int finish(struct parser *p)
 		return fail_at(p, 0, "name is missing (every guest needs name = NAME)");
 	if (!p->given[K_KERNEL])
 		return fail_at(p, 0, "guest %s: kernel is missing (kernel = PATH of a Multiboot v1 ELF)",
+			       o->name);
+	if ((o->devices & VMCFG_DEV_VIRTIO) && !(o->devices & VMCFG_DEV_PCI))
+		return fail_at(p, p->given[K_DEVICES],
+			       "guest %s: virtio devices sit on the PCI bus: add pci to devices", o->name);
+	if ((o->devices & VMCFG_DEV_VIRTIO_BLK) && !p->given[K_DISK])
+		return fail_at(
+		    p, p->given[K_DEVICES],
+		    "guest %s: virtio-blk needs a disk (disk = PATH of an image file or block device)",
+		    o->name);
+	if (p->given[K_DISK] && !(o->devices & VMCFG_DEV_VIRTIO_BLK))
+		return fail_at(p, p->given[K_DISK],
+			       "guest %s: disk = ... needs virtio-blk in devices (devices = com1, rtc, pci, "
+			       "virtio-blk)",
 			       o->name);
 	if (o->iopm == VMCFG_NO_IOPM) {
 		if (!p->given[K_DEVICES]) {

@@ -55,6 +55,10 @@ static void usage(FILE *f)
 		"  stats NAME|ID     a guest's counters: exits by reason, device requests, requests\n"
 		"                    forwarded to the IOPM, interrupts injected, IPIs, CPU time\n"
 		"  host              the VMM's resources: guest memory, heap, guests\n"
+		"  virtio [notify|poll|adaptive]\n"
+		"                    the guests' virtio devices and their counters; with a mode, how\n"
+		"                    iopmd learns of their requests: the guest's notifications (an\n"
+		"                    exit each), polling the queues (none), or polling while busy\n"
 		"  --help            this text\n"
 		"Exit codes: 0 done; 1 failed (no /dev/coopvmm, iopmd not running, no answer from the VMM,\n"
 		"the VMM refused, no such guest); 2 the VMM does not serve the request; 3 impossible here\n"
@@ -427,6 +431,12 @@ int main(int argc, char **argv)
 		return iopmd_request("list", "list", 0);
 	if (!strcmp(argv[1], "host") && argc == 2)
 		return iopmd_request("host", "host", 0);
+	if (!strcmp(argv[1], "virtio") && (argc == 2 || argc == 3)) {
+		char req[48];
+
+		snprintf(req, sizeof(req), "virtio%s%.20s", argc == 3 ? " " : "", argc == 3 ? argv[2] : "");
+		return iopmd_request("virtio", req, 0);
+	}
 	if (!strcmp(argv[1], "create"))
 		return cmd_create(argc, argv);
 	for (i = 0; i < sizeof(vm_cmds) / sizeof(vm_cmds[0]); i++) {
@@ -446,7 +456,8 @@ int main(int argc, char **argv)
 		return iopmd_request(argv[1], req, 0);
 	}
 	if (!strcmp(argv[1], "dmesg") || !strcmp(argv[1], "channel") || !strcmp(argv[1], "mode") ||
-	    !strcmp(argv[1], "list") || !strcmp(argv[1], "info") || !strcmp(argv[1], "host")) {
+	    !strcmp(argv[1], "list") || !strcmp(argv[1], "info") || !strcmp(argv[1], "host") ||
+	    !strcmp(argv[1], "virtio")) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

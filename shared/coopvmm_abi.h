@@ -414,9 +414,11 @@ enum coop_vm_state {
 /* coop_msg_vm.devices: the platform devices the serving IOPM models. */
 #define COOP_VM_DEV_COM1 (1U << 0) /* ports 0x3f8-0x3ff, the guest's IRQ 4 */
 #define COOP_VM_DEV_RTC	 (1U << 1) /* ports 0x70-0x71, IRQ 8 */
-#define COOP_VM_DEV_PCI	 (1U << 2) /* ports 0xcf8-0xcff: configuration mechanism #1 */
-#define COOP_VM_DEV_ALL	 (COOP_VM_DEV_COM1 | COOP_VM_DEV_RTC | COOP_VM_DEV_PCI)
-#define COOP_VM_NO_IOPM	 0xffffU /* coop_msg_vm.iopm: the VMM serves COM1 (its log), no other device */
+#define COOP_VM_DEV_PCI                                                                                      \
+	(1U << 2) /* ports 0xcf8-0xcff (configuration mechanism #1) and the PCI memory window                \
+		     0xfe000000-0xfe0fffff */
+#define COOP_VM_DEV_ALL (COOP_VM_DEV_COM1 | COOP_VM_DEV_RTC | COOP_VM_DEV_PCI)
+#define COOP_VM_NO_IOPM 0xffffU /* coop_msg_vm.iopm: the VMM serves COM1 (its log), no other device */
 
 /* coop_msg_vm.boot of a START: how vCPU 0 begins. */
 enum coop_vm_boot {

@@ -279,8 +279,8 @@ int virtio_blk_init(struct virtio_blk *b, uint64_t size_bytes, bool read_only, c
 	b->be_ctx = be_ctx;
 	b->capacity = size_bytes / VIRTIO_BLK_SECTOR_SIZE;
 	b->read_only = read_only;
-	if (serial)
-		memcpy(b->serial, serial, strnlen(serial, sizeof(b->serial)));
+	for (size_t i = 0; serial && i < sizeof(b->serial) && serial[i]; i++) /* (strnlen is not C11) */
+		b->serial[i] = serial[i];
 
 	put_le(b->config + VIRTIO_BLK_CFG_CAPACITY, 8, b->capacity);
 	put_le(b->config + VIRTIO_BLK_CFG_SEG_MAX, 4, VIRTIO_BLK_SEG_MAX);

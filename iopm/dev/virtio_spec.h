@@ -3,8 +3,9 @@
  * 1.2 specification that iopmd's virtio models use (iopm/dev/virtq.c, the
  * split virtqueue; iopm/dev/virtio_pci.c, the modern PCI transport;
  * iopm/dev/virtio_blk.c, the block device; iopm/dev/virtio_console.c, the
- * console device), each with its section. PCI's own constants (capability
- * IDs, MSI-X) are in arch/x86/pci.h. docs/virtio.md. */
+ * console device; iopm/dev/virtio_net.c, the network device), each with
+ * its section. PCI's own constants (capability IDs, MSI-X) are in
+ * arch/x86/pci.h. docs/virtio.md. */
 #ifndef IOPM_DEV_VIRTIO_SPEC_H
 #define IOPM_DEV_VIRTIO_SPEC_H
 
@@ -25,6 +26,27 @@
 #define VIRTIO_ID_NET	  1
 #define VIRTIO_ID_BLOCK	  2
 #define VIRTIO_ID_CONSOLE 3
+
+/* Network device (5.1): feature bits (5.1.3), the queues (5.1.2), the
+ * device configuration layout (5.1.4, little-endian), struct
+ * virtio_net_hdr (5.1.6). */
+#define VIRTIO_NET_F_MTU	    3  /* 5.1.3: config mtu is the largest MTU the device carries */
+#define VIRTIO_NET_F_MAC	    5  /* 5.1.3: config mac is the device's address */
+#define VIRTIO_NET_F_STATUS	    16 /* 5.1.3: config status is valid */
+#define VIRTIO_NET_Q_RX		    0  /* 5.1.2: receiveq1 */
+#define VIRTIO_NET_Q_TX		    1  /* 5.1.2: transmitq1 */
+#define VIRTIO_NET_CFG_MAC	    0  /* u8 mac[6] */
+#define VIRTIO_NET_CFG_STATUS	    6  /* le16 status */
+#define VIRTIO_NET_CFG_MAX_VQ_PAIRS 8  /* le16 max_virtqueue_pairs (with MQ or RSS only) */
+#define VIRTIO_NET_CFG_MTU	    10 /* le16 mtu (with VIRTIO_NET_F_MTU) */
+#define VIRTIO_NET_CFG_SIZE_MTU	    12 /* the layout up to and including mtu */
+#define VIRTIO_NET_S_LINK_UP	    1  /* 5.1.4: status bit */
+#define VIRTIO_NET_HDR_FLAGS	    0  /* u8 flags */
+#define VIRTIO_NET_HDR_GSO_TYPE	    1  /* u8 gso_type */
+#define VIRTIO_NET_HDR_NUM_BUFFERS  10 /* le16, after hdr_len, gso_size, csum_start, csum_offset */
+#define VIRTIO_NET_HDR_SIZE	    12 /* 5.1.6: with VIRTIO_F_VERSION_1, num_buffers included */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1  /* 5.1.6: only with VIRTIO_NET_F_CSUM */
+#define VIRTIO_NET_HDR_GSO_NONE	    0  /* 5.1.6: anything else only with a GSO feature */
 
 /* Console device (5.3): queues (5.3.2) without VIRTIO_CONSOLE_F_MULTIPORT,
  * feature bits (5.3.3), the configuration layout (5.3.4: le16 cols, le16

@@ -18,7 +18,7 @@
 #include "rt/testdev.h"
 #include "rt/timer.h"
 
-#define UNCLAIMED     0xfe000000U
+#define UNCLAIMED     0xfe800000U
 #define STRING_DWORDS 16
 #define IOAPIC_VER_ID 0x20 /* docs/guest-platform.md: version 0x20, 24 pins */
 

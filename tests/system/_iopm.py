@@ -55,6 +55,54 @@ def channel_script(n):
     ]
 
 
+# The guests' network (docs/iopm.md "Network"), from the IOPM's shell: the
+# modules /init loaded, br0 with its address and up, a tap made by busybox's
+# tunctl and put into br0, and tap_probe (from hostile_iso's overlay) playing
+# a guest behind a tap opened by iopmd's own code. Markers as in
+# channel_script.
+def net_script():
+    return [
+        "echo NETMODS=$(grep -c -E '^(llc|stp|bridge|tun) ' /proc/modules)-$((1))-END",
+        r"expect NETMODS=\d+-1-END",
+        "echo BR0=$(test -d /sys/class/net/br0/bridge && echo bridge)"
+        "-$(ip -4 addr show dev br0 | grep -o 'inet [0-9./]*')-$(cat /sys/class/net/br0/flags)-$((1))-END",
+        r"expect BR0=[^$\n]*-1-END",
+        "tunctl -t vtap0 >/dev/null && ip link set vtap0 master br0 && ip link set vtap0 up; "
+        "echo TUNCTL=$?-$(readlink /sys/class/net/vtap0/master | sed 's|.*/||')"
+        "-$(cat /sys/class/net/vtap0/tun_flags)-$(ls /sys/class/net/br0/brif)-$((1))-END",
+        r"expect TUNCTL=[^$\n]*-1-END",
+        "tunctl -d vtap0 >/dev/null; echo UNTAP=$?-$(ls /sys/class/net/br0/brif | wc -w)-$((1))-END",
+        r"expect UNTAP=\d+-\d+-1-END",
+        "tap_probe vtap1; echo TAPPROBE=$?-$((1))-END",
+        r"expect TAPPROBE=\d+-1-END",
+    ]
+
+
+def net_checks(t, c2):
+    """What net_script() must show."""
+    m = re.search(r"^NETMODS=(\d+)-1-END", c2, re.M)
+    t.equal("net.modules_loaded", m and int(m.group(1)), 4, "llc, stp, bridge, tun in /proc/modules")
+    m = re.search(r"^BR0=([a-z]*)-([^\n]*)-(0x[0-9a-f]+)-1-END", c2, re.M)
+    t.check("net.br0_is_a_bridge", m and m.group(1) == "bridge",
+            "no /sys/class/net/br0/bridge: %r" % (m and m.group(0)))
+    t.equal("net.br0_address", m and m.group(2), "inet 10.0.2.1/24", "br0's IPv4 address")
+    t.check("net.br0_up", m and int(m.group(3), 16) & 1, "br0's flags have no IFF_UP: %r" % (m and m.group(3)))
+    m = re.search(r"^TUNCTL=(\d+)-([^-\n]*)-(0x[0-9a-f]+)-([^\n]*)-1-END", c2, re.M)
+    t.check("net.tunctl_tap_in_br0",
+            m and m.group(1) == "0" and m.group(2) == "br0" and "vtap0" in m.group(4).split(),
+            "tunctl -t vtap0 and ip link set master br0: %r" % (m and m.group(0)))
+    # IFF_TAP (0x0002) and IFF_NO_PI (0x1000): include/uapi/linux/if_tun.h.
+    t.check("net.tunctl_tap_flags", m and int(m.group(3), 16) & 0x1002 == 0x1002,
+            "vtap0's tun_flags %r: not a tap without packet information" % (m and m.group(3)))
+    m = re.search(r"^UNTAP=(\d+)-(\d+)-1-END", c2, re.M)
+    t.check("net.tunctl_delete", m and m.group(1) == "0" and m.group(2) == "0",
+            "tunctl -d vtap0 left br0 with ports: %r" % (m and m.group(0)))
+    m = re.search(r"^TAPPROBE=(\d+)-1-END", c2, re.M)
+    lines = [x for x in c2.splitlines() if x.startswith("tap_probe: ")]
+    t.check("net.tap_probe", m and m.group(1) == "0" and "tap_probe: ok" in lines,
+            "tap_probe (iopmd_tap.c: open, attach, ARP and UDP through br0): %s" % " | ".join(lines[-4:]))
+
+
 def _counts(text, who):
     m = re.search(r"^%s:\s+msgs sent (\d+) received (\d+) refused (\d+) notifies sent (\d+) received (\d+)"
                   % who, text, re.M)
@@ -171,11 +219,12 @@ def route_checks(t, com1, c2):
             "the VMM refused a route of this IOPM")
 
 
-def shell_checks(t, backend, timeout, cpus="2", iso=None, channel=0):
+def shell_checks(t, backend, timeout, cpus="2", iso=None, channel=0, net=False):
     """Prompt in bounded time, nproc 1, MemTotal inside the IOPM zone, typed
     input echoed, the routed IRQ's count rising, vmctl info, VMM alive; with
-    channel=N (and an ISO from hostile_iso), the channel checks with N
-    round trips per mode."""
+    net (and an ISO from hostile_iso), the network checks; with channel=N
+    (and an ISO from hostile_iso), the channel checks with N round trips
+    per mode."""
     script = write_script([
         "expect " + PROMPT,
         "echo NPROC=$(nproc)",
@@ -197,7 +246,7 @@ def shell_checks(t, backend, timeout, cpus="2", iso=None, channel=0):
         # The VMM checks below wait for their events on COM1.
         r"expect-com1 \[iopm\] iopm0 running",
         r"expect-com1 \[vmm\] alive \d+\D",  # the whole line: its number is counted
-    ] + (channel_script(channel) if channel else []))
+    ] + (net_script() if net else []) + (channel_script(channel) if channel else []))
     res = lib.boot(backend + "_iopm_shell", "--backend", backend, "--cpus", cpus, "--timeout", str(timeout),
                    "--script", script, iso=iso)
     os.unlink(script)
@@ -231,6 +280,8 @@ def shell_checks(t, backend, timeout, cpus="2", iso=None, channel=0):
     bad = [c for c in res.com1 if not (c == "\n" or " " <= c <= "~")]
     t.check("vmm_log_clean", not bad and "Linux version" not in res.com1,
             "the VMM log has %d non-text bytes or Linux output" % len(bad))
+    if net:
+        net_checks(t, c2)
     if channel:
         channel_checks(t, res, channel)
     return res
@@ -273,9 +324,10 @@ def stop_check(t, backend, timeout, command, state, reason_re):
 
 def hostile_iso(t, name):
     """An ISO like build/coopvmm.iso whose IOPM initramfs also has
-    iopm/test/hostile.c and iopm/test/chan_hostile.c (an overlay archive, as
-    in iopm/test-qemu.sh): the IOPM can then write its part of the zone and
-    its ring like a misbehaving IOPM would.
+    iopm/test/hostile.c, iopm/test/chan_hostile.c and iopm/test/tap_probe.c
+    (an overlay archive, as in iopm/test-qemu.sh): the IOPM can then write
+    its part of the zone and its ring like a misbehaving IOPM would, and
+    play a guest behind a tap.
     Returns the ISO's path, or None after a FAIL line."""
     d = os.path.join(lib.LOG_ROOT, name + "-iso")
     os.makedirs(d, exist_ok=True)
@@ -283,12 +335,14 @@ def hostile_iso(t, name):
     iso = os.path.join(d, "hostile.iso")
     base = os.path.join(lib.REPO, "build", "iopm", "initramfs.cpio.gz")
     steps, files = [], []
-    for tool in ("hostile", "chan_hostile"):
+    # Each tool with the iopm/ module it uses: coopdev.c (the zone), or
+    # iopmd_tap.c (iopmd's taps, for net_checks).
+    for tool, module in (("hostile", "coopdev.c"), ("chan_hostile", "coopdev.c"), ("tap_probe", "iopmd_tap.c")):
         exe = os.path.join(d, tool)
         steps.append(["gcc", "-std=gnu11", "-static", "-O2", "-s", "-Wall", "-Wextra", "-Werror",
                       "-I", os.path.join(lib.REPO, "shared"), "-I", os.path.join(lib.REPO, "iopm"), "-o", exe,
                       os.path.join(lib.REPO, "iopm", "test", tool + ".c"),
-                      os.path.join(lib.REPO, "iopm", "coopdev.c")])
+                      os.path.join(lib.REPO, "iopm", module)])
         files += ["--file", exe, "usr/sbin/" + tool, "755"]
     steps.append(["python3", os.path.join(lib.REPO, "iopm", "mkinitramfs.py"), "-o", overlay] + files)
     for argv in steps:

@@ -114,8 +114,23 @@ def script():
     s += run("RECREATE", "vmctl create /guests/ticker.cfg")
     s += ["until [ $(vmctl console ticker < /dev/null | grep -c tick) -gt 2 ]; do :; done; "
           "echo NEWTICKS-$((1))-END", r"expect NEWTICKS-1-END"]
+    # A malicious virtio driver (tests/guests/hostile_virtio.c) against
+    # iopmd's virtio-blk, beside ticker: bad chains, addresses outside its
+    # RAM, a kick storm; iopmd and ticker go on.
+    s += ["printf HVDISK00 > /tmp/hv.img; dd if=/dev/zero bs=512 count=7 >> /tmp/hv.img 2> /dev/null; "
+          "echo HVIMG-$((1))-END", r"expect HVIMG-1-END"]
+    s += run("CREATE_HV", "vmctl create /guests/hostile_virtio.cfg")
+    s += ["i=0; until vmctl console hostile-virtio < /dev/null | grep -q 'HV: done' || "
+          "! vmctl info hostile-virtio > /dev/null 2>&1 || [ $i -ge 900 ]; do sleep 1; i=$((i+1)); done; "
+          "vmctl console hostile-virtio < /dev/null | sed 's/^/HVCON: /'; vmctl virtio | sed 's/^/HVVIO: /'; "
+          "echo HVDONE-$((1))-END", r"expect HVDONE-1-END"]
+    s += ["a=$(vmctl console ticker < /dev/null | grep tick | tail -1); "
+          "until [ \"$(vmctl console ticker < /dev/null | grep tick | tail -1)\" != \"$a\" ]; do :; done; "
+          "echo TICKAFTER-$((1))-END", r"expect TICKAFTER-1-END"]
+    s += run("DHV", "vmctl destroy hostile-virtio 2> /dev/null")  # (it ends itself after its PASS)
     s += run("DTICK2", "vmctl destroy ticker")
-    s += ["until ! vmctl info ticker > /dev/null 2>&1 && ! vmctl info later > /dev/null 2>&1; do :; done; "
+    s += ["until ! vmctl info ticker > /dev/null 2>&1 && ! vmctl info later > /dev/null 2>&1 && "
+          "! vmctl info hostile-virtio > /dev/null 2>&1; do :; done; "
           "held0; echo ALLGONE-$((1))-END", r"expect ALLGONE-1-END"]
     # The leak test.
     s += ["printf 'name = leak\\nmemory = 2M\\nkernel = /guests/ticker.elf\\n' > /tmp/leak.cfg",
@@ -137,6 +152,34 @@ def script():
           r"expect HB-1-END",
           r"expect-com1 \[vmm\] alive"]
     return s
+
+
+HV_SCENARIOS = ["loop", "next_oob", "huge_len", "indirect_nested", "indirect_badlen", "read_after_write",
+                "avail_ahead", "addr_fff00000", "addr_4g", "addr_wrap", "indirect_good", "no_status",
+                "past_capacity", "sector_huge", "qsize_3", "queue_in_mmio", "kick_storm"]
+
+
+def hostile_virtio_checks(t, c2):
+    """issue 16 point 4: the malicious driver leaves iopmd and the other
+    guests running; each scenario's device answer, then a good request."""
+    t.equal("hostile_virtio.created", code(c2, "CREATE_HV"), 0)
+    con = prefixed(c2, "HVCON: ")
+    t.check("hostile_virtio.done", re.search(r"HV: done \d+ scenarios, device alive", con) is not None,
+            "no 'HV: done' line: %r" % con[-600:])
+    for sc in HV_SCENARIOS:
+        m = re.search(r"HV: %s \S.*" % sc, con)
+        t.check("hostile_virtio.%s" % sc, m is not None and "good_after_reset=ok" in m.group(0),
+                m.group(0) if m else "no line for %s" % sc)
+    # Buffers outside its RAM: refused (NEEDS_RESET), never followed.
+    for sc in ("addr_fff00000", "addr_4g", "addr_wrap", "loop", "next_oob"):
+        m = re.search(r"HV: %s status=0x(\w+)" % sc, con)
+        t.check("hostile_virtio.%s_needs_reset" % sc, m is not None and int(m.group(1), 16) & 0x40,
+                m.group(0) if m else "no status for %s" % sc)
+    # The disk's first bytes, "HVDISK00", as the guest prints them in hex.
+    t.check("hostile_virtio.disk_read_back", "final_read result=ok status=0x0f data=48564449534b3030" in con,
+            "the final read did not return the disk's bytes")
+    t.check("hostile_virtio.guest_passed", "PASS: hostile_virtio" in con, "no PASS line")
+    t.check("hostile_virtio.ticker_runs_after", "TICKAFTER-1-END" in c2, "ticker stopped")
 
 
 def body(t):
@@ -237,6 +280,7 @@ def body(t):
             re.search(r"HOSTB: guest memory held\s+0 KiB", c2) is not None, "vmctl host has no 'held 0 KiB' line")
     made = re.findall(r"vm \d+ leak: created by iopm0", com1)
     t.equal("leak_vmm_saw_every_create", len(made), CYCLES)
+    hostile_virtio_checks(t, c2)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
 
 

@@ -19,28 +19,169 @@ import lib
 ISO = os.path.join(lib.REPO, "build", "coopvmm-linux-guest.iso")
 
 
+def wait_init(n):
+    """Wait until the guest's /init said so (or it ended), in the IOPM's
+    shell; if it never does (10 minutes of the emulator's time), what the
+    guest, iopmd and the VMM say."""
+    return ["i=0; until vmctl console linux < /dev/null | grep -qE 'LINUX-GUEST-INIT|Kernel panic' || "
+            "! vmctl info linux > /dev/null 2>&1 || [ $i -ge 600 ]; "
+            "do sleep 1; i=$((i+1)); done; if [ $i -ge 600 ]; then vmctl console linux < /dev/null | tail -40; "
+            "dmesg | tail -30; vmctl stats linux; vmctl virtio; fi; echo INIT%d-$((1))-END" % n,
+            r"expect INIT%d-1-END" % n]
+
+
+def in_guest(cmds):
+    """Attach to the guest's console (interactive: the IOPM's shell is on a
+    terminal), type each (command, marker regex) into its shell, detach."""
+    out = ["vmctl console linux",
+           r"expect vmctl: console: connected to guest linux \(vm \d+\); Ctrl-\] detaches",
+           # The shell's prompt: it was printed before we attached, so ask again.
+           "echo GUEST-$((4+4))-UP",
+           r"expect GUEST-8-UP"]
+    for cmd, marker in cmds:
+        out += [cmd, "expect " + marker]
+    return out + [r"send-raw \x1d", "expect " + _iopm.PROMPT]
+
+
+DD_REQS = 200  # 4 KiB direct reads per mode: one request each
+
+
+def modes_script():
+    """The same 4 KiB direct reads in each of iopmd's virtio modes, with
+    iopmd's counters (vmctl virtio) and the VMM's (vmctl stats) after each."""
+    # A baseline: the same console round trip with no disk reads (what the
+    # typing and the shell cost), subtracted from each mode's counts.
+    out = ["vmctl virtio | sed 's/^/idle0: /'; vmctl stats linux | sed 's/^/idle0: /'; echo MI-$((1))-END",
+           r"expect MI-1-END"]
+    out += in_guest([("true; echo DI-$((1))-END", r"DI-1-END")])
+    out += ["vmctl virtio | sed 's/^/idle1: /'; vmctl stats linux | sed 's/^/idle1: /'; echo NI-$((1))-END",
+            r"expect NI-1-END"]
+    for i, mode in enumerate(["notify", "poll", "adaptive"]):
+        out += ["vmctl virtio %s > /dev/null; vmctl virtio | sed 's/^/%s0: /'; "
+                "vmctl stats linux | sed 's/^/%s0: /'; echo M%d-$((1))-END" % (mode, mode, mode, i),
+                r"expect M%d-1-END" % i]
+        out += in_guest([("time -p dd if=/dev/vda of=/dev/null bs=4k count=%d skip=%d iflag=direct 2>&1 | "
+                          "grep real | sed 's/^/DD%d: /'; echo D%d-$((1))-END" % (DD_REQS, i * DD_REQS, i, i),
+                          r"D%d-1-END" % i)])
+        # (throughput, for docs/benchmarks.md: 1 MiB direct reads of the whole disk)
+        out += in_guest([("time -p dd if=/dev/vda of=/dev/null bs=1M count=8 iflag=direct 2>&1 | "
+                          "grep real | sed 's/^/TP%d: /'; echo T%d-$((1))-END" % (i, i), r"T%d-1-END" % i)])
+        out += ["vmctl virtio | sed 's/^/%s1: /'; vmctl stats linux | sed 's/^/%s1: /'; "
+                "echo N%d-$((1))-END" % (mode, mode, i), r"expect N%d-1-END" % i]
+    # The same reads by the IOPM's own Linux from the disk's file (its page cache).
+    return out + ["vmctl virtio notify > /dev/null; "
+                  "time -p dd if=/tmp/linux-disk.img of=/dev/null bs=4k count=%d 2>&1 | grep real | sed 's/^/IOPMDD: /'; "
+                  "time -p dd if=/tmp/linux-disk.img of=/dev/null bs=1M count=8 2>&1 | grep real | "
+                  "sed 's/^/IOPMTP: /'; "
+                  "echo MN-$((1))-END" % DD_REQS, r"expect MN-1-END"]
+
+
+def blk_counters(text, tag):
+    """virtio-blk's counters in the `vmctl virtio` lines tagged `tag`."""
+    lines = "\n".join(l[len(tag) + 2:] for l in text.splitlines() if l.startswith(tag + ": "))
+    m = re.search(r"virtio-blk: \S+ (\w+), reads (\d+) writes (\d+) .* kicks (\d+), polled (\d+), "
+                  r"to-poll (\d+) to-notify (\d+)", lines)
+    if not m:
+        return None
+    return {"polling": m.group(1) == "polling", "reads": int(m.group(2)), "kicks": int(m.group(4)),
+            "polled": int(m.group(5)), "to_poll": int(m.group(6))}
+
+
+def vmm_stats(text, tag):
+    """`vmctl stats` counters (name -> value) in the lines tagged `tag`."""
+    lines = "\n".join(l[len(tag) + 2:] for l in text.splitlines() if l.startswith(tag + ": "))
+    return {m.group(1).strip(): int(m.group(2))
+            for m in re.finditer(r"^\s*([a-z][a-z -]+?)\s{2,}(\d+)$", lines, re.M)}
+
+
+def exits_per_request(c2):
+    """For docs/benchmarks.md: each mode's VM exits (by reason) per 4 KiB
+    read, less the idle console round trip's. Printed, not asserted."""
+    i0, i1 = vmm_stats(c2, "idle0"), vmm_stats(c2, "idle1")
+    for mode in ("notify", "poll", "adaptive"):
+        a, b = vmm_stats(c2, mode + "0"), vmm_stats(c2, mode + "1")
+        if not (a and b and i0 and i1):
+            continue
+        row = []
+        for k in b:
+            d = (b[k] - a.get(k, 0)) - (i1.get(k, 0) - i0.get(k, 0))
+            if d:
+                row.append("%s %.2f" % (k, d / DD_REQS))
+        print("EXITS/REQ %s: %s" % (mode, ", ".join(row)))
+    for tag in ("DD0", "DD1", "DD2", "TP0", "TP1", "TP2", "IOPMDD", "IOPMTP"):
+        m = re.search(r"^%s: real ([\d.]+)" % tag, c2, re.M)
+        print("TIME %s: %s s" % (tag, m.group(1) if m else "?"))
+
+
 def script():
     return ["expect " + _iopm.PROMPT,
             "until vmctl list > /dev/null 2>&1; do sleep 1; done; echo READY-$((1))-END",
             r"expect READY-1-END",
+            # The guest's virtio disk: an 8 MiB file in the IOPM's RAM.
+            "dd if=/dev/zero of=/tmp/linux-disk.img bs=1M count=8 2> /dev/null; echo DD=$?-$((1))-END",
+            r"expect DD=\d+-1-END",
+            # A file the guest fetches over TCP from the IOPM (busybox httpd on br0).
+            "mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/blob bs=1k count=256 2> /dev/null && "
+            "md5sum /tmp/www/blob | sed 's/ .*//;s/^/IOPMSUM=/' && httpd -p 10.0.2.1:8080 -h /tmp/www; "
+            "echo WWW-$((1))-END",
+            r"expect WWW-1-END",
             "vmctl create /guests/linux.cfg; echo CREATE=$?-$((1))-END",
             r"expect CREATE=\d+-1-END",
             # The guest kernel's first lines on its COM1: iopmd keeps the
-            # last 8 KiB of a console, so they are taken when they come
+            # last 64 KiB of a console, so they are taken when they come
             # (the e820 map follows "Linux version" and the command line).
-            "until vmctl console linux < /dev/null > /tmp/early; "
-            "grep -q 'BIOS-e820: .mem 0x0000000000100000' /tmp/early || ! vmctl info linux > /dev/null 2>&1; "
-            "do :; done; sed 's/^/EARLY: /' /tmp/early; echo UP-$((1))-END",
-            r"expect UP-1-END",
-            # Its user space (or its end).
-            "until vmctl console linux < /dev/null | grep -qE 'LINUX-GUEST-INIT|Kernel panic' || "
-            "! vmctl info linux > /dev/null 2>&1; "
-            "do sleep 1; done; echo INIT-$((1))-END",
-            r"expect INIT-1-END",
+            "i=0; until vmctl console linux < /dev/null > /tmp/early; "
+            "grep -q 'BIOS-e820: .mem 0x0000000000100000' /tmp/early || ! vmctl info linux > /dev/null 2>&1 "
+            "|| [ $i -ge 20000 ]; do i=$((i+1)); done; sed 's/^/EARLY: /' /tmp/early; "
+            "[ $i -ge 20000 ] && { dmesg | tail -30; vmctl stats linux; }; echo UP-$((1))-END",
+            r"expect UP-1-END"] + wait_init(1) + [
             "vmctl console linux < /dev/null | sed 's/^/CON: /'; echo CONDONE-$((1))-END",
-            r"expect CONDONE-1-END",
+            r"expect CONDONE-1-END"] + in_guest([
+                # The disk, its driver's interrupts (MSI-X), its PCI function.
+                ("echo SIZE=$(cat /sys/block/vda/size)-$((1))-END", r"SIZE=\S*-1-END"),
+                ("grep -c 'PCI-MSI.*virtio0' /proc/interrupts | sed 's/^/MSIX=/'; echo IRQ-$((1))-END",
+                 r"IRQ-1-END"),
+                ("cat /sys/bus/pci/devices/0000:00:02.0/vendor /sys/bus/pci/devices/0000:00:02.0/device "
+                 "| tr '\\n' ' ' | sed 's/^/PCIID=/'; echo; echo ID-$((1))-END", r"ID-1-END"),
+                # A file system on it, a file written, the disk synced and unmounted.
+                ("mke2fs -q /dev/vda && mkdir -p /mnt && mount -t ext2 /dev/vda /mnt && "
+                 "echo coopvmm-disk-$((6*7)) > /mnt/f && "
+                 "dd if=/dev/urandom of=/mnt/big bs=64k count=32 2> /dev/null && "
+                 "md5sum /mnt/big | sed 's/ .*//;s/^/SUM1=/' && umount /mnt; echo WRITE=$?-$((2))-END",
+                 r"WRITE=\d+-2-END"),
+                # virtio-net: its address on the IOPM's bridge, ping and a
+                # TCP transfer (HTTP) both ways, the bytes checked by md5.
+                ("ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && "
+                 "ping -c 3 10.0.2.1 | grep -c 'bytes from' | sed 's/^/PINGS=/'; echo P-$((1))-END", r"P-1-END"),
+                ("wget -q -O /tmp/blob http://10.0.2.1:8080/blob && md5sum /tmp/blob | "
+                 "sed 's/ .*//;s/^/GUESTGOT=/'; echo G-$((1))-END", r"G-1-END"),
+                ("mkdir -p /tmp/gw && dd if=/dev/urandom of=/tmp/gw/gblob bs=1k count=128 2> /dev/null && "
+                 "md5sum /tmp/gw/gblob | sed 's/ .*//;s/^/GSUM=/' && httpd -p 8081 -h /tmp/gw; "
+                 "echo GW-$((1))-END", r"GW-1-END"),
+                # hvc0 (virtio-console): a shell on it says so through it;
+                # from then on typed input goes to hvc0, and its answer
+                # comes back through it.
+                ("setsid sh -c 'echo HVC-UP-$((2+3)) > /dev/hvc0; exec sh -i < /dev/hvc0 > /dev/hvc0 2>&1' &",
+                 r"HVC-UP-5"),
+                ("echo HVC-$((5*5))-$(tty)", r"HVC-25-\S+"),
+            ]) + [
+            "ping -c 3 10.0.2.15 | grep -c 'bytes from' | sed 's/^/IPINGS=/'; "
+            "wget -q -O /tmp/gblob http://10.0.2.15:8081/gblob && md5sum /tmp/gblob | "
+            "sed 's/ .*//;s/^/IOPMGOT=/'; echo IW-$((1))-END",
+            r"expect IW-1-END",
+            "vmctl virtio | sed 's/^/VIRTIO: /'; echo VIO-$((1))-END",
+            r"expect VIO-1-END",
             "vmctl destroy linux; echo DESTROY=$?-$((1))-END",
-            r"expect DESTROY=\d+-1-END"]
+            r"expect DESTROY=\d+-1-END",
+            # The same disk for a new guest of the same config: the file is there.
+            "vmctl create /guests/linux.cfg; echo CREATE2=$?-$((1))-END",
+            r"expect CREATE2=\d+-1-END"] + wait_init(2) + in_guest([
+                ("mkdir -p /mnt && mount -t ext2 /dev/vda /mnt && cat /mnt/f && "
+                 "md5sum /mnt/big | sed 's/ .*//;s/^/SUM2=/'; echo READ=$?-$((3))-END",
+                 r"READ=\d+-3-END"),
+            ]) + modes_script() + [
+            "vmctl destroy linux; echo DESTROY2=$?-$((1))-END",
+            r"expect DESTROY2=\d+-1-END"]
 
 
 def body(t):
@@ -71,6 +212,60 @@ def body(t):
     # both online in /proc/cpuinfo.
     t.check("guest_smp_two_cpus", re.search(r"LINUX-GUEST-INIT: \S+, 2 CPU\(s\)", con) is not None,
             "the guest's /proc/cpuinfo does not list its 2 vCPUs")
+    # Its virtio disk (issue 16 point 2): found on the PCI bus at 00:02.0
+    # (1af4:1042, modern virtio-blk), 8 MiB = 16384 sectors, interrupts by
+    # MSI-X; an ext2 file system made, written and read back by a second
+    # guest made from the same config after the first was destroyed.
+    t.equal("virtio_blk_pci_id", (re.search(r"PCIID=(0x\w+ 0x\w+)", c2) or [None, None])[1], "0x1af4 0x1042")
+    t.equal("virtio_blk_sectors", (re.search(r"SIZE=(\d+)-1-END", c2) or [None, None])[1], "16384")
+    m = re.search(r"MSIX=(\d+)", c2)
+    t.check("virtio_blk_msix", m is not None and int(m.group(1)) >= 1,
+            "no PCI-MSI interrupt of virtio0 in the guest's /proc/interrupts")
+    t.equal("virtio_blk_write", (re.search(r"WRITE=(\d+)-2-END", c2) or [None, None])[1], "0")
+    t.equal("virtio_blk_read_back_exit", (re.search(r"READ=(\d+)-3-END", c2) or [None, None])[1], "0")
+    t.check("virtio_blk_file_survives_recreate", "coopvmm-disk-42" in c2.split("CREATE2=")[-1],
+            "the second guest did not read the file the first wrote")
+    s1, s2 = re.search(r"SUM1=([0-9a-f]{32})", c2), re.search(r"SUM2=([0-9a-f]{32})", c2)
+    t.check("virtio_blk_big_file_same_bytes", s1 is not None and s2 is not None and s1.group(1) == s2.group(1),
+            "md5 of the 2 MiB file: written %s, read back %s" % (s1 and s1.group(1), s2 and s2.group(1)))
+    # virtio-net (point 2): ping both ways, and a file over TCP each way
+    # with the same bytes (md5) at both ends.
+    t.equal("virtio_net_guest_pings_iopm", (re.search(r"PINGS=(\d+)", c2) or [None, None])[1], "3")
+    t.equal("virtio_net_iopm_pings_guest", (re.search(r"IPINGS=(\d+)", c2) or [None, None])[1], "3")
+    a, b = re.search(r"IOPMSUM=([0-9a-f]{32})", c2), re.search(r"GUESTGOT=([0-9a-f]{32})", c2)
+    t.check("virtio_net_tcp_iopm_to_guest", a is not None and b is not None and a.group(1) == b.group(1),
+            "md5 sent %s, received %s" % (a and a.group(1), b and b.group(1)))
+    a, b = re.search(r"GSUM=([0-9a-f]{32})", c2), re.search(r"IOPMGOT=([0-9a-f]{32})", c2)
+    t.check("virtio_net_tcp_guest_to_iopm", a is not None and b is not None and a.group(1) == b.group(1),
+            "md5 sent %s, received %s" % (a and a.group(1), b and b.group(1)))
+    # hvc0: the shell started on it answered through it.
+    t.check("virtio_console_output", "HVC-UP-5" in c2, "nothing the guest wrote to hvc0 reached its console")
+    t.equal("virtio_console_input_reaches_hvc0", (re.search(r"HVC-25-(\S+)", c2) or [None, None])[1], "/dev/hvc0")
+    vio = "\n".join(l[8:] for l in c2.splitlines() if l.startswith("VIRTIO: "))
+    m = re.search(r"virtio-blk: ok \w+, reads (\d+) writes (\d+) .* kicks (\d+)", vio)
+    t.check("virtio_blk_counters", m is not None and int(m.group(1)) > 0 and int(m.group(2)) > 0
+            and int(m.group(3)) > 0, "vmctl virtio: %r" % vio)
+    t.check("virtio_console_listed", re.search(r"virtio-console: ok, hvc0 in use", vio) is not None,
+            "vmctl virtio: %r" % vio)
+    # Point 3: the same 200 4 KiB direct reads in each mode. Notified: a
+    # kick (an MMIO exit) per request. Polling: no kick at all, every
+    # request found by iopmd's loop. Adaptive: polling while the reads come.
+    deltas = {}
+    for mode in ("notify", "poll", "adaptive"):
+        a, b = blk_counters(c2, mode + "0"), blk_counters(c2, mode + "1")
+        deltas[mode] = None if a is None or b is None else {k: b[k] - a[k] for k in a if k != "polling"}
+        if b is not None:
+            deltas[mode]["polling_after"] = b["polling"]
+    n = deltas["notify"]
+    t.check("notify_mode_reads_kick", n is not None and n["reads"] >= DD_REQS and n["kicks"] >= DD_REQS
+            and n["polled"] == 0, "notify: %r" % n)
+    p = deltas["poll"]
+    t.check("poll_mode_no_kicks", p is not None and p["reads"] >= DD_REQS and p["kicks"] == 0
+            and p["polled"] >= DD_REQS and p["polling_after"], "poll: %r" % p)
+    a = deltas["adaptive"]
+    t.check("adaptive_mode_polls_while_busy", a is not None and a["reads"] >= DD_REQS and a["to_poll"] >= 1
+            and a["kicks"] < DD_REQS // 4, "adaptive: %r" % a)
+    exits_per_request(c2)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
 
 

@@ -7,7 +7,9 @@
 # stops only its CPU while the VMM carries on and reports it; the VMM <->
 # IOPM channel (issue 14): HELLO, 1000 round trips by IPI and by polling
 # with both sides' counts equal, a burst's IPIs per message, vmctl dmesg, and
-# chan_hostile's malformed messages, version mismatch and corrupt index.
+# chan_hostile's malformed messages, version mismatch and corrupt index; the
+# guests' network: tun and bridge loaded, br0 at 10.0.2.1/24, a tap made and
+# put into br0, iopmd's tap code carrying ARP and UDP through it (tap_probe).
 import _iopm
 import lib
 
@@ -20,7 +22,7 @@ def body(t):
     iso = _iopm.hostile_iso(t, "qemu_iopm")
     if not iso:
         return
-    _iopm.shell_checks(t, "qemu", 600, iso=iso, channel=1000)
+    _iopm.shell_checks(t, "qemu", 600, iso=iso, channel=1000, net=True)
     _iopm.confinement_checks(t, "qemu", 120)
     _iopm.stop_check(t, "qemu", 90, "echo c > /proc/sysrq-trigger", "panicked", r"panicked: .*sysrq")
     _iopm.stop_check(t, "qemu", 90, "reboot", "halted", r"halted: .*reboot")

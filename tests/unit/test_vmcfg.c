@@ -228,7 +228,7 @@ TEST(vmcfg, byte_order_mark)
 	/* Not at the start: part of a key. */
 	EXPECT_ERR(BASE "\xef\xbb\xbfvcpus = 2\n",
 		   FILE_PATH ":3: unknown key \"\xef\xbb\xbfvcpus\" (the keys: name, memory, vcpus, kernel, "
-			     "cmdline, module, modules, ramdisk, devices, iopm)");
+			     "cmdline, module, modules, ramdisk, devices, disk, iopm)");
 }
 
 TEST(vmcfg, nul_byte)
@@ -320,16 +320,16 @@ TEST(vmcfg, unknown_key_suggests)
 	/* Nothing near. */
 	EXPECT_ERR(BASE "frobnicate = 1\n", FILE_PATH
 		   ":3: unknown key \"frobnicate\" (the keys: name, memory, vcpus, kernel, cmdline, "
-		   "module, modules, ramdisk, devices, iopm)");
+		   "module, modules, ramdisk, devices, disk, iopm)");
 	EXPECT_ERR(BASE "io = 1\n", FILE_PATH
 		   ":3: unknown key \"io\" (the keys: name, memory, vcpus, kernel, cmdline, module, "
-		   "modules, ramdisk, devices, iopm)");
+		   "modules, ramdisk, devices, disk, iopm)");
 	/* A long key is cut in the message. */
 	char text[256];
 	snprintf(text, sizeof(text), BASE "%s = 1\n", rep('k', 60));
 	EXPECT_ERR(text, FILE_PATH
 		   ":3: unknown key \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...\" (the keys: "
-		   "name, memory, vcpus, kernel, cmdline, module, modules, ramdisk, devices, iopm)");
+		   "name, memory, vcpus, kernel, cmdline, module, modules, ramdisk, devices, disk, iopm)");
 }
 
 TEST(vmcfg, key_given_twice)
@@ -595,16 +595,21 @@ TEST(vmcfg, devices_list)
 	}
 	test_context("%s", "");
 	EXPECT_ERR(BASE "devices = com2\n",
-		   FILE_PATH ":3: devices: unknown device \"com2\" (com1, rtc, pci, or none)");
+		   FILE_PATH ":3: devices: unknown device \"com2\" (com1, rtc, pci, virtio-blk, virtio-net, "
+			     "virtio-console, or none)");
 	EXPECT_ERR(BASE "devices = COM1\n",
-		   FILE_PATH ":3: devices: unknown device \"COM1\" (com1, rtc, pci, or none)");
-	EXPECT_ERR(BASE "devices = com1 rtc\n",
-		   FILE_PATH ":3: devices: unknown device \"com1 rtc\" (com1, rtc, pci, or none)");
+		   FILE_PATH ":3: devices: unknown device \"COM1\" (com1, rtc, pci, virtio-blk, virtio-net, "
+			     "virtio-console, or none)");
+	EXPECT_ERR(BASE "devices = com1 rtc\n", FILE_PATH
+		   ":3: devices: unknown device \"com1 rtc\" (com1, rtc, pci, virtio-blk, virtio-net, "
+		   "virtio-console, or none)");
 	EXPECT_ERR(BASE "devices = rtc, rtc\n", FILE_PATH ":3: devices \"rtc, rtc\": rtc is listed twice");
 	EXPECT_ERR(BASE "devices = rtc, none\n", FILE_PATH ":3: devices \"rtc, none\": none goes alone");
 	EXPECT_ERR(BASE "devices = rtc,,pci\n", FILE_PATH ":3: devices \"rtc,,pci\": item 2 is empty");
 	EXPECT_ERR(BASE "devices = com1,rtc,pci,com1\n",
-		   FILE_PATH ":3: devices \"com1,rtc,pci,com1\": more than 3 items");
+		   FILE_PATH ":3: devices \"com1,rtc,pci,com1\": com1 is listed twice");
+	EXPECT_ERR(BASE "devices = com1,rtc,pci,virtio-blk,virtio-net,virtio-console,com1\n", FILE_PATH
+		   ":3: devices \"com1,rtc,pci,virtio-blk,virtio-net,virti...\": more than 6 items");
 }
 
 TEST(vmcfg, iopm_values)
@@ -759,4 +764,34 @@ TEST(vmcfg, ramdisk)
 			     "long (at most 255)");
 	EXPECT_EQ(parse_file("name = l\nkernel = /k\nramdisk = r.gz\n", "g.cfg"), -1);
 	EXPECT_STRCONTAINS(err, "ramdisk path \"r.gz\" is relative");
+}
+
+TEST(vmcfg, virtio_devices_and_their_disk)
+{
+	EXPECT_OK("name = l\nkernel = k\ndevices = com1, pci, virtio-blk, virtio-console\ndisk = d.img\n");
+	EXPECT_EQ(cfg.devices,
+		  VMCFG_DEV_COM1 | VMCFG_DEV_PCI | VMCFG_DEV_VIRTIO_BLK | VMCFG_DEV_VIRTIO_CONSOLE);
+	EXPECT_STREQ(cfg.disk, "/etc/vm/d.img");
+	/* only the bus's bits go to the VMM */
+	EXPECT_EQ(cfg.devices & VMCFG_DEV_VMM, VMCFG_DEV_COM1 | VMCFG_DEV_PCI);
+	EXPECT_OK("name = l\nkernel = k\ndevices = pci, virtio-net\n");
+	EXPECT_EQ(cfg.devices, VMCFG_DEV_PCI | VMCFG_DEV_VIRTIO_NET);
+	EXPECT_STREQ(cfg.disk, "");
+	/* a block device as the backing */
+	EXPECT_OK("name = l\nkernel = k\ndevices = pci, virtio-blk\ndisk = /dev/sda\n");
+	EXPECT_STREQ(cfg.disk, "/dev/sda");
+	/* virtio without the bus; a disk without its device, and the reverse */
+	EXPECT_ERR("name = l\nkernel = k\ndevices = com1, virtio-blk\ndisk = d\n",
+		   FILE_PATH ":3: guest l: virtio devices sit on the PCI bus: add pci to devices");
+	EXPECT_ERR("name = l\nkernel = k\ndevices = pci, virtio-blk\n",
+		   FILE_PATH ":3: guest l: virtio-blk needs a disk (disk = PATH of an image file or block "
+			     "device)");
+	EXPECT_ERR("name = l\nkernel = k\ndisk = d\n",
+		   FILE_PATH ":3: guest l: disk = ... needs virtio-blk in devices (devices = com1, rtc, pci, "
+			     "virtio-blk)");
+	EXPECT_ERR(BASE "vda = x\n", FILE_PATH ":3: unknown key \"vda\" (did you mean disk?)");
+	/* the names, as written back */
+	char names[sizeof(VMCFG_DEVICES_NAMES)];
+	EXPECT_STREQ(vmcfg_devices_name(VMCFG_DEV_ALL | VMCFG_DEV_VIRTIO, names, sizeof(names)),
+		     VMCFG_DEVICES_NAMES);
 }

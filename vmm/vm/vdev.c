@@ -16,6 +16,7 @@
 #include "vmm/lib/lib.h"
 #include "vmm/vcpu/virq.h"
 #include "vmm/vcpu/vm_types.h"
+#include "vmm/vm/vm_layout.h" /* VM_PCI_MMIO_BASE */
 
 #define VIOAPIC_LAST (VIOAPIC_BASE + IOAPIC_MMIO_SIZE - 1)
 
@@ -166,10 +167,19 @@ static const struct iomap_range iopm_ranges[] = {
     IOPM_PIO("com1", COM1_PORT, COM1_PORT + UART_REGS - 1),
     IOPM_PIO("rtc", RTC_INDEX_PORT, RTC_DATA_PORT),
     IOPM_PIO("pci-conf", PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA + PCI_CONFIG_PORTS - 1),
+    /* The PCI bus's memory window (its functions' BARs): with the bus. A
+     * single write is posted, as a PCI memory write is: a virtqueue's
+     * notification costs the vCPU no round trip. */
+    {.name = "pci-mmio",
+     .space = COOP_IOREQ_MMIO,
+     .first = VM_PCI_MMIO_BASE,
+     .last = VM_PCI_MMIO_BASE + VM_PCI_MMIO_SIZE - 1,
+     .server = IOMAP_IOPM,
+     .posted = true},
 };
 /* Which of vm->devices each of iopm_ranges is. */
 static const uint32_t iopm_range_device[ARRAY_SIZE(iopm_ranges)] = {COOP_VM_DEV_COM1, COOP_VM_DEV_RTC,
-								    COOP_VM_DEV_PCI};
+								    COOP_VM_DEV_PCI, COOP_VM_DEV_PCI};
 
 int vdev_attach(struct vm *vm)
 {
