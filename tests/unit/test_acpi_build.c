@@ -2,13 +2,17 @@
 /* test_acpi_build.c: the guest's firmware tables (vmm/vm/acpi_build.c) read
  * back the way an OS finds them: the RSDP by its scan of 0xE0000-0xFFFFF,
  * every checksum and length, RSDT and XSDT listing the same tables, the
- * FADT's PM blocks, FACS and DSDT, the MADT for 1 to 255 vCPUs, the MP
- * floating pointer and configuration table; nothing written outside the
- * BIOS area; and, through the exit handlers, the ports the FADT names. */
+ * FADT's PM blocks, FACS and DSDT (\_S5, and with the PCI bus the host
+ * bridge \_SB.PCI0, its AML and _CRS decoded), the MADT for 1 to 255
+ * vCPUs, the MP floating pointer and configuration table; nothing written
+ * outside the BIOS area; and, through the exit handlers and vm_create(),
+ * the ports the FADT names and the DSDT a VM's devices give it. */
 #include <stdlib.h>
 
 #include "exit_util.h"
+#include "shared/coopvmm_abi.h" /* COOP_VM_DEV_* */
 #include "vmm/vm/acpi_build.h"
+#include "vmm/vm/vm.h"
 #include "vmm/lib/errno.h"
 #include "vmm/vcpu/virq.h"
 #include "vmm/vdev/vpm.h"
@@ -926,4 +930,54 @@ TEST(acpi_build, vm_tables_and_the_port_the_fadt_names)
 	EXPECT_EQ(v->regs[RAX] & 0xffff, 1); /* SCI_EN */
 	EXPECT_EQ(vm->unclaimed_io, 0);
 	EXIT_DONE(vm);
+}
+
+/* vm_create() gives the bus's DSDT to a VM whose IOPM serves the PCI bus
+ * (COOP_VM_DEV_PCI), and today's to one whose IOPM does not or that has no
+ * IOPM: the devices it was made with decide. */
+static uint32_t vm_dsdt_len(int32_t iopm, uint32_t devices, bool *has_pci0)
+{
+	struct vm *vm = NULL;
+	char err[128];
+	EXPECT_EQ(vm_create("pci", HV_MEM, 1, 0, iopm, devices, &vm, err, sizeof(err)), 0);
+	const uint8_t *rsdp = vm_gpa_ptr(vm, 0xf0000, 36);
+	uint32_t rsdt, fadt = 0, dsdt, len;
+	memcpy(&rsdt, rsdp + 16, 4);
+	for (int i = 0; i < 2; i++) {
+		uint32_t a;
+		memcpy(&a, (const uint8_t *)vm_gpa_ptr(vm, rsdt + 36 + 4 * i, 4), 4);
+		if (!memcmp(vm_gpa_ptr(vm, a, 4), "FACP", 4))
+			fadt = a;
+	}
+	EXPECT_NE(fadt, 0);
+	memcpy(&dsdt, (const uint8_t *)vm_gpa_ptr(vm, fadt + 40, 4), 4);
+	memcpy(&len, (const uint8_t *)vm_gpa_ptr(vm, dsdt + 4, 4), 4);
+	const uint8_t *d = vm_gpa_ptr(vm, dsdt, len);
+	*has_pci0 = false;
+	for (uint32_t i = 0; i + 4 <= len; i++)
+		if (!memcmp(d + i, "PCI0", 4))
+			*has_pci0 = true;
+	uint32_t n = vm->nvcpus;
+	for (uint32_t i = 0; i < n; i++)
+		vm_vcpu_stopped(&vm->vcpu[i]); /* the last one frees the VM */
+	return len;
+}
+
+TEST(acpi_build, vm_create_describes_the_bus_its_iopm_serves)
+{
+	struct vm *vm = hv_create(HV_MEM, 1, HV_PROT32); /* fresh fakes ... */
+	if (!vm)
+		test_fail(__FILE__, __LINE__, "hv_create: %s", hv_violation_text(0));
+	hv_destroy(vm); /* ... and its guest RAM back for the VMs below */
+	bool pci0;
+	EXPECT_EQ(vm_dsdt_len(0, COOP_VM_DEV_ALL, &pci0), 36 + 13 + 132);
+	EXPECT_TRUE(pci0);
+	EXPECT_EQ(vm_dsdt_len(0, COOP_VM_DEV_PCI, &pci0), 36 + 13 + 132);
+	EXPECT_TRUE(pci0);
+	EXPECT_EQ(vm_dsdt_len(0, COOP_VM_DEV_COM1 | COOP_VM_DEV_RTC, &pci0), 36 + 13);
+	EXPECT_FALSE(pci0);
+	EXPECT_EQ(vm_dsdt_len(VM_NO_IOPM, COOP_VM_DEV_ALL, &pci0), 36 + 13); /* the bus needs an IOPM */
+	EXPECT_FALSE(pci0);
+	EXPECT_EQ(fenv_live_allocations(), 0);
+	EXPECT_EQ(hv_violations(), 0);
 }
