@@ -2,14 +2,14 @@
 /* hostile_oob: guest-physical accesses outside the guest's RAM
  * (docs/guest-platform.md: "unclaimed MMIO (not RAM, not a device) reads
  * all ones, writes are dropped"): loads of 1/2/4 bytes and REP MOVS/STOS at
- * 1 GiB, 0xfe800000, the VGA hole 0xa0000-0xfffff and 4 GiB - 4; writes
+ * 1 GiB, 0xfe000000, the VGA hole 0xa0000-0xfffff and 4 GiB - 4; writes
  * there must not land anywhere the guest can see. The VMM must neither
  * crash nor give the guest memory it does not own; the guest then passes. */
 #include "rt/rt.h"
 
 static const uint32_t targets[] = {
     0x40000000U, /* 1 GiB: far past the default 16 MiB of RAM */
-    0xfe800000U, /* unclaimed MMIO below the devices (above the PCI window) */
+    0xfe000000U, /* unclaimed MMIO (the PCI window: a guest without an IOPM has none there) */
     0x000b8000U, /* legacy VGA text buffer: not RAM */
     0xfffffffcU, /* the last dword of the 4 GiB space */
 };

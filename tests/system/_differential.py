@@ -125,6 +125,9 @@ EXCLUDED = {
     "poweroff": "ends through ACPI S5, not the debug-exit port, and prints each machine's own PM block, SCI "
                 "route and \\_S5 value; tests/guests/qemu-check runs it on bare QEMU (poweroff=off)",
     "bigmem": "its memory map and sizes are those of the RAM each boot gives it (1920 MiB under coopvmm)",
+    "hostile_virtio": "needs a virtio-blk (none on the differential's machines: a SKIP line on each); "
+                      "against QEMU's device in system.qemu_hostile_virtio, against iopmd's in "
+                      "system.bochs_iopm_create",
 }
 
 
