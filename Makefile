@@ -269,8 +269,9 @@ $(IOPM_OUT)/linux-guest-initrd.cpio.gz: iopm/mkinitramfs.py tests/linux-guest/in
 		$(foreach m,$(LINUX_GUEST_MODULES),--file $$mods/drivers/$(m).ko lib/modules/$(notdir $(m)).ko 644) \
 		--file $$mods/net/core/failover.ko lib/modules/failover.ko 644
 $(IOPM_OUT)/initramfs-linux-guest.cpio.gz: $(IOPM_INITRAMFS) $(IOPM_OUT)/vmlinuz $(IOPM_OUT)/linux-guest-initrd.cpio.gz \
-		tests/linux-guest/linux.cfg
+		tests/linux-guest/linux.cfg tests/linux-guest/linux2.cfg
 	python3 iopm/mkinitramfs.py -o $@.overlay --file tests/linux-guest/linux.cfg guests/linux.cfg 644 \
+		--file tests/linux-guest/linux2.cfg guests/linux2.cfg 644 \
 		--file $(IOPM_OUT)/vmlinuz guests/vmlinuz 644 \
 		--file $(IOPM_OUT)/linux-guest-initrd.cpio.gz guests/linux-initrd.cpio.gz 644
 	{ gzip -dc $(IOPM_INITRAMFS); gzip -dc $@.overlay; } | gzip -n > $@ && rm -f $@.overlay

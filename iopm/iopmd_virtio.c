@@ -65,6 +65,7 @@ struct guest_virtio {
 	int blk_polling;      /* its queue's notifications suppressed by us */
 	uint64_t blk_last_ns; /* the last request found (adaptive) */
 	uint64_t blk_kicks, blk_polled, blk_to_poll, blk_to_notify;
+	uint64_t blk_kicks_seen; /* blk_kicks at the last pass (adaptive) */
 	struct vdev_host con_host;
 	struct virtio_console con;
 	int con_on;
@@ -536,6 +537,13 @@ int guest_virtio_work(struct guest *g, int mode, uint64_t now, unsigned budget)
 	else if (mode == IOPMD_VIRTIO_NOTIFY)
 		set_polling(v, q, 0);
 	busy = virtio_blk_pending(&v->blk);
+	/* Adaptive: a kick since the last pass is activity too (its handler
+	 * served the requests at once, so none are pending now). */
+	if (mode == IOPMD_VIRTIO_ADAPTIVE && v->blk_kicks != v->blk_kicks_seen) {
+		v->blk_last_ns = now;
+		set_polling(v, q, 1);
+	}
+	v->blk_kicks_seen = v->blk_kicks;
 	if (busy) {
 		before = blk_requests(&v->blk);
 		virtio_blk_process(&v->blk, budget);

@@ -19,22 +19,22 @@ import lib
 ISO = os.path.join(lib.REPO, "build", "coopvmm-linux-guest.iso")
 
 
-def wait_init(n):
+def wait_init(n, name="linux"):
     """Wait until the guest's /init said so (or it ended), in the IOPM's
     shell; if it never does (10 minutes of the emulator's time), what the
     guest, iopmd and the VMM say."""
-    return ["i=0; until vmctl console linux < /dev/null | grep -qE 'LINUX-GUEST-INIT|Kernel panic' || "
-            "! vmctl info linux > /dev/null 2>&1 || [ $i -ge 600 ]; "
-            "do sleep 1; i=$((i+1)); done; if [ $i -ge 600 ]; then vmctl console linux < /dev/null | tail -40; "
-            "dmesg | tail -30; vmctl stats linux; vmctl virtio; fi; echo INIT%d-$((1))-END" % n,
+    return ["i=0; until vmctl console %s < /dev/null | grep -qE 'LINUX-GUEST-INIT|Kernel panic' || "
+            "! vmctl info %s > /dev/null 2>&1 || [ $i -ge 600 ]; "
+            "do sleep 1; i=$((i+1)); done; if [ $i -ge 600 ]; then vmctl console %s < /dev/null | tail -40; "
+            "dmesg | tail -30; vmctl stats %s; vmctl virtio; fi; echo INIT%d-$((1))-END" % (name, name, name, name, n),
             r"expect INIT%d-1-END" % n]
 
 
-def in_guest(cmds):
+def in_guest(cmds, name="linux"):
     """Attach to the guest's console (interactive: the IOPM's shell is on a
     terminal), type each (command, marker regex) into its shell, detach."""
-    out = ["vmctl console linux",
-           r"expect vmctl: console: connected to guest linux \(vm \d+\); Ctrl-\] detaches",
+    out = ["vmctl console %s" % name,
+           r"expect vmctl: console: connected to guest %s \(vm \d+\); Ctrl-\] detaches" % name,
            # The shell's prompt: it was printed before we attached, so ask again.
            "echo GUEST-$((4+4))-UP",
            r"expect GUEST-8-UP"]
@@ -181,9 +181,28 @@ def script():
                 ("mkdir -p /mnt && mount -t ext2 /dev/vda /mnt && cat /mnt/f && "
                  "md5sum /mnt/big | sed 's/ .*//;s/^/SUM2=/'; echo READ=$?-$((3))-END",
                  r"READ=\d+-3-END"),
+                ("ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0; echo IP2-$((1))-END", r"IP2-1-END"),
             ]) + modes_script() + [
+            # A second Linux guest beside it (linux2.cfg: one vCPU, its own
+            # tap): both run, and they reach each other over br0.
+            "vmctl create /guests/linux2.cfg; echo CREATE3=$?-$((1))-END",
+            r"expect CREATE3=\d+-1-END"] + wait_init(3, "linux2") + in_guest([
+                ("ip link set eth0 up && ip addr add 10.0.2.16/24 dev eth0 && "
+                 "ping -c 3 10.0.2.15 | grep -c 'bytes from' | sed 's/^/G2G=/'; echo GG-$((1))-END", r"GG-1-END"),
+            ], "linux2") + [
+            # (listed before the destroy: the bridge's messages about the
+            # tap leaving come on this terminal and would cut the lines)
+            "vmctl list | sed 's/^/BOTH: /'; echo BL-$((1))-END",
+            r"expect BL-1-END",
+            "vmctl destroy linux2; echo DESTROY3=$?-$((1))-END",
+            r"expect DESTROY3=\d+-1-END",
             "vmctl destroy linux; echo DESTROY2=$?-$((1))-END",
             r"expect DESTROY2=\d+-1-END"]
+
+
+def code3(c2):
+    m = re.search(r"CREATE3=(\d+)-1-END", c2)
+    return m and int(m.group(1))
 
 
 def body(t):
@@ -267,6 +286,12 @@ def body(t):
     a = deltas["adaptive"]
     t.check("adaptive_mode_polls_while_busy", a is not None and a["reads"] >= DD_REQS and a["to_poll"] >= 1
             and a["kicks"] < DD_REQS // 4, "adaptive: %r" % a)
+    # Two Linux guests at once (point 4): both listed running, guest to guest over br0.
+    both = "\n".join(l[6:] for l in c2.splitlines() if l.startswith("BOTH: "))
+    t.check("two_linux_guests_running", re.search(r"\blinux\s+running\b", both) is not None and
+            re.search(r"\blinux2\s+running\b", both) is not None, "vmctl list: %r" % both)
+    t.equal("second_guest_create_exit", code3(c2), 0)
+    t.equal("guest_to_guest_ping", (re.search(r"G2G=(\d+)", c2) or [None, None])[1], "3")
     exits_per_request(c2)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
 
