@@ -325,7 +325,9 @@ static void net_tx_kick(void *ctx)
 static const struct virtio_net_ops net_ops = {.tx = net_tx, .rx_room = net_rx_room, .tx_kick = net_tx_kick};
 
 /* Frames from the tap into the guest's receive buffers, up to `budget`:
- * whether one still waits (for buffers, or more than the budget). */
+ * whether iopmd must come back without sleeping (more frames than the
+ * budget, or transmit work left). A frame waiting for receive buffers is
+ * not a reason to spin: the guest's kick that posts them wakes iopmd. */
 static int net_work(struct guest_virtio *v, unsigned budget)
 {
 	if (v->net_tx_more)
@@ -338,14 +340,16 @@ static int net_work(struct guest_virtio *v, unsigned budget)
 				return v->net_tx_more;
 			if (n < 0) {
 				v->tap_drops++; /* longer than a frame the device takes, or a read error */
-				continue;
+				if (n == -EMSGSIZE)
+					continue;
+				return v->net_tx_more; /* a failing tap: poll() says when to try again */
 			}
 			v->net_rx_len = (size_t)n;
 		}
 		int r = virtio_net_rx(&v->net, v->net_rx, v->net_rx_len);
 
-		if (r == 0)
-			return 1;  /* no buffer: kept, offered again next pass */
+		if (r == 0) /* no buffer: kept; the guest's receive kick (a message: a pump pass) retries */
+			return v->net_tx_more;
 		v->net_rx_len = 0; /* delivered, or refused and counted by the model */
 	}
 	return 1;
