@@ -233,14 +233,20 @@ $(IOPM_GUEST_ELFS): $(GUEST_SRCS) | $(BUILD)/.deps-ok
 # needs llc), in the order /init loads them, as lib/modules/NAME.ko. Copied
 # as they are: stripping them would break Debian's signatures.
 IOPM_NET_MODULES := net/llc/llc net/802/stp net/bridge/bridge drivers/net/tun
+# The machine's IDE disks (coopvmm.ata=1 on the IOPM's line, docs/iopm.md
+# "The machine's disks"): ata_piix and sd_mod with their dependencies
+# (modinfo: sd_mod needs scsi_mod; ata_piix libata; libata scsi_mod and
+# scsi_common; scsi_mod scsi_common), in /init's order.
+IOPM_ATA_MODULES := drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix \
+	drivers/scsi/sd_mod
 
 $(IOPM_INITRAMFS): iopm/mkinitramfs.py $(IOPM_TREE) $(IOPM_OUT)/iopm-nodebug.ko $(IOPM_OUT)/iopmd $(IOPM_OUT)/vmctl $(IOPM_OUT)/busybox \
 		$(IOPM_GUEST_CFGS) $(IOPM_GUEST_ELFS) $(IOPM_FETCHED)
 	. $(abspath $(IOPM_FETCHED)) && \
 	python3 iopm/mkinitramfs.py -o $@ --busybox $(IOPM_OUT)/busybox --tree iopm/initramfs \
 		--file $(IOPM_OUT)/iopm-nodebug.ko lib/modules/iopm.ko 644 \
-		$(foreach m,$(IOPM_NET_MODULES),--file $(IOPM_OUT)/root/lib/modules/$$KERNEL_RELEASE/kernel/$(m).ko \
-		  lib/modules/$(notdir $(m)).ko 644) \
+		$(foreach m,$(IOPM_NET_MODULES) $(IOPM_ATA_MODULES),--file \
+		  $(IOPM_OUT)/root/lib/modules/$$KERNEL_RELEASE/kernel/$(m).ko lib/modules/$(notdir $(m)).ko 644) \
 		--file $(IOPM_OUT)/iopmd usr/sbin/iopmd 755 \
 		--file $(IOPM_OUT)/vmctl usr/sbin/vmctl 755 \
 		$(foreach c,$(IOPM_GUEST_CFGS),--file $(c) guests/$(notdir $(c)) 644 \
@@ -285,10 +291,16 @@ $(LINUX_GUEST_ISO): $(ELF) boot/grub.cfg $(IOPM_OUT)/vmlinuz $(IOPM_OUT)/initram
 		{ cat $(BUILD)/grub-mkrescue-linux-guest.log; exit 1; }
 test: $(LINUX_GUEST_ISO)
 # make run with the Linux guest in the IOPM's /guests (README "A Linux guest").
+# The machine gets a disk of its own (made once, 64 cylinders of 16 x 63
+# sectors, ~32 MiB; kept between runs like a real disk): /dev/sda in the
+# IOPM, the Linux guest's virtio disk (linux.cfg: disk = /dev/sda).
+LINUX_MACHINE_DISK := $(BUILD)/linux-machine-disk.img
 .PHONY: run-linux
 run-linux: $(LINUX_GUEST_ISO)
 	@tools/deps run
-	tools/boot --backend auto --interactive --log-dir $(BUILD)/run-linux $(RUN_ARGS) $(LINUX_GUEST_ISO)
+	@test -f $(LINUX_MACHINE_DISK) || truncate -s $$((64 * 16 * 63 * 512)) $(LINUX_MACHINE_DISK)
+	tools/boot --backend auto --interactive --log-dir $(BUILD)/run-linux --disk $(LINUX_MACHINE_DISK) \
+		$(RUN_ARGS) $(LINUX_GUEST_ISO)
 # --- end IOPM ---
 
 # --- benchmarks (tests/bench) ---

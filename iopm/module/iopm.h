@@ -52,6 +52,7 @@ int __iopm_kring_put(const struct coop_msg *m, unsigned int keep_free);
 
 /* route.c */
 int iopm_route_console(unsigned int timeout_ms);
+int iopm_route_irq(unsigned int irq, unsigned int timeout_ms);
 void iopm_route_release_all(void);
 void __iopm_route_msg(const struct coop_msg *m);
 bool __iopm_route_flush(void);
@@ -76,7 +77,7 @@ struct iopm_file {
 struct wait_queue_head;
 extern struct wait_queue_head iopm_notify_wq;
 extern atomic64_t iopm_notifies_received;
-void iopm_notify_init(int irq_param);
+void iopm_notify_init(int irq_param, const unsigned int *avoid, unsigned int navoid);
 void iopm_notify_exit(void);
 int iopm_notify_vmm(void);
 void iopm_notify_info(struct coopvmm_info *info);

@@ -61,6 +61,12 @@ module_param(route_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(route_timeout_ms,
 		 "how long to wait for the VMM's ROUTE_REPLY to a route request (default 3000)");
 
+static unsigned int route_irqs[COOP_ROUTE_IRQS];
+static unsigned int route_irqs_n;
+module_param_array(route_irqs, uint, &route_irqs_n, 0444);
+MODULE_PARM_DESC(route_irqs, "more ISA IRQs (edge) for the VMM to route to this CPU, e.g. 14,15 for the "
+			     "IDE disks' drivers (default none)");
+
 static int notify_irq = -1;
 module_param(notify_irq, int, 0444);
 MODULE_PARM_DESC(
@@ -74,6 +80,7 @@ MODULE_PARM_DESC(
 
 static int __init iopm_init(void)
 {
+	unsigned int i;
 	int err;
 
 	if (fake_vmm && !fake) {
@@ -104,7 +111,7 @@ static int __init iopm_init(void)
 	err = iopm_confine_init(guard_emergency);
 	if (err)
 		goto err_zone;
-	iopm_notify_init(notify_irq); /* never fatal: without a vector the channel polls */
+	iopm_notify_init(notify_irq, route_irqs, route_irqs_n); /* never fatal: without a vector the channel polls */
 	if (fake_vmm) {
 		err = iopm_fakevmm_start(fake_vmm_ram);
 		if (err)
@@ -120,6 +127,8 @@ static int __init iopm_init(void)
 		iopm_route_console(route_timeout_ms); /* logs its outcome; never fatal */
 	else
 		pr_info("route_console=0: console IRQ left on Linux's own 8259 chip\n");
+	for (i = 0; i < route_irqs_n; i++)
+		iopm_route_irq(route_irqs[i], route_timeout_ms); /* logs its outcome; never fatal */
 	pr_info("loaded: state MODULE%s\n", iopm_zone.fake ? " (fake zone, no VMM)" : "");
 	return 0;
 

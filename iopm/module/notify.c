@@ -81,7 +81,9 @@ static void notify_restore(unsigned int irq)
 
 /* irq_param: -1 picks a free ISA IRQ, 0 takes none (iopmd then polls), n
  * takes ISA IRQ n. Never fatal: without a vector the channel polls. */
-void iopm_notify_init(int irq_param)
+/* `avoid`: IRQs wanted for routes (route_irqs=), never taken for the
+ * notifications even though no driver has them yet. */
+void iopm_notify_init(int irq_param, const unsigned int *avoid, unsigned int navoid)
 {
 	struct irq_data *d;
 	unsigned int irq = 0, vector;
@@ -96,9 +98,14 @@ void iopm_notify_init(int irq_param)
 		if (notify_irq_free(irq_param))
 			irq = irq_param;
 	} else {
-		for (i = 0; i < ARRAY_SIZE(notify_irq_pref) && !irq; i++)
-			if (notify_irq_free(notify_irq_pref[i]))
+		for (i = 0; i < ARRAY_SIZE(notify_irq_pref) && !irq; i++) {
+			unsigned int j;
+
+			for (j = 0; j < navoid && avoid[j] != notify_irq_pref[i]; j++)
+				;
+			if (j == navoid && notify_irq_free(notify_irq_pref[i]))
 				irq = notify_irq_pref[i];
+		}
 	}
 	if (!irq) {
 		pr_err("notifications: no free ISA IRQ on the 8259 (notify_irq=%d): the channel polls\n",

@@ -387,26 +387,33 @@ static bool route_self_ipi(struct iopm_route *rt)
 	return atomic_read(&rt->acks) != before;
 }
 
-int iopm_route_console(unsigned int timeout_ms)
+/* Ask the VMM to forward ISA IRQ `irq` (an edge pin) to this CPU: coop_chip
+ * on it, a ROUTE_PIN, the answer awaited (bounded). Never leaves a
+ * half-made route: on any failure the IRQ is back on Linux's 8259 chip.
+ * `console`: the console's IRQ, whose handler (the UART's) is already
+ * there: it is self-tested when the VMM did not answer and run once when
+ * the route is active (an edge raised before the route existed is lost).
+ * Another IRQ (route_irqs=) gets its handler later, from its driver. */
+static int route_make(unsigned int irq, bool console, unsigned int timeout_ms)
 {
-	unsigned int irq = iopm_zone.hdr->console_irq;
+	const char *what = console ? "console" : "IRQ";
+	const char *tag = console ? "" : " (route_irqs)";
 	struct coop_msg_route reply;
 	struct iopm_route *rt;
 	unsigned long lf;
 	int err;
 	u32 id;
 
-	route_timeout_ms = timeout_ms;
 	err = route_add(irq, false);
 	if (err) {
-		pr_err("route IRQ %u: cannot install the coopvmm chip (%d): console stays on the 8259\n", irq,
-		       err);
+		pr_err("route IRQ %u: cannot install the coopvmm chip (%d): %s stays on the 8259\n", irq, err,
+		       what);
 		return err;
 	}
 	rt = &routes[irq];
-	pr_info("route request: IRQ %u -> vector 0x%x on APIC ID %u (edge), ROUTE_PIN on the kernel ring; "
+	pr_info("route request: IRQ %u%s -> vector 0x%x on APIC ID %u (edge), ROUTE_PIN on the kernel ring; "
 		"waiting up to %u ms\n",
-		irq, rt->vector, iopm_zone.hdr->iopm_apic_id, timeout_ms);
+		irq, tag, rt->vector, iopm_zone.hdr->iopm_apic_id, timeout_ms);
 	err = route_request(irq, rt->vector, route_flags(rt, rt->sent_masked), timeout_ms, &id, &reply);
 	/* Forwarded IPIs may come from the VMM's answer on: coop_chip is in
 	 * place (one that came before is pending in Linux and resent now). */
@@ -416,11 +423,11 @@ int iopm_route_console(unsigned int timeout_ms)
 			"the VMM took %u)\n",
 			irq, timeout_ms, id, (unsigned long long)READ_ONCE(iopm_zone.ctrl->kmsgs_sent),
 			READ_ONCE(iopm_zone.vmm->krx.cons));
-		if (route_self_ipi(rt))
+		if (console && route_self_ipi(rt))
 			pr_info(
 			    "self-test: a self-IPI on vector 0x%x reached IRQ %u through the coopvmm chip\n",
 			    rt->vector, irq);
-		else
+		else if (console)
 			pr_err("self-test: a self-IPI on vector 0x%x did NOT reach IRQ %u\n", rt->vector,
 			       irq);
 		route_remove(rt);
@@ -444,7 +451,9 @@ int iopm_route_console(unsigned int timeout_ms)
 	lf = iopm_kring_lock();
 	rt->active = true; /* a mask change while waiting goes at the unlock */
 	iopm_kring_unlock(lf);
-	pr_info("route IRQ %u -> vector 0x%x: ACTIVE (ROUTE_REPLY to id %u)\n", irq, rt->vector, id);
+	pr_info("route IRQ %u -> vector 0x%x: ACTIVE (ROUTE_REPLY to id %u)%s\n", irq, rt->vector, id, tag);
+	if (!console)
+		return 0;
 	/* The UART may have raised THRE before the pin was routed and the edge is
 	 * lost: run the handler once so a stalled transmitter restarts. */
 	if (route_self_ipi(rt))
@@ -452,6 +461,22 @@ int iopm_route_console(unsigned int timeout_ms)
 	else
 		pr_err("route IRQ %u: kick: self-IPI on vector 0x%x did NOT arrive\n", irq, rt->vector);
 	return 0;
+}
+
+int iopm_route_console(unsigned int timeout_ms)
+{
+	route_timeout_ms = timeout_ms;
+	return route_make(iopm_zone.hdr->console_irq, true, timeout_ms);
+}
+
+int iopm_route_irq(unsigned int irq, unsigned int timeout_ms)
+{
+	route_timeout_ms = timeout_ms;
+	if (irq == iopm_zone.hdr->console_irq) {
+		pr_err("route IRQ %u: it is the console's (route_console)\n", irq);
+		return -EEXIST;
+	}
+	return route_make(irq, false, timeout_ms);
 }
 
 void iopm_route_release_all(void)

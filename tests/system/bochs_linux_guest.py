@@ -9,7 +9,9 @@
 # (COOP_VM_BOOT_LINUX64); the guest kernel's console lines arrive on its
 # COM1 (`vmctl console linux`): "Linux version", its command line, and the
 # e820 map the loader gave it; it brings up its second vCPU and its
-# initramfs's /init runs.
+# initramfs's /init runs. Its virtio disk is the machine's IDE disk, driven
+# by the IOPM's Linux; a second boot of the whole machine finds on that disk
+# what the guest wrote.
 import os
 import re
 
@@ -17,6 +19,11 @@ import _iopm
 import lib
 
 ISO = os.path.join(lib.REPO, "build", "coopvmm-linux-guest.iso")
+# The machine's disk (tools/boot --disk: Bochs's primary IDE slave), which
+# IOPM 0 drives (coopvmm.ata=1) and serves to the guest as its virtio disk
+# (linux.cfg: disk = /dev/sda). 20 cylinders of 16 x 63 sectors.
+DISK = os.path.join(lib.LOG_ROOT, "bochs_linux_guest-disk.img")
+DISK_SECTORS = 20 * 16 * 63
 
 
 def wait_init(n, name="linux"):
@@ -70,12 +77,18 @@ def modes_script():
                           "grep real | sed 's/^/TP%d: /'; echo T%d-$((1))-END" % (i, i), r"T%d-1-END" % i)])
         out += ["vmctl virtio | sed 's/^/%s1: /'; vmctl stats linux | sed 's/^/%s1: /'; "
                 "echo N%d-$((1))-END" % (mode, mode, i), r"expect N%d-1-END" % i]
-    # The same reads by the IOPM's own Linux from the disk's file (its page cache).
+    # The same reads by the IOPM's own Linux from the same disk: through its
+    # page cache (where iopmd's reads find the blocks too) and direct (the
+    # machine's IDE disk itself).
     return out + ["vmctl virtio notify > /dev/null; "
-                  "time -p dd if=/tmp/linux-disk.img of=/dev/null bs=4k count=%d 2>&1 | grep real | sed 's/^/IOPMDD: /'; "
-                  "time -p dd if=/tmp/linux-disk.img of=/dev/null bs=1M count=8 2>&1 | grep real | "
+                  "time -p dd if=/dev/sda of=/dev/null bs=4k count=%d 2>&1 | grep real | sed 's/^/IOPMDD: /'; "
+                  "time -p dd if=/dev/sda of=/dev/null bs=1M count=8 2>&1 | grep real | "
                   "sed 's/^/IOPMTP: /'; "
-                  "echo MN-$((1))-END" % DD_REQS, r"expect MN-1-END"]
+                  "time -p dd if=/dev/sda of=/dev/null bs=4k count=%d iflag=direct 2>&1 | grep real | "
+                  "sed 's/^/IOPMDDD: /'; "
+                  "time -p dd if=/dev/sda of=/dev/null bs=1M count=8 iflag=direct 2>&1 | grep real | "
+                  "sed 's/^/IOPMTPD: /'; "
+                  "echo MN-$((1))-END" % (DD_REQS, DD_REQS), r"expect MN-1-END"]
 
 
 def blk_counters(text, tag):
@@ -110,7 +123,7 @@ def exits_per_request(c2):
             if d:
                 row.append("%s %.2f" % (k, d / DD_REQS))
         print("EXITS/REQ %s: %s" % (mode, ", ".join(row)))
-    for tag in ("DD0", "DD1", "DD2", "TP0", "TP1", "TP2", "IOPMDD", "IOPMTP"):
+    for tag in ("DD0", "DD1", "DD2", "TP0", "TP1", "TP2", "IOPMDD", "IOPMTP", "IOPMDDD", "IOPMTPD"):
         m = re.search(r"^%s: real ([\d.]+)" % tag, c2, re.M)
         print("TIME %s: %s s" % (tag, m.group(1) if m else "?"))
 
@@ -119,9 +132,13 @@ def script():
     return ["expect " + _iopm.PROMPT,
             "until vmctl list > /dev/null 2>&1; do sleep 1; done; echo READY-$((1))-END",
             r"expect READY-1-END",
-            # The guest's virtio disk: an 8 MiB file in the IOPM's RAM.
-            "dd if=/dev/zero of=/tmp/linux-disk.img bs=1M count=8 2> /dev/null; echo DD=$?-$((1))-END",
-            r"expect DD=\d+-1-END",
+            # The guest's virtio disk: the machine's IDE disk, which the
+            # IOPM's Linux drives (its routed IRQs 14 and 15; the probe is
+            # asynchronous: wait for sda).
+            "i=0; until [ -b /dev/sda ] || [ $i -ge 300 ]; do sleep 1; i=$((i+1)); done; "
+            "cat /sys/block/sda/size | sed 's/^/SDA=/'; dmesg | grep 'route IRQ 1[45] .*ACTIVE' | "
+            "sed 's/^/ROUTE: /'; echo DD-$((1))-END",
+            r"expect DD-1-END",
             # A file the guest fetches over TCP from the IOPM (busybox httpd on br0).
             "mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/blob bs=1k count=256 2> /dev/null && "
             "md5sum /tmp/www/blob | sed 's/ .*//;s/^/IOPMSUM=/' && httpd -p 10.0.2.1:8080 -h /tmp/www; "
@@ -197,7 +214,24 @@ def script():
             "vmctl destroy linux2; echo DESTROY3=$?-$((1))-END",
             r"expect DESTROY3=\d+-1-END",
             "vmctl destroy linux; echo DESTROY2=$?-$((1))-END",
-            r"expect DESTROY2=\d+-1-END"]
+            r"expect DESTROY2=\d+-1-END",
+            # The IDE interrupts the VMM forwarded to the IOPM meanwhile.
+            "grep -E '^ *1[45]:' /proc/interrupts | sed 's/^/IDEIRQ: /'; echo II-$((1))-END",
+            r"expect II-1-END"]
+# (No sync in the IOPM before the machine goes: what the guest wrote must
+# already be on the machine's disk, by the guest's flush at its umount --
+# iopmd's fdatasync of /dev/sda.)
+
+
+def reboot_script():
+    """After the whole machine was stopped and booted again: the file system
+    the first guest made on its virtio disk, read by the IOPM's Linux from
+    the machine's disk."""
+    return ["expect " + _iopm.PROMPT,
+            "i=0; until [ -b /dev/sda ] || [ $i -ge 300 ]; do sleep 1; i=$((i+1)); done; mkdir -p /mnt && "
+            "mount -t ext2 -o ro /dev/sda /mnt && cat /mnt/f | sed 's/^/AGAIN=/' && "
+            "md5sum /mnt/big | sed 's/ .*//;s/^/SUM3=/'; echo R-$((1))-END",
+            r"expect R-1-END"]
 
 
 def code3(c2):
@@ -209,9 +243,12 @@ def body(t):
     if not os.path.exists(ISO):
         t.check("linux_guest_iso_built", False, "%s missing: make linux-guest-iso" % ISO)
         return
+    os.makedirs(lib.LOG_ROOT, exist_ok=True)
+    with open(DISK, "wb") as f:  # a new, zeroed disk each run
+        f.truncate(DISK_SECTORS * 512)
     path = _iopm.write_script(script())
     res = lib.boot("bochs_linux_guest", "--backend", "bochs", "--cpus", "2", "--timeout", "2400",
-                   "--script", path, iso=ISO)
+                   "--disk", DISK, "--script", path, iso=ISO)
     com1, c2 = res.com1, res.com2.replace("\r", "")
     early = "\n".join(l[7:] for l in c2.splitlines() if l.startswith("EARLY: "))
     con = "\n".join(l[5:] for l in c2.splitlines() if l.startswith("CON: "))
@@ -238,7 +275,15 @@ def body(t):
     # MSI-X; an ext2 file system made, written and read back by a second
     # guest made from the same config after the first was destroyed.
     t.equal("virtio_blk_pci_id", (re.search(r"PCIID=(0x\w+ 0x\w+)", c2) or [None, None])[1], "0x1af4 0x1042")
-    t.equal("virtio_blk_sectors", (re.search(r"SIZE=(\d+)-1-END", c2) or [None, None])[1], "16384")
+    t.equal("virtio_blk_sectors", (re.search(r"SIZE=(\d+)-1-END", c2) or [None, None])[1], str(DISK_SECTORS))
+    # The machine's disk (point 2): IOPM 0's Linux drives it, its IRQs 14
+    # and 15 routed by the VMM, and it served the guest's virtio disk.
+    t.equal("machine_disk_in_the_iopm", (re.search(r"SDA=(\d+)", c2) or [None, None])[1], str(DISK_SECTORS))
+    t.equal("machine_disk_irqs_routed", len(re.findall(r"^ROUTE: .*route IRQ 1[45] -> vector 0x3[ef]: ACTIVE",
+                                                        c2, re.M)), 2)
+    m = re.search(r"^IDEIRQ: +14: +(\d+) +coopvmm +-edge +ata_piix", c2, re.M)
+    t.check("machine_disk_interrupts_forwarded", m is not None and int(m.group(1)) > 10,
+            "IRQ 14 in the IOPM's /proc/interrupts: %r" % (m and m.group(0)))
     m = re.search(r"MSIX=(\d+)", c2)
     t.check("virtio_blk_msix", m is not None and int(m.group(1)) >= 1,
             "no PCI-MSI interrupt of virtio0 in the guest's /proc/interrupts")
@@ -294,6 +339,19 @@ def body(t):
     t.equal("guest_to_guest_ping", (re.search(r"G2G=(\d+)", c2) or [None, None])[1], "3")
     exits_per_request(c2)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
+    # The whole machine stopped (tools/boot killed the emulator) and booted
+    # again with the same disk: the guest's file system is there, as it wrote it.
+    path = _iopm.write_script(reboot_script())
+    res = lib.boot("bochs_linux_guest-reboot", "--backend", "bochs", "--cpus", "2", "--timeout", "1200",
+                   "--disk", DISK, "--script", path, iso=ISO)
+    r2 = res.com2.replace("\r", "")
+    t.check("reboot_script_ran", res.rc == 0, res.describe())
+    t.equal("machine_disk_file_survives_reboot", (re.search(r"AGAIN=(\S+)", r2) or [None, None])[1],
+            "coopvmm-disk-42")
+    s3 = re.search(r"SUM3=([0-9a-f]{32})", r2)
+    t.check("machine_disk_big_file_survives_reboot", s1 is not None and s3 is not None
+            and s1.group(1) == s3.group(1), "md5 of the 2 MiB file: written %s, after the reboot %s"
+            % (s1 and s1.group(1), s3 and s3.group(1)))
 
 
 lib.Test("system.bochs_linux_guest").run(body)
