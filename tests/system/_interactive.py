@@ -22,11 +22,11 @@ class Interactive:
     """tools/boot --interactive on the real ISO with stdin and stdout on
     pipes: send() types, expect() waits for the terminal to show a pattern."""
 
-    def __init__(self, name, *args, backend="qemu", limit=240):
+    def __init__(self, name, *args, backend="qemu", limit=240, iso=None):
         self.log_dir = os.path.join(lib.LOG_ROOT, name)
         self.limit = limit   # seconds: a bound for a stuck boot, not a wait
         self.argv = [lib.BOOT, "--log-dir", os.path.relpath(self.log_dir, lib.REPO), "--backend", backend,
-                     "--interactive"] + list(args) + [lib.ISO]
+                     "--interactive"] + list(args) + [iso or lib.ISO]
         print("# %s" % " ".join(shlex.quote(os.path.relpath(a, lib.REPO) if a.startswith(lib.REPO) else a)
                                 for a in self.argv), flush=True)
         self.start = time.monotonic()

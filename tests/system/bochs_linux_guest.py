@@ -17,6 +17,7 @@ import re
 
 import _iopm
 import lib
+from _interactive import PROMPT, Interactive
 
 ISO = os.path.join(lib.REPO, "build", "coopvmm-linux-guest.iso")
 # The machine's disk (tools/boot --disk: Bochs's primary IDE slave), which
@@ -24,6 +25,10 @@ ISO = os.path.join(lib.REPO, "build", "coopvmm-linux-guest.iso")
 # (linux.cfg: disk = /dev/sda). 20 cylinders of 16 x 63 sectors.
 DISK = os.path.join(lib.LOG_ROOT, "bochs_linux_guest-disk.img")
 DISK_SECTORS = 20 * 16 * 63
+README_LIMIT = 2400  # seconds: bounds for a stuck run, not waits
+STEP_LIMIT = 300
+GUEST_BOOT_LIMIT = 1200
+CTRL_RBRACKET = "\x1d"
 
 
 def wait_init(n, name="linux"):
@@ -209,29 +214,101 @@ def script():
             ], "linux2") + [
             # (listed before the destroy: the bridge's messages about the
             # tap leaving come on this terminal and would cut the lines)
-            "vmctl list | sed 's/^/BOTH: /'; echo BL-$((1))-END",
+            # The IDE interrupts the VMM forwarded to the IOPM by now.
+            "vmctl list | sed 's/^/BOTH: /'; grep -E '^ *1[45]:' /proc/interrupts | sed 's/^/IDEIRQ: /'; "
+            "echo BL-$((1))-END",
             r"expect BL-1-END",
             "vmctl destroy linux2; echo DESTROY3=$?-$((1))-END",
             r"expect DESTROY3=\d+-1-END",
             "vmctl destroy linux; echo DESTROY2=$?-$((1))-END",
-            r"expect DESTROY2=\d+-1-END",
-            # The IDE interrupts the VMM forwarded to the IOPM meanwhile.
-            "grep -E '^ *1[45]:' /proc/interrupts | sed 's/^/IDEIRQ: /'; echo II-$((1))-END",
-            r"expect II-1-END"]
+            r"expect DESTROY2=\d+-1-END"]
 # (No sync in the IOPM before the machine goes: what the guest wrote must
 # already be on the machine's disk, by the guest's flush at its umount --
 # iopmd's fdatasync of /dev/sda.)
 
 
-def reboot_script():
-    """After the whole machine was stopped and booted again: the file system
-    the first guest made on its virtio disk, read by the IOPM's Linux from
-    the machine's disk."""
-    return ["expect " + _iopm.PROMPT,
-            "i=0; until [ -b /dev/sda ] || [ $i -ge 300 ]; do sleep 1; i=$((i+1)); done; mkdir -p /mnt && "
-            "mount -t ext2 -o ro /dev/sda /mnt && cat /mnt/f | sed 's/^/AGAIN=/' && "
-            "md5sum /mnt/big | sed 's/ .*//;s/^/SUM3=/'; echo R-$((1))-END",
-            r"expect R-1-END"]
+def readme_steps():
+    """[(typed, [expected output lines])] from README.md's Linux walkthrough
+    (the block from `iopm# vmctl create /guests/linux.cfg` on): the IOPM's
+    commands (`iopm# `), the guest's (`/ # `), Ctrl-] (the `# Ctrl-]`
+    remark); the other lines are output, in order."""
+    with open(os.path.join(lib.REPO, "README.md"), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    start = next(i for i, l in enumerate(lines) if l.strip() == "iopm# vmctl create /guests/linux.cfg")
+    steps = []
+    for line in lines[start:]:
+        if not line.startswith("    "):
+            break
+        text = line[4:]
+        for prompt in ("iopm# ", "/ # "):
+            if text.startswith(prompt):
+                steps.append((text[len(prompt):].split("#")[0].strip(), []))
+                break
+        else:
+            if text.strip() == "# Ctrl-]":
+                steps.append((CTRL_RBRACKET, []))
+            else:
+                steps[-1][1].append(text.strip())
+    return steps
+
+
+def readme_pattern(line):
+    """A README output line as a regex: numbers may differ, spaces are any,
+    `...` is anything."""
+    out = []
+    for p in re.split(r"(\.\.\.|\d+|\s+)", line):
+        if p == "...":
+            out.append(".*?")
+        elif p.isdigit():
+            out.append(r"\d+")
+        elif p and p.isspace():
+            out.append(r"\s+")
+        elif p:
+            out.append(re.escape(p))
+    return "".join(out)
+
+
+def reboot_and_readme(t, s1):
+    """The whole machine stopped (tools/boot killed the emulator) and booted
+    again with the same disk, the way `make run-linux` boots it (tools/boot
+    --interactive --disk): the guest's file system is on the disk as it
+    wrote it; then README.md's Linux walkthrough, typed as a person would."""
+    run = Interactive("bochs_linux_guest-readme", "--disk", DISK, backend="bochs", limit=README_LIMIT, iso=ISO)
+    ready = run.expect(PROMPT) is not None
+    run.send("until vmctl list > /dev/null 2>&1; do sleep 1; done; i=0; until [ -b /dev/sda ] || [ $i -ge 300 ]; "
+             "do sleep 1; i=$((i+1)); done; echo READY-$((6*7))-END")
+    ready = ready and run.expect(r"READY-42-END") is not None
+    t.check("reboot_iopm_ready", ready, "the IOPM of the second boot did not come up (%s)" % run.log_dir)
+    run.send("mkdir -p /mnt && mount -t ext2 -o ro /dev/sda /mnt && sed 's/^/AGAIN=/' /mnt/f && "
+             "md5sum /mnt/big | sed 's/ .*//;s/^/SUM3=/'; umount /mnt; echo R-$((2+3))-END")
+    m = ready and run.expect(r"R-5-END", within=STEP_LIMIT)
+    text = run.text().replace("\r", "")
+    t.equal("machine_disk_file_survives_reboot", (re.search(r"AGAIN=(\S+)", text) or [None, None])[1],
+            "coopvmm-disk-42")
+    s3 = re.search(r"SUM3=([0-9a-f]{32})", text)
+    t.check("machine_disk_big_file_survives_reboot", m and s1 is not None and s3 is not None
+            and s1.group(1) == s3.group(1), "md5 of the 2 MiB file: written %s, after the reboot %s"
+            % (s1 and s1.group(1), s3 and s3.group(1)))
+    steps = readme_steps()
+    t.check("readme_linux_walkthrough_found", len(steps) >= 6 and steps[0][0] == "vmctl create /guests/linux.cfg"
+            and any(c == CTRL_RBRACKET for c, _ in steps), "README.md's Linux block: %r" % [c for c, _ in steps])
+    in_guest = False
+    for n, (cmd, expected) in enumerate(steps):
+        if not ready:
+            t.fail("readme_linux.step%d" % n, "not run: the IOPM was not ready")
+            continue
+        run.send(cmd, end=b"" if cmd == CTRL_RBRACKET else b"\n")
+        missing = [e for e in expected if e and not run.expect(readme_pattern(e), within=GUEST_BOOT_LIMIT
+                                                                if cmd.startswith("vmctl console") else STEP_LIMIT)]
+        if cmd.startswith("vmctl console"):
+            in_guest = True
+        elif cmd == CTRL_RBRACKET:
+            in_guest = False
+        back = in_guest or run.expect(PROMPT, within=STEP_LIMIT) is not None
+        t.check("readme_linux.step%d" % n, not missing and back,
+                "`%s`: %s" % (cmd.replace(CTRL_RBRACKET, "Ctrl-]"), "no line like %r on the terminal" % missing[0]
+                              if missing else "the prompt did not come back"))
+    t.equal("readme_linux.ctrl_a_x_exit0", run.quit(), 0, "tools/boot's exit after Ctrl-a x")
 
 
 def code3(c2):
@@ -339,19 +416,7 @@ def body(t):
     t.equal("guest_to_guest_ping", (re.search(r"G2G=(\d+)", c2) or [None, None])[1], "3")
     exits_per_request(c2)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
-    # The whole machine stopped (tools/boot killed the emulator) and booted
-    # again with the same disk: the guest's file system is there, as it wrote it.
-    path = _iopm.write_script(reboot_script())
-    res = lib.boot("bochs_linux_guest-reboot", "--backend", "bochs", "--cpus", "2", "--timeout", "1200",
-                   "--disk", DISK, "--script", path, iso=ISO)
-    r2 = res.com2.replace("\r", "")
-    t.check("reboot_script_ran", res.rc == 0, res.describe())
-    t.equal("machine_disk_file_survives_reboot", (re.search(r"AGAIN=(\S+)", r2) or [None, None])[1],
-            "coopvmm-disk-42")
-    s3 = re.search(r"SUM3=([0-9a-f]{32})", r2)
-    t.check("machine_disk_big_file_survives_reboot", s1 is not None and s3 is not None
-            and s1.group(1) == s3.group(1), "md5 of the 2 MiB file: written %s, after the reboot %s"
-            % (s1 and s1.group(1), s3 and s3.group(1)))
+    reboot_and_readme(t, s1)
 
 
 lib.Test("system.bochs_linux_guest").run(body)
