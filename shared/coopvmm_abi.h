@@ -489,6 +489,7 @@ struct coop_msg_vm {
 /* Counters of one VM (STATS), index into coop_msg_vm_stats.value as
  * `first` + i. */
 #define COOP_STAT_EXIT_REASONS 80 /* basic exit reasons counted (SDM Vol. 3D Appendix C) */
+#define COOP_STAT_HOT	       4  /* I/O ports and MMIO pages listed by how often they are accessed */
 enum coop_vm_stat {
 	COOP_STAT_EXIT0 = 0,			     /* + reason: VM exits for that basic exit reason */
 	COOP_STAT_REQUESTS = COOP_STAT_EXIT_REASONS, /* device accesses made requests */
@@ -500,7 +501,15 @@ enum coop_vm_stat {
 	COOP_STAT_UNCLAIMED_IO,
 	COOP_STAT_UNCLAIMED_MMIO,
 	COOP_STAT_CPU_NS, /* time its vCPUs ran */
-	COOP_STATS
+	/* The I/O ports its port accesses went to most, most first:
+	 * COOP_STAT_HOT pairs (port, accesses); accesses 0: no more. Counted
+	 * in fixed space (vmm/lib/hot.h): exact for a key that stayed in the
+	 * table, else an over-estimate (docs/vmctl.md "stats"). */
+	COOP_STAT_HOT_IO,
+	/* The same for its MMIO accesses, by page: (guest-physical address of
+	 * the 4 KiB page, accesses). */
+	COOP_STAT_HOT_MMIO = COOP_STAT_HOT_IO + 2 * COOP_STAT_HOT,
+	COOP_STATS = COOP_STAT_HOT_MMIO + 2 * COOP_STAT_HOT
 };
 
 /* The VMM's resources (HOST). */

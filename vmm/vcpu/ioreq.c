@@ -205,6 +205,7 @@ enum ioreq_result ioreq_pio(struct vcpu *v, uint16_t port, unsigned size, bool w
 	*val = write ? *val & (uint32_t)size_mask(size) : 0;
 	v->io.requests++;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	hot_add(&vm->hot_io, port);
 	const struct iomap_range *d = iomap_find(&vm->iomap, COOP_IOREQ_PIO, port);
 	if (served_later(d, port, size)) {
 		uint64_t data = *val;
@@ -224,6 +225,7 @@ enum ioreq_result ioreq_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool w
 	*val = write ? *val & size_mask(size) : 0;
 	v->io.requests++;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	hot_add(&vm->hot_mmio, gpa >> PAGE_SHIFT);
 	uint64_t apic = lapic_page(v, gpa);
 	const struct iomap_range *d;
 	if (apic != ~0ULL) {
@@ -255,6 +257,7 @@ enum ioreq_result ioreq_string(struct vcpu *v)
 	r->status = 0;
 	v->io.requests++;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	hot_add(&vm->hot_io, r->addr);
 	const struct iomap_range *d = iomap_find(&vm->iomap, COOP_IOREQ_PIO, r->addr);
 	if (served_later(d, r->addr, r->size))
 		res = serve_later(v, d);

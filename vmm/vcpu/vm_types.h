@@ -13,6 +13,7 @@
 #include "arch/x86/vmcs.h"
 #include "vmm/platform/ept.h"
 #include "vmm/vcpu/iomap.h"
+#include "vmm/lib/hot.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/vdev/testdev.h"
 #include "vmm/vdev/testdev_defer.h"
@@ -133,6 +134,8 @@ struct vm {
 	uint64_t forwarded;	/* requests put into an IOPM's slot */
 	uint64_t ipis;		/* IPIs its vCPUs sent (virtual LAPIC ICR) */
 	uint64_t mmio_mismatch; /* MMIO exits re-executed: instruction changed under the exit */
+	struct hot hot_io;	/* the ports its port accesses go to most (under lock) */
+	struct hot hot_mmio;	/* the pages (gpa >> PAGE_SHIFT) its MMIO accesses go to most */
 	uint64_t start_tsc;
 };
 
