@@ -474,3 +474,28 @@ TEST(ioreq, iopm_range_is_refused_until_the_channel)
 	EXPECT_EQ(vm->unclaimed_io, 1);
 	EXIT_DONE(vm);
 }
+
+/* vmctl stats's hot lists: every port access counted by port, every MMIO
+ * access by page, whether a device claims it or not. */
+TEST(ioreq, accesses_counted_by_port_and_page)
+{
+	struct vm *vm = manual_vm(HV_PROT32);
+	struct vcpu *v = &vm->vcpu[0];
+	for (int i = 0; i < 5; i++)
+		hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x80, 1, false), 2);
+	for (int i = 0; i < 2; i++)
+		hv_run_insn(v, EXIT_IO_INSTRUCTION, IOQ(0x70, 1, true), 1);
+	uint64_t val = 0;
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(ioreq_mmio(v, 0xfe800010, 4, false, &val), IOREQ_DONE); /* unclaimed */
+	uint64_t k[HOT_SLOTS], c[HOT_SLOTS];
+	EXPECT_EQ(hot_top(&vm->hot_io, HOT_SLOTS, k, c, NULL), 2);
+	EXPECT_EQ(k[0], 0x80);
+	EXPECT_EQ(c[0], 5);
+	EXPECT_EQ(k[1], 0x70);
+	EXPECT_EQ(c[1], 2);
+	EXPECT_EQ(hot_top(&vm->hot_mmio, HOT_SLOTS, k, c, NULL), 1);
+	EXPECT_EQ(k[0], 0xfe800);
+	EXPECT_EQ(c[0], 3);
+	EXIT_DONE(vm);
+}
