@@ -140,7 +140,16 @@ class Qemu:
         if not m:
             return None, None
         body = self.out[:m.start()]
-        body = body[body.rfind("%s=$?=" % tag) + len(tag) + 4:]
+        start = body.rfind("%s=$?=" % tag)
+        if start >= 0:
+            body = body[start + len(tag) + 4:]
+        else:
+            # A kernel message cut the echoed command line (it prints on the
+            # same console): the output starts after the "=$?=" that ends
+            # the echo, after the last prompt.
+            p = max(body.rfind(PROMPT), 0)
+            e = body.find("=$?=", p)
+            body = body[e + 4:] if e >= 0 else body[p:]
         self.expect(re.escape(PROMPT), 5)
         return body.strip("\n"), int(m.group(1))
 
