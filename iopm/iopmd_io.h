@@ -15,9 +15,11 @@
 #define IOPMD_CONSOLE_LOG_LINES 1000  /* lines of each guest copied into the kernel log */
 #define IOPMD_GSI_COM1		4     /* the guest's COM1 interrupt line */
 #define IOPMD_GSI_RTC		8     /* the guest's RTC interrupt line */
-#define IOPMD_GSI_PCI_INTX	11    /* its PCI functions' INTA# (all of them, level) */
 #define IOPMD_VIRTIO_BUDGET	64    /* virtio requests of a device served per pass of iopmd's loop */
 #define IOPMD_RAM_RANGES	4     /* RAM ranges of a guest mapped (vm_layout.h: 3 at most) */
+/* Its PCI functions' INTA#, all of them ORed into one level line: the GSI
+ * the VMM's DSDT routes the bus's INTx to (shared/coopvmm_abi.h). */
+#define IOPMD_GSI_PCI_INTX COOP_GUEST_GSI_PCI_INTX
 
 struct iopmd;
 struct guest_devs;

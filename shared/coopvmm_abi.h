@@ -331,6 +331,15 @@ struct coop_msg_irq_line {
 	uint32_t op;   /* enum coop_irq_op */
 };
 
+/* The guest GSI of the PCI bus's INTx: iopmd ORs the INTA# of every
+ * function it serves into this one line (level: raised while any function
+ * asserts it, lowered when none does) and the VMM's DSDT routes every
+ * slot's INTA#-INTD# to it (\_SB.PCI0._PRT, docs/guest-platform.md), so the
+ * guest programs its I/O APIC pin level-triggered, active low, shared. A
+ * choice of the guest platform, not a hardware fact; an ISA IRQ number, so
+ * a guest using its PIC reaches it too (ELCR level). */
+#define COOP_GUEST_GSI_PCI_INTX 11
+
 struct coop_msg_msi {
 	uint64_t addr; /* as the guest programmed it (0xfeeXXXXX) */
 	uint32_t data;

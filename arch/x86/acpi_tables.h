@@ -254,6 +254,18 @@ _Static_assert(sizeof(struct acpi_facs) == 64, "FACS is 64 bytes");
  * binds its PCI root driver to: the bytes 41 d0 0a 03, a little-endian
  * DWord. */
 #define ACPI_EISAID_PNP0A03 0x030ad041U
+/* 6.2.13 _PRT (PCI Routing Table): a package of packages {Address, Pin,
+ * Source, Source Index}. Address: the device in bits 31:16, 0xFFFF in
+ * bits 15:0 (any function); Pin: 0-3 for INTA#-INTD#; Source 0 (an
+ * Integer, not a link device's name): the pin is wired to the global
+ * system interrupt Source Index, level-triggered, active low, shareable.
+ * Its integers add OneOp (20.2.3) to ZeroOp, ByteConst and DWordConst. */
+#define ACPI_PRT_NAME		    "_PRT"
+#define ACPI_PRT_ENTRY_ELEMS	    4
+#define ACPI_PRT_ADDR_DEVICE_SHIFT  16
+#define ACPI_PRT_ADDR_ALL_FUNCTIONS 0xffff
+#define ACPI_PRT_SOURCE_GSI	    0 /* Source: none, Source Index is a GSI */
+#define ACPI_AML_ONE_OP		    0x01
 
 /* 6.4 Resource Data Types for ACPI: the descriptors of a _CRS buffer.
  * 6.4.2 small items: one tag byte (bit 7 clear, bits 6:3 the item, bits 2:0

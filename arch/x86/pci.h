@@ -19,6 +19,7 @@
 #define PCI_ADDR_WRITABLE    0x80fffffcU
 #define PCI_BUSES	     256
 #define PCI_DEVFNS	     256 /* 32 devices of 8 functions on a bus */
+#define PCI_DEVICES	     32	 /* device numbers 0-31: address bits 15:11 */
 #define PCI_FUNCS	     8
 #define PCI_DEVFN(dev, fn)   ((dev) << 3 | (fn))
 #define PCI_CFG_SIZE	     256	 /* conventional configuration space of a function */
@@ -79,7 +80,10 @@
 #define PCI_BAR_IO_FLAGS  0x03
 #define PCI_BAR_MEM_FLAGS 0x0f
 
+/* Interrupt Pin (6.2.4): 1-4 name the function's INTA#-INTD#, the 4
+ * interrupt pins a device may use (2.2.6). */
 #define PCI_INTERRUPT_PIN_INTA 1
+#define PCI_INTX_PINS	       4
 
 /* Capability list (6.7): PCI_STATUS_CAP_LIST set, PCI_CAPABILITY_LIST
  * points at the first; each starts with its ID and the next pointer (0:

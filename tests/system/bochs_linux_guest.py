@@ -211,6 +211,12 @@ def script():
             r"expect CREATE3=\d+-1-END"] + wait_init(3, "linux2") + in_guest([
                 ("ip link set eth0 up && ip addr add 10.0.2.16/24 dev eth0 && "
                  "ping -c 3 10.0.2.15 | grep -c 'bytes from' | sed 's/^/G2G=/'; echo GG-$((1))-END", r"GG-1-END"),
+                # pci=nomsi (linux2.cfg): after the ping, its virtio-net's
+                # INTx line (IO-APIC pin 11, the _PRT's GSI) and its count,
+                # no MSI, and the kernel found the GSI ("no GSI" otherwise).
+                ("grep -E '^ *11:' /proc/interrupts | sed 's/^/INTX=/'; "
+                 "echo MSI2=$(grep -c PCI-MSI /proc/interrupts)-$(dmesg | grep -c 'no GSI')-$(dmesg | wc -l); "
+                 "echo IX-$((1))-END", r"IX-1-END"),
             ], "linux2") + [
             # (listed before the destroy: the bridge's messages about the
             # tap leaving come on this terminal and would cut the lines)
@@ -414,6 +420,17 @@ def body(t):
             re.search(r"\blinux2\s+running\b", both) is not None, "vmctl list: %r" % both)
     t.equal("second_guest_create_exit", code3(c2), 0)
     t.equal("guest_to_guest_ping", (re.search(r"G2G=(\d+)", c2) or [None, None])[1], "3")
+    # linux2's virtio-net on INTx (pci=nomsi): the DSDT's _PRT gave its
+    # INTA# GSI 11, which the guest's I/O APIC took level-triggered
+    # (fasteoi) for virtio0, and the ping above came through it.
+    m = re.search(r"INTX=\s*11:((?:\s+\d+)+)\s+IO-APIC\s+11-fasteoi\s+(\S+)", c2)
+    t.check("second_guest_intx_line", m is not None and "virtio" in m.group(2) and
+            sum(int(n) for n in m.group(1).split()) > 0,
+            "linux2 /proc/interrupts pin 11: %r" % (m and m.group(0)))
+    m = re.search(r"MSI2=(\d+)-(\d+)-(\d+)", c2)
+    t.check("second_guest_no_msi_and_a_gsi", m is not None and m.group(1) == "0" and m.group(2) == "0"
+            and int(m.group(3)) > 0, "linux2: PCI-MSI lines, 'no GSI' lines, kernel log lines: %r"
+            % (m and m.group(0)))
     exits_per_request(c2)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
     reboot_and_readme(t, s1)

@@ -3,12 +3,14 @@
  * back the way an OS finds them: the RSDP by its scan of 0xE0000-0xFFFFF,
  * every checksum and length, RSDT and XSDT listing the same tables, the
  * FADT's PM blocks, FACS and DSDT (\_S5, and with the PCI bus the host
- * bridge \_SB.PCI0, its AML and _CRS decoded), the MADT for 1 to 255
+ * bridge \_SB.PCI0, its AML and _CRS decoded; its _PRT is decoded by
+ * test_acpi_pci.c), the MADT for 1 to 255
  * vCPUs, the MP floating pointer and configuration table; nothing written
  * outside the BIOS area; and, through the exit handlers and vm_create(),
  * the ports the FADT names and the DSDT a VM's devices give it. */
 #include <stdlib.h>
 
+#include "aml_util.h"
 #include "exit_util.h"
 #include "shared/coopvmm_abi.h" /* COOP_VM_DEV_* */
 #include "vmm/vm/acpi_build.h"
@@ -198,62 +200,9 @@ TEST(acpi_build, fadt_pm_blocks_facs_dsdt)
 	EXPECT_EQ(d.revision, 2);
 }
 
-/* ---- the DSDT's AML, read back as an interpreter would (ACPI 6.4 20.2) */
+/* ---- the DSDT's AML, read back as an interpreter would (ACPI 6.4 20.2: aml_util.h) */
 
-#define AML_ZERO   0x00
-#define AML_ONE	   0x01
-#define AML_NAME   0x08
-#define AML_BYTE   0x0a
-#define AML_WORD   0x0b
-#define AML_DWORD  0x0c
-#define AML_QWORD  0x0e
-#define AML_PKG	   0x12
-#define AML_ONES   0xff
 #define SLP_TYP_S5 7 /* docs/guest-platform.md, written here on purpose */
-
-struct aml {
-	const uint8_t *p;
-	uint32_t at, end;
-};
-
-static uint8_t aml_byte(struct aml *a)
-{
-	EXPECT_LT(a->at, a->end);
-	return a->p[a->at++];
-}
-
-/* PkgLength (20.2.4): the lead byte's bits 7:6 count the bytes that
- * follow; with none, bits 5:0 are the length, else bits 3:0 are its low
- * nibble. The length counts itself. Returns where the package ends. */
-static uint32_t aml_pkglen(struct aml *a)
-{
-	uint32_t start = a->at;
-	uint8_t lead = aml_byte(a);
-	unsigned follow = lead >> 6;
-	uint32_t len = follow ? lead & 0x0f : lead & 0x3f;
-	if (follow)
-		EXPECT_EQ(lead & 0x30, 0); /* bits 5:4 reserved */
-	for (unsigned i = 0; i < follow; i++)
-		len |= (uint32_t)aml_byte(a) << (4 + 8 * i);
-	EXPECT_LE(start + len, a->end);
-	return start + len;
-}
-
-/* A ComputationalData integer (20.2.3). */
-static uint64_t aml_integer(struct aml *a)
-{
-	uint8_t op = aml_byte(a);
-	unsigned n = op == AML_BYTE ? 1 : op == AML_WORD ? 2 : op == AML_DWORD ? 4 : op == AML_QWORD ? 8 : 0;
-	if (!n) {
-		if (op != AML_ZERO && op != AML_ONE && op != AML_ONES)
-			test_fail(__FILE__, __LINE__, "opcode %#x at %u is not an integer", op, a->at - 1);
-		return op == AML_ONES ? ~0ULL : op;
-	}
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)aml_byte(a) << (8 * i);
-	return v;
-}
 
 TEST(acpi_build, dsdt_holds_s5_for_the_pm_block)
 {
@@ -287,10 +236,6 @@ TEST(acpi_build, dsdt_holds_s5_for_the_pm_block)
 
 /* ---- the PCI host bridge \_SB.PCI0 of a VM with a PCI bus */
 
-#define AML_SCOPE	   0x10
-#define AML_BUFFER	   0x11
-#define AML_EXT		   0x5b
-#define AML_DEVICE	   0x82
 #define PNP0A03		   0x030ad041U /* EisaId ("PNP0A03"): 41 d0 0a 03 */
 #define PCI_WINDOW	   0xfe000000U /* docs/guest-platform.md, written here on purpose */
 #define PCI_WINDOW_SIZE	   0x100000U
@@ -458,7 +403,7 @@ static void check_pci0(uint32_t ncpus)
 	EXPECT_TRUE(!memcmp(a.p + a.at, "PCI0", 4));
 	a.at += 4;
 	struct aml dev = {a.p, a.at, dev_end};
-	bool hid = false, uid = false, bbn = false, crs = false;
+	bool hid = false, uid = false, bbn = false, crs = false, prt = false;
 	struct crs c;
 	memset(&c, 0, sizeof(c));
 	while (dev.at < dev.end) {
@@ -478,6 +423,13 @@ static void check_pci0(uint32_t ncpus)
 			EXPECT_EQ(size, buf_end - buf.at); /* BufferSize: the bytes that follow */
 			c = crs_parse(buf.p + buf.at, buf_end - buf.at);
 			dev.at = buf_end;
+			continue;
+		}
+		if (!strcmp(name, "_PRT")) { /* a package: test_acpi_pci.c reads it */
+			EXPECT_FALSE(prt);
+			prt = true;
+			EXPECT_EQ(aml_byte(&dev), AML_PKG);
+			dev.at = aml_pkglen(&dev);
 			continue;
 		}
 		uint64_t v = aml_integer(&dev);
@@ -501,7 +453,7 @@ static void check_pci0(uint32_t ncpus)
 	}
 	test_context("%u vCPUs", ncpus);
 	EXPECT_EQ(dev.at, dev_end);
-	EXPECT_TRUE(hid && uid && bbn && crs);
+	EXPECT_TRUE(hid && uid && bbn && crs && prt);
 	/* _CRS: bus 0-255, the configuration ports consumed, every other port
 	 * and the PCI memory window passed to the bus; one End Tag, last, the
 	 * template summing to 0 through its checksum. */
@@ -534,8 +486,9 @@ static void check_pci0(uint32_t ncpus)
 	EXPECT_EQ(c.ends, 1);
 	EXPECT_TRUE(c.end_last);
 	EXPECT_TRUE(c.sums_to_zero);
-	/* The whole AML: \_S5 (13), Scope (132 with the device's 124). */
-	EXPECT_EQ(d.length, 36 + 13 + 132);
+	/* The whole AML: \_S5 (13), Scope (1691 with the device's 1683, of
+	 * which the Name (_PRT) is 1559). */
+	EXPECT_EQ(d.length, 36 + 13 + 1691);
 	test_context("%s", "");
 }
 
@@ -970,9 +923,9 @@ TEST(acpi_build, vm_create_describes_the_bus_its_iopm_serves)
 		test_fail(__FILE__, __LINE__, "hv_create: %s", hv_violation_text(0));
 	hv_destroy(vm); /* ... and its guest RAM back for the VMs below */
 	bool pci0;
-	EXPECT_EQ(vm_dsdt_len(0, COOP_VM_DEV_ALL, &pci0), 36 + 13 + 132);
+	EXPECT_EQ(vm_dsdt_len(0, COOP_VM_DEV_ALL, &pci0), 36 + 13 + 1691);
 	EXPECT_TRUE(pci0);
-	EXPECT_EQ(vm_dsdt_len(0, COOP_VM_DEV_PCI, &pci0), 36 + 13 + 132);
+	EXPECT_EQ(vm_dsdt_len(0, COOP_VM_DEV_PCI, &pci0), 36 + 13 + 1691);
 	EXPECT_TRUE(pci0);
 	EXPECT_EQ(vm_dsdt_len(0, COOP_VM_DEV_COM1 | COOP_VM_DEV_RTC, &pci0), 36 + 13);
 	EXPECT_FALSE(pci0);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* acpi_build.c: writes a guest's ACPI tables (ACPI 6.4 5.2: RSDP revision
  * 2, RSDT, XSDT, FADT revision 6 with a FACS and a DSDT holding \_S5 and,
- * with a PCI bus, the PCI host bridge \_SB.PCI0, MADT) and
+ * with a PCI bus, the PCI host bridge \_SB.PCI0 with its interrupt routing
+ * _PRT, MADT) and
  * its MP tables (MP Specification 1.4 chapter 4) into the guest's BIOS ROM
  * area, every table checksummed. Layouts: arch/x86/acpi_tables.h, mptable.h. */
 #include "vmm/vm/acpi_build.h"
@@ -9,6 +10,7 @@
 #include "arch/x86/rtc.h" /* RTC_CENTURY */
 #include "arch/x86/acpi_tables.h"
 #include "arch/x86/pci.h"
+#include "shared/coopvmm_abi.h" /* COOP_GUEST_GSI_PCI_INTX */
 #include "vmm/lib/errno.h"
 #include "vmm/lib/lib.h"
 #include "vmm/vdev/vioapic.h"
@@ -31,6 +33,8 @@
 #define MP_LINT_EXTINT	 0 /* LINT0: the 8259's INTR (virtual wire mode) */
 #define MP_BSP_APIC_ID	 0
 #define PCI0_NAME	 "PCI0" /* \_SB.PCI0: the PCI host bridge's device */
+#define PRT_FIRST_DEVICE 1	/* device 0 is the host bridge: no interrupt pin */
+#define PRT_ENTRIES	 ((PCI_DEVICES - PRT_FIRST_DEVICE) * PCI_INTX_PINS)
 /* The host bridge's configuration ports, mechanism #1: 0xcf8-0xcff. */
 #define HOST_CFG_FIRST PCI_CONFIG_ADDRESS
 #define HOST_CFG_PORTS (PCI_CONFIG_DATA + PCI_CONFIG_PORTS - PCI_CONFIG_ADDRESS)
@@ -112,6 +116,23 @@ static bool needs_override(const struct acpi_build_cfg *c, unsigned irq)
 	return c->isa_pin[irq] != ACPI_BUILD_NO_PIN && (c->isa_pin[irq] != irq || is_sci(c, irq));
 }
 
+/* The PCI INTx GSI is an I/O APIC pin, and none that an override gives an
+ * ISA IRQ (the SCI's, level active high; IRQ0's pin 2): the OS would find
+ * two trigger modes or polarities for it. The GSI of an ISA IRQ without an
+ * override is fine: the MADT gives it only ISA's default (edge, active
+ * high), which the OS replaces with the _PRT's level, active low when the
+ * first PCI device registers the GSI (Linux: mp_check_pin_attr();
+ * docs/guest-platform.md). */
+static bool pci_intx_gsi_ok(const struct acpi_build_cfg *c)
+{
+	if (c->pci_intx_gsi >= VIOAPIC_PINS)
+		return false;
+	for (unsigned irq = 0; irq < ISA_IRQS; irq++)
+		if (needs_override(c, irq) && c->isa_pin[irq] == c->pci_intx_gsi)
+			return false;
+	return true;
+}
+
 static uint16_t isa_flags(const struct acpi_build_cfg *c, unsigned irq)
 {
 	return is_sci(c, irq) ? MPS_INTI_ACTIVE_HIGH | MPS_INTI_LEVEL : MPS_INTI_CONFORMS;
@@ -175,7 +196,7 @@ static void build_facs(uint8_t *ram, uint32_t gpa)
  *   00 00        ZeroOp, ZeroOp: reserved
  * A VM without a PCI bus has nothing else (13 bytes). One with it has the
  * PCI host bridge after it (dsdt_pci0()). No processor devices, no methods. */
-#define DSDT_AML_MAX 256 /* \_S5 and \_SB.PCI0: 145 bytes */
+#define DSDT_AML_MAX 2048 /* \_S5 and \_SB.PCI0: 1704 bytes, 1559 of them its _PRT */
 
 /* AML being written, bounds-checked: `over` once it did not fit. */
 struct aml_buf {
@@ -209,6 +230,23 @@ static void aml_nameseg(struct aml_buf *a, const char name[ACPI_AML_NAMESEG_LEN]
 {
 	for (unsigned i = 0; i < ACPI_AML_NAMESEG_LEN; i++)
 		aml_put(a, (uint8_t)name[i]);
+}
+
+/* An integer (20.2.3) in its shortest form here: ZeroOp, OneOp,
+ * ByteConst or DWordConst. */
+static void aml_int(struct aml_buf *a, uint32_t v)
+{
+	if (v == 0) {
+		aml_put(a, ACPI_AML_ZERO_OP);
+	} else if (v == 1) {
+		aml_put(a, ACPI_AML_ONE_OP);
+	} else if (v <= UINT8_MAX) {
+		aml_put(a, ACPI_AML_BYTE_PREFIX);
+		aml_put(a, (uint8_t)v);
+	} else {
+		aml_put(a, ACPI_AML_DWORD_PREFIX);
+		aml_put32(a, v);
+	}
 }
 
 /* The body of a package (Scope, Device, Buffer) was written from `start`
@@ -303,6 +341,40 @@ static void dsdt_pci0_crs(struct aml_buf *a, const struct acpi_build_cfg *c)
 	aml_pkg_close(a, pkg);
 }
 
+/* Name (_PRT, Package () {...}) of the host bridge (6.2.13): for every
+ * device 1-31 of bus 0 and each of its pins INTA#-INTD#, in that order,
+ *   Package () { 0xDDDDFFFF, Pin, 0, GSI }
+ * device DDDD, any function, pin 0-3, Source 0: wired straight to the I/O
+ * APIC pin c->pci_intx_gsi, level-triggered, active low, shared. All go to
+ * the one GSI because iopmd ORs its functions' INTA# into one line
+ * (COOP_GUEST_GSI_PCI_INTX). Every device, not only those a VM's IOPM
+ * serves: the VMM does not know which slots iopmd fills. Not device 0:
+ * that is the host bridge (00:00.0), which has no interrupt pin. With GSI
+ * 11, 124 entries of 12 bytes (pins 0 and 1: ZeroOp, OneOp) or 13 (pins 2
+ * and 3: ByteConst): 1559 bytes with the Name and the outer package. */
+static void dsdt_pci0_prt(struct aml_buf *a, const struct acpi_build_cfg *c)
+{
+	_Static_assert(PRT_ENTRIES <= UINT8_MAX, "NumElements is a ByteData");
+	aml_put(a, ACPI_AML_NAME_OP);
+	aml_nameseg(a, ACPI_PRT_NAME);
+	aml_put(a, ACPI_AML_PACKAGE_OP);
+	uint32_t prt = a->n;
+	aml_put(a, PRT_ENTRIES); /* NumElements */
+	for (uint32_t dev = PRT_FIRST_DEVICE; dev < PCI_DEVICES; dev++) {
+		for (uint32_t pin = 0; pin < PCI_INTX_PINS; pin++) {
+			aml_put(a, ACPI_AML_PACKAGE_OP);
+			uint32_t entry = a->n;
+			aml_put(a, ACPI_PRT_ENTRY_ELEMS);
+			aml_int(a, dev << ACPI_PRT_ADDR_DEVICE_SHIFT | ACPI_PRT_ADDR_ALL_FUNCTIONS);
+			aml_int(a, pin);
+			aml_int(a, ACPI_PRT_SOURCE_GSI);
+			aml_int(a, c->pci_intx_gsi);
+			aml_pkg_close(a, entry);
+		}
+	}
+	aml_pkg_close(a, prt);
+}
+
 /* The PCI host bridge, after \_S5:
  *   Scope (\_SB) {
  *     Device (PCI0) {
@@ -310,8 +382,9 @@ static void dsdt_pci0_crs(struct aml_buf *a, const struct acpi_build_cfg *c)
  *       Name (_UID, 0)
  *       Name (_BBN, 0)                     bus 0
  *       Name (_CRS, ResourceTemplate () {...})  dsdt_pci0_crs()
+ *       Name (_PRT, Package () {...})      dsdt_pci0_prt(): INTx routing
  *   } }
- * No _PRT: the devices interrupt with MSI-X; INTx is not routed. No _SEG
+ * The devices interrupt with MSI-X, or with INTx through the _PRT. No _SEG
  * (segment 0), no _OSC (the OS keeps to what a PCI bus has). */
 static void dsdt_pci0(struct aml_buf *a, const struct acpi_build_cfg *c)
 {
@@ -334,6 +407,7 @@ static void dsdt_pci0(struct aml_buf *a, const struct acpi_build_cfg *c)
 	aml_nameseg(a, ACPI_BBN_NAME);
 	aml_put(a, ACPI_AML_ZERO_OP);
 	dsdt_pci0_crs(a, c);
+	dsdt_pci0_prt(a, c);
 	aml_pkg_close(a, dev);
 	aml_pkg_close(a, scope);
 }
@@ -548,6 +622,7 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rt
 	c->pci = pci;
 	c->pci_mem_base = pci ? (uint32_t)VM_PCI_MMIO_BASE : 0;
 	c->pci_mem_size = pci ? (uint32_t)VM_PCI_MMIO_SIZE : 0;
+	c->pci_intx_gsi = pci ? COOP_GUEST_GSI_PCI_INTX : 0;
 }
 
 int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, struct acpi_build_result *out)
@@ -557,6 +632,8 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c, 
 	    c->sci_irq >= ISA_IRQS || c->isa_pin[c->sci_irq] == ACPI_BUILD_NO_PIN)
 		return -EINVAL;
 	if (c->pci && (!c->pci_mem_size || (uint64_t)c->pci_mem_base + c->pci_mem_size > 1ULL << 32))
+		return -EINVAL;
+	if (c->pci && !pci_intx_gsi_ok(c))
 		return -EINVAL;
 	struct aml_buf aml;
 	if (!dsdt_aml(&aml, c))

@@ -35,10 +35,13 @@ struct acpi_build_cfg {
 	uint16_t pm1a_evt_port, pm1a_cnt_port, pm_tmr_port;
 	uint8_t rtc_century; /* CMOS index of the RTC's century byte; 0: the VM has no CMOS RTC */
 	/* A PCI bus (an IOPM's, COOP_VM_DEV_PCI): the DSDT describes its host
-	 * bridge \_SB.PCI0, bus 0, configuration mechanism #1 and the memory
-	 * window [pci_mem_base, + pci_mem_size) below 4 GiB. */
+	 * bridge \_SB.PCI0, bus 0, configuration mechanism #1, the memory
+	 * window [pci_mem_base, + pci_mem_size) below 4 GiB, and its _PRT:
+	 * INTA#-INTD# of devices 1-31 all wired to I/O APIC pin (= GSI)
+	 * pci_intx_gsi, level, active low. */
 	bool pci;
 	uint32_t pci_mem_base, pci_mem_size;
+	uint8_t pci_intx_gsi;
 };
 
 /* Guest-physical addresses of what acpi_build() wrote. */
@@ -55,7 +58,8 @@ void acpi_build_guest_cfg(struct acpi_build_cfg *c, uint32_t ncpus, bool cmos_rt
 /* Clear [ACPI_BUILD_BASE, +ACPI_BUILD_SIZE) of ram (guest-physical 0 ..
  * ram_size) and write the tables there. Returns 0, -EINVAL (RAM too small,
  * ncpus 0 or above ACPI_BUILD_MAX_CPUS, the SCI's IRQ not connected, a PCI
- * memory window empty or crossing 4 GiB) or
+ * memory window empty or crossing 4 GiB, a PCI INTx GSI that is no I/O APIC
+ * pin or one an ISA IRQ is overridden onto) or
  * -ENOSPC (the tables do not fit). */
 int acpi_build(uint8_t *ram, uint64_t ram_size, const struct acpi_build_cfg *c,
 	       struct acpi_build_result *out);
