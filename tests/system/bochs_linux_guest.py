@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
+# tests/run: timeout 3000
 # System test (issue 16 point 1, Linux guests), Bochs: one boot of the
 # Linux-guest image (`make linux-guest-iso`: the plain image with
 # tests/linux-guest/linux.cfg, the IOPM's own kernel and a small busybox
@@ -285,11 +286,13 @@ def reboot_and_readme(t, s1):
              "do sleep 1; i=$((i+1)); done; echo READY-$((6*7))-END")
     ready = ready and run.expect(r"READY-42-END") is not None
     t.check("reboot_iopm_ready", ready, "the IOPM of the second boot did not come up (%s)" % run.log_dir)
-    run.send("mkdir -p /mnt && mount -t ext2 -o ro /dev/sda /mnt && sed 's/^/AGAIN=/' /mnt/f && "
-             "md5sum /mnt/big | sed 's/ .*//;s/^/SUM3=/'; umount /mnt; echo R-$((2+3))-END")
+    # (the markers are made by the shell, so that the echoed command line
+    # does not match them)
+    run.send("mkdir -p /mnt && mount -t ext2 -o ro /dev/sda /mnt && sed \"s/^/AGAIN$((1))=/\" /mnt/f && "
+             "md5sum /mnt/big | sed \"s/ .*//;s/^/SUM$((3))=/\"; umount /mnt; echo R-$((2+3))-END")
     m = ready and run.expect(r"R-5-END", within=STEP_LIMIT)
     text = run.text().replace("\r", "")
-    t.equal("machine_disk_file_survives_reboot", (re.search(r"AGAIN=(\S+)", text) or [None, None])[1],
+    t.equal("machine_disk_file_survives_reboot", (re.search(r"AGAIN1=(\S+)", text) or [None, None])[1],
             "coopvmm-disk-42")
     s3 = re.search(r"SUM3=([0-9a-f]{32})", text)
     t.check("machine_disk_big_file_survives_reboot", m and s1 is not None and s3 is not None
@@ -329,6 +332,8 @@ def body(t):
     os.makedirs(lib.LOG_ROOT, exist_ok=True)
     with open(DISK, "wb") as f:  # a new, zeroed disk each run
         f.truncate(DISK_SECTORS * 512)
+    if os.path.exists(DISK + ".lock"):  # Bochs's, left by a run killed before tools/boot removed it
+        os.unlink(DISK + ".lock")
     path = _iopm.write_script(script())
     res = lib.boot("bochs_linux_guest", "--backend", "bochs", "--cpus", "2", "--timeout", "2400",
                    "--disk", DISK, "--script", path, iso=ISO)
