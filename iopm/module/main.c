@@ -111,8 +111,8 @@ static int __init iopm_init(void)
 	err = iopm_confine_init(guard_emergency);
 	if (err)
 		goto err_zone;
-	iopm_notify_init(notify_irq, route_irqs,
-			 route_irqs_n); /* never fatal: without a vector the channel polls */
+	/* never fatal: without a vector the channel polls */
+	iopm_notify_init(notify_irq, route_irqs, route_irqs_n);
 	if (fake_vmm) {
 		err = iopm_fakevmm_start(fake_vmm_ram);
 		if (err)

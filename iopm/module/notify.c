@@ -80,9 +80,9 @@ static void notify_restore(unsigned int irq)
 }
 
 /* irq_param: -1 picks a free ISA IRQ, 0 takes none (iopmd then polls), n
- * takes ISA IRQ n. Never fatal: without a vector the channel polls. */
-/* `avoid`: IRQs wanted for routes (route_irqs=), never taken for the
- * notifications even though no driver has them yet. */
+ * takes ISA IRQ n. Never fatal: without a vector the channel polls.
+ * `avoid`: IRQs wanted for routes (route_irqs=), never picked by -1 even
+ * though no driver has them yet. */
 void iopm_notify_init(int irq_param, const unsigned int *avoid, unsigned int navoid)
 {
 	struct irq_data *d;
