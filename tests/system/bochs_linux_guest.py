@@ -108,32 +108,6 @@ def blk_counters(text, tag):
             "polled": int(m.group(5)), "to_poll": int(m.group(6))}
 
 
-def vmm_stats(text, tag):
-    """`vmctl stats` counters (name -> value) in the lines tagged `tag`."""
-    lines = "\n".join(l[len(tag) + 2:] for l in text.splitlines() if l.startswith(tag + ": "))
-    return {m.group(1).strip(): int(m.group(2))
-            for m in re.finditer(r"^\s*([a-z][a-z -]+?)\s{2,}(\d+)$", lines, re.M)}
-
-
-def exits_per_request(c2):
-    """For docs/benchmarks.md: each mode's VM exits (by reason) per 4 KiB
-    read, less the idle console round trip's. Printed, not asserted."""
-    i0, i1 = vmm_stats(c2, "idle0"), vmm_stats(c2, "idle1")
-    for mode in ("notify", "poll", "adaptive"):
-        a, b = vmm_stats(c2, mode + "0"), vmm_stats(c2, mode + "1")
-        if not (a and b and i0 and i1):
-            continue
-        row = []
-        for k in b:
-            d = (b[k] - a.get(k, 0)) - (i1.get(k, 0) - i0.get(k, 0))
-            if d:
-                row.append("%s %.2f" % (k, d / DD_REQS))
-        print("EXITS/REQ %s: %s" % (mode, ", ".join(row)))
-    for tag in ("DD0", "DD1", "DD2", "TP0", "TP1", "TP2", "IOPMDD", "IOPMTP", "IOPMDDD", "IOPMTPD"):
-        m = re.search(r"^%s: real ([\d.]+)" % tag, c2, re.M)
-        print("TIME %s: %s s" % (tag, m.group(1) if m else "?"))
-
-
 def script():
     return ["expect " + _iopm.PROMPT,
             "until vmctl list > /dev/null 2>&1; do sleep 1; done; echo READY-$((1))-END",
@@ -436,7 +410,6 @@ def body(t):
     t.check("second_guest_no_msi_and_a_gsi", m is not None and m.group(1) == "0" and m.group(2) == "0"
             and int(m.group(3)) > 0, "linux2: PCI-MSI lines, 'no GSI' lines, kernel log lines: %r"
             % (m and m.group(0)))
-    exits_per_request(c2)
     t.check("no_vmm_failure", "FATAL" not in com1 and "EXCEPTION" not in com1, "the VMM log has a failure")
     reboot_and_readme(t, s1)
 
