@@ -61,40 +61,18 @@ DD_REQS = 200  # 4 KiB direct reads per mode: one request each
 
 def modes_script():
     """The same 4 KiB direct reads in each of iopmd's virtio modes, with
-    iopmd's counters (vmctl virtio) and the VMM's (vmctl stats) after each."""
-    # A baseline: the same console round trip and the same command line
-    # reading nothing (count=0: what the typing, the echo and the shell
-    # cost), subtracted from each mode's counts.
-    out = ["vmctl virtio | sed 's/^/idle0: /'; vmctl stats linux | sed 's/^/idle0: /'; echo MI-$((1))-END",
-           r"expect MI-1-END"]
-    out += in_guest([("time -p dd if=/dev/vda of=/dev/null bs=4k count=0 skip=0 iflag=direct 2>&1 | "
-                      "grep real | sed 's/^/DDI: /'; echo DI-$((1))-END", r"DI-1-END")])
-    out += ["vmctl virtio | sed 's/^/idle1: /'; vmctl stats linux | sed 's/^/idle1: /'; echo NI-$((1))-END",
-            r"expect NI-1-END"]
+    iopmd's counters (vmctl virtio) and the VMM's (vmctl stats) before and
+    after each (the figures: tools/bench --linux)."""
+    out = []
     for i, mode in enumerate(["notify", "poll", "adaptive"]):
         out += ["vmctl virtio %s > /dev/null; vmctl virtio | sed 's/^/%s0: /'; "
                 "vmctl stats linux | sed 's/^/%s0: /'; echo M%d-$((1))-END" % (mode, mode, mode, i),
                 r"expect M%d-1-END" % i]
-        out += in_guest([("time -p dd if=/dev/vda of=/dev/null bs=4k count=%d skip=%d iflag=direct 2>&1 | "
-                          "grep real | sed 's/^/DD%d: /'; echo D%d-$((1))-END" % (DD_REQS, i * DD_REQS, i, i),
-                          r"D%d-1-END" % i)])
-        # (throughput, for docs/benchmarks.md: 1 MiB direct reads of the whole disk)
-        out += in_guest([("time -p dd if=/dev/vda of=/dev/null bs=1M count=8 iflag=direct 2>&1 | "
-                          "grep real | sed 's/^/TP%d: /'; echo T%d-$((1))-END" % (i, i), r"T%d-1-END" % i)])
+        out += in_guest([("dd if=/dev/vda of=/dev/null bs=4k count=%d skip=%d iflag=direct 2> /dev/null; "
+                          "echo D%d-$((1))-END" % (DD_REQS, i * DD_REQS, i), r"D%d-1-END" % i)])
         out += ["vmctl virtio | sed 's/^/%s1: /'; vmctl stats linux | sed 's/^/%s1: /'; "
                 "echo N%d-$((1))-END" % (mode, mode, i), r"expect N%d-1-END" % i]
-    # The same reads by the IOPM's own Linux from the same disk: through its
-    # page cache (where iopmd's reads find the blocks too) and direct (the
-    # machine's IDE disk itself).
-    return out + ["vmctl virtio notify > /dev/null; "
-                  "time -p dd if=/dev/sda of=/dev/null bs=4k count=%d 2>&1 | grep real | sed 's/^/IOPMDD: /'; "
-                  "time -p dd if=/dev/sda of=/dev/null bs=1M count=8 2>&1 | grep real | "
-                  "sed 's/^/IOPMTP: /'; "
-                  "time -p dd if=/dev/sda of=/dev/null bs=4k count=%d iflag=direct 2>&1 | grep real | "
-                  "sed 's/^/IOPMDDD: /'; "
-                  "time -p dd if=/dev/sda of=/dev/null bs=1M count=8 iflag=direct 2>&1 | grep real | "
-                  "sed 's/^/IOPMTPD: /'; "
-                  "echo MN-$((1))-END" % (DD_REQS, DD_REQS), r"expect MN-1-END"]
+    return out
 
 
 def blk_counters(text, tag):
