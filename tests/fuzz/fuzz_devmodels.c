@@ -15,44 +15,16 @@
  *
  *   make -C tests/fuzz run-devmodels [SECONDS=60]
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "iopm/dev/pcihost.h"
 #include "iopm/dev/rtc.h"
 #include "iopm/dev/uart16550.h"
 
-#define CHECK(c)                                                                                             \
-	do {                                                                                                 \
-		if (!(c)) {                                                                                  \
-			fprintf(stderr, "fuzz_devmodels: INVARIANT VIOLATED: %s (line %d)\n", #c, __LINE__); \
-			abort();                                                                             \
-		}                                                                                            \
-	} while (0)
+#define FUZZ_NAME "fuzz_devmodels"
+#include "fuzz_input.h"
 
 #define NS 1000000000ull
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t byte(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint32_t word(struct input *in)
-{
-	uint32_t v = 0;
-	for (int i = 0; i < 4; i++)
-		v |= (uint32_t)byte(in) << (8 * i);
-	return v;
-}
 
 /* 1, 2, 4, and now and then a size no bus makes. */
 static unsigned size_of(uint8_t b)

@@ -19,117 +19,39 @@
  *
  *   make -C tests/fuzz run-virtio [SECONDS=60]
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "iopm/dev/pcihost.h"
 #include "iopm/dev/virtio_pci.h"
-#include "iopm/dev/virtio_spec.h"
-#include "iopm/dev/virtq.h"
 
-#define CHECK(c)                                                                                             \
-	do {                                                                                                 \
-		if (!(c)) {                                                                                  \
-			fprintf(stderr, "fuzz_virtio: INVARIANT VIOLATED: %s (line %d)\n", #c, __LINE__);    \
-			abort();                                                                             \
-		}                                                                                            \
-	} while (0)
-
-#define RAM_BASE  0x100000ull
-#define RAM_SIZE  0x10000ull
+#define FUZZ_NAME "fuzz_virtio"
 #define BAR_ADDR  0xfe000000ull
+#define READ_MAX  VIRTQ_DESC_SIZE
+#define WRITE_MAX VIRTQ_USED_ELEM_SIZE
+#include "virtio_fuzz.h"
+
 #define DEVFN	  PCI_DEVFN(4, 0)
 #define NQ	  3
 #define MAX_CHAIN 0x8000u
 #define OFFERED	  ((1ull << VIRTIO_F_EVENT_IDX) | (1ull << VIRTIO_F_INDIRECT_DESC) | (1ull << 5))
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t byte(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t half(struct input *in)
-{
-	return (uint16_t)(byte(in) | byte(in) << 8);
-}
-
-static uint32_t word(struct input *in)
-{
-	return half(in) | (uint32_t)half(in) << 16;
-}
-
-static uint8_t ram[RAM_SIZE];
 static struct pcihost h;
 static struct virtio_pci vp;
 static struct virtq solo; /* a queue on its own, random parameters */
 static bool line, reset_seen;
 
-static bool in_ram(uint64_t gpa, uint64_t len)
+/* The model writes only inside a set-up queue's used ring. */
+static void check_write(uint64_t gpa, const void *buf, size_t len)
 {
-	return gpa >= RAM_BASE && gpa - RAM_BASE <= RAM_SIZE && len <= RAM_SIZE - (gpa - RAM_BASE);
-}
-
-/* [gpa, gpa + len) inside the used ring of a set-up queue. */
-static bool in_used_ring(const struct virtq *q, uint64_t gpa, size_t len)
-{
-	uint64_t end = q->used + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM_SIZE * q->size + 2;
-	return q->size && gpa >= q->used && gpa + len <= end;
-}
-
-static int m_read(void *ctx, uint64_t gpa, void *buf, size_t len)
-{
-	(void)ctx;
-	CHECK(len > 0 && len <= VIRTQ_DESC_SIZE);
-	if (!in_ram(gpa, len))
-		return -EFAULT;
-	memcpy(buf, ram + (gpa - RAM_BASE), len);
-	return 0;
-}
-
-static int m_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
-{
-	(void)ctx;
-	CHECK(len > 0 && len <= VIRTQ_USED_ELEM_SIZE);
-	if (!in_ram(gpa, len))
-		return -EFAULT;
+	(void)buf;
 	bool ok = in_used_ring(&solo, gpa, len);
 	for (unsigned i = 0; i < NQ; i++)
 		ok = ok || in_used_ring(&vp.q[i].vq, gpa, len);
 	CHECK(ok);
-	memcpy(ram + (gpa - RAM_BASE), buf, len);
-	return 0;
-}
-
-static int m_check(void *ctx, uint64_t gpa, uint64_t len, bool write)
-{
-	(void)ctx;
-	(void)write;
-	return in_ram(gpa, len) ? 0 : -EFAULT;
-}
-
-static const struct virtq_mem_ops mem_ops = {m_read, m_write, m_check};
-
-static bool msix_on(void)
-{
-	return pci_fn_get(&vp.fn, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2) & PCI_MSIX_CTRL_ENABLE;
 }
 
 static void h_intx(void *ctx, bool level)
 {
 	(void)ctx;
-	CHECK(level != line);
-	CHECK(!level || !msix_on());
-	line = level;
+	check_intx(&vp, &line, level);
 }
 
 static void h_msi(void *ctx, uint64_t addr, uint32_t data)
@@ -137,7 +59,7 @@ static void h_msi(void *ctx, uint64_t addr, uint32_t data)
 	(void)ctx;
 	(void)addr;
 	(void)data;
-	CHECK(msix_on());
+	CHECK(msix_on(&vp));
 	CHECK(!(pci_fn_get(&vp.fn, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2) & PCI_MSIX_CTRL_MASKALL));
 }
 
@@ -198,11 +120,6 @@ static void bar_rw(unsigned off, unsigned size, bool write, uint64_t v)
 		CHECK(v == UINT64_MAX);
 }
 
-static void common_wr(unsigned field, unsigned size, uint64_t v)
-{
-	bar_rw(VIRTIO_PCI_BAR_COMMON + field, size, true, v);
-}
-
 static uint64_t common_rd(unsigned field, unsigned size)
 {
 	uint64_t v = 0;
@@ -254,54 +171,40 @@ static void drv_status(struct input *in)
 	uint8_t b = byte(in);
 	switch (b % 7) {
 	case 0:
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, 0);
+		common_wr(&vp, VIRTIO_PCI_COMMON_STATUS, 1, 0);
 		break;
 	case 6: /* the whole bring-up: every queue in its own part of RAM */
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, 0);
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-		common_wr(VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
-		common_wr(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)OFFERED & word(in));
-		common_wr(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-		common_wr(VIRTIO_PCI_COMMON_GF, 4, 1);
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
-			  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+		common_wr(&vp, VIRTIO_PCI_COMMON_STATUS, 1, 0);
+		drv_negotiate(&vp, ((uint32_t)OFFERED & word(in)) | 1ull << VIRTIO_F_VERSION_1);
 		for (unsigned q = 0; q < NQ; q++) {
 			uint64_t base = RAM_BASE + 0x2000 * q;
-			unsigned qs = 1u << (byte(in) % 7);
-			common_wr(VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
-			common_wr(VIRTIO_PCI_COMMON_Q_SIZE, 2, qs);
-			common_wr(VIRTIO_PCI_COMMON_Q_DESC, 8, base);
-			common_wr(VIRTIO_PCI_COMMON_Q_AVAIL, 8, base + 0x800);
-			common_wr(VIRTIO_PCI_COMMON_Q_USED, 8, base + 0x1000);
-			common_wr(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+			drv_set_queue(&vp, q, 1u << (byte(in) % 7), -1, base, base + 0x800, base + 0x1000);
 		}
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
-			  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-			      VIRTIO_STATUS_DRIVER_OK);
+		drv_ok(&vp);
 		break;
 	case 1:
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+		common_wr(&vp, VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 		break;
 	case 2: {
 		uint64_t f = (OFFERED | 1ull << VIRTIO_F_VERSION_1) & ((uint64_t)word(in) << 32 | word(in));
 		if (b & 0x40)
 			f |= 1ull << VIRTIO_F_VERSION_1;
 		for (unsigned s = 0; s < 2; s++) {
-			common_wr(VIRTIO_PCI_COMMON_GFSELECT, 4, s);
-			common_wr(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)(f >> (32 * s)));
+			common_wr(&vp, VIRTIO_PCI_COMMON_GFSELECT, 4, s);
+			common_wr(&vp, VIRTIO_PCI_COMMON_GF, 4, (uint32_t)(f >> (32 * s)));
 		}
 		break;
 	}
 	case 3:
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
+		common_wr(&vp, VIRTIO_PCI_COMMON_STATUS, 1,
 			  common_rd(VIRTIO_PCI_COMMON_STATUS, 1) | VIRTIO_STATUS_FEATURES_OK);
 		break;
 	case 4:
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
+		common_wr(&vp, VIRTIO_PCI_COMMON_STATUS, 1,
 			  common_rd(VIRTIO_PCI_COMMON_STATUS, 1) | VIRTIO_STATUS_DRIVER_OK);
 		break;
 	default:
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1, byte(in));
+		common_wr(&vp, VIRTIO_PCI_COMMON_STATUS, 1, byte(in));
 		break;
 	}
 }
@@ -310,14 +213,14 @@ static void drv_status(struct input *in)
 static void drv_queue(struct input *in)
 {
 	unsigned q = byte(in) % (NQ + 1), size = 1u << (byte(in) % 8);
-	common_wr(VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
-	common_wr(VIRTIO_PCI_COMMON_Q_SIZE, 2, size);
-	common_wr(VIRTIO_PCI_COMMON_Q_MSIX, 2, byte(in) % 5);
+	common_wr(&vp, VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
+	common_wr(&vp, VIRTIO_PCI_COMMON_Q_SIZE, 2, size);
+	common_wr(&vp, VIRTIO_PCI_COMMON_Q_MSIX, 2, byte(in) % 5);
 	for (unsigned f = 0; f < 3; f++) {
 		uint64_t at = RAM_BASE + (half(in) & ~15u) % RAM_SIZE;
-		common_wr(VIRTIO_PCI_COMMON_Q_DESC + 8 * f, 8, at);
+		common_wr(&vp, VIRTIO_PCI_COMMON_Q_DESC + 8 * f, 8, at);
 	}
-	common_wr(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+	common_wr(&vp, VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 }
 
 /* Plausible descriptors in queue q's table, and the head made available. */
@@ -329,35 +232,14 @@ static void drv_chain(struct input *in)
 	unsigned n = 1 + byte(in) % 6;
 	uint16_t head = byte(in) % vq->size;
 	for (unsigned i = 0; i < n; i++) {
-		uint8_t d[VIRTQ_DESC_SIZE], b = byte(in);
+		uint8_t b = byte(in);
 		uint64_t addr = b & 0x80 ? (uint64_t)word(in) << 8 : RAM_BASE + half(in) % RAM_SIZE;
 		uint32_t len = b & 0x40 ? word(in) : half(in) % 512;
 		uint16_t flags = (b & 7) | (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
 		uint16_t next = (uint16_t)((head + i + 1) % (b & 0x20 ? 65536 : vq->size));
-		for (unsigned k = 0; k < 8; k++)
-			d[VIRTQ_DESC_ADDR + k] = (uint8_t)(addr >> (8 * k));
-		for (unsigned k = 0; k < 4; k++)
-			d[VIRTQ_DESC_LEN + k] = (uint8_t)(len >> (8 * k));
-		d[VIRTQ_DESC_FLAGS] = (uint8_t)flags;
-		d[VIRTQ_DESC_FLAGS + 1] = (uint8_t)(flags >> 8);
-		d[VIRTQ_DESC_NEXT] = (uint8_t)next;
-		d[VIRTQ_DESC_NEXT + 1] = (uint8_t)(next >> 8);
-		uint64_t at = vq->desc + VIRTQ_DESC_SIZE * ((head + i) % vq->size);
-		if (in_ram(at, sizeof(d)))
-			memcpy(ram + (at - RAM_BASE), d, sizeof(d));
+		put_desc(vq->desc, (head + i) % vq->size, addr, len, flags, next);
 	}
-	uint64_t idx_at = vq->avail + VIRTQ_AVAIL_IDX;
-	if (!in_ram(idx_at, 2))
-		return;
-	uint16_t idx = (uint16_t)(ram[idx_at - RAM_BASE] | ram[idx_at - RAM_BASE + 1] << 8);
-	uint64_t e = vq->avail + VIRTQ_AVAIL_RING + 2ull * (idx % vq->size);
-	if (in_ram(e, 2)) {
-		ram[e - RAM_BASE] = (uint8_t)head;
-		ram[e - RAM_BASE + 1] = (uint8_t)(head >> 8);
-	}
-	idx++;
-	ram[idx_at - RAM_BASE] = (uint8_t)idx;
-	ram[idx_at - RAM_BASE + 1] = (uint8_t)(idx >> 8);
+	avail_add(vq->avail, vq->size, head);
 }
 
 static uint16_t popped[64];
@@ -487,12 +369,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						    (sz == 4 ? UINT32_MAX : (1u << (8 * sz)) - 1));
 			break;
 		}
-		case 3: { /* the guest stores into its RAM */
-			unsigned off = half(&in) % RAM_SIZE, n = byte(&in) % 17;
-			for (unsigned i = 0; i < n && off + i < RAM_SIZE; i++)
-				ram[off + i] = byte(&in);
+		case 3:
+			guest_stores(&in);
 			break;
-		}
 		case 4:
 			drv_status(&in);
 			break;

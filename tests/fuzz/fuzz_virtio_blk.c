@@ -19,27 +19,15 @@
  *
  *   make -C tests/fuzz run-virtio-blk [SECONDS=60]
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "iopm/dev/pcihost.h"
 #include "iopm/dev/virtio_blk.h"
-#include "iopm/dev/virtio_spec.h"
 
-#define CHECK(c)                                                                                             \
-	do {                                                                                                 \
-		if (!(c)) {                                                                                  \
-			fprintf(stderr, "fuzz_virtio_blk: INVARIANT VIOLATED: %s (line %d)\n", #c,           \
-				__LINE__);                                                                   \
-			abort();                                                                             \
-		}                                                                                            \
-	} while (0)
+#define FUZZ_NAME "fuzz_virtio_blk"
+#define BAR_ADDR  0xfe000000ull
+#define READ_MAX  VIRTQ_DESC_SIZE
+#define WRITE_MAX VIRTIO_BLK_HDR_SIZE
+#include "virtio_fuzz.h"
 
-#define RAM_BASE   0x100000ull
-#define RAM_SIZE   0x10000ull
-#define BAR_ADDR   0xfe000000ull
 #define DEVFN	   PCI_DEVFN(2, 0)
 #define SECTORS	   32
 #define DISK_BYTES (SECTORS * 512)
@@ -51,48 +39,12 @@
 #define DATA_AREA  (RAM_BASE + 0x3000)
 #define MAX_DESC   8
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t byte(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t half(struct input *in)
-{
-	return (uint16_t)(byte(in) | byte(in) << 8);
-}
-
-static uint32_t word(struct input *in)
-{
-	return half(in) | (uint32_t)half(in) << 16;
-}
-
-static uint8_t ram[RAM_SIZE];
 static uint8_t disk[DISK_BYTES], disk_before[DISK_BYTES];
 static struct pcihost h;
 static struct virtio_blk b;
 static bool ro, line, serving;
 static int rw_error, flush_error;
 static uint64_t used_elems; /* used elements the device wrote */
-
-static bool in_ram(uint64_t gpa, uint64_t len)
-{
-	return gpa >= RAM_BASE && gpa - RAM_BASE <= RAM_SIZE && len <= RAM_SIZE - (gpa - RAM_BASE);
-}
-
-static bool in_used_ring(uint64_t gpa, size_t len)
-{
-	const struct virtq *q = &b.vp.q[0].vq;
-	uint64_t end = q->used + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM_SIZE * q->size + 2;
-	return q->size && gpa >= q->used && gpa + len <= end;
-}
 
 /* [gpa, gpa + len) inside one buffer of the request being served, of the
  * given direction. */
@@ -109,25 +61,13 @@ static bool in_request(uint64_t gpa, uint64_t len, bool write)
 	return false;
 }
 
-static int m_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+/* The model writes only in the used ring or in a writable buffer of the
+ * request being served; a used element names that request. */
+static void check_write(uint64_t gpa, const void *buf, size_t len)
 {
-	(void)ctx;
-	CHECK(len > 0 && len <= VIRTQ_DESC_SIZE);
-	if (!in_ram(gpa, len))
-		return -EFAULT;
-	memcpy(buf, ram + (gpa - RAM_BASE), len);
-	return 0;
-}
-
-static int m_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
-{
-	(void)ctx;
-	CHECK(len > 0 && len <= VIRTIO_BLK_HDR_SIZE);
-	if (!in_ram(gpa, len))
-		return -EFAULT;
-	bool ring = in_used_ring(gpa, len);
-	CHECK(ring || in_request(gpa, len, true));
 	const struct virtq *q = &b.vp.q[0].vq;
+	bool ring = in_used_ring(q, gpa, len);
+	CHECK(ring || in_request(gpa, len, true));
 	if (ring && len == VIRTQ_USED_ELEM_SIZE && gpa >= q->used + VIRTQ_USED_RING) {
 		/* A used element: the request just served. */
 		const uint8_t *e = buf;
@@ -136,18 +76,7 @@ static int m_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
 		CHECK(serving && id == b.chain.head && n <= b.chain.write_len);
 		used_elems++;
 	}
-	memcpy(ram + (gpa - RAM_BASE), buf, len);
-	return 0;
 }
-
-static int m_check(void *ctx, uint64_t gpa, uint64_t len, bool write)
-{
-	(void)ctx;
-	(void)write;
-	return in_ram(gpa, len) ? 0 : -EFAULT;
-}
-
-static const struct virtq_mem_ops mem_ops = {m_read, m_write, m_check};
 
 static int be_rw(void *ctx, bool write, uint64_t off, uint64_t gpa, uint32_t len)
 {
@@ -187,25 +116,15 @@ static void h_msi(void *ctx, uint64_t addr, uint32_t data)
 	(void)ctx;
 	(void)addr;
 	(void)data;
-	CHECK(pci_fn_get(&b.vp.fn, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2) & PCI_MSIX_CTRL_ENABLE);
+	CHECK(msix_on(&b.vp));
 }
 
 static const struct virtio_pci_host_ops host_ops = {&mem_ops, h_intx, h_msi};
 
-static void bar_wr(unsigned off, unsigned size, uint64_t v)
-{
-	virtio_pci_mmio(&b.vp, BAR_ADDR + off, size, true, &v);
-}
-
-static void common_wr(unsigned field, unsigned size, uint64_t v)
-{
-	bar_wr(VIRTIO_PCI_BAR_COMMON + field, size, v);
-}
-
 static void kick(void)
 {
 	serving = true; /* the kick serves requests */
-	bar_wr(VIRTIO_PCI_BAR_NOTIFY, 2, 0);
+	virtio_pci_mmio(&b.vp, BAR_ADDR + VIRTIO_PCI_BAR_NOTIFY, 2, true, &(uint64_t){0});
 	serving = false;
 }
 
@@ -215,50 +134,12 @@ static void bring_up(struct input *in)
 {
 	uint8_t k = byte(in);
 	uint64_t f = (1ull << VIRTIO_F_VERSION_1) | (b.ops.features & ((uint64_t)word(in) | 1ull << 32));
-	common_wr(VIRTIO_PCI_COMMON_STATUS, 1, 0);
-	common_wr(VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	common_wr(VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
-	common_wr(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)f);
-	common_wr(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-	common_wr(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)(f >> 32));
-	common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
-		  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	common_wr(VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
-	common_wr(VIRTIO_PCI_COMMON_Q_SIZE, 2, 1u << (k % 7));
-	common_wr(VIRTIO_PCI_COMMON_Q_DESC, 8, Q_DESC);
-	common_wr(VIRTIO_PCI_COMMON_Q_AVAIL, 8, Q_AVAIL);
-	common_wr(VIRTIO_PCI_COMMON_Q_USED, 8, Q_USED);
-	common_wr(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+	common_wr(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1, 0);
+	drv_negotiate(&b.vp, f);
+	drv_set_queue(&b.vp, 0, 1u << (k % 7), -1, Q_DESC, Q_AVAIL, Q_USED);
 	serving = true;
-	common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
-		  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-		      VIRTIO_STATUS_DRIVER_OK);
+	drv_ok(&b.vp);
 	serving = false;
-}
-
-static void put(uint64_t gpa, unsigned n, uint64_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (in_ram(gpa + i, 1))
-			ram[gpa + i - RAM_BASE] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get(uint64_t gpa, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		if (in_ram(gpa + i, 1))
-			v |= (uint64_t)ram[gpa + i - RAM_BASE] << (8 * i);
-	return v;
-}
-
-static void put_desc(uint64_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint64_t at = table + VIRTQ_DESC_SIZE * i;
-	put(at + VIRTQ_DESC_ADDR, 8, addr);
-	put(at + VIRTQ_DESC_LEN, 4, len);
-	put(at + VIRTQ_DESC_FLAGS, 2, flags);
-	put(at + VIRTQ_DESC_NEXT, 2, next);
 }
 
 /* A request as a driver might make one, more or less well. */
@@ -273,9 +154,9 @@ static void drv_request(struct input *in)
 	uint32_t type = k & 0x80 ? word(in) : types[k % 6];
 	uint64_t sector = k & 0x40 ? (uint64_t)word(in) << 32 | word(in) : byte(in) % (SECTORS + 2);
 	uint64_t hdr = HDR_AREA + (byte(in) % 16) * 16;
-	put(hdr + VIRTIO_BLK_HDR_TYPE, 4, type);
-	put(hdr + 4, 4, word(in));
-	put(hdr + VIRTIO_BLK_HDR_SECTOR, 8, sector);
+	ram_put(hdr + VIRTIO_BLK_HDR_TYPE, 4, type);
+	ram_put(hdr + 4, 4, word(in));
+	ram_put(hdr + VIRTIO_BLK_HDR_SECTOR, 8, sector);
 
 	uint64_t addr[MAX_DESC];
 	uint32_t len[MAX_DESC];
@@ -318,9 +199,7 @@ static void drv_request(struct input *in)
 					    (wr[i] ? VIRTQ_DESC_F_WRITE : 0)),
 				 (uint16_t)((head + i + 1) % q->size));
 	}
-	uint16_t idx = (uint16_t)get(Q_AVAIL + VIRTQ_AVAIL_IDX, 2);
-	put(Q_AVAIL + VIRTQ_AVAIL_RING + 2ull * (idx % q->size), 2, head);
-	put(Q_AVAIL + VIRTQ_AVAIL_IDX, 2, (uint16_t)(idx + 1));
+	avail_add(Q_AVAIL, q->size, head);
 	if (shape & 0x40)
 		kick();
 }
@@ -381,12 +260,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(!virtio_blk_pending(&b));
 			break;
 		}
-		case 6: { /* the guest stores into its RAM */
-			unsigned off = half(&in) % RAM_SIZE, n = byte(&in) % 17;
-			for (unsigned i = 0; i < n && off + i < RAM_SIZE; i++)
-				ram[off + i] = byte(&in);
+		case 6:
+			guest_stores(&in);
 			break;
-		}
 		case 7: /* the backend's next answers */
 			rw_error = op & 0x10 ? -(int)(byte(&in) % 40) : 0;
 			flush_error = op & 0x20 ? -EIO : 0;
@@ -411,7 +287,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		default:
-			common_wr(VIRTIO_PCI_COMMON_STATUS, 1, 0);
+			common_wr(&b.vp, VIRTIO_PCI_COMMON_STATUS, 1, 0);
 			break;
 		}
 		check();

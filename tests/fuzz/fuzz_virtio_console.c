@@ -19,113 +19,37 @@
  *
  *   make -C tests/fuzz run-virtio-console [SECONDS=60]
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "iopm/dev/pcihost.h"
 #include "iopm/dev/virtio_console.h"
 #include "iopm/dev/virtio_pci.h"
-#include "iopm/dev/virtio_spec.h"
 
-#define CHECK(c)                                                                                             \
-	do {                                                                                                 \
-		if (!(c)) {                                                                                  \
-			fprintf(stderr, "fuzz_virtio_console: INVARIANT VIOLATED: %s (line %d)\n", #c,       \
-				__LINE__);                                                                   \
-			abort();                                                                             \
-		}                                                                                            \
-	} while (0)
-
-#define RAM_BASE  0x100000ull
-#define RAM_SIZE  0x10000ull
+#define FUZZ_NAME "fuzz_virtio_console"
 #define BAR_ADDR  0xfe010000ull
+#define READ_MAX  VIRTIO_CONSOLE_CHUNK
+#define WRITE_MAX VIRTIO_CONSOLE_CHUNK
+#include "virtio_fuzz.h"
+
 #define DEVFN	  PCI_DEVFN(4, 0)
 #define MAX_STEPS 1024
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t byte(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t half(struct input *in)
-{
-	return (uint16_t)(byte(in) | byte(in) << 8);
-}
-
-static uint32_t word(struct input *in)
-{
-	return half(in) | (uint32_t)half(in) << 16;
-}
-
-static uint8_t ram[RAM_SIZE];
 static struct pcihost h;
 static struct virtio_console con;
 static bool line, in_input, in_out, reset_seen;
 static uint64_t out_total;
 
-static bool in_ram(uint64_t gpa, uint64_t len)
+/* The model writes only inside a set-up used ring or, while input is
+ * being given, inside RAM. */
+static void check_write(uint64_t gpa, const void *buf, size_t len)
 {
-	return gpa >= RAM_BASE && gpa - RAM_BASE <= RAM_SIZE && len <= RAM_SIZE - (gpa - RAM_BASE);
-}
-
-static bool in_used_ring(const struct virtq *q, uint64_t gpa, size_t len)
-{
-	uint64_t end = q->used + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM_SIZE * q->size + 2;
-	return q->size && gpa >= q->used && gpa + len <= end;
-}
-
-static int m_read(void *ctx, uint64_t gpa, void *buf, size_t len)
-{
-	(void)ctx;
-	CHECK(len > 0 && len <= VIRTIO_CONSOLE_CHUNK);
-	if (!in_ram(gpa, len))
-		return -EFAULT;
-	memcpy(buf, ram + (gpa - RAM_BASE), len);
-	return 0;
-}
-
-static int m_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
-{
-	(void)ctx;
-	CHECK(len > 0 && len <= VIRTIO_CONSOLE_CHUNK);
-	if (!in_ram(gpa, len))
-		return -EFAULT;
+	(void)buf;
 	bool ring = in_used_ring(&con.vp.q[0].vq, gpa, len) || in_used_ring(&con.vp.q[1].vq, gpa, len);
 	CHECK(ring || in_input);
-	memcpy(ram + (gpa - RAM_BASE), buf, len);
-	return 0;
-}
-
-static int m_check(void *ctx, uint64_t gpa, uint64_t len, bool write)
-{
-	(void)ctx;
-	(void)write;
-	return in_ram(gpa, len) ? 0 : -EFAULT;
-}
-
-static const struct virtq_mem_ops mem_ops = {m_read, m_write, m_check};
-
-static bool msix_on(void)
-{
-	return pci_fn_get(&con.vp.fn, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2) & PCI_MSIX_CTRL_ENABLE;
 }
 
 static void h_intx(void *ctx, bool level)
 {
 	(void)ctx;
-	CHECK(level != line);
-	CHECK(!level || !msix_on());
-	line = level;
+	check_intx(&con.vp, &line, level);
 }
 
 static void h_msi(void *ctx, uint64_t addr, uint32_t data)
@@ -133,7 +57,7 @@ static void h_msi(void *ctx, uint64_t addr, uint32_t data)
 	(void)ctx;
 	(void)addr;
 	(void)data;
-	CHECK(msix_on());
+	CHECK(msix_on(&con.vp));
 }
 
 static void c_out(void *ctx, const uint8_t *buf, size_t n)
@@ -159,41 +83,23 @@ static void c_rx_room(void *ctx)
 static const struct virtio_console_ops con_ops = {c_out, c_rx_room};
 static const struct virtio_pci_host_ops host_ops = {&mem_ops, h_intx, h_msi};
 
-static void common_wr(unsigned field, unsigned size, uint64_t v)
-{
-	virtio_pci_mmio(&con.vp, BAR_ADDR + VIRTIO_PCI_BAR_COMMON + field, size, true, &v);
-	if (field == VIRTIO_PCI_COMMON_STATUS && !v)
-		reset_seen = true;
-}
-
 /* A bring-up with random features (mostly the offered ones) and queue
  * sizes; the rings in their own parts of RAM. */
 static void bring_up(struct input *in)
 {
 	uint8_t b = byte(in);
-	common_wr(VIRTIO_PCI_COMMON_STATUS, 1, 0);
-	common_wr(VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	common_wr(&con.vp, VIRTIO_PCI_COMMON_STATUS, 1, 0);
+	reset_seen = true;
 	uint32_t lo = b & 0x80 ? word(in) : (uint32_t)(con.vp.dev->features & word(in));
-	common_wr(VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
-	common_wr(VIRTIO_PCI_COMMON_GF, 4, lo);
-	common_wr(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-	common_wr(VIRTIO_PCI_COMMON_GF, 4, 1);
-	common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
-		  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	drv_negotiate(&con.vp, lo | 1ull << VIRTIO_F_VERSION_1);
 	for (unsigned q = 0; q < 2; q++) {
 		uint64_t base = RAM_BASE + 0x1000 * q;
-		common_wr(VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
-		common_wr(VIRTIO_PCI_COMMON_Q_SIZE, 2, 1u << (byte(in) % 6));
-		common_wr(VIRTIO_PCI_COMMON_Q_MSIX, 2, byte(in) % 4);
-		common_wr(VIRTIO_PCI_COMMON_Q_DESC, 8, base);
-		common_wr(VIRTIO_PCI_COMMON_Q_AVAIL, 8, base + 0x200);
-		common_wr(VIRTIO_PCI_COMMON_Q_USED, 8, base + 0x400);
-		common_wr(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+		unsigned size = 1u << (byte(in) % 6);
+		int vector = byte(in) % 4;
+		drv_set_queue(&con.vp, q, size, vector, base, base + 0x200, base + 0x400);
 	}
 	if (!(b & 0x40))
-		common_wr(VIRTIO_PCI_COMMON_STATUS, 1,
-			  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-			      VIRTIO_STATUS_DRIVER_OK);
+		drv_ok(&con.vp);
 }
 
 /* A chain in queue q's table, mostly of the queue's direction, made
@@ -219,32 +125,11 @@ static void chain(struct input *in)
 		uint16_t flags =
 		    (uint16_t)((i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (write ? VIRTQ_DESC_F_WRITE : 0) |
 			       ((d & 0x0f) == 0x0f ? VIRTQ_DESC_F_INDIRECT : 0));
-		uint64_t at = vq->desc + VIRTQ_DESC_SIZE * ((head + i) % vq->size);
-		if (!in_ram(at, VIRTQ_DESC_SIZE))
-			continue;
-		uint8_t *p = ram + (at - RAM_BASE);
-		for (unsigned k = 0; k < 8; k++)
-			p[VIRTQ_DESC_ADDR + k] = (uint8_t)(addr >> (8 * k));
-		for (unsigned k = 0; k < 4; k++)
-			p[VIRTQ_DESC_LEN + k] = (uint8_t)(len >> (8 * k));
 		uint16_t next = (uint16_t)((head + i + 1) % vq->size);
-		p[VIRTQ_DESC_FLAGS] = (uint8_t)flags;
-		p[VIRTQ_DESC_FLAGS + 1] = 0;
-		p[VIRTQ_DESC_NEXT] = (uint8_t)next;
-		p[VIRTQ_DESC_NEXT + 1] = (uint8_t)(next >> 8);
+		put_desc(vq->desc, (head + i) % vq->size, addr, len, flags, next);
 	}
-	uint64_t idx_at = vq->avail + VIRTQ_AVAIL_IDX;
-	if (!in_ram(idx_at, 2))
+	if (!avail_add(vq->avail, vq->size, head))
 		return;
-	uint16_t idx = (uint16_t)(ram[idx_at - RAM_BASE] | ram[idx_at - RAM_BASE + 1] << 8);
-	uint64_t e = vq->avail + VIRTQ_AVAIL_RING + 2ull * (idx % vq->size);
-	if (in_ram(e, 2)) {
-		ram[e - RAM_BASE] = (uint8_t)head;
-		ram[e - RAM_BASE + 1] = (uint8_t)(head >> 8);
-	}
-	idx++;
-	ram[idx_at - RAM_BASE] = (uint8_t)idx;
-	ram[idx_at - RAM_BASE + 1] = (uint8_t)(idx >> 8);
 	if (b & 2)
 		virtio_pci_mmio(&con.vp, BAR_ADDR + VIRTIO_PCI_BAR_NOTIFY + qi * VIRTIO_PCI_NOTIFY_OFF_MULT,
 				2, true, &(uint64_t){qi});
@@ -293,12 +178,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4:
 			chain(&in);
 			break;
-		case 5: { /* the guest stores into its RAM */
-			unsigned off = half(&in) % RAM_SIZE, n = byte(&in) % 17;
-			for (unsigned i = 0; i < n && off + i < RAM_SIZE; i++)
-				ram[off + i] = byte(&in);
+		case 5:
+			guest_stores(&in);
 			break;
-		}
 		case 6: { /* input */
 			size_t n = half(&in) % sizeof(buf);
 			bool live = virtio_pci_vq(&con.vp, VIRTIO_CONSOLE_RECEIVEQ) != NULL;

@@ -20,56 +20,20 @@
  *
  *   make -C tests/fuzz run-virtio-net [SECONDS=60]
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "iopm/dev/pcihost.h"
 #include "iopm/dev/virtio_net.h"
-#include "iopm/dev/virtio_spec.h"
 
-#define CHECK(c)                                                                                             \
-	do {                                                                                                 \
-		if (!(c)) {                                                                                  \
-			fprintf(stderr, "fuzz_virtio_net: INVARIANT VIOLATED: %s (line %d)\n", #c,           \
-				__LINE__);                                                                   \
-			abort();                                                                             \
-		}                                                                                            \
-	} while (0)
-
-#define RAM_BASE  0x100000ull
-#define RAM_SIZE  0x10000ull
+#define FUZZ_NAME "fuzz_virtio_net"
 #define BAR_ADDR  0xfe008000ull
+#define READ_MAX  (VIRTIO_NET_HDR_SIZE + VIRTIO_NET_FRAME_MAX) /* n.buf: a chain gathered */
+#define WRITE_MAX SIZE_MAX				       /* any length: a frame delivered at once */
+#include "virtio_fuzz.h"
+
 #define DEVFN	  PCI_DEVFN(3, 0)
 #define QBASE(q)  (RAM_BASE + 0x2000ull * (q)) /* each queue's rings, up to 64 entries */
 #define BUFS	  (RAM_BASE + 0x4000)
 #define MAX_STEPS 256
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t byte(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t half(struct input *in)
-{
-	return (uint16_t)(byte(in) | byte(in) << 8);
-}
-
-static uint32_t word(struct input *in)
-{
-	return half(in) | (uint32_t)half(in) << 16;
-}
-
-static uint8_t ram[RAM_SIZE];
 static struct pcihost h;
 static struct virtio_net n;
 static bool in_rx; /* virtio_net_rx() is running: its chain's buffers are writable */
@@ -82,17 +46,6 @@ struct drv {
 };
 static struct drv dq[2];
 
-static bool in_ram(uint64_t gpa, uint64_t len)
-{
-	return gpa >= RAM_BASE && gpa - RAM_BASE <= RAM_SIZE && len <= RAM_SIZE - (gpa - RAM_BASE);
-}
-
-static bool in_used_ring(const struct virtq *q, uint64_t gpa, size_t len)
-{
-	uint64_t end = q->used + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM_SIZE * q->size + 2;
-	return q->size && gpa >= q->used && gpa + len <= end;
-}
-
 static bool in_rx_chain(uint64_t gpa, size_t len)
 {
 	for (unsigned i = 0; in_rx && i < VIRTIO_NET_MAX_SEGS; i++) {
@@ -103,36 +56,14 @@ static bool in_rx_chain(uint64_t gpa, size_t len)
 	return false;
 }
 
-static int m_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+/* The model writes only inside a used ring or, while it delivers a frame,
+ * inside the writable buffers of the chain it took. */
+static void check_write(uint64_t gpa, const void *buf, size_t len)
 {
-	(void)ctx;
-	CHECK(len > 0 && len <= sizeof(n.buf));
-	if (!in_ram(gpa, len))
-		return -EFAULT;
-	memcpy(buf, ram + (gpa - RAM_BASE), len);
-	return 0;
-}
-
-static int m_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
-{
-	(void)ctx;
-	CHECK(len > 0);
-	if (!in_ram(gpa, len))
-		return -EFAULT;
+	(void)buf;
 	CHECK(in_used_ring(&n.vp.q[0].vq, gpa, len) || in_used_ring(&n.vp.q[1].vq, gpa, len) ||
 	      in_rx_chain(gpa, len));
-	memcpy(ram + (gpa - RAM_BASE), buf, len);
-	return 0;
 }
-
-static int m_check(void *ctx, uint64_t gpa, uint64_t len, bool write)
-{
-	(void)ctx;
-	(void)write;
-	return in_ram(gpa, len) ? 0 : -EFAULT;
-}
-
-static const struct virtq_mem_ops mem_ops = {m_read, m_write, m_check};
 
 static void h_intx(void *ctx, bool level)
 {
@@ -171,14 +102,6 @@ static void o_tx_kick(void *ctx)
 static const struct virtio_net_ops net_ops = {o_tx, o_rx_room, o_tx_kick};
 static const struct virtio_pci_host_ops host_ops = {&mem_ops, h_intx, h_msi};
 
-static void put(uint64_t gpa, unsigned size, uint64_t v)
-{
-	if (!in_ram(gpa, size))
-		return;
-	for (unsigned i = 0; i < size; i++)
-		ram[gpa - RAM_BASE + i] = (uint8_t)(v >> (8 * i));
-}
-
 static uint64_t bar(unsigned off, unsigned size, bool write, uint64_t v)
 {
 	virtio_pci_mmio(&n.vp, BAR_ADDR + off, size, write, &v);
@@ -200,33 +123,18 @@ static uint64_t used_of(unsigned q)
 /* virtio's probe and virtnet's queue set up, with random choices. */
 static void bring_up(struct input *in)
 {
-	uint8_t st = 0;
 	uint32_t feat = word(in);
-	bar(COMMON(STATUS), 1, true, 0);
+	common_wr(&n.vp, VIRTIO_PCI_COMMON_STATUS, 1, 0);
 	memset(dq, 0, sizeof(dq));
-	st |= VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
-	bar(COMMON(STATUS), 1, true, VIRTIO_STATUS_ACKNOWLEDGE);
-	bar(COMMON(STATUS), 1, true, st);
-	bar(COMMON(GFSELECT), 4, true, 0);
-	bar(COMMON(GF), 4, true, feat);
-	bar(COMMON(GFSELECT), 4, true, 1);
-	bar(COMMON(GF), 4, true, 1); /* VERSION_1 */
-	st |= VIRTIO_STATUS_FEATURES_OK;
-	bar(COMMON(STATUS), 1, true, st);
+	common_wr(&n.vp, VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	drv_negotiate(&n.vp, feat | 1ull << VIRTIO_F_VERSION_1);
 	for (unsigned q = 0; q < 2; q++) {
-		uint16_t size = (uint16_t)(1u << (byte(in) % 7)); /* 1 to 64 */
-		bar(COMMON(Q_SELECT), 2, true, q);
-		bar(COMMON(Q_SIZE), 2, true, size);
-		dq[q].size = size;
+		dq[q].size = (uint16_t)(1u << (byte(in) % 7)); /* 1 to 64 */
 		memset(ram + (QBASE(q) - RAM_BASE), 0, 0x2000);
-		bar(COMMON(Q_MSIX), 2, true, q + 1);
-		bar(COMMON(Q_DESC), 8, true, QBASE(q));
-		bar(COMMON(Q_AVAIL), 8, true, avail_of(q));
-		bar(COMMON(Q_USED), 8, true, used_of(q));
-		bar(COMMON(Q_ENABLE), 2, true, 1);
+		drv_set_queue(&n.vp, q, dq[q].size, (int)q + 1, QBASE(q), avail_of(q), used_of(q));
 		dq[q].set_up = true;
 	}
-	bar(COMMON(STATUS), 1, true, st | VIRTIO_STATUS_DRIVER_OK);
+	drv_ok(&n.vp);
 }
 
 /* A chain of 1 to 4 buffers (or an indirect table of them) on queue q. */
@@ -249,27 +157,23 @@ static void add_chain(struct input *in, unsigned q)
 					    ((b & 1) ^ (q == VIRTIO_NET_Q_RX) ? VIRTQ_DESC_F_WRITE : 0));
 		unsigned at = indirect ? i : (unsigned)(first + i) % d->size;
 		unsigned nx = indirect ? i + 1 : (unsigned)(first + i + 1) % d->size;
-		uint64_t e = table + 16ull * at;
-		put(e + VIRTQ_DESC_ADDR, 8, addr);
-		put(e + VIRTQ_DESC_LEN, 4, len);
-		put(e + VIRTQ_DESC_FLAGS, 2, flags);
-		put(e + VIRTQ_DESC_NEXT, 2, nx);
+		put_desc(table, at, addr, len, flags, (uint16_t)nx);
 		if (q == VIRTIO_NET_Q_TX && i == 0 && !(b & 2))
-			put(addr, 2, 0); /* a header without offloads, mostly */
+			ram_put(addr, 2, 0); /* a header without offloads, mostly */
 	}
 	uint16_t head = d->next;
 	if (indirect) {
 		uint64_t e = QBASE(q) + 16ull * head;
-		put(e + VIRTQ_DESC_ADDR, 8, table);
-		put(e + VIRTQ_DESC_LEN, 4, 16 * nb);
-		put(e + VIRTQ_DESC_FLAGS, 2, VIRTQ_DESC_F_INDIRECT);
+		ram_put(e + VIRTQ_DESC_ADDR, 8, table);
+		ram_put(e + VIRTQ_DESC_LEN, 4, 16 * nb);
+		ram_put(e + VIRTQ_DESC_FLAGS, 2, VIRTQ_DESC_F_INDIRECT);
 		d->next = (uint16_t)((head + 1) % d->size);
 	} else {
 		d->next = (uint16_t)((head + nb) % d->size);
 	}
-	put(avail_of(q) + VIRTQ_AVAIL_RING + 2ull * (d->avail_idx % d->size), 2, head);
+	ram_put(avail_of(q) + VIRTQ_AVAIL_RING + 2ull * (d->avail_idx % d->size), 2, head);
 	d->avail_idx++;
-	put(avail_of(q) + VIRTQ_AVAIL_IDX, 2, d->avail_idx);
+	ram_put(avail_of(q) + VIRTQ_AVAIL_IDX, 2, d->avail_idx);
 }
 
 static void check_broken(bool was_broken)
@@ -318,7 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2: { /* the guest stores into its RAM */
 			uint64_t at = RAM_BASE + half(&in) % RAM_SIZE;
-			put(at, 4, word(&in));
+			ram_put(at, 4, word(&in));
 			break;
 		}
 		case 3:

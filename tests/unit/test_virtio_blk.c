@@ -34,7 +34,6 @@
 #define F_FLUSH	    (1ull << VIRTIO_BLK_F_FLUSH)
 #define F_RO	    (1ull << VIRTIO_BLK_F_RO)
 #define OFFERED	    (F_SEG_MAX | F_BLK_SIZE | F_FLUSH | F_EVENT_IDX | F_INDIRECT | F_VERSION_1)
-#define COMMON(x)   (VIRTIO_PCI_BAR_COMMON + VIRTIO_PCI_COMMON_##x)
 #define CFG(x)	    (VIRTIO_PCI_BAR_DEVICE + VIRTIO_BLK_CFG_##x)
 #define SERIAL	    "coopvmm-disk-0"
 
@@ -49,6 +48,7 @@ struct fx {
 	bool intx;
 	uint32_t msi_data[64];
 	struct vdrv q;
+	struct vpdrv pci;
 };
 
 static int be_rw(void *ctx, bool write, uint64_t off, uint64_t gpa, uint32_t len)
@@ -105,46 +105,10 @@ static struct fx *fx_new(bool read_only)
 		abort();
 	for (unsigned i = 0; i < DISK_BYTES; i++)
 		f->disk[i] = (uint8_t)(i * 7 + i / 512);
-	pcihost_init(&f->h);
 	/* A disk of 64 sectors and a bit: the bit is not used. */
 	EXPECT_EQ(virtio_blk_init(&f->b, DISK_BYTES + 100, read_only, SERIAL, &backend, f, &host_ops, f), 0);
-	EXPECT_EQ(pcihost_attach(&f->h, DEVFN, &f->b.vp.fn), 0);
+	vpdrv_attach(&f->pci, &f->h, DEVFN, &f->b.vp, BAR_ADDR);
 	return f;
-}
-
-static uint32_t cfg_rd(struct fx *f, unsigned off, unsigned size)
-{
-	return pcihost_cfg_read(&f->h, 0, DEVFN, off, size);
-}
-
-static void cfg_wr(struct fx *f, unsigned off, unsigned size, uint32_t v)
-{
-	pcihost_cfg_write(&f->h, 0, DEVFN, off, size, v);
-}
-
-static uint64_t rd(struct fx *f, unsigned off, unsigned size)
-{
-	uint64_t v = 0;
-	EXPECT_EQ(virtio_pci_mmio(&f->b.vp, BAR_ADDR + off, size, false, &v), 0);
-	return v;
-}
-
-static void wr(struct fx *f, unsigned off, unsigned size, uint64_t v)
-{
-	EXPECT_EQ(virtio_pci_mmio(&f->b.vp, BAR_ADDR + off, size, true, &v), 0);
-}
-
-static void set_status(struct fx *f, uint8_t bits)
-{
-	wr(f, COMMON(STATUS), 1, rd(f, COMMON(STATUS), 1) | bits);
-}
-
-static uint64_t device_features(struct fx *f)
-{
-	wr(f, COMMON(DFSELECT), 4, 0);
-	uint64_t v = rd(f, COMMON(DF), 4);
-	wr(f, COMMON(DFSELECT), 4, 1);
-	return v | rd(f, COMMON(DF), 4) << 32;
 }
 
 /* virtio_cread64: two dwords, repeated if the generation moved. */
@@ -153,9 +117,9 @@ static uint64_t cread64(struct fx *f, unsigned off)
 	uint8_t gen;
 	uint64_t v;
 	do {
-		gen = (uint8_t)rd(f, COMMON(CFGGEN), 1);
-		v = rd(f, off, 4) | rd(f, off + 4, 4) << 32;
-	} while (gen != (uint8_t)rd(f, COMMON(CFGGEN), 1));
+		gen = (uint8_t)vpdrv_rd(&f->pci, COMMON(CFGGEN), 1);
+		v = vpdrv_rd(&f->pci, off, 4) | vpdrv_rd(&f->pci, off + 4, 4) << 32;
+	} while (gen != (uint8_t)vpdrv_rd(&f->pci, COMMON(CFGGEN), 1));
 	return v;
 }
 
@@ -165,53 +129,16 @@ static uint64_t cread64(struct fx *f, unsigned off)
  * queue, DRIVER_OK. Returns the negotiated features. */
 static uint64_t bring_up(struct fx *f, bool msix, uint64_t want)
 {
-	cfg_wr(f, PCI_BAR0, 4, (uint32_t)BAR_ADDR);
-	cfg_wr(f, PCI_BAR0 + 4, 4, 0);
-	cfg_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	if (msix) {
-		unsigned table = cfg_rd(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_TABLE, 4) & ~PCI_MSIX_BIR_MASK;
-		EXPECT_EQ(cfg_rd(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2) & PCI_MSIX_CTRL_QSIZE, 1);
-		cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2,
-		       PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_MASKALL);
-		for (unsigned v = 0; v < 2; v++) {
-			unsigned e = table + v * PCI_MSIX_ENTRY_SIZE;
-			wr(f, e + PCI_MSIX_ENTRY_ADDR_LO, 4, MSI_ADDR);
-			wr(f, e + PCI_MSIX_ENTRY_ADDR_HI, 4, 0);
-			wr(f, e + PCI_MSIX_ENTRY_DATA, 4, 0x40 + v);
-			wr(f, e + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, 0);
-		}
-		cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2, PCI_MSIX_CTRL_ENABLE);
-	}
-	wr(f, COMMON(STATUS), 1, 0);
-	set_status(f, VIRTIO_STATUS_ACKNOWLEDGE);
-	set_status(f, VIRTIO_STATUS_DRIVER);
-	uint64_t feat = device_features(f) & want;
-	wr(f, COMMON(GFSELECT), 4, 0);
-	wr(f, COMMON(GF), 4, (uint32_t)feat);
-	wr(f, COMMON(GFSELECT), 4, 1);
-	wr(f, COMMON(GF), 4, (uint32_t)(feat >> 32));
-	set_status(f, VIRTIO_STATUS_FEATURES_OK);
-	EXPECT_EQ(rd(f, COMMON(STATUS), 1) & VIRTIO_STATUS_FEATURES_OK, VIRTIO_STATUS_FEATURES_OK);
+	vpdrv_place(&f->pci);
 	if (msix)
-		wr(f, COMMON(MSIX), 2, 0);
-	EXPECT_EQ(rd(f, COMMON(NUMQ), 2), 1);
-	wr(f, COMMON(Q_SELECT), 2, 0);
-	EXPECT_EQ(rd(f, COMMON(Q_SIZE), 2), QSIZE);
+		vpdrv_msix(&f->pci, 2, MSI_ADDR);
+	uint64_t feat = vpdrv_negotiate(&f->pci, want, msix);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(NUMQ), 2), 1);
 	vdrv_init(&f->q, &f->m, QSIZE, GRAM_BASE, feat & F_EVENT_IDX);
-	if (msix)
-		wr(f, COMMON(Q_MSIX), 2, 1);
-	wr(f, COMMON(Q_DESC), 8, f->q.desc);
-	wr(f, COMMON(Q_AVAIL), 8, f->q.avail);
-	wr(f, COMMON(Q_USED), 8, f->q.used);
-	wr(f, COMMON(Q_ENABLE), 2, 1);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_queue(&f->pci, 0, QSIZE, &f->q, msix);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	EXPECT_TRUE(virtio_pci_vq(&f->b.vp, 0) != NULL);
 	return feat;
-}
-
-static void kick(struct fx *f)
-{
-	wr(f, VIRTIO_PCI_BAR_NOTIFY, 2, 0);
 }
 
 static void put_hdr(struct fx *f, uint64_t at, uint32_t type, uint64_t sector)
@@ -230,7 +157,7 @@ static uint8_t submit(struct fx *f, unsigned n, const uint64_t *a, const uint32_
 	if (nw)
 		gm_put(&f->m, a[n - 1] + l[n - 1] - 1, 1, 0xee);
 	uint16_t head = vdrv_add(&f->q, n, a, l, nw);
-	kick(f);
+	vpdrv_kick(&f->pci, 0);
 	uint32_t id, len;
 	EXPECT_TRUE(vdrv_used(&f->q, &id, &len));
 	EXPECT_EQ(id, head);
@@ -257,41 +184,43 @@ static uint8_t request(struct fx *f, uint32_t type, uint64_t sector, uint64_t da
 TEST(virtio_blk, identity_features_and_config)
 {
 	struct fx *f = fx_new(false);
-	EXPECT_EQ(cfg_rd(f, PCI_VENDOR_ID, 2), 0x1af4);
-	EXPECT_EQ(cfg_rd(f, PCI_DEVICE_ID, 2), 0x1042);
-	EXPECT_EQ(cfg_rd(f, PCI_CLASS_PROG + 1, 2), 0x0100); /* mass storage, SCSI: what Linux expects */
-	cfg_wr(f, PCI_BAR0, 4, (uint32_t)BAR_ADDR);
-	cfg_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_VENDOR_ID, 2), 0x1af4);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_DEVICE_ID, 2), 0x1042);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_CLASS_PROG + 1, 2),
+		  0x0100); /* mass storage, SCSI: what Linux expects */
+	vpdrv_cfg_wr(&f->pci, PCI_BAR0, 4, (uint32_t)BAR_ADDR);
+	vpdrv_cfg_wr(&f->pci, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
 	/* Offered: no MQ, DISCARD, WRITE_ZEROES, RO on a writable disk. */
-	EXPECT_EQ(device_features(f), OFFERED);
+	EXPECT_EQ(vpdrv_device_features(&f->pci), OFFERED);
 	EXPECT_EQ(cread64(f, CFG(CAPACITY)), SECTORS);
-	EXPECT_EQ(rd(f, CFG(CAPACITY), 8), SECTORS);
-	EXPECT_EQ(rd(f, CFG(SEG_MAX), 4), VIRTIO_BLK_SEG_MAX);
-	EXPECT_EQ(rd(f, CFG(BLK_SIZE), 4), 512);
-	EXPECT_EQ(rd(f, CFG(BLK_SIZE) + 1, 2), 2); /* bytes of a field */
-	EXPECT_EQ(rd(f, CFG(NUM_QUEUES), 2), 1);
-	EXPECT_EQ(rd(f, CFG(SIZE_MAX), 4), 0);
-	EXPECT_EQ(rd(f, CFG(GEOMETRY), 4), 0);
-	EXPECT_EQ(rd(f, CFG(TOPOLOGY), 8), 0);
-	EXPECT_EQ(rd(f, CFG(WRITEBACK), 1), 0);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_BLK_CFG_SIZE - 4, 4), 0);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_BLK_CFG_SIZE, 4), 0); /* past the end */
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(CAPACITY), 8), SECTORS);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(SEG_MAX), 4), VIRTIO_BLK_SEG_MAX);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(BLK_SIZE), 4), 512);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(BLK_SIZE) + 1, 2), 2); /* bytes of a field */
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(NUM_QUEUES), 2), 1);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(SIZE_MAX), 4), 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(GEOMETRY), 4), 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(TOPOLOGY), 8), 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(WRITEBACK), 1), 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_BLK_CFG_SIZE - 4, 4), 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_BLK_CFG_SIZE, 4), 0); /* past the end */
 	/* The device configuration cap says how much there is. */
-	EXPECT_EQ(cfg_rd(f, VIRTIO_PCI_CFG_DEVICE + VIRTIO_PCI_CAP_LENGTH, 4), VIRTIO_BLK_CFG_SIZE);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, VIRTIO_PCI_CFG_DEVICE + VIRTIO_PCI_CAP_LENGTH, 4),
+		  VIRTIO_BLK_CFG_SIZE);
 	/* Nothing in it is writable. */
-	wr(f, CFG(CAPACITY), 4, 0xffffffff);
-	wr(f, CFG(WRITEBACK), 1, 1);
-	wr(f, CFG(BLK_SIZE), 4, 4096);
-	EXPECT_EQ(rd(f, CFG(CAPACITY), 8), SECTORS);
-	EXPECT_EQ(rd(f, CFG(WRITEBACK), 1), 0);
-	EXPECT_EQ(rd(f, CFG(BLK_SIZE), 4), 512);
+	vpdrv_wr(&f->pci, CFG(CAPACITY), 4, 0xffffffff);
+	vpdrv_wr(&f->pci, CFG(WRITEBACK), 1, 1);
+	vpdrv_wr(&f->pci, CFG(BLK_SIZE), 4, 4096);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(CAPACITY), 8), SECTORS);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(WRITEBACK), 1), 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, CFG(BLK_SIZE), 4), 512);
 	free(f);
 
 	/* Read-only: RO offered too. */
 	f = fx_new(true);
-	cfg_wr(f, PCI_BAR0, 4, (uint32_t)BAR_ADDR);
-	cfg_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	EXPECT_EQ(device_features(f), OFFERED | F_RO);
+	vpdrv_cfg_wr(&f->pci, PCI_BAR0, 4, (uint32_t)BAR_ADDR);
+	vpdrv_cfg_wr(&f->pci, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	EXPECT_EQ(vpdrv_device_features(&f->pci), OFFERED | F_RO);
 	free(f);
 }
 
@@ -426,7 +355,7 @@ TEST(virtio_blk, split_header_indirect_and_status_in_data_buffer)
 	f->q.next = (uint16_t)((head + 1) % QSIZE);
 	gm_put(&f->m, STATUS, 1, 0xee);
 	vdrv_publish(&f->q, head);
-	kick(f);
+	vpdrv_kick(&f->pci, 0);
 	uint32_t id, len;
 	EXPECT_TRUE(vdrv_used(&f->q, &id, &len));
 	EXPECT_EQ(id, head);
@@ -676,9 +605,10 @@ TEST(virtio_blk, bad_chain_breaks_device_until_reset)
 	gm_put(&f->m, STATUS, 1, 0xee);
 	vdrv_add(&f->q, 3, a, l, 1);
 	unsigned n = f->nmsi;
-	kick(f);
+	vpdrv_kick(&f->pci, 0);
 	EXPECT_TRUE(f->b.vp.broken);
-	EXPECT_EQ(rd(f, COMMON(STATUS), 1) & VIRTIO_STATUS_NEEDS_RESET, VIRTIO_STATUS_NEEDS_RESET);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(STATUS), 1) & VIRTIO_STATUS_NEEDS_RESET,
+		  VIRTIO_STATUS_NEEDS_RESET);
 	EXPECT_EQ(f->nmsi, n + 1); /* the configuration vector */
 	EXPECT_EQ(f->msi_data[n], 0x40);
 	EXPECT_EQ(f->rw_calls, 0);
@@ -705,7 +635,7 @@ TEST(virtio_blk, bad_chain_breaks_device_until_reset)
 	vdrv_desc(&f->q, f->q.desc, head, INDIRECT, (VIRTIO_BLK_MAX_SEGS + 1) * 16, VIRTQ_DESC_F_INDIRECT, 0);
 	f->q.next = (uint16_t)(head + 1);
 	vdrv_publish(&f->q, head);
-	kick(f);
+	vpdrv_kick(&f->pci, 0);
 	EXPECT_TRUE(f->b.vp.broken);
 	EXPECT_EQ(f->b.vp.q[0].vq.error, -E2BIG);
 	/* After a reset and the bring-up, requests are served again. */
@@ -769,7 +699,7 @@ TEST(virtio_blk, intx_without_msix_or_event_idx)
 	memset(f->m.ram + (DATA - GRAM_BASE), 0x5e, 512);
 	EXPECT_EQ(request(f, VIRTIO_BLK_T_OUT, 4, DATA, 512, false, 1), VIRTIO_BLK_S_OK);
 	EXPECT_TRUE(f->intx);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_ISR, 1), VIRTIO_PCI_ISR_QUEUE);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_ISR, 1), VIRTIO_PCI_ISR_QUEUE);
 	EXPECT_FALSE(f->intx);
 	/* NO_INTERRUPT: the driver polls the used ring. */
 	vdrv_set_no_interrupt(&f->q, true);
@@ -785,24 +715,24 @@ TEST(virtio_blk, requests_made_before_driver_ok)
 	struct fx *f = fx_new(false);
 	bring_up(f, false, OFFERED);
 	/* A reset, the bring-up up to the queue, a request, then DRIVER_OK. */
-	wr(f, COMMON(STATUS), 1, 0);
-	set_status(f, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(f, COMMON(GF), 4, 0);
-	wr(f, COMMON(GFSELECT), 4, 1);
-	wr(f, COMMON(GF), 4, 1);
-	set_status(f, VIRTIO_STATUS_FEATURES_OK);
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1, 0);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vpdrv_wr(&f->pci, COMMON(GF), 4, 0);
+	vpdrv_wr(&f->pci, COMMON(GFSELECT), 4, 1);
+	vpdrv_wr(&f->pci, COMMON(GF), 4, 1);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_FEATURES_OK);
 	vdrv_init(&f->q, &f->m, QSIZE, GRAM_BASE, false);
-	wr(f, COMMON(Q_DESC), 8, f->q.desc);
-	wr(f, COMMON(Q_AVAIL), 8, f->q.avail);
-	wr(f, COMMON(Q_USED), 8, f->q.used);
-	wr(f, COMMON(Q_ENABLE), 2, 1);
+	vpdrv_wr(&f->pci, COMMON(Q_DESC), 8, f->q.desc);
+	vpdrv_wr(&f->pci, COMMON(Q_AVAIL), 8, f->q.avail);
+	vpdrv_wr(&f->pci, COMMON(Q_USED), 8, f->q.used);
+	vpdrv_wr(&f->pci, COMMON(Q_ENABLE), 2, 1);
 	put_hdr(f, HDR, VIRTIO_BLK_T_IN, 6);
 	uint64_t a[3] = {HDR, DATA, STATUS};
 	uint32_t l[3] = {16, 512, 1};
 	vdrv_add(&f->q, 3, a, l, 2);
-	kick(f); /* before DRIVER_OK: dropped */
+	vpdrv_kick(&f->pci, 0); /* before DRIVER_OK: dropped */
 	EXPECT_EQ(f->b.reads, 0);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	EXPECT_EQ(f->b.reads, 1);
 	EXPECT_EQ(gm_get(&f->m, STATUS, 1), VIRTIO_BLK_S_OK);
 	EXPECT_MEMEQ(f->m.ram + (DATA - GRAM_BASE), f->disk + 6 * 512, 512);

@@ -19,19 +19,18 @@
 #include "test.h"
 #include "virtio_util.h"
 
-#define DEVFN	  PCI_DEVFN(4, 0)
-#define BAR_ADDR  0xfe010000ull /* where iopmd places it (issue 16) */
-#define MSI_ADDR  0xfee00000u
-#define RXBUF	  (GRAM_BASE + 0x20000) /* the receive buffers, RXLEN each */
-#define RXLEN	  64
-#define TXBUF	  (GRAM_BASE + 0x30000)
-#define F_SIZE	  (1ull << VIRTIO_CONSOLE_F_SIZE)
-#define F_MULTI	  (1ull << VIRTIO_CONSOLE_F_MULTIPORT)
-#define F_EMERG	  (1ull << VIRTIO_CONSOLE_F_EMERG_WRITE)
-#define F_EVIDX	  (1ull << VIRTIO_F_EVENT_IDX)
-#define F_INDIR	  (1ull << VIRTIO_F_INDIRECT_DESC)
-#define F_V1	  (1ull << VIRTIO_F_VERSION_1)
-#define COMMON(x) (VIRTIO_PCI_BAR_COMMON + VIRTIO_PCI_COMMON_##x)
+#define DEVFN	 PCI_DEVFN(4, 0)
+#define BAR_ADDR 0xfe010000ull /* where iopmd places it (issue 16) */
+#define MSI_ADDR 0xfee00000u
+#define RXBUF	 (GRAM_BASE + 0x20000) /* the receive buffers, RXLEN each */
+#define RXLEN	 64
+#define TXBUF	 (GRAM_BASE + 0x30000)
+#define F_SIZE	 (1ull << VIRTIO_CONSOLE_F_SIZE)
+#define F_MULTI	 (1ull << VIRTIO_CONSOLE_F_MULTIPORT)
+#define F_EMERG	 (1ull << VIRTIO_CONSOLE_F_EMERG_WRITE)
+#define F_EVIDX	 (1ull << VIRTIO_F_EVENT_IDX)
+#define F_INDIR	 (1ull << VIRTIO_F_INDIRECT_DESC)
+#define F_V1	 (1ull << VIRTIO_F_VERSION_1)
 
 /* The guest's memory first: the memory callbacks get the same ctx. */
 struct fx {
@@ -39,6 +38,7 @@ struct fx {
 	struct pcihost h;
 	struct virtio_console c;
 	struct vdrv q[2];
+	struct vpdrv pci;
 	uint64_t qbase; /* where the rings of the last bring-up are */
 	bool intx;
 	unsigned nmsi, msi_per_vec[3], rx_rooms, outs;
@@ -69,9 +69,6 @@ static void h_msi(void *ctx, uint64_t addr, uint32_t data)
 		f->msi_per_vec[data - 0x40]++;
 }
 
-static uint64_t rd(struct fx *f, unsigned off, unsigned size);
-static void wr(struct fx *f, unsigned off, unsigned size, uint64_t v);
-
 static void c_out(void *ctx, const uint8_t *buf, size_t n)
 {
 	struct fx *f = ctx;
@@ -85,7 +82,7 @@ static void c_out(void *ctx, const uint8_t *buf, size_t n)
 	if (f->echo)
 		EXPECT_EQ(virtio_console_input(&f->c, buf, n), n);
 	if (f->reset_in_out)
-		wr(f, COMMON(STATUS), 1, 0);
+		vpdrv_wr(&f->pci, COMMON(STATUS), 1, 0);
 }
 
 static void c_rx_room(void *ctx)
@@ -101,57 +98,18 @@ static struct fx *fx_new(void)
 	struct fx *f = calloc(1, sizeof(*f));
 	if (!f)
 		abort();
-	pcihost_init(&f->h);
 	EXPECT_EQ(virtio_console_init(&f->c, &con_ops, f, &host_ops, f), 0);
-	EXPECT_EQ(pcihost_attach(&f->h, DEVFN, &f->c.vp.fn), 0);
+	vpdrv_attach(&f->pci, &f->h, DEVFN, &f->c.vp, BAR_ADDR);
 	return f;
-}
-
-static uint32_t cfg_rd(struct fx *f, unsigned off, unsigned size)
-{
-	return pcihost_cfg_read(&f->h, 0, DEVFN, off, size);
-}
-
-static void cfg_wr(struct fx *f, unsigned off, unsigned size, uint32_t v)
-{
-	pcihost_cfg_write(&f->h, 0, DEVFN, off, size, v);
-}
-
-static uint64_t rd(struct fx *f, unsigned off, unsigned size)
-{
-	uint64_t v = 0;
-	EXPECT_EQ(virtio_pci_mmio(&f->c.vp, BAR_ADDR + off, size, false, &v), 0);
-	return v;
-}
-
-static void wr(struct fx *f, unsigned off, unsigned size, uint64_t v)
-{
-	EXPECT_EQ(virtio_pci_mmio(&f->c.vp, BAR_ADDR + off, size, true, &v), 0);
-}
-
-static void set_status(struct fx *f, uint8_t bits)
-{
-	wr(f, COMMON(STATUS), 1, rd(f, COMMON(STATUS), 1) | bits);
 }
 
 /* iopmd pre-assigns the BAR (it is the firmware); MSI-X as Linux sets it:
  * vector v sends 0x40 + v. */
 static void place(struct fx *f, bool msix)
 {
-	cfg_wr(f, PCI_BAR0, 4, (uint32_t)BAR_ADDR);
-	cfg_wr(f, PCI_BAR0 + 4, 4, 0);
-	cfg_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	if (!msix)
-		return;
-	cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2, PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_MASKALL);
-	for (unsigned v = 0; v < 3; v++) {
-		unsigned e = VIRTIO_PCI_BAR_MSIX_TABLE + v * PCI_MSIX_ENTRY_SIZE;
-		wr(f, e + PCI_MSIX_ENTRY_ADDR_LO, 4, MSI_ADDR);
-		wr(f, e + PCI_MSIX_ENTRY_ADDR_HI, 4, 0);
-		wr(f, e + PCI_MSIX_ENTRY_DATA, 4, 0x40 + v);
-		wr(f, e + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, 0);
-	}
-	cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2, PCI_MSIX_CTRL_ENABLE);
+	vpdrv_place(&f->pci);
+	if (msix)
+		vpdrv_msix(&f->pci, 3, MSI_ADDR);
 }
 
 /* Linux's probe up to the queues: reset, ACKNOWLEDGE, DRIVER, the features
@@ -159,50 +117,21 @@ static void place(struct fx *f, bool msix)
  * and 2 with MSI-X, the configuration's 0). Returns the features. */
 static uint64_t setup(struct fx *f, bool msix, uint64_t want, uint16_t qsize, uint64_t base)
 {
-	wr(f, COMMON(STATUS), 1, 0);
-	set_status(f, VIRTIO_STATUS_ACKNOWLEDGE);
-	set_status(f, VIRTIO_STATUS_DRIVER);
-	wr(f, COMMON(DFSELECT), 4, 0);
-	uint64_t dev = rd(f, COMMON(DF), 4);
-	wr(f, COMMON(DFSELECT), 4, 1);
-	dev |= rd(f, COMMON(DF), 4) << 32;
-	uint64_t feat = dev & want;
-	wr(f, COMMON(GFSELECT), 4, 0);
-	wr(f, COMMON(GF), 4, (uint32_t)feat);
-	wr(f, COMMON(GFSELECT), 4, 1);
-	wr(f, COMMON(GF), 4, (uint32_t)(feat >> 32));
-	set_status(f, VIRTIO_STATUS_FEATURES_OK);
-	EXPECT_TRUE(rd(f, COMMON(STATUS), 1) & VIRTIO_STATUS_FEATURES_OK);
-	if (msix)
-		wr(f, COMMON(MSIX), 2, 0);
-	EXPECT_EQ(rd(f, COMMON(NUMQ), 2), 2);
+	uint64_t feat = vpdrv_negotiate(&f->pci, want, msix);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(NUMQ), 2), 2);
 	f->qbase = base;
 	for (unsigned i = 0; i < 2; i++) {
-		struct vdrv *d = &f->q[i];
-		wr(f, COMMON(Q_SELECT), 2, i);
-		EXPECT_EQ(rd(f, COMMON(Q_SIZE), 2), VIRTIO_CONSOLE_QUEUE_SIZE);
-		wr(f, COMMON(Q_SIZE), 2, qsize);
-		vdrv_init(d, &f->m, qsize, base + 0x4000 * i, feat & F_EVIDX);
-		if (msix)
-			wr(f, COMMON(Q_MSIX), 2, i + 1);
-		wr(f, COMMON(Q_DESC), 8, d->desc);
-		wr(f, COMMON(Q_AVAIL), 8, d->avail);
-		wr(f, COMMON(Q_USED), 8, d->used);
-		wr(f, COMMON(Q_ENABLE), 2, 1);
+		vdrv_init(&f->q[i], &f->m, qsize, base + 0x4000 * i, feat & F_EVIDX);
+		vpdrv_queue(&f->pci, i, VIRTIO_CONSOLE_QUEUE_SIZE, &f->q[i], msix);
 	}
 	return feat;
-}
-
-static void kick(struct fx *f, unsigned q)
-{
-	wr(f, VIRTIO_PCI_BAR_NOTIFY + q * VIRTIO_PCI_NOTIFY_OFF_MULT, 2, q);
 }
 
 /* virtqueue_kick: notify only if the device asked for it. */
 static void kick_if_needed(struct fx *f, unsigned q, uint16_t old)
 {
 	if (vdrv_kick_needed(&f->q[q], old))
-		kick(f, q);
+		vpdrv_kick(&f->pci, q);
 }
 
 /* Receive buffer i (of RXLEN bytes at RXBUF + i * RXLEN) posted again. */
@@ -229,7 +158,7 @@ static uint64_t bring_up(struct fx *f, bool msix, uint16_t qsize)
 	place(f, msix);
 	uint64_t feat =
 	    setup(f, msix, F_SIZE | F_MULTI | F_EMERG | F_EVIDX | F_INDIR | F_V1, qsize, GRAM_BASE);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	EXPECT_TRUE(virtio_pci_vq(&f->c.vp, 0) != NULL);
 	EXPECT_TRUE(virtio_pci_vq(&f->c.vp, 1) != NULL);
 	fill_rx(f);
@@ -275,35 +204,37 @@ static size_t get_chars(struct fx *f, char *buf, size_t max)
 TEST(virtio_console, identity_features_and_config)
 {
 	struct fx *f = fx_new();
-	EXPECT_EQ(cfg_rd(f, PCI_VENDOR_ID, 2), 0x1af4);
-	EXPECT_EQ(cfg_rd(f, PCI_DEVICE_ID, 2), 0x1043); /* 0x1040 + console */
-	EXPECT_EQ(cfg_rd(f, PCI_REVISION_ID, 4) >> 8, PCI_CLASS_COMMUNICATION_OTHER);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_VENDOR_ID, 2), 0x1af4);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_DEVICE_ID, 2), 0x1043); /* 0x1040 + console */
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_REVISION_ID, 4) >> 8, PCI_CLASS_COMMUNICATION_OTHER);
 	place(f, false);
-	wr(f, COMMON(DFSELECT), 4, 0);
-	EXPECT_EQ(rd(f, COMMON(DF), 4), F_SIZE | F_EVIDX); /* no MULTIPORT, EMERG_WRITE, INDIRECT */
-	wr(f, COMMON(DFSELECT), 4, 1);
-	EXPECT_EQ(rd(f, COMMON(DF), 4), 1);
+	vpdrv_wr(&f->pci, COMMON(DFSELECT), 4, 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(DF), 4),
+		  F_SIZE | F_EVIDX); /* no MULTIPORT, EMERG_WRITE, INDIRECT */
+	vpdrv_wr(&f->pci, COMMON(DFSELECT), 4, 1);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(DF), 4), 1);
 	/* 5.3.4: cols, rows, max_nr_ports; any width, any byte. */
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2), 80);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_ROWS, 2), 24);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 4), 24u << 16 | 80);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_MAX_NR_PORTS, 4), 1);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 8), 1ull << 32 | 24u << 16 | 80);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + 1, 2), 24u << 8);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2), 80);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_ROWS, 2), 24);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 4), 24u << 16 | 80);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_MAX_NR_PORTS, 4), 1);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 8),
+		  1ull << 32 | 24u << 16 | 80);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + 1, 2), 24u << 8);
 	/* emerg_wr is not there (not offered): reads 0, a write is nothing. */
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_EMERG_WR, 4), 0);
-	wr(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_EMERG_WR, 4, 'x');
-	wr(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2, 132);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2), 80);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_EMERG_WR, 4), 0);
+	vpdrv_wr(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_EMERG_WR, 4, 'x');
+	vpdrv_wr(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2, 132);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2), 80);
 	EXPECT_EQ(f->nout, 0);
 	/* A driver that asks for MULTIPORT anyway fails FEATURES_OK. */
-	wr(f, COMMON(STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(f, COMMON(GFSELECT), 4, 0);
-	wr(f, COMMON(GF), 4, (uint32_t)(F_SIZE | F_MULTI));
-	wr(f, COMMON(GFSELECT), 4, 1);
-	wr(f, COMMON(GF), 4, 1);
-	set_status(f, VIRTIO_STATUS_FEATURES_OK);
-	EXPECT_FALSE(rd(f, COMMON(STATUS), 1) & VIRTIO_STATUS_FEATURES_OK);
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vpdrv_wr(&f->pci, COMMON(GFSELECT), 4, 0);
+	vpdrv_wr(&f->pci, COMMON(GF), 4, (uint32_t)(F_SIZE | F_MULTI));
+	vpdrv_wr(&f->pci, COMMON(GFSELECT), 4, 1);
+	vpdrv_wr(&f->pci, COMMON(GF), 4, 1);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_FEATURES_OK);
+	EXPECT_FALSE(vpdrv_rd(&f->pci, COMMON(STATUS), 1) & VIRTIO_STATUS_FEATURES_OK);
 	/* No out callback: refused. */
 	struct virtio_console *c = calloc(1, sizeof(*c));
 	struct virtio_console_ops none = {NULL, NULL};
@@ -331,7 +262,7 @@ TEST(virtio_console, output_round_trip_msix)
 	uint64_t a[3] = {TXBUF + 0x100, TXBUF + 0x180, TXBUF + 0x200};
 	uint32_t l[3] = {3, 0, 4}, id, len;
 	vdrv_add(&f->q[1], 3, a, l, 0);
-	kick(f, 1);
+	vpdrv_kick(&f->pci, 1);
 	EXPECT_TRUE(vdrv_used(&f->q[1], &id, &len));
 	EXPECT_EQ(len, 0);
 	EXPECT_EQ(f->nout, 14);
@@ -359,14 +290,14 @@ TEST(virtio_console, output_with_intx)
 	EXPECT_EQ(bring_up(f, false, 16), F_SIZE | F_EVIDX | F_V1);
 	EXPECT_TRUE(put_chars(f, "x"));
 	EXPECT_TRUE(f->intx);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_ISR, 1), VIRTIO_PCI_ISR_QUEUE);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_ISR, 1), VIRTIO_PCI_ISR_QUEUE);
 	EXPECT_FALSE(f->intx);
 	EXPECT_EQ(f->nmsi, 0);
 	/* Without EVENT_IDX (a driver that does not take it) too. */
 	struct fx *g = fx_new();
 	place(g, false);
 	EXPECT_EQ(setup(g, false, F_SIZE | F_V1, 8, GRAM_BASE), F_SIZE | F_V1);
-	set_status(g, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&g->pci, VIRTIO_STATUS_DRIVER_OK);
 	fill_rx(g);
 	EXPECT_TRUE(put_chars(g, "yz"));
 	EXPECT_EQ(g->nout, 2);
@@ -423,10 +354,10 @@ TEST(virtio_console, input_without_room)
 	setup(f, true, F_SIZE | F_EVIDX | F_V1, 4, GRAM_BASE);
 	for (unsigned i = 0; i < 2; i++)
 		post_rx(f, i);
-	kick(f, 0);
+	vpdrv_kick(&f->pci, 0);
 	EXPECT_EQ(virtio_console_input(&f->c, in, 5), 0);
 	EXPECT_EQ(f->rx_rooms, 0);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	EXPECT_EQ(f->rx_rooms, 1);
 	EXPECT_TRUE(virtio_console_rx_ready(&f->c));
 	/* 300 bytes, room for 128: the rest is the caller's. */
@@ -461,7 +392,7 @@ TEST(virtio_console, empty_receive_buffer_given_back)
 	struct fx *f = fx_new();
 	place(f, true);
 	setup(f, true, F_SIZE | F_V1, 4, GRAM_BASE);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	/* A chain whose one writable buffer has length 0 (left out by the
 	 * queue): given back empty, the input goes into the next. */
 	uint64_t a[2] = {RXBUF, RXBUF + RXLEN};
@@ -497,7 +428,7 @@ TEST(virtio_console, empty_receive_buffer_given_back)
 static void expect_broken(struct fx *f, unsigned bad, uint16_t used0, uint16_t used1)
 {
 	EXPECT_TRUE(f->c.vp.broken);
-	EXPECT_TRUE(rd(f, COMMON(STATUS), 1) & VIRTIO_STATUS_NEEDS_RESET);
+	EXPECT_TRUE(vpdrv_rd(&f->pci, COMMON(STATUS), 1) & VIRTIO_STATUS_NEEDS_RESET);
 	EXPECT_EQ(f->c.bad_chains, bad);
 	EXPECT_GE(f->msi_per_vec[0], 1);
 	EXPECT_FALSE(virtio_console_rx_ready(&f->c));
@@ -530,11 +461,11 @@ TEST(virtio_console, transmit_chain_with_writable_buffer)
 	uint32_t l[2] = {4, 4};
 	memcpy(gmem_ptr(&f->m, TXBUF, 4, true), "nope", 4);
 	vdrv_add(&f->q[1], 2, a, l, 1);
-	kick(f, 1);
+	vpdrv_kick(&f->pci, 1);
 	EXPECT_EQ(f->nout, 0); /* nothing of it went out */
 	expect_broken(f, 1, 0, 0);
 	/* Kicks of a broken device are dropped. */
-	kick(f, 1);
+	vpdrv_kick(&f->pci, 1);
 	EXPECT_EQ(f->c.bad_chains, 1);
 	recover(f);
 	free(f);
@@ -545,7 +476,7 @@ TEST(virtio_console, receive_chain_with_readable_buffer)
 	struct fx *f = fx_new();
 	place(f, true);
 	setup(f, true, F_SIZE | F_EVIDX | F_V1, 8, GRAM_BASE);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	uint64_t a[2] = {RXBUF, RXBUF + RXLEN};
 	uint32_t l[2] = {RXLEN, RXLEN};
 	vdrv_add(&f->q[0], 2, a, l, 1); /* readable, then writable */
@@ -564,7 +495,7 @@ TEST(virtio_console, chains_outside_ram)
 	uint64_t a = GRAM_BASE + GRAM_SIZE - 2;
 	uint32_t l = 4;
 	vdrv_add(&f->q[1], 1, &a, &l, 0);
-	kick(f, 1);
+	vpdrv_kick(&f->pci, 1);
 	EXPECT_EQ(f->nout, 0);
 	expect_broken(f, 1, 0, 0);
 	recover(f);
@@ -572,7 +503,7 @@ TEST(virtio_console, chains_outside_ram)
 	struct fx *g = fx_new();
 	place(g, true);
 	setup(g, true, F_SIZE | F_V1, 8, GRAM_BASE);
-	set_status(g, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&g->pci, VIRTIO_STATUS_DRIVER_OK);
 	uint64_t r = GROM_BASE;
 	uint32_t rl = 16;
 	vdrv_add(&g->q[0], 1, &r, &rl, 1);
@@ -589,7 +520,7 @@ TEST(virtio_console, chains_outside_ram)
 		bl[i] = 0x30000;
 	}
 	vdrv_add(&g->q[1], 8, b, bl, 0);
-	kick(g, 1);
+	vpdrv_kick(&g->pci, 1);
 	EXPECT_EQ(g->c.vp.q[1].vq.error, -E2BIG);
 	EXPECT_EQ(g->c.bad_chains, 2);
 	EXPECT_TRUE(g->c.vp.broken);
@@ -608,7 +539,7 @@ TEST(virtio_console, reset_with_work_queued)
 	uint32_t l = 5;
 	vdrv_add(&f->q[1], 1, &a, &l, 0);
 	EXPECT_TRUE(virtio_console_tx_pending(&f->c));
-	wr(f, COMMON(STATUS), 1, 0);
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1, 0);
 	EXPECT_FALSE(virtio_console_tx_pending(&f->c));
 	EXPECT_FALSE(virtio_console_rx_ready(&f->c));
 	EXPECT_EQ(virtio_console_process(&f->c, 100), 0);
@@ -620,7 +551,7 @@ TEST(virtio_console, reset_with_work_queued)
 	uint8_t old_rings[0x8000];
 	memcpy(old_rings, gmem_ptr(&f->m, GRAM_BASE, sizeof(old_rings), false), sizeof(old_rings));
 	setup(f, true, F_SIZE | F_EVIDX | F_V1, 8, GRAM_BASE + 0x8000);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	fill_rx(f);
 	EXPECT_TRUE(put_chars(f, "fresh"));
 	EXPECT_EQ(f->nout, 5);
@@ -650,7 +581,7 @@ TEST(virtio_console, reset_while_sending)
 	EXPECT_EQ(f->nout, 2);
 	EXPECT_MEMEQ(f->out, "ab", 2);
 	EXPECT_EQ(gm_get(&f->m, f->q[1].used + VIRTQ_USED_IDX, 2), 0);
-	EXPECT_EQ(rd(f, COMMON(STATUS), 1), 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(STATUS), 1), 0);
 	EXPECT_FALSE(f->c.vp.broken);
 	EXPECT_EQ(f->c.bad_chains, 0);
 	recover(f);
@@ -702,18 +633,18 @@ TEST(virtio_console, console_size)
 {
 	struct fx *f = fx_new();
 	bring_up(f, true, 8);
-	uint8_t gen = (uint8_t)rd(f, COMMON(CFGGEN), 1);
+	uint8_t gen = (uint8_t)vpdrv_rd(&f->pci, COMMON(CFGGEN), 1);
 	virtio_console_set_size(&f->c, 132, 50);
 	EXPECT_EQ(f->msi_per_vec[0], 1);
-	EXPECT_NE(rd(f, COMMON(CFGGEN), 1), gen);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2), 132);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_ROWS, 2), 50);
+	EXPECT_NE(vpdrv_rd(&f->pci, COMMON(CFGGEN), 1), gen);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2), 132);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_ROWS, 2), 50);
 	/* The same size again: no interrupt. */
 	virtio_console_set_size(&f->c, 132, 50);
 	EXPECT_EQ(f->msi_per_vec[0], 1);
 	/* The size survives a reset (it is the console's, not the driver's). */
-	wr(f, COMMON(STATUS), 1, 0);
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2), 132);
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1, 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_CONSOLE_CFG_COLS, 2), 132);
 	free(f);
 }
 

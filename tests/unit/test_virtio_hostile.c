@@ -32,7 +32,6 @@
 #define INDIRECT  (GRAM_BASE + 0x7000)
 #define INDIRECT2 (GRAM_BASE + 0x7100)
 #define POISON	  0xee /* the status byte before the device writes it */
-#define COMMON(x) (VIRTIO_PCI_BAR_COMMON + VIRTIO_PCI_COMMON_##x)
 #define ST_ALL                                                                                               \
 	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |                      \
 	 VIRTIO_STATUS_DRIVER_OK)
@@ -43,6 +42,7 @@ struct fx {
 	struct pcihost h;
 	struct virtio_blk b;
 	uint8_t disk[DISK_BYTES];
+	struct vpdrv pci;
 	uint16_t qsize; /* the driver's idea of the queue size */
 };
 
@@ -86,18 +86,6 @@ static void h_msi(void *ctx, uint64_t addr, uint32_t data)
 
 static const struct virtio_pci_host_ops host_ops = {&gmem_ops, h_intx, h_msi};
 
-static uint64_t rd(struct fx *f, unsigned off, unsigned size)
-{
-	uint64_t v = 0;
-	EXPECT_EQ(virtio_pci_mmio(&f->b.vp, BAR_ADDR + off, size, false, &v), 0);
-	return v;
-}
-
-static void wr(struct fx *f, unsigned off, unsigned size, uint64_t v)
-{
-	EXPECT_EQ(virtio_pci_mmio(&f->b.vp, BAR_ADDR + off, size, true, &v), 0);
-}
-
 /* iopmd's placement: BAR 0 at 0xfe000000, memory decoding on. */
 static struct fx *fx_new(void)
 {
@@ -105,66 +93,50 @@ static struct fx *fx_new(void)
 	if (!f)
 		abort();
 	memcpy(f->disk, "HVDISK00", 8);
-	pcihost_init(&f->h);
 	EXPECT_EQ(virtio_blk_init(&f->b, DISK_BYTES, false, NULL, &backend, f, &host_ops, f), 0);
-	EXPECT_EQ(pcihost_attach(&f->h, DEVFN, &f->b.vp.fn), 0);
-	pcihost_cfg_write(&f->h, 0, DEVFN, PCI_BAR0, 4, (uint32_t)BAR_ADDR);
-	pcihost_cfg_write(&f->h, 0, DEVFN, PCI_BAR0 + 4, 4, 0);
-	pcihost_cfg_write(&f->h, 0, DEVFN, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	vpdrv_attach(&f->pci, &f->h, DEVFN, &f->b.vp, BAR_ADDR);
+	vpdrv_place(&f->pci);
 	return f;
-}
-
-static uint8_t status(struct fx *f)
-{
-	return (uint8_t)rd(f, COMMON(STATUS), 1);
 }
 
 static void wr64(struct fx *f, unsigned off, uint64_t v)
 {
-	wr(f, off, 4, (uint32_t)v); /* low, then high, as the guest does */
-	wr(f, off + 4, 4, v >> 32);
+	vpdrv_wr(&f->pci, off, 4, (uint32_t)v); /* low, then high, as the guest does */
+	vpdrv_wr(&f->pci, off + 4, 4, v >> 32);
 }
 
 /* The guest's init_device(): SIZE 0 = 16; a ring address 0 = its page. */
 static void init_device(struct fx *f, uint16_t size, uint64_t desc, uint64_t avail, uint64_t used)
 {
-	wr(f, COMMON(STATUS), 1, 0);
-	EXPECT_EQ(status(f), 0);
-	wr(f, COMMON(STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(f, COMMON(STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(f, COMMON(DFSELECT), 4, 0);
-	uint64_t feat = rd(f, COMMON(DF), 4);
-	wr(f, COMMON(DFSELECT), 4, 1);
-	feat |= rd(f, COMMON(DF), 4) << 32;
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1, 0);
+	EXPECT_EQ(vpdrv_status(&f->pci), 0);
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	uint64_t feat = vpdrv_device_features(&f->pci);
 	EXPECT_TRUE(feat >> VIRTIO_F_VERSION_1 & 1);
 	EXPECT_TRUE(feat >> VIRTIO_F_INDIRECT_DESC & 1);
 	uint64_t want = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC;
-	wr(f, COMMON(GFSELECT), 4, 0);
-	wr(f, COMMON(GF), 4, (uint32_t)want);
-	wr(f, COMMON(GFSELECT), 4, 1);
-	wr(f, COMMON(GF), 4, want >> 32);
-	wr(f, COMMON(STATUS), 1,
-	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	EXPECT_EQ(status(f) & VIRTIO_STATUS_FEATURES_OK, VIRTIO_STATUS_FEATURES_OK);
-	wr(f, COMMON(MSIX), 2, VIRTIO_MSI_NO_VECTOR);
-	wr(f, COMMON(Q_SELECT), 2, 0);
-	EXPECT_EQ(rd(f, COMMON(Q_SIZE), 2), VIRTIO_BLK_QUEUE_MAX);
-	wr(f, COMMON(Q_SIZE), 2, size ? size : QSZ);
-	f->qsize = (uint16_t)rd(f, COMMON(Q_SIZE), 2);
-	wr(f, COMMON(Q_MSIX), 2, VIRTIO_MSI_NO_VECTOR);
-	EXPECT_EQ(rd(f, COMMON(Q_NOFF), 2), 0);
+	vpdrv_wr(&f->pci, COMMON(GFSELECT), 4, 0);
+	vpdrv_wr(&f->pci, COMMON(GF), 4, (uint32_t)want);
+	vpdrv_wr(&f->pci, COMMON(GFSELECT), 4, 1);
+	vpdrv_wr(&f->pci, COMMON(GF), 4, want >> 32);
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1,
+		 VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	EXPECT_EQ(vpdrv_status(&f->pci) & VIRTIO_STATUS_FEATURES_OK, VIRTIO_STATUS_FEATURES_OK);
+	vpdrv_wr(&f->pci, COMMON(MSIX), 2, VIRTIO_MSI_NO_VECTOR);
+	vpdrv_wr(&f->pci, COMMON(Q_SELECT), 2, 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(Q_SIZE), 2), VIRTIO_BLK_QUEUE_MAX);
+	vpdrv_wr(&f->pci, COMMON(Q_SIZE), 2, size ? size : QSZ);
+	f->qsize = (uint16_t)vpdrv_rd(&f->pci, COMMON(Q_SIZE), 2);
+	vpdrv_wr(&f->pci, COMMON(Q_MSIX), 2, VIRTIO_MSI_NO_VECTOR);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(Q_NOFF), 2), 0);
 	memset(gmem_ptr(&f->m, DESC, 0x6200, true), 0, 0x6200); /* rings, request, tables */
 	gm_put(&f->m, STATUS, 1, POISON);
 	wr64(f, COMMON(Q_DESC), desc ? desc : DESC);
 	wr64(f, COMMON(Q_AVAIL), avail ? avail : AVAIL);
 	wr64(f, COMMON(Q_USED), used ? used : USED);
-	wr(f, COMMON(Q_ENABLE), 2, 1);
-	wr(f, COMMON(STATUS), 1, ST_ALL);
-}
-
-static void kick(struct fx *f)
-{
-	wr(f, VIRTIO_PCI_BAR_NOTIFY, 2, 0);
+	vpdrv_wr(&f->pci, COMMON(Q_ENABLE), 2, 1);
+	vpdrv_wr(&f->pci, COMMON(STATUS), 1, ST_ALL);
 }
 
 static uint16_t used_idx(struct fx *f)
@@ -204,26 +176,26 @@ static void submit(struct fx *f, uint16_t head)
 	uint16_t idx = (uint16_t)gm_get(&f->m, AVAIL + VIRTQ_AVAIL_IDX, 2);
 	gm_put(&f->m, AVAIL + VIRTQ_AVAIL_RING + 2ull * (idx % f->qsize), 2, head);
 	gm_put(&f->m, AVAIL + VIRTQ_AVAIL_IDX, 2, (uint16_t)(idx + 1));
-	kick(f);
+	vpdrv_kick(&f->pci, 0);
 }
 
 /* good_after_reset=ok: reset, bring-up, a read of sector 0 with status 0. */
 static void expect_good_after_reset(struct fx *f)
 {
 	init_device(f, 0, 0, 0, 0);
-	EXPECT_EQ(status(f), ST_ALL);
+	EXPECT_EQ(vpdrv_status(&f->pci), ST_ALL);
 	good_chain(f, 0);
 	submit(f, 0);
 	EXPECT_EQ(used_idx(f), 1);
 	EXPECT_EQ(status_byte(f), VIRTIO_BLK_S_OK);
 	EXPECT_EQ(memcmp(gmem_ptr(&f->m, DATA, 8, false), "HVDISK00", 8), 0);
-	EXPECT_EQ(status(f), ST_ALL);
+	EXPECT_EQ(vpdrv_status(&f->pci), ST_ALL);
 }
 
 /* What the guest prints for a chain at head 0 after the device saw it. */
 static void expect_outcome(struct fx *f, uint8_t st, uint16_t used, int req)
 {
-	EXPECT_EQ(status(f), st);
+	EXPECT_EQ(vpdrv_status(&f->pci), st);
 	EXPECT_EQ(used_idx(f), used);
 	EXPECT_EQ(status_byte(f), req < 0 ? POISON : req);
 	expect_good_after_reset(f);
@@ -339,7 +311,7 @@ TEST(virtio_hostile, avail_ahead)
 	good_chain(f, 0);
 	gm_put(&f->m, AVAIL + VIRTQ_AVAIL_RING, 2, 0);
 	gm_put(&f->m, AVAIL + VIRTQ_AVAIL_IDX, 2, 1000);
-	kick(f);
+	vpdrv_kick(&f->pci, 0);
 	expect_outcome(f, ST_BROKEN, 0, -1); /* QEMU may do slot 0 first; this device reads no chain */
 }
 
@@ -402,7 +374,7 @@ TEST(virtio_hostile, queue_in_mmio)
 	struct fx *f = fx_new();
 	uint64_t mm = BAR_ADDR + 0x800;
 	init_device(f, 0, mm, mm + 0x100, mm + 0x200);
-	EXPECT_EQ(status(f), ST_BROKEN);
+	EXPECT_EQ(vpdrv_status(&f->pci), ST_BROKEN);
 	good_chain(f, 0);
 	submit(f, 0);
 	expect_outcome(f, ST_BROKEN, 0, -1);
@@ -413,8 +385,8 @@ TEST(virtio_hostile, kick_storm)
 	struct fx *f = fx_new();
 	init_device(f, 0, 0, 0, 0);
 	for (int i = 0; i < 10000; i++)
-		kick(f);
-	EXPECT_EQ(status(f), ST_ALL);
+		vpdrv_kick(&f->pci, 0);
+	EXPECT_EQ(vpdrv_status(&f->pci), ST_ALL);
 	EXPECT_EQ(used_idx(f), 0);
 	/* still_works=ok: the same queue, no reset. */
 	good_chain(f, 0);

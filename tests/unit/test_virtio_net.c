@@ -46,6 +46,7 @@ struct fx {
 	size_t tx_len[MAXTX];
 	uint8_t tx_frame[MAXTX][VIRTIO_NET_FRAME_MAX];
 	struct vdrv q[NQ];
+	struct vpdrv pci;
 	uint64_t features;
 	bool loopback; /* ops->tx hands the frame back to virtio_net_rx() */
 	int loop_rc;
@@ -99,103 +100,33 @@ static struct fx *fx_new(void)
 	struct fx *f = calloc(1, sizeof(*f));
 	if (!f)
 		abort();
-	pcihost_init(&f->h);
 	EXPECT_EQ(virtio_net_init(&f->n, MAC, &net_ops, f, &host_ops, f), 0);
-	EXPECT_EQ(pcihost_attach(&f->h, DEVFN, &f->n.vp.fn), 0);
+	vpdrv_attach(&f->pci, &f->h, DEVFN, &f->n.vp, BAR_ADDR);
 	return f;
 }
 
-static uint32_t cfg_rd(struct fx *f, unsigned off, unsigned size)
-{
-	return pcihost_cfg_read(&f->h, 0, DEVFN, off, size);
-}
-
-static void cfg_wr(struct fx *f, unsigned off, unsigned size, uint32_t v)
-{
-	pcihost_cfg_write(&f->h, 0, DEVFN, off, size, v);
-}
-
-static uint64_t rd(struct fx *f, unsigned off, unsigned size)
-{
-	uint64_t v = 0;
-	EXPECT_EQ(virtio_pci_mmio(&f->n.vp, BAR_ADDR + off, size, false, &v), 0);
-	return v;
-}
-
-static void wr(struct fx *f, unsigned off, unsigned size, uint64_t v)
-{
-	EXPECT_EQ(virtio_pci_mmio(&f->n.vp, BAR_ADDR + off, size, true, &v), 0);
-}
-
-#define COMMON(x) (VIRTIO_PCI_BAR_COMMON + VIRTIO_PCI_COMMON_##x)
 #define DEVCFG(x) (VIRTIO_PCI_BAR_DEVICE + VIRTIO_NET_CFG_##x)
-
-static void set_status(struct fx *f, uint8_t bits)
-{
-	wr(f, COMMON(STATUS), 1, rd(f, COMMON(STATUS), 1) | bits);
-}
-
-static uint8_t status(struct fx *f)
-{
-	return (uint8_t)rd(f, COMMON(STATUS), 1);
-}
 
 /* iopmd pre-assigns the BAR (docs/virtio.md); MSI-X vector v to the LAPIC
  * with vector 0x40 + v: 0 the configuration's, 1 receiveq, 2 transmitq. */
 static void setup_pci(struct fx *f)
 {
-	cfg_wr(f, PCI_BAR0, 4, (uint32_t)BAR_ADDR);
-	cfg_wr(f, PCI_BAR0 + 4, 4, (uint32_t)(BAR_ADDR >> 32));
-	cfg_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2, PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_MASKALL);
-	for (unsigned v = 0; v < NQ + 1; v++) {
-		unsigned e = VIRTIO_PCI_BAR_MSIX_TABLE + v * PCI_MSIX_ENTRY_SIZE;
-		wr(f, e + PCI_MSIX_ENTRY_ADDR_LO, 4, MSI_ADDR);
-		wr(f, e + PCI_MSIX_ENTRY_ADDR_HI, 4, 0);
-		wr(f, e + PCI_MSIX_ENTRY_DATA, 4, 0x40 + v);
-		wr(f, e + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, 0);
-	}
-	cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2, PCI_MSIX_CTRL_ENABLE);
+	vpdrv_place(&f->pci);
+	vpdrv_msix(&f->pci, NQ + 1, MSI_ADDR);
 }
 
 /* virtio's probe up to FEATURES_OK, then virtnet_probe's queues: receiveq
  * and transmitq of `qsize` entries, each with its vector. */
 static void negotiate_and_set_up(struct fx *f, uint64_t want, uint16_t qsize)
 {
-	wr(f, COMMON(STATUS), 1, 0);
-	set_status(f, VIRTIO_STATUS_ACKNOWLEDGE);
-	set_status(f, VIRTIO_STATUS_DRIVER);
-	wr(f, COMMON(DFSELECT), 4, 0);
-	uint64_t dev = rd(f, COMMON(DF), 4);
-	wr(f, COMMON(DFSELECT), 4, 1);
-	dev |= rd(f, COMMON(DF), 4) << 32;
-	EXPECT_EQ(dev, OFFERED);
-	f->features = want & dev;
-	wr(f, COMMON(GFSELECT), 4, 0);
-	wr(f, COMMON(GF), 4, (uint32_t)f->features);
-	wr(f, COMMON(GFSELECT), 4, 1);
-	wr(f, COMMON(GF), 4, (uint32_t)(f->features >> 32));
-	set_status(f, VIRTIO_STATUS_FEATURES_OK);
-	EXPECT_TRUE(status(f) & VIRTIO_STATUS_FEATURES_OK);
-	wr(f, COMMON(MSIX), 2, 0);
-	EXPECT_EQ(rd(f, COMMON(NUMQ), 2), NQ);
+	f->features = vpdrv_negotiate(&f->pci, want, true);
+	EXPECT_EQ(vpdrv_device_features(&f->pci), OFFERED);
+	EXPECT_EQ(vpdrv_rd(&f->pci, COMMON(NUMQ), 2), NQ);
 	for (unsigned i = 0; i < NQ; i++) {
-		wr(f, COMMON(Q_SELECT), 2, i);
-		EXPECT_EQ(rd(f, COMMON(Q_SIZE), 2), VIRTIO_NET_QUEUE_MAX);
-		wr(f, COMMON(Q_SIZE), 2, qsize);
-		struct vdrv *d = &f->q[i];
-		vdrv_init(d, &f->m, qsize, GRAM_BASE + 0x8000ull * i, f->features >> VIRTIO_F_EVENT_IDX & 1);
-		wr(f, COMMON(Q_MSIX), 2, i + 1);
-		wr(f, COMMON(Q_DESC), 8, d->desc);
-		wr(f, COMMON(Q_AVAIL), 8, d->avail);
-		wr(f, COMMON(Q_USED), 8, d->used);
-		wr(f, COMMON(Q_ENABLE), 2, 1);
+		vdrv_init(&f->q[i], &f->m, qsize, GRAM_BASE + 0x8000ull * i,
+			  f->features >> VIRTIO_F_EVENT_IDX & 1);
+		vpdrv_queue(&f->pci, i, VIRTIO_NET_QUEUE_MAX, &f->q[i], true);
 	}
-}
-
-static void kick(struct fx *f, unsigned q)
-{
-	wr(f, VIRTIO_PCI_BAR_NOTIFY + q * VIRTIO_PCI_NOTIFY_OFF_MULT, 2, q);
 }
 
 /* try_fill_recv: `n` small buffers, one descriptor each; kicks if asked. */
@@ -208,7 +139,7 @@ static void post_rx(struct fx *f, unsigned first, unsigned n, bool do_kick)
 		vdrv_add(&f->q[RXQ], 1, &a, &l, 1);
 	}
 	if (do_kick)
-		kick(f, RXQ);
+		vpdrv_kick(&f->pci, RXQ);
 }
 
 /* The whole bring-up: negotiation, queues, buffers posted, DRIVER_OK. */
@@ -216,8 +147,8 @@ static void bring_up(struct fx *f, uint64_t want, uint16_t qsize, unsigned nrx)
 {
 	setup_pci(f);
 	negotiate_and_set_up(f, want, qsize);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
-	EXPECT_EQ(status(f) & VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
+	EXPECT_EQ(vpdrv_status(&f->pci) & VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DRIVER_OK);
 	if (nrx)
 		post_rx(f, 0, nrx, true);
 }
@@ -261,7 +192,7 @@ static uint16_t send(struct fx *f, const uint8_t *frame, size_t len, enum tx_lay
 		vdrv_publish(d, head);
 	}
 	if (do_kick)
-		kick(f, TXQ);
+		vpdrv_kick(&f->pci, TXQ);
 	return head;
 }
 
@@ -284,28 +215,29 @@ static void expect_rx(struct fx *f, const uint8_t *frame, size_t len)
 TEST(virtio_net, probe_sees_a_network_device)
 {
 	struct fx *f = fx_new();
-	EXPECT_EQ(cfg_rd(f, PCI_VENDOR_ID, 2), VIRTIO_PCI_VENDOR_ID);
-	EXPECT_EQ(cfg_rd(f, PCI_DEVICE_ID, 2), VIRTIO_PCI_DEVICE_ID_BASE + VIRTIO_ID_NET);
-	EXPECT_EQ(cfg_rd(f, PCI_REVISION_ID, 4) >> 8, PCI_CLASS_NETWORK_ETHERNET);
-	EXPECT_EQ(cfg_rd(f, VIRTIO_PCI_CFG_DEVICE + VIRTIO_PCI_CAP_LENGTH, 4), VIRTIO_NET_CONFIG_SIZE);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_VENDOR_ID, 2), VIRTIO_PCI_VENDOR_ID);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_DEVICE_ID, 2), VIRTIO_PCI_DEVICE_ID_BASE + VIRTIO_ID_NET);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, PCI_REVISION_ID, 4) >> 8, PCI_CLASS_NETWORK_ETHERNET);
+	EXPECT_EQ(vpdrv_cfg_rd(&f->pci, VIRTIO_PCI_CFG_DEVICE + VIRTIO_PCI_CAP_LENGTH, 4),
+		  VIRTIO_NET_CONFIG_SIZE);
 	setup_pci(f);
 	negotiate_and_set_up(f, ~0ull, 256);
 	EXPECT_EQ(f->features, OFFERED);
 	/* virtnet_probe: virtio_cread_bytes(mac), status, mtu. */
 	for (unsigned i = 0; i < 6; i++)
-		EXPECT_EQ(rd(f, DEVCFG(MAC) + i, 1), MAC[i]);
-	EXPECT_EQ(rd(f, DEVCFG(STATUS), 2), VIRTIO_NET_S_LINK_UP);
-	EXPECT_EQ(rd(f, DEVCFG(MTU), 2), 1500);
-	EXPECT_EQ(rd(f, DEVCFG(MAC), 4), 0x12005452);
-	EXPECT_EQ(rd(f, DEVCFG(MAC) + 4, 4), VIRTIO_NET_S_LINK_UP << 16 | 0x5634);
+		EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(MAC) + i, 1), MAC[i]);
+	EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(STATUS), 2), VIRTIO_NET_S_LINK_UP);
+	EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(MTU), 2), 1500);
+	EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(MAC), 4), 0x12005452);
+	EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(MAC) + 4, 4), VIRTIO_NET_S_LINK_UP << 16 | 0x5634);
 	/* Read-only: the address does not change by a config write. */
-	wr(f, DEVCFG(MAC), 4, 0xffffffff);
-	wr(f, DEVCFG(STATUS), 2, 0);
-	EXPECT_EQ(rd(f, DEVCFG(MAC), 1), 0x52);
-	EXPECT_EQ(rd(f, DEVCFG(STATUS), 2), VIRTIO_NET_S_LINK_UP);
+	vpdrv_wr(&f->pci, DEVCFG(MAC), 4, 0xffffffff);
+	vpdrv_wr(&f->pci, DEVCFG(STATUS), 2, 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(MAC), 1), 0x52);
+	EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(STATUS), 2), VIRTIO_NET_S_LINK_UP);
 	/* Past the configuration: 0. */
-	EXPECT_EQ(rd(f, VIRTIO_PCI_BAR_DEVICE + VIRTIO_NET_CONFIG_SIZE, 4), 0);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	EXPECT_EQ(vpdrv_rd(&f->pci, VIRTIO_PCI_BAR_DEVICE + VIRTIO_NET_CONFIG_SIZE, 4), 0);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	EXPECT_TRUE(virtio_pci_vq(&f->n.vp, RXQ) != NULL);
 	EXPECT_TRUE(virtio_pci_vq(&f->n.vp, TXQ) != NULL);
 	EXPECT_EQ(f->rx_rooms, 0); /* nothing posted */
@@ -425,7 +357,7 @@ TEST(virtio_net, receive_without_buffers)
 	post_rx(f, 0, 2, true);
 	EXPECT_EQ(f->rx_rooms, 0);
 	EXPECT_EQ(virtio_net_rx(&f->n, frame, sizeof(frame)), 0);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	EXPECT_EQ(f->rx_rooms, 1);
 	EXPECT_EQ(virtio_net_rx(&f->n, frame, sizeof(frame)), 1);
 	EXPECT_EQ(virtio_net_rx(&f->n, frame, sizeof(frame)), 1);
@@ -438,7 +370,7 @@ TEST(virtio_net, receive_without_buffers)
 	uint16_t old = f->q[RXQ].avail_idx;
 	post_rx(f, 2, 1, false);
 	EXPECT_TRUE(vdrv_kick_needed(&f->q[RXQ], old));
-	kick(f, RXQ);
+	vpdrv_kick(&f->pci, RXQ);
 	EXPECT_EQ(f->rx_rooms, 2);
 	EXPECT_EQ(virtio_net_rx(&f->n, frame, sizeof(frame)), 1);
 	uint32_t id, len;
@@ -577,7 +509,7 @@ TEST(virtio_net, header_offload_requests_are_dropped)
 static void expect_broken(struct fx *f)
 {
 	EXPECT_TRUE(f->n.vp.broken);
-	EXPECT_TRUE(status(f) & VIRTIO_STATUS_NEEDS_RESET);
+	EXPECT_TRUE(vpdrv_status(&f->pci) & VIRTIO_STATUS_NEEDS_RESET);
 	EXPECT_EQ(f->n.stats.bad_chains, 1);
 	static uint8_t frame[60];
 	EXPECT_EQ(virtio_net_rx(&f->n, frame, sizeof(frame)), 0);
@@ -653,7 +585,7 @@ TEST(virtio_net, transmit_budget_and_kicks)
 	send(f, frame, sizeof(frame), TX_HDR_APART, true);
 	EXPECT_EQ(f->tx_kicks, 0);
 	EXPECT_EQ(virtio_net_process(&f->n, 8), 0);
-	set_status(f, VIRTIO_STATUS_DRIVER_OK);
+	vpdrv_set_status(&f->pci, VIRTIO_STATUS_DRIVER_OK);
 	EXPECT_EQ(f->tx_kicks, 1);
 	for (unsigned i = 0; i < 4; i++)
 		send(f, frame, sizeof(frame), TX_HDR_IN_FRONT, false);
@@ -673,16 +605,16 @@ TEST(virtio_net, link_status_change)
 {
 	struct fx *f = fx_new();
 	bring_up(f, ~0ull, 16, 0);
-	uint8_t gen = (uint8_t)rd(f, COMMON(CFGGEN), 1);
+	uint8_t gen = (uint8_t)vpdrv_rd(&f->pci, COMMON(CFGGEN), 1);
 	unsigned msi = f->msi_per_vector[0];
 	virtio_net_set_link(&f->n, false);
-	EXPECT_EQ(rd(f, DEVCFG(STATUS), 2), 0);
+	EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(STATUS), 2), 0);
 	EXPECT_EQ(f->msi_per_vector[0], msi + 1);
-	EXPECT_NE(rd(f, COMMON(CFGGEN), 1), gen);
+	EXPECT_NE(vpdrv_rd(&f->pci, COMMON(CFGGEN), 1), gen);
 	virtio_net_set_link(&f->n, false); /* no change, no interrupt */
 	EXPECT_EQ(f->msi_per_vector[0], msi + 1);
 	virtio_net_set_link(&f->n, true);
-	EXPECT_EQ(rd(f, DEVCFG(STATUS), 2), VIRTIO_NET_S_LINK_UP);
+	EXPECT_EQ(vpdrv_rd(&f->pci, DEVCFG(STATUS), 2), VIRTIO_NET_S_LINK_UP);
 	EXPECT_EQ(f->msi_per_vector[0], msi + 2);
 	free(f);
 }

@@ -40,6 +40,7 @@ struct fx {
 	unsigned kicks[NQ];
 	uint8_t cfg[12];
 	struct vdrv q[NQ];
+	struct vpdrv pci; /* the shared driver (virtio_util.h), for MSI-X */
 };
 
 static void h_intx(void *ctx, bool level)
@@ -116,9 +117,8 @@ static struct fx *fx_new(void)
 	struct fx *f = calloc(1, sizeof(*f));
 	if (!f)
 		abort();
-	pcihost_init(&f->h);
 	EXPECT_EQ(virtio_pci_init(&f->vp, &dev_ops, f, &host_ops, f), 0);
-	EXPECT_EQ(pcihost_attach(&f->h, DEVFN, &f->vp.fn), 0);
+	vpdrv_attach(&f->pci, &f->h, DEVFN, &f->vp, BAR_ADDR);
 	for (unsigned i = 0; i < sizeof(f->cfg); i++)
 		f->cfg[i] = (uint8_t)(0x10 + i);
 	return f;
@@ -150,8 +150,6 @@ static void wr(struct fx *f, unsigned off, unsigned size, uint64_t v)
 	EXPECT_EQ(virtio_pci_mmio(&f->vp, BAR_ADDR + off, size, true, &v), 0);
 }
 
-#define COMMON(x) (VIRTIO_PCI_BAR_COMMON + VIRTIO_PCI_COMMON_##x)
-
 static void set_status(struct fx *f, uint8_t bits)
 {
 	wr(f, COMMON(STATUS), 1, rd(f, COMMON(STATUS), 1) | bits);
@@ -169,24 +167,6 @@ static void place_bar(struct fx *f)
 	cfg_wr(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
-/* MSI-X: vector v to the LAPIC with vector 0x40 + v, unmasked, enabled. */
-static void setup_msix(struct fx *f)
-{
-	unsigned table = cfg_rd(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_TABLE, 4) & ~PCI_MSIX_BIR_MASK;
-	unsigned n = (cfg_rd(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2) & PCI_MSIX_CTRL_QSIZE) + 1;
-	EXPECT_EQ(n, NQ + 1);
-	/* Linux enables with the function masked, fills, then unmasks. */
-	cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2, PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_MASKALL);
-	for (unsigned v = 0; v < n; v++) {
-		unsigned e = table + v * PCI_MSIX_ENTRY_SIZE;
-		wr(f, e + PCI_MSIX_ENTRY_ADDR_LO, 4, MSI_ADDR);
-		wr(f, e + PCI_MSIX_ENTRY_ADDR_HI, 4, 0);
-		wr(f, e + PCI_MSIX_ENTRY_DATA, 4, 0x40 + v);
-		wr(f, e + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, 0);
-	}
-	cfg_wr(f, VIRTIO_PCI_CFG_MSIX + PCI_MSIX_CTRL, 2, PCI_MSIX_CTRL_ENABLE);
-}
-
 /* vp_modern's probe and virtio's init: reset, ACKNOWLEDGE, DRIVER,
  * features, FEATURES_OK, the queues (size `qsize`, vector q + 1 if msix),
  * the config vector 0, DRIVER_OK. */
@@ -195,7 +175,7 @@ static void bring_up(struct fx *f, bool msix, uint64_t features, uint16_t qsize)
 	unsigned oks = f->driver_oks;
 	place_bar(f);
 	if (msix)
-		setup_msix(f);
+		vpdrv_msix(&f->pci, NQ + 1, MSI_ADDR); /* enabled masked, filled, unmasked */
 	wr(f, COMMON(STATUS), 1, 0);
 	EXPECT_EQ(rd(f, COMMON(STATUS), 1), 0);
 	set_status(f, VIRTIO_STATUS_ACKNOWLEDGE);
