@@ -4,6 +4,7 @@
 # stdout on pipes; send() types, expect() waits for the terminal to show a
 # pattern; quit() presses Ctrl-a x. For system.qemu_run and
 # system.bochs_readme.
+import ctypes
 import os
 import re
 import select
@@ -13,6 +14,19 @@ import subprocess
 import time
 
 import lib
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def die_with_parent():
+    """In the child: SIGTERM when the test dies (even by SIGKILL, e.g.
+    tests/run's suite timeout): tools/boot then kills its emulator. The
+    child has a session of its own (the terminal's), so the suite's group
+    kill does not reach it."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except Exception:
+        pass
 
 PROMPT = "iopm# "
 QUIT = b"\x01x"    # Ctrl-a x: tools/boot --interactive stops the emulator
@@ -31,7 +45,8 @@ class Interactive:
                                 for a in self.argv), flush=True)
         self.start = time.monotonic()
         self.proc = subprocess.Popen(self.argv, cwd=lib.REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=die_with_parent)
         self.out = b""
         self.pos = 0      # expect() searches from here: after the last match
         self.rc = None
