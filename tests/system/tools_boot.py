@@ -83,6 +83,18 @@ def usage_checks(t):
         rc, out = run_boot(*args)
         t.check(check, rc == 64, "tools/boot %s: exit %d, want 64: %s"
                 % (" ".join(args), rc, out.strip()[-200:]))
+    # --disk: an absent image, and one Bochs could not describe (not whole
+    # cylinders): exit 64, the second with the truncate that fixes it.
+    odd = os.path.join(lib.LOG_ROOT, "tools_boot-odd-disk.img")
+    os.makedirs(lib.LOG_ROOT, exist_ok=True)
+    with open(odd, "wb") as f:
+        f.truncate(1000)
+    rc, out = run_boot("--disk", "/nonexistent/disk.img", lib.ISO)
+    t.check("usage_disk_missing", rc == 64 and "/nonexistent/disk.img" in out,
+            "exit %d, want 64 naming the file: %s" % (rc, out.strip()[-200:]))
+    rc, out = run_boot("--backend", "bochs", "--disk", odd, lib.ISO)
+    t.check("usage_disk_not_whole_cylinders", rc == 64 and "truncate -s 516096 " in out,
+            "exit %d, want 64 with the fix: %s" % (rc, out.strip()[-200:]))
     if kvm_qualified():
         t.skip("kvm_refused", "this host has nested VT-x: KVM is not refused here")
     else:
