@@ -683,13 +683,15 @@ static void req_vm_stats(struct iopmd *d, const char *who, struct reply *r)
 	say(r, "cpu time (ms)        %llu\n", (unsigned long long)(d->stats[COOP_STAT_CPU_NS] / 1000000));
 	/* where its device accesses went most (counted in fixed space: see
 	 * docs/vmctl.md) */
-	for (uint32_t i = 0; i < COOP_STAT_HOT && d->stats[COOP_STAT_HOT_IO + 2 * i + 1]; i++)
-		say(r, "io port 0x%-4llx       %llu\n",
-		    (unsigned long long)d->stats[COOP_STAT_HOT_IO + 2 * i],
-		    (unsigned long long)d->stats[COOP_STAT_HOT_IO + 2 * i + 1]);
-	for (uint32_t i = 0; i < COOP_STAT_HOT && d->stats[COOP_STAT_HOT_MMIO + 2 * i + 1]; i++)
-		say(r, "mmio page 0x%-9llx %llu\n", (unsigned long long)d->stats[COOP_STAT_HOT_MMIO + 2 * i],
-		    (unsigned long long)d->stats[COOP_STAT_HOT_MMIO + 2 * i + 1]);
+	for (uint32_t i = 0; i < 2 * COOP_STAT_HOT; i++) {
+		const uint64_t *pair = d->stats +
+				       (i < COOP_STAT_HOT ? COOP_STAT_HOT_IO : COOP_STAT_HOT_MMIO) +
+				       2 * (i % COOP_STAT_HOT);
+		if (pair[1])
+			say(r,
+			    i < COOP_STAT_HOT ? "io port 0x%-4llx       %llu\n" : "mmio page 0x%-9llx %llu\n",
+			    (unsigned long long)pair[0], (unsigned long long)pair[1]);
+	}
 }
 
 /* vmctl host: the VMM's resources. */

@@ -404,6 +404,7 @@ static int route_make(unsigned int irq, bool console, unsigned int timeout_ms)
 	int err;
 	u32 id;
 
+	route_timeout_ms = timeout_ms; /* route_remove's, later */
 	err = route_add(irq, false);
 	if (err) {
 		pr_err("route IRQ %u: cannot install the coopvmm chip (%d): %s stays on the 8259\n", irq, err,
@@ -465,13 +466,11 @@ static int route_make(unsigned int irq, bool console, unsigned int timeout_ms)
 
 int iopm_route_console(unsigned int timeout_ms)
 {
-	route_timeout_ms = timeout_ms;
 	return route_make(iopm_zone.hdr->console_irq, true, timeout_ms);
 }
 
 int iopm_route_irq(unsigned int irq, unsigned int timeout_ms)
 {
-	route_timeout_ms = timeout_ms;
 	if (irq == iopm_zone.hdr->console_irq) {
 		pr_err("route IRQ %u: it is the console's (route_console)\n", irq);
 		return -EEXIST;

@@ -571,6 +571,17 @@ struct stats_arg {
 	uint64_t *v;
 };
 
+/* A hot table as STATS's (key << shift, count) pairs, most counted first. */
+static void put_hot(uint64_t *pairs, const struct hot *h, unsigned shift)
+{
+	uint64_t keys[COOP_STAT_HOT], counts[COOP_STAT_HOT];
+	unsigned n = hot_top(h, COOP_STAT_HOT, keys, counts, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		pairs[2 * i] = keys[i] << shift;
+		pairs[2 * i + 1] = counts[i];
+	}
+}
+
 static void vm_stats_in(struct vm *vm, void *arg)
 {
 	uint64_t *v = ((struct stats_arg *)arg)->v;
@@ -587,17 +598,8 @@ static void vm_stats_in(struct vm *vm, void *arg)
 	v[COOP_STAT_UNCLAIMED_IO] = vm->unclaimed_io;
 	v[COOP_STAT_UNCLAIMED_MMIO] = vm->unclaimed_mmio;
 	v[COOP_STAT_CPU_NS] = vm_cpu_ns(vm);
-	uint64_t keys[COOP_STAT_HOT], counts[COOP_STAT_HOT];
-	unsigned n = hot_top(&vm->hot_io, COOP_STAT_HOT, keys, counts, NULL);
-	for (unsigned i = 0; i < n; i++) {
-		v[COOP_STAT_HOT_IO + 2 * i] = keys[i];
-		v[COOP_STAT_HOT_IO + 2 * i + 1] = counts[i];
-	}
-	n = hot_top(&vm->hot_mmio, COOP_STAT_HOT, keys, counts, NULL);
-	for (unsigned i = 0; i < n; i++) {
-		v[COOP_STAT_HOT_MMIO + 2 * i] = keys[i] << PAGE_SHIFT;
-		v[COOP_STAT_HOT_MMIO + 2 * i + 1] = counts[i];
-	}
+	put_hot(v + COOP_STAT_HOT_IO, &vm->hot_io, 0);
+	put_hot(v + COOP_STAT_HOT_MMIO, &vm->hot_mmio, PAGE_SHIFT);
 }
 
 /* The counters are read without stopping the VM: each is a value it had. */
